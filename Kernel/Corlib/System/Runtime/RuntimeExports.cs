@@ -1,0 +1,45 @@
+using System.Runtime.CompilerServices;
+using Internal.Runtime;
+
+namespace System.Runtime
+{
+    /// <summary>Boxing helpers ilc calls by name.</summary>
+    internal static unsafe class RuntimeExports
+    {
+        public static object RhBox(MethodTable* pEEType, ref byte data)
+        {
+            // The offset of Nullable<T>.value is not recorded in the MethodTable we read, and
+            // guessing it would silently corrupt values: refuse until the runtime learns it.
+            if (pEEType->IsNullable)
+                throw new NotSupportedException("boxing Nullable<T> is not supported yet");
+            object result = RuntimeImports.RhpNewFast(pEEType);
+            int size = (int)pEEType->BaseSize - 2 * sizeof(void*);
+            byte* dst = (byte*)*(void**)Unsafe.AsPointer(ref result) + sizeof(void*);
+            byte* src = (byte*)Unsafe.AsPointer(ref data);
+            for (int i = 0; i < size; i++) dst[i] = src[i];
+            return result;
+        }
+
+        public static ref byte RhUnbox2(MethodTable* pUnboxToEEType, object obj)
+        {
+            if (obj == null) throw new NullReferenceException();
+            if (obj.m_pMethodTable != pUnboxToEEType) throw new InvalidCastException();
+            return ref Unsafe.AddByteOffset(ref Unsafe.As<RawData>(obj).Data, 0);
+        }
+
+        public static void RhUnboxNullable(ref byte data, MethodTable* pUnboxToEEType, object obj)
+        {
+            throw new NotSupportedException("unboxing to Nullable<T> is not supported yet");
+        }
+
+        public static void RhUnboxTypeTest(MethodTable* pType, MethodTable* pBoxType)
+        {
+            if (pType != pBoxType) throw new InvalidCastException();
+        }
+
+        private sealed class RawData
+        {
+            public byte Data;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Runtime.CompilerServices;
+using Internal.Runtime;
+
+namespace System.Runtime
+{
+    /// <summary>Casting helpers that ilc calls for casts it cannot resolve at compile time.</summary>
+    internal static unsafe class TypeCast
+    {
+        private static bool IsSubclassOf(MethodTable* type, MethodTable* target)
+        {
+            for (MethodTable* t = type; t != null; t = t->BaseType)
+                if (t == target) return true;
+            return false;
+        }
+
+        private static bool ImplementsInterface(MethodTable* type, MethodTable* iface)
+        {
+            MethodTable** map = type->InterfaceMap;
+            for (int i = 0; i < type->NumInterfaces; i++)
+                if (map[i] == iface) return true;
+            return false;
+        }
+
+        /// <summary>Is a value of <paramref name="source"/> type assignable to <paramref name="target"/>?</summary>
+        internal static bool AreTypesAssignable(MethodTable* source, MethodTable* target)
+        {
+            if (source == target) return true;
+            if (target->IsInterface) return ImplementsInterface(source, target);
+            if (source->IsArray && target->IsArray)
+            {
+                // Array covariance for reference element types.
+                if (source->ElementType != target->ElementType) return false;
+                MethodTable* se = source->ElementTypeHandle, te = target->ElementTypeHandle;
+                if (se->IsValueType || te->IsValueType) return se == te;
+                return AreTypesAssignable(se, te);
+            }
+            return IsSubclassOf(source, target);
+        }
+
+        public static object IsInstanceOfClass(MethodTable* pTargetType, object obj)
+        {
+            if (obj == null || IsSubclassOf(obj.m_pMethodTable, pTargetType)) return obj;
+            return null;
+        }
+
+        public static object IsInstanceOfInterface(MethodTable* pTargetType, object obj)
+        {
+            if (obj == null || ImplementsInterface(obj.m_pMethodTable, pTargetType)) return obj;
+            return null;
+        }
+
+        public static object IsInstanceOfAny(MethodTable* pTargetType, object obj)
+        {
+            if (obj == null || AreTypesAssignable(obj.m_pMethodTable, pTargetType)) return obj;
+            return null;
+        }
+
+        public static bool IsInstanceOfException(MethodTable* pTargetType, object obj)
+            => obj != null && IsSubclassOf(obj.m_pMethodTable, pTargetType);
+
+        public static object CheckCastAny(MethodTable* pTargetType, object obj)
+        {
+            if (obj == null || AreTypesAssignable(obj.m_pMethodTable, pTargetType)) return obj;
+            throw new InvalidCastException();
+        }
+
+        public static object CheckCastInterface(MethodTable* pTargetType, object obj)
+        {
+            if (obj == null || ImplementsInterface(obj.m_pMethodTable, pTargetType)) return obj;
+            throw new InvalidCastException();
+        }
+
+        public static object CheckCastClass(MethodTable* pTargetType, object obj)
+        {
+            if (obj == null || IsSubclassOf(obj.m_pMethodTable, pTargetType)) return obj;
+            throw new InvalidCastException();
+        }
+
+        public static object CheckCastClassSpecial(MethodTable* pTargetType, object obj)
+            => CheckCastClass(pTargetType, obj);
+
+        public static void StelemRef(object[] array, nint index, object obj)
+        {
+            if ((nuint)index >= (nuint)array.Length) throw new IndexOutOfRangeException();
+            ref object element = ref Unsafe.As<ArrayData>(array).First;
+            element = ref Unsafe.Add(ref element, index);
+            if (obj == null) { element = null; return; }
+            MethodTable* elementType = array.m_pMethodTable->ElementTypeHandle;
+            if (!AreTypesAssignable(obj.m_pMethodTable, elementType)) throw new ArrayTypeMismatchException();
+            element = obj;
+        }
+
+        public static ref object LdelemaRef(object[] array, nint index, MethodTable* elementType)
+        {
+            if ((nuint)index >= (nuint)array.Length) throw new IndexOutOfRangeException();
+            if (array.m_pMethodTable->ElementTypeHandle != elementType) throw new ArrayTypeMismatchException();
+            return ref Unsafe.Add(ref Unsafe.As<ArrayData>(array).First, index);
+        }
+
+        // The layout of an array of references: length (padded to 8), then the elements.
+        private sealed class ArrayData
+        {
+            public long LengthAndPadding;
+            public object First;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Singularity.Kernel.Memory;
+
+namespace Singularity.Kernel.Arch
+{
+    /// <summary>
+    /// The kernel's GDT: flat 64-bit code and data, and a TSS whose interrupt stack table gives
+    /// double faults and NMIs stacks of their own. A stack overflow hits the guard page, the CPU
+    /// cannot push the page-fault frame there and raises #DF, which then runs on a good stack.
+    /// </summary>
+    internal static unsafe class Gdt
+    {
+        public const ushort KernelCode = 0x08, KernelData = 0x10, TssSelector = 0x18;
+        public const int DoubleFaultIst = 1, NmiIst = 2;
+        private const ulong IstStackSize = 16 * 1024;
+
+        private static ulong* s_gdt;
+        private static byte* s_tss;
+
+        /// <summary>Stacks the IST entries point at (the top addresses), for stack-trace bounds.</summary>
+        public static ulong DoubleFaultStackTop, NmiStackTop;
+
+        public static void Initialize()
+        {
+            ulong page = PhysicalMemory.AllocateFrame();
+            s_gdt = (ulong*)page;
+            s_tss = (byte*)page + 256;              // 104-byte TSS in the same page
+
+            s_gdt[0] = 0;
+            s_gdt[1] = 0x00AF9A000000FFFF;          // 64-bit code, ring 0
+            s_gdt[2] = 0x00CF92000000FFFF;          // data, ring 0
+            ulong tss = (ulong)s_tss;
+            ulong limit = 103;
+            // A 16-byte system descriptor: type 9 (available 64-bit TSS), present.
+            s_gdt[3] = (limit & 0xFFFF) | ((tss & 0xFFFFFF) << 16) | (0x89UL << 40) | (((limit >> 16) & 0xF) << 48) | (((tss >> 24) & 0xFF) << 56);
+            s_gdt[4] = tss >> 32;
+
+            DoubleFaultStackTop = NewIstStack();
+            NmiStackTop = NewIstStack();
+            SetIst(DoubleFaultIst, DoubleFaultStackTop);
+            SetIst(NmiIst, NmiStackTop);
+            *(ushort*)(s_tss + 102) = 104;          // no I/O permission bitmap
+
+            byte* gdtr = stackalloc byte[10];
+            *(ushort*)gdtr = 5 * 8 - 1;
+            *(ulong*)(gdtr + 2) = (ulong)s_gdt;
+            Cpu.LoadGdt(gdtr);
+            Cpu.LoadTss(TssSelector);
+        }
+
+        private static void SetIst(int index, ulong top) => *(ulong*)(s_tss + 36 + 8 * (index - 1)) = top;
+
+        // An IST stack with an unmapped guard page below it.
+        private static ulong NewIstStack()
+        {
+            ulong pages = IstStackSize / PhysicalMemory.PageSize + 1;
+            ulong mem = PhysicalMemory.AllocateContiguous(pages);
+            if (mem == 0) Diagnostics.Panic.Halt("no memory for interrupt stacks");
+            Paging.Unmap(mem);
+            return mem + pages * PhysicalMemory.PageSize;
+        }
+
+        public static bool IsIstStack(ulong address, out ulong top)
+        {
+            top = 0;
+            if (address < DoubleFaultStackTop && address >= DoubleFaultStackTop - IstStackSize) top = DoubleFaultStackTop;
+            else if (address < NmiStackTop && address >= NmiStackTop - IstStackSize) top = NmiStackTop;
+            return top != 0;
+        }
+    }
+}

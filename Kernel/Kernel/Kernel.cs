@@ -1,0 +1,61 @@
+using System.Runtime;
+using Singularity.Kernel.Arch;
+using Singularity.Kernel.Boot;
+using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Drivers;
+using Singularity.Kernel.Memory;
+using Singularity.Kernel.Runtime;
+
+namespace Singularity.Kernel
+{
+    /// <summary>The kernel's entry point and boot sequence (docs/boot.md describes each step).</summary>
+    internal static unsafe class Kernel
+    {
+        public const string Version = "0.1";
+
+        [RuntimeExport("kmain")]
+        public static void Main(uint magic, uint multibootInfo)
+        {
+            Serial16550.Initialize();
+            Log.WriteLine("");
+            Log.Write("Singularity "); Log.Write(Version); Log.WriteLine(" (C# kernel, ILCompiler, x86-64)");
+            if (magic != MultibootInfo.BootloaderMagic)
+                Panic.Halt("not started by a multiboot loader (bad magic in EAX)");
+
+            var mb = new MultibootInfo(multibootInfo);
+            KernelLayout* layout = KernelLayout.Get();
+
+            // Memory first: everything after this may allocate.
+            PhysicalMemory.Initialize(mb, layout);
+            Paging.Initialize();
+            Paging.Unmap(layout->BootStackGuard);
+            Gdt.Initialize();
+            Idt.Initialize(layout);
+            KernelHeap.Initialize();
+            StaticsInitializer.Initialize(layout);
+
+            CommandLine options = CommandLine.Parse(mb.CommandLine);
+
+            Pic.Initialize();
+            Clock.Start();
+            Cpu.EnableInterrupts();
+            Clock.CalibrateTsc(10);
+
+            Log.Write("singularity: boot complete in "); Log.WriteDecimal(Clock.SinceResetMs);
+            Log.Write(" ms; "); Log.WriteDecimal(PhysicalMemory.UsableBytes / 1024);
+            Log.Write(" KiB usable memory, "); Log.WriteDecimal(PhysicalMemory.FreeBytes / 1024);
+            Log.WriteLine(" KiB free");
+
+            if (options.Test != null) SelfTests.Run(options.Test);
+            if (options.PanicAfterBoot) Panic.Halt("requested by the 'panic' kernel option");
+            if (options.Shutdown)
+            {
+                Log.WriteLine("singularity: shutting down");
+                Platform.Exit(Platform.ExitSuccess);
+            }
+
+            Log.WriteLine("singularity: idle (no SIPs to run yet)");
+            while (true) Cpu.WaitForInterrupt();
+        }
+    }
+}
