@@ -1,0 +1,21 @@
+using System.Diagnostics;
+
+namespace Singularity.Tests.Kernel;
+
+/// <summary>Builds a GRUB ISO with Boot/make-iso.sh, the script `./sing iso` uses.</summary>
+public static class IsoBuilder
+{
+    public static void Build(string outIso, string kernelArgs)
+    {
+        var psi = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true };
+        psi.ArgumentList.Add(Path.Combine(QemuRunner.RepoRoot, "Boot", "make-iso.sh"));
+        psi.ArgumentList.Add(QemuRunner.KernelImage);
+        psi.ArgumentList.Add(outIso);
+        foreach (string a in kernelArgs.Split(' ', StringSplitOptions.RemoveEmptyEntries)) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        string err = p.StandardError.ReadToEnd();
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException("make-iso.sh failed: " + err);
+    }
+}

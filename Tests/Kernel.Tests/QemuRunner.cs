@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Singularity.Tests.Kernel;
+
+/// <summary>What to boot and how.</summary>
+public sealed record BootOptions
+{
+    /// <summary>The kernel command line (-append). Ignored for ISO boots, whose grub.cfg carries it.</summary>
+    public string CommandLine { get; init; } = "";
+    public int MemoryMiB { get; init; } = 128;
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(90);
+    /// <summary>Boot this ISO with -cdrom instead of the kernel with -kernel.</summary>
+    public string? Iso { get; init; }
+    /// <summary>Stop QEMU as soon as the serial log contains this text.</summary>
+    public string? StopWhen { get; init; }
+}
+
+/// <summary>The outcome of one boot: how it ended and everything the kernel wrote to serial.</summary>
+public sealed record BootResult(QemuExit Exit, int? Status, string Serial, string QemuStderr, TimeSpan Elapsed);
+
+/// <summary>
+/// Boots the kernel under QEMU (TCG, no KVM needed) with serial on stdout, isa-debug-exit for
+/// the verdict and -no-reboot; enforces its own timeout and kills QEMU when it expires.
+/// </summary>
+public static class QemuRunner
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string KernelImage => Path.Combine(RepoRoot, "artifacts", "kernel", "kernel.elf");
+    public static string LogDirectory => Path.Combine(RepoRoot, "artifacts", "test-logs");
+
+    public static BootResult Boot(BootOptions options)
+    {
+        string image = options.Iso ?? KernelImage;
+        if (!File.Exists(image))
+            throw new InvalidOperationException($"no image at {image}: build it first with ./sing build");
+
+        var psi = new ProcessStartInfo("qemu-system-x86_64")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in new[] { "-m", options.MemoryMiB.ToString(), "-display", "none", "-no-reboot",
+                                     "-serial", "stdio", "-monitor", "none",
+                                     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04" })
+            psi.ArgumentList.Add(a);
+        if (options.Iso != null)
+        {
+            psi.ArgumentList.Add("-cdrom"); psi.ArgumentList.Add(options.Iso);
+        }
+        else
+        {
+            psi.ArgumentList.Add("-kernel"); psi.ArgumentList.Add(image);
+            psi.ArgumentList.Add("-append"); psi.ArgumentList.Add(options.CommandLine);
+        }
+
+        var serial = new StringBuilder();
+        var stderr = new StringBuilder();
+        var stopSeen = new ManualResetEventSlim(false);
+        var watch = Stopwatch.StartNew();
+        using var qemu = new Process { StartInfo = psi };
+        qemu.Start();
+        var outPump = Task.Run(() => Pump(qemu.StandardOutput, serial, options.StopWhen, stopSeen));
+        var errPump = Task.Run(() => { lock (stderr) stderr.Append(qemu.StandardError.ReadToEnd()); });
+
+        var exited = Task.Run(() => qemu.WaitForExit());
+        int which = WaitHandle.WaitAny(new[] { ((IAsyncResult)exited).AsyncWaitHandle, stopSeen.WaitHandle },
+                                       options.Timeout);
+        QemuExit exit;
+        int? status = null;
+        if (which == 0)
+        {
+            qemu.WaitForExit();
+            status = qemu.ExitCode;
+            exit = QemuExitCodes.Decode(qemu.ExitCode);
+        }
+        else
+        {
+            exit = which == 1 ? QemuExit.StoppedByHarness : QemuExit.Timeout;
+            try { qemu.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            qemu.WaitForExit();
+        }
+        outPump.Wait(TimeSpan.FromSeconds(5));
+        errPump.Wait(TimeSpan.FromSeconds(5));
+        string log;
+        lock (serial) log = serial.ToString().Replace("\r\n", "\n");
+        string err;
+        lock (stderr) err = stderr.ToString();
+        return new BootResult(exit, status, log, err, watch.Elapsed);
+    }
+
+    private static void Pump(StreamReader reader, StringBuilder sink, string? stopWhen, ManualResetEventSlim stopSeen)
+    {
+        var buffer = new char[4096];
+        int n;
+        while ((n = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            lock (sink)
+            {
+                sink.Append(buffer, 0, n);
+                if (stopWhen != null && !stopSeen.IsSet && sink.ToString().Contains(stopWhen)) stopSeen.Set();
+            }
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Singularity.sln"))) return dir.FullName;
+        throw new InvalidOperationException("cannot find the repository root (Singularity.sln) above " + AppContext.BaseDirectory);
+    }
+}
