@@ -20,13 +20,19 @@ namespace Singularity.Kernel.Boot
             var result = new CommandLine();
             if (raw == null) return result;
             string text = string.FromAscii(raw, 4096);
+            Log.Write("command line: "); Log.WriteLine(text);
             int i = 0;
+            bool first = true;
             while (i < text.Length)
             {
                 while (i < text.Length && text[i] == ' ') i++;
                 int start = i;
                 while (i < text.Length && text[i] != ' ') i++;
-                if (i > start) result.Apply(text.Substring(start, i - start));
+                if (i == start) continue;
+                string word = text.Substring(start, i - start);
+                // Multiboot loaders (GRUB, QEMU) put the kernel image's path first.
+                if (!(first && word[0] == '/')) result.Apply(word);
+                first = false;
             }
             return result;
         }
