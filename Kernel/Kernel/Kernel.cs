@@ -32,7 +32,8 @@ namespace Singularity.Kernel
             Gdt.Initialize();
             Idt.Initialize(layout);
             KernelHeap.Initialize();
-            StaticsInitializer.Initialize(layout);
+            string startupError = Internal.Runtime.ModuleStartup.Initialize((ulong*)layout->ModulesStart, (ulong*)layout->ModulesEnd);
+            if (startupError != null) Panic.Halt(startupError);
 
             CommandLine options = CommandLine.Parse(mb.CommandLine);
 
@@ -40,6 +41,8 @@ namespace Singularity.Kernel
             Clock.Start();
             Cpu.EnableInterrupts();
             Clock.CalibrateTsc(10);
+            Threading.Scheduler.Initialize(layout->BootStackBottom, layout->BootStackTop);
+            AbiEntryPoints.Initialize();
 
             Log.Write("singularity: boot complete in "); Log.WriteDecimal(Clock.SinceResetMs);
             Log.Write(" ms; "); Log.WriteDecimal(PhysicalMemory.UsableBytes / 1024);
@@ -48,14 +51,17 @@ namespace Singularity.Kernel
 
             if (options.Test != null) SelfTests.Run(options.Test);
             if (options.PanicAfterBoot) Panic.Halt("requested by the 'panic' kernel option");
+            BootModules.StartAll(mb, options);
             if (options.Shutdown)
             {
+                // Power off once every SIP started at boot has ended.
+                BootModules.WaitForAll();
                 Log.WriteLine("singularity: shutting down");
                 Platform.Exit(Platform.ExitSuccess);
             }
 
-            Log.WriteLine("singularity: idle (no SIPs to run yet)");
-            while (true) Cpu.WaitForInterrupt();
+            Log.WriteLine("singularity: idle");
+            DebugConsole.Run();
         }
     }
 }

@@ -29,9 +29,10 @@ namespace Singularity.Kernel
                 case "heap": HeapPatterns(); break;
                 case "heapexhaust": HeapExhaustion(); break;
                 case "triplefault": TripleFault(); break;
+                case "threads": ThreadSelfTests.Run(); break;
                 default:
                     Log.Write("warning: unknown self-test '"); Log.Write(name);
-                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault)");
+                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault threads)");
                     return;
             }
             Log.Write("selftest "); Log.Write(name); Log.WriteLine(": passed");

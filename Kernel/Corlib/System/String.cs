@@ -54,6 +54,14 @@ namespace System
             return s;
         }
 
+        public static string FromChars(char* chars, int length)
+        {
+            string s = FastAllocate(length);
+            fixed (char* d = &s._firstChar)
+                for (int i = 0; i < length; i++) d[i] = chars[i];
+            return s;
+        }
+
         public static string Concat(string a, string b)
         {
             a ??= Empty; b ??= Empty;

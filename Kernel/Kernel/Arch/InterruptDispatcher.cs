@@ -14,8 +14,9 @@ namespace Singularity.Kernel.Arch
             ulong vector = frame->Vector;
             if (vector < Idt.ExceptionCount)
             {
-                // Every CPU exception in the kernel is a kernel bug. (SIP faults are routed to
-                // the failing SIP once SIPs exist.)
+                // A fault in a SIP's own code (or on its thread's guard page) is that SIP's
+                // failure; anything else is a kernel bug.
+                if (SipFaults.TryHandle(frame)) return frame;
                 Panic.CpuException(frame);
                 return frame;
             }
@@ -26,8 +27,12 @@ namespace Singularity.Kernel.Arch
                 SpuriousCount++;
                 return frame;
             }
-            if (irq == 0) Clock.Tick();
             Pic.EndOfInterrupt(irq);
+            if (irq == 0)
+            {
+                Clock.Tick();
+                Threading.Scheduler.OnTick();   // may switch threads; we resume here later
+            }
             return frame;
         }
     }

@@ -14,6 +14,10 @@ namespace Singularity.Kernel.Boot
         public bool Shutdown;
         /// <summary>Stop with a kernel panic after boot (for testing the panic path itself).</summary>
         public bool PanicAfterBoot;
+        /// <summary>Which boot modules to start, and how many instances: `sips=a,b*3`. Null: each once.</summary>
+        public string Sips;
+        /// <summary>Heap quota for SIPs started at boot, in MiB (until manifests give their own).</summary>
+        public ulong SipQuotaMiB = 16;
 
         public static unsafe CommandLine Parse(byte* raw)
         {
@@ -31,11 +35,14 @@ namespace Singularity.Kernel.Boot
                 if (i == start) continue;
                 string word = text.Substring(start, i - start);
                 // Multiboot loaders (GRUB, QEMU) put the kernel image's path first.
-                if (!(first && word[0] == '/')) result.Apply(word);
+                if (!(first && IsImagePath(word))) result.Apply(word);
                 first = false;
             }
             return result;
         }
+
+        private static bool IsImagePath(string word) =>
+            word.IndexOf('=') < 0 && word != "shutdown" && word != "panic";
 
         private void Apply(string option)
         {
@@ -48,8 +55,22 @@ namespace Singularity.Kernel.Boot
                 else Test = value;
             }
             else if (name == "shutdown" && value == null) Shutdown = true;
+            else if (name == "sips" && value != null && value.Length > 0) Sips = value;
+            else if (name == "sipquota" && value != null && TryParse(value, out ulong mib) && mib > 0) SipQuotaMiB = mib;
             else if (name == "panic" && value == null) PanicAfterBoot = true;
-            else Warn(option, "is not a known option (known: test=<name>, shutdown, panic)");
+            else Warn(option, "is not a known option (known: test=<name>, shutdown, panic, sips=<name>[*<count>],..., sipquota=<MiB>)");
+        }
+
+        public static bool TryParse(string s, out ulong value)
+        {
+            value = 0;
+            if (s == null || s.Length == 0 || s.Length > 18) return false;
+            for (int i = 0; i < s.Length; i++)
+            {
+                if (s[i] < '0' || s[i] > '9') return false;
+                value = value * 10 + (ulong)(s[i] - '0');
+            }
+            return true;
         }
 
         private static void Warn(string option, string problem)

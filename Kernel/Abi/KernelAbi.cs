@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+
+namespace Singularity.Abi
+{
+    /// <summary>
+    /// The kernel ABI table (docs/abi.md): the one interface between a SIP's trusted runtime and
+    /// the kernel. This file is compiled into both, so they cannot disagree on its layout.
+    /// A call is a plain indirect call on the SIP thread's own stack: no trap, no mode or
+    /// address-space switch. Entries are append-only; Version changes when a signature does.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct KernelAbi
+    {
+        public const uint MagicValue = 0x49424153;   // "SABI"
+        public const ushort CurrentVersion = 1;
+
+        public uint Magic;
+        public ushort Version;
+        public ushort FunctionCount;
+        public delegate*<byte*, int, void> DebugWrite;                 // 0
+        public delegate*<int, void> ExitProcess;                       // 1
+        public delegate*<byte*, int, ulong, void> FailProcess;         // 2 (message, length, rip)
+        public delegate*<ulong, ulong> AllocatePages;                  // 3
+        public delegate*<ulong, ulong, int> FreePages;                 // 4
+        public delegate*<void> Yield;                                  // 5
+        public delegate*<ulong, void> Sleep;                           // 6 (ns)
+        public delegate*<ulong> MonotonicNs;                           // 7
+        public delegate*<ulong, ulong, int> CreateThread;              // 8 (entry, argument) -> handle
+        public delegate*<int, void> ExitThread;                        // 9
+        public delegate*<int, ulong, int> Wait;                        // 10 (handle, timeout ns; 0 = forever)
+        public delegate*<int, int, int> CreateEvent;                   // 11 (manualReset, signaled) -> handle
+        public delegate*<int, int> SetEvent;                           // 12
+        public delegate*<int, int> ResetEvent;                         // 13
+        public delegate*<int> CreateMutex;                             // 14
+        public delegate*<int, int> ReleaseMutex;                       // 15
+        public delegate*<int, int> CloseHandle;                        // 16
+        public delegate*<void> BeginCollection;                        // 17
+        public delegate*<ulong*, int, int> GetStackRanges;             // 18
+        public delegate*<void> EndCollection;                          // 19
+        public delegate*<int> CurrentThreadId;                         // 20
+        public delegate*<ulong> HeapBytes;                             // 21
+        public const int Count = 22;
+    }
+
+    /// <summary>What a SIP's entry point receives besides the ABI table.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct SipStartInfo
+    {
+        public int SipId;
+        public int Reserved;
+        public ulong ImageBase;
+        public ulong ImageSize;
+        public ulong HeapQuota;
+        public byte* Name;              // NUL-terminated ASCII
+        public byte* Arguments;         // NUL-terminated ASCII: the module's command line after its name
+    }
+}

@@ -1,0 +1,92 @@
+using Singularity.Kernel.Drivers;
+using Singularity.Kernel.Memory;
+using Singularity.Kernel.Threading;
+
+namespace Singularity.Kernel.Diagnostics
+{
+    /// <summary>
+    /// The kernel debug console on the serial line: `ps`, `mem`, `kill ID`, `help`. It runs on the
+    /// boot thread after boot, polling the UART between short sleeps.
+    /// </summary>
+    internal static unsafe class DebugConsole
+    {
+        public static void Run()
+        {
+            char* line = stackalloc char[128];
+            int len = 0;
+            Log.Write("kdb> ");
+            while (true)
+            {
+                if (!Serial16550.TryRead(out byte b)) { Scheduler.Sleep(10 * 1000 * 1000); continue; }
+                if (b == '\r' || b == '\n')
+                {
+                    Log.WriteLine();
+                    Execute(string.FromChars(line, len));
+                    len = 0;
+                    Log.Write("kdb> ");
+                }
+                else if ((b == 8 || b == 127) && len > 0) { len--; Log.Write("\b \b"); }
+                else if (b >= 32 && b < 127 && len < 127) { line[len++] = (char)b; Log.WriteChar((char)b); }
+            }
+        }
+
+        public static void Execute(string cmd)
+        {
+            if (cmd.Length == 0) return;
+            if (cmd == "ps") Ps();
+            else if (cmd == "mem") Mem();
+            else if (cmd == "help") Log.WriteLine("commands: ps, mem, kill <sip id>, help");
+            else if (cmd.StartsWith("kill "))
+            {
+                if (!Boot.CommandLine.TryParse(cmd.Substring(5), out ulong id) || SipTable.Find((int)id) == null)
+                    Log.WriteLine("kill: no such SIP");
+                else
+                {
+                    Sip sip = SipTable.Find((int)id);
+                    sip.Fail("killed from the debug console", 0);
+                }
+            }
+            else { Log.Write("unknown command '"); Log.Write(cmd); Log.WriteLine("' (try help)"); }
+        }
+
+        public static void Ps()
+        {
+            Log.WriteLine("  ID NAME             STATE    THREADS  HEAP KiB  QUOTA KiB");
+            for (Sip s = SipTable.First; s != null; s = s.Next)
+            {
+                Log.Write("  "); Pad(s.Id.ToString(), 2); Log.Write(" "); Pad(s.Name, 16); Log.Write(" ");
+                Pad(s.State == SipState.Running ? "running" : s.State == SipState.Exited ? "exited" : "failed", 8);
+                Log.Write(" "); Pad(s.LiveThreads.ToString(), 7);
+                Log.Write("  "); Pad((s.HeapBytes / 1024).ToString(), 8);
+                Log.Write("  "); Log.WriteDecimal(s.HeapQuota / 1024);
+                Log.WriteLine();
+                for (Thread t = s.Threads; t != null; t = t.NextInSip)
+                {
+                    if (t.State == ThreadState.Dead) continue;
+                    Log.Write("       thread "); Log.WriteDecimal((ulong)t.Id); Log.Write(" ");
+                    Log.Write(t.State == ThreadState.Running ? "running" : t.State == ThreadState.Ready ? "ready" : "blocked");
+                    Log.Write(" cpu "); Log.WriteDecimal(t.CpuTicks); Log.WriteLine(" ms");
+                }
+            }
+        }
+
+        public static void Mem()
+        {
+            ulong sipBytes = 0;
+            int live = 0;
+            for (Sip s = SipTable.First; s != null; s = s.Next)
+                if (s.IsAlive) { live++; sipBytes += s.HeapBytes + s.ImagePages * PhysicalMemory.PageSize; }
+            Log.Write("mem: usable "); Log.WriteDecimal(PhysicalMemory.UsableBytes / 1024);
+            Log.Write(" KiB, free "); Log.WriteDecimal(PhysicalMemory.FreeBytes / 1024);
+            Log.Write(" KiB, kernel heap "); Log.WriteDecimal(KernelHeap.BytesInUse / 1024);
+            Log.Write(" KiB, SIPs "); Log.WriteDecimal(sipBytes / 1024);
+            Log.Write(" KiB in "); Log.WriteDecimal((ulong)live); Log.WriteLine(" live SIPs");
+        }
+
+        private static void Pad(string s, int width)
+        {
+            Log.Write(s);
+            for (int i = s.Length; i < width; i++) Log.WriteChar(' ');
+        }
+    }
+}

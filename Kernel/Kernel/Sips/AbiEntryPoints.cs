@@ -1,0 +1,159 @@
+using Singularity.Abi;
+using Singularity.Kernel.Arch;
+using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Threading;
+
+namespace Singularity.Kernel
+{
+    /// <summary>The kernel's implementation of the ABI entry points, and the table SIPs receive.</summary>
+    internal static unsafe class AbiEntryPoints
+    {
+        private static KernelAbi* s_table;
+
+        public static KernelAbi* Table => s_table;
+
+        public static void Initialize()
+        {
+            s_table = (KernelAbi*)Memory.KernelHeap.Allocate((ulong)sizeof(KernelAbi));
+            KernelAbi* t = s_table;
+            t->Magic = KernelAbi.MagicValue;
+            t->Version = KernelAbi.CurrentVersion;
+            t->FunctionCount = KernelAbi.Count;
+            t->DebugWrite = &AbiDebugWrite;
+            t->ExitProcess = &AbiExitProcess;
+            t->FailProcess = &AbiFailProcess;
+            t->AllocatePages = &AbiAllocatePages;
+            t->FreePages = &AbiFreePages;
+            t->Yield = &AbiYield;
+            t->Sleep = &AbiSleep;
+            t->MonotonicNs = &AbiMonotonicNs;
+            t->CreateThread = &AbiCreateThread;
+            t->ExitThread = &AbiExitThread;
+            t->Wait = &AbiWait;
+            t->CreateEvent = &AbiCreateEvent;
+            t->SetEvent = &AbiSetEvent;
+            t->ResetEvent = &AbiResetEvent;
+            t->CreateMutex = &AbiCreateMutex;
+            t->ReleaseMutex = &AbiReleaseMutex;
+            t->CloseHandle = &AbiCloseHandle;
+            t->BeginCollection = &AbiBeginCollection;
+            t->GetStackRanges = &AbiGetStackRanges;
+            t->EndCollection = &AbiEndCollection;
+            t->CurrentThreadId = &AbiCurrentThreadId;
+            t->HeapBytes = &AbiHeapBytes;
+        }
+
+        private static Sip Caller => Scheduler.Current.Owner;
+
+        private static void AbiDebugWrite(byte* text, int length)
+        {
+            if (length < 0 || length > 64 * 1024) return;
+            for (int i = 0; i < length; i++) Log.WriteChar((char)text[i]);
+        }
+
+        private static void AbiExitProcess(int code)
+        {
+            Sip sip = Caller;
+            sip.Terminate(SipState.Exited, code, null);
+            Scheduler.LeaveDeadThread();
+        }
+
+        private static void AbiFailProcess(byte* message, int length, ulong rip)
+        {
+            Sip sip = Caller;
+            string reason = string.FromAscii(message, length < 0 ? 0 : length > 1024 ? 1024 : length);
+            sip.Fail(reason, rip);
+            Scheduler.LeaveDeadThread();
+        }
+
+        private static ulong AbiAllocatePages(ulong pages) => Caller.AllocatePages(pages);
+
+        private static int AbiFreePages(ulong address, ulong pages) => Caller.FreePages(address, pages) ? 1 : 0;
+
+        private static void AbiYield() => Scheduler.Yield();
+
+        private static void AbiSleep(ulong ns) => Scheduler.Sleep(ns);
+
+        private static ulong AbiMonotonicNs() => Clock.MonotonicNs;
+
+        private static int AbiCreateThread(ulong entry, ulong argument)
+        {
+            Sip sip = Caller;
+            if (!sip.ContainsCode(entry)) return -1;
+            Thread t = SipLoader.CreateSipThread(sip, entry, argument);
+            if (t == null) return -1;
+            int h = sip.AddHandle(t);
+            if (h < 0) { Scheduler.Kill(t); return -1; }
+            Scheduler.Start(t);
+            return h;
+        }
+
+        private static void AbiExitThread(int code) => Scheduler.Exit(code);
+
+        private static int AbiWait(int handle, ulong timeoutNs)
+        {
+            object o = Caller.GetHandle(handle);
+            if (o is Event e) return e.Wait(timeoutNs) ? 1 : 0;
+            if (o is Mutex m) return m.Acquire(timeoutNs) ? 1 : 0;
+            if (o is Thread t)
+            {
+                ulong flags = Cpu.ReadRflags();
+                Cpu.DisableInterrupts();
+                bool ok = t.State == ThreadState.Dead || Scheduler.Block(t.Joiners, timeoutNs);
+                if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+                return ok ? 1 : 0;
+            }
+            return -1;
+        }
+
+        private static int AbiCreateEvent(int manualReset, int signaled) => Caller.AddHandle(new Event(manualReset != 0, signaled != 0));
+
+        private static int AbiSetEvent(int handle)
+        {
+            if (!(Caller.GetHandle(handle) is Event e)) return -1;
+            e.Set();
+            return 0;
+        }
+
+        private static int AbiResetEvent(int handle)
+        {
+            if (!(Caller.GetHandle(handle) is Event e)) return -1;
+            e.Reset();
+            return 0;
+        }
+
+        private static int AbiCreateMutex() => Caller.AddHandle(new Mutex());
+
+        private static int AbiReleaseMutex(int handle) =>
+            Caller.GetHandle(handle) is Mutex m ? (m.Release() ? 0 : -2) : -1;
+
+        private static int AbiCloseHandle(int handle) => Caller.CloseHandle(handle) ? 0 : -1;
+
+        private static void AbiBeginCollection() => Caller.BeginCollection(Scheduler.Current);
+
+        private static void AbiEndCollection() => Caller.EndCollection();
+
+        /// <summary>
+        /// Fills (low, high) pairs, one per live thread of the calling SIP: the part of each stack
+        /// in use. A thread not running has all its registers saved on its stack, so scanning the
+        /// range covers them. Returns the number of pairs written.
+        /// </summary>
+        private static int AbiGetStackRanges(ulong* pairs, int max)
+        {
+            Thread me = Scheduler.Current;
+            int n = 0;
+            for (Thread t = me.Owner.Threads; t != null && n < max; t = t.NextInSip)
+            {
+                if (t.State == ThreadState.Dead) continue;
+                pairs[n * 2] = t == me ? Cpu.ReadRsp() : t.SavedRsp;
+                pairs[n * 2 + 1] = t.StackTop;
+                n++;
+            }
+            return n;
+        }
+
+        private static int AbiCurrentThreadId() => Scheduler.Current.Id;
+
+        private static ulong AbiHeapBytes() => Caller.HeapBytes;
+    }
+}

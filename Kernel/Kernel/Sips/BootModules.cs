@@ -1,0 +1,111 @@
+using Singularity.Kernel.Boot;
+using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Threading;
+
+namespace Singularity.Kernel
+{
+    /// <summary>
+    /// Starts the SIPs the boot loader brought as multiboot modules. A module's string is
+    /// "path [arguments]"; its name is the file name without directory and extension.
+    /// The `sips=` kernel option picks modules and instance counts.
+    /// </summary>
+    internal static unsafe class BootModules
+    {
+        private static Sip[] s_started;
+        private static int s_count;
+
+        public static void StartAll(MultibootInfo mb, CommandLine options)
+        {
+            s_started = new Sip[256];
+            uint n = mb.ModuleCount;
+            if (n == 0) return;
+            Log.Write("boot modules: "); Log.WriteDecimal((ulong)n); Log.WriteLine();
+            for (uint i = 0; i < n; i++)
+            {
+                mb.GetModule(i, out ulong start, out ulong end, out byte* raw);
+                string line = raw == null ? "" : string.FromAscii(raw, 1024);
+                SplitModuleLine(line, out string name, out string args);
+                int instances = options.Sips == null ? 1 : InstancesRequested(options.Sips, name);
+                for (int k = 0; k < instances; k++)
+                {
+                    Sip sip = SipLoader.Start(name, args, (byte*)start, end - start, options.SipQuotaMiB * 1024 * 1024, out string error);
+                    if (sip == null)
+                    {
+                        Log.Write("sip "); Log.Write(name); Log.Write(" not started: "); Log.WriteLine(error);
+                        continue;
+                    }
+                    Log.Write("sip "); Log.Write(name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.WriteLine(" started");
+                    if (s_count < s_started.Length) s_started[s_count++] = sip;
+                }
+            }
+            if (options.Sips != null) WarnUnknown(options.Sips, mb);
+        }
+
+        /// <summary>Blocks the calling kernel thread until every SIP started at boot has ended.</summary>
+        public static void WaitForAll()
+        {
+            for (int i = 0; i < s_count; i++)
+            {
+                Sip sip = s_started[i];
+                Arch.Cpu.DisableInterrupts();
+                if (sip.IsAlive) Scheduler.Block(sip.ExitWaiters, 0);
+                Arch.Cpu.EnableInterrupts();
+            }
+        }
+
+        public static void SplitModuleLine(string line, out string name, out string args)
+        {
+            int space = line.IndexOf(' ');
+            string path = space < 0 ? line : line.Substring(0, space);
+            args = space < 0 ? "" : line.Substring(space + 1);
+            int slash = -1;
+            for (int i = 0; i < path.Length; i++) if (path[i] == '/') slash = i;
+            string file = path.Substring(slash + 1);
+            int dot = file.IndexOf('.');
+            name = dot < 0 ? file : file.Substring(0, dot);
+            if (name.Length == 0) name = "sip";
+        }
+
+        // `sips=a,b*3`: how many instances of module `name` to start (0 if not listed).
+        private static int InstancesRequested(string spec, string name)
+        {
+            int total = 0, i = 0;
+            while (i < spec.Length)
+            {
+                int start = i;
+                while (i < spec.Length && spec[i] != ',') i++;
+                string item = spec.Substring(start, i - start);
+                i++;
+                int star = item.IndexOf('*');
+                string itemName = star < 0 ? item : item.Substring(0, star);
+                if (itemName != name) continue;
+                ulong count = 1;
+                if (star >= 0 && (!CommandLine.TryParse(item.Substring(star + 1), out count) || count > 256)) count = 1;
+                total += (int)count;
+            }
+            return total;
+        }
+
+        private static void WarnUnknown(string spec, MultibootInfo mb)
+        {
+            int i = 0;
+            while (i < spec.Length)
+            {
+                int start = i;
+                while (i < spec.Length && spec[i] != ',') i++;
+                string item = spec.Substring(start, i - start);
+                i++;
+                int star = item.IndexOf('*');
+                string itemName = star < 0 ? item : item.Substring(0, star);
+                bool found = false;
+                for (uint m = 0; m < mb.ModuleCount && !found; m++)
+                {
+                    mb.GetModule(m, out _, out _, out byte* raw);
+                    SplitModuleLine(raw == null ? "" : string.FromAscii(raw, 1024), out string name, out _);
+                    found = name == itemName;
+                }
+                if (!found) { Log.Write("warning: sips= names '"); Log.Write(itemName); Log.WriteLine("', which is not a boot module"); }
+            }
+        }
+    }
+}

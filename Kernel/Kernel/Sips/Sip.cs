@@ -1,0 +1,231 @@
+using Singularity.Kernel.Arch;
+using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Memory;
+using Singularity.Kernel.Threading;
+
+namespace Singularity.Kernel
+{
+    internal enum SipState : byte { Running, Exited, Failed }
+
+    /// <summary>
+    /// A software-isolated process: its loaded image, its threads, the memory it was granted and
+    /// the kernel objects it holds handles to. Killing a SIP ends its threads and returns every
+    /// page it held; nothing of it survives in the kernel but this record and its exit status.
+    /// </summary>
+    internal sealed unsafe class Sip
+    {
+        public const ulong DefaultHeapQuota = 16UL * 1024 * 1024;
+        private const int MaxHandles = 256;
+        private const int MaxAllocations = 4096;
+
+        private static int s_nextId = 1;
+
+        public readonly int Id;
+        public readonly string Name;
+        public readonly string Arguments;
+        public SipState State;
+        public int ExitCode;
+        public string FailureReason;
+
+        // The loaded image (identity-mapped frames) and the boot module it came from.
+        public ulong ImageBase, ImagePages, ImageLow;
+        public ElfImage Elf;
+        public ulong Entry;
+
+        // Memory granted through the ABI, counted against the quota.
+        public readonly ulong HeapQuota;
+        public ulong HeapBytes;
+        private ulong* _allocations;         // pairs (address, pages)
+        private int _allocationCount;
+
+        public Thread Threads;               // linked through NextInSip
+        public int LiveThreads;
+        private object[] _handles;
+        public readonly WaitQueue ExitWaiters = new WaitQueue();
+
+        // A collection in progress: only this thread of the SIP may run.
+        private Thread _collector;
+        private Thread _parked;
+
+        public Sip Next;                     // in the SIP table
+
+        public Sip(string name, string arguments, ulong heapQuota)
+        {
+            Id = s_nextId++;
+            Name = name;
+            Arguments = arguments;
+            HeapQuota = heapQuota;
+            _handles = new object[MaxHandles];
+            _allocations = (ulong*)KernelHeap.Allocate(MaxAllocations * 16);
+        }
+
+        public bool IsAlive => State == SipState.Running;
+
+        public bool ContainsCode(ulong address) =>
+            address >= ImageBase && address < ImageBase + ImagePages * PhysicalMemory.PageSize;
+
+        // ---- memory -------------------------------------------------------------------------
+
+        /// <summary>Zeroed pages for the SIP's heap, or 0 when the quota or memory is exhausted.</summary>
+        public ulong AllocatePages(ulong pages)
+        {
+            ulong bytes = pages * PhysicalMemory.PageSize;
+            if (pages == 0 || _allocations == null || HeapBytes + bytes > HeapQuota || _allocationCount == MaxAllocations) return 0;
+            ulong mem = PhysicalMemory.AllocateContiguous(pages);
+            if (mem == 0) return 0;
+            _allocations[_allocationCount * 2] = mem;
+            _allocations[_allocationCount * 2 + 1] = pages;
+            _allocationCount++;
+            HeapBytes += bytes;
+            return mem;
+        }
+
+        /// <summary>Returns pages given by AllocatePages. False if the SIP does not hold exactly that range.</summary>
+        public bool FreePages(ulong address, ulong pages)
+        {
+            if (_allocations == null) return false;
+            for (int i = 0; i < _allocationCount; i++)
+            {
+                if (_allocations[i * 2] != address || _allocations[i * 2 + 1] != pages) continue;
+                PhysicalMemory.FreeContiguous(address, pages);
+                HeapBytes -= pages * PhysicalMemory.PageSize;
+                _allocationCount--;
+                _allocations[i * 2] = _allocations[_allocationCount * 2];
+                _allocations[i * 2 + 1] = _allocations[_allocationCount * 2 + 1];
+                return true;
+            }
+            return false;
+        }
+
+        // ---- handles ------------------------------------------------------------------------
+
+        public int AddHandle(object o)
+        {
+            if (_handles == null) return -1;
+            for (int i = 1; i < MaxHandles; i++)
+                if (_handles[i] == null) { _handles[i] = o; return i; }
+            return -1;
+        }
+
+        public object GetHandle(int h) => h > 0 && h < MaxHandles && _handles != null ? _handles[h] : null;
+
+        public bool CloseHandle(int h)
+        {
+            if (GetHandle(h) == null) return false;
+            object o = _handles[h];
+            _handles[h] = null;
+            // Thread records stay with their thread; events and mutexes die with the handle.
+            if (!(o is Thread)) Runtime.Allocator.Free(o);
+            return true;
+        }
+
+        // ---- threads ------------------------------------------------------------------------
+
+        public void AddThread(Thread t)
+        {
+            t.NextInSip = Threads;
+            Threads = t;
+            LiveThreads++;
+        }
+
+        /// <summary>Called (interrupts off) when one of its threads exits normally.</summary>
+        public void OnThreadExit(Thread t)
+        {
+            LiveThreads--;
+            if (_collector == t) EndCollection();
+            // The SIP ends when its last thread does, with that thread's exit code.
+            if (LiveThreads == 0 && State == SipState.Running) Terminate(SipState.Exited, t.ExitCode, null);
+        }
+
+        public void OnScheduled(Thread t) { }
+
+        public bool MayRun(Thread t) => _collector == null || _collector == t || State != SipState.Running;
+
+        public void Park(Thread t)
+        {
+            t.Next = _parked;
+            _parked = t;
+        }
+
+        /// <summary>Pauses every other thread of this SIP until EndCollection (its GC runs alone).</summary>
+        public void BeginCollection(Thread collector) => _collector = collector;
+
+        public void EndCollection()
+        {
+            _collector = null;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            Thread t = _parked;
+            _parked = null;
+            while (t != null)
+            {
+                Thread next = t.Next;
+                if (t.State != ThreadState.Dead) Scheduler.Unpark(t);
+                t = next;
+            }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+        }
+
+        // ---- ending -------------------------------------------------------------------------
+
+        /// <summary>Ends the SIP: kills its threads and returns all its memory. Safe from any thread.</summary>
+        public void Terminate(SipState how, int exitCode, string reason)
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            if (State != SipState.Running) { if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts(); return; }
+            State = how;
+            ExitCode = exitCode;
+            FailureReason = reason;
+            for (Thread t = Threads; t != null; t = t.NextInSip) Scheduler.Kill(t);
+            _parked = null;
+            _collector = null;
+            LiveThreads = 0;
+            for (int i = 0; i < _allocationCount; i++)
+                PhysicalMemory.FreeContiguous(_allocations[i * 2], _allocations[i * 2 + 1]);
+            _allocationCount = 0;
+            HeapBytes = 0;
+            for (int h = 1; h < MaxHandles; h++) if (_handles[h] != null) CloseHandle(h);
+            Runtime.Allocator.Free(_handles);
+            _handles = null;
+            KernelHeap.Free(_allocations);
+            _allocations = null;
+            if (ImagePages != 0) PhysicalMemory.FreeContiguous(ImageBase, ImagePages);
+            ImagePages = 0;
+            Scheduler.WakeAll(ExitWaiters);
+            if (how == SipState.Exited)
+            {
+                Log.Write("sip "); Log.Write(Name); Log.Write("#"); Log.WriteDecimal((ulong)Id);
+                Log.Write(" exited with code "); Log.WriteDecimal((long)exitCode); Log.WriteLine();
+            }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+        }
+
+        /// <summary>
+        /// The SIP failed. Logs `sip NAME#ID failed: REASON at METHOD`, then terminates it.
+        /// <paramref name="rip"/> names the failing method when it lies in the SIP's image.
+        /// </summary>
+        public void Fail(string reason, ulong rip)
+        {
+            if (State != SipState.Running) return;
+            Log.Write("sip "); Log.Write(Name); Log.Write("#"); Log.WriteDecimal((ulong)Id);
+            Log.Write(" failed: "); Log.Write(reason);
+            Log.Write(" at "); WriteLocation(rip); Log.WriteLine();
+            Terminate(SipState.Failed, -1, reason);
+        }
+
+        public void WriteLocation(ulong rip)
+        {
+            if (ContainsCode(rip))
+            {
+                byte* name = Elf.FindSymbol(rip - ImageBase + ImageLow, out ulong offset);
+                if (name != null) { Log.WriteAscii(name, 512); Log.Write("+"); Log.WriteHex(offset, 4); return; }
+            }
+            else if (Symbols.Lookup(rip, out ulong koff) != null)
+            {
+                Symbols.WriteSymbol(rip); return;
+            }
+            Log.WriteHex(rip);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+using Singularity.Abi;
+using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Memory;
+using Singularity.Kernel.Threading;
+
+namespace Singularity.Kernel
+{
+    /// <summary>
+    /// Places a SIP image into the single address space, relocates it, and starts its main
+    /// thread with the kernel ABI table. Images come from boot modules.
+    /// </summary>
+    internal static unsafe class SipLoader
+    {
+        /// <summary>Loads and starts a SIP; on failure returns null and sets <paramref name="error"/>.</summary>
+        public static Sip Start(string name, string arguments, byte* image, ulong size, ulong heapQuota, out string error)
+        {
+            var elf = new ElfImage(image, size);
+            error = elf.Validate();
+            if (error != null) return null;
+            elf.Span(out ulong lo, out ulong hi);
+            ulong pages = (hi - lo) / PhysicalMemory.PageSize;
+            ulong mem = PhysicalMemory.AllocateContiguous(pages);
+            if (mem == 0) { error = "not enough memory for the image"; return null; }
+            error = elf.LoadAt((byte*)mem, hi - lo);
+            if (error != null) { PhysicalMemory.FreeContiguous(mem, pages); return null; }
+
+            var sip = new Sip(name, arguments, heapQuota);
+            sip.Elf = elf;
+            sip.ImageBase = mem;
+            sip.ImagePages = pages;
+            sip.ImageLow = lo;
+            sip.Entry = mem + (elf.Entry - lo);
+
+            Thread main = CreateSipThread(sip, 0, 0);
+            if (main == null)
+            {
+                error = "not enough memory for the main thread";
+                sip.Terminate(SipState.Failed, -1, error);
+                return null;
+            }
+            SipTable.Add(sip);
+            Scheduler.Start(main);
+            return sip;
+        }
+
+        /// <summary>A thread of the SIP: the main thread when entry is 0, else entry(argument) in the SIP.</summary>
+        public static Thread CreateSipThread(Sip sip, ulong entry, ulong argument)
+        {
+            Thread t = entry == 0
+                ? Thread.Create(sip.Name, &RunMain, 0, ThreadPriority.Normal, sip)
+                : Thread.Create(sip.Name, &RunThread, argument, ThreadPriority.Normal, sip);
+            if (t == null) return null;
+            t.SipEntry = entry;
+            sip.AddThread(t);
+            return t;
+        }
+
+        // Runs on the SIP's main thread: enter the image with the ABI table and start-up info.
+        private static void RunMain(ulong unused)
+        {
+            Thread me = Scheduler.Current;
+            Sip sip = me.Owner;
+            var info = (SipStartInfo*)KernelHeap.Allocate((ulong)sizeof(SipStartInfo));
+            info->SipId = sip.Id;
+            info->ImageBase = sip.ImageBase;
+            info->ImageSize = sip.ImagePages * PhysicalMemory.PageSize;
+            info->HeapQuota = sip.HeapQuota;
+            info->Name = ToAscii(sip.Name);
+            info->Arguments = ToAscii(sip.Arguments);
+            var entry = (delegate*<KernelAbi*, SipStartInfo*, int>)sip.Entry;
+            int code = entry(AbiEntryPoints.Table, info);
+            // The runtime normally exits through the ABI; returning is an exit too.
+            KernelHeap.Free(info->Name);
+            KernelHeap.Free(info->Arguments);
+            KernelHeap.Free(info);
+            sip.Terminate(SipState.Exited, code, null);
+            Scheduler.LeaveDeadThread();
+        }
+
+        private static void RunThread(ulong argument)
+        {
+            Thread me = Scheduler.Current;
+            var entry = (delegate*<ulong, void>)me.SipEntry;
+            entry(argument);
+            Scheduler.Exit(0);
+        }
+
+        private static byte* ToAscii(string s)
+        {
+            s ??= "";
+            byte* p = (byte*)KernelHeap.Allocate((ulong)s.Length + 1);
+            for (int i = 0; i < s.Length; i++) p[i] = (byte)s[i];
+            return p;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using Singularity.Kernel.Arch;
+
+namespace Singularity.Kernel.Threading
+{
+    /// <summary>An event threads wait on: auto-reset (wakes one waiter, then clears) or manual-reset.</summary>
+    internal sealed class Event
+    {
+        private readonly WaitQueue _waiters = new WaitQueue();
+        private readonly bool _manualReset;
+        private bool _signaled;
+
+        public Event(bool manualReset, bool initiallySignaled)
+        {
+            _manualReset = manualReset;
+            _signaled = initiallySignaled;
+        }
+
+        public void Set()
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            if (_manualReset)
+            {
+                _signaled = true;
+                Scheduler.WakeAll(_waiters);
+            }
+            else if (Scheduler.WakeOne(_waiters) == null)
+            {
+                _signaled = true;
+            }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+        }
+
+        public void Reset() => _signaled = false;
+
+        /// <summary>Waits until set; false if <paramref name="timeoutNs"/> (0 = forever) passes first.</summary>
+        public bool Wait(ulong timeoutNs)
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            bool ok = true;
+            if (_signaled)
+            {
+                if (!_manualReset) _signaled = false;
+            }
+            else
+            {
+                ok = Scheduler.Block(_waiters, timeoutNs);
+            }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            return ok;
+        }
+    }
+}

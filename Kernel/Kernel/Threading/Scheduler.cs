@@ -1,0 +1,381 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
+using Singularity.Kernel.Arch;
+using Singularity.Kernel.Diagnostics;
+
+namespace Singularity.Kernel.Threading
+{
+    /// <summary>
+    /// Preemptive priority round-robin scheduling on one CPU. The timer tick wakes sleepers and
+    /// ends a thread's quantum; a higher-priority thread that becomes ready runs at the next tick
+    /// or switch. All state is guarded by disabling interrupts.
+    /// </summary>
+    internal static unsafe class Scheduler
+    {
+        private const int Levels = 4;
+        private const ulong QuantumTicks = 10;
+
+        private static Thread[] s_readyHead;
+        private static Thread[] s_readyTail;
+        private static Thread s_current;
+        private static Thread s_idle;
+        private static Thread s_sleepers;           // sorted by WakeAtNs
+        private static Thread s_deadList;           // stacks to free once off them
+        private static ulong s_quantumLeft;
+        private static bool s_started;
+        public static ulong ContextSwitches;
+
+        public static Thread Current => s_current;
+        public static bool Started => s_started;
+
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "switch_context")]
+        private static extern void SwitchContext(ulong* saveRsp, ulong newRsp);
+
+        /// <summary>Makes the boot thread the first thread and creates the idle thread.</summary>
+        public static void Initialize(ulong bootStackBase, ulong bootStackTop)
+        {
+            s_readyHead = new Thread[Levels];
+            s_readyTail = new Thread[Levels];
+            s_timed = new Thread[16];
+            s_current = Thread.AdoptBootThread(bootStackBase, bootStackTop);
+            s_idle = Thread.Create("idle", &IdleLoop, 0, ThreadPriority.Idle, null);
+            if (s_idle == null) Panic.Halt("no memory for the idle thread");
+            s_quantumLeft = QuantumTicks;
+            s_started = true;
+        }
+
+        private static void IdleLoop(ulong unused)
+        {
+            while (true)
+            {
+                ReapDead();
+                Cpu.WaitForInterrupt();
+            }
+        }
+
+        [RuntimeExport("kernel_thread_start")]
+        private static void ThreadStart()
+        {
+            Thread t = s_current;
+            Cpu.EnableInterrupts();
+            t.Entry(t.Argument);
+            Exit(0);
+        }
+
+        /// <summary>Starts a thread created with Thread.Create.</summary>
+        public static void Start(Thread t)
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            MakeReady(t);
+            Restore(flags);
+        }
+
+        /// <summary>Gives up the CPU to another ready thread of the same or higher priority.</summary>
+        public static void Yield()
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            if (HighestReady() >= (int)s_current.Priority)
+            {
+                MakeReady(s_current);
+                Schedule();
+            }
+            Restore(flags);
+        }
+
+        /// <summary>Ends the current thread. Its stack is freed later by the idle thread.</summary>
+        public static void Exit(int code)
+        {
+            Cpu.DisableInterrupts();
+            Thread t = s_current;
+            t.ExitCode = code;
+            t.State = ThreadState.Dead;
+            WakeAll(t.Joiners);
+            if (t.Owner != null) t.Owner.OnThreadExit(t);
+            t.Next = s_deadList;
+            s_deadList = t;
+            Schedule();
+            Panic.Halt("a dead thread was scheduled");
+        }
+
+        /// <summary>
+        /// Leaves the current thread after it was killed (its SIP terminated from one of its own
+        /// threads): queues its stack for freeing and switches away for good.
+        /// </summary>
+        public static void LeaveDeadThread()
+        {
+            Cpu.DisableInterrupts();
+            Thread t = s_current;
+            t.State = ThreadState.Dead;
+            t.Next = s_deadList;
+            s_deadList = t;
+            Schedule();
+            Panic.Halt("a dead thread was scheduled");
+        }
+
+        /// <summary>Blocks the current thread for at least <paramref name="ns"/> nanoseconds.</summary>
+        public static void Sleep(ulong ns)
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            Thread t = s_current;
+            t.WakeAtNs = Clock.MonotonicNs + ns;
+            t.WaitingOn = null;
+            AddSleeper(t);
+            t.State = ThreadState.Blocked;
+            Schedule();
+            Restore(flags);
+        }
+
+        /// <summary>
+        /// Blocks the current thread on <paramref name="queue"/> until woken or until the timeout
+        /// (ns; 0 = forever). Must be called with interrupts disabled. Returns false on timeout.
+        /// </summary>
+        public static bool Block(WaitQueue queue, ulong timeoutNs)
+        {
+            Thread t = s_current;
+            t.WaitTimedOut = false;
+            t.WaitingOn = queue;
+            queue.Enqueue(t);
+            t.WakeAtNs = 0;
+            if (timeoutNs != 0)
+            {
+                t.WakeAtNs = Clock.MonotonicNs + timeoutNs;
+                AddSleeper(t);
+            }
+            t.State = ThreadState.Blocked;
+            Schedule();
+            return !t.WaitTimedOut;
+        }
+
+        /// <summary>Wakes the first thread waiting on the queue. Interrupts must be disabled.</summary>
+        public static Thread WakeOne(WaitQueue queue)
+        {
+            Thread t = queue.Dequeue();
+            if (t == null) return null;
+            t.WaitingOn = null;
+            if (t.WakeAtNs != 0) { RemoveSleeper(t); t.WakeAtNs = 0; }
+            MakeReady(t);
+            return t;
+        }
+
+        public static void WakeAll(WaitQueue queue)
+        {
+            while (WakeOne(queue) != null) { }
+        }
+
+        /// <summary>Takes a thread off every queue and marks it dead (used when its SIP is killed).</summary>
+        public static void Kill(Thread t)
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            if (t.State == ThreadState.Dead) { Restore(flags); return; }
+            if (t.State == ThreadState.Ready) RemoveReady(t);
+            if (t.State == ThreadState.Blocked)
+            {
+                if (t.WaitingOn != null) t.WaitingOn.Remove(t);
+                if (t.WakeAtNs != 0) RemoveSleeper(t);
+            }
+            t.State = ThreadState.Dead;
+            WakeAll(t.Joiners);
+            if (t != s_current)
+            {
+                t.Next = s_deadList;
+                s_deadList = t;
+            }
+            Restore(flags);
+        }
+
+        /// <summary>Called from the timer interrupt, with interrupts disabled.</summary>
+        public static void OnTick()
+        {
+            if (!s_started) return;
+            s_current.CpuTicks++;
+            ulong now = Clock.MonotonicNs;
+            while (s_sleepers != null && s_sleepers.WakeAtNs <= now)
+            {
+                Thread t = s_sleepers;
+                s_sleepers = t.Next;
+                t.Next = null;
+                t.WakeAtNs = 0;
+                MakeReady(t);
+            }
+            if (s_timedCount > 0) ExpireTimedWaits(now);
+            if (s_quantumLeft > 0) s_quantumLeft--;
+            int best = HighestReady();
+            if (best > (int)s_current.Priority || (s_quantumLeft == 0 && best >= (int)s_current.Priority))
+            {
+                if (s_current.State == ThreadState.Running) MakeReady(s_current);
+                Schedule();
+            }
+        }
+
+        // Picks the next thread and switches to it. Interrupts must be disabled. The current
+        // thread must already be queued somewhere (ready, blocked or dead) unless it is idle.
+        private static void Schedule()
+        {
+            Thread prev = s_current;
+            Thread next = TakeHighestReady();
+            if (next == null) next = s_idle;
+            s_quantumLeft = QuantumTicks;
+            if (next == prev)
+            {
+                prev.State = ThreadState.Running;
+                return;
+            }
+            if (prev == s_idle && prev.State == ThreadState.Running) prev.State = ThreadState.Ready;
+            next.State = ThreadState.Running;
+            s_current = next;
+            ContextSwitches++;
+            if (next.Owner != null) next.Owner.OnScheduled(next);
+            // Kernel objects never move (the kernel heap is not collected), so the pin is free.
+            fixed (ulong* save = &prev.SavedRsp) SwitchContext(save, next.SavedRsp);
+        }
+
+        private static void MakeReady(Thread t)
+        {
+            if (t == s_idle) { t.State = ThreadState.Ready; return; }
+            if (t.Owner != null && !t.Owner.MayRun(t))
+            {
+                // A SIP paused for its garbage collection keeps its other threads off the CPU.
+                t.State = ThreadState.Ready;
+                t.Owner.Park(t);
+                return;
+            }
+            t.State = ThreadState.Ready;
+            int level = (int)t.Priority;
+            t.Next = null;
+            if (s_readyTail[level] == null) s_readyHead[level] = t; else s_readyTail[level].Next = t;
+            s_readyTail[level] = t;
+        }
+
+        /// <summary>Makes parked threads of a SIP runnable again. Interrupts must be disabled.</summary>
+        public static void Unpark(Thread t) => MakeReady(t);
+
+        private static void RemoveReady(Thread t)
+        {
+            int level = (int)t.Priority;
+            Thread prev = null;
+            for (Thread c = s_readyHead[level]; c != null; prev = c, c = c.Next)
+            {
+                if (c != t) continue;
+                if (prev == null) s_readyHead[level] = c.Next; else prev.Next = c.Next;
+                if (s_readyTail[level] == c) s_readyTail[level] = prev;
+                c.Next = null;
+                return;
+            }
+        }
+
+        private static int HighestReady()
+        {
+            for (int level = Levels - 1; level >= 0; level--)
+                if (s_readyHead[level] != null) return level;
+            return -1;
+        }
+
+        private static Thread TakeHighestReady()
+        {
+            int level = HighestReady();
+            if (level < 0) return null;
+            Thread t = s_readyHead[level];
+            s_readyHead[level] = t.Next;
+            if (s_readyHead[level] == null) s_readyTail[level] = null;
+            t.Next = null;
+            return t;
+        }
+
+        private static void AddSleeper(Thread t)
+        {
+            // Sleepers and timed waiters are linked through a separate chain: Next is taken by
+            // wait queues, so timed waits use a second list keyed on WakeAtNs.
+            if (t.WaitingOn != null) { AddTimedWaiter(t); return; }
+            Thread prev = null, c = s_sleepers;
+            while (c != null && c.WakeAtNs <= t.WakeAtNs) { prev = c; c = c.Next; }
+            t.Next = c;
+            if (prev == null) s_sleepers = t; else prev.Next = t;
+        }
+
+        private static void RemoveSleeper(Thread t)
+        {
+            if (t.WaitingOn != null || IsTimedWaiter(t)) { RemoveTimedWaiter(t); return; }
+            Thread prev = null;
+            for (Thread c = s_sleepers; c != null; prev = c, c = c.Next)
+            {
+                if (c != t) continue;
+                if (prev == null) s_sleepers = c.Next; else prev.Next = c.Next;
+                c.Next = null;
+                return;
+            }
+        }
+
+        // Timed waiters sit on a wait queue (through Next) and on this array-backed list.
+        private static Thread[] s_timed;
+        private static int s_timedCount;
+
+        private static void AddTimedWaiter(Thread t)
+        {
+            if (s_timedCount == s_timed.Length)
+            {
+                var bigger = new Thread[s_timed.Length * 2];
+                for (int i = 0; i < s_timedCount; i++) bigger[i] = s_timed[i];
+                Runtime.Allocator.Free(s_timed);
+                s_timed = bigger;
+            }
+            s_timed[s_timedCount++] = t;
+        }
+
+        private static bool IsTimedWaiter(Thread t)
+        {
+            for (int i = 0; i < s_timedCount; i++) if (s_timed[i] == t) return true;
+            return false;
+        }
+
+        private static void RemoveTimedWaiter(Thread t)
+        {
+            for (int i = 0; i < s_timedCount; i++)
+            {
+                if (s_timed[i] != t) continue;
+                s_timed[i] = s_timed[--s_timedCount];
+                s_timed[s_timedCount] = null;
+                return;
+            }
+        }
+
+        /// <summary>Times out expired timed waits. Called from OnTick.</summary>
+        private static void ExpireTimedWaits(ulong now)
+        {
+            for (int i = 0; i < s_timedCount;)
+            {
+                Thread t = s_timed[i];
+                if (t.WakeAtNs > now) { i++; continue; }
+                s_timed[i] = s_timed[--s_timedCount];
+                s_timed[s_timedCount] = null;
+                t.WakeAtNs = 0;
+                if (t.WaitingOn != null) t.WaitingOn.Remove(t);
+                t.WaitingOn = null;
+                t.WaitTimedOut = true;
+                MakeReady(t);
+            }
+        }
+
+        private static void ReapDead()
+        {
+            Cpu.DisableInterrupts();
+            Thread list = s_deadList;
+            s_deadList = null;
+            Cpu.EnableInterrupts();
+            while (list != null)
+            {
+                Thread next = list.Next;
+                list.FreeStack();
+                list = next;
+            }
+        }
+
+        private static void Restore(ulong flags)
+        {
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
+using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Memory;
+
+namespace Singularity.Kernel.Threading
+{
+    /// <summary>
+    /// A kernel-scheduled thread: a kernel thread, or a thread of a SIP (Owner set). Every thread
+    /// has its own stack with an unmapped guard page below it.
+    /// </summary>
+    internal sealed unsafe class Thread
+    {
+        public const ulong DefaultStackSize = 64 * 1024;
+
+        private static int s_nextId = 1;
+
+        public readonly int Id;
+        public readonly string Name;
+        public ThreadState State;
+        public ThreadPriority Priority;
+        public Sip Owner;                   // null for kernel threads
+
+        public ulong StackBase;             // lowest usable address (the guard page is below)
+        public ulong StackTop;
+        public ulong SavedRsp;              // valid while not running
+
+        public delegate*<ulong, void> Entry;
+        public ulong Argument;
+        public ulong SipEntry;              // for SIP threads: the SIP's thread function
+
+        // Scheduler and wait-queue links.
+        public Thread Next;
+        public Thread NextInSip;
+        public ulong WakeAtNs;              // for sleeps and timed waits; 0 = none
+        public WaitQueue WaitingOn;
+        public bool WaitTimedOut;
+        public int ExitCode;
+        public WaitQueue Joiners;
+        public ulong CpuTicks;              // timer ticks spent running
+
+        private Thread(string name, ThreadPriority priority)
+        {
+            Id = s_nextId++;
+            Name = name;
+            Priority = priority;
+            Joiners = new WaitQueue();
+        }
+
+        /// <summary>The thread that was running at boot; it becomes the boot/idle thread.</summary>
+        public static Thread AdoptBootThread(ulong stackBase, ulong stackTop)
+        {
+            var t = new Thread("boot", ThreadPriority.Normal);
+            t.StackBase = stackBase;
+            t.StackTop = stackTop;
+            t.State = ThreadState.Running;
+            return t;
+        }
+
+        /// <summary>A new thread, not yet started, that will run entry(argument). Null when out of memory.</summary>
+        public static Thread Create(string name, delegate*<ulong, void> entry, ulong argument,
+                                    ThreadPriority priority, Sip owner, ulong stackSize = DefaultStackSize)
+        {
+            ulong pages = stackSize / PhysicalMemory.PageSize + 1;
+            ulong mem = PhysicalMemory.AllocateContiguous(pages);
+            if (mem == 0) return null;
+            Paging.Unmap(mem);
+            var t = new Thread(name, priority);
+            t.Owner = owner;
+            t.StackBase = mem + PhysicalMemory.PageSize;
+            t.StackTop = mem + pages * PhysicalMemory.PageSize;
+            t.Entry = entry;
+            t.Argument = argument;
+            t.State = ThreadState.Ready;
+
+            // The frame switch_context pops: mxcsr/fcw, r15..r12, rbx, rbp, rflags, return address.
+            ulong* sp = (ulong*)t.StackTop;
+            *--sp = 0;                                  // keeps the trampoline's stack 16-byte aligned
+            *--sp = ThreadTrampoline();
+            *--sp = 0x2;                                // rflags: interrupts off until the thread starts
+            for (int i = 0; i < 6; i++) *--sp = 0;      // rbp, rbx, r12, r13, r14, r15
+            *--sp = 0x1F80UL | (0x037FUL << 32);        // default MXCSR and x87 control word
+            t.SavedRsp = (ulong)sp;
+            return t;
+        }
+
+        /// <summary>Returns the stack to the frame allocator. Only for dead threads not running.</summary>
+        public void FreeStack()
+        {
+            if (StackTop == 0 || Name == "boot") return;
+            ulong mem = StackBase - PhysicalMemory.PageSize;
+            Paging.Remap(mem);
+            PhysicalMemory.FreeContiguous(mem, (StackTop - mem) / PhysicalMemory.PageSize);
+            StackBase = StackTop = 0;
+        }
+
+        public bool IsGuardPage(ulong address) =>
+            StackBase != 0 && address >= StackBase - PhysicalMemory.PageSize && address < StackBase;
+
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "thread_trampoline_address")]
+        private static extern ulong ThreadTrampoline();
+    }
+}
