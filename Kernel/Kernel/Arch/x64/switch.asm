@@ -37,6 +37,7 @@ switch_context:
 ; First code of every new thread (its initial stack "returns" here from switch_context).
 thread_trampoline:
     xor ebp, ebp                    ; the end of the frame-pointer chain
+    and rsp, -16                    ; System V: rsp is 16-byte aligned at every call
     call kernel_thread_start        ; never returns
     ud2
 

@@ -1,0 +1,50 @@
+using Singularity.Runtime;
+
+namespace Singularity
+{
+    /// <summary>This SIP: its identity, arguments, memory, and how it ends.</summary>
+    public static unsafe class Sip
+    {
+        public static int Id => KernelCalls.Info->SipId;
+
+        public static string Name => string.FromAscii(KernelCalls.Info->Name, 256);
+
+        /// <summary>The module's command line after its name (boot modules), or "".</summary>
+        public static string Arguments => string.FromAscii(KernelCalls.Info->Arguments, 4096);
+
+        /// <summary>Bytes of memory this SIP holds from the kernel (its heap), counted against its quota.</summary>
+        public static ulong HeapBytes => KernelCalls.Abi->HeapBytes();
+
+        public static ulong HeapQuota => KernelCalls.Info->HeapQuota;
+
+        /// <summary>Number of garbage collections this SIP has run.</summary>
+        public static ulong Collections => GcHeap.Collections;
+
+        /// <summary>Runs a garbage collection of this SIP's heap now.</summary>
+        public static void Collect() => GcHeap.Collect();
+
+        /// <summary>Ends this SIP with an exit code. Does not return.</summary>
+        public static void Exit(int code) => KernelCalls.Abi->ExitProcess(code);
+    }
+
+    /// <summary>Writes to the kernel log (the serial console) until the console service exists.</summary>
+    public static class Debug
+    {
+        public static void Write(string text) => KernelCalls.Write(text);
+
+        public static void WriteLine(string text)
+        {
+            KernelCalls.Write(text);
+            KernelCalls.Write("\n");
+        }
+    }
+
+    /// <summary>The monotonic clock.</summary>
+    public static unsafe class Clock
+    {
+        /// <summary>Nanoseconds since boot; never goes backwards.</summary>
+        public static ulong NowNs => KernelCalls.Abi->MonotonicNs();
+
+        public static ulong NowMs => NowNs / 1000000;
+    }
+}

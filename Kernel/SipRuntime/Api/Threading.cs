@@ -1,0 +1,125 @@
+using System;
+using System.Threading;
+using Singularity.Runtime;
+
+namespace Singularity.Threading
+{
+    /// <summary>A thread of this SIP, scheduled preemptively by the kernel.</summary>
+    public sealed unsafe class Thread
+    {
+        private const int MaxPending = 64;
+        private static Action[] s_pending;
+        private static int s_lock;
+
+        private readonly int _handle;
+
+        private Thread(int handle) { _handle = handle; }
+
+        /// <summary>Starts <paramref name="body"/> on a new thread.</summary>
+        public static Thread Start(Action body)
+        {
+            if (body == null) throw new ArgumentNullException("body");
+            int slot = Park(body);
+            delegate*<ulong, void> entry = &Entry;
+            int h = KernelCalls.Abi->CreateThread((ulong)entry, (ulong)slot);
+            if (h < 0)
+            {
+                Take(slot);
+                throw new InvalidOperationException("the kernel could not create a thread");
+            }
+            return new Thread(h);
+        }
+
+        /// <summary>Waits for the thread to end; false if <paramref name="timeoutMs"/> passed first (-1 = forever).</summary>
+        public bool Join(int timeoutMs = -1) => KernelCalls.Abi->Wait(_handle, Sync.TimeoutNs(timeoutMs)) == 1;
+
+        public static void Yield() => KernelCalls.Abi->Yield();
+
+        public static void Sleep(int ms)
+        {
+            if (ms < 0) throw new ArgumentOutOfRangeException("ms");
+            KernelCalls.Abi->Sleep((ulong)ms * 1000000);
+        }
+
+        public static int CurrentId => KernelCalls.Abi->CurrentThreadId();
+
+        private static void Entry(ulong slot)
+        {
+            Action body = Take((int)slot);
+            body();
+            KernelCalls.Abi->ExitThread(0);
+        }
+
+        // The delegate waits in a static table (a GC root) until the new thread picks it up.
+        private static int Park(Action body)
+        {
+            Sync.Acquire(ref s_lock);
+            s_pending ??= new Action[MaxPending];
+            int slot = -1;
+            for (int i = 0; i < MaxPending; i++) if (s_pending[i] == null) { slot = i; break; }
+            if (slot >= 0) s_pending[slot] = body;
+            Sync.Release(ref s_lock);
+            if (slot < 0) throw new InvalidOperationException("too many threads starting at once");
+            return slot;
+        }
+
+        private static Action Take(int slot)
+        {
+            Sync.Acquire(ref s_lock);
+            Action body = s_pending[slot];
+            s_pending[slot] = null;
+            Sync.Release(ref s_lock);
+            return body;
+        }
+    }
+
+    /// <summary>An event: auto-reset (one waiter per Set) or manual-reset.</summary>
+    public sealed unsafe class Event
+    {
+        private readonly int _handle;
+
+        public Event(bool manualReset = false, bool signaled = false)
+        {
+            _handle = KernelCalls.Abi->CreateEvent(manualReset ? 1 : 0, signaled ? 1 : 0);
+            if (_handle < 0) throw new InvalidOperationException("the kernel could not create an event");
+        }
+
+        public void Set() => KernelCalls.Abi->SetEvent(_handle);
+        public void Reset() => KernelCalls.Abi->ResetEvent(_handle);
+
+        /// <summary>Waits until set; false if <paramref name="timeoutMs"/> passed first (-1 = forever).</summary>
+        public bool Wait(int timeoutMs = -1) => KernelCalls.Abi->Wait(_handle, Sync.TimeoutNs(timeoutMs)) == 1;
+    }
+
+    /// <summary>A recursive mutual-exclusion lock between this SIP's threads.</summary>
+    public sealed unsafe class Mutex
+    {
+        private readonly int _handle;
+
+        public Mutex()
+        {
+            _handle = KernelCalls.Abi->CreateMutex();
+            if (_handle < 0) throw new InvalidOperationException("the kernel could not create a mutex");
+        }
+
+        public bool Acquire(int timeoutMs = -1) => KernelCalls.Abi->Wait(_handle, Sync.TimeoutNs(timeoutMs)) == 1;
+
+        public void Release()
+        {
+            if (KernelCalls.Abi->ReleaseMutex(_handle) != 0)
+                throw new InvalidOperationException("releasing a mutex this thread does not hold");
+        }
+    }
+
+    internal static unsafe class Sync
+    {
+        public static ulong TimeoutNs(int ms) => ms < 0 ? 0 : ms == 0 ? 1 : (ulong)ms * 1000000;
+
+        public static void Acquire(ref int l)
+        {
+            while (Interlocked.CompareExchange(ref l, 1, 0) != 0) KernelCalls.Abi->Yield();
+        }
+
+        public static void Release(ref int l) => Interlocked.Exchange(ref l, 0);
+    }
+}
