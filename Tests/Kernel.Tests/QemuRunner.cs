@@ -14,6 +14,12 @@ public sealed record BootOptions
     public string? Iso { get; init; }
     /// <summary>Stop QEMU as soon as the serial log contains this text.</summary>
     public string? StopWhen { get; init; }
+    /// <summary>SIP images to load as multiboot modules: "name [arguments]", name from artifacts/sips/NAME.elf.</summary>
+    public IReadOnlyList<string> Sips { get; init; } = Array.Empty<string>();
+    /// <summary>Raw module paths (with optional arguments), for images that are not built SIPs.</summary>
+    public IReadOnlyList<string> Modules { get; init; } = Array.Empty<string>();
+    /// <summary>Console input: each step waits until the serial log shows WaitFor (after the previous step), then types Send.</summary>
+    public IReadOnlyList<(string WaitFor, string Send)> Script { get; init; } = Array.Empty<(string, string)>();
 }
 
 /// <summary>The outcome of one boot: how it ended and everything the kernel wrote to serial.</summary>
@@ -54,6 +60,19 @@ public static class QemuRunner
         {
             psi.ArgumentList.Add("-kernel"); psi.ArgumentList.Add(image);
             psi.ArgumentList.Add("-append"); psi.ArgumentList.Add(options.CommandLine);
+            var modules = new List<string>();
+            foreach (string sip in options.Sips)
+            {
+                int space = sip.IndexOf(' ');
+                string name = space < 0 ? sip : sip[..space];
+                string path = Path.Combine(RepoRoot, "artifacts", "sips", name + ".elf");
+                if (!File.Exists(path)) throw new InvalidOperationException($"no SIP image at {path}: build it first with ./sing build");
+                modules.Add(space < 0 ? path : path + sip[space..]);
+            }
+            modules.AddRange(options.Modules);
+            // QEMU separates modules with commas; an argument cannot contain one.
+            if (modules.Any(m => m.Contains(','))) throw new ArgumentException("module arguments cannot contain ','");
+            if (modules.Count > 0) { psi.ArgumentList.Add("-initrd"); psi.ArgumentList.Add(string.Join(",", modules)); }
         }
 
         var serial = new StringBuilder();
@@ -62,7 +81,7 @@ public static class QemuRunner
         var watch = Stopwatch.StartNew();
         using var qemu = new Process { StartInfo = psi };
         qemu.Start();
-        var outPump = Task.Run(() => Pump(qemu.StandardOutput, serial, options.StopWhen, stopSeen));
+        var outPump = Task.Run(() => Pump(qemu.StandardOutput, qemu.StandardInput, serial, options, stopSeen));
         var errPump = Task.Run(() => { lock (stderr) stderr.Append(qemu.StandardError.ReadToEnd()); });
 
         var exited = Task.Run(() => qemu.WaitForExit());
@@ -91,16 +110,26 @@ public static class QemuRunner
         return new BootResult(exit, status, log, err, watch.Elapsed);
     }
 
-    private static void Pump(StreamReader reader, StringBuilder sink, string? stopWhen, ManualResetEventSlim stopSeen)
+    private static void Pump(StreamReader reader, StreamWriter input, StringBuilder sink, BootOptions options, ManualResetEventSlim stopSeen)
     {
         var buffer = new char[4096];
-        int n;
+        int n, step = 0, searchFrom = 0;
         while ((n = reader.Read(buffer, 0, buffer.Length)) > 0)
         {
             lock (sink)
             {
                 sink.Append(buffer, 0, n);
-                if (stopWhen != null && !stopSeen.IsSet && sink.ToString().Contains(stopWhen)) stopSeen.Set();
+                string text = sink.ToString();
+                while (step < options.Script.Count)
+                {
+                    int at = text.IndexOf(options.Script[step].WaitFor, searchFrom, StringComparison.Ordinal);
+                    if (at < 0) break;
+                    searchFrom = at + options.Script[step].WaitFor.Length;
+                    try { input.Write(options.Script[step].Send); input.Flush(); } catch (IOException) { }
+                    step++;
+                }
+                if (options.StopWhen != null && !stopSeen.IsSet && text.IndexOf(options.StopWhen, searchFrom, StringComparison.Ordinal) >= 0
+                    && step == options.Script.Count) stopSeen.Set();
             }
         }
     }

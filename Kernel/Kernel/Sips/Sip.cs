@@ -210,7 +210,8 @@ namespace Singularity.Kernel
             if (State != SipState.Running) return;
             Log.Write("sip "); Log.Write(Name); Log.Write("#"); Log.WriteDecimal((ulong)Id);
             Log.Write(" failed: "); Log.Write(reason);
-            Log.Write(" at "); WriteLocation(rip); Log.WriteLine();
+            if (rip != 0) { Log.Write(" at "); WriteLocation(rip); }
+            Log.WriteLine();
             Terminate(SipState.Failed, -1, reason);
         }
 

@@ -82,8 +82,7 @@ namespace System.Runtime
         public static void StelemRef(object[] array, nint index, object obj)
         {
             if ((nuint)index >= (nuint)array.Length) throw new IndexOutOfRangeException();
-            ref object element = ref Unsafe.As<ArrayData>(array).First;
-            element = ref Unsafe.Add(ref element, index);
+            ref object element = ref ElementRef(array, index);
             if (obj == null) { element = null; return; }
             MethodTable* elementType = array.m_pMethodTable->ElementTypeHandle;
             if (!AreTypesAssignable(obj.m_pMethodTable, elementType)) throw new ArrayTypeMismatchException();
@@ -94,14 +93,15 @@ namespace System.Runtime
         {
             if ((nuint)index >= (nuint)array.Length) throw new IndexOutOfRangeException();
             if (array.m_pMethodTable->ElementTypeHandle != elementType) throw new ArrayTypeMismatchException();
-            return ref Unsafe.Add(ref Unsafe.As<ArrayData>(array).First, index);
+            return ref ElementRef(array, index);
         }
 
-        // The layout of an array of references: length (padded to 8), then the elements.
-        private sealed class ArrayData
+        // An array of references: MethodTable pointer, length (padded to 8), then the elements.
+        // (Computed by address: a helper class's fields could be laid out in any order.)
+        private static ref object ElementRef(object[] array, nint index)
         {
-            public long LengthAndPadding;
-            public object First;
+            byte* a = *(byte**)Unsafe.AsPointer(ref array);
+            return ref Unsafe.AsRef<object>(a + 16 + index * 8);
         }
     }
 }

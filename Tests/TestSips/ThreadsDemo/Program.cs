@@ -1,0 +1,36 @@
+using Singularity;
+using Singularity.Threading;
+
+// Threads inside one SIP: start/join, an event hand-off, and a mutex-protected counter.
+public static class Program
+{
+    private static int s_counter;
+
+    public static int Main()
+    {
+        var ready = new Event();
+        var mutex = new Mutex();
+        int got = 0;
+        Thread waiter = Thread.Start(() => { ready.Wait(); got = 42; });
+        Thread.Sleep(20);
+        ready.Set();
+        if (!waiter.Join(2000)) { Debug.WriteLine("threadsdemo: FAILED join timed out"); return 1; }
+
+        Thread[] workers = new Thread[4];
+        for (int w = 0; w < workers.Length; w++)
+            workers[w] = Thread.Start(() =>
+            {
+                for (int i = 0; i < 100; i++)
+                {
+                    mutex.Acquire();
+                    int v = s_counter;
+                    Thread.Yield();
+                    s_counter = v + 1;
+                    mutex.Release();
+                }
+            });
+        for (int w = 0; w < workers.Length; w++) workers[w].Join();
+        Debug.WriteLine("threadsdemo: event hand-off " + got.ToString() + ", mutex counter " + s_counter.ToString() + " (expected 400)");
+        return got == 42 && s_counter == 400 ? 0 : 1;
+    }
+}
