@@ -49,6 +49,7 @@ namespace Singularity.Kernel
             Log.Write(" KiB usable memory, "); Log.WriteDecimal(PhysicalMemory.FreeBytes / 1024);
             Log.WriteLine(" KiB free");
 
+            BootModules.Record(mb);
             if (options.Test != null) SelfTests.Run(options.Test);
             if (options.PanicAfterBoot) Panic.Halt("requested by the 'panic' kernel option");
             BootModules.StartAll(mb, options);

@@ -30,9 +30,10 @@ namespace Singularity.Kernel
                 case "heapexhaust": HeapExhaustion(); break;
                 case "triplefault": TripleFault(); break;
                 case "threads": ThreadSelfTests.Run(); break;
+                case "bench-spawn": KernelBenchmarks.SipSpawn(); break;
                 default:
                     Log.Write("warning: unknown self-test '"); Log.Write(name);
-                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault threads)");
+                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault threads bench-spawn)");
                     return;
             }
             Log.Write("selftest "); Log.Write(name); Log.WriteLine(": passed");

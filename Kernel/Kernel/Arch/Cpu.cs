@@ -36,6 +36,9 @@ namespace Singularity.Kernel.Arch
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_invalid_opcode")] public static extern void InvalidOpcode();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_cpuid")] public static extern void CpuId(uint leaf, uint subleaf, uint* regs);
 
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_copy")] public static extern void Copy(void* dst, void* src, ulong bytes);
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_zero")] public static extern void Zero(void* dst, ulong bytes);
+
         public static bool InterruptsEnabled => (ReadRflags() & (1 << 9)) != 0;
     }
 }

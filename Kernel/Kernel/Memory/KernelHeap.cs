@@ -75,7 +75,7 @@ namespace Singularity.Kernel.Memory
                 {
                     void** block = (void**)s_freeLists[cls];
                     s_freeLists[cls] = *block;
-                    for (ulong i = 0; i < blockSize / 8; i++) ((ulong*)block)[i] = 0;
+                    Cpu.Zero(block, blockSize);
                     s_bytesInUse += blockSize;
                     result = block;
                 }

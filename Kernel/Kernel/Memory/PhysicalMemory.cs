@@ -103,8 +103,7 @@ namespace Singularity.Kernel.Memory
                         for (ulong i = 0; i < count; i++) SetUsed(runStart + i, true);
                         s_freeFrames -= count;
                         s_searchHint = runStart + count;
-                        ulong* p = (ulong*)(runStart * PageSize);
-                        for (ulong i = 0; i < count * PageSize / 8; i++) p[i] = 0;
+                        Arch.Cpu.Zero((void*)(runStart * PageSize), count * PageSize);
                         return runStart * PageSize;
                     }
                 }

@@ -13,6 +13,31 @@ namespace Singularity.Kernel
     {
         private static Sip[] s_started;
         private static int s_count;
+        private static MultibootInfo s_mb;
+        private static bool s_haveMb;
+
+        /// <summary>Remembers the loader's module list so modules can be found by name later.</summary>
+        public static void Record(MultibootInfo mb)
+        {
+            s_mb = mb;
+            s_haveMb = true;
+        }
+
+        /// <summary>The image of the boot module called <paramref name="name"/>.</summary>
+        public static bool Find(string name, out byte* image, out ulong size)
+        {
+            image = null; size = 0;
+            if (!s_haveMb) return false;
+            for (uint i = 0; i < s_mb.ModuleCount; i++)
+            {
+                s_mb.GetModule(i, out ulong start, out ulong end, out byte* raw);
+                SplitModuleLine(raw == null ? "" : string.FromAscii(raw, 1024), out string n, out _);
+                if (n != name) continue;
+                image = (byte*)start; size = end - start;
+                return true;
+            }
+            return false;
+        }
 
         public static void StartAll(MultibootInfo mb, CommandLine options)
         {

@@ -79,8 +79,7 @@ namespace Singularity.Kernel
                 if (type == PT_LOAD)
                 {
                     ulong off = U64(ph + 8), va = U64(ph + 16), filesz = U64(ph + 32);
-                    byte* dst = load + (va - lo);
-                    for (ulong b = 0; b < filesz; b++) dst[b] = _file[off + b];
+                    Arch.Cpu.Copy(load + (va - lo), _file + off, filesz);
                 }
                 else if (type == PT_DYNAMIC)
                 {

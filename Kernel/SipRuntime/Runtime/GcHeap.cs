@@ -101,7 +101,7 @@ namespace Singularity.Runtime
                 void** block = (void**)s_freeLists[c];
                 s_freeLists[c] = *block;
                 ulong bs = ClassSize(c);
-                for (ulong i = 0; i < bs / 8; i++) ((ulong*)block)[i] = 0;
+                Zero(block, bs);
                 AllocatedSinceCollection += bs;
                 return (byte*)block;
             }
@@ -400,6 +400,9 @@ namespace Singularity.Runtime
         }
 
         private static void Unlock() => Interlocked.Exchange(ref s_lock, 0);
+
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "sip_zero")]
+        private static extern void Zero(void* p, ulong bytes);
 
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "sip_capture_registers")]
         private static extern void CaptureRegisters(ulong* regs);

@@ -41,3 +41,21 @@ sip_layout:
     dq __image_start, __image_end
     dq __text_start, __text_end
     dq __modules_a, __modules_z
+
+section .text
+; The time-stamp counter. Under QEMU with -icount shift=0 it counts executed instructions.
+global sip_rdtsc
+sip_rdtsc:
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    ret
+
+; sip_zero(dst /rdi/, bytes /rsi/): bytes is a multiple of 8.
+global sip_zero
+sip_zero:
+    mov rcx, rsi
+    shr rcx, 3
+    xor eax, eax
+    rep stosq
+    ret

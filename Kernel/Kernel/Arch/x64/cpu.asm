@@ -143,3 +143,24 @@ EXPORT cpu_cpuid
     mov [r8 + 12], edx
     pop rbx
     ret
+
+; cpu_copy(dst /rdi/, src /rsi/, bytes /rdx/): forward copy, non-overlapping.
+EXPORT cpu_copy
+    mov rcx, rdx
+    shr rcx, 3
+    rep movsq
+    mov rcx, rdx
+    and rcx, 7
+    rep movsb
+    ret
+; cpu_zero(dst /rdi/, bytes /rsi/)
+EXPORT cpu_zero
+    mov rdx, rsi
+    mov rcx, rsi
+    shr rcx, 3
+    xor eax, eax
+    rep stosq
+    mov rcx, rdx
+    and rcx, 7
+    rep stosb
+    ret

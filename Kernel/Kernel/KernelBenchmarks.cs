@@ -1,0 +1,35 @@
+using Singularity.Kernel.Arch;
+using Singularity.Kernel.Boot;
+using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Threading;
+
+namespace Singularity.Kernel
+{
+    /// <summary>Kernel-side micro-benchmarks (`test=bench-spawn`), in TSC cycles (instructions under -icount).</summary>
+    internal static unsafe class KernelBenchmarks
+    {
+        /// <summary>Creates, starts and waits for the exit of the `nop` boot module's SIP, many times.</summary>
+        public static void SipSpawn()
+        {
+            if (!BootModules.Find("nop", out byte* image, out ulong size))
+            {
+                Log.WriteLine("bench sip-create-start-exit: skipped (no 'nop' boot module)");
+                return;
+            }
+            const int Runs = 20;
+            ulong total = 0;
+            for (int i = 0; i < Runs + 2; i++)
+            {
+                ulong t0 = Cpu.ReadTsc();
+                Sip sip = SipLoader.Start("nop", "", image, size, 1024 * 1024, out string error);
+                if (sip == null) { Log.Write("bench: could not start nop: "); Log.WriteLine(error); return; }
+                Cpu.DisableInterrupts();
+                if (sip.IsAlive) Scheduler.Block(sip.ExitWaiters, 0);
+                Cpu.EnableInterrupts();
+                ulong t1 = Cpu.ReadTsc();
+                if (i >= 2) total += t1 - t0;      // the first runs warm up the kernel heap
+            }
+            Log.Write("bench sip-create-start-exit: "); Log.WriteDecimal(total / Runs); Log.WriteLine(" instructions");
+        }
+    }
+}
