@@ -137,7 +137,8 @@ namespace Singularity.Kernel
             if (LiveThreads == 0 && State == SipState.Running) Terminate(SipState.Exited, t.ExitCode, null);
         }
 
-        public void OnScheduled(Thread t) { }
+        /// <summary>The thread running this SIP's garbage collection, or null.</summary>
+        public Thread Collector => _collector;
 
         public bool MayRun(Thread t) => _collector == null || _collector == t || State != SipState.Running;
 

@@ -22,6 +22,7 @@ namespace Singularity.Kernel.Threading
         private static Thread s_sleepers;           // sorted by WakeAtNs
         private static Thread s_deadList;           // stacks to free once off them
         private static ulong s_quantumLeft;
+        private static uint s_readyMask;            // bit L set when level L has a ready thread
         private static bool s_started;
         public static ulong ContextSwitches;
 
@@ -228,7 +229,6 @@ namespace Singularity.Kernel.Threading
             next.State = ThreadState.Running;
             s_current = next;
             ContextSwitches++;
-            if (next.Owner != null) next.Owner.OnScheduled(next);
             // Kernel objects never move (the kernel heap is not collected), so the pin is free.
             fixed (ulong* save = &prev.SavedRsp) SwitchContext(save, next.SavedRsp);
         }
@@ -236,7 +236,7 @@ namespace Singularity.Kernel.Threading
         private static void MakeReady(Thread t)
         {
             if (t == s_idle) { t.State = ThreadState.Ready; return; }
-            if (t.Owner != null && !t.Owner.MayRun(t))
+            if (t.Owner != null && t.Owner.Collector != null && !t.Owner.MayRun(t))
             {
                 // A SIP paused for its garbage collection keeps its other threads off the CPU.
                 t.State = ThreadState.Ready;
@@ -248,6 +248,7 @@ namespace Singularity.Kernel.Threading
             t.Next = null;
             if (s_readyTail[level] == null) s_readyHead[level] = t; else s_readyTail[level].Next = t;
             s_readyTail[level] = t;
+            s_readyMask |= 1u << level;
         }
 
         /// <summary>Makes parked threads of a SIP runnable again. Interrupts must be disabled.</summary>
@@ -262,6 +263,7 @@ namespace Singularity.Kernel.Threading
                 if (c != t) continue;
                 if (prev == null) s_readyHead[level] = c.Next; else prev.Next = c.Next;
                 if (s_readyTail[level] == c) s_readyTail[level] = prev;
+                if (s_readyHead[level] == null) s_readyMask &= ~(1u << level);
                 c.Next = null;
                 return;
             }
@@ -269,9 +271,9 @@ namespace Singularity.Kernel.Threading
 
         private static int HighestReady()
         {
-            for (int level = Levels - 1; level >= 0; level--)
-                if (s_readyHead[level] != null) return level;
-            return -1;
+            uint m = s_readyMask;
+            if (m == 0) return -1;
+            return m >= 8 ? 3 : m >= 4 ? 2 : m >= 2 ? 1 : 0;
         }
 
         private static Thread TakeHighestReady()
@@ -280,7 +282,11 @@ namespace Singularity.Kernel.Threading
             if (level < 0) return null;
             Thread t = s_readyHead[level];
             s_readyHead[level] = t.Next;
-            if (s_readyHead[level] == null) s_readyTail[level] = null;
+            if (t.Next == null)
+            {
+                s_readyTail[level] = null;
+                s_readyMask &= ~(1u << level);
+            }
             t.Next = null;
             return t;
         }
