@@ -9,7 +9,7 @@ namespace Internal.Runtime
     /// interface list.
     /// </summary>
     [StructLayout(LayoutKind.Sequential)]
-    public unsafe struct MethodTable
+    internal unsafe struct MethodTable
     {
         private uint _uFlags;
         private uint _uBaseSize;

@@ -9,7 +9,7 @@ namespace Internal.Runtime
     /// eager class constructors. Until it has run, code must not touch a static field of
     /// reference type. Allocation goes through RhpNewFast, which the linking runtime provides.
     /// </summary>
-    public static unsafe class ModuleStartup
+    internal static unsafe class ModuleStartup
     {
         private const uint ReadyToRunSignature = 0x00525452;   // "RTR"
         public const int GCStaticRegionSection = 201;

@@ -2,7 +2,7 @@
 namespace System.Runtime.CompilerServices
 {
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Method | AttributeTargets.Field)]
-    public sealed class IntrinsicAttribute : Attribute { }
+    internal sealed class IntrinsicAttribute : Attribute { }
 
     [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class | AttributeTargets.Assembly)]
     public sealed class ExtensionAttribute : Attribute { }

@@ -1,7 +1,7 @@
 namespace System.Runtime.CompilerServices
 {
     /// <summary>ilc supplies the bodies of these intrinsics. Kernel and trusted runtime only.</summary>
-    public static unsafe class Unsafe
+    internal static unsafe class Unsafe
     {
         [Intrinsic] public static extern T As<T>(object o) where T : class;
         [Intrinsic] public static extern ref TTo As<TFrom, TTo>(ref TFrom source);
