@@ -122,8 +122,12 @@ namespace Singularity.Kernel
             s_highRanAt = s_normalRanAt = 0;
             Thread normal = Thread.Create("normal", &Stamp, 0, ThreadPriority.Normal, null);
             Thread high = Thread.Create("high", &Stamp, 1, ThreadPriority.High, null);
-            Scheduler.Start(normal);             // queued first...
-            Scheduler.Start(high);               // ...but the high-priority thread runs first
+            // With interrupts off no tick can run the normal thread early: it is queued first,
+            // then starting the high-priority thread must switch to it at once.
+            Arch.Cpu.DisableInterrupts();
+            Scheduler.Start(normal);
+            Scheduler.Start(high);
+            Arch.Cpu.EnableInterrupts();
             Scheduler.Sleep(20 * 1000 * 1000);
             Log.Write("threads: priority high ran ");
             Log.Write(s_highRanAt != 0 && s_highRanAt <= s_normalRanAt ? "first" : "later");

@@ -28,6 +28,7 @@ namespace Singularity.Kernel.Threading
             {
                 _signaled = true;
             }
+            Scheduler.PreemptIfHigherReady();
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
         }
 

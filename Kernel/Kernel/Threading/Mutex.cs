@@ -35,6 +35,7 @@ namespace Singularity.Kernel.Threading
                 Thread next = Scheduler.WakeOne(_waiters);
                 _owner = next;
                 _depth = next == null ? 0 : 1;
+                Scheduler.PreemptIfHigherReady();
             }
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             return ok;

@@ -63,13 +63,25 @@ namespace Singularity.Kernel.Threading
             Exit(0);
         }
 
-        /// <summary>Starts a thread created with Thread.Create.</summary>
+        /// <summary>Starts a thread created with Thread.Create; it runs at once if its priority is higher.</summary>
         public static void Start(Thread t)
         {
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             MakeReady(t);
+            PreemptIfHigherReady();
             Restore(flags);
+        }
+
+        /// <summary>
+        /// After making threads ready outside the timer interrupt: if one outranks the running
+        /// thread, switch to it now rather than at the next tick. Interrupts must be disabled.
+        /// </summary>
+        public static void PreemptIfHigherReady()
+        {
+            if (!s_started || s_current == s_idle || HighestReady() <= (int)s_current.Priority) return;
+            MakeReady(s_current);
+            Schedule();
         }
 
         /// <summary>Gives up the CPU to another ready thread of the same or higher priority.</summary>
