@@ -7,14 +7,16 @@ kernel="$1"; out="$2"; shift 2
 [ -f "$kernel" ] || { echo "make-iso.sh: no kernel at $kernel" >&2; exit 2; }
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 stage="$(mktemp -d)"
-trap 'rm -rf "$stage"' EXIT
+log="$(mktemp)"
+trap 'rm -rf "$stage" "$log"' EXIT
 mkdir -p "$stage/boot/grub"
 cp "$kernel" "$stage/boot/kernel.elf"
 args="$*"
 sed "s|@KERNEL_ARGS@|${args//|/\\|}|" "$here/grub.cfg" > "$stage/boot/grub/grub.cfg"
 mkdir -p "$(dirname "$out")"
-if ! grub-mkrescue -o "$out" "$stage" > "$stage/log" 2>&1; then
-  cat "$stage/log" >&2
+# The log must live outside the staged tree: xorriso packs everything in it.
+if ! grub-mkrescue -o "$out" "$stage" > "$log" 2>&1; then
+  cat "$log" >&2
   echo "make-iso.sh: grub-mkrescue failed (needs grub-pc-bin, xorriso and mtools)" >&2
   exit 1
 fi

@@ -39,7 +39,8 @@ namespace Singularity.Abi
         public delegate*<void> EndCollection;                          // 19
         public delegate*<int> CurrentThreadId;                         // 20
         public delegate*<ulong> HeapBytes;                             // 21
-        public const int Count = 22;
+        public delegate*<int, int, int> SetThreadPriority;             // 22 (thread handle or 0 = caller, priority)
+        public const int Count = 23;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

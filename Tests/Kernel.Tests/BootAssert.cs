@@ -60,6 +60,13 @@ public sealed class BootAssert
         return this;
     }
 
+    /// <summary>An assertion on values taken from the log; a failure keeps the log like the others.</summary>
+    public BootAssert Check(bool condition, string message)
+    {
+        if (!condition) Fail(message);
+        return this;
+    }
+
     public void Fail(string message)
     {
         Directory.CreateDirectory(QemuRunner.LogDirectory);

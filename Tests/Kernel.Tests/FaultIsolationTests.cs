@@ -24,9 +24,9 @@ public class FaultIsolationTests
         int failed = boot.Serial.IndexOf("sip faulter#2 failed", StringComparison.Ordinal);
         var before = SipTests.CounterValues(boot.Serial[..failed], 1);
         var after = SipTests.CounterValues(boot.Serial[failed..], 1);
-        Assert.NotEmpty(before);
-        Assert.True(after.Count >= 3, "the bystander stopped counting after the fault");
-        Assert.Equal(before[^1] + 1, after[0]);  // no count lost or repeated across the fault
+        boot.Check(before.Count > 0, "the bystander never counted before the fault");
+        boot.Check(after.Count >= 3, "the bystander stopped counting after the fault");
+        boot.Check(before[^1] + 1 == after[0], "a count was lost or repeated across the fault");
     }
 
     [Fact]
@@ -52,10 +52,9 @@ public class FaultIsolationTests
         boot.Match(@"^\s+1\s+counter\s+running\s+1\s+\d+\s+\d+");
         long bootFree = long.Parse(boot.Match(@"boot complete in \d+ ms; \d+ KiB usable memory, (\d+) KiB free").Groups[1].Value);
         var mem = boot.Match(@"mem: usable \d+ KiB, free (\d+) KiB, kernel heap \d+ KiB, SIPs (\d+) KiB in (\d+) live SIPs");
-        Assert.Equal("0", mem.Groups[2].Value);
-        Assert.Equal("0", mem.Groups[3].Value);
+        boot.Check(mem.Groups[2].Value == "0" && mem.Groups[3].Value == "0", "memory is still held by SIPs after killing them all");
         long free = long.Parse(mem.Groups[1].Value);
         // Everything the SIPs held is back; the kernel keeps only their small records.
-        Assert.True(free >= bootFree - 64, $"free memory {free} KiB did not return to the boot baseline {bootFree} KiB");
+        boot.Check(free >= bootFree - 64, $"free memory {free} KiB did not return to the boot baseline {bootFree} KiB");
     }
 }

@@ -82,10 +82,14 @@ public class SipTests
         {
             CommandLine = "sipquota=2",
             Sips = new[] { "counter", "hog" },
-            StopWhen = "sip hog#2 failed",
+            Script = new[] { ("sip hog#2 failed", ""), ("counter#1: ", "") },
+            StopWhen = "counter#1: ",
         });
         boot.Exited(QemuExit.StoppedByHarness).DoesNotContain("KERNEL PANIC");
         boot.Match(@"sip hog#2 failed: heap quota exceeded \(\d+ KiB in use, quota 2048 KiB, request \d+ bytes\)");
+        // The bystander counts on after the hog is stopped.
+        int failed = boot.Serial.IndexOf("sip hog#2 failed", StringComparison.Ordinal);
+        Assert.NotEmpty(CounterValues(boot.Serial[failed..], 1));
     }
 
     [Fact]

@@ -72,6 +72,7 @@ namespace Singularity.Kernel.Diagnostics
 
         public static void Mem()
         {
+            Scheduler.ReapDead();       // count dead threads' stacks as free, as they are about to be
             ulong sipBytes = 0;
             int live = 0;
             for (Sip s = SipTable.First; s != null; s = s.Next)

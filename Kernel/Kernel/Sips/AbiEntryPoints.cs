@@ -41,6 +41,7 @@ namespace Singularity.Kernel
             t->EndCollection = &AbiEndCollection;
             t->CurrentThreadId = &AbiCurrentThreadId;
             t->HeapBytes = &AbiHeapBytes;
+            t->SetThreadPriority = &AbiSetThreadPriority;
         }
 
         private static Sip Caller => Scheduler.Current.Owner;
@@ -155,5 +156,16 @@ namespace Singularity.Kernel
         private static int AbiCurrentThreadId() => Scheduler.Current.Id;
 
         private static ulong AbiHeapBytes() => Caller.HeapBytes;
+
+        // SIPs may run threads at Low or Normal priority; High is kept for the kernel (and, once
+        // manifests grant it, drivers), so no SIP can starve the others.
+        private static int AbiSetThreadPriority(int handle, int priority)
+        {
+            if (priority != (int)ThreadPriority.Low && priority != (int)ThreadPriority.Normal) return -2;
+            Thread t = handle == 0 ? Scheduler.Current : Caller.GetHandle(handle) as Thread;
+            if (t == null || t.Owner != Caller) return -1;
+            Scheduler.SetPriority(t, (ThreadPriority)priority);
+            return 0;
+        }
     }
 }

@@ -84,6 +84,22 @@ namespace Singularity.Kernel.Threading
             Schedule();
         }
 
+        /// <summary>Changes a thread's priority, requeueing it if it is ready.</summary>
+        public static void SetPriority(Thread t, ThreadPriority priority)
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            if (t.State == ThreadState.Ready && t != s_idle)
+            {
+                RemoveReady(t);
+                t.Priority = priority;
+                MakeReady(t);
+            }
+            else t.Priority = priority;
+            if (t == s_current && HighestReady() > (int)priority) { MakeReady(t); Schedule(); }
+            Restore(flags);
+        }
+
         /// <summary>Gives up the CPU to another ready thread of the same or higher priority.</summary>
         public static void Yield()
         {
@@ -377,7 +393,8 @@ namespace Singularity.Kernel.Threading
             }
         }
 
-        private static void ReapDead()
+        /// <summary>Frees the stacks of dead threads (normally done by the idle thread).</summary>
+        public static void ReapDead()
         {
             Cpu.DisableInterrupts();
             Thread list = s_deadList;

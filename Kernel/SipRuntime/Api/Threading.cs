@@ -4,6 +4,9 @@ using Singularity.Runtime;
 
 namespace Singularity.Threading
 {
+    /// <summary>Priorities a SIP may give its threads (higher ones are kept for the kernel).</summary>
+    public enum ThreadPriority { Low = 1, Normal = 2 }
+
     /// <summary>A thread of this SIP, scheduled preemptively by the kernel.</summary>
     public sealed unsafe class Thread
     {
@@ -32,6 +35,18 @@ namespace Singularity.Threading
 
         /// <summary>Waits for the thread to end; false if <paramref name="timeoutMs"/> passed first (-1 = forever).</summary>
         public bool Join(int timeoutMs = -1) => KernelCalls.Abi->Wait(_handle, Sync.TimeoutNs(timeoutMs)) == 1;
+
+        /// <summary>Sets this thread's priority.</summary>
+        public void SetPriority(ThreadPriority priority)
+        {
+            if (KernelCalls.Abi->SetThreadPriority(_handle, (int)priority) != 0) throw new ArgumentOutOfRangeException("priority");
+        }
+
+        /// <summary>Sets the calling thread's priority.</summary>
+        public static void SetCurrentPriority(ThreadPriority priority)
+        {
+            if (KernelCalls.Abi->SetThreadPriority(0, (int)priority) != 0) throw new ArgumentOutOfRangeException("priority");
+        }
 
         public static void Yield() => KernelCalls.Abi->Yield();
 

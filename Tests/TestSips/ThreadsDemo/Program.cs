@@ -30,7 +30,18 @@ public static class Program
                 }
             });
         for (int w = 0; w < workers.Length; w++) workers[w].Join();
-        Debug.WriteLine("threadsdemo: event hand-off " + got.ToString() + ", mutex counter " + s_counter.ToString() + " (expected 400)");
-        return got == 42 && s_counter == 400 ? 0 : 1;
+        // A low-priority thread gets the CPU only when no normal one is ready.
+        int order = 0;
+        var go = new Event();
+        Thread low = Thread.Start(() => { go.Wait(); order = order * 10 + 2; });
+        low.SetPriority(ThreadPriority.Low);
+        go.Set();
+        Thread.Yield();                          // the low thread is ready, but this one outranks it
+        order = order * 10 + 1;
+        low.Join();
+        bool priorityOk = order == 12;
+        Debug.WriteLine("threadsdemo: event hand-off " + got.ToString() + ", mutex counter " + s_counter.ToString()
+                        + " (expected 400), priority order " + order.ToString());
+        return got == 42 && s_counter == 400 && priorityOk ? 0 : 1;
     }
 }
