@@ -40,7 +40,18 @@ namespace Singularity.Abi
         public delegate*<int> CurrentThreadId;                         // 20
         public delegate*<ulong> HeapBytes;                             // 21
         public delegate*<int, int, int> SetThreadPriority;             // 22 (thread handle or 0 = caller, priority)
-        public const int Count = 23;
+        public delegate*<ulong, ulong> ExAllocate;                     // 23 (length) -> block handle, 0 on failure
+        public delegate*<ulong, int> ExFree;                           // 24
+        public delegate*<ulong, ulong*, ulong> ExAccess;               // 25 (handle, out length) -> address, 0 if not the caller's
+        public delegate*<int*, int*, int> ChannelCreate;               // 26 (out imp, out exp)
+        public delegate*<int, ChannelMessage*, ulong, int> ChannelSend;    // 27 (endpoint, message, timeout ns)
+        public delegate*<int, ChannelMessage*, ulong, int> ChannelReceive; // 28
+        public delegate*<int*, int, ulong, int> ChannelSelect;         // 29 (endpoints, count, timeout) -> index
+        public delegate*<int, int> ChannelClose;                       // 30
+        public delegate*<byte*, int, int, int> NameRegister;           // 31 (name, length, listener endpoint)
+        public delegate*<byte*, int, int*, int> NameBind;              // 32 (name, length, out endpoint)
+        public delegate*<ulong> ExchangeBytes;                         // 33 bytes of exchange heap the caller owns
+        public const int Count = 34;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

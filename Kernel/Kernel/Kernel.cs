@@ -43,6 +43,8 @@ namespace Singularity.Kernel
             Clock.CalibrateTsc(10);
             Threading.Scheduler.Initialize(layout->BootStackBottom, layout->BootStackTop);
             AbiEntryPoints.Initialize();
+            Channels.ExchangeHeap.Initialize();
+            Channels.NameService.Initialize();
 
             Log.Write("singularity: boot complete in "); Log.WriteDecimal(Clock.SinceResetMs);
             Log.Write(" ms; "); Log.WriteDecimal(PhysicalMemory.UsableBytes / 1024);

@@ -81,7 +81,9 @@ namespace Singularity.Kernel.Diagnostics
             Log.Write(" KiB, free "); Log.WriteDecimal(PhysicalMemory.FreeBytes / 1024);
             Log.Write(" KiB, kernel heap "); Log.WriteDecimal(KernelHeap.BytesInUse / 1024);
             Log.Write(" KiB, SIPs "); Log.WriteDecimal(sipBytes / 1024);
-            Log.Write(" KiB in "); Log.WriteDecimal((ulong)live); Log.WriteLine(" live SIPs");
+            Log.Write(" KiB in "); Log.WriteDecimal((ulong)live); Log.Write(" live SIPs, exchange heap ");
+            Log.WriteDecimal(Channels.ExchangeHeap.BytesInUse); Log.Write(" bytes in ");
+            Log.WriteDecimal(Channels.ExchangeHeap.BlocksInUse); Log.WriteLine(" blocks");
         }
 
         private static void Pad(string s, int width)

@@ -42,6 +42,17 @@ namespace Singularity.Kernel
             t->CurrentThreadId = &AbiCurrentThreadId;
             t->HeapBytes = &AbiHeapBytes;
             t->SetThreadPriority = &AbiSetThreadPriority;
+            t->ExAllocate = &AbiExAllocate;
+            t->ExFree = &AbiExFree;
+            t->ExAccess = &AbiExAccess;
+            t->ChannelCreate = &AbiChannelCreate;
+            t->ChannelSend = &AbiChannelSend;
+            t->ChannelReceive = &AbiChannelReceive;
+            t->ChannelSelect = &AbiChannelSelect;
+            t->ChannelClose = &AbiChannelClose;
+            t->NameRegister = &AbiNameRegister;
+            t->NameBind = &AbiNameBind;
+            t->ExchangeBytes = &AbiExchangeBytes;
         }
 
         private static Sip Caller => Scheduler.Current.Owner;
@@ -156,6 +167,30 @@ namespace Singularity.Kernel
         private static int AbiCurrentThreadId() => Scheduler.Current.Id;
 
         private static ulong AbiHeapBytes() => Caller.HeapBytes;
+
+        private static ulong AbiExAllocate(ulong length) => Channels.ExchangeHeap.Allocate(Caller, length);
+
+        private static int AbiExFree(ulong handle) => Channels.ExchangeHeap.Free(handle, Caller.Id, Caller) ? 0 : -1;
+
+        private static ulong AbiExAccess(ulong handle, ulong* length) => (ulong)Channels.ExchangeHeap.Access(Caller.Id, handle, out *length);
+
+        private static int AbiChannelCreate(int* imp, int* exp) => Channels.ChannelCalls.Create(Caller, imp, exp);
+
+        private static int AbiChannelSend(int endpoint, ChannelMessage* m, ulong timeoutNs) => Channels.ChannelCalls.Send(Caller, endpoint, m, timeoutNs);
+
+        private static int AbiChannelReceive(int endpoint, ChannelMessage* m, ulong timeoutNs) => Channels.ChannelCalls.Receive(Caller, endpoint, m, timeoutNs);
+
+        private static int AbiChannelSelect(int* endpoints, int count, ulong timeoutNs) => Channels.ChannelCalls.Select(Caller, endpoints, count, timeoutNs);
+
+        private static int AbiChannelClose(int endpoint) => Channels.ChannelCalls.Close(Caller, endpoint);
+
+        private static int AbiNameRegister(byte* name, int length, int listener) =>
+            length <= 0 || length > 128 ? ChannelStatus.BadMessage : Channels.NameService.Register(Caller, string.FromAscii(name, length), listener);
+
+        private static int AbiNameBind(byte* name, int length, int* endpoint) =>
+            length <= 0 || length > 128 ? ChannelStatus.BadMessage : Channels.NameService.Bind(Caller, string.FromAscii(name, length), endpoint);
+
+        private static ulong AbiExchangeBytes() => Caller.ExchangeBytes;
 
         // SIPs may run threads at Low or Normal priority; High is kept for the kernel (and, once
         // manifests grant it, drivers), so no SIP can starve the others.

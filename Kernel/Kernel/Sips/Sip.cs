@@ -35,6 +35,8 @@ namespace Singularity.Kernel
         // Memory granted through the ABI, counted against the quota.
         public readonly ulong HeapQuota;
         public ulong HeapBytes;
+        public ulong ExchangeBytes;
+        public ulong ExchangeQuota = Channels.ExchangeHeap.DefaultQuota;
         private ulong* _allocations;         // pairs (address, pages)
         private int _allocationCount;
 
@@ -114,9 +116,19 @@ namespace Singularity.Kernel
             if (GetHandle(h) == null) return false;
             object o = _handles[h];
             _handles[h] = null;
-            // Thread records stay with their thread; events and mutexes die with the handle.
-            if (!(o is Thread)) Runtime.Allocator.Free(o);
+            // Thread records stay with their thread; an endpoint closes (its peer still refers to
+            // it); events and mutexes die with the handle.
+            if (o is Channels.Endpoint e) e.Close();
+            else if (!(o is Thread)) Runtime.Allocator.Free(o);
             return true;
+        }
+
+        /// <summary>Removes a handle without destroying what it names (it is moving elsewhere).</summary>
+        public object TakeHandle(int h)
+        {
+            object o = GetHandle(h);
+            if (o != null) _handles[h] = null;
+            return o;
         }
 
         // ---- threads ------------------------------------------------------------------------
@@ -187,6 +199,7 @@ namespace Singularity.Kernel
             _allocationCount = 0;
             HeapBytes = 0;
             for (int h = 1; h < MaxHandles; h++) if (_handles[h] != null) CloseHandle(h);
+            Channels.ExchangeHeap.ReclaimAll(this);
             Runtime.Allocator.Free(_handles);
             _handles = null;
             KernelHeap.Free(_allocations);

@@ -15,7 +15,12 @@ namespace Singularity.Kernel.Threading
             _signaled = initiallySignaled;
         }
 
-        public void Set()
+        public void Set() => Set(true);
+
+        /// <summary>Signals without switching to a woken higher-priority thread (for kernel code mid-operation).</summary>
+        public void SetWithoutPreemption() => Set(false);
+
+        private void Set(bool mayPreempt)
         {
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
@@ -28,7 +33,7 @@ namespace Singularity.Kernel.Threading
             {
                 _signaled = true;
             }
-            Scheduler.PreemptIfHigherReady();
+            if (mayPreempt) Scheduler.PreemptIfHigherReady();
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
         }
 

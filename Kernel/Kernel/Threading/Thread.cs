@@ -38,6 +38,14 @@ namespace Singularity.Kernel.Threading
         public int ExitCode;
         public WaitQueue Joiners;
         public ulong CpuTicks;              // timer ticks spent running
+        private Event _wakeup;
+        private Channels.Endpoint[] _carried;
+
+        /// <summary>Scratch space for the endpoints a message carries (channel send and receive).</summary>
+        public Channels.Endpoint[] CarriedEndpoints => _carried ??= new Channels.Endpoint[Abi.ChannelMessage.MaxHandles];
+
+        /// <summary>An auto-reset event for waits on several things at once (channel select).</summary>
+        public Event Wakeup => _wakeup ??= new Event(false, false);
 
         private Thread(string name, ThreadPriority priority)
         {

@@ -1,0 +1,231 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Singularity.Abi;
+using Singularity.Runtime;
+
+namespace Singularity.Ipc
+{
+    /// <summary>
+    /// A block of the exchange heap: memory that moves between SIPs by ownership. Sending it in
+    /// a message gives it away; afterwards this SIP can no longer reach it (every access checks
+    /// with the kernel that this SIP still owns it). Contract-typed endpoints build on this.
+    /// </summary>
+    public readonly unsafe struct ExBlock
+    {
+        internal readonly ulong Handle;
+
+        internal ExBlock(ulong handle) { Handle = handle; }
+
+        public bool IsNull => Handle == 0;
+
+        /// <summary>A zeroed block; throws when the exchange heap quota is exhausted.</summary>
+        public static ExBlock Allocate(int length)
+        {
+            if (length <= 0) throw new ArgumentOutOfRangeException("length");
+            ulong h = KernelCalls.Abi->ExAllocate((ulong)length);
+            if (h == 0) throw new OutOfMemoryException("exchange heap quota exhausted");
+            return new ExBlock(h);
+        }
+
+        private byte* Address(out ulong length)
+        {
+            ulong len;
+            byte* p = (byte*)KernelCalls.Abi->ExAccess(Handle, &len);
+            if (p == null) throw new InvalidOperationException("this SIP does not own the exchange block (it was sent or freed)");
+            length = len;
+            return p;
+        }
+
+        public int Length { get { Address(out ulong len); return (int)len; } }
+
+        public byte this[int index]
+        {
+            get { byte* p = Address(out ulong len); if ((uint)index >= len) throw new IndexOutOfRangeException(); return p[index]; }
+            set { byte* p = Address(out ulong len); if ((uint)index >= len) throw new IndexOutOfRangeException(); p[index] = value; }
+        }
+
+        public long ReadInt64(int offset)
+        {
+            byte* p = Address(out ulong len);
+            if (offset < 0 || (ulong)offset + 8 > len) throw new IndexOutOfRangeException();
+            return *(long*)(p + offset);
+        }
+
+        public void WriteInt64(int offset, long value)
+        {
+            byte* p = Address(out ulong len);
+            if (offset < 0 || (ulong)offset + 8 > len) throw new IndexOutOfRangeException();
+            *(long*)(p + offset) = value;
+        }
+
+        public void CopyFrom(byte[] source, int offset)
+        {
+            byte* p = Address(out ulong len);
+            if (offset < 0 || (ulong)offset + (ulong)source.Length > len) throw new IndexOutOfRangeException();
+            fixed (byte* s = source) for (int i = 0; i < source.Length; i++) p[offset + i] = s[i];
+        }
+
+        public void CopyTo(byte[] destination, int offset)
+        {
+            byte* p = Address(out ulong len);
+            if (offset < 0 || (ulong)offset + (ulong)destination.Length > len) throw new IndexOutOfRangeException();
+            fixed (byte* d = destination) for (int i = 0; i < destination.Length; i++) d[i] = p[offset + i];
+        }
+
+        public void Free()
+        {
+            if (KernelCalls.Abi->ExFree(Handle) != 0) throw new InvalidOperationException("this SIP does not own the exchange block");
+        }
+    }
+
+    /// <summary>One end of a channel, as a handle of this SIP.</summary>
+    public readonly unsafe struct RawEndpoint
+    {
+        internal readonly int Handle;
+
+        internal RawEndpoint(int handle) { Handle = handle; }
+
+        public bool IsNull => Handle <= 0;
+
+        public static void CreateChannel(out RawEndpoint imp, out RawEndpoint exp)
+        {
+            int a, b;
+            int r = KernelCalls.Abi->ChannelCreate(&a, &b);
+            if (r != ChannelStatus.Ok) throw new OutOfMemoryException("cannot create a channel");
+            imp = new RawEndpoint(a);
+            exp = new RawEndpoint(b);
+        }
+
+        /// <summary>Sends; blocks while the peer's queue is full. Returns Ok, Closed, TimedOut or BadMessage.</summary>
+        public RecvStatus Send(ref RawMessage message, int timeoutMs = -1)
+        {
+            int r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)Unsafe.AsPointer(ref message), Threading.Sync.TimeoutNs(timeoutMs));
+            return Status(r);
+        }
+
+        /// <summary>Receives the next message; Closed once the peer is gone and the queue is empty.</summary>
+        public RecvStatus Receive(out RawMessage message, int timeoutMs = -1)
+        {
+            message = default;
+            int r = KernelCalls.Abi->ChannelReceive(Handle, (ChannelMessage*)Unsafe.AsPointer(ref message), Threading.Sync.TimeoutNs(timeoutMs));
+            return Status(r);
+        }
+
+        /// <summary>Waits until one endpoint has a message or a closed peer; its index, or -1 on timeout.</summary>
+        public static int Select(RawEndpoint[] endpoints, int timeoutMs = -1)
+        {
+            if (endpoints.Length == 0 || endpoints.Length > 64) throw new ArgumentOutOfRangeException("endpoints");
+            int* handles = stackalloc int[endpoints.Length];
+            for (int i = 0; i < endpoints.Length; i++) handles[i] = endpoints[i].Handle;
+            int r = KernelCalls.Abi->ChannelSelect(handles, endpoints.Length, Threading.Sync.TimeoutNs(timeoutMs));
+            if (r >= 0) return r;
+            if (r == ChannelStatus.TimedOut) return -1;
+            throw new InvalidOperationException("select over an endpoint this SIP does not hold");
+        }
+
+        public void Close() => KernelCalls.Abi->ChannelClose(Handle);
+
+        private static RecvStatus Status(int r) => r switch
+        {
+            ChannelStatus.Ok => RecvStatus.Ok,
+            ChannelStatus.Closed => RecvStatus.Closed,
+            ChannelStatus.TimedOut => RecvStatus.TimedOut,
+            ChannelStatus.BadMessage => RecvStatus.BadMessage,
+            _ => RecvStatus.BadHandle,
+        };
+    }
+
+    public enum RecvStatus { Ok, Closed, TimedOut, BadMessage, BadHandle }
+
+    /// <summary>
+    /// A message as it crosses a channel: a tag, eight words of data and up to four handles
+    /// (exchange blocks or endpoints) that move with it. Same layout as the kernel's.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RawMessage
+    {
+        public int Tag;
+        private int _handleCount;
+        public long D0, D1, D2, D3, D4, D5, D6, D7;
+        private ulong _h0, _h1, _h2, _h3;
+
+        public int HandleCount => _handleCount;
+
+        public void Add(ExBlock block) => AddHandle(block.Handle);
+
+        public void Add(RawEndpoint endpoint) => AddHandle(ChannelMessage.KindEndpoint | (uint)endpoint.Handle);
+
+        public ExBlock GetBlock(int i)
+        {
+            ulong h = GetHandle(i);
+            if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock) throw new InvalidCastException("handle " + i.ToString() + " is not an exchange block");
+            return new ExBlock(h);
+        }
+
+        public RawEndpoint GetEndpoint(int i)
+        {
+            ulong h = GetHandle(i);
+            if ((h & ChannelMessage.KindMask) != ChannelMessage.KindEndpoint) throw new InvalidCastException("handle " + i.ToString() + " is not an endpoint");
+            return new RawEndpoint((int)(uint)h);
+        }
+
+        private void AddHandle(ulong h)
+        {
+            switch (_handleCount)
+            {
+                case 0: _h0 = h; break;
+                case 1: _h1 = h; break;
+                case 2: _h2 = h; break;
+                case 3: _h3 = h; break;
+                default: throw new InvalidOperationException("a message carries at most four handles");
+            }
+            _handleCount++;
+        }
+
+        private ulong GetHandle(int i)
+        {
+            if ((uint)i >= (uint)_handleCount) throw new IndexOutOfRangeException();
+            return i == 0 ? _h0 : i == 1 ? _h1 : i == 2 ? _h2 : _h3;
+        }
+    }
+
+    /// <summary>The name service: services register names, clients bind to them.</summary>
+    public static unsafe class Names
+    {
+        /// <summary>Registers <paramref name="name"/> (like "/service/echo"); connections arrive on <paramref name="listener"/>'s peer.</summary>
+        public static bool Register(string name, RawEndpoint listener)
+        {
+            byte* buf = stackalloc byte[128];
+            int n = Ascii(name, buf);
+            return KernelCalls.Abi->NameRegister(buf, n, listener.Handle) == ChannelStatus.Ok;
+        }
+
+        /// <summary>Connects to a service; false if no live service has the name.</summary>
+        public static bool TryBind(string name, out RawEndpoint endpoint)
+        {
+            byte* buf = stackalloc byte[128];
+            int n = Ascii(name, buf);
+            int h;
+            int r = KernelCalls.Abi->NameBind(buf, n, &h);
+            endpoint = r == ChannelStatus.Ok ? new RawEndpoint(h) : default;
+            return r == ChannelStatus.Ok;
+        }
+
+        /// <summary>The tag of the message a service's listener receives when a client binds; it carries the client's channel.</summary>
+        public const int ConnectTag = -1;
+
+        private static int Ascii(string s, byte* buf)
+        {
+            if (s == null || s.Length == 0 || s.Length > 128) throw new ArgumentException("a name is 1 to 128 ASCII characters");
+            for (int i = 0; i < s.Length; i++) buf[i] = s[i] < 128 ? (byte)s[i] : (byte)'?';
+            return s.Length;
+        }
+    }
+
+    /// <summary>How much of the exchange heap this SIP owns.</summary>
+    public static unsafe class Exchange
+    {
+        public static ulong BytesOwned => KernelCalls.Abi->ExchangeBytes();
+    }
+}
