@@ -51,7 +51,10 @@ namespace Singularity.Abi
         public delegate*<byte*, int, int, int> NameRegister;           // 31 (name, length, listener endpoint)
         public delegate*<byte*, int, int*, int> NameBind;              // 32 (name, length, out endpoint)
         public delegate*<ulong> ExchangeBytes;                         // 33 bytes of exchange heap the caller owns
-        public const int Count = 34;
+        public delegate*<byte*, int, byte*, int, int> SipStart;        // 34 (module name, arguments) -> SIP id, or < 0
+        public delegate*<int, ulong, int*, int> SipWait;               // 35 (id, timeout, out exit code) -> 0 timeout, 1 exited, 2 failed, -1 no such SIP
+        public delegate*<int, int> SipKill;                            // 36
+        public const int Count = 37;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

@@ -123,6 +123,8 @@ namespace Singularity.Kernel.Channels
         /// <summary>Frees every block a dead SIP owned.</summary>
         public static void ReclaimAll(Sip sip)
         {
+            // Every block a SIP owns counts in its ExchangeBytes (blocks are never empty).
+            if (sip.ExchangeBytes == 0) return;
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             for (int slot = 0; slot < Capacity; slot++)

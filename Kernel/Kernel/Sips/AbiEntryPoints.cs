@@ -53,6 +53,9 @@ namespace Singularity.Kernel
             t->NameRegister = &AbiNameRegister;
             t->NameBind = &AbiNameBind;
             t->ExchangeBytes = &AbiExchangeBytes;
+            t->SipStart = &AbiSipStart;
+            t->SipWait = &AbiSipWait;
+            t->SipKill = &AbiSipKill;
         }
 
         private static Sip Caller => Scheduler.Current.Owner;
@@ -191,6 +194,46 @@ namespace Singularity.Kernel
             length <= 0 || length > 128 ? ChannelStatus.BadMessage : Channels.NameService.Bind(Caller, string.FromAscii(name, length), endpoint);
 
         private static ulong AbiExchangeBytes() => Caller.ExchangeBytes;
+
+        // Starts another instance of a boot module (the supervisor's and the shell's `start`).
+        private static int AbiSipStart(byte* name, int nameLength, byte* args, int argsLength)
+        {
+            if (nameLength <= 0 || nameLength > 64 || argsLength < 0 || argsLength > 1024) return -1;
+            string n = string.FromAscii(name, nameLength);
+            string a = string.FromAscii(args, argsLength);
+            if (!BootModules.Find(n, out byte* image, out ulong size)) return -2;
+            Sip sip = SipLoader.Start(n, a, image, size, Caller.HeapQuota, out string error);
+            if (sip == null)
+            {
+                Log.Write("sip "); Log.Write(n); Log.Write(" not started: "); Log.WriteLine(error);
+                return -3;
+            }
+            Log.Write("sip "); Log.Write(n); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.Write(" started by ");
+            Log.Write(Caller.Name); Log.Write("#"); Log.WriteDecimal((ulong)Caller.Id); Log.WriteLine();
+            return sip.Id;
+        }
+
+        private static int AbiSipWait(int id, ulong timeoutNs, int* exitCode)
+        {
+            Sip sip = SipTable.Find(id);
+            if (sip == null) return -1;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            if (sip.IsAlive) Scheduler.Block(sip.ExitWaiters, timeoutNs);
+            int result = sip.IsAlive ? 0 : sip.State == SipState.Exited ? 1 : 2;
+            if (result != 0) *exitCode = sip.ExitCode;
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            return result;
+        }
+
+        private static int AbiSipKill(int id)
+        {
+            Sip sip = SipTable.Find(id);
+            if (sip == null || !sip.IsAlive) return -1;
+            if (sip == Caller) return -2;
+            sip.Fail("killed by " + Caller.Name + "#" + Caller.Id.ToString(), 0);
+            return 0;
+        }
 
         // SIPs may run threads at Low or Normal priority; High is kept for the kernel (and, once
         // manifests grant it, drivers), so no SIP can starve the others.

@@ -4,7 +4,7 @@ using Singularity.Threading;
 
 // Channel scenarios over the raw IPC layer, chosen by the first argument:
 //   server [crashafter=N]   echo service at /service/echo: Ping(seq, block) -> Pong(seq, block)
-//   client N                N ping-pongs with a 4 KiB block, rebinding if the server goes away
+//   client N [pace=MS]      N ping-pongs with a 4 KiB block, rebinding if the server goes away
 //   carry                   sends an endpoint inside a message; the server answers over it
 //   timeout                 a receive with a timeout on a silent channel
 //   flood                   sends to a receiver that never reads until held back
@@ -22,7 +22,9 @@ public static class Program
         switch (mode)
         {
             case "server": return Server(Word(args, 1));
-            case "client": return Client(ParseInt(Word(args, 1), 100));
+            case "client":
+                string pace = Word(args, 2);
+                return Client(ParseInt(Word(args, 1), 100), pace.StartsWith("pace=") ? ParseInt(pace.Substring(5), 0) : 0);
             case "carry": return CarryEndpoint();
             case "timeout": return ReceiveTimeout();
             case "flood": return Flood();
@@ -43,10 +45,14 @@ public static class Program
         var endpoints = new RawEndpoint[16];
         endpoints[0] = listener;
         int count = 1, served = 0;
+        RawEndpoint[] set = null;
         while (true)
         {
-            var set = new RawEndpoint[count];
-            for (int i = 0; i < count; i++) set[i] = endpoints[i];
+            if (set == null || set.Length != count)
+            {
+                set = new RawEndpoint[count];
+                for (int i = 0; i < count; i++) set[i] = endpoints[i];
+            }
             int ready = RawEndpoint.Select(set);
             RawEndpoint ep = set[ready];
             RecvStatus st = ep.Receive(out RawMessage m, 0);
@@ -54,12 +60,14 @@ public static class Program
             {
                 ep.Close();
                 endpoints[ready] = endpoints[--count];
+                set = null;
                 continue;
             }
             if (st != RecvStatus.Ok) continue;
             if (m.Tag == Names.ConnectTag)
             {
                 if (count < endpoints.Length) endpoints[count++] = m.GetEndpoint(0);
+                set = null;
                 continue;
             }
             if (m.Tag == Ping)
@@ -94,7 +102,7 @@ public static class Program
         return ep;
     }
 
-    private static int Client(int n)
+    private static int Client(int n, int paceMs)
     {
         RawEndpoint server = BindWithRetry();
         ExBlock block = ExBlock.Allocate(4096);
@@ -126,6 +134,7 @@ public static class Program
                 return 1;
             }
             if (seq % 50 == 0) Debug.WriteLine("echo client: " + seq.ToString() + " round trips");
+            if (paceMs > 0) Thread.Sleep(paceMs);
         }
         block.Free();
         Debug.WriteLine("echo client: " + n.ToString() + " round trips ok, " + rebinds.ToString() + " rebinds, exchange bytes owned "

@@ -1,0 +1,87 @@
+using System.Globalization;
+
+namespace Singularity.Tests.Kernel;
+
+/// <summary>Channels, the exchange heap, the name service and the supervisor, between real SIPs.</summary>
+public class ChannelTests
+{
+    private const string Server = "channels server";
+
+    [Fact]
+    public void PingPongSurvivesTheCrashOfAnUnrelatedSip()
+    {
+        BootAssert.Boot(new BootOptions { CommandLine = "", Sips = new[] { Server, "channels client 300 pace=2", "faulter nullderef" }, StopWhen = "sip channels#2 exited" })
+            .Exited(QemuExit.StoppedByHarness)
+            .InOrder("sip faulter#3 failed: null dereference", "echo client: 300 round trips ok, 0 rebinds, exchange bytes owned 0")
+            .DoesNotContain("FAILED");
+    }
+
+    [Fact]
+    public void ClientSeesChannelClosedThenRebindsToTheRestartedServer()
+    {
+        var boot = BootAssert.Boot(new BootOptions
+        {
+            CommandLine = "",
+            Sips = new[] { "supervisor max=3 backoff=50 -- channels server crashafter=50", "channels client 80" },
+            Script = new[] { ("80 round trips ok", "mem\n") },
+            StopWhen = " blocks",
+        });
+        boot.Exited(QemuExit.StoppedByHarness).DoesNotContain("KERNEL PANIC").DoesNotContain("FAILED");
+        boot.InOrder("echo server: crashing after 50 pings", "echo client: ChannelClosed at seq 50; rebinding")
+            .InOrder("supervisor: channels#3 failed; restart 1 of 3 in 50 ms", "supervisor: started channels#4")
+            .Contains("echo client: 80 round trips ok, 1 rebinds, exchange bytes owned 0");
+        // The crashed server died holding the client's block: it was reclaimed, nothing is left.
+        boot.Match(@"mem: .* exchange heap 0 bytes in 0 blocks");
+    }
+
+    [Fact]
+    public void SupervisorGivesUpAfterItsMaximumRestarts()
+    {
+        // The faulter module is loaded but started only by the supervisor.
+        BootAssert.Boot(new BootOptions { CommandLine = "sips=supervisor", Sips = new[] { "supervisor max=2 backoff=10 -- faulter nullderef", "faulter" }, StopWhen = "giving up" })
+            .Exited(QemuExit.StoppedByHarness)
+            .Contains("supervisor: faulter#2 failed; restart 1 of 2 in 10 ms")
+            .Contains("supervisor: faulter#3 failed; restart 2 of 2 in 20 ms")
+            .Contains("supervisor: faulter failed 3 times; giving up");
+    }
+
+    [Fact]
+    public void SipThatDiesHoldingBlocksLeaksNothing()
+    {
+        BootAssert.Boot(new BootOptions
+        {
+            CommandLine = "",
+            Sips = new[] { "channels holder" },
+            Script = new[] { ("sip channels#1 failed", "mem\n") },
+            StopWhen = " blocks",
+        }).Exited(QemuExit.StoppedByHarness)
+            .InOrder("holder: holding 512 KiB of exchange heap", "sip channels#1 failed: null dereference")
+            .Contains("exchange heap 0 bytes in 0 blocks");
+    }
+
+    [Fact]
+    public void FloodingSenderIsHeldBackByTheBoundedQueue()
+    {
+        BootAssert.Boot(new BootOptions { CommandLine = "shutdown", Sips = new[] { "channels flood" } })
+            .Exited(QemuExit.Success)
+            .Contains("flood: held back after 16 messages")
+            .Contains("flood: after one receive, send returned Ok");
+    }
+
+    [Fact]
+    public void EndpointSentInsideAMessageWorksOnTheFarSide()
+    {
+        BootAssert.Boot(new BootOptions { CommandLine = "", Sips = new[] { Server, "channels carry" }, StopWhen = "sip channels#2 exited" })
+            .Exited(QemuExit.StoppedByHarness)
+            .Contains("carry: reply 4242 over the carried endpoint; then ChannelClosed");
+    }
+
+    [Fact]
+    public void ReceiveWithTimeoutTimesOutAndClosedPeerIsSeen()
+    {
+        var boot = BootAssert.Boot(new BootOptions { CommandLine = "shutdown", Sips = new[] { "channels timeout" } }).Exited(QemuExit.Success);
+        long ms = long.Parse(boot.Match(@"timeout: receive returned TimedOut after (\d+) ms").Groups[1].Value, CultureInfo.InvariantCulture);
+        boot.Check(ms >= 50 && ms < 1000, $"the 50 ms receive timeout took {ms} ms");
+        boot.Contains("timeout: after the peer closed, receive returned ChannelClosed");
+    }
+}
