@@ -23,7 +23,7 @@ public class ChannelTests
         {
             CommandLine = "",
             Sips = new[] { "supervisor max=3 backoff=50 -- channels server crashafter=50", "channels client 80" },
-            Script = new[] { ("80 round trips ok", "mem\n") },
+            Script = new[] { new ScriptStep("80 round trips ok", "mem\n") },
             StopWhen = " blocks",
         });
         boot.Exited(QemuExit.StoppedByHarness).DoesNotContain("KERNEL PANIC").DoesNotContain("FAILED");
@@ -52,7 +52,7 @@ public class ChannelTests
         {
             CommandLine = "",
             Sips = new[] { "channels holder" },
-            Script = new[] { ("sip channels#1 failed", "mem\n") },
+            Script = new[] { new ScriptStep("sip channels#1 failed", "mem\n") },
             StopWhen = " blocks",
         }).Exited(QemuExit.StoppedByHarness)
             .InOrder("holder: holding 512 KiB of exchange heap", "sip channels#1 failed: null dereference")

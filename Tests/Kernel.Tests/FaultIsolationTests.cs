@@ -38,11 +38,11 @@ public class FaultIsolationTests
             Sips = new[] { "counter", "counter" },
             Script = new[]
             {
-                ("counter#2: 3", "ps\n"),
-                ("kdb> ", "kill 1\n"),
-                ("kdb> ", "kill 2\n"),
-                ("sip counter#2 failed", "mem\n"),
-                ("mem: ", "ps\n"),
+                new ScriptStep("counter#2: 3", "ps\n"),
+                new ScriptStep("kdb> ", "kill 1\n"),
+                new ScriptStep("kdb> ", "kill 2\n"),
+                new ScriptStep("sip counter#2 failed", "mem\n"),
+                new ScriptStep("mem: ", "ps\n"),
             },
             StopWhen = "kdb> ",
         });

@@ -82,7 +82,7 @@ public class SipTests
         {
             CommandLine = "sipquota=2",
             Sips = new[] { "counter", "hog" },
-            Script = new[] { ("sip hog#2 failed", ""), ("counter#1: ", "") },
+            Script = new[] { new ScriptStep("sip hog#2 failed", ""), new ScriptStep("counter#1: ", "") },
             StopWhen = "counter#1: ",
         });
         boot.Exited(QemuExit.StoppedByHarness).DoesNotContain("KERNEL PANIC");

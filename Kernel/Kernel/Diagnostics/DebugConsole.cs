@@ -35,18 +35,49 @@ namespace Singularity.Kernel.Diagnostics
             if (cmd.Length == 0) return;
             if (cmd == "ps") Ps();
             else if (cmd == "mem") Mem();
-            else if (cmd == "help") Log.WriteLine("commands: ps, mem, kill <sip id>, help");
+            else if (cmd == "help") Log.WriteLine("commands: ps, mem, kill <sip>, inject <sip> nullderef|throw|protocol|hang, help  (<sip>: an id, NAME or NAME#ID)");
+            else if (cmd.StartsWith("inject ")) Inject(cmd.Substring(7));
             else if (cmd.StartsWith("kill "))
             {
-                if (!Boot.CommandLine.TryParse(cmd.Substring(5), out ulong id) || SipTable.Find((int)id) == null)
-                    Log.WriteLine("kill: no such SIP");
-                else
-                {
-                    Sip sip = SipTable.Find((int)id);
-                    sip.Fail("killed from the debug console", 0);
-                }
+                Sip sip = FindLive(cmd.Substring(5));
+                if (sip == null) Log.WriteLine("kill: no such running SIP");
+                else sip.Fail("killed from the debug console", 0);
             }
             else { Log.Write("unknown command '"); Log.Write(cmd); Log.WriteLine("' (try help)"); }
+        }
+
+        private static void Inject(string args)
+        {
+            int space = args.IndexOf(' ');
+            Sip sip = space < 0 ? null : FindLive(args.Substring(0, space));
+            if (sip == null) { Log.WriteLine("inject: no such running SIP"); return; }
+            if (!FaultInjection.TryParse(args.Substring(space + 1), out InjectedFault fault))
+            {
+                Log.WriteLine("inject: unknown fault kind (nullderef, throw, protocol, hang)");
+                return;
+            }
+            FaultInjection.Arm(sip, fault);
+        }
+
+        /// <summary>A running SIP named by its id, `NAME#ID`, or a `NAME` only one running SIP has.</summary>
+        public static Sip FindLive(string spec)
+        {
+            int hash = spec.IndexOf('#');
+            string idText = hash >= 0 ? spec.Substring(hash + 1) : spec;
+            if (Boot.CommandLine.TryParse(idText, out ulong id))
+            {
+                Sip s = SipTable.Find((int)id);
+                if (s == null || !s.IsAlive || (hash >= 0 && s.Name != spec.Substring(0, hash))) return null;
+                return s;
+            }
+            Sip found = null;
+            for (Sip s = SipTable.First; s != null; s = s.Next)
+            {
+                if (!s.IsAlive || s.Name != spec) continue;
+                if (found != null) return null;     // ambiguous
+                found = s;
+            }
+            return found;
         }
 
         public static void Ps()

@@ -51,6 +51,11 @@ namespace Singularity.Kernel
 
         public Sip Next;                     // in the SIP table
 
+        /// <summary>A fault the test hook asked for: applied when a thread of this SIP next gets the CPU.</summary>
+        public InjectedFault PendingFault;
+        /// <summary>Set by an injected hang: the SIP stays alive but none of its threads runs again.</summary>
+        public bool Hung;
+
         public Sip(string name, string arguments, ulong heapQuota)
         {
             Id = s_nextId++;
@@ -152,7 +157,7 @@ namespace Singularity.Kernel
         /// <summary>The thread running this SIP's garbage collection, or null.</summary>
         public Thread Collector => _collector;
 
-        public bool MayRun(Thread t) => _collector == null || _collector == t || State != SipState.Running;
+        public bool MayRun(Thread t) => !Hung && (_collector == null || _collector == t || State != SipState.Running);
 
         public void Park(Thread t)
         {

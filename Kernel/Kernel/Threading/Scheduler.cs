@@ -58,6 +58,7 @@ namespace Singularity.Kernel.Threading
         private static void ThreadStart()
         {
             Thread t = s_current;
+            if (t.Owner != null && t.Owner.PendingFault != InjectedFault.None) FaultInjection.Apply(t);
             Cpu.EnableInterrupts();
             t.Entry(t.Argument);
             Exit(0);
@@ -141,6 +142,13 @@ namespace Singularity.Kernel.Threading
             s_deadList = t;
             Schedule();
             Panic.Halt("a dead thread was scheduled");
+        }
+
+        /// <summary>Switches away from the current thread, which its SIP has parked. Interrupts off.</summary>
+        public static void ParkCurrent()
+        {
+            Cpu.DisableInterrupts();
+            Schedule();
         }
 
         /// <summary>Blocks the current thread for at least <paramref name="ns"/> nanoseconds.</summary>
@@ -259,12 +267,15 @@ namespace Singularity.Kernel.Threading
             ContextSwitches++;
             // Kernel objects never move (the kernel heap is not collected), so the pin is free.
             fixed (ulong* save = &prev.SavedRsp) SwitchContext(save, next.SavedRsp);
+            // Here `prev` runs again: its next scheduling point, where injected faults land.
+            if (s_current.Owner != null && (s_current.Owner.PendingFault != InjectedFault.None || s_current.Owner.Hung))
+                FaultInjection.Apply(s_current);
         }
 
         private static void MakeReady(Thread t)
         {
             if (t == s_idle) { t.State = ThreadState.Ready; return; }
-            if (t.Owner != null && t.Owner.Collector != null && !t.Owner.MayRun(t))
+            if (t.Owner != null && (t.Owner.Collector != null || t.Owner.Hung) && !t.Owner.MayRun(t))
             {
                 // A SIP paused for its garbage collection keeps its other threads off the CPU.
                 t.State = ThreadState.Ready;

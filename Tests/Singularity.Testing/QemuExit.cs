@@ -1,4 +1,4 @@
-namespace Singularity.Tests.Kernel;
+namespace Singularity.Testing;
 
 /// <summary>How a QEMU run ended, decoded from its exit status.</summary>
 public enum QemuExit

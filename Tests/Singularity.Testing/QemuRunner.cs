@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Singularity.Tests.Kernel;
+namespace Singularity.Testing;
 
 /// <summary>What to boot and how.</summary>
 public sealed record BootOptions
@@ -18,8 +18,17 @@ public sealed record BootOptions
     public IReadOnlyList<string> Sips { get; init; } = Array.Empty<string>();
     /// <summary>Raw module paths (with optional arguments), for images that are not built SIPs.</summary>
     public IReadOnlyList<string> Modules { get; init; } = Array.Empty<string>();
-    /// <summary>Console input: each step waits until the serial log shows WaitFor (after the previous step), then types Send.</summary>
-    public IReadOnlyList<(string WaitFor, string Send)> Script { get; init; } = Array.Empty<(string, string)>();
+    /// <summary>Console input: each step waits until the serial log shows its text (after the previous step), then types its input.</summary>
+    public IReadOnlyList<ScriptStep> Script { get; init; } = Array.Empty<ScriptStep>();
+}
+
+/// <summary>
+/// One step of console input: wait until the serial log shows <see cref="WaitFor"/>, then type
+/// what <see cref="Send"/> returns for the log so far (so input can depend on earlier output).
+/// </summary>
+public sealed record ScriptStep(string WaitFor, Func<string, string> Send)
+{
+    public ScriptStep(string waitFor, string send) : this(waitFor, _ => send) { }
 }
 
 /// <summary>The outcome of one boot: how it ended and everything the kernel wrote to serial.</summary>
@@ -125,7 +134,7 @@ public static class QemuRunner
                     int at = text.IndexOf(options.Script[step].WaitFor, searchFrom, StringComparison.Ordinal);
                     if (at < 0) break;
                     searchFrom = at + options.Script[step].WaitFor.Length;
-                    try { input.Write(options.Script[step].Send); input.Flush(); } catch (IOException) { }
+                    try { input.Write(options.Script[step].Send(text)); input.Flush(); } catch (IOException) { }
                     step++;
                 }
                 if (options.StopWhen != null && !stopSeen.IsSet && text.IndexOf(options.StopWhen, searchFrom, StringComparison.Ordinal) >= 0

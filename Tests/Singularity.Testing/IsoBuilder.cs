@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Singularity.Tests.Kernel;
+namespace Singularity.Testing;
 
 /// <summary>Builds a GRUB ISO with Boot/make-iso.sh, the script `./sing iso` uses.</summary>
 public static class IsoBuilder

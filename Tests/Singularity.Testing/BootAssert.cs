@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Xunit.Sdk;
 
-namespace Singularity.Tests.Kernel;
+namespace Singularity.Testing;
 
 /// <summary>
 /// Assertions on a boot. A failing assertion keeps the serial log in artifacts/test-logs/

@@ -1,0 +1,71 @@
+namespace Singularity.Tests.Kernel;
+
+/// <summary>Fault-isolation scenarios built with the reusable FaultScenario API and the kernel's inject hook.</summary>
+public class InjectedFaultTests
+{
+    [Fact]
+    public void EchoSurvivesAnInjectedServerCrashThroughItsSupervisor()
+    {
+        FaultScenario.Named("echo survives an injected server crash")
+            .Sips("supervisor max=3 backoff=50 -- channels server", "channels client 400 pace=1")
+            .WaitFor("echo client: 100 round trips")
+            .Inject(FaultScenario.FromLog(@"supervisor: started (channels#\d+)"), FaultKind.NullDereference)
+            .ThenWaitFor("echo client: 400 round trips ok")
+            .Run()
+            .NoKernelPanic()
+            .SipFailed("channels", "null dereference (injected)")
+            .Restarted("channels")
+            .ExchangeHeapEmpty()
+            .Log.Contains("echo client: 400 round trips ok, 1 rebinds, exchange bytes owned 0");
+    }
+
+    [Fact]
+    public void InjectedThrowKillsOnlyItsSip()
+    {
+        FaultScenario.Named("injected throw")
+            .Sips("counter", "counter")
+            .WaitFor("counter#2: 3")
+            .Inject("2", FaultKind.Throw)
+            .ThenWaitFor("counter#1: 15")
+            .Run()
+            .NoKernelPanic()
+            .SipFailed("counter", "unhandled exception System.InvalidOperationException: injected")
+            .KeptProgressing(@"^counter#1: \d+", 3)
+            .Log.DoesNotContain("counter#2: 12");
+    }
+
+    [Fact]
+    public void InjectedProtocolViolationClosesThePeersChannel()
+    {
+        FaultScenario.Named("injected protocol violation")
+            .Sips("channels server", "channels client 400 pace=1")
+            .WaitFor("echo client: 50 round trips")
+            .Inject("1", FaultKind.ProtocolViolation)
+            .ThenWaitFor("echo client: ChannelClosed")
+            .Run()
+            .NoKernelPanic()
+            .SipFailed("channels", "protocol violation (injected)");
+    }
+
+    [Fact]
+    public void HungSipStopsButOthersRunAndKillingItFreesEverything()
+    {
+        var result = FaultScenario.Named("injected hang")
+            .Sips("counter", "counter")
+            .WaitFor("counter#2: 3")
+            .Inject("2", FaultKind.Hang)
+            .ThenWaitFor("counter#1: 20")
+            .Console("kill 2")
+            .ThenWaitFor("sip counter#2 failed: killed from the debug console")
+            .Run()
+            .NoKernelPanic()
+            .KeptProgressing(@"^counter#1: \d+", 5)
+            .ExchangeHeapEmpty();
+        result.Log.Contains("sip counter#2 hangs (injected)");
+        // Nothing from the hung SIP after the hang took hold.
+        int hung = result.Log.Serial.IndexOf("hangs (injected)", StringComparison.Ordinal);
+        var after = SipTests.CounterValues(result.Log.Serial[hung..], 2);
+        result.Log.Check(after.Count <= 1, $"the hung SIP printed {after.Count} more lines");
+        result.Log.Match(@"mem: .* SIPs \d+ KiB in 1 live SIPs");
+    }
+}
