@@ -54,7 +54,10 @@ namespace Singularity.Abi
         public delegate*<byte*, int, byte*, int, int> SipStart;        // 34 (module name, arguments) -> SIP id, or < 0
         public delegate*<int, ulong, int*, int> SipWait;               // 35 (id, timeout, out exit code) -> 0 timeout, 1 exited, 2 failed, -1 no such SIP
         public delegate*<int, int> SipKill;                            // 36
-        public const int Count = 37;
+        public delegate*<byte*, int, ulong, int> ConsoleRead;          // 37 (buffer, max, timeout) -> bytes; claims serial input
+        public delegate*<SipInfo*, int, int> SipList;                  // 38 (buffer, max) -> count
+        public delegate*<MemoryInfo*, void> GetMemoryInfo;             // 39
+        public const int Count = 40;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

@@ -54,6 +54,15 @@ namespace System
             return s;
         }
 
+        /// <summary>A string of the given ASCII bytes (bytes above 127 become '?').</summary>
+        public static string FromAscii(byte[] bytes)
+        {
+            string s = FastAllocate(bytes.Length);
+            fixed (char* d = &s._firstChar)
+                for (int i = 0; i < bytes.Length; i++) d[i] = bytes[i] < 128 ? (char)bytes[i] : '?';
+            return s;
+        }
+
         public static string FromChars(char* chars, int length)
         {
             string s = FastAllocate(length);

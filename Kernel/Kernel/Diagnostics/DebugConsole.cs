@@ -17,6 +17,8 @@ namespace Singularity.Kernel.Diagnostics
             Log.Write("kdb> ");
             while (true)
             {
+                // Once a SIP (the shell) owns the serial input, the kernel console stays quiet.
+                if (SerialInput.ClaimedBy != null) { Scheduler.Sleep(100 * 1000 * 1000); continue; }
                 if (!Serial16550.TryRead(out byte b)) { Scheduler.Sleep(10 * 1000 * 1000); continue; }
                 if (b == '\r' || b == '\n')
                 {
@@ -101,20 +103,33 @@ namespace Singularity.Kernel.Diagnostics
             }
         }
 
-        public static void Mem()
+        public static void FillMemoryInfo(Abi.MemoryInfo* info)
         {
             Scheduler.ReapDead();       // count dead threads' stacks as free, as they are about to be
             ulong sipBytes = 0;
             int live = 0;
             for (Sip s = SipTable.First; s != null; s = s.Next)
                 if (s.IsAlive) { live++; sipBytes += s.HeapBytes + s.ImagePages * PhysicalMemory.PageSize; }
-            Log.Write("mem: usable "); Log.WriteDecimal(PhysicalMemory.UsableBytes / 1024);
-            Log.Write(" KiB, free "); Log.WriteDecimal(PhysicalMemory.FreeBytes / 1024);
-            Log.Write(" KiB, kernel heap "); Log.WriteDecimal(KernelHeap.BytesInUse / 1024);
-            Log.Write(" KiB, SIPs "); Log.WriteDecimal(sipBytes / 1024);
-            Log.Write(" KiB in "); Log.WriteDecimal((ulong)live); Log.Write(" live SIPs, exchange heap ");
-            Log.WriteDecimal(Channels.ExchangeHeap.BytesInUse); Log.Write(" bytes in ");
-            Log.WriteDecimal(Channels.ExchangeHeap.BlocksInUse); Log.WriteLine(" blocks");
+            info->UsableBytes = PhysicalMemory.UsableBytes;
+            info->FreeBytes = PhysicalMemory.FreeBytes;
+            info->KernelHeapBytes = KernelHeap.BytesInUse;
+            info->SipBytes = sipBytes;
+            info->ExchangeBytes = Channels.ExchangeHeap.BytesInUse;
+            info->ExchangeBlocks = Channels.ExchangeHeap.BlocksInUse;
+            info->LiveSips = live;
+        }
+
+        public static void Mem()
+        {
+            Abi.MemoryInfo m;
+            FillMemoryInfo(&m);
+            Log.Write("mem: usable "); Log.WriteDecimal(m.UsableBytes / 1024);
+            Log.Write(" KiB, free "); Log.WriteDecimal(m.FreeBytes / 1024);
+            Log.Write(" KiB, kernel heap "); Log.WriteDecimal(m.KernelHeapBytes / 1024);
+            Log.Write(" KiB, SIPs "); Log.WriteDecimal(m.SipBytes / 1024);
+            Log.Write(" KiB in "); Log.WriteDecimal((ulong)m.LiveSips); Log.Write(" live SIPs, exchange heap ");
+            Log.WriteDecimal(m.ExchangeBytes); Log.Write(" bytes in ");
+            Log.WriteDecimal(m.ExchangeBlocks); Log.WriteLine(" blocks");
         }
 
         private static void Pad(string s, int width)

@@ -56,6 +56,9 @@ namespace Singularity.Kernel
             t->SipStart = &AbiSipStart;
             t->SipWait = &AbiSipWait;
             t->SipKill = &AbiSipKill;
+            t->ConsoleRead = &AbiConsoleRead;
+            t->SipList = &AbiSipList;
+            t->GetMemoryInfo = &AbiGetMemoryInfo;
         }
 
         private static Sip Caller => Scheduler.Current.Owner;
@@ -225,6 +228,31 @@ namespace Singularity.Kernel
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             return result;
         }
+
+        private static int AbiConsoleRead(byte* buffer, int max, ulong timeoutNs) =>
+            Drivers.SerialInput.Read(Caller, buffer, max, timeoutNs);
+
+        private static int AbiSipList(SipInfo* buffer, int max)
+        {
+            int n = 0;
+            for (Sip s = SipTable.First; s != null && n < max; s = s.Next, n++)
+            {
+                SipInfo* i = buffer + n;
+                i->Id = s.Id;
+                i->State = s.State == SipState.Running ? 0 : s.State == SipState.Exited ? 1 : 2;
+                i->Threads = s.LiveThreads;
+                i->ExitCode = s.ExitCode;
+                i->HeapBytes = s.HeapBytes;
+                i->HeapQuota = s.HeapQuota;
+                i->ExchangeBytes = s.ExchangeBytes;
+                int k = 0;
+                for (; k < s.Name.Length && k < SipInfo.NameLength - 1; k++) i->Name[k] = (byte)s.Name[k];
+                i->Name[k] = 0;
+            }
+            return n;
+        }
+
+        private static void AbiGetMemoryInfo(MemoryInfo* info) => Diagnostics.DebugConsole.FillMemoryInfo(info);
 
         private static int AbiSipKill(int id)
         {

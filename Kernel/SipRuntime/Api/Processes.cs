@@ -12,13 +12,26 @@ namespace Singularity
         /// <summary>Starts a new instance of the boot module <paramref name="module"/>; returns its SIP id.</summary>
         public static int Start(string module, string arguments)
         {
+            if (TryStart(module, arguments, out int id, out string error)) return id;
+            throw new InvalidOperationException(error);
+        }
+
+        /// <summary>Like Start, but reports failure instead of throwing.</summary>
+        public static bool TryStart(string module, string arguments, out int id, out string error)
+        {
+            id = 0;
+            error = null;
+            if (module == null || module.Length == 0 || module.Length > 64) { error = "bad module name"; return false; }
+            arguments ??= "";
+            if (arguments.Length > 1024) { error = "arguments too long"; return false; }
             byte* n = stackalloc byte[64];
             byte* a = stackalloc byte[1024];
-            int nl = Ascii(module, n, 64), al = Ascii(arguments ?? "", a, 1024);
-            int id = KernelCalls.Abi->SipStart(n, nl, a, al);
-            if (id == -2) throw new ArgumentException("no boot module named '" + module + "'");
-            if (id < 0) throw new InvalidOperationException("could not start '" + module + "'");
-            return id;
+            int nl = Ascii(module, n, 64), al = Ascii(arguments, a, 1024);
+            int r = KernelCalls.Abi->SipStart(n, nl, a, al);
+            if (r == -2) { error = "no boot module named '" + module + "'"; return false; }
+            if (r < 0) { error = "could not start '" + module + "'"; return false; }
+            id = r;
+            return true;
         }
 
         /// <summary>Waits for a SIP to end (timeoutMs -1 = forever); Running if it did not end in time.</summary>

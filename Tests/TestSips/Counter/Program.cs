@@ -1,7 +1,8 @@
 using Singularity;
 using Singularity.Threading;
 
-// The bystander: counts forever, reporting every 100 ms, so tests can see it keeps running.
+// The bystander: counts forever, reporting every 100 ms through the console service (or the
+// kernel log when none runs), so tests can see it keeps running.
 public static class Program
 {
     public static int Main()
@@ -10,7 +11,7 @@ public static class Program
         while (true)
         {
             n++;
-            Debug.WriteLine("counter#" + Sip.Id.ToString() + ": " + n.ToString());
+            Console.WriteLine("counter#" + Sip.Id.ToString() + ": " + n.ToString());
             Thread.Sleep(100);
         }
     }
