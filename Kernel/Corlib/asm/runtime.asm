@@ -34,3 +34,41 @@ section .data
 global __security_cookie
 align 8
 __security_cookie: dq 0x2f6b3a9c5d1e4b87
+
+section .text
+; corlib_memmove(dst /rdi/, src /rsi/, bytes /rdx/): overlap-safe copy with string instructions.
+global corlib_memmove
+corlib_memmove:
+    mov rcx, rdx
+    cmp rdi, rsi
+    jbe .forward
+    lea rax, [rsi + rdx]
+    cmp rdi, rax
+    jae .forward
+    ; The destination overlaps the source from above: copy backwards.
+    lea rsi, [rsi + rdx - 1]
+    lea rdi, [rdi + rdx - 1]
+    std
+    rep movsb
+    cld
+    ret
+.forward:
+    shr rcx, 3
+    rep movsq
+    mov rcx, rdx
+    and rcx, 7
+    rep movsb
+    ret
+
+; corlib_zero(dst /rdi/, bytes /rsi/)
+global corlib_zero
+corlib_zero:
+    mov rdx, rsi
+    mov rcx, rsi
+    shr rcx, 3
+    xor eax, eax
+    rep stosq
+    mov rcx, rdx
+    and rcx, 7
+    rep stosb
+    ret

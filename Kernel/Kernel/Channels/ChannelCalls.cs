@@ -48,7 +48,7 @@ namespace Singularity.Kernel.Channels
             if (e == null) return ChannelStatus.BadHandle;
             if (m->HandleCount < 0 || m->HandleCount > ChannelMessage.MaxHandles) return ChannelStatus.BadMessage;
             Endpoint[] carried = Scheduler.Current.CarriedEndpoints;
-            for (int i = 0; i < ChannelMessage.MaxHandles; i++) carried[i] = null;
+            for (int i = 0; i < m->HandleCount; i++) carried[i] = null;
             {
                 // Check every handle first: nothing moves unless the whole message is valid.
                 for (int i = 0; i < m->HandleCount; i++)
@@ -72,13 +72,12 @@ namespace Singularity.Kernel.Channels
 
                 // Back-pressure: wait for room in the peer's queue.
                 ulong deadline = timeoutNs == 0 ? 0 : Clock.MonotonicNs + timeoutNs;
-                Event wake = Scheduler.Current.Wakeup;
+                Thread me = Scheduler.Current;
                 while (!e.PeerGone && !e.Peer.HasRoom)
                 {
-                    wake.Reset();
-                    e.WatchWritable(wake);
-                    bool signaled = Wait(wake, deadline);
-                    e.UnwatchWritable(wake);
+                    e.WatchWritable(me);
+                    bool signaled = Wait(deadline);
+                    e.UnwatchWritable(me);
                     if (!sip.IsAlive) return ChannelStatus.Closed;
                     if (!signaled && (e.PeerGone || !e.Peer.HasRoom)) return ChannelStatus.TimedOut;
                 }
@@ -115,8 +114,8 @@ namespace Singularity.Kernel.Channels
             Endpoint e = Own(sip, handle);
             if (e == null) return ChannelStatus.BadHandle;
             ulong deadline = timeoutNs == 0 ? 0 : Clock.MonotonicNs + timeoutNs;
-            Event wake = Scheduler.Current.Wakeup;
-            Endpoint[] carried = Scheduler.Current.CarriedEndpoints;
+            Thread me = Scheduler.Current;
+            Endpoint[] carried = me.CarriedEndpoints;
             {
                 while (true)
                 {
@@ -140,10 +139,9 @@ namespace Singularity.Kernel.Channels
                         return ChannelStatus.Ok;
                     }
                     if (e.PeerGone) return ChannelStatus.Closed;
-                    wake.Reset();
-                    e.WatchReadable(wake);
-                    bool signaled = Wait(wake, deadline);
-                    e.UnwatchReadable(wake);
+                    e.WatchReadable(me);
+                    bool signaled = Wait(deadline);
+                    e.UnwatchReadable(me);
                     if (!sip.IsAlive) return ChannelStatus.Closed;
                     if (!signaled && !e.IsReadable) return ChannelStatus.TimedOut;
                 }
@@ -161,7 +159,7 @@ namespace Singularity.Kernel.Channels
             Cpu.DisableInterrupts();
             int result = ChannelStatus.TimedOut;
             ulong deadline = timeoutNs == 0 ? 0 : Clock.MonotonicNs + timeoutNs;
-            Event wake = Scheduler.Current.Wakeup;
+            Thread me = Scheduler.Current;
             while (true)
             {
                 bool bad = false;
@@ -174,10 +172,9 @@ namespace Singularity.Kernel.Channels
                 }
                 if (bad) { result = ChannelStatus.BadHandle; break; }
                 if (ready >= 0) { result = ready; break; }
-                wake.Reset();
-                for (int i = 0; i < count; i++) Own(sip, handles[i]).WatchReadable(wake);
-                bool signaled = Wait(wake, deadline);
-                for (int i = 0; i < count; i++) Own(sip, handles[i])?.UnwatchReadable(wake);
+                for (int i = 0; i < count; i++) Own(sip, handles[i]).WatchReadable(me);
+                bool signaled = Wait(deadline);
+                for (int i = 0; i < count; i++) Own(sip, handles[i])?.UnwatchReadable(me);
                 if (!sip.IsAlive) { result = ChannelStatus.Closed; break; }
                 if (!signaled)
                 {
@@ -209,13 +206,14 @@ namespace Singularity.Kernel.Channels
             return result;
         }
 
-        // Waits on the event until the deadline (0 = none); false on timeout. Interrupts off.
-        private static bool Wait(Event wake, ulong deadline)
+        // Blocks until a watched endpoint wakes this thread or the deadline (0 = none) passes;
+        // false on timeout. Interrupts off.
+        private static bool Wait(ulong deadline)
         {
-            if (deadline == 0) return wake.Wait(0);
+            if (deadline == 0) return Scheduler.BlockDirect(0);
             ulong now = Clock.MonotonicNs;
             if (now >= deadline) return false;
-            return wake.Wait(deadline - now);
+            return Scheduler.BlockDirect(deadline - now);
         }
 
         private static void Restore(ulong flags)

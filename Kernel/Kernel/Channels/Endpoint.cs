@@ -50,18 +50,20 @@ namespace Singularity.Kernel.Channels
         public bool IsReadable => _count > 0 || Peer == null || Peer.Closed;
         public bool PeerGone => Peer == null || Peer.Closed;
 
-        public void WatchReadable(Event e) => _readable.Add(e);
-        public void UnwatchReadable(Event e) => _readable.Remove(e);
-        public void WatchWritable(Event e) => _writable.Add(e);
-        public void UnwatchWritable(Event e) => _writable.Remove(e);
+        public void WatchReadable(Thread t) => _readable.Add(t);
+        public void UnwatchReadable(Thread t) => _readable.Remove(t);
+        public void WatchWritable(Thread t) => _writable.Add(t);
+        public void UnwatchWritable(Thread t) => _writable.Remove(t);
 
         /// <summary>Queues a message whose handles have already been taken from the sender. Interrupts off.</summary>
         public bool TryEnqueue(ChannelMessage* m, Endpoint[] carried)
         {
             if (_count == QueueCapacity) return false;
-            int at = (_head + _count) % QueueCapacity;
+            int at = _head + _count;
+            if (at >= QueueCapacity) at -= QueueCapacity;
             _queue[at] = *m;
-            for (int i = 0; i < ChannelMessage.MaxHandles; i++) _carried[at * ChannelMessage.MaxHandles + i] = carried[i];
+            // Only endpoint handles need their objects kept; other slots stay null.
+            for (int i = 0; i < m->HandleCount; i++) _carried[at * ChannelMessage.MaxHandles + i] = carried[i];
             _count++;
             _readable.WakeAll();
             return true;
@@ -72,12 +74,12 @@ namespace Singularity.Kernel.Channels
         {
             if (_count == 0) return false;
             *m = _queue[_head];
-            for (int i = 0; i < ChannelMessage.MaxHandles; i++)
+            for (int i = 0; i < m->HandleCount; i++)
             {
                 carried[i] = _carried[_head * ChannelMessage.MaxHandles + i];
                 _carried[_head * ChannelMessage.MaxHandles + i] = null;
             }
-            _head = (_head + 1) % QueueCapacity;
+            if (++_head == QueueCapacity) _head = 0;
             _count--;
             // Room in this queue: senders on the peer may go on.
             if (Peer != null) Peer._writable.WakeAll();
@@ -117,40 +119,40 @@ namespace Singularity.Kernel.Channels
         }
     }
 
-    /// <summary>A small set of events to signal when something happens to an endpoint.</summary>
+    /// <summary>The threads blocked until something happens to an endpoint (usually one).</summary>
     internal sealed class Watchers
     {
-        private Event[] _events = new Event[4];
+        private Thread[] _threads = new Thread[2];
         private int _count;
 
-        public void Add(Event e)
+        public void Add(Thread t)
         {
-            for (int i = 0; i < _count; i++) if (_events[i] == e) return;
-            if (_count == _events.Length)
+            for (int i = 0; i < _count; i++) if (_threads[i] == t) return;
+            if (_count == _threads.Length)
             {
-                var bigger = new Event[_events.Length * 2];
-                for (int i = 0; i < _count; i++) bigger[i] = _events[i];
-                Runtime.Allocator.Free(_events);
-                _events = bigger;
+                var bigger = new Thread[_threads.Length * 2];
+                for (int i = 0; i < _count; i++) bigger[i] = _threads[i];
+                Runtime.Allocator.Free(_threads);
+                _threads = bigger;
             }
-            _events[_count++] = e;
+            _threads[_count++] = t;
         }
 
-        public void Remove(Event e)
+        public void Remove(Thread t)
         {
             for (int i = 0; i < _count; i++)
             {
-                if (_events[i] != e) continue;
-                _events[i] = _events[--_count];
-                _events[_count] = null;
+                if (_threads[i] != t) continue;
+                _threads[i] = _threads[--_count];
+                _threads[_count] = null;
                 return;
             }
         }
 
+        /// <summary>Makes every watching thread ready; they re-check what they wait for. Interrupts off.</summary>
         public void WakeAll()
         {
-            // No preemption from inside a channel operation: the caller finishes it first.
-            for (int i = 0; i < _count; i++) _events[i].SetWithoutPreemption();
+            for (int i = 0; i < _count; i++) Scheduler.WakeDirect(_threads[i]);
         }
     }
 }

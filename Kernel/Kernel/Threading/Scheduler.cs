@@ -186,6 +186,38 @@ namespace Singularity.Kernel.Threading
             return !t.WaitTimedOut;
         }
 
+        /// <summary>
+        /// Blocks the current thread until WakeDirect or the timeout (ns; 0 = forever). For waits
+        /// on several things at once (channel receive and select): the caller registers the thread
+        /// wherever it may be woken from, with interrupts disabled, before calling. False on timeout.
+        /// </summary>
+        public static bool BlockDirect(ulong timeoutNs)
+        {
+            Thread t = s_current;
+            t.WaitTimedOut = false;
+            t.WaitingOn = null;
+            t.DirectWait = true;
+            t.WakeAtNs = 0;
+            if (timeoutNs != 0)
+            {
+                t.WakeAtNs = Clock.MonotonicNs + timeoutNs;
+                AddSleeper(t);
+            }
+            t.State = ThreadState.Blocked;
+            Schedule();
+            t.DirectWait = false;
+            return !t.WaitTimedOut;
+        }
+
+        /// <summary>Wakes a thread blocked in BlockDirect (no effect otherwise). Interrupts must be disabled.</summary>
+        public static void WakeDirect(Thread t)
+        {
+            if (t.State != ThreadState.Blocked || !t.DirectWait) return;
+            if (t.WakeAtNs != 0) { RemoveSleeper(t); t.WakeAtNs = 0; }
+            t.DirectWait = false;
+            MakeReady(t);
+        }
+
         /// <summary>Wakes the first thread waiting on the queue. Interrupts must be disabled.</summary>
         public static Thread WakeOne(WaitQueue queue)
         {
@@ -213,6 +245,7 @@ namespace Singularity.Kernel.Threading
             {
                 if (t.WaitingOn != null) t.WaitingOn.Remove(t);
                 if (t.WakeAtNs != 0) RemoveSleeper(t);
+                t.DirectWait = false;
             }
             t.State = ThreadState.Dead;
             WakeAll(t.Joiners);
@@ -236,6 +269,7 @@ namespace Singularity.Kernel.Threading
                 s_sleepers = t.Next;
                 t.Next = null;
                 t.WakeAtNs = 0;
+                if (t.DirectWait) { t.WaitTimedOut = true; t.DirectWait = false; }
                 MakeReady(t);
             }
             if (s_timedCount > 0) ExpireTimedWaits(now);

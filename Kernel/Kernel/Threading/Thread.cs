@@ -35,6 +35,7 @@ namespace Singularity.Kernel.Threading
         public ulong WakeAtNs;              // for sleeps and timed waits; 0 = none
         public WaitQueue WaitingOn;
         public bool WaitTimedOut;
+        public bool DirectWait;             // blocked in Scheduler.BlockDirect
         public int ExitCode;
         public WaitQueue Joiners;
         public ulong CpuTicks;              // timer ticks spent running

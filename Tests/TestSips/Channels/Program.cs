@@ -236,6 +236,21 @@ public static class Program
         for (int i = 0; i < N; i++) block.CopyTo(bytes, 0);
         ulong c1 = Clock.ReadCycles();
         Debug.WriteLine("bench move-4k: " + ((m1 - m0) / N).ToString() + " instructions");
+
+        // The parts: 16 sends into an empty queue, then 16 receives; and one block access.
+        ulong s0 = Clock.ReadCycles();
+        var msgs = new RawMessage { Tag = 1 };
+        for (int i = 0; i < 16; i++) { msgs.D0 = i; a.Send(ref msgs); }
+        ulong s1 = Clock.ReadCycles();
+        for (int i = 0; i < 16; i++) b.Receive(out RawMessage _);
+        ulong s2 = Clock.ReadCycles();
+        int len = 0;
+        ulong x0 = Clock.ReadCycles();
+        for (int i = 0; i < 16; i++) len += block.Length;
+        ulong x1 = Clock.ReadCycles();
+        Debug.WriteLine("bench send-no-handles: " + ((s1 - s0) / 16).ToString() + " instructions");
+        Debug.WriteLine("bench receive-no-handles: " + ((s2 - s1) / 16).ToString() + " instructions");
+        Debug.WriteLine("bench block-access: " + ((x1 - x0) / 16).ToString() + " instructions");
         Debug.WriteLine("bench copy-4k: " + ((c1 - c0) / N).ToString() + " instructions");
         return 0;
     }
