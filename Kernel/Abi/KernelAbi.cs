@@ -57,7 +57,9 @@ namespace Singularity.Abi
         public delegate*<byte*, int, ulong, int> ConsoleRead;          // 37 (buffer, max, timeout) -> bytes; claims serial input
         public delegate*<SipInfo*, int, int> SipList;                  // 38 (buffer, max) -> count
         public delegate*<MemoryInfo*, void> GetMemoryInfo;             // 39
-        public const int Count = 40;
+        public delegate*<byte*, int, ulong*, int, void> FailProcessWithTrace; // 40 (message, length, return addresses, count)
+        public delegate*<ulong, void> SetFaultEntry;                   // 41 where a null dereference or #DE in SIP code continues
+        public const int Count = 42;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

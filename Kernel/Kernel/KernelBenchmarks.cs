@@ -31,5 +31,22 @@ namespace Singularity.Kernel
             }
             Log.Write("bench sip-create-start-exit: "); Log.WriteDecimal(total / Runs); Log.WriteLine(" instructions");
         }
+    
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Thrower(System.Exception e) => throw e;
+
+        /// <summary>A throw caught one frame up, in kernel code (`test=bench-throw`): both dispatch passes.</summary>
+        public static void ThrowCatch()
+        {
+            const int Runs = 1000;
+            var e = new System.InvalidOperationException("bench");
+            int caught = 0;
+            for (int i = 0; i < 20; i++) { try { Thrower(e); } catch (System.InvalidOperationException) { caught++; } }
+            ulong t0 = Cpu.ReadTsc();
+            for (int i = 0; i < Runs; i++) { try { Thrower(e); } catch (System.InvalidOperationException) { caught++; } }
+            ulong t1 = Cpu.ReadTsc();
+            if (caught != Runs + 20) { Log.WriteLine("bench throw-catch-kernel: FAILED lost a catch"); return; }
+            Log.Write("bench throw-catch-kernel: "); Log.WriteDecimal((t1 - t0) / Runs); Log.WriteLine(" instructions");
+        }
     }
 }

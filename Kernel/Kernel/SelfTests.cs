@@ -29,14 +29,23 @@ namespace Singularity.Kernel
                 case "heap": HeapPatterns(); break;
                 case "heapexhaust": HeapExhaustion(); break;
                 case "triplefault": TripleFault(); break;
+                case "exceptions":
+                    if (Singularity.Diagnostics.ExceptionScenarios.RunAll(new KernelScenarioLog()) != 0) Fail(name, "(see the eh lines above)");
+                    break;
                 case "threads": ThreadSelfTests.Run(); break;
                 case "bench-spawn": KernelBenchmarks.SipSpawn(); break;
+                case "bench-throw": KernelBenchmarks.ThrowCatch(); break;
                 default:
                     Log.Write("warning: unknown self-test '"); Log.Write(name);
-                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault threads bench-spawn)");
+                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault threads exceptions bench-spawn bench-throw)");
                     return;
             }
             Log.Write("selftest "); Log.Write(name); Log.WriteLine(": passed");
+        }
+
+        private sealed class KernelScenarioLog : Singularity.Diagnostics.ScenarioLog
+        {
+            public override void WriteLine(string line) => Log.WriteLine(line);
         }
 
         private static void Fail(string name, string what)

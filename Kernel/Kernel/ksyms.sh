@@ -8,7 +8,10 @@
 set -euo pipefail
 map="$1"; out="$2"
 mapfile -t rows < <(grep -o '<MethodCode Name="[^"]*" Length="[0-9]*"' "$map" \
-  | sed -E 's/<MethodCode Name="([^"]*)" Length="([0-9]*)"/\1 \2/' | sort -u)
+  | sed -E 's/<MethodCode Name="([^"]*)" Length="([0-9]*)"/\1 \2/' \
+  | grep -E '^[A-Za-z_][A-Za-z0-9_$.@?]* [0-9]+$' | sort -u)
+# (Generic instantiations, whose names hold '<' and '>', cannot be named in nasm: they are left
+# out and show as the nearest preceding method.)
 {
   echo "section .ksyms progbits alloc noexec nowrite align=8"
   echo "global ksyms_count, ksyms_table"

@@ -39,7 +39,8 @@ public class PanicTests
         BootAssert.Boot("test=throw").Exited(QemuExit.Panic)
             .Contains("*** KERNEL PANIC: unhandled exception in the kernel")
             .Contains("System.InvalidOperationException: thrown by the throw self-test")
-            .Contains("SelfTests__Run");
+            .InOrder("stack trace:", "SelfTests__Run")
+            .Contains("Kernel__Main");
     }
 
     [Fact]

@@ -4,6 +4,9 @@ namespace System
     {
         private readonly string _message;
         private readonly Exception _innerException;
+        // Return addresses from the throw site up, recorded by the dispatcher's first pass
+        // (kept by `throw;`, replaced by `throw e;`).
+        internal ulong[] _stackTrace;
 
         public Exception() { }
         public Exception(string message) { _message = message; }

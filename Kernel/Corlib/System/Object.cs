@@ -10,6 +10,8 @@ namespace System
 
         public virtual bool Equals(object obj) => (object)this == obj;
 
+        public static bool ReferenceEquals(object a, object b) => a == b;
+
         public virtual int GetHashCode() => 0;
 
         public virtual string ToString() => "System.Object";

@@ -17,6 +17,7 @@ namespace Singularity.Kernel.Arch
                 // A fault in a SIP's own code (or on its thread's guard page) is that SIP's
                 // failure; anything else is a kernel bug.
                 if (SipFaults.TryHandle(frame)) return frame;
+                if (ManagedFaults.TryRedirectKernelFault(frame)) return frame;
                 Panic.CpuException(frame);
                 return frame;
             }

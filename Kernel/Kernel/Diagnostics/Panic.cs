@@ -38,9 +38,10 @@ namespace Singularity.Kernel.Diagnostics
             Platform.Exit(Platform.ExitPanic);
         }
 
-        public static void CpuException(InterruptFrame* f)
+        public static void CpuException(InterruptFrame* f) => CpuException(f, Cpu.ReadCr2());
+
+        public static void CpuException(InterruptFrame* f, ulong cr2)
         {
-            ulong cr2 = Cpu.ReadCr2();
             bool overflow = IsStackOverflow(f, cr2);
             Cpu.DisableInterrupts();
             if (++s_depth > 1)

@@ -59,6 +59,8 @@ namespace Singularity.Kernel
             t->ConsoleRead = &AbiConsoleRead;
             t->SipList = &AbiSipList;
             t->GetMemoryInfo = &AbiGetMemoryInfo;
+            t->FailProcessWithTrace = &AbiFailProcessWithTrace;
+            t->SetFaultEntry = &AbiSetFaultEntry;
         }
 
         private static Sip Caller => Scheduler.Current.Owner;
@@ -82,6 +84,21 @@ namespace Singularity.Kernel
             string reason = string.FromAscii(message, length < 0 ? 0 : length > 1024 ? 1024 : length);
             sip.Fail(reason, rip);
             Scheduler.LeaveDeadThread();
+        }
+
+        private static void AbiFailProcessWithTrace(byte* message, int length, ulong* trace, int count)
+        {
+            Sip sip = Caller;
+            string reason = string.FromAscii(message, length < 0 ? 0 : length > 1024 ? 1024 : length);
+            sip.Fail(reason, trace, count < 0 ? 0 : count > 32 ? 32 : count);
+            Scheduler.LeaveDeadThread();
+        }
+
+        // Only an address inside the SIP's own code: the kernel will jump there on a fault.
+        private static void AbiSetFaultEntry(ulong entry)
+        {
+            Sip sip = Caller;
+            if (sip.ContainsCode(entry)) sip.FaultEntry = entry;
         }
 
         private static ulong AbiAllocatePages(ulong pages) => Caller.AllocatePages(pages);

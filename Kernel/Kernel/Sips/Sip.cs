@@ -31,6 +31,7 @@ namespace Singularity.Kernel
         public ulong ImageBase, ImagePages, ImageLow;
         public ElfImage Elf;
         public ulong Entry;
+        public ulong FaultEntry;             // the runtime's eh_throw_hw: CPU faults become exceptions
 
         // Memory granted through the ABI, counted against the quota.
         public readonly ulong HeapQuota;
@@ -231,6 +232,21 @@ namespace Singularity.Kernel
             Log.Write(" failed: "); Log.Write(reason);
             if (rip != 0) { Log.Write(" at "); WriteLocation(rip); }
             Log.WriteLine();
+            Terminate(SipState.Failed, -1, reason);
+        }
+
+        /// <summary>Fail, then the stack trace: <paramref name="trace"/> holds return addresses, throw site first.</summary>
+        public void Fail(string reason, ulong* trace, int count)
+        {
+            if (State != SipState.Running) return;
+            Log.Write("sip "); Log.Write(Name); Log.Write("#"); Log.WriteDecimal((ulong)Id);
+            Log.Write(" failed: "); Log.Write(reason);
+            if (count > 0) { Log.Write(" at "); WriteLocation(trace[0]); }
+            Log.WriteLine();
+            for (int i = 0; i < count; i++)
+            {
+                Log.Write("    at "); WriteLocation(trace[i]); Log.WriteLine();
+            }
             Terminate(SipState.Failed, -1, reason);
         }
 

@@ -1,24 +1,53 @@
 using System;
 using System.Runtime;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionHandling;
 
 namespace Singularity.Runtime
 {
     /// <summary>
-    /// Throwing inside a SIP. Until the runtime has an unwinder, every throw is an unhandled
-    /// exception: the SIP fails, naming the exception and the method that threw.
+    /// The SIP runtime's side of exception handling. Dispatch itself (unwinding, try/catch/
+    /// finally, filters) is the core library's; here: registering where the kernel sends a CPU
+    /// fault in SIP code, and ending the SIP when an exception is not caught.
     /// </summary>
     internal static unsafe class ExceptionSupport
     {
-        [RuntimeExport("sip_throw")]
-        public static void Throw(object exception, ulong throwSite)
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "eh_throw_hw_address")]
+        private static extern ulong FaultEntryAddress();
+
+        /// <summary>From now on a null dereference or divide error in this SIP's code is an exception.</summary>
+        public static void Initialize() => KernelCalls.Abi->SetFaultEntry(FaultEntryAddress());
+
+        [RuntimeExport("rt_unhandled_exception")]
+        public static void Unhandled(object exception, RegContext* throwSite, ulong vector, ulong faultAddress, ulong errorCode)
         {
             Exception e = exception as Exception;
-            string what = e != null ? e.TypeName + ": " + e.Message : "a thrown object that is not an Exception";
-            KernelCalls.Fail("unhandled exception " + what, throwSite);
+            string reason;
+            if (vector == 14)
+                reason = "null dereference (page fault at 0x" + Number.FormatHex(faultAddress, 1) + ")";
+            else if (vector == 0)
+                reason = "#DE divide error";
+            else if (e != null)
+                reason = "unhandled exception " + e.TypeName + ": " + e.Message;
+            else
+                reason = exception == null ? "rethrow outside a catch" : "unhandled exception (a thrown object that is not an Exception)";
+            ulong[] trace = e != null ? e._stackTrace : null;
+            if (trace == null || trace.Length == 0)
+            {
+                trace = new ulong[1];
+                trace[0] = throwSite->Rip;
+            }
+            KernelCalls.Fail(reason, trace);
         }
 
-        [RuntimeExport("RhpRethrow")]
-        public static void Rethrow() => KernelCalls.Fail("rethrow without an unwinder", 0);
+        // The entries asm/exceptions.asm calls (see ExceptionDispatcher.Dispatch).
+        [RuntimeExport("eh_dispatch")]
+        public static void Dispatch(object exception, RegContext* throwSite, int rethrow) =>
+            ExceptionDispatcher.Dispatch(exception, throwSite, rethrow);
+
+        [RuntimeExport("eh_dispatch_hw")]
+        public static void DispatchFault(ulong vector, ulong rip, ulong faultAddress, ulong errorCode, RegContext* faultSite) =>
+            ExceptionDispatcher.DispatchFault(vector, rip, faultAddress, errorCode, faultSite);
 
         [RuntimeExport("RhpFallbackFailFast")]
         public static void FailFast() => KernelCalls.Fail("runtime fail-fast", 0);

@@ -25,9 +25,27 @@ namespace Singularity.Runtime
         public static void Fail(string reason, ulong rip)
         {
             byte* buf = stackalloc byte[512];
-            int n = 0;
-            for (; n < reason.Length && n < 512; n++) { char c = reason[n]; buf[n] = c < 128 ? (byte)c : (byte)'?'; }
+            int n = Ascii(reason, buf, 512);
             Abi->FailProcess(buf, n, rip);
+        }
+
+        /// <summary>Fails with a stack trace (return addresses, throw site first) the kernel logs with method names.</summary>
+        public static void Fail(string reason, ulong[] trace)
+        {
+            byte* buf = stackalloc byte[512];
+            int n = Ascii(reason, buf, 512);
+            int count = trace == null ? 0 : trace.Length;
+            if (count > 32) count = 32;
+            ulong* ips = stackalloc ulong[32];
+            for (int i = 0; i < count; i++) ips[i] = trace[i];
+            Abi->FailProcessWithTrace(buf, n, ips, count);
+        }
+
+        private static int Ascii(string s, byte* buf, int max)
+        {
+            int n = 0;
+            for (; n < s.Length && n < max; n++) { char c = s[n]; buf[n] = c < 128 ? (byte)c : (byte)'?'; }
+            return n;
         }
     }
 }

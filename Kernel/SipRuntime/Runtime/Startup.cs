@@ -16,6 +16,7 @@ namespace Singularity.Runtime
             KernelCalls.Abi = abi;
             KernelCalls.Info = info;
             GcHeap.Initialize();
+            ExceptionSupport.Initialize();
             ulong* layout = SipLayout.Table;
             string error = ModuleStartup.Initialize((ulong*)layout[4], (ulong*)layout[5]);
             if (error != null) KernelCalls.Fail("module start-up: " + error, 0);

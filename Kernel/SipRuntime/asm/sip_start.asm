@@ -2,19 +2,14 @@
 ; _start(KernelAbi* /rdi/, SipStartInfo* /rsi/) on the SIP's main thread.
 bits 64
 default rel
-extern sip_runtime_start, sip_throw
+extern sip_runtime_start
 extern __modules_a, __modules_z, __text_start, __text_end, __image_start, __image_end
-global _start, sip_layout_table, RhpThrowEx, sip_read_rsp, sip_capture_registers
+global _start, sip_layout_table, sip_read_rsp, sip_capture_registers
 
 section .text
 _start:
     xor ebp, ebp                    ; ends the frame-pointer chain
     jmp sip_runtime_start           ; tail call: returns the exit code to the kernel
-
-; throw: pass the exception and the throw site (the return address) to the runtime.
-RhpThrowEx:
-    mov rsi, [rsp]
-    jmp sip_throw
 
 sip_layout_table:
     lea rax, [sip_layout]

@@ -16,6 +16,7 @@ public static class Program
         AbiCall();
         YieldRoundTrip();
         CollectOneMegabyte();
+        ThrowCatch();
         return 0;
     }
 
@@ -75,5 +76,21 @@ public static class Program
         for (Node p = head; p != null; p = p.Next) n++;
         Report("gc-1mb", t1 - t0, 1);
         if (n != 1024) Debug.WriteLine("bench: FAILED the live list lost nodes");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void Thrower(System.Exception e) => throw e;
+
+    // A throw caught one frame up: the first pass finds the catch, the second calls it.
+    private static void ThrowCatch()
+    {
+        var e = new System.InvalidOperationException("bench");
+        int caught = 0;
+        for (int i = 0; i < 20; i++) { try { Thrower(e); } catch (System.InvalidOperationException) { caught++; } }
+        ulong t0 = Clock.ReadCycles();
+        for (int i = 0; i < Iterations; i++) { try { Thrower(e); } catch (System.InvalidOperationException) { caught++; } }
+        ulong t1 = Clock.ReadCycles();
+        Report("throw-catch", t1 - t0, Iterations);
+        if (caught != Iterations + 20) Debug.WriteLine("bench: FAILED a throw was not caught");
     }
 }

@@ -1,0 +1,222 @@
+using System.Runtime.CompilerServices;
+
+#pragma warning disable CS8500 // FuncletFrame lives on the stack; its object field is scanned there
+
+namespace System.Runtime.ExceptionHandling
+{
+    /// <summary>
+    /// Two-pass exception dispatch, as the CLI specifies it. Pass one walks the stack from the
+    /// throw site to find the frame whose clause handles the exception (type match or filter);
+    /// if none does, the exception is unhandled and nothing runs. Pass two walks again, running
+    /// finally and fault funclets of every frame it leaves, then calls the catch funclet and
+    /// resumes in its frame. Shared by the kernel and the SIP runtime: each links this core
+    /// library and supplies rt_unhandled_exception.
+    /// </summary>
+    internal static unsafe class ExceptionDispatcher
+    {
+        public const int MaxTraceFrames = 32;
+        private const int MaxFrames = 100000;      // a corrupt stack must not loop forever
+
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "eh_call_funclet")]
+        private static extern ulong CallFunclet(ulong funclet, RegContext* frame, object exception, FuncletFrame* record);
+
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "eh_resume")]
+        private static extern void Resume(RegContext* frame, ulong resumeIp);
+
+        /// <summary>The kernel's or the SIP runtime's last word on an exception nobody catches.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "rt_unhandled_exception")]
+        private static extern void Unhandled(object exception, RegContext* throwSite, ulong vector, ulong faultAddress, ulong errorCode);
+
+        /// <summary>No CPU fault: a thrown exception.</summary>
+        public const ulong NotAFault = ulong.MaxValue;
+
+        /// <summary>
+        /// Called by asm RhpThrowEx and RhpRethrow through an eh_dispatch export in the kernel and
+        /// the SIP runtime (ilc compiles exports of the assemblies it is given, not of this one).
+        /// </summary>
+        public static void Dispatch(object exception, RegContext* throwSite, int rethrow)
+        {
+            if (rethrow != 0)
+            {
+                exception = FindExceptionBeingHandled(*throwSite);
+                if (exception == null) Unhandled(null, throwSite, NotAFault, 0, 0);
+            }
+            else if (exception == null)
+            {
+                exception = new NullReferenceException();   // `throw null`
+            }
+            DispatchCore(exception, throwSite, false, rethrow != 0, NotAFault, 0, 0);
+        }
+
+        /// <summary>A CPU fault in managed code, redirected here by the kernel (asm eh_throw_hw).</summary>
+        public static void DispatchFault(ulong vector, ulong rip, ulong faultAddress, ulong errorCode, RegContext* faultSite)
+        {
+            Exception exception = vector == 0
+                ? new DivideByZeroException()
+                : new NullReferenceException();
+            DispatchCore(exception, faultSite, true, false, vector, faultAddress, errorCode);
+        }
+
+        private static void DispatchCore(object exception, RegContext* throwSite, bool fault, bool rethrow,
+                                         ulong vector, ulong faultAddress, ulong errorCode)
+        {
+            // Pass one: find the handler, recording the stack trace on the way.
+            ulong* trace = stackalloc ulong[MaxTraceFrames];
+            int traced = 0;
+            RegContext frame = *throwSite;
+            bool exact = fault;
+            int startClause = 0;
+            int depth = 0;
+
+            RegContext target = default;
+            bool targetExact = false;
+            int targetDepth = -1, targetClause = -1;
+            ulong handler = 0;
+            bool escapesFilter = false;
+
+            while (depth < MaxFrames)
+            {
+                if (!FrameUnwinder.Find(exact ? frame.Rip : frame.Rip - 1, out CodeInfo code)) break;
+                if (traced < MaxTraceFrames) trace[traced++] = frame.Rip;
+                MethodEhInfo method = MethodEhInfo.For(code);
+                ulong offset = (exact ? frame.Rip : frame.Rip - 1) - method.MethodStart;
+                int index = 0;
+                while (method.Next(out EhClause clause))
+                {
+                    if (index++ < startClause || !clause.Covers(offset)) continue;
+                    bool handles;
+                    if (clause.Kind == EhClauseKind.Typed)
+                        handles = TypeCast.IsInstanceOfException(clause.CatchType, exception);
+                    else if (clause.Kind == EhClauseKind.Filter)
+                        handles = RunFilter(method.MethodStart + clause.FilterOffset, &frame, exact, index - 1, exception);
+                    else continue;
+                    if (!handles) continue;
+                    target = frame;
+                    targetExact = exact;
+                    targetDepth = depth;
+                    targetClause = index - 1;
+                    handler = method.MethodStart + clause.HandlerOffset;
+                    break;
+                }
+                if (targetDepth >= 0) break;
+
+                if (!FrameUnwinder.Unwind(ref frame, exact)) break;
+                depth++;
+                exact = false;
+                startClause = 0;
+                if (frame.Rip == FrameUnwinder.FuncletReturn)
+                {
+                    FuncletFrame* record = *(FuncletFrame**)frame.Rsp;
+                    if (record->Kind == FuncletKind.Filter)
+                    {
+                        // An exception escaping a filter is swallowed: the filter said no.
+                        target = frame;
+                        targetDepth = depth;
+                        escapesFilter = true;
+                        break;
+                    }
+                    frame = record->Parent;
+                    exact = record->ParentIsFaultSite;
+                    startClause = record->ClauseIndex + 1;
+                }
+            }
+
+            Exception managed = exception as Exception;
+            if (managed != null && (!rethrow || managed._stackTrace == null))
+            {
+                ulong[] saved = new ulong[traced];
+                for (int i = 0; i < traced; i++) saved[i] = trace[i];
+                managed._stackTrace = saved;
+            }
+
+            if (targetDepth < 0)
+            {
+                Unhandled(exception, throwSite, vector, faultAddress, errorCode);
+                return;
+            }
+
+            // Pass two: run the finally and fault funclets of every frame being left.
+            frame = *throwSite;
+            exact = fault;
+            startClause = 0;
+            for (depth = 0; ; depth++)
+            {
+                bool last = depth == targetDepth;
+                if (last && escapesFilter) break;
+                if (!FrameUnwinder.Find(exact ? frame.Rip : frame.Rip - 1, out CodeInfo code)) break;
+                MethodEhInfo method = MethodEhInfo.For(code);
+                ulong offset = (exact ? frame.Rip : frame.Rip - 1) - method.MethodStart;
+                int index = 0;
+                while (method.Next(out EhClause clause))
+                {
+                    int i = index++;
+                    if (last && i >= targetClause) break;
+                    if (i < startClause || clause.Kind != EhClauseKind.Fault || !clause.Covers(offset)) continue;
+                    FuncletFrame record = default;
+                    record.Parent = frame;
+                    record.ClauseIndex = i;
+                    record.Kind = FuncletKind.Finally;
+                    record.ParentIsFaultSite = exact;
+                    CallFunclet(method.MethodStart + clause.HandlerOffset, &frame, null, &record);
+                }
+                if (last) break;
+                if (!FrameUnwinder.Unwind(ref frame, exact)) break;
+                exact = false;
+                startClause = 0;
+                if (frame.Rip == FrameUnwinder.FuncletReturn && !(escapesFilter && depth + 1 == targetDepth))
+                {
+                    FuncletFrame* record = *(FuncletFrame**)frame.Rsp;
+                    frame = record->Parent;
+                    exact = record->ParentIsFaultSite;
+                    startClause = record->ClauseIndex + 1;
+                }
+            }
+
+            if (escapesFilter)
+            {
+                // Return false from the filter: continue at eh_funclet_return with rax = 0.
+                Resume(&target, FrameUnwinder.FuncletReturn);
+                return;
+            }
+
+            FuncletFrame catchRecord = default;
+            catchRecord.Parent = target;
+            catchRecord.ClauseIndex = targetClause;
+            catchRecord.Kind = FuncletKind.Catch;
+            catchRecord.ParentIsFaultSite = targetExact;
+            catchRecord.Exception = exception;
+            ulong resumeAt = CallFunclet(handler, &target, exception, &catchRecord);
+            Resume(&target, resumeAt);
+        }
+
+        private static bool RunFilter(ulong filter, RegContext* frame, bool exact, int clauseIndex, object exception)
+        {
+            FuncletFrame record = default;
+            record.Parent = *frame;
+            record.ClauseIndex = clauseIndex;
+            record.Kind = FuncletKind.Filter;
+            record.ParentIsFaultSite = exact;
+            record.Exception = exception;
+            return CallFunclet(filter, frame, exception, &record) != 0;
+        }
+
+        // `throw;` runs inside a catch funclet: the nearest catch record up the stack holds the
+        // exception it handles.
+        private static object FindExceptionBeingHandled(RegContext frame)
+        {
+            bool exact = false;
+            for (int depth = 0; depth < MaxFrames; depth++)
+            {
+                if (!FrameUnwinder.Unwind(ref frame, exact)) return null;
+                if (frame.Rip == FrameUnwinder.FuncletReturn)
+                {
+                    FuncletFrame* record = *(FuncletFrame**)frame.Rsp;
+                    if (record->Kind == FuncletKind.Catch) return record->Exception;
+                    frame = record->Parent;
+                    exact = record->ParentIsFaultSite;
+                }
+            }
+            return null;
+        }
+    }
+}
