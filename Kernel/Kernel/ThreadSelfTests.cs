@@ -85,29 +85,45 @@ namespace Singularity.Kernel
             return true;
         }
 
-        private static void MutexWorker(ulong unused)
+        private static object s_lockObject;
+
+        // useLock = 0: the kernel Mutex; 1: C# `lock` (the core library's Monitor).
+        private static void MutexWorker(ulong useLock)
         {
             for (int i = 0; i < 200; i++)
             {
+                if (useLock != 0)
+                {
+                    lock (s_lockObject) { IncrementSlowly(); }
+                    continue;
+                }
                 s_mutex.Acquire(0);
-                ulong v = s_shared;
-                Scheduler.Yield();               // invite the other worker into the critical section
-                s_shared = v + 1;
+                IncrementSlowly();
                 s_mutex.Release();
             }
         }
 
-        private static bool Mutexes()
+        private static void IncrementSlowly()
+        {
+            ulong v = s_shared;
+            Scheduler.Yield();               // invite the other worker into the critical section
+            s_shared = v + 1;
+        }
+
+        private static bool Mutexes() => MutualExclusion(0, "mutex") && MutualExclusion(1, "lock");
+
+        private static bool MutualExclusion(ulong useLock, string what)
         {
             s_mutex = new Mutex();
+            s_lockObject = new object();
             s_shared = 0;
-            Thread x = Thread.Create("mutex-x", &MutexWorker, 0, ThreadPriority.Normal, null);
-            Thread y = Thread.Create("mutex-y", &MutexWorker, 0, ThreadPriority.Normal, null);
+            Thread x = Thread.Create(what + "-x", &MutexWorker, useLock, ThreadPriority.Normal, null);
+            Thread y = Thread.Create(what + "-y", &MutexWorker, useLock, ThreadPriority.Normal, null);
             Scheduler.Start(x);
             Scheduler.Start(y);
             while (x.State != ThreadState.Dead || y.State != ThreadState.Dead) Scheduler.Sleep(5 * 1000 * 1000);
-            Log.Write("threads: mutex counter "); Log.WriteDecimal(s_shared); Log.WriteLine(" (expected 400)");
-            if (s_shared != 400) return Fail("the mutex let two threads into the critical section");
+            Log.Write("threads: "); Log.Write(what); Log.Write(" counter "); Log.WriteDecimal(s_shared); Log.WriteLine(" (expected 400)");
+            if (s_shared != 400) return Fail("the " + what + " let two threads into the critical section");
             return true;
         }
 

@@ -13,7 +13,7 @@ public class ExceptionTests
         "nested-finally-in-loops", "rethrow-preserves", "throw-new-in-catch", "throw-in-finally",
         "filter-true", "filter-false", "filter-that-throws", "across-virtual-call", "across-interface-call",
         "across-generic-call", "using-disposes", "deep-unwind", "null-dereference", "divide-by-zero",
-        "index-out-of-range", "checked-overflow", "invalid-cast", "many-throws",
+        "index-out-of-range", "checked-overflow", "invalid-cast", "many-throws", "lock-released-on-throw",
     };
 
     [Fact]

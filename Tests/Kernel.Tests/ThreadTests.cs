@@ -40,6 +40,12 @@ public class ThreadTests
     }
 
     [Fact]
+    public void CSharpLockExcludesConcurrentIncrements()
+    {
+        Assert.Equal("400", s_boot.Value.Match(@"threads: lock counter (\d+)").Groups[1].Value);
+    }
+
+    [Fact]
     public void HighPriorityThreadRunsFirst()
     {
         s_boot.Value.Contains("threads: priority high ran first").Contains("selftest threads: passed");

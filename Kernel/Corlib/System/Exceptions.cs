@@ -117,8 +117,24 @@ namespace System
 
     public class ObjectDisposedException : InvalidOperationException
     {
-        public ObjectDisposedException(string objectName) : base("Cannot access a disposed object: " + objectName) { }
+        private readonly string _objectName;
+        public ObjectDisposedException(string objectName) : base("Cannot access a disposed object: " + objectName) { _objectName = objectName; }
+        public ObjectDisposedException(string objectName, string message) : base(message) { _objectName = objectName; }
+        public string ObjectName => _objectName ?? "";
         public override string TypeName => "System.ObjectDisposedException";
+    }
+
+    public class OperationCanceledException : SystemException
+    {
+        public OperationCanceledException() : base("The operation was canceled.") { }
+        public OperationCanceledException(string message) : base(message) { }
+        public override string TypeName => "System.OperationCanceledException";
+    }
+
+    public class InsufficientExecutionStackException : SystemException
+    {
+        public InsufficientExecutionStackException() : base("Insufficient stack to continue executing the program safely.") { }
+        public override string TypeName => "System.InsufficientExecutionStackException";
     }
 
     public class NotSupportedException : SystemException
@@ -188,5 +204,15 @@ namespace System
         public InvalidProgramException() { }
         public InvalidProgramException(string message) : base(message) { }
         public override string TypeName => "System.InvalidProgramException";
+    }
+}
+
+namespace System.Collections.Generic
+{
+    public class KeyNotFoundException : SystemException
+    {
+        public KeyNotFoundException() : base("The given key was not present in the dictionary.") { }
+        public KeyNotFoundException(string message) : base(message) { }
+        public override string TypeName => "System.Collections.Generic.KeyNotFoundException";
     }
 }

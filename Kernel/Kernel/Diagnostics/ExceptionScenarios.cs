@@ -46,6 +46,7 @@ namespace Singularity.Diagnostics
             failed += Check(log, "checked-overflow", CaughtOverflow());
             failed += Check(log, "invalid-cast", CaughtInvalidCast());
             failed += Check(log, "many-throws", ManyThrows());
+            failed += Check(log, "lock-released-on-throw", LockReleasedOnThrow());
             log.WriteLine(failed == 0 ? "eh: all scenarios passed" : "eh: " + failed.ToString() + " scenarios FAILED");
             return failed;
         }
@@ -344,6 +345,25 @@ namespace Singularity.Diagnostics
             object o = new Resource();
             try { var s = (string)o; return "cast succeeded: " + s; }
             catch (InvalidCastException) { return null; }
+        }
+
+        private static string LockReleasedOnThrow()
+        {
+            object gate = new object();
+            try
+            {
+                lock (gate)
+                {
+                    lock (gate) { if (!System.Threading.Monitor.IsEntered(gate)) return "not entered inside lock"; }
+                    if (!System.Threading.Monitor.IsEntered(gate)) return "the inner exit released the outer lock";
+                    Throw(new InvalidOperationException("inside lock"));
+                }
+            }
+            catch (InvalidOperationException) { }
+            if (System.Threading.Monitor.IsEntered(gate)) return "lock still held after the exception";
+            try { System.Threading.Monitor.Exit(gate); }
+            catch (System.Threading.SynchronizationLockException) { return null; }
+            return "Exit without Enter did not throw";
         }
 
         private static string ManyThrows()
