@@ -62,7 +62,7 @@ namespace Singularity.ContractGenerator
                 if (Sends(importer, m)) sends.Add(m); else receives.Add(m);
 
             Line("");
-            Line("/// <summary>The " + (importer ? "importing (client)" : "exporting (service)") + " end of a " + _c.Name + " channel.</summary>");
+            Line("/// <summary>The " + (importer ? "importing (client)" : "exporting (service)") + " end of a channel of contract " + _c.Name + ".</summary>");
             ProtocolAttribute(importer);
             Line("public sealed class " + cls + " : " + Ch + "Endpoint");
             Open();
