@@ -101,6 +101,7 @@ namespace Singularity.ContractGenerator
             {
                 _cancel.ThrowIfCancellationRequested();
                 if (member.IsImplicitlyDeclared) continue;
+                if (member is IMethodSymbol { AssociatedSymbol: not null }) continue;   // accessors: the property or event is reported
                 Location where = member.Locations.Length > 0 ? member.Locations[0] : Location.None;
                 if (member is not IMethodSymbol method || method.MethodKind != MethodKind.Ordinary)
                 {

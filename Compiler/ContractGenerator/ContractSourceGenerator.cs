@@ -51,9 +51,11 @@ namespace Singularity.ContractGenerator
                 spc.AddSource(HintName(contract), SourceText.From(text, System.Text.Encoding.UTF8));
             });
 
-            context.RegisterSourceOutput(diagnostics, static (spc, list) =>
+            // Diagnostics get real source locations back from the compilation's trees (so IDEs can
+            // show them in place); this branch reruns on edits, the code branch above does not.
+            context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (spc, pair) =>
             {
-                foreach (DiagnosticInfo d in list) spc.ReportDiagnostic(d.ToDiagnostic());
+                foreach (DiagnosticInfo d in pair.Left) spc.ReportDiagnostic(d.ToDiagnostic(pair.Right));
             });
         }
 

@@ -28,7 +28,13 @@ namespace Singularity.ContractGenerator
     /// <summary>A location kept as plain values (Location objects do not compare by value).</summary>
     internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
     {
-        public Location ToLocation() => Location.Create(FilePath, Span, LineSpan);
+        public Location ToLocation(Compilation? compilation)
+        {
+            if (compilation != null)
+                foreach (SyntaxTree tree in compilation.SyntaxTrees)
+                    if (tree.FilePath == FilePath && Span.End <= tree.Length) return Location.Create(tree, Span);
+            return Location.Create(FilePath, Span, LineSpan);
+        }
 
         public static LocationInfo? From(Location? location)
         {
@@ -39,8 +45,8 @@ namespace Singularity.ContractGenerator
 
     internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Args)
     {
-        public Diagnostic ToDiagnostic() =>
-            Diagnostic.Create(Diagnostics.ById(Id), Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None, Args.ToObjectArray());
+        public Diagnostic ToDiagnostic(Compilation? compilation) =>
+            Diagnostic.Create(Diagnostics.ById(Id), Location?.ToLocation(compilation) ?? Microsoft.CodeAnalysis.Location.None, Args.ToObjectArray());
     }
 
     /// <summary>The result of reading one contract: code to emit (null when it has errors) and diagnostics.</summary>
