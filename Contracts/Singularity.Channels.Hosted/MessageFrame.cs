@@ -14,7 +14,8 @@ namespace Singularity.Channels
         public const int MaxHandles = 4;
 
         private byte[]? _data;
-        private int _dataOffset;
+        private int _dataOffset;       // bytes put so far
+        private int _readOffset;       // bytes taken so far (a frame is built by one side, read by the other)
         private object?[]? _handles;   // ExchangeBlock or ChannelEnd
         private int _handleCount;
         private int _handleIndex;
@@ -33,9 +34,9 @@ namespace Singularity.Channels
         public T Take<T>() where T : unmanaged
         {
             int size = Unsafe.SizeOf<T>();
-            if (_data == null || _dataOffset + size > MaxDataBytes) throw new InvalidOperationException("the message has no more data");
-            T value = Unsafe.ReadUnaligned<T>(ref _data[_dataOffset]);
-            _dataOffset += size;
+            if (_data == null || _readOffset + size > _dataOffset) throw new InvalidOperationException("the message has no more data");
+            T value = Unsafe.ReadUnaligned<T>(ref _data[_readOffset]);
+            _readOffset += size;
             return value;
         }
 

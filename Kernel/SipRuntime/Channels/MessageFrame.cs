@@ -15,7 +15,8 @@ namespace Singularity.Channels
         public const int MaxHandles = ChannelMessage.MaxHandles;
 
         internal RawMessage Raw;
-        private int _dataOffset;    // next byte of data to put or take
+        private int _dataOffset;    // bytes put so far
+        private int _readOffset;    // bytes taken so far (received frames start at 0)
         private int _handleIndex;   // next handle to take
 
         public int Tag
@@ -26,17 +27,17 @@ namespace Singularity.Channels
 
         // The data words are contiguous (RawMessage is sequential): D0 is the first byte.
         // Frames live on the stack or inside a Message on the stack, so the address is stable.
-        private byte* Data(int size)
+        private byte* Data(ref int offset, int size)
         {
-            if (_dataOffset + size > MaxDataBytes) throw new InvalidOperationException("a message carries at most 64 bytes of data");
-            byte* p = (byte*)Unsafe.AsPointer(ref Raw.D0) + _dataOffset;
-            _dataOffset += size;
+            if (offset + size > MaxDataBytes) throw new InvalidOperationException("a message carries at most 64 bytes of data");
+            byte* p = (byte*)Unsafe.AsPointer(ref Raw.D0) + offset;
+            offset += size;
             return p;
         }
 
-        public void Put<T>(T value) where T : unmanaged => Unsafe.Write<T>(Data(Unsafe.SizeOf<T>()), value);
+        public void Put<T>(T value) where T : unmanaged => Unsafe.Write<T>(Data(ref _dataOffset, Unsafe.SizeOf<T>()), value);
 
-        public T Take<T>() where T : unmanaged => Unsafe.Read<T>(Data(Unsafe.SizeOf<T>()));
+        public T Take<T>() where T : unmanaged => Unsafe.Read<T>(Data(ref _readOffset, Unsafe.SizeOf<T>()));
 
         public void PutBuffer(ExBuffer buffer) => Raw.Add(buffer.Block);
 
