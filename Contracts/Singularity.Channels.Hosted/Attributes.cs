@@ -1,3 +1,5 @@
+// Same text as the kernel runtime's copy, which is compiled without nullable annotations.
+#nullable disable
 using System;
 
 // The contract notation's attributes, declared exactly as in the kernel's runtime: the

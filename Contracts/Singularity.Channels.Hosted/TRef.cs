@@ -1,3 +1,5 @@
+// Same text as the kernel runtime's copy, which is compiled without nullable annotations.
+#nullable disable
 using System;
 
 namespace Singularity.Channels
