@@ -122,6 +122,11 @@ namespace Singularity.ContractGenerator
                     Report("SINGC009", where, "'" + method.Name + "' is reserved (it is a case of the generated Tag enum)");
                     continue;
                 }
+                if (method.Name == "Imp" || method.Name == "Exp" || method.Name == "NewChannel" || method.Name == "Tag")
+                {
+                    Report("SINGC009", where, "'" + method.Name + "' is reserved (the generator declares a member of that name)");
+                    continue;
+                }
                 if (!names.Add(method.Name)) { Report("SINGC009", where, "message '" + method.Name + "' is declared twice (overloads are not messages)"); continue; }
 
                 var parameters = new List<ParamModel>();

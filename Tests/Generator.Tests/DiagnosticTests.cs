@@ -280,3 +280,66 @@ public class DiagnosticTests
         Assert.Null(r.Run.Results[0].Exception);
     }
 }
+
+public class CrossAssemblyTests
+{
+    /// <summary>A contract carrying an endpoint of a contract compiled into another assembly.</summary>
+    [Fact]
+    public void EndpointOfAContractFromAReferencedAssembly()
+    {
+        const string library = """
+            using Singularity.Channels;
+            namespace Lib
+            {
+                [Contract(Protocol = "state Ready: Hello? -> Ready;")]
+                public partial interface Greeter { [In] void Hello(int n); }
+            }
+            """;
+        var libCompilation = GeneratorHarness.Compilation(GeneratorHarness.HostedReferences, ("Lib.cs", library));
+        GeneratorHarness.Driver().RunGeneratorsAndUpdateCompilation(libCompilation, out var libOutput, out _);
+        using var stream = new MemoryStream();
+        var emit = libOutput.Emit(stream);
+        Assert.True(emit.Success, string.Join("; ", emit.Diagnostics));
+        var libReference = MetadataReference.CreateFromImage(stream.ToArray());
+
+        const string app = """
+            using Singularity.Channels;
+            namespace App
+            {
+                [Contract(Protocol = "state S: Pass? -> S;")]
+                public partial interface Relay { [In] void Pass([State("Ready")] Lib.Greeter.Exp greeter); }
+            }
+            """;
+        var result = GeneratorHarness.Run(app, GeneratorHarness.HostedReferences.Append(libReference));
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Empty(result.CompileErrors);
+        Assert.Contains("global::Lib.Greeter.Exp.FromHandle(frame__.TakeEndpoint(), \"Ready\")", result.GeneratedText);
+    }
+
+    [Fact]
+    public void ReservedMessageNames()
+    {
+        var r = GeneratorHarness.Run("""
+            using Singularity.Channels;
+            [Contract(Protocol = "state S: Imp? -> S;")]
+            public partial interface C { [In] void Imp(); }
+            """);
+        Assert.Contains(r.GeneratorDiagnostics, d => d.Id == "SINGC009" && GeneratorHarness.SpanText(d) == "Imp");
+    }
+}
+
+public class GlobalNamespaceTests
+{
+    [Fact]
+    public void ContractInTheGlobalNamespaceCompiles()
+    {
+        var r = GeneratorHarness.Run("""
+            using Singularity.Channels;
+            [Contract(Protocol = "state S: Go? -> close;")]
+            public partial interface Top { [In] void Go(); }
+            public static class UseTop { public static void Run() { Top.NewChannel(out Top.Imp i, out Top.Exp e); i.SendGo(); e.RecvGo(); e.Close(); i.Close(); } }
+            """);
+        Assert.Empty(r.GeneratorDiagnostics);
+        Assert.Empty(r.CompileErrors);
+    }
+}
