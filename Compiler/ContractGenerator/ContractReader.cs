@@ -178,7 +178,7 @@ namespace Singularity.ContractGenerator
             {
                 if (named.Name == "ExBuffer" && named.Arity == 0)
                     return new ParamModel(p.Name, typeName, ParamKind.Buffer, null, null, 0);
-                if (named.Name == "ExArray" && named.Arity == 1)
+                if (named.Name == "ExArray" && named.Arity == 1 && DataSize(named.TypeArguments[0], 0) > 0)
                     return new ParamModel(p.Name, typeName, ParamKind.Array,
                         named.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), null, 0);
             }

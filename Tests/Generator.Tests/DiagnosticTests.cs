@@ -142,6 +142,7 @@ public class DiagnosticTests
     [InlineData("System.Collections.Generic.List<int>", "text")]
     [InlineData("Holder", "text")]
     [InlineData("EndpointHandle", "text")]
+    [InlineData("ExArray<ExBuffer>", "text")]
     public void SINGC005_NonExchangeableArgument(string type, string name)
     {
         string members = $$"""

@@ -240,8 +240,11 @@ public class HostedRuntimeTests
         {
             for (int i = 0; i < 20; i++) { writer.SendItem(i); Interlocked.Increment(ref sent); }
         });
-        Thread.Sleep(300);
-        Assert.Equal(16, Volatile.Read(ref sent));   // the 17th send waits for room
+        // The queue holds 16: the sender gets that far, then its 17th send waits for room.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref sent) < 16 && watch.ElapsedMilliseconds < Patience) Thread.Sleep(10);
+        Thread.Sleep(200);
+        Assert.Equal(16, Volatile.Read(ref sent));
         for (int i = 0; i < 20; i++)
         {
             Assert.Equal(ReceiveResult.Message, reader.RecvItem(out int n, Patience));
