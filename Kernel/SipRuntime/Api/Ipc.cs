@@ -28,7 +28,8 @@ namespace Singularity.Ipc
             return new ExBlock(h);
         }
 
-        private byte* Address(out ulong length)
+        // Internal so that ExArray<T> (Singularity.Channels) can reach elements with one kernel call.
+        internal byte* Address(out ulong length)
         {
             ulong len;
             byte* p = (byte*)KernelCalls.Abi->ExAccess(Handle, &len);
@@ -155,6 +156,9 @@ namespace Singularity.Ipc
         public void Add(ExBlock block) => AddHandle(block.Handle);
 
         public void Add(RawEndpoint endpoint) => AddHandle(ChannelMessage.KindEndpoint | (uint)endpoint.Handle);
+
+        /// <summary>Whether handle <paramref name="i"/> is an exchange block (else an endpoint).</summary>
+        public bool IsBlock(int i) => (GetHandle(i) & ChannelMessage.KindMask) == ChannelMessage.KindBlock;
 
         public ExBlock GetBlock(int i)
         {

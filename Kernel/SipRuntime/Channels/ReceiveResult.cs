@@ -1,0 +1,5 @@
+namespace Singularity.Channels
+{
+    /// <summary>What a receive produced.</summary>
+    public enum ReceiveResult { Message, ChannelClosed, TimedOut }
+}

@@ -1,0 +1,138 @@
+using Singularity;
+using Singularity.Channels;
+using Singularity.Contracts;
+using Singularity.Threading;
+
+// Generated contract endpoints on the kernel, chosen by the first argument:
+//   ping N        N EchoContract round trips with a server thread; the echo channel's
+//                 exporting end reaches the server inside an EchoListenerContract message
+//   violation     sends a message the protocol forbids: the runtime must fail this SIP
+public static class Program
+{
+    public static int Main()
+    {
+        string args = Sip.Arguments;
+        string mode = Word(args, 0);
+        if (mode == "violation") return Violation();
+        int n = ParseInt(Word(args, 1), 100);
+        return Ping(n);
+    }
+
+    private static int Ping(int n)
+    {
+        EchoListenerContract.NewChannel(out EchoListenerContract.Imp listener, out EchoListenerContract.Exp listening);
+        // A tracked value may reach another thread only through a TRef cell, never a bare capture.
+        var cell = new TRef<EchoListenerContract.Exp>(listening);
+        Thread server = Thread.Start(() => Listen(cell.Acquire()));
+
+        EchoContract.NewChannel(out EchoContract.Imp client, out EchoContract.Exp serverEnd);
+        listener.SendConnect(serverEnd);
+
+        ExBuffer payload = ExBuffer.Allocate(4096);
+        int busy = 0;
+        for (int seq = 1; seq <= n; seq++)
+        {
+            payload.WriteInt64(0, seq);
+            client.SendPing(seq, payload);
+            switch (client.Receive(out EchoContract.Imp.Message reply))
+            {
+                case EchoContract.Imp.Tag.Pong:
+                    reply.TakePong(out int got, out payload);
+                    if (got != seq || payload.ReadInt64(0) != seq || payload.ReadInt64(8) != seq * 3L)
+                    {
+                        Debug.WriteLine("contractping: FAILED wrong reply at seq " + seq.ToString());
+                        return 1;
+                    }
+                    break;
+                case EchoContract.Imp.Tag.Busy:
+                    reply.TakeBusy(out got, out payload);
+                    busy++;
+                    seq--;
+                    break;
+                default:
+                    Debug.WriteLine("contractping: FAILED channel closed at seq " + seq.ToString());
+                    return 1;
+            }
+        }
+        payload.Free();
+        client.SendBye();
+        client.Close();
+        listener.Close();
+        if (!server.Join(5000)) { Debug.WriteLine("contractping: FAILED server thread did not end"); return 1; }
+        Debug.WriteLine("contractping: " + n.ToString() + " round trips ok, state " + client.StateName + ", busy " + busy.ToString());
+        return 0;
+    }
+
+    private static void Listen(EchoListenerContract.Exp listening)
+    {
+        EchoContract.Exp connection;
+        if (listening.RecvConnect(out connection) != ReceiveResult.Message)
+        {
+            Debug.WriteLine("contractping: FAILED listener closed before Connect");
+            listening.Close();
+            return;
+        }
+        Serve(connection);
+        listening.Close();
+    }
+
+    private static void Serve(EchoContract.Exp ep)
+    {
+        while (true)
+        {
+            switch (ep.Receive(out EchoContract.Exp.Message m))
+            {
+                case EchoContract.Exp.Tag.Ping:
+                    m.TakePing(out int seq, out ExBuffer payload);
+                    payload.WriteInt64(8, seq * 3L);   // prove the server wrote the same block
+                    ep.SendPong(seq, payload);
+                    break;
+                case EchoContract.Exp.Tag.Bye:
+                    m.TakeBye();
+                    ep.Close();
+                    return;
+                default:
+                    ep.Close();
+                    return;
+            }
+        }
+    }
+
+    private static int Violation()
+    {
+        EchoContract.NewChannel(out EchoContract.Imp client, out EchoContract.Exp server);
+        client.SendBye();
+        Debug.WriteLine("contractping: sending Ping after Bye");
+        client.SendPing(1, ExBuffer.Allocate(8));   // the runtime fails the SIP here
+        Debug.WriteLine("contractping: FAILED the violation went unnoticed");
+        server.Close();
+        client.Close();
+        return 1;
+    }
+
+    private static string Word(string s, int index)
+    {
+        int i = 0, w = 0;
+        while (true)
+        {
+            while (i < s.Length && s[i] == ' ') i++;
+            if (i >= s.Length) return "";
+            int start = i;
+            while (i < s.Length && s[i] != ' ') i++;
+            if (w == index) return s.Substring(start, i - start);
+            w++;
+        }
+    }
+
+    private static int ParseInt(string s, int fallback)
+    {
+        if (s.Length == 0) return fallback;
+        int v = 0;
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (s[i] < '0' || s[i] > '9') return fallback;
+            v = v * 10 + (s[i] - '0');
+        }
+        return v;
+    }
+}
