@@ -17,17 +17,23 @@ namespace Singularity.Diagnostics
     public static class ExceptionScenarios
     {
         private sealed class Box { public int Value; }
-        private static readonly Box s_null = null;
-        private static readonly int[] s_zero = new int[1];
+        // State the scenarios share, in an object: SIP code has no mutable statics.
+        private sealed class Fixture
+        {
+            public Box Null;                 // stays null: the target of the null dereference
+            public readonly int[] Zero = new int[1];
+            public int FinallyRuns, DeepFinallies;
+        }
 
         public static int RunAll(ScenarioLog log)
         {
+            var f = new Fixture();
             int failed = 0;
             failed += Check(log, "catch-by-type", CatchByType());
             failed += Check(log, "catch-by-base-type", CatchByBaseType());
             failed += Check(log, "catch-order", CatchOrder());
             failed += Check(log, "finally-normal-exit", FinallyOnNormalExit());
-            failed += Check(log, "finally-on-return", FinallyOnReturn());
+            failed += Check(log, "finally-on-return", FinallyOnReturn(f));
             failed += Check(log, "nested-finally-in-loops", NestedFinallyInLoops());
             failed += Check(log, "rethrow-preserves", RethrowPreservesOriginal());
             failed += Check(log, "throw-new-in-catch", ThrowFromCatch());
@@ -39,11 +45,11 @@ namespace Singularity.Diagnostics
             failed += Check(log, "across-interface-call", AcrossInterfaceCall());
             failed += Check(log, "across-generic-call", AcrossGenericCall());
             failed += Check(log, "using-disposes", UsingDisposesOnThrow());
-            failed += Check(log, "deep-unwind", DeepUnwind());
-            failed += Check(log, "null-dereference", CaughtNullDereference());
-            failed += Check(log, "divide-by-zero", CaughtDivideByZero());
+            failed += Check(log, "deep-unwind", DeepUnwind(f));
+            failed += Check(log, "null-dereference", CaughtNullDereference(f));
+            failed += Check(log, "divide-by-zero", CaughtDivideByZero(f));
             failed += Check(log, "index-out-of-range", CaughtIndexOutOfRange());
-            failed += Check(log, "checked-overflow", CaughtOverflow());
+            failed += Check(log, "checked-overflow", CaughtOverflow(f));
             failed += Check(log, "invalid-cast", CaughtInvalidCast());
             failed += Check(log, "many-throws", ManyThrows());
             failed += Check(log, "lock-released-on-throw", LockReleasedOnThrow());
@@ -96,20 +102,18 @@ namespace Singularity.Diagnostics
             return steps == 11 ? null : "steps " + steps.ToString();
         }
 
-        private static int s_finallyRuns;
-
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static int ReturnsFromTry()
+        private static int ReturnsFromTry(Fixture f)
         {
             try { return 5; }
-            finally { s_finallyRuns++; }
+            finally { f.FinallyRuns++; }
         }
 
-        private static string FinallyOnReturn()
+        private static string FinallyOnReturn(Fixture f)
         {
-            int before = s_finallyRuns;
-            int r = ReturnsFromTry();
-            return r == 5 && s_finallyRuns == before + 1 ? null : "finally did not run once on return";
+            int before = f.FinallyRuns;
+            int r = ReturnsFromTry(f);
+            return r == 5 && f.FinallyRuns == before + 1 ? null : "finally did not run once on return";
         }
 
         private static string NestedFinallyInLoops()
@@ -282,43 +286,41 @@ namespace Singularity.Diagnostics
             return r.Disposed == 1 ? null : "disposed " + r.Disposed.ToString() + " times";
         }
 
-        private static int s_deepFinallies;
-
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static int Deep(int n)
+        private static int Deep(Fixture f, int n)
         {
             try
             {
                 if (n == 0) Throw(new InvalidOperationException("bottom"));
-                return Deep(n - 1) + 1;
+                return Deep(f, n - 1) + 1;
             }
-            finally { s_deepFinallies++; }
+            finally { f.DeepFinallies++; }
         }
 
-        private static string DeepUnwind()
+        private static string DeepUnwind(Fixture f)
         {
-            s_deepFinallies = 0;
-            try { Deep(20); }
-            catch (InvalidOperationException) { return s_deepFinallies == 21 ? null : "finallies " + s_deepFinallies.ToString(); }
+            f.DeepFinallies = 0;
+            try { Deep(f, 20); }
+            catch (InvalidOperationException) { return f.DeepFinallies == 21 ? null : "finallies " + f.DeepFinallies.ToString(); }
             return "not caught";
         }
 
-        private static string CaughtNullDereference()
+        private static string CaughtNullDereference(Fixture f)
         {
             int finallies = 0;
             try
             {
-                try { s_null.Value = 1; }
+                try { f.Null.Value = 1; }
                 finally { finallies++; }
             }
             catch (NullReferenceException) { return finallies == 1 ? null : "finally did not run"; }
             return "not caught";
         }
 
-        private static string CaughtDivideByZero()
+        private static string CaughtDivideByZero(Fixture f)
         {
             int a = 100;
-            try { a = a / s_zero[0]; }
+            try { a = a / f.Zero[0]; }
             catch (DivideByZeroException) { return null; }
             return "not caught, a = " + a.ToString();
         }
@@ -332,9 +334,9 @@ namespace Singularity.Diagnostics
             return "not caught";
         }
 
-        private static string CaughtOverflow()
+        private static string CaughtOverflow(Fixture f)
         {
-            int big = int.MaxValue - s_zero[0];
+            int big = int.MaxValue - f.Zero[0];
             try { big = checked(big + 1); }
             catch (OverflowException) { return null; }
             return "not caught";
