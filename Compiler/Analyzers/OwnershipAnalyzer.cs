@@ -50,7 +50,7 @@ namespace Singularity.Analyzers
             if (method.ContainingType != null && model.IsTrustedApi(method.ContainingType)) return;
             foreach (var block in c.OperationBlocks)
             {
-                if (!(block is IMethodBodyBaseOperation)) continue;
+                if (!(block is IMethodBodyBaseOperation || block is IBlockOperation || block is IAnonymousFunctionOperation)) continue;
                 if (!MentionsTracked(block, model, method)) continue;
                 var cfg = c.GetControlFlowGraph(block);
                 AnalyzeGraph(cfg, method, model, c.ReportDiagnostic, c.CancellationToken, 0);

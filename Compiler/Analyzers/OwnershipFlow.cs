@@ -41,12 +41,24 @@ namespace Singularity.Analyzers
         {
             public byte[] Own;
             public ulong[] Ts;
+            // Receive outcomes already ruled out on this path (the != edges of a switch), per receive call;
+            // copy-on-write. When every outcome is ruled out the path is infeasible.
+            public Dictionary<IOperation, ulong> Excl;
             public State(int n) { Own = new byte[n]; Ts = new ulong[n]; }
-            public State Clone() { var s = new State(0) { Own = (byte[])Own.Clone(), Ts = (ulong[])Ts.Clone() }; return s; }
+            public State Clone() { var s = new State(0) { Own = (byte[])Own.Clone(), Ts = (ulong[])Ts.Clone(), Excl = Excl }; return s; }
 
             public bool JoinFrom(State o)
             {
                 bool changed = false;
+                if (Excl != null)
+                {
+                    Dictionary<IOperation, ulong> meet = null;
+                    if (o.Excl != null)
+                        foreach (var kv in Excl)
+                            if (o.Excl.TryGetValue(kv.Key, out var m) && (m & kv.Value) != 0)
+                                (meet ?? (meet = new Dictionary<IOperation, ulong>()))[kv.Key] = m & kv.Value;
+                    if (meet == null || meet.Count != Excl.Count || meet.Any(kv => Excl[kv.Key] != kv.Value)) { Excl = meet; changed = true; }
+                }
                 for (int i = 0; i < Own.Length; i++)
                 {
                     byte b = (byte)(Own[i] | o.Own[i]);
@@ -72,6 +84,7 @@ namespace Singularity.Analyzers
             public ulong Pre;
             public bool IsRecvX;
             public List<int> Outs = new List<int>();
+            public List<string> Outcomes; // every result the call may have, or null if unknown
         }
 
         sealed class Frame
@@ -205,11 +218,11 @@ namespace Singularity.Analyzers
                 if (b.ConditionalSuccessor != null)
                 {
                     var sc = s.Clone();
-                    Refine(sc, b.BranchValue, b.ConditionKind == ControlFlowConditionKind.WhenTrue);
-                    Follow(b, b.ConditionalSuccessor, sc);
+                    if (Refine(sc, b.BranchValue, b.ConditionKind == ControlFlowConditionKind.WhenTrue))
+                        Follow(b, b.ConditionalSuccessor, sc);
                     var sf = s.Clone();
-                    Refine(sf, b.BranchValue, b.ConditionKind != ControlFlowConditionKind.WhenTrue);
-                    Follow(b, fall, sf);
+                    if (Refine(sf, b.BranchValue, b.ConditionKind != ControlFlowConditionKind.WhenTrue))
+                        Follow(b, fall, sf);
                 }
                 else Follow(b, fall, s);
             }
@@ -689,10 +702,13 @@ namespace Singularity.Analyzers
         ulong EvalCall(IMethodSymbol method, IOperation instance, ImmutableArray<IArgumentOperation> args, IOperation op)
         {
             int recv = -1;
+            bool releasing = method != null && method.Parameters.Length == 0 && !method.IsStatic
+                && (((method.Name == "Free" || method.Name == "Close") && method.ContainingType != null && model.IsTracked(method.ContainingType))
+                    || ChannelModel.HasAttribute(method.GetAttributes(), "ClaimsAttribute"));
             if (instance != null)
             {
                 recv = VarOf(instance);
-                if (recv >= 0) UseCheck(recv, instance.Syntax);
+                if (recv >= 0) { if (!releasing) UseCheck(recv, instance.Syntax); }
                 else
                 {
                     Eval(instance);
@@ -703,10 +719,7 @@ namespace Singularity.Analyzers
             }
             if (method == null) { foreach (var a in args) Eval(a.Value); return Unknown; }
 
-            bool trackedOwner = method.ContainingType != null && model.IsTracked(method.ContainingType);
-            bool releaseThis = recv >= 0 && method.Parameters.Length == 0 && !method.IsStatic
-                && ((trackedOwner && (method.Name == "Free" || method.Name == "Close"))
-                    || ChannelModel.HasAttribute(method.GetAttributes(), "ClaimsAttribute"));
+            bool releaseThis = recv >= 0 && releasing;
             var proto = recv >= 0 ? vars[recv].Protocol : null;
             bool generatedSend = proto != null && method.Name.StartsWith("Send", StringComparison.Ordinal);
             bool tref = method.ContainingType != null && ChannelModel.IsTRef(method.ContainingType)
@@ -726,13 +739,21 @@ namespace Singularity.Analyzers
                 }
                 else if (name.StartsWith("Recv", StringComparison.Ordinal) && proto.ReceiveMessages.Contains(name.Substring(4)))
                 {
-                    pend = new Pending { Var = recv, Pre = s.Ts[recv], IsRecvX = true };
+                    pend = new Pending { Var = recv, Pre = s.Ts[recv], IsRecvX = true, Outcomes = new List<string> { "Message", "ChannelClosed" } };
+                    if (HasTimeout(args)) pend.Outcomes.Add("TimedOut");
                     newTs = CheckMessage(recv, false, name.Substring(4), op.Syntax);
                     step = true;
                 }
                 else if (name == "Receive")
                 {
                     pend = new Pending { Var = recv, Pre = s.Ts[recv], IsRecvX = false };
+                    ulong pre = s.Ts[recv];
+                    if (pre != 0 && (pre & (Unknown | PeerClosed)) == 0)
+                    {
+                        pend.Outcomes = proto.Receivable(pre);
+                        pend.Outcomes.Add("ChannelClosed");
+                        if (HasTimeout(args)) pend.Outcomes.Add("TimedOut");
+                    }
                     newTs = CheckReceive(recv, op);
                     step = true;
                 }
@@ -759,7 +780,7 @@ namespace Singularity.Analyzers
                 var stateAttr = ChannelModel.StateOf(p.GetAttributes());
                 if (v >= 0)
                 {
-                    UseCheck(v, a.Value.Syntax);
+                    if (!claims) UseCheck(v, a.Value.Syntax);
                     if (vars[v].Protocol != null && stateAttr != null && (s.Own[v] & Owned) != 0)
                         CheckDeclaredState(v, vars[v].Protocol, stateAttr, a.Value.Syntax,
                             "passed to parameter '" + p.Name + "' of '" + method.Name + "', which expects state '" + stateAttr + "'");
@@ -812,7 +833,16 @@ namespace Singularity.Analyzers
 
             if (releaseThis) Transfer(recv, op.Syntax, true);
             if (step && (s.Own[recv] & Owned) != 0) s.Ts[recv] = newTs;
-            if (pend != null) pending[op] = pend;
+            if (pend != null)
+            {
+                pending[op] = pend;
+                if (s.Excl != null && s.Excl.ContainsKey(op))
+                {
+                    var copy = new Dictionary<IOperation, ulong>(s.Excl);
+                    copy.Remove(op);
+                    s.Excl = copy.Count == 0 ? null : copy;
+                }
+            }
 
             // The result.
             if (!model.IsTracked(method.ReturnType)) return 0;
@@ -839,8 +869,13 @@ namespace Singularity.Analyzers
             }
             if (!Single(ts))
             {
+                // Report, then go on with the states that allow it (never widen to unknown here, or the
+                // fixpoint would lose the very disagreement it reports).
                 Report(Rules.ProtocolViolation, at.GetLocation(), vars[v].Name, Disagree(v, p, ts, op));
-                return Unknown;
+                ulong next = 0;
+                for (int i = 0; i < Protocol.MaxStates; i++)
+                    if ((ts & (1UL << i)) != 0 && p.Transitions.TryGetValue((i, send, msg), out int t)) next |= 1UL << t;
+                return next != 0 ? next : ts;
             }
             int from = Bit(ts);
             if (p.Transitions.TryGetValue((from, send, msg), out int to)) return 1UL << to;
@@ -848,7 +883,7 @@ namespace Singularity.Analyzers
             Report(Rules.ProtocolViolation, at.GetLocation(), vars[v].Name,
                 op + " is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state '" + p.States[from] + "'; allowed there: "
                 + (allowed.Count == 0 ? "nothing but Close()" : string.Join(", ", allowed)));
-            return Unknown;
+            return ts; // stay: the step did not happen
         }
 
         string Disagree(int v, Protocol p, ulong ts, string op)
@@ -888,7 +923,7 @@ namespace Singularity.Analyzers
             if (!Single(ts))
             {
                 Report(Rules.ProtocolViolation, op.Syntax.GetLocation(), vars[v].Name, Disagree(v, p, ts, "Receive"));
-                return Unknown;
+                return ts;
             }
             int from = Bit(ts);
             var receivable = p.Receivable(ts);
@@ -898,16 +933,11 @@ namespace Singularity.Analyzers
                 Report(Rules.ProtocolViolation, op.Syntax.GetLocation(), vars[v].Name,
                     "Receive is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state '" + p.States[from] + "', where this side "
                     + (allowed.Count == 0 ? "may only close" : "must send: " + string.Join(", ", allowed)));
-                return Unknown;
+                return ts;
             }
-            int target = -1;
-            foreach (var m in receivable)
-            {
-                int t = p.Transitions[(from, false, m)];
-                if (target >= 0 && t != target) return Unknown;
-                target = t;
-            }
-            return 1UL << target;
+            ulong targets = 0;
+            foreach (var m in receivable) targets |= 1UL << p.Transitions[(from, false, m)];
+            return targets;
         }
 
         void CheckSwitchCompleteness(int v, Protocol p, ulong pre, IInvocationOperation inv)
@@ -938,10 +968,7 @@ namespace Singularity.Analyzers
             var required = new List<string>();
             if (pre != 0 && (pre & (Unknown | PeerClosed)) == 0) required.AddRange(p.Receivable(pre));
             required.Add("ChannelClosed");
-            foreach (var a in inv.Arguments)
-                if (a.Parameter != null && a.Parameter.Name.IndexOf("timeout", StringComparison.OrdinalIgnoreCase) >= 0
-                    && a.ArgumentKind == ArgumentKind.Explicit && !(a.Value.ConstantValue.HasValue && Equals(a.Value.ConstantValue.Value, -1)))
-                    required.Add("TimedOut");
+            if (HasTimeout(inv.Arguments)) required.Add("TimedOut");
             var missing = required.Where(m => !handled.Contains(m)).ToList();
             if (missing.Count == 0) return;
             var props = ImmutableDictionary<string, string>.Empty
@@ -950,6 +977,15 @@ namespace Singularity.Analyzers
             Report(Rules.IncompleteReceive, sw.SwitchKeyword.GetLocation(), vars[v].Name, props, vars[v].Name, p.TypeName,
                 pre != 0 && (pre & (Unknown | PeerClosed)) == 0 ? p.Names(pre) : "unknown",
                 string.Join(", ", missing.Select(m => "'" + m + "'")));
+        }
+
+        static bool HasTimeout(ImmutableArray<IArgumentOperation> args)
+        {
+            foreach (var a in args)
+                if (a.Parameter != null && a.Parameter.Name.IndexOf("timeout", StringComparison.OrdinalIgnoreCase) >= 0
+                    && a.ArgumentKind == ArgumentKind.Explicit && !(a.Value.ConstantValue.HasValue && Equals(a.Value.ConstantValue.Value, -1)))
+                    return true;
+            return false;
         }
 
         static void AddLabel(SemanticModel semantic, ExpressionSyntax e, HashSet<string> handled)
@@ -969,9 +1005,10 @@ namespace Singularity.Analyzers
 
         // ---- branch refinement ---------------------------------------------------------------------
 
-        void Refine(State st, IOperation cond, bool value)
+        /// <summary>Narrows the state on one edge of a branch; false if the edge cannot be taken.</summary>
+        bool Refine(State st, IOperation cond, bool value)
         {
-            if (cond == null) return;
+            if (cond == null) return true;
             cond = Unwrap(cond);
             while (cond is IUnaryOperation u && u.OperatorKind == UnaryOperatorKind.Not) { cond = Unwrap(u.Operand); value = !value; }
             switch (cond)
@@ -984,7 +1021,12 @@ namespace Singularity.Analyzers
                         bool eq = (b.OperatorKind == BinaryOperatorKind.Equals) == value;
                         if (IsNull(b.RightOperand)) { if (eq) SetNull(st, VarOf(b.LeftOperand)); }
                         else if (IsNull(b.LeftOperand)) { if (eq) SetNull(st, VarOf(b.RightOperand)); }
-                        else if (!RefineReceive(st, b.LeftOperand, b.RightOperand, eq)) RefineReceive(st, b.RightOperand, b.LeftOperand, eq);
+                        else
+                        {
+                            var r = RefineReceive(st, b.LeftOperand, b.RightOperand, eq);
+                            if (r == null) r = RefineReceive(st, b.RightOperand, b.LeftOperand, eq);
+                            return r ?? true;
+                        }
                         break;
                     }
                 case IIsPatternOperation ip:
@@ -995,7 +1037,7 @@ namespace Singularity.Analyzers
                         if (pattern is IConstantPatternOperation cp)
                         {
                             if (IsNull(cp.Value)) { if (pv) SetNull(st, VarOf(ip.Value)); }
-                            else RefineReceive(st, ip.Value, cp.Value, pv);
+                            else return RefineReceive(st, ip.Value, cp.Value, pv) ?? true;
                         }
                         break;
                     }
@@ -1003,6 +1045,7 @@ namespace Singularity.Analyzers
                     if (value) SetNull(st, VarOf(pr.Instance));
                     break;
             }
+            return true;
         }
 
         static bool IsNull(IOperation o)
@@ -1018,15 +1061,31 @@ namespace Singularity.Analyzers
             st.Ts[v] = 0;
         }
 
-        bool RefineReceive(State st, IOperation callSide, IOperation constSide, bool eq)
+        /// <summary>null: not a receive result test; else whether the edge is feasible.</summary>
+        bool? RefineReceive(State st, IOperation callSide, IOperation constSide, bool eq)
         {
             var call = Unwrap(callSide);
             if (call is IFlowCaptureReferenceOperation cr && captureCall.TryGetValue(cr.Id, out var captured)) call = captured;
             else if (call is ILocalReferenceOperation lr && resultLocal.TryGetValue(lr.Local, out var stored)) call = stored;
-            if (!pending.TryGetValue(call, out var p)) return false;
+            if (!pending.TryGetValue(call, out var p)) return null;
             var k = Unwrap(constSide);
             string name = EnumName((k as IFieldReferenceOperation)?.Field, k.Type, k.ConstantValue);
-            if (name == null) return false;
+            if (name == null) return null;
+            if (!eq && p.Outcomes != null)
+            {
+                int bit = p.Outcomes.IndexOf(name);
+                if (bit >= 0 && bit < 64)
+                {
+                    ulong all = p.Outcomes.Count >= 64 ? ulong.MaxValue : (1UL << p.Outcomes.Count) - 1;
+                    ulong ex = 0;
+                    if (st.Excl != null) st.Excl.TryGetValue(call, out ex);
+                    ex |= 1UL << bit;
+                    var copy = st.Excl == null ? new Dictionary<IOperation, ulong>() : new Dictionary<IOperation, ulong>(st.Excl);
+                    copy[call] = ex;
+                    st.Excl = copy;
+                    if ((ex & all) == all) return false;
+                }
+            }
             int v = p.Var;
             if ((st.Own[v] & Owned) == 0) return true;
             if (p.IsRecvX)
@@ -1047,12 +1106,19 @@ namespace Singularity.Analyzers
                 st.Ts[v] = t >= 0 ? 1UL << t : Unknown;
                 return true;
             }
-            if (!Single(pre)) { st.Ts[v] = Unknown; return true; }
+            if (!Single(pre))
+            {
+                ulong next = 0;
+                for (int i = 0; i < Protocol.MaxStates; i++)
+                    if ((pre & (1UL << i)) != 0 && proto.Transitions.TryGetValue((i, false, name), out int t)) next |= 1UL << t;
+                st.Ts[v] = next != 0 ? next : pre;
+                return true;
+            }
             int from = Bit(pre);
             if (proto.Transitions.TryGetValue((from, false, name), out int to)) st.Ts[v] = 1UL << to;
             else
             {
-                st.Ts[v] = Unknown;
+                st.Ts[v] = pre;
                 Report(Rules.ProtocolViolation, constSide.Syntax.GetLocation(), vars[v].Name,
                     "message '" + name + "' cannot be received on '" + vars[v].Name + "' (" + proto.TypeName + ") in state '" + proto.States[from]
                     + "'; receivable there: " + (proto.Receivable(pre).Count == 0 ? "nothing" : string.Join(", ", proto.Receivable(pre))));
