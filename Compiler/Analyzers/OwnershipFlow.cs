@@ -945,7 +945,7 @@ namespace Singularity.Analyzers
             SyntaxNode n = inv.Syntax.Parent;
             while (n is ParenthesizedExpressionSyntax) n = n.Parent;
             if (!(n is SwitchStatementSyntax sw)) return;
-            var semantic = inv.SemanticModel;
+            var semantic = inv.SemanticModel ?? cfg.OriginalOperation.SemanticModel;
             if (semantic == null) return;
             var handled = new HashSet<string>();
             foreach (var section in sw.Sections)
@@ -1010,6 +1010,7 @@ namespace Singularity.Analyzers
         {
             if (cond == null) return true;
             cond = Unwrap(cond);
+            if (cond.ConstantValue.HasValue && cond.ConstantValue.Value is bool constant) return constant == value;
             while (cond is IUnaryOperation u && u.OperatorKind == UnaryOperatorKind.Not) { cond = Unwrap(u.Operand); value = !value; }
             switch (cond)
             {
@@ -1106,6 +1107,7 @@ namespace Singularity.Analyzers
                 st.Ts[v] = t >= 0 ? 1UL << t : Unknown;
                 return true;
             }
+            if (proto.Receivable(pre).Count == 0) { st.Ts[v] = pre; return true; } // the Receive itself was reported
             if (!Single(pre))
             {
                 ulong next = 0;
