@@ -169,20 +169,25 @@ namespace Singularity.Analyzers
             if (depth > 8) return false;
             if (!(type is INamedTypeSymbol named)) return false;
             if (named.TypeKind == TypeKind.Class && !named.IsSealed && !named.IsStatic) return false;
-            return immutable.GetOrAdd(type, t =>
+            if (immutable.TryGetValue(type, out bool known)) return known;
+            immutable[type] = false; // cycle guard: a type that contains itself is not proven immutable
+            bool result = ComputeImmutable(named, depth);
+            immutable[type] = result;
+            return result;
+        }
+
+        bool ComputeImmutable(INamedTypeSymbol t, int depth)
+        {
+            for (var b = t; b != null && b.SpecialType != SpecialType.System_Object && b.SpecialType != SpecialType.System_ValueType; b = b.BaseType)
             {
-                immutable[t] = false; // cycle guard
-                for (var b = (INamedTypeSymbol)t; b != null && b.SpecialType != SpecialType.System_Object && b.SpecialType != SpecialType.System_ValueType; b = b.BaseType)
+                foreach (var m in b.GetMembers())
                 {
-                    foreach (var m in b.GetMembers())
-                    {
-                        if (!(m is IFieldSymbol f) || f.IsStatic || f.IsConst) continue;
-                        if (!f.IsReadOnly && !(t.IsReadOnly && t.IsValueType)) return false;
-                        if (!IsImmutable(f.Type, depth + 1)) return false;
-                    }
+                    if (!(m is IFieldSymbol f) || f.IsStatic || f.IsConst) continue;
+                    if (!f.IsReadOnly && !(t.IsReadOnly && t.IsValueType)) return false;
+                    if (!IsImmutable(f.Type, depth + 1)) return false;
                 }
-                return true;
-            });
+            }
+            return true;
         }
     }
 

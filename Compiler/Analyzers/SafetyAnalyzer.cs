@@ -175,7 +175,8 @@ namespace Singularity.Analyzers
                 c.ReportDiagnostic(Diagnostic.Create(Rules.UnsafeCode, op.Syntax.GetLocation(), "System.Runtime.CompilerServices.Unsafe." + member.Name));
                 return;
             }
-            if (ns == "System.Reflection" || ns.StartsWith("System.Reflection.", StringComparison.Ordinal))
+            if ((ns == "System.Reflection" || ns.StartsWith("System.Reflection.", StringComparison.Ordinal))
+                && !(member is IPropertySymbol named && (named.Name == "Name" || named.Name == "FullName" || named.Name == "Namespace")))
                 what = "reflection ('" + top.Name + "." + member.Name + "')";
             else if (ns == "System" && top.Name == "Activator")
                 what = "reflection ('Activator." + member.Name + "')";
@@ -185,7 +186,7 @@ namespace Singularity.Analyzers
                 what = "interop ('" + top.Name + "." + member.Name + "')";
             else if (member is IMethodSymbol rm && rm.ReturnType != null && IsReflectionType(rm.ReturnType))
                 what = "reflection ('" + top.Name + "." + member.Name + "' returns " + rm.ReturnType.ToDisplayString() + ")";
-            else if (member is IPropertySymbol rp && IsReflectionType(rp.Type))
+            else if (member is IPropertySymbol rp && IsReflectionType(rp.Type) && !(rp.Name == "Name" || rp.Name == "FullName" || rp.Name == "Namespace"))
                 what = "reflection ('" + top.Name + "." + member.Name + "')";
             if (what != null) c.ReportDiagnostic(Diagnostic.Create(Rules.ReflectionOrInterop, op.Syntax.GetLocation(), what));
         }
