@@ -44,7 +44,7 @@ public static class Harness
 
     public static readonly string StandIn = ReadResource("StandIn.cs");
 
-    static readonly ImmutableArray<MetadataReference> References =
+    public static readonly ImmutableArray<MetadataReference> References =
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
         .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll")
         .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
