@@ -1,0 +1,296 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+
+namespace Singularity.Analyzers
+{
+    /// <summary>
+    /// What the analyzer knows about the channel API of one compilation. Everything is matched by
+    /// full metadata name (namespace Singularity.Channels), so the stand-ins in tests, the hosted
+    /// runtime and the kernel's SIP runtime are all recognised.
+    /// </summary>
+    internal sealed class ChannelModel
+    {
+        readonly ConcurrentDictionary<ITypeSymbol, bool> tracked = new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
+        readonly ConcurrentDictionary<ITypeSymbol, Protocol> protocols = new ConcurrentDictionary<ITypeSymbol, Protocol>(SymbolEqualityComparer.Default);
+        readonly ConcurrentDictionary<ITypeSymbol, bool> immutable = new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
+
+        public static bool IsNamespace(INamespaceSymbol ns, string a, string b)
+        {
+            return ns != null && ns.Name == b && ns.ContainingNamespace != null && ns.ContainingNamespace.Name == a
+                && ns.ContainingNamespace.ContainingNamespace != null && ns.ContainingNamespace.ContainingNamespace.IsGlobalNamespace;
+        }
+
+        public static bool IsChannelsNamespace(INamespaceSymbol ns) => IsNamespace(ns, "Singularity", "Channels");
+
+        /// <summary>Namespace Singularity or any namespace below it (the trusted runtime's API).</summary>
+        public static bool IsSingularityNamespace(INamespaceSymbol ns)
+        {
+            for (; ns != null && !ns.IsGlobalNamespace; ns = ns.ContainingNamespace)
+                if (ns.Name == "Singularity" && ns.ContainingNamespace != null && ns.ContainingNamespace.IsGlobalNamespace) return true;
+            return false;
+        }
+
+        public static string NamespaceName(INamespaceSymbol ns)
+        {
+            if (ns == null || ns.IsGlobalNamespace) return "";
+            var outer = NamespaceName(ns.ContainingNamespace);
+            return outer.Length == 0 ? ns.Name : outer + "." + ns.Name;
+        }
+
+        public static bool IsChannelsType(ITypeSymbol t, string name)
+            => t != null && t.Name == name && t.ContainingType == null && IsChannelsNamespace(t.ContainingNamespace);
+
+        public static bool HasAttribute(ImmutableArray<AttributeData> attributes, string name)
+        {
+            foreach (var a in attributes)
+                if (IsChannelsType(a.AttributeClass, name)) return true;
+            return false;
+        }
+
+        public static AttributeData GetAttribute(ImmutableArray<AttributeData> attributes, string name)
+        {
+            foreach (var a in attributes)
+                if (IsChannelsType(a.AttributeClass, name)) return a;
+            return null;
+        }
+
+        public static bool HasClaims(IParameterSymbol p) => p != null && HasAttribute(p.GetAttributes(), "ClaimsAttribute");
+
+        /// <summary>The state named by [State("S")] on a symbol's attributes, or null.</summary>
+        public static string StateOf(ImmutableArray<AttributeData> attributes)
+        {
+            var a = GetAttribute(attributes, "StateAttribute");
+            if (a == null) return null;
+            if (a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value is string s) return s;
+            foreach (var kv in a.NamedArguments)
+                if (kv.Value.Value is string n) return n;
+            return null;
+        }
+
+        public bool IsTracked(ITypeSymbol type)
+        {
+            if (type == null || type.TypeKind == TypeKind.TypeParameter || type.TypeKind == TypeKind.Error) return false;
+            if (type.SpecialType != SpecialType.None) return false;
+            return tracked.GetOrAdd(type, t =>
+            {
+                for (var b = t; b != null; b = b.BaseType)
+                {
+                    var def = b.OriginalDefinition;
+                    if (HasAttribute(def.GetAttributes(), "TrackedAttribute")) return true;
+                    if (b.ContainingNamespace != null && IsChannelsNamespace(b.ContainingNamespace)
+                        && (b.Name == "ExBuffer" || b.Name == "ExArray" || b.Name == "Endpoint")) return true;
+                }
+                return false;
+            });
+        }
+
+        public static bool IsTRef(ITypeSymbol t) => t is INamedTypeSymbol n && n.Arity == 1 && IsChannelsType(n, "TRef");
+
+        /// <summary>Endpoint = a tracked class deriving from Singularity.Channels.Endpoint.</summary>
+        public static bool IsEndpoint(ITypeSymbol t)
+        {
+            for (var b = t; b != null; b = b.BaseType)
+                if (IsChannelsType(b, "Endpoint")) return true;
+            return false;
+        }
+
+        /// <summary>The protocol from [EndpointProtocol] on an endpoint type, or null.</summary>
+        public Protocol GetProtocol(ITypeSymbol type)
+        {
+            if (type == null || type.TypeKind != TypeKind.Class) return null;
+            return protocols.GetOrAdd(type, t =>
+            {
+                for (var b = t; b != null; b = b.BaseType)
+                {
+                    var a = GetAttribute(b.GetAttributes(), "EndpointProtocolAttribute");
+                    if (a != null) return Protocol.FromAttribute(a, (INamedTypeSymbol)b);
+                }
+                return null;
+            });
+        }
+
+        readonly ConcurrentDictionary<IMethodSymbol, bool> iterators = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+
+        /// <summary>A method, local function or accessor whose own body contains yield (Roslyn 4.14 has no IMethodSymbol.IsIterator).</summary>
+        public bool IsIterator(IMethodSymbol method)
+        {
+            if (method == null || method.MethodKind == MethodKind.AnonymousFunction) return false;
+            return iterators.GetOrAdd(method, m =>
+            {
+                foreach (var r in m.DeclaringSyntaxReferences)
+                {
+                    var node = r.GetSyntax();
+                    foreach (var child in node.ChildNodes())
+                        foreach (var n in child.DescendantNodesAndSelf(x => !(x is Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax
+                                                                              || x is Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax)))
+                            if (n is Microsoft.CodeAnalysis.CSharp.Syntax.YieldStatementSyntax) return true;
+                }
+                return false;
+            });
+        }
+
+        /// <summary>True for types declared in the channel API, on tracked types and endpoints, contracts, and the SIP runtime (namespace Singularity...).</summary>
+        public bool IsTrustedApi(INamedTypeSymbol type)
+        {
+            for (var t = type; t != null; t = t.ContainingType)
+            {
+                if (IsSingularityNamespace(t.ContainingNamespace)) return true;
+                if (IsTracked(t) || IsTRef(t)) return true;
+                var attrs = t.GetAttributes();
+                if (HasAttribute(attrs, "ContractAttribute") || HasAttribute(attrs, "EndpointProtocolAttribute")) return true;
+            }
+            return false;
+        }
+
+        /// <summary>Deeply immutable: primitives, string, enums, delegates, object-less readonly structs and sealed classes whose fields are all readonly and immutable.</summary>
+        public bool IsImmutable(ITypeSymbol type) => IsImmutable(type, 0);
+
+        bool IsImmutable(ITypeSymbol type, int depth)
+        {
+            if (type == null) return false;
+            switch (type.SpecialType)
+            {
+                case SpecialType.System_Boolean: case SpecialType.System_Char: case SpecialType.System_SByte:
+                case SpecialType.System_Byte: case SpecialType.System_Int16: case SpecialType.System_UInt16:
+                case SpecialType.System_Int32: case SpecialType.System_UInt32: case SpecialType.System_Int64:
+                case SpecialType.System_UInt64: case SpecialType.System_Decimal: case SpecialType.System_Single:
+                case SpecialType.System_Double: case SpecialType.System_String: case SpecialType.System_IntPtr:
+                case SpecialType.System_UIntPtr: case SpecialType.System_DateTime:
+                    return true;
+                case SpecialType.System_Object:
+                    return false;
+            }
+            if (type.TypeKind == TypeKind.Enum || type.TypeKind == TypeKind.Delegate) return true;
+            if (type.TypeKind == TypeKind.Array || type.TypeKind == TypeKind.Pointer || type.TypeKind == TypeKind.Interface
+                || type.TypeKind == TypeKind.TypeParameter || type.TypeKind == TypeKind.Dynamic || type.TypeKind == TypeKind.Error) return false;
+            if (depth > 8) return false;
+            if (!(type is INamedTypeSymbol named)) return false;
+            if (named.TypeKind == TypeKind.Class && !named.IsSealed && !named.IsStatic) return false;
+            if (immutable.TryGetValue(type, out bool known)) return known;
+            immutable[type] = false; // cycle guard: a type that contains itself is not proven immutable
+            bool result = ComputeImmutable(named, depth);
+            immutable[type] = result;
+            return result;
+        }
+
+        bool ComputeImmutable(INamedTypeSymbol t, int depth)
+        {
+            for (var b = t; b != null && b.SpecialType != SpecialType.System_Object && b.SpecialType != SpecialType.System_ValueType; b = b.BaseType)
+            {
+                foreach (var m in b.GetMembers())
+                {
+                    if (!(m is IFieldSymbol f) || f.IsStatic || f.IsConst) continue;
+                    if (!f.IsReadOnly && !(t.IsReadOnly && t.IsValueType)) return false;
+                    if (!IsImmutable(f.Type, depth + 1)) return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /// <summary>A protocol as emitted by the generator in [EndpointProtocol]: states, transitions, closable states.</summary>
+    internal sealed class Protocol
+    {
+        public const int MaxStates = 60;
+        public string TypeName;
+        public List<string> States = new List<string>();
+        public int Initial;
+        public ulong ClosableMask;
+        public readonly Dictionary<(int from, bool send, string msg), int> Transitions = new Dictionary<(int, bool, string), int>();
+        public readonly HashSet<string> SendMessages = new HashSet<string>();
+        public readonly HashSet<string> ReceiveMessages = new HashSet<string>();
+        public bool Valid = true;
+
+        public int StateIndex(string name, bool add)
+        {
+            int i = States.IndexOf(name);
+            if (i >= 0 || !add) return i;
+            States.Add(name);
+            return States.Count - 1;
+        }
+
+        public static Protocol FromAttribute(AttributeData a, INamedTypeSymbol type)
+        {
+            var p = new Protocol { TypeName = Display(type) };
+            string initial = null;
+            var transitions = new List<string>();
+            var closable = new List<string>();
+            void Take(string name, TypedConstant v)
+            {
+                if (name == "Initial" && v.Value is string s) initial = s;
+                else if ((name == "Transitions" || name == "Closable") && v.Kind == TypedConstantKind.Array)
+                    foreach (var e in v.Values)
+                        if (e.Value is string str) (name == "Transitions" ? transitions : closable).Add(str);
+            }
+            // Positional (initial, transitions, closable) or named arguments.
+            var ctorNames = new[] { "Initial", "Transitions", "Closable" };
+            for (int i = 0; i < a.ConstructorArguments.Length && i < 3; i++) Take(ctorNames[i], a.ConstructorArguments[i]);
+            foreach (var kv in a.NamedArguments) Take(kv.Key, kv.Value);
+            if (initial != null) p.Initial = p.StateIndex(initial, true);
+            foreach (var t in transitions)
+            {
+                var parts = t.Split(':');
+                if (parts.Length != 3 || parts[1].Length < 2 || (parts[1][0] != '!' && parts[1][0] != '?')) { p.Valid = false; continue; }
+                bool send = parts[1][0] == '!';
+                string msg = parts[1].Substring(1).Trim();
+                int from = p.StateIndex(parts[0].Trim(), true), to = p.StateIndex(parts[2].Trim(), true);
+                p.Transitions[(from, send, msg)] = to;
+                (send ? p.SendMessages : p.ReceiveMessages).Add(msg);
+            }
+            if (initial == null) { if (p.States.Count == 0) p.Valid = false; p.Initial = 0; }
+            foreach (var c in closable)
+            {
+                int i = p.StateIndex(c.Trim(), true);
+                if (i < MaxStates) p.ClosableMask |= 1UL << i;
+            }
+            if (closable.Count == 0) p.ClosableMask = 1UL << p.Initial;
+            if (p.States.Count > MaxStates) p.Valid = false;
+            return p;
+        }
+
+        public static string Display(INamedTypeSymbol type)
+            => type.ContainingType != null ? Display(type.ContainingType) + "." + type.Name : type.Name;
+
+        public string Names(ulong mask)
+        {
+            var parts = new List<string>();
+            for (int i = 0; i < States.Count && i < MaxStates; i++)
+                if ((mask & (1UL << i)) != 0) parts.Add("'" + States[i] + "'");
+            return string.Join(" or ", parts);
+        }
+
+        /// <summary>Messages that may be received in any state of the mask.</summary>
+        public List<string> Receivable(ulong mask)
+        {
+            var r = new List<string>();
+            foreach (var kv in Transitions)
+                if (!kv.Key.send && kv.Key.from < MaxStates && (mask & (1UL << kv.Key.from)) != 0 && !r.Contains(kv.Key.msg)) r.Add(kv.Key.msg);
+            return r;
+        }
+
+        public List<string> Allowed(int state)
+        {
+            var r = new List<string>();
+            foreach (var kv in Transitions)
+                if (kv.Key.from == state) r.Add((kv.Key.send ? "Send" : "Recv") + kv.Key.msg);
+            r.Sort(StringComparer.Ordinal);
+            return r;
+        }
+
+        /// <summary>The target state of a message from an unknown state, when all transitions for it agree; else -1.</summary>
+        public int UniqueTarget(bool send, string msg)
+        {
+            int target = -1;
+            foreach (var kv in Transitions)
+            {
+                if (kv.Key.send != send || kv.Key.msg != msg) continue;
+                if (target >= 0 && target != kv.Value) return -1;
+                target = kv.Value;
+            }
+            return target;
+        }
+    }
+}

@@ -1,0 +1,187 @@
+namespace Singularity.Tests.Analyzer;
+
+/// <summary>SING0004 tracked values in GC objects and statics, SING0005 captures, async methods and iterators.</summary>
+public class HeapAndCaptureTests
+{
+    public static TheoryData<string, string> Stored => new()
+    {
+        { "instance field", """
+            class Server
+            {
+                ExBuffer buffer; //!SING0004
+                void M() { buffer = ExBuffer.Allocate(8); } //!SING0004
+            }
+            """ },
+        { "static field", """
+            static class Cache
+            {
+                static readonly object gate = null; //!SING0009
+                public static EchoContract.Imp Client; //!SING0004 SING0009
+            }
+            """ },
+        { "array element", """
+            class C { void M(ExBuffer[] slots) {
+                var b = ExBuffer.Allocate(8);
+                slots[0] = b; //!SING0004
+            } }
+            """ },
+        { "property in an object initializer", """
+            class Holder { public EchoContract.Exp Ep { get; set; } } //!SING0004
+            class C { Holder M() {
+                EchoContract.NewChannel(out var imp, out var exp);
+                imp.Close();
+                return new Holder { Ep = exp }; //!SING0003 SING0004
+            } }
+            """ },
+        { "array of endpoints kept in a local", """
+            class C { int M([Claims] EchoContract.Imp a, [Claims] EchoContract.Imp b) {
+                var set = new Endpoint[] { a, b }; //!SING0004
+                return EndpointSet.Select(set, -1);
+            } }
+            """ },
+        { "field of another object", """
+            class Node { public ExBuffer Data; } //!SING0004
+            class C { void M(Node n) {
+                var b = ExBuffer.Allocate(8);
+                n.Data = b; //!SING0004
+            } }
+            """ },
+    };
+
+    public static TheoryData<string, string> StoredClean => new()
+    {
+        { "TRef field", """
+            class Server
+            {
+                [State("Start")] readonly TRef<EchoContract.Exp> ep;
+                Server([Claims][State("Start")] EchoContract.Exp e) { ep = new TRef<EchoContract.Exp>(e); }
+                void Poke()
+                {
+                    var e = ep.Acquire();
+                    ep.Release(e);
+                }
+            }
+            """ },
+        { "endpoint set passed straight to Select", """
+            class C { int M(EchoContract.Imp a, EchoContract.Imp b) {
+                return EndpointSet.Select(new Endpoint[] { a, b }, -1);
+            } }
+            """ },
+        { "plain data in fields", """
+            class Stats
+            {
+                int count;
+                long bytes;
+                void Add(ExBuffer b) { count++; bytes += b.Length; }
+            }
+            """ },
+        { "struct local of tracked values", """
+            class C { void M() {
+                var b = ExBuffer.Allocate(4);
+                var n = b.Length;
+                b.Free();
+            } }
+            """ },
+        { "byte arrays are fine", """
+            class C { byte[] M() {
+                var b = ExBuffer.Allocate(4);
+                var copy = new byte[4];
+                b.CopyTo(copy, 0);
+                b.Free();
+                return copy;
+            } }
+            """ },
+    };
+
+    public static TheoryData<string, string> Captured => new()
+    {
+        { "lambda", """
+            class C { void M() {
+                var b = ExBuffer.Allocate(8);
+                Func<int> f = () => b.Length; //!SING0005
+                b.Free();
+            } }
+            """ },
+        { "local function", """
+            class C { void M() {
+                var b = ExBuffer.Allocate(8);
+                int Len() => b.Length; //!SING0005
+                Log(Len().ToString()); //!SING0003
+                b.Free();
+            } }
+            """ },
+        { "anonymous method", """
+            class C { void M(EchoContract.Imp ep) {
+                Action a = delegate { ep.Close(); }; //!SING0005
+            } }
+            """ },
+        { "async method", """
+            using System.Threading.Tasks;
+            class C { async Task M() {
+                var b = ExBuffer.Allocate(8); //!SING0005
+                await Task.Yield();
+                b.Free(); //!SING0005
+            } }
+            """ },
+        { "iterator", """
+            class C { IEnumerable<int> M(ExBuffer b) {
+                yield return b.Length; //!SING0005
+            } }
+            """ },
+        { "nested lambda", """
+            class C { void M() {
+                Action outer = () =>
+                {
+                    var b = ExBuffer.Allocate(1);
+                    Action inner = () => Use(b); //!SING0005
+                    b.Free();
+                };
+            } }
+            """ },
+    };
+
+    public static TheoryData<string, string> CapturedClean => new()
+    {
+        { "lambda with its own buffer", """
+            class C { void M() {
+                Action a = () =>
+                {
+                    var b = ExBuffer.Allocate(8);
+                    b.Free();
+                };
+            } }
+            """ },
+        { "static local function with a claimed parameter", """
+            class C { void M() {
+                var b = ExBuffer.Allocate(8);
+                Done(b);
+                static void Done([Claims] ExBuffer x) { x.Free(); }
+            } }
+            """ },
+        { "capturing plain data", """
+            class C { void M() {
+                var b = ExBuffer.Allocate(8);
+                int n = b.Length;
+                Func<int> f = () => n * 2;
+                b.Free();
+            } }
+            """ },
+        { "async method without tracked values", """
+            using System.Threading.Tasks;
+            class C { async Task<int> M() {
+                await Task.Yield();
+                return 1;
+            } }
+            """ },
+        { "iterator over plain data", """
+            class C { IEnumerable<int> M(int n) {
+                for (int i = 0; i < n; i++) yield return i;
+            } }
+            """ },
+    };
+
+    [Theory, MemberData(nameof(Stored))] public Task Sing0004(string name, string source) { _ = name; return Harness.Verify(source); }
+    [Theory, MemberData(nameof(StoredClean))] public Task Sing0004Clean(string name, string source) { _ = name; return Harness.Verify(source); }
+    [Theory, MemberData(nameof(Captured))] public Task Sing0005(string name, string source) { _ = name; return Harness.Verify(source); }
+    [Theory, MemberData(nameof(CapturedClean))] public Task Sing0005Clean(string name, string source) { _ = name; return Harness.Verify(source); }
+}
