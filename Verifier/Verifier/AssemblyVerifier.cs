@@ -65,6 +65,9 @@ public sealed class AssemblyVerifier
             }
             catch (Exception e) { throw new UnusableInputException(Codes.NotAnAssembly, $"not a valid .NET assembly ({e.GetType().Name}: {e.Message})"); }
             if (_module.Assembly == null) throw new UnusableInputException(Codes.NotAnAssembly, "a module without an assembly manifest");
+            CecilCoreLibrary.Fix(_module);
+            if (!_module.AssemblyReferences.Any(r => r.Name == CecilCoreLibrary.Name) && _module.Assembly.Name.Name != CecilCoreLibrary.Name)
+                throw new UnusableInputException(Codes.UnresolvedReference, $"the assembly does not reference the SIP core library {CecilCoreLibrary.Name} (was it built as a SIP?)");
             Types = new TypeSystem(_module);
             Tracking = new Tracking(Types);
             VerifyModule();
@@ -431,6 +434,7 @@ internal sealed class DirectoryResolver : IAssemblyResolver
             try
             {
                 a = AssemblyDefinition.ReadAssembly(new MemoryStream(File.ReadAllBytes(f)), new ReaderParameters { AssemblyResolver = this, ReadingMode = ReadingMode.Deferred });
+                CecilCoreLibrary.Fix(a.MainModule);
             }
             catch (Exception e) { throw new UnusableInputException(Codes.UnresolvedReference, $"referenced assembly {f} cannot be read: {e.Message}"); }
             _cache[name.Name] = a;

@@ -21,9 +21,10 @@ public sealed class TypeSystem
     public TypeSystem(ModuleDefinition module)
     {
         Module = module;
-        Object = module.TypeSystem.Object;
-        String = module.TypeSystem.String;
-        Int32 = module.TypeSystem.Int32;
+        IMetadataScope cor = module.Assembly?.Name.Name == CecilCoreLibrary.Name ? module : module.AssemblyReferences.FirstOrDefault(r => r.Name == CecilCoreLibrary.Name) ?? (IMetadataScope)module;
+        Object = new TypeReference("System", "Object", module, cor);
+        String = new TypeReference("System", "String", module, cor);
+        Int32 = new TypeReference("System", "Int32", module, cor) { IsValueType = true };
     }
 
     // ----- resolution -------------------------------------------------------------------------
