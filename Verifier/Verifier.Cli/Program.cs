@@ -35,6 +35,8 @@ internal static class Program
                     case "--manifest": manifest = Next(); break;
                     case "--manifest-dir": manifestDir = Next(); break;
                     case "-q": case "--quiet": quiet = true; break;
+                    case "--name": options.DefaultName = Next(); break;
+                    case "--manifest-only": options.ManifestOnly = true; break;
                     case "-h": case "--help": Usage(Console.Out); return 0;
                     default:
                         if (a.StartsWith('-') && a.Length > 1) throw new UsageException($"unknown option {a}");
@@ -62,7 +64,7 @@ internal static class Program
             if (!quiet)
                 Console.Error.WriteLine(r.ExitCode switch
                 {
-                    0 => $"sing-verify: {r.File}: verified",
+                    0 => options.ManifestOnly ? $"sing-verify: {r.File}: NOT VERIFIED (--manifest-only), manifest extracted" : $"sing-verify: {r.File}: verified",
                     1 => $"sing-verify: {r.File}: REJECTED ({r.Violations.Count} violation{(r.Violations.Count == 1 ? "" : "s")})",
                     _ => $"sing-verify: {r.File}: unusable input",
                 });
@@ -77,6 +79,8 @@ internal static class Program
           --allow <assembly>          also allow references to this assembly
           --manifest <file>           write the SIP's manifest (JSON) here when it verifies
           --manifest-dir <dir>        write NAME.manifest.json for each verified SIP here
+          --name <name>               the SIP's name when it has no [SipManifest] (default: assembly name, lower case)
+          --manifest-only             do not verify; only extract the manifest (test SIPs built with SipVerify=false)
           -q, --quiet                 no per-file summary on stderr
         exit status: 0 verified, 1 rejected, 2 unusable input
         codes: docs/verifier.md

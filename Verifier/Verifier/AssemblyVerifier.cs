@@ -18,6 +18,12 @@ public sealed class VerifierOptions
     /// <summary>Assemblies that are trusted: their internals are never visible to a SIP, and a SIP may not take their name.</summary>
     public HashSet<string> TrustedAssemblies { get; } = new(StringComparer.Ordinal) { "Singularity.Corlib", "Singularity.Runtime", "Singularity.Kernel" };
 
+    /// <summary>Only extract the manifest (for test SIPs that opt out of verification with SipVerify=false).</summary>
+    public bool ManifestOnly { get; set; }
+
+    /// <summary>The SIP's name when it has no [SipManifest] (the build's SipName); default: the assembly name in lower case.</summary>
+    public string DefaultName { get; set; }
+
     public bool IsAllowed(string name) => AllowedAssemblies.Contains(name) || AllowedPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
 }
 
@@ -70,8 +76,14 @@ public sealed class AssemblyVerifier
                 throw new UnusableInputException(Codes.UnresolvedReference, $"the assembly does not reference the SIP core library {CecilCoreLibrary.Name} (was it built as a SIP?)");
             Types = new TypeSystem(_module);
             Tracking = new Tracking(Types);
-            VerifyModule();
-            _result.Manifest = Manifest.Extract(this, _module);
+            if (!_options.ManifestOnly) VerifyModule();
+            _result.Manifest = Manifest.Extract(this, _module, _options.DefaultName);
+            // Within a method, report in IL order.
+            var sorted = _result.Violations.Select((v, i) => (v, i)).OrderBy(x => x.v.Where == null ? 0 : 1).ThenBy(x => x.v.Where, StringComparer.Ordinal).ThenBy(x => x.v.Offset ?? -1).ThenBy(x => x.i).Select(x => x.v).ToList();
+            var firstSeen = _result.Violations.Select(v => v.Where).Distinct().ToList();
+            sorted = sorted.OrderBy(v => firstSeen.IndexOf(v.Where)).ToList();
+            _result.Violations.Clear();
+            _result.Violations.AddRange(sorted);
         }
         catch (UnusableInputException e)
         {

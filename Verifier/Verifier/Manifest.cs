@@ -35,9 +35,9 @@ public sealed class Manifest
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    internal static Manifest Extract(AssemblyVerifier av, ModuleDefinition module)
+    internal static Manifest Extract(AssemblyVerifier av, ModuleDefinition module, string defaultName = null)
     {
-        var m = new Manifest { Assembly = module.Assembly.Name.Name, Name = module.Assembly.Name.Name.ToLowerInvariant() };
+        var m = new Manifest { Assembly = module.Assembly.Name.Name, Name = defaultName ?? module.Assembly.Name.Name.ToLowerInvariant() };
         string where = module.Assembly.Name.Name;
         foreach (var a in module.Assembly.CustomAttributes)
         {
