@@ -217,7 +217,7 @@ public sealed class AssemblyVerifier
         if (m.IsInternalCall) Report(Codes.NativeImplementation, where, "InternalCall method (implemented by the runtime)");
         else if (m.IsNative || m.IsUnmanaged) Report(Codes.NativeImplementation, where, "native or unmanaged method implementation");
         else if (m.IsRuntime && !delegateRuntime) Report(Codes.NativeImplementation, where, "runtime-implemented method outside a delegate");
-        else if (!m.HasBody && !m.IsAbstract && !delegateRuntime && !m.IsPInvokeImpl) Report(Codes.NativeImplementation, where, "extern method without a body");
+        else if ((!m.HasBody || m.RVA == 0) && !m.IsAbstract && !delegateRuntime && !m.IsPInvokeImpl) { Report(Codes.NativeImplementation, where, "extern method without a body"); return; }
         foreach (var a in m.CustomAttributes)
         {
             string n = a.AttributeType.Name;
@@ -233,7 +233,10 @@ public sealed class AssemblyVerifier
         try { body = m.Body; _ = body.Instructions.Count; }
         catch (Exception e) { throw new UnusableInputException(Codes.CorruptBody, $"{where}: the method body cannot be decoded ({e.Message})"); }
         foreach (var v in body.Variables)
+        {
             if (ContainsPointer(v.VariableType)) Report(Codes.PointerType, m, 0, $"local {v.Index} has pointer type {v.VariableType.FullName}");
+            if (v.IsPinned) Report(Codes.UnverifiableOpcode, m, 0, $"local {v.Index} is pinned (fixed statements are unsafe code)");
+        }
         CheckBodyShape(m, body);
         new MethodVerifier(this, m).Run();
     }

@@ -8,7 +8,7 @@ namespace Singularity.Verifier;
 /// against our Singularity.Corlib it would invent an mscorlib reference the first time it decodes a
 /// primitive type. Point its type system at the real core library instead, before anything is read.
 /// </summary>
-internal static class CecilCoreLibrary
+public static class CecilCoreLibrary
 {
     public const string Name = "Singularity.Corlib";
 

@@ -12,7 +12,7 @@ namespace Singularity.Verifier;
 /// </summary>
 internal sealed class MethodVerifier
 {
-    private const byte Owned = 1, Transferred = 2;
+    private const byte Owned = 1, Transferred = 2, Borrowed = 4;
 
     private sealed class State
     {
@@ -108,14 +108,12 @@ internal sealed class MethodVerifier
             if (_tr.IsTracked(_argTypes[i]) && _argTypes[i] is not ByReferenceType)
             {
                 int pi = _m.HasThis ? i - 1 : i;
-                if (pi >= 0 && _tr.ClaimsParameter(_m, pi))
-                {
-                    int id = -(i + 1);
-                    entry.A[i].Track = id;
-                    entry.Own ??= new();
-                    entry.Own[id] = Owned;
-                    _trackType[id] = _argTypes[i];
-                }
+                // A claimed parameter is owned here; any other is borrowed from the caller.
+                int id = -(i + 1);
+                entry.A[i].Track = id;
+                entry.Own ??= new();
+                entry.Own[id] = pi >= 0 && _tr.ClaimsParameter(_m, pi) ? Owned : Borrowed;
+                _trackType[id] = _argTypes[i];
             }
         }
         for (int i = 0; i < entry.L.Length; i++) { entry.L[i] = FromType(_body.Variables[i].VariableType); entry.L[i].Track = 0; }
@@ -505,6 +503,11 @@ internal sealed class MethodVerifier
     private void Transfer(State s, int id, string what)
     {
         if (id == 0 || s.Own == null || !s.Own.TryGetValue(id, out byte b)) return;
+        if ((b & Borrowed) != 0)
+        {
+            Report(Codes.TransferNotOwned, $"{what}: the {TrackName(id)} from {Origin(id)} is borrowed (the parameter has no [Claims]), so this method cannot give it away");
+            return;
+        }
         if ((b & Transferred) != 0)
             Report(Codes.DoubleTransfer, $"{what}: the {TrackName(id)} from {Origin(id)} {(b == Transferred ? "was" : "may have been")} transferred already");
         s.Own[id] = Transferred;
