@@ -13,6 +13,8 @@ namespace Singularity.Verifier;
 internal sealed class MethodVerifier
 {
     private const byte Owned = 1, Transferred = 2, Borrowed = 4;
+    /// <summary>Home of a byref parameter: memory of the caller (a store there hands ownership to the caller).</summary>
+    private const int CallerHome = int.MinValue;
 
     private sealed class State
     {
@@ -104,7 +106,8 @@ internal sealed class MethodVerifier
         for (int i = 0; i < _argTypes.Length; i++)
         {
             entry.A[i] = FromType(_argTypes[i]);
-            if (entry.A[i].K == VK.ByRef && i == 0 && _m.HasThis) entry.A[i].F |= VF.Local;   // a struct's 'this' is scoped
+            if (entry.A[i].K == VK.ByRef && i == 0 && _m.HasThis) { entry.A[i].F |= VF.Local; entry.A[i].Home = -1; }   // a struct's this is scoped
+            else if (entry.A[i].K == VK.ByRef) entry.A[i].Home = CallerHome;
             if (_tr.IsTracked(_argTypes[i]) && _argTypes[i] is not ByReferenceType)
             {
                 int pi = _m.HasThis ? i - 1 : i;
@@ -533,7 +536,8 @@ internal sealed class MethodVerifier
             throw Fail(Codes.ByRefEscape, "a reference to a local or argument is stored where it outlives the frame");
         if (!IsTrackedSlot(v) && !_tr.IsTracked(t)) return;
         if (addr.Home > 0) { s.L[addr.Home - 1].Track = v.Track; return; }
-        if (addr.Home < 0) { Transfer(s, v.Track, "stored into an out/ref parameter"); s.A[-addr.Home - 1].Track = 0; return; }
+        if (addr.Home == CallerHome) { Transfer(s, v.Track, "stored into an out/ref parameter"); return; }
+        if (addr.Home < 0) { s.A[-addr.Home - 1].Track = v.Track; return; }
         if (addr.Is(VF.Local)) { Transfer(s, v.Track, "stored into a local structure"); return; }
         Report(Codes.StoredInHeap, $"a {Show(t)} is stored through a reference into a GC object (only a TRef may hold a tracked value)");
         Transfer(s, v.Track, "stored");
@@ -1312,7 +1316,8 @@ internal sealed class MethodVerifier
         {
             int id = NewTrack(s, 1 + i, et);
             if (a.Home > 0) { s.L[a.Home - 1].Track = id; }
-            else if (a.Home < 0) { s.Own[id] = Transferred; s.A[-a.Home - 1].Track = 0; }
+            else if (a.Home == CallerHome) s.Own[id] = Transferred;
+            else if (a.Home < 0) { s.A[-a.Home - 1].Track = id; }
             else if (a.Is(VF.Local)) s.Own[id] = Transferred;
             else { Report(Codes.StoredInHeap, $"a tracked {Show(et)} received into a GC object's field (keep it in a TRef)"); s.Own[id] = Transferred; }
         }
@@ -1335,6 +1340,8 @@ internal sealed class MethodVerifier
             if (TypeSystem.HasAttribute(md.MethodReturnType, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasModReq(md.ReturnType, "System.Runtime.InteropServices.InAttribute")) r.F |= VF.ReadOnly;
         }
         if (IsTrackedSlot(r)) r.Track = NewTrack(s, 0, rt);
+        // IsNull of a tracked value: the branch on it tells where the value is null (nothing to own).
+        if (hasThis && self.Track != 0 && md.Name == "get_IsNull" && r.K == VK.I4) { r.F |= VF.NullTest; r.Track = self.Track; }
         Push(s, r);
     }
 
