@@ -65,6 +65,7 @@ public sealed class AssemblyVerifier
             byte[] bytes;
             try { bytes = System.IO.File.ReadAllBytes(path); }
             catch (Exception e) { throw new UnusableInputException(Codes.IoError, $"cannot read the file: {e.Message}"); }
+            CheckPeImage(bytes);
             try
             {
                 _module = ModuleDefinition.ReadModule(new MemoryStream(bytes), new ReaderParameters { AssemblyResolver = resolver, ReadSymbols = false, ReadingMode = ReadingMode.Deferred });
@@ -98,6 +99,29 @@ public sealed class AssemblyVerifier
         }
         finally { resolver.Dispose(); }
         return _result;
+    }
+
+    /// <summary>The PE container and its metadata are intact (sections inside the file, metadata tables readable) before Cecil reads them.</summary>
+    private static void CheckPeImage(byte[] bytes)
+    {
+        try
+        {
+            using var pe = new System.Reflection.PortableExecutable.PEReader(System.Collections.Immutable.ImmutableArray.Create(bytes));
+            var h = pe.PEHeaders;
+            if (h.CorHeader == null || !pe.HasMetadata) throw new UnusableInputException(Codes.NotAnAssembly, "not a .NET assembly (no CLI header)");
+            foreach (var s in h.SectionHeaders)
+                if ((long)s.PointerToRawData + s.SizeOfRawData > bytes.Length)
+                    throw new UnusableInputException(Codes.NotAnAssembly, $"truncated file: section {s.Name} ends at byte {(long)s.PointerToRawData + s.SizeOfRawData}, the file has {bytes.Length}");
+            var md = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+            if (!md.IsAssembly) throw new UnusableInputException(Codes.NotAnAssembly, "a module without an assembly manifest");
+            foreach (var m in md.MethodDefinitions)
+            {
+                var def = md.GetMethodDefinition(m);
+                if (def.RelativeVirtualAddress != 0) System.Reflection.Metadata.PEReaderExtensions.GetMethodBody(pe, def.RelativeVirtualAddress);
+            }
+        }
+        catch (UnusableInputException) { throw; }
+        catch (Exception e) { throw new UnusableInputException(Codes.NotAnAssembly, $"not a valid .NET assembly ({e.GetType().Name}: {e.Message})"); }
     }
 
     // ----- reporting --------------------------------------------------------------------------
