@@ -192,14 +192,33 @@ internal sealed class MethodVerifier
 
     // ----- the block walk ---------------------------------------------------------------------
 
+    /// <summary>Opcodes that may change locals, arguments or ownership (the state a handler sees).</summary>
+    private static readonly bool[] Mutates = BuildMutates();
+
+    private static bool[] BuildMutates()
+    {
+        var t = new bool[512];
+        foreach (Code c in Enum.GetValues<Code>())
+        {
+            string n = c.ToString();
+            if (n.StartsWith("Stloc") || n.StartsWith("Starg") || n.StartsWith("Stind") || n.StartsWith("Stelem") || n.StartsWith("Brtrue") || n.StartsWith("Brfalse")
+                || c is Code.Stobj or Code.Initobj or Code.Cpobj or Code.Call or Code.Callvirt or Code.Newobj or Code.Stfld or Code.Stsfld or Code.Box)
+                t[(int)c] = true;
+        }
+        return t;
+    }
+
     private void RunBlock(int i, State st, Stack<int> work, bool[] queued)
     {
+        bool dirty = true;
         while (true)
         {
             _cur = i;
-            // States inside a protected region flow into its handlers (stack: the exception or nothing).
-            if (_regions[i].Length > 0) FlowToHandlers(i, st, work, queued);
+            // States inside a protected region flow into its handlers (stack: the exception or nothing),
+            // whenever they may have changed since the last flow.
+            if (_regions[i].Length > 0 && (dirty || !SameRegions(i, i - 1))) FlowToHandlers(i, st, work, queued);
             var ins = _ins[i];
+            dirty = Mutates[(int)ins.OpCode.Code];
             bool fallsThrough = Step(ins, st, work, queued);
             if (!fallsThrough) return;
             int next = i + 1;
