@@ -6,8 +6,8 @@ using Singularity.Threading;
 public static class Program
 {
     private const int Iterations = 2000;
-    private static volatile int s_turn;
-    private static volatile bool s_done;
+    // SIPs have no mutable statics (the verifier refuses them): shared state lives in an object.
+    private sealed class Handoff { public volatile int Turn; public volatile bool Done; }
 
     private sealed class Node { public Node Next; public byte[] Data; }
 
@@ -44,21 +44,20 @@ public static class Program
     // Two threads hand the CPU back and forth with Yield: one round trip is two switches.
     private static void YieldRoundTrip()
     {
-        s_turn = 0;
-        s_done = false;
+        var h = new Handoff();
         Thread other = Thread.Start(() =>
         {
-            while (!s_done) { if (s_turn == 1) s_turn = 0; Thread.Yield(); }
+            while (!h.Done) { if (h.Turn == 1) h.Turn = 0; Thread.Yield(); }
         });
-        for (int i = 0; i < 50; i++) { s_turn = 1; while (s_turn == 1) Thread.Yield(); }   // warm up
+        for (int i = 0; i < 50; i++) { h.Turn = 1; while (h.Turn == 1) Thread.Yield(); }   // warm up
         ulong t0 = Clock.ReadCycles();
         for (int i = 0; i < Iterations; i++)
         {
-            s_turn = 1;
-            while (s_turn == 1) Thread.Yield();
+            h.Turn = 1;
+            while (h.Turn == 1) Thread.Yield();
         }
         ulong t1 = Clock.ReadCycles();
-        s_done = true;
+        h.Done = true;
         other.Join();
         Report("yield-round-trip", t1 - t0, Iterations);
     }

@@ -4,10 +4,12 @@ using Singularity.Threading;
 // Threads inside one SIP: start/join, an event hand-off, and a mutex-protected counter.
 public static class Program
 {
-    private static int s_counter;
+    // No mutable statics in a SIP: the counter the workers share lives in an object.
+    private sealed class Shared { public int Counter; }
 
     public static int Main()
     {
+        var shared = new Shared();
         var ready = new Event();
         var mutex = new Mutex();
         int got = 0;
@@ -23,9 +25,9 @@ public static class Program
                 for (int i = 0; i < 100; i++)
                 {
                     mutex.Acquire();
-                    int v = s_counter;
+                    int v = shared.Counter;
                     Thread.Yield();
-                    s_counter = v + 1;
+                    shared.Counter = v + 1;
                     mutex.Release();
                 }
             });
@@ -40,8 +42,8 @@ public static class Program
         order = order * 10 + 1;
         low.Join();
         bool priorityOk = order == 12;
-        Debug.WriteLine("threadsdemo: event hand-off " + got.ToString() + ", mutex counter " + s_counter.ToString()
+        Debug.WriteLine("threadsdemo: event hand-off " + got.ToString() + ", mutex counter " + shared.Counter.ToString()
                         + " (expected 400), priority order " + order.ToString());
-        return got == 42 && s_counter == 400 && priorityOk ? 0 : 1;
+        return got == 42 && shared.Counter == 400 && priorityOk ? 0 : 1;
     }
 }

@@ -1,0 +1,1449 @@
+using Mono.Cecil;
+using Mono.Cecil.Cil;
+
+namespace Singularity.Verifier;
+
+/// <summary>
+/// The data-flow pass over one method body (ECMA-335 Partition III): every stack slot, local and
+/// argument gets a verification type; states merge at join points until a fixed point; each
+/// instruction checks its operands. The same pass follows tracked values (exchange-heap blocks,
+/// endpoints) for the ownership rules: each value is an id (its producing instruction) whose
+/// state is a set of {owned, transferred}.
+/// </summary>
+internal sealed class MethodVerifier
+{
+    private const byte Owned = 1, Transferred = 2, Borrowed = 4;
+    /// <summary>Home of a byref parameter: memory of the caller (a store there hands ownership to the caller).</summary>
+    private const int CallerHome = int.MinValue;
+
+    private sealed class State
+    {
+        public V[] S;
+        public int N;
+        public V[] A;
+        public V[] L;
+        public bool ThisInit;
+        public Dictionary<int, byte> Own;
+
+        public State Clone()
+        {
+            var c = new State { S = (V[])S.Clone(), N = N, A = (V[])A.Clone(), L = (V[])L.Clone(), ThisInit = ThisInit };
+            if (Own != null) c.Own = new Dictionary<int, byte>(Own);
+            return c;
+        }
+    }
+
+    private sealed class Abort : Exception { }
+
+    private readonly AssemblyVerifier _av;
+    private readonly TypeSystem _ts;
+    private readonly Tracking _tr;
+    private readonly MethodDefinition _m;
+    private readonly MethodBody _body;
+    private readonly Instruction[] _ins;
+    private readonly Dictionary<int, int> _index = new();   // offset -> instruction index
+    private readonly State[] _at;                           // stored states at join points
+    private readonly bool[] _join;
+    private readonly TypeReference[] _argTypes;
+    private readonly bool _ctorOfClass;
+    private readonly HashSet<(string, int)> _reported = new();
+    private readonly Dictionary<int, TypeReference> _trackType = new();
+    private readonly List<ExceptionHandler> _handlers;
+    private readonly int[][] _regions;                      // per instruction: the ids of enclosing regions (try/handler)
+    private int _cur;
+
+    public MethodVerifier(AssemblyVerifier av, MethodDefinition m)
+    {
+        _av = av; _ts = av.Types; _tr = av.Tracking; _m = m; _body = m.Body;
+        _ins = _body.Instructions.ToArray();
+        for (int i = 0; i < _ins.Length; i++) _index[_ins[i].Offset] = i;
+        _at = new State[_ins.Length];
+        _join = new bool[_ins.Length];
+        int n = m.Parameters.Count + (m.HasThis ? 1 : 0);
+        _argTypes = new TypeReference[n];
+        int k = 0;
+        if (m.HasThis) _argTypes[k++] = m.DeclaringType.IsValueType ? new ByReferenceType(SelfType()) : SelfType();
+        foreach (var p in m.Parameters) _argTypes[k++] = p.ParameterType;
+        _ctorOfClass = m.IsConstructor && !m.IsStatic && !m.DeclaringType.IsValueType && _ts.Key(m.DeclaringType) != "System.Object";
+        _handlers = _body.HasExceptionHandlers ? _body.ExceptionHandlers.ToList() : new List<ExceptionHandler>();
+        _regions = new int[_ins.Length][];
+    }
+
+    private TypeReference SelfType()
+    {
+        var t = _m.DeclaringType;
+        if (!t.HasGenericParameters) return t;
+        var g = new GenericInstanceType(t);
+        foreach (var p in t.GenericParameters) g.GenericArguments.Add(p);
+        return g;
+    }
+
+    // ----- reporting --------------------------------------------------------------------------
+
+    private void Report(string code, string message, int? offset = null)
+    {
+        int off = offset ?? (_cur >= 0 && _cur < _ins.Length ? _ins[_cur].Offset : 0);
+        if (_reported.Add((code, off))) _av.Report(code, _m, off, message);
+    }
+
+    private Exception Fail(string code, string message)
+    {
+        Report(code, message);
+        return new Abort();
+    }
+
+    // ----- entry ------------------------------------------------------------------------------
+
+    public void Run()
+    {
+        if (_ins.Length == 0) { Report(Codes.FallThrough, "empty method body", 0); return; }
+        if (_body.Variables.Count > 0 && !_body.InitLocals)
+            Report(Codes.SkipLocalsInit, "method has locals but no localsinit flag (SkipLocalsInit): locals could be read uninitialised", 0);
+
+        ComputeRegionsAndJoins();
+
+        var entry = new State { S = new V[Math.Max(_body.MaxStackSize, 1) + 1], A = new V[_argTypes.Length], L = new V[_body.Variables.Count], ThisInit = !_ctorOfClass };
+        for (int i = 0; i < _argTypes.Length; i++)
+        {
+            entry.A[i] = FromType(_argTypes[i]);
+            if (entry.A[i].K == VK.ByRef && i == 0 && _m.HasThis) { entry.A[i].F |= VF.Local; entry.A[i].Home = -1; }   // a struct's this is scoped
+            else if (entry.A[i].K == VK.ByRef) entry.A[i].Home = CallerHome;
+            if (_tr.IsTracked(_argTypes[i]) && _argTypes[i] is not ByReferenceType)
+            {
+                int pi = _m.HasThis ? i - 1 : i;
+                // A claimed parameter is owned here; any other is borrowed from the caller.
+                int id = -(i + 1);
+                entry.A[i].Track = id;
+                entry.Own ??= new();
+                entry.Own[id] = pi >= 0 && _tr.ClaimsParameter(_m, pi) ? Owned : Borrowed;
+                _trackType[id] = _argTypes[i];
+            }
+        }
+        for (int i = 0; i < entry.L.Length; i++) { entry.L[i] = FromType(_body.Variables[i].VariableType); entry.L[i].Track = 0; }
+
+        var work = new Stack<int>();
+        _at[0] = entry; work.Push(0);
+        foreach (var h in _handlers)
+        {
+            // Handler entry states are created by merges from the protected region.
+        }
+        var queued = new bool[_ins.Length];
+        queued[0] = true;
+        while (work.Count > 0)
+        {
+            int i = work.Pop();
+            queued[i] = false;
+            var st = _at[i].Clone();
+            try { RunBlock(i, st, work, queued); }
+            catch (Abort) { }
+        }
+        // Unreachable handlers and code are not verified (they never run); that is ECMA's rule too.
+    }
+
+    private void ComputeRegionsAndJoins()
+    {
+        var lists = new List<int>[_ins.Length];
+        for (int h = 0; h < _handlers.Count; h++)
+        {
+            var eh = _handlers[h];
+            Mark(eh.TryStart, eh.TryEnd, 2 * h);
+            Mark(eh.HandlerStart, eh.HandlerEnd, 2 * h + 1);
+            if (eh.HandlerType == ExceptionHandlerType.Filter) Mark(eh.FilterStart, eh.HandlerStart, 2 * h + 1);
+            if (eh.TryStart != null && _index.TryGetValue(eh.TryStart.Offset, out int a)) _join[a] = true;
+            if (eh.HandlerStart != null && _index.TryGetValue(eh.HandlerStart.Offset, out int b)) _join[b] = true;
+            if (eh.FilterStart != null && _index.TryGetValue(eh.FilterStart.Offset, out int c)) _join[c] = true;
+        }
+        for (int i = 0; i < _ins.Length; i++) _regions[i] = lists[i] == null ? Array.Empty<int>() : lists[i].ToArray();
+
+        void Mark(Instruction start, Instruction end, int id)
+        {
+            if (start == null) { _cur = 0; throw new UnusableInputException(Codes.CorruptBody, $"{_m.FullName}: exception handler with an invalid start offset"); }
+            int s = _index[start.Offset];
+            int e = end == null ? _ins.Length : _index[end.Offset];
+            for (int i = s; i < e; i++) (lists[i] ??= new List<int>()).Add(id);
+        }
+
+        for (int i = 0; i < _ins.Length; i++)
+        {
+            var ins = _ins[i];
+            if (ins.Operand is Instruction t) { if (_index.TryGetValue(t.Offset, out int j)) _join[j] = true; }
+            else if (ins.Operand is Instruction[] ts) foreach (var x in ts) if (x != null && _index.TryGetValue(x.Offset, out int j)) _join[j] = true;
+        }
+    }
+
+    private bool SameRegions(int a, int b) => _regions[a].AsSpan().SequenceEqual(_regions[b]);
+
+    /// <summary>A branch from <paramref name="from"/> may target <paramref name="to"/>: same regions, or the first instruction of a try block nested directly in them.</summary>
+    private bool BranchAllowed(int from, int to, bool isLeave)
+    {
+        var rf = _regions[from]; var rt = _regions[to];
+        if (isLeave)
+        {
+            // leave may exit regions; it may enter only a try block at its start.
+            foreach (var r in rt) if (Array.IndexOf(rf, r) < 0 && !IsTryStart(r, to)) return false;
+            return true;
+        }
+        foreach (var r in rf) if (Array.IndexOf(rt, r) < 0) return false;
+        foreach (var r in rt) if (Array.IndexOf(rf, r) < 0 && !IsTryStart(r, to)) return false;
+        return true;
+    }
+
+    private bool IsTryStart(int region, int index) => region % 2 == 0 && _handlers[region / 2].TryStart.Offset == _ins[index].Offset;
+
+    // ----- the block walk ---------------------------------------------------------------------
+
+    /// <summary>Opcodes that may change locals, arguments or ownership (the state a handler sees).</summary>
+    private static readonly bool[] Mutates = BuildMutates();
+
+    private static bool[] BuildMutates()
+    {
+        var t = new bool[512];
+        foreach (Code c in Enum.GetValues<Code>())
+        {
+            string n = c.ToString();
+            if (n.StartsWith("Stloc") || n.StartsWith("Starg") || n.StartsWith("Stind") || n.StartsWith("Stelem") || n.StartsWith("Brtrue") || n.StartsWith("Brfalse")
+                || c is Code.Stobj or Code.Initobj or Code.Cpobj or Code.Call or Code.Callvirt or Code.Newobj or Code.Stfld or Code.Stsfld or Code.Box)
+                t[(int)c] = true;
+        }
+        return t;
+    }
+
+    private void RunBlock(int i, State st, Stack<int> work, bool[] queued)
+    {
+        bool dirty = true;
+        while (true)
+        {
+            _cur = i;
+            // States inside a protected region flow into its handlers (stack: the exception or nothing),
+            // whenever they may have changed since the last flow.
+            if (_regions[i].Length > 0 && (dirty || !SameRegions(i, i - 1))) FlowToHandlers(i, st, work, queued);
+            var ins = _ins[i];
+            dirty = Mutates[(int)ins.OpCode.Code];
+            bool fallsThrough = Step(ins, st, work, queued);
+            if (!fallsThrough) return;
+            int next = i + 1;
+            if (next >= _ins.Length) throw Fail(Codes.FallThrough, "control falls off the end of the method");
+            if (!SameRegions(i, next) && !BranchAllowed(i, next, false))
+            {
+                _cur = i;
+                throw Fail(Codes.ExceptionRegion, "control falls through into or out of a protected region or handler");
+            }
+            if (_join[next]) { MergeInto(next, st, work, queued); return; }
+            i = next;
+        }
+    }
+
+    private void FlowToHandlers(int i, State st, Stack<int> work, bool[] queued)
+    {
+        foreach (int r in _regions[i])
+        {
+            if (r % 2 != 0) continue;
+            var eh = _handlers[r / 2];
+            var hs = st.Clone();
+            hs.N = 0;
+            // On the way into a handler every slot may hold any of its possible tracked states.
+            if (eh.HandlerType is ExceptionHandlerType.Catch or ExceptionHandlerType.Filter)
+            {
+                var exc = eh.HandlerType == ExceptionHandlerType.Catch ? eh.CatchType : _ts.Object;
+                if (eh.HandlerType == ExceptionHandlerType.Catch && (eh.CatchType == null || _ts.IsValueType(eh.CatchType)))
+                    throw Fail(Codes.ExceptionRegion, "catch clause of a value type or with no type");
+                hs.S[0] = new V { K = VK.Ref, T = exc }; hs.N = 1;
+            }
+            if (eh.HandlerType == ExceptionHandlerType.Filter)
+            {
+                MergeInto(_index[eh.FilterStart.Offset], hs, work, queued, handler: true);
+                continue;
+            }
+            MergeInto(_index[eh.HandlerStart.Offset], hs, work, queued, handler: true);
+        }
+    }
+
+    private void MergeInto(int target, State st, Stack<int> work, bool[] queued, bool handler = false)
+    {
+        var old = _at[target];
+        if (old == null)
+        {
+            _at[target] = st.Clone();
+            if (!queued[target]) { queued[target] = true; work.Push(target); }
+            return;
+        }
+        int save = _cur;
+        if (old.N != st.N) { Report(Codes.StackMerge, $"stack height {st.N} differs from {old.N} at the join IL_{_ins[target].Offset:x4}"); throw new Abort(); }
+        bool changed = false;
+        for (int k = 0; k < st.N; k++)
+        {
+            var m = MergeSlot(old.S[k], st.S[k], target, k, out bool ok);
+            if (!ok) { Report(Codes.StackMerge, $"stack slot {k} has incompatible types {Show(old.S[k])} and {Show(st.S[k])} at the join IL_{_ins[target].Offset:x4}"); throw new Abort(); }
+            if (!SameSlot(m, old.S[k])) { old.S[k] = m; changed = true; }
+        }
+        for (int k = 0; k < st.A.Length; k++) { var m = MergeVar(old.A[k], st.A[k], target, 1000 + k); if (!SameSlot(m, old.A[k])) { old.A[k] = m; changed = true; } }
+        for (int k = 0; k < st.L.Length; k++) { var m = MergeVar(old.L[k], st.L[k], target, 2000 + k); if (!SameSlot(m, old.L[k])) { old.L[k] = m; changed = true; } }
+        if (old.ThisInit && !st.ThisInit) { old.ThisInit = false; changed = true; }
+        if (st.Own != null)
+        {
+            old.Own ??= new();
+            foreach (var (id, bits) in st.Own)
+            {
+                old.Own.TryGetValue(id, out byte ob);
+                if ((ob | bits) != ob) { old.Own[id] = (byte)(ob | bits); changed = true; }
+            }
+        }
+        // Merged ids own what their sources owned.
+        if (_pendingMerged != null)
+        {
+            foreach (var (mid, a, b) in _pendingMerged)
+            {
+                old.Own ??= new();
+                byte bits = 0;
+                if (old.Own.TryGetValue(a, out byte x)) bits |= x;
+                if (st.Own != null && st.Own.TryGetValue(a, out x)) bits |= x;
+                if (old.Own.TryGetValue(b, out x)) bits |= x;
+                if (st.Own != null && st.Own.TryGetValue(b, out x)) bits |= x;
+                old.Own.TryGetValue(mid, out byte mb);
+                if ((mb | bits) != mb) { old.Own[mid] = (byte)(mb | bits); changed = true; }
+                if (!_trackType.ContainsKey(mid) && _trackType.TryGetValue(a, out var tt)) _trackType[mid] = tt;
+                // The sources live on only through the merged id unless another slot still names them.
+                if (!Names(old, a) && old.Own.Remove(a)) changed = true;
+                if (!Names(old, b) && old.Own.Remove(b)) changed = true;
+            }
+            _pendingMerged = null;
+        }
+        _cur = save;
+        if (changed && !queued[target]) { queued[target] = true; work.Push(target); }
+    }
+
+    private static bool Names(State s, int id)
+    {
+        if (id == 0) return false;
+        for (int i = 0; i < s.N; i++) if (s.S[i].Track == id) return true;
+        foreach (var v in s.A) if (v.Track == id) return true;
+        foreach (var v in s.L) if (v.Track == id) return true;
+        return false;
+    }
+
+    private List<(int, int, int)> _pendingMerged;
+
+    private int MergeTrack(int a, int b, int target, int slot)
+    {
+        if (a == b) return a;
+        if (a == 0) return b;
+        if (b == 0) return a;
+        int mid = unchecked((int)(0x40000000u | (uint)(target << 12) | (uint)slot));
+        if (a == mid || b == mid) { (_pendingMerged ??= new()).Add((mid, a == mid ? b : a, a == mid ? b : a)); return mid; }
+        (_pendingMerged ??= new()).Add((mid, a, b));
+        return mid;
+    }
+
+    private static bool SameSlot(V a, V b) => a.K == b.K && a.F == b.F && a.Home == b.Home && a.Track == b.Track && ReferenceEquals(a.T, b.T) && ReferenceEquals(a.M, b.M);
+
+    private V MergeVar(V a, V b, int target, int slot)
+    {
+        var r = a;
+        r.F = a.F | b.F;
+        if (a.Home != b.Home) r.Home = 0;
+        r.Track = MergeTrack(a.Track, b.Track, target, slot);
+        return r;
+    }
+
+    private V MergeSlot(V a, V b, int target, int slot, out bool ok)
+    {
+        ok = true;
+        var r = a;
+        r.F = (a.F | b.F) & ~VF.NullTest;
+        if ((a.F & VF.NullTest) != 0 && (b.F & VF.NullTest) != 0 && a.Track == b.Track) r.F |= VF.NullTest;
+        r.Track = MergeTrack(a.Track, b.Track, target, slot);
+        if (a.Home != b.Home) r.Home = 0;
+        if (a.K == b.K)
+        {
+            switch (a.K)
+            {
+                case VK.Ref:
+                    r.T = MergeRef(a.T, b.T);
+                    return r;
+                case VK.Val:
+                    ok = _ts.Same(a.T, b.T); return r;
+                case VK.ByRef:
+                    ok = _ts.Same(a.T, b.T) || _ts.ReducedKey(a.T) == _ts.ReducedKey(b.T); return r;
+                case VK.Ftn:
+                    if (!ReferenceEquals(a.M, b.M)) { r.K = VK.I; r.M = null; }
+                    return r;
+                default: return r;
+            }
+        }
+        if (a.K == VK.Null && b.K == VK.Ref) return b with { Track = r.Track, F = r.F };
+        if (a.K == VK.Ref && b.K == VK.Null) return r;
+        if ((a.K == VK.I4 && b.K == VK.I) || (a.K == VK.I && b.K == VK.I4)) { r.K = VK.I; return r; }
+        ok = false;
+        return r;
+    }
+
+    private TypeReference MergeRef(TypeReference a, TypeReference b)
+    {
+        if (_ts.Same(a, b)) return a;
+        if (_ts.IsAssignableRef(a, b)) return b;
+        if (_ts.IsAssignableRef(b, a)) return a;
+        foreach (var c in _ts.BaseChain(a))
+            if (_ts.IsAssignableRef(b, c))
+            {
+                if (_ts.Key(c) != "System.Object") return c;
+                break;
+            }
+        // Classes implementing a common interface merge to it (as ILVerify does).
+        foreach (var i in AllInterfaces(a)) if (_ts.IsAssignableRef(b, i)) return i;
+        return _ts.Object;
+    }
+
+    private IEnumerable<TypeReference> AllInterfaces(TypeReference t)
+    {
+        foreach (var i in _ts.InterfacesOf(t)) yield return i;
+        foreach (var c in _ts.BaseChain(t))
+            foreach (var i in _ts.InterfacesOf(c)) yield return i;
+    }
+
+    // ----- helpers ----------------------------------------------------------------------------
+
+    private V FromType(TypeReference t)
+    {
+        t = TypeSystem.Strip(t);
+        switch (t)
+        {
+            case ByReferenceType br: return new V { K = VK.ByRef, T = TypeSystem.Strip(br.ElementType) };
+            case PointerType or FunctionPointerType: return V.Of(VK.I);
+            case ArrayType: return new V { K = VK.Ref, T = t };
+            case GenericParameter gp: return new V { K = VK.Val, T = t };
+        }
+        switch (_ts.Key(t))
+        {
+            case "System.Boolean": case "System.Char": case "System.SByte": case "System.Byte": case "System.Int16": case "System.UInt16": case "System.Int32": case "System.UInt32": return V.Of(VK.I4);
+            case "System.Int64": case "System.UInt64": return V.Of(VK.I8);
+            case "System.IntPtr": case "System.UIntPtr": return V.Of(VK.I);
+            case "System.Single": case "System.Double": return V.Of(VK.F);
+        }
+        if (_ts.IsEnum(t, out var u)) return FromType(u);
+        if (_ts.IsValueType(t)) return new V { K = VK.Val, T = t };
+        return new V { K = VK.Ref, T = t };
+    }
+
+    private string Show(V v) => v.K switch
+    {
+        VK.Ref => v.Is(VF.UninitThis) ? "uninitialised this" : _ts.Key(v.T),
+        VK.Val => _ts.Key(v.T),
+        VK.ByRef => "ref " + _ts.Key(v.T),
+        VK.Null => "null",
+        VK.I4 => "int32",
+        VK.I8 => "int64",
+        VK.I => "native int",
+        VK.F => "float",
+        VK.Ftn => "method pointer",
+        _ => "?",
+    };
+
+    private static string Show(TypeReference t) => t?.FullName ?? "?";
+
+    private V Pop(State s)
+    {
+        if (s.N == 0) throw Fail(Codes.StackUnderflow, $"stack underflow ({OpName()} needs more operands)");
+        return s.S[--s.N];
+    }
+
+    private V Peek(State s, int depth = 0)
+    {
+        if (s.N <= depth) throw Fail(Codes.StackUnderflow, $"stack underflow ({OpName()} needs more operands)");
+        return s.S[s.N - 1 - depth];
+    }
+
+    private void Push(State s, V v)
+    {
+        if (s.N >= _body.MaxStackSize || s.N >= s.S.Length) throw Fail(Codes.StackOverflow, $"stack overflow: more than maxstack {_body.MaxStackSize} slots");
+        s.S[s.N++] = v;
+    }
+
+    private void Push(State s, TypeReference t) => Push(s, FromType(t));
+
+    private string OpName() => _ins[_cur].OpCode.Name;
+
+    /// <summary>Can a stack value <paramref name="v"/> be stored into a location of type <paramref name="t"/> (III.1.8.1.2.3)?</summary>
+    private bool Assignable(V v, TypeReference t)
+    {
+        var target = FromType(t);
+        switch (v.K)
+        {
+            case VK.I4: return target.K == VK.I4 || target.K == VK.I;
+            case VK.I: return target.K == VK.I || target.K == VK.I4 && false;
+            case VK.I8: return target.K == VK.I8;
+            case VK.F: return target.K == VK.F;
+            case VK.Null: return target.K == VK.Ref;
+            case VK.Ref:
+                if (v.Is(VF.UninitThis)) return false;
+                if (target.K == VK.Ref) return _ts.IsAssignableRef(v.T, target.T);
+                return false;
+            case VK.Val:
+                if (target.K == VK.Val) return _ts.Same(v.T, target.T);
+                return false;
+            case VK.ByRef:
+                if (target.K != VK.ByRef) return false;
+                return _ts.Same(v.T, target.T) || _ts.ReducedKey(v.T) == _ts.ReducedKey(target.T) && FromType(v.T).K != VK.Ref;
+            case VK.Ftn: return target.K == VK.I;
+            default: return false;
+        }
+    }
+
+    private void Expect(V v, TypeReference t, string code, string what)
+    {
+        if (!Assignable(v, t)) throw Fail(code, $"{what}: {Show(v)} is not assignable to {Show(t)}");
+    }
+
+    private static bool IsNumeric(VK k) => k is VK.I4 or VK.I8 or VK.I or VK.F;
+    private static bool IsInteger(VK k) => k is VK.I4 or VK.I8 or VK.I;
+
+    // ----- ownership --------------------------------------------------------------------------
+
+    private int NewTrack(State s, int sub, TypeReference t)
+    {
+        int id = ((_ins[_cur].Offset + 1) << 4) | sub;
+        s.Own ??= new();
+        if (s.Own.TryGetValue(id, out byte b) && (b & Owned) != 0)
+            Report(Codes.Leak, $"the {Show(t)} produced here on an earlier pass (a loop) is still owned when this instruction makes another: the first one leaks");
+        s.Own[id] = Owned;
+        _trackType[id] = t;
+        return id;
+    }
+
+    private string TrackName(int id) => _trackType.TryGetValue(id, out var t) ? Show(t) : "tracked value";
+
+    private string Origin(int id) => id < 0 ? $"parameter {(_m.HasThis ? -id - 1 : -id)}" : id >= 0x40000000 ? "a merge of paths" : $"IL_{((id >> 4) - 1):x4}";
+
+    /// <summary>The value is read (borrowed): it must still be owned.</summary>
+    private void Use(State s, int id, string what)
+    {
+        if (id == 0 || s.Own == null || !s.Own.TryGetValue(id, out byte b)) return;
+        if ((b & Transferred) != 0)
+            Report(Codes.UseAfterTransfer, $"{what}: the {TrackName(id)} from {Origin(id)} {(b == Transferred ? "was" : "may have been")} transferred before");
+    }
+
+    /// <summary>Ownership of the value ends here (a claiming call, a store into a TRef, a send, a return).</summary>
+    private void Transfer(State s, int id, string what)
+    {
+        if (id == 0 || s.Own == null || !s.Own.TryGetValue(id, out byte b)) return;
+        if ((b & Borrowed) != 0)
+        {
+            Report(Codes.TransferNotOwned, $"{what}: the {TrackName(id)} from {Origin(id)} is borrowed (the parameter has no [Claims]), so this method cannot give it away");
+            return;
+        }
+        if ((b & Transferred) != 0)
+            Report(Codes.DoubleTransfer, $"{what}: the {TrackName(id)} from {Origin(id)} {(b == Transferred ? "was" : "may have been")} transferred already");
+        s.Own[id] = Transferred;
+    }
+
+    private void CheckLeaks(State s, int except, string where)
+    {
+        if (s.Own == null) return;
+        foreach (var (id, b) in s.Own)
+        {
+            if (id == except || (b & Owned) == 0) continue;
+            Report(Codes.Leak, $"the {TrackName(id)} from {Origin(id)} is {(b == Owned ? "still owned" : "still owned on some path")} at {where}: it leaks (free it, send it, or store it in a TRef)");
+        }
+    }
+
+    private bool IsTrackedSlot(V v) => v.K is VK.Ref or VK.Val && v.T != null && _tr.IsTracked(v.T);
+
+    /// <summary>A store of value <paramref name="v"/> into the memory a byref <paramref name="addr"/> names.</summary>
+    private void StoreThrough(State s, V addr, V v, TypeReference t)
+    {
+        if (addr.Is(VF.ReadOnly)) throw Fail(Codes.ByRefEscape, $"write through a readonly reference ({Show(addr)})");
+        if (v.K == VK.ByRef && v.Is(VF.Local) && !addr.Is(VF.Local))
+            throw Fail(Codes.ByRefEscape, "a reference to a local or argument is stored where it outlives the frame");
+        if (!IsTrackedSlot(v) && !_tr.IsTracked(t)) return;
+        if (addr.Home > 0) { s.L[addr.Home - 1].Track = v.Track; return; }
+        if (addr.Home == CallerHome) { Transfer(s, v.Track, "stored into an out/ref parameter"); return; }
+        if (addr.Home < 0) { s.A[-addr.Home - 1].Track = v.Track; return; }
+        if (addr.Is(VF.Local)) { Transfer(s, v.Track, "stored into a local structure"); return; }
+        Report(Codes.StoredInHeap, $"a {Show(t)} is stored through a reference into a GC object (only a TRef may hold a tracked value)");
+        Transfer(s, v.Track, "stored");
+    }
+
+    // ----- one instruction --------------------------------------------------------------------
+
+    private TypeReference _constrained;
+    private bool _readonlyPrefix, _tailPrefix;
+
+    /// <summary>Executes one instruction on <paramref name="s"/>; returns whether control falls through.</summary>
+    private bool Step(Instruction ins, State s, Stack<int> work, bool[] queued)
+    {
+        var code = ins.OpCode.Code;
+        var constrained = _constrained; bool ro = _readonlyPrefix, tail = _tailPrefix;
+        if (code is not (Code.Constrained or Code.Readonly or Code.Tail or Code.Volatile or Code.Unaligned or Code.No))
+        { _constrained = null; _readonlyPrefix = false; _tailPrefix = false; }
+
+        switch (code)
+        {
+            case Code.Nop: case Code.Break: return true;
+            case Code.Volatile: case Code.Unaligned: case Code.No: return true;
+            case Code.Constrained: _constrained = (TypeReference)ins.Operand; _av.CheckTypeUse(_m, ins.Offset, _constrained); return true;
+            case Code.Readonly: _readonlyPrefix = true; return true;
+            case Code.Tail: _tailPrefix = true; return true;
+
+            case Code.Jmp: case Code.Calli: case Code.Arglist: case Code.Localloc: case Code.Cpblk: case Code.Initblk:
+            case Code.Mkrefany: case Code.Refanyval: case Code.Refanytype:
+                throw Fail(Codes.UnverifiableOpcode, $"{ins.OpCode.Name} is not allowed in a SIP (unverifiable)");
+
+            case Code.Ldarg_0: case Code.Ldarg_1: case Code.Ldarg_2: case Code.Ldarg_3: case Code.Ldarg_S: case Code.Ldarg:
+            {
+                int a = ArgIndex(ins);
+                var v = s.A[a];
+                if (a == 0 && _m.HasThis && _ctorOfClass && !s.ThisInit) v.F |= VF.UninitThis;
+                Push(s, v);
+                return true;
+            }
+            case Code.Ldarga_S: case Code.Ldarga:
+            {
+                int a = ArgIndex(ins);
+                if (s.A[a].K == VK.ByRef) throw Fail(Codes.StackType, "address of a byref argument");
+                if (a == 0 && _m.HasThis && _ctorOfClass && !s.ThisInit) throw Fail(Codes.Uninitialized, "address of 'this' before the base constructor ran");
+                Push(s, new V { K = VK.ByRef, T = TypeSystem.Strip(_argTypes[a]), F = VF.Local, Home = -(a + 1), Track = s.A[a].Track });
+                return true;
+            }
+            case Code.Starg_S: case Code.Starg:
+            {
+                int a = ArgIndex(ins);
+                if (a == 0 && _m.HasThis) throw Fail(Codes.StackType, "starg to 'this'");
+                var v = Pop(s);
+                Expect(v, _argTypes[a], Codes.StackType, $"starg {a}");
+                var nv = s.A[a]; nv.F = v.F & (VF.Local | VF.ReadOnly); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
+                s.A[a] = nv;
+                return true;
+            }
+            case Code.Ldloc_0: case Code.Ldloc_1: case Code.Ldloc_2: case Code.Ldloc_3: case Code.Ldloc_S: case Code.Ldloc:
+                Push(s, s.L[LocIndex(ins)]);
+                return true;
+            case Code.Ldloca_S: case Code.Ldloca:
+            {
+                int l = LocIndex(ins);
+                if (s.L[l].K == VK.ByRef) throw Fail(Codes.StackType, "address of a byref local");
+                Push(s, new V { K = VK.ByRef, T = TypeSystem.Strip(_body.Variables[l].VariableType), F = VF.Local, Home = l + 1, Track = s.L[l].Track });
+                return true;
+            }
+            case Code.Stloc_0: case Code.Stloc_1: case Code.Stloc_2: case Code.Stloc_3: case Code.Stloc_S: case Code.Stloc:
+            {
+                int l = LocIndex(ins);
+                var v = Pop(s);
+                Expect(v, _body.Variables[l].VariableType, Codes.StackType, $"stloc {l}");
+                var nv = s.L[l]; nv.F = v.F & (VF.Local | VF.ReadOnly); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
+                s.L[l] = nv;
+                return true;
+            }
+
+            case Code.Ldnull: Push(s, V.Of(VK.Null)); return true;
+            case Code.Ldc_I4_M1: case Code.Ldc_I4_0: case Code.Ldc_I4_1: case Code.Ldc_I4_2: case Code.Ldc_I4_3: case Code.Ldc_I4_4:
+            case Code.Ldc_I4_5: case Code.Ldc_I4_6: case Code.Ldc_I4_7: case Code.Ldc_I4_8: case Code.Ldc_I4_S: case Code.Ldc_I4:
+                Push(s, V.Of(VK.I4)); return true;
+            case Code.Ldc_I8: Push(s, V.Of(VK.I8)); return true;
+            case Code.Ldc_R4: case Code.Ldc_R8: Push(s, V.Of(VK.F)); return true;
+            case Code.Ldstr: Push(s, new V { K = VK.Ref, T = _ts.String }); return true;
+            case Code.Dup:
+            {
+                var v = Peek(s);
+                Push(s, v);
+                return true;
+            }
+            case Code.Pop: Pop(s); return true;
+
+            case Code.Call: case Code.Callvirt: case Code.Newobj:
+                DoCall(ins, s, code, constrained, tail);
+                if (tail)
+                {
+                    int n = _cur + 1;
+                    if (n >= _ins.Length || _ins[n].OpCode.Code != Code.Ret) throw Fail(Codes.StackType, "tail. call not followed by ret");
+                }
+                return true;
+
+            case Code.Ret: DoRet(s); return false;
+
+            case Code.Br_S: case Code.Br:
+                Branch(ins, s, work, queued, (Instruction)ins.Operand, false);
+                return false;
+            case Code.Leave_S: case Code.Leave:
+                if (_regions[_cur].Length == 0) throw Fail(Codes.ExceptionRegion, "leave outside a protected region or handler");
+                if (IsInFilter(_cur)) throw Fail(Codes.ExceptionRegion, "leave inside a filter");
+                s.N = 0;
+                Branch(ins, s, work, queued, (Instruction)ins.Operand, true);
+                return false;
+            case Code.Brfalse_S: case Code.Brfalse: case Code.Brtrue_S: case Code.Brtrue:
+            {
+                var v = Pop(s);
+                if (v.K is not (VK.I4 or VK.I8 or VK.I or VK.Ref or VK.Null) || v.Is(VF.UninitThis)) throw Fail(Codes.StackType, $"{ins.OpCode.Name} on {Show(v)}");
+                bool onTrue = code is Code.Brtrue or Code.Brtrue_S;
+                // Null tests refine ownership: on the path where the value is null there is nothing to own.
+                int tid = 0; bool trueMeansNull = false;
+                if (v.K == VK.Ref && v.Track != 0 && _tr.IsTracked(v.T)) { tid = v.Track; trueMeansNull = false; }
+                else if (v.K == VK.I4 && v.Is(VF.NullTest)) { tid = v.Track; trueMeansNull = true; }
+                var taken = s.Clone();
+                if (tid != 0)
+                {
+                    bool takenIsNull = onTrue == trueMeansNull;
+                    var nullState = takenIsNull ? taken : s;
+                    if (nullState.Own != null && nullState.Own.ContainsKey(tid)) nullState.Own.Remove(tid);
+                }
+                Branch(ins, taken, work, queued, (Instruction)ins.Operand, false);
+                return true;
+            }
+            case Code.Beq_S: case Code.Beq: case Code.Bne_Un_S: case Code.Bne_Un:
+            case Code.Bge_S: case Code.Bge: case Code.Bge_Un_S: case Code.Bge_Un: case Code.Bgt_S: case Code.Bgt: case Code.Bgt_Un_S: case Code.Bgt_Un:
+            case Code.Ble_S: case Code.Ble: case Code.Ble_Un_S: case Code.Ble_Un: case Code.Blt_S: case Code.Blt: case Code.Blt_Un_S: case Code.Blt_Un:
+            {
+                var b = Pop(s); var a = Pop(s);
+                bool eq = code is Code.Beq or Code.Beq_S or Code.Bne_Un or Code.Bne_Un_S;
+                CheckCompare(a, b, eq || code is Code.Bgt_Un or Code.Bgt_Un_S, ins);
+                Branch(ins, s.Clone(), work, queued, (Instruction)ins.Operand, false);
+                return true;
+            }
+            case Code.Switch:
+            {
+                var v = Pop(s);
+                if (v.K != VK.I4) throw Fail(Codes.StackType, $"switch on {Show(v)}");
+                foreach (var t in (Instruction[])ins.Operand) Branch(ins, s.Clone(), work, queued, t, false);
+                return true;
+            }
+
+            case Code.Ldind_I1: case Code.Ldind_U1: LdInd(s, "System.SByte", VK.I4); return true;
+            case Code.Ldind_I2: case Code.Ldind_U2: LdInd(s, "System.Int16", VK.I4); return true;
+            case Code.Ldind_I4: case Code.Ldind_U4: LdInd(s, "System.Int32", VK.I4); return true;
+            case Code.Ldind_I8: LdInd(s, "System.Int64", VK.I8); return true;
+            case Code.Ldind_I: LdInd(s, "System.IntPtr", VK.I); return true;
+            case Code.Ldind_R4: LdInd(s, "System.Single", VK.F); return true;
+            case Code.Ldind_R8: LdInd(s, "System.Double", VK.F); return true;
+            case Code.Ldind_Ref:
+            {
+                var a = Pop(s);
+                RequireByRef(a);
+                var e = FromType(a.T);
+                if (e.K != VK.Ref) throw Fail(Codes.StackType, $"ldind.ref through {Show(a)}");
+                Push(s, e);
+                return true;
+            }
+            case Code.Stind_I1: StInd(s, "System.SByte", VK.I4); return true;
+            case Code.Stind_I2: StInd(s, "System.Int16", VK.I4); return true;
+            case Code.Stind_I4: StInd(s, "System.Int32", VK.I4); return true;
+            case Code.Stind_I8: StInd(s, "System.Int64", VK.I8); return true;
+            case Code.Stind_I: StInd(s, "System.IntPtr", VK.I); return true;
+            case Code.Stind_R4: StInd(s, "System.Single", VK.F); return true;
+            case Code.Stind_R8: StInd(s, "System.Double", VK.F); return true;
+            case Code.Stind_Ref:
+            {
+                var v = Pop(s); var a = Pop(s);
+                RequireByRef(a);
+                if (FromType(a.T).K != VK.Ref) throw Fail(Codes.StackType, $"stind.ref through {Show(a)}");
+                Expect(v, a.T, Codes.StackType, "stind.ref");
+                StoreThrough(s, a, v, a.T);
+                return true;
+            }
+
+            case Code.Add: case Code.Sub: case Code.Mul: case Code.Div: case Code.Rem:
+            case Code.Add_Ovf: case Code.Add_Ovf_Un: case Code.Sub_Ovf: case Code.Sub_Ovf_Un: case Code.Mul_Ovf: case Code.Mul_Ovf_Un: case Code.Div_Un: case Code.Rem_Un:
+            case Code.And: case Code.Or: case Code.Xor:
+            {
+                var b = Pop(s); var a = Pop(s);
+                bool intOnly = code is Code.And or Code.Or or Code.Xor or Code.Div_Un or Code.Rem_Un or Code.Add_Ovf_Un or Code.Sub_Ovf_Un or Code.Mul_Ovf_Un or Code.Add_Ovf or Code.Sub_Ovf or Code.Mul_Ovf;
+                VK r;
+                if (a.K == b.K && IsNumeric(a.K)) r = a.K;
+                else if ((a.K == VK.I4 && b.K == VK.I) || (a.K == VK.I && b.K == VK.I4)) r = VK.I;
+                else throw Fail(Codes.StackType, $"{ins.OpCode.Name} on {Show(a)} and {Show(b)}{(a.K == VK.ByRef || b.K == VK.ByRef ? " (arithmetic on references is unverifiable)" : "")}");
+                if (intOnly && r == VK.F) throw Fail(Codes.StackType, $"{ins.OpCode.Name} on floating point");
+                Push(s, V.Of(r));
+                return true;
+            }
+            case Code.Shl: case Code.Shr: case Code.Shr_Un:
+            {
+                var b = Pop(s); var a = Pop(s);
+                if (!IsInteger(a.K) || b.K is not (VK.I4 or VK.I)) throw Fail(Codes.StackType, $"{ins.OpCode.Name} on {Show(a)} and {Show(b)}");
+                Push(s, V.Of(a.K));
+                return true;
+            }
+            case Code.Neg: { var a = Pop(s); if (!IsNumeric(a.K)) throw Fail(Codes.StackType, $"neg on {Show(a)}"); Push(s, V.Of(a.K)); return true; }
+            case Code.Not: { var a = Pop(s); if (!IsInteger(a.K)) throw Fail(Codes.StackType, $"not on {Show(a)}"); Push(s, V.Of(a.K)); return true; }
+            case Code.Ckfinite: { var a = Pop(s); if (a.K != VK.F) throw Fail(Codes.StackType, $"ckfinite on {Show(a)}"); Push(s, V.Of(VK.F)); return true; }
+
+            case Code.Conv_I1: case Code.Conv_I2: case Code.Conv_I4: case Code.Conv_U1: case Code.Conv_U2: case Code.Conv_U4:
+            case Code.Conv_Ovf_I1: case Code.Conv_Ovf_I2: case Code.Conv_Ovf_I4: case Code.Conv_Ovf_U1: case Code.Conv_Ovf_U2: case Code.Conv_Ovf_U4:
+            case Code.Conv_Ovf_I1_Un: case Code.Conv_Ovf_I2_Un: case Code.Conv_Ovf_I4_Un: case Code.Conv_Ovf_U1_Un: case Code.Conv_Ovf_U2_Un: case Code.Conv_Ovf_U4_Un:
+                Conv(s, VK.I4); return true;
+            case Code.Conv_I8: case Code.Conv_U8: case Code.Conv_Ovf_I8: case Code.Conv_Ovf_U8: case Code.Conv_Ovf_I8_Un: case Code.Conv_Ovf_U8_Un:
+                Conv(s, VK.I8); return true;
+            case Code.Conv_I: case Code.Conv_U: case Code.Conv_Ovf_I: case Code.Conv_Ovf_U: case Code.Conv_Ovf_I_Un: case Code.Conv_Ovf_U_Un:
+                Conv(s, VK.I); return true;
+            case Code.Conv_R4: case Code.Conv_R8: case Code.Conv_R_Un:
+                Conv(s, VK.F); return true;
+
+            case Code.Ceq: case Code.Cgt: case Code.Cgt_Un: case Code.Clt: case Code.Clt_Un:
+            {
+                var b = Pop(s); var a = Pop(s);
+                CheckCompare(a, b, code is Code.Ceq or Code.Cgt_Un, ins);
+                Push(s, V.Of(VK.I4));
+                return true;
+            }
+
+            case Code.Ldfld: case Code.Ldflda: case Code.Stfld: case Code.Ldsfld: case Code.Ldsflda: case Code.Stsfld:
+                DoField(ins, s, code);
+                return true;
+
+            case Code.Ldobj:
+            {
+                var t = Token(ins);
+                var a = Pop(s);
+                RequireByRef(a);
+                if (!_ts.Same(a.T, t) && _ts.ReducedKey(a.T) != _ts.ReducedKey(t)) throw Fail(Codes.StackType, $"ldobj {Show(t)} through {Show(a)}");
+                var v = FromType(t);
+                if (IsTrackedSlot(v)) { v.Track = a.Track; Use(s, a.Track, "copied"); }
+                Push(s, v);
+                return true;
+            }
+            case Code.Stobj:
+            {
+                var t = Token(ins);
+                var v = Pop(s); var a = Pop(s);
+                RequireByRef(a);
+                if (!_ts.Same(a.T, t) && _ts.ReducedKey(a.T) != _ts.ReducedKey(t)) throw Fail(Codes.StackType, $"stobj {Show(t)} through {Show(a)}");
+                Expect(v, t, Codes.StackType, "stobj");
+                StoreThrough(s, a, v, t);
+                return true;
+            }
+            case Code.Cpobj:
+            {
+                var t = Token(ins);
+                var src = Pop(s); var dst = Pop(s);
+                RequireByRef(src); RequireByRef(dst);
+                if (!_ts.Same(src.T, t) || !_ts.Same(dst.T, t)) throw Fail(Codes.StackType, $"cpobj {Show(t)} between {Show(src)} and {Show(dst)}");
+                if (_tr.IsTracked(t)) throw Fail(Codes.StoredInHeap, "cpobj of a tracked value duplicates it");
+                StoreThrough(s, dst, V.Of(VK.I4), t);
+                return true;
+            }
+            case Code.Initobj:
+            {
+                var t = Token(ins);
+                var a = Pop(s);
+                RequireByRef(a);
+                if (!_ts.Same(a.T, t)) throw Fail(Codes.StackType, $"initobj {Show(t)} on {Show(a)}");
+                if (a.Is(VF.ReadOnly)) throw Fail(Codes.ByRefEscape, "initobj through a readonly reference");
+                if (a.Home > 0) s.L[a.Home - 1].Track = 0;
+                else if (a.Home < 0) s.A[-a.Home - 1].Track = 0;
+                return true;
+            }
+            case Code.Sizeof: Token(ins); Push(s, V.Of(VK.I4)); return true;
+
+            case Code.Newarr:
+            {
+                var t = Token(ins);
+                var n = Pop(s);
+                if (n.K is not (VK.I4 or VK.I)) throw Fail(Codes.StackType, $"newarr length is {Show(n)}");
+                if (TypeSystem.Strip(t) is ByReferenceType || (TypeSystem.Strip(t) is var st && st.FullName is "System.Void" or "System.TypedReference")) throw Fail(Codes.StackType, $"array of {Show(t)}");
+                Push(s, new V { K = VK.Ref, T = new ArrayType(t) });
+                return true;
+            }
+            case Code.Ldlen:
+            {
+                var a = Pop(s);
+                if (!(a.K == VK.Null || (a.K == VK.Ref && TypeSystem.Strip(a.T) is ArrayType { IsVector: true }))) throw Fail(Codes.ElementAccess, $"ldlen on {Show(a)}");
+                Push(s, V.Of(VK.I));
+                return true;
+            }
+            case Code.Ldelem_I1: case Code.Ldelem_U1: Ldelem(s, "System.SByte"); return true;
+            case Code.Ldelem_I2: case Code.Ldelem_U2: Ldelem(s, "System.Int16"); return true;
+            case Code.Ldelem_I4: case Code.Ldelem_U4: Ldelem(s, "System.Int32"); return true;
+            case Code.Ldelem_I8: Ldelem(s, "System.Int64"); return true;
+            case Code.Ldelem_I: Ldelem(s, "System.IntPtr"); return true;
+            case Code.Ldelem_R4: Ldelem(s, "System.Single"); return true;
+            case Code.Ldelem_R8: Ldelem(s, "System.Double"); return true;
+            case Code.Ldelem_Ref: Ldelem(s, null); return true;
+            case Code.Ldelem_Any: Ldelem(s, null, Token(ins)); return true;
+            case Code.Ldelema:
+            {
+                var t = Token(ins);
+                var idx = Pop(s); var arr = Pop(s);
+                var et = ElementType(arr, idx);
+                if (et != null && !_ts.Same(et, t)) throw Fail(Codes.ElementAccess, $"ldelema {Show(t)} on {Show(arr)}");
+                // Without readonly., the address of an element of a covariant array could be written with the wrong type; the runtime checks the exact type.
+                Push(s, new V { K = VK.ByRef, T = TypeSystem.Strip(t), F = ro ? VF.ReadOnly : VF.None });
+                return true;
+            }
+            case Code.Stelem_I1: Stelem(s, "System.SByte"); return true;
+            case Code.Stelem_I2: Stelem(s, "System.Int16"); return true;
+            case Code.Stelem_I4: Stelem(s, "System.Int32"); return true;
+            case Code.Stelem_I8: Stelem(s, "System.Int64"); return true;
+            case Code.Stelem_I: Stelem(s, "System.IntPtr"); return true;
+            case Code.Stelem_R4: Stelem(s, "System.Single"); return true;
+            case Code.Stelem_R8: Stelem(s, "System.Double"); return true;
+            case Code.Stelem_Ref: Stelem(s, null); return true;
+            case Code.Stelem_Any: Stelem(s, null, Token(ins)); return true;
+
+            case Code.Box:
+            {
+                var t = Token(ins);
+                var v = Pop(s);
+                if (TypeSystem.Strip(t) is ByReferenceType) throw Fail(Codes.Cast, "box of a byref type");
+                if (!_ts.IsValueType(t) && !TypeSystem.IsGenericParam(t))
+                {
+                    // box of a reference type is a no-op (ECMA allows it).
+                    Expect(v, t, Codes.Cast, "box");
+                    Push(s, v);
+                    return true;
+                }
+                Expect(v, t, Codes.Cast, "box");
+                if (IsTrackedSlot(v) || _tr.IsTracked(t)) { Report(Codes.StoredInHeap, $"box of a tracked {Show(t)} puts it in a GC object"); Transfer(s, v.Track, "boxed"); }
+                var r = new V { K = VK.Ref, T = t };
+                if (_ts.IsValueType(t) && TypeSystem.Strip(t) is not GenericParameter && _ts.Resolve(t) is { } d && d.FullName == "System.Nullable`1")
+                    r.T = ((GenericInstanceType)TypeSystem.Strip(t)).GenericArguments[0];
+                Push(s, r);
+                return true;
+            }
+            case Code.Unbox:
+            {
+                var t = Token(ins);
+                var v = Pop(s);
+                if (v.K is not (VK.Ref or VK.Null) || !_ts.IsValueType(t)) throw Fail(Codes.Cast, $"unbox {Show(t)} from {Show(v)}");
+                Push(s, new V { K = VK.ByRef, T = TypeSystem.Strip(t), F = VF.ReadOnly });
+                return true;
+            }
+            case Code.Unbox_Any:
+            {
+                var t = Token(ins);
+                var v = Pop(s);
+                if (v.K is not (VK.Ref or VK.Null) || v.Is(VF.UninitThis)) throw Fail(Codes.Cast, $"unbox.any {Show(t)} from {Show(v)}");
+                Push(s, t);
+                return true;
+            }
+            case Code.Castclass: case Code.Isinst:
+            {
+                var t = Token(ins);
+                var v = Pop(s);
+                if (v.K is not (VK.Ref or VK.Null) || v.Is(VF.UninitThis)) throw Fail(Codes.Cast, $"{ins.OpCode.Name} on {Show(v)}");
+                if (TypeSystem.Strip(t) is ByReferenceType) throw Fail(Codes.Cast, $"{ins.OpCode.Name} to a byref type");
+                var r = new V { K = VK.Ref, T = t };
+                if (_ts.IsValueType(t) || TypeSystem.IsGenericParam(t)) r.T = t;   // a boxed value type
+                if (IsTrackedSlot(v)) r.Track = v.Track;
+                Push(s, r);
+                return true;
+            }
+
+            case Code.Throw:
+            {
+                var v = Pop(s);
+                if (v.K is not (VK.Ref or VK.Null) || v.Is(VF.UninitThis)) throw Fail(Codes.StackType, $"throw of {Show(v)}");
+                if (v.K == VK.Ref && !_ts.IsAssignableRef(v.T, _ts.CorType("System", "Exception")) && !TypeSystem.IsGenericParam(v.T))
+                    throw Fail(Codes.StackType, $"throw of {Show(v)}, which is not an exception");
+                if (!InCatchTry(_cur)) CheckLeaks(s, 0, "this throw");
+                return false;
+            }
+            case Code.Rethrow:
+                if (!InHandler(_cur, ExceptionHandlerType.Catch)) throw Fail(Codes.ExceptionRegion, "rethrow outside a catch handler");
+                return false;
+            case Code.Endfinally:
+                if (!InHandler(_cur, ExceptionHandlerType.Finally) && !InHandler(_cur, ExceptionHandlerType.Fault)) throw Fail(Codes.ExceptionRegion, "endfinally outside a finally or fault handler");
+                return false;
+            case Code.Endfilter:
+            {
+                if (!IsInFilter(_cur)) throw Fail(Codes.ExceptionRegion, "endfilter outside a filter");
+                var v = Pop(s);
+                if (v.K != VK.I4 || s.N != 0) throw Fail(Codes.ExceptionRegion, "endfilter needs exactly one int32 on the stack");
+                return false;
+            }
+
+            case Code.Ldtoken:
+            {
+                var tok = ins.Operand;
+                switch (tok)
+                {
+                    case TypeReference t: _av.CheckTypeUse(_m, ins.Offset, t); Push(s, new V { K = VK.Val, T = _ts.CorType("System", "RuntimeTypeHandle") }); break;
+                    case FieldReference f:
+                        // Only for RuntimeHelpers.InitializeArray, which copies compile-time data into a new array.
+                        if (!(_cur + 1 < _ins.Length && _ins[_cur + 1].OpCode.Code == Code.Call && _ins[_cur + 1].Operand is MethodReference im && im.Name == "InitializeArray" && im.DeclaringType.FullName == "System.Runtime.CompilerServices.RuntimeHelpers"))
+                            throw Fail(Codes.Reflection, $"ldtoken of field {f.Name} outside array initialisation (reflection)");
+                        var fd = _ts.Resolve(f);
+                        if (!fd.HasFieldRVA || !fd.IsStatic || fd.Module != _m.Module) throw Fail(Codes.Reflection, $"array initialisation from {f.Name}, which is not this assembly's constant data");
+                        Push(s, new V { K = VK.Val, T = _ts.CorType("System", "RuntimeFieldHandle") });
+                        break;
+                    case MethodReference mr: throw Fail(Codes.Reflection, $"ldtoken of method {mr.Name} (reflection)");
+                    default: throw Fail(Codes.StackType, "bad ldtoken operand");
+                }
+                return true;
+            }
+            case Code.Ldftn:
+            {
+                var mr = (MethodReference)ins.Operand;
+                var md = _av.CheckMethodUse(_m, ins.Offset, mr);
+                Push(s, new V { K = VK.Ftn, M = mr });
+                return true;
+            }
+            case Code.Ldvirtftn:
+            {
+                var mr = (MethodReference)ins.Operand;
+                var md = _av.CheckMethodUse(_m, ins.Offset, mr);
+                var o = Pop(s);
+                if (md.IsStatic) throw Fail(Codes.BadCall, "ldvirtftn of a static method");
+                if (o.K != VK.Null && (o.K != VK.Ref || !_ts.IsAssignableRef(o.T, mr.DeclaringType))) throw Fail(Codes.CallSignature, $"ldvirtftn on {Show(o)}, not a {Show(mr.DeclaringType)}");
+                Push(s, new V { K = VK.Ftn, M = mr, F = VF.ReadOnly /* marks virtual */ });
+                return true;
+            }
+            default:
+                throw Fail(Codes.UnverifiableOpcode, $"opcode {ins.OpCode.Name} is not supported");
+        }
+    }
+
+    private bool InHandler(int i, ExceptionHandlerType kind)
+    {
+        foreach (int r in _regions[i])
+        {
+            if (r % 2 == 0) continue;
+            var eh = _handlers[r / 2];
+            if (eh.HandlerType == kind && i >= _index[eh.HandlerStart.Offset]) return true;
+        }
+        return false;
+    }
+
+    private bool IsInFilter(int i)
+    {
+        foreach (int r in _regions[i])
+        {
+            if (r % 2 == 0) continue;
+            var eh = _handlers[r / 2];
+            if (eh.HandlerType == ExceptionHandlerType.Filter && i < _index[eh.HandlerStart.Offset]) return true;
+        }
+        return false;
+    }
+
+    private bool InCatchTry(int i)
+    {
+        foreach (int r in _regions[i])
+            if (r % 2 == 0 && _handlers[r / 2].HandlerType is ExceptionHandlerType.Catch or ExceptionHandlerType.Filter) return true;
+        return false;
+    }
+
+    private int ArgIndex(Instruction ins)
+    {
+        int a = ins.OpCode.Code switch
+        {
+            Code.Ldarg_0 => 0, Code.Ldarg_1 => 1, Code.Ldarg_2 => 2, Code.Ldarg_3 => 3,
+            _ => ins.Operand switch { ParameterDefinition p => p.Index + (_m.HasThis ? 1 : 0) - (p.Method == _m || p.Method == null ? 0 : 0), int n => n, sbyte b => b, byte u => u, _ => -1 },
+        };
+        if (ins.Operand is ParameterDefinition pd && pd.Index == -1) a = 0;   // Cecil's 'this' parameter
+        if (a < 0 || a >= _argTypes.Length) throw Fail(Codes.BadIndex, $"argument {a} out of range (the method has {_argTypes.Length})");
+        return a;
+    }
+
+    private int LocIndex(Instruction ins)
+    {
+        int l = ins.OpCode.Code switch
+        {
+            Code.Ldloc_0 or Code.Stloc_0 => 0, Code.Ldloc_1 or Code.Stloc_1 => 1, Code.Ldloc_2 or Code.Stloc_2 => 2, Code.Ldloc_3 or Code.Stloc_3 => 3,
+            _ => ins.Operand switch { VariableDefinition v => v.Index, int n => n, sbyte b => b, byte u => u, _ => -1 },
+        };
+        if (l < 0 || l >= _body.Variables.Count) throw Fail(Codes.BadIndex, $"local {l} out of range (the method has {_body.Variables.Count})");
+        return l;
+    }
+
+    private TypeReference Token(Instruction ins)
+    {
+        if (ins.Operand is not TypeReference t) throw Fail(Codes.StackType, $"{ins.OpCode.Name} without a type operand");
+        _av.CheckTypeUse(_m, ins.Offset, t);
+        return t;
+    }
+
+    private void Branch(Instruction ins, State s, Stack<int> work, bool[] queued, Instruction target, bool isLeave)
+    {
+        if (target == null || !_index.TryGetValue(target.Offset, out int ti))
+            throw Fail(Codes.BranchTarget, "branch target is not the start of an instruction of this method");
+        if (!BranchAllowed(_cur, ti, isLeave))
+            throw Fail(isLeave ? Codes.ExceptionRegion : Codes.BranchTarget, $"branch to IL_{target.Offset:x4} enters or leaves a protected region or handler{(isLeave ? "" : " (only leave may exit one, and a try may be entered only at its start)")}");
+        if (!isLeave && _regions[ti].Length > 0 && s.N != 0)
+            foreach (int r in _regions[ti]) if (Array.IndexOf(_regions[_cur], r) < 0) throw Fail(Codes.ExceptionRegion, "the stack must be empty when entering a try block");
+        if (isLeave) FinallyLeaves(s);
+        MergeInto(ti, s, work, queued);
+    }
+
+    private void FinallyLeaves(State s) { }
+
+    private void CheckCompare(V a, V b, bool refsOk, Instruction ins)
+    {
+        bool ok = (a.K == b.K && IsNumeric(a.K))
+            || (a.K == VK.I4 && b.K == VK.I) || (a.K == VK.I && b.K == VK.I4)
+            || (refsOk && a.K is VK.Ref or VK.Null && b.K is VK.Ref or VK.Null && !a.Is(VF.UninitThis) && !b.Is(VF.UninitThis))
+            || (a.K == VK.ByRef && b.K == VK.ByRef && (ins.OpCode.Code is Code.Ceq or Code.Beq or Code.Beq_S or Code.Bne_Un or Code.Bne_Un_S));
+        if (!ok) throw Fail(Codes.StackType, $"{ins.OpCode.Name} compares {Show(a)} with {Show(b)}");
+    }
+
+    private void Conv(State s, VK to)
+    {
+        var a = Pop(s);
+        if (!IsNumeric(a.K)) throw Fail(a.K == VK.ByRef ? Codes.UnverifiableOpcode : Codes.StackType, $"{OpName()} on {Show(a)}{(a.K == VK.ByRef ? " (turns a reference into a number)" : "")}");
+        Push(s, V.Of(to));
+    }
+
+    private void RequireByRef(V a)
+    {
+        if (a.K == VK.ByRef) return;
+        if (a.K is VK.I or VK.I4 or VK.I8) throw Fail(Codes.UnverifiableOpcode, $"{OpName()} through a native pointer ({Show(a)}) is not allowed");
+        throw Fail(Codes.StackType, $"{OpName()} needs a managed reference, not {Show(a)}");
+    }
+
+    private void LdInd(State s, string type, VK k)
+    {
+        var a = Pop(s);
+        RequireByRef(a);
+        if (_ts.ReducedKey(a.T) != _ts.ReducedKey(_ts.CorType("System", type.Substring(7)))) throw Fail(Codes.StackType, $"{OpName()} through {Show(a)}");
+        Push(s, V.Of(k));
+    }
+
+    private void StInd(State s, string type, VK k)
+    {
+        var v = Pop(s); var a = Pop(s);
+        RequireByRef(a);
+        if (_ts.ReducedKey(a.T) != _ts.ReducedKey(_ts.CorType("System", type.Substring(7)))) throw Fail(Codes.StackType, $"{OpName()} through {Show(a)}");
+        if (!(v.K == k || (k == VK.I && v.K == VK.I4) || (k == VK.I4 && v.K == VK.I))) throw Fail(Codes.StackType, $"{OpName()} of {Show(v)}");
+        StoreThrough(s, a, v, a.T);
+    }
+
+    private TypeReference ElementType(V arr, V idx)
+    {
+        if (idx.K is not (VK.I4 or VK.I)) throw Fail(Codes.ElementAccess, $"array index is {Show(idx)}");
+        if (arr.K == VK.Null) return null;
+        if (arr.K != VK.Ref || TypeSystem.Strip(arr.T) is not ArrayType { IsVector: true } at) throw Fail(Codes.ElementAccess, $"{OpName()} on {Show(arr)}, not a one-dimensional array");
+        return at.ElementType;
+    }
+
+    private void Ldelem(State s, string prim, TypeReference tok = null)
+    {
+        var idx = Pop(s); var arr = Pop(s);
+        var et = ElementType(arr, idx);
+        if (et == null) { Push(s, tok != null ? FromType(tok) : prim == null ? V.Of(VK.Null) : FromType(_ts.CorType("System", prim.Substring(7)))); return; }
+        if (tok != null) { if (!_ts.Same(et, tok) && !(FromType(et).K == VK.Ref && FromType(tok).K == VK.Ref && _ts.IsAssignableRef(et, tok))) throw Fail(Codes.ElementAccess, $"ldelem {Show(tok)} on {Show(et)}[]"); }
+        else if (prim == null) { if (FromType(et).K != VK.Ref) throw Fail(Codes.ElementAccess, $"ldelem.ref on {Show(et)}[]"); }
+        else if (_ts.ReducedKey(et) != _ts.ReducedKey(_ts.CorType("System", prim.Substring(7)))) throw Fail(Codes.ElementAccess, $"{OpName()} on {Show(et)}[]");
+        var v = FromType(tok ?? et);
+        Push(s, v);
+    }
+
+    private void Stelem(State s, string prim, TypeReference tok = null)
+    {
+        var v = Pop(s); var idx = Pop(s); var arr = Pop(s);
+        var et = ElementType(arr, idx);
+        if (et != null)
+        {
+            if (tok != null && !_ts.Same(et, tok) && !(FromType(et).K == VK.Ref && FromType(tok).K == VK.Ref)) throw Fail(Codes.ElementAccess, $"stelem {Show(tok)} on {Show(et)}[]");
+            if (prim == null && tok == null && FromType(et).K != VK.Ref) throw Fail(Codes.ElementAccess, $"stelem.ref on {Show(et)}[]");
+            if (prim != null && _ts.ReducedKey(et) != _ts.ReducedKey(_ts.CorType("System", prim.Substring(7)))) throw Fail(Codes.ElementAccess, $"{OpName()} on {Show(et)}[]");
+            var target = FromType(et);
+            // Reference elements: the runtime checks the exact element type (covariance); the static type only needs to be a reference.
+            if (target.K == VK.Ref) { if (v.K is not (VK.Ref or VK.Null) || v.Is(VF.UninitThis)) throw Fail(Codes.ElementAccess, $"storing {Show(v)} into {Show(et)}[]"); }
+            else if (!Assignable(v, tok ?? et) && !(prim != null && v.K == target.K)) throw Fail(Codes.ElementAccess, $"storing {Show(v)} into {Show(et)}[]");
+            if (IsTrackedSlot(v) || _tr.IsTracked(et))
+            {
+                // An endpoint in an array is a borrowed view for EndpointSet.Select; exchange blocks may not live in arrays.
+                if (!(v.K == VK.Ref && _tr.IsEndpoint(v.T)) && v.K != VK.Null) { Report(Codes.StoredInHeap, $"a tracked {Show(v)} is stored in an array (a GC object)"); Transfer(s, v.Track, "stored"); }
+                else Use(s, v.Track, "stored in an array");
+            }
+        }
+    }
+
+    // ----- fields -----------------------------------------------------------------------------
+
+    private void DoField(Instruction ins, State s, Code code)
+    {
+        var fr = (FieldReference)ins.Operand;
+        var fd = _av.CheckFieldUse(_m, ins.Offset, fr);
+        var ft = TypeSystem.Inflate(fr.FieldType, fr);
+        bool isStatic = code is Code.Ldsfld or Code.Ldsflda or Code.Stsfld;
+        if (fd.IsStatic != isStatic) throw Fail(Codes.FieldAccess, $"{ins.OpCode.Name} on {(fd.IsStatic ? "static" : "instance")} field {fd.Name}");
+        bool inOwnCtor = fd.DeclaringType == _m.DeclaringType && _m.IsConstructor && _m.IsStatic == fd.IsStatic;
+
+        if (isStatic)
+        {
+            if (code == Code.Stsfld)
+            {
+                var v = Pop(s);
+                Expect(v, ft, Codes.FieldAccess, $"stsfld {fd.Name}");
+                if (fd.IsInitOnly && !inOwnCtor) throw Fail(Codes.InitOnlyWrite, $"write to readonly static field {fd.Name} outside its type's static constructor");
+                if (IsTrackedSlot(v)) { Report(Codes.StoredInHeap, $"a tracked {Show(v)} is stored in static field {fd.Name}"); Transfer(s, v.Track, "stored"); }
+                return;
+            }
+            if (code == Code.Ldsflda)
+            {
+                var f = VF.None;
+                if (fd.IsInitOnly && !inOwnCtor) f |= VF.ReadOnly;
+                Push(s, new V { K = VK.ByRef, T = TypeSystem.Strip(ft), F = f });
+                return;
+            }
+            Push(s, ft);
+            return;
+        }
+
+        var declType = fr.DeclaringType;
+        bool declIsValue = _ts.IsValueType(declType);
+        if (code == Code.Stfld)
+        {
+            var v = Pop(s);
+            var o = Pop(s);
+            CheckFieldObject(o, declType, declIsValue, fd, allowUninitThis: fd.DeclaringType == _m.DeclaringType);
+            Expect(v, ft, Codes.FieldAccess, $"stfld {fd.Name}");
+            if (fd.IsInitOnly && !(inOwnCtor && (o.K == VK.ByRef ? o.Home == -1 : IsThis(o)))) throw Fail(Codes.InitOnlyWrite, $"write to readonly field {fd.Name} outside its constructor");
+            if (o.K == VK.ByRef && o.Is(VF.ReadOnly)) throw Fail(Codes.ByRefEscape, $"stfld {fd.Name} through a readonly reference");
+            if (v.K == VK.ByRef) throw Fail(Codes.ByRefField, $"a reference stored in field {fd.Name}");
+            if (IsTrackedSlot(v) || _tr.IsTracked(ft))
+            {
+                if (v.K == VK.Null || (v.K == VK.Val && v.Track == 0 && !_tr.IsTracked(v.T))) return;
+                if (!declIsValue && !_tr.IsTRef(declType)) { Report(Codes.StoredInHeap, $"a tracked {Show(ft)} is stored in field {fd.Name} of class {Show(declType)} (keep it in a TRef)"); Transfer(s, v.Track, "stored"); }
+                else Transfer(s, v.Track, $"stored in field {fd.Name}");
+            }
+            return;
+        }
+        var obj = Pop(s);
+        CheckFieldObject(obj, declType, declIsValue, fd, allowUninitThis: code == Code.Ldflda && fd.DeclaringType == _m.DeclaringType && false);
+        if (code == Code.Ldflda)
+        {
+            var f = VF.None;
+            if (obj.K == VK.ByRef) { f |= obj.F & (VF.Local | VF.ReadOnly); }
+            if (fd.IsInitOnly && !(inOwnCtor && (obj.K == VK.ByRef ? obj.Home == -1 : IsThis(obj)))) f |= VF.ReadOnly;
+            Push(s, new V { K = VK.ByRef, T = TypeSystem.Strip(ft), F = f });
+            return;
+        }
+        Push(s, ft);
+    }
+
+    private bool IsThis(V v) => _m.HasThis && v.K == VK.Ref && (v.Is(VF.UninitThis) || ReferenceEquals(v.T, _argTypes[0])) ;
+
+    private void CheckFieldObject(V o, TypeReference declType, bool declIsValue, FieldDefinition fd, bool allowUninitThis)
+    {
+        if (o.Is(VF.UninitThis) && !allowUninitThis) throw Fail(Codes.Uninitialized, $"field {fd.Name} read from 'this' before the base constructor ran");
+        switch (o.K)
+        {
+            case VK.Ref:
+                if (declIsValue) { if (TypeSystem.Strip(o.T) is not GenericParameter && !_ts.Same(o.T, declType)) throw Fail(Codes.FieldAccess, $"field {fd.Name} of {Show(declType)} accessed on {Show(o)}"); return; }
+                if (!_ts.IsAssignableRef(o.T, declType)) throw Fail(Codes.FieldAccess, $"field {fd.Name} of {Show(declType)} accessed on {Show(o)}");
+                return;
+            case VK.Null: return;
+            case VK.ByRef:
+                if (!_ts.Same(o.T, declType)) throw Fail(Codes.FieldAccess, $"field {fd.Name} of {Show(declType)} accessed through {Show(o)}");
+                return;
+            case VK.Val:
+                if (!_ts.Same(o.T, declType)) throw Fail(Codes.FieldAccess, $"field {fd.Name} of {Show(declType)} accessed on {Show(o)}");
+                return;
+            default:
+                throw Fail(o.K == VK.I ? Codes.UnverifiableOpcode : Codes.FieldAccess, $"field {fd.Name} accessed on {Show(o)}");
+        }
+    }
+
+    // ----- calls ------------------------------------------------------------------------------
+
+    private void DoCall(Instruction ins, State s, Code code, TypeReference constrained, bool tail)
+    {
+        var mr = (MethodReference)ins.Operand;
+        var md = _av.CheckMethodUse(_m, ins.Offset, mr);
+        if (mr.CallingConvention == MethodCallingConvention.VarArg) throw Fail(Codes.UnverifiableOpcode, "vararg call");
+        bool newobj = code == Code.Newobj;
+        if (newobj)
+        {
+            if (!md.IsConstructor || md.IsStatic) throw Fail(Codes.BadCall, $"newobj of {md.Name}, which is not an instance constructor");
+            if (md.DeclaringType.IsAbstract) throw Fail(Codes.BadCall, $"newobj of abstract type {Show(mr.DeclaringType)}");
+        }
+        else
+        {
+            if (code == Code.Callvirt && md.IsStatic) throw Fail(Codes.BadCall, $"callvirt of static method {md.Name}");
+            if (code == Code.Call && md.IsAbstract) throw Fail(Codes.BadCall, $"non-virtual call of abstract method {md.Name}");
+            if (md.IsConstructor && !IsCtorChain(md)) throw Fail(Codes.BadCall, $"direct call of constructor {Show(mr.DeclaringType)}::.ctor outside a constructor chain");
+        }
+        if (constrained != null && code != Code.Callvirt) throw Fail(Codes.BadCall, "constrained. prefix on a non-callvirt");
+
+        int np = mr.Parameters.Count;
+        var args = new V[np];
+        for (int i = np - 1; i >= 0; i--) args[i] = Pop(s);
+        var types = new TypeReference[np];
+        for (int i = 0; i < np; i++) types[i] = TypeSystem.Inflate(mr.Parameters[i].ParameterType, mr);
+
+        bool anyLocalRef = false;
+        // Delegate construction: (object, ldftn/ldvirtftn method).
+        if (newobj && _ts.IsDelegate(mr.DeclaringType) && np == 2)
+        {
+            CheckDelegate(s, mr, args[0], args[1]);
+        }
+        else
+        {
+            for (int i = 0; i < np; i++)
+            {
+                if (args[i].K == VK.Ftn && FromType(types[i]).K == VK.I) throw Fail(Codes.DelegateCtor, "a method pointer passed as a native int");
+                Expect(args[i], types[i], Codes.CallSignature, $"argument {i + 1} of {mr.DeclaringType.Name}::{mr.Name}");
+                if (args[i].K == VK.ByRef)
+                {
+                    anyLocalRef |= args[i].Is(VF.Local);
+                    if (args[i].Is(VF.ReadOnly) && !IsInParam(md, i)) throw Fail(Codes.ByRefEscape, $"a readonly reference passed as writable ref argument {i + 1} of {mr.Name}");
+                }
+            }
+        }
+
+        V self = default;
+        bool hasThis = mr.HasThis && !newobj;
+        if (hasThis)
+        {
+            self = Pop(s);
+            var dt = mr.DeclaringType;
+            if (self.Is(VF.UninitThis))
+            {
+                if (!(md.IsConstructor && code == Code.Call && IsCtorChain(md))) throw Fail(Codes.Uninitialized, $"'this' used (call to {mr.Name}) before the base constructor ran");
+                s.ThisInit = true;
+                for (int k = 0; k < s.N; k++) s.S[k].F &= ~VF.UninitThis;
+            }
+            else if (constrained != null)
+            {
+                if (self.K != VK.ByRef || !_ts.Same(self.T, constrained)) throw Fail(Codes.CallSignature, $"constrained. {Show(constrained)} with {Show(self)} as receiver");
+            }
+            else if (_ts.IsValueType(dt))
+            {
+                if (self.K != VK.ByRef || !_ts.Same(self.T, dt)) throw Fail(Codes.CallSignature, $"receiver of {dt.Name}::{mr.Name} must be a reference to {Show(dt)}, not {Show(self)}");
+                if (self.Is(VF.ReadOnly) && !IsReadOnlyMember(md)) throw Fail(Codes.ByRefEscape, $"{mr.Name} may write through a readonly reference to its receiver");
+                anyLocalRef |= self.Is(VF.Local);
+            }
+            else
+            {
+                if (self.K == VK.Null) { }
+                else if (self.K != VK.Ref || !_ts.IsAssignableRef(self.T, dt)) throw Fail(Codes.CallSignature, $"receiver of {dt.Name}::{mr.Name} is {Show(self)}, not a {Show(dt)}");
+                if (code == Code.Call && md.IsVirtual && !md.IsFinal && !IsThisOrBase(self, md) && self.K == VK.Ref && !(_m.DeclaringType.IsValueType)) { /* a non-virtual call of a virtual method on another object: allowed on sealed types only */
+                    var sd = _ts.Resolve(self.T);
+                    if (sd != null && !sd.IsSealed && !TypeSystem.IsGenericParam(self.T)) throw Fail(Codes.BadCall, $"non-virtual call of virtual method {mr.Name} on an object other than this");
+                }
+            }
+        }
+        if (tail && anyLocalRef) throw Fail(Codes.ByRefEscape, "tail. call passes a reference into the frame that the tail call discards");
+
+        // Ownership: receivers and arguments are borrowed unless the callee claims them.
+        if (hasThis && self.Track != 0)
+        {
+            if (_tr.ClaimsThis(md)) Transfer(s, self.Track, $"{mr.Name}() ends ownership"); else Use(s, self.Track, $"{mr.Name}() on it");
+        }
+        var outs = new List<(V, TypeReference, int)>();
+        for (int i = 0; i < np; i++)
+        {
+            var a = args[i];
+            var pt = TypeSystem.Strip(types[i]);
+            if (pt is ByReferenceType brt && _tr.IsTracked(brt.ElementType) && a.K == VK.ByRef)
+            {
+                if (md.Parameters[i].IsOut) outs.Add((a, brt.ElementType, i));
+                else Use(s, a.Track, $"passed by reference to {mr.Name}");
+                continue;
+            }
+            if (a.Track == 0) continue;
+            if (_tr.ClaimsParameter(md, i)) Transfer(s, a.Track, $"passed to {mr.Name}, which claims it");
+            else Use(s, a.Track, $"passed to {mr.Name}");
+        }
+        foreach (var (a, et, i) in outs)
+        {
+            int id = NewTrack(s, 1 + i, et);
+            if (a.Home > 0) { s.L[a.Home - 1].Track = id; }
+            else if (a.Home == CallerHome) s.Own[id] = Transferred;
+            else if (a.Home < 0) { s.A[-a.Home - 1].Track = id; }
+            else if (a.Is(VF.Local)) s.Own[id] = Transferred;
+            else { Report(Codes.StoredInHeap, $"a tracked {Show(et)} received into a GC object's field (keep it in a TRef)"); s.Own[id] = Transferred; }
+        }
+
+        if (newobj)
+        {
+            var t = mr.DeclaringType;
+            var v = FromType(t);
+            if (v.K == VK.Ref && _tr.IsTracked(t)) v.Track = NewTrack(s, 0, t);
+            if (v.K == VK.Val && _tr.IsTracked(t)) v.Track = NewTrack(s, 0, t);
+            Push(s, v);
+            return;
+        }
+        var rt = TypeSystem.Inflate(mr.ReturnType, mr);
+        if (TypeSystem.Strip(rt).FullName == "System.Void") return;
+        var r = FromType(rt);
+        if (r.K == VK.ByRef)
+        {
+            if (anyLocalRef) r.F |= VF.Local;
+            if (TypeSystem.HasAttribute(md.MethodReturnType, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasModReq(md.ReturnType, "System.Runtime.InteropServices.InAttribute")) r.F |= VF.ReadOnly;
+        }
+        if (IsTrackedSlot(r)) r.Track = NewTrack(s, 0, rt);
+        // IsNull of a tracked value: the branch on it tells where the value is null (nothing to own).
+        if (hasThis && self.Track != 0 && md.Name == "get_IsNull" && r.K == VK.I4) { r.F |= VF.NullTest; r.Track = self.Track; }
+        Push(s, r);
+    }
+
+    private bool IsThisOrBase(V self, MethodDefinition md) => _m.HasThis && !_m.DeclaringType.IsValueType && self.K == VK.Ref && _ts.IsAssignableRef(_argTypes[0], md.DeclaringType) && ReferenceEquals(self.T, _argTypes[0]);
+
+    private bool IsCtorChain(MethodDefinition callee)
+    {
+        if (!_m.IsConstructor || _m.IsStatic) return false;
+        if (callee.DeclaringType == _m.DeclaringType) return true;
+        var b = _m.DeclaringType.BaseType;
+        return b != null && _ts.Same(_ts.Resolve(b), callee.DeclaringType);
+    }
+
+    private static bool IsInParam(MethodDefinition md, int i)
+    {
+        var p = md.Parameters[i];
+        return p.IsIn || TypeSystem.HasAttribute(p, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasModReq(p.ParameterType, "System.Runtime.InteropServices.InAttribute")
+            || TypeSystem.HasAttribute(p, "System.Runtime.CompilerServices.RequiresLocationAttribute");
+    }
+
+    private static bool IsReadOnlyMember(MethodDefinition md)
+        => TypeSystem.HasAttribute(md, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasAttribute(md.DeclaringType, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || md.DeclaringType.IsPrimitive || md.DeclaringType.IsEnum;
+
+    private void CheckDelegate(State s, MethodReference ctor, V obj, V fn)
+    {
+        if (fn.K != VK.Ftn || fn.M == null) throw Fail(Codes.DelegateCtor, "a delegate is constructed without ldftn/ldvirtftn immediately before");
+        int prev = _cur - 1;
+        bool virt = fn.Is(VF.ReadOnly);
+        if (prev < 0 || _ins[prev].OpCode.Code != (virt ? Code.Ldvirtftn : Code.Ldftn)) throw Fail(Codes.DelegateCtor, "ldftn/ldvirtftn must immediately precede the delegate's newobj");
+        if (virt && (prev < 1 || _ins[prev - 1].OpCode.Code != Code.Dup)) throw Fail(Codes.DelegateCtor, "ldvirtftn for a delegate must follow dup of the target object");
+        var target = fn.M;
+        var td = _ts.Resolve(target);
+        var invoke = _ts.Resolve(ctor.DeclaringType).Methods.FirstOrDefault(x => x.Name == "Invoke");
+        if (invoke == null) throw Fail(Codes.DelegateCtor, $"{Show(ctor.DeclaringType)} has no Invoke method");
+        var dArgs = ctor.DeclaringType as GenericInstanceType;
+        if (invoke.Parameters.Count != target.Parameters.Count) throw Fail(Codes.DelegateCtor, $"{target.Name} does not match the signature of {Show(ctor.DeclaringType)}");
+        for (int i = 0; i < invoke.Parameters.Count; i++)
+        {
+            var dp = TypeSystem.Subst(invoke.Parameters[i].ParameterType, dArgs, null);
+            var mp = TypeSystem.Inflate(target.Parameters[i].ParameterType, target);
+            if (!_ts.Same(dp, mp) && !(FromType(dp).K == VK.Ref && FromType(mp).K == VK.Ref && _ts.IsAssignableRef(dp, mp)))
+                throw Fail(Codes.DelegateCtor, $"parameter {i + 1} of {target.Name} ({Show(mp)}) does not match {Show(ctor.DeclaringType)} ({Show(dp)})");
+        }
+        var dr = TypeSystem.Subst(invoke.ReturnType, dArgs, null);
+        var mrt = TypeSystem.Inflate(target.ReturnType, target);
+        if (!_ts.Same(dr, mrt) && !(FromType(dr).K == VK.Ref && FromType(mrt).K == VK.Ref && _ts.IsAssignableRef(mrt, dr)))
+            throw Fail(Codes.DelegateCtor, $"return type of {target.Name} does not match {Show(ctor.DeclaringType)}");
+        if (td.IsStatic)
+        {
+            if (obj.K != VK.Null) throw Fail(Codes.DelegateCtor, "a delegate to a static method must have a null target");
+        }
+        else
+        {
+            if (_ts.IsValueType(target.DeclaringType)) throw Fail(Codes.DelegateCtor, "a delegate to an instance method of a value type");
+            if (obj.K != VK.Null && (obj.K != VK.Ref || obj.Is(VF.UninitThis) || !_ts.IsAssignableRef(obj.T, target.DeclaringType)))
+                throw Fail(Codes.DelegateCtor, $"delegate target {Show(obj)} is not a {Show(target.DeclaringType)}");
+            if (IsTrackedSlot(obj)) { Report(Codes.StoredInHeap, "a tracked value captured by a delegate (a GC object)"); Transfer(s, obj.Track, "captured"); }
+        }
+    }
+
+    private void DoRet(State s)
+    {
+        if (_regions[_cur].Length > 0) throw Fail(Codes.ExceptionRegion, "ret inside a protected region or handler (use leave)");
+        var rt = _m.ReturnType;
+        int except = 0;
+        if (TypeSystem.Strip(rt).FullName == "System.Void")
+        {
+            if (s.N != 0) throw Fail(Codes.ReturnType, $"ret with {s.N} value(s) on the stack from a void method");
+        }
+        else
+        {
+            if (s.N != 1) throw Fail(Codes.ReturnType, $"ret needs exactly the return value on the stack, found {s.N} slot(s)");
+            var v = s.S[0];
+            Expect(v, rt, Codes.ReturnType, "return value");
+            if (v.K == VK.ByRef)
+            {
+                if (v.Is(VF.Local)) throw Fail(Codes.ByRefEscape, "returns a reference to a local, an argument or this method's frame");
+                if (v.Is(VF.ReadOnly) && !(TypeSystem.HasAttribute(_m.MethodReturnType, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasModReq(rt, "System.Runtime.InteropServices.InAttribute")))
+                    throw Fail(Codes.ByRefEscape, "returns a readonly reference as a writable one");
+            }
+            if (IsTrackedSlot(v) && v.Track != 0) { Transfer(s, v.Track, "returned"); except = v.Track; }
+        }
+        if (_ctorOfClass && !s.ThisInit) throw Fail(Codes.Uninitialized, "constructor returns without calling a base or this constructor");
+        CheckLeaks(s, except, "return");
+    }
+}

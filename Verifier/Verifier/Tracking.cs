@@ -1,0 +1,76 @@
+using Mono.Cecil;
+
+namespace Singularity.Verifier;
+
+/// <summary>
+/// Which types are tracked (linear) and which parameters claim ownership, read from the
+/// attributes of Singularity.Channels (matched by full name) with a few built-in facts about
+/// the runtime's own API, so the rules hold even where an attribute is missing.
+/// </summary>
+public sealed class Tracking
+{
+    public const string Ns = "Singularity.Channels";
+    private readonly TypeSystem _ts;
+    private readonly Dictionary<string, bool> _tracked = new();
+
+    public Tracking(TypeSystem ts) { _ts = ts; }
+
+    public bool IsTracked(TypeReference t)
+    {
+        if (t == null) return false;
+        t = TypeSystem.Strip(t);
+        if (t is GenericParameter or ArrayType or ByReferenceType or PointerType or FunctionPointerType || t.IsPrimitive) return false;
+        string key = _ts.Key(t is GenericInstanceType g ? g.ElementType : t);
+        if (_tracked.TryGetValue(key, out bool r)) return r;
+        _tracked[key] = false;
+        var d = _ts.Resolve(t);
+        r = false;
+        int guard = 0;
+        for (var c = d; c != null && guard++ < 200; c = c.BaseType == null ? null : _ts.Resolve(c.BaseType))
+        {
+            string k = _ts.Key(c);
+            if (k is Ns + ".ExBuffer" or Ns + ".ExArray`1" or Ns + ".Endpoint" || TypeSystem.HasAttribute(c, Ns + ".TrackedAttribute")) { r = true; break; }
+        }
+        _tracked[key] = r;
+        return r;
+    }
+
+    public bool IsEndpoint(TypeReference t)
+    {
+        t = TypeSystem.Strip(t);
+        if (t is GenericParameter or ArrayType or ByReferenceType or PointerType or FunctionPointerType || t.IsPrimitive) return false;
+        int guard = 0;
+        for (var c = _ts.Resolve(t); c != null && guard++ < 200; c = c.BaseType == null ? null : _ts.Resolve(c.BaseType))
+            if (_ts.Key(c) == Ns + ".Endpoint") return true;
+        return false;
+    }
+
+    public bool IsTRef(TypeReference t)
+    {
+        t = TypeSystem.Strip(t);
+        if (t is GenericInstanceType g) t = g.ElementType;
+        return _ts.Key(t) == Ns + ".TRef`1";
+    }
+
+    private static bool ClaimsAttr(ICustomAttributeProvider p) => TypeSystem.HasAttribute(p, Ns + ".ClaimsAttribute");
+
+    /// <summary>Does parameter <paramref name="i"/> (0 = first declared parameter) take ownership?</summary>
+    public bool ClaimsParameter(MethodDefinition m, int i)
+    {
+        if (i < 0 || i >= m.Parameters.Count) return false;
+        if (ClaimsAttr(m.Parameters[i])) return true;
+        string owner = _ts.Key(m.DeclaringType);
+        if (owner == Ns + ".TRef`1" && (m.IsConstructor || m.Name == "Release")) return true;
+        if (owner == Ns + ".MessageFrame" && m.Name.StartsWith("Put", StringComparison.Ordinal) && IsTracked(m.Parameters[i].ParameterType)) return true;
+        return false;
+    }
+
+    /// <summary>Does calling <paramref name="m"/> end the ownership of its receiver (Free, Close, DetachHandle)?</summary>
+    public bool ClaimsThis(MethodDefinition m)
+    {
+        if (!m.HasThis) return false;
+        if (ClaimsAttr(m) || (m.MethodReturnType != null && false)) return true;
+        if (!IsTracked(m.DeclaringType)) return false;
+        return m.Name is "Free" or "Close" or "DetachHandle";
+    }
+}
