@@ -241,6 +241,11 @@ internal sealed class MethodVerifier
             var eh = _handlers[r / 2];
             var hs = st.Clone();
             hs.N = 0;
+            // A finally or fault handler entered by an exception ends in endfinally, which on that
+            // path goes on unwinding, never to a leave target: it carries no ownership, so what
+            // the try held on its exceptional paths does not reach the normal continuation.
+            // (Leaks on exceptional paths are checked at each throw.)
+            if (eh.HandlerType is ExceptionHandlerType.Finally or ExceptionHandlerType.Fault) hs.Own = null;
             // On the way into a handler every slot may hold any of its possible tracked states.
             if (eh.HandlerType is ExceptionHandlerType.Catch or ExceptionHandlerType.Filter)
             {
@@ -279,34 +284,40 @@ internal sealed class MethodVerifier
         for (int k = 0; k < st.A.Length; k++) { var m = MergeVar(old.A[k], st.A[k], target, 1000 + k); if (!SameSlot(m, old.A[k])) { old.A[k] = m; changed = true; } }
         for (int k = 0; k < st.L.Length; k++) { var m = MergeVar(old.L[k], st.L[k], target, 2000 + k); if (!SameSlot(m, old.L[k])) { old.L[k] = m; changed = true; } }
         if (old.ThisInit && !st.ThisInit) { old.ThisInit = false; changed = true; }
-        if (st.Own != null)
-        {
-            old.Own ??= new();
-            foreach (var (id, bits) in st.Own)
-            {
-                old.Own.TryGetValue(id, out byte ob);
-                if ((ob | bits) != ob) { old.Own[id] = (byte)(ob | bits); changed = true; }
-            }
-        }
         // Merged ids own what their sources owned.
         if (_pendingMerged != null)
         {
             foreach (var (mid, a, b) in _pendingMerged)
             {
                 old.Own ??= new();
+                // Only each side's own value counts: on the incoming path the join's old value may
+                // long since have been transferred, which says nothing about the value now in the slot.
                 byte bits = 0;
                 if (old.Own.TryGetValue(a, out byte x)) bits |= x;
-                if (st.Own != null && st.Own.TryGetValue(a, out x)) bits |= x;
-                if (old.Own.TryGetValue(b, out x)) bits |= x;
                 if (st.Own != null && st.Own.TryGetValue(b, out x)) bits |= x;
                 old.Own.TryGetValue(mid, out byte mb);
                 if ((mb | bits) != mb) { old.Own[mid] = (byte)(mb | bits); changed = true; }
                 if (!_trackType.ContainsKey(mid) && _trackType.TryGetValue(a, out var tt)) _trackType[mid] = tt;
                 // The sources live on only through the merged id unless another slot still names them.
-                if (!Names(old, a) && old.Own.Remove(a)) changed = true;
-                if (!Names(old, b) && old.Own.Remove(b)) changed = true;
+                if (!_absorbedAt.TryGetValue(target, out var absorbed)) _absorbedAt[target] = absorbed = new();
+                if (a != mid && !Names(old, a)) { absorbed[a] = mid; if (old.Own.Remove(a)) changed = true; }
+                if (b != mid && !Names(old, b)) { absorbed[b] = mid; if (old.Own.Remove(b)) changed = true; }
             }
             _pendingMerged = null;
+        }
+        if (st.Own != null)
+        {
+            old.Own ??= new();
+            _absorbedAt.TryGetValue(target, out var absorbed);
+            foreach (var (id, bits) in st.Own)
+            {
+                // An id folded into a merged id at this join is accounted for by that id (its bits
+                // came from the slot that held it); adding it back would undo the fold on every
+                // visit and never reach a fixed point.
+                if (absorbed != null && absorbed.ContainsKey(id) && !Names(old, id)) continue;
+                old.Own.TryGetValue(id, out byte ob);
+                if ((ob | bits) != ob) { old.Own[id] = (byte)(ob | bits); changed = true; }
+            }
         }
         _cur = save;
         if (changed && !queued[target]) { queued[target] = true; work.Push(target); }
@@ -322,6 +333,8 @@ internal sealed class MethodVerifier
     }
 
     private List<(int, int, int)> _pendingMerged;
+    // Per join: tracked ids folded into a merged id there (source id -> merged id).
+    private readonly Dictionary<int, Dictionary<int, int>> _absorbedAt = new();
 
     private int MergeTrack(int a, int b, int target, int slot)
     {
@@ -329,7 +342,7 @@ internal sealed class MethodVerifier
         if (a == 0) return b;
         if (b == 0) return a;
         int mid = unchecked((int)(0x40000000u | (uint)(target << 12) | (uint)slot));
-        if (a == mid || b == mid) { (_pendingMerged ??= new()).Add((mid, a == mid ? b : a, a == mid ? b : a)); return mid; }
+        // (mid, the join's value, the incoming value): the merged id owns what each side's own value owned.
         (_pendingMerged ??= new()).Add((mid, a, b));
         return mid;
     }
@@ -938,6 +951,7 @@ internal sealed class MethodVerifier
                 return false;
             case Code.Endfinally:
                 if (!InHandler(_cur, ExceptionHandlerType.Finally) && !InHandler(_cur, ExceptionHandlerType.Fault)) throw Fail(Codes.ExceptionRegion, "endfinally outside a finally or fault handler");
+                FinallyContinues(s, work, queued);
                 return false;
             case Code.Endfilter:
             {
@@ -1055,11 +1069,57 @@ internal sealed class MethodVerifier
             throw Fail(isLeave ? Codes.ExceptionRegion : Codes.BranchTarget, $"branch to IL_{target.Offset:x4} enters or leaves a protected region or handler{(isLeave ? "" : " (only leave may exit one, and a try may be entered only at its start)")}");
         if (!isLeave && _regions[ti].Length > 0 && s.N != 0)
             foreach (int r in _regions[ti]) if (Array.IndexOf(_regions[_cur], r) < 0) throw Fail(Codes.ExceptionRegion, "the stack must be empty when entering a try block");
-        if (isLeave) FinallyLeaves(s);
+        if (isLeave && LeaveThroughFinally(ti, s, work, queued)) return;
         MergeInto(ti, s, work, queued);
     }
 
-    private void FinallyLeaves(State s) { }
+    // Where each finally handler's endfinally continues on the normal path: the leave targets (or
+    // the next finally out) of the leaves that run it. A leave does not jump straight to its
+    // target: it runs the finally handlers of the try blocks it exits, innermost first, so what
+    // they release (a Close in a finally, a `using`, a `lock`) is released on the way.
+    private readonly Dictionary<int, HashSet<int>> _finallyExits = new();
+
+    private bool LeaveThroughFinally(int target, State s, Stack<int> work, bool[] queued)
+    {
+        int first = -1, previous = -1;
+        foreach (int r in _regions[_cur])
+        {
+            if (r % 2 != 0) continue;                                   // a try region only
+            var eh = _handlers[r / 2];
+            if (eh.HandlerType != ExceptionHandlerType.Finally) continue;
+            if (Array.IndexOf(_regions[target], r) >= 0) continue;     // the leave stays inside it
+            int start = _index[eh.HandlerStart.Offset];
+            if (first < 0) first = start;
+            else AddFinallyExit(previous, start, work, queued);
+            previous = r / 2;
+        }
+        if (first < 0) return false;
+        AddFinallyExit(previous, target, work, queued);
+        MergeInto(first, s, work, queued);
+        return true;
+    }
+
+    private void AddFinallyExit(int handler, int continuation, Stack<int> work, bool[] queued)
+    {
+        if (!_finallyExits.TryGetValue(handler, out var exits)) _finallyExits[handler] = exits = new();
+        if (!exits.Add(continuation)) return;
+        // A new way out: walk the handler again so its endfinally flows there too.
+        int start = _index[_handlers[handler].HandlerStart.Offset];
+        if (_at[start] != null && !queued[start]) { queued[start] = true; work.Push(start); }
+    }
+
+    private void FinallyContinues(State s, Stack<int> work, bool[] queued)
+    {
+        foreach (int r in _regions[_cur])
+        {
+            if (r % 2 == 0) continue;
+            if (_handlers[r / 2].HandlerType != ExceptionHandlerType.Finally) continue;
+            if (!_finallyExits.TryGetValue(r / 2, out var exits)) return;
+            int save = _cur;
+            foreach (int c in exits.ToArray()) { MergeInto(c, s, work, queued); _cur = save; }
+            return;                                                      // the innermost handler only
+        }
+    }
 
     private void CheckCompare(V a, V b, bool refsOk, Instruction ins)
     {

@@ -41,6 +41,9 @@ public static class Program
                     if (got != seq || payload.ReadInt64(0) != seq || payload.ReadInt64(8) != seq * 3L)
                     {
                         Debug.WriteLine("contractping: FAILED wrong reply at seq " + seq.ToString());
+                        payload.Free();
+                        client.Close();
+                        listener.Close();
                         return 1;
                     }
                     break;
@@ -50,33 +53,38 @@ public static class Program
                     seq--;
                     break;
                 default:
+                    // The payload went out with the Ping and never came back.
                     Debug.WriteLine("contractping: FAILED channel closed at seq " + seq.ToString());
+                    client.Close();
+                    listener.Close();
                     return 1;
             }
         }
         payload.Free();
         client.SendBye();
+        string state = client.StateName;
         client.Close();
         listener.Close();
         if (!server.Join(5000)) { Debug.WriteLine("contractping: FAILED server thread did not end"); return 1; }
-        Debug.WriteLine("contractping: " + n.ToString() + " round trips ok, state " + client.StateName + ", busy " + busy.ToString());
+        Debug.WriteLine("contractping: " + n.ToString() + " round trips ok, state " + state + ", busy " + busy.ToString());
         return 0;
     }
 
-    private static void Listen(EchoListenerContract.Exp listening)
+    private static void Listen([Claims] EchoListenerContract.Exp listening)
     {
         EchoContract.Exp connection;
         if (listening.RecvConnect(out connection) != ReceiveResult.Message)
         {
             Debug.WriteLine("contractping: FAILED listener closed before Connect");
+            if (connection != null) connection.Close();
             listening.Close();
             return;
         }
-        Serve(connection);
-        listening.Close();
+        try { Serve(connection); }
+        finally { listening.Close(); }
     }
 
-    private static void Serve(EchoContract.Exp ep)
+    private static void Serve([Claims] EchoContract.Exp ep)
     {
         while (true)
         {
@@ -98,6 +106,9 @@ public static class Program
         }
     }
 
+    // Breaks the protocol on purpose, to prove the runtime check (defence in depth) catches
+    // what the analyzer would refuse at build time.
+#pragma warning disable SING0006
     private static int Violation()
     {
         EchoContract.NewChannel(out EchoContract.Imp client, out EchoContract.Exp server);
@@ -109,6 +120,7 @@ public static class Program
         client.Close();
         return 1;
     }
+#pragma warning restore SING0006
 
     private static string Word(string s, int index)
     {
