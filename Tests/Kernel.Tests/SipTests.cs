@@ -48,6 +48,17 @@ public class SipTests
     }
 
     [Fact]
+    public void TheHeapQuotaComesFromTheManifest()
+    {
+        // hello declares [assembly: SipManifest("hello", HeapQuotaMiB = 2)], which wins over the
+        // kernel's default for SIPs without one (sipquota=, here 3 MiB).
+        BootAssert.Boot(new BootOptions { CommandLine = "sipquota=3 shutdown", Sips = new[] { "hello" } })
+            .Exited(QemuExit.Success)
+            .Contains("hello: heap quota 2048 KiB")
+            .Contains("sip hello#1 exited with code 0");
+    }
+
+    [Fact]
     public void SixtyFourSipsRunAtOnce()
     {
         var boot = BootAssert.Boot(new BootOptions { CommandLine = "shutdown sips=worker*64", Sips = new[] { "worker" }, MemoryMiB = 256 })

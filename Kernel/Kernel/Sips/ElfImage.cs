@@ -116,6 +116,36 @@ namespace Singularity.Kernel
             return null;
         }
 
+        /// <summary>The contents of the section named <paramref name="name"/>, or null; bounds-checked.</summary>
+        public byte* FindSection(string name, out ulong length)
+        {
+            length = 0;
+            ulong shoff = U64(40);
+            ushort shentsize = U16(58), shnum = U16(60), shstrndx = U16(62);
+            if (shoff == 0 || shentsize != 64 || shstrndx >= shnum || !Fits(shoff, (ulong)shnum * 64)) return null;
+            ulong strSh = shoff + (ulong)shstrndx * 64;
+            ulong strOff = U64(strSh + 24), strSize = U64(strSh + 32);
+            if (!Fits(strOff, strSize)) return null;
+            for (int i = 0; i < shnum; i++)
+            {
+                ulong sh = shoff + (ulong)i * 64;
+                uint nameOff = U32(sh);
+                if (nameOff >= strSize || !NameIs(strOff + nameOff, strOff + strSize, name)) continue;
+                ulong off = U64(sh + 24), size = U64(sh + 32);
+                if (!Fits(off, size)) return null;
+                length = size;
+                return _file + off;
+            }
+            return null;
+        }
+
+        private bool NameIs(ulong at, ulong end, string name)
+        {
+            for (int k = 0; k < name.Length; k++)
+                if (at + (ulong)k >= end || _file[at + (ulong)k] != name[k]) return false;
+            return at + (ulong)name.Length < end && _file[at + (ulong)name.Length] == 0;
+        }
+
         /// <summary>Finds the function symbol containing <paramref name="vaddr"/> (image-relative) in .symtab.</summary>
         public byte* FindSymbol(ulong vaddr, out ulong offset)
         {

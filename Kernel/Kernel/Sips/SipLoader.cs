@@ -11,12 +11,17 @@ namespace Singularity.Kernel
     /// </summary>
     internal static unsafe class SipLoader
     {
-        /// <summary>Loads and starts a SIP; on failure returns null and sets <paramref name="error"/>.</summary>
+        /// <summary>
+        /// Loads and starts a SIP; on failure returns null and sets <paramref name="error"/>.
+        /// <paramref name="heapQuota"/> applies unless the image's manifest declares its own.
+        /// </summary>
         public static Sip Start(string name, string arguments, byte* image, ulong size, ulong heapQuota, out string error)
         {
             var elf = new ElfImage(image, size);
             error = elf.Validate();
             if (error != null) return null;
+            ulong declared = SipManifest.HeapQuota(ref elf);
+            if (declared != 0) heapQuota = declared;
             elf.Span(out ulong lo, out ulong hi);
             ulong pages = (hi - lo) / PhysicalMemory.PageSize;
             ulong mem = PhysicalMemory.AllocateContiguous(pages);
