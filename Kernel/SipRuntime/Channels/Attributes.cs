@@ -1,3 +1,5 @@
+// Compiled into the SIP runtime and, unchanged, into the hosted runtime (Contracts/Singularity.Channels.Hosted).
+#nullable disable
 using System;
 
 // The contract notation's attributes. The generator and the analyzer match them by full
