@@ -59,7 +59,8 @@ namespace Singularity.Abi
         public delegate*<MemoryInfo*, void> GetMemoryInfo;             // 39
         public delegate*<byte*, int, ulong*, int, void> FailProcessWithTrace; // 40 (message, length, return addresses, count)
         public delegate*<ulong, void> SetFaultEntry;                   // 41 where a null dereference or #DE in SIP code continues
-        public const int Count = 42;
+        public delegate*<byte*, int, int> TakeStartupEndpoint;         // 42 (path) -> endpoint handle wired from the manifest, or -1
+        public const int Count = 43;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

@@ -22,4 +22,40 @@ public class ContractTests
                      "sip contractping#1 failed: protocol violation: EchoContract.Imp: SendPing is not allowed in state End")
             .DoesNotContain("FAILED the violation went unnoticed");
     }
+
+    [Fact]
+    public void ManifestEndpointsAreWiredAtStartUp()
+    {
+        // echoservice declares [Exports(EchoContract.Exp, "/service/echo-typed")], echoclient
+        // [Imports(EchoContract.Imp, ...)]: neither registers nor binds anything itself.
+        BootAssert.Boot(new BootOptions
+        {
+            CommandLine = "shutdown",
+            Sips = new[] { "echoservice", "echoclient ping 50" },
+            StopWhen = "echoservice: client said Bye",
+        }).DoesNotContain("FAILED")
+            .InOrder("echoclient: 50 round trips over /service/echo-typed (wired at start-up)", "echoservice: client said Bye after 50 pings")
+            .Contains("sip echoclient#2 exited with code 0");
+    }
+
+    [Fact]
+    public void AProtocolViolatorInAnotherSipIsKilledAndItsPeerSeesChannelClosed()
+    {
+        BootAssert.Boot(new BootOptions
+        {
+            CommandLine = "",
+            Sips = new[] { "echoservice", "echoclient violate" },
+            StopWhen = "echoservice: client channel closed",
+        }).DoesNotContain("FAILED the violation went unnoticed").DoesNotContain("KERNEL PANIC")
+            .InOrder("echoclient: sending a second Ping before the Pong",
+                     "sip echoclient#2 failed: protocol violation: EchoContract.Imp: SendPing is not allowed in state Start#1")
+            .InOrder("sip echoclient#2 failed", "echoservice: client channel closed (ChannelClosed) after 1 pings");
+    }
+
+    [Fact]
+    public void ASecondExporterOfTheSameNameDoesNotStart()
+    {
+        BootAssert.Boot(new BootOptions { CommandLine = "", Sips = new[] { "echoservice", "echoservice" }, StopWhen = "not started" })
+            .Match(@"echoservice.*not started: export /service/echo-typed: the name is taken by a running service");
+    }
 }

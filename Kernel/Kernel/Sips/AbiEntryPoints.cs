@@ -61,6 +61,7 @@ namespace Singularity.Kernel
             t->GetMemoryInfo = &AbiGetMemoryInfo;
             t->FailProcessWithTrace = &AbiFailProcessWithTrace;
             t->SetFaultEntry = &AbiSetFaultEntry;
+            t->TakeStartupEndpoint = &AbiTakeStartupEndpoint;
         }
 
         private static Sip Caller => Scheduler.Current.Owner;
@@ -100,6 +101,9 @@ namespace Singularity.Kernel
             Sip sip = Caller;
             if (sip.ContainsCode(entry)) sip.FaultEntry = entry;
         }
+
+        private static int AbiTakeStartupEndpoint(byte* path, int length) =>
+            length <= 0 || length > 128 ? -1 : StartupEndpoints.Take(Caller, string.FromAscii(path, length));
 
         private static ulong AbiAllocatePages(ulong pages) => Caller.AllocatePages(pages);
 

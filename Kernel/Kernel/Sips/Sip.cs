@@ -32,6 +32,8 @@ namespace Singularity.Kernel
         public ElfImage Elf;
         public ulong Entry;
         public ulong FaultEntry;             // the runtime's eh_throw_hw: CPU faults become exceptions
+        public string[] StartupPaths;        // endpoints wired from the manifest, until the SIP takes them
+        public int[] StartupHandles;
 
         // Memory granted through the ABI, counted against the quota.
         public readonly ulong HeapQuota;

@@ -36,6 +36,15 @@ namespace Singularity.Kernel
             sip.ImageLow = lo;
             sip.Entry = mem + (elf.Entry - lo);
 
+            string[] exports = SipManifest.EndpointPaths(ref elf, "exports", out error);
+            string[] imports = error == null ? SipManifest.EndpointPaths(ref elf, "imports", out error) : null;
+            if (error == null) error = StartupEndpoints.Wire(sip, exports, imports);
+            if (error != null)
+            {
+                sip.Terminate(SipState.Failed, -1, error);
+                return null;
+            }
+
             Thread main = CreateSipThread(sip, 0, 0);
             if (main == null)
             {

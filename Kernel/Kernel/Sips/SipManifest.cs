@@ -18,25 +18,120 @@ namespace Singularity.Kernel
             return mib == 0 || mib > MaxHeapQuotaMiB ? 0 : mib * 1024 * 1024;
         }
 
-        // The unsigned number after `key:`, or 0.
-        private static ulong ReadNumber(byte* s, ulong length, string key)
+        /// <summary>
+        /// The "path" of every object in the manifest's <paramref name="list"/> array ("imports" or
+        /// "exports"); null when there are none. A path must be 1-128 printable ASCII characters
+        /// beginning with '/', else <paramref name="error"/> names the problem.
+        /// </summary>
+        public static string[] EndpointPaths(ref ElfImage elf, string list, out string error)
         {
-            for (ulong i = 0; i + (ulong)key.Length <= length; i++)
+            error = null;
+            byte* s = elf.FindSection(".sipmanifest", out ulong length);
+            if (s == null || length > 64 * 1024) return null;
+            ulong p = FindKey(s, length, 0, "\"" + list + "\"");
+            if (p == ulong.MaxValue) return null;
+            p = SkipSpace(s, length, p);
+            if (p >= length || s[p] != ':') return null;
+            p = SkipSpace(s, length, p + 1);
+            if (p >= length || s[p] != '[') return null;
+            // Collect "path" values inside the array (objects do not nest in a manifest entry).
+            var paths = new string[8];
+            int count = 0;
+            ulong end = p + 1;
+            int depth = 1;
+            while (end < length && depth > 0)
+            {
+                byte c = s[end];
+                if (c == '"')
+                {
+                    ulong close = StringEnd(s, length, end);
+                    if (close == ulong.MaxValue) { error = "manifest: unterminated string"; return null; }
+                    if (depth == 2 && IsKey(s, end, close, "path"))
+                    {
+                        ulong v = SkipSpace(s, length, close + 1);
+                        if (v >= length || s[v] != ':') { error = "manifest: \"path\" without a value"; return null; }
+                        v = SkipSpace(s, length, v + 1);
+                        if (v >= length || s[v] != '"') { error = "manifest: a path is not a string"; return null; }
+                        ulong vend = StringEnd(s, length, v);
+                        if (vend == ulong.MaxValue) { error = "manifest: unterminated string"; return null; }
+                        string path = ReadPath(s, v + 1, vend, out error);
+                        if (path == null) return null;
+                        if (count == paths.Length) { error = "manifest: more than 8 " + list; return null; }
+                        paths[count++] = path;
+                        end = vend + 1;
+                        continue;
+                    }
+                    end = close + 1;
+                    continue;
+                }
+                if (c == '[' || c == '{') depth++;
+                else if (c == ']' || c == '}') depth--;
+                end++;
+            }
+            if (count == 0) return null;
+            var result = new string[count];
+            for (int i = 0; i < count; i++) result[i] = paths[i];
+            return result;
+        }
+
+        private static string ReadPath(byte* s, ulong start, ulong end, out string error)
+        {
+            error = null;
+            ulong n = end - start;
+            if (n == 0 || n > 128 || s[start] != '/') { error = "manifest: an endpoint path must be 1 to 128 characters starting with '/'"; return null; }
+            for (ulong i = start; i < end; i++)
+                if (s[i] < 0x21 || s[i] > 0x7e || s[i] == '\\') { error = "manifest: an endpoint path holds a character other than printable ASCII"; return null; }
+            return string.FromAscii(s + start, (int)n);
+        }
+
+        // The index of the closing quote of the string starting at `open`, or MaxValue.
+        private static ulong StringEnd(byte* s, ulong length, ulong open)
+        {
+            for (ulong i = open + 1; i < length; i++)
+            {
+                if (s[i] == '\\') { i++; continue; }
+                if (s[i] == '"') return i;
+            }
+            return ulong.MaxValue;
+        }
+
+        private static bool IsKey(byte* s, ulong open, ulong close, string key)
+        {
+            if (close - open - 1 != (ulong)key.Length) return false;
+            for (int k = 0; k < key.Length; k++) if (s[open + 1 + (ulong)k] != key[k]) return false;
+            return true;
+        }
+
+        private static ulong SkipSpace(byte* s, ulong length, ulong p)
+        {
+            while (p < length && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r')) p++;
+            return p;
+        }
+
+        // The index just after `key` (a quoted key), or MaxValue.
+        private static ulong FindKey(byte* s, ulong length, ulong from, string key)
+        {
+            for (ulong i = from; i + (ulong)key.Length <= length; i++)
             {
                 bool match = true;
                 for (int k = 0; k < key.Length && match; k++) match = s[i + (ulong)k] == key[k];
-                if (!match) continue;
-                ulong p = i + (ulong)key.Length;
-                while (p < length && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r')) p++;
-                if (p >= length || s[p] != ':') return 0;
-                p++;
-                while (p < length && (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r')) p++;
-                ulong value = 0;
-                int digits = 0;
-                while (p < length && s[p] >= '0' && s[p] <= '9' && digits < 10) { value = value * 10 + (ulong)(s[p] - '0'); p++; digits++; }
-                return digits == 0 ? 0 : value;
+                if (match) return i + (ulong)key.Length;
             }
-            return 0;
+            return ulong.MaxValue;
+        }
+
+        // The unsigned number after `key:`, or 0.
+        private static ulong ReadNumber(byte* s, ulong length, string key)
+        {
+            ulong p = FindKey(s, length, 0, key);
+            if (p == ulong.MaxValue) return 0;
+            p = SkipSpace(s, length, p);
+            if (p >= length || s[p] != ':') return 0;
+            p = SkipSpace(s, length, p + 1);
+            ulong value = 0;
+            int digits = 0;
+            while (p < length && s[p] >= '0' && s[p] <= '9' && digits < 10) { value = value * 10 + (ulong)(s[p] - '0'); p++; digits++; }
+            return digits == 0 ? 0 : value;
         }
     }
 }

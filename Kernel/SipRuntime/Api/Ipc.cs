@@ -216,6 +216,20 @@ namespace Singularity.Ipc
             return r == ChannelStatus.Ok;
         }
 
+        /// <summary>
+        /// The endpoint the kernel wired for <paramref name="path"/> from this SIP's manifest
+        /// ([Exports]: the listener where connections arrive; [Imports]: a channel to the
+        /// service). Each can be taken once; false if there is none (or it was taken).
+        /// </summary>
+        public static bool TryTakeStartup(string path, out RawEndpoint endpoint)
+        {
+            byte* buf = stackalloc byte[128];
+            int n = Ascii(path, buf);
+            int h = KernelCalls.Abi->TakeStartupEndpoint(buf, n);
+            endpoint = h > 0 ? new RawEndpoint(h) : default;
+            return h > 0;
+        }
+
         /// <summary>The tag of the message a service's listener receives when a client binds; it carries the client's channel.</summary>
         public const int ConnectTag = -1;
 

@@ -14,6 +14,17 @@ namespace Singularity.Channels
 
         public bool IsNull => Raw.IsNull;
 
+        /// <summary>
+        /// The channel the kernel bound at start-up for a path this SIP imports (its manifest's
+        /// [Imports]); wrap it with the contract's generated FromHandle. Once per path.
+        /// </summary>
+        public static bool TryTakeStartup(string path, out EndpointHandle handle)
+        {
+            bool ok = Names.TryTakeStartup(path, out RawEndpoint raw);
+            handle = new EndpointHandle(raw);
+            return ok;
+        }
+
         /// <summary>A new channel's two ends (used by the generated NewChannel).</summary>
         public static void CreateChannel(out EndpointHandle imp, out EndpointHandle exp)
         {
