@@ -6,7 +6,7 @@ using Singularity.Threading;
 // not restarted.
 //
 // Arguments: [max=N] [backoff=MS] -- MODULE [SERVICE ARGUMENTS...]
-// (Until the system manifest carries restart policies, the policy comes from these arguments.)
+// The kernel passes them from the system manifest's `service` lines (docs/channels.md).
 public static class Program
 {
     public static int Main()

@@ -34,6 +34,41 @@ public class ChannelTests
         boot.Match(@"mem: .* exchange heap 0 bytes in 0 blocks");
     }
 
+    /// <summary>A system manifest (boot module `system.manifest`) written for one test.</summary>
+    private static string SystemManifest(string test, string text)
+    {
+        string dir = Path.Combine(QemuRunner.RepoRoot, "artifacts", "test-manifests", test);
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, "system.manifest");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void TheSystemManifestSetsTheRestartPolicy()
+    {
+        // The supervisor and the server are not started as boot modules (sips= names only the
+        // client): the system manifest starts the supervisor with the service and its policy.
+        string manifest = SystemManifest(nameof(TheSystemManifestSetsTheRestartPolicy),
+            "# services under supervision\n" +
+            "service channels server crashafter=30 restart=2 backoff=40\n" +
+            "service bogus restart=lots\n" +
+            "this line is not a service\n");
+        var boot = BootAssert.Boot(new BootOptions
+        {
+            CommandLine = "sips=channels",
+            Sips = new[] { "supervisor", "channels client 70" },
+            Modules = new[] { manifest },
+            StopWhen = "echo client: 70 round trips ok",
+        });
+        boot.Exited(QemuExit.StoppedByHarness).DoesNotContain("KERNEL PANIC").DoesNotContain("FAILED");
+        boot.Contains("system manifest: supervisor#2 runs 'max=2 backoff=40 -- channels server crashafter=30'")
+            .Contains("system manifest: line 3 has a bad value in 'restart=lots'; skipped")
+            .Contains("system manifest: line 4 is not 'service MODULE [ARGUMENTS] [restart=N] [backoff=MS]'; skipped")
+            .InOrder("echo server: crashing after 30 pings", "supervisor: channels#3 failed; restart 1 of 2 in 40 ms")
+            .InOrder("supervisor: channels#4 failed; restart 2 of 2 in 80 ms", "echo client: 70 round trips ok, 2 rebinds");
+    }
+
     [Fact]
     public void SupervisorGivesUpAfterItsMaximumRestarts()
     {

@@ -50,6 +50,7 @@ namespace Singularity.Kernel
                 mb.GetModule(i, out ulong start, out ulong end, out byte* raw);
                 string line = raw == null ? "" : string.FromAscii(raw, 1024);
                 SplitModuleLine(line, out string name, out string args);
+                if (SystemManifest.Is(name, (byte*)start, end - start)) continue;   // read below
                 int instances = options.Sips == null ? 1 : InstancesRequested(options.Sips, name);
                 for (int k = 0; k < instances; k++)
                 {
@@ -60,10 +61,18 @@ namespace Singularity.Kernel
                         continue;
                     }
                     Log.Write("sip "); Log.Write(name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.WriteLine(" started");
-                    if (s_count < s_started.Length) s_started[s_count++] = sip;
+                    Track(sip);
                 }
             }
             if (options.Sips != null) WarnUnknown(options.Sips, mb);
+            if (Find(SystemManifest.ModuleName, out byte* manifest, out ulong manifestSize) && SystemManifest.Is(SystemManifest.ModuleName, manifest, manifestSize))
+                SystemManifest.StartServices(manifest, manifestSize, options.SipQuotaMiB * 1024 * 1024);
+        }
+
+        /// <summary>Counts a SIP started at boot (for WaitForAll).</summary>
+        public static void Track(Sip sip)
+        {
+            if (s_count < s_started.Length) s_started[s_count++] = sip;
         }
 
         /// <summary>Blocks the calling kernel thread until every SIP started at boot has ended.</summary>

@@ -1,0 +1,97 @@
+using Singularity.Kernel.Boot;
+using Singularity.Kernel.Diagnostics;
+
+namespace Singularity.Kernel
+{
+    /// <summary>
+    /// The system manifest: a text boot module named `system` (system.manifest) that says which
+    /// services run under supervision and with what restart policy. Each line
+    ///
+    ///     service MODULE [ARGUMENTS...] [restart=MAX] [backoff=MS]
+    ///
+    /// starts the `supervisor` boot module with `max=MAX backoff=MS -- MODULE ARGUMENTS`; the
+    /// supervisor starts the service and restarts it by that policy. `#` starts a comment. A
+    /// line the kernel does not understand is reported and skipped; it never stops the boot.
+    /// </summary>
+    internal static unsafe class SystemManifest
+    {
+        public const string ModuleName = "system";
+        private const ulong MaxSize = 16 * 1024;
+
+        /// <summary>Whether a boot module is a system manifest (text, not an ELF image).</summary>
+        public static bool Is(string moduleName, byte* image, ulong size) =>
+            moduleName == ModuleName && !(size >= 4 && *(uint*)image == 0x464C457F);
+
+        /// <summary>Starts a supervisor per service line.</summary>
+        public static void StartServices(byte* text, ulong size, ulong defaultQuota)
+        {
+            if (size > MaxSize) { Log.WriteLine("system manifest: larger than 16 KiB; ignored"); return; }
+            if (!BootModules.Find("supervisor", out byte* supervisor, out ulong supervisorSize))
+            {
+                Log.WriteLine("system manifest: no 'supervisor' boot module; services not started");
+                return;
+            }
+            ulong i = 0;
+            int lineNumber = 0;
+            while (i < size)
+            {
+                ulong start = i;
+                while (i < size && text[i] != '\n') i++;
+                lineNumber++;
+                string line = Clean(text + start, i - start);
+                i++;
+                if (line == null) { Warn(lineNumber, "holds a character other than printable ASCII"); continue; }
+                if (line.Length == 0) continue;
+                string args = SupervisorArguments(line, out string problem);
+                if (args == null) { Warn(lineNumber, problem); continue; }
+                Sip sip = SipLoader.Start("supervisor", args, supervisor, supervisorSize, defaultQuota, out string error);
+                if (sip == null) { Warn(lineNumber, "supervisor not started: " + error); continue; }
+                Log.Write("system manifest: supervisor#"); Log.WriteDecimal((ulong)sip.Id); Log.Write(" runs '"); Log.Write(args); Log.WriteLine("'");
+                BootModules.Track(sip);
+            }
+        }
+
+        // The line without its comment and surrounding blanks; null if it is not printable ASCII.
+        private static string Clean(byte* p, ulong n)
+        {
+            ulong end = 0;
+            while (end < n && p[end] != '#') end++;
+            for (ulong k = 0; k < end; k++) if (p[k] != '\t' && p[k] != '\r' && (p[k] < 0x20 || p[k] > 0x7e)) return null;
+            ulong a = 0, b = end;
+            while (a < b && (p[a] == ' ' || p[a] == '\t' || p[a] == '\r')) a++;
+            while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t' || p[b - 1] == '\r')) b--;
+            return string.FromAscii(p + a, (int)(b - a));
+        }
+
+        // `service MODULE ARGS... restart=N backoff=MS` -> `max=N backoff=MS -- MODULE ARGS...`.
+        private static string SupervisorArguments(string line, out string problem)
+        {
+            problem = null;
+            if (!line.StartsWith("service ")) { problem = "is not 'service MODULE [ARGUMENTS] [restart=N] [backoff=MS]'"; return null; }
+            string rest = line.Substring(8);
+            string service = "", policy = "";
+            int p = 0;
+            while (p < rest.Length)
+            {
+                while (p < rest.Length && (rest[p] == ' ' || rest[p] == '\t')) p++;
+                int s = p;
+                while (p < rest.Length && rest[p] != ' ' && rest[p] != '\t') p++;
+                if (p == s) break;
+                string word = rest.Substring(s, p - s);
+                if (word.StartsWith("restart=") || word.StartsWith("backoff="))
+                {
+                    if (!CommandLine.TryParse(word.Substring(8), out ulong value) || value > 1000000) { problem = "has a bad value in '" + word + "'"; return null; }
+                    policy = policy + (word.StartsWith("restart=") ? "max=" : "backoff=") + value.ToString() + " ";
+                }
+                else service = service.Length == 0 ? word : service + " " + word;
+            }
+            if (service.Length == 0) { problem = "names no module"; return null; }
+            return policy + "-- " + service;
+        }
+
+        private static void Warn(int line, string problem)
+        {
+            Log.Write("system manifest: line "); Log.WriteDecimal((ulong)line); Log.Write(" "); Log.Write(problem); Log.WriteLine("; skipped");
+        }
+    }
+}
