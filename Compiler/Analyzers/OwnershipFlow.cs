@@ -778,6 +778,10 @@ namespace Singularity.Analyzers
                 if (!tracked) { if (v >= 0) { UseCheck(v, a.Value.Syntax); borrowed.Add(v); } else Eval(a.Value); continue; }
                 bool claims = ChannelModel.HasClaims(p) || generatedSend || tref;
                 var stateAttr = ChannelModel.StateOf(p.GetAttributes());
+                // An endpoint carried by a generated SendX travels in its contract's initial state
+                // unless the message parameter says [State] (the runtime checks IsInState(null)).
+                if (stateAttr == null && generatedSend && v >= 0 && vars[v].Protocol != null)
+                    stateAttr = vars[v].Protocol.States[vars[v].Protocol.Initial];
                 if (v >= 0)
                 {
                     if (!claims) UseCheck(v, a.Value.Syntax);

@@ -218,7 +218,7 @@ namespace Singularity.ContractGenerator
             var ps = new StringBuilder();
             foreach (ParamModel p in m.Params)
             {
-                ps.Append("out ").Append(p.TypeName).Append(" @").Append(p.Name).Append(", ");
+                ps.Append(StateOnOut(p)).Append("out ").Append(p.TypeName).Append(" @").Append(p.Name).Append(", ");
             }
             Line("public " + Ch + "ReceiveResult Recv" + m.Name + "(" + ps + "int timeoutMs = -1)");
             Open();
@@ -238,6 +238,13 @@ namespace Singularity.ContractGenerator
             Line("return " + Ch + "ReceiveResult.Message;");
             Close();
         }
+
+        /// <summary>
+        /// [State("S")] on a received endpoint whose message parameter names a state, so that the
+        /// ownership analyzer knows the state it arrives in (without it: the initial state).
+        /// </summary>
+        private static string StateOnOut(ParamModel p) =>
+            p.Kind == ParamKind.Endpoint && p.EndpointState != null ? "[" + Ch + "State(\"" + p.EndpointState + "\")] " : "";
 
         private void TakeArguments(MessageModel m, string frame)
         {
@@ -322,7 +329,7 @@ namespace Singularity.ContractGenerator
                 foreach (ParamModel p in m.Params)
                 {
                     if (ps.Length > 0) ps.Append(", ");
-                    ps.Append("out ").Append(p.TypeName).Append(" @").Append(p.Name);
+                    ps.Append(StateOnOut(p)).Append("out ").Append(p.TypeName).Append(" @").Append(p.Name);
                 }
                 Line("public void Take" + m.Name + "(" + ps + ")");
                 Open();

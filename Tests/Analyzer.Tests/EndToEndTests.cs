@@ -6,6 +6,7 @@ namespace Singularity.Tests.Analyzer;
 /// Builds copies of Tests/AnalyzerSample with `dotnet build`, the way a SIP project consumes the
 /// analyzer (ProjectReference with OutputItemType="Analyzer" ReferenceOutputAssembly="false").
 /// </summary>
+[Collection(DotnetBuildCollection.Name)]
 public class EndToEndTests
 {
     static string RepoRoot()
