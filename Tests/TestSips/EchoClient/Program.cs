@@ -16,10 +16,11 @@ public static class Program
             Debug.WriteLine("echoclient: FAILED /service/echo-typed was not bound at start-up");
             return 1;
         }
-        EchoContract.Imp server = EchoContract.Imp.FromHandle(handle, null);
         string mode = Sip.Arguments;
+        int rounds = mode.StartsWith("ping ") ? Parse(mode.Substring(5)) : 10;
+        EchoContract.Imp server = EchoContract.Imp.FromHandle(handle, null);
         if (mode == "violate") return Violate(server);
-        return Ping(server, mode.StartsWith("ping ") ? Parse(mode.Substring(5)) : 10);
+        return Ping(server, rounds);
     }
 
     private static int Ping([Claims] EchoContract.Imp server, int n)
