@@ -96,6 +96,7 @@ public sealed class AssemblyVerifier
             // Cecil reads lazily: corrupt metadata surfaces wherever it is first touched.
             _result.Violations.Clear();
             _result.Violations.Add(new Violation(_file, Codes.NotAnAssembly, null, null, $"corrupt metadata ({e.GetType().Name}: {e.Message})"));
+            if (Environment.GetEnvironmentVariable("SING_VERIFY_TRACE") == "1") Console.Error.WriteLine(e);
         }
         finally { resolver.Dispose(); }
         return _result;
@@ -262,7 +263,8 @@ public sealed class AssemblyVerifier
             if (v.IsPinned) Report(Codes.UnverifiableOpcode, m, 0, $"local {v.Index} is pinned (fixed statements are unsafe code)");
         }
         CheckBodyShape(m, body);
-        new MethodVerifier(this, m).Run();
+        try { new MethodVerifier(this, m).Run(); }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("SING_VERIFY_TRACE") == "1" && e is not UnusableInputException) { Console.Error.WriteLine("in " + m.FullName); throw; }
     }
 
     private void CheckBodyShape(MethodDefinition m, MethodBody body)

@@ -578,6 +578,7 @@ internal sealed class MethodVerifier
     // ----- one instruction --------------------------------------------------------------------
 
     private TypeReference _constrained;
+    private bool _callNeverReturns;
     private bool _readonlyPrefix, _tailPrefix;
 
     /// <summary>Executes one instruction on <paramref name="s"/>; returns whether control falls through.</summary>
@@ -662,7 +663,11 @@ internal sealed class MethodVerifier
             case Code.Pop: Pop(s); return true;
 
             case Code.Call: case Code.Callvirt: case Code.Newobj:
+                _callNeverReturns = false;
                 DoCall(ins, s, code, constrained, tail);
+                // The trusted runtime's failure calls end the process: nothing after them runs,
+                // so what the path still owns cannot leak (the kernel reclaims the whole SIP).
+                if (_callNeverReturns && !tail) return false;
                 if (tail)
                 {
                     int n = _cur + 1;
@@ -838,7 +843,7 @@ internal sealed class MethodVerifier
                 if (!_ts.Same(a.T, t)) throw Fail(Codes.StackType, $"initobj {Show(t)} on {Show(a)}");
                 if (a.Is(VF.ReadOnly)) throw Fail(Codes.ByRefEscape, "initobj through a readonly reference");
                 if (a.Home > 0) s.L[a.Home - 1].Track = 0;
-                else if (a.Home < 0) s.A[-a.Home - 1].Track = 0;
+                else if (a.Home < 0 && a.Home != CallerHome) s.A[-a.Home - 1].Track = 0;
                 return true;
             }
             case Code.Sizeof: Token(ins); Push(s, V.Of(VK.I4)); return true;
@@ -1297,6 +1302,7 @@ internal sealed class MethodVerifier
         var mr = (MethodReference)ins.Operand;
         var md = _av.CheckMethodUse(_m, ins.Offset, mr);
         if (mr.CallingConvention == MethodCallingConvention.VarArg) throw Fail(Codes.UnverifiableOpcode, "vararg call");
+        _callNeverReturns = code != Code.Newobj && _tr.NeverReturns(md);
         bool newobj = code == Code.Newobj;
         if (newobj)
         {
