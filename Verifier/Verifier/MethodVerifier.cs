@@ -129,8 +129,18 @@ internal sealed class MethodVerifier
         }
         var queued = new bool[_ins.Length];
         queued[0] = true;
+        // A safety net: the merges are monotone and reach a fixed point, but a method must never
+        // keep the verifier busy for ever. Past this many block visits (it scales with the method)
+        // the method is refused with SV0219.
+        long limit = _av.Options.MaxBlockVisits > 0 ? _av.Options.MaxBlockVisits : MaxVisits(_ins.Length, _body.Variables.Count + _argTypes.Length);
+        long visits = 0;
         while (work.Count > 0)
         {
+            if (++visits > limit)
+            {
+                Report(Codes.NoFixedPoint, $"the data-flow pass did not reach a fixed point within {limit} block visits ({_ins.Length} instructions): the method is refused (simplify its loops)", 0);
+                return;
+            }
             int i = work.Pop();
             queued[i] = false;
             var st = _at[i].Clone();
@@ -139,6 +149,9 @@ internal sealed class MethodVerifier
         }
         // Unreachable handlers and code are not verified (they never run); that is ECMA's rule too.
     }
+
+    /// <summary>The bound on block visits for a method of <paramref name="instructions"/> instructions and <paramref name="slots"/> locals and arguments.</summary>
+    public static long MaxVisits(int instructions, int slots) => 20_000 + 64L * instructions * (4 + Math.Min(slots, 60));
 
     private void ComputeRegionsAndJoins()
     {
