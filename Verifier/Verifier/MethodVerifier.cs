@@ -328,6 +328,11 @@ internal sealed class MethodVerifier
                 // came from the slot that held it); adding it back would undo the fold on every
                 // visit and never reach a fixed point.
                 if (absorbed != null && absorbed.ContainsKey(id) && !Names(old, id)) continue;
+                // An id this path only gave away, and no longer holds in any slot, says nothing about
+                // the join's slots that name it: on this path they hold the value merged into them
+                // (a buffer sent, then a new one received into the same local). Its bits stay out.
+                // (Owned bits of an id this path no longer names are kept: that is a leak.)
+                if (bits == Transferred && !Names(st, id) && Names(old, id)) continue;
                 old.Own.TryGetValue(id, out byte ob);
                 if ((ob | bits) != ob) { old.Own[id] = (byte)(ob | bits); changed = true; }
             }
