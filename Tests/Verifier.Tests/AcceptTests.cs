@@ -25,8 +25,20 @@ public class AcceptTests
         var dir = Path.GetDirectoryName(proj);
         var text = File.ReadAllText(proj);
         var sources = Directory.GetFiles(dir, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"));
+        // Linked sources (<Compile Include="..."/>) and referenced contract libraries, as the SIP build has them.
+        var doc = System.Xml.Linq.XDocument.Parse(text);
+        var linked = doc.Descendants("Compile").Select(e => (string)e.Attribute("Include")).Where(x => x != null).Select(x => Path.GetFullPath(Path.Combine(dir, x)));
+        var refs = new List<string>();
+        foreach (var pr in doc.Descendants("ProjectReference"))
+        {
+            if ((string)pr.Attribute("OutputItemType") == "Analyzer" || (string)pr.Attribute("ReferenceOutputAssembly") == "false") continue;
+            var include = Path.GetFileName((string)pr.Attribute("Include"));
+            Assert.True(include == "Contracts.csproj", $"{project} references {include}: teach this test where its assembly is");
+            Assert.True(File.Exists(Support.ContractsLibrary), "Contracts/ is not built (it is a build dependency of this project)");
+            refs.Add(Support.ContractsLibrary);
+        }
         string source = string.Join("\n", sources.Select(File.ReadAllText));
-        var dll = Support.Compile(Path.GetFileNameWithoutExtension(proj), source, allowUnsafe: text.Contains("<AllowUnsafeBlocks>true</AllowUnsafeBlocks>"), exe: true);
+        var dll = Support.Compile(Path.GetFileNameWithoutExtension(proj), source, allowUnsafe: text.Contains("<AllowUnsafeBlocks>true</AllowUnsafeBlocks>"), exe: true, references: refs, moreSources: linked.Select(File.ReadAllText));
         var r = Support.Verify(dll);
         if (OptsOut(proj))
         {
@@ -180,8 +192,8 @@ public class AcceptTests
         // The manifest attributes.
         """
         [assembly: Singularity.SipManifest("echo", HeapQuotaMiB = 4)]
-        [assembly: Singularity.Imports(typeof(Singularity.Channels.Ping.Imp), "/service/ping")]
-        [assembly: Singularity.Exports(typeof(Singularity.Channels.Ping.Exp), "/service/echo")]
+        [assembly: Singularity.Imports(typeof(Singularity.Contracts.Testing.Ping.Imp), "/service/ping")]
+        [assembly: Singularity.Exports(typeof(Singularity.Contracts.Testing.Ping.Exp), "/service/echo")]
         public static class P { }
         """,
     };
@@ -190,7 +202,7 @@ public class AcceptTests
     [MemberData(nameof(SafeShapes))]
     public void SafeCodeVerifies(string source)
     {
-        var dll = Support.Compile("Safe", source, channels: source.Contains("Singularity.Channels"));
+        var dll = Support.Compile("Safe", source, channels: source.Contains("Singularity.Channels") || source.Contains("Singularity.Contracts.Testing"));
         var r = Support.Verify(dll);
         Assert.True(r.Verified, string.Join("\n", r.Violations));
     }
@@ -200,8 +212,8 @@ public class AcceptTests
     {
         var dll = Support.Compile("Driver", """
             [assembly: Singularity.SipManifest("e1000", 8)]
-            [assembly: Singularity.Imports(typeof(Singularity.Channels.Ping.Imp), "/service/ping")]
-            [assembly: Singularity.Exports(typeof(Singularity.Channels.Ping.Exp), "/dev/nic0")]
+            [assembly: Singularity.Imports(typeof(Singularity.Contracts.Testing.Ping.Imp), "/service/ping")]
+            [assembly: Singularity.Exports(typeof(Singularity.Contracts.Testing.Ping.Exp), "/dev/nic0")]
             [assembly: Singularity.Device(0x8086, 0x100e)]
             [assembly: Singularity.IoPorts(0xc000, 64)]
             [assembly: Singularity.IoMemory(0xfebc0000, 0x20000)]
@@ -214,7 +226,7 @@ public class AcceptTests
         Assert.Equal("e1000", m.Name);
         Assert.Equal(8, m.HeapQuotaMiB);
         Assert.Equal("pci/ven_8086&dev_100e", m.Device);
-        Assert.Equal(new ManifestEndpoint("Singularity.Channels.Ping/Imp", "Singularity.Channels.Ping", "/service/ping"), m.Imports.Single());
+        Assert.Equal(new ManifestEndpoint("Singularity.Contracts.Testing.Ping/Imp", "Singularity.Contracts.Testing.Ping", "/service/ping"), m.Imports.Single());
         Assert.Equal("/dev/nic0", m.Exports.Single().Path);
         Assert.Equal(new ManifestRange(0xc000, 64), m.IoPorts.Single());
         Assert.Equal(new ManifestRange(0xfebc0000, 0x20000), m.IoMemory.Single());

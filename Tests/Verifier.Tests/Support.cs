@@ -32,59 +32,60 @@ public static class Support
         return d;
     }
 
-    /// <summary>Fake channel types (matched by full name, as the verifier does), in an allowed contracts assembly.</summary>
-    public const string ChannelsSource = """
-        namespace Singularity.Channels
+    /// <summary>
+    /// A test contract, compiled like Contracts/ (against the real Singularity.Channels types of
+    /// Singularity.Runtime, with the real contract generator) into an allowed contract assembly.
+    /// Ping.Imp sends Hi(int, ExBuffer) and receives Ho(ExBuffer); Ping.Exp the other way round.
+    /// </summary>
+    public const string ContractNamespace = "Singularity.Contracts.Testing";
+
+    public const string ChannelsSource = """"
+        using Singularity.Channels;
+        namespace Singularity.Contracts.Testing
         {
-            [System.AttributeUsage(System.AttributeTargets.Class | System.AttributeTargets.Struct)] public sealed class TrackedAttribute : System.Attribute { }
-            [System.AttributeUsage(System.AttributeTargets.Parameter | System.AttributeTargets.Method)] public sealed class ClaimsAttribute : System.Attribute { }
-            [Tracked] public readonly struct ExBuffer
+            [Contract(Protocol = """
+                closable state Start: one {
+                    Hi? -> Ho! -> Start;
+                }
+                """)]
+            public partial interface Ping
             {
-                private readonly int _h;
-                private ExBuffer(int h) { _h = h; }
-                public static ExBuffer Allocate(int n) => new ExBuffer(n);
-                public int Length => _h;
-                public bool IsNull => _h == 0;
-                [Claims] public void Free() { }
-            }
-            [Tracked] public abstract class Endpoint
-            {
-                public bool IsClosed => false;
-                [Claims] public void Close() { }
-            }
-            public sealed class TRef<T> where T : class
-            {
-                private T _v;
-                public TRef([Claims] T value) { _v = value; }
-                public T Acquire() { T v = _v; _v = null; return v; }
-                public void Release([Claims] T value) { _v = value; }
-            }
-            public static class Ping
-            {
-                public sealed class Imp : Endpoint { public void SendHi(int x, [Claims] ExBuffer b) { b.Free(); } public ExBuffer RecvHo() => ExBuffer.Allocate(1); }
-                public sealed class Exp : Endpoint { }
-                public static void NewChannel(out Imp imp, out Exp exp) { imp = new Imp(); exp = new Exp(); }
+                [In] void Hi(int x, ExBuffer b);
+                [Out] void Ho(ExBuffer b);
             }
         }
-        """;
+        """";
 
-    private static readonly Lazy<string> s_channels = new(() => Compile("Singularity.Contracts.Testing", ChannelsSource, dir: Path.Combine(Scratch, "channels")));
+    private static readonly Lazy<string> s_channels = new(() => Compile("Singularity.Contracts.Testing", ChannelsSource, dir: Path.Combine(Scratch, "channels"), generate: true));
 
     public static string ChannelsAssembly => s_channels.Value;
 
+    /// <summary>The real contracts library (Contracts/, built by the solution), when it is built.</summary>
+    public static readonly string ContractsLibrary = Path.Combine(Root, "Contracts", "bin", "Release", "net10.0", "Singularity.Contracts.dll");
+
     /// <summary>Compiles C# against Singularity.Corlib and Singularity.Runtime (and the test channel types); returns the dll path.</summary>
-    public static string Compile(string name, string source, bool allowUnsafe = false, string dir = null, IEnumerable<string> references = null, bool exe = false, bool channels = false)
+    public static string Compile(string name, string source, bool allowUnsafe = false, string dir = null, IEnumerable<string> references = null, bool exe = false, bool channels = false, bool generate = false, IEnumerable<string> moreSources = null)
     {
+        // Sources that use the test contract name it without a namespace (Ping.Imp).
+        if (channels) source = "using " + ContractNamespace + ";\n" + source;
         dir ??= NewDir();
         Directory.CreateDirectory(dir);
         var refs = new List<string> { Corlib, Runtime };
         if (channels) refs.Add(ChannelsAssembly);
         if (references != null) refs.AddRange(references);
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
-        var comp = CSharpCompilation.Create(name,
-            new[] { CSharpSyntaxTree.ParseText(source, parse) },
+        Compilation comp = CSharpCompilation.Create(name,
+            new[] { source }.Concat(moreSources ?? Enumerable.Empty<string>()).Select(x => CSharpSyntaxTree.ParseText(x, parse)),
             refs.Select(r => MetadataReference.CreateFromFile(r)),
             new CSharpCompilationOptions(exe ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, allowUnsafe: allowUnsafe, optimizationLevel: OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Disable));
+        if (generate)
+        {
+            // The contract generator, as the Contracts project runs it (an incremental source generator).
+            var driver = CSharpGeneratorDriver.Create(new[] { new Singularity.ContractGenerator.ContractSourceGenerator().AsSourceGenerator() }, parseOptions: parse);
+            driver.RunGeneratorsAndUpdateCompilation(comp, out comp, out var gd);
+            var gerr = gd.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            if (gerr.Count > 0) throw new InvalidOperationException("the contract generator failed:\n" + string.Join("\n", gerr));
+        }
         var path = Path.Combine(dir, name + ".dll");
         using (var fs = File.Create(path))
         {
@@ -93,6 +94,12 @@ public static class Support
             if (!r.Success) throw new InvalidOperationException("test source does not compile:\n" + string.Join("\n", errors));
         }
         if (channels) File.Copy(ChannelsAssembly, Path.Combine(dir, Path.GetFileName(ChannelsAssembly)), true);
+        // Referenced libraries sit next to the assembly, as in a SIP's bin directory.
+        foreach (var r in references ?? Enumerable.Empty<string>())
+        {
+            var to = Path.Combine(dir, Path.GetFileName(r));
+            if (!string.Equals(Path.GetFullPath(r), Path.GetFullPath(to), StringComparison.Ordinal)) File.Copy(r, to, true);
+        }
         return path;
     }
 

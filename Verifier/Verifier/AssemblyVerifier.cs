@@ -21,6 +21,9 @@ public sealed class VerifierOptions
     /// <summary>Only extract the manifest (for test SIPs that opt out of verification with SipVerify=false).</summary>
     public bool ManifestOnly { get; set; }
 
+    /// <summary>The bound on a method's data-flow block visits (0: <see cref="MethodVerifier.MaxVisits"/>, which scales with the method); past it, SV0219.</summary>
+    public long MaxBlockVisits { get; set; }
+
     /// <summary>The SIP's name when it has no [SipManifest] (the build's SipName); default: the assembly name in lower case.</summary>
     public string DefaultName { get; set; }
 
@@ -51,6 +54,8 @@ public sealed class AssemblyVerifier
     private readonly Dictionary<MemberReference, List<(string, string)>> _useChecks = new(ReferenceEqualityComparer.Instance);
 
     public AssemblyVerifier(VerifierOptions options = null) { _options = options ?? new VerifierOptions(); }
+
+    internal VerifierOptions Options => _options;
 
     public static VerificationResult VerifyFile(string path, VerifierOptions options = null) => new AssemblyVerifier(options).Verify(path);
 
@@ -96,6 +101,7 @@ public sealed class AssemblyVerifier
             // Cecil reads lazily: corrupt metadata surfaces wherever it is first touched.
             _result.Violations.Clear();
             _result.Violations.Add(new Violation(_file, Codes.NotAnAssembly, null, null, $"corrupt metadata ({e.GetType().Name}: {e.Message})"));
+            if (Environment.GetEnvironmentVariable("SING_VERIFY_TRACE") == "1") Console.Error.WriteLine(e);
         }
         finally { resolver.Dispose(); }
         return _result;
@@ -262,7 +268,8 @@ public sealed class AssemblyVerifier
             if (v.IsPinned) Report(Codes.UnverifiableOpcode, m, 0, $"local {v.Index} is pinned (fixed statements are unsafe code)");
         }
         CheckBodyShape(m, body);
-        new MethodVerifier(this, m).Run();
+        try { new MethodVerifier(this, m).Run(); }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("SING_VERIFY_TRACE") == "1" && e is not UnusableInputException) { Console.Error.WriteLine("in " + m.FullName); throw; }
     }
 
     private void CheckBodyShape(MethodDefinition m, MethodBody body)

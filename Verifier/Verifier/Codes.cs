@@ -48,6 +48,7 @@ public static class Codes
     public const string BadCall = "SV0216";              // abstract method called non-virtually, newobj of an abstract type, callvirt on static ...
     public const string DelegateCtor = "SV0217";         // delegate constructed other than ldftn/ldvirtftn + newobj with a matching method
     public const string InitOnlyWrite = "SV0218";        // write to a readonly field outside its constructor
+    public const string NoFixedPoint = "SV0219";         // the data-flow pass did not converge within its bound (the method is refused, never verified forever)
 
     // Ownership of tracked values (exchange heap blocks, endpoints).
     public const string UseAfterTransfer = "SV0301";

@@ -129,8 +129,18 @@ internal sealed class MethodVerifier
         }
         var queued = new bool[_ins.Length];
         queued[0] = true;
+        // A safety net: the merges are monotone and reach a fixed point, but a method must never
+        // keep the verifier busy for ever. Past this many block visits (it scales with the method)
+        // the method is refused with SV0219.
+        long limit = _av.Options.MaxBlockVisits > 0 ? _av.Options.MaxBlockVisits : MaxVisits(_ins.Length, _body.Variables.Count + _argTypes.Length);
+        long visits = 0;
         while (work.Count > 0)
         {
+            if (++visits > limit)
+            {
+                Report(Codes.NoFixedPoint, $"the data-flow pass did not reach a fixed point within {limit} block visits ({_ins.Length} instructions): the method is refused (simplify its loops)", 0);
+                return;
+            }
             int i = work.Pop();
             queued[i] = false;
             var st = _at[i].Clone();
@@ -139,6 +149,9 @@ internal sealed class MethodVerifier
         }
         // Unreachable handlers and code are not verified (they never run); that is ECMA's rule too.
     }
+
+    /// <summary>The bound on block visits for a method of <paramref name="instructions"/> instructions and <paramref name="slots"/> locals and arguments.</summary>
+    public static long MaxVisits(int instructions, int slots) => 20_000 + 64L * instructions * (4 + Math.Min(slots, 60));
 
     private void ComputeRegionsAndJoins()
     {
@@ -315,6 +328,11 @@ internal sealed class MethodVerifier
                 // came from the slot that held it); adding it back would undo the fold on every
                 // visit and never reach a fixed point.
                 if (absorbed != null && absorbed.ContainsKey(id) && !Names(old, id)) continue;
+                // An id this path only gave away, and no longer holds in any slot, says nothing about
+                // the join's slots that name it: on this path they hold the value merged into them
+                // (a buffer sent, then a new one received into the same local). Its bits stay out.
+                // (Owned bits of an id this path no longer names are kept: that is a leak.)
+                if (bits == Transferred && !Names(st, id) && Names(old, id)) continue;
                 old.Own.TryGetValue(id, out byte ob);
                 if ((ob | bits) != ob) { old.Own[id] = (byte)(ob | bits); changed = true; }
             }
@@ -578,6 +596,7 @@ internal sealed class MethodVerifier
     // ----- one instruction --------------------------------------------------------------------
 
     private TypeReference _constrained;
+    private bool _callNeverReturns;
     private bool _readonlyPrefix, _tailPrefix;
 
     /// <summary>Executes one instruction on <paramref name="s"/>; returns whether control falls through.</summary>
@@ -662,7 +681,11 @@ internal sealed class MethodVerifier
             case Code.Pop: Pop(s); return true;
 
             case Code.Call: case Code.Callvirt: case Code.Newobj:
+                _callNeverReturns = false;
                 DoCall(ins, s, code, constrained, tail);
+                // The trusted runtime's failure calls end the process: nothing after them runs,
+                // so what the path still owns cannot leak (the kernel reclaims the whole SIP).
+                if (_callNeverReturns && !tail) return false;
                 if (tail)
                 {
                     int n = _cur + 1;
@@ -838,7 +861,7 @@ internal sealed class MethodVerifier
                 if (!_ts.Same(a.T, t)) throw Fail(Codes.StackType, $"initobj {Show(t)} on {Show(a)}");
                 if (a.Is(VF.ReadOnly)) throw Fail(Codes.ByRefEscape, "initobj through a readonly reference");
                 if (a.Home > 0) s.L[a.Home - 1].Track = 0;
-                else if (a.Home < 0) s.A[-a.Home - 1].Track = 0;
+                else if (a.Home < 0 && a.Home != CallerHome) s.A[-a.Home - 1].Track = 0;
                 return true;
             }
             case Code.Sizeof: Token(ins); Push(s, V.Of(VK.I4)); return true;
@@ -1297,6 +1320,7 @@ internal sealed class MethodVerifier
         var mr = (MethodReference)ins.Operand;
         var md = _av.CheckMethodUse(_m, ins.Offset, mr);
         if (mr.CallingConvention == MethodCallingConvention.VarArg) throw Fail(Codes.UnverifiableOpcode, "vararg call");
+        _callNeverReturns = code != Code.Newobj && _tr.NeverReturns(md);
         bool newobj = code == Code.Newobj;
         if (newobj)
         {

@@ -61,15 +61,29 @@ public sealed class Tracking
         if (ClaimsAttr(m.Parameters[i])) return true;
         string owner = _ts.Key(m.DeclaringType);
         if (owner == Ns + ".TRef`1" && (m.IsConstructor || m.Name == "Release")) return true;
+        // Endpoint.DetachHandle(endpoint): the endpoint's channel handle leaves it (to go into a message).
+        if (owner == Ns + ".Endpoint" && m.Name == "DetachHandle" && IsTracked(m.Parameters[i].ParameterType)) return true;
         if (owner == Ns + ".MessageFrame" && m.Name.StartsWith("Put", StringComparison.Ordinal) && IsTracked(m.Parameters[i].ParameterType)) return true;
         return false;
+    }
+
+    /// <summary>
+    /// Does <paramref name="m"/> never return (it ends the process)? Only the trusted runtime's own
+    /// methods count: <c>Endpoint.ProtocolViolation</c> (it calls the kernel's FailProcess), and any
+    /// method of Singularity.Runtime or Singularity.Corlib marked <c>[DoesNotReturn]</c>.
+    /// </summary>
+    public bool NeverReturns(MethodDefinition m)
+    {
+        if (m == null || m.Module?.Assembly?.Name?.Name is not ("Singularity.Runtime" or "Singularity.Corlib")) return false;
+        if (_ts.Key(m.DeclaringType) == Ns + ".Endpoint" && m.Name == "ProtocolViolation") return true;
+        return TypeSystem.HasAttribute(m, "System.Diagnostics.CodeAnalysis.DoesNotReturnAttribute");
     }
 
     /// <summary>Does calling <paramref name="m"/> end the ownership of its receiver (Free, Close, DetachHandle)?</summary>
     public bool ClaimsThis(MethodDefinition m)
     {
         if (!m.HasThis) return false;
-        if (ClaimsAttr(m) || (m.MethodReturnType != null && false)) return true;
+        if (ClaimsAttr(m)) return true;
         if (!IsTracked(m.DeclaringType)) return false;
         return m.Name is "Free" or "Close" or "DetachHandle";
     }
