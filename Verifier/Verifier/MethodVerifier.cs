@@ -649,7 +649,7 @@ internal sealed class MethodVerifier
             s.Own.Remove(id);
             if (b != 0) { s.Own.TryGetValue(older, out byte e); s.Own[older] = (byte)(e | b); }
         }
-        else if (s.Own.TryGetValue(id, out byte b) && (b & Owned) != 0)
+        else if (s.Own.TryGetValue(id, out byte b) && (b & Owned) != 0 && !_tr.IsAffine(t))
             Report(Codes.Leak, $"the {Show(t)} produced here on an earlier pass (a loop) is still owned when this instruction makes another: the first one leaks");
         s.Own[id] = Owned;
         return id;
@@ -669,10 +669,15 @@ internal sealed class MethodVerifier
     private void Dropped(State s, int id, string how)
     {
         if (id == 0 || s.Own == null || !s.Own.TryGetValue(id, out byte b) || Names(s, id)) return;
-        if ((b & Owned) != 0)
+        if ((b & Owned) != 0 && !IsAffineId(id))
             Report(Codes.Leak, $"the {TrackName(id)} from {Origin(id)} is {((b & ~Mixed) == Owned ? "still owned" : "still owned on some path")} when {how}: it leaks (free it, send it, or store it in a TRef first)");
         s.Own.Remove(id);
     }
+
+    /// <summary>An EndpointHandle or Message: used once, but dropping it is no leak.</summary>
+    private bool IsAffineId(int id) => _trackType.TryGetValue(id, out var t) && _tr.IsAffine(t);
+
+    private string Once(int id) => IsAffineId(id) ? " (a copy of it is the same value: a message is taken once, a channel handle wrapped or sent once)" : "";
 
     private string TrackName(int id) => _trackType.TryGetValue(id, out var t) ? Show(t) : "tracked value";
 
@@ -683,7 +688,7 @@ internal sealed class MethodVerifier
     {
         if (id == 0 || s.Own == null || !s.Own.TryGetValue(id, out byte b)) return;
         if ((b & Transferred) != 0)
-            Report(Codes.UseAfterTransfer, $"{what}: the {TrackName(id)} from {Origin(id)} {((b & ~Mixed) == Transferred ? "was" : "may have been")} transferred before");
+            Report(Codes.UseAfterTransfer, $"{what}: the {TrackName(id)} from {Origin(id)} {((b & ~Mixed) == Transferred ? "was" : "may have been")} transferred before{Once(id)}");
     }
 
     /// <summary>Ownership of the value ends here (a claiming call, a store into a TRef, a send, a return).</summary>
@@ -696,7 +701,7 @@ internal sealed class MethodVerifier
             return;
         }
         if ((b & Transferred) != 0)
-            Report(Codes.DoubleTransfer, $"{what}: the {TrackName(id)} from {Origin(id)} {((b & ~Mixed) == Transferred ? "was" : "may have been")} transferred already");
+            Report(Codes.DoubleTransfer, $"{what}: the {TrackName(id)} from {Origin(id)} {((b & ~Mixed) == Transferred ? "was" : "may have been")} transferred already{Once(id)}");
         s.Own[id] = (byte)(Transferred | (b & Mixed));
     }
 
@@ -705,7 +710,7 @@ internal sealed class MethodVerifier
         if (s.Own == null) return;
         foreach (var (id, b) in s.Own)
         {
-            if (id == except || (b & Owned) == 0) continue;
+            if (id == except || (b & Owned) == 0 || IsAffineId(id)) continue;
             Report(Codes.Leak, $"the {TrackName(id)} from {Origin(id)} is {((b & ~Mixed) == Owned ? "still owned" : "still owned on some path")} at {where}: it leaks (free it, send it, or store it in a TRef)");
         }
     }
