@@ -198,6 +198,16 @@ public class FlowTests
             }
         }
         """,
+        // A message that is not taken, and a handle that is not wrapped, are simply dropped (no leak).
+        """
+        using Singularity.Channels;
+        public static class P
+        {
+            public static void Ignore([Claims] Ping.Exp ep) { ep.Receive(out var m); ep.Close(); }
+            public static void Startup() { if (EndpointHandle.TryTakeStartup("/x", out var h)) { var ep = Ping.Imp.FromHandle(h, null); ep.Close(); } }
+            public static void Copy([Claims] Ping.Exp ep) { if (ep.Receive(out var m) == Ping.Exp.Tag.Hi) { var m2 = m; m2.TakeHi(out int x, out var b); b.Free(); } ep.Close(); }
+        }
+        """,
     };
 
     [Theory]
@@ -238,6 +248,13 @@ public class FlowTests
         // about the other slots that hold the value.
         { "SV0302", "using Singularity.Channels; public static class P { public static void F(bool c) { var b = ExBuffer.Allocate(1); ExBuffer t = default; if (c) t = b; if (t.IsNull) { b.Free(); b.Free(); return; } t.Free(); } }" },
         { "SV0303", "using Singularity.Channels; public static class P { public static void F(bool c) { var b = ExBuffer.Allocate(1); ExBuffer t = default; if (c) t = b; if (t.IsNull) return; t.Free(); } }" },
+        // A Message is taken once: a copy of it is the same message (two owners of one block otherwise).
+        { "SV0302", "using Singularity.Channels; public static class P { public static void F([Claims] Ping.Exp ep) { if (ep.Receive(out var m) == Ping.Exp.Tag.Hi) { var m2 = m; m.TakeHi(out int x, out var b); m2.TakeHi(out int y, out var c); b.Free(); c.Free(); } ep.Close(); } }" },
+        { "SV0302", "using Singularity.Channels; public static class P { public static void F([Claims] Ping.Exp ep) { if (ep.Receive(out var m) == Ping.Exp.Tag.Hi) { m.TakeHi(out int x, out var b); b.Free(); m.TakeHi(out x, out b); b.Free(); } ep.Close(); } }" },
+        { "SV0301", "using Singularity.Channels; public static class P { public static int F([Claims] Ping.Exp ep) { int k = 0; if (ep.Receive(out var m) == Ping.Exp.Tag.Hi) { m.TakeHi(out int x, out var b); b.Free(); k = (int)m.Kind; } ep.Close(); return k; } }" },
+        { "SV0304", "using Singularity.Channels; public sealed class Box { public Ping.Exp.Message M; } public static class P { public static void F([Claims] Ping.Exp ep, Box box) { ep.Receive(out var m); box.M = m; ep.Close(); } }" },
+        // One channel handle wrapped in two endpoints.
+        { "SV0302", "using Singularity.Channels; public static class P { public static void F() { if (!EndpointHandle.TryTakeStartup(\"/x\", out var h)) return; var h2 = h; var a = Ping.Imp.FromHandle(h, null); var b = Ping.Imp.FromHandle(h2, null); a.Close(); b.Close(); } }" },
     };
 
     [Theory]
