@@ -70,12 +70,26 @@ namespace Singularity.Analyzers
             return null;
         }
 
+        /// <summary>
+        /// Use-once values that may be dropped: <c>EndpointHandle</c> (one channel handle, wrapped in
+        /// one endpoint) and a generated endpoint's nested <c>Message</c> struct (its arguments are
+        /// taken once). Tracked (a copy moves the value; a use after TakeX/FromHandle is SING0001),
+        /// but never a leak.
+        /// </summary>
+        public static bool IsAffine(ITypeSymbol type)
+        {
+            if (!(type is INamedTypeSymbol n) || type.TypeKind == TypeKind.Error) return false;
+            if (IsChannelsType(n, "EndpointHandle")) return true;
+            return n.Name == "Message" && n.IsValueType && n.ContainingType != null && IsEndpoint(n.ContainingType);
+        }
+
         public bool IsTracked(ITypeSymbol type)
         {
             if (type == null || type.TypeKind == TypeKind.TypeParameter || type.TypeKind == TypeKind.Error) return false;
             if (type.SpecialType != SpecialType.None) return false;
             return tracked.GetOrAdd(type, t =>
             {
+                if (IsAffine(t)) return true;
                 for (var b = t; b != null; b = b.BaseType)
                 {
                     var def = b.OriginalDefinition;

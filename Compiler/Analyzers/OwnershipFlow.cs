@@ -140,6 +140,7 @@ namespace Singularity.Analyzers
                 var p = model.GetProtocol(type);
                 if (p != null && p.Valid) v.Protocol = p;
             }
+            else if (ChannelModel.IsAffine(type)) { v.Release = "Take"; v.NoLeakCheck = true; }
             else v.Release = "Free";
             index[symbol] = vars.Count;
             vars.Add(v);
@@ -643,7 +644,7 @@ namespace Singularity.Analyzers
             {
                 var value = EvalSource(a.Value);
                 if (value.Var >= 0) Transfer(value.Var, a.Syntax, false);
-                if (!value.Null)
+                if (!value.Null && !ChannelModel.IsAffine(a.Value.Type))
                     Report(Rules.Leak, a.Syntax.GetLocation(), "_", value.Var >= 0 ? vars[value.Var].Name : "_",
                         "it is assigned to a discard and lost");
                 return;
@@ -702,8 +703,8 @@ namespace Singularity.Analyzers
         ulong EvalCall(IMethodSymbol method, IOperation instance, ImmutableArray<IArgumentOperation> args, IOperation op)
         {
             int recv = -1;
-            bool releasing = method != null && method.Parameters.Length == 0 && !method.IsStatic
-                && (((method.Name == "Free" || method.Name == "Close") && method.ContainingType != null && model.IsTracked(method.ContainingType))
+            bool releasing = method != null && !method.IsStatic
+                && ((method.Parameters.Length == 0 && (method.Name == "Free" || method.Name == "Close") && method.ContainingType != null && model.IsTracked(method.ContainingType))
                     || ChannelModel.HasAttribute(method.GetAttributes(), "ClaimsAttribute"));
             if (instance != null)
             {
@@ -712,7 +713,7 @@ namespace Singularity.Analyzers
                 else
                 {
                     Eval(instance);
-                    if (IsFresh(instance) && !(method.Parameters.Length == 0 && (method.Name == "Free" || method.Name == "Close")))
+                    if (IsFresh(instance) && !ChannelModel.IsAffine(instance.Type) && !(method.Parameters.Length == 0 && (method.Name == "Free" || method.Name == "Close")))
                         Report(Rules.Leak, instance.Syntax.GetLocation(), "tmp", Unwrap(instance).Syntax.ToString(),
                             "the tracked value is used as a temporary and never freed");
                 }
@@ -794,7 +795,7 @@ namespace Singularity.Analyzers
                 else
                 {
                     Eval(a.Value);
-                    if (!claims && IsFresh(a.Value))
+                    if (!claims && IsFresh(a.Value) && !ChannelModel.IsAffine(a.Value.Type))
                         Report(Rules.Leak, a.Value.Syntax.GetLocation(), "arg", Unwrap(a.Value).Syntax.ToString(),
                             "it is passed to '" + p.Name + "' of '" + method.Name + "', which does not claim it, and is lost");
                 }
@@ -829,7 +830,7 @@ namespace Singularity.Analyzers
                     Assign(v, new Value { Var = -1, Ts = ts, Proto = pp }, a.Syntax);
                     pend?.Outs.Add(v);
                 }
-                else if (target is IDiscardOperation)
+                else if (target is IDiscardOperation && !ChannelModel.IsAffine(p.Type))
                     Report(Rules.Leak, a.Syntax.GetLocation(), "_", "_", "the tracked value received from '" + method.Name + "' is discarded");
             }
             foreach (var v in borrowed)
@@ -850,7 +851,7 @@ namespace Singularity.Analyzers
 
             // The result.
             if (!model.IsTracked(method.ReturnType)) return 0;
-            if (op.Parent is IExpressionStatementOperation)
+            if (op.Parent is IExpressionStatementOperation && !ChannelModel.IsAffine(method.ReturnType))
                 Report(Rules.Leak, op.Syntax.GetLocation(), "result", method.Name, "the tracked value returned by '" + method.Name + "' is discarded");
             var rp = model.GetProtocol(method.ReturnType);
             if (rp == null) return 0;

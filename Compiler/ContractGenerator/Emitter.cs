@@ -66,10 +66,10 @@ namespace Singularity.ContractGenerator
             ProtocolAttribute(importer);
             Line("public sealed class " + cls + " : " + Ch + "Endpoint");
             Open();
-            Line("private " + cls + "(" + Ch + "EndpointHandle handle, int state) : base(handle, state) { }");
+            Line("private " + cls + "([" + Ch + "Claims] " + Ch + "EndpointHandle handle, int state) : base(handle, state) { }");
             Line("");
             Line("/// <summary>Wraps a channel handle (from NewChannel or a received message) in state <paramref name=\"state\"/> (null: the initial state).</summary>");
-            Line("public static " + cls + " FromHandle(" + Ch + "EndpointHandle handle, string state)");
+            Line("public static " + cls + " FromHandle([" + Ch + "Claims] " + Ch + "EndpointHandle handle, string state)");
             Open();
             Line("return new " + cls + "(handle, StateIndex(state));");
             Close();
@@ -306,7 +306,7 @@ namespace Singularity.ContractGenerator
             Line("return " + full + ".Tag.ChannelClosed;");
             Close();
             Line("State = next__;");
-            Line("message = new " + full + ".Message(frame__);");
+            Line("message = new " + full + ".Message(frame__, new " + Ch + "MessageTicket());");
             Line("return (" + full + ".Tag)frame__.Tag;");
             Close();
         }
@@ -318,8 +318,9 @@ namespace Singularity.ContractGenerator
             Line("public struct Message");
             Open();
             Line("private " + Ch + "MessageFrame _frame;");
+            Line("private readonly " + Ch + "MessageTicket _ticket;   // shared by every copy: the arguments are taken once");
             Line("");
-            Line("internal Message(" + Ch + "MessageFrame frame) { _frame = frame; }");
+            Line("internal Message(" + Ch + "MessageFrame frame, " + Ch + "MessageTicket ticket) { _frame = frame; _ticket = ticket; }");
             Line("");
             Line("public " + full + ".Tag Kind { get { return (" + full + ".Tag)_frame.Tag; } }");
             foreach (MessageModel m in receives)
@@ -331,10 +332,12 @@ namespace Singularity.ContractGenerator
                     if (ps.Length > 0) ps.Append(", ");
                     ps.Append(StateOnOut(p)).Append("out ").Append(p.TypeName).Append(" @").Append(p.Name);
                 }
+                Line("[" + Ch + "Claims]");
                 Line("public void Take" + m.Name + "(" + ps + ")");
                 Open();
-                Line("if (_frame.Tag != " + m.Tag + ")");
+                Line("if (_ticket == null || _frame.Tag != " + m.Tag + ")");
                 Line("    throw new global::System.InvalidOperationException(\"" + label + ".Message: Take" + m.Name + " on \" + NameOfMessage(_frame.Tag));");
+                Line("_ticket.Take(\"" + label + ".Message.Take" + m.Name + "\");");
                 TakeArguments(m, "_frame");
                 Line("_frame.Tag = TakenTag;   // arguments can be taken once");
                 Close();

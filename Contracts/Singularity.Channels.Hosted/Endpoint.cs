@@ -15,7 +15,7 @@ namespace Singularity.Channels
         private int _state;
         private bool _closed;
 
-        protected Endpoint(EndpointHandle handle, int state)
+        protected Endpoint([Claims] EndpointHandle handle, int state)
         {
             if (handle.IsNull) throw new ArgumentException("an endpoint needs a channel handle", nameof(handle));
             _handle = handle;

@@ -274,4 +274,75 @@ public class RealContractTests
             }
         }
         """);
+
+    /// <summary>
+    /// A generated Message and an EndpointHandle are used once: a copy moves the value, so taking
+    /// (or wrapping) through the original after the copy, or twice, is refused; dropping one is fine.
+    /// </summary>
+    [Fact]
+    public Task MessagesAndHandlesAreUsedOnce() => Verify("""
+        public static class Server
+        {
+            public static void CopyThenTakeBoth([Claims] EchoContract.Exp server)
+            {
+                switch (server.Receive(out EchoContract.Exp.Message m))
+                {
+                    case EchoContract.Exp.Tag.Ping:
+                        var m2 = m;
+                        m2.TakePing(out int seq, out ExBuffer payload);
+                        m.TakePing(out seq, out ExBuffer again); //!SING0002
+                        server.SendBusy(seq, payload);
+                        again.Free();
+                        break;
+                    case EchoContract.Exp.Tag.Bye:
+                        m.TakeBye();
+                        m.TakeBye(); //!SING0002
+                        break;
+                    case EchoContract.Exp.Tag.ChannelClosed:
+                        break;
+                }
+                server.Close();
+            }
+
+            public static int KindAfterTake([Claims] EchoContract.Exp server)
+            {
+                int k = 0;
+                if (server.Receive(out EchoContract.Exp.Message m) == EchoContract.Exp.Tag.Bye)
+                {
+                    m.TakeBye();
+                    k = (int)m.Kind; //!SING0001
+                }
+                server.Close();
+                return k;
+            }
+
+            public static void Untaken([Claims] EchoContract.Exp server)
+            {
+                server.Receive(out EchoContract.Exp.Message m);
+                server.Receive(out _);
+                server.Close();
+            }
+
+            public static void OneHandleTwoEndpoints([Claims] EndpointHandle h)
+            {
+                var copy = h;
+                var a = EchoContract.Imp.FromHandle(copy, null);
+                var b = EchoContract.Imp.FromHandle(h, null); //!SING0002
+                a.Close();
+                b.Close();
+            }
+
+            public static void HandleWrappedTwice([Claims] EndpointHandle h)
+            {
+                var a = EchoContract.Imp.FromHandle(h, null);
+                var b = EchoContract.Imp.FromHandle(h, null); //!SING0002
+                a.Close();
+                b.Close();
+            }
+
+            public static void HandleDropped([Claims] EndpointHandle h)
+            {
+            }
+        }
+        """);
 }

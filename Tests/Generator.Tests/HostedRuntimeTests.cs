@@ -74,9 +74,12 @@ public class HostedRuntimeTests
         client.SendPing(7, ExBuffer.Allocate(16));
         var tag = client.Receive(out EchoContract.Imp.Message reply, Patience);
         Assert.Equal(EchoContract.Imp.Tag.Busy, tag);
+        var copy = reply;                                                                // a copy is the same message
         reply.TakeBusy(out int s, out ExBuffer back);
         Assert.Equal(7, s);
         Assert.Throws<InvalidOperationException>(() => reply.TakeBusy(out _, out _));   // taken once
+        var e = Assert.Throws<ProtocolViolationException>(() => copy.TakeBusy(out _, out _));   // also through the copy
+        Assert.Contains("already taken", e.Message);
         back.Free();
         client.SendBye();
         client.Close();

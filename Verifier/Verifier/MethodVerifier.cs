@@ -13,6 +13,8 @@ namespace Singularity.Verifier;
 internal sealed class MethodVerifier
 {
     private const byte Owned = 1, Transferred = 2, Borrowed = 4;
+    /// <summary>An id some of whose slots may be null where others hold the value: a null test of one says nothing about the others.</summary>
+    private const byte Mixed = 8;
     /// <summary>Home of a byref parameter: memory of the caller (a store there hands ownership to the caller).</summary>
     private const int CallerHome = int.MinValue;
 
@@ -281,108 +283,211 @@ internal sealed class MethodVerifier
         var old = _at[target];
         if (old == null)
         {
-            _at[target] = st.Clone();
+            var c = st.Clone();
+            DropDead(c);
+            _at[target] = c;
             if (!queued[target]) { queued[target] = true; work.Push(target); }
             return;
         }
         int save = _cur;
         if (old.N != st.N) { Report(Codes.StackMerge, $"stack height {st.N} differs from {old.N} at the join IL_{_ins[target].Offset:x4}"); throw new Abort(); }
+        bool tracks = HasTracks(old) || HasTracks(st);
+        // Types first (the tracked ids are decided below, from both sides at once).
+        var ms = tracks ? new V[old.S.Length] : null;
+        var ma = tracks ? new V[old.A.Length] : null;
+        var ml = tracks ? new V[old.L.Length] : null;
         bool changed = false;
         for (int k = 0; k < st.N; k++)
         {
-            var m = MergeSlot(old.S[k], st.S[k], target, k, out bool ok);
+            var m = MergeSlot(old.S[k], st.S[k], out bool ok);
             if (!ok) { Report(Codes.StackMerge, $"stack slot {k} has incompatible types {Show(old.S[k])} and {Show(st.S[k])} at the join IL_{_ins[target].Offset:x4}"); throw new Abort(); }
-            if (!SameSlot(m, old.S[k])) { old.S[k] = m; changed = true; }
+            if (tracks) ms[k] = m;
+            else if (!SameSlot(m, old.S[k])) { old.S[k] = m; changed = true; }
         }
-        for (int k = 0; k < st.A.Length; k++) { var m = MergeVar(old.A[k], st.A[k], target, 1000 + k); if (!SameSlot(m, old.A[k])) { old.A[k] = m; changed = true; } }
-        for (int k = 0; k < st.L.Length; k++) { var m = MergeVar(old.L[k], st.L[k], target, 2000 + k); if (!SameSlot(m, old.L[k])) { old.L[k] = m; changed = true; } }
+        for (int k = 0; k < st.A.Length; k++)
+        {
+            var m = MergeVar(old.A[k], st.A[k]);
+            if (tracks) ma[k] = m;
+            else if (!SameSlot(m, old.A[k])) { old.A[k] = m; changed = true; }
+        }
+        for (int k = 0; k < st.L.Length; k++)
+        {
+            var m = MergeVar(old.L[k], st.L[k]);
+            if (tracks) ml[k] = m;
+            else if (!SameSlot(m, old.L[k])) { old.L[k] = m; changed = true; }
+        }
         if (old.ThisInit && !st.ThisInit) { old.ThisInit = false; changed = true; }
-        // Merged ids own what their sources owned.
-        if (_pendingMerged != null)
-        {
-            foreach (var (mid, a, b) in _pendingMerged)
-            {
-                old.Own ??= new();
-                // Only each side's own value counts: on the incoming path the join's old value may
-                // long since have been transferred, which says nothing about the value now in the slot.
-                byte bits = 0;
-                if (old.Own.TryGetValue(a, out byte x)) bits |= x;
-                if (st.Own != null && st.Own.TryGetValue(b, out x)) bits |= x;
-                old.Own.TryGetValue(mid, out byte mb);
-                if ((mb | bits) != mb) { old.Own[mid] = (byte)(mb | bits); changed = true; }
-                if (!_trackType.ContainsKey(mid) && _trackType.TryGetValue(a, out var tt)) _trackType[mid] = tt;
-                // The sources live on only through the merged id unless another slot still names them.
-                if (!_absorbedAt.TryGetValue(target, out var absorbed)) _absorbedAt[target] = absorbed = new();
-                if (a != mid && !Names(old, a)) { absorbed[a] = mid; if (old.Own.Remove(a)) changed = true; }
-                if (b != mid && !Names(old, b)) { absorbed[b] = mid; if (old.Own.Remove(b)) changed = true; }
-            }
-            _pendingMerged = null;
-        }
-        if (st.Own != null)
-        {
-            old.Own ??= new();
-            _absorbedAt.TryGetValue(target, out var absorbed);
-            foreach (var (id, bits) in st.Own)
-            {
-                // An id folded into a merged id at this join is accounted for by that id (its bits
-                // came from the slot that held it); adding it back would undo the fold on every
-                // visit and never reach a fixed point.
-                if (absorbed != null && absorbed.ContainsKey(id) && !Names(old, id)) continue;
-                // An id this path only gave away, and no longer holds in any slot, says nothing about
-                // the join's slots that name it: on this path they hold the value merged into them
-                // (a buffer sent, then a new one received into the same local). Its bits stay out.
-                // (Owned bits of an id this path no longer names are kept: that is a leak.)
-                if (bits == Transferred && !Names(st, id) && Names(old, id)) continue;
-                old.Own.TryGetValue(id, out byte ob);
-                if ((ob | bits) != ob) { old.Own[id] = (byte)(ob | bits); changed = true; }
-            }
-        }
+        if (tracks && MergeOwnership(target, old, st, ms, ma, ml)) changed = true;
         _cur = save;
         if (changed && !queued[target]) { queued[target] = true; work.Push(target); }
     }
 
-    private static bool Names(State s, int id)
+    private static bool HasTracks(State s)
     {
-        if (id == 0) return false;
-        for (int i = 0; i < s.N; i++) if (s.S[i].Track == id) return true;
-        foreach (var v in s.A) if (v.Track == id) return true;
-        foreach (var v in s.L) if (v.Track == id) return true;
+        if (s.Own != null && s.Own.Count > 0) return true;
+        for (int i = 0; i < s.N; i++) if (s.S[i].Track != 0) return true;
+        foreach (var v in s.A) if (v.Track != 0) return true;
+        foreach (var v in s.L) if (v.Track != 0) return true;
         return false;
     }
 
-    private List<(int, int, int)> _pendingMerged;
-    // Per join: tracked ids folded into a merged id there (source id -> merged id).
-    private readonly Dictionary<int, Dictionary<int, int>> _absorbedAt = new();
+    // ----- tracked ids at joins -----------------------------------------------------------------
+    //
+    // A tracked id names one value on every path: an instruction's id is the last value that
+    // instruction produced, a parameter's id the value passed in, and an id minted at a join J the
+    // value its slots held at the last passage through J. At a join the slots are grouped by the
+    // pair (id on the join's side, id on the incoming side): slots with the same pair hold the same
+    // value on both paths and get one id (the incoming side's ids minted at J itself name the
+    // previous passage's values, so they are renamed first and never confused with this passage's).
+    // Each group's ownership is the union of its two sources'. Ids no slot names any more take no
+    // part: a value that is not owned and that nothing names cannot be used again, and a value that
+    // is owned and that nothing names is a leak (kept, so that the return or throw reports it).
 
-    private int MergeTrack(int a, int b, int target, int slot)
+    private const int MintBase = 0x40000000;
+    private readonly Dictionary<long, int> _mintKeys = new();
+    private readonly List<int> _mintTarget = new();     // per minted id: its join, or -1 (a renamed id)
+
+    private int Intern(long key, int target, int source)
     {
-        if (a == b) return a;
-        if (a == 0) return b;
-        if (b == 0) return a;
-        int mid = unchecked((int)(0x40000000u | (uint)(target << 12) | (uint)slot));
-        // (mid, the join's value, the incoming value): the merged id owns what each side's own value owned.
-        (_pendingMerged ??= new()).Add((mid, a, b));
-        return mid;
+        if (_mintKeys.TryGetValue(key, out int id)) return id;
+        id = MintBase + _mintTarget.Count;
+        _mintTarget.Add(target);
+        _mintKeys[key] = id;
+        if (source != 0 && _trackType.TryGetValue(source, out var t)) _trackType[id] = t;
+        return id;
+    }
+
+    private int Mint(int target, int slot, int source) => Intern(((long)target << 20) | (uint)slot, target, source);
+    private int PrevOf(int id) => Intern((1L << 60) | (uint)id, -1, id);
+    private int StaleOf(int id) => Intern((2L << 60) | (uint)id, -1, id);
+    private bool IsMintOf(int id, int target) => id >= MintBase && _mintTarget[id - MintBase] == target;
+    private bool IsRenamed(int id) => id >= MintBase && _mintTarget[id - MintBase] < 0;
+
+    private static bool IsValueSlot(V v) => v.K is VK.Ref or VK.Val or VK.Null;
+
+    /// <summary>Does a value slot (stack, argument or local) of <paramref name="s"/> hold <paramref name="id"/>?</summary>
+    private static bool Names(State s, int id)
+    {
+        if (id == 0) return false;
+        for (int i = 0; i < s.N; i++) if (s.S[i].Track == id && IsValueSlot(s.S[i])) return true;
+        foreach (var v in s.A) if (v.Track == id && IsValueSlot(v)) return true;
+        foreach (var v in s.L) if (v.Track == id && IsValueSlot(v)) return true;
+        return false;
+    }
+
+    /// <summary>Forgets the ids no slot names that are not owned (they cannot matter any more).</summary>
+    private static void DropDead(State s)
+    {
+        if (s.Own == null || s.Own.Count == 0) return;
+        List<int> dead = null;
+        foreach (var (id, b) in s.Own) if ((b & Owned) == 0 && !Names(s, id)) (dead ??= new()).Add(id);
+        if (dead != null) foreach (int id in dead) s.Own.Remove(id);
+    }
+
+    /// <summary>
+    /// Computes the tracked ids of the merged slots (<paramref name="ms"/>, <paramref name="ma"/>,
+    /// <paramref name="ml"/>, types already merged) and their ownership; stores them into
+    /// <paramref name="old"/> and returns whether anything changed.
+    /// </summary>
+    private bool MergeOwnership(int target, State old, State st, V[] ms, V[] ma, V[] ml)
+    {
+        var groups = new Dictionary<(int, int), int>();
+        var own = new Dictionary<int, byte>();
+        HashSet<int> usedOld = new(), usedNew = new();
+        int Rn(int id) => id != 0 && IsMintOf(id, target) ? PrevOf(id) : id;
+
+        var byOld = new Dictionary<int, int>();
+        var byNew = new Dictionary<int, int>();
+        // Pass 1: slots that hold a value on both sides (or the same id on both).
+        // Pass 2: slots that hold a value on one side only (null or nothing on the other) join a
+        // group holding the same value on that side when there is one ("the value or nothing"),
+        // which then is Mixed: some of its slots may be null where others are not.
+        void Value(ref V m, in V a, in V b, int slot, bool second)
+        {
+            if (!IsValueSlot(m)) return;
+            int x = a.Track, y = Rn(b.Track);
+            if (x == 0 && y == 0) { m.Track = 0; return; }
+            bool oneSided = x != y && (x == 0 || y == 0);
+            if (oneSided != second) return;
+            byte mixed = 0;
+            if (!groups.TryGetValue((x, y), out int id))
+            {
+                if (x == y) id = x;
+                else if (!oneSided) id = Mint(target, slot, x);
+                else if (y == 0 && byOld.TryGetValue(x, out id)) mixed = Mixed;
+                else if (x == 0 && byNew.TryGetValue(y, out id)) mixed = Mixed;
+                else if (y == 0) id = x;
+                else if (!IsRenamed(y)) id = y;
+                else id = Mint(target, slot, b.Track);
+                groups[(x, y)] = id;
+                if (x != 0) byOld.TryAdd(x, id);
+                if (y != 0) byNew.TryAdd(y, id);
+                byte bits = mixed;
+                if (x != 0) { usedOld.Add(x); if (old.Own != null && old.Own.TryGetValue(x, out byte o)) bits |= o; }
+                if (y != 0) { usedNew.Add(b.Track); if (st.Own != null && st.Own.TryGetValue(b.Track, out byte o)) bits |= o; }
+                if (bits != 0) { own.TryGetValue(id, out byte e); own[id] = (byte)(e | bits); }
+            }
+            m.Track = id;
+        }
+        void Other(ref V m, in V a, in V b)
+        {
+            if (IsValueSlot(m)) return;
+            if (a.Track == 0 && b.Track == 0) { m.Track = 0; m.F &= ~VF.NullTest; return; }
+            if (groups.TryGetValue((a.Track, Rn(b.Track)), out int id)) m.Track = id;
+            else { m.Track = 0; m.F &= ~VF.NullTest; }
+        }
+
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int k = 0; k < st.N; k++) Value(ref ms[k], old.S[k], st.S[k], k, pass == 1);
+            for (int k = 0; k < st.A.Length; k++) Value(ref ma[k], old.A[k], st.A[k], 1000 + k, pass == 1);
+            for (int k = 0; k < st.L.Length; k++) Value(ref ml[k], old.L[k], st.L[k], 2000 + k, pass == 1);
+        }
+        for (int k = 0; k < st.N; k++) Other(ref ms[k], old.S[k], st.S[k]);
+        for (int k = 0; k < st.A.Length; k++) Other(ref ma[k], old.A[k], st.A[k]);
+        for (int k = 0; k < st.L.Length; k++) Other(ref ml[k], old.L[k], st.L[k]);
+
+        // Values nothing names any more: an owned one is a leak still to report; the rest are gone.
+        if (old.Own != null)
+            foreach (var (id, b) in old.Own)
+                if ((b & Owned) != 0 && !usedOld.Contains(id)) { own.TryGetValue(id, out byte e); own[id] = (byte)(e | b); }
+        if (st.Own != null)
+            foreach (var (id, b) in st.Own)
+                if ((b & Owned) != 0 && !usedNew.Contains(id)) { int r = Rn(id); own.TryGetValue(r, out byte e); own[r] = (byte)(e | b); }
+
+        bool changed = false;
+        for (int k = 0; k < st.N; k++) if (!SameSlot(ms[k], old.S[k])) { old.S[k] = ms[k]; changed = true; }
+        for (int k = 0; k < st.A.Length; k++) if (!SameSlot(ma[k], old.A[k])) { old.A[k] = ma[k]; changed = true; }
+        for (int k = 0; k < st.L.Length; k++) if (!SameSlot(ml[k], old.L[k])) { old.L[k] = ml[k]; changed = true; }
+        if (!SameOwn(old.Own, own)) { old.Own = own; changed = true; }
+        return changed;
+    }
+
+    private static bool SameOwn(Dictionary<int, byte> a, Dictionary<int, byte> b)
+    {
+        int na = a?.Count ?? 0, nb = b?.Count ?? 0;
+        if (na != nb) return false;
+        if (na == 0) return true;
+        foreach (var (id, x) in a) if (!b.TryGetValue(id, out byte y) || x != y) return false;
+        return true;
     }
 
     private static bool SameSlot(V a, V b) => a.K == b.K && a.F == b.F && a.Home == b.Home && a.Track == b.Track && ReferenceEquals(a.T, b.T) && ReferenceEquals(a.M, b.M);
 
-    private V MergeVar(V a, V b, int target, int slot)
+    private V MergeVar(V a, V b)
     {
         var r = a;
         r.F = a.F | b.F;
         if (a.Home != b.Home) r.Home = 0;
-        r.Track = MergeTrack(a.Track, b.Track, target, slot);
         return r;
     }
 
-    private V MergeSlot(V a, V b, int target, int slot, out bool ok)
+    private V MergeSlot(V a, V b, out bool ok)
     {
         ok = true;
         var r = a;
         r.F = (a.F | b.F) & ~VF.NullTest;
-        if ((a.F & VF.NullTest) != 0 && (b.F & VF.NullTest) != 0 && a.Track == b.Track) r.F |= VF.NullTest;
-        r.Track = MergeTrack(a.Track, b.Track, target, slot);
+        if ((a.F & VF.NullTest) != 0 && (b.F & VF.NullTest) != 0) r.F |= VF.NullTest;
         if (a.Home != b.Home) r.Home = 0;
         if (a.K == b.K)
         {
@@ -533,23 +638,57 @@ internal sealed class MethodVerifier
     {
         int id = ((_ins[_cur].Offset + 1) << 4) | sub;
         s.Own ??= new();
-        if (s.Own.TryGetValue(id, out byte b) && (b & Owned) != 0)
+        _trackType[id] = t;
+        if (Names(s, id))
+        {
+            // A loop: a slot still holds the value this instruction produced on an earlier pass.
+            // That value keeps living under another id (all older generations share one).
+            int older = StaleOf(id);
+            Rename(s, id, older);
+            s.Own.TryGetValue(id, out byte b);
+            s.Own.Remove(id);
+            if (b != 0) { s.Own.TryGetValue(older, out byte e); s.Own[older] = (byte)(e | b); }
+        }
+        else if (s.Own.TryGetValue(id, out byte b) && (b & Owned) != 0 && !_tr.IsAffine(t))
             Report(Codes.Leak, $"the {Show(t)} produced here on an earlier pass (a loop) is still owned when this instruction makes another: the first one leaks");
         s.Own[id] = Owned;
-        _trackType[id] = t;
         return id;
     }
 
+    private static void Rename(State s, int from, int to)
+    {
+        for (int i = 0; i < s.N; i++) if (s.S[i].Track == from) s.S[i].Track = to;
+        for (int i = 0; i < s.A.Length; i++) if (s.A[i].Track == from) s.A[i].Track = to;
+        for (int i = 0; i < s.L.Length; i++) if (s.L[i].Track == from) s.L[i].Track = to;
+    }
+
+    /// <summary>
+    /// A slot that held <paramref name="id"/> was overwritten: if nothing names the value any more
+    /// it is gone, and if it was still owned that is a leak here.
+    /// </summary>
+    private void Dropped(State s, int id, string how)
+    {
+        if (id == 0 || s.Own == null || !s.Own.TryGetValue(id, out byte b) || Names(s, id)) return;
+        if ((b & Owned) != 0 && !IsAffineId(id))
+            Report(Codes.Leak, $"the {TrackName(id)} from {Origin(id)} is {((b & ~Mixed) == Owned ? "still owned" : "still owned on some path")} when {how}: it leaks (free it, send it, or store it in a TRef first)");
+        s.Own.Remove(id);
+    }
+
+    /// <summary>An EndpointHandle or Message: used once, but dropping it is no leak.</summary>
+    private bool IsAffineId(int id) => _trackType.TryGetValue(id, out var t) && _tr.IsAffine(t);
+
+    private string Once(int id) => IsAffineId(id) ? " (a copy of it is the same value: a message is taken once, a channel handle wrapped or sent once)" : "";
+
     private string TrackName(int id) => _trackType.TryGetValue(id, out var t) ? Show(t) : "tracked value";
 
-    private string Origin(int id) => id < 0 ? $"parameter {(_m.HasThis ? -id - 1 : -id)}" : id >= 0x40000000 ? "a merge of paths" : $"IL_{((id >> 4) - 1):x4}";
+    private string Origin(int id) => id < 0 ? $"parameter {(_m.HasThis ? -id - 1 : -id)}" : id >= MintBase ? (IsRenamed(id) ? "an earlier pass of a loop" : "a merge of paths") : $"IL_{((id >> 4) - 1):x4}";
 
     /// <summary>The value is read (borrowed): it must still be owned.</summary>
     private void Use(State s, int id, string what)
     {
         if (id == 0 || s.Own == null || !s.Own.TryGetValue(id, out byte b)) return;
         if ((b & Transferred) != 0)
-            Report(Codes.UseAfterTransfer, $"{what}: the {TrackName(id)} from {Origin(id)} {(b == Transferred ? "was" : "may have been")} transferred before");
+            Report(Codes.UseAfterTransfer, $"{what}: the {TrackName(id)} from {Origin(id)} {((b & ~Mixed) == Transferred ? "was" : "may have been")} transferred before{Once(id)}");
     }
 
     /// <summary>Ownership of the value ends here (a claiming call, a store into a TRef, a send, a return).</summary>
@@ -562,8 +701,8 @@ internal sealed class MethodVerifier
             return;
         }
         if ((b & Transferred) != 0)
-            Report(Codes.DoubleTransfer, $"{what}: the {TrackName(id)} from {Origin(id)} {(b == Transferred ? "was" : "may have been")} transferred already");
-        s.Own[id] = Transferred;
+            Report(Codes.DoubleTransfer, $"{what}: the {TrackName(id)} from {Origin(id)} {((b & ~Mixed) == Transferred ? "was" : "may have been")} transferred already{Once(id)}");
+        s.Own[id] = (byte)(Transferred | (b & Mixed));
     }
 
     private void CheckLeaks(State s, int except, string where)
@@ -571,8 +710,8 @@ internal sealed class MethodVerifier
         if (s.Own == null) return;
         foreach (var (id, b) in s.Own)
         {
-            if (id == except || (b & Owned) == 0) continue;
-            Report(Codes.Leak, $"the {TrackName(id)} from {Origin(id)} is {(b == Owned ? "still owned" : "still owned on some path")} at {where}: it leaks (free it, send it, or store it in a TRef)");
+            if (id == except || (b & Owned) == 0 || IsAffineId(id)) continue;
+            Report(Codes.Leak, $"the {TrackName(id)} from {Origin(id)} is {((b & ~Mixed) == Owned ? "still owned" : "still owned on some path")} at {where}: it leaks (free it, send it, or store it in a TRef)");
         }
     }
 
@@ -585,9 +724,9 @@ internal sealed class MethodVerifier
         if (v.K == VK.ByRef && v.Is(VF.Local) && !addr.Is(VF.Local))
             throw Fail(Codes.ByRefEscape, "a reference to a local or argument is stored where it outlives the frame");
         if (!IsTrackedSlot(v) && !_tr.IsTracked(t)) return;
-        if (addr.Home > 0) { s.L[addr.Home - 1].Track = v.Track; return; }
+        if (addr.Home > 0) { int was = s.L[addr.Home - 1].Track; s.L[addr.Home - 1].Track = v.Track; if (was != v.Track) Dropped(s, was, $"local {addr.Home - 1} is overwritten"); return; }
         if (addr.Home == CallerHome) { Transfer(s, v.Track, "stored into an out/ref parameter"); return; }
-        if (addr.Home < 0) { s.A[-addr.Home - 1].Track = v.Track; return; }
+        if (addr.Home < 0) { int was = s.A[-addr.Home - 1].Track; s.A[-addr.Home - 1].Track = v.Track; if (was != v.Track) Dropped(s, was, $"argument {-addr.Home - 1} is overwritten"); return; }
         if (addr.Is(VF.Local)) { Transfer(s, v.Track, "stored into a local structure"); return; }
         Report(Codes.StoredInHeap, $"a {Show(t)} is stored through a reference into a GC object (only a TRef may hold a tracked value)");
         Transfer(s, v.Track, "stored");
@@ -642,7 +781,9 @@ internal sealed class MethodVerifier
                 var v = Pop(s);
                 Expect(v, _argTypes[a], Codes.StackType, $"starg {a}");
                 var nv = s.A[a]; nv.F = v.F & (VF.Local | VF.ReadOnly); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
+                int was = s.A[a].Track;
                 s.A[a] = nv;
+                if (was != nv.Track) Dropped(s, was, $"argument {a} is overwritten");
                 return true;
             }
             case Code.Ldloc_0: case Code.Ldloc_1: case Code.Ldloc_2: case Code.Ldloc_3: case Code.Ldloc_S: case Code.Ldloc:
@@ -661,7 +802,9 @@ internal sealed class MethodVerifier
                 var v = Pop(s);
                 Expect(v, _body.Variables[l].VariableType, Codes.StackType, $"stloc {l}");
                 var nv = s.L[l]; nv.F = v.F & (VF.Local | VF.ReadOnly); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
+                int was = s.L[l].Track;
                 s.L[l] = nv;
+                if (was != nv.Track) Dropped(s, was, $"local {l} is overwritten");
                 return true;
             }
 
@@ -718,7 +861,7 @@ internal sealed class MethodVerifier
                 {
                     bool takenIsNull = onTrue == trueMeansNull;
                     var nullState = takenIsNull ? taken : s;
-                    if (nullState.Own != null && nullState.Own.ContainsKey(tid)) nullState.Own.Remove(tid);
+                    if (nullState.Own != null && nullState.Own.TryGetValue(tid, out byte nb) && (nb & Mixed) == 0) nullState.Own.Remove(tid);
                 }
                 Branch(ins, taken, work, queued, (Instruction)ins.Operand, false);
                 return true;
@@ -860,8 +1003,8 @@ internal sealed class MethodVerifier
                 RequireByRef(a);
                 if (!_ts.Same(a.T, t)) throw Fail(Codes.StackType, $"initobj {Show(t)} on {Show(a)}");
                 if (a.Is(VF.ReadOnly)) throw Fail(Codes.ByRefEscape, "initobj through a readonly reference");
-                if (a.Home > 0) s.L[a.Home - 1].Track = 0;
-                else if (a.Home < 0 && a.Home != CallerHome) s.A[-a.Home - 1].Track = 0;
+                if (a.Home > 0) { int was = s.L[a.Home - 1].Track; s.L[a.Home - 1].Track = 0; Dropped(s, was, $"local {a.Home - 1} is cleared"); }
+                else if (a.Home < 0 && a.Home != CallerHome) { int was = s.A[-a.Home - 1].Track; s.A[-a.Home - 1].Track = 0; Dropped(s, was, $"argument {-a.Home - 1} is cleared"); }
                 return true;
             }
             case Code.Sizeof: Token(ins); Push(s, V.Of(VK.I4)); return true;
@@ -1418,9 +1561,9 @@ internal sealed class MethodVerifier
         foreach (var (a, et, i) in outs)
         {
             int id = NewTrack(s, 1 + i, et);
-            if (a.Home > 0) { s.L[a.Home - 1].Track = id; }
+            if (a.Home > 0) { int was = s.L[a.Home - 1].Track; s.L[a.Home - 1].Track = id; if (was != id) Dropped(s, was, $"local {a.Home - 1} receives another value from {mr.Name}"); }
             else if (a.Home == CallerHome) s.Own[id] = Transferred;
-            else if (a.Home < 0) { s.A[-a.Home - 1].Track = id; }
+            else if (a.Home < 0) { int was = s.A[-a.Home - 1].Track; s.A[-a.Home - 1].Track = id; if (was != id) Dropped(s, was, $"argument {-a.Home - 1} receives another value from {mr.Name}"); }
             else if (a.Is(VF.Local)) s.Own[id] = Transferred;
             else { Report(Codes.StoredInHeap, $"a tracked {Show(et)} received into a GC object's field (keep it in a TRef)"); s.Own[id] = Transferred; }
         }

@@ -25,6 +25,7 @@ public sealed class Tracking
         _tracked[key] = false;
         var d = _ts.Resolve(t);
         r = false;
+        if (IsAffine(t)) { _tracked[key] = true; return true; }
         int guard = 0;
         for (var c = d; c != null && guard++ < 200; c = c.BaseType == null ? null : _ts.Resolve(c.BaseType))
         {
@@ -34,6 +35,31 @@ public sealed class Tracking
         _tracked[key] = r;
         return r;
     }
+
+    /// <summary>
+    /// Values that may be used once but may also be dropped: an <c>EndpointHandle</c> (one channel
+    /// handle: wrapped in one endpoint or put in one message) and a generated endpoint's nested
+    /// <c>Message</c> struct (its arguments are taken once). They are tracked (a copy is the same
+    /// value, so taking or wrapping it twice is a double transfer), but dropping one is no leak.
+    /// </summary>
+    public bool IsAffine(TypeReference t)
+    {
+        if (t == null) return false;
+        t = TypeSystem.Strip(t);
+        if (t is GenericParameter or ArrayType or ByReferenceType or PointerType or FunctionPointerType || t.IsPrimitive) return false;
+        string key = _ts.Key(t is GenericInstanceType g ? g.ElementType : t);
+        if (_affine.TryGetValue(key, out bool r)) return r;
+        r = key == Ns + ".EndpointHandle";
+        if (!r && t.IsNested && t.Name == "Message" && t.DeclaringType != null)
+        {
+            var d = _ts.Resolve(t);
+            r = d != null && d.IsValueType && IsEndpoint(t.DeclaringType);
+        }
+        _affine[key] = r;
+        return r;
+    }
+
+    private readonly Dictionary<string, bool> _affine = new();
 
     public bool IsEndpoint(TypeReference t)
     {
@@ -64,6 +90,8 @@ public sealed class Tracking
         // Endpoint.DetachHandle(endpoint): the endpoint's channel handle leaves it (to go into a message).
         if (owner == Ns + ".Endpoint" && m.Name == "DetachHandle" && IsTracked(m.Parameters[i].ParameterType)) return true;
         if (owner == Ns + ".MessageFrame" && m.Name.StartsWith("Put", StringComparison.Ordinal) && IsTracked(m.Parameters[i].ParameterType)) return true;
+        // A generated endpoint's FromHandle and constructor, and Endpoint's constructor, wrap the channel handle they are given.
+        if ((m.Name == "FromHandle" || m.IsConstructor) && IsEndpoint(m.DeclaringType) && IsAffine(m.Parameters[i].ParameterType)) return true;
         return false;
     }
 
@@ -85,6 +113,8 @@ public sealed class Tracking
         if (!m.HasThis) return false;
         if (ClaimsAttr(m)) return true;
         if (!IsTracked(m.DeclaringType)) return false;
+        // Message.TakeX hands the message's arguments over: a message is taken once.
+        if (m.Name.StartsWith("Take", StringComparison.Ordinal) && IsAffine(m.DeclaringType)) return true;
         return m.Name is "Free" or "Close" or "DetachHandle";
     }
 }
