@@ -165,8 +165,10 @@ namespace Singularity.Kernel.Memory
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static bool IsUsed(ulong f) => (s_bitmap[f / 64] & (1UL << (int)(f % 64))) != 0;
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void SetUsed(ulong f, bool used)
         {
             if (used) s_bitmap[f / 64] |= 1UL << (int)(f % 64);

@@ -141,9 +141,10 @@ namespace Singularity.Kernel
 
         private bool NameIs(ulong at, ulong end, string name)
         {
-            for (int k = 0; k < name.Length; k++)
-                if (at + (ulong)k >= end || _file[at + (ulong)k] != name[k]) return false;
-            return at + (ulong)name.Length < end && _file[at + (ulong)name.Length] == 0;
+            int n = name.Length;
+            if (at + (ulong)n >= end || _file[at] != name[0]) return false;   // most names differ at once
+            for (int k = 1; k < n; k++) if (_file[at + (ulong)k] != name[k]) return false;
+            return _file[at + (ulong)n] == 0;
         }
 
         /// <summary>Finds the function symbol containing <paramref name="vaddr"/> (image-relative) in .symtab.</summary>

@@ -20,7 +20,8 @@ namespace Singularity.Kernel
             var elf = new ElfImage(image, size);
             error = elf.Validate();
             if (error != null) return null;
-            ulong declared = SipManifest.HeapQuota(ref elf);
+            byte* manifest = SipManifest.Find(ref elf, out ulong manifestLength);
+            ulong declared = SipManifest.HeapQuota(manifest, manifestLength);
             if (declared != 0) heapQuota = declared;
             elf.Span(out ulong lo, out ulong hi);
             ulong pages = (hi - lo) / PhysicalMemory.PageSize;
@@ -36,8 +37,8 @@ namespace Singularity.Kernel
             sip.ImageLow = lo;
             sip.Entry = mem + (elf.Entry - lo);
 
-            string[] exports = SipManifest.EndpointPaths(ref elf, "exports", out error);
-            string[] imports = error == null ? SipManifest.EndpointPaths(ref elf, "imports", out error) : null;
+            string[] exports = SipManifest.EndpointPaths(manifest, manifestLength, "exports", out error);
+            string[] imports = error == null ? SipManifest.EndpointPaths(manifest, manifestLength, "imports", out error) : null;
             if (error == null) error = StartupEndpoints.Wire(sip, exports, imports);
             if (error != null)
             {

@@ -9,11 +9,18 @@ namespace Singularity.Kernel
     {
         public const ulong MaxHeapQuotaMiB = 4096;
 
-        /// <summary>The manifest's heap quota in bytes, or 0 when it declares none.</summary>
-        public static ulong HeapQuota(ref ElfImage elf)
+        /// <summary>The image's embedded manifest, or null (none, or larger than 64 KiB).</summary>
+        public static byte* Find(ref ElfImage elf, out ulong length)
         {
-            byte* json = elf.FindSection(".sipmanifest", out ulong length);
-            if (json == null || length > 64 * 1024) return 0;
+            byte* json = elf.FindSection(".sipmanifest", out length);
+            if (json == null || length > 64 * 1024) { length = 0; return null; }
+            return json;
+        }
+
+        /// <summary>The manifest's heap quota in bytes, or 0 when it declares none.</summary>
+        public static ulong HeapQuota(byte* json, ulong length)
+        {
+            if (json == null) return 0;
             ulong mib = ReadNumber(json, length, "\"heapQuotaMiB\"");
             return mib == 0 || mib > MaxHeapQuotaMiB ? 0 : mib * 1024 * 1024;
         }
@@ -23,11 +30,10 @@ namespace Singularity.Kernel
         /// "exports"); null when there are none. A path must be 1-128 printable ASCII characters
         /// beginning with '/', else <paramref name="error"/> names the problem.
         /// </summary>
-        public static string[] EndpointPaths(ref ElfImage elf, string list, out string error)
+        public static string[] EndpointPaths(byte* s, ulong length, string list, out string error)
         {
             error = null;
-            byte* s = elf.FindSection(".sipmanifest", out ulong length);
-            if (s == null || length > 64 * 1024) return null;
+            if (s == null) return null;
             ulong p = FindKey(s, length, 0, "\"" + list + "\"");
             if (p == ulong.MaxValue) return null;
             p = SkipSpace(s, length, p);
@@ -108,14 +114,20 @@ namespace Singularity.Kernel
             return p;
         }
 
-        // The index just after `key` (a quoted key), or MaxValue.
+        // The index just after `key` (a quoted key), or MaxValue. The key is copied to bytes once:
+        // this runs on every SIP start.
         private static ulong FindKey(byte* s, ulong length, ulong from, string key)
         {
-            for (ulong i = from; i + (ulong)key.Length <= length; i++)
+            int n = key.Length;
+            if (n == 0 || n > 64) return ulong.MaxValue;
+            byte* k = stackalloc byte[n];
+            for (int i = 0; i < n; i++) k[i] = (byte)key[i];
+            for (ulong i = from; i + (ulong)n <= length; i++)
             {
-                bool match = true;
-                for (int k = 0; k < key.Length && match; k++) match = s[i + (ulong)k] == key[k];
-                if (match) return i + (ulong)key.Length;
+                if (s[i] != k[0]) continue;
+                int j = 1;
+                while (j < n && s[i + (ulong)j] == k[j]) j++;
+                if (j == n) return i + (ulong)n;
             }
             return ulong.MaxValue;
         }
