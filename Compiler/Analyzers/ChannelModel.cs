@@ -13,6 +13,10 @@ namespace Singularity.Analyzers
     /// </summary>
     internal sealed class ChannelModel
     {
+        readonly IAssemblySymbol compiled;     // the SIP being analyzed: nothing in it is trusted
+
+        public ChannelModel(IAssemblySymbol compiled) { this.compiled = compiled; }
+
         readonly ConcurrentDictionary<ITypeSymbol, bool> tracked = new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
         readonly ConcurrentDictionary<ITypeSymbol, Protocol> protocols = new ConcurrentDictionary<ITypeSymbol, Protocol>(SymbolEqualityComparer.Default);
         readonly ConcurrentDictionary<ITypeSymbol, bool> immutable = new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
@@ -146,13 +150,19 @@ namespace Singularity.Analyzers
             });
         }
 
-        /// <summary>True for types declared in the channel API, on tracked types and endpoints, contracts, and the SIP runtime (namespace Singularity...).</summary>
+        /// <summary>
+        /// True for the trusted runtime's API (namespace Singularity..., tracked types, TRef) when
+        /// it comes from a referenced assembly, and for contracts and generated endpoints. A type
+        /// declared in the SIP's own source is never trusted for its namespace or attributes:
+        /// SIP code cannot exempt itself by naming its namespace Singularity.
+        /// </summary>
         public bool IsTrustedApi(INamedTypeSymbol type)
         {
             for (var t = type; t != null; t = t.ContainingType)
             {
-                if (IsSingularityNamespace(t.ContainingNamespace)) return true;
-                if (IsTracked(t) || IsTRef(t)) return true;
+                bool referenced = compiled == null || !SymbolEqualityComparer.Default.Equals(t.ContainingAssembly, compiled);
+                if (referenced && IsSingularityNamespace(t.ContainingNamespace)) return true;
+                if (referenced && (IsTracked(t) || IsTRef(t))) return true;
                 var attrs = t.GetAttributes();
                 if (HasAttribute(attrs, "ContractAttribute") || HasAttribute(attrs, "EndpointProtocolAttribute")) return true;
             }

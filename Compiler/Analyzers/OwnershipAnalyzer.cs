@@ -27,7 +27,7 @@ namespace Singularity.Analyzers
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var model = new ChannelModel();
+                var model = new ChannelModel(start.Compilation.Assembly);
                 start.RegisterOperationBlockAction(c => SafetyAnalyzer.Guard(c.ReportDiagnostic, c.OwningSymbol?.Name,
                     c.OwningSymbol?.Locations.FirstOrDefault(), () => AnalyzeBodies(c, model)));
                 start.RegisterOperationAction(c => SafetyAnalyzer.Guard(c.ReportDiagnostic, c.ContainingSymbol?.Name,

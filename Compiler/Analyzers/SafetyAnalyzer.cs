@@ -22,7 +22,7 @@ namespace Singularity.Analyzers
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
-                var model = new ChannelModel();
+                var model = new ChannelModel(start.Compilation.Assembly);
                 start.RegisterSyntaxTreeAction(c => Guard(c.ReportDiagnostic, c.Tree.FilePath, null, () => AnalyzeTokens(c)));
                 start.RegisterSyntaxNodeAction(c => Guard(c.ReportDiagnostic, "syntax", c.Node.GetLocation(), () => AnalyzePointerSyntax(c)),
                     SyntaxKind.PointerType, SyntaxKind.FunctionPointerType, SyntaxKind.AddressOfExpression,

@@ -16,8 +16,7 @@ public class CodeFixTests
         var project = workspace.AddProject("Sip", LanguageNames.CSharp)
             .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true))
             .WithParseOptions(new CSharpParseOptions(LanguageVersion.Latest))
-            .AddMetadataReferences(Harness.References);
-        project = project.AddDocument("StandIn.cs", Harness.StandIn, filePath: "StandIn.cs").Project;
+            .AddMetadataReferences(Harness.References.Add(Harness.StandInReference));
         project = project.AddDocument("Usings.cs", Harness.Usings, filePath: "Usings.cs").Project;
         var document = project.AddDocument("Test.cs", source, filePath: "Test.cs");
         var compilation = (await document.Project.GetCompilationAsync())!;

@@ -30,13 +30,14 @@ public class EndToEndTests
     static (int ExitCode, string Output) Build(string dir)
     {
         var analyzer = Path.Combine(RepoRoot(), "Compiler", "Analyzers", "Analyzers.csproj");
+        var standIn = Path.Combine(RepoRoot(), "Tests", "AnalyzerSample.StandIn", "AnalyzerSample.StandIn.csproj");
         var psi = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = dir,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var a in new[] { "build", "-c", "Release", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-p:AnalyzerProject=" + analyzer })
+        foreach (var a in new[] { "build", "-c", "Release", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-p:AnalyzerProject=" + analyzer, "-p:StandInProject=" + standIn })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

@@ -29,6 +29,13 @@ public static class Harness
             public static void Work() { }
         }
 
+        """;
+
+    public static readonly string StandIn = ReadResource("StandIn.cs");
+
+    /// <summary>Runtime-like helpers, compiled with the stand-ins (a referenced assembly, so trusted).</summary>
+    const string Helpers = """
+        using Singularity.Channels;
         namespace Singularity.TestHelpers
         {
             /// <summary>Runtime-like helpers (namespace Singularity.*: trusted not to throw). Take claims, Use borrows.</summary>
@@ -41,8 +48,6 @@ public static class Harness
             }
         }
         """;
-
-    public static readonly string StandIn = ReadResource("StandIn.cs");
 
     public static readonly ImmutableArray<MetadataReference> References =
         ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
@@ -59,16 +64,32 @@ public static class Harness
         return r.ReadToEnd();
     }
 
+    /// <summary>
+    /// The stand-in channel API compiled into its own assembly, as the real runtime is: the
+    /// analyzer trusts the runtime's API only from a referenced assembly, never from SIP source.
+    /// </summary>
+    public static readonly MetadataReference StandInReference = CompileStandIn();
+
+    static MetadataReference CompileStandIn()
+    {
+        var parse = new CSharpParseOptions(LanguageVersion.Latest);
+        var trees = new[] { CSharpSyntaxTree.ParseText(StandIn, parse, "StandIn.cs"), CSharpSyntaxTree.ParseText(Helpers, parse, "Helpers.cs") };
+        var compilation = CSharpCompilation.Create("Singularity.StandIn", trees, References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Disable));
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        if (errors.Count > 0) throw new InvalidOperationException("StandIn.cs does not compile:\n" + string.Join("\n", errors));
+        return compilation.ToMetadataReference();
+    }
+
     public static CSharpCompilation Compile(string source, string path = "Test.cs")
     {
         var parse = new CSharpParseOptions(LanguageVersion.Latest);
         var trees = new[]
         {
-            CSharpSyntaxTree.ParseText(StandIn, parse, "StandIn.cs"),
             CSharpSyntaxTree.ParseText(Usings, parse, "Usings.cs"),
             CSharpSyntaxTree.ParseText(source, parse, path),
         };
-        return CSharpCompilation.Create("SipUnderTest", trees, References,
+        return CSharpCompilation.Create("SipUnderTest", trees, References.Add(StandInReference),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Disable));
     }
 

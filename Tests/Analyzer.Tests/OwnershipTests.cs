@@ -233,6 +233,13 @@ public class OwnershipTests
 
     public static TheoryData<string, string> Leaks => new()
     {
+        { "SIP code cannot exempt itself by using the runtime's namespace", """
+            namespace Singularity.Mine { class C { void M() {
+                var b = ExBuffer.Allocate(8);
+                b[0] = 1;
+            } //!SING0003
+            } }
+            """ },
         { "not freed at end of scope", """
             class C { void M() {
                 var b = ExBuffer.Allocate(8);

@@ -67,6 +67,9 @@ public class SafetyTests
 
     public static TheoryData<string, string> MutableStatics => new()
     {
+        { "in a SIP type under namespace Singularity", """
+            namespace Singularity.Channels { class Mine { static int counter; } } //!SING0009
+            """ },
         { "static counter", """
             class C { static int counter; } //!SING0009
             """ },

@@ -21,12 +21,17 @@ var refs = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Pa
     .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();
 var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new OwnershipAnalyzer(), new SafetyAnalyzer());
 
+// The stand-in runtime is a referenced assembly, as the real one is (the analyzer trusts only that).
+var standInRef = CSharpCompilation.Create("Singularity.StandIn",
+    new[] { CSharpSyntaxTree.ParseText(standIn, new CSharpParseOptions(LanguageVersion.Latest), "StandIn.cs") },
+    refs, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary)).ToMetadataReference();
+
 CSharpCompilation Fresh()
 {
     var parse = new CSharpParseOptions(LanguageVersion.Latest);
     return CSharpCompilation.Create("BenchSip",
-        new[] { CSharpSyntaxTree.ParseText(standIn, parse, "StandIn.cs"), CSharpSyntaxTree.ParseText(source, parse, "Generated.cs") },
-        refs, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        new[] { CSharpSyntaxTree.ParseText(source, parse, "Generated.cs") },
+        refs.Append(standInRef), new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
 }
 
 // Warm up the JIT for both paths.
