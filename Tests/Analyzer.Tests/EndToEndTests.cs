@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Singularity.Tests.Analyzer;
 
 /// <summary>
@@ -9,16 +7,9 @@ namespace Singularity.Tests.Analyzer;
 [Collection(DotnetBuildCollection.Name)]
 public class EndToEndTests
 {
-    static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Singularity.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Singularity.sln not found above " + AppContext.BaseDirectory);
-    }
-
     static string CopySample(string extraFile, string extraSource)
     {
-        var root = RepoRoot();
+        var root = Repository.Root;
         var dest = Path.Combine(Path.GetTempPath(), "sing-analyzer-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dest);
         foreach (var f in Directory.GetFiles(Path.Combine(root, "Tests", "AnalyzerSample")))
@@ -27,24 +18,9 @@ public class EndToEndTests
         return dest;
     }
 
-    static (int ExitCode, string Output) Build(string dir)
-    {
-        var analyzer = Path.Combine(RepoRoot(), "Compiler", "Analyzers", "Analyzers.csproj");
-        var standIn = Path.Combine(RepoRoot(), "Tests", "AnalyzerSample.StandIn", "AnalyzerSample.StandIn.csproj");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var a in new[] { "build", "-c", "Release", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-p:AnalyzerProject=" + analyzer, "-p:StandInProject=" + standIn })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(600_000)) { p.Kill(true); throw new TimeoutException("dotnet build took over 10 minutes"); }
-        return (p.ExitCode, stdout.Result + stderr.Result);
-    }
+    static (int ExitCode, string Output) Build(string dir) => Repository.DotnetBuild(dir,
+        "AnalyzerProject=" + Path.Combine(Repository.Root, "Compiler", "Analyzers", "Analyzers.csproj"),
+        "StandInProject=" + Path.Combine(Repository.Root, "Tests", "AnalyzerSample.StandIn", "AnalyzerSample.StandIn.csproj"));
 
     [Fact]
     public void CleanSampleBuilds()

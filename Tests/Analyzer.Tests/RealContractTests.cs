@@ -19,15 +19,8 @@ public class RealContractTests
     static readonly ImmutableArray<MetadataReference> References = Harness.References
         .Add(MetadataReference.CreateFromFile(typeof(Singularity.Channels.Endpoint).Assembly.Location));
 
-    static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Singularity.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Singularity.sln not found above " + AppContext.BaseDirectory);
-    }
-
     static readonly (string Path, string Text)[] ContractSources =
-        Directory.GetFiles(Path.Combine(RepoRoot(), "Contracts"), "*.cs").Select(f => (f, File.ReadAllText(f))).ToArray();
+        Directory.GetFiles(Path.Combine(Repository.Root, "Contracts"), "*.cs").Select(f => (f, File.ReadAllText(f))).ToArray();
 
     const string Usings = """
         global using System;

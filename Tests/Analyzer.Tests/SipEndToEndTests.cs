@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Singularity.Tests.Analyzer;
@@ -248,7 +247,7 @@ public class SipEndToEndTests
         var dir = MakeSip("violations", files, "<AllowUnsafeBlocks>true</AllowUnsafeBlocks>");
         try
         {
-            var (code, output) = Build(dir);
+            var (code, output) = Repository.DotnetBuild(dir);
             Assert.True(code != 0, "the build with violations succeeded:\n" + output);
             foreach (var e in expected)
                 Assert.True(output.Contains(e.File + "(" + e.Line + "," + e.Col + "): error " + e.Rule),
@@ -268,7 +267,7 @@ public class SipEndToEndTests
         var dir = MakeSip("clean", new[] { ("Program.cs", CleanProgram) }, "");
         try
         {
-            var (code, output) = Build(dir);
+            var (code, output) = Repository.DotnetBuild(dir);
             Assert.True(code == 0, output);
             Assert.DoesNotContain("SING0", output);
             Assert.True(File.Exists(Path.Combine(dir, "out", "analyzere2e.elf")), "no SIP image was linked:\n" + output);
@@ -276,17 +275,10 @@ public class SipEndToEndTests
         finally { Directory.Delete(dir, true); }
     }
 
-    static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Singularity.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Singularity.sln not found above " + AppContext.BaseDirectory);
-    }
-
     /// <summary>A SIP project laid out like Tests/TestSips, in artifacts/analyzer-e2e/NAME-GUID/.</summary>
     static string MakeSip(string name, (string File, string Source)[] files, string extraProperties)
     {
-        var root = RepoRoot();
+        var root = Repository.Root;
         var dir = Path.Combine(root, "artifacts", "analyzer-e2e", name + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "Directory.Build.props"),
@@ -309,23 +301,6 @@ public class SipEndToEndTests
             """);
         foreach (var (file, source) in files) File.WriteAllText(Path.Combine(dir, file), source);
         return dir;
-    }
-
-    static (int ExitCode, string Output) Build(string dir)
-    {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var a in new[] { "build", "-c", "Release", "-nodeReuse:false", "-p:UseSharedCompilation=false" })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(600_000)) { p.Kill(true); throw new TimeoutException("dotnet build took over 10 minutes"); }
-        return (p.ExitCode, stdout.Result + stderr.Result);
     }
 }
 

@@ -13,20 +13,35 @@ extern __eh_frame_hdr_start, __eh_frame_hdr_end
 
 %define CTX_SIZE 64
 
-; Builds a RegContext for the caller of this stub (its return address and stack pointer) at
-; [rsp], with rax = the caller's rsp and rcx = its return address.
-%macro SAVE_CALLER_CONTEXT 0
-    mov rcx, [rsp]                  ; throw site (the return address)
-    lea rax, [rsp + 8]              ; the thrower's stack pointer after the call returns
-    sub rsp, CTX_SIZE + 8           ; keeps rsp 16-byte aligned for the call below
-    mov [rsp + 0], rcx
-    mov [rsp + 8], rax
+; STORE_CONTEXT rip, rsp: writes a RegContext at [rsp] from the given rip and rsp and the
+; current callee-saved registers.
+%macro STORE_CONTEXT 2
+    mov [rsp + 0], %1
+    mov [rsp + 8], %2
     mov [rsp + 16], rbp
     mov [rsp + 24], rbx
     mov [rsp + 32], r12
     mov [rsp + 40], r13
     mov [rsp + 48], r14
     mov [rsp + 56], r15
+%endmacro
+
+; LOAD_CALLEE_SAVED ctx: the callee-saved registers from the RegContext at ctx.
+%macro LOAD_CALLEE_SAVED 1
+    mov rbx, [%1 + 24]
+    mov rbp, [%1 + 16]
+    mov r12, [%1 + 32]
+    mov r13, [%1 + 40]
+    mov r14, [%1 + 48]
+    mov r15, [%1 + 56]
+%endmacro
+
+; Builds a RegContext for the caller of this stub (its return address and stack pointer) at [rsp].
+%macro SAVE_CALLER_CONTEXT 0
+    mov rcx, [rsp]                  ; throw site (the return address)
+    lea rax, [rsp + 8]              ; the thrower's stack pointer after the call returns
+    sub rsp, CTX_SIZE + 8           ; keeps rsp 16-byte aligned for the call below
+    STORE_CONTEXT rcx, rax
 %endmacro
 
 ; RhpThrowEx(object exception /rdi/): every C# `throw` (ilc emits `call RhpThrowEx; int3`).
@@ -53,14 +68,7 @@ eh_throw_hw:
     mov rax, rsp                    ; the faulting stack pointer
     and rsp, -16
     sub rsp, CTX_SIZE
-    mov [rsp + 0], rsi
-    mov [rsp + 8], rax
-    mov [rsp + 16], rbp
-    mov [rsp + 24], rbx
-    mov [rsp + 32], r12
-    mov [rsp + 40], r13
-    mov [rsp + 48], r14
-    mov [rsp + 56], r15
+    STORE_CONTEXT rsi, rax
     mov r8, rsp                     ; RegContext*
     xor ebp, ebp                    ; the dispatcher's frames are not the faulting frame's
     call eh_dispatch_hw             ; (vector, rip, cr2, error code, context): never returns
@@ -83,12 +91,7 @@ eh_call_funclet:
     sub rsp, 8                      ; 16-byte alignment at the call
     mov [rsp], rcx                  ; the FuncletFrame record
     mov rax, rdi
-    mov rbx, [rsi + 24]
-    mov rbp, [rsi + 16]
-    mov r12, [rsi + 32]
-    mov r13, [rsi + 40]
-    mov r14, [rsi + 48]
-    mov r15, [rsi + 56]
+    LOAD_CALLEE_SAVED rsi
     mov rdi, rdx                    ; the exception object (first argument)
     call rax
 eh_funclet_return:
@@ -106,12 +109,7 @@ eh_funclet_return:
 ; rax = 0 so that resuming at eh_funclet_return makes a filter that threw answer false.
 eh_resume:
     xor eax, eax
-    mov rbx, [rdi + 24]
-    mov rbp, [rdi + 16]
-    mov r12, [rdi + 32]
-    mov r13, [rdi + 40]
-    mov r14, [rdi + 48]
-    mov r15, [rdi + 56]
+    LOAD_CALLEE_SAVED rdi
     mov rsp, [rdi + 8]
     jmp rsi
 

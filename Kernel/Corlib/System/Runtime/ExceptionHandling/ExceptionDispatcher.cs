@@ -104,10 +104,10 @@ namespace System.Runtime.ExceptionHandling
                 depth++;
                 exact = false;
                 startClause = 0;
-                if (frame.Rip == FrameUnwinder.FuncletReturn)
+                FuncletFrame* running = RunningFunclet(frame);
+                if (running != null)
                 {
-                    FuncletFrame* record = *(FuncletFrame**)frame.Rsp;
-                    if (record->Kind == FuncletKind.Filter)
+                    if (running->Kind == FuncletKind.Filter)
                     {
                         // An exception escaping a filter is swallowed: the filter said no.
                         target = frame;
@@ -115,9 +115,7 @@ namespace System.Runtime.ExceptionHandling
                         escapesFilter = true;
                         break;
                     }
-                    frame = record->Parent;
-                    exact = record->ParentIsFaultSite;
-                    startClause = record->ClauseIndex + 1;
+                    ContinueInParent(running, ref frame, ref exact, ref startClause);
                 }
             }
 
@@ -152,24 +150,15 @@ namespace System.Runtime.ExceptionHandling
                     int i = index++;
                     if (last && i >= targetClause) break;
                     if (i < startClause || clause.Kind != EhClauseKind.Fault || !clause.Covers(offset)) continue;
-                    FuncletFrame record = default;
-                    record.Parent = frame;
-                    record.ClauseIndex = i;
-                    record.Kind = FuncletKind.Finally;
-                    record.ParentIsFaultSite = exact;
-                    CallFunclet(method.MethodStart + clause.HandlerOffset, &frame, null, &record);
+                    RunFunclet(method.MethodStart + clause.HandlerOffset, &frame, exact, i, FuncletKind.Finally, null);
                 }
                 if (last) break;
                 if (!FrameUnwinder.Unwind(ref frame, exact)) break;
                 exact = false;
                 startClause = 0;
-                if (frame.Rip == FrameUnwinder.FuncletReturn && !(escapesFilter && depth + 1 == targetDepth))
-                {
-                    FuncletFrame* record = *(FuncletFrame**)frame.Rsp;
-                    frame = record->Parent;
-                    exact = record->ParentIsFaultSite;
-                    startClause = record->ClauseIndex + 1;
-                }
+                FuncletFrame* running = RunningFunclet(frame);
+                if (running != null && !(escapesFilter && depth + 1 == targetDepth))
+                    ContinueInParent(running, ref frame, ref exact, ref startClause);
             }
 
             if (escapesFilter)
@@ -179,25 +168,36 @@ namespace System.Runtime.ExceptionHandling
                 return;
             }
 
-            FuncletFrame catchRecord = default;
-            catchRecord.Parent = target;
-            catchRecord.ClauseIndex = targetClause;
-            catchRecord.Kind = FuncletKind.Catch;
-            catchRecord.ParentIsFaultSite = targetExact;
-            catchRecord.Exception = exception;
-            ulong resumeAt = CallFunclet(handler, &target, exception, &catchRecord);
+            ulong resumeAt = RunFunclet(handler, &target, targetExact, targetClause, FuncletKind.Catch, exception);
             Resume(&target, resumeAt);
         }
 
-        private static bool RunFilter(ulong filter, RegContext* frame, bool exact, int clauseIndex, object exception)
+        private static bool RunFilter(ulong filter, RegContext* frame, bool exact, int clauseIndex, object exception) =>
+            RunFunclet(filter, frame, exact, clauseIndex, FuncletKind.Filter, exception) != 0;
+
+        // Calls a funclet of `frame` with the record a later unwind will find (see FuncletFrame).
+        private static ulong RunFunclet(ulong funclet, RegContext* frame, bool exact, int clauseIndex, FuncletKind kind, object exception)
         {
             FuncletFrame record = default;
             record.Parent = *frame;
             record.ClauseIndex = clauseIndex;
-            record.Kind = FuncletKind.Filter;
+            record.Kind = kind;
             record.ParentIsFaultSite = exact;
             record.Exception = exception;
-            return CallFunclet(filter, frame, exception, &record) != 0;
+            return CallFunclet(funclet, frame, exception, &record);
+        }
+
+        // The record of the funclet whose caller `frame` is, when that caller is eh_call_funclet.
+        private static FuncletFrame* RunningFunclet(in RegContext frame) =>
+            frame.Rip == FrameUnwinder.FuncletReturn ? *(FuncletFrame**)frame.Rsp : null;
+
+        // Skips the dispatcher's frames: the walk goes on in the funclet's parent, with the
+        // clauses that enclose the running one.
+        private static void ContinueInParent(FuncletFrame* running, ref RegContext frame, ref bool exact, ref int startClause)
+        {
+            frame = running->Parent;
+            exact = running->ParentIsFaultSite;
+            startClause = running->ClauseIndex + 1;
         }
 
         // `throw;` runs inside a catch funclet: the nearest catch record up the stack holds the
@@ -208,13 +208,11 @@ namespace System.Runtime.ExceptionHandling
             for (int depth = 0; depth < MaxFrames; depth++)
             {
                 if (!FrameUnwinder.Unwind(ref frame, exact)) return null;
-                if (frame.Rip == FrameUnwinder.FuncletReturn)
-                {
-                    FuncletFrame* record = *(FuncletFrame**)frame.Rsp;
-                    if (record->Kind == FuncletKind.Catch) return record->Exception;
-                    frame = record->Parent;
-                    exact = record->ParentIsFaultSite;
-                }
+                FuncletFrame* running = RunningFunclet(frame);
+                if (running == null) continue;
+                if (running->Kind == FuncletKind.Catch) return running->Exception;
+                int ignored = 0;
+                ContinueInParent(running, ref frame, ref exact, ref ignored);
             }
             return null;
         }
