@@ -63,6 +63,8 @@ public sealed partial class AssemblyVerifier
         _file = Path.GetFileName(path);
         _result = new VerificationResult { File = _file };
         _useChecks.Clear();
+        _signatureChecks.Clear();
+        _constraints = null;
         var resolver = new DirectoryResolver(_options.ReferencePaths.Prepend(Path.GetDirectoryName(Path.GetFullPath(path))));
         try
         {

@@ -113,10 +113,18 @@ public sealed partial class AssemblyVerifier
     /// <summary>A signature type of a definition (field, parameter, local, base type, constraint), reported at <paramref name="where"/>.</summary>
     private void CheckSignature(TypeReference t, TypeDefinition from, GenericContext gc, string where, string what)
     {
-        var list = new List<(string, string)>();
-        TypeProblems(t, from, gc, list, new HashSet<string>(), 0);
+        // Signatures repeat the same types in every method: one verdict per (type, naming type, generic context).
+        var key = (Types.Key(t), from, Constraints.ContainsGenericParameter(t) ? gc.Method : null);
+        if (!_signatureChecks.TryGetValue(key, out var list))
+        {
+            list = new List<(string, string)>();
+            TypeProblems(t, from, gc, list, new HashSet<string>(), 0);
+            _signatureChecks[key] = list;
+        }
         foreach (var (code, msg) in list) Report(code, where, $"{what}: {msg}");
     }
+
+    private readonly Dictionary<(string, TypeDefinition, MethodDefinition), List<(string, string)>> _signatureChecks = new();
 
     /// <summary>Every problem with naming <paramref name="t"/> from <paramref name="from"/>: pointers, policy, access, constraints, malformed instantiations.</summary>
     private void TypeProblems(TypeReference t, TypeDefinition from, GenericContext gc, List<(string, string)> list, HashSet<string> seen, int depth)

@@ -175,7 +175,7 @@ public sealed partial class AssemblyVerifier
                 Report(Codes.ExplicitLayout, where, $"explicit layout with a field of generic type {TypeSystem.SafeName(ft)}: its size and contents are not known, so overlaps cannot be checked");
                 continue;
             }
-            var size = UpperSize(ft, 0);
+            var size = Layout(ft, 0)?.Size;
             if (size == null) { Report(Codes.ExplicitLayout, where, $"explicit layout with a field of type {TypeSystem.SafeName(ft)} whose size is not known"); continue; }
             bool r = ContainsReferences(ft);
             if (r && f.Offset % 8 != 0) Report(Codes.ExplicitLayout, where, $"an object reference at offset {f.Offset}, not a multiple of 8");
@@ -194,36 +194,46 @@ public sealed partial class AssemblyVerifier
             }
     }
 
-    /// <summary>An upper bound on the bytes a value of <paramref name="t"/> occupies (every field counted at an 8-byte boundary), or null when unknown.</summary>
-    private long? UpperSize(TypeReference t, int depth)
+    /// <summary>
+    /// The bytes a value of <paramref name="t"/> occupies, by natural layout (each field at its
+    /// alignment, capped by the packing; explicit layouts at their offsets; never below the declared
+    /// class size), or null when unknown. The runtime may reorder an auto-layout struct's fields,
+    /// which never makes it larger.
+    /// </summary>
+    private (long Size, int Align)? Layout(TypeReference t, int depth)
     {
         t = TypeSystem.Strip(t);
         if (depth > 64) return null;
         switch (t)
         {
             case GenericParameter: return null;
-            case ArrayType or ByReferenceType or PointerType or FunctionPointerType: return 8;
+            case ArrayType or ByReferenceType or PointerType or FunctionPointerType: return (8, 8);
         }
         switch (Types.Key(t))
         {
-            case "System.Boolean": case "System.Byte": case "System.SByte": return 1;
-            case "System.Char": case "System.Int16": case "System.UInt16": return 2;
-            case "System.Int32": case "System.UInt32": case "System.Single": return 4;
-            case "System.Int64": case "System.UInt64": case "System.Double": case "System.IntPtr": case "System.UIntPtr": return 8;
+            case "System.Boolean": case "System.Byte": case "System.SByte": return (1, 1);
+            case "System.Char": case "System.Int16": case "System.UInt16": return (2, 2);
+            case "System.Int32": case "System.UInt32": case "System.Single": return (4, 4);
+            case "System.Int64": case "System.UInt64": case "System.Double": case "System.IntPtr": case "System.UIntPtr": return (8, 8);
         }
-        if (!Types.IsValueType(t)) return 8;
-        if (Types.IsEnum(t, out var u)) return UpperSize(u, depth + 1);
+        if (!Types.IsValueType(t)) return (8, 8);
+        if (Types.IsEnum(t, out var u)) return Layout(u, depth + 1);
         var d = Types.Resolve(t);
+        int pack = d.PackingSize > 0 ? d.PackingSize : 8;
         long size = 0;
+        int align = 1;
         foreach (var f in d.Fields)
         {
             if (f.IsStatic) continue;
-            var fs = UpperSize(TypeSystem.Subst(f.FieldType, t as GenericInstanceType, null), depth + 1);
-            if (fs == null) return null;
-            if (d.IsExplicitLayout) size = Math.Max(size, Math.Max(f.Offset, 0) + fs.Value);
-            else size += (fs.Value + 7) & ~7L;
+            var fl = Layout(TypeSystem.Subst(f.FieldType, t as GenericInstanceType, null), depth + 1);
+            if (fl == null) return null;
+            int fa = Math.Min(fl.Value.Align, pack);
+            align = Math.Max(align, fa);
+            if (d.IsExplicitLayout) size = Math.Max(size, Math.Max(f.Offset, 0) + fl.Value.Size);
+            else size = ((size + fa - 1) / fa * fa) + fl.Value.Size;
         }
-        return Math.Max(Math.Max(size, d.ClassSize), 1);
+        size = (size + align - 1) / align * align;
+        return (Math.Max(Math.Max(size, d.ClassSize), 1), align);
     }
 
     private bool ContainsReferences(TypeReference t)
