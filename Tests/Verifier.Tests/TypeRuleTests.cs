@@ -255,6 +255,21 @@ public class TypeRuleTests
     }), "SV0109");
 
     [Fact]
+    public void InaccessibleCatchType() => Rejected(Support.Craft((m, md, il) =>
+    {
+        // catch (E<RegContext>): the handler names an internal core library type.
+        var exc = Inst(m.Types.First(t => t.Name == "E`1"), m.ImportReference(Support.CorDef("System.Runtime.ExceptionHandling.RegContext")));
+        var tryStart = il.Create(OpCodes.Nop);
+        var leave = il.Create(OpCodes.Leave, tryStart);
+        var handler = il.Create(OpCodes.Pop);
+        var leave2 = il.Create(OpCodes.Leave, tryStart);
+        var end = il.Create(OpCodes.Ret);
+        il.Append(tryStart); il.Append(leave); il.Append(handler); il.Append(leave2); il.Append(end);
+        leave.Operand = end; leave2.Operand = end;
+        md.Body.ExceptionHandlers.Add(new ExceptionHandler(ExceptionHandlerType.Catch) { TryStart = tryStart, TryEnd = handler, HandlerStart = handler, HandlerEnd = end, CatchType = exc });
+    }, Support.BaseSource + "public class E<T> : System.Exception { }"), "SV0109");
+
+    [Fact]
     public void AccessVerdictIsPerCaller()
     {
         // Two types call the same private member reference: the enclosing type may, a stranger may not.

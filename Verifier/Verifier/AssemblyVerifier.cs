@@ -257,6 +257,8 @@ public sealed partial class AssemblyVerifier
             if (v.IsPinned) Report(Codes.UnverifiableOpcode, m, 0, $"local {v.Index} is pinned (fixed statements are unsafe code)");
         }
         CheckBodyShape(m, body);
+        foreach (var eh in body.ExceptionHandlers)
+            if (eh.CatchType != null) CheckSignature(eh.CatchType, m.DeclaringType, gc, where, "catch type");
         try { new MethodVerifier(this, m).Run(); }
         catch (Exception e) when (Environment.GetEnvironmentVariable("SING_VERIFY_TRACE") == "1" && e is not UnusableInputException) { Console.Error.WriteLine("in " + m.FullName); throw; }
     }
