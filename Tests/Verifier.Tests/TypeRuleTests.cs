@@ -371,6 +371,12 @@ public class TypeRuleTests
     }), "SV0233");
 
     [Fact]
+    public void InterfaceListedTwice() => Rejected(Crafted(Support.BaseSource + "public interface IQ { } public sealed class Q : IQ { }", m =>
+    {
+        m.Types.First(t => t.Name == "Q").Interfaces.Add(new InterfaceImplementation(m.Types.First(t => t.Name == "IQ")));
+    }), "SV0233");
+
+    [Fact]
     public void DerivesFromSealedType() => Rejected(Crafted(Support.BaseSource, m =>
     {
         m.Types.First(t => t.Name == "Other").BaseType = m.TypeSystem.String;

@@ -50,10 +50,12 @@ public sealed partial class AssemblyVerifier
     {
         bool ok = true;
         void Bad(string msg) { Report(Codes.InvalidType, tn, msg); ok = false; }
+        var listed = new HashSet<string>();
         foreach (var i in t.Interfaces)
         {
             var d = Types.Resolve(i.InterfaceType);
             if (!d.IsInterface) Bad($"lists {TypeName(d)} as an interface, but it is a {(d.IsValueType ? "value type" : "class")}");
+            if (!listed.Add(Types.Key(i.InterfaceType))) Bad($"lists interface {TypeSystem.SafeName(i.InterfaceType)} twice");
         }
         if (t.IsInterface)
         {
