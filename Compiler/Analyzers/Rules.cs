@@ -58,5 +58,9 @@ namespace Singularity.Analyzers
         public static readonly DiagnosticDescriptor ReflectionOrInterop = Make("SING0010",
             "Reflection or interop in a SIP",
             "{0} is not allowed in a SIP", Safety);
+
+        public static readonly DiagnosticDescriptor ExplicitLayout = Make("SING0011",
+            "Explicit layout that overlaps a reference or another assembly's type",
+            "Explicit layout of '{0}': {1}", Safety);
     }
 }

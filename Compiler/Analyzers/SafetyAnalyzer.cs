@@ -182,7 +182,8 @@ namespace Singularity.Analyzers
                 what = "reflection ('Activator." + member.Name + "')";
             else if (ns == "System" && top.Name == "Type" && member is IMethodSymbol tm && (tm.IsStatic && tm.Name == "GetType" || tm.Name == "InvokeMember"))
                 what = "reflection ('Type." + member.Name + "')";
-            else if (ns == "System.Runtime.InteropServices" && !top.Name.EndsWith("Attribute", StringComparison.Ordinal))
+            // LayoutKind only names a layout for [StructLayout]; SING0011 judges explicit layouts.
+            else if (ns == "System.Runtime.InteropServices" && !top.Name.EndsWith("Attribute", StringComparison.Ordinal) && top.Name != "LayoutKind")
                 what = "interop ('" + top.Name + "." + member.Name + "')";
             else if (member is IMethodSymbol rm && rm.ReturnType != null && IsReflectionType(rm.ReturnType))
                 what = "reflection ('" + top.Name + "." + member.Name + "' returns " + rm.ReturnType.ToDisplayString() + ")";

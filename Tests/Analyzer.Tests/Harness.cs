@@ -55,7 +55,7 @@ public static class Harness
         .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
 
     public static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers =
-        ImmutableArray.Create<DiagnosticAnalyzer>(new OwnershipAnalyzer(), new SafetyAnalyzer());
+        ImmutableArray.Create<DiagnosticAnalyzer>(new OwnershipAnalyzer(), new SafetyAnalyzer(), new LayoutAnalyzer());
 
     static string ReadResource(string name)
     {

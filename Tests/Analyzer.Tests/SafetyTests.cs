@@ -171,6 +171,67 @@ public class SafetyTests
             """ },
     };
 
+    public static TheoryData<string, string> Layouts => new()
+    {
+        { "overlaying a runtime struct", """
+            using System.Runtime.InteropServices;
+            [StructLayout(LayoutKind.Explicit)] struct Overlay {
+                [FieldOffset(0)] public MessageFrame Frame;
+                [FieldOffset(0)] public long Forged; //!SING0011
+            }
+            """ },
+        { "the layout kind written as a number", """
+            using System.Runtime.InteropServices;
+            [StructLayout((LayoutKind)2)] struct Overlay {
+                [FieldOffset(0)] public MessageFrame Frame;
+                [FieldOffset(2)] public short Forged; //!SING0011
+            }
+            """ },
+        { "overlapping a reference", """
+            using System.Runtime.InteropServices;
+            [StructLayout(LayoutKind.Explicit)] struct U {
+                [FieldOffset(0)] public object O;
+                [FieldOffset(0)] public long L; //!SING0011
+            }
+            """ },
+        { "own struct holding a runtime struct", """
+            using System.Runtime.InteropServices;
+            struct Mine { public int Tag; public MessageFrame F; }
+            [StructLayout(LayoutKind.Explicit)] struct U {
+                [FieldOffset(0)] public Mine M;
+                [FieldOffset(4)] public int X; //!SING0011
+            }
+            """ },
+        { "a generic field", """
+            using System.Runtime.InteropServices;
+            [StructLayout(LayoutKind.Explicit)] struct G<T> {
+                [FieldOffset(0)] public T A; //!SING0011
+                [FieldOffset(0)] public int B;
+            }
+            """ },
+    };
+
+    public static TheoryData<string, string> LayoutsClean => new()
+    {
+        { "a union of numbers", """
+            using System.Runtime.InteropServices;
+            struct Rgb { public byte R, G, B, A; }
+            [StructLayout(LayoutKind.Explicit)] struct Pixel {
+                [FieldOffset(0)] public int Packed;
+                [FieldOffset(0)] public Rgb Parts;
+                [FieldOffset(0)] public float F;
+                [FieldOffset(8)] public string Name;
+                [FieldOffset(16)] public MessageFrame Alone;
+            }
+            """ },
+        { "sequential layout", """
+            using System.Runtime.InteropServices;
+            [StructLayout(LayoutKind.Sequential)] struct S { public object O; public long L; public MessageFrame B; }
+            """ },
+    };
+
+    [Theory, MemberData(nameof(Layouts))] public Task Sing0011(string name, string source) { _ = name; return Harness.Verify(source); }
+    [Theory, MemberData(nameof(LayoutsClean))] public Task Sing0011Clean(string name, string source) { _ = name; return Harness.Verify(source); }
     [Theory, MemberData(nameof(Unsafe))] public Task Sing0008(string name, string source) { _ = name; return Harness.Verify(source); }
     [Theory, MemberData(nameof(UnsafeClean))] public Task Sing0008Clean(string name, string source) { _ = name; return Harness.Verify(source); }
     [Theory, MemberData(nameof(MutableStatics))] public Task Sing0009(string name, string source) { _ = name; return Harness.Verify(source); }

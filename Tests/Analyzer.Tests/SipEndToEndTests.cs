@@ -8,7 +8,7 @@ namespace Singularity.Tests.Analyzer;
 /// SIPs/Sip.props, Directory.Build.targets importing SIPs/Sip.targets, a reference to
 /// Contracts/Contracts.csproj), compiled by `dotnet build` against the kernel's core library,
 /// SIP runtime and the generated contract endpoints. One build with one file per rule
-/// SING0001..SING0010 must fail with exactly those errors at the marked lines and columns; one
+/// SING0001..SING0011 must fail with exactly those errors at the marked lines and columns; one
 /// build of correct code must succeed all the way (analyzer, verifier, ilc, ld).
 /// </summary>
 [Collection(DotnetBuildCollection.Name)]
@@ -215,6 +215,14 @@ public class SipEndToEndTests
                 private static extern int Poke(int value); //! SING0010 Poke
             }
             """),
+        ("Sing0011.cs", """
+            [System.Runtime.InteropServices.StructLayout((System.Runtime.InteropServices.LayoutKind)2)]
+            public struct Sing0011
+            {
+                [System.Runtime.InteropServices.FieldOffset(0)] public object Reference;
+                [System.Runtime.InteropServices.FieldOffset(0)] public long Forged; //! SING0011 Forged
+            }
+            """),
     };
 
     static readonly Regex ErrorLine = new(@"([A-Za-z0-9_]+\.cs)\((\d+),(\d+)\): error (SING\d{4})");
@@ -239,7 +247,7 @@ public class SipEndToEndTests
             }
             Assert.Equal(1, found);
         }
-        Assert.Equal(Enumerable.Range(1, 10).Select(i => "SING" + i.ToString("D4")), expected.Select(e => e.Rule));
+        Assert.Equal(Enumerable.Range(1, 11).Select(i => "SING" + i.ToString("D4")), expected.Select(e => e.Rule));
 
         // The C# compiler would refuse 'unsafe' itself (CS0227) before the analyzer's SING0008 is
         // seen; a SIP that turns AllowUnsafeBlocks back on is exactly what SING0008 is for.

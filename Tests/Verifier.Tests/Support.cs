@@ -180,6 +180,16 @@ public static class Support
 
     public static TypeDefinition CorDef(string name) => CorModule.Types.First(t => t.FullName == name);
 
+    private static readonly Lazy<ModuleDefinition> s_runtime = new(() =>
+    {
+        var m = ModuleDefinition.ReadModule(Runtime, new ReaderParameters { AssemblyResolver = new Resolver(RuntimeDir) });
+        CecilCoreLibrary.Fix(m);
+        return m;
+    });
+
+    /// <summary>A type of the trusted runtime (Singularity.Runtime) as Cecil reads it.</summary>
+    public static TypeDefinition RuntimeDef(string name) => s_runtime.Value.Types.First(t => t.FullName == name);
+
     /// <summary>Rewrites the max-stack field of a method's fat header in a written file (Cecil always recomputes it).</summary>
     public static void PatchMaxStack(string dll, string type, string method, ushort maxStack)
     {

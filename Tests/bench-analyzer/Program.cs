@@ -19,7 +19,7 @@ var (source, lines, methods) = Generate(targetLines);
 var refs = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
     .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll")
     .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToArray();
-var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new OwnershipAnalyzer(), new SafetyAnalyzer());
+var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new OwnershipAnalyzer(), new SafetyAnalyzer(), new LayoutAnalyzer());
 
 // The stand-in runtime is a referenced assembly, as the real one is (the analyzer trusts only that).
 var standInRef = CSharpCompilation.Create("Singularity.StandIn",

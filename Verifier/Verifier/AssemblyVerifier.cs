@@ -43,7 +43,7 @@ public sealed class VerificationResult
 }
 
 /// <summary>Verifies SIP assemblies: policy over metadata, then the data-flow pass over each body.</summary>
-public sealed class AssemblyVerifier
+public sealed partial class AssemblyVerifier
 {
     private readonly VerifierOptions _options;
     private VerificationResult _result;
@@ -51,7 +51,6 @@ public sealed class AssemblyVerifier
     internal TypeSystem Types { get; private set; }
     internal Tracking Tracking { get; private set; }
     private ModuleDefinition _module;
-    private readonly Dictionary<MemberReference, List<(string, string)>> _useChecks = new(ReferenceEqualityComparer.Instance);
 
     public AssemblyVerifier(VerifierOptions options = null) { _options = options ?? new VerifierOptions(); }
 
@@ -64,6 +63,8 @@ public sealed class AssemblyVerifier
         _file = Path.GetFileName(path);
         _result = new VerificationResult { File = _file };
         _useChecks.Clear();
+        _signatureChecks.Clear();
+        _constraints = null;
         var resolver = new DirectoryResolver(_options.ReferencePaths.Prepend(Path.GetDirectoryName(Path.GetFullPath(path))));
         try
         {
@@ -178,25 +179,6 @@ public sealed class AssemblyVerifier
         }
     }
 
-    private void VerifyType(TypeDefinition t)
-    {
-        string tn = TypeName(t);
-        if (t.BaseType != null) CheckSignatureType(t.BaseType, tn, "base type");
-        bool explicitLayout = t.IsExplicitLayout;
-        foreach (var f in t.Fields)
-        {
-            string where = tn + "::" + f.Name;
-            var ft = f.FieldType;
-            if (ContainsPointer(ft)) Report(Codes.PointerType, where, $"field of pointer type {ft.FullName}");
-            if (TypeSystem.Strip(ft) is ByReferenceType) Report(Codes.ByRefField, where, "ref field (a byref stored in an object)");
-            if (explicitLayout && !f.IsStatic && f.FieldType is not PointerType && ContainsReferences(ft))
-                Report(Codes.ExplicitLayout, where, $"explicit layout with an object reference field: overlapping it with other fields would forge references");
-            if (f.IsStatic) CheckStatic(t, f, where);
-            if (f.IsPInvokeImpl) Report(Codes.PInvoke, where, "field marked pinvokeimpl");
-        }
-        foreach (var m in t.Methods) VerifyMethod(m);
-    }
-
     private void CheckStatic(TypeDefinition t, FieldDefinition f, string where)
     {
         if (f.IsLiteral) return;                                   // a constant: no storage
@@ -254,9 +236,15 @@ public sealed class AssemblyVerifier
             if (n is "RuntimeImportAttribute" or "RuntimeExportAttribute" or "UnmanagedCallersOnlyAttribute" or "DllImportAttribute" or "LibraryImportAttribute")
                 Report(Codes.RuntimeImport, where, $"[{n.Replace("Attribute", "")}] binds the method to native code");
         }
+        var gc = GenericContext.Of(m);
         if (ContainsPointer(m.ReturnType)) Report(Codes.PointerType, where, $"returns pointer type {m.ReturnType.FullName}");
+        else if (TypeSystem.Strip(m.ReturnType).FullName != "System.Void") CheckSignature(m.ReturnType, m.DeclaringType, gc, where, "return type");
         foreach (var p in m.Parameters)
             if (ContainsPointer(p.ParameterType)) Report(Codes.PointerType, where, $"parameter {p.Name} has pointer type {p.ParameterType.FullName}");
+            else CheckSignature(p.ParameterType, m.DeclaringType, gc, where, $"parameter {p.Name}");
+        foreach (var gp in m.GenericParameters)
+            foreach (var c in gp.Constraints) CheckSignature(c.ConstraintType, m.DeclaringType, gc, where, $"constraint of {gp.Name}");
+        CheckSpecialName(m, where);
         if (m.CallingConvention == MethodCallingConvention.VarArg) Report(Codes.UnverifiableOpcode, where, "vararg method");
         if (!m.HasBody) return;
         MethodBody body;
@@ -265,11 +253,26 @@ public sealed class AssemblyVerifier
         foreach (var v in body.Variables)
         {
             if (ContainsPointer(v.VariableType)) Report(Codes.PointerType, m, 0, $"local {v.Index} has pointer type {v.VariableType.FullName}");
+            else CheckSignature(v.VariableType, m.DeclaringType, gc, where, $"local {v.Index}");
             if (v.IsPinned) Report(Codes.UnverifiableOpcode, m, 0, $"local {v.Index} is pinned (fixed statements are unsafe code)");
         }
         CheckBodyShape(m, body);
+        foreach (var eh in body.ExceptionHandlers)
+            if (eh.CatchType != null) CheckSignature(eh.CatchType, m.DeclaringType, gc, where, "catch type");
         try { new MethodVerifier(this, m).Run(); }
         catch (Exception e) when (Environment.GetEnvironmentVariable("SING_VERIFY_TRACE") == "1" && e is not UnusableInputException) { Console.Error.WriteLine("in " + m.FullName); throw; }
+    }
+
+    /// <summary>Constructors have the shape the runtime gives them: .ctor an instance method returning void, .cctor static, void and without parameters.</summary>
+    private void CheckSpecialName(MethodDefinition m, string where)
+    {
+        bool isVoid = TypeSystem.Strip(m.ReturnType).FullName == "System.Void";
+        if (m.Name == ".ctor" && (m.IsStatic || !isVoid || m.IsVirtual || m.HasGenericParameters || !m.IsRuntimeSpecialName))
+            Report(Codes.InvalidType, where, "an instance constructor must be a non-virtual, non-generic instance method returning void, marked rtspecialname");
+        else if (m.Name == ".cctor" && (!m.IsStatic || !isVoid || m.Parameters.Count > 0 || m.HasGenericParameters || !m.IsRuntimeSpecialName))
+            Report(Codes.InvalidType, where, "a type initializer must be a static method without parameters returning void, marked rtspecialname");
+        else if (m.IsRuntimeSpecialName && m.Name is not (".ctor" or ".cctor"))
+            Report(Codes.InvalidType, where, $"rtspecialname on {m.Name}, which is not a constructor");
     }
 
     private void CheckBodyShape(MethodDefinition m, MethodBody body)
@@ -277,221 +280,5 @@ public sealed class AssemblyVerifier
         foreach (var eh in body.ExceptionHandlers)
             if (eh.TryStart == null || eh.HandlerStart == null || (eh.HandlerType == ExceptionHandlerType.Filter && eh.FilterStart == null))
                 throw new UnusableInputException(Codes.CorruptBody, $"{Where(m)}: an exception handler's bounds are not instruction boundaries");
-    }
-
-    // ----- uses of members from method bodies -------------------------------------------------
-
-    private static readonly string[] ForbiddenNamespaces = { "System.Reflection", "System.Runtime.InteropServices", "System.Runtime.Loader", "System.Linq.Expressions" };
-    private static readonly string[] TrustedOnlyTypes = { "System.Buffer", "System.Runtime.CompilerServices.Unsafe", "System.Runtime.RuntimeImports", "System.Runtime.TypeCast", "System.Runtime.RuntimeExports", "System.Activator", "System.Type", "System.RuntimeType", "System.Runtime.InteropServices.Marshal", "System.Runtime.InteropServices.GCHandle", "System.Runtime.InteropServices.MemoryMarshal" };
-
-    internal MethodDefinition CheckMethodUse(MethodDefinition ctx, int offset, MethodReference mr)
-    {
-        var md = Types.Resolve(mr);
-        if (!_useChecks.TryGetValue(mr, out var list))
-        {
-            list = new List<(string, string)>();
-            if (ContainsPointer(mr.ReturnType) || mr.Parameters.Any(p => ContainsPointer(p.ParameterType)) || ContainsPointer(md.ReturnType) || md.Parameters.Any(p => ContainsPointer(p.ParameterType)))
-                list.Add((Codes.PointerType, $"calls {mr.DeclaringType.Name}::{mr.Name}, whose signature has pointer types"));
-            if (mr is GenericInstanceMethod gim && gim.GenericArguments.Any(ContainsPointer)) list.Add((Codes.PointerType, $"instantiates {mr.Name} over a pointer type"));
-            CheckDeclaringType(mr.DeclaringType, md.DeclaringType, list, mr.Name);
-            if (Types.Key(md.DeclaringType) == "System.Runtime.CompilerServices.RuntimeHelpers" && md.Name != "InitializeArray")
-                list.Add((Codes.TrustedApi, $"RuntimeHelpers.{md.Name} is for the trusted runtime only"));
-            if (md.DeclaringType.Module != _module && md.IsPInvokeImpl) list.Add((Codes.PInvoke, $"calls P/Invoke method {md.Name}"));
-            if (!IsAccessible(md, ctx.DeclaringType, out string why)) list.Add((Codes.Inaccessible, $"{why} {TypeName(md.DeclaringType)}::{md.Name}"));
-            _useChecks[mr] = list;
-        }
-        foreach (var (code, msg) in list) Report(code, ctx, offset, msg);
-        return md;
-    }
-
-    internal FieldDefinition CheckFieldUse(MethodDefinition ctx, int offset, FieldReference fr)
-    {
-        var fd = Types.Resolve(fr);
-        if (!_useChecks.TryGetValue(fr, out var list))
-        {
-            list = new List<(string, string)>();
-            if (ContainsPointer(fd.FieldType)) list.Add((Codes.PointerType, $"uses field {fd.Name} of pointer type"));
-            CheckDeclaringType(fr.DeclaringType, fd.DeclaringType, list, fd.Name);
-            if (!IsAccessible(fd, ctx.DeclaringType, out string why)) list.Add((Codes.Inaccessible, $"{why} {TypeName(fd.DeclaringType)}::{fd.Name}"));
-            _useChecks[fr] = list;
-        }
-        foreach (var (code, msg) in list) Report(code, ctx, offset, msg);
-        return fd;
-    }
-
-    internal void CheckTypeUse(MethodDefinition ctx, int offset, TypeReference t)
-    {
-        if (!_useChecks.TryGetValue(t, out var list))
-        {
-            list = new List<(string, string)>();
-            if (ContainsPointer(t)) list.Add((Codes.PointerType, $"uses pointer type {t.FullName}"));
-            else
-            {
-                var e = TypeSystem.Strip(t);
-                while (e is ArrayType or ByReferenceType) e = TypeSystem.Strip(((TypeSpecification)e).ElementType);
-                if (e is not GenericParameter)
-                {
-                    var d = Types.Resolve(e);
-                    CheckDeclaringType(e, d, list, null);
-                    if (!IsAccessibleType(d, ctx.DeclaringType)) list.Add((Codes.Inaccessible, $"uses inaccessible type {TypeName(d)}"));
-                    if (e is GenericInstanceType g)
-                        foreach (var a in g.GenericArguments) if (ContainsPointer(a)) list.Add((Codes.PointerType, $"instantiates over pointer type {a.FullName}"));
-                }
-            }
-            _useChecks[t] = list;
-        }
-        foreach (var (code, msg) in list) Report(code, ctx, offset, msg);
-    }
-
-    private void CheckDeclaringType(TypeReference tr, TypeDefinition td, List<(string, string)> list, string member)
-    {
-        string ns = td.Namespace;
-        for (var o = td; o.DeclaringType != null; o = o.DeclaringType) ns = o.DeclaringType.Namespace;
-        string k = Types.Key(td);
-        string what = member == null ? TypeName(td) : $"{TypeName(td)}::{member}";
-        if (td.Module != _module)
-        {
-            if (ForbiddenNamespaces.Any(f => ns == f || ns.StartsWith(f + ".", StringComparison.Ordinal)) && !TypeSystem.HasAttribute(td, "System.AttributeUsageAttribute") && !(td.BaseType?.Name == "Attribute"))
-                list.Add((Codes.Reflection, $"uses {what}: reflection, interop and code generation are not available to SIPs"));
-            else if (TrustedOnlyTypes.Contains(k) || ns == "Internal" || ns.StartsWith("Internal.", StringComparison.Ordinal))
-                list.Add((Codes.TrustedApi, $"uses {what}, which only the trusted runtime may use"));
-        }
-        if (tr is GenericInstanceType g && g.GenericArguments.Any(ContainsPointer)) list.Add((Codes.PointerType, $"instantiates {td.Name} over a pointer type"));
-    }
-
-    // ----- accessibility (ECMA II.10.3 / I.8.5.3) --------------------------------------------
-
-    private bool SameAssembly(TypeDefinition a, TypeDefinition b) => a.Module == b.Module;
-
-    private static bool Encloses(TypeDefinition outer, TypeDefinition t)
-    {
-        for (var c = t; c != null; c = c.DeclaringType) if (c == outer) return true;
-        return false;
-    }
-
-    private bool DerivesFrom(TypeDefinition t, TypeDefinition baseDef)
-    {
-        for (var c = t; c != null; c = c.DeclaringType)
-        {
-            if (c == baseDef) return true;
-            foreach (var b in Types.BaseChain(c)) if (Types.Resolve(b) == baseDef) return true;
-        }
-        return false;
-    }
-
-    internal bool IsAccessibleType(TypeDefinition t, TypeDefinition from)
-    {
-        if (t.DeclaringType == null) return t.IsPublic || SameAssembly(t, from);
-        if (!IsAccessibleType(t.DeclaringType, from)) return false;
-        if (t.IsNestedPublic) return true;
-        if (t.IsNestedPrivate) return Encloses(t.DeclaringType, from);
-        if (t.IsNestedAssembly) return SameAssembly(t, from);
-        if (t.IsNestedFamily) return DerivesFrom(from, t.DeclaringType) || Encloses(t.DeclaringType, from);
-        if (t.IsNestedFamilyOrAssembly) return SameAssembly(t, from) || DerivesFrom(from, t.DeclaringType) || Encloses(t.DeclaringType, from);
-        if (t.IsNestedFamilyAndAssembly) return SameAssembly(t, from) && (DerivesFrom(from, t.DeclaringType) || Encloses(t.DeclaringType, from));
-        return false;
-    }
-
-    private bool IsAccessible(IMemberDefinition m, TypeDefinition from, out string why)
-    {
-        var dt = m.DeclaringType;
-        why = "";
-        if (!IsAccessibleType(dt, from)) { why = dt.Module != from.Module ? "uses a member of a type internal to another assembly:" : "uses a member of an inaccessible type:"; return false; }
-        MethodAttributes? ma = m is MethodDefinition md ? md.Attributes & MethodAttributes.MemberAccessMask : null;
-        FieldAttributes? fa = m is FieldDefinition fd ? fd.Attributes & FieldAttributes.FieldAccessMask : null;
-        bool pub = ma == MethodAttributes.Public || fa == FieldAttributes.Public;
-        bool priv = ma == MethodAttributes.Private || fa == FieldAttributes.Private || ma == MethodAttributes.CompilerControlled || fa == FieldAttributes.CompilerControlled;
-        bool asm = ma == MethodAttributes.Assembly || fa == FieldAttributes.Assembly;
-        bool fam = ma == MethodAttributes.Family || fa == FieldAttributes.Family;
-        bool famOrAsm = ma == MethodAttributes.FamORAssem || fa == FieldAttributes.FamORAssem;
-        bool famAndAsm = ma == MethodAttributes.FamANDAssem || fa == FieldAttributes.FamANDAssem;
-        bool same = SameAssembly(dt, from);
-        bool ok = pub
-            || (priv && Encloses(dt, from))
-            || (asm && same)
-            || (fam && (DerivesFrom(from, dt) || Encloses(dt, from)))
-            || (famOrAsm && (same || DerivesFrom(from, dt)))
-            || (famAndAsm && same && DerivesFrom(from, dt));
-        if (!ok) why = !same ? (priv ? "uses private member" : asm || famAndAsm ? "uses internal member of another assembly:" : "uses inaccessible member") : priv ? "uses private member of another type:" : "uses inaccessible member";
-        return ok;
-    }
-
-    // ----- type shapes ------------------------------------------------------------------------
-
-    private void CheckSignatureType(TypeReference t, string where, string what)
-    {
-        if (ContainsPointer(t)) Report(Codes.PointerType, where, $"{what} uses pointer type {t.FullName}");
-    }
-
-    internal static bool ContainsPointer(TypeReference t)
-    {
-        int guard = 0;
-        while (t != null && guard++ < 100)
-        {
-            switch (t)
-            {
-                case PointerType or FunctionPointerType: return true;
-                case GenericInstanceType g: return g.GenericArguments.Any(ContainsPointer) || ContainsPointer(g.ElementType) && false;
-                case TypeSpecification ts: t = ts.ElementType; continue;
-                default: return false;
-            }
-        }
-        return false;
-    }
-
-    private bool ContainsReferences(TypeReference t)
-    {
-        t = TypeSystem.Strip(t);
-        if (t is PointerType or FunctionPointerType) return false;
-        if (!Types.IsValueType(t)) return true;
-        if (t.IsPrimitive) return false;
-        var d = Types.Resolve(t);
-        if (d.IsEnum) return false;
-        foreach (var f in d.Fields) if (!f.IsStatic && !Types.Same(f.FieldType, t) && ContainsReferences(TypeSystem.Inflate(f.FieldType, f))) return true;
-        return false;
-    }
-}
-
-/// <summary>Resolves assembly references only from the given directories (never from the host's .NET).</summary>
-internal sealed class DirectoryResolver : IAssemblyResolver
-{
-    private readonly List<string> _dirs = new();
-    private readonly Dictionary<string, AssemblyDefinition> _cache = new();
-
-    public DirectoryResolver(IEnumerable<string> paths)
-    {
-        foreach (var p in paths)
-        {
-            if (string.IsNullOrEmpty(p)) continue;
-            var d = File.Exists(p) ? Path.GetDirectoryName(Path.GetFullPath(p)) : Path.GetFullPath(p);
-            if (!_dirs.Contains(d)) _dirs.Add(d);
-        }
-    }
-
-    public AssemblyDefinition Resolve(AssemblyNameReference name) => Resolve(name, new ReaderParameters());
-
-    public AssemblyDefinition Resolve(AssemblyNameReference name, ReaderParameters parameters)
-    {
-        if (_cache.TryGetValue(name.Name, out var a)) return a;
-        foreach (var d in _dirs)
-        {
-            var f = Path.Combine(d, name.Name + ".dll");
-            if (!File.Exists(f)) continue;
-            try
-            {
-                a = AssemblyDefinition.ReadAssembly(new MemoryStream(File.ReadAllBytes(f)), new ReaderParameters { AssemblyResolver = this, ReadingMode = ReadingMode.Deferred });
-                CecilCoreLibrary.Fix(a.MainModule);
-            }
-            catch (Exception e) { throw new UnusableInputException(Codes.UnresolvedReference, $"referenced assembly {f} cannot be read: {e.Message}"); }
-            _cache[name.Name] = a;
-            return a;
-        }
-        throw new UnusableInputException(Codes.UnresolvedReference, $"cannot find referenced assembly {name.Name} (searched {string.Join(", ", _dirs)}; add its directory with -r)");
-    }
-
-    public void Dispose()
-    {
-        foreach (var a in _cache.Values) a.Dispose();
-        _cache.Clear();
     }
 }

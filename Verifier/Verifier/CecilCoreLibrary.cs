@@ -18,18 +18,23 @@ public static class CecilCoreLibrary
         if (known) return;
         var field = typeof(ModuleDefinition).GetField("type_system", BindingFlags.NonPublic | BindingFlags.Instance);
         if (field == null) return;
+        // Before anything reads a type definition: reading one decodes its base type, and a base type
+        // such as B<string> makes Cecil look up a primitive, inventing (and adding) an mscorlib reference.
+        var corRef = module.AssemblyReferences.FirstOrDefault(r => r.Name == Name);
+        if (corRef != null && module.Assembly?.Name.Name != Name)
+        {
+            var ts = module.TypeSystem;
+            var lib = ts.GetType().GetField("core_library", BindingFlags.NonPublic | BindingFlags.Instance);
+            if (lib != null && lib.GetValue(ts) == null) lib.SetValue(ts, corRef);
+            return;
+        }
         bool definesObject = module.Assembly?.Name.Name == Name || module.Types.Any(t => t.Namespace == "System" && t.Name == "Object" && t.BaseType == null);
         if (definesObject)
         {
             var core = typeof(Mono.Cecil.TypeSystem).GetNestedType("CoreTypeSystem", BindingFlags.NonPublic);
             if (core != null && field.GetValue(module)?.GetType() != core)
                 field.SetValue(module, Activator.CreateInstance(core, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, null, new object[] { module }, null));
-            return;
         }
-        var corRef = module.AssemblyReferences.FirstOrDefault(r => r.Name == Name);
-        if (corRef == null) return;   // no core library reference: the verifier reports the assembly's references
-        var ts = module.TypeSystem;
-        var lib = ts.GetType().GetField("core_library", BindingFlags.NonPublic | BindingFlags.Instance);
-        if (lib != null && lib.GetValue(ts) == null) lib.SetValue(ts, corRef);
+        // No core library reference: the verifier reports the assembly's references.
     }
 }

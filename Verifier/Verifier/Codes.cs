@@ -49,6 +49,11 @@ public static class Codes
     public const string DelegateCtor = "SV0217";         // delegate constructed other than ldftn/ldvirtftn + newobj with a matching method
     public const string InitOnlyWrite = "SV0218";        // write to a readonly field outside its constructor
     public const string NoFixedPoint = "SV0219";         // the data-flow pass did not converge within its bound (the method is refused, never verified forever)
+    // Type rules of Partition II (SV023x).
+    public const string GenericConstraint = "SV0230";    // an instantiation that breaks a generic constraint, or with the wrong number of arguments
+    public const string InterfaceImpl = "SV0231";        // a concrete type that leaves an interface or abstract method unimplemented
+    public const string BadOverride = "SV0232";          // an override of a final, inaccessible or non-virtual method, a mismatched signature, stronger constraints
+    public const string InvalidType = "SV0233";          // a type that is no type: bad base or interface, cycles, abstract members in a concrete type, bad enum/delegate shape, bad variance
 
     // Ownership of tracked values (exchange heap blocks, endpoints).
     public const string UseAfterTransfer = "SV0301";
