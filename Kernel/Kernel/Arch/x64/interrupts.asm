@@ -21,6 +21,11 @@ global isr_table
 %define FRAME_RSP    160
 %define HANDLER_ROOM 4096               ; a kernel stack needs this much below a moved frame
 %define GUARD        4096
+%define ENTRY_ABI_SLOT    0             ; cpu_entry_state (entry.asm, KernelEntry.cs)
+%define ENTRY_KSTACK_LOW  8
+%define ENTRY_KSTACK_HIGH 16
+%define ENTRY_IST_LOW     24
+%define ENTRY_IST_HIGH    32
 
 %macro ISR_NOERR 1
 isr%1:
@@ -70,11 +75,11 @@ isr_common:
     cmp rax, 18
     je .stay
     mov rax, [rbx + FRAME_RSP]      ; the interrupted stack pointer
-    mov rcx, [cpu_entry_state + 8]  ; the running thread's kernel stack: low
+    mov rcx, [cpu_entry_state + ENTRY_KSTACK_LOW]    ; the running thread's kernel stack
     lea rdx, [rcx - GUARD]          ; (its guard page counts: an overflow is reported from here)
     cmp rax, rdx
     jb .not_kernel
-    cmp rax, [cpu_entry_state + 16] ;                                     high
+    cmp rax, [cpu_entry_state + ENTRY_KSTACK_HIGH]
     ja .not_kernel
     and rax, -16                    ; kernel code on its kernel stack: continue below it, as the
     lea rdx, [rcx + FRAME_SIZE + HANDLER_ROOM]  ; CPU would without IST, if there is room
@@ -82,12 +87,12 @@ isr_common:
     jb .stay
     jmp .move
 .not_kernel:
-    cmp rax, [cpu_entry_state + 24] ; a fault in this stub, on the entry stack itself
+    cmp rax, [cpu_entry_state + ENTRY_IST_LOW]       ; a fault in this stub, on the entry stack itself
     jb .sip
-    cmp rax, [cpu_entry_state + 32]
+    cmp rax, [cpu_entry_state + ENTRY_IST_HIGH]
     jbe .stay
 .sip:
-    mov rdx, [cpu_entry_state]      ; SIP code: the frame goes at the thread's ABI slot
+    mov rdx, [cpu_entry_state + ENTRY_ABI_SLOT]      ; SIP code: the frame goes at the thread's ABI slot
     test rdx, rdx
     jz .stay
     lea rax, [rdx + 16]
