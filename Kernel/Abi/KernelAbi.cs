@@ -5,14 +5,15 @@ namespace Singularity.Abi
     /// <summary>
     /// The kernel ABI table (docs/abi.md): the one interface between a SIP's trusted runtime and
     /// the kernel. This file is compiled into both, so they cannot disagree on its layout.
-    /// A call is a plain indirect call on the SIP thread's own stack: no trap, no mode or
-    /// address-space switch. Entries are append-only; Version changes when a signature does.
+    /// A call is a plain indirect call: no trap, no mode or address-space switch; the entry's
+    /// stub moves to the thread's kernel stack, so kernel code never runs on the SIP's stack.
+    /// Entries are append-only; Version changes when a signature or a meaning does.
     /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     public unsafe struct KernelAbi
     {
         public const uint MagicValue = 0x49424153;   // "SABI"
-        public const ushort CurrentVersion = 1;
+        public const ushort CurrentVersion = 2;     // 2: GetStackRanges reports the total and kernel-held registers
 
         public uint Magic;
         public ushort Version;
@@ -25,7 +26,7 @@ namespace Singularity.Abi
         public delegate*<void> Yield;                                  // 5
         public delegate*<ulong, void> Sleep;                           // 6 (ns)
         public delegate*<ulong> MonotonicNs;                           // 7
-        public delegate*<ulong, ulong, int> CreateThread;              // 8 (entry, argument) -> handle
+        public delegate*<ulong, ulong, int> CreateThread;              // 8 (entry, argument) -> handle, -1, or SipLimits.ThreadLimitReached
         public delegate*<int, void> ExitThread;                        // 9
         public delegate*<int, ulong, int> Wait;                        // 10 (handle, timeout ns; 0 = forever)
         public delegate*<int, int, int> CreateEvent;                   // 11 (manualReset, signaled) -> handle
@@ -35,7 +36,7 @@ namespace Singularity.Abi
         public delegate*<int, int> ReleaseMutex;                       // 15
         public delegate*<int, int> CloseHandle;                        // 16
         public delegate*<void> BeginCollection;                        // 17
-        public delegate*<ulong*, int, int> GetStackRanges;             // 18
+        public delegate*<ulong*, int, int> GetStackRanges;             // 18 (pairs, max) -> ranges in all, may exceed max
         public delegate*<void> EndCollection;                          // 19
         public delegate*<int> CurrentThreadId;                         // 20
         public delegate*<ulong> HeapBytes;                             // 21

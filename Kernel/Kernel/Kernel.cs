@@ -29,7 +29,7 @@ namespace Singularity.Kernel
             PhysicalMemory.Initialize(mb, layout);
             Paging.Initialize();
             Paging.Unmap(layout->BootStackGuard);
-            Gdt.Initialize();
+            Gdt.Initialize(layout->BootStackBottom, layout->BootStackTop);
             Idt.Initialize(layout);
             KernelHeap.Initialize();
             string startupError = Internal.Runtime.ModuleStartup.Initialize((ulong*)layout->ModulesStart, (ulong*)layout->ModulesEnd);

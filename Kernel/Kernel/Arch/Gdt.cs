@@ -4,22 +4,26 @@ namespace Singularity.Kernel.Arch
 {
     /// <summary>
     /// The kernel's GDT: flat 64-bit code and data, and a TSS whose interrupt stack table gives
-    /// double faults and NMIs stacks of their own. A stack overflow hits the guard page, the CPU
-    /// cannot push the page-fault frame there and raises #DF, which then runs on a good stack.
+    /// every interrupt and exception a known-good stack to land on. In ring 0 the CPU would push
+    /// the interrupt frame on the running stack, which may be a SIP's stack a few bytes above its
+    /// guard page; with IST it never does. Most vectors land on the entry stack and the stub moves
+    /// them to the thread's kernel stack at once (interrupts.asm); double faults, NMIs and machine
+    /// checks keep stacks of their own.
     /// </summary>
     internal static unsafe class Gdt
     {
         public const ushort KernelCode = 0x08, KernelData = 0x10, TssSelector = 0x18;
-        public const int DoubleFaultIst = 1, NmiIst = 2;
+        public const int EntryIst = 1, DoubleFaultIst = 2, NmiIst = 3;
         private const ulong IstStackSize = 16 * 1024;
 
         private static ulong* s_gdt;
         private static byte* s_tss;
 
         /// <summary>Stacks the IST entries point at (the top addresses), for stack-trace bounds.</summary>
-        public static ulong DoubleFaultStackTop, NmiStackTop;
+        public static ulong EntryStackTop, DoubleFaultStackTop, NmiStackTop;
 
-        public static void Initialize()
+        /// <summary><paramref name="bootStackLow"/>/<paramref name="bootStackHigh"/>: the kernel stack running now.</summary>
+        public static void Initialize(ulong bootStackLow, ulong bootStackHigh)
         {
             ulong page = PhysicalMemory.AllocateFrame();
             s_gdt = (ulong*)page;
@@ -34,10 +38,13 @@ namespace Singularity.Kernel.Arch
             s_gdt[3] = (limit & 0xFFFF) | ((tss & 0xFFFFFF) << 16) | (0x89UL << 40) | (((limit >> 16) & 0xF) << 48) | (((tss >> 24) & 0xFF) << 56);
             s_gdt[4] = tss >> 32;
 
+            EntryStackTop = NewIstStack();
             DoubleFaultStackTop = NewIstStack();
             NmiStackTop = NewIstStack();
+            SetIst(EntryIst, EntryStackTop);
             SetIst(DoubleFaultIst, DoubleFaultStackTop);
             SetIst(NmiIst, NmiStackTop);
+            KernelEntry.Initialize(bootStackLow, bootStackHigh, EntryStackTop - IstStackSize, EntryStackTop);
             *(ushort*)(s_tss + 102) = 104;          // no I/O permission bitmap
 
             byte* gdtr = stackalloc byte[10];
@@ -62,7 +69,8 @@ namespace Singularity.Kernel.Arch
         public static bool IsIstStack(ulong address, out ulong top)
         {
             top = 0;
-            if (address < DoubleFaultStackTop && address >= DoubleFaultStackTop - IstStackSize) top = DoubleFaultStackTop;
+            if (address < EntryStackTop && address >= EntryStackTop - IstStackSize) top = EntryStackTop;
+            else if (address < DoubleFaultStackTop && address >= DoubleFaultStackTop - IstStackSize) top = DoubleFaultStackTop;
             else if (address < NmiStackTop && address >= NmiStackTop - IstStackSize) top = NmiStackTop;
             return top != 0;
         }

@@ -15,7 +15,8 @@ namespace Singularity.Kernel.Arch
             ulong* idt = (ulong*)PhysicalMemory.AllocateFrame();
             for (int v = 0; v < VectorCount; v++)
             {
-                int ist = v == 8 ? Gdt.DoubleFaultIst : v == 2 ? Gdt.NmiIst : 0;
+                // Every vector gets a stack of its own (see Gdt): none may land on a SIP's stack.
+                int ist = v == 8 || v == 18 ? Gdt.DoubleFaultIst : v == 2 ? Gdt.NmiIst : Gdt.EntryIst;
                 SetGate(idt, v, layout->IsrTable[v], ist);
             }
             byte* idtr = stackalloc byte[10];

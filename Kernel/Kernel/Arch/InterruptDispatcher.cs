@@ -12,11 +12,15 @@ namespace Singularity.Kernel.Arch
         public static InterruptFrame* Dispatch(InterruptFrame* frame)
         {
             ulong vector = frame->Vector;
+            // The stub leaves the frame on an IST stack only when it could not move to a kernel
+            // stack (interrupts.asm). No thread switch may happen there: the next interrupt
+            // would land on the same stack.
+            bool onIstStack = Gdt.IsIstStack((ulong)frame, out _);
             if (vector < Idt.ExceptionCount)
             {
-                // A fault in a SIP's own code (or on its thread's guard page) is that SIP's
+                // A fault in a SIP's own code (its stack overflowing included) is that SIP's
                 // failure; anything else is a kernel bug.
-                if (SipFaults.TryHandle(frame)) return frame;
+                if (!onIstStack && SipFaults.TryHandle(frame)) return frame;
                 if (ManagedFaults.TryRedirectKernelFault(frame)) return frame;
                 Panic.CpuException(frame);
                 return frame;
@@ -32,7 +36,7 @@ namespace Singularity.Kernel.Arch
             if (irq == 0)
             {
                 Clock.Tick();
-                Threading.Scheduler.OnTick();   // may switch threads; we resume here later
+                if (!onIstStack) Threading.Scheduler.OnTick();   // may switch threads; we resume here later
             }
             return frame;
         }

@@ -74,15 +74,19 @@ namespace Singularity.Kernel.Diagnostics
             Platform.Exit(Platform.ExitPanic);
         }
 
-        // A #DF or #PF whose faulting address is a guard page just below a kernel stack.
+        // A #DF or #PF whose faulting address is the guard page just below the boot stack or the
+        // running thread's kernel stack.
         private static bool IsStackOverflow(InterruptFrame* f, ulong cr2)
         {
             if (f->Vector != 8 && f->Vector != 14) return false;
             KernelLayout* layout = KernelLayout.Get();
-            ulong guard = layout->BootStackGuard;
-            return (cr2 >= guard && cr2 < guard + PhysicalMemory.PageSize)
-                || (f->Rsp >= guard && f->Rsp < guard + PhysicalMemory.PageSize + 256);
+            KernelEntry.RunningKernelStack(out ulong low, out _);
+            return NearGuard(layout->BootStackGuard, f, cr2) || NearGuard(low - PhysicalMemory.PageSize, f, cr2);
         }
+
+        private static bool NearGuard(ulong guard, InterruptFrame* f, ulong cr2) =>
+            (cr2 >= guard && cr2 < guard + PhysicalMemory.PageSize)
+            || (f->Rsp >= guard && f->Rsp < guard + PhysicalMemory.PageSize + 256);
 
         /// <summary>Walks the frame-pointer chain, naming each return address.</summary>
         public static void StackTrace(ulong rbp, ulong rsp)
@@ -109,6 +113,8 @@ namespace Singularity.Kernel.Diagnostics
             KernelLayout* layout = KernelLayout.Get();
             if (Gdt.IsIstStack(rsp, out ulong top)) { low = rsp; high = top; return; }
             if (rsp >= layout->BootStackGuard && rsp < layout->BootStackTop) { low = layout->BootStackBottom; high = layout->BootStackTop; return; }
+            KernelEntry.RunningKernelStack(out low, out high);
+            if (rsp >= low && rsp < high) return;
             // Another stack (a thread's): trust one page above rsp at most.
             low = rsp; high = rsp + 64 * 1024;
         }

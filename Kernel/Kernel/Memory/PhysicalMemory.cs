@@ -84,7 +84,13 @@ namespace Singularity.Kernel.Memory
         public static ulong AllocateFrame() => AllocateContiguous(1);
 
         /// <summary><paramref name="count"/> physically contiguous zeroed frames, or 0.</summary>
-        public static ulong AllocateContiguous(ulong count)
+        public static ulong AllocateContiguous(ulong count) => AllocateContiguous(count, zero: true);
+
+        /// <summary>
+        /// Contiguous frames, zeroed only if <paramref name="zero"/>: for memory only the kernel
+        /// reads, and only where it wrote first (kernel stacks, guard pages).
+        /// </summary>
+        public static ulong AllocateContiguous(ulong count, bool zero)
         {
             if (count == 0 || count > s_freeFrames) return 0;
             ulong run = 0, runStart = 0;
@@ -103,7 +109,7 @@ namespace Singularity.Kernel.Memory
                         for (ulong i = 0; i < count; i++) SetUsed(runStart + i, true);
                         s_freeFrames -= count;
                         s_searchHint = runStart + count;
-                        Arch.Cpu.Zero((void*)(runStart * PageSize), count * PageSize);
+                        if (zero) Arch.Cpu.Zero((void*)(runStart * PageSize), count * PageSize);
                         return runStart * PageSize;
                     }
                 }

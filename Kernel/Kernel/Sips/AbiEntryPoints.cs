@@ -5,7 +5,11 @@ using Singularity.Kernel.Threading;
 
 namespace Singularity.Kernel
 {
-    /// <summary>The kernel's implementation of the ABI entry points, and the table SIPs receive.</summary>
+    /// <summary>
+    /// The kernel's implementation of the ABI entry points, and the table SIPs receive. The table
+    /// points at stubs (Arch/x64/entry.asm) that run each of these on the calling thread's kernel
+    /// stack, never on the SIP's stack.
+    /// </summary>
     internal static unsafe class AbiEntryPoints
     {
         private static KernelAbi* s_table;
@@ -62,6 +66,8 @@ namespace Singularity.Kernel
             t->FailProcessWithTrace = &AbiFailProcessWithTrace;
             t->SetFaultEntry = &AbiSetFaultEntry;
             t->TakeStartupEndpoint = &AbiTakeStartupEndpoint;
+            // Every entry goes through its stub: the table's function pointers follow the header.
+            KernelEntry.WrapAbiEntries((ulong*)&t->DebugWrite, KernelAbi.Count);
         }
 
         private static Sip Caller => Scheduler.Current.Owner;
@@ -119,10 +125,17 @@ namespace Singularity.Kernel
         {
             Sip sip = Caller;
             if (!sip.ContainsCode(entry)) return -1;
+            // The cap keeps every thread's stack within reach of the SIP's collector (GetStackRanges).
+            if (sip.LiveThreads >= SipLimits.MaxThreads) return SipLimits.ThreadLimitReached;
             Thread t = SipLoader.CreateSipThread(sip, entry, argument);
             if (t == null) return -1;
             int h = sip.AddHandle(t);
-            if (h < 0) { Scheduler.Kill(t); return -1; }
+            if (h < 0)
+            {
+                Scheduler.Kill(t);
+                sip.LiveThreads--;              // it never ran: it must not count against the cap
+                return -1;
+            }
             Scheduler.Start(t);
             return h;
         }
@@ -173,22 +186,50 @@ namespace Singularity.Kernel
         private static void AbiEndCollection() => Caller.EndCollection();
 
         /// <summary>
-        /// Fills (low, high) pairs, one per live thread of the calling SIP: the part of each stack
-        /// in use. A thread not running has all its registers saved on its stack, so scanning the
-        /// range covers them. Returns the number of pairs written.
+        /// The calling SIP's stacks, for its collector: fills up to <paramref name="max"/> (low, high)
+        /// pairs and returns how many ranges there are in all (more than max means the list is
+        /// partial and must not be used). First the caller's SIP stack from its stack pointer at this
+        /// call; then for each other live thread that has run SIP code, the used part of its SIP stack
+        /// (from its stack pointer when it entered the kernel) and the part of its kernel stack above
+        /// its saved stack pointer, which holds its registers (the interrupt frame, or what the kernel
+        /// code it called saved of them). Threads that never ran SIP code hold no SIP references.
         /// </summary>
         private static int AbiGetStackRanges(ulong* pairs, int max)
         {
             Thread me = Scheduler.Current;
+            if (max < 0) max = 0;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
             int n = 0;
-            for (Thread t = me.Owner.Threads; t != null && n < max; t = t.NextInSip)
+            AddRange(pairs, max, ref n, SipStackPointer(me), me.SipStackTop);
+            for (Thread t = me.Owner.Threads; t != null; t = t.NextInSip)
             {
-                if (t.State == ThreadState.Dead) continue;
-                pairs[n * 2] = t == me ? Cpu.ReadRsp() : t.SavedRsp;
-                pairs[n * 2 + 1] = t.StackTop;
-                n++;
+                if (t == me || t.State == ThreadState.Dead || t.AbiSlot == 0) continue;
+                AddRange(pairs, max, ref n, SipStackPointer(t), t.SipStackTop);
+                ulong saved = t.SavedRsp, top = t.AbiSlot + 16;
+                if (saved < t.KernelStackBase || saved > top) saved = t.KernelStackBase;
+                AddRange(pairs, max, ref n, saved, top);
             }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             return n;
+        }
+
+        // The SIP's stack pointer when the thread entered the kernel, kept in its ABI slot
+        // (entry.asm); the whole stack if that word is not on the stack (it always should be).
+        private static ulong SipStackPointer(Thread t)
+        {
+            ulong rsp = *(ulong*)t.AbiSlot;
+            return rsp >= t.SipStackBase && rsp <= t.SipStackTop ? rsp : t.SipStackBase;
+        }
+
+        private static void AddRange(ulong* pairs, int max, ref int n, ulong low, ulong high)
+        {
+            if (n < max)
+            {
+                pairs[n * 2] = low;
+                pairs[n * 2 + 1] = high;
+            }
+            n++;
         }
 
         private static int AbiCurrentThreadId() => Scheduler.Current.Id;

@@ -17,12 +17,20 @@ namespace Singularity.Kernel
         public static bool TryHandle(InterruptFrame* f)
         {
             if (!Scheduler.Started) return false;
+            // NMI, double fault and machine check are not raised by the SIP's instructions.
+            if (f->Vector == 2 || f->Vector == 8 || f->Vector == 18) return false;
             Thread t = Scheduler.Current;
             Sip sip = t.Owner;
             if (sip == null || !sip.IsAlive) return false;
+            // Only a fault in the SIP's own code is the SIP's: its image, or wherever it jumped
+            // while on its own stack. Kernel code always runs on a kernel stack (ABI stubs and
+            // interrupt entry switch to it), so a fault in kernel code, even one that names the
+            // SIP's guard page, is a kernel bug: never blamed on the SIP and abandoned half-way.
+            Boot.KernelLayout* layout = Boot.KernelLayout.Get();
+            if (f->Rip >= layout->TextStart && f->Rip < layout->TextEnd) return false;
+            if (!sip.ContainsCode(f->Rip) && !t.IsOnSipStack(f->Rsp)) return false;
             ulong cr2 = Cpu.ReadCr2();
-            bool overflow = (f->Vector == 8 || f->Vector == 14) && (t.IsGuardPage(cr2) || t.IsGuardPage(f->Rsp));
-            if (!overflow && !sip.ContainsCode(f->Rip)) return false;
+            bool overflow = f->Vector == 14 && t.IsSipGuardPage(cr2);
 
             // A null dereference or divide error in code with a registered fault entry continues
             // there as a managed exception, which the SIP may catch.

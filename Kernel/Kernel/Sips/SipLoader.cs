@@ -82,8 +82,10 @@ namespace Singularity.Kernel
             info->HeapQuota = sip.HeapQuota;
             info->Name = ToAscii(sip.Name);
             info->Arguments = ToAscii(sip.Arguments);
-            var entry = (delegate*<KernelAbi*, SipStartInfo*, int>)sip.Entry;
-            int code = entry(AbiEntryPoints.Table, info);
+            // _start(abi, info) on the SIP stack; it returns the exit code (docs/abi.md).
+            int code;
+            fixed (ulong* slot = &me.AbiSlot)
+                code = (int)Arch.KernelEntry.CallSip(sip.Entry, (ulong)AbiEntryPoints.Table, (ulong)info, me.SipStackTop, slot);
             // The runtime normally exits through the ABI; returning is an exit too.
             KernelHeap.Free(info->Name);
             KernelHeap.Free(info->Arguments);
@@ -95,8 +97,8 @@ namespace Singularity.Kernel
         private static void RunThread(ulong argument)
         {
             Thread me = Scheduler.Current;
-            var entry = (delegate*<ulong, void>)me.SipEntry;
-            entry(argument);
+            fixed (ulong* slot = &me.AbiSlot)
+                Arch.KernelEntry.CallSip(me.SipEntry, argument, 0, me.SipStackTop, slot);
             Scheduler.Exit(0);
         }
 

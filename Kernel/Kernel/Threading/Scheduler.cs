@@ -299,6 +299,8 @@ namespace Singularity.Kernel.Threading
             next.State = ThreadState.Running;
             s_current = next;
             ContextSwitches++;
+            // From here, kernel entries (ABI calls, interrupts) of `next` use its kernel stack.
+            KernelEntry.Load(next.AbiSlot, next.KernelStackBase, next.KernelStackTop);
             // Kernel objects never move (the kernel heap is not collected), so the pin is free.
             fixed (ulong* save = &prev.SavedRsp) SwitchContext(save, next.SavedRsp);
             // Here `prev` runs again: its next scheduling point, where injected faults land.
@@ -306,12 +308,17 @@ namespace Singularity.Kernel.Threading
                 FaultInjection.Apply(s_current);
         }
 
+        // A SIP paused for its garbage collection (or hung by fault injection) keeps its other
+        // threads off the CPU: they wait, parked, until the collection ends.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static bool MustPark(Thread t) =>
+            t.Owner != null && (t.Owner.Collector != null || t.Owner.Hung) && !t.Owner.MayRun(t);
+
         private static void MakeReady(Thread t)
         {
             if (t == s_idle) { t.State = ThreadState.Ready; return; }
-            if (t.Owner != null && (t.Owner.Collector != null || t.Owner.Hung) && !t.Owner.MayRun(t))
+            if (MustPark(t))
             {
-                // A SIP paused for its garbage collection keeps its other threads off the CPU.
                 t.State = ThreadState.Ready;
                 t.Owner.Park(t);
                 return;
@@ -351,17 +358,22 @@ namespace Singularity.Kernel.Threading
 
         private static Thread TakeHighestReady()
         {
-            int level = HighestReady();
-            if (level < 0) return null;
-            Thread t = s_readyHead[level];
-            s_readyHead[level] = t.Next;
-            if (t.Next == null)
+            while (true)
             {
-                s_readyTail[level] = null;
-                s_readyMask &= ~(1u << level);
+                int level = HighestReady();
+                if (level < 0) return null;
+                Thread t = s_readyHead[level];
+                s_readyHead[level] = t.Next;
+                if (t.Next == null)
+                {
+                    s_readyTail[level] = null;
+                    s_readyMask &= ~(1u << level);
+                }
+                t.Next = null;
+                // Queued before its SIP paused for a collection: it must not run until the end.
+                if (MustPark(t)) { t.Owner.Park(t); continue; }
+                return t;
             }
-            t.Next = null;
-            return t;
         }
 
         private static void AddSleeper(Thread t)

@@ -7,11 +7,19 @@ namespace Singularity.Kernel.Threading
 {
     /// <summary>
     /// A kernel-scheduled thread: a kernel thread, or a thread of a SIP (Owner set). Every thread
-    /// has its own stack with an unmapped guard page below it.
+    /// has a kernel stack; a SIP thread also has a SIP stack, on which only its SIP's code runs
+    /// (kernel code never does: docs/scheduling.md). Each stack has an unmapped guard page below it.
     /// </summary>
     internal sealed unsafe class Thread
     {
+        /// <summary>A kernel thread's stack.</summary>
         public const ulong DefaultStackSize = 64 * 1024;
+
+        /// <summary>
+        /// A SIP thread's kernel stack: the deepest ABI call, an interrupt frame and its handler
+        /// (interrupts.asm keeps 4 KiB for that) must fit.
+        /// </summary>
+        public const ulong KernelStackSize = 16 * 1024;
 
         private static int s_nextId = 1;
 
@@ -21,9 +29,16 @@ namespace Singularity.Kernel.Threading
         public ThreadPriority Priority;
         public Sip Owner;                   // null for kernel threads
 
-        public ulong StackBase;             // lowest usable address (the guard page is below)
-        public ulong StackTop;
-        public ulong SavedRsp;              // valid while not running
+        public ulong KernelStackBase;       // lowest usable address (the guard page is below)
+        public ulong KernelStackTop;
+        public ulong SipStackBase;          // SIP threads only
+        public ulong SipStackTop;
+        public ulong SavedRsp;              // valid while not running; on the kernel stack
+        /// <summary>
+        /// Where, on the kernel stack, the SIP's stack pointer is kept while the thread is inside
+        /// the kernel (Arch/x64/entry.asm); 0 while the thread runs no SIP code.
+        /// </summary>
+        public ulong AbiSlot;
 
         public delegate*<ulong, void> Entry;
         public ulong Argument;
@@ -60,30 +75,41 @@ namespace Singularity.Kernel.Threading
         public static Thread AdoptBootThread(ulong stackBase, ulong stackTop)
         {
             var t = new Thread("boot", ThreadPriority.Normal);
-            t.StackBase = stackBase;
-            t.StackTop = stackTop;
+            t.KernelStackBase = stackBase;
+            t.KernelStackTop = stackTop;
             t.State = ThreadState.Running;
             return t;
         }
 
         /// <summary>A new thread, not yet started, that will run entry(argument). Null when out of memory.</summary>
         public static Thread Create(string name, delegate*<ulong, void> entry, ulong argument,
-                                    ThreadPriority priority, Sip owner, ulong stackSize = DefaultStackSize)
+                                    ThreadPriority priority, Sip owner)
         {
-            ulong pages = stackSize / PhysicalMemory.PageSize + 1;
-            ulong mem = PhysicalMemory.AllocateContiguous(pages);
-            if (mem == 0) return null;
-            Paging.Unmap(mem);
+            ulong kernelSize = owner == null ? DefaultStackSize : KernelStackSize;
+            ulong kernelBase = NewStack(kernelSize, zero: false);
+            if (kernelBase == 0) return null;
+            ulong kernelTop = kernelBase + kernelSize;
+            ulong sipBase = 0;
+            if (owner != null)
+            {
+                sipBase = NewStack(Abi.SipLimits.ThreadStackBytes, zero: true);
+                if (sipBase == 0) { FreeStackAt(kernelBase, KernelStackSize); return null; }
+            }
             var t = new Thread(name, priority);
             t.Owner = owner;
-            t.StackBase = mem + PhysicalMemory.PageSize;
-            t.StackTop = mem + pages * PhysicalMemory.PageSize;
+            t.KernelStackBase = kernelBase;
+            t.KernelStackTop = kernelTop;
+            if (owner != null)
+            {
+                t.SipStackBase = sipBase;
+                t.SipStackTop = sipBase + Abi.SipLimits.ThreadStackBytes;
+            }
             t.Entry = entry;
             t.Argument = argument;
             t.State = ThreadState.Ready;
 
             // The frame switch_context pops: mxcsr/fcw, r15..r12, rbx, rbp, rflags, return address.
-            ulong* sp = (ulong*)t.StackTop;
+            ulong* sp = (ulong*)t.KernelStackTop;
             *--sp = 0;                                  // keeps the trampoline's stack 16-byte aligned
             *--sp = ThreadTrampoline();
             *--sp = 0x2;                                // rflags: interrupts off until the thread starts
@@ -93,18 +119,43 @@ namespace Singularity.Kernel.Threading
             return t;
         }
 
-        /// <summary>Returns the stack to the frame allocator. Only for dead threads not running.</summary>
-        public void FreeStack()
+        // A stack of `size` bytes above an unmapped guard page; its lowest usable address, or 0.
+        // A SIP stack is zeroed (SIP code runs on it); a kernel stack holds only what kernel code
+        // wrote there, and the collector reads only its live part (GetStackRanges).
+        private static ulong NewStack(ulong size, bool zero)
         {
-            if (StackTop == 0 || Name == "boot") return;
-            ulong mem = StackBase - PhysicalMemory.PageSize;
-            Paging.Remap(mem);
-            PhysicalMemory.FreeContiguous(mem, (StackTop - mem) / PhysicalMemory.PageSize);
-            StackBase = StackTop = 0;
+            ulong pages = size / PhysicalMemory.PageSize + 1;
+            ulong mem = PhysicalMemory.AllocateContiguous(pages, zero: false);
+            if (mem == 0) return 0;
+            Paging.Unmap(mem);
+            if (zero) Arch.Cpu.Zero((void*)(mem + PhysicalMemory.PageSize), size);
+            return mem + PhysicalMemory.PageSize;
         }
 
-        public bool IsGuardPage(ulong address) =>
-            StackBase != 0 && address >= StackBase - PhysicalMemory.PageSize && address < StackBase;
+        private static void FreeStackAt(ulong stackBase, ulong size)
+        {
+            ulong mem = stackBase - PhysicalMemory.PageSize;
+            Paging.Remap(mem);
+            PhysicalMemory.FreeContiguous(mem, size / PhysicalMemory.PageSize + 1);
+        }
+
+        /// <summary>Returns the stacks to the frame allocator. Only for dead threads not running.</summary>
+        public void FreeStack()
+        {
+            if (KernelStackTop == 0 || Name == "boot") return;
+            FreeStackAt(KernelStackBase, KernelStackTop - KernelStackBase);
+            KernelStackBase = KernelStackTop = 0;
+            if (SipStackTop != 0) FreeStackAt(SipStackBase, SipStackTop - SipStackBase);
+            SipStackBase = SipStackTop = 0;
+        }
+
+        /// <summary>True when <paramref name="rsp"/> is on this thread's SIP stack (its guard page included).</summary>
+        public bool IsOnSipStack(ulong rsp) =>
+            SipStackBase != 0 && rsp >= SipStackBase - PhysicalMemory.PageSize && rsp <= SipStackTop;
+
+        /// <summary>True for an address in the guard page below this thread's SIP stack.</summary>
+        public bool IsSipGuardPage(ulong address) =>
+            SipStackBase != 0 && address >= SipStackBase - PhysicalMemory.PageSize && address < SipStackBase;
 
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "thread_trampoline_address")]
         private static extern ulong ThreadTrampoline();

@@ -28,6 +28,8 @@ namespace Singularity.Threading
             if (h < 0)
             {
                 Take(slot);
+                if (h == Abi.SipLimits.ThreadLimitReached)
+                    throw new InvalidOperationException("thread limit reached (" + Abi.SipLimits.MaxThreads.ToString() + " threads per SIP)");
                 throw new InvalidOperationException("the kernel could not create a thread");
             }
             return new Thread(h);

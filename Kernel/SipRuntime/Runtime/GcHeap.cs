@@ -3,6 +3,7 @@ using System.Runtime;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Internal.Runtime;
+using Singularity.Abi;
 
 namespace Singularity.Runtime
 {
@@ -23,7 +24,9 @@ namespace Singularity.Runtime
         private const ulong MaxSmall = 4096;
         private const byte PageFree = 0, PageHeader = 0xFF;
         private const int LargeHeader = 32;       // { next, pages, unused, unused }, then the object's block
-        private const int MaxThreads = 64;
+        private const int StatePages = 4;         // free lists and stack ranges, mark stack (3 pages)
+        // The stack ranges (SipLimits.MaxStackRanges pairs) fill the end of the first state page.
+        private const ulong StackRangesOffset = PageSize - SipLimits.MaxStackRanges * 16;
 
         // Segment header layout, in the segment's first page.
         private struct Segment
@@ -37,6 +40,7 @@ namespace Singularity.Runtime
         private static byte* s_large;              // list of large-object runs
         private static void** s_freeLists;         // ClassCount heads, in a state page
         private static ulong* s_markStack;
+        private static ulong* s_stackRanges;       // SipLimits.MaxStackRanges (low, high) pairs
         private static int s_markCapacity, s_markTop;
         private static bool s_markOverflow;
         private static int s_lock;
@@ -63,11 +67,13 @@ namespace Singularity.Runtime
 
         public static void Initialize()
         {
-            byte* state = (byte*)KernelCalls.Abi->AllocatePages(4);
+            if (StackRangesOffset < ClassCount * 8) KernelCalls.Fail("garbage collector: no room for the stack ranges", 0);
+            byte* state = (byte*)KernelCalls.Abi->AllocatePages(StatePages);
             if (state == null) KernelCalls.Fail("heap quota exceeded before start-up", 0);
             s_freeLists = (void**)state;
             s_markStack = (ulong*)(state + PageSize);
             s_markCapacity = (int)(3 * PageSize / 8);
+            s_stackRanges = (ulong*)(state + StackRangesOffset);
         }
 
         /// <summary>A zeroed block of at least <paramref name="size"/> bytes; fails the SIP at its quota.</summary>
@@ -191,13 +197,19 @@ namespace Singularity.Runtime
             }
         }
 
+        // Every thread's stack and registers, or none: a collection on a partial list would free
+        // objects only an unscanned thread still uses. The kernel caps a SIP's threads so that
+        // the list always fits (SipLimits); should it ever not, the SIP fails instead.
         private static void MarkStacks()
         {
             ulong* regs = stackalloc ulong[6];
             CaptureRegisters(regs);
             for (int i = 0; i < 6; i++) MarkConservative(regs[i]);
-            ulong* ranges = stackalloc ulong[MaxThreads * 2];
-            int n = KernelCalls.Abi->GetStackRanges(ranges, MaxThreads);
+            ulong* ranges = s_stackRanges;
+            int n = KernelCalls.Abi->GetStackRanges(ranges, SipLimits.MaxStackRanges);
+            if (n < 1 || n > SipLimits.MaxStackRanges)
+                KernelCalls.Fail("garbage collector: the kernel reported " + n.ToString() + " stack ranges; the collector scans 1 to "
+                                 + SipLimits.MaxStackRanges.ToString(), 0);
             for (int t = 0; t < n; t++)
             {
                 ulong lo = ranges[t * 2] & ~7UL, hi = ranges[t * 2 + 1];

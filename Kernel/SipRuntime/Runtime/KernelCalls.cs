@@ -1,3 +1,4 @@
+using System.Runtime;
 using Singularity.Abi;
 
 namespace Singularity.Runtime
@@ -7,6 +8,14 @@ namespace Singularity.Runtime
     {
         public static KernelAbi* Abi;
         public static SipStartInfo* Info;
+
+        /// <summary>
+        /// The table as a native symbol, for test fixtures that must call the kernel directly
+        /// (Tests/TestSips/StackEdge). Only unverified code can bind it: the verifier refuses
+        /// RuntimeImport in SIP code (SV0105), so verified SIPs still never reach the ABI.
+        /// </summary>
+        [RuntimeExport("sip_kernel_abi")]
+        internal static KernelAbi* TableForFixtures() => Abi;
 
         public static void Write(string s)
         {

@@ -2,10 +2,30 @@
 ; general registers and the SSE state (ilc's code uses SSE everywhere), and calls the C#
 ; dispatcher kernel_interrupt(frame*). The dispatcher returns the frame to resume, which
 ; lets the scheduler switch stacks by returning another thread's frame.
+;
+; Every vector arrives on an IST stack (Gdt.cs): in ring 0 the CPU would otherwise push the
+; frame on whatever stack was running, and a SIP's stack may be a few bytes from its guard page.
+; The entry stack is only a landing place: the common stub moves the frame to the running
+; thread's kernel stack (below the interrupted stack pointer when kernel code was running there,
+; else at the thread's ABI slot, see entry.asm) and handles it there, so the handler may switch
+; threads. It stays on the IST stack only for NMI, #DF and #MC (stacks of their own), for a
+; kernel stack without room (an overflow, reported by the panic) and for a fault in this stub.
 bits 64
+default rel
 section .text
-extern kernel_interrupt
+extern kernel_interrupt, cpu_entry_state
 global isr_table
+
+%define FRAME_SIZE   176                ; InterruptFrame: 15 registers, vector, error code, 5 CPU words
+%define FRAME_VECTOR 120
+%define FRAME_RSP    160
+%define HANDLER_ROOM 4096               ; a kernel stack needs this much below a moved frame
+%define GUARD        4096
+%define ENTRY_ABI_SLOT    0             ; cpu_entry_state (entry.asm, KernelEntry.cs)
+%define ENTRY_KSTACK_LOW  8
+%define ENTRY_KSTACK_HIGH 16
+%define ENTRY_IST_LOW     24
+%define ENTRY_IST_HIGH    32
 
 %macro ISR_NOERR 1
 isr%1:
@@ -46,7 +66,45 @@ isr_common:
     push r14
     push r15
     cld
-    mov rbx, rsp                    ; the frame
+    mov rbx, rsp                    ; the frame, on an IST stack
+    mov rax, [rbx + FRAME_VECTOR]
+    cmp rax, 2                      ; NMI, #DF and #MC stay on their own stacks
+    je .stay
+    cmp rax, 8
+    je .stay
+    cmp rax, 18
+    je .stay
+    mov rax, [rbx + FRAME_RSP]      ; the interrupted stack pointer
+    mov rcx, [cpu_entry_state + ENTRY_KSTACK_LOW]    ; the running thread's kernel stack
+    lea rdx, [rcx - GUARD]          ; (its guard page counts: an overflow is reported from here)
+    cmp rax, rdx
+    jb .not_kernel
+    cmp rax, [cpu_entry_state + ENTRY_KSTACK_HIGH]
+    ja .not_kernel
+    and rax, -16                    ; kernel code on its kernel stack: continue below it, as the
+    lea rdx, [rcx + FRAME_SIZE + HANDLER_ROOM]  ; CPU would without IST, if there is room
+    cmp rax, rdx
+    jb .stay
+    jmp .move
+.not_kernel:
+    cmp rax, [cpu_entry_state + ENTRY_IST_LOW]       ; a fault in this stub, on the entry stack itself
+    jb .sip
+    cmp rax, [cpu_entry_state + ENTRY_IST_HIGH]
+    jbe .stay
+.sip:
+    mov rdx, [cpu_entry_state + ENTRY_ABI_SLOT]      ; SIP code: the frame goes at the thread's ABI slot
+    test rdx, rdx
+    jz .stay
+    lea rax, [rdx + 16]
+.move:
+    sub rax, FRAME_SIZE
+    mov rdi, rax
+    mov rsi, rbx
+    mov ecx, FRAME_SIZE / 8
+    rep movsq
+    mov rbx, rax
+    mov rsp, rax
+.stay:
     lea rax, [rsp - 512]
     and rax, ~15
     mov rsp, rax

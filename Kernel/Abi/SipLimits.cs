@@ -1,0 +1,27 @@
+namespace Singularity.Abi
+{
+    /// <summary>
+    /// Limits every SIP lives within (docs/abi.md). Compiled into the kernel, which enforces
+    /// them, and into the runtime, which sizes its buffers from them.
+    /// </summary>
+    public static class SipLimits
+    {
+        /// <summary>Live threads per SIP, its main thread included; CreateThread beyond it returns ThreadLimitReached.</summary>
+        public const int MaxThreads = 64;
+
+        /// <summary>CreateThread's result when the SIP already has <see cref="MaxThreads"/> live threads.</summary>
+        public const int ThreadLimitReached = -2;
+
+        /// <summary>The usable stack of each SIP thread; an unmapped guard page lies just below it.</summary>
+        public const ulong ThreadStackBytes = 64 * 1024;
+
+        /// <summary>
+        /// GetStackRanges reports at most this many ranges per thread: the used part of its SIP
+        /// stack and, while it is inside the kernel, the part of its kernel stack holding its registers.
+        /// </summary>
+        public const int StackRangesPerThread = 2;
+
+        /// <summary>The most ranges GetStackRanges can report for one SIP.</summary>
+        public const int MaxStackRanges = MaxThreads * StackRangesPerThread;
+    }
+}

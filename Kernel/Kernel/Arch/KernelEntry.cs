@@ -1,0 +1,96 @@
+using System.Runtime;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Singularity.Kernel.Arch
+{
+    /// <summary>
+    /// How the CPU enters the kernel from SIP code without running on the SIP's stack
+    /// (Arch/x64/entry.asm, interrupts.asm): every ABI entry goes through a stub that switches to
+    /// the running thread's kernel stack, and every interrupt arrives on an IST stack and moves to
+    /// that kernel stack. This is the C# side: the per-CPU entry state the scheduler loads at each
+    /// switch, the stubs wrapped around the ABI table, and the call that enters SIP code.
+    /// </summary>
+    internal static unsafe class KernelEntry
+    {
+        /// <summary>ABI entries the stubs can serve (ABI_STUBS in entry.asm).</summary>
+        public const int AbiStubCapacity = 64;
+
+        [StructLayout(LayoutKind.Sequential)]
+        private struct EntryState
+        {
+            public ulong AbiSlot;           // the running thread's ABI slot, 0 when it runs no SIP code
+            public ulong KernelStackLow;    // its kernel stack: lowest usable address
+            public ulong KernelStackHigh;   //                   top
+            public ulong EntryStackLow;     // the IST stack interrupts land on
+            public ulong EntryStackHigh;
+        }
+
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_entry_state_address")]
+        private static extern EntryState* StateAddress();
+
+        private static EntryState* s_state;
+
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "abi_stub_handlers_address")]
+        private static extern ulong* StubHandlers();
+
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "abi_stub_addresses_address")]
+        private static extern ulong* StubAddresses();
+
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "sip_call")]
+        private static extern ulong SipCallStub(ulong entry, ulong arg0, ulong arg1, ulong sipStackTop, ulong* abiSlot);
+
+        /// <summary>Before interrupts are enabled: the boot stack is the running kernel stack.</summary>
+        public static void Initialize(ulong bootStackLow, ulong bootStackHigh, ulong entryStackLow, ulong entryStackHigh)
+        {
+            EntryState* s = s_state = StateAddress();
+            s->AbiSlot = 0;
+            s->KernelStackLow = bootStackLow;
+            s->KernelStackHigh = bootStackHigh;
+            s->EntryStackLow = entryStackLow;
+            s->EntryStackHigh = entryStackHigh;
+        }
+
+        /// <summary>Describes the thread about to run. Interrupts must be disabled.</summary>
+        public static void Load(ulong abiSlot, ulong kernelStackLow, ulong kernelStackHigh)
+        {
+            EntryState* s = s_state;
+            s->AbiSlot = abiSlot;
+            s->KernelStackLow = kernelStackLow;
+            s->KernelStackHigh = kernelStackHigh;
+        }
+
+        /// <summary>The running thread's kernel stack (for panic reports).</summary>
+        public static void RunningKernelStack(out ulong low, out ulong high)
+        {
+            low = high = 0;
+            if (s_state == null) return;            // a panic early in boot
+            low = s_state->KernelStackLow;
+            high = s_state->KernelStackHigh;
+        }
+
+        /// <summary>
+        /// Puts a stub in front of each of the <paramref name="count"/> function pointers at
+        /// <paramref name="entries"/> (the ABI table): the table then points at the stubs, which call
+        /// the original handlers on the kernel stack. Once, at boot.
+        /// </summary>
+        public static void WrapAbiEntries(ulong* entries, int count)
+        {
+            if (count > AbiStubCapacity) Diagnostics.Panic.Halt("the ABI table has more entries than entry.asm has stubs");
+            ulong* handlers = StubHandlers();
+            ulong* stubs = StubAddresses();
+            for (int i = 0; i < count; i++)
+            {
+                handlers[i] = entries[i];
+                entries[i] = stubs[i];
+            }
+        }
+
+        /// <summary>
+        /// Runs SIP code: entry(arg0, arg1) on the SIP stack whose top is <paramref name="sipStackTop"/>,
+        /// recording the thread's ABI slot in <paramref name="abiSlot"/> (cleared again when entry returns).
+        /// </summary>
+        public static ulong CallSip(ulong entry, ulong arg0, ulong arg1, ulong sipStackTop, ulong* abiSlot) =>
+            SipCallStub(entry, arg0, arg1, sipStackTop, abiSlot);
+    }
+}

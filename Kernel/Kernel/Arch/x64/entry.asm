@@ -1,0 +1,105 @@
+; Kernel entry from SIP code. Kernel code never runs on a SIP thread's stack: a SIP may call the
+; kernel, or be interrupted, with its stack pointer a few bytes above its guard page.
+;
+; cpu_entry_state describes the running thread (the scheduler loads it at every switch, see
+; KernelEntry.cs): its ABI slot and the bounds of its kernel stack, and the bounds of the
+; interrupt entry stack (TSS IST1). The ABI slot is the 16-byte-aligned address, on the thread's
+; kernel stack, just below the frames of the kernel code that entered the SIP (sip_call). While
+; the thread is inside the kernel, [slot] holds the SIP's stack pointer: the ABI stubs put it there,
+; and an interrupt of SIP code builds its frame with the top at slot + 16, so the frame's saved
+; RSP lands in the same word. 0 when the thread is not running SIP code.
+bits 64
+default rel
+section .text
+
+%define ENTRY_ABI_SLOT    0
+%define ENTRY_KSTACK_LOW  8
+%define ENTRY_KSTACK_HIGH 16
+%define ENTRY_IST_LOW     24
+%define ENTRY_IST_HIGH    32
+%define ABI_STUBS         64                ; entries the stub table can hold (KernelEntry.AbiStubCapacity)
+
+global cpu_entry_state_address, abi_stub_handlers_address, abi_stub_addresses_address, sip_call
+
+cpu_entry_state_address:
+    lea rax, [cpu_entry_state]
+    ret
+abi_stub_handlers_address:
+    lea rax, [abi_handlers]
+    ret
+abi_stub_addresses_address:
+    lea rax, [abi_stub_addresses]
+    ret
+
+; One stub per ABI entry (the table SIPs receive points here). The SIP's `call` pushed the
+; return address on the SIP stack; the stub writes nothing else there. It records the SIP's
+; stack pointer in the slot, runs the kernel handler on the kernel stack just below (16-byte
+; aligned for the call, as System V wants), and returns on the SIP stack. Arguments stay in
+; rdi, rsi, rdx, rcx, r8, r9 (no entry takes more); r11 is caller-saved scratch.
+; A handler that blocks switches threads on the kernel stack; one that ends the thread never returns.
+align 32
+%assign i 0
+%rep ABI_STUBS
+abi_stub_ %+ i:
+    mov r11, [cpu_entry_state + ENTRY_ABI_SLOT]
+    mov [r11], rsp
+    mov rsp, r11
+    call [abi_handlers + 8 * i]
+    pop rsp
+    ret
+    align 32
+%assign i i + 1
+%endrep
+
+; ulong sip_call(ulong entry /rdi/, ulong arg0 /rsi/, ulong arg1 /rdx/, ulong sipStackTop /rcx/,
+;                ulong* threadAbiSlot /r8/): runs entry(arg0, arg1) on the SIP stack and returns
+; its result. The slot goes just below this frame, so the caller's frames stay intact above it.
+sip_call:
+    push rbp
+    mov rbp, rsp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    push r8                             ; the thread's slot field, cleared on the way back
+    sub rsp, 16                         ; the slot (16-byte aligned here)
+    mov [r8], rsp
+    mov [cpu_entry_state + ENTRY_ABI_SLOT], rsp
+    mov [rsp], rcx
+    mov rax, rdi
+    mov rdi, rsi
+    mov rsi, rdx
+    mov rsp, rcx                        ; the SIP stack; from here on SIP code
+    xor ebp, ebp                        ; the SIP's frame-pointer chain ends here
+    call rax
+    mov rsp, [cpu_entry_state + ENTRY_ABI_SLOT]
+    add rsp, 16
+    pop r8
+    mov qword [r8], 0                   ; the thread runs no SIP code any more
+    mov qword [cpu_entry_state + ENTRY_ABI_SLOT], 0
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbx
+    pop rbp
+    ret
+
+section .rodata
+align 8
+abi_stub_addresses:
+%assign i 0
+%rep ABI_STUBS
+    dq abi_stub_ %+ i
+%assign i i + 1
+%endrep
+
+section .data
+align 64
+global cpu_entry_state
+cpu_entry_state:
+    dq 0, 0, 0, 0, 0
+align 8
+abi_handlers:
+    times ABI_STUBS dq 0
