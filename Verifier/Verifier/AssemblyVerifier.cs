@@ -51,7 +51,18 @@ public sealed class AssemblyVerifier
     internal TypeSystem Types { get; private set; }
     internal Tracking Tracking { get; private set; }
     private ModuleDefinition _module;
-    private readonly Dictionary<MemberReference, List<(string, string)>> _useChecks = new(ReferenceEqualityComparer.Instance);
+    // Verdicts on a member's use, per member reference and calling type (access depends on the caller).
+    private readonly Dictionary<(MemberReference, TypeDefinition), List<(string, string)>> _useChecks = new(UseKey.Comparer);
+
+    private static class UseKey
+    {
+        public static readonly IEqualityComparer<(MemberReference, TypeDefinition)> Comparer = new C();
+        private sealed class C : IEqualityComparer<(MemberReference, TypeDefinition)>
+        {
+            public bool Equals((MemberReference, TypeDefinition) a, (MemberReference, TypeDefinition) b) => ReferenceEquals(a.Item1, b.Item1) && ReferenceEquals(a.Item2, b.Item2);
+            public int GetHashCode((MemberReference, TypeDefinition) k) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(k.Item1), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(k.Item2));
+        }
+    }
 
     public AssemblyVerifier(VerifierOptions options = null) { _options = options ?? new VerifierOptions(); }
 
@@ -287,7 +298,7 @@ public sealed class AssemblyVerifier
     internal MethodDefinition CheckMethodUse(MethodDefinition ctx, int offset, MethodReference mr)
     {
         var md = Types.Resolve(mr);
-        if (!_useChecks.TryGetValue(mr, out var list))
+        if (!_useChecks.TryGetValue((mr, ctx.DeclaringType), out var list))
         {
             list = new List<(string, string)>();
             if (ContainsPointer(mr.ReturnType) || mr.Parameters.Any(p => ContainsPointer(p.ParameterType)) || ContainsPointer(md.ReturnType) || md.Parameters.Any(p => ContainsPointer(p.ParameterType)))
@@ -298,7 +309,7 @@ public sealed class AssemblyVerifier
                 list.Add((Codes.TrustedApi, $"RuntimeHelpers.{md.Name} is for the trusted runtime only"));
             if (md.DeclaringType.Module != _module && md.IsPInvokeImpl) list.Add((Codes.PInvoke, $"calls P/Invoke method {md.Name}"));
             if (!IsAccessible(md, ctx.DeclaringType, out string why)) list.Add((Codes.Inaccessible, $"{why} {TypeName(md.DeclaringType)}::{md.Name}"));
-            _useChecks[mr] = list;
+            _useChecks[(mr, ctx.DeclaringType)] = list;
         }
         foreach (var (code, msg) in list) Report(code, ctx, offset, msg);
         return md;
@@ -307,13 +318,13 @@ public sealed class AssemblyVerifier
     internal FieldDefinition CheckFieldUse(MethodDefinition ctx, int offset, FieldReference fr)
     {
         var fd = Types.Resolve(fr);
-        if (!_useChecks.TryGetValue(fr, out var list))
+        if (!_useChecks.TryGetValue((fr, ctx.DeclaringType), out var list))
         {
             list = new List<(string, string)>();
             if (ContainsPointer(fd.FieldType)) list.Add((Codes.PointerType, $"uses field {fd.Name} of pointer type"));
             CheckDeclaringType(fr.DeclaringType, fd.DeclaringType, list, fd.Name);
             if (!IsAccessible(fd, ctx.DeclaringType, out string why)) list.Add((Codes.Inaccessible, $"{why} {TypeName(fd.DeclaringType)}::{fd.Name}"));
-            _useChecks[fr] = list;
+            _useChecks[(fr, ctx.DeclaringType)] = list;
         }
         foreach (var (code, msg) in list) Report(code, ctx, offset, msg);
         return fd;
@@ -321,7 +332,7 @@ public sealed class AssemblyVerifier
 
     internal void CheckTypeUse(MethodDefinition ctx, int offset, TypeReference t)
     {
-        if (!_useChecks.TryGetValue(t, out var list))
+        if (!_useChecks.TryGetValue((t, ctx.DeclaringType), out var list))
         {
             list = new List<(string, string)>();
             if (ContainsPointer(t)) list.Add((Codes.PointerType, $"uses pointer type {t.FullName}"));
@@ -338,7 +349,7 @@ public sealed class AssemblyVerifier
                         foreach (var a in g.GenericArguments) if (ContainsPointer(a)) list.Add((Codes.PointerType, $"instantiates over pointer type {a.FullName}"));
                 }
             }
-            _useChecks[t] = list;
+            _useChecks[(t, ctx.DeclaringType)] = list;
         }
         foreach (var (code, msg) in list) Report(code, ctx, offset, msg);
     }
@@ -390,6 +401,29 @@ public sealed class AssemblyVerifier
         if (t.IsNestedFamilyOrAssembly) return SameAssembly(t, from) || DerivesFrom(from, t.DeclaringType) || Encloses(t.DeclaringType, from);
         if (t.IsNestedFamilyAndAssembly) return SameAssembly(t, from) && (DerivesFrom(from, t.DeclaringType) || Encloses(t.DeclaringType, from));
         return false;
+    }
+
+    /// <summary>
+    /// Family access through an instance (I.8.5.3.2): when <paramref name="from"/> may use the instance
+    /// member <paramref name="m"/> only as a subclass of its declaring type, the classes through which
+    /// it may (<paramref name="from"/> or a class enclosing it that derives from the declaring type); the
+    /// instance used must be one of them or derive from one. Null when the rule does not apply.
+    /// </summary>
+    internal List<TypeDefinition> FamilyAccessVia(IMemberDefinition m, TypeDefinition from)
+    {
+        var dt = m.DeclaringType;
+        bool instance = m is FieldDefinition f ? !f.IsStatic : m is MethodDefinition md && md.HasThis;
+        if (!instance) return null;
+        MethodAttributes? ma = m is MethodDefinition d ? d.Attributes & MethodAttributes.MemberAccessMask : null;
+        FieldAttributes? fa = m is FieldDefinition fd ? fd.Attributes & FieldAttributes.FieldAccessMask : null;
+        bool fam = ma == MethodAttributes.Family || fa == FieldAttributes.Family || ma == MethodAttributes.FamANDAssem || fa == FieldAttributes.FamANDAssem;
+        bool famOrAsm = ma == MethodAttributes.FamORAssem || fa == FieldAttributes.FamORAssem;
+        if (!fam && !(famOrAsm && !SameAssembly(dt, from))) return null;
+        if (Encloses(dt, from)) return null;                       // nested in the declaring type: its own access
+        var via = new List<TypeDefinition>();
+        for (var c = from; c != null; c = c.DeclaringType)
+            if (Types.BaseChain(c).Any(b => Types.Resolve(b) == dt)) via.Add(c);
+        return via.Count > 0 ? via : null;                         // none: the access check itself refuses it
     }
 
     private bool IsAccessible(IMemberDefinition m, TypeDefinition from, out string why)

@@ -49,6 +49,7 @@ public static class Codes
     public const string DelegateCtor = "SV0217";         // delegate constructed other than ldftn/ldvirtftn + newobj with a matching method
     public const string InitOnlyWrite = "SV0218";        // write to a readonly field outside its constructor
     public const string NoFixedPoint = "SV0219";         // the data-flow pass did not converge within its bound (the method is refused, never verified forever)
+    public const string Prefix = "SV0220";               // a prefix before an instruction it does not apply to (III.2), twice, or ending the method
 
     // Ownership of tracked values (exchange heap blocks, endpoints).
     public const string UseAfterTransfer = "SV0301";
