@@ -423,7 +423,9 @@ internal sealed class MethodVerifier
             }
             if (eh.HandlerType == ExceptionHandlerType.Filter)
             {
+                // The filter runs first; its handler (when the filter accepts) starts from the same state.
                 MergeInto(_index[eh.FilterStart.Offset], hs, work, queued, handler: true);
+                MergeInto(_index[eh.HandlerStart.Offset], hs, work, queued, handler: true);
                 continue;
             }
             MergeInto(_index[eh.HandlerStart.Offset], hs, work, queued, handler: true);
@@ -1285,6 +1287,8 @@ internal sealed class MethodVerifier
             case Code.Endfilter:
             {
                 if (!IsInFilter(_cur)) throw Fail(Codes.ExceptionRegion, "endfilter outside a filter");
+                if (InnermostHandler(_cur) is not { Filter: true } fl || _index[fl.Clause.HandlerStart.Offset] != _cur + 1)
+                    throw Fail(Codes.ExceptionRegion, "endfilter before the end of its filter (it is the filter's last instruction)");
                 var v = Pop(s);
                 if (v.K != VK.I4 || s.N != 0) throw Fail(Codes.ExceptionRegion, "endfilter needs exactly one int32 on the stack");
                 return false;
@@ -1720,7 +1724,8 @@ internal sealed class MethodVerifier
             else if (_ts.IsValueType(dt))
             {
                 if (self.K != VK.ByRef || !_ts.Same(self.T, dt)) throw Fail(Codes.CallSignature, $"receiver of {dt.Name}::{mr.Name} must be a reference to {Show(dt)}, not {Show(self)}");
-                if (self.Is(VF.ReadOnly) && !IsReadOnlyMember(md)) throw Fail(Codes.ByRefEscape, $"{mr.Name} may write through a readonly reference to its receiver");
+                if (self.Is(VF.ReadOnly) && (md.IsConstructor || !IsReadOnlyMember(md))) throw Fail(Codes.ByRefEscape, $"{mr.Name} may write through a readonly reference to its receiver");
+                if (code == Code.Callvirt) throw Fail(Codes.BadCall, $"callvirt of {dt.Name}::{mr.Name}, a method of a value type (call it, or use constrained.)");
                 anyLocalRef |= self.Is(VF.Local);
             }
             else
