@@ -632,9 +632,17 @@ internal sealed class MethodVerifier
     private V MergeVar(V a, V b)
     {
         var r = a;
-        r.F = a.F | b.F;
+        r.F = MergeReadOnly(a.F, b.F, a.F | b.F);
         if (a.Home != b.Home) r.Home = 0;
         return r;
+    }
+
+    /// <summary>A merged byref is read-only "as an array element only" when every read-only side is.</summary>
+    private static VF MergeReadOnly(VF a, VF b, VF merged)
+    {
+        bool ro = ((a | b) & VF.ReadOnly) != 0;
+        bool elem = ro && ((a & VF.ReadOnly) == 0 || (a & VF.ElementRO) != 0) && ((b & VF.ReadOnly) == 0 || (b & VF.ElementRO) != 0);
+        return elem ? merged | VF.ElementRO : merged & ~VF.ElementRO;
     }
 
     private V MergeSlot(V a, V b, out bool ok)
@@ -644,6 +652,7 @@ internal sealed class MethodVerifier
         // Flags that say what a value may be (read-only, into the frame) join; flags that say what it is (this, a null test) must hold on both sides.
         r.F = (a.F | b.F) & ~(VF.NullTest | VF.This);
         r.F |= a.F & b.F & (VF.NullTest | VF.This);
+        r.F = MergeReadOnly(a.F, b.F, r.F);
         if (a.Home != b.Home) r.Home = 0;
         if (a.Id != b.Id) r.Id = 0;
         // Uninitialised 'this' is one value: it does not merge with any other (III.1.8.1.4).
@@ -937,7 +946,7 @@ internal sealed class MethodVerifier
                 if (a == 0 && _m.HasThis) throw Fail(Codes.StackType, "starg to 'this'");
                 var v = Pop(s);
                 Expect(v, _argTypes[a], Codes.StackType, $"starg {a}");
-                var nv = s.A[a]; nv.F = v.F & (VF.Local | VF.ReadOnly); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
+                var nv = s.A[a]; nv.F = v.F & (VF.Local | VF.ReadOnly | VF.ElementRO); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
                 int was = s.A[a].Track;
                 s.A[a] = nv;
                 if (was != nv.Track) Dropped(s, was, $"argument {a} is overwritten");
@@ -958,7 +967,7 @@ internal sealed class MethodVerifier
                 int l = LocIndex(ins);
                 var v = Pop(s);
                 Expect(v, _body.Variables[l].VariableType, Codes.StackType, $"stloc {l}");
-                var nv = s.L[l]; nv.F = v.F & (VF.Local | VF.ReadOnly); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
+                var nv = s.L[l]; nv.F = v.F & (VF.Local | VF.ReadOnly | VF.ElementRO); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
                 int was = s.L[l].Track;
                 s.L[l] = nv;
                 if (was != nv.Track) Dropped(s, was, $"local {l} is overwritten");
@@ -1203,7 +1212,7 @@ internal sealed class MethodVerifier
                 var et = ElementType(arr, idx);
                 if (et != null && !_ts.Same(et, t)) throw Fail(Codes.ElementAccess, $"ldelema {Show(t)} on {Show(arr)}");
                 // Without readonly., the address of an element of a covariant array could be written with the wrong type; the runtime checks the exact type.
-                Push(s, new V { K = VK.ByRef, T = TypeSystem.Strip(t), F = ro ? VF.ReadOnly : VF.None });
+                Push(s, new V { K = VK.ByRef, T = TypeSystem.Strip(t), F = ro ? VF.ReadOnly | VF.ElementRO : VF.None });
                 return true;
             }
             case Code.Stelem_I1: Stelem(s, "System.SByte"); return true;
@@ -1630,7 +1639,8 @@ internal sealed class MethodVerifier
                 return;
             case VK.Null: return;
             case VK.ByRef:
-                if (!_ts.Same(o.T, declType)) throw Fail(Codes.FieldAccess, $"field {fd.Name} of {Show(declType)} accessed through {Show(o)}");
+                // A managed pointer to a struct; a pointer to a reference points at the reference, not at the object's fields.
+                if (!declIsValue || !_ts.Same(o.T, declType)) throw Fail(Codes.FieldAccess, $"field {fd.Name} of {Show(declType)} accessed through {Show(o)}");
                 return;
             case VK.Val:
                 if (!_ts.Same(o.T, declType)) throw Fail(Codes.FieldAccess, $"field {fd.Name} of {Show(declType)} accessed on {Show(o)}");
@@ -1720,6 +1730,10 @@ internal sealed class MethodVerifier
             else if (constrained != null)
             {
                 if (self.K != VK.ByRef || !_ts.Same(self.T, constrained)) throw Fail(Codes.CallSignature, $"constrained. {Show(constrained)} with {Show(self)} as receiver");
+                // A value type's own method gets the pointer itself: through a read-only reference it must not write
+                // (an element of readonly. ldelema excepted: the location is writable, only its exact type was not checked).
+                if (self.Is(VF.ReadOnly) && !self.Is(VF.ElementRO) && (_ts.IsValueType(constrained) || TypeSystem.IsGenericParam(constrained)) && !IsReadOnlyType(constrained))
+                    throw Fail(Codes.ByRefEscape, $"constrained. {Show(constrained)} call of {mr.Name} through a readonly reference: the value type's method may write it");
             }
             else if (_ts.IsValueType(dt))
             {
@@ -1811,6 +1825,13 @@ internal sealed class MethodVerifier
         var p = md.Parameters[i];
         return p.IsIn || TypeSystem.HasAttribute(p, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasModReq(p.ParameterType, "System.Runtime.InteropServices.InAttribute")
             || TypeSystem.HasAttribute(p, "System.Runtime.CompilerServices.RequiresLocationAttribute");
+    }
+
+    private bool IsReadOnlyType(TypeReference t)
+    {
+        if (TypeSystem.IsGenericParam(t)) return false;
+        var d = _ts.Resolve(t);
+        return d.IsPrimitive || d.IsEnum || TypeSystem.HasAttribute(d, "System.Runtime.CompilerServices.IsReadOnlyAttribute");
     }
 
     private static bool IsReadOnlyMember(MethodDefinition md)

@@ -15,6 +15,7 @@ public enum VF : byte
     NullTest = 8,     // an int32 that is true when the tracked value Track is null (IsNull)
     This = 16,        // the 'this' pointer itself (ldarg.0 of a method that never takes its address), not just a value of its type
     Virtual = 32,     // Ftn: made by ldvirtftn (looked up on the object Id names)
+    ElementRO = 64,   // ReadOnly only because of readonly. ldelema (an array element whose exact type was not checked)
 }
 
 /// <summary>One slot of the evaluation stack, a local or an argument.</summary>
