@@ -1291,6 +1291,7 @@ internal sealed class MethodVerifier
             case Code.Endfinally:
                 if (InnermostHandler(_cur) is not { Filter: false } fh || fh.Clause.HandlerType is not (ExceptionHandlerType.Finally or ExceptionHandlerType.Fault))
                     throw Fail(Codes.ExceptionRegion, "endfinally outside a finally or fault handler");
+                if (InTryWithin(_cur, fh.Region)) throw Fail(Codes.ExceptionRegion, "endfinally inside a try block nested in the handler (a try block is left by leave or throw only)");
                 FinallyContinues(s, work, queued);
                 return false;
             case Code.Endfilter:
@@ -1298,6 +1299,7 @@ internal sealed class MethodVerifier
                 if (!IsInFilter(_cur)) throw Fail(Codes.ExceptionRegion, "endfilter outside a filter");
                 if (InnermostHandler(_cur) is not { Filter: true } fl || _index[fl.Clause.HandlerStart.Offset] != _cur + 1)
                     throw Fail(Codes.ExceptionRegion, "endfilter before the end of its filter (it is the filter's last instruction)");
+                if (InTryWithin(_cur, fl.Region)) throw Fail(Codes.ExceptionRegion, "endfilter inside a try block nested in the filter");
                 var v = Pop(s);
                 if (v.K != VK.I4 || s.N != 0) throw Fail(Codes.ExceptionRegion, "endfilter needs exactly one int32 on the stack");
                 return false;
@@ -1365,6 +1367,16 @@ internal sealed class MethodVerifier
             if (end - start < bestLength) { bestLength = end - start; best = (eh, r, filter); }
         }
         return best;
+    }
+
+    /// <summary>Is instruction <paramref name="i"/> inside a try block that lies within handler region <paramref name="handler"/>?</summary>
+    private bool InTryWithin(int i, int handler)
+    {
+        var eh = _handlers[handler / 2];
+        int hs = eh.HandlerType == ExceptionHandlerType.Filter && i < _index[eh.HandlerStart.Offset] ? _index[eh.FilterStart.Offset] : _index[eh.HandlerStart.Offset];
+        foreach (int r in _regions[i])
+            if (r % 2 == 0 && r / 2 != handler / 2 && _index[_handlers[r / 2].TryStart.Offset] >= hs) return true;
+        return false;
     }
 
     private bool IsInFilter(int i)
