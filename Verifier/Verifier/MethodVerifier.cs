@@ -1815,7 +1815,7 @@ internal sealed class MethodVerifier
         if (r.K == VK.ByRef)
         {
             if (anyLocalRef) r.F |= VF.Local;
-            if (TypeSystem.HasAttribute(md.MethodReturnType, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasModReq(md.ReturnType, "System.Runtime.InteropServices.InAttribute")) r.F |= VF.ReadOnly;
+            if (ReturnsReadOnly(md)) r.F |= VF.ReadOnly;
         }
         if (IsTrackedSlot(r)) r.Track = NewTrack(s, 0, rt);
         // IsNull of a tracked value: the branch on it tells where the value is null (nothing to own).
@@ -1846,6 +1846,9 @@ internal sealed class MethodVerifier
         return d.IsPrimitive || d.IsEnum || TypeSystem.HasAttribute(d, "System.Runtime.CompilerServices.IsReadOnlyAttribute");
     }
 
+    private static bool ReturnsReadOnly(MethodDefinition md)
+        => TypeSystem.HasAttribute(md.MethodReturnType, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasModReq(md.ReturnType, "System.Runtime.InteropServices.InAttribute");
+
     private static bool IsReadOnlyMember(MethodDefinition md)
         => TypeSystem.HasAttribute(md, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasAttribute(md.DeclaringType, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || md.DeclaringType.IsPrimitive || md.DeclaringType.IsEnum;
 
@@ -1873,11 +1876,16 @@ internal sealed class MethodVerifier
             var mp = TypeSystem.Inflate(target.Parameters[i].ParameterType, target);
             if (!_ts.Same(dp, mp) && !(FromType(dp).K == VK.Ref && FromType(mp).K == VK.Ref && _ts.IsAssignableRef(dp, mp)))
                 throw Fail(Codes.DelegateCtor, $"parameter {i + 1} of {target.Name} ({Show(mp)}) does not match {Show(ctor.DeclaringType)} ({Show(dp)})");
+            // Invoke's callers may pass read-only references where Invoke takes them read-only: the method must not write them.
+            if (TypeSystem.Strip(dp) is ByReferenceType && IsInParam(invoke, i) && !IsInParam(td, i))
+                throw Fail(Codes.DelegateCtor, $"parameter {i + 1} of {target.Name} is a writable reference where {Show(ctor.DeclaringType)} passes a read-only one");
         }
         var dr = TypeSystem.Subst(invoke.ReturnType, dArgs, null);
         var mrt = TypeSystem.Inflate(target.ReturnType, target);
         if (!_ts.Same(dr, mrt) && !(FromType(dr).K == VK.Ref && FromType(mrt).K == VK.Ref && _ts.IsAssignableRef(mrt, dr)))
             throw Fail(Codes.DelegateCtor, $"return type of {target.Name} does not match {Show(ctor.DeclaringType)}");
+        if (TypeSystem.Strip(mrt) is ByReferenceType && ReturnsReadOnly(td) && !ReturnsReadOnly(invoke))
+            throw Fail(Codes.DelegateCtor, $"{target.Name} returns a read-only reference where {Show(ctor.DeclaringType)} returns a writable one");
         if (td.IsStatic)
         {
             if (obj.K != VK.Null) throw Fail(Codes.DelegateCtor, "a delegate to a static method must have a null target");
@@ -1912,7 +1920,7 @@ internal sealed class MethodVerifier
             if (v.K == VK.ByRef)
             {
                 if (v.Is(VF.Local)) throw Fail(Codes.ByRefEscape, "returns a reference to a local, an argument or this method's frame");
-                if (v.Is(VF.ReadOnly) && !(TypeSystem.HasAttribute(_m.MethodReturnType, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasModReq(rt, "System.Runtime.InteropServices.InAttribute")))
+                if (v.Is(VF.ReadOnly) && !ReturnsReadOnly(_m))
                     throw Fail(Codes.ByRefEscape, "returns a readonly reference as a writable one");
             }
             if (IsTrackedSlot(v) && v.Track != 0) { Transfer(s, v.Track, "returned"); except = v.Track; }
