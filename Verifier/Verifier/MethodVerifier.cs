@@ -1707,6 +1707,12 @@ internal sealed class MethodVerifier
         var types = new TypeReference[np];
         for (int i = 0; i < np; i++) types[i] = TypeSystem.Inflate(mr.Parameters[i].ParameterType, mr);
 
+        // RuntimeHelpers.InitializeArray copies this assembly's compile-time data (ldtoken checked it) into the array:
+        // the array's elements must be plain data, never references.
+        if (np == 2 && md.Name == "InitializeArray" && _ts.Key(md.DeclaringType) == "System.Runtime.CompilerServices.RuntimeHelpers"
+            && !(args[0].K == VK.Ref && TypeSystem.Strip(args[0].T) is ArrayType { IsVector: true } ia && FromType(ia.ElementType).K is VK.I4 or VK.I8 or VK.I or VK.F))
+            throw Fail(Codes.Reflection, $"InitializeArray of {Show(args[0])}: compile-time data initialises arrays of numbers only");
+
         bool anyLocalRef = false;
         // Delegate construction: (object, ldftn/ldvirtftn method).
         if (newobj && _ts.IsDelegate(mr.DeclaringType) && np == 2)
