@@ -1302,6 +1302,10 @@ internal sealed class MethodVerifier
                 if (InTryWithin(_cur, fl.Region)) throw Fail(Codes.ExceptionRegion, "endfilter inside a try block nested in the filter");
                 var v = Pop(s);
                 if (v.K != VK.I4 || s.N != 0) throw Fail(Codes.ExceptionRegion, "endfilter needs exactly one int32 on the stack");
+                // The handler runs after the filter: it sees what the filter left in locals and arguments, and the exception.
+                var hs = s.Clone();
+                hs.S[0] = new V { K = VK.Ref, T = _ts.Object }; hs.N = 1;
+                MergeInto(_index[fl.Clause.HandlerStart.Offset], hs, work, queued, handler: true);
                 return false;
             }
 
