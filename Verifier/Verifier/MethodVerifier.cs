@@ -1746,6 +1746,8 @@ internal sealed class MethodVerifier
             if (self.Is(VF.UninitThis))
             {
                 if (!(md.IsConstructor && code == Code.Call && IsCtorChain(md))) throw Fail(Codes.Uninitialized, $"'this' used (call to {mr.Name}) before the base constructor ran");
+                // The constructor of this very class or its base, as instantiated for 'this' (not another instantiation).
+                if (!_ts.IsAssignableRef(self.T, dt)) throw Fail(Codes.CallSignature, $"constructor {Show(dt)}::.ctor called on 'this' of type {Show(self.T)}");
                 s.ThisInit = true;
                 for (int k = 0; k < s.N; k++) s.S[k].F &= ~VF.UninitThis;
             }
