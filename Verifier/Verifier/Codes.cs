@@ -49,6 +49,7 @@ public static class Codes
     public const string DelegateCtor = "SV0217";         // delegate constructed other than ldftn/ldvirtftn + newobj with a matching method
     public const string InitOnlyWrite = "SV0218";        // write to a readonly field outside its constructor
     public const string NoFixedPoint = "SV0219";         // the data-flow pass did not converge within its bound (the method is refused, never verified forever)
+    public const string Prefix = "SV0220";               // a prefix before an instruction it does not apply to (III.2), twice, or ending the method
     // Type rules of Partition II (SV023x).
     public const string GenericConstraint = "SV0230";    // an instantiation that breaks a generic constraint, or with the wrong number of arguments
     public const string InterfaceImpl = "SV0231";        // a concrete type that leaves an interface or abstract method unimplemented

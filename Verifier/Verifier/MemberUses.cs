@@ -232,6 +232,29 @@ public sealed partial class AssemblyVerifier
         return false;
     }
 
+    /// <summary>
+    /// Family access through an instance (I.8.5.3.2): when <paramref name="from"/> may use the instance
+    /// member <paramref name="m"/> only as a subclass of its declaring type, the classes through which
+    /// it may (<paramref name="from"/> or a class enclosing it that derives from the declaring type); the
+    /// instance used must be one of them or derive from one. Null when the rule does not apply.
+    /// </summary>
+    internal List<TypeDefinition> FamilyAccessVia(IMemberDefinition m, TypeDefinition from)
+    {
+        var dt = m.DeclaringType;
+        bool instance = m is FieldDefinition f ? !f.IsStatic : m is MethodDefinition md && md.HasThis;
+        if (!instance) return null;
+        MethodAttributes? ma = m is MethodDefinition d ? d.Attributes & MethodAttributes.MemberAccessMask : null;
+        FieldAttributes? fa = m is FieldDefinition fd ? fd.Attributes & FieldAttributes.FieldAccessMask : null;
+        bool fam = ma == MethodAttributes.Family || fa == FieldAttributes.Family || ma == MethodAttributes.FamANDAssem || fa == FieldAttributes.FamANDAssem;
+        bool famOrAsm = ma == MethodAttributes.FamORAssem || fa == FieldAttributes.FamORAssem;
+        if (!fam && !(famOrAsm && !SameAssembly(dt, from))) return null;
+        if (Encloses(dt, from)) return null;                       // nested in the declaring type: its own access
+        var via = new List<TypeDefinition>();
+        for (var c = from; c != null; c = c.DeclaringType)
+            if (Types.BaseChain(c).Any(b => Types.Resolve(b) == dt)) via.Add(c);
+        return via.Count > 0 ? via : null;                         // none: the access check itself refuses it
+    }
+
     internal bool IsAccessible(IMemberDefinition m, TypeDefinition from, out string why)
     {
         var dt = m.DeclaringType;

@@ -52,7 +52,17 @@ internal sealed class MethodVerifier
     private readonly Dictionary<int, TypeReference> _trackType = new();
     private readonly List<ExceptionHandler> _handlers;
     private readonly int[][] _regions;                      // per instruction: the ids of enclosing regions (try/handler)
+    private readonly Prefixes[] _prefixes;                  // per instruction: the prefixes it carries (none for a prefix itself)
+    private readonly bool[] _afterPrefix;                   // per instruction: it follows a prefix (part of one instruction: not a branch target)
+    private readonly bool _thisTracked;                     // 'this' keeps its identity: a class's instance method that never stores to or takes the address of argument 0
     private int _cur;
+
+    /// <summary>The prefixes of one instruction (III.2).</summary>
+    private struct Prefixes
+    {
+        public TypeReference Constrained;
+        public bool ReadOnly, Tail, Volatile, Unaligned;
+    }
 
     public MethodVerifier(AssemblyVerifier av, MethodDefinition m)
     {
@@ -69,7 +79,13 @@ internal sealed class MethodVerifier
         _ctorOfClass = m.IsConstructor && !m.IsStatic && !m.DeclaringType.IsValueType && _ts.Key(m.DeclaringType) != "System.Object";
         _handlers = _body.HasExceptionHandlers ? _body.ExceptionHandlers.ToList() : new List<ExceptionHandler>();
         _regions = new int[_ins.Length][];
+        _prefixes = new Prefixes[_ins.Length];
+        _afterPrefix = new bool[_ins.Length];
+        // III.3.19: 'this' is the result of ldarg.0 in a method whose body has no starg 0 or ldarga 0.
+        _thisTracked = m.HasThis && !m.DeclaringType.IsValueType && !_ins.Any(i => i.OpCode.Code is Code.Starg or Code.Starg_S or Code.Ldarga or Code.Ldarga_S && IsArgZero(i));
     }
+
+    private bool IsArgZero(Instruction i) => i.Operand switch { ParameterDefinition p => p.Index == -1 || (p.Index == 0 && !_m.HasThis), int n => n == 0, sbyte b => b == 0, byte u => u == 0, _ => false };
 
     private TypeReference SelfType()
     {
@@ -102,14 +118,26 @@ internal sealed class MethodVerifier
         if (_body.Variables.Count > 0 && !_body.InitLocals)
             Report(Codes.SkipLocalsInit, "method has locals but no localsinit flag (SkipLocalsInit): locals could be read uninitialised", 0);
 
+        ScanPrefixes();
         ComputeRegionsAndJoins();
+        if (!CheckRegions()) return;
 
         var entry = new State { S = new V[Math.Max(_body.MaxStackSize, 1) + 1], A = new V[_argTypes.Length], L = new V[_body.Variables.Count], ThisInit = !_ctorOfClass };
         for (int i = 0; i < _argTypes.Length; i++)
         {
             entry.A[i] = FromType(_argTypes[i]);
-            if (entry.A[i].K == VK.ByRef && i == 0 && _m.HasThis) { entry.A[i].F |= VF.Local; entry.A[i].Home = -1; }   // a struct's this is scoped
-            else if (entry.A[i].K == VK.ByRef) entry.A[i].Home = CallerHome;
+            if (entry.A[i].K == VK.ByRef && i == 0 && _m.HasThis)
+            {
+                entry.A[i].F |= VF.Local; entry.A[i].Home = -1;   // a struct's this is scoped
+                // A readonly member (or a member of a readonly struct) may be called through a read-only reference: its 'this' is read-only.
+                if (!_m.IsConstructor && IsReadOnlyMember(_m)) entry.A[i].F |= VF.ReadOnly;
+            }
+            else if (entry.A[i].K == VK.ByRef)
+            {
+                entry.A[i].Home = CallerHome;
+                // An [in] (or ref readonly) parameter may be a read-only reference of the caller's: never written here.
+                if (IsInParam(_m, _m.HasThis ? i - 1 : i)) entry.A[i].F |= VF.ReadOnly;
+            }
             if (_tr.IsTracked(_argTypes[i]) && _argTypes[i] is not ByReferenceType)
             {
                 int pi = _m.HasThis ? i - 1 : i;
@@ -150,6 +178,131 @@ internal sealed class MethodVerifier
             catch (Abort) { }
         }
         // Unreachable handlers and code are not verified (they never run); that is ECMA's rule too.
+    }
+
+    // ----- prefixes (III.2) ---------------------------------------------------------------------
+    //
+    // A prefix and the instruction it prefixes are one instruction: the prefixes are attached to
+    // that instruction here, once, and the instruction after a prefix is not a valid branch target
+    // (III.1.7.2), so no path reaches it without its prefixes, and none with another's.
+
+    private static bool IsPrefix(Code c) => c is Code.Constrained or Code.Readonly or Code.Tail or Code.Volatile or Code.Unaligned or Code.No;
+
+    private void ScanPrefixes()
+    {
+        var pending = new Prefixes();
+        var seen = new List<Code>();
+        for (int i = 0; i < _ins.Length; i++)
+        {
+            var ins = _ins[i];
+            var c = ins.OpCode.Code;
+            if (IsPrefix(c))
+            {
+                if (i + 1 < _ins.Length) _afterPrefix[i + 1] = true;
+                if (seen.Contains(c)) Report(Codes.Prefix, $"{ins.OpCode.Name} twice on one instruction", ins.Offset);
+                seen.Add(c);
+                switch (c)
+                {
+                    case Code.Constrained: pending.Constrained = ins.Operand as TypeReference; if (pending.Constrained != null) _av.CheckTypeUse(_m, ins.Offset, pending.Constrained); break;
+                    case Code.Readonly: pending.ReadOnly = true; break;
+                    case Code.Tail: pending.Tail = true; break;
+                    case Code.Volatile: pending.Volatile = true; break;
+                    case Code.Unaligned:
+                        pending.Unaligned = true;
+                        if (ins.Operand is not (byte)1 and not (byte)2 and not (byte)4) Report(Codes.Prefix, $"unaligned. {ins.Operand}: the alignment must be 1, 2 or 4", ins.Offset);
+                        break;
+                    case Code.No: Report(Codes.UnverifiableOpcode, "the no. prefix skips the instruction's type, range or null checks (unverifiable)", ins.Offset); break;
+                }
+                if (i + 1 == _ins.Length) Report(Codes.Prefix, $"{ins.OpCode.Name} prefixes no instruction (it ends the method)", ins.Offset);
+                continue;
+            }
+            foreach (var p in seen)
+            {
+                int at = i - seen.Count + seen.IndexOf(p);
+                if (!MayPrefix(p, ins, i)) Report(Codes.Prefix, $"{_ins[at].OpCode.Name} does not apply to {ins.OpCode.Name}{(p == Code.Tail && IsCallOp(c) ? " (a tail. call must be followed by ret)" : "")}", _ins[at].Offset);
+            }
+            _prefixes[i] = pending;
+            pending = new Prefixes();
+            seen.Clear();
+        }
+    }
+
+    private static bool IsCallOp(Code c) => c is Code.Call or Code.Callvirt or Code.Calli;
+
+    /// <summary>May prefix <paramref name="p"/> precede instruction <paramref name="i"/> (III.2.1-III.2.6)?</summary>
+    private bool MayPrefix(Code p, Instruction ins, int i)
+    {
+        var c = ins.OpCode.Code;
+        string n = ins.OpCode.Name;
+        bool memory = n.StartsWith("ldind.", StringComparison.Ordinal) || n.StartsWith("stind.", StringComparison.Ordinal) || c is Code.Ldfld or Code.Stfld or Code.Ldobj or Code.Stobj or Code.Initblk or Code.Cpblk;
+        return p switch
+        {
+            Code.Constrained => c == Code.Callvirt,
+            Code.Readonly => c == Code.Ldelema || (c == Code.Call && ins.Operand is MethodReference { Name: "Address" } m && TypeSystem.Strip(m.DeclaringType) is ArrayType),
+            Code.Tail => IsCallOp(c) && i + 1 < _ins.Length && _ins[i + 1].OpCode.Code == Code.Ret,
+            Code.Volatile => memory || c is Code.Ldsfld or Code.Stsfld,
+            Code.Unaligned => memory,
+            Code.No => true,    // refused as a whole above
+            _ => false,
+        };
+    }
+
+    // ----- exception regions (III.1.7.3, Partition I 12.4.2) ----------------------------------
+
+    /// <summary>
+    /// The structure of the exception table: blocks start and end at valid branch targets, blocks
+    /// and handlers are disjoint or nested (a handler never overlaps its own try block), clauses of
+    /// nested blocks come before the clauses of the blocks that enclose them, and a catch names an
+    /// exception class. Returns false when the regions cannot be followed (the method is refused).
+    /// </summary>
+    private bool CheckRegions()
+    {
+        bool ok = true;
+        var ranges = new List<(int Start, int End, int Clause, int Kind)>();   // Kind: 0 try, 1 handler, 2 filter
+        for (int h = 0; h < _handlers.Count; h++)
+        {
+            var eh = _handlers[h];
+            int ts = _index[eh.TryStart.Offset], te = eh.TryEnd == null ? _ins.Length : _index[eh.TryEnd.Offset];
+            int hs = _index[eh.HandlerStart.Offset], he = eh.HandlerEnd == null ? _ins.Length : _index[eh.HandlerEnd.Offset];
+            foreach (int b in new[] { ts, te, hs, he }.Concat(eh.HandlerType == ExceptionHandlerType.Filter ? new[] { _index[eh.FilterStart.Offset] } : Array.Empty<int>()))
+                if (b < _ins.Length && _afterPrefix[b]) { Report(Codes.BranchTarget, $"exception clause {h + 1} starts or ends at an instruction that follows a prefix (inside a prefixed instruction)", _ins[b].Offset); ok = false; }
+            if (ts >= te || hs >= he) { Report(Codes.ExceptionRegion, $"exception clause {h + 1} has an empty try block or handler", _ins[Math.Min(ts, _ins.Length - 1)].Offset); ok = false; continue; }
+            ranges.Add((ts, te, h, 0));
+            ranges.Add((hs, he, h, 1));
+            if (eh.HandlerType == ExceptionHandlerType.Filter)
+            {
+                int fs = _index[eh.FilterStart.Offset];
+                if (fs >= hs) { Report(Codes.ExceptionRegion, $"exception clause {h + 1}: the filter does not precede its handler", _ins[fs].Offset); ok = false; continue; }
+                ranges.Add((fs, hs, h, 2));
+            }
+            if (eh.HandlerType == ExceptionHandlerType.Catch)
+            {
+                var ct = eh.CatchType;
+                // C#'s catch-all is a catch of System.Object (only exceptions are thrown: see throw).
+                if (ct == null || _ts.IsValueType(ct) || !(_ts.Key(ct) == "System.Object" || _ts.IsAssignableRef(ct, _ts.CorType("System", "Exception"))))
+                    Report(Codes.ExceptionRegion, $"catch of {(ct == null ? "no type" : Show(ct))}, which is not an exception class (derived from System.Exception) nor the catch-all System.Object", _ins[hs].Offset);
+                else _av.CheckTypeUse(_m, _ins[hs].Offset, ct);
+            }
+        }
+        for (int a = 0; a < ranges.Count; a++)
+            for (int b = a + 1; b < ranges.Count; b++)
+            {
+                var x = ranges[a]; var y = ranges[b];
+                bool disjoint = x.End <= y.Start || y.End <= x.Start;
+                bool same = x.Start == y.Start && x.End == y.End;
+                bool xInY = y.Start <= x.Start && x.End <= y.End, yInX = x.Start <= y.Start && y.End <= x.End;
+                string why = null;
+                if (x.Clause == y.Clause) { if (!disjoint) why = "a handler or filter overlaps its own try block"; }
+                else if (same) { if (!(x.Kind == 0 && y.Kind == 0)) why = "two clauses share a handler or filter"; }
+                else if (!disjoint && !xInY && !yInX) why = "protected blocks or handlers overlap without nesting";
+                // II.19: the clause of a nested block comes first.
+                else if (!disjoint && yInX && !same && y.Clause > x.Clause) why = "the clause of a nested block comes after the clause of the block that encloses it";
+                else if (!disjoint && xInY && !same && x.Clause > y.Clause) why = "the clause of a nested block comes after the clause of the block that encloses it";
+                if (why == null) continue;
+                Report(Codes.ExceptionRegion, $"exception clauses {Math.Min(x.Clause, y.Clause) + 1} and {Math.Max(x.Clause, y.Clause) + 1}: {why}", _ins[Math.Max(x.Start, y.Start)].Offset);
+                return false;
+            }
+        return ok;
     }
 
     /// <summary>The bound on block visits for a method of <paramref name="instructions"/> instructions and <paramref name="slots"/> locals and arguments.</summary>
@@ -238,10 +391,11 @@ internal sealed class MethodVerifier
             if (!fallsThrough) return;
             int next = i + 1;
             if (next >= _ins.Length) throw Fail(Codes.FallThrough, "control falls off the end of the method");
-            if (!SameRegions(i, next) && !BranchAllowed(i, next, false))
+            if (!SameRegions(i, next))
             {
                 _cur = i;
-                throw Fail(Codes.ExceptionRegion, "control falls through into or out of a protected region or handler");
+                if (!BranchAllowed(i, next, false)) throw Fail(Codes.ExceptionRegion, "control falls through into or out of a protected region or handler");
+                if (st.N != 0) throw Fail(Codes.ExceptionRegion, "the stack must be empty when entering a try block");
             }
             if (_join[next]) { MergeInto(next, st, work, queued); return; }
             i = next;
@@ -265,13 +419,13 @@ internal sealed class MethodVerifier
             if (eh.HandlerType is ExceptionHandlerType.Catch or ExceptionHandlerType.Filter)
             {
                 var exc = eh.HandlerType == ExceptionHandlerType.Catch ? eh.CatchType : _ts.Object;
-                if (eh.HandlerType == ExceptionHandlerType.Catch && (eh.CatchType == null || _ts.IsValueType(eh.CatchType)))
-                    throw Fail(Codes.ExceptionRegion, "catch clause of a value type or with no type");
                 hs.S[0] = new V { K = VK.Ref, T = exc }; hs.N = 1;
             }
             if (eh.HandlerType == ExceptionHandlerType.Filter)
             {
+                // The filter runs first; its handler (when the filter accepts) starts from the same state.
                 MergeInto(_index[eh.FilterStart.Offset], hs, work, queued, handler: true);
+                MergeInto(_index[eh.HandlerStart.Offset], hs, work, queued, handler: true);
                 continue;
             }
             MergeInto(_index[eh.HandlerStart.Offset], hs, work, queued, handler: true);
@@ -291,6 +445,8 @@ internal sealed class MethodVerifier
         }
         int save = _cur;
         if (old.N != st.N) { Report(Codes.StackMerge, $"stack height {st.N} differs from {old.N} at the join IL_{_ins[target].Offset:x4}"); throw new Abort(); }
+        // III.1.8.1.4: whether the base constructor ran is known at every instruction (it runs once, on every path).
+        if (old.ThisInit != st.ThisInit) { Report(Codes.Uninitialized, $"the paths joining at IL_{_ins[target].Offset:x4} disagree on whether the base constructor ran"); throw new Abort(); }
         bool tracks = HasTracks(old) || HasTracks(st);
         // Types first (the tracked ids are decided below, from both sides at once).
         var ms = tracks ? new V[old.S.Length] : null;
@@ -316,7 +472,6 @@ internal sealed class MethodVerifier
             if (tracks) ml[k] = m;
             else if (!SameSlot(m, old.L[k])) { old.L[k] = m; changed = true; }
         }
-        if (old.ThisInit && !st.ThisInit) { old.ThisInit = false; changed = true; }
         if (tracks && MergeOwnership(target, old, st, ms, ma, ml)) changed = true;
         _cur = save;
         if (changed && !queued[target]) { queued[target] = true; work.Push(target); }
@@ -472,23 +627,36 @@ internal sealed class MethodVerifier
         return true;
     }
 
-    private static bool SameSlot(V a, V b) => a.K == b.K && a.F == b.F && a.Home == b.Home && a.Track == b.Track && ReferenceEquals(a.T, b.T) && ReferenceEquals(a.M, b.M);
+    private static bool SameSlot(V a, V b) => a.K == b.K && a.F == b.F && a.Home == b.Home && a.Track == b.Track && a.Id == b.Id && ReferenceEquals(a.T, b.T) && ReferenceEquals(a.M, b.M);
 
     private V MergeVar(V a, V b)
     {
         var r = a;
-        r.F = a.F | b.F;
+        r.F = MergeReadOnly(a.F, b.F, a.F | b.F);
         if (a.Home != b.Home) r.Home = 0;
         return r;
+    }
+
+    /// <summary>A merged byref is read-only "as an array element only" when every read-only side is.</summary>
+    private static VF MergeReadOnly(VF a, VF b, VF merged)
+    {
+        bool ro = ((a | b) & VF.ReadOnly) != 0;
+        bool elem = ro && ((a & VF.ReadOnly) == 0 || (a & VF.ElementRO) != 0) && ((b & VF.ReadOnly) == 0 || (b & VF.ElementRO) != 0);
+        return elem ? merged | VF.ElementRO : merged & ~VF.ElementRO;
     }
 
     private V MergeSlot(V a, V b, out bool ok)
     {
         ok = true;
         var r = a;
-        r.F = (a.F | b.F) & ~VF.NullTest;
-        if ((a.F & VF.NullTest) != 0 && (b.F & VF.NullTest) != 0) r.F |= VF.NullTest;
+        // Flags that say what a value may be (read-only, into the frame) join; flags that say what it is (this, a null test) must hold on both sides.
+        r.F = (a.F | b.F) & ~(VF.NullTest | VF.This);
+        r.F |= a.F & b.F & (VF.NullTest | VF.This);
+        r.F = MergeReadOnly(a.F, b.F, r.F);
         if (a.Home != b.Home) r.Home = 0;
+        if (a.Id != b.Id) r.Id = 0;
+        // Uninitialised 'this' is one value: it does not merge with any other (III.1.8.1.4).
+        if (a.Is(VF.UninitThis) != b.Is(VF.UninitThis)) { ok = false; return r; }
         if (a.K == b.K)
         {
             switch (a.K)
@@ -501,7 +669,8 @@ internal sealed class MethodVerifier
                 case VK.ByRef:
                     ok = _ts.Same(a.T, b.T) || _ts.ReducedKey(a.T) == _ts.ReducedKey(b.T); return r;
                 case VK.Ftn:
-                    if (!ReferenceEquals(a.M, b.M)) { r.K = VK.I; r.M = null; }
+                    // Pointers to different methods merge to one no delegate accepts.
+                    if (!ReferenceEquals(a.M, b.M)) r.M = null;
                     return r;
                 default: return r;
             }
@@ -619,13 +788,14 @@ internal sealed class MethodVerifier
             case VK.ByRef:
                 if (target.K != VK.ByRef) return false;
                 return _ts.Same(v.T, target.T) || _ts.ReducedKey(v.T) == _ts.ReducedKey(target.T) && FromType(v.T).K != VK.Ref;
-            case VK.Ftn: return target.K == VK.I;
+            case VK.Ftn: return false;   // a method pointer is no number (only a delegate's newobj takes one)
             default: return false;
         }
     }
 
     private void Expect(V v, TypeReference t, string code, string what)
     {
+        if (v.Is(VF.UninitThis)) throw Fail(Codes.Uninitialized, $"{what}: 'this' used as a value before the base constructor ran");
         if (!Assignable(v, t)) throw Fail(code, $"{what}: {Show(v)} is not assignable to {Show(t)}");
     }
 
@@ -734,25 +904,20 @@ internal sealed class MethodVerifier
 
     // ----- one instruction --------------------------------------------------------------------
 
-    private TypeReference _constrained;
     private bool _callNeverReturns;
-    private bool _readonlyPrefix, _tailPrefix;
 
     /// <summary>Executes one instruction on <paramref name="s"/>; returns whether control falls through.</summary>
     private bool Step(Instruction ins, State s, Stack<int> work, bool[] queued)
     {
         var code = ins.OpCode.Code;
-        var constrained = _constrained; bool ro = _readonlyPrefix, tail = _tailPrefix;
-        if (code is not (Code.Constrained or Code.Readonly or Code.Tail or Code.Volatile or Code.Unaligned or Code.No))
-        { _constrained = null; _readonlyPrefix = false; _tailPrefix = false; }
+        // The instruction's own prefixes (ScanPrefixes checked where each may appear).
+        var pre = _prefixes[_cur];
+        var constrained = pre.Constrained; bool ro = pre.ReadOnly, tail = pre.Tail;
 
         switch (code)
         {
             case Code.Nop: case Code.Break: return true;
-            case Code.Volatile: case Code.Unaligned: case Code.No: return true;
-            case Code.Constrained: _constrained = (TypeReference)ins.Operand; _av.CheckTypeUse(_m, ins.Offset, _constrained); return true;
-            case Code.Readonly: _readonlyPrefix = true; return true;
-            case Code.Tail: _tailPrefix = true; return true;
+            case Code.Volatile: case Code.Unaligned: case Code.No: case Code.Constrained: case Code.Readonly: case Code.Tail: return true;
 
             case Code.Jmp: case Code.Calli: case Code.Arglist: case Code.Localloc: case Code.Cpblk: case Code.Initblk:
             case Code.Mkrefany: case Code.Refanyval: case Code.Refanytype:
@@ -763,6 +928,7 @@ internal sealed class MethodVerifier
                 int a = ArgIndex(ins);
                 var v = s.A[a];
                 if (a == 0 && _m.HasThis && _ctorOfClass && !s.ThisInit) v.F |= VF.UninitThis;
+                if (a == 0 && _thisTracked) v.F |= VF.This;
                 Push(s, v);
                 return true;
             }
@@ -780,7 +946,7 @@ internal sealed class MethodVerifier
                 if (a == 0 && _m.HasThis) throw Fail(Codes.StackType, "starg to 'this'");
                 var v = Pop(s);
                 Expect(v, _argTypes[a], Codes.StackType, $"starg {a}");
-                var nv = s.A[a]; nv.F = v.F & (VF.Local | VF.ReadOnly); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
+                var nv = s.A[a]; nv.F = v.F & (VF.Local | VF.ReadOnly | VF.ElementRO); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
                 int was = s.A[a].Track;
                 s.A[a] = nv;
                 if (was != nv.Track) Dropped(s, was, $"argument {a} is overwritten");
@@ -801,7 +967,7 @@ internal sealed class MethodVerifier
                 int l = LocIndex(ins);
                 var v = Pop(s);
                 Expect(v, _body.Variables[l].VariableType, Codes.StackType, $"stloc {l}");
-                var nv = s.L[l]; nv.F = v.F & (VF.Local | VF.ReadOnly); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
+                var nv = s.L[l]; nv.F = v.F & (VF.Local | VF.ReadOnly | VF.ElementRO); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
                 int was = s.L[l].Track;
                 s.L[l] = nv;
                 if (was != nv.Track) Dropped(s, was, $"local {l} is overwritten");
@@ -817,7 +983,10 @@ internal sealed class MethodVerifier
             case Code.Ldstr: Push(s, new V { K = VK.Ref, T = _ts.String }); return true;
             case Code.Dup:
             {
+                // Both copies are one value (dup; ldvirtftn; newobj binds the method to the object it was looked up on).
                 var v = Peek(s);
+                v.Id = _cur + 1;
+                s.S[s.N - 1].Id = v.Id;
                 Push(s, v);
                 return true;
             }
@@ -829,11 +998,6 @@ internal sealed class MethodVerifier
                 // The trusted runtime's failure calls end the process: nothing after them runs,
                 // so what the path still owns cannot leak (the kernel reclaims the whole SIP).
                 if (_callNeverReturns && !tail) return false;
-                if (tail)
-                {
-                    int n = _cur + 1;
-                    if (n >= _ins.Length || _ins[n].OpCode.Code != Code.Ret) throw Fail(Codes.StackType, "tail. call not followed by ret");
-                }
                 return true;
 
             case Code.Ret: DoRet(s); return false;
@@ -842,11 +1006,18 @@ internal sealed class MethodVerifier
                 Branch(ins, s, work, queued, (Instruction)ins.Operand, false);
                 return false;
             case Code.Leave_S: case Code.Leave:
+            {
                 if (_regions[_cur].Length == 0) throw Fail(Codes.ExceptionRegion, "leave outside a protected region or handler");
                 if (IsInFilter(_cur)) throw Fail(Codes.ExceptionRegion, "leave inside a filter");
+                // A finally or fault handler ends with endfinally only (Partition I 12.4.2.4-5): leave may not exit one.
+                if (ins.Operand is Instruction lt && _index.TryGetValue(lt.Offset, out int li))
+                    foreach (int r in _regions[_cur])
+                        if (r % 2 == 1 && _handlers[r / 2].HandlerType is ExceptionHandlerType.Finally or ExceptionHandlerType.Fault && Array.IndexOf(_regions[li], r) < 0)
+                            throw Fail(Codes.ExceptionRegion, $"leave out of a {_handlers[r / 2].HandlerType.ToString().ToLowerInvariant()} handler (it ends with endfinally)");
                 s.N = 0;
                 Branch(ins, s, work, queued, (Instruction)ins.Operand, true);
                 return false;
+            }
             case Code.Brfalse_S: case Code.Brfalse: case Code.Brtrue_S: case Code.Brtrue:
             {
                 var v = Pop(s);
@@ -1041,7 +1212,7 @@ internal sealed class MethodVerifier
                 var et = ElementType(arr, idx);
                 if (et != null && !_ts.Same(et, t)) throw Fail(Codes.ElementAccess, $"ldelema {Show(t)} on {Show(arr)}");
                 // Without readonly., the address of an element of a covariant array could be written with the wrong type; the runtime checks the exact type.
-                Push(s, new V { K = VK.ByRef, T = TypeSystem.Strip(t), F = ro ? VF.ReadOnly : VF.None });
+                Push(s, new V { K = VK.ByRef, T = TypeSystem.Strip(t), F = ro ? VF.ReadOnly | VF.ElementRO : VF.None });
                 return true;
             }
             case Code.Stelem_I1: Stelem(s, "System.SByte"); return true;
@@ -1113,17 +1284,28 @@ internal sealed class MethodVerifier
                 return false;
             }
             case Code.Rethrow:
-                if (!InHandler(_cur, ExceptionHandlerType.Catch)) throw Fail(Codes.ExceptionRegion, "rethrow outside a catch handler");
+                // Only in the body of a catch handler, not in a filter, finally or fault nested in one.
+                if (InnermostHandler(_cur) is not { } rh || rh.Filter || rh.Clause.HandlerType is not (ExceptionHandlerType.Catch or ExceptionHandlerType.Filter))
+                    throw Fail(Codes.ExceptionRegion, "rethrow outside the body of a catch handler");
                 return false;
             case Code.Endfinally:
-                if (!InHandler(_cur, ExceptionHandlerType.Finally) && !InHandler(_cur, ExceptionHandlerType.Fault)) throw Fail(Codes.ExceptionRegion, "endfinally outside a finally or fault handler");
+                if (InnermostHandler(_cur) is not { Filter: false } fh || fh.Clause.HandlerType is not (ExceptionHandlerType.Finally or ExceptionHandlerType.Fault))
+                    throw Fail(Codes.ExceptionRegion, "endfinally outside a finally or fault handler");
+                if (InTryWithin(_cur, fh.Region)) throw Fail(Codes.ExceptionRegion, "endfinally inside a try block nested in the handler (a try block is left by leave or throw only)");
                 FinallyContinues(s, work, queued);
                 return false;
             case Code.Endfilter:
             {
                 if (!IsInFilter(_cur)) throw Fail(Codes.ExceptionRegion, "endfilter outside a filter");
+                if (InnermostHandler(_cur) is not { Filter: true } fl || _index[fl.Clause.HandlerStart.Offset] != _cur + 1)
+                    throw Fail(Codes.ExceptionRegion, "endfilter before the end of its filter (it is the filter's last instruction)");
+                if (InTryWithin(_cur, fl.Region)) throw Fail(Codes.ExceptionRegion, "endfilter inside a try block nested in the filter");
                 var v = Pop(s);
                 if (v.K != VK.I4 || s.N != 0) throw Fail(Codes.ExceptionRegion, "endfilter needs exactly one int32 on the stack");
+                // The handler runs after the filter: it sees what the filter left in locals and arguments, and the exception.
+                var hs = s.Clone();
+                hs.S[0] = new V { K = VK.Ref, T = _ts.Object }; hs.N = 1;
+                MergeInto(_index[fl.Clause.HandlerStart.Offset], hs, work, queued, handler: true);
                 return false;
             }
 
@@ -1150,6 +1332,8 @@ internal sealed class MethodVerifier
             {
                 var mr = (MethodReference)ins.Operand;
                 var md = _av.CheckMethodUse(_m, ins.Offset, mr);
+                if (md.IsConstructor) throw Fail(Codes.BadCall, $"ldftn of constructor {Show(mr.DeclaringType)}::{md.Name}");
+                if (md.IsAbstract) throw Fail(Codes.BadCall, $"ldftn of abstract method {md.Name} (it has no body to call)");
                 Push(s, new V { K = VK.Ftn, M = mr });
                 return true;
             }
@@ -1158,9 +1342,12 @@ internal sealed class MethodVerifier
                 var mr = (MethodReference)ins.Operand;
                 var md = _av.CheckMethodUse(_m, ins.Offset, mr);
                 var o = Pop(s);
-                if (md.IsStatic) throw Fail(Codes.BadCall, "ldvirtftn of a static method");
+                if (md.IsStatic || md.IsConstructor) throw Fail(Codes.BadCall, $"ldvirtftn of {(md.IsStatic ? "static method" : "constructor")} {md.Name}");
+                if (o.Is(VF.UninitThis)) throw Fail(Codes.Uninitialized, "ldvirtftn on 'this' before the base constructor ran");
                 if (o.K != VK.Null && (o.K != VK.Ref || !_ts.IsAssignableRef(o.T, mr.DeclaringType))) throw Fail(Codes.CallSignature, $"ldvirtftn on {Show(o)}, not a {Show(mr.DeclaringType)}");
-                Push(s, new V { K = VK.Ftn, M = mr, F = VF.ReadOnly /* marks virtual */ });
+                CheckFamilyInstance(md, o, mr);
+                // The pointer remembers the object it was looked up on: the delegate must bind that same object.
+                Push(s, new V { K = VK.Ftn, M = mr, F = VF.Virtual, Id = o.Id });
                 return true;
             }
             default:
@@ -1168,14 +1355,31 @@ internal sealed class MethodVerifier
         }
     }
 
-    private bool InHandler(int i, ExceptionHandlerType kind)
+    /// <summary>The innermost handler or filter enclosing instruction <paramref name="i"/> (regions are nested: the shortest is the innermost), or null.</summary>
+    private (ExceptionHandler Clause, int Region, bool Filter)? InnermostHandler(int i)
     {
+        (ExceptionHandler, int, bool)? best = null;
+        int bestLength = int.MaxValue;
         foreach (int r in _regions[i])
         {
             if (r % 2 == 0) continue;
             var eh = _handlers[r / 2];
-            if (eh.HandlerType == kind && i >= _index[eh.HandlerStart.Offset]) return true;
+            int hs = _index[eh.HandlerStart.Offset];
+            bool filter = eh.HandlerType == ExceptionHandlerType.Filter && i < hs;
+            int start = filter ? _index[eh.FilterStart.Offset] : hs;
+            int end = filter ? hs : eh.HandlerEnd == null ? _ins.Length : _index[eh.HandlerEnd.Offset];
+            if (end - start < bestLength) { bestLength = end - start; best = (eh, r, filter); }
         }
+        return best;
+    }
+
+    /// <summary>Is instruction <paramref name="i"/> inside a try block that lies within handler region <paramref name="handler"/>?</summary>
+    private bool InTryWithin(int i, int handler)
+    {
+        var eh = _handlers[handler / 2];
+        int hs = eh.HandlerType == ExceptionHandlerType.Filter && i < _index[eh.HandlerStart.Offset] ? _index[eh.FilterStart.Offset] : _index[eh.HandlerStart.Offset];
+        foreach (int r in _regions[i])
+            if (r % 2 == 0 && r / 2 != handler / 2 && _index[_handlers[r / 2].TryStart.Offset] >= hs) return true;
         return false;
     }
 
@@ -1231,6 +1435,11 @@ internal sealed class MethodVerifier
     {
         if (target == null || !_index.TryGetValue(target.Offset, out int ti))
             throw Fail(Codes.BranchTarget, "branch target is not the start of an instruction of this method");
+        if (_afterPrefix[ti])
+            throw Fail(Codes.BranchTarget, $"branch to IL_{target.Offset:x4}, which follows a prefix: the middle of a prefixed instruction is not a branch target");
+        // III.1.7.5: the stack state at every instruction follows from one forward pass, so it is empty at a backward branch.
+        if (ti <= _cur && s.N != 0)
+            throw Fail(Codes.StackMerge, $"backward branch to IL_{target.Offset:x4} with {s.N} value(s) on the stack (the stack must be empty at a backward branch)");
         if (!BranchAllowed(_cur, ti, isLeave))
             throw Fail(isLeave ? Codes.ExceptionRegion : Codes.BranchTarget, $"branch to IL_{target.Offset:x4} enters or leaves a protected region or handler{(isLeave ? "" : " (only leave may exit one, and a try may be entered only at its start)")}");
         if (!isLeave && _regions[ti].Length > 0 && s.N != 0)
@@ -1276,15 +1485,10 @@ internal sealed class MethodVerifier
 
     private void FinallyContinues(State s, Stack<int> work, bool[] queued)
     {
-        foreach (int r in _regions[_cur])
-        {
-            if (r % 2 == 0) continue;
-            if (_handlers[r / 2].HandlerType != ExceptionHandlerType.Finally) continue;
-            if (!_finallyExits.TryGetValue(r / 2, out var exits)) return;
-            int save = _cur;
-            foreach (int c in exits.ToArray()) { MergeInto(c, s, work, queued); _cur = save; }
-            return;                                                      // the innermost handler only
-        }
+        if (InnermostHandler(_cur) is not { } h || h.Clause.HandlerType != ExceptionHandlerType.Finally) return;
+        if (!_finallyExits.TryGetValue(h.Region / 2, out var exits)) return;
+        int save = _cur;
+        foreach (int c in exits.ToArray()) { MergeInto(c, s, work, queued); _cur = save; }
     }
 
     private void CheckCompare(V a, V b, bool refsOk, Instruction ins)
@@ -1407,7 +1611,8 @@ internal sealed class MethodVerifier
         {
             var v = Pop(s);
             var o = Pop(s);
-            CheckFieldObject(o, declType, declIsValue, fd, allowUninitThis: fd.DeclaringType == _m.DeclaringType);
+            CheckFieldObject(o, declType, declIsValue, fd, allowUninitThis: fd.DeclaringType == _m.DeclaringType, allowValue: false);
+            CheckFamilyInstance(fd, o, fr);
             Expect(v, ft, Codes.FieldAccess, $"stfld {fd.Name}");
             if (fd.IsInitOnly && !(inOwnCtor && (o.K == VK.ByRef ? o.Home == -1 : IsThis(o)))) throw Fail(Codes.InitOnlyWrite, $"write to readonly field {fd.Name} outside its constructor");
             if (o.K == VK.ByRef && o.Is(VF.ReadOnly)) throw Fail(Codes.ByRefEscape, $"stfld {fd.Name} through a readonly reference");
@@ -1421,7 +1626,8 @@ internal sealed class MethodVerifier
             return;
         }
         var obj = Pop(s);
-        CheckFieldObject(obj, declType, declIsValue, fd, allowUninitThis: code == Code.Ldflda && fd.DeclaringType == _m.DeclaringType && false);
+        CheckFieldObject(obj, declType, declIsValue, fd, allowUninitThis: false, allowValue: code == Code.Ldfld);
+        CheckFamilyInstance(fd, obj, fr);
         if (code == Code.Ldflda)
         {
             var f = VF.None;
@@ -1433,11 +1639,14 @@ internal sealed class MethodVerifier
         Push(s, ft);
     }
 
-    private bool IsThis(V v) => _m.HasThis && v.K == VK.Ref && (v.Is(VF.UninitThis) || ReferenceEquals(v.T, _argTypes[0])) ;
+    /// <summary>Is <paramref name="v"/> this method's own 'this' (by value: ldarg.0, not another object of its class)?</summary>
+    private bool IsThis(V v) => _m.HasThis && v.K == VK.Ref && (v.Is(VF.This) || v.Is(VF.UninitThis));
 
-    private void CheckFieldObject(V o, TypeReference declType, bool declIsValue, FieldDefinition fd, bool allowUninitThis)
+    private void CheckFieldObject(V o, TypeReference declType, bool declIsValue, FieldDefinition fd, bool allowUninitThis, bool allowValue)
     {
         if (o.Is(VF.UninitThis) && !allowUninitThis) throw Fail(Codes.Uninitialized, $"field {fd.Name} read from 'this' before the base constructor ran");
+        // ldflda and stfld need the object's location (III.4.11, III.4.28): a struct value on the stack is a copy that dies with the frame.
+        if (o.K == VK.Val && !allowValue) throw Fail(Codes.FieldAccess, $"{OpName()} {fd.Name} on a {Show(o)} value (it needs an object reference or a managed pointer)");
         switch (o.K)
         {
             case VK.Ref:
@@ -1446,7 +1655,8 @@ internal sealed class MethodVerifier
                 return;
             case VK.Null: return;
             case VK.ByRef:
-                if (!_ts.Same(o.T, declType)) throw Fail(Codes.FieldAccess, $"field {fd.Name} of {Show(declType)} accessed through {Show(o)}");
+                // A managed pointer to a struct; a pointer to a reference points at the reference, not at the object's fields.
+                if (!declIsValue || !_ts.Same(o.T, declType)) throw Fail(Codes.FieldAccess, $"field {fd.Name} of {Show(declType)} accessed through {Show(o)}");
                 return;
             case VK.Val:
                 if (!_ts.Same(o.T, declType)) throw Fail(Codes.FieldAccess, $"field {fd.Name} of {Show(declType)} accessed on {Show(o)}");
@@ -1454,6 +1664,20 @@ internal sealed class MethodVerifier
             default:
                 throw Fail(o.K == VK.I ? Codes.UnverifiableOpcode : Codes.FieldAccess, $"field {fd.Name} accessed on {Show(o)}");
         }
+    }
+
+    /// <summary>
+    /// Family access through an instance (I.8.5.3.2): a protected instance member that this class
+    /// reaches only as a subclass is used through an instance of this class (or a subclass of it),
+    /// never through another branch of the hierarchy.
+    /// </summary>
+    private void CheckFamilyInstance(IMemberDefinition member, V obj, MemberReference through)
+    {
+        if (obj.K == VK.Null || obj.Is(VF.This) || obj.Is(VF.UninitThis) || obj.T == null) return;
+        var via = _av.FamilyAccessVia(member, _m.DeclaringType);
+        if (via == null) return;
+        foreach (var c in via) if (_ts.IsAssignableRef(obj.T, c)) return;
+        Report(Codes.Inaccessible, $"protected member {AssemblyVerifier.TypeName(member.DeclaringType)}::{member.Name} used through a {Show(obj)}, which is not {AssemblyVerifier.TypeName(_m.DeclaringType)} or derived from it");
     }
 
     // ----- calls ------------------------------------------------------------------------------
@@ -1469,20 +1693,29 @@ internal sealed class MethodVerifier
         {
             if (!md.IsConstructor || md.IsStatic) throw Fail(Codes.BadCall, $"newobj of {md.Name}, which is not an instance constructor");
             if (md.DeclaringType.IsAbstract) throw Fail(Codes.BadCall, $"newobj of abstract type {Show(mr.DeclaringType)}");
+            CheckFamilyInstance(md, new V { K = VK.Ref, T = mr.DeclaringType }, mr);
         }
         else
         {
             if (code == Code.Callvirt && md.IsStatic) throw Fail(Codes.BadCall, $"callvirt of static method {md.Name}");
             if (code == Code.Call && md.IsAbstract) throw Fail(Codes.BadCall, $"non-virtual call of abstract method {md.Name}");
-            if (md.IsConstructor && !IsCtorChain(md)) throw Fail(Codes.BadCall, $"direct call of constructor {Show(mr.DeclaringType)}::.ctor outside a constructor chain");
+            if (md.IsConstructor && md.IsStatic) throw Fail(Codes.BadCall, $"call of the class constructor of {Show(mr.DeclaringType)}");
+            if (md.IsConstructor && code == Code.Callvirt) throw Fail(Codes.BadCall, $"callvirt of constructor {Show(mr.DeclaringType)}::.ctor");
+            // A value type's constructor may initialise any writable struct; a class's runs only in the constructor chain.
+            if (md.IsConstructor && !md.DeclaringType.IsValueType && !IsCtorChain(md)) throw Fail(Codes.BadCall, $"direct call of constructor {Show(mr.DeclaringType)}::.ctor outside a constructor chain");
         }
-        if (constrained != null && code != Code.Callvirt) throw Fail(Codes.BadCall, "constrained. prefix on a non-callvirt");
 
         int np = mr.Parameters.Count;
         var args = new V[np];
         for (int i = np - 1; i >= 0; i--) args[i] = Pop(s);
         var types = new TypeReference[np];
         for (int i = 0; i < np; i++) types[i] = TypeSystem.Inflate(mr.Parameters[i].ParameterType, mr);
+
+        // RuntimeHelpers.InitializeArray copies this assembly's compile-time data (ldtoken checked it) into the array:
+        // the array's elements must be plain data, never references.
+        if (np == 2 && md.Name == "InitializeArray" && _ts.Key(md.DeclaringType) == "System.Runtime.CompilerServices.RuntimeHelpers"
+            && !(args[0].K == VK.Ref && TypeSystem.Strip(args[0].T) is ArrayType { IsVector: true } ia && FromType(ia.ElementType).K is VK.I4 or VK.I8 or VK.I or VK.F))
+            throw Fail(Codes.Reflection, $"InitializeArray of {Show(args[0])}: compile-time data initialises arrays of numbers only");
 
         bool anyLocalRef = false;
         // Delegate construction: (object, ldftn/ldvirtftn method).
@@ -1513,27 +1746,38 @@ internal sealed class MethodVerifier
             if (self.Is(VF.UninitThis))
             {
                 if (!(md.IsConstructor && code == Code.Call && IsCtorChain(md))) throw Fail(Codes.Uninitialized, $"'this' used (call to {mr.Name}) before the base constructor ran");
+                // The constructor of this very class or its base, as instantiated for 'this' (not another instantiation).
+                if (!_ts.IsAssignableRef(self.T, dt)) throw Fail(Codes.CallSignature, $"constructor {Show(dt)}::.ctor called on 'this' of type {Show(self.T)}");
                 s.ThisInit = true;
                 for (int k = 0; k < s.N; k++) s.S[k].F &= ~VF.UninitThis;
             }
             else if (constrained != null)
             {
                 if (self.K != VK.ByRef || !_ts.Same(self.T, constrained)) throw Fail(Codes.CallSignature, $"constrained. {Show(constrained)} with {Show(self)} as receiver");
+                // A value type's own method gets the pointer itself: through a read-only reference it must not write
+                // (an element of readonly. ldelema excepted: the location is writable, only its exact type was not checked).
+                if (self.Is(VF.ReadOnly) && !self.Is(VF.ElementRO) && (_ts.IsValueType(constrained) || TypeSystem.IsGenericParam(constrained)) && !IsReadOnlyType(constrained))
+                    throw Fail(Codes.ByRefEscape, $"constrained. {Show(constrained)} call of {mr.Name} through a readonly reference: the value type's method may write it");
             }
             else if (_ts.IsValueType(dt))
             {
                 if (self.K != VK.ByRef || !_ts.Same(self.T, dt)) throw Fail(Codes.CallSignature, $"receiver of {dt.Name}::{mr.Name} must be a reference to {Show(dt)}, not {Show(self)}");
-                if (self.Is(VF.ReadOnly) && !IsReadOnlyMember(md)) throw Fail(Codes.ByRefEscape, $"{mr.Name} may write through a readonly reference to its receiver");
+                if (self.Is(VF.ReadOnly) && (md.IsConstructor || !IsReadOnlyMember(md))) throw Fail(Codes.ByRefEscape, $"{mr.Name} may write through a readonly reference to its receiver");
+                if (code == Code.Callvirt) throw Fail(Codes.BadCall, $"callvirt of {dt.Name}::{mr.Name}, a method of a value type (call it, or use constrained.)");
                 anyLocalRef |= self.Is(VF.Local);
             }
             else
             {
                 if (self.K == VK.Null) { }
                 else if (self.K != VK.Ref || !_ts.IsAssignableRef(self.T, dt)) throw Fail(Codes.CallSignature, $"receiver of {dt.Name}::{mr.Name} is {Show(self)}, not a {Show(dt)}");
-                if (code == Code.Call && md.IsVirtual && !md.IsFinal && !IsThisOrBase(self, md) && self.K == VK.Ref && !(_m.DeclaringType.IsValueType)) { /* a non-virtual call of a virtual method on another object: allowed on sealed types only */
-                    var sd = _ts.Resolve(self.T);
-                    if (sd != null && !sd.IsSealed && !TypeSystem.IsGenericParam(self.T)) throw Fail(Codes.BadCall, $"non-virtual call of virtual method {mr.Name} on an object other than this");
-                }
+                // III.3.19: a non-virtual call of a virtual method skips the object's overrides, so it is made on 'this' only
+                // (by value), or on a boxed value type, or of a method nothing can override.
+                if (code == Code.Call && md.IsVirtual && !md.IsFinal && !md.DeclaringType.IsSealed && !self.Is(VF.This) && self.K == VK.Ref
+                    && !_ts.IsValueType(self.T))
+                    throw Fail(Codes.BadCall, $"non-virtual call of virtual method {mr.Name} on an object other than 'this' (it would skip the object's overrides)");
+                // A constructor runs once, on its own new object: called directly only on the uninitialised 'this' (III.1.8.1.4).
+                if (md.IsConstructor) throw Fail(Codes.BadCall, $"constructor {Show(dt)}::.ctor called on an object other than the uninitialised 'this'");
+                CheckFamilyInstance(md, self, mr);
             }
         }
         if (tail && anyLocalRef) throw Fail(Codes.ByRefEscape, "tail. call passes a reference into the frame that the tail call discards");
@@ -1583,7 +1827,7 @@ internal sealed class MethodVerifier
         if (r.K == VK.ByRef)
         {
             if (anyLocalRef) r.F |= VF.Local;
-            if (TypeSystem.HasAttribute(md.MethodReturnType, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasModReq(md.ReturnType, "System.Runtime.InteropServices.InAttribute")) r.F |= VF.ReadOnly;
+            if (ReturnsReadOnly(md)) r.F |= VF.ReadOnly;
         }
         if (IsTrackedSlot(r)) r.Track = NewTrack(s, 0, rt);
         // IsNull of a tracked value: the branch on it tells where the value is null (nothing to own).
@@ -1591,7 +1835,6 @@ internal sealed class MethodVerifier
         Push(s, r);
     }
 
-    private bool IsThisOrBase(V self, MethodDefinition md) => _m.HasThis && !_m.DeclaringType.IsValueType && self.K == VK.Ref && _ts.IsAssignableRef(_argTypes[0], md.DeclaringType) && ReferenceEquals(self.T, _argTypes[0]);
 
     private bool IsCtorChain(MethodDefinition callee)
     {
@@ -1608,16 +1851,31 @@ internal sealed class MethodVerifier
             || TypeSystem.HasAttribute(p, "System.Runtime.CompilerServices.RequiresLocationAttribute");
     }
 
+    private bool IsReadOnlyType(TypeReference t)
+    {
+        if (TypeSystem.IsGenericParam(t)) return false;
+        var d = _ts.Resolve(t);
+        return d.IsPrimitive || d.IsEnum || TypeSystem.HasAttribute(d, "System.Runtime.CompilerServices.IsReadOnlyAttribute");
+    }
+
+    private static bool ReturnsReadOnly(MethodDefinition md)
+        => TypeSystem.HasAttribute(md.MethodReturnType, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasModReq(md.ReturnType, "System.Runtime.InteropServices.InAttribute");
+
     private static bool IsReadOnlyMember(MethodDefinition md)
         => TypeSystem.HasAttribute(md, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasAttribute(md.DeclaringType, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || md.DeclaringType.IsPrimitive || md.DeclaringType.IsEnum;
 
     private void CheckDelegate(State s, MethodReference ctor, V obj, V fn)
     {
-        if (fn.K != VK.Ftn || fn.M == null) throw Fail(Codes.DelegateCtor, "a delegate is constructed without ldftn/ldvirtftn immediately before");
+        if (fn.K != VK.Ftn) throw Fail(Codes.DelegateCtor, "a delegate is constructed without ldftn/ldvirtftn immediately before");
+        if (fn.M == null) throw Fail(Codes.DelegateCtor, "a delegate is constructed from function pointers of different methods merged at a join");
+        // III.1.8.1.5: the sequences ldftn; newobj and dup; ldvirtftn; newobj, with no branch into them.
         int prev = _cur - 1;
-        bool virt = fn.Is(VF.ReadOnly);
+        bool virt = fn.Is(VF.Virtual);
         if (prev < 0 || _ins[prev].OpCode.Code != (virt ? Code.Ldvirtftn : Code.Ldftn)) throw Fail(Codes.DelegateCtor, "ldftn/ldvirtftn must immediately precede the delegate's newobj");
         if (virt && (prev < 1 || _ins[prev - 1].OpCode.Code != Code.Dup)) throw Fail(Codes.DelegateCtor, "ldvirtftn for a delegate must follow dup of the target object");
+        if (_join[_cur] || (virt && _join[prev])) throw Fail(Codes.DelegateCtor, "a branch target inside the delegate construction sequence (ldftn/dup; ldvirtftn; newobj)");
+        // The method was looked up on the very object the delegate binds (by value, not by type).
+        if (virt && (fn.Id == 0 || obj.Id != fn.Id)) throw Fail(Codes.DelegateCtor, "the delegate's target is not the object its method was looked up on (ldvirtftn)");
         var target = fn.M;
         var td = _ts.Resolve(target);
         var invoke = _ts.Resolve(ctor.DeclaringType).Methods.FirstOrDefault(x => x.Name == "Invoke");
@@ -1630,11 +1888,16 @@ internal sealed class MethodVerifier
             var mp = TypeSystem.Inflate(target.Parameters[i].ParameterType, target);
             if (!_ts.Same(dp, mp) && !(FromType(dp).K == VK.Ref && FromType(mp).K == VK.Ref && _ts.IsAssignableRef(dp, mp)))
                 throw Fail(Codes.DelegateCtor, $"parameter {i + 1} of {target.Name} ({Show(mp)}) does not match {Show(ctor.DeclaringType)} ({Show(dp)})");
+            // Invoke's callers may pass read-only references where Invoke takes them read-only: the method must not write them.
+            if (TypeSystem.Strip(dp) is ByReferenceType && IsInParam(invoke, i) && !IsInParam(td, i))
+                throw Fail(Codes.DelegateCtor, $"parameter {i + 1} of {target.Name} is a writable reference where {Show(ctor.DeclaringType)} passes a read-only one");
         }
         var dr = TypeSystem.Subst(invoke.ReturnType, dArgs, null);
         var mrt = TypeSystem.Inflate(target.ReturnType, target);
         if (!_ts.Same(dr, mrt) && !(FromType(dr).K == VK.Ref && FromType(mrt).K == VK.Ref && _ts.IsAssignableRef(mrt, dr)))
             throw Fail(Codes.DelegateCtor, $"return type of {target.Name} does not match {Show(ctor.DeclaringType)}");
+        if (TypeSystem.Strip(mrt) is ByReferenceType && ReturnsReadOnly(td) && !ReturnsReadOnly(invoke))
+            throw Fail(Codes.DelegateCtor, $"{target.Name} returns a read-only reference where {Show(ctor.DeclaringType)} returns a writable one");
         if (td.IsStatic)
         {
             if (obj.K != VK.Null) throw Fail(Codes.DelegateCtor, "a delegate to a static method must have a null target");
@@ -1644,6 +1907,10 @@ internal sealed class MethodVerifier
             if (_ts.IsValueType(target.DeclaringType)) throw Fail(Codes.DelegateCtor, "a delegate to an instance method of a value type");
             if (obj.K != VK.Null && (obj.K != VK.Ref || obj.Is(VF.UninitThis) || !_ts.IsAssignableRef(obj.T, target.DeclaringType)))
                 throw Fail(Codes.DelegateCtor, $"delegate target {Show(obj)} is not a {Show(target.DeclaringType)}");
+            // III.1.8.1.5.2: ldftn of a virtual method skips its overrides, so it binds 'this' only (or a method nothing overrides).
+            if (!virt && td.IsVirtual && !td.IsFinal && !td.DeclaringType.IsSealed && !obj.Is(VF.This) && obj.K != VK.Null)
+                throw Fail(Codes.DelegateCtor, $"ldftn of virtual method {td.Name} bound to an object other than 'this' (it would skip the object's overrides; use dup; ldvirtftn)");
+            if (!virt) CheckFamilyInstance(td, obj, target);
             if (IsTrackedSlot(obj)) { Report(Codes.StoredInHeap, "a tracked value captured by a delegate (a GC object)"); Transfer(s, obj.Track, "captured"); }
         }
     }
@@ -1665,7 +1932,7 @@ internal sealed class MethodVerifier
             if (v.K == VK.ByRef)
             {
                 if (v.Is(VF.Local)) throw Fail(Codes.ByRefEscape, "returns a reference to a local, an argument or this method's frame");
-                if (v.Is(VF.ReadOnly) && !(TypeSystem.HasAttribute(_m.MethodReturnType, "System.Runtime.CompilerServices.IsReadOnlyAttribute") || TypeSystem.HasModReq(rt, "System.Runtime.InteropServices.InAttribute")))
+                if (v.Is(VF.ReadOnly) && !ReturnsReadOnly(_m))
                     throw Fail(Codes.ByRefEscape, "returns a readonly reference as a writable one");
             }
             if (IsTrackedSlot(v) && v.Track != 0) { Transfer(s, v.Track, "returned"); except = v.Track; }

@@ -301,6 +301,7 @@ public sealed class TypeSystem
         if (from is not GenericInstanceType gf || to is not GenericInstanceType gt) return false;
         if (Key(gf.ElementType) != Key(gt.ElementType)) return false;
         var def = Resolve(gf.ElementType);
+        if (!def.IsInterface && !IsDelegate(gf)) return false;   // variance is for interfaces and delegates only (II.9.5)
         for (int i = 0; i < gf.GenericArguments.Count; i++)
         {
             var a = gf.GenericArguments[i]; var b = gt.GenericArguments[i];

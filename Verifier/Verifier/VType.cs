@@ -13,6 +13,9 @@ public enum VF : byte
     ReadOnly = 2,     // a readonly byref (readonly. ldelema, initonly field, ref readonly return)
     Local = 4,        // a byref into this method's frame (local, argument, or derived from one)
     NullTest = 8,     // an int32 that is true when the tracked value Track is null (IsNull)
+    This = 16,        // the 'this' pointer itself (ldarg.0 of a method that never takes its address), not just a value of its type
+    Virtual = 32,     // Ftn: made by ldvirtftn (looked up on the object Id names)
+    ElementRO = 64,   // ReadOnly only because of readonly. ldelema (an array element whose exact type was not checked)
 }
 
 /// <summary>One slot of the evaluation stack, a local or an argument.</summary>
@@ -23,7 +26,8 @@ public struct V
     public TypeReference T;   // Ref/Val/ByRef: the (element) type
     public int Home;          // ByRef: local i => i + 1, argument j => -(j + 1), else 0
     public int Track;         // id of the tracked value this slot holds (0: none)
-    public MethodReference M; // Ftn: the method
+    public MethodReference M; // Ftn: the method (null: function pointers of different methods merged)
+    public int Id;            // a value's identity on the stack (the dup that copied it, 0: none); Ftn from ldvirtftn: the object's
 
     public static readonly V Top = new() { K = VK.Top };
     public static V Of(VK k) => new() { K = k };
