@@ -341,6 +341,14 @@ public class TypeRuleTests
         gp.Constraints.Add(new GenericParameterConstraint(new RequiredModifierType(m.ImportReference(Support.CorDef("System.Runtime.InteropServices.UnmanagedType")), m.ImportReference(Support.CorDef("System.ValueType")))));
     }), "SV0232");
 
+    [Fact]
+    public void WritableRvaStaticIsMutable() => Rejected(Crafted(Support.BaseSource, m =>
+    {
+        // Compile-time data is exempt from SV0106 only while it is readonly: RVA data is the image's, shared if the image is.
+        var f = new FieldDefinition("Data", FieldAttributes.Public | FieldAttributes.Static | FieldAttributes.HasFieldRVA, m.TypeSystem.Int64) { InitialValue = new byte[8] };
+        m.Types.First(t => t.Name == "Other").Fields.Add(f);
+    }), "SV0106");
+
     // ----- invalid types (SV0233) ------------------------------------------------------------------
 
     [Fact]

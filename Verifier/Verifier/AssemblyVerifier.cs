@@ -182,7 +182,7 @@ public sealed partial class AssemblyVerifier
     private void CheckStatic(TypeDefinition t, FieldDefinition f, string where)
     {
         if (f.IsLiteral) return;                                   // a constant: no storage
-        if (f.HasFieldRVA) return;                                 // compile-time data (array initialisers)
+        if (f.HasFieldRVA && f.IsInitOnly) return;                 // compile-time data (array initialisers); writable RVA data is a mutable static
         if (Tracking.IsTracked(f.FieldType)) { Report(Codes.StoredInHeap, where, $"static field of tracked type {f.FieldType.FullName}"); return; }
         // The C# compiler's cache of non-capturing lambdas: <>c.<>9 (the closure singleton) and <>c.<>9__N (delegates).
         if (t.Name.StartsWith("<>c", StringComparison.Ordinal) && TypeSystem.HasAttribute(t, "System.Runtime.CompilerServices.CompilerGeneratedAttribute") && f.Name.StartsWith("<>9", StringComparison.Ordinal)
