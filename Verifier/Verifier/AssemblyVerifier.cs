@@ -281,8 +281,7 @@ public sealed class AssemblyVerifier
 
     // ----- uses of members from method bodies -------------------------------------------------
 
-    private static readonly string[] ForbiddenNamespaces = { "System.Reflection", "System.Runtime.InteropServices", "System.Runtime.Loader", "System.Linq.Expressions" };
-    private static readonly string[] TrustedOnlyTypes = { "System.Buffer", "System.Runtime.CompilerServices.Unsafe", "System.Runtime.RuntimeImports", "System.Runtime.TypeCast", "System.Runtime.RuntimeExports", "System.Activator", "System.Type", "System.RuntimeType", "System.Runtime.InteropServices.Marshal", "System.Runtime.InteropServices.GCHandle", "System.Runtime.InteropServices.MemoryMarshal" };
+    // What SIP code may not use beyond accessibility is SipPolicy (shared with Tools/TrustedSurface).
 
     internal MethodDefinition CheckMethodUse(MethodDefinition ctx, int offset, MethodReference mr)
     {
@@ -294,7 +293,7 @@ public sealed class AssemblyVerifier
                 list.Add((Codes.PointerType, $"calls {mr.DeclaringType.Name}::{mr.Name}, whose signature has pointer types"));
             if (mr is GenericInstanceMethod gim && gim.GenericArguments.Any(ContainsPointer)) list.Add((Codes.PointerType, $"instantiates {mr.Name} over a pointer type"));
             CheckDeclaringType(mr.DeclaringType, md.DeclaringType, list, mr.Name);
-            if (Types.Key(md.DeclaringType) == "System.Runtime.CompilerServices.RuntimeHelpers" && md.Name != "InitializeArray")
+            if (SipPolicy.IsTrustedOnlyMember(md))
                 list.Add((Codes.TrustedApi, $"RuntimeHelpers.{md.Name} is for the trusted runtime only"));
             if (md.DeclaringType.Module != _module && md.IsPInvokeImpl) list.Add((Codes.PInvoke, $"calls P/Invoke method {md.Name}"));
             if (!IsAccessible(md, ctx.DeclaringType, out string why)) list.Add((Codes.Inaccessible, $"{why} {TypeName(md.DeclaringType)}::{md.Name}"));
@@ -345,15 +344,12 @@ public sealed class AssemblyVerifier
 
     private void CheckDeclaringType(TypeReference tr, TypeDefinition td, List<(string, string)> list, string member)
     {
-        string ns = td.Namespace;
-        for (var o = td; o.DeclaringType != null; o = o.DeclaringType) ns = o.DeclaringType.Namespace;
-        string k = Types.Key(td);
         string what = member == null ? TypeName(td) : $"{TypeName(td)}::{member}";
         if (td.Module != _module)
         {
-            if (ForbiddenNamespaces.Any(f => ns == f || ns.StartsWith(f + ".", StringComparison.Ordinal)) && !TypeSystem.HasAttribute(td, "System.AttributeUsageAttribute") && !(td.BaseType?.Name == "Attribute"))
+            if (SipPolicy.IsForbiddenType(td))
                 list.Add((Codes.Reflection, $"uses {what}: reflection, interop and code generation are not available to SIPs"));
-            else if (TrustedOnlyTypes.Contains(k) || ns == "Internal" || ns.StartsWith("Internal.", StringComparison.Ordinal))
+            else if (SipPolicy.IsTrustedOnlyType(td))
                 list.Add((Codes.TrustedApi, $"uses {what}, which only the trusted runtime may use"));
         }
         if (tr is GenericInstanceType g && g.GenericArguments.Any(ContainsPointer)) list.Add((Codes.PointerType, $"instantiates {td.Name} over a pointer type"));
@@ -423,21 +419,7 @@ public sealed class AssemblyVerifier
         if (ContainsPointer(t)) Report(Codes.PointerType, where, $"{what} uses pointer type {t.FullName}");
     }
 
-    internal static bool ContainsPointer(TypeReference t)
-    {
-        int guard = 0;
-        while (t != null && guard++ < 100)
-        {
-            switch (t)
-            {
-                case PointerType or FunctionPointerType: return true;
-                case GenericInstanceType g: return g.GenericArguments.Any(ContainsPointer) || ContainsPointer(g.ElementType) && false;
-                case TypeSpecification ts: t = ts.ElementType; continue;
-                default: return false;
-            }
-        }
-        return false;
-    }
+    internal static bool ContainsPointer(TypeReference t) => SipPolicy.ContainsPointer(t);
 
     private bool ContainsReferences(TypeReference t)
     {
