@@ -9,7 +9,7 @@ namespace Singularity.Abi
     /// address-space switch. Entries are append-only; Version changes when a signature does.
     /// </summary>
     [StructLayout(LayoutKind.Sequential)]
-    public unsafe struct KernelAbi
+    internal unsafe struct KernelAbi
     {
         public const uint MagicValue = 0x49424153;   // "SABI"
         public const ushort CurrentVersion = 1;
@@ -65,7 +65,7 @@ namespace Singularity.Abi
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    public unsafe struct SipStartInfo
+    internal unsafe struct SipStartInfo
     {
         public int SipId;
         public int Reserved;

@@ -1,7 +1,7 @@
 namespace System
 {
     /// <summary>Integer formatting for ToString and the kernel log.</summary>
-    public static class Number
+    internal static class Number
     {
         public static unsafe string Format(long value)
         {

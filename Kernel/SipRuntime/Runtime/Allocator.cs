@@ -20,9 +20,13 @@ namespace Singularity.Runtime
         public static object NewArray(MethodTable* type, int length)
         {
             if (length < 0) throw new OverflowException("negative array length");
+            // At most 2^31 elements of at most 65535 bytes: 64-bit arithmetic cannot wrap.
             ulong size = type->BaseSize + (ulong)length * type->ComponentSize;
             size = (size + 7) & ~7UL;
             if (size > 1UL << 31) throw new OutOfMemoryException("array too large");
+            // A request the quota can never hold is the caller's to handle, not a reason to fail the SIP.
+            ulong quota = KernelCalls.Info->HeapQuota;
+            if (quota != 0 && size > quota) throw new OutOfMemoryException("array larger than this SIP's heap quota");
             byte* block = GcHeap.Allocate(size);
             object o = Init(block, type);
             *(int*)(block + HeaderSize + sizeof(void*)) = length;

@@ -28,7 +28,7 @@ namespace Singularity.Runtime
             else if (vector == 0)
                 reason = "#DE divide error";
             else if (e != null)
-                reason = "unhandled exception " + e.TypeName + ": " + e.Message;
+                reason = "unhandled exception " + Describe(e);
             else
                 reason = exception == null ? "rethrow outside a catch" : "unhandled exception (a thrown object that is not an Exception)";
             ulong[] trace = e != null ? e._stackTrace : null;
@@ -38,6 +38,21 @@ namespace Singularity.Runtime
                 trace[0] = throwSite->Rip;
             }
             KernelCalls.Fail(reason, trace);
+        }
+
+        // TypeName and Message may be the SIP's own overrides: one that throws must not take the
+        // report with it (its exception is caught here; one that recurses for ever overflows the
+        // SIP's stack, which fails the SIP all the same).
+        private static string Describe(Exception e)
+        {
+            try
+            {
+                return e.TypeName + ": " + e.Message;
+            }
+            catch (Exception)
+            {
+                return "(its TypeName or Message threw)";
+            }
         }
 
         // The entries asm/exceptions.asm calls (see ExceptionDispatcher.Dispatch).
