@@ -123,7 +123,7 @@ public class RuntimeHardeningTests
     [Fact]
     public void ThreadsRacingOnRuntimeObjectsNeverReachOutsideThem()
     {
-        var log = Attack("raceattacks", "concat frame exchange message");
+        var log = Attack("raceattacks", "concat frame exchange message collect");
         string text = AttackerLines(log);
         foreach (string pattern in new[]
         {
@@ -131,9 +131,10 @@ public class RuntimeHardeningTests
             @"raceattacks: frame: [1-9]\d* full frames, canaries intact\r?$",
             @"raceattacks: exchange: [1-9]\d* frees, \d+ copies refused, 0 new blocks written by a stale copy, exchange bytes owned 0\r?$",
             @"raceattacks: message: [1-9]\d* sent, \d+ refused, \d+ timed out, 0 other, \d+ received\r?$",
+            @"raceattacks: collect: [1-9]\d* objects checked during [1-9]\d* collections, 0 changed\r?$",
         })
             log.Check(Regex.IsMatch(text, pattern, RegexOptions.Multiline), $"the attacker reported nothing matching /{pattern}/");
-        Reported(log, "raceattacks: concat done", "raceattacks: frame done", "raceattacks: exchange done", "raceattacks: message done");
+        Reported(log, "raceattacks: concat done", "raceattacks: frame done", "raceattacks: exchange done", "raceattacks: message done", "raceattacks: collect done");
         log.DoesNotContain("FAILED");
     }
 }

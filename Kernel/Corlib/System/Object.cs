@@ -25,6 +25,7 @@ namespace System
         /// runs the SIP's override on the SIP's own thread, with the SIP's authority only.</safety>
         public virtual string ToString() => "System.Object";
 
+        /// <unsafe>Returns the header word the allocator wrote (a MethodTable of the image).</unsafe>
         internal Internal.Runtime.MethodTable* GetMethodTable() => m_pMethodTable;
     }
 }

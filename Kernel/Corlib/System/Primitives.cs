@@ -80,6 +80,8 @@ namespace System
     /// as an address: the conversions to and from pointers have pointer types (SV0101), and no
     /// reachable trusted member takes an IntPtr as an address.</safety>
     /// <allmembers>Integer arithmetic on the value (construct, convert, compare, hash); no memory is touched.</allmembers>
+    /// <unsafe>The field is a void* only so that ilc treats the struct as native int; every member uses it
+    /// as an integer (stored, compared, converted, hashed) and none dereferences it.</unsafe>
     public unsafe struct IntPtr
     {
         private void* _value;
@@ -98,6 +100,7 @@ namespace System
 
     /// <safety>A native-sized unsigned integer; as IntPtr, never usable as an address by SIP code.</safety>
     /// <allmembers>Integer arithmetic on the value (construct, convert, compare, hash); no memory is touched.</allmembers>
+    /// <unsafe>As IntPtr: the void* field is only an integer here, never dereferenced.</unsafe>
     public unsafe struct UIntPtr
     {
         private void* _value;

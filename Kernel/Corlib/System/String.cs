@@ -42,6 +42,9 @@ namespace System
         // Every string shares the MethodTable of the empty literal, which is always present.
         // The allocator refuses a negative length (OverflowException) and a size past 2 GiB or
         // the SIP's quota (OutOfMemoryException) before it touches memory.
+        /// <unsafe>Allocates through RhpNewArray with the string MethodTable (taken from the "" literal's
+        /// header), so the new object is a string of exactly <paramref name="length"/> characters, zeroed;
+        /// Unsafe.As only retypes that reference.</unsafe>
         internal static string FastAllocate(int length)
         {
             if (length == 0)

@@ -46,7 +46,6 @@ namespace Singularity
             }
         }
 
-        /// <unsafe>Calls through the ABI table only via ExBlock and RawEndpoint (reviewed there).</unsafe>
         private static bool Send(string text)
         {
             ExBlock block = ExBlock.Allocate(text.Length);

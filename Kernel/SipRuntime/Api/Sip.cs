@@ -33,8 +33,9 @@ namespace Singularity
         public static ulong Collections => GcHeap.Collections;
 
         /// <summary>Runs a garbage collection of this SIP's heap now.</summary>
-        /// <safety>Collects this SIP's heap only; a collection already running in this SIP makes it return.</safety>
-        public static void Collect() => GcHeap.Collect();
+        /// <safety>Collects this SIP's heap only, under the heap lock (so no allocation of another thread
+        /// is halfway through the free lists); a collection already running in this SIP makes it return.</safety>
+        public static void Collect() => GcHeap.CollectNow();
 
         /// <summary>Ends this SIP with an exit code. Does not return.</summary>
         /// <safety>Ends this SIP only; any code is accepted.</safety>

@@ -10,6 +10,12 @@ namespace Singularity.Runtime
     /// finally, filters) is the core library's; here: registering where the kernel sends a CPU
     /// fault in SIP code, and ending the SIP when an exception is not caught.
     /// </summary>
+    /// <unsafe>Entry points asm/exceptions.asm and the kernel reach: Dispatch and DispatchFault forward
+    /// the register context asm saved on the thread's stack to the core library's dispatcher;
+    /// Initialize tells the kernel where a CPU fault in SIP code continues (the address of asm
+    /// eh_throw_hw); Unhandled reads the throw site's Rip and the exception's own stack trace (at most
+    /// 32 addresses are passed on), and runs the SIP's TypeName/Message inside a try/catch; FailFast
+    /// and InitialDynamicInterfaceDispatch end the SIP.</unsafe>
     internal static unsafe class ExceptionSupport
     {
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "eh_throw_hw_address")]

@@ -28,6 +28,7 @@ public static class Program
                 case "frame": ok = FrameFromTwoThreads(); break;
                 case "exchange": ok = AccessWhileFreed(); break;
                 case "message": ok = MessageChangesDuringSend(); break;
+                case "collect": ok = AllocateWhileCollecting(); break;
                 default: Report("unknown mode '" + mode + "'"); return 2;
             }
             Report(mode + (ok ? " done" : " FAILED"));
@@ -187,6 +188,51 @@ public static class Program
         b.CopyTo(buffer, 0);
         for (int i = 0; i < buffer.Length; i++) if (buffer[i] != 0) return false;
         return true;
+    }
+
+    // Three threads allocate small objects and check every one they made, while another asks for
+    // collections without pause: a collection must never free an object that was just allocated
+    // (or take a block an allocation is halfway through), which would hand the same memory out
+    // twice and show as one object's fields changing under another.
+    private sealed class Cell
+    {
+        public long Stamp;
+        public Cell Next;
+        public long Check;
+    }
+
+    private static bool AllocateWhileCollecting()
+    {
+        var flag = new Flag();
+        var bad = new int[3];
+        var made = new long[3];
+        var workers = new Thread[3];
+        for (int w = 0; w < workers.Length; w++)
+        {
+            int me = w;
+            workers[w] = Thread.Start(() =>
+            {
+                long stamp = (long)(me + 1) << 40;
+                while (!flag.Stop)
+                {
+                    Cell head = null;
+                    for (int i = 0; i < 200; i++, stamp++) head = new Cell { Stamp = stamp, Check = ~stamp, Next = head };
+                    long expect = stamp - 1;
+                    for (Cell c = head; c != null; c = c.Next, expect--)
+                        if (c.Stamp != expect || c.Check != ~expect) bad[me]++;
+                    made[me] += 200;
+                }
+            });
+        }
+        ulong collections = Sip.Collections;
+        ulong end = Clock.NowMs + RunMs;
+        while (TimeLeft(end)) Sip.Collect();
+        flag.Stop = true;
+        for (int w = 0; w < workers.Length; w++) workers[w].Join();
+        int wrong = bad[0] + bad[1] + bad[2];
+        Report("collect: " + (made[0] + made[1] + made[2]).ToString() + " objects checked during " + (Sip.Collections - collections).ToString()
+               + " collections, " + wrong.ToString() + " changed");
+        return wrong == 0 && Sip.Collections > collections;
     }
 
     // One thread sends a message held in a heap object, on a channel whose queue is kept full so
