@@ -204,7 +204,14 @@ public static class Program
         ok &= Expect("\"abc\".Substring(-1)", "System.ArgumentOutOfRangeException", () => "abc".Substring(Negative(1)).Length);
         ok &= Expect("\"abc\"[int.MinValue]", "System.IndexOutOfRangeException", () => "abc"[int.MinValue]);
         ok &= Expect("Concat(null array)", "System.ArgumentNullException", () => string.Concat((string[])null).Length);
-        return ok;
+        // A literal lives in the image: its lock word is the image's, and must work like any other.
+        string literal = "sizeattacks: a literal to lock";
+        int inside = 0;
+        lock (literal) { lock (literal) { inside = System.Threading.Monitor.IsEntered(literal) ? 2 : 1; } }
+        bool released = !System.Threading.Monitor.IsEntered(literal);
+        Report("lock on a literal: " + (inside == 2 && released ? "held and released" : "WRONG"));
+        ok &= Expect("Monitor.Exit without Enter", "System.Threading.SynchronizationLockException", () => { System.Threading.Monitor.Exit(literal); return 0; });
+        return ok && inside == 2 && released;
     }
 
     // Values the compiler cannot fold (so the call happens at run time).
