@@ -153,6 +153,11 @@ public sealed class Report
         - *Opaque structs*: the runtime's structs keep their fields internal or private; `default`
           is a valid value of each (null handle, empty frame).
 
+        **Authority gaps.** Memory safety is not authority: a few members are memory-safe but let
+        any SIP do what only some should (kill another SIP, start a boot module, take over a
+        service name, own the serial input, see every SIP). Their rows say so ("Authority gap");
+        closing them needs grants in the manifest that the kernel checks.
+
         **Where the text comes from.** Each row's justification is the `<safety>` element of the
         member's XML doc comment (the projects build with `GenerateDocumentationFile`); each
         unsafe method's review is its `<unsafe>` element, or `<unsafe member="Name">` in its
