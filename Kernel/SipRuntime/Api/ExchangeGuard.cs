@@ -84,11 +84,16 @@ namespace Singularity.Ipc
         {
             Sync.Acquire(ref s_lock);
             int i = Find(handle);
-            bool ok;
-            if (i >= 0) { ok = !s_entries[i].Transferring; if (ok) s_entries[i].Transferring = true; }
+            bool ok, accessed = false;
+            if (i >= 0)
+            {
+                ok = !s_entries[i].Transferring;
+                if (ok) { s_entries[i].Transferring = true; accessed = s_entries[i].Users > 0; }
+            }
             else ok = Add(handle, users: 0, transferring: true);
             Sync.Release(ref s_lock);
             if (!ok) return false;
+            if (!accessed) return true;             // the usual case: no access of the block runs
             for (int attempt = 0; ; attempt++)
             {
                 Sync.Acquire(ref s_lock);
