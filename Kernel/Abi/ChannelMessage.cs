@@ -9,7 +9,7 @@ namespace Singularity.Abi
     /// and endpoints travel as handles.
     /// </summary>
     [StructLayout(LayoutKind.Sequential)]
-    public unsafe struct ChannelMessage
+    internal unsafe struct ChannelMessage
     {
         public const int DataWords = 8;
         public const int MaxHandles = 4;
@@ -26,7 +26,7 @@ namespace Singularity.Abi
     }
 
     /// <summary>Results of the channel entry points.</summary>
-    public static class ChannelStatus
+    internal static class ChannelStatus
     {
         public const int Ok = 0;
         public const int BadHandle = -1;

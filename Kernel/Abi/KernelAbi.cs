@@ -10,7 +10,7 @@ namespace Singularity.Abi
     /// Entries are append-only; Version changes when a signature or a meaning does.
     /// </summary>
     [StructLayout(LayoutKind.Sequential)]
-    public unsafe struct KernelAbi
+    internal unsafe struct KernelAbi
     {
         public const uint MagicValue = 0x49424153;   // "SABI"
         public const ushort CurrentVersion = 2;     // 2: GetStackRanges reports the total and kernel-held registers
@@ -66,7 +66,7 @@ namespace Singularity.Abi
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    public unsafe struct SipStartInfo
+    internal unsafe struct SipStartInfo
     {
         public int SipId;
         public int Reserved;

@@ -4,7 +4,7 @@ namespace Singularity.Abi
 {
     /// <summary>One SIP, as the SipList entry point reports it.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    public unsafe struct SipInfo
+    internal unsafe struct SipInfo
     {
         public const int NameLength = 32;
         public int Id;
@@ -19,7 +19,7 @@ namespace Singularity.Abi
 
     /// <summary>System memory, as the MemoryInfo entry point reports it.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    public struct MemoryInfo
+    internal struct MemoryInfo
     {
         public ulong UsableBytes;
         public ulong FreeBytes;

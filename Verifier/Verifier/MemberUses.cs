@@ -10,9 +10,6 @@ namespace Singularity.Verifier;
 /// </summary>
 public sealed partial class AssemblyVerifier
 {
-    private static readonly string[] ForbiddenNamespaces = { "System.Reflection", "System.Runtime.InteropServices", "System.Runtime.Loader", "System.Linq.Expressions" };
-    private static readonly string[] TrustedOnlyTypes = { "System.Buffer", "System.Runtime.CompilerServices.Unsafe", "System.Runtime.RuntimeImports", "System.Runtime.TypeCast", "System.Runtime.RuntimeExports", "System.Activator", "System.Type", "System.RuntimeType", "System.Runtime.InteropServices.Marshal", "System.Runtime.InteropServices.GCHandle", "System.Runtime.InteropServices.MemoryMarshal" };
-
     private readonly record struct UseKey(MemberReference Member, TypeDefinition From, MethodDefinition Context);
 
     /// <summary>Verdicts per (member, naming type, generic context): access depends on who names it, constraints on the context's parameters.</summary>
@@ -59,7 +56,7 @@ public sealed partial class AssemblyVerifier
             // The signature as the caller sees it: every type in it must be one the caller may name.
             TypeProblems(TypeSystem.Inflate(md.ReturnType, mr), ctx.DeclaringType, gc, list, seen, 0);
             foreach (var p in md.Parameters) TypeProblems(TypeSystem.Inflate(p.ParameterType, mr), ctx.DeclaringType, gc, list, seen, 0);
-            if (Types.Key(md.DeclaringType) == "System.Runtime.CompilerServices.RuntimeHelpers" && md.Name != "InitializeArray")
+            if (SipPolicy.IsTrustedOnlyMember(md))
                 list.Add((Codes.TrustedApi, $"RuntimeHelpers.{md.Name} is for the trusted runtime only"));
             if (md.DeclaringType.Module != _module && md.IsPInvokeImpl) list.Add((Codes.PInvoke, $"calls P/Invoke method {md.Name}"));
             if (!IsAccessible(md, ctx.DeclaringType, out string why)) list.Add((Codes.Inaccessible, $"{why} {TypeName(md.DeclaringType)}::{md.Name}"));
@@ -188,14 +185,11 @@ public sealed partial class AssemblyVerifier
 
     private void CheckDeclaringType(TypeDefinition td, List<(string, string)> list, string member)
     {
-        string ns = td.Namespace;
-        for (var o = td; o.DeclaringType != null; o = o.DeclaringType) ns = o.DeclaringType.Namespace;
-        string k = Types.Key(td);
-        string what = member == null ? TypeName(td) : $"{TypeName(td)}::{member}";
         if (td.Module == _module) return;
-        if (ForbiddenNamespaces.Any(f => ns == f || ns.StartsWith(f + ".", StringComparison.Ordinal)) && !TypeSystem.HasAttribute(td, "System.AttributeUsageAttribute") && !(td.BaseType?.Name == "Attribute"))
+        string what = member == null ? TypeName(td) : $"{TypeName(td)}::{member}";
+        if (SipPolicy.IsForbiddenType(td))
             list.Add((Codes.Reflection, $"uses {what}: reflection, interop and code generation are not available to SIPs"));
-        else if (TrustedOnlyTypes.Contains(k) || ns == "Internal" || ns.StartsWith("Internal.", StringComparison.Ordinal))
+        else if (SipPolicy.IsTrustedOnlyType(td))
             list.Add((Codes.TrustedApi, $"uses {what}, which only the trusted runtime may use"));
     }
 
@@ -281,19 +275,5 @@ public sealed partial class AssemblyVerifier
 
     // ----- type shapes ------------------------------------------------------------------------
 
-    internal static bool ContainsPointer(TypeReference t)
-    {
-        int guard = 0;
-        while (t != null && guard++ < 100)
-        {
-            switch (t)
-            {
-                case PointerType or FunctionPointerType: return true;
-                case GenericInstanceType g: return g.GenericArguments.Any(ContainsPointer);
-                case TypeSpecification ts: t = ts.ElementType; continue;
-                default: return false;
-            }
-        }
-        return false;
-    }
+    internal static bool ContainsPointer(TypeReference t) => SipPolicy.ContainsPointer(t);
 }

@@ -1,9 +1,13 @@
 namespace System
 {
+    /// <safety>The base of attributes: no state, no behaviour.</safety>
+    /// <allmembers>The protected constructor of an empty class.</allmembers>
     public abstract class Attribute
     {
     }
 
+    /// <safety>An enum of named constants; any value is harmless where it is used.</safety>
+    /// <allmembers>A constant.</allmembers>
     [Flags]
     public enum AttributeTargets
     {
@@ -13,6 +17,8 @@ namespace System
         GenericParameter = 0x4000, All = 0x7FFF,
     }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Class, Inherited = true)]
     public sealed class AttributeUsageAttribute : Attribute
     {
@@ -22,12 +28,18 @@ namespace System
         public bool Inherited { get; set; }
     }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Enum)]
     public sealed class FlagsAttribute : Attribute { }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Parameter)]
     public sealed class ParamArrayAttribute : Attribute { }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.All)]
     public sealed class ObsoleteAttribute : Attribute
     {
@@ -36,12 +48,18 @@ namespace System
         public ObsoleteAttribute(string message, bool error) { }
     }
 
+    /// <safety>An attribute ilc acts on (thread-local storage); a SIP cannot use it: a static field is refused by the verifier whatever its attributes (SV0106).</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Field)]
     public sealed class ThreadStaticAttribute : Attribute { }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Enum | AttributeTargets.Delegate)]
     public sealed class SerializableAttribute : Attribute { }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.All)]
     public sealed class CLSCompliantAttribute : Attribute
     {
@@ -51,6 +69,8 @@ namespace System
 
 namespace System.Reflection
 {
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Interface)]
     public sealed class DefaultMemberAttribute : Attribute
     {
@@ -61,15 +81,21 @@ namespace System.Reflection
 
 namespace System.Diagnostics
 {
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true)]
     public sealed class ConditionalAttribute : Attribute
     {
         public ConditionalAttribute(string conditionString) { }
     }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Method | AttributeTargets.Constructor)]
     public sealed class DebuggerHiddenAttribute : Attribute { }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Method | AttributeTargets.Constructor | AttributeTargets.Property)]
     public sealed class DebuggerStepThroughAttribute : Attribute { }
 }

@@ -8,13 +8,22 @@ namespace System
         internal static void BulkMoveWithWriteBarrier(ref byte destination, ref byte source, nuint byteCount)
             => SpanHelpers.Memmove(ref destination, ref source, byteCount);
 
+        /// <unsafe>Refused to SIP code (pointer signature, and System.Buffer is trusted-only, SV0110); no
+        /// trusted caller. Refuses a negative count or one larger than the destination; the caller
+        /// vouches for both buffers.</unsafe>
         public static void MemoryCopy(void* source, void* destination, long destinationSizeInBytes, long sourceBytesToCopy)
         {
-            if (sourceBytesToCopy > destinationSizeInBytes) throw new ArgumentOutOfRangeException("sourceBytesToCopy");
+            if (sourceBytesToCopy < 0 || sourceBytesToCopy > destinationSizeInBytes) throw new ArgumentOutOfRangeException("sourceBytesToCopy");
             SpanHelpers.Memmove(ref *(byte*)destination, ref *(byte*)source, (nuint)sourceBytesToCopy);
         }
     }
 
+    /// <unsafe>Memory moves and fills for ilc's generated code (struct copies, initobj of large structs,
+    /// whose sizes are compile-time constants of the types; cpblk and initblk are refused in SIP
+    /// code, SV0102) and for the core library and runtime (String.CopyRange and ExBlock.CopyFrom/CopyTo,
+    /// which check their ranges first). The references are turned into addresses only for the
+    /// length of the call; the collector never moves objects. corlib_memmove/corlib_zero (asm/runtime.asm)
+    /// use rep movs/stos over exactly the given length, backwards when the ranges overlap upwards.</unsafe>
     internal static unsafe class SpanHelpers
     {
         // String instructions (Corlib/asm/runtime.asm): under QEMU's -icount a `rep movsq` counts

@@ -1,12 +1,17 @@
 namespace System
 {
     // Field names are the ones ilc's delegate constructors and invoke stubs use.
+    /// <safety>The base of delegates. Its fields are internal; ilc's delegate constructors fill them
+    /// from a method the verifier checked against the target (SV0217), and its constructor is
+    /// internal, so SIP code cannot make a delegate any other way.</safety>
     public abstract class Delegate
     {
         internal object m_firstParameter;
         internal object m_helperObject;
         internal IntPtr m_extraFunctionPointerOrData;
         internal IntPtr m_functionPointer;
+
+        internal Delegate() { }
 
         private void InitializeClosedInstance(object firstParameter, IntPtr functionPointer)
         {
@@ -39,14 +44,22 @@ namespace System
         }
     }
 
+    /// <safety>As Delegate; its constructor is internal.</safety>
     public abstract class MulticastDelegate : Delegate
     {
+        internal MulticastDelegate() { }
     }
 
+    /// <safety>A delegate type: made only by ilc's verified delegate construction, invoked through ilc's stub.</safety>
     public delegate void Action();
+    /// <safety>A delegate type, as Action.</safety>
     public delegate void Action<T>(T arg);
+    /// <safety>A delegate type, as Action.</safety>
     public delegate void Action<T1, T2>(T1 arg1, T2 arg2);
+    /// <safety>A delegate type, as Action.</safety>
     public delegate TResult Func<TResult>();
+    /// <safety>A delegate type, as Action.</safety>
     public delegate TResult Func<T, TResult>(T arg);
+    /// <safety>A delegate type, as Action.</safety>
     public delegate TResult Func<T1, T2, TResult>(T1 arg1, T2 arg2);
 }

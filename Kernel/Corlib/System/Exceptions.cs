@@ -1,5 +1,9 @@
 namespace System
 {
+    /// <safety>A message, an inner exception and the stack trace the dispatcher records (internal,
+    /// an array of at most 32 return addresses it allocates itself). A SIP may derive from it and
+    /// override Message and TypeName: the runtime calls those only to describe an unhandled
+    /// exception, inside a try/catch, on the failing SIP's own thread.</safety>
     public class Exception
     {
         private readonly string _message;
@@ -8,21 +12,31 @@ namespace System
         // (kept by `throw;`, replaced by `throw e;`).
         internal ulong[] _stackTrace;
 
+        /// <safety>Stores nothing.</safety>
         public Exception() { }
+        /// <safety>Stores the message reference.</safety>
         public Exception(string message) { _message = message; }
+        /// <safety>Stores the two references.</safety>
         public Exception(string message, Exception innerException) { _message = message; _innerException = innerException; }
 
+        /// <safety>Returns the stored message or the default one (a concatenation of literals and TypeName).</safety>
         public virtual string Message => _message ?? DefaultMessage;
+        /// <safety>Returns the stored reference.</safety>
         public Exception InnerException => _innerException;
 
         /// <summary>The type's name for logs; the runtime has no reflection to ask.</summary>
+        /// <safety>Returns a literal; an override only changes the text of the SIP's own failure report.</safety>
         public virtual string TypeName => "System.Exception";
 
+        /// <safety>A concatenation of literals and TypeName.</safety>
         protected virtual string DefaultMessage => "Exception of type '" + TypeName + "' was thrown.";
 
+        /// <safety>A concatenation of TypeName and Message.</safety>
         public override string ToString() => TypeName + ": " + Message;
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class SystemException : Exception
     {
         public SystemException() { }
@@ -31,6 +45,8 @@ namespace System
         public override string TypeName => "System.SystemException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class ArgumentException : SystemException
     {
         private readonly string _paramName;
@@ -43,6 +59,8 @@ namespace System
         protected override string DefaultMessage => "Value does not fall within the expected range.";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class ArgumentNullException : ArgumentException
     {
         public ArgumentNullException() { }
@@ -51,6 +69,8 @@ namespace System
         public override string TypeName => "System.ArgumentNullException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class ArgumentOutOfRangeException : ArgumentException
     {
         public ArgumentOutOfRangeException() { }
@@ -59,6 +79,8 @@ namespace System
         public override string TypeName => "System.ArgumentOutOfRangeException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class ArithmeticException : SystemException
     {
         public ArithmeticException() { }
@@ -66,6 +88,8 @@ namespace System
         public override string TypeName => "System.ArithmeticException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class DivideByZeroException : ArithmeticException
     {
         public DivideByZeroException() : base("Attempted to divide by zero.") { }
@@ -73,6 +97,8 @@ namespace System
         public override string TypeName => "System.DivideByZeroException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class OverflowException : ArithmeticException
     {
         public OverflowException() : base("Arithmetic operation resulted in an overflow.") { }
@@ -80,6 +106,8 @@ namespace System
         public override string TypeName => "System.OverflowException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class NullReferenceException : SystemException
     {
         public NullReferenceException() : base("Object reference not set to an instance of an object.") { }
@@ -87,6 +115,8 @@ namespace System
         public override string TypeName => "System.NullReferenceException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class IndexOutOfRangeException : SystemException
     {
         public IndexOutOfRangeException() : base("Index was outside the bounds of the array.") { }
@@ -94,6 +124,8 @@ namespace System
         public override string TypeName => "System.IndexOutOfRangeException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class InvalidCastException : SystemException
     {
         public InvalidCastException() : base("Specified cast is not valid.") { }
@@ -101,12 +133,16 @@ namespace System
         public override string TypeName => "System.InvalidCastException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class ArrayTypeMismatchException : SystemException
     {
         public ArrayTypeMismatchException() : base("Attempted to access an element as a type incompatible with the array.") { }
         public override string TypeName => "System.ArrayTypeMismatchException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class InvalidOperationException : SystemException
     {
         public InvalidOperationException() { }
@@ -115,6 +151,8 @@ namespace System
         public override string TypeName => "System.InvalidOperationException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class ObjectDisposedException : InvalidOperationException
     {
         private readonly string _objectName;
@@ -124,6 +162,8 @@ namespace System
         public override string TypeName => "System.ObjectDisposedException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class OperationCanceledException : SystemException
     {
         public OperationCanceledException() : base("The operation was canceled.") { }
@@ -131,12 +171,16 @@ namespace System
         public override string TypeName => "System.OperationCanceledException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class InsufficientExecutionStackException : SystemException
     {
         public InsufficientExecutionStackException() : base("Insufficient stack to continue executing the program safely.") { }
         public override string TypeName => "System.InsufficientExecutionStackException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class NotSupportedException : SystemException
     {
         public NotSupportedException() : base("Specified method is not supported.") { }
@@ -144,6 +188,8 @@ namespace System
         public override string TypeName => "System.NotSupportedException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class PlatformNotSupportedException : NotSupportedException
     {
         public PlatformNotSupportedException() : base("Operation is not supported on this platform.") { }
@@ -151,6 +197,8 @@ namespace System
         public override string TypeName => "System.PlatformNotSupportedException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class NotImplementedException : SystemException
     {
         public NotImplementedException() : base("The method or operation is not implemented.") { }
@@ -158,6 +206,8 @@ namespace System
         public override string TypeName => "System.NotImplementedException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class OutOfMemoryException : SystemException
     {
         public OutOfMemoryException() : base("Insufficient memory to continue the execution of the program.") { }
@@ -165,6 +215,8 @@ namespace System
         public override string TypeName => "System.OutOfMemoryException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class FormatException : SystemException
     {
         public FormatException() { }
@@ -172,6 +224,8 @@ namespace System
         public override string TypeName => "System.FormatException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class TimeoutException : SystemException
     {
         public TimeoutException() { }
@@ -179,6 +233,8 @@ namespace System
         public override string TypeName => "System.TimeoutException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class TypeLoadException : SystemException
     {
         public TypeLoadException() { }
@@ -186,12 +242,16 @@ namespace System
         public override string TypeName => "System.TypeLoadException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class MissingMemberException : SystemException
     {
         public MissingMemberException(string message) : base(message) { }
         public override string TypeName => "System.MissingMemberException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class BadImageFormatException : SystemException
     {
         public BadImageFormatException() { }
@@ -199,6 +259,8 @@ namespace System
         public override string TypeName => "System.BadImageFormatException";
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class InvalidProgramException : SystemException
     {
         public InvalidProgramException() { }
@@ -209,6 +271,8 @@ namespace System
 
 namespace System.Collections.Generic
 {
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class KeyNotFoundException : SystemException
     {
         public KeyNotFoundException() : base("The given key was not present in the dictionary.") { }

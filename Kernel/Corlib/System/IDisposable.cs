@@ -1,7 +1,9 @@
 namespace System
 {
+    /// <safety>An interface; trusted code never calls a SIP's Dispose.</safety>
     public interface IDisposable
     {
+        /// <safety>Abstract: whatever a SIP implements runs in the SIP.</safety>
         void Dispose();
     }
 }

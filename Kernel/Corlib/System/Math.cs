@@ -1,5 +1,7 @@
 namespace System
 {
+    /// <safety>Pure integer functions; checked where .NET checks (Abs of the minimum value is OverflowException).</safety>
+    /// <allmembers>Compares or negates its arguments; no memory is touched.</allmembers>
     public static class Math
     {
         public static int Min(int a, int b) => a < b ? a : b;
@@ -8,8 +10,17 @@ namespace System
         public static long Max(long a, long b) => a > b ? a : b;
         public static ulong Min(ulong a, ulong b) => a < b ? a : b;
         public static ulong Max(ulong a, ulong b) => a > b ? a : b;
-        public static int Abs(int a) => a < 0 ? -a : a;
-        public static long Abs(long a) => a < 0 ? -a : a;
+        public static int Abs(int a)
+        {
+            if (a == int.MinValue) throw new OverflowException("Negating the minimum value of a twos complement number is invalid.");
+            return a < 0 ? -a : a;
+        }
+
+        public static long Abs(long a)
+        {
+            if (a == long.MinValue) throw new OverflowException("Negating the minimum value of a twos complement number is invalid.");
+            return a < 0 ? -a : a;
+        }
 
         // Checked floating-point conversions; ilc calls these by name for conv.ovf from double.
         private static int ConvertToInt32Checked(double v)

@@ -1,7 +1,10 @@
 namespace System
 {
     /// <summary>Integer formatting for ToString and the kernel log.</summary>
-    public static class Number
+    /// <unsafe>Digits go into a stack buffer sized for the most a 64-bit value needs (20 decimal, 16
+    /// hexadecimal digits), written from its end backwards while the count stays below that size;
+    /// FromBuffer copies exactly the count written into a new string of that length.</unsafe>
+    internal static class Number
     {
         public static unsafe string Format(long value)
         {

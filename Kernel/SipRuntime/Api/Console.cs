@@ -10,17 +10,26 @@ namespace Singularity
     /// for SIPs; while no console service runs, output goes to the kernel log instead. Input is
     /// read from the serial line by the one SIP that owns it (the shell).
     /// </summary>
+    /// <safety>Static state (the binding to the console service) guarded by a runtime lock; text
+    /// goes out as a copy the runtime makes, never as the caller's memory.</safety>
     public static unsafe class Console
     {
+        /// <safety>A constant.</safety>
         public const string ServiceName = "/service/console";
+        /// <safety>A constant.</safety>
         public const int WriteTag = 1;
 
         private static RawEndpoint s_service;
         private static bool s_bound;
         private static int s_lock;
 
+        /// <safety>Write of the text and a newline (the concatenation is checked).</safety>
         public static void WriteLine(string text) => Write((text ?? "") + "\n");
 
+        /// <safety>Null or empty writes nothing. The text (immutable) is copied as ASCII into a new exchange
+        /// block of exactly its length (the kernel bounds the size: a huge text is OutOfMemoryException)
+        /// and sent to the console service, or written to the kernel log in 256-byte pieces from a stack
+        /// buffer. The binding is shared state, guarded by a runtime lock released in a finally.</safety>
         public static void Write(string text)
         {
             if (text == null || text.Length == 0) return;
@@ -58,6 +67,11 @@ namespace Singularity
         /// Reads a line from the serial input, echoing what is typed (backspace edits). The first
         /// SIP to read owns the input. Returns null if another SIP owns it.
         /// </summary>
+        /// <safety>Reads one byte at a time into a stack buffer and keeps at most 256 characters (the
+        /// check precedes the store). Authority gap: the first SIP that reads owns the serial input
+        /// (the kernel's rule); no manifest grant is needed yet.</safety>
+        /// <unsafe>A 1-byte and a 256-character stackalloc buffer; the kernel's ConsoleRead is given at
+        /// most 1 byte; characters are stored only while <c>n &lt; 256</c>.</unsafe>
         public static string ReadLine()
         {
             byte* buf = stackalloc byte[1];

@@ -11,15 +11,25 @@ namespace Singularity.Ipc
     /// a message gives it away; afterwards this SIP can no longer reach it (every access checks
     /// with the kernel that this SIP still owns it). Contract-typed endpoints build on this.
     /// </summary>
+    /// <safety>An opaque handle (internal field): <c>default</c> is the null block, which the kernel
+    /// refuses like any handle this SIP does not own. Copies name the same block; the kernel, not
+    /// the struct, knows who owns it, so a copy kept after a free or send only gets
+    /// InvalidOperationException. Each member reads the handle once (a copy in a heap object may be
+    /// overwritten by another thread meanwhile).</safety>
     public readonly unsafe struct ExBlock
     {
         internal readonly ulong Handle;
 
         internal ExBlock(ulong handle) { Handle = handle; }
 
+        /// <safety>Compares the handle with 0; no memory is touched.</safety>
         public bool IsNull => Handle == 0;
 
         /// <summary>A zeroed block; throws when the exchange heap quota is exhausted.</summary>
+        /// <safety>Refuses a length of 0 or less (ArgumentOutOfRangeException); the kernel bounds the
+        /// length (64 MiB) and the SIP's exchange quota and returns 0 on failure, which becomes
+        /// OutOfMemoryException.</safety>
+        /// <unsafe>Calls the kernel's ExAllocate with a positive length; the kernel checks quota and size.</unsafe>
         public static ExBlock Allocate(int length)
         {
             if (length <= 0) throw new ArgumentOutOfRangeException("length");
@@ -28,67 +38,127 @@ namespace Singularity.Ipc
             return new ExBlock(h);
         }
 
-        // Internal so that ExArray<T> (Singularity.Channels) can reach elements with one kernel call.
-        internal byte* Address(out ulong length)
+        /// <safety>Asks the kernel for the block's length (it checks the handle); touches no memory.</safety>
+        /// <unsafe>ExAccess only for the length, into a local; the address is not used.</unsafe>
+        public int Length
         {
-            ulong len;
-            byte* p = (byte*)KernelCalls.Abi->ExAccess(Handle, &len);
-            if (p == null) throw new InvalidOperationException("this SIP does not own the exchange block (it was sent or freed)");
-            length = len;
-            return p;
+            get
+            {
+                ulong len;
+                if (KernelCalls.Abi->ExAccess(Handle, &len) == 0) throw new InvalidOperationException("this SIP does not own the exchange block (it was sent or freed)");
+                return (int)len;                // the kernel's blocks are at most 64 MiB
+            }
         }
 
-        public int Length { get { Address(out ulong len); return (int)len; } }
-
+        /// <safety>Registers the access with the exchange guard (no other thread can free or send
+        /// the block until it ends), checks <paramref name="index"/> unsigned against the length the
+        /// kernel gives (IndexOutOfRangeException), then reads or writes one byte.</safety>
+        /// <unsafe>One byte at <c>p + index</c> with <c>index &lt; length</c>, both from ExchangeGuard.Enter, inside the registered access.</unsafe>
         public byte this[int index]
         {
-            get { byte* p = Address(out ulong len); if ((uint)index >= len) throw new IndexOutOfRangeException(); return p[index]; }
-            set { byte* p = Address(out ulong len); if ((uint)index >= len) throw new IndexOutOfRangeException(); p[index] = value; }
+            get
+            {
+                ulong h = Handle;
+                byte* p = ExchangeGuard.Enter(h, out ulong len);
+                if ((uint)index >= len) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
+                byte v = p[index];
+                ExchangeGuard.Exit(h);
+                return v;
+            }
+            set
+            {
+                ulong h = Handle;
+                byte* p = ExchangeGuard.Enter(h, out ulong len);
+                if ((uint)index >= len) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
+                p[index] = value;
+                ExchangeGuard.Exit(h);
+            }
         }
 
+        /// <safety>As the indexer, for the 8 bytes at <paramref name="offset"/>: the range is checked
+        /// in 64 bits (no wrap) against the block's length.</safety>
+        /// <unsafe>An unaligned 8-byte read at <c>p + offset</c>, <c>offset + 8 &lt;= length</c>, inside a registered access.</unsafe>
         public long ReadInt64(int offset)
         {
-            byte* p = Address(out ulong len);
-            if (offset < 0 || (ulong)offset + 8 > len) throw new IndexOutOfRangeException();
-            return *(long*)(p + offset);
+            ulong h = Handle;
+            byte* p = ExchangeGuard.Enter(h, out ulong len);
+            if (offset < 0 || (ulong)offset + 8 > len) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
+            long v = *(long*)(p + offset);
+            ExchangeGuard.Exit(h);
+            return v;
         }
 
+        /// <safety>As ReadInt64, writing.</safety>
+        /// <unsafe>An unaligned 8-byte write at <c>p + offset</c>, <c>offset + 8 &lt;= length</c>, inside a registered access.</unsafe>
         public void WriteInt64(int offset, long value)
         {
-            byte* p = Address(out ulong len);
-            if (offset < 0 || (ulong)offset + 8 > len) throw new IndexOutOfRangeException();
+            ulong h = Handle;
+            byte* p = ExchangeGuard.Enter(h, out ulong len);
+            if (offset < 0 || (ulong)offset + 8 > len) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
             *(long*)(p + offset) = value;
+            ExchangeGuard.Exit(h);
         }
 
+        /// <safety>Copies the whole array into the block at <paramref name="offset"/>: null throws
+        /// ArgumentNullException; the range <c>offset + source.Length</c> is checked in 64 bits against
+        /// the block's length (an array's length cannot change); the copy runs inside a registered
+        /// access.</safety>
+        /// <unsafe>Copies <c>source.Length</c> bytes from the managed array to <c>p + offset</c>, range checked, inside a registered access.</unsafe>
         public void CopyFrom(byte[] source, int offset)
         {
-            byte* p = Address(out ulong len);
-            if (offset < 0 || (ulong)offset + (ulong)source.Length > len) throw new IndexOutOfRangeException();
-            fixed (byte* s = source) for (int i = 0; i < source.Length; i++) p[offset + i] = s[i];
+            if (source == null) throw new ArgumentNullException("source");
+            ulong h = Handle;
+            byte* p = ExchangeGuard.Enter(h, out ulong len);
+            int n = source.Length;
+            if (offset < 0 || (ulong)offset + (ulong)n > len) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
+            if (n > 0) SpanHelpers.Memmove(ref p[offset], ref source[0], (nuint)n);
+            ExchangeGuard.Exit(h);
         }
 
+        /// <safety>As CopyFrom, the other way: the whole array is filled from the block at <paramref name="offset"/>.</safety>
+        /// <unsafe>Copies <c>destination.Length</c> bytes from <c>p + offset</c> into the managed array, range checked, inside a registered access.</unsafe>
         public void CopyTo(byte[] destination, int offset)
         {
-            byte* p = Address(out ulong len);
-            if (offset < 0 || (ulong)offset + (ulong)destination.Length > len) throw new IndexOutOfRangeException();
-            fixed (byte* d = destination) for (int i = 0; i < destination.Length; i++) d[i] = p[offset + i];
+            if (destination == null) throw new ArgumentNullException("destination");
+            ulong h = Handle;
+            byte* p = ExchangeGuard.Enter(h, out ulong len);
+            int n = destination.Length;
+            if (offset < 0 || (ulong)offset + (ulong)n > len) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
+            if (n > 0) SpanHelpers.Memmove(ref destination[0], ref p[offset], (nuint)n);
+            ExchangeGuard.Exit(h);
         }
 
+        /// <safety>Waits until no other thread of this SIP is inside an access of the block (new ones
+        /// fail) before the kernel frees it, so no access can continue into freed memory; the kernel
+        /// frees only a block this SIP owns (else InvalidOperationException). A free racing another
+        /// free or send of the same block fails with InvalidOperationException.</safety>
+        /// <unsafe>Calls the kernel's ExFree between ExchangeGuard.TryBeginTransfer and EndTransfer.</unsafe>
         public void Free()
         {
-            if (KernelCalls.Abi->ExFree(Handle) != 0) throw new InvalidOperationException("this SIP does not own the exchange block");
+            ulong h = Handle;
+            if (!ExchangeGuard.TryBeginTransfer(h)) throw new InvalidOperationException("another thread of this SIP is freeing or sending the exchange block");
+            int r = KernelCalls.Abi->ExFree(h);
+            ExchangeGuard.EndTransfer(h);
+            if (r != 0) throw new InvalidOperationException("this SIP does not own the exchange block");
         }
     }
 
     /// <summary>One end of a channel, as a handle of this SIP.</summary>
+    /// <safety>An opaque handle (internal field) into this SIP's handle table in the kernel, which
+    /// checks it on every call (a forged, stale or closed handle gets BadHandle); <c>default</c> is the
+    /// null endpoint.</safety>
     public readonly unsafe struct RawEndpoint
     {
         internal readonly int Handle;
 
         internal RawEndpoint(int handle) { Handle = handle; }
 
+        /// <safety>Compares the handle; no memory is touched.</safety>
         public bool IsNull => Handle <= 0;
 
+        /// <safety>The kernel writes the two new handles into locals of this method; failure
+        /// (handle table or memory full) is OutOfMemoryException.</safety>
+        /// <unsafe>Passes the addresses of two locals to the kernel's ChannelCreate.</unsafe>
         public static void CreateChannel(out RawEndpoint imp, out RawEndpoint exp)
         {
             int a, b;
@@ -99,32 +169,67 @@ namespace Singularity.Ipc
         }
 
         /// <summary>Sends; blocks while the peer's queue is full. Returns Ok, Closed, TimedOut or BadMessage.</summary>
+        /// <safety>The message is copied once onto this thread's stack and only the copy is checked
+        /// and handed to the kernel, so another thread changing <paramref name="message"/> meanwhile
+        /// changes nothing: a handle count outside 0..4 is BadMessage. The exchange blocks it carries
+        /// are registered as leaving (no access of them runs while the kernel moves them; a block
+        /// already leaving, or twice in the message, is BadMessage); the kernel checks every handle
+        /// is this SIP's to give before anything moves.</safety>
+        /// <unsafe>Hands the kernel's ChannelSend the address of a local copy of the message, whose
+        /// layout is the ABI's ChannelMessage (both sequential, same fields).</unsafe>
         public RecvStatus Send(ref RawMessage message, int timeoutMs = -1)
         {
-            int r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)Unsafe.AsPointer(ref message), Threading.Sync.TimeoutNs(timeoutMs));
+            RawMessage copy = message;
+            int count = copy.RawHandleCount;
+            if ((uint)count > ChannelMessage.MaxHandles) return RecvStatus.BadMessage;
+            int begun = 0;
+            bool ok = true;
+            for (; begun < count; begun++)
+            {
+                ulong h = copy.HandleAt(begun);
+                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock && !ExchangeGuard.TryBeginTransfer(h)) { ok = false; break; }
+            }
+            int r = ok ? KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs)) : ChannelStatus.BadMessage;
+            for (int i = 0; i < begun; i++)
+            {
+                ulong h = copy.HandleAt(i);
+                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock) ExchangeGuard.EndTransfer(h);
+            }
             return Status(r);
         }
 
         /// <summary>Receives the next message; Closed once the peer is gone and the queue is empty.</summary>
+        /// <safety>The kernel writes the message into a local of this method, which is then copied
+        /// to <paramref name="message"/>; the handles in it were moved to this SIP by the kernel.</safety>
+        /// <unsafe>Hands the kernel's ChannelReceive the address of a local RawMessage (the ABI's ChannelMessage layout).</unsafe>
         public RecvStatus Receive(out RawMessage message, int timeoutMs = -1)
         {
-            message = default;
-            int r = KernelCalls.Abi->ChannelReceive(Handle, (ChannelMessage*)Unsafe.AsPointer(ref message), Threading.Sync.TimeoutNs(timeoutMs));
+            RawMessage received = default;
+            int r = KernelCalls.Abi->ChannelReceive(Handle, (ChannelMessage*)&received, Threading.Sync.TimeoutNs(timeoutMs));
+            message = received;
             return Status(r);
         }
 
         /// <summary>Waits until one endpoint has a message or a closed peer; its index, or -1 on timeout.</summary>
+        /// <safety>Null throws; the count is checked (1 to 64, ArgumentOutOfRangeException) before
+        /// the handles are copied into a stack buffer of exactly that many, reading each array element
+        /// once; the kernel checks every handle and returns an index below the count.</safety>
+        /// <unsafe>Fills a stackalloc'd buffer of <c>endpoints.Length</c> (at most 64) handles and passes it to the kernel's ChannelSelect.</unsafe>
         public static int Select(RawEndpoint[] endpoints, int timeoutMs = -1)
         {
-            if (endpoints.Length == 0 || endpoints.Length > 64) throw new ArgumentOutOfRangeException("endpoints");
-            int* handles = stackalloc int[endpoints.Length];
-            for (int i = 0; i < endpoints.Length; i++) handles[i] = endpoints[i].Handle;
-            int r = KernelCalls.Abi->ChannelSelect(handles, endpoints.Length, Threading.Sync.TimeoutNs(timeoutMs));
-            if (r >= 0) return r;
+            if (endpoints == null) throw new ArgumentNullException("endpoints");
+            int n = endpoints.Length;
+            if (n == 0 || n > 64) throw new ArgumentOutOfRangeException("endpoints");
+            int* handles = stackalloc int[n];
+            for (int i = 0; i < n; i++) handles[i] = endpoints[i].Handle;
+            int r = KernelCalls.Abi->ChannelSelect(handles, n, Threading.Sync.TimeoutNs(timeoutMs));
+            if (r >= 0 && r < n) return r;
             if (r == ChannelStatus.TimedOut) return -1;
             throw new InvalidOperationException("select over an endpoint this SIP does not hold");
         }
 
+        /// <safety>The kernel closes the handle only if it is this SIP's; otherwise nothing happens.</safety>
+        /// <unsafe>Calls the kernel's ChannelClose with the handle, which the kernel checks.</unsafe>
         public void Close() => KernelCalls.Abi->ChannelClose(Handle);
 
         private static RecvStatus Status(int r) => r switch
@@ -137,29 +242,46 @@ namespace Singularity.Ipc
         };
     }
 
+    /// <safety>An enum of results; any value is harmless.</safety>
+    /// <allmembers>A constant.</allmembers>
     public enum RecvStatus { Ok, Closed, TimedOut, BadMessage, BadHandle }
 
     /// <summary>
     /// A message as it crosses a channel: a tag, eight words of data and up to four handles
     /// (exchange blocks or endpoints) that move with it. Same layout as the kernel's.
     /// </summary>
+    /// <safety>Plain data: the tag and data words are public, the handles private and added only
+    /// from ExBlock and RawEndpoint values (which the kernel checks when the message is sent). The
+    /// handle count is private and checked wherever it is read (0 to 4), so a count that two racing
+    /// Add calls push past 4 makes Add throw and a send BadMessage, never an access past the four
+    /// handle fields.</safety>
     [StructLayout(LayoutKind.Sequential)]
     public struct RawMessage
     {
+        /// <safety>Plain data the receiver interprets.</safety>
         public int Tag;
         private int _handleCount;
+        /// <safety>Plain data the receiver interprets.</safety>
         public long D0, D1, D2, D3, D4, D5, D6, D7;
         private ulong _h0, _h1, _h2, _h3;
 
-        public int HandleCount => _handleCount;
+        /// <safety>The number of handles, 0 to 4 (a corrupt count reads as 0).</safety>
+        public int HandleCount { get { int n = _handleCount; return (uint)n <= ChannelMessage.MaxHandles ? n : 0; } }
 
+        internal int RawHandleCount => _handleCount;
+
+        /// <safety>Adds the block's handle (see Add's limit); the kernel checks it when the message is sent.</safety>
         public void Add(ExBlock block) => AddHandle(block.Handle);
 
+        /// <safety>Adds the endpoint's handle, tagged as an endpoint; the kernel checks it when the message is sent.</safety>
         public void Add(RawEndpoint endpoint) => AddHandle(ChannelMessage.KindEndpoint | (uint)endpoint.Handle);
 
         /// <summary>Whether handle <paramref name="i"/> is an exchange block (else an endpoint).</summary>
+        /// <safety>Index checked against the count (IndexOutOfRangeException).</safety>
         public bool IsBlock(int i) => (GetHandle(i) & ChannelMessage.KindMask) == ChannelMessage.KindBlock;
 
+        /// <safety>Index checked; a handle of another kind is InvalidCastException. The block value is
+        /// only a handle: every use asks the kernel, which refuses blocks this SIP does not own.</safety>
         public ExBlock GetBlock(int i)
         {
             ulong h = GetHandle(i);
@@ -167,6 +289,7 @@ namespace Singularity.Ipc
             return new ExBlock(h);
         }
 
+        /// <safety>Index checked; a handle of another kind is InvalidCastException. The kernel checks the endpoint handle on every use.</safety>
         public RawEndpoint GetEndpoint(int i)
         {
             ulong h = GetHandle(i);
@@ -174,9 +297,11 @@ namespace Singularity.Ipc
             return new RawEndpoint((int)(uint)h);
         }
 
+        // The count is read once; whatever value a race left, only the four fields are touched.
         private void AddHandle(ulong h)
         {
-            switch (_handleCount)
+            int n = _handleCount;
+            switch (n)
             {
                 case 0: _h0 = h; break;
                 case 1: _h1 = h; break;
@@ -184,20 +309,29 @@ namespace Singularity.Ipc
                 case 3: _h3 = h; break;
                 default: throw new InvalidOperationException("a message carries at most four handles");
             }
-            _handleCount++;
+            _handleCount = n + 1;
         }
 
         private ulong GetHandle(int i)
         {
-            if ((uint)i >= (uint)_handleCount) throw new IndexOutOfRangeException();
-            return i == 0 ? _h0 : i == 1 ? _h1 : i == 2 ? _h2 : _h3;
+            if ((uint)i >= (uint)HandleCount) throw new IndexOutOfRangeException();
+            return HandleAt(i);
         }
+
+        internal ulong HandleAt(int i) => i == 0 ? _h0 : i == 1 ? _h1 : i == 2 ? _h2 : _h3;
     }
 
     /// <summary>The name service: services register names, clients bind to them.</summary>
+    /// <safety>Names are copied as ASCII into a 128-byte stack buffer after their length is
+    /// checked (1 to 128, ArgumentException), so the kernel reads only the runtime's copy. Authority
+    /// gap: any SIP may register any free name (or one whose service died), e.g. take over
+    /// /service/console while the console service is down; the manifest's [Exports] wiring is the
+    /// checked way, this raw one is not restricted yet.</safety>
     public static unsafe class Names
     {
         /// <summary>Registers <paramref name="name"/> (like "/service/echo"); connections arrive on <paramref name="listener"/>'s peer.</summary>
+        /// <safety>The checked copy of the name; the kernel checks the listener handle is this SIP's.</safety>
+        /// <unsafe>A 128-byte stackalloc buffer filled by Ascii (length checked first) and passed with its length to NameRegister.</unsafe>
         public static bool Register(string name, RawEndpoint listener)
         {
             byte* buf = stackalloc byte[128];
@@ -206,6 +340,8 @@ namespace Singularity.Ipc
         }
 
         /// <summary>Connects to a service; false if no live service has the name.</summary>
+        /// <safety>The checked copy of the name; the kernel writes the new handle into a local.</safety>
+        /// <unsafe>The 128-byte name buffer as in Register, and the address of a local int for the kernel's NameBind to write.</unsafe>
         public static bool TryBind(string name, out RawEndpoint endpoint)
         {
             byte* buf = stackalloc byte[128];
@@ -221,6 +357,8 @@ namespace Singularity.Ipc
         /// ([Exports]: the listener where connections arrive; [Imports]: a channel to the
         /// service). Each can be taken once; false if there is none (or it was taken).
         /// </summary>
+        /// <safety>The checked copy of the path; the kernel hands out only this SIP's own start-up endpoints, each once.</safety>
+        /// <unsafe>The 128-byte name buffer as in Register, passed to TakeStartupEndpoint.</unsafe>
         public static bool TryTakeStartup(string path, out RawEndpoint endpoint)
         {
             byte* buf = stackalloc byte[128];
@@ -231,8 +369,10 @@ namespace Singularity.Ipc
         }
 
         /// <summary>The tag of the message a service's listener receives when a client binds; it carries the client's channel.</summary>
+        /// <safety>A constant.</safety>
         public const int ConnectTag = -1;
 
+        /// <unsafe>Writes <c>s.Length</c> bytes to <c>buf</c> after checking <c>1 &lt;= s.Length &lt;= 128</c>; every caller's buffer is 128 bytes.</unsafe>
         private static int Ascii(string s, byte* buf)
         {
             if (s == null || s.Length == 0 || s.Length > 128) throw new ArgumentException("a name is 1 to 128 ASCII characters");
@@ -242,8 +382,11 @@ namespace Singularity.Ipc
     }
 
     /// <summary>How much of the exchange heap this SIP owns.</summary>
+    /// <safety>A query with no arguments.</safety>
     public static unsafe class Exchange
     {
+        /// <safety>The kernel's count of this SIP's own exchange bytes.</safety>
+        /// <unsafe>An ABI call without arguments.</unsafe>
         public static ulong BytesOwned => KernelCalls.Abi->ExchangeBytes();
     }
 }

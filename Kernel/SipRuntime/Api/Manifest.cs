@@ -6,6 +6,8 @@ using System;
 namespace Singularity
 {
     /// <summary>The SIP's name and heap quota: <c>[assembly: SipManifest("echo", HeapQuotaMiB = 4)]</c>.</summary>
+    /// <safety>A manifest attribute: data the verifier extracts into the manifest, which the kernel checks when it loads the SIP; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Assembly)]
     public sealed class SipManifestAttribute : Attribute
     {
@@ -16,6 +18,8 @@ namespace Singularity
     }
 
     /// <summary>An endpoint the SIP imports (the client side, an Imp) bound at <c>path</c>: <c>[assembly: Imports(typeof(Echo.Imp), "/service/echo")]</c>.</summary>
+    /// <safety>A manifest attribute: data the verifier extracts into the manifest, which the kernel checks when it loads the SIP; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
     public sealed class ImportsAttribute : Attribute
     {
@@ -25,6 +29,8 @@ namespace Singularity
     }
 
     /// <summary>An endpoint the SIP exports (the server side, an Exp) registered at <c>path</c>.</summary>
+    /// <safety>A manifest attribute: data the verifier extracts into the manifest, which the kernel checks when it loads the SIP; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
     public sealed class ExportsAttribute : Attribute
     {
@@ -34,6 +40,8 @@ namespace Singularity
     }
 
     /// <summary>A driver's device: <c>[assembly: Device(0x8086, 0x100e)]</c> or <c>[assembly: Device("pci/ven_8086&amp;dev_100e")]</c>.</summary>
+    /// <safety>A manifest attribute: data the verifier extracts into the manifest, which the kernel checks when it loads the SIP; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Assembly)]
     public sealed class DeviceAttribute : Attribute
     {
@@ -45,6 +53,8 @@ namespace Singularity
     }
 
     /// <summary>An I/O port range a driver needs.</summary>
+    /// <safety>A manifest attribute: data the verifier extracts into the manifest, which the kernel checks when it loads the SIP; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
     public sealed class IoPortsAttribute : Attribute
     {
@@ -54,6 +64,8 @@ namespace Singularity
     }
 
     /// <summary>A memory-mapped I/O range a driver needs.</summary>
+    /// <safety>A manifest attribute: data the verifier extracts into the manifest, which the kernel checks when it loads the SIP; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
     public sealed class IoMemoryAttribute : Attribute
     {
@@ -63,6 +75,8 @@ namespace Singularity
     }
 
     /// <summary>An interrupt line a driver needs.</summary>
+    /// <safety>A manifest attribute: data the verifier extracts into the manifest, which the kernel checks when it loads the SIP; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
     public sealed class IrqAttribute : Attribute
     {

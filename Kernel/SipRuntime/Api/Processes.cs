@@ -4,12 +4,19 @@ using Singularity.Runtime;
 namespace Singularity
 {
     /// <summary>How a SIP ended.</summary>
+    /// <safety>An enum of outcomes; any value is harmless.</safety>
+    /// <allmembers>A constant.</allmembers>
     public enum SipOutcome { Running, Exited, Failed, Unknown }
 
     /// <summary>Starting, watching and stopping other SIPs (for supervisors and the shell).</summary>
+    /// <safety>Memory-safe: names and arguments are copied into stack buffers after their lengths
+    /// are checked, ids are looked up by the kernel. Authority gap: any SIP may start any boot
+    /// module and kill any other SIP (the kernel checks only that the target is alive and not the
+    /// caller); a manifest grant for process control is still to come (reported to the lead).</safety>
     public static unsafe class Processes
     {
         /// <summary>Starts a new instance of the boot module <paramref name="module"/>; returns its SIP id.</summary>
+        /// <safety>TryStart, failure as InvalidOperationException.</safety>
         public static int Start(string module, string arguments)
         {
             if (TryStart(module, arguments, out int id, out string error)) return id;
@@ -17,6 +24,9 @@ namespace Singularity
         }
 
         /// <summary>Like Start, but reports failure instead of throwing.</summary>
+        /// <safety>A null or empty module, one over 64 characters or arguments over 1024 are refused
+        /// before any copy; the copies go into stack buffers of exactly those sizes.</safety>
+        /// <unsafe>Two stackalloc buffers (64 and 1024 bytes) filled by Ascii, whose length check precedes the stores; passed with their lengths to SipStart.</unsafe>
         public static bool TryStart(string module, string arguments, out int id, out string error)
         {
             id = 0;
@@ -35,6 +45,8 @@ namespace Singularity
         }
 
         /// <summary>Waits for a SIP to end (timeoutMs -1 = forever); Running if it did not end in time.</summary>
+        /// <safety>The kernel looks the id up; it writes the exit code into a local.</safety>
+        /// <unsafe>Passes the address of a local int to SipWait.</unsafe>
         public static SipOutcome Wait(int id, int timeoutMs, out int exitCode)
         {
             int code = 0;
@@ -44,8 +56,11 @@ namespace Singularity
         }
 
         /// <summary>Fails another SIP. False if it is not running (or is this SIP).</summary>
+        /// <safety>The kernel looks the id up and refuses the caller itself. Authority gap: any other live SIP can be killed (see the type).</safety>
+        /// <unsafe>An ABI call with an integer.</unsafe>
         public static bool Kill(int id) => KernelCalls.Abi->SipKill(id) == 0;
 
+        /// <unsafe>Writes <c>s.Length</c> bytes to <c>buf</c> after checking <c>s.Length &lt;= max</c>, the buffer's size at every call.</unsafe>
         private static int Ascii(string s, byte* buf, int max)
         {
             if (s.Length > max) throw new ArgumentException("too long");

@@ -4,6 +4,8 @@ using Singularity.Runtime;
 namespace Singularity
 {
     /// <summary>A SIP as the system reports it (for `ps`).</summary>
+    /// <safety>A plain object the runtime fills with copies; the caller owns it and may change it freely.</safety>
+    /// <allmembers>A plain field of the caller's own object.</allmembers>
     public sealed class SipDescription
     {
         public int Id;
@@ -15,6 +17,8 @@ namespace Singularity
     }
 
     /// <summary>System-wide memory (for `mem`).</summary>
+    /// <safety>A plain object the runtime fills with copies; the caller owns it and may change it freely.</safety>
+    /// <allmembers>A plain field of the caller's own object.</allmembers>
     public sealed class MemoryDescription
     {
         public ulong UsableBytes, FreeBytes, KernelHeapBytes, SipBytes, ExchangeBytes, ExchangeBlocks;
@@ -22,13 +26,21 @@ namespace Singularity
     }
 
     /// <summary>What the kernel reports about SIPs and memory.</summary>
+    /// <safety>System-wide figures, copied. Authority gap: every SIP may see every SIP's name,
+    /// state and memory use (harmless for isolation, but not restricted yet).</safety>
     public static unsafe class SystemInfo
     {
+        /// <safety>The kernel fills a 128-entry stack buffer and returns a count, which is clamped to
+        /// [0, 128] before any entry is read; names are copied within their 32 bytes.</safety>
+        /// <unsafe>A stackalloc buffer of 128 SipInfo; the kernel writes at most the given 128 entries,
+        /// and only entries below the clamped count are read; each name is read within SipInfo.NameLength.</unsafe>
         public static SipDescription[] Sips()
         {
             const int Max = 128;
             SipInfo* buf = stackalloc SipInfo[Max];
             int n = KernelCalls.Abi->SipList(buf, Max);
+            if (n < 0) n = 0;
+            if (n > Max) n = Max;                       // never read past the buffer, whatever the kernel says
             var result = new SipDescription[n];
             for (int i = 0; i < n; i++)
             {
@@ -48,6 +60,8 @@ namespace Singularity
             return result;
         }
 
+        /// <safety>The kernel fills a local struct, which is copied into a new object.</safety>
+        /// <unsafe>Passes the address of a local MemoryInfo to GetMemoryInfo.</unsafe>
         public static MemoryDescription Memory()
         {
             MemoryInfo m;

@@ -5,9 +5,17 @@ using Singularity.Runtime;
 namespace Singularity.Threading
 {
     /// <summary>Priorities a SIP may give its threads (higher ones are kept for the kernel).</summary>
+    /// <safety>An enum; the kernel refuses any value but Low and Normal for SIP threads.</safety>
+    /// <allmembers>A constant.</allmembers>
     public enum ThreadPriority { Low = 1, Normal = 2 }
 
     /// <summary>A thread of this SIP, scheduled preemptively by the kernel.</summary>
+    /// <safety>A sealed class over a kernel thread handle (private, from the kernel); the kernel checks
+    /// the handle on every call (this SIP's handle table). Bodies wait in a runtime table under a
+    /// runtime lock until their thread takes them.</safety>
+    /// <unsafe>Every member calls the kernel through the ABI table the kernel gave at start-up
+    /// (KernelCalls.Abi, written once by Startup before Main), with integers only; Start passes the
+    /// address of the static method Entry, which the kernel starts with the slot number it was given.</unsafe>
     public sealed unsafe class Thread
     {
         private const int MaxPending = 64;
@@ -19,6 +27,8 @@ namespace Singularity.Threading
         private Thread(int handle) { _handle = handle; }
 
         /// <summary>Starts <paramref name="body"/> on a new thread.</summary>
+        /// <safety>Null is ArgumentNullException; more than 64 starting at once is InvalidOperationException;
+        /// the kernel bounds the SIP's threads (failure: InvalidOperationException, the parked body is taken back).</safety>
         public static Thread Start(Action body)
         {
             if (body == null) throw new ArgumentNullException("body");
@@ -36,28 +46,34 @@ namespace Singularity.Threading
         }
 
         /// <summary>Waits for the thread to end; false if <paramref name="timeoutMs"/> passed first (-1 = forever).</summary>
+        /// <safety>The kernel waits on the handle (this SIP's own); any timeout is valid (negative: forever).</safety>
         public bool Join(int timeoutMs = -1) => KernelCalls.Abi->Wait(_handle, Sync.TimeoutNs(timeoutMs)) == 1;
 
         /// <summary>Sets this thread's priority.</summary>
+        /// <safety>The kernel refuses priorities above Normal (ArgumentOutOfRangeException) and handles not this SIP's.</safety>
         public void SetPriority(ThreadPriority priority)
         {
             if (KernelCalls.Abi->SetThreadPriority(_handle, (int)priority) != 0) throw new ArgumentOutOfRangeException("priority");
         }
 
         /// <summary>Sets the calling thread's priority.</summary>
+        /// <safety>As SetPriority, for the calling thread.</safety>
         public static void SetCurrentPriority(ThreadPriority priority)
         {
             if (KernelCalls.Abi->SetThreadPriority(0, (int)priority) != 0) throw new ArgumentOutOfRangeException("priority");
         }
 
+        /// <safety>Gives up the processor.</safety>
         public static void Yield() => KernelCalls.Abi->Yield();
 
+        /// <safety>Negative is ArgumentOutOfRangeException; the product with 10^6 fits 64 bits for any int.</safety>
         public static void Sleep(int ms)
         {
             if (ms < 0) throw new ArgumentOutOfRangeException("ms");
             KernelCalls.Abi->Sleep((ulong)ms * 1000000);
         }
 
+        /// <safety>The kernel's id of the calling thread.</safety>
         public static int CurrentId => KernelCalls.Abi->CurrentThreadId();
 
         private static void Entry(ulong slot)
@@ -91,36 +107,47 @@ namespace Singularity.Threading
     }
 
     /// <summary>An event: auto-reset (one waiter per Set) or manual-reset.</summary>
+    /// <safety>A sealed class over a kernel event handle (private, from the kernel), which the kernel checks on every call.</safety>
+    /// <unsafe>ABI calls with integers only (the handle and flags).</unsafe>
     public sealed unsafe class Event
     {
         private readonly int _handle;
 
+        /// <safety>The kernel creates the event (failure: InvalidOperationException).</safety>
         public Event(bool manualReset = false, bool signaled = false)
         {
             _handle = KernelCalls.Abi->CreateEvent(manualReset ? 1 : 0, signaled ? 1 : 0);
             if (_handle < 0) throw new InvalidOperationException("the kernel could not create an event");
         }
 
+        /// <safety>An ABI call on this SIP's handle.</safety>
         public void Set() => KernelCalls.Abi->SetEvent(_handle);
+        /// <safety>An ABI call on this SIP's handle.</safety>
         public void Reset() => KernelCalls.Abi->ResetEvent(_handle);
 
         /// <summary>Waits until set; false if <paramref name="timeoutMs"/> passed first (-1 = forever).</summary>
+        /// <safety>An ABI call on this SIP's handle; any timeout is valid.</safety>
         public bool Wait(int timeoutMs = -1) => KernelCalls.Abi->Wait(_handle, Sync.TimeoutNs(timeoutMs)) == 1;
     }
 
     /// <summary>A recursive mutual-exclusion lock between this SIP's threads.</summary>
+    /// <safety>A sealed class over a kernel mutex handle (private, from the kernel), which the kernel checks on every call.</safety>
+    /// <unsafe>ABI calls with integers only.</unsafe>
     public sealed unsafe class Mutex
     {
         private readonly int _handle;
 
+        /// <safety>The kernel creates the mutex (failure: InvalidOperationException).</safety>
         public Mutex()
         {
             _handle = KernelCalls.Abi->CreateMutex();
             if (_handle < 0) throw new InvalidOperationException("the kernel could not create a mutex");
         }
 
+        /// <safety>An ABI wait on this SIP's handle; any timeout is valid.</safety>
         public bool Acquire(int timeoutMs = -1) => KernelCalls.Abi->Wait(_handle, Sync.TimeoutNs(timeoutMs)) == 1;
 
+        /// <safety>The kernel refuses a thread that does not hold it (InvalidOperationException).</safety>
         public void Release()
         {
             if (KernelCalls.Abi->ReleaseMutex(_handle) != 0)
@@ -128,6 +155,7 @@ namespace Singularity.Threading
         }
     }
 
+    /// <unsafe>Yield through the ABI table while a spin lock is taken.</unsafe>
     internal static unsafe class Sync
     {
         public static ulong TimeoutNs(int ms) => ms < 0 ? 0 : ms == 0 ? 1 : (ulong)ms * 1000000;

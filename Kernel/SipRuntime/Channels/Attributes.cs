@@ -7,6 +7,8 @@ using System;
 namespace Singularity.Channels
 {
     /// <summary>Marks a partial interface as a channel contract; Protocol is its state machine.</summary>
+    /// <safety>An attribute for the contract generator, the analyzer and the verifier; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Interface)]
     public sealed class ContractAttribute : Attribute
     {
@@ -14,22 +16,32 @@ namespace Singularity.Channels
     }
 
     /// <summary>A message from the importer (Imp) to the exporter (Exp).</summary>
+    /// <safety>An attribute for the contract generator, the analyzer and the verifier; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Method)]
     public sealed class InAttribute : Attribute { }
 
     /// <summary>A message from the exporter (Exp) to the importer (Imp).</summary>
+    /// <safety>An attribute for the contract generator, the analyzer and the verifier; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Method)]
     public sealed class OutAttribute : Attribute { }
 
     /// <summary>Values of this type are linear: exactly one owner at a time.</summary>
+    /// <safety>An attribute for the contract generator, the analyzer and the verifier; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, Inherited = true)]
     public sealed class TrackedAttribute : Attribute { }
 
     /// <summary>The callee takes ownership of the tracked argument (on a method: of <c>this</c>).</summary>
+    /// <safety>An attribute for the contract generator, the analyzer and the verifier; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Parameter | AttributeTargets.Method)]
     public sealed class ClaimsAttribute : Attribute { }
 
     /// <summary>The protocol state of an endpoint-typed parameter, field or return value.</summary>
+    /// <safety>An attribute for the contract generator, the analyzer and the verifier; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Parameter | AttributeTargets.Field | AttributeTargets.ReturnValue | AttributeTargets.Property)]
     public sealed class StateAttribute : Attribute
     {
@@ -41,6 +53,8 @@ namespace Singularity.Channels
     /// Emitted by the generator on every endpoint class: the protocol as seen from that side.
     /// Transitions are "From:!Msg:To" (this side sends) or "From:?Msg:To" (this side receives).
     /// </summary>
+    /// <safety>An attribute for the contract generator, the analyzer and the verifier; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Class)]
     public sealed class EndpointProtocolAttribute : Attribute
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using Singularity.Ipc;
 using Singularity.Runtime;
 
@@ -8,13 +9,19 @@ namespace Singularity.Channels
     /// Base of every generated endpoint (Imp/Exp): the channel handle and the protocol state.
     /// Generated subclasses check each send and receive against the contract's state machine.
     /// </summary>
+    /// <safety>An abstract class SIPs derive from (the generated Imp/Exp, or their own). Its state
+    /// is private; derived code sees the protocol state (its own business) and the protected
+    /// send/receive, which hand frames to the runtime's checked RawEndpoint. Closing and detaching
+    /// are atomic, so of two racing threads one wins and the other is refused. The channel handle is
+    /// checked by the kernel on every use.</safety>
     [Tracked]
     public abstract class Endpoint
     {
         private EndpointHandle _handle;
         private int _state;
-        private bool _closed;
+        private int _closed;        // 1 once closed or detached; set atomically, so one caller wins
 
+        /// <safety>A null handle is ArgumentException; the handle (a copy) is the kernel's to check.</safety>
         protected Endpoint([Claims] EndpointHandle handle, int state)
         {
             if (handle.IsNull) throw new ArgumentException("an endpoint needs a channel handle");
@@ -22,36 +29,44 @@ namespace Singularity.Channels
             _state = state;
         }
 
+        /// <safety>The derived class's own protocol state; the runtime never interprets it.</safety>
         protected int State
         {
             get => _state;
             set => _state = value;
         }
 
-        public bool IsClosed => _closed;
+        /// <safety>Reads the flag.</safety>
+        public bool IsClosed => _closed != 0;
 
         /// <summary>The current protocol state's name (generated endpoints name their states).</summary>
+        /// <safety>Formats the state; an override only changes the SIP's own messages.</safety>
         public virtual string StateName => _state.ToString();
 
         /// <summary>"Contract.Imp" or "Contract.Exp", for messages.</summary>
+        /// <safety>A literal; an override only changes the SIP's own messages.</safety>
         protected virtual string EndpointName => "endpoint";
 
         /// <summary>Whether the protocol allows closing in <paramref name="state"/>.</summary>
+        /// <safety>The derived class's protocol decision; an override only decides whether this SIP fails itself.</safety>
         protected virtual bool CanClose(int state) => true;
 
         internal EndpointHandle Handle => _handle;
 
         /// <summary>Closes this end; the peer then sees ChannelClosed after draining its queue.</summary>
+        /// <safety>The flag is set by an atomic exchange, so the handle is closed once; the kernel closes only this SIP's handle.</safety>
         [Claims]
         public void Close()
         {
-            if (_closed) return;
+            if (_closed != 0) return;
             if (!CanClose(_state))
                 ProtocolViolation(EndpointName + ": Close() is not allowed in state " + StateName);
-            _closed = true;
+            if (Interlocked.Exchange(ref _closed, 1) != 0) return;
             _handle.Raw.Close();
         }
 
+        /// <safety>RawEndpoint.Send copies the frame's message once and checks the copy; a send the kernel
+        /// refuses fails this SIP (a protocol violation), a closed peer releases what the frame carried.</safety>
         protected void SendFrame(ref MessageFrame frame)
         {
             CheckOpen();
@@ -62,6 +77,7 @@ namespace Singularity.Channels
             else if (st != RecvStatus.Ok) ProtocolViolation(EndpointName + ": the kernel refused the message (a handle in it is not this SIP's to give)");
         }
 
+        /// <safety>RawEndpoint.Receive fills a local copy first; the frame starts empty (offsets 0).</safety>
         protected ReceiveResult ReceiveFrame(out MessageFrame frame, int timeoutMs)
         {
             frame = default;
@@ -76,22 +92,24 @@ namespace Singularity.Channels
         /// Fails the SIP: a protocol violation is a bug in this SIP, and failing closes all its
         /// endpoints, so peers see ChannelClosed. (The runtime has no unwinder to catch a throw.)
         /// </summary>
+        /// <safety>Fails this SIP with the detail as the reason (truncated to 512 characters); it could exit anyway.</safety>
         protected void ProtocolViolation(string detail)
         {
             KernelCalls.Fail("protocol violation: " + detail, 0);
         }
 
         /// <summary>Gives up the channel handle so the endpoint can travel in a message.</summary>
+        /// <safety>An atomic exchange marks the endpoint closed, so only one caller gets the handle; a second fails this SIP.</safety>
         protected EndpointHandle DetachHandle()
         {
-            CheckOpen();
-            _closed = true;
+            if (Interlocked.Exchange(ref _closed, 1) != 0) ProtocolViolation(EndpointName + ": use of a closed or sent endpoint (state " + StateName + ")");
             EndpointHandle h = _handle;
             _handle = default;
             return h;
         }
 
         /// <summary>DetachHandle on another endpoint (C# allows protected calls only on the caller's own type).</summary>
+        /// <safety>Null is ArgumentNullException; then DetachHandle on it.</safety>
         protected static EndpointHandle DetachHandle(Endpoint endpoint)
         {
             if (endpoint == null) throw new ArgumentNullException("endpoint");
@@ -100,7 +118,7 @@ namespace Singularity.Channels
 
         private void CheckOpen()
         {
-            if (_closed) ProtocolViolation(EndpointName + ": use of a closed or sent endpoint (state " + StateName + ")");
+            if (_closed != 0) ProtocolViolation(EndpointName + ": use of a closed or sent endpoint (state " + StateName + ")");
         }
     }
 }

@@ -8,6 +8,10 @@ namespace Singularity.Channels
     /// An array of unmanaged values in the exchange heap: a block viewed as T[]. Ownership
     /// works as for ExBuffer.
     /// </summary>
+    /// <safety>An opaque block handle (internal field; <c>default</c> is the null array, refused by
+    /// the kernel). T must hold no references: the verifier checks the <c>unmanaged</c> constraint,
+    /// and every member that reads or writes elements checks it again (a compile-time constant for
+    /// ilc), so even a wrongly admitted instantiation cannot turn block bytes into references.</safety>
     [Tracked]
     public readonly unsafe struct ExArray<T> where T : unmanaged
     {
@@ -15,32 +19,60 @@ namespace Singularity.Channels
 
         internal ExArray(ExBlock block) { Block = block; }
 
+        /// <safety>Refuses a count of 0 or less (ArgumentOutOfRangeException) and a byte size past
+        /// int.MaxValue (checked multiplication: OverflowException), then allocates as ExBuffer does.</safety>
         public static ExArray<T> Allocate(int count)
         {
+            CheckElementType();
             if (count <= 0) throw new ArgumentOutOfRangeException("count");
-            return new ExArray<T>(ExBlock.Allocate(count * Unsafe.SizeOf<T>()));
+            return new ExArray<T>(ExBlock.Allocate(checked(count * Unsafe.SizeOf<T>())));
         }
 
+        /// <safety>Compares the handle with 0.</safety>
         public bool IsNull => Block.IsNull;
 
+        /// <safety>The kernel's length of the block divided by the element size; touches no memory.</safety>
         public int Length => Block.Length / Unsafe.SizeOf<T>();
 
+        /// <safety>Registers the access with the exchange guard, checks that element
+        /// <paramref name="index"/> lies wholly inside the block (64-bit arithmetic: IndexOutOfRangeException),
+        /// then reads or writes that element only.</safety>
+        /// <unsafe>Unsafe.Read/Write of one T at <c>p + index * size</c>, where <c>(index + 1) * size &lt;= length</c>
+        /// (64-bit, no wrap), inside an access registered with ExchangeGuard; T has no references (checked).</unsafe>
         public T this[int index]
         {
-            get => Unsafe.Read<T>(Element(index));
-            set => Unsafe.Write<T>(Element(index), value);
+            get
+            {
+                CheckElementType();
+                ulong h = Block.Handle;
+                byte* p = ExchangeGuard.Enter(h, out ulong length);
+                ulong size = (ulong)Unsafe.SizeOf<T>();
+                if (index < 0 || ((ulong)index + 1) * size > length) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
+                T v = Unsafe.Read<T>(p + (ulong)index * size);
+                ExchangeGuard.Exit(h);
+                return v;
+            }
+            set
+            {
+                CheckElementType();
+                ulong h = Block.Handle;
+                byte* p = ExchangeGuard.Enter(h, out ulong length);
+                ulong size = (ulong)Unsafe.SizeOf<T>();
+                if (index < 0 || ((ulong)index + 1) * size > length) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
+                Unsafe.Write<T>(p + (ulong)index * size, value);
+                ExchangeGuard.Exit(h);
+            }
         }
 
-        // One kernel call checks ownership and gives the address; the bounds check is ours.
-        private byte* Element(int index)
-        {
-            byte* p = Block.Address(out ulong length);
-            ulong size = (ulong)Unsafe.SizeOf<T>();
-            if (index < 0 || ((ulong)index + 1) * size > length) throw new IndexOutOfRangeException();
-            return p + (ulong)index * size;
-        }
-
+        /// <safety>As ExBuffer.Free.</safety>
         [Claims]
         public void Free() => Block.Free();
+
+        // Block bytes are plain data: a T with references would forge them.
+        internal static void CheckElementType()
+        {
+            if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+                throw new InvalidOperationException("an exchange array's elements must be unmanaged values (no references)");
+        }
     }
 }

@@ -9,9 +9,17 @@ namespace Singularity.Channels
     /// A message being built or taken apart by generated code: the tag, plain data packed
     /// sequentially into the message's 64 data bytes, and up to four tracked handles in order.
     /// </summary>
+    /// <safety>Its state is internal or private; <c>default</c> is an empty frame. A SIP can copy a
+    /// frame, keep it in a heap object and race two threads on it, and (with a verifier bug, or
+    /// layout tricks the verifier refuses) could even write its private offsets: every member reads
+    /// each offset once, checks it unsigned against the 64 data bytes, and touches only the frame's
+    /// own data words. Handles in it are only handles: the kernel checks them when the frame is
+    /// sent, the exchange guard when a block taken from it is used.</safety>
     public unsafe struct MessageFrame
     {
+        /// <safety>A constant.</safety>
         public const int MaxDataBytes = ChannelMessage.DataWords * 8;
+        /// <safety>A constant.</safety>
         public const int MaxHandles = ChannelMessage.MaxHandles;
 
         internal RawMessage Raw;
@@ -19,37 +27,81 @@ namespace Singularity.Channels
         private int _readOffset;    // bytes taken so far (received frames start at 0)
         private int _handleIndex;   // next handle to take
 
+        /// <safety>Plain data the receiver interprets.</safety>
         public int Tag
         {
             get => Raw.Tag;
             set => Raw.Tag = value;
         }
 
-        // The data words are contiguous (RawMessage is sequential): D0 is the first byte.
-        // Frames live on the stack or inside a Message on the stack, so the address is stable.
+        // The next `size` bytes of the data words at the offset `offset` names, which then moves
+        // past them. The offset is read once (another thread may change it) and checked unsigned,
+        // so a negative or too large offset, or a size past the end, throws before any address is
+        // formed. The data words are contiguous (RawMessage is sequential): D0 is the first byte.
+        // The collector never moves objects, so the address stays valid while `this` is in use.
+        /// <unsafe>Returns <c>&amp;Raw.D0 + at</c> with <c>0 &lt;= at</c> and <c>at + size &lt;= 64</c>, checked
+        /// unsigned on a single read of the offset: the bytes are inside this frame's own data words.</unsafe>
         private byte* Data(ref int offset, int size)
         {
-            if (offset + size > MaxDataBytes) throw new InvalidOperationException("a message carries at most 64 bytes of data");
-            byte* p = (byte*)Unsafe.AsPointer(ref Raw.D0) + offset;
-            offset += size;
-            return p;
+            int at = offset;
+            if ((uint)at > MaxDataBytes || (uint)size > (uint)(MaxDataBytes - at))
+                throw new InvalidOperationException("a message carries at most 64 bytes of data");
+            offset = at + size;
+            return (byte*)Unsafe.AsPointer(ref Raw.D0) + at;
         }
 
-        public void Put<T>(T value) where T : unmanaged => Unsafe.Write<T>(Data(ref _dataOffset, Unsafe.SizeOf<T>()), value);
+        /// <safety>Writes <c>sizeof(T)</c> bytes inside the data words (see the type); T must hold no
+        /// references (the verifier checks the constraint, and this checks it again).</safety>
+        /// <unsafe>Unsafe.Write of one T at the address Data checked; T has no references (checked).</unsafe>
+        public void Put<T>(T value) where T : unmanaged
+        {
+            CheckPlainData<T>();
+            Unsafe.Write<T>(Data(ref _dataOffset, Unsafe.SizeOf<T>()), value);
+        }
 
-        public T Take<T>() where T : unmanaged => Unsafe.Read<T>(Data(ref _readOffset, Unsafe.SizeOf<T>()));
+        /// <safety>Reads <c>sizeof(T)</c> bytes inside the data words; T must hold no references
+        /// (checked), so the bytes, whoever sent them, become only a plain value.</safety>
+        /// <unsafe>Unsafe.Read of one T at the address Data checked; T has no references (checked).</unsafe>
+        public T Take<T>() where T : unmanaged
+        {
+            CheckPlainData<T>();
+            return Unsafe.Read<T>(Data(ref _readOffset, Unsafe.SizeOf<T>()));
+        }
 
+        /// <safety>Adds the buffer's handle (at most four: InvalidOperationException).</safety>
         public void PutBuffer(ExBuffer buffer) => Raw.Add(buffer.Block);
 
-        public ExBuffer TakeBuffer() => new ExBuffer(Raw.GetBlock(_handleIndex++));
+        /// <safety>The next handle (index checked against the count; a non-block is InvalidCastException), as a buffer the kernel checks on every use.</safety>
+        public ExBuffer TakeBuffer() => new ExBuffer(Raw.GetBlock(NextHandle()));
 
+        /// <safety>Adds the array's handle (at most four).</safety>
         public void PutArray<T>(ExArray<T> array) where T : unmanaged => Raw.Add(array.Block);
 
-        public ExArray<T> TakeArray<T>() where T : unmanaged => new ExArray<T>(Raw.GetBlock(_handleIndex++));
+        /// <safety>As TakeBuffer; the element type is checked for references.</safety>
+        public ExArray<T> TakeArray<T>() where T : unmanaged
+        {
+            ExArray<T>.CheckElementType();
+            return new ExArray<T>(Raw.GetBlock(NextHandle()));
+        }
 
+        /// <safety>Adds the endpoint's handle (at most four); the kernel checks it when the frame is sent.</safety>
         public void PutEndpoint(EndpointHandle handle) => Raw.Add(handle.Raw);
 
-        public EndpointHandle TakeEndpoint() => new EndpointHandle(Raw.GetEndpoint(_handleIndex++));
+        /// <safety>As TakeBuffer, for an endpoint handle.</safety>
+        public EndpointHandle TakeEndpoint() => new EndpointHandle(Raw.GetEndpoint(NextHandle()));
+
+        private int NextHandle()
+        {
+            int i = _handleIndex;
+            _handleIndex = i + 1;
+            return i;
+        }
+
+        private static void CheckPlainData<T>()
+        {
+            if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+                throw new InvalidOperationException("message data must be unmanaged values (no references)");
+        }
 
         /// <summary>Frees what a frame that cannot be delivered still owns (its blocks and endpoints).</summary>
         internal void DropHandles()

@@ -1,3 +1,4 @@
+using System.Threading;
 using Singularity.Runtime;
 
 namespace Singularity.Channels
@@ -8,15 +9,22 @@ namespace Singularity.Channels
     /// whose arguments were already taken fails the SIP (two owners of one exchange block or
     /// channel would follow). The verifier refuses such code statically too (SV0302).
     /// </summary>
+    /// <safety>A sealed class with one private flag; anyone may make one (generated code does).</safety>
     public sealed class MessageTicket
     {
-        private bool _taken;
+        private int _taken;
+
+        /// <safety>A new, untaken ticket.</safety>
+        public MessageTicket() { }
 
         /// <summary>Marks the message taken; fails the SIP if it was taken already (through another copy).</summary>
+        /// <safety>An atomic exchange, so of two threads taking one message at once exactly one
+        /// proceeds; the other fails the SIP. <paramref name="what"/> only goes into the reason
+        /// (truncated to 512 characters).</safety>
         public void Take(string what)
         {
-            if (_taken) KernelCalls.Fail("protocol violation: " + what + ": the arguments of this message were already taken (through a copy of the Message)", 0);
-            _taken = true;
+            if (Interlocked.Exchange(ref _taken, 1) != 0)
+                KernelCalls.Fail("protocol violation: " + what + ": the arguments of this message were already taken (through a copy of the Message)", 0);
         }
     }
 }

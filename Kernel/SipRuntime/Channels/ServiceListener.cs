@@ -8,6 +8,7 @@ namespace Singularity.Channels
     /// path brings a new channel, which Accept hands over for the contract's generated
     /// FromHandle (Exp side, initial state).
     /// </summary>
+    /// <safety>A sealed class over a listener handle the kernel wired from the manifest (private); the kernel checks it on every use.</safety>
     public sealed class ServiceListener
     {
         private readonly RawEndpoint _raw;
@@ -15,6 +16,7 @@ namespace Singularity.Channels
         private ServiceListener(RawEndpoint raw) { _raw = raw; }
 
         /// <summary>The listener for a path this SIP exports; once per path.</summary>
+        /// <safety>Names.TryTakeStartup: a checked copy of the path; only this SIP's start-up endpoints, each once.</safety>
         public static bool TryOpen(string path, out ServiceListener listener)
         {
             bool ok = Names.TryTakeStartup(path, out RawEndpoint raw);
@@ -23,6 +25,8 @@ namespace Singularity.Channels
         }
 
         /// <summary>The next client's channel; ChannelClosed once the listener is gone.</summary>
+        /// <safety>RawEndpoint.Receive into a local; only a connect message with exactly one endpoint is
+        /// handed out (checked kind); anything else is released handle by handle.</safety>
         public ReceiveResult Accept(out EndpointHandle connection, int timeoutMs = -1)
         {
             connection = default;
@@ -41,6 +45,7 @@ namespace Singularity.Channels
             }
         }
 
+        /// <safety>RawEndpoint.Close on this SIP's handle.</safety>
         public void Close() => _raw.Close();
     }
 }

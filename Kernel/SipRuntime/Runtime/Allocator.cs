@@ -6,12 +6,18 @@ using Internal.Runtime;
 namespace Singularity.Runtime
 {
     /// <summary>The allocation entry points ilc's code calls for `new` inside a SIP.</summary>
+    /// <unsafe>ilc's generated code calls these with a MethodTable of the image (the type being created)
+    /// and, for arrays and strings, the element count the program computed (any int). Sizes are
+    /// computed in 64 bits (no wrap: at most 2^31 elements of at most 65535 bytes), refused past 2 GiB
+    /// or the SIP's quota (OutOfMemoryException) and when negative (OverflowException); GcHeap
+    /// writes the header before anyone else can see the block. AsObject retypes the block's
+    /// object address (block + 8) as a reference.</unsafe>
     internal static unsafe class Allocator
     {
         private const int HeaderSize = 8;
 
         [RuntimeExport("RhpNewFast")]
-        public static object NewObject(MethodTable* type) => Init(GcHeap.Allocate(type->BaseSize), type);
+        public static object NewObject(MethodTable* type) => AsObject(GcHeap.Allocate(type->BaseSize, type, -1));
 
         [RuntimeExport("RhpNewFinalizable")]
         public static object NewFinalizable(MethodTable* type) => NewObject(type);
@@ -20,13 +26,14 @@ namespace Singularity.Runtime
         public static object NewArray(MethodTable* type, int length)
         {
             if (length < 0) throw new OverflowException("negative array length");
+            // At most 2^31 elements of at most 65535 bytes: 64-bit arithmetic cannot wrap.
             ulong size = type->BaseSize + (ulong)length * type->ComponentSize;
             size = (size + 7) & ~7UL;
             if (size > 1UL << 31) throw new OutOfMemoryException("array too large");
-            byte* block = GcHeap.Allocate(size);
-            object o = Init(block, type);
-            *(int*)(block + HeaderSize + sizeof(void*)) = length;
-            return o;
+            // A request the quota can never hold is the caller's to handle, not a reason to fail the SIP.
+            ulong quota = KernelCalls.Info->HeapQuota;
+            if (quota != 0 && size > quota) throw new OutOfMemoryException("array larger than this SIP's heap quota");
+            return AsObject(GcHeap.Allocate(size, type, length));
         }
 
         [RuntimeExport("RhpNewArrayFast")]
@@ -38,10 +45,10 @@ namespace Singularity.Runtime
         [RuntimeExport("RhNewString")]
         public static object NewString(MethodTable* type, int length) => NewArray(type, length);
 
-        private static object Init(byte* block, MethodTable* type)
+        // The reference to the object GcHeap.Allocate initialised in the block (header word first).
+        private static object AsObject(byte* block)
         {
             byte* obj = block + HeaderSize;
-            *(MethodTable**)obj = type;
             return Unsafe.Read<object>(&obj);
         }
     }

@@ -10,6 +10,12 @@ namespace Singularity.Runtime
     /// finally, filters) is the core library's; here: registering where the kernel sends a CPU
     /// fault in SIP code, and ending the SIP when an exception is not caught.
     /// </summary>
+    /// <unsafe>Entry points asm/exceptions.asm and the kernel reach: Dispatch and DispatchFault forward
+    /// the register context asm saved on the thread's stack to the core library's dispatcher;
+    /// Initialize tells the kernel where a CPU fault in SIP code continues (the address of asm
+    /// eh_throw_hw); Unhandled reads the throw site's Rip and the exception's own stack trace (at most
+    /// 32 addresses are passed on), and runs the SIP's TypeName/Message inside a try/catch; FailFast
+    /// and InitialDynamicInterfaceDispatch end the SIP.</unsafe>
     internal static unsafe class ExceptionSupport
     {
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "eh_throw_hw_address")]
@@ -28,7 +34,7 @@ namespace Singularity.Runtime
             else if (vector == 0)
                 reason = "#DE divide error";
             else if (e != null)
-                reason = "unhandled exception " + e.TypeName + ": " + e.Message;
+                reason = "unhandled exception " + Describe(e);
             else
                 reason = exception == null ? "rethrow outside a catch" : "unhandled exception (a thrown object that is not an Exception)";
             ulong[] trace = e != null ? e._stackTrace : null;
@@ -38,6 +44,21 @@ namespace Singularity.Runtime
                 trace[0] = throwSite->Rip;
             }
             KernelCalls.Fail(reason, trace);
+        }
+
+        // TypeName and Message may be the SIP's own overrides: one that throws must not take the
+        // report with it (its exception is caught here; one that recurses for ever overflows the
+        // SIP's stack, which fails the SIP all the same).
+        private static string Describe(Exception e)
+        {
+            try
+            {
+                return e.TypeName + ": " + e.Message;
+            }
+            catch (Exception)
+            {
+                return "(its TypeName or Message threw)";
+            }
         }
 
         // The entries asm/exceptions.asm calls (see ExceptionDispatcher.Dispatch).

@@ -14,6 +14,43 @@ namespace Singularity.Runtime
     /// this SIP's threads: heap objects are traced precisely with the GC descriptors ilc emits
     /// before each MethodTable; thread stacks and registers are scanned conservatively.
     /// </summary>
+    /// <unsafe>The heap's memory comes from the kernel (AllocatePages, zeroed, counted against the
+    /// quota) and its bookkeeping (segment headers, page classes, free lists, the mark stack in the
+    /// state pages) lives in memory only this class writes. Free lists and page classes change only
+    /// with the heap lock held, and a collection runs with the lock held (CollectNow for Sip.Collect)
+    /// while the kernel pauses the SIP's other threads (BeginCollection/EndCollection).</unsafe>
+    /// <unsafe member="Allocate">Sizes come from the Allocator, which refuses more than 2 GiB or the quota; the block is
+    /// zeroed and gets its MethodTable (and length) before the lock is released, so a collection can
+    /// never take a handed-out block for a free one.</unsafe>
+    /// <unsafe member="TryAllocate">A small size maps to a class whose blocks are at least that large (ClassOf stops at
+    /// 4096); the block comes off the class's free list and is zeroed for the class size. A large
+    /// size gets whole pages from the kernel, 32 header bytes plus the size rounded up.</unsafe>
+    /// <unsafe member="Refill">Carves one page of a segment into blocks of the class size (4096 / size of them).</unsafe>
+    /// <unsafe member="TakeFreePage">Scans the page-class bytes of the heap's own segments (pages 1 to 63); a new segment
+    /// comes from the kernel.</unsafe>
+    /// <unsafe member="Initialize">Four state pages from the kernel: free-list heads, then the mark stack (capacity counted in entries).</unsafe>
+    /// <unsafe member="Collect">Runs with the heap lock held and the SIP's other threads paused by the kernel.</unsafe>
+    /// <unsafe member="MarkStatics">Reads the image's GC static regions (ReadyToRun section 201) through the linker's __modules table.</unsafe>
+    /// <unsafe member="MarkStacks">Scans the words of every range the kernel reports (each thread's stack from its saved
+    /// stack pointer to its top, 8-aligned) and the collecting thread's registers; completeness of the
+    /// list is the kernel's (thread roots, being reworked separately).</unsafe>
+    /// <unsafe member="MarkPrecise">An exact reference marks only the object FindObject finds at that address.</unsafe>
+    /// <unsafe member="MarkConservative">Any word (a SIP can put any integer on its stack) marks at most the allocated object
+    /// that contains it: FindObject only returns blocks of this heap whose MethodTable is set.</unsafe>
+    /// <unsafe member="FindObject">Accepts an address only inside a segment's object pages or a large run, in a block
+    /// whose MethodTable word is nonzero (allocated); returns that block's object.</unsafe>
+    /// <unsafe member="Push">Sets the mark bit (bit 0 of the header word, the collector's; Monitor keeps bits 0-7) and
+    /// pushes while the mark stack has room, else notes an overflow for RescanMarked.</unsafe>
+    /// <unsafe member="Drain">Pops what Push pushed (objects of this heap).</unsafe>
+    /// <unsafe member="ScanObject">Reads the object's MethodTable (allocator-written), its size (BaseSize plus length times
+    /// component size for arrays, length allocator-written) and ilc's GC descriptor before the
+    /// MethodTable, and marks the reference fields it names, all inside the object.</unsafe>
+    /// <unsafe member="RescanMarked">Walks every block of every class page and every large run of this heap.</unsafe>
+    /// <unsafe member="Sweep">Rebuilds the free lists from unmarked blocks (their MethodTable word cleared), returns empty
+    /// segments and unmarked large runs to the kernel.</unsafe>
+    /// <unsafe member="Lock">A spin lock on a static int, yielding through the ABI.</unsafe>
+    /// <unsafe member="Zero">sip_zero (asm/sip_start.asm): rep stosq over the given bytes (a class size, a multiple of 8) of a block this class owns.</unsafe>
+    /// <unsafe member="CaptureRegisters">sip_capture_registers writes the six callee-saved registers into the caller's 6-word buffer.</unsafe>
     internal static unsafe class GcHeap
     {
         private const ulong PageSize = 4096;
@@ -76,8 +113,14 @@ namespace Singularity.Runtime
             s_stackRanges = (ulong*)(state + StackRangesOffset);
         }
 
-        /// <summary>A zeroed block of at least <paramref name="size"/> bytes; fails the SIP at its quota.</summary>
-        public static byte* Allocate(ulong size)
+        /// <summary>
+        /// A zeroed block of at least <paramref name="size"/> bytes holding a new object of
+        /// <paramref name="type"/> (and, for an array or string, <paramref name="length"/>); fails
+        /// the SIP at its quota. The header is written before the heap lock is released: a block
+        /// whose MethodTable is still 0 counts as free, so a collection another thread ran between
+        /// the allocation and its initialisation would hand the block out a second time.
+        /// </summary>
+        public static byte* Allocate(ulong size, MethodTable* type, int length)
         {
             Lock();
             if (AllocatedSinceCollection >= Threshold) Collect();
@@ -86,6 +129,11 @@ namespace Singularity.Runtime
             {
                 Collect();
                 p = TryAllocate(size);
+            }
+            if (p != null)
+            {
+                *(MethodTable**)(p + 8) = type;
+                if (length >= 0) *(int*)(p + 16) = length;
             }
             Unlock();
             if (p == null)
@@ -156,8 +204,16 @@ namespace Singularity.Runtime
 
         // ---- collection ----------------------------------------------------------------------
 
-        /// <summary>Runs a full collection. Other threads of this SIP are paused meanwhile.</summary>
-        public static void Collect()
+        /// <summary>A collection SIP code asks for (Sip.Collect): under the heap lock, so no allocation is halfway through its free lists.</summary>
+        public static void CollectNow()
+        {
+            Lock();
+            Collect();
+            Unlock();
+        }
+
+        /// <summary>Runs a full collection (the heap lock held). Other threads of this SIP are paused meanwhile.</summary>
+        private static void Collect()
         {
             if (s_collecting) return;
             s_collecting = true;

@@ -4,6 +4,11 @@ using Singularity.Abi;
 namespace Singularity.Runtime
 {
     /// <summary>The ABI table the kernel passed at start-up. Only the trusted runtime calls it.</summary>
+    /// <unsafe>Abi and Info are the pointers the kernel passed at start-up (Startup checks the table's magic,
+    /// version and size before storing them); kernel memory that lives as long as the SIP. Write copies
+    /// at most 256 characters at a time into a 256-byte stack buffer; Fail copies at most 512 characters
+    /// into a 512-byte buffer and at most 32 return addresses into a 32-entry buffer (Ascii stops at its
+    /// max); the kernel gets only these buffers and their lengths.</unsafe>
     internal static unsafe class KernelCalls
     {
         public static KernelAbi* Abi;

@@ -3,6 +3,7 @@ using System.Runtime;
 namespace Singularity.Runtime
 {
     /// <summary>What the core library's Monitor (C# `lock`) needs from the SIP runtime.</summary>
+    /// <unsafe>Called from the core library's Monitor (rt_current_thread_id, rt_lock_wait); ABI calls with integers only.</unsafe>
     internal static unsafe class MonitorSupport
     {
         [RuntimeExport("rt_current_thread_id")]

@@ -7,6 +7,7 @@ namespace Singularity.Runtime
     /// Linker addresses of this SIP image (asm/sip_start.asm): [0] image start, [1] image end,
     /// [2] text start, [3] text end, [4] __modules start, [5] __modules end.
     /// </summary>
+    /// <unsafe>sip_layout_table (asm/sip_start.asm) returns the address of six linker-filled words in the image.</unsafe>
     internal static unsafe class SipLayout
     {
         public static ulong* Table => LayoutTable();

@@ -6,6 +6,9 @@ using Singularity.Abi;
 namespace Singularity.Runtime
 {
     /// <summary>A SIP's life inside its runtime: start-up, Main, exit.</summary>
+    /// <unsafe>The kernel calls sip_runtime_start with its ABI table and the SIP's start-up record; the table's
+    /// magic, version and function count are checked before any entry is called or stored. Module
+    /// start-up reads the image's own tables; __managed__Main is ilc's entry for the SIP's Main.</unsafe>
     internal static unsafe class Startup
     {
         [RuntimeExport("sip_runtime_start")]

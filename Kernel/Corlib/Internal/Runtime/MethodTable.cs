@@ -8,6 +8,11 @@ namespace Internal.Runtime
     /// array), vtable slot count, interface count, hash code; then the vtable, then the
     /// interface list.
     /// </summary>
+    /// <unsafe>Every MethodTable is one ilc wrote into the image (read-only for SIP code: no verified
+    /// code can form a pointer to it); a MethodTable* is only ever taken from an object's header
+    /// word (written by the allocator) or from ilc's generated code and tables. The accessors read
+    /// this struct's fields, and InterfaceMap/Vtable compute the addresses ilc lays out right after
+    /// it (vtable slots, then the interface list).</unsafe>
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct MethodTable
     {

@@ -9,6 +9,11 @@ namespace Internal.Runtime
     /// eager class constructors. Until it has run, code must not touch a static field of
     /// reference type. Allocation goes through RhpNewFast, which the linking runtime provides.
     /// </summary>
+    /// <unsafe>Reads the image's own ReadyToRun header and sections (written by ilc, located through
+    /// the __modules section the linker script keeps), once at start-up before any SIP code runs,
+    /// and the GC static cells (for the collector's roots). Relative pointers and section bounds come
+    /// from the image; the eager constructors it calls are the image's own. No value here comes from
+    /// SIP code.</unsafe>
     internal static unsafe class ModuleStartup
     {
         private const uint ReadyToRunSignature = 0x00525452;   // "RTR"

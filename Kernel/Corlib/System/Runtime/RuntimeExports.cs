@@ -6,6 +6,9 @@ namespace System.Runtime
     /// <summary>Boxing helpers ilc calls by name.</summary>
     internal static unsafe class RuntimeExports
     {
+        /// <unsafe>ilc passes the value type's MethodTable and a reference to a value of exactly that type;
+        /// copies BaseSize - 16 bytes, the size of that value, into a new object allocated with the same
+        /// MethodTable. Nullable is refused (its layout is not read here).</unsafe>
         public static object RhBox(MethodTable* pEEType, ref byte data)
         {
             // The offset of Nullable<T>.value is not recorded in the MethodTable we read, and
@@ -20,6 +23,8 @@ namespace System.Runtime
             return result;
         }
 
+        /// <unsafe>Returns a reference to the data of a box only after an exact MethodTable match (null is
+        /// NullReferenceException), so the reference has the type the caller reads.</unsafe>
         public static ref byte RhUnbox2(MethodTable* pUnboxToEEType, object obj)
         {
             if (obj == null) throw new NullReferenceException();
@@ -27,11 +32,13 @@ namespace System.Runtime
             return ref Unsafe.AddByteOffset(ref Unsafe.As<RawData>(obj).Data, 0);
         }
 
+        /// <unsafe>Throws; touches nothing.</unsafe>
         public static void RhUnboxNullable(ref byte data, MethodTable* pUnboxToEEType, object obj)
         {
             throw new NotSupportedException("unboxing to Nullable<T> is not supported yet");
         }
 
+        /// <unsafe>Compares two MethodTable pointers.</unsafe>
         public static void RhUnboxTypeTest(MethodTable* pType, MethodTable* pBoxType)
         {
             if (pType != pBoxType) throw new InvalidCastException();

@@ -4,6 +4,14 @@ using Internal.Runtime;
 namespace System.Runtime
 {
     /// <summary>Casting helpers that ilc calls for casts it cannot resolve at compile time.</summary>
+    /// <unsafe>Every MethodTable* is the image's: target types come from ilc's generated code, source
+    /// types from objects' header words (written by the allocator). Walks follow the image's
+    /// parent links until null and read NumInterfaces entries of a type's own interface map.
+    /// StelemRef and LdelemaRef check the index unsigned against the array's length before
+    /// ElementRef forms the element's address (MethodTable pointer and padded length: 16 bytes, then
+    /// 8 per reference), StelemRef checks the stored object's type against the element type
+    /// (array covariance), and LdelemaRef requires the exact element type, so a reference it returns
+    /// cannot store a wrong type.</unsafe>
     internal static unsafe class TypeCast
     {
         private static bool IsSubclassOf(MethodTable* type, MethodTable* target)

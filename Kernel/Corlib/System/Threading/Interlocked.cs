@@ -4,6 +4,11 @@ namespace System.Threading
 {
     /// <summary>Atomic operations. ilc expands these intrinsics to locked instructions; the
     /// recursive bodies are never executed.</summary>
+    /// <safety>Atomic operations on a location the caller names by reference: verified code can
+    /// only make references to its own fields, array elements and locals, so each operation
+    /// touches only memory the caller may write anyway. ilc expands the intrinsics to locked
+    /// instructions.</safety>
+    /// <allmembers>One atomic read-modify-write (or a sum of one and its argument) on the referenced location.</allmembers>
     public static class Interlocked
     {
         [Intrinsic] public static int CompareExchange(ref int location1, int value, int comparand) => CompareExchange(ref location1, value, comparand);

@@ -10,6 +10,17 @@ namespace System.Threading
     /// sleeps, through the runtime's rt_lock_wait; there is no queue of waiters (no fairness).
     /// Wait/Pulse are not supported.
     /// </summary>
+    /// <safety>Locks live in the object's own header word, updated by compare-and-exchange only;
+    /// nothing else is read or written. The owner is the calling thread's id (from the runtime),
+    /// the recursion count is checked before it could overflow into the owner bits, and only the
+    /// owner may exit. Whatever a SIP does with its locks (never exit, lock from many threads)
+    /// stalls only its own threads.</safety>
+    /// <unsafe>Header: the reference is the object's address (the collector never moves objects)
+    /// and every object has an 8-byte header word before its MethodTable pointer, which the
+    /// allocator created; bits 0-7 stay the collector's (kept by every update). A literal or
+    /// other object built into the image has its header in the image's data, which the loader
+    /// maps writable; the update is the same. The owner id comes from rt_current_thread_id
+    /// (the kernel's thread id + 1, never 0), rt_lock_wait only yields or sleeps.</unsafe>
     public static unsafe class Monitor
     {
         private const int OwnerShift = 8, CountShift = 40;
@@ -33,12 +44,14 @@ namespace System.Threading
 
         private static ulong Me() => (ulong)(uint)CurrentThreadId() << OwnerShift;
 
+        /// <safety>Null is ArgumentNullException; otherwise waits (yielding, then sleeping) until the compare-and-exchange takes the lock.</safety>
         public static void Enter(object obj)
         {
             bool taken = false;
             Enter(obj, ref taken);
         }
 
+        /// <safety>As Enter; a lockTaken already true is ArgumentException; writes only the caller's bool.</safety>
         public static void Enter(object obj, ref bool lockTaken)
         {
             if (lockTaken) throw new ArgumentException("The lockTaken argument must be false on entry.", "lockTaken");
@@ -51,6 +64,7 @@ namespace System.Threading
             }
         }
 
+        /// <safety>One attempt of Enter.</safety>
         public static bool TryEnter(object obj)
         {
             bool taken = false;
@@ -58,6 +72,7 @@ namespace System.Threading
             return taken;
         }
 
+        /// <safety>One attempt of Enter, reported in the caller's bool.</safety>
         public static void TryEnter(object obj, ref bool lockTaken)
         {
             if (lockTaken) throw new ArgumentException("The lockTaken argument must be false on entry.", "lockTaken");
@@ -82,6 +97,7 @@ namespace System.Threading
             }
         }
 
+        /// <safety>Null is ArgumentNullException; a thread that does not own the lock gets SynchronizationLockException; else one compare-and-exchange.</safety>
         public static void Exit(object obj)
         {
             long* header = Header(obj);
@@ -96,9 +112,12 @@ namespace System.Threading
             }
         }
 
+        /// <safety>Reads the header word (null is ArgumentNullException).</safety>
         public static bool IsEntered(object obj) => ((ulong)*Header(obj) & OwnerMask) == Me();
     }
 
+    /// <safety>An exception type: a message and the base class's state, nothing more.</safety>
+    /// <allmembers>Stores or returns message strings (and the parameter or object name); no other effect.</allmembers>
     public class SynchronizationLockException : SystemException
     {
         public SynchronizationLockException() : base("Object synchronization method was called from an unsynchronized block of code.") { }

@@ -4,24 +4,34 @@ namespace System.Runtime.CompilerServices
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Method | AttributeTargets.Field)]
     internal sealed class IntrinsicAttribute : Attribute { }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class | AttributeTargets.Assembly)]
     public sealed class ExtensionAttribute : Attribute { }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.All, Inherited = true)]
     public sealed class CompilerGeneratedAttribute : Attribute { }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Property)]
     public sealed class IndexerNameAttribute : Attribute
     {
         public IndexerNameAttribute(string indexerName) { }
     }
 
+    /// <safety>An attribute the compiler puts on fixed-size buffers, which are unsafe code the verifier refuses in SIPs (SV0101).</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Field)]
     public sealed class FixedBufferAttribute : Attribute
     {
         public FixedBufferAttribute(Type elementType, int length) { }
     }
 
+    /// <safety>An attribute ilc acts on (a struct repeating its field); element access goes through bounds-checked spans the core library does not offer, so SIP code can only copy such structs.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Struct)]
     public sealed class InlineArrayAttribute : Attribute
     {
@@ -29,16 +39,24 @@ namespace System.Runtime.CompilerServices
         public int Length { get; }
     }
 
+    /// <safety>An attribute the compiler puts on ref structs; ref safety is re-checked by the verifier (byrefs never escape, SV0212/SV0113).</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Struct)]
     public sealed class IsByRefLikeAttribute : Attribute { }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.All)]
     public sealed class IsReadOnlyAttribute : Attribute { }
 
+    /// <safety>A marker type the compiler names in signatures (init accessors); it has no members.</safety>
     public static class IsExternalInit { }
 
+    /// <safety>A marker type the compiler names in signatures (volatile fields); it has no members.</safety>
     public static class IsVolatile { }
 
+    /// <safety>An attribute ilc acts on; the verifier refuses a SIP method implemented outside IL (InternalCall, native: SV0104). Inlining hints are harmless.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Method | AttributeTargets.Constructor)]
     public sealed class MethodImplAttribute : Attribute
     {
@@ -47,6 +65,8 @@ namespace System.Runtime.CompilerServices
         public MethodImplOptions Value { get; }
     }
 
+    /// <safety>An enum of named constants; any value is harmless where it is used.</safety>
+    /// <allmembers>A constant.</allmembers>
     [Flags]
     public enum MethodImplOptions
     {
@@ -61,21 +81,31 @@ namespace System.Runtime.CompilerServices
         InternalCall = 0x1000,
     }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Parameter)]
     public sealed class CallerMemberNameAttribute : Attribute { }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Parameter)]
     public sealed class CallerFilePathAttribute : Attribute { }
 
+    /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Parameter)]
     public sealed class CallerLineNumberAttribute : Attribute { }
 
+    /// <safety>An attribute: a SIP may open its own internals to another assembly; the trusted assemblies' own list (Kernel, Runtime) names assemblies a SIP may not be called (SV0114).</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = true)]
     public sealed class InternalsVisibleToAttribute : Attribute
     {
         public InternalsVisibleToAttribute(string assemblyName) { }
     }
 
+    /// <safety>An attribute the compiler emits; no runtime code reads it.</safety>
+    /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Assembly)]
     public sealed class RuntimeCompatibilityAttribute : Attribute
     {
@@ -83,6 +113,8 @@ namespace System.Runtime.CompilerServices
     }
 
     /// <summary>Language features this core library supports (the C# compiler checks these names).</summary>
+    /// <safety>Constants the C# compiler checks to enable language features.</safety>
+    /// <allmembers>A string constant.</allmembers>
     public static class RuntimeFeature
     {
         public const string PortablePdb = nameof(PortablePdb);

@@ -1,6 +1,8 @@
 namespace System.Runtime.CompilerServices
 {
     /// <summary>ilc supplies the bodies of these intrinsics. Kernel and trusted runtime only.</summary>
+    /// <unsafe>The intrinsics themselves (bodies from ilc). Internal: only the kernel and the trusted
+    /// runtime call them, and each call is reviewed where it is made.</unsafe>
     internal static unsafe class Unsafe
     {
         [Intrinsic] public static extern T As<T>(object o) where T : class;

@@ -19,6 +19,9 @@ namespace System.Runtime.ExceptionHandling
     /// a flags byte, then for a method body optional associated data and a relative pointer to
     /// the clause table; for a funclet, the way back to its method's blob and start.
     /// </summary>
+    /// <unsafe>Reads a method's EH clauses from the image's .dotnet_eh_table, at the LSDA its FDE names
+    /// (image data); catch types are MethodTables of the image. At most the table's count of clauses
+    /// is read.</unsafe>
     internal unsafe struct MethodEhInfo
     {
         private const byte FlagHandler = 0x01, FlagFilter = 0x02, FlagHasEhInfo = 0x04, FlagHasAssociatedData = 0x10;

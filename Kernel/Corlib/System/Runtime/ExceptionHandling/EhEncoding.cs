@@ -1,6 +1,10 @@
 namespace System.Runtime.ExceptionHandling
 {
     /// <summary>Readers for the encodings in .eh_frame, .eh_frame_hdr and ilc's EH tables.</summary>
+    /// <unsafe>Decoders over the image's own unwind and EH tables (.eh_frame, .eh_frame_hdr,
+    /// .dotnet_eh_table, written by ilc and ld; no SIP code can write them). Each advances the cursor
+    /// by exactly the bytes its encoding says; indirect pointers are followed only for the encodings
+    /// the tables use.</unsafe>
     internal static unsafe class EhEncoding
     {
         public const byte Omit = 0xff;

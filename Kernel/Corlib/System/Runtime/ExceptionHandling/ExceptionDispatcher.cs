@@ -12,6 +12,16 @@ namespace System.Runtime.ExceptionHandling
     /// resumes in its frame. Shared by the kernel and the SIP runtime: each links this core
     /// library and supplies rt_unhandled_exception.
     /// </summary>
+    /// <unsafe>The throw site is a RegContext asm/exceptions.asm saved on the throwing thread's stack
+    /// (RhpThrowEx, RhpRethrow, eh_throw_hw for a CPU fault the kernel redirected). Frames are walked
+    /// with FrameUnwinder, at most MaxFrames; the trace buffer is a 32-entry stackalloc filled while
+    /// the count is below 32, then copied into an array of exactly the count. A FuncletFrame is read
+    /// only at the stack slot eh_call_funclet wrote it to, recognized by the return address into
+    /// eh_call_funclet (FrameUnwinder.FuncletReturn); it lives in RunFunclet's frame, below the funclet.
+    /// Funclet and resume addresses are method starts plus clause offsets from the image's tables.
+    /// The exception object is the SIP's: only its type is tested (MethodTable), and the stack trace
+    /// field (internal) is written. SIP code runs only as filters, catch and finally funclets, on the
+    /// same thread.</unsafe>
     internal static unsafe class ExceptionDispatcher
     {
         public const int MaxTraceFrames = 32;

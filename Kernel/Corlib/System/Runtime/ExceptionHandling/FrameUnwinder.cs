@@ -16,6 +16,13 @@ namespace System.Runtime.ExceptionHandling
     /// call-frame program ilc emitted for the method. Only code with an FDE is managed code;
     /// the walk ends at the first frame without one.
     /// </summary>
+    /// <unsafe>The tables (found through eh_frame_hdr_bounds, the linker's symbols) are the image's own,
+    /// written by ld and ilc, searched within the count they give. Unwind reads the saved return
+    /// address and callee-saved registers of one frame from the stack being unwound, at the CFA offsets
+    /// the frame's call-frame program gives; the stack is the throwing thread's own, whose frames were
+    /// laid out by ilc's prologues (verified SIP code cannot write a return address or saved register:
+    /// it has no pointers, and byrefs to locals never escape). Only registers 0-16 are tracked
+    /// (SetOffset ignores others); an unknown instruction or CFA register ends the walk (false).</unsafe>
     internal static unsafe class FrameUnwinder
     {
         // DWARF x86-64 register numbers.
