@@ -4,7 +4,7 @@ namespace Singularity.Abi
     /// Limits every SIP lives within (docs/abi.md). Compiled into the kernel, which enforces
     /// them, and into the runtime, which sizes its buffers from them.
     /// </summary>
-    public static class SipLimits
+    internal static class SipLimits
     {
         /// <summary>Live threads per SIP, its main thread included; CreateThread beyond it returns ThreadLimitReached.</summary>
         public const int MaxThreads = 64;

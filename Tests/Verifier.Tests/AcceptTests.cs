@@ -27,7 +27,8 @@ public class AcceptTests
         var sources = Directory.GetFiles(dir, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"));
         // Linked sources (<Compile Include="..."/>) and referenced contract libraries, as the SIP build has them.
         var doc = System.Xml.Linq.XDocument.Parse(text);
-        var linked = doc.Descendants("Compile").Select(e => (string)e.Attribute("Include")).Where(x => x != null).Select(x => Path.GetFullPath(Path.Combine(dir, x)));
+        var linked = doc.Descendants("Compile").Select(e => (string)e.Attribute("Include")).Where(x => x != null).Select(x => Path.GetFullPath(Path.Combine(dir, x)))
+            .SelectMany(x => x.Contains('*') ? Directory.GetFiles(Path.GetDirectoryName(x), Path.GetFileName(x)) : new[] { x });
         var refs = new List<string>();
         foreach (var pr in doc.Descendants("ProjectReference"))
         {
