@@ -12,7 +12,7 @@ namespace Singularity.Abi
     public unsafe struct KernelAbi
     {
         public const uint MagicValue = 0x49424153;   // "SABI"
-        public const ushort CurrentVersion = 1;
+        public const ushort CurrentVersion = 2;    // 2: ExAccess no longer gives an address; ExRead/ExWrite
 
         public uint Magic;
         public ushort Version;
@@ -42,7 +42,7 @@ namespace Singularity.Abi
         public delegate*<int, int, int> SetThreadPriority;             // 22 (thread handle or 0 = caller, priority)
         public delegate*<ulong, ulong> ExAllocate;                     // 23 (length) -> block handle, 0 on failure
         public delegate*<ulong, int> ExFree;                           // 24
-        public delegate*<ulong, ulong*, ulong> ExAccess;               // 25 (handle, out length) -> address, 0 if not the caller's
+        public delegate*<ulong, ulong*, ulong> ExAccess;               // 25 (handle, out length) -> 1 if the caller's, else 0
         public delegate*<int*, int*, int> ChannelCreate;               // 26 (out imp, out exp)
         public delegate*<int, ChannelMessage*, ulong, int> ChannelSend;    // 27 (endpoint, message, timeout ns)
         public delegate*<int, ChannelMessage*, ulong, int> ChannelReceive; // 28
@@ -60,7 +60,9 @@ namespace Singularity.Abi
         public delegate*<byte*, int, ulong*, int, void> FailProcessWithTrace; // 40 (message, length, return addresses, count)
         public delegate*<ulong, void> SetFaultEntry;                   // 41 where a null dereference or #DE in SIP code continues
         public delegate*<byte*, int, int> TakeStartupEndpoint;         // 42 (path) -> endpoint handle wired from the manifest, or -1
-        public const int Count = 43;
+        public delegate*<ulong, ulong, byte*, ulong, int> ExRead;      // 43 (block, offset, destination, length) -> 0, -1 not the caller's, -2 out of range
+        public delegate*<ulong, ulong, byte*, ulong, int> ExWrite;     // 44 (block, offset, source, length) -> 0, -1, -2
+        public const int Count = 45;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

@@ -1,6 +1,7 @@
 using Singularity.Abi;
 using Singularity.Kernel.Arch;
 using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Memory;
 using Singularity.Kernel.Threading;
 
 namespace Singularity.Kernel
@@ -62,19 +63,30 @@ namespace Singularity.Kernel
             t->FailProcessWithTrace = &AbiFailProcessWithTrace;
             t->SetFaultEntry = &AbiSetFaultEntry;
             t->TakeStartupEndpoint = &AbiTakeStartupEndpoint;
+            t->ExRead = &AbiExRead;
+            t->ExWrite = &AbiExWrite;
         }
 
         private static Sip Caller => Scheduler.Current.Owner;
 
+        // One call's text goes out whole: another thread's output cannot land inside it (the
+        // runtime writes at most 256 bytes per call, so interrupts stay off only briefly).
         private static void AbiDebugWrite(byte* text, int length)
         {
-            if (length < 0 || length > 64 * 1024) return;
+            if (length < 0 || length > 4096) return;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
             for (int i = 0; i < length; i++) Log.WriteChar((char)text[i]);
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
         }
 
+        // The calling thread ends its own SIP: interrupts stay off from Terminate (which marks it
+        // dead) to LeaveDeadThread (which queues its stack for freeing); a tick in between would
+        // switch away from a dead thread for good and lose its stack.
         private static void AbiExitProcess(int code)
         {
             Sip sip = Caller;
+            Cpu.DisableInterrupts();
             sip.Terminate(SipState.Exited, code, null);
             Scheduler.LeaveDeadThread();
         }
@@ -83,6 +95,7 @@ namespace Singularity.Kernel
         {
             Sip sip = Caller;
             string reason = string.FromAscii(message, length < 0 ? 0 : length > 1024 ? 1024 : length);
+            Cpu.DisableInterrupts();
             sip.Fail(reason, rip);
             Scheduler.LeaveDeadThread();
         }
@@ -91,6 +104,7 @@ namespace Singularity.Kernel
         {
             Sip sip = Caller;
             string reason = string.FromAscii(message, length < 0 ? 0 : length > 1024 ? 1024 : length);
+            Cpu.DisableInterrupts();
             sip.Fail(reason, trace, count < 0 ? 0 : count > 32 ? 32 : count);
             Scheduler.LeaveDeadThread();
         }
@@ -103,7 +117,7 @@ namespace Singularity.Kernel
         }
 
         private static int AbiTakeStartupEndpoint(byte* path, int length) =>
-            length <= 0 || length > 128 ? -1 : StartupEndpoints.Take(Caller, string.FromAscii(path, length));
+            length <= 0 || length > 128 ? -1 : StartupEndpoints.Take(Caller, path, length);
 
         private static ulong AbiAllocatePages(ulong pages) => Caller.AllocatePages(pages);
 
@@ -119,30 +133,31 @@ namespace Singularity.Kernel
         {
             Sip sip = Caller;
             if (!sip.ContainsCode(entry)) return -1;
+            // A handle to give back, and a stack that does not come out of the kernel's reserve.
+            if (!sip.HasFreeHandle || !KernelReserve.AllowsSipGrant(Thread.DefaultStackSize + PhysicalMemory.PageSize)) return -1;
             Thread t = SipLoader.CreateSipThread(sip, entry, argument);
             if (t == null) return -1;
             int h = sip.AddHandle(t);
-            if (h < 0) { Scheduler.Kill(t); return -1; }
+            if (h < 0) { sip.ForgetUnstartedThread(t); return -1; }
             Scheduler.Start(t);
             return h;
         }
 
         private static void AbiExitThread(int code) => Scheduler.Exit(code);
 
+        // The handle is looked up and used with interrupts off: another thread of the SIP may
+        // close it (a thread's record can then be freed).
         private static int AbiWait(int handle, ulong timeoutNs)
         {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
             object o = Caller.GetHandle(handle);
-            if (o is Event e) return e.Wait(timeoutNs) ? 1 : 0;
-            if (o is Mutex m) return m.Acquire(timeoutNs) ? 1 : 0;
-            if (o is Thread t)
-            {
-                ulong flags = Cpu.ReadRflags();
-                Cpu.DisableInterrupts();
-                bool ok = t.State == ThreadState.Dead || Scheduler.Block(t.Joiners, timeoutNs);
-                if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
-                return ok ? 1 : 0;
-            }
-            return -1;
+            int result = -1;
+            if (o is Event e) result = e.Wait(timeoutNs) ? 1 : 0;
+            else if (o is Mutex m) result = m.Acquire(timeoutNs) ? 1 : 0;
+            else if (o is Thread t) result = t.State == ThreadState.Dead || Scheduler.Block(t.Joiners, timeoutNs) ? 1 : 0;
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            return result;
         }
 
         private static int AbiCreateEvent(int manualReset, int signaled) => Caller.AddHandle(new Event(manualReset != 0, signaled != 0));
@@ -179,6 +194,8 @@ namespace Singularity.Kernel
         /// </summary>
         private static int AbiGetStackRanges(ulong* pairs, int max)
         {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();        // the list changes as threads end and are forgotten
             Thread me = Scheduler.Current;
             int n = 0;
             for (Thread t = me.Owner.Threads; t != null && n < max; t = t.NextInSip)
@@ -188,6 +205,7 @@ namespace Singularity.Kernel
                 pairs[n * 2 + 1] = t.StackTop;
                 n++;
             }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             return n;
         }
 
@@ -199,7 +217,21 @@ namespace Singularity.Kernel
 
         private static int AbiExFree(ulong handle) => Channels.ExchangeHeap.Free(handle, Caller.Id, Caller) ? 0 : -1;
 
-        private static ulong AbiExAccess(ulong handle, ulong* length) => (ulong)Channels.ExchangeHeap.Access(Caller.Id, handle, out *length);
+        // Whether the caller owns the block, and its length. Never its address: another thread of
+        // the SIP could free or send the block while the address was in use (ExRead/ExWrite copy).
+        private static ulong AbiExAccess(ulong handle, ulong* length)
+        {
+            ulong n = Channels.ExchangeHeap.LengthOf(Caller.Id, handle);
+            *length = n;
+            return n == 0 ? 0UL : 1UL;
+        }
+
+        // The runtime passes its own memory (a pinned array or its stack) for the other side.
+        private static int AbiExRead(ulong handle, ulong offset, byte* destination, ulong length) =>
+            Channels.ExchangeHeap.Copy(Caller, handle, offset, destination, length, intoBlock: false);
+
+        private static int AbiExWrite(ulong handle, ulong offset, byte* source, ulong length) =>
+            Channels.ExchangeHeap.Copy(Caller, handle, offset, source, length, intoBlock: true);
 
         private static int AbiChannelCreate(int* imp, int* exp) => Channels.ChannelCalls.Create(Caller, imp, exp);
 
@@ -211,11 +243,12 @@ namespace Singularity.Kernel
 
         private static int AbiChannelClose(int endpoint) => Channels.ChannelCalls.Close(Caller, endpoint);
 
+        // Names are compared in place: a lookup costs the kernel no memory that could pile up.
         private static int AbiNameRegister(byte* name, int length, int listener) =>
-            length <= 0 || length > 128 ? ChannelStatus.BadMessage : Channels.NameService.Register(Caller, string.FromAscii(name, length), listener);
+            Channels.NameService.Register(Caller, name, length, listener);
 
         private static int AbiNameBind(byte* name, int length, int* endpoint) =>
-            length <= 0 || length > 128 ? ChannelStatus.BadMessage : Channels.NameService.Bind(Caller, string.FromAscii(name, length), endpoint);
+            Channels.NameService.Bind(Caller, name, length, endpoint);
 
         private static ulong AbiExchangeBytes() => Caller.ExchangeBytes;
 
@@ -224,8 +257,18 @@ namespace Singularity.Kernel
         {
             if (nameLength <= 0 || nameLength > 64 || argsLength < 0 || argsLength > 1024) return -1;
             string n = string.FromAscii(name, nameLength);
+            if (!BootModules.Find(n, out byte* image, out ulong size))
+            {
+                Runtime.Allocator.Free(n);
+                return -2;
+            }
+            // The image copy and the main thread's stack must not come out of the kernel's reserve.
+            if (!KernelReserve.AllowsSipGrant(size + Thread.DefaultStackSize + 64 * 1024))
+            {
+                Runtime.Allocator.Free(n);
+                return -3;
+            }
             string a = string.FromAscii(args, argsLength);
-            if (!BootModules.Find(n, out byte* image, out ulong size)) return -2;
             Sip sip = SipLoader.Start(n, a, image, size, Caller.HeapQuota, out string error);
             if (sip == null)
             {
@@ -289,10 +332,17 @@ namespace Singularity.Kernel
         private static int AbiSetThreadPriority(int handle, int priority)
         {
             if (priority != (int)ThreadPriority.Low && priority != (int)ThreadPriority.Normal) return -2;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
             Thread t = handle == 0 ? Scheduler.Current : Caller.GetHandle(handle) as Thread;
-            if (t == null || t.Owner != Caller) return -1;
-            Scheduler.SetPriority(t, (ThreadPriority)priority);
-            return 0;
+            int result = -1;
+            if (t != null && t.Owner == Caller)
+            {
+                Scheduler.SetPriority(t, (ThreadPriority)priority);
+                result = 0;
+            }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            return result;
         }
     }
 }

@@ -8,14 +8,18 @@ namespace Singularity.Ipc
 {
     /// <summary>
     /// A block of the exchange heap: memory that moves between SIPs by ownership. Sending it in
-    /// a message gives it away; afterwards this SIP can no longer reach it (every access checks
-    /// with the kernel that this SIP still owns it). Contract-typed endpoints build on this.
+    /// a message gives it away; afterwards this SIP can no longer reach it. The SIP never holds
+    /// the block's address: every access is a copy the kernel makes while this SIP owns the
+    /// block, so another thread that frees or sends it meanwhile cannot leave a write landing in
+    /// memory that is no longer the block. Contract-typed endpoints build on this.
     /// </summary>
     public readonly unsafe struct ExBlock
     {
         internal readonly ulong Handle;
 
         internal ExBlock(ulong handle) { Handle = handle; }
+
+        private const string NotOwned = "this SIP does not own the exchange block (it was sent or freed)";
 
         public bool IsNull => Handle == 0;
 
@@ -28,50 +32,64 @@ namespace Singularity.Ipc
             return new ExBlock(h);
         }
 
-        // Internal so that ExArray<T> (Singularity.Channels) can reach elements with one kernel call.
-        internal byte* Address(out ulong length)
+        public int Length
         {
-            ulong len;
-            byte* p = (byte*)KernelCalls.Abi->ExAccess(Handle, &len);
-            if (p == null) throw new InvalidOperationException("this SIP does not own the exchange block (it was sent or freed)");
-            length = len;
-            return p;
+            get
+            {
+                ulong len;
+                if (KernelCalls.Abi->ExAccess(Handle, &len) == 0) throw new InvalidOperationException(NotOwned);
+                return (int)len;
+            }
         }
 
-        public int Length { get { Address(out ulong len); return (int)len; } }
+        // Copies between the block (from offset) and this SIP's memory; the kernel checks ownership
+        // and bounds. Internal so that ExArray<T> (Singularity.Channels) can move whole elements.
+        internal void Read(ulong offset, byte* destination, ulong length) =>
+            Check(KernelCalls.Abi->ExRead(Handle, offset, destination, length));
+
+        internal void Write(ulong offset, byte* source, ulong length) =>
+            Check(KernelCalls.Abi->ExWrite(Handle, offset, source, length));
+
+        private static void Check(int result)
+        {
+            if (result == 0) return;
+            if (result == -2) throw new IndexOutOfRangeException();
+            throw new InvalidOperationException(NotOwned);
+        }
+
+        private static ulong Offset(int offset)
+        {
+            if (offset < 0) throw new IndexOutOfRangeException();
+            return (ulong)offset;
+        }
 
         public byte this[int index]
         {
-            get { byte* p = Address(out ulong len); if ((uint)index >= len) throw new IndexOutOfRangeException(); return p[index]; }
-            set { byte* p = Address(out ulong len); if ((uint)index >= len) throw new IndexOutOfRangeException(); p[index] = value; }
+            get { byte b = 0; Read(Offset(index), &b, 1); return b; }
+            set { Write(Offset(index), &value, 1); }
         }
 
         public long ReadInt64(int offset)
         {
-            byte* p = Address(out ulong len);
-            if (offset < 0 || (ulong)offset + 8 > len) throw new IndexOutOfRangeException();
-            return *(long*)(p + offset);
+            long v = 0;
+            Read(Offset(offset), (byte*)&v, 8);
+            return v;
         }
 
-        public void WriteInt64(int offset, long value)
-        {
-            byte* p = Address(out ulong len);
-            if (offset < 0 || (ulong)offset + 8 > len) throw new IndexOutOfRangeException();
-            *(long*)(p + offset) = value;
-        }
+        public void WriteInt64(int offset, long value) => Write(Offset(offset), (byte*)&value, 8);
 
         public void CopyFrom(byte[] source, int offset)
         {
-            byte* p = Address(out ulong len);
-            if (offset < 0 || (ulong)offset + (ulong)source.Length > len) throw new IndexOutOfRangeException();
-            fixed (byte* s = source) for (int i = 0; i < source.Length; i++) p[offset + i] = s[i];
+            if (source == null) throw new ArgumentNullException("source");
+            ulong at = Offset(offset);
+            fixed (byte* s = source) Write(at, s, (ulong)source.Length);
         }
 
         public void CopyTo(byte[] destination, int offset)
         {
-            byte* p = Address(out ulong len);
-            if (offset < 0 || (ulong)offset + (ulong)destination.Length > len) throw new IndexOutOfRangeException();
-            fixed (byte* d = destination) for (int i = 0; i < destination.Length; i++) d[i] = p[offset + i];
+            if (destination == null) throw new ArgumentNullException("destination");
+            ulong at = Offset(offset);
+            fixed (byte* d = destination) Read(at, d, (ulong)destination.Length);
         }
 
         public void Free()

@@ -32,11 +32,8 @@ namespace Singularity
     {
         public static void Write(string text) => KernelCalls.Write(text);
 
-        public static void WriteLine(string text)
-        {
-            KernelCalls.Write(text);
-            KernelCalls.Write("\n");
-        }
+        /// <summary>Writes the text and a newline in one piece (other SIPs' output does not split a short line).</summary>
+        public static void WriteLine(string text) => KernelCalls.Write((text ?? "(null)") + "\n");
     }
 
     /// <summary>The monotonic clock.</summary>

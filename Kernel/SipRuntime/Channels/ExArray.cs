@@ -18,26 +18,27 @@ namespace Singularity.Channels
         public static ExArray<T> Allocate(int count)
         {
             if (count <= 0) throw new ArgumentOutOfRangeException("count");
-            return new ExArray<T>(ExBlock.Allocate(count * Unsafe.SizeOf<T>()));
+            // Checked: count * size must not wrap to a small block.
+            long bytes = (long)count * Unsafe.SizeOf<T>();
+            if (bytes > int.MaxValue) throw new OutOfMemoryException("an exchange array of " + count.ToString() + " elements is too large");
+            return new ExArray<T>(ExBlock.Allocate((int)bytes));
         }
 
         public bool IsNull => Block.IsNull;
 
         public int Length => Block.Length / Unsafe.SizeOf<T>();
 
+        // One kernel call copies an element while this SIP owns the block; the kernel checks the bounds.
         public T this[int index]
         {
-            get => Unsafe.Read<T>(Element(index));
-            set => Unsafe.Write<T>(Element(index), value);
+            get { T v = default; Block.Read(Offset(index), (byte*)&v, (ulong)Unsafe.SizeOf<T>()); return v; }
+            set { Block.Write(Offset(index), (byte*)&value, (ulong)Unsafe.SizeOf<T>()); }
         }
 
-        // One kernel call checks ownership and gives the address; the bounds check is ours.
-        private byte* Element(int index)
+        private static ulong Offset(int index)
         {
-            byte* p = Block.Address(out ulong length);
-            ulong size = (ulong)Unsafe.SizeOf<T>();
-            if (index < 0 || ((ulong)index + 1) * size > length) throw new IndexOutOfRangeException();
-            return p + (ulong)index * size;
+            if (index < 0) throw new IndexOutOfRangeException();
+            return (ulong)index * (ulong)Unsafe.SizeOf<T>();
         }
 
         [Claims]
