@@ -1,0 +1,312 @@
+using System;
+using System.Runtime.InteropServices;
+using Singularity;
+using Singularity.Channels;
+using Singularity.Ipc;
+using Singularity.Threading;
+
+/// <summary>
+/// Forged and stale handles: default(T) of every public runtime struct, copies used after the
+/// original was freed or sent, endpoints used after close, and handle numbers guessed (written
+/// into a runtime struct's private field through an overlapping field of an explicit-layout
+/// struct, which verified code may do for structs without references). The kernel must refuse
+/// whatever this SIP does not own, and change nothing else.
+/// </summary>
+internal static class Handles
+{
+    // The analyzer refuses explicit layout in SIP source (SING0010), but the verifier admits it
+    // for structs without references (SV0112 guards only those), so hostile IL can overlap a
+    // runtime struct's private fields. These three structs do what such IL does; nothing else in
+    // this SIP is exempt from the analyzer.
+#pragma warning disable SING0010
+    [StructLayout(LayoutKind.Explicit)]
+    private struct ForgedEndpoint
+    {
+        [FieldOffset(0)] public RawEndpoint Endpoint;
+        [FieldOffset(0)] public int Handle;
+    }
+
+    [StructLayout(LayoutKind.Explicit)]
+    private struct ForgedBlock
+    {
+        [FieldOffset(0)] public ExBlock Block;
+        [FieldOffset(0)] public ulong Handle;
+    }
+
+    // MessageFrame: RawMessage (104 bytes: tag, handle count, 8 data words, 4 handles), then
+    // the put offset, the take offset and the handle index.
+    [StructLayout(LayoutKind.Explicit)]
+    private struct ForgedFrame
+    {
+        [FieldOffset(0)] public MessageFrame Frame;
+        [FieldOffset(104)] public int PutOffset;
+        [FieldOffset(108)] public int TakeOffset;
+    }
+#pragma warning restore SING0010
+
+    private const ulong KindBlock = 1UL << 62;
+    private const ulong KindEndpoint = 2UL << 62;
+
+    public static int Run()
+    {
+        var p = new Probes("handles");
+        Defaults(p);
+        StaleCopies(p);
+        ClosedEndpoints(p);
+        GuessedEndpoints(p);
+        GuessedBlocks(p);
+        p.Check("no exchange memory left owned", Exchange.BytesOwned == 0);
+        return p.Finish();
+    }
+
+    private static void Defaults(Probes p)
+    {
+        ExBlock block = default;
+        p.Check("default(ExBlock).IsNull", block.IsNull);
+        p.Refused("default(ExBlock).Length", () => { int n = block.Length; });
+        p.Refused("default(ExBlock)[0]", () => { byte x = block[0]; });
+        p.Refused("default(ExBlock).WriteInt64", () => block.WriteInt64(0, 1));
+        p.Refused("default(ExBlock).CopyFrom", () => block.CopyFrom(new byte[1], 0));
+        p.Refused("default(ExBlock).Free", () => block.Free());
+        RawEndpoint ep = default;
+        p.Check("default(RawEndpoint).IsNull", ep.IsNull);
+        var m = new RawMessage { Tag = 1 };
+        p.Check("default(RawEndpoint).Send is BadHandle", ep.Send(ref m, 0) == RecvStatus.BadHandle);
+        p.Check("default(RawEndpoint).Receive is BadHandle", ep.Receive(out RawMessage r, 0) == RecvStatus.BadHandle);
+        ep.Close();
+        p.Refused("RawEndpoint.Select(default)", () => RawEndpoint.Select(new RawEndpoint[1]));
+        p.Check("Names.Register with default(RawEndpoint) is refused", !Names.Register("/hostile/default", ep));
+        RawMessage empty = default;
+        p.Refused("default(RawMessage).GetBlock(0)", () => empty.GetBlock(0));
+        EndpointHandle eh = default;
+        p.Check("default(EndpointHandle).IsNull", eh.IsNull);
+        MessageFrame frame = default;
+        p.Refused("default(MessageFrame).TakeBuffer()", () => { MessageFrame f = default; ExBuffer x = f.TakeBuffer(); x.Free(); });
+        p.Refused("default(MessageFrame).TakeEndpoint()", () => { MessageFrame f = default; f.TakeEndpoint(); });
+        p.Check("default(MessageFrame).Take<int>() reads zero", frame.Take<int>() == 0);
+        try { ExBuffer b = default; int n = b.Length; p.Fail("default(ExBuffer).Length was not refused"); }
+        catch (Exception e) { Clean(p, "default(ExBuffer).Length", e); }
+        try { ExBuffer b = default; b.Free(); p.Fail("default(ExBuffer).Free was not refused"); }
+        catch (Exception e) { Clean(p, "default(ExBuffer).Free", e); }
+        try { ExArray<int> a = default; a[0] = 1; p.Fail("default(ExArray<int>)[0] was not refused"); }
+        catch (Exception e) { Clean(p, "default(ExArray<int>)[0]", e); }
+        p.Check("ServiceListener.TryOpen of an unknown path fails", !ServiceListener.TryOpen("/hostile/nothing", out ServiceListener l));
+        p.Check("EndpointHandle.TryTakeStartup of an unknown path fails", !EndpointHandle.TryTakeStartup("/hostile/nothing", out EndpointHandle h));
+        var cell = new TRef<string>("x");
+        cell.Acquire();
+        p.Refused("TRef.Acquire of an empty cell", () => cell.Acquire());
+        p.RefusedNull("TRef.Release(null)", () => cell.Release(null));
+    }
+
+    private static void Clean(Probes p, string what, Exception e)
+    {
+        if (Probes.IsClean(e)) p.Say(what + " -> " + e.TypeName);
+        else p.Fail(what + " threw " + e.TypeName + ": " + e.Message);
+    }
+
+    private static void StaleCopies(Probes p)
+    {
+        ExBlock b = ExBlock.Allocate(64);
+        ExBlock copy = b;
+        b.Free();
+        p.Refused("a copy of a freed block: Length", () => { int n = copy.Length; });
+        p.Refused("a copy of a freed block: write", () => { ExBlock c = copy; c[0] = 1; });
+        p.Refused("a copy of a freed block: Free", () => copy.Free());
+        ExBlock again = ExBlock.Allocate(64);          // likely the same slot, a new generation
+        p.Refused("a copy of a freed block after its slot was reused", () => { int n = copy.Length; });
+        again[0] = 42;
+        p.Check("the new block is unaffected", again[0] == 42 && again.Length == 64);
+        again.Free();
+
+        // A block sent and not yet received is the message's; closing the receiving end frees it.
+        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint z);
+        ExBlock sent = ExBlock.Allocate(64);
+        ExBlock kept = sent;
+        var m = new RawMessage { Tag = 2 };
+        m.Add(sent);
+        p.Check("send a block", a.Send(ref m, 1000) == RecvStatus.Ok);
+        p.Refused("a copy of a block in flight: Length", () => { int n = kept.Length; });
+        p.Refused("a copy of a block in flight: Free", () => kept.Free());
+        var resend = new RawMessage { Tag = 3 };
+        resend.Add(kept);
+        p.Check("resending a block in flight is BadMessage", a.Send(ref resend, 0) == RecvStatus.BadMessage);
+        z.Close();
+        p.Refused("a copy of a block freed with its queue", () => { int n = kept.Length; });
+        a.Close();
+
+        // An endpoint sent over another channel leaves this handle.
+        RawEndpoint.CreateChannel(out RawEndpoint c1, out RawEndpoint c2);
+        RawEndpoint.CreateChannel(out RawEndpoint d1, out RawEndpoint d2);
+        RawEndpoint c2copy = c2;
+        var carry = new RawMessage { Tag = 4 };
+        carry.Add(c2);
+        p.Check("send an endpoint", d1.Send(ref carry, 1000) == RecvStatus.Ok);
+        var hello = new RawMessage { Tag = 5 };
+        p.Check("the sent endpoint's old handle: Send is BadHandle", c2copy.Send(ref hello, 0) == RecvStatus.BadHandle);
+        p.Check("the sent endpoint's old handle: Receive is BadHandle", c2copy.Receive(out RawMessage x, 0) == RecvStatus.BadHandle);
+        c2copy.Close();
+        p.Check("receive the endpoint", d2.Receive(out RawMessage got, 1000) == RecvStatus.Ok && got.HandleCount == 1 && !got.IsBlock(0));
+        RawEndpoint arrived = got.GetEndpoint(0);
+        p.Check("the channel works through its new handle", c1.Send(ref hello, 1000) == RecvStatus.Ok
+                && arrived.Receive(out RawMessage h2, 1000) == RecvStatus.Ok && h2.Tag == 5);
+        c1.Close(); arrived.Close(); d1.Close(); d2.Close();
+    }
+
+    private static void ClosedEndpoints(Probes p)
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+        a.Close();
+        var m = new RawMessage { Tag = 6 };
+        p.Check("Send after Close is BadHandle", a.Send(ref m, 0) == RecvStatus.BadHandle);
+        p.Check("Receive after Close is BadHandle", a.Receive(out RawMessage r, 0) == RecvStatus.BadHandle);
+        a.Close();
+        p.Refused("Select over a closed endpoint", () => RawEndpoint.Select(new[] { a }));
+        p.Check("the peer receives Closed", b.Receive(out RawMessage r2, 1000) == RecvStatus.Closed);
+        p.Check("the peer's Send is Closed", b.Send(ref m, 0) == RecvStatus.Closed);
+        ExBlock blk = ExBlock.Allocate(32);
+        var withBlock = new RawMessage { Tag = 7 };
+        withBlock.Add(blk);
+        p.Check("a block sent to a closed peer is not taken", b.Send(ref withBlock, 0) == RecvStatus.Closed && blk.Length == 32);
+        blk.Free();
+        b.Close();
+    }
+
+    // Handle numbers are per SIP: every number this SIP does not hold an endpoint under is refused,
+    // and closing numbers that name its other objects (threads, events) leaves them working.
+    private static void GuessedEndpoints(Probes p)
+    {
+        var ev = new Event(false, false);
+        var stop = new Event(true, false);
+        Thread t = Thread.Start(() => stop.Wait());
+        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+        int accepted = 0, refused = 0;
+        int[] hValues1 = Guesses();
+        for (int k1 = 0; k1 < hValues1.Length; k1++)
+        {
+            int h = hValues1[k1];
+            var f = new ForgedEndpoint { Handle = h };
+            var m = new RawMessage { Tag = 8 };
+            RecvStatus s = f.Endpoint.Send(ref m, 0);
+            if (s == RecvStatus.BadHandle) { refused++; continue; }
+            accepted++;
+            if (h != Number(a) && h != Number(b)) p.Fail("a send on guessed handle " + h.ToString() + " was " + (s == RecvStatus.Ok ? "accepted" : "not BadHandle"));
+        }
+        p.Check("guessed endpoint handles: only this SIP's two endpoints accepted (" + accepted.ToString() + " accepted, " + refused.ToString() + " refused)", accepted == 2);
+        // Drain what the two accepted sends queued, then try closing every other number.
+        while (a.Receive(out RawMessage r1, 0) == RecvStatus.Ok) { }
+        while (b.Receive(out RawMessage r2, 0) == RecvStatus.Ok) { }
+        int[] hValues2 = Guesses();
+        for (int k2 = 0; k2 < hValues2.Length; k2++)
+        {
+            int h = hValues2[k2];
+            if (h != Number(a) && h != Number(b)) new ForgedEndpoint { Handle = h }.Endpoint.Close();
+        }
+        ev.Set();
+        p.Check("an event survives Close on every guessed handle", ev.Wait(1000));
+        stop.Set();
+        p.Check("a thread survives Close on every guessed handle", t.Join(5000));
+        var ping = new RawMessage { Tag = 9 };
+        p.Check("the channel survives", a.Send(ref ping, 1000) == RecvStatus.Ok && b.Receive(out RawMessage pr, 1000) == RecvStatus.Ok && pr.Tag == 9);
+        // An endpoint number in a message: only this SIP's own endpoints may travel.
+        RawEndpoint.CreateChannel(out RawEndpoint c, out RawEndpoint d);
+        int carried = 0;
+        int[] hValues3 = Guesses();
+        for (int k3 = 0; k3 < hValues3.Length; k3++)
+        {
+            int h = hValues3[k3];
+            var m = new RawMessage { Tag = 10 };
+            m.Add(new ForgedEndpoint { Handle = h }.Endpoint);
+            if (c.Send(ref m, 0) != RecvStatus.BadMessage) carried++;
+        }
+        p.Check("guessed endpoint numbers carried in a message: only this SIP's own (" + carried.ToString() + ")", carried <= 2);
+        for (int i = 0; i < carried; i++) if (d.Receive(out RawMessage cr, 0) == RecvStatus.Ok) DropHandles(cr);
+        a.Close(); b.Close(); c.Close(); d.Close();
+    }
+
+    private static void DropHandles(RawMessage m)
+    {
+        for (int i = 0; i < m.HandleCount; i++)
+        {
+            if (m.IsBlock(i)) m.GetBlock(i).Free();
+            else m.GetEndpoint(i).Close();
+        }
+    }
+
+    private static int[] Guesses()
+    {
+        var g = new int[300 + 6];
+        for (int i = 0; i < 300; i++) g[i] = i;
+        g[300] = -1; g[301] = int.MinValue; g[302] = int.MaxValue; g[303] = 256; g[304] = 65536; g[305] = -256;
+        return g;
+    }
+
+    private static int Number(RawEndpoint e) => new ForgedEndpoint { Endpoint = e }.Handle;
+
+    // Exchange-block handles are a slot and a generation: every guess names at most a block of
+    // another SIP (the bystander's), and every guess but this SIP's own block must be refused.
+    private static void GuessedBlocks(Probes p)
+    {
+        ExBlock mine = ExBlock.Allocate(48);
+        ulong myHandle = new ForgedBlock { Block = mine }.Handle;
+        p.Check("a block handle is a block-kind handle", (myHandle & (3UL << 62)) == KindBlock);
+        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+        int accepted = 0, lengths = 0;
+        for (ulong gen = 0; gen < 4; gen++)
+            for (ulong slot = 0; slot < 1024; slot++)
+            {
+                ulong h = KindBlock | (gen << 32) | slot;
+                var m = new RawMessage { Tag = 11 };
+                m.Add(new ForgedBlock { Handle = h }.Block);
+                RecvStatus s = a.Send(ref m, 0);
+                if (s != RecvStatus.BadMessage)
+                {
+                    accepted++;
+                    if (h != myHandle) p.Fail("a message carrying guessed block handle " + h.ToString() + " was not refused");
+                    else if (s == RecvStatus.Ok && b.Receive(out RawMessage back, 1000) == RecvStatus.Ok) mine = back.GetBlock(0);
+                }
+                if (gen == 0 && slot < 64)
+                {
+                    ExBlock guess = new ForgedBlock { Handle = h }.Block;
+                    try { int n = guess.Length; lengths++; if (h != myHandle) p.Fail("guessed block handle " + h.ToString() + " gave access to " + n.ToString() + " bytes"); }
+                    catch (InvalidOperationException) { }
+                }
+            }
+        p.Check("guessed block handles: only this SIP's own block was usable (" + accepted.ToString() + " sends, " + lengths.ToString() + " accesses)", accepted <= 1 && lengths <= 1);
+        ulong[] hValues4 = Probes.Values(0UL, ulong.MaxValue, KindEndpoint | 1, KindBlock | 0xFFFFFFFFUL, KindBlock | (0x3FFFFFFFUL << 32), 3UL << 62);
+        for (int k4 = 0; k4 < hValues4.Length; k4++)
+        {
+            ulong h = hValues4[k4];
+            ExBlock guess = new ForgedBlock { Handle = h }.Block;
+            p.Refused("block handle " + h.ToString() + ": Free", () => guess.Free());
+        }
+        p.Check("this SIP's block is intact", mine.Length == 48);
+        mine.Free();
+        a.Close(); b.Close();
+    }
+
+    /// <summary>
+    /// A MessageFrame whose take offset was overwritten with a negative value must not read
+    /// outside its 64 data bytes (it once checked only offset + size > 64: memory below the frame).
+    /// </summary>
+    public static int ForgedFrameOffsets()
+    {
+        var p = new Probes("frame");
+        var f = new ForgedFrame();
+        f.Frame.Put<long>(0x1234);
+        p.Check("the forged layout matches MessageFrame's (put offset 8 after one long)", f.PutOffset == 8);
+        f.TakeOffset = 64;
+        p.Refused("Take<long>() at offset 64", () => { ForgedFrame g = f; g.Frame.Take<long>(); });
+        // Only offsets that land in this SIP's own stack: with the bug they read (and, for -8,
+        // write) there instead of being refused, so the mode reports them and survives.
+        int[] offValues5 = Probes.Values(-8, -4096);
+        for (int k5 = 0; k5 < offValues5.Length; k5++)
+        {
+            int off = offValues5[k5];
+            f.TakeOffset = off;
+            p.Refused("Take<long>() at forged offset " + off.ToString(), () => { ForgedFrame g = f; g.Frame.Take<long>(); });
+        }
+        f.PutOffset = -8;
+        p.Refused("Put<long>() at forged offset -8", () => { ForgedFrame g = f; g.Frame.Put<long>(7); });
+        return p.Finish();
+    }
+}
