@@ -14,6 +14,7 @@ public class HostileKnownAttackTests
     {
         HostileScenario.Named("gc roots with 65 threads")
             .Attack("hostile gcroots", AttackOutcome.Exits(0, "objects on the main thread's stack intact after 20 collections"))
+            .AttackLimit(100).Timeout(TimeSpan.FromSeconds(45))
             .Run()
             .FailedAlone();
     }
@@ -23,6 +24,7 @@ public class HostileKnownAttackTests
     {
         HostileScenario.Named("concat overflow")
             .Attack("hostile concat", AttackOutcome.Exits(0, @"caught System\.(OverflowException|OutOfMemoryException)"))
+            .AttackLimit(100).Timeout(TimeSpan.FromSeconds(45))
             .Run()
             .FailedAlone();
     }
@@ -36,9 +38,9 @@ public class HostileKnownAttackTests
     {
         var overflowInSip = AttackOutcome.Fails(@"^stack overflow at (?!kernel:)");
         var scenario = HostileScenario.Named("kernel calls at the stack's edge");
-        foreach (string api in new[] { "sleep", "event", "exchange", "channel", "write", "info" })
+        foreach (string api in new[] { "sleep", "yield", "event", "exchange", "channel", "select", "names", "process", "write", "info" })
             scenario.Attack("hostile stackedge " + api, overflowInSip);
-        scenario.Timeout(TimeSpan.FromSeconds(120)).Run().FailedAlone();
+        scenario.AttackLimit(150).Timeout(TimeSpan.FromSeconds(90)).Run().FailedAlone();
     }
 
     [Fact]
@@ -46,6 +48,7 @@ public class HostileKnownAttackTests
     {
         HostileScenario.Named("forged message frame")
             .Attack("hostile frame", AllRefused)
+            .AttackLimit(100).Timeout(TimeSpan.FromSeconds(45))
             .Run()
             .FailedAlone();
     }

@@ -335,11 +335,13 @@ namespace Singularity.Kernel
                 byte* name = Elf.FindSymbol(rip - ImageBase + ImageLow, out ulong offset);
                 if (name != null) { Log.WriteAscii(name, 512); Log.Write("+"); Log.WriteHex(offset, 4); return; }
             }
-            else if (Symbols.Lookup(rip, out ulong koff) != null)
+            else
             {
-                // Kernel code running for the SIP (inside an ABI call): say so, the names alone
-                // do not tell the kernel's copy of the core library from the SIP's.
-                Log.Write("kernel:"); Symbols.WriteSymbol(rip); return;
+                // Not the SIP's code: kernel code running for it (inside an ABI call or an
+                // interrupt). Say so; names alone do not tell the kernel's copy of the core
+                // library from the SIP's.
+                Log.Write("kernel:");
+                if (Symbols.Lookup(rip, out ulong koff) != null) { Symbols.WriteSymbol(rip); return; }
             }
             Log.WriteHex(rip);
         }

@@ -16,7 +16,7 @@ internal static class Handles
 {
     // The analyzer refuses explicit layout in SIP source (SING0010), but the verifier admits it
     // for structs without references (SV0112 guards only those), so hostile IL can overlap a
-    // runtime struct's private fields. These three structs do what such IL does; nothing else in
+    // runtime struct's private fields. These structs do what such IL does; nothing else in
     // this SIP is exempt from the analyzer.
 #pragma warning disable SING0010
     [StructLayout(LayoutKind.Explicit)]
@@ -31,6 +31,13 @@ internal static class Handles
     {
         [FieldOffset(0)] public ExBlock Block;
         [FieldOffset(0)] public ulong Handle;
+    }
+
+    [StructLayout(LayoutKind.Explicit)]
+    private struct ForgedMessage
+    {
+        [FieldOffset(0)] public RawMessage Message;
+        [FieldOffset(4)] public int HandleCount;
     }
 
     // MessageFrame: RawMessage (104 bytes: tag, handle count, 8 data words, 4 handles), then
@@ -53,6 +60,7 @@ internal static class Handles
         Defaults(p);
         StaleCopies(p);
         ClosedEndpoints(p);
+        ForgedHandleCounts(p);
         GuessedEndpoints(p);
         GuessedBlocks(p);
         p.Check("no exchange memory left owned", Exchange.BytesOwned == 0);
@@ -169,6 +177,29 @@ internal static class Handles
         p.Check("a block sent to a closed peer is not taken", b.Send(ref withBlock, 0) == RecvStatus.Closed && blk.Length == 32);
         blk.Free();
         b.Close();
+    }
+
+    // A message whose handle count was overwritten: the kernel takes at most four handles and
+    // checks each; the runtime reads only the four it has.
+    private static void ForgedHandleCounts(Probes p)
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+        int[] counts = Probes.Values(5, 1000, -1, int.MinValue, int.MaxValue);
+        int accepted = 0;
+        for (int k = 0; k < counts.Length; k++)
+        {
+            var f = new ForgedMessage();
+            f.Message.Tag = 12;
+            f.HandleCount = counts[k];
+            if (a.Send(ref f.Message, 0) != RecvStatus.BadMessage) accepted++;
+            int got = 0;
+            try { f.Message.GetBlock(3); got++; } catch (Exception) { }
+            try { f.Message.GetBlock(4); got++; } catch (Exception) { }
+            if (got > 1) p.Fail("a message with handle count " + counts[k].ToString() + " gave a fifth handle");
+        }
+        p.Check("messages with forged handle counts (5, 1000, -1, int.MinValue, int.MaxValue) are BadMessage", accepted == 0);
+        p.Check("nothing arrived", b.Receive(out RawMessage r, 0) == RecvStatus.TimedOut);
+        a.Close(); b.Close();
     }
 
     // Handle numbers are per SIP: every number this SIP does not hold an endpoint under is refused,

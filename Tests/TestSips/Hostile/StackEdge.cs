@@ -46,6 +46,15 @@ internal static class StackEdge
                 return r.Tag;
             };
         }
+        if (api == "select")
+        {
+            RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+            var set = new RawEndpoint[2];
+            set[0] = a; set[1] = b;
+            return () => RawEndpoint.Select(set, 1);
+        }
+        if (api == "names") return () => Names.TryBind("/hostile/nobody", out RawEndpoint e) ? 1 : 0;
+        if (api == "process") return () => (int)Processes.Wait(-1, 1, out int code);
         if (api == "write") return () => { Debug.Write(""); Debug.Write("."); return 0; };
         if (api == "info") return () => (int)SystemInfo.Memory().LiveSips;
         return null;
