@@ -51,8 +51,11 @@ namespace Singularity.Kernel.Channels
             Endpoint e = Own(sip, handle);
             if (e != null)
             {
+                Thread me = Scheduler.Current;
                 e.Pin();
+                me.PinnedEndpoint = e;
                 result = SendLocked(sip, e, m, timeoutNs);
+                me.PinnedEndpoint = null;
                 e.Unpin();
             }
             Restore(flags);
@@ -127,8 +130,11 @@ namespace Singularity.Kernel.Channels
             Endpoint e = Own(sip, handle);
             if (e != null)
             {
+                Thread me = Scheduler.Current;
                 e.Pin();
+                me.PinnedEndpoint = e;
                 result = ReceiveLocked(sip, e, m, timeoutNs);
+                me.PinnedEndpoint = null;
                 e.Unpin();
             }
             Restore(flags);
@@ -205,7 +211,9 @@ namespace Singularity.Kernel.Channels
                     watched[i].Pin();
                     watched[i].WatchReadable(me);
                 }
+                me.PinnedSelect = count;
                 bool signaled = Wait(deadline);
+                me.PinnedSelect = 0;
                 for (int i = 0; i < count; i++)
                 {
                     watched[i].UnwatchReadable(me);
@@ -226,6 +234,32 @@ namespace Singularity.Kernel.Channels
             }
             Restore(flags);
             return result;
+        }
+
+        /// <summary>
+        /// Releases what a thread killed in the middle of a channel call had pinned (it never
+        /// returns to do so): called by its SIP's Terminate, after the SIP's handles are closed,
+        /// so the channels can be freed. Interrupts off.
+        /// </summary>
+        public static void ReleasePins(Thread t)
+        {
+            Endpoint e = t.PinnedEndpoint;
+            if (e != null)
+            {
+                t.PinnedEndpoint = null;
+                e.UnwatchReadable(t);
+                e.UnwatchWritable(t);
+                e.Unpin();
+            }
+            int n = t.PinnedSelect;
+            t.PinnedSelect = 0;
+            for (int i = 0; i < n; i++)
+            {
+                Endpoint w = t.SelectScratch[i];
+                t.SelectScratch[i] = null;
+                w.UnwatchReadable(t);
+                w.Unpin();
+            }
         }
 
         /// <summary>Endpoints one Select may wait on.</summary>

@@ -268,6 +268,7 @@ namespace Singularity.Kernel
             _allocationCount = 0;
             HeapBytes = 0;
             for (int h = 1; h < MaxHandles; h++) if (_handles[h] != null) CloseHandle(h);
+            for (Thread t = Threads; t != null; t = t.NextInSip) Channels.ChannelCalls.ReleasePins(t);
             Channels.ExchangeHeap.ReclaimAll(this);
             Channels.NameService.ForgetDeadServices();
             Runtime.Allocator.Free(_handles);

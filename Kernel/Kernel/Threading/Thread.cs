@@ -49,6 +49,14 @@ namespace Singularity.Kernel.Threading
         /// <summary>Scratch space for the endpoints a message carries (channel send and receive).</summary>
         public Channels.Endpoint[] CarriedEndpoints => _carried ??= new Channels.Endpoint[Abi.ChannelMessage.MaxHandles];
 
+        /// <summary>
+        /// The endpoint a channel send or receive of this thread is blocked on, and how many of
+        /// SelectScratch a select is blocked on: pinned so they outlive the wait. A thread killed
+        /// while blocked never unpins them; its SIP's Terminate does (ChannelCalls.ReleasePins).
+        /// </summary>
+        public Channels.Endpoint PinnedEndpoint;
+        public int PinnedSelect;
+
         /// <summary>Scratch space for the endpoints a channel select waits on.</summary>
         public Channels.Endpoint[] SelectScratch => _selectScratch ??= new Channels.Endpoint[Channels.ChannelCalls.MaxSelect];
         private Channels.Endpoint[] _selectScratch;

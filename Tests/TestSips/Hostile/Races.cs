@@ -24,6 +24,7 @@ internal static class Races
             CloseWhileSending(p);
             BlockSentWhileSendWaits(p);
             EndpointClosedWhileSendWaits(p);
+            LeaveThreadsWaiting(p);
         }
         else if (which == "access") AccessDuringFree(p);
         else if (which == "gc") CollectWhileAllocating(p);
@@ -205,6 +206,25 @@ internal static class Races
         p.Check("an event that took the closed endpoint's handle number keeps working", eventWorks);
         while (b.Receive(out RawMessage rest, 0) == RecvStatus.Ok) FreeOwned(rest);
         a.Close(); b.Close(); e1.Close();
+    }
+
+    // Threads still blocked in a receive, a send and a select when the SIP ends: the kernel must
+    // free those channels all the same (the memory check after this attacker shows it).
+    private static void LeaveThreadsWaiting(Probes p)
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+        RawEndpoint.CreateChannel(out RawEndpoint c, out RawEndpoint d);
+        RawEndpoint.CreateChannel(out RawEndpoint e, out RawEndpoint f);
+        Fill(c);
+        var set = new RawEndpoint[2];
+        set[0] = e; set[1] = f;
+        var blocked = new Counter();
+        Thread.Start(() => { Interlocked.Increment(ref blocked.Value); b.Receive(out RawMessage m); });
+        Thread.Start(() => { Interlocked.Increment(ref blocked.Value); var m = new RawMessage { Tag = 9 }; c.Send(ref m); });
+        Thread.Start(() => { Interlocked.Increment(ref blocked.Value); RawEndpoint.Select(set); });
+        while (Interlocked.CompareExchange(ref blocked.Value, 0, 0) < 3) Thread.Sleep(5);
+        Thread.Sleep(20);
+        p.Check("three threads are left blocked in a receive, a send and a select as the SIP ends", true);
     }
 
     // One thread copies into a block while another frees it and allocates a new block of the same
