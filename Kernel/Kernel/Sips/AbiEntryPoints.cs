@@ -270,14 +270,15 @@ namespace Singularity.Kernel
             }
             string a = string.FromAscii(args, argsLength);
             Sip sip = SipLoader.Start(n, a, image, size, Caller.HeapQuota, out string error);
-            if (sip == null)
+            ulong whole = Log.BeginLine();
+            if (sip == null) { Log.Write("sip "); Log.Write(n); Log.Write(" not started: "); Log.WriteLine(error); }
+            else
             {
-                Log.Write("sip "); Log.Write(n); Log.Write(" not started: "); Log.WriteLine(error);
-                return -3;
+                Log.Write("sip "); Log.Write(n); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.Write(" started by ");
+                Log.Write(Caller.Name); Log.Write("#"); Log.WriteDecimal((ulong)Caller.Id); Log.WriteLine();
             }
-            Log.Write("sip "); Log.Write(n); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.Write(" started by ");
-            Log.Write(Caller.Name); Log.Write("#"); Log.WriteDecimal((ulong)Caller.Id); Log.WriteLine();
-            return sip.Id;
+            Log.EndLine(whole);
+            return sip == null ? -3 : sip.Id;
         }
 
         private static int AbiSipWait(int id, ulong timeoutNs, int* exitCode)

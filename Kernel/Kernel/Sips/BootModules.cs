@@ -76,13 +76,11 @@ namespace Singularity.Kernel
                 for (int k = 0; k < instances; k++)
                 {
                     Sip sip = SipLoader.Start(name, args, (byte*)start, end - start, options.SipQuotaMiB * 1024 * 1024, out string error);
-                    if (sip == null)
-                    {
-                        Log.Write("sip "); Log.Write(name); Log.Write(" not started: "); Log.WriteLine(error);
-                        continue;
-                    }
-                    Log.Write("sip "); Log.Write(name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.WriteLine(" started");
-                    Track(sip);
+                    ulong whole = Log.BeginLine();
+                    if (sip == null) { Log.Write("sip "); Log.Write(name); Log.Write(" not started: "); Log.WriteLine(error); }
+                    else { Log.Write("sip "); Log.Write(name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.WriteLine(" started"); }
+                    Log.EndLine(whole);
+                    if (sip != null) Track(sip);
                 }
             }
             if (options.Sips != null) WarnUnknown(options.Sips, mb);

@@ -39,8 +39,10 @@ namespace Singularity.Kernel
                 if (r != ChannelStatus.Ok)
                 {
                     // Not fatal: the service may start later; the SIP can bind by name itself.
+                    ulong whole = Log.BeginLine();
                     Log.Write("sip "); Log.Write(sip.Name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id);
                     Log.Write(": import "); Log.Write(imports[i]); Log.WriteLine(" not bound (no such service yet)");
+                    Log.EndLine(whole);
                     continue;
                 }
                 sip.StartupPaths[n] = imports[i];
