@@ -43,7 +43,7 @@ namespace Singularity.Abi
         public delegate*<int, int, int> SetThreadPriority;             // 22 (thread handle or 0 = caller, priority)
         public delegate*<ulong, ulong> ExAllocate;                     // 23 (length) -> block handle, 0 on failure
         public delegate*<ulong, int> ExFree;                           // 24
-        public delegate*<ulong, ulong*, ulong> ExAccess;               // 25 (handle, out length) -> address, 0 if not the caller's
+        public delegate*<ulong, ulong*, ulong> ExAccess;               // 25 (handle, out length) -> 1 if the caller's, else 0
         public delegate*<int*, int*, int> ChannelCreate;               // 26 (out imp, out exp)
         public delegate*<int, ChannelMessage*, ulong, int> ChannelSend;    // 27 (endpoint, message, timeout ns)
         public delegate*<int, ChannelMessage*, ulong, int> ChannelReceive; // 28

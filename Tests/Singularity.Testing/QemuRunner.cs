@@ -29,6 +29,35 @@ public sealed record BootOptions
 public sealed record ScriptStep(string WaitFor, Func<string, string> Send)
 {
     public ScriptStep(string waitFor, string send) : this(waitFor, _ => send) { }
+
+    /// <summary>When set, <see cref="WaitFor"/> is a regular expression (multiline) instead of literal text.</summary>
+    public bool IsPattern { get; init; }
+
+    /// <summary>
+    /// When set, decides instead of <see cref="WaitFor"/>: given the log and where the previous
+    /// step's text ended, where the awaited text ends, or -1 while it has not appeared.
+    /// </summary>
+    public Func<string, int, int>? Finder { get; init; }
+
+    /// <summary>A step that waits for a match of <paramref name="pattern"/> (multiline) after the previous step.</summary>
+    public static ScriptStep Matching(string pattern, string send) => new(pattern, _ => send) { IsPattern = true };
+
+    /// <summary>A step that waits until <paramref name="finder"/> finds what it waits for (see <see cref="Finder"/>).</summary>
+    public static ScriptStep Until(string description, Func<string, int, int> finder, Func<string, string> send) =>
+        new(description, send) { Finder = finder };
+
+    /// <summary>Where the awaited text ends in <paramref name="text"/> at or after <paramref name="from"/>, or -1.</summary>
+    internal int FindEnd(string text, int from)
+    {
+        if (Finder != null) return Finder(text, from);
+        if (!IsPattern)
+        {
+            int at = text.IndexOf(WaitFor, from, StringComparison.Ordinal);
+            return at < 0 ? -1 : at + WaitFor.Length;
+        }
+        var m = new System.Text.RegularExpressions.Regex(WaitFor, System.Text.RegularExpressions.RegexOptions.Multiline).Match(text, from);
+        return m.Success ? m.Index + m.Length : -1;
+    }
 }
 
 /// <summary>The outcome of one boot: how it ended and everything the kernel wrote to serial.</summary>
@@ -131,9 +160,9 @@ public static class QemuRunner
                 string text = sink.ToString();
                 while (step < options.Script.Count)
                 {
-                    int at = text.IndexOf(options.Script[step].WaitFor, searchFrom, StringComparison.Ordinal);
-                    if (at < 0) break;
-                    searchFrom = at + options.Script[step].WaitFor.Length;
+                    int end = options.Script[step].FindEnd(text, searchFrom);
+                    if (end < 0) break;
+                    searchFrom = end;
                     try { input.Write(options.Script[step].Send(text)); input.Flush(); } catch (IOException) { }
                     step++;
                 }

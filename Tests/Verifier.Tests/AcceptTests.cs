@@ -38,8 +38,9 @@ public class AcceptTests
             Assert.True(File.Exists(Support.ContractsLibrary), "Contracts/ is not built (it is a build dependency of this project)");
             refs.Add(Support.ContractsLibrary);
         }
-        string source = string.Join("\n", sources.Select(File.ReadAllText));
-        var dll = Support.Compile(Path.GetFileNameWithoutExtension(proj), source, allowUnsafe: text.Contains("<AllowUnsafeBlocks>true</AllowUnsafeBlocks>"), exe: true, references: refs, moreSources: linked.Select(File.ReadAllText));
+        // One syntax tree per file, as the SIP build compiles them (a file's usings are its own).
+        var files = sources.OrderBy(f => f, StringComparer.Ordinal).Select(File.ReadAllText).ToList();
+        var dll = Support.Compile(Path.GetFileNameWithoutExtension(proj), files[0], allowUnsafe: text.Contains("<AllowUnsafeBlocks>true</AllowUnsafeBlocks>"), exe: true, references: refs, moreSources: files.Skip(1).Concat(linked.Select(File.ReadAllText)));
         var r = Support.Verify(dll);
         if (OptsOut(proj))
         {

@@ -14,17 +14,27 @@ namespace Singularity.Kernel.Channels
     {
         public static int Create(Sip sip, int* impHandle, int* expHandle)
         {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
             Endpoint.CreatePair(sip, out Endpoint imp, out Endpoint exp);
             int a = sip.AddHandle(imp);
             int b = a < 0 ? -1 : sip.AddHandle(exp);
+            int result = ChannelStatus.Ok;
             if (b < 0)
             {
+                // The handle table is full: the new channel goes away again, whole.
                 if (a >= 0) sip.TakeHandle(a);
-                return ChannelStatus.OutOfMemory;
+                imp.Close();
+                exp.Close();
+                result = ChannelStatus.OutOfMemory;
             }
-            *impHandle = a;
-            *expHandle = b;
-            return ChannelStatus.Ok;
+            else
+            {
+                *impHandle = a;
+                *expHandle = b;
+            }
+            Restore(flags);
+            return result;
         }
 
         private static Endpoint Own(Sip sip, int handle)
@@ -37,114 +47,134 @@ namespace Singularity.Kernel.Channels
         {
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
-            int result = SendLocked(sip, handle, m, timeoutNs);
+            int result = ChannelStatus.BadHandle;
+            Endpoint e = Own(sip, handle);
+            if (e != null)
+            {
+                Thread me = Scheduler.Current;
+                e.Pin();
+                me.PinnedEndpoint = e;
+                result = SendLocked(sip, e, m, timeoutNs);
+                me.PinnedEndpoint = null;
+                e.Unpin();
+            }
             Restore(flags);
             return result;
         }
 
-        private static int SendLocked(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs)
+        private static int SendLocked(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs)
         {
-            Endpoint e = Own(sip, handle);
-            if (e == null) return ChannelStatus.BadHandle;
-            if (m->HandleCount < 0 || m->HandleCount > ChannelMessage.MaxHandles) return ChannelStatus.BadMessage;
-            Endpoint[] carried = Scheduler.Current.CarriedEndpoints;
-            for (int i = 0; i < m->HandleCount; i++) carried[i] = null;
+            int count = m->HandleCount;
+            if (count < 0 || count > ChannelMessage.MaxHandles) return ChannelStatus.BadMessage;
+
+            // Back-pressure first: wait for room in the peer's queue. The message's handles are
+            // checked only after the last wait, with no wait between the check and the move: while
+            // this thread waited, another thread of the SIP may have sent, freed or closed them.
+            ulong deadline = Deadline(timeoutNs);
+            Thread me = Scheduler.Current;
+            while (!e.PeerGone && !e.Peer.HasRoom)
             {
-                // Check every handle first: nothing moves unless the whole message is valid.
-                for (int i = 0; i < m->HandleCount; i++)
-                {
-                    ulong h = m->Handles[i];
-                    for (int j = 0; j < i; j++) if (m->Handles[j] == h) return ChannelStatus.BadMessage;
-                    ulong kind = h & ChannelMessage.KindMask;
-                    if (kind == ChannelMessage.KindBlock)
-                    {
-                        if (!ExchangeHeap.IsOwnedBy(h, sip.Id)) return ChannelStatus.BadMessage;
-                    }
-                    else if (kind == ChannelMessage.KindEndpoint)
-                    {
-                        Endpoint c = Own(sip, (int)(uint)h);
-                        // An endpoint cannot travel over its own channel.
-                        if (c == null || c == e || c == e.Peer) return ChannelStatus.BadMessage;
-                        carried[i] = c;
-                    }
-                    else return ChannelStatus.BadMessage;
-                }
-
-                // Back-pressure: wait for room in the peer's queue.
-                ulong deadline = timeoutNs == 0 ? 0 : Clock.MonotonicNs + timeoutNs;
-                Thread me = Scheduler.Current;
-                while (!e.PeerGone && !e.Peer.HasRoom)
-                {
-                    e.WatchWritable(me);
-                    bool signaled = Wait(deadline);
-                    e.UnwatchWritable(me);
-                    if (!sip.IsAlive) return ChannelStatus.Closed;
-                    if (!signaled && (e.PeerGone || !e.Peer.HasRoom)) return ChannelStatus.TimedOut;
-                }
-                if (e.PeerGone || e.Closed) return ChannelStatus.Closed;
-
-                // Commit: the handles leave the sender.
-                for (int i = 0; i < m->HandleCount; i++)
-                {
-                    ulong h = m->Handles[i];
-                    if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
-                        ExchangeHeap.Transfer(h, sip.Id, sip, ExchangeHeap.InFlight, null);
-                    else
-                    {
-                        sip.TakeHandle((int)(uint)h);
-                        carried[i].Owner = null;
-                    }
-                }
-                e.Peer.TryEnqueue(m, carried);
-                return ChannelStatus.Ok;
+                e.WatchWritable(me);
+                bool signaled = Wait(deadline);
+                e.UnwatchWritable(me);
+                if (!sip.IsAlive) return ChannelStatus.Closed;
+                if (e.Closed) return ChannelStatus.Closed;           // another thread closed it
+                if (e.Owner != sip) return ChannelStatus.BadHandle;  // another thread sent it away
+                if (!signaled && !e.PeerGone && !e.Peer.HasRoom) return ChannelStatus.TimedOut;
             }
+            if (e.PeerGone) return ChannelStatus.Closed;
+
+            // Check every handle: nothing moves unless the whole message is valid.
+            Endpoint[] carried = me.CarriedEndpoints;
+            for (int i = 0; i < count; i++) carried[i] = null;
+            for (int i = 0; i < count; i++)
+            {
+                ulong h = m->Handles[i];
+                for (int j = 0; j < i; j++) if (m->Handles[j] == h) return ChannelStatus.BadMessage;
+                ulong kind = h & ChannelMessage.KindMask;
+                if (kind == ChannelMessage.KindBlock)
+                {
+                    if (!ExchangeHeap.IsOwnedBy(h, sip.Id)) return ChannelStatus.BadMessage;
+                }
+                else if (kind == ChannelMessage.KindEndpoint)
+                {
+                    Endpoint c = Own(sip, (int)(uint)h);
+                    // An endpoint cannot travel over its own channel.
+                    if (c == null || c == e || c == e.Peer) return ChannelStatus.BadMessage;
+                    carried[i] = c;
+                }
+                else return ChannelStatus.BadMessage;
+            }
+
+            // Commit: the handles leave the sender.
+            for (int i = 0; i < count; i++)
+            {
+                ulong h = m->Handles[i];
+                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
+                    ExchangeHeap.Transfer(h, sip.Id, sip, ExchangeHeap.InFlight, null);
+                else
+                {
+                    sip.TakeHandle((int)(uint)h);
+                    carried[i].Owner = null;
+                }
+            }
+            e.Peer.TryEnqueue(m, carried);
+            return ChannelStatus.Ok;
         }
 
         public static int Receive(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs)
         {
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
-            int result = ReceiveLocked(sip, handle, m, timeoutNs);
+            int result = ChannelStatus.BadHandle;
+            Endpoint e = Own(sip, handle);
+            if (e != null)
+            {
+                Thread me = Scheduler.Current;
+                e.Pin();
+                me.PinnedEndpoint = e;
+                result = ReceiveLocked(sip, e, m, timeoutNs);
+                me.PinnedEndpoint = null;
+                e.Unpin();
+            }
             Restore(flags);
             return result;
         }
 
-        private static int ReceiveLocked(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs)
+        private static int ReceiveLocked(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs)
         {
-            Endpoint e = Own(sip, handle);
-            if (e == null) return ChannelStatus.BadHandle;
-            ulong deadline = timeoutNs == 0 ? 0 : Clock.MonotonicNs + timeoutNs;
+            ulong deadline = Deadline(timeoutNs);
             Thread me = Scheduler.Current;
             Endpoint[] carried = me.CarriedEndpoints;
+            while (true)
             {
-                while (true)
+                if (e.TryDequeue(m, carried))
                 {
-                    if (e.TryDequeue(m, carried))
+                    // The handles arrive: blocks become the receiver's, endpoints enter its handle table.
+                    for (int i = 0; i < m->HandleCount && i < ChannelMessage.MaxHandles; i++)
                     {
-                        // The handles arrive: blocks become the receiver's, endpoints enter its handle table.
-                        for (int i = 0; i < m->HandleCount && i < ChannelMessage.MaxHandles; i++)
+                        ulong h = m->Handles[i];
+                        if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
+                            ExchangeHeap.Transfer(h, ExchangeHeap.InFlight, null, sip.Id, sip);
+                        else if (carried[i] != null)
                         {
-                            ulong h = m->Handles[i];
-                            if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
-                                ExchangeHeap.Transfer(h, ExchangeHeap.InFlight, null, sip.Id, sip);
-                            else if (carried[i] != null)
-                            {
-                                Endpoint c = carried[i];
-                                c.Owner = sip;
-                                int nh = sip.AddHandle(c);
-                                if (nh < 0) { c.Close(); m->Handles[i] = 0; }
-                                else m->Handles[i] = ChannelMessage.KindEndpoint | (uint)nh;
-                            }
+                            Endpoint c = carried[i];
+                            c.Owner = sip;
+                            int nh = sip.AddHandle(c);
+                            if (nh < 0) { c.Close(); m->Handles[i] = 0; }
+                            else m->Handles[i] = ChannelMessage.KindEndpoint | (uint)nh;
                         }
-                        return ChannelStatus.Ok;
                     }
-                    if (e.PeerGone) return ChannelStatus.Closed;
-                    e.WatchReadable(me);
-                    bool signaled = Wait(deadline);
-                    e.UnwatchReadable(me);
-                    if (!sip.IsAlive) return ChannelStatus.Closed;
-                    if (!signaled && !e.IsReadable) return ChannelStatus.TimedOut;
+                    return ChannelStatus.Ok;
                 }
+                if (e.PeerGone) return ChannelStatus.Closed;
+                e.WatchReadable(me);
+                bool signaled = Wait(deadline);
+                e.UnwatchReadable(me);
+                if (!sip.IsAlive) return ChannelStatus.Closed;
+                if (e.Closed) return ChannelStatus.Closed;           // another thread closed it
+                if (e.Owner != sip) return ChannelStatus.BadHandle;  // another thread sent it away
+                if (!signaled && !e.IsReadable) return ChannelStatus.TimedOut;
             }
         }
 
@@ -154,12 +184,15 @@ namespace Singularity.Kernel.Channels
         /// </summary>
         public static int Select(Sip sip, int* handles, int count, ulong timeoutNs)
         {
-            if (count <= 0 || count > 64) return ChannelStatus.BadHandle;
+            if (count <= 0 || count > MaxSelect) return ChannelStatus.BadHandle;
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             int result = ChannelStatus.TimedOut;
-            ulong deadline = timeoutNs == 0 ? 0 : Clock.MonotonicNs + timeoutNs;
+            ulong deadline = Deadline(timeoutNs);
             Thread me = Scheduler.Current;
+            // The endpoints waited on, kept (and pinned) across the wait: another thread may close
+            // one meanwhile, and its handle then no longer leads to it.
+            Endpoint[] watched = me.SelectScratch;
             while (true)
             {
                 bool bad = false;
@@ -172,9 +205,22 @@ namespace Singularity.Kernel.Channels
                 }
                 if (bad) { result = ChannelStatus.BadHandle; break; }
                 if (ready >= 0) { result = ready; break; }
-                for (int i = 0; i < count; i++) Own(sip, handles[i]).WatchReadable(me);
+                for (int i = 0; i < count; i++)
+                {
+                    watched[i] = Own(sip, handles[i]);
+                    watched[i].Pin();
+                    watched[i].WatchReadable(me);
+                }
+                me.PinnedSelect = count;
                 bool signaled = Wait(deadline);
-                for (int i = 0; i < count; i++) Own(sip, handles[i])?.UnwatchReadable(me);
+                me.PinnedSelect = 0;
+                for (int i = 0; i < count; i++)
+                {
+                    watched[i].UnwatchReadable(me);
+                    Endpoint w = watched[i];
+                    watched[i] = null;
+                    w.Unpin();
+                }
                 if (!sip.IsAlive) { result = ChannelStatus.Closed; break; }
                 if (!signaled)
                 {
@@ -190,6 +236,35 @@ namespace Singularity.Kernel.Channels
             return result;
         }
 
+        /// <summary>
+        /// Releases what a thread killed in the middle of a channel call had pinned (it never
+        /// returns to do so): called by its SIP's Terminate, after the SIP's handles are closed,
+        /// so the channels can be freed. Interrupts off.
+        /// </summary>
+        public static void ReleasePins(Thread t)
+        {
+            Endpoint e = t.PinnedEndpoint;
+            if (e != null)
+            {
+                t.PinnedEndpoint = null;
+                e.UnwatchReadable(t);
+                e.UnwatchWritable(t);
+                e.Unpin();
+            }
+            int n = t.PinnedSelect;
+            t.PinnedSelect = 0;
+            for (int i = 0; i < n; i++)
+            {
+                Endpoint w = t.SelectScratch[i];
+                t.SelectScratch[i] = null;
+                w.UnwatchReadable(t);
+                w.Unpin();
+            }
+        }
+
+        /// <summary>Endpoints one Select may wait on.</summary>
+        public const int MaxSelect = 64;
+
         public static int Close(Sip sip, int handle)
         {
             ulong flags = Cpu.ReadRflags();
@@ -204,6 +279,15 @@ namespace Singularity.Kernel.Channels
             }
             Restore(flags);
             return result;
+        }
+
+        // When a wait of timeoutNs (0 = forever) from now ends; 0 for none. Saturates: a huge
+        // timeout is forever, never a deadline that wrapped into the past.
+        private static ulong Deadline(ulong timeoutNs)
+        {
+            if (timeoutNs == 0) return 0;
+            ulong now = Clock.MonotonicNs;
+            return timeoutNs > ulong.MaxValue - now ? 0 : now + timeoutNs;
         }
 
         // Blocks until a watched endpoint wakes this thread or the deadline (0 = none) passes;

@@ -7,7 +7,9 @@ namespace Singularity.Kernel.Channels
     /// <summary>
     /// One end of a channel. Messages sent on an endpoint land in its peer's bounded queue;
     /// a full queue holds the sender back. When either side closes (or its SIP dies), the
-    /// other side receives what is already queued and then sees Closed.
+    /// other side receives what is already queued and then sees Closed. Once both sides are
+    /// closed and no channel call waits on either, nothing can reach the channel any more and
+    /// both ends return their memory to the kernel heap.
     /// </summary>
     internal sealed unsafe class Endpoint
     {
@@ -23,6 +25,9 @@ namespace Singularity.Kernel.Channels
         private readonly ChannelMessage* _queue;
         private readonly Endpoint[] _carried;
         private int _head, _count;
+
+        // Channel calls blocked on this endpoint: it must outlive them (they touch it on waking).
+        private int _pins;
 
         // Threads to wake when this endpoint becomes readable (a message or a close) or
         // when its queue gains room.
@@ -44,6 +49,36 @@ namespace Singularity.Kernel.Channels
             exp.Peer = imp;
             imp.Owner = owner;
             exp.Owner = owner;
+        }
+
+        /// <summary>A channel call is about to block on this endpoint. Interrupts off.</summary>
+        public void Pin() => _pins++;
+
+        /// <summary>The call is done with it; frees the channel if that was the last thing reaching it. Interrupts off.</summary>
+        public void Unpin()
+        {
+            _pins--;
+            ReleaseIfUnreachable();
+        }
+
+        // Both sides closed (their handles are gone; queues drained) and no call waiting on
+        // either: free both. Interrupts off.
+        private void ReleaseIfUnreachable()
+        {
+            if (!Closed || _pins != 0) return;
+            Endpoint peer = Peer;
+            if (peer != null && (!peer.Closed || peer._pins != 0)) return;
+            FreeMemory();
+            if (peer != null) peer.FreeMemory();
+        }
+
+        private void FreeMemory()
+        {
+            Memory.KernelHeap.Free(_queue);
+            Runtime.Allocator.Free(_carried);
+            _readable.Free();
+            _writable.Free();
+            Runtime.Allocator.Free(this);
         }
 
         public int QueuedCount => _count;
@@ -109,13 +144,19 @@ namespace Singularity.Kernel.Channels
                     else if (carried[i] != null) carried[i].Close();
                 }
             }
+            Runtime.Allocator.Free(carried);
+            // Threads waiting here (this SIP's, on an endpoint another of its threads closed) and on
+            // the peer re-check and see the close. Nobody waits on a closed endpoint again.
             _readable.WakeAll();
             _writable.WakeAll();
+            _readable.Clear();
+            _writable.Clear();
             if (Peer != null)
             {
                 Peer._readable.WakeAll();
                 Peer._writable.WakeAll();
             }
+            ReleaseIfUnreachable();
         }
     }
 
@@ -153,6 +194,20 @@ namespace Singularity.Kernel.Channels
         public void WakeAll()
         {
             for (int i = 0; i < _count; i++) Scheduler.WakeDirect(_threads[i]);
+        }
+
+        /// <summary>Forgets every watcher (woken already). Interrupts off.</summary>
+        public void Clear()
+        {
+            for (int i = 0; i < _count; i++) _threads[i] = null;
+            _count = 0;
+        }
+
+        /// <summary>Returns this list's memory to the kernel heap (its endpoint is being freed).</summary>
+        public void Free()
+        {
+            Runtime.Allocator.Free(_threads);
+            Runtime.Allocator.Free(this);
         }
     }
 }

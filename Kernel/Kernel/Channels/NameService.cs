@@ -26,9 +26,13 @@ namespace Singularity.Kernel.Channels
             s_listeners = new Endpoint[MaxNames];
         }
 
-        public static int Register(Sip sip, string name, int listenerHandle)
+        /// <summary>
+        /// Registers the name (ASCII, from the SIP's memory) for the listener endpoint. The kernel
+        /// keeps a string of the name only once it is registered; lookups allocate nothing.
+        /// </summary>
+        public static int Register(Sip sip, byte* name, int length, int listenerHandle)
         {
-            if (name.Length == 0 || name[0] != '/') return ChannelStatus.BadMessage;
+            if (!IsPath(name, length)) return ChannelStatus.BadMessage;
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             int result;
@@ -36,7 +40,7 @@ namespace Singularity.Kernel.Channels
             if (e == null || e.Owner != sip || e.Closed) result = ChannelStatus.BadHandle;
             else
             {
-                int slot = Find(name);
+                int slot = Find(name, length);
                 if (slot >= 0 && !s_listeners[slot].PeerGone) result = NameTaken;
                 else
                 {
@@ -47,7 +51,7 @@ namespace Singularity.Kernel.Channels
                     {
                         sip.TakeHandle(listenerHandle);
                         e.Owner = null;                           // the kernel holds it now
-                        s_names[slot] = name;
+                        if (s_names[slot] == null) s_names[slot] = string.FromAscii(name, length);
                         s_listeners[slot] = e;
                         result = ChannelStatus.Ok;
                     }
@@ -58,19 +62,26 @@ namespace Singularity.Kernel.Channels
         }
 
         /// <summary>Connects the caller to the named service; returns its end of a new channel in <paramref name="handle"/>.</summary>
-        public static int Bind(Sip sip, string name, int* handle)
+        public static int Bind(Sip sip, byte* name, int length, int* handle)
         {
+            if (!IsPath(name, length)) return ChannelStatus.BadMessage;
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             int result;
-            int slot = Find(name);
+            int slot = Find(name, length);
             if (slot < 0 || s_listeners[slot].PeerGone) result = NotFound;
             else if (!s_listeners[slot].Peer.HasRoom) result = ChannelStatus.TimedOut;
             else
             {
                 Endpoint.CreatePair(sip, out Endpoint client, out Endpoint server);
                 int h = sip.AddHandle(client);
-                if (h < 0) result = ChannelStatus.OutOfMemory;
+                if (h < 0)
+                {
+                    // The handle table is full: the new channel goes away again, whole.
+                    client.Close();
+                    server.Close();
+                    result = ChannelStatus.OutOfMemory;
+                }
                 else
                 {
                     server.Owner = null;
@@ -90,10 +101,68 @@ namespace Singularity.Kernel.Channels
             return result;
         }
 
-        private static int Find(string name)
+        /// <summary>Register and Bind for kernel callers (start-up wiring) that hold the name as a string.</summary>
+        public static int Register(Sip sip, string name, int listenerHandle)
         {
-            for (int i = 0; i < MaxNames; i++) if (s_names[i] != null && s_names[i] == name) return i;
+            byte* buf = stackalloc byte[MaxNameLength];
+            int n = Ascii(name, buf);
+            return n < 0 ? ChannelStatus.BadMessage : Register(sip, buf, n, listenerHandle);
+        }
+
+        public static int Bind(Sip sip, string name, int* handle)
+        {
+            byte* buf = stackalloc byte[MaxNameLength];
+            int n = Ascii(name, buf);
+            return n < 0 ? ChannelStatus.BadMessage : Bind(sip, buf, n, handle);
+        }
+
+        public const int MaxNameLength = 128;
+
+        // A name is 1 to 128 printable ASCII characters beginning with '/'.
+        private static bool IsPath(byte* name, int length)
+        {
+            if (length <= 0 || length > MaxNameLength || name[0] != '/') return false;
+            for (int i = 0; i < length; i++) if (name[i] < 32 || name[i] > 126) return false;
+            return true;
+        }
+
+        private static int Ascii(string s, byte* buf)
+        {
+            if (s.Length == 0 || s.Length > MaxNameLength) return -1;
+            for (int i = 0; i < s.Length; i++) buf[i] = s[i] < 128 ? (byte)s[i] : (byte)'?';
+            return s.Length;
+        }
+
+        private static int Find(byte* name, int length)
+        {
+            for (int i = 0; i < MaxNames; i++)
+            {
+                string n = s_names[i];
+                if (n == null || n.Length != length) continue;
+                int k = 0;
+                while (k < length && n[k] == (char)name[k]) k++;
+                if (k == length) return i;
+            }
             return -1;
+        }
+
+        /// <summary>
+        /// Drops every name whose service is gone (its end of the listener closed, as when its SIP
+        /// died): binds to it fail either way, and the slot and the listener's memory come back.
+        /// </summary>
+        public static void ForgetDeadServices()
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            for (int i = 0; i < MaxNames; i++)
+            {
+                if (s_names[i] == null || !s_listeners[i].PeerGone) continue;
+                s_listeners[i].Close();
+                s_listeners[i] = null;
+                Runtime.Allocator.Free(s_names[i]);
+                s_names[i] = null;
+            }
+            Restore(flags);
         }
 
         private static int FreeSlot()

@@ -8,6 +8,22 @@ namespace Singularity.Kernel.Diagnostics
     /// </summary>
     internal static unsafe class Log
     {
+        /// <summary>
+        /// Starts a line that goes out whole (tests and people read these): interrupts stay off
+        /// until <see cref="EndLine"/>, so no thread's output lands inside it.
+        /// </summary>
+        public static ulong BeginLine()
+        {
+            ulong flags = Arch.Cpu.ReadRflags();
+            Arch.Cpu.DisableInterrupts();
+            return flags;
+        }
+
+        public static void EndLine(ulong flags)
+        {
+            if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
+        }
+
         public static void Write(string s)
         {
             if (s == null) { Write("(null)"); return; }

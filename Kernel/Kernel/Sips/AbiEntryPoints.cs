@@ -1,6 +1,7 @@
 using Singularity.Abi;
 using Singularity.Kernel.Arch;
 using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Memory;
 using Singularity.Kernel.Threading;
 
 namespace Singularity.Kernel
@@ -72,15 +73,24 @@ namespace Singularity.Kernel
 
         private static Sip Caller => Scheduler.Current.Owner;
 
+        // One call's text goes out whole: another thread's output cannot land inside it (the
+        // runtime writes at most 256 bytes per call, so interrupts stay off only briefly).
         private static void AbiDebugWrite(byte* text, int length)
         {
-            if (length < 0 || length > 64 * 1024) return;
+            if (length < 0 || length > 4096) return;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
             for (int i = 0; i < length; i++) Log.WriteChar((char)text[i]);
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
         }
 
+        // The calling thread ends its own SIP: interrupts stay off from Terminate (which marks it
+        // dead) to LeaveDeadThread (which queues its stack for freeing); a tick in between would
+        // switch away from a dead thread for good and lose its stack.
         private static void AbiExitProcess(int code)
         {
             Sip sip = Caller;
+            Cpu.DisableInterrupts();
             sip.Terminate(SipState.Exited, code, null);
             Scheduler.LeaveDeadThread();
         }
@@ -89,6 +99,7 @@ namespace Singularity.Kernel
         {
             Sip sip = Caller;
             string reason = string.FromAscii(message, length < 0 ? 0 : length > 1024 ? 1024 : length);
+            Cpu.DisableInterrupts();
             sip.Fail(reason, rip);
             Scheduler.LeaveDeadThread();
         }
@@ -97,6 +108,7 @@ namespace Singularity.Kernel
         {
             Sip sip = Caller;
             string reason = string.FromAscii(message, length < 0 ? 0 : length > 1024 ? 1024 : length);
+            Cpu.DisableInterrupts();
             sip.Fail(reason, trace, count < 0 ? 0 : count > 32 ? 32 : count);
             Scheduler.LeaveDeadThread();
         }
@@ -109,7 +121,7 @@ namespace Singularity.Kernel
         }
 
         private static int AbiTakeStartupEndpoint(byte* path, int length) =>
-            length <= 0 || length > 128 ? -1 : StartupEndpoints.Take(Caller, string.FromAscii(path, length));
+            length <= 0 || length > 128 ? -1 : StartupEndpoints.Take(Caller, path, length);
 
         private static ulong AbiAllocatePages(ulong pages) => Caller.AllocatePages(pages);
 
@@ -127,35 +139,31 @@ namespace Singularity.Kernel
             if (!sip.ContainsCode(entry)) return -1;
             // The cap keeps every thread's stack within reach of the SIP's collector (GetStackRanges).
             if (sip.LiveThreads >= SipLimits.MaxThreads) return SipLimits.ThreadLimitReached;
+            // A handle to give back, and stacks that do not come out of the kernel's reserve.
+            if (!sip.HasFreeHandle || !KernelReserve.AllowsSipGrant(Thread.StackBytesPerSipThread)) return -1;
             Thread t = SipLoader.CreateSipThread(sip, entry, argument);
             if (t == null) return -1;
             int h = sip.AddHandle(t);
-            if (h < 0)
-            {
-                Scheduler.Kill(t);
-                sip.LiveThreads--;              // it never ran: it must not count against the cap
-                return -1;
-            }
+            if (h < 0) { sip.ForgetUnstartedThread(t); return -1; }   // it never ran: it does not count against the cap
             Scheduler.Start(t);
             return h;
         }
 
         private static void AbiExitThread(int code) => Scheduler.Exit(code);
 
+        // The handle is looked up and used with interrupts off: another thread of the SIP may
+        // close it (a thread's record can then be freed).
         private static int AbiWait(int handle, ulong timeoutNs)
         {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
             object o = Caller.GetHandle(handle);
-            if (o is Event e) return e.Wait(timeoutNs) ? 1 : 0;
-            if (o is Mutex m) return m.Acquire(timeoutNs) ? 1 : 0;
-            if (o is Thread t)
-            {
-                ulong flags = Cpu.ReadRflags();
-                Cpu.DisableInterrupts();
-                bool ok = t.State == ThreadState.Dead || Scheduler.Block(t.Joiners, timeoutNs);
-                if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
-                return ok ? 1 : 0;
-            }
-            return -1;
+            int result = -1;
+            if (o is Event e) result = e.Wait(timeoutNs) ? 1 : 0;
+            else if (o is Mutex m) result = m.Acquire(timeoutNs) ? 1 : 0;
+            else if (o is Thread t) result = t.State == ThreadState.Dead || Scheduler.Block(t.Joiners, timeoutNs) ? 1 : 0;
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            return result;
         }
 
         private static int AbiCreateEvent(int manualReset, int signaled) => Caller.AddHandle(new Event(manualReset != 0, signaled != 0));
@@ -199,7 +207,7 @@ namespace Singularity.Kernel
             Thread me = Scheduler.Current;
             if (max < 0) max = 0;
             ulong flags = Cpu.ReadRflags();
-            Cpu.DisableInterrupts();
+            Cpu.DisableInterrupts();        // the list changes as threads end and are forgotten
             int n = 0;
             AddRange(pairs, max, ref n, SipStackPointer(me), me.SipStackTop);
             for (Thread t = me.Owner.Threads; t != null; t = t.NextInSip)
@@ -240,6 +248,8 @@ namespace Singularity.Kernel
 
         private static int AbiExFree(ulong handle) => Channels.ExchangeHeap.Free(handle, Caller.Id, Caller) ? 0 : -1;
 
+        // The block's address and length if the caller owns it. Only the runtime's exchange guard
+        // calls this, and it keeps the SIP from freeing or sending the block while the address is in use.
         private static ulong AbiExAccess(ulong handle, ulong* length) => (ulong)Channels.ExchangeHeap.Access(Caller.Id, handle, out *length);
 
         private static int AbiChannelCreate(int* imp, int* exp) => Channels.ChannelCalls.Create(Caller, imp, exp);
@@ -252,11 +262,12 @@ namespace Singularity.Kernel
 
         private static int AbiChannelClose(int endpoint) => Channels.ChannelCalls.Close(Caller, endpoint);
 
+        // Names are compared in place: a lookup costs the kernel no memory that could pile up.
         private static int AbiNameRegister(byte* name, int length, int listener) =>
-            length <= 0 || length > 128 ? ChannelStatus.BadMessage : Channels.NameService.Register(Caller, string.FromAscii(name, length), listener);
+            Channels.NameService.Register(Caller, name, length, listener);
 
         private static int AbiNameBind(byte* name, int length, int* endpoint) =>
-            length <= 0 || length > 128 ? ChannelStatus.BadMessage : Channels.NameService.Bind(Caller, string.FromAscii(name, length), endpoint);
+            Channels.NameService.Bind(Caller, name, length, endpoint);
 
         private static ulong AbiExchangeBytes() => Caller.ExchangeBytes;
 
@@ -265,17 +276,28 @@ namespace Singularity.Kernel
         {
             if (nameLength <= 0 || nameLength > 64 || argsLength < 0 || argsLength > 1024) return -1;
             string n = string.FromAscii(name, nameLength);
-            string a = string.FromAscii(args, argsLength);
-            if (!BootModules.Find(n, out byte* image, out ulong size)) return -2;
-            Sip sip = SipLoader.Start(n, a, image, size, Caller.HeapQuota, out string error);
-            if (sip == null)
+            if (!BootModules.Find(n, out byte* image, out ulong size))
             {
-                Log.Write("sip "); Log.Write(n); Log.Write(" not started: "); Log.WriteLine(error);
+                Runtime.Allocator.Free(n);
+                return -2;
+            }
+            // The image copy and the main thread's stack must not come out of the kernel's reserve.
+            if (!KernelReserve.AllowsSipGrant(size + Thread.StackBytesPerSipThread + 64 * 1024))
+            {
+                Runtime.Allocator.Free(n);
                 return -3;
             }
-            Log.Write("sip "); Log.Write(n); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.Write(" started by ");
-            Log.Write(Caller.Name); Log.Write("#"); Log.WriteDecimal((ulong)Caller.Id); Log.WriteLine();
-            return sip.Id;
+            string a = string.FromAscii(args, argsLength);
+            Sip sip = SipLoader.Start(n, a, image, size, Caller.HeapQuota, out string error);
+            ulong whole = Log.BeginLine();
+            if (sip == null) { Log.Write("sip "); Log.Write(n); Log.Write(" not started: "); Log.WriteLine(error); }
+            else
+            {
+                Log.Write("sip "); Log.Write(n); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.Write(" started by ");
+                Log.Write(Caller.Name); Log.Write("#"); Log.WriteDecimal((ulong)Caller.Id); Log.WriteLine();
+            }
+            Log.EndLine(whole);
+            return sip == null ? -3 : sip.Id;
         }
 
         private static int AbiSipWait(int id, ulong timeoutNs, int* exitCode)
@@ -330,10 +352,17 @@ namespace Singularity.Kernel
         private static int AbiSetThreadPriority(int handle, int priority)
         {
             if (priority != (int)ThreadPriority.Low && priority != (int)ThreadPriority.Normal) return -2;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
             Thread t = handle == 0 ? Scheduler.Current : Caller.GetHandle(handle) as Thread;
-            if (t == null || t.Owner != Caller) return -1;
-            Scheduler.SetPriority(t, (ThreadPriority)priority);
-            return 0;
+            int result = -1;
+            if (t != null && t.Owner == Caller)
+            {
+                Scheduler.SetPriority(t, (ThreadPriority)priority);
+                result = 0;
+            }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            return result;
         }
     }
 }

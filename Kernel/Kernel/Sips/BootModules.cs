@@ -15,6 +15,10 @@ namespace Singularity.Kernel
         private static int s_count;
         private static MultibootInfo s_mb;
         private static bool s_haveMb;
+        private static ulong s_defaultQuota = Sip.DefaultHeapQuota;
+
+        /// <summary>The heap quota for SIPs whose manifest declares none (kernel option `sipquota=`).</summary>
+        public static ulong DefaultQuota => s_defaultQuota;
 
         /// <summary>Remembers the loader's module list so modules can be found by name later.</summary>
         public static void Record(MultibootInfo mb)
@@ -31,17 +35,34 @@ namespace Singularity.Kernel
             for (uint i = 0; i < s_mb.ModuleCount; i++)
             {
                 s_mb.GetModule(i, out ulong start, out ulong end, out byte* raw);
-                SplitModuleLine(raw == null ? "" : string.FromAscii(raw, 1024), out string n, out _);
-                if (n != name) continue;
+                if (!NameIs(raw, name)) continue;
                 image = (byte*)start; size = end - start;
                 return true;
             }
             return false;
         }
 
+        // Whether a module line's name (as SplitModuleLine finds it) is `name`, without allocating:
+        // SIPs look modules up by name (SipStart), and each lookup must cost the kernel nothing.
+        private static bool NameIs(byte* raw, string name)
+        {
+            if (raw == null) return name == "sip";
+            int end = 0;
+            while (end < 1024 && raw[end] != 0 && raw[end] != ' ') end++;
+            int from = 0;
+            for (int i = 0; i < end; i++) if (raw[i] == '/') from = i + 1;
+            int to = from;
+            while (to < end && raw[to] != '.') to++;
+            if (to == from) return name == "sip";
+            if (to - from != name.Length) return false;
+            for (int i = 0; i < name.Length; i++) if (raw[from + i] != name[i]) return false;
+            return true;
+        }
+
         public static void StartAll(MultibootInfo mb, CommandLine options)
         {
             s_started = new Sip[256];
+            s_defaultQuota = options.SipQuotaMiB * 1024 * 1024;
             uint n = mb.ModuleCount;
             if (n == 0) return;
             Log.Write("boot modules: "); Log.WriteDecimal((ulong)n); Log.WriteLine();
@@ -55,13 +76,11 @@ namespace Singularity.Kernel
                 for (int k = 0; k < instances; k++)
                 {
                     Sip sip = SipLoader.Start(name, args, (byte*)start, end - start, options.SipQuotaMiB * 1024 * 1024, out string error);
-                    if (sip == null)
-                    {
-                        Log.Write("sip "); Log.Write(name); Log.Write(" not started: "); Log.WriteLine(error);
-                        continue;
-                    }
-                    Log.Write("sip "); Log.Write(name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.WriteLine(" started");
-                    Track(sip);
+                    ulong whole = Log.BeginLine();
+                    if (sip == null) { Log.Write("sip "); Log.Write(name); Log.Write(" not started: "); Log.WriteLine(error); }
+                    else { Log.Write("sip "); Log.Write(name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.WriteLine(" started"); }
+                    Log.EndLine(whole);
+                    if (sip != null) Track(sip);
                 }
             }
             if (options.Sips != null) WarnUnknown(options.Sips, mb);

@@ -34,11 +34,13 @@ namespace Singularity.Kernel
         public ulong FaultEntry;             // the runtime's eh_throw_hw: CPU faults become exceptions
         public string[] StartupPaths;        // endpoints wired from the manifest, until the SIP takes them
         public int[] StartupHandles;
+        public Abi.SipStartInfo* StartInfo;  // what the main thread was entered with; freed when the SIP ends
 
         // Memory granted through the ABI, counted against the quota.
         public readonly ulong HeapQuota;
         public ulong HeapBytes;
         public ulong ExchangeBytes;
+        public int ExchangeBlocks;
         public ulong ExchangeQuota = Channels.ExchangeHeap.DefaultQuota;
         private ulong* _allocations;         // pairs (address, pages)
         private int _allocationCount;
@@ -79,8 +81,10 @@ namespace Singularity.Kernel
         /// <summary>Zeroed pages for the SIP's heap, or 0 when the quota or memory is exhausted.</summary>
         public ulong AllocatePages(ulong pages)
         {
+            // Checked: pages * PageSize must not wrap past the quota test; the kernel's reserve stays free.
+            if (pages == 0 || pages > (HeapQuota - HeapBytes) / PhysicalMemory.PageSize) return 0;
             ulong bytes = pages * PhysicalMemory.PageSize;
-            if (pages == 0 || _allocations == null || HeapBytes + bytes > HeapQuota || _allocationCount == MaxAllocations) return 0;
+            if (_allocations == null || _allocationCount == MaxAllocations || !KernelReserve.AllowsSipGrant(bytes)) return 0;
             ulong mem = PhysicalMemory.AllocateContiguous(pages);
             if (mem == 0) return 0;
             _allocations[_allocationCount * 2] = mem;
@@ -117,18 +121,40 @@ namespace Singularity.Kernel
             return -1;
         }
 
+        /// <summary>Whether AddHandle would succeed now.</summary>
+        public bool HasFreeHandle
+        {
+            get
+            {
+                if (_handles == null) return false;
+                for (int i = 1; i < MaxHandles; i++) if (_handles[i] == null) return true;
+                return false;
+            }
+        }
+
         public object GetHandle(int h) => h > 0 && h < MaxHandles && _handles != null ? _handles[h] : null;
 
         public bool CloseHandle(int h)
         {
-            if (GetHandle(h) == null) return false;
-            object o = _handles[h];
-            _handles[h] = null;
-            // Thread records stay with their thread; an endpoint closes (its peer still refers to
-            // it); events and mutexes die with the handle.
-            if (o is Channels.Endpoint e) e.Close();
-            else if (!(o is Thread)) Runtime.Allocator.Free(o);
-            return true;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            object o = GetHandle(h);
+            if (o != null)
+            {
+                _handles[h] = null;
+                // An endpoint closes (its peer still refers to it); events and mutexes die with
+                // the handle; a thread's record goes once the thread has ended and been reaped.
+                if (o is Channels.Endpoint e) e.Close();
+                else if (o is Event ev) ev.FreeRecord();
+                else if (o is Mutex m) m.FreeRecord();
+                else if (o is Thread t)
+                {
+                    t.Detached = true;
+                    if (t.Reaped && t.Exited) ForgetThread(t);
+                }
+            }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            return o != null;
         }
 
         /// <summary>Removes a handle without destroying what it names (it is moving elsewhere).</summary>
@@ -146,6 +172,41 @@ namespace Singularity.Kernel
             t.NextInSip = Threads;
             Threads = t;
             LiveThreads++;
+        }
+
+        /// <summary>
+        /// The thread's stack was freed (the idle thread reaps dead threads). A thread that ended
+        /// by itself and whose handle is closed is forgotten: its record goes back to the kernel
+        /// heap, so a SIP may start and join threads for as long as it runs. (Threads killed with
+        /// their SIP stay with its record: one of them may still be listed by a channel it waited on.)
+        /// </summary>
+        public void OnThreadReaped(Thread t)
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            t.Reaped = true;
+            if (t.Detached && t.Exited) ForgetThread(t);
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+        }
+
+        // Unlinks and frees a dead thread's record. Interrupts off.
+        private void ForgetThread(Thread t)
+        {
+            if (Threads == t) Threads = t.NextInSip;
+            else
+                for (Thread p = Threads; p != null; p = p.NextInSip)
+                    if (p.NextInSip == t) { p.NextInSip = t.NextInSip; break; }
+            t.FreeRecord();
+        }
+
+        /// <summary>A thread added but never started (its handle could not be made) is dead already.</summary>
+        public void ForgetUnstartedThread(Thread t)
+        {
+            // It never ran, so it waits nowhere: its record goes once its stack is reaped.
+            t.Exited = true;
+            t.Detached = true;
+            Scheduler.Kill(t);
+            LiveThreads--;
         }
 
         /// <summary>Called (interrupts off) when one of its threads exits normally.</summary>
@@ -207,13 +268,22 @@ namespace Singularity.Kernel
             _allocationCount = 0;
             HeapBytes = 0;
             for (int h = 1; h < MaxHandles; h++) if (_handles[h] != null) CloseHandle(h);
+            for (Thread t = Threads; t != null; t = t.NextInSip) Channels.ChannelCalls.ReleasePins(t);
             Channels.ExchangeHeap.ReclaimAll(this);
+            Channels.NameService.ForgetDeadServices();
             Runtime.Allocator.Free(_handles);
             _handles = null;
             KernelHeap.Free(_allocations);
             _allocations = null;
             if (ImagePages != 0) PhysicalMemory.FreeContiguous(ImageBase, ImagePages);
             ImagePages = 0;
+            if (StartInfo != null)
+            {
+                KernelHeap.Free(StartInfo->Name);
+                KernelHeap.Free(StartInfo->Arguments);
+                KernelHeap.Free(StartInfo);
+                StartInfo = null;
+            }
             Scheduler.WakeAll(ExitWaiters);
             if (how == SipState.Exited)
             {
@@ -230,10 +300,14 @@ namespace Singularity.Kernel
         public void Fail(string reason, ulong rip)
         {
             if (State != SipState.Running) return;
+            // The line goes out whole (interrupts off), so other output cannot split it.
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
             Log.Write("sip "); Log.Write(Name); Log.Write("#"); Log.WriteDecimal((ulong)Id);
             Log.Write(" failed: "); Log.Write(reason);
             if (rip != 0) { Log.Write(" at "); WriteLocation(rip); }
             Log.WriteLine();
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             Terminate(SipState.Failed, -1, reason);
         }
 
@@ -241,6 +315,8 @@ namespace Singularity.Kernel
         public void Fail(string reason, ulong* trace, int count)
         {
             if (State != SipState.Running) return;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
             Log.Write("sip "); Log.Write(Name); Log.Write("#"); Log.WriteDecimal((ulong)Id);
             Log.Write(" failed: "); Log.Write(reason);
             if (count > 0) { Log.Write(" at "); WriteLocation(trace[0]); }
@@ -249,6 +325,7 @@ namespace Singularity.Kernel
             {
                 Log.Write("    at "); WriteLocation(trace[i]); Log.WriteLine();
             }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             Terminate(SipState.Failed, -1, reason);
         }
 
@@ -259,9 +336,13 @@ namespace Singularity.Kernel
                 byte* name = Elf.FindSymbol(rip - ImageBase + ImageLow, out ulong offset);
                 if (name != null) { Log.WriteAscii(name, 512); Log.Write("+"); Log.WriteHex(offset, 4); return; }
             }
-            else if (Symbols.Lookup(rip, out ulong koff) != null)
+            else
             {
-                Symbols.WriteSymbol(rip); return;
+                // Not the SIP's code: kernel code running for it (inside an ABI call or an
+                // interrupt). Say so; names alone do not tell the kernel's copy of the core
+                // library from the SIP's.
+                Log.Write("kernel:");
+                if (Symbols.Lookup(rip, out ulong koff) != null) { Symbols.WriteSymbol(rip); return; }
             }
             Log.WriteHex(rip);
         }

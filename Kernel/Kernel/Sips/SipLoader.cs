@@ -1,4 +1,5 @@
 using Singularity.Abi;
+using Singularity.Kernel.Arch;
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Memory;
 using Singularity.Kernel.Threading;
@@ -76,6 +77,7 @@ namespace Singularity.Kernel
             Thread me = Scheduler.Current;
             Sip sip = me.Owner;
             var info = (SipStartInfo*)KernelHeap.Allocate((ulong)sizeof(SipStartInfo));
+            sip.StartInfo = info;           // freed when the SIP ends (it usually exits through the ABI, never returning here)
             info->SipId = sip.Id;
             info->ImageBase = sip.ImageBase;
             info->ImageSize = sip.ImagePages * PhysicalMemory.PageSize;
@@ -86,10 +88,10 @@ namespace Singularity.Kernel
             int code;
             fixed (ulong* slot = &me.AbiSlot)
                 code = (int)Arch.KernelEntry.CallSip(sip.Entry, (ulong)AbiEntryPoints.Table, (ulong)info, me.SipStackTop, slot);
-            // The runtime normally exits through the ABI; returning is an exit too.
-            KernelHeap.Free(info->Name);
-            KernelHeap.Free(info->Arguments);
-            KernelHeap.Free(info);
+            // The runtime normally exits through the ABI; returning is an exit too (the start info
+            // goes with the SIP). Interrupts off until the dead thread is queued for reaping (see
+            // AbiEntryPoints.AbiExitProcess).
+            Cpu.DisableInterrupts();
             sip.Terminate(SipState.Exited, code, null);
             Scheduler.LeaveDeadThread();
         }

@@ -39,8 +39,10 @@ namespace Singularity.Kernel
                 if (r != ChannelStatus.Ok)
                 {
                     // Not fatal: the service may start later; the SIP can bind by name itself.
+                    ulong whole = Log.BeginLine();
                     Log.Write("sip "); Log.Write(sip.Name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id);
                     Log.Write(": import "); Log.Write(imports[i]); Log.WriteLine(" not bound (no such service yet)");
+                    Log.EndLine(whole);
                     continue;
                 }
                 sip.StartupPaths[n] = imports[i];
@@ -49,13 +51,17 @@ namespace Singularity.Kernel
             return null;
         }
 
-        /// <summary>The handle wired for <paramref name="path"/>, once; -1 if none.</summary>
-        public static int Take(Sip sip, string path)
+        /// <summary>The handle wired for the path (ASCII in the SIP's memory), once; -1 if none.</summary>
+        public static int Take(Sip sip, byte* path, int length)
         {
             if (sip.StartupPaths == null) return -1;
             for (int i = 0; i < sip.StartupPaths.Length; i++)
             {
-                if (sip.StartupPaths[i] == null || sip.StartupPaths[i] != path) continue;
+                string p = sip.StartupPaths[i];
+                if (p == null || p.Length != length) continue;
+                int k = 0;
+                while (k < length && p[k] == (char)path[k]) k++;
+                if (k != length) continue;
                 sip.StartupPaths[i] = null;
                 return sip.StartupHandles[i];
             }

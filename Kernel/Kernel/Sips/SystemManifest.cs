@@ -46,7 +46,9 @@ namespace Singularity.Kernel
                 if (args == null) { Warn(lineNumber, problem); continue; }
                 Sip sip = SipLoader.Start("supervisor", args, supervisor, supervisorSize, defaultQuota, out string error);
                 if (sip == null) { Warn(lineNumber, "supervisor not started: " + error); continue; }
+                ulong whole = Log.BeginLine();
                 Log.Write("system manifest: supervisor#"); Log.WriteDecimal((ulong)sip.Id); Log.Write(" runs '"); Log.Write(args); Log.WriteLine("'");
+                Log.EndLine(whole);
                 BootModules.Track(sip);
             }
         }
@@ -91,7 +93,9 @@ namespace Singularity.Kernel
 
         private static void Warn(int line, string problem)
         {
+            ulong whole = Log.BeginLine();
             Log.Write("system manifest: line "); Log.WriteDecimal((ulong)line); Log.Write(" "); Log.Write(problem); Log.WriteLine("; skipped");
+            Log.EndLine(whole);
         }
     }
 }

@@ -17,6 +17,13 @@ namespace Singularity.Kernel.Threading
 
         public void Set() => Set(true);
 
+        /// <summary>Returns the event's memory to the kernel heap (its handle is gone; nobody waits on it).</summary>
+        public void FreeRecord()
+        {
+            Runtime.Allocator.Free(_waiters);
+            Runtime.Allocator.Free(this);
+        }
+
         /// <summary>Signals without switching to a woken higher-priority thread (for kernel code mid-operation).</summary>
         public void SetWithoutPreemption() => Set(false);
 

@@ -9,6 +9,13 @@ namespace Singularity.Kernel.Threading
         private Thread _owner;
         private int _depth;
 
+        /// <summary>Returns the mutex's memory to the kernel heap (its handle is gone; nobody waits on it).</summary>
+        public void FreeRecord()
+        {
+            Runtime.Allocator.Free(_waiters);
+            Runtime.Allocator.Free(this);
+        }
+
         public Thread Owner => _owner;
 
         public bool Acquire(ulong timeoutNs)

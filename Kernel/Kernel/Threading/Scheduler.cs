@@ -121,6 +121,7 @@ namespace Singularity.Kernel.Threading
             Thread t = s_current;
             t.ExitCode = code;
             t.State = ThreadState.Dead;
+            t.Exited = true;
             WakeAll(t.Joiners);
             if (t.Owner != null) t.Owner.OnThreadExit(t);
             t.Next = s_deadList;
@@ -288,6 +289,13 @@ namespace Singularity.Kernel.Threading
         {
             Thread prev = s_current;
             Thread next = TakeHighestReady();
+            // A thread queued before its SIP paused for a collection (BeginCollection: every other
+            // thread stops) or hung waits with the SIP's parked threads instead of running.
+            while (next != null && next.Owner != null && !next.Owner.MayRun(next))
+            {
+                next.Owner.Park(next);
+                next = TakeHighestReady();
+            }
             if (next == null) next = s_idle;
             s_quantumLeft = QuantumTicks;
             if (next == prev)
@@ -453,15 +461,22 @@ namespace Singularity.Kernel.Threading
         /// <summary>Frees the stacks of dead threads (normally done by the idle thread).</summary>
         public static void ReapDead()
         {
-            Cpu.DisableInterrupts();
-            Thread list = s_deadList;
-            s_deadList = null;
-            Cpu.EnableInterrupts();
-            while (list != null)
+            // One thread at a time, interrupts off: a stack is either on the dead list or free,
+            // never held by a reaper that was preempted (`mem` would count it as lost).
+            while (true)
             {
-                Thread next = list.Next;
-                list.FreeStack();
-                list = next;
+                ulong flags = Cpu.ReadRflags();
+                Cpu.DisableInterrupts();
+                Thread t = s_deadList;
+                if (t != null)
+                {
+                    s_deadList = t.Next;
+                    t.FreeStack();
+                    // A SIP thread's record may go now too (if its handle is closed).
+                    if (t.Owner != null) t.Owner.OnThreadReaped(t);
+                }
+                Restore(flags);
+                if (t == null) return;
             }
         }
 

@@ -21,6 +21,9 @@ namespace Singularity.Kernel.Threading
         /// </summary>
         public const ulong KernelStackSize = 16 * 1024;
 
+        /// <summary>What one SIP thread's stacks take: its kernel and SIP stacks with their guard pages.</summary>
+        public const ulong StackBytesPerSipThread = KernelStackSize + Abi.SipLimits.ThreadStackBytes + 2 * PhysicalMemory.PageSize;
+
         private static int s_nextId = 1;
 
         public readonly int Id;
@@ -53,12 +56,28 @@ namespace Singularity.Kernel.Threading
         public bool DirectWait;             // blocked in Scheduler.BlockDirect
         public int ExitCode;
         public WaitQueue Joiners;
+        // For freeing the record of a SIP thread that ended by itself (Sip.OnThreadReaped):
+        public bool Exited;                 // it ended through Scheduler.Exit, not killed
+        public bool Detached;               // its handle was closed (nobody can name it any more)
+        public bool Reaped;                 // its stack was freed
         public ulong CpuTicks;              // timer ticks spent running
         private Event _wakeup;
         private Channels.Endpoint[] _carried;
 
         /// <summary>Scratch space for the endpoints a message carries (channel send and receive).</summary>
         public Channels.Endpoint[] CarriedEndpoints => _carried ??= new Channels.Endpoint[Abi.ChannelMessage.MaxHandles];
+
+        /// <summary>
+        /// The endpoint a channel send or receive of this thread is blocked on, and how many of
+        /// SelectScratch a select is blocked on: pinned so they outlive the wait. A thread killed
+        /// while blocked never unpins them; its SIP's Terminate does (ChannelCalls.ReleasePins).
+        /// </summary>
+        public Channels.Endpoint PinnedEndpoint;
+        public int PinnedSelect;
+
+        /// <summary>Scratch space for the endpoints a channel select waits on.</summary>
+        public Channels.Endpoint[] SelectScratch => _selectScratch ??= new Channels.Endpoint[Channels.ChannelCalls.MaxSelect];
+        private Channels.Endpoint[] _selectScratch;
 
         /// <summary>An auto-reset event for waits on several things at once (channel select).</summary>
         public Event Wakeup => _wakeup ??= new Event(false, false);
@@ -117,6 +136,19 @@ namespace Singularity.Kernel.Threading
             *--sp = 0x1F80UL | (0x037FUL << 32);        // default MXCSR and x87 control word
             t.SavedRsp = (ulong)sp;
             return t;
+        }
+
+        /// <summary>
+        /// Returns the record's memory to the kernel heap: a dead, reaped thread that nothing names
+        /// any more (no handle, not on any queue; it left every wait before it ended).
+        /// </summary>
+        public void FreeRecord()
+        {
+            Runtime.Allocator.Free(Joiners);
+            _wakeup?.FreeRecord();
+            Runtime.Allocator.Free(_carried);
+            Runtime.Allocator.Free(_selectScratch);
+            Runtime.Allocator.Free(this);
         }
 
         // A stack of `size` bytes above an unmapped guard page; its lowest usable address, or 0.

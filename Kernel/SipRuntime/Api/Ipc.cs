@@ -8,8 +8,9 @@ namespace Singularity.Ipc
 {
     /// <summary>
     /// A block of the exchange heap: memory that moves between SIPs by ownership. Sending it in
-    /// a message gives it away; afterwards this SIP can no longer reach it (every access checks
-    /// with the kernel that this SIP still owns it). Contract-typed endpoints build on this.
+    /// a message gives it away; afterwards this SIP can no longer reach it. Every access goes
+    /// through the exchange guard (ExchangeGuard): it runs while this SIP owns the block, and a
+    /// free or send by another thread waits until it ends. Contract-typed endpoints build on this.
     /// </summary>
     /// <safety>An opaque handle (internal field): <c>default</c> is the null block, which the kernel
     /// refuses like any handle this SIP does not own. Copies name the same block; the kernel, not

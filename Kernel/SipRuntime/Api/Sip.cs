@@ -49,12 +49,9 @@ namespace Singularity
         /// <safety>The text (null writes "(null)") is copied as ASCII into a 256-byte stack buffer, piece by piece; the kernel gets the buffer and a length of at most 256.</safety>
         public static void Write(string text) => KernelCalls.Write(text);
 
-        /// <safety>Write, then a newline.</safety>
-        public static void WriteLine(string text)
-        {
-            KernelCalls.Write(text);
-            KernelCalls.Write("\n");
-        }
+        /// <summary>Writes the text and a newline in one piece (other SIPs' output does not split a short line).</summary>
+        /// <safety>Concatenates (checked lengths) and writes as Write does.</safety>
+        public static void WriteLine(string text) => KernelCalls.Write((text ?? "(null)") + "\n");
     }
 
     /// <summary>The monotonic clock.</summary>

@@ -22,7 +22,7 @@ namespace Singularity.Threading
         private static Action[] s_pending;
         private static int s_lock;
 
-        private readonly int _handle;
+        private int _handle;    // 0 once Join saw the thread end and gave its handle back
 
         private Thread(int handle) { _handle = handle; }
 
@@ -45,15 +45,29 @@ namespace Singularity.Threading
             return new Thread(h);
         }
 
-        /// <summary>Waits for the thread to end; false if <paramref name="timeoutMs"/> passed first (-1 = forever).</summary>
-        /// <safety>The kernel waits on the handle (this SIP's own); any timeout is valid (negative: forever).</safety>
-        public bool Join(int timeoutMs = -1) => KernelCalls.Abi->Wait(_handle, Sync.TimeoutNs(timeoutMs)) == 1;
+        /// <summary>
+        /// Waits for the thread to end; false if <paramref name="timeoutMs"/> passed first (-1 = forever).
+        /// Once it has ended its kernel handle is given back, so a SIP can go on starting threads
+        /// (a SIP holds at most 255 handles: threads not yet joined, events, mutexes, endpoints).
+        /// </summary>
+        /// <safety>Reads the handle once; the kernel waits on it (this SIP's own; any timeout is valid,
+        /// negative is forever) and only one thread can take it back (compare-exchange) to close it.</safety>
+        public bool Join(int timeoutMs = -1)
+        {
+            int h = _handle;
+            if (h == 0) return true;
+            if (KernelCalls.Abi->Wait(h, Sync.TimeoutNs(timeoutMs)) != 1) return false;
+            if (Interlocked.CompareExchange(ref _handle, 0, h) == h) KernelCalls.Abi->CloseHandle(h);
+            return true;
+        }
 
         /// <summary>Sets this thread's priority.</summary>
         /// <safety>The kernel refuses priorities above Normal (ArgumentOutOfRangeException) and handles not this SIP's.</safety>
         public void SetPriority(ThreadPriority priority)
         {
-            if (KernelCalls.Abi->SetThreadPriority(_handle, (int)priority) != 0) throw new ArgumentOutOfRangeException("priority");
+            int h = _handle;
+            if (h == 0) throw new InvalidOperationException("the thread has ended");
+            if (KernelCalls.Abi->SetThreadPriority(h, (int)priority) != 0) throw new ArgumentOutOfRangeException("priority");
         }
 
         /// <summary>Sets the calling thread's priority.</summary>

@@ -1,0 +1,310 @@
+using System;
+using Singularity;
+using Singularity.Channels;
+using Singularity.Ipc;
+using Singularity.Threading;
+
+/// <summary>
+/// Huge, negative and off-by-one sizes, counts, offsets and indexes to every API that takes one,
+/// and lengths whose sums or products overflow. Each must be refused with an exception the SIP
+/// can catch, and must change nothing.
+/// </summary>
+internal static class Sizes
+{
+    private static int[] BadIndexes => Probes.Values(-1, -8, int.MinValue, int.MaxValue, int.MaxValue - 7);
+
+    public static int Run()
+    {
+        var p = new Probes("sizes");
+        ExchangeBlocks(p);
+        Buffers(p);
+        Strings(p);
+        Arrays(p);
+        ThreadsAndTimeouts(p);
+        ChannelsAndNames(p);
+        ProcessesApi(p);
+        p.Check("no exchange memory left owned", Exchange.BytesOwned == 0);
+        return p.Finish();
+    }
+
+    private static void ExchangeBlocks(Probes p)
+    {
+        p.Refused("ExBlock.Allocate(0)", () => ExBlock.Allocate(0));
+        p.Refused("ExBlock.Allocate(-1)", () => ExBlock.Allocate(-1));
+        p.Refused("ExBlock.Allocate(int.MinValue)", () => ExBlock.Allocate(int.MinValue));
+        p.Refused("ExBlock.Allocate(int.MaxValue)", () => ExBlock.Allocate(int.MaxValue));
+        p.Refused("ExBlock.Allocate(64 MiB + 1)", () => ExBlock.Allocate(64 * 1024 * 1024 + 1));
+        p.Refused("ExBlock.Allocate(17 MiB), over the exchange quota", () => ExBlock.Allocate(17 * 1024 * 1024));
+        ExBlock b = ExBlock.Allocate(100);
+        for (int k = 0; k < 100; k++) b[k] = (byte)k;
+        int[] iValues1 = Probes.Values(-1, 100, 101, int.MinValue, int.MaxValue);
+        for (int k1 = 0; k1 < iValues1.Length; k1++)
+        {
+            int i = iValues1[k1];
+            p.Refused("ExBlock[" + i.ToString() + "] read", () => { int x = b[i]; });
+            p.Refused("ExBlock[" + i.ToString() + "] write", () => { ExBlock c = b; c[i] = 0xEE; });
+        }
+        int[] offValues2 = Probes.Values(-1, -8, 93, 100, int.MinValue, int.MaxValue, int.MaxValue - 7);
+        for (int k2 = 0; k2 < offValues2.Length; k2++)
+        {
+            int off = offValues2[k2];
+            p.Refused("ExBlock.ReadInt64(" + off.ToString() + ")", () => b.ReadInt64(off));
+            p.Refused("ExBlock.WriteInt64(" + off.ToString() + ")", () => b.WriteInt64(off, -1));
+        }
+        int[] offValues3 = Probes.Values(-1, 91, int.MinValue, int.MaxValue, int.MaxValue - 5);
+        for (int k3 = 0; k3 < offValues3.Length; k3++)
+        {
+            int off = offValues3[k3];
+            p.Refused("ExBlock.CopyFrom(10 bytes, " + off.ToString() + ")", () => b.CopyFrom(new byte[10], off));
+            p.Refused("ExBlock.CopyTo(10 bytes, " + off.ToString() + ")", () => b.CopyTo(new byte[10], off));
+        }
+        p.Refused("ExBlock.CopyFrom(101 bytes, 0)", () => b.CopyFrom(new byte[101], 0));
+        p.Refused("ExBlock.CopyTo(101 bytes, 0)", () => b.CopyTo(new byte[101], 0));
+        p.RefusedNull("ExBlock.CopyFrom(null, 0)", () => b.CopyFrom(null, 0));
+        p.RefusedNull("ExBlock.CopyTo(null, 0)", () => b.CopyTo(null, 0));
+        bool intact = b.Length == 100;
+        for (int k = 0; k < 100 && intact; k++) intact = b[k] == (byte)k;
+        p.Check("the block is unchanged after the refused accesses", intact);
+        b.Free();
+    }
+
+    // ExBuffer and ExArray are tracked (the analyzer follows their ownership), so no lambdas here.
+    private static void Buffers(Probes p)
+    {
+        int[] nValues4 = Probes.Values(0, -1, int.MinValue, int.MaxValue);
+        for (int k4 = 0; k4 < nValues4.Length; k4++)
+        {
+            int n = nValues4[k4];
+            try { NewBufferLength(n); p.Fail("ExBuffer.Allocate(" + n.ToString() + ") was not refused"); }
+            catch (Exception e) { Clean(p, "ExBuffer.Allocate(" + n.ToString() + ")", e); }
+            try { NewArrayLength(n); p.Fail("ExArray<long>.Allocate(" + n.ToString() + ") was not refused"); }
+            catch (Exception e) { Clean(p, "ExArray<long>.Allocate(" + n.ToString() + ")", e); }
+        }
+        ExBuffer buf = ExBuffer.Allocate(16);
+        try
+        {
+            int[] iValues5 = Probes.Values(-1, 16, int.MinValue, int.MaxValue);
+            for (int k5 = 0; k5 < iValues5.Length; k5++)
+            {
+                int i = iValues5[k5];
+                try { int x = buf[i]; p.Fail("ExBuffer[" + i.ToString() + "] was not refused"); }
+                catch (Exception e) { Clean(p, "ExBuffer[" + i.ToString() + "]", e); }
+            }
+        }
+        finally { buf.Free(); }
+        ExArray<long> arr = ExArray<long>.Allocate(10);
+        try
+        {
+            int[] iValues6 = Probes.Values(-1, 10, int.MinValue, int.MaxValue, 0x20000000);
+            for (int k6 = 0; k6 < iValues6.Length; k6++)
+            {
+                int i = iValues6[k6];
+                try { arr[i] = 5; p.Fail("ExArray<long>[" + i.ToString() + "] write was not refused"); }
+                catch (Exception e) { Clean(p, "ExArray<long>[" + i.ToString() + "] write", e); }
+            }
+            p.Check("ExArray<long>.Allocate(10) has 10 elements", arr.Length == 10);
+        }
+        finally { arr.Free(); }
+    }
+
+    // Allocate, measure and free in one place, so each probe owns nothing when it throws.
+    private static int NewBufferLength(int n)
+    {
+        ExBuffer x = ExBuffer.Allocate(n);
+        try { return x.Length; }
+        finally { x.Free(); }
+    }
+
+    private static int NewArrayLength(int n)
+    {
+        ExArray<long> x = ExArray<long>.Allocate(n);
+        try { return x.Length; }
+        finally { x.Free(); }
+    }
+
+    private static void Clean(Probes p, string what, Exception e)
+    {
+        if (Probes.IsClean(e)) p.Say(what + " -> " + e.TypeName);
+        else p.Fail(what + " threw " + e.TypeName + ": " + e.Message);
+    }
+
+    private static void Strings(Probes p)
+    {
+        string s = "abcdef";
+        int[] bad7 = BadIndexes;
+        for (int k7 = 0; k7 < bad7.Length; k7++)
+        {
+            int i = bad7[k7];
+            p.Refused("\"abcdef\"[" + i.ToString() + "]", () => { char c = s[i]; });
+        }
+        p.Refused("\"abcdef\"[6]", () => { char c = s[6]; });
+        int[] iValues8 = Probes.Values(-1, 7, int.MinValue, int.MaxValue);
+        for (int k8 = 0; k8 < iValues8.Length; k8++)
+        {
+            int i = iValues8[k8];
+            p.Refused("Substring(" + i.ToString() + ")", () => s.Substring(i));
+        }
+        p.Refused("Substring(1, -1)", () => s.Substring(1, -1));
+        p.Refused("Substring(1, 6)", () => s.Substring(1, 6));
+        p.Refused("Substring(2, int.MaxValue)", () => s.Substring(2, int.MaxValue));
+        p.Refused("Substring(int.MaxValue, 2)", () => s.Substring(int.MaxValue, 2));
+        p.Refused("Substring(int.MinValue, int.MinValue)", () => s.Substring(int.MinValue, int.MinValue));
+        p.Refused("IndexOf('c', -5)", () => s.IndexOf('c', -5));
+        p.Check("IndexOf('c', int.MaxValue) is -1", s.IndexOf('c', int.MaxValue) == -1);
+        p.Check("Substring(6) is empty", s.Substring(6).Length == 0);
+        p.RefusedNull("string.FromAscii(null)", () => string.FromAscii(null));
+        p.RefusedNull("string.Concat((string[])null)", () => string.Concat((string[])null));
+        p.Check("long.MinValue formats", long.MinValue.ToString() == "-9223372036854775808");
+        p.Check("ulong.MaxValue formats", ulong.MaxValue.ToString() == "18446744073709551615");
+        p.Check("int.MinValue formats", int.MinValue.ToString() == "-2147483648");
+    }
+
+    private static void Arrays(Probes p)
+    {
+        // Lengths the compiler cannot see (an unused array of a constant length may be optimised away).
+        int twoGiBPlus8 = Probes.Opaque(0x10000001), maxInt = Probes.Opaque(int.MaxValue);
+        int[] nValues9 = Probes.Values(-1, int.MinValue);
+        for (int k9 = 0; k9 < nValues9.Length; k9++)
+        {
+            int n = nValues9[k9];
+            p.Refused("new byte[" + n.ToString() + "]", () => Probes.Use(new byte[n]));
+        }
+        p.Refused("new byte[int.MaxValue]", () => Probes.Use(new byte[maxInt]));
+        p.Refused("new long[int.MaxValue]", () => Probes.Use(new long[maxInt]));
+        p.Refused("new string[int.MaxValue]", () => Probes.Use(new string[maxInt]));
+        p.Refused("new long[0x10000001] (2 GiB + 8)", () => Probes.Use(new long[twoGiBPlus8]));
+        var small = new int[4];
+        int[] bad10 = BadIndexes;
+        for (int k10 = 0; k10 < bad10.Length; k10++)
+        {
+            int i = bad10[k10];
+            p.Refused("int[4][" + i.ToString() + "]", () => small[i] = 1);
+        }
+        p.Refused("int[4][4]", () => small[4] = 1);
+    }
+
+    private static void ThreadsAndTimeouts(Probes p)
+    {
+        p.Refused("Thread.Sleep(-1)", () => Thread.Sleep(-1));
+        p.Refused("Thread.Sleep(int.MinValue)", () => Thread.Sleep(int.MinValue));
+        int[] prValues11 = Probes.Values(0, 3, -1, int.MinValue, int.MaxValue);
+        for (int k11 = 0; k11 < prValues11.Length; k11++)
+        {
+            int pr = prValues11[k11];
+            p.Refused("Thread.SetCurrentPriority(" + pr.ToString() + ")", () => Thread.SetCurrentPriority((ThreadPriority)pr));
+        }
+        var done = new Event(true, false);
+        Thread t = Thread.Start(() => done.Wait());
+        int[] prValues12 = Probes.Values(0, 3, 255, int.MaxValue);
+        for (int k12 = 0; k12 < prValues12.Length; k12++)
+        {
+            int pr = prValues12[k12];
+            p.Refused("thread.SetPriority(" + pr.ToString() + ")", () => t.SetPriority((ThreadPriority)pr));
+        }
+        done.Set();
+        p.Check("the thread ends", t.Join(5000));
+        p.RefusedNull("Thread.Start(null)", () => Thread.Start(null));
+        p.Refused("Mutex.Release() without Acquire", () => new Mutex().Release());
+        var e = new Event(false, true);
+        p.Check("Event.Wait(int.MaxValue) on a set event returns at once", e.Wait(int.MaxValue));
+        p.Check("Event.Wait(0) on a reset event times out", !e.Wait(0));
+        var m = new Mutex();
+        p.Check("Mutex.Acquire(int.MaxValue)", m.Acquire(int.MaxValue));
+        m.Release();
+        p.Check("Thread.Join(0) of an ended thread", t.Join(0));
+    }
+
+    private static void ChannelsAndNames(Probes p)
+    {
+        p.Refused("RawEndpoint.Select(no endpoints)", () => RawEndpoint.Select(new RawEndpoint[0]));
+        p.Refused("RawEndpoint.Select(65 endpoints)", () => RawEndpoint.Select(new RawEndpoint[65]));
+        p.RefusedNull("RawEndpoint.Select(null)", () => RawEndpoint.Select(null));
+        p.Refused("EndpointSet.Select(no endpoints)", () => EndpointSet.Select(new Endpoint[0]));
+        p.Refused("EndpointSet.Select(null endpoint)", () => EndpointSet.Select(new Endpoint[1]));
+        var msg = new RawMessage();
+        int[] iValues13 = Probes.Values(-1, 0, 4, int.MinValue, int.MaxValue);
+        for (int k13 = 0; k13 < iValues13.Length; k13++)
+        {
+            int i = iValues13[k13];
+            p.Refused("RawMessage.GetBlock(" + i.ToString() + ") of an empty message", () => msg.GetBlock(i));
+            p.Refused("RawMessage.GetEndpoint(" + i.ToString() + ") of an empty message", () => msg.GetEndpoint(i));
+        }
+        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+        p.Refused("a fifth handle in one message", () =>
+        {
+            var m = new RawMessage();
+            for (int i = 0; i < 5; i++) m.Add(a);
+        });
+        p.Refused("nine longs in a 64-byte message", () => { var f = new MessageFrame(); for (int i = 0; i < 9; i++) f.Put<long>(i); });
+        p.Refused("taking nine longs out of a message", () => { var f = new MessageFrame(); for (int i = 0; i < 9; i++) f.Take<long>(); });
+        p.Refused("TakeBuffer from a message without handles", () => { var f = new MessageFrame(); ExBuffer x = f.TakeBuffer(); x.Free(); });
+        p.Check("Receive with timeout 0 times out", b.Receive(out RawMessage r, 0) == RecvStatus.TimedOut);
+        a.Close();
+        b.Close();
+        p.RefusedNull("Names.Register(null)", () => Names.Register(null, a));
+        p.Refused("Names.Register(\"\")", () => Names.Register("", a));
+        p.Refused("Names.Register(129 characters)", () => Names.Register("/" + Probes.Repeat('x', 128), a));
+        p.Refused("Names.TryBind(129 characters)", () => Names.TryBind("/" + Probes.Repeat('x', 128), out RawEndpoint x));
+        p.Refused("Names.TryTakeStartup(\"\")", () => Names.TryTakeStartup("", out RawEndpoint x));
+        p.Check("Names.Register(\"no-slash\") is refused", !Names.Register("no-slash", a));
+        p.Check("Names.TryBind of an unknown name fails", !Names.TryBind("/hostile/nobody", out RawEndpoint y));
+    }
+
+    private static void ProcessesApi(Probes p)
+    {
+        p.Refused("Processes.Start(null)", () => Processes.Start(null, ""));
+        p.Refused("Processes.Start(\"\")", () => Processes.Start("", ""));
+        p.Refused("Processes.Start(65 characters)", () => Processes.Start(Probes.Repeat('h', 65), ""));
+        p.Refused("Processes.Start(arguments of 1025 characters)", () => Processes.Start("hostile", Probes.Repeat('a', 1025)));
+        p.Refused("Processes.Start(\"nosuchmodule\")", () => Processes.Start("nosuchmodule", ""));
+        int[] idValues14 = Probes.Values(-1, 0, int.MinValue, int.MaxValue);
+        for (int k14 = 0; k14 < idValues14.Length; k14++)
+        {
+            int id = idValues14[k14];
+            p.Check("Processes.Wait(" + id.ToString() + ") names no SIP", Processes.Wait(id, 0, out int code) == SipOutcome.Unknown);
+            p.Check("Processes.Kill(" + id.ToString() + ") is refused", !Processes.Kill(id));
+        }
+        p.Check("Processes.Kill of itself is refused", !Processes.Kill(Sip.Id));
+    }
+
+    /// <summary>Lengths whose sums or products overflow.</summary>
+    public static int Overflow()
+    {
+        var p = new Probes("overflow");
+        // count * sizeof(T) wraps in 32 bits: 0x20000001 longs are 8 bytes after the wrap.
+        var nValues15 = new int[3];
+        nValues15[0] = 0x20000001; nValues15[1] = 0x10000001; nValues15[2] = int.MaxValue / 4;
+        for (int k15 = 0; k15 < nValues15.Length; k15++)
+        {
+            int n = nValues15[k15];
+            try
+            {
+                int len = NewArrayLength(n);
+                p.Fail("ExArray<long>.Allocate(" + n.ToString() + ") gave an array of " + len.ToString() + " elements");
+            }
+            catch (Exception e) { Clean(p, "ExArray<long>.Allocate(" + n.ToString() + ")", e); }
+        }
+        // Lengths that sum past int.MaxValue: 32,769 copies of a 65,536-character string.
+        string s = "y";
+        while (s.Length < 65536) s = s + s;
+        var parts = new string[32769];
+        for (int i = 0; i < parts.Length; i++) parts[i] = s;
+        p.Refused("string.Concat of 2^31 + 65,536 characters", () => string.Concat(parts));
+        ExBlock b = ExBlock.Allocate(4096);
+        p.Refused("CopyFrom(4096 bytes, int.MaxValue - 100)", () => b.CopyFrom(new byte[4096], int.MaxValue - 100));
+        p.Refused("CopyTo(4096 bytes, int.MaxValue - 100)", () => b.CopyTo(new byte[4096], int.MaxValue - 100));
+        p.Refused("ReadInt64(int.MaxValue - 3)", () => b.ReadInt64(int.MaxValue - 3));
+        b.Free();
+        p.Refused("Substring(2, int.MaxValue - 1)", () => "abcdef".Substring(2, int.MaxValue - 1));
+        p.Refused("Substring(int.MaxValue, int.MaxValue)", () => "abcdef".Substring(int.MaxValue, int.MaxValue));
+        p.Check("Thread.Sleep(1) still works", SleepWorks());
+        return p.Finish();
+    }
+
+    private static bool SleepWorks()
+    {
+        ulong before = Clock.NowMs;
+        Thread.Sleep(1);
+        return Clock.NowMs >= before;
+    }
+}
