@@ -167,6 +167,8 @@ namespace Singularity.Kernel
 
         // ---- threads ------------------------------------------------------------------------
 
+        private bool _threadsReleased;      // Terminate released every reference to the threads but this list
+
         public void AddThread(Thread t)
         {
             t.NextInSip = Threads;
@@ -177,15 +179,15 @@ namespace Singularity.Kernel
         /// <summary>
         /// The thread's stack was freed (the idle thread reaps dead threads). A thread that ended
         /// by itself and whose handle is closed is forgotten: its record goes back to the kernel
-        /// heap, so a SIP may start and join threads for as long as it runs. (Threads killed with
-        /// their SIP stay with its record: one of them may still be listed by a channel it waited on.)
+        /// heap, so a SIP may start and join threads for as long as it runs. Once the SIP has ended
+        /// and released what could name its threads (Terminate), every reaped thread goes.
         /// </summary>
         public void OnThreadReaped(Thread t)
         {
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             t.Reaped = true;
-            if (t.Detached && t.Exited) ForgetThread(t);
+            if ((t.Detached && t.Exited) || _threadsReleased) ForgetThread(t);
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
         }
 
@@ -269,6 +271,10 @@ namespace Singularity.Kernel
             HeapBytes = 0;
             for (int h = 1; h < MaxHandles; h++) if (_handles[h] != null) CloseHandle(h);
             for (Thread t = Threads; t != null; t = t.NextInSip) Channels.ChannelCalls.ReleasePins(t);
+            // Nothing outside this record names its threads any more (handles closed, pins and
+            // watches released, killed threads off every queue): their records go once reaped.
+            _threadsReleased = true;
+            for (Thread t = Threads, next; t != null; t = next) { next = t.NextInSip; if (t.Reaped) ForgetThread(t); }
             Channels.ExchangeHeap.ReclaimAll(this);
             Channels.NameService.ForgetDeadServices();
             Runtime.Allocator.Free(_handles);
