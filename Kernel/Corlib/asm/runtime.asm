@@ -18,6 +18,10 @@ RhpByRefAssignRef:
     add rdi, 8
     add rsi, 8
     ret
+; The write barriers end here. They push nothing, so a fault in one (a store through a null
+; reference) is the caller's: eh_throw_hw moves it to the call (see there).
+global rt_write_barriers_end
+rt_write_barriers_end:
 
 ; P/Invoke transition frames: the kernel runs everything cooperatively in one mode, so
 ; there is no transition to record.
