@@ -243,6 +243,8 @@ internal sealed class MethodVerifier
                 _cur = i;
                 throw Fail(Codes.ExceptionRegion, "control falls through into or out of a protected region or handler");
             }
+            if (st.N != 0 && !SameRegions(i, next))
+                foreach (int r in _regions[next]) if (Array.IndexOf(_regions[i], r) < 0) { _cur = i; throw Fail(Codes.ExceptionRegion, "the stack must be empty when entering a try block"); }
             if (_join[next]) { MergeInto(next, st, work, queued); return; }
             i = next;
         }
@@ -1269,9 +1271,15 @@ internal sealed class MethodVerifier
     {
         if (!_finallyExits.TryGetValue(handler, out var exits)) _finallyExits[handler] = exits = new();
         if (!exits.Add(continuation)) return;
-        // A new way out: walk the handler again so its endfinally flows there too.
-        int start = _index[_handlers[handler].HandlerStart.Offset];
-        if (_at[start] != null && !queued[start]) { queued[start] = true; work.Push(start); }
+        // A new way out: walk the handler again so its endfinally flows there too. Every block of
+        // it, not only its start: a walk from the start stops at a join inside the handler whose
+        // state does not change, and the endfinally after it would never flow to the new exit
+        // (the code there was never verified).
+        var eh = _handlers[handler];
+        int start = _index[eh.HandlerStart.Offset];
+        int end = eh.HandlerEnd == null ? _ins.Length : _index[eh.HandlerEnd.Offset];
+        for (int j = start; j < end; j++)
+            if ((j == start || _join[j]) && _at[j] != null && !queued[j]) { queued[j] = true; work.Push(j); }
     }
 
     private void FinallyContinues(State s, Stack<int> work, bool[] queued)

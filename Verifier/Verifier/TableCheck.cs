@@ -1,0 +1,261 @@
+using System.Reflection.Emit;
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using System.Reflection.PortableExecutable;
+
+namespace Singularity.Verifier;
+
+/// <summary>
+/// Checks on the raw metadata (System.Reflection.Metadata), before Cecil reads it. Cecil trusts
+/// what it reads: a count in a signature becomes an allocation and a loop (a parameter count of
+/// hundreds of millions, read past the blob into the rest of the heap, took minutes), nesting
+/// becomes recursion (a cycle of nested types, or deeply nested signature types, overflowed its
+/// stack and killed the process), and a switch's case count becomes an array. Each relation and
+/// blob Cecil follows is walked here with its bounds: a count no larger than the bytes left, a
+/// nesting depth of at most <see cref="MaxDepth"/>, a type token naming a row of its table.
+/// Anything else is corrupt metadata (SV0001) or a corrupt body (SV0003).
+/// </summary>
+internal static class TableCheck
+{
+    private const int MaxDepth = 64;
+
+    /// <summary>Throws for corrupt tables and signatures; returns the method rows whose bodies are corrupt, with why (reported for those methods alone).</summary>
+    public static Dictionary<int, string> Check(PEReader pe, MetadataReader md)
+    {
+        var corruptBodies = new Dictionary<int, string>();
+        NestedTypes(md);
+        TypeRefScopes(md);
+        foreach (var h in md.MethodDefinitions)
+        {
+            var def = md.GetMethodDefinition(h);
+            Blob(md, def.Signature, $"the signature of method row {MetadataTokens.GetRowNumber(h)}", MethodSignature);
+            if (def.RelativeVirtualAddress != 0 && Il(pe.GetMethodBody(def.RelativeVirtualAddress)) is string why) corruptBodies[MetadataTokens.GetRowNumber(h)] = why;
+        }
+        foreach (var h in md.FieldDefinitions)
+            Blob(md, md.GetFieldDefinition(h).Signature, $"the signature of field row {MetadataTokens.GetRowNumber(h)}", FieldSignature);
+        for (int row = 1; row <= md.GetTableRowCount(TableIndex.MemberRef); row++)
+            Blob(md, md.GetMemberReference(MetadataTokens.MemberReferenceHandle(row)).Signature, $"the signature of member reference row {row}", MemberSignature);
+        for (int row = 1; row <= md.GetTableRowCount(TableIndex.TypeSpec); row++)
+            Blob(md, md.GetTypeSpecification(MetadataTokens.TypeSpecificationHandle(row)).Signature, $"type specification row {row}", (ref BlobReader r, MetadataReader m) => Type(ref r, m, 0));
+        for (int row = 1; row <= md.GetTableRowCount(TableIndex.StandAloneSig); row++)
+            Blob(md, md.GetStandaloneSignature(MetadataTokens.StandaloneSignatureHandle(row)).Signature, $"stand-alone signature row {row}", StandaloneSignature);
+        for (int row = 1; row <= md.GetTableRowCount(TableIndex.MethodSpec); row++)
+            Blob(md, md.GetMethodSpecification(MetadataTokens.MethodSpecificationHandle(row)).Signature, $"method specification row {row}", MethodSpecSignature);
+        foreach (var h in md.PropertyDefinitions)
+            Blob(md, md.GetPropertyDefinition(h).Signature, $"the signature of property row {MetadataTokens.GetRowNumber(h)}", PropertySignature);
+        return corruptBodies;
+    }
+
+    private static void NestedTypes(MetadataReader md)
+    {
+        int count = md.TypeDefinitions.Count;
+        foreach (var h in md.TypeDefinitions)
+        {
+            int steps = 0;
+            for (var d = md.GetTypeDefinition(h).GetDeclaringType(); !d.IsNil; d = md.GetTypeDefinition(d).GetDeclaringType())
+                if (++steps > count) Corrupt($"nested types form a cycle (type row {MetadataTokens.GetRowNumber(h)})");
+        }
+    }
+
+    private static void TypeRefScopes(MetadataReader md)
+    {
+        int count = md.GetTableRowCount(TableIndex.TypeRef);
+        for (int row = 1; row <= count; row++)
+        {
+            int steps = 0;
+            EntityHandle scope = md.GetTypeReference(MetadataTokens.TypeReferenceHandle(row)).ResolutionScope;
+            while (scope.Kind == HandleKind.TypeReference)
+            {
+                if (++steps > count || MetadataTokens.GetRowNumber(scope) > count) Corrupt($"type reference row {row}: its resolution scopes form a cycle or name no row");
+                scope = md.GetTypeReference((TypeReferenceHandle)scope).ResolutionScope;
+            }
+        }
+    }
+
+    // ----- signatures (ECMA-335 II.23.2) --------------------------------------------------------
+
+    private delegate void Walk(ref BlobReader r, MetadataReader md);
+
+    private static void Blob(MetadataReader md, BlobHandle h, string what, Walk walk)
+    {
+        try
+        {
+            var r = md.GetBlobReader(h);
+            walk(ref r, md);
+        }
+        catch (UnusableInputException e) { Corrupt($"{what}: {e.Message}"); }
+        catch (BadImageFormatException e) { Corrupt($"{what}: {e.Message}"); }
+    }
+
+    private static void MethodSignature(ref BlobReader r, MetadataReader md)
+    {
+        var header = r.ReadSignatureHeader();
+        if (header.IsGeneric && !r.TryReadCompressedInteger(out _)) Fail("a malformed generic arity");
+        int n = Count(ref r);
+        Type(ref r, md, 0);                       // the return type
+        for (int i = 0; i < n; i++)
+        {
+            if (r.RemainingBytes > 0 && r.ReadByte() != (byte)SignatureTypeCode.Sentinel) r.Offset--;
+            Type(ref r, md, 0);
+        }
+    }
+
+    private static void FieldSignature(ref BlobReader r, MetadataReader md)
+    {
+        if (r.ReadSignatureHeader().Kind != SignatureKind.Field) Fail("not a field signature");
+        Type(ref r, md, 0);
+    }
+
+    private static void MemberSignature(ref BlobReader r, MetadataReader md)
+    {
+        var header = r.ReadSignatureHeader();
+        r.Offset = 0;
+        if (header.Kind == SignatureKind.Field) FieldSignature(ref r, md); else MethodSignature(ref r, md);
+    }
+
+    private static void StandaloneSignature(ref BlobReader r, MetadataReader md)
+    {
+        var header = r.ReadSignatureHeader();
+        if (header.Kind != SignatureKind.LocalVariables) { r.Offset = 0; MethodSignature(ref r, md); return; }
+        int n = Count(ref r);
+        for (int i = 0; i < n; i++) Type(ref r, md, 0);
+    }
+
+    private static void MethodSpecSignature(ref BlobReader r, MetadataReader md)
+    {
+        if (r.ReadSignatureHeader().Kind != SignatureKind.MethodSpecification) Fail("not a method instantiation");
+        int n = Count(ref r);
+        for (int i = 0; i < n; i++) Type(ref r, md, 0);
+    }
+
+    private static void PropertySignature(ref BlobReader r, MetadataReader md)
+    {
+        if (r.ReadSignatureHeader().Kind != SignatureKind.Property) Fail("not a property signature");
+        int n = Count(ref r);
+        Type(ref r, md, 0);
+        for (int i = 0; i < n; i++) Type(ref r, md, 0);
+    }
+
+    /// <summary>A count of items that take at least a byte each: no more than the bytes left.</summary>
+    private static int Count(ref BlobReader r)
+    {
+        if (!r.TryReadCompressedInteger(out int n)) Fail("a malformed count");
+        if (n > r.RemainingBytes) Fail($"a count of {n} with {r.RemainingBytes} bytes left");
+        return n;
+    }
+
+    private static void Type(ref BlobReader r, MetadataReader md, int depth)
+    {
+        while (true)
+        {
+            if (depth > MaxDepth) Fail($"types nested more than {MaxDepth} deep");
+            if (r.RemainingBytes == 0) Fail("a type cut short");
+            byte code = r.ReadByte();
+            switch (code)
+            {
+                case >= 0x01 and <= 0x0E:                      // void, bool, char, i1 ... r8, string
+                case 0x16: case 0x18: case 0x19: case 0x1C:   // typedref, native int, native uint, object
+                    return;
+                case 0x0F: case 0x10: case 0x1D: case 0x45:   // pointer, byref, szarray, pinned
+                    depth++;
+                    continue;
+                case 0x1F: case 0x20:                         // custom modifiers: a type token, then the type
+                    TypeToken(ref r, md);
+                    depth++;
+                    continue;
+                case 0x11: case 0x12:                         // valuetype, class
+                    TypeToken(ref r, md);
+                    return;
+                case 0x13: case 0x1E:                         // !n, !!n
+                    if (!r.TryReadCompressedInteger(out _)) Fail("a malformed generic parameter number");
+                    return;
+                case 0x14:                                    // array: element, rank, sizes, lower bounds
+                {
+                    Type(ref r, md, depth + 1);
+                    if (!r.TryReadCompressedInteger(out _)) Fail("a malformed array rank");
+                    int sizes = Count(ref r);
+                    for (int i = 0; i < sizes; i++) if (!r.TryReadCompressedInteger(out _)) Fail("a malformed array size");
+                    int bounds = Count(ref r);
+                    for (int i = 0; i < bounds; i++) if (!r.TryReadCompressedSignedInteger(out _)) Fail("a malformed array bound");
+                    return;
+                }
+                case 0x15:                                    // generic instantiation
+                {
+                    if (r.RemainingBytes == 0) Fail("an instantiation cut short");
+                    byte kind = r.ReadByte();
+                    if (kind is not (0x11 or 0x12)) Fail("an instantiation of neither a class nor a value type");
+                    TypeToken(ref r, md);
+                    int n = Count(ref r);
+                    if (n == 0) Fail("an instantiation without arguments");
+                    for (int i = 0; i < n; i++) Type(ref r, md, depth + 1);
+                    return;
+                }
+                case 0x1B:                                    // function pointer
+                {
+                    var header = r.ReadSignatureHeader();
+                    if (header.IsGeneric && !r.TryReadCompressedInteger(out _)) Fail("a malformed generic arity");
+                    int n = Count(ref r);
+                    Type(ref r, md, depth + 1);
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (r.RemainingBytes > 0 && r.ReadByte() != (byte)SignatureTypeCode.Sentinel) r.Offset--;
+                        Type(ref r, md, depth + 1);
+                    }
+                    return;
+                }
+                default:
+                    Fail($"element type 0x{code:x2}");
+                    return;
+            }
+        }
+    }
+
+    /// <summary>A TypeDefOrRefOrSpecEncoded token (II.23.2.8) naming a row of its table.</summary>
+    private static void TypeToken(ref BlobReader r, MetadataReader md)
+    {
+        if (!r.TryReadCompressedInteger(out int v)) Fail("a malformed type token");
+        int row = v >> 2;
+        if ((v & 3) == 3) Fail("a type token with an unused tag");
+        var table = (v & 3) switch { 0 => TableIndex.TypeDef, 1 => TableIndex.TypeRef, _ => TableIndex.TypeSpec };
+        if (row < 1 || row > md.GetTableRowCount(table)) Fail($"a type token naming row {row} of {table}, which has {md.GetTableRowCount(table)}");
+    }
+
+    // ----- method bodies ---------------------------------------------------------------------
+
+    private static readonly Dictionary<short, OperandType> s_operands = typeof(OpCodes).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Select(f => (OpCode)f.GetValue(null)).ToDictionary(o => o.Value, o => o.OperandType);
+
+    /// <summary>Switch tables fit in the code (Cecil allocates one entry per case first); null, or what is wrong.</summary>
+    private static string Il(MethodBodyBlock body)
+    {
+        var r = body.GetILReader();
+        while (r.RemainingBytes > 0)
+        {
+            short op = r.ReadByte();
+            if (op == 0xfe && r.RemainingBytes > 0) op = unchecked((short)(0xfe00 | r.ReadByte()));
+            if (!s_operands.TryGetValue(op, out var kind)) return null;     // the verifier reports unknown opcodes
+            int size = kind switch
+            {
+                OperandType.InlineNone => 0,
+                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+                OperandType.InlineVar => 2,
+                OperandType.InlineI8 or OperandType.InlineR => 8,
+                _ => 4,
+            };
+            if (kind == OperandType.InlineSwitch)
+            {
+                if (r.RemainingBytes < 4) return null;
+                uint n = r.ReadUInt32();
+                if (n > (uint)r.RemainingBytes / 4) return $"corrupt method body: a switch of {n} cases in {r.RemainingBytes} bytes of code";
+                size = (int)n * 4;
+            }
+            if (size > r.RemainingBytes) return null;
+            r.Offset += size;
+        }
+        return null;
+    }
+
+    private static void Fail(string message) => throw new UnusableInputException(Codes.NotAnAssembly, message);
+
+    private static void Corrupt(string message) => throw new UnusableInputException(Codes.NotAnAssembly, "corrupt metadata: " + message);
+}
