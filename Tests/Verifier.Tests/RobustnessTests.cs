@@ -188,7 +188,183 @@ public class RobustnessTests
         Assert.Contains(r.Violations, v => v.Code == Codes.NotAnAssembly && v.Message.Contains("names no constructor"));
     }
 
+    [Fact]
+    public void TypeNestedTwiceIsUnusableInput()
+    {
+        // Two NestedClass rows for one type (and the table no longer sorted): Cecil overflowed its stack.
+        var dll = Support.Compile("Nested2", "public class Outer { public class A { } public class B { } }");
+        var bytes = File.ReadAllBytes(dll);
+        var nested = MetadataLayout.Read(bytes).Tables[TableIndex.NestedClass];
+        var col = nested.Columns.Single(c => c.Name == "NestedClass");
+        Array.Copy(bytes, nested.RowOffset(1) + col.Offset, bytes, nested.RowOffset(2) + col.Offset, col.Size);
+        File.WriteAllBytes(dll, bytes);
+        var r = Support.Verify(dll);
+        AssertNoInternalError(r);
+        Assert.True(r.ExitCode == 2, Dump(r));
+        Assert.Contains(r.Violations, v => v.Code == Codes.NotAnAssembly && v.Message.Contains("nested in two types"));
+    }
+
+    [Fact]
+    public void HugeDebugDirectoryIsUnusableInput()
+    {
+        // A debug directory of megabytes: Cecil read it entry by entry for minutes.
+        var dll = Support.Compile("Debug", "public static class P { public static int F() => 1; }");
+        var bytes = File.ReadAllBytes(dll);
+        int entry;
+        using (var pe = new System.Reflection.PortableExecutable.PEReader(new MemoryStream(bytes)))
+        {
+            var h = pe.PEHeaders;
+            int directories = h.PEHeaderStartOffset + (h.PEHeader.Magic == System.Reflection.PortableExecutable.PEMagic.PE32Plus ? 112 : 96);
+            entry = directories + 6 * 8;   // IMAGE_DIRECTORY_ENTRY_DEBUG
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(entry), h.PEHeader.CorHeaderTableDirectory.RelativeVirtualAddress);   // some RVA inside .text
+        }
+        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(entry + 4), 0x4c001c);
+        File.WriteAllBytes(dll, bytes);
+        var r = Support.Verify(dll);
+        AssertNoInternalError(r);
+        Assert.True(r.ExitCode == 2, Dump(r));
+        Assert.Contains(r.Violations, v => v.Code == Codes.NotAnAssembly && v.Message.Contains("debug directory"));
+    }
+
+    [Fact]
+    public void LdstrPastTheStringHeapIsACorruptBody()
+    {
+        // Cecil allocates the length it reads at the token's offset (a gigabyte, from the middle of the heap).
+        var dll = Support.Craft((m, md, il) => { il.Emit(OpCodes.Ldstr, "x"); il.Emit(OpCodes.Pop); il.Emit(OpCodes.Ret); }, WithMutableStatic);
+        var bytes = File.ReadAllBytes(dll);
+        var layout = MetadataLayout.Read(bytes);
+        int row;
+        using (var m = ModuleDefinition.ReadModule(dll, new ReaderParameters { AssemblyResolver = new Support.Resolver(Path.GetDirectoryName(dll)) }))
+            row = (int)Support.Find(m, "Program", "Crafted").MetadataToken.RID;
+        var body = layout.Bodies.Single(b => b.MethodRow == row);
+        Assert.Equal(0x72, bytes[body.CodeOffset]);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(body.CodeOffset + 1), 0x70fffff0);
+        File.WriteAllBytes(dll, bytes);
+        var r = Support.Verify(dll);
+        AssertNoInternalError(r);
+        Assert.True(r.ExitCode == 2, Dump(r));
+        Assert.Contains(r.Violations, v => v.Code == Codes.CorruptBody && v.Where == "Program::Crafted" && v.Message.Contains("string heap"));
+        Assert.Contains(r.Violations, v => v.Code == Codes.MutableStatic && v.Where == "Counter::S");
+    }
+
+    [Fact]
+    public void TypeSpecificationNamingItselfIsUnusableInput()
+    {
+        // G<int>'s TypeSpec made an instantiation of itself: Cecil would read it while reading it.
+        var dll = Support.Compile("Spec", "public class G<T> { } public static class P { public static object F() => new G<int>(); }");
+        var bytes = File.ReadAllBytes(dll);
+        int at;
+        using (var pe = new System.Reflection.PortableExecutable.PEReader(new MemoryStream(bytes)))
+        {
+            var md = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+            Assert.Equal(1, md.GetTableRowCount(TableIndex.TypeSpec));
+            var blob = md.GetTypeSpecification(MetadataTokens.TypeSpecificationHandle(1)).Signature;
+            at = pe.PEHeaders.MetadataStartOffset + md.GetHeapMetadataOffset(System.Reflection.Metadata.Ecma335.HeapIndex.Blob) + MetadataTokens.GetHeapOffset(blob) + 1;
+        }
+        Assert.Equal(0x15, bytes[at]);            // GENERICINST
+        Assert.Equal(0x12, bytes[at + 1]);        // CLASS
+        bytes[at + 2] = (1 << 2) | 2;             // the generic type: TypeSpec row 1, itself
+        File.WriteAllBytes(dll, bytes);
+        var r = Support.Verify(dll);
+        AssertNoInternalError(r);
+        Assert.True(r.ExitCode == 2, Dump(r));
+        Assert.Contains(r.Violations, v => v.Code == Codes.NotAnAssembly && v.Message.Contains("names itself"));
+    }
+
     // ----- invalid IL the verifier admitted (ilc refused it) -------------------------------------
+
+    [Fact]
+    public void TwoFinallyClausesSharingAHandler()
+    {
+        // Two clauses with one try block and one finally handler: the data-flow pass never left the
+        // shared handler, so the code after it (here a read through address 0x1000) went unverified.
+        var dll = Support.Craft((m, md, il) =>
+        {
+            var after = il.Create(OpCodes.Ldc_I4, 4096);
+            var tryStart = il.Create(OpCodes.Leave, after);
+            var handler = il.Create(OpCodes.Endfinally);
+            il.Append(tryStart);
+            il.Append(handler);
+            il.Append(after);
+            il.Emit(OpCodes.Conv_I);
+            il.Emit(OpCodes.Ldind_I4);
+            il.Emit(OpCodes.Pop);
+            il.Emit(OpCodes.Ret);
+            for (int k = 0; k < 2; k++)
+                md.Body.ExceptionHandlers.Add(new ExceptionHandler(ExceptionHandlerType.Finally) { TryStart = tryStart, TryEnd = handler, HandlerStart = handler, HandlerEnd = after });
+        });
+        var r = Support.Verify(dll);
+        AssertNoInternalError(r);
+        Assert.True(r.ExitCode == 1, Dump(r));
+        Assert.Contains(r.Violations, v => v.Code == Codes.ExceptionRegion && v.Message.Contains("share one handler"));
+    }
+
+    [Fact]
+    public void OverlappingTryBlocks() =>
+        AssertRejected(Support.Craft((m, md, il) =>
+        {
+            // try blocks [0, 2) and [1, 3): neither holds the other.
+            var end = il.Create(OpCodes.Ret);
+            var a = il.Create(OpCodes.Nop);
+            var b = il.Create(OpCodes.Nop);
+            var c = il.Create(OpCodes.Leave, end);
+            var h1 = il.Create(OpCodes.Endfinally);
+            var h2 = il.Create(OpCodes.Endfinally);
+            foreach (var x in new[] { a, b, c, h1, h2, end }) il.Append(x);
+            md.Body.ExceptionHandlers.Add(new ExceptionHandler(ExceptionHandlerType.Finally) { TryStart = a, TryEnd = c, HandlerStart = h1, HandlerEnd = h2 });
+            md.Body.ExceptionHandlers.Add(new ExceptionHandler(ExceptionHandlerType.Finally) { TryStart = b, TryEnd = h1, HandlerStart = h2, HandlerEnd = end });
+        }), Codes.ExceptionRegion);
+
+    [Fact]
+    public void CatchHandlerBeginningWithATry() =>
+        AssertRejected(Support.Craft((m, md, il) =>
+        {
+            // try { leave end } catch (Exception) { try { leave end2 } catch { pop; leave end2 } end2: leave end } end: ret
+            // The outer handler's first instruction starts the inner try: entered with the exception on the stack.
+            var end = il.Create(OpCodes.Ret);
+            var end2 = il.Create(OpCodes.Leave, end);
+            var outerTry = il.Create(OpCodes.Leave, end);
+            var innerTry = il.Create(OpCodes.Leave, end2);
+            var innerHandler = il.Create(OpCodes.Pop);
+            il.Append(outerTry);
+            il.Append(innerTry);
+            il.Append(innerHandler);
+            il.Emit(OpCodes.Leave, end2);
+            il.Append(end2);
+            il.Append(end);
+            var ex = Support.Cor(m, "System.Exception");
+            md.Body.ExceptionHandlers.Add(new ExceptionHandler(ExceptionHandlerType.Catch) { TryStart = innerTry, TryEnd = innerHandler, HandlerStart = innerHandler, HandlerEnd = end2, CatchType = ex });
+            md.Body.ExceptionHandlers.Add(new ExceptionHandler(ExceptionHandlerType.Catch) { TryStart = outerTry, TryEnd = innerTry, HandlerStart = innerTry, HandlerEnd = end, CatchType = ex });
+        }), Codes.ExceptionRegion);
+
+    [Fact]
+    public void LeaveOutOfAFinally() =>
+        AssertRejected(Support.Craft((m, md, il) =>
+        {
+            var end = il.Create(OpCodes.Ret);
+            var tryStart = il.Create(OpCodes.Leave, end);
+            var handler = il.Create(OpCodes.Leave, end);      // leaves the finally: only endfinally may
+            il.Append(tryStart);
+            il.Append(handler);
+            il.Append(end);
+            md.Body.ExceptionHandlers.Add(new ExceptionHandler(ExceptionHandlerType.Finally) { TryStart = tryStart, TryEnd = handler, HandlerStart = handler, HandlerEnd = end });
+        }), Codes.ExceptionRegion);
+
+    [Fact]
+    public void LdfldaOnAStructValue() =>
+        AssertRejected(Support.Craft((m, md, il) =>
+        {
+            // The address of a field of a copy on the stack.
+            var pair = m.Types.First(t => t.Name == "Pair");
+            md.Body.Variables.Add(new VariableDefinition(pair));
+            il.Emit(OpCodes.Ldloc_0);
+            il.Emit(OpCodes.Ldflda, pair.Fields.First(f => f.Name == "X"));
+            il.Emit(OpCodes.Ldind_I4);
+            il.Emit(OpCodes.Pop);
+            il.Emit(OpCodes.Ret);
+        }, Support.BaseSource + "\npublic struct Pair { public int X; }\n"), Codes.FieldAccess);
+
+    // ----- invalid IL the verifier admitted (ilc refused it), earlier ------------------------------
 
     [Fact]
     public void FallingIntoATryWithAValueOnTheStack() =>

@@ -164,7 +164,7 @@ public sealed class AssemblyVerifier
                 break;
         }
         // An input error met by many methods (a missing assembly, a corrupt shared row) is reported once.
-        if (Codes.IsInputError(code) && _result.Violations.Any(v => v.Code == code && v.Message == message)) return;
+        if (Codes.IsInputError(code) && code != Codes.CorruptBody && _result.Violations.Any(v => v.Code == code && v.Message == message)) return;
         _result.Violations.Add(new Violation(_file, code, where, null, message));
     }
 
@@ -345,17 +345,24 @@ public sealed class AssemblyVerifier
             if (ContainsPointer(v.VariableType)) Report(Codes.PointerType, m, 0, $"local {v.Index} has pointer type {v.VariableType.FullName}");
             if (v.IsPinned) Report(Codes.UnverifiableOpcode, m, 0, $"local {v.Index} is pinned (fixed statements are unsafe code)");
         }
-        CheckBodyShape(m, body);
+        if (!CheckBodyShape(m, body)) return;
         try { new MethodVerifier(this, m).Run(); }
         catch (Exception e) when (Environment.GetEnvironmentVariable("SING_VERIFY_TRACE") == "1" && e is not UnusableInputException) { Console.Error.WriteLine("in " + m.FullName); throw; }
     }
 
-    private void CheckBodyShape(MethodDefinition m, MethodBody body)
+    /// <summary>Operands and exception table in shape for the data-flow pass; false (reported) when the table breaks ECMA-335 II.19.</summary>
+    private bool CheckBodyShape(MethodDefinition m, MethodBody body)
     {
         MetadataCheck.Body(body);
         foreach (var eh in body.ExceptionHandlers)
             if (eh.TryStart == null || eh.HandlerStart == null || (eh.HandlerType == ExceptionHandlerType.Filter && eh.FilterStart == null))
                 throw new UnusableInputException(Codes.CorruptBody, $"{Where(m)}: an exception handler's bounds are not instruction boundaries");
+        if (body.Instructions.Count > 0 && ExceptionTable.Check(body) is var (offset, why))
+        {
+            Report(Codes.ExceptionRegion, m, offset, why);
+            return false;
+        }
+        return true;
     }
 
     // ----- uses of members from method bodies -------------------------------------------------

@@ -194,8 +194,16 @@ internal sealed class MethodVerifier
         var rf = _regions[from]; var rt = _regions[to];
         if (isLeave)
         {
-            // leave may exit regions; it may enter only a try block at its start.
+            // leave may exit regions; it may enter only a try block at its start. It never exits a
+            // finally or fault handler or a filter (ECMA-335 III.3.46): endfinally and endfilter end those.
             foreach (var r in rt) if (Array.IndexOf(rf, r) < 0 && !IsTryStart(r, to)) return false;
+            foreach (var r in rf)
+            {
+                if (r % 2 == 0 || Array.IndexOf(rt, r) >= 0) continue;
+                var eh = _handlers[r / 2];
+                if (eh.HandlerType is ExceptionHandlerType.Finally or ExceptionHandlerType.Fault) return false;
+                if (eh.HandlerType == ExceptionHandlerType.Filter && from < _index[eh.HandlerStart.Offset]) return false;
+            }
             return true;
         }
         foreach (var r in rf) if (Array.IndexOf(rt, r) < 0) return false;
@@ -271,12 +279,16 @@ internal sealed class MethodVerifier
                     throw Fail(Codes.ExceptionRegion, "catch clause of a value type or with no type");
                 hs.S[0] = new V { K = VK.Ref, T = exc }; hs.N = 1;
             }
-            if (eh.HandlerType == ExceptionHandlerType.Filter)
-            {
-                MergeInto(_index[eh.FilterStart.Offset], hs, work, queued, handler: true);
-                continue;
-            }
-            MergeInto(_index[eh.HandlerStart.Offset], hs, work, queued, handler: true);
+            int entry = _index[(eh.HandlerType == ExceptionHandlerType.Filter ? eh.FilterStart : eh.HandlerStart).Offset];
+            // A handler entered with the exception on the stack may not begin with a try block (its stack must be empty).
+            if (hs.N != 0)
+                foreach (int t in _regions[entry])
+                    if (IsTryStart(t, entry) && Array.IndexOf(_regions[i], t) < 0)
+                    {
+                        Report(Codes.ExceptionRegion, "a catch or filter handler begins with a try block, which it enters with the exception on the stack", _ins[entry].Offset);
+                        throw new Abort();
+                    }
+            MergeInto(entry, hs, work, queued, handler: true);
         }
     }
 
@@ -1432,6 +1444,8 @@ internal sealed class MethodVerifier
         CheckFieldObject(obj, declType, declIsValue, fd, allowUninitThis: code == Code.Ldflda && fd.DeclaringType == _m.DeclaringType && false);
         if (code == Code.Ldflda)
         {
+            // An address needs an object or an address: a struct value on the stack is a copy that dies with the instruction.
+            if (obj.K == VK.Val) throw Fail(Codes.FieldAccess, $"ldflda {fd.Name} on a {Show(obj)} value, not an address");
             var f = VF.None;
             if (obj.K == VK.ByRef) { f |= obj.F & (VF.Local | VF.ReadOnly); }
             if (fd.IsInitOnly && !(inOwnCtor && (obj.K == VK.ByRef ? obj.Home == -1 : IsThis(obj)))) f |= VF.ReadOnly;

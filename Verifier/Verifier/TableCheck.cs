@@ -23,20 +23,28 @@ internal static class TableCheck
     public static Dictionary<int, string> Check(PEReader pe, MetadataReader md)
     {
         var corruptBodies = new Dictionary<int, string>();
-        NestedTypes(md);
+        DebugDirectory(pe);
+        int usSize = md.GetHeapSize(HeapIndex.UserString);
+        var userStrings = Array.Empty<byte>();
+        if (usSize > 0)
+        {
+            var meta = pe.GetMetadata().GetContent();
+            int usStart = md.GetHeapMetadataOffset(HeapIndex.UserString);
+            userStrings = meta.AsSpan().Slice(usStart, Math.Min(usSize, meta.Length - usStart)).ToArray();
+        }
+        NestedTypes(pe, md);
         TypeRefScopes(md);
         foreach (var h in md.MethodDefinitions)
         {
             var def = md.GetMethodDefinition(h);
             Blob(md, def.Signature, $"the signature of method row {MetadataTokens.GetRowNumber(h)}", MethodSignature);
-            if (def.RelativeVirtualAddress != 0 && Il(pe.GetMethodBody(def.RelativeVirtualAddress)) is string why) corruptBodies[MetadataTokens.GetRowNumber(h)] = why;
+            if (def.RelativeVirtualAddress != 0 && Il(pe.GetMethodBody(def.RelativeVirtualAddress), userStrings) is string why) corruptBodies[MetadataTokens.GetRowNumber(h)] = why;
         }
         foreach (var h in md.FieldDefinitions)
             Blob(md, md.GetFieldDefinition(h).Signature, $"the signature of field row {MetadataTokens.GetRowNumber(h)}", FieldSignature);
         for (int row = 1; row <= md.GetTableRowCount(TableIndex.MemberRef); row++)
             Blob(md, md.GetMemberReference(MetadataTokens.MemberReferenceHandle(row)).Signature, $"the signature of member reference row {row}", MemberSignature);
-        for (int row = 1; row <= md.GetTableRowCount(TableIndex.TypeSpec); row++)
-            Blob(md, md.GetTypeSpecification(MetadataTokens.TypeSpecificationHandle(row)).Signature, $"type specification row {row}", (ref BlobReader r, MetadataReader m) => Type(ref r, m, 0));
+        TypeSpecs(md);
         for (int row = 1; row <= md.GetTableRowCount(TableIndex.StandAloneSig); row++)
             Blob(md, md.GetStandaloneSignature(MetadataTokens.StandaloneSignatureHandle(row)).Signature, $"stand-alone signature row {row}", StandaloneSignature);
         for (int row = 1; row <= md.GetTableRowCount(TableIndex.MethodSpec); row++)
@@ -46,14 +54,48 @@ internal static class TableCheck
         return corruptBodies;
     }
 
-    private static void NestedTypes(MetadataReader md)
+    /// <summary>
+    /// The debug directory, which Cecil reads entry by entry with each entry's data (a size of
+    /// megabytes made it read hundreds of thousands of entries, for minutes): a whole number of
+    /// entries inside a section, each entry's data inside the file.
+    /// </summary>
+    private static void DebugDirectory(PEReader pe)
     {
-        int count = md.TypeDefinitions.Count;
-        foreach (var h in md.TypeDefinitions)
+        var dir = pe.PEHeaders.PEHeader.DebugTableDirectory;
+        if (dir.Size == 0) return;
+        int length = pe.GetEntireImage().Length;
+        if (dir.Size % 28 != 0 || !pe.PEHeaders.TryGetDirectoryOffset(dir, out int start) || (long)start + dir.Size > length)
+            Corrupt($"the debug directory ({dir.Size} bytes at RVA 0x{dir.RelativeVirtualAddress:x}) is not a whole number of entries inside the file");
+        foreach (var e in pe.ReadDebugDirectory())
+            if (e.DataPointer < 0 || (long)e.DataPointer + e.DataSize > length || e.DataSize < 0)
+                Corrupt($"a debug directory entry's data ({e.DataSize} bytes at 0x{e.DataPointer:x}) lies outside the file");
+    }
+
+    /// <summary>
+    /// The NestedClass rows as Cecil reads them (every row, in any order; System.Reflection.Metadata
+    /// looks rows up by binary search, which an unsorted table fools): each names two types, a type
+    /// is nested in one type at most, and no type encloses itself.
+    /// </summary>
+    private static void NestedTypes(PEReader pe, MetadataReader md)
+    {
+        int rows = md.GetTableRowCount(TableIndex.NestedClass);
+        if (rows == 0) return;
+        int types = md.GetTableRowCount(TableIndex.TypeDef);
+        var meta = pe.GetMetadata().GetContent();
+        int at = md.GetTableMetadataOffset(TableIndex.NestedClass), size = md.GetTableRowSize(TableIndex.NestedClass), column = size / 2;
+        int Read(int offset) => column == 2 ? meta[offset] | meta[offset + 1] << 8 : meta[offset] | meta[offset + 1] << 8 | meta[offset + 2] << 16 | meta[offset + 3] << 24;
+        var enclosing = new Dictionary<int, int>();
+        for (int row = 0; row < rows; row++)
+        {
+            int nested = Read(at + row * size), outer = Read(at + row * size + column);
+            if (nested < 1 || nested > types || outer < 1 || outer > types) Corrupt($"nested class row {row + 1} names type rows {nested} and {outer} of {types}");
+            if (!enclosing.TryAdd(nested, outer)) Corrupt($"type row {nested} is nested in two types");
+        }
+        foreach (int start in enclosing.Keys)
         {
             int steps = 0;
-            for (var d = md.GetTypeDefinition(h).GetDeclaringType(); !d.IsNil; d = md.GetTypeDefinition(d).GetDeclaringType())
-                if (++steps > count) Corrupt($"nested types form a cycle (type row {MetadataTokens.GetRowNumber(h)})");
+            for (int t = start; enclosing.TryGetValue(t, out int outer); t = outer)
+                if (++steps > enclosing.Count) Corrupt($"nested types form a cycle (type row {start})");
         }
     }
 
@@ -71,6 +113,47 @@ internal static class TableCheck
             }
         }
     }
+
+    /// <summary>
+    /// Type specifications, and the type specifications they name: Cecil reads a named one while
+    /// reading the one that names it, so a cycle (a TypeSpec whose signature names itself) would
+    /// recurse without end.
+    /// </summary>
+    private static void TypeSpecs(MetadataReader md)
+    {
+        int count = md.GetTableRowCount(TableIndex.TypeSpec);
+        var names = new List<int>[count + 1];
+        for (int row = 1; row <= count; row++)
+        {
+            s_specsNamed = names[row] = new List<int>();
+            try { Blob(md, md.GetTypeSpecification(MetadataTokens.TypeSpecificationHandle(row)).Signature, $"type specification row {row}", (ref BlobReader r, MetadataReader m) => Type(ref r, m, 0)); }
+            finally { s_specsNamed = null; }
+        }
+        // Depth-first, colouring rows: 1 on the current path, 2 done.
+        var colour = new byte[count + 1];
+        for (int row = 1; row <= count; row++)
+        {
+            if (colour[row] != 0) continue;
+            var stack = new Stack<(int Row, int Next)>();
+            stack.Push((row, 0));
+            colour[row] = 1;
+            while (stack.Count > 0)
+            {
+                var (r, next) = stack.Pop();
+                if (next < names[r].Count)
+                {
+                    stack.Push((r, next + 1));
+                    int n = names[r][next];
+                    if (colour[n] == 1) Corrupt($"type specification row {n} names itself (through {stack.Count} type specifications)");
+                    if (colour[n] == 0) { colour[n] = 1; stack.Push((n, 0)); }
+                }
+                else colour[r] = 2;
+            }
+        }
+    }
+
+    /// <summary>While a type specification is walked: the type specification rows it names.</summary>
+    [ThreadStatic] private static List<int> s_specsNamed;
 
     // ----- signatures (ECMA-335 II.23.2) --------------------------------------------------------
 
@@ -218,6 +301,7 @@ internal static class TableCheck
         if ((v & 3) == 3) Fail("a type token with an unused tag");
         var table = (v & 3) switch { 0 => TableIndex.TypeDef, 1 => TableIndex.TypeRef, _ => TableIndex.TypeSpec };
         if (row < 1 || row > md.GetTableRowCount(table)) Fail($"a type token naming row {row} of {table}, which has {md.GetTableRowCount(table)}");
+        if (table == TableIndex.TypeSpec) s_specsNamed?.Add(row);
     }
 
     // ----- method bodies ---------------------------------------------------------------------
@@ -225,15 +309,28 @@ internal static class TableCheck
     private static readonly Dictionary<short, OperandType> s_operands = typeof(OpCodes).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Select(f => (OpCode)f.GetValue(null)).ToDictionary(o => o.Value, o => o.OperandType);
 
-    /// <summary>Switch tables fit in the code (Cecil allocates one entry per case first); null, or what is wrong.</summary>
-    private static string Il(MethodBodyBlock body)
+    /// <summary>
+    /// Switch tables fit in the code (Cecil allocates one entry per case before it reads them: a
+    /// count of 800 million from bytes copied into a body allocated 3 GB). The code is decoded as
+    /// Cecil decodes it, so a switch Cecil would meet is met here: an opcode it does not know takes
+    /// a 4-byte operand, and a byte past its tables (after 0xe0, or 0xfe then past 0x1e) ends the
+    /// decoding (Cecil throws there). Null, or what is wrong.
+    /// </summary>
+    private static string Il(MethodBodyBlock body, byte[] userStrings)
     {
         var r = body.GetILReader();
         while (r.RemainingBytes > 0)
         {
             short op = r.ReadByte();
-            if (op == 0xfe && r.RemainingBytes > 0) op = unchecked((short)(0xfe00 | r.ReadByte()));
-            if (!s_operands.TryGetValue(op, out var kind)) return null;     // the verifier reports unknown opcodes
+            if (op == 0xfe)
+            {
+                if (r.RemainingBytes == 0) return null;
+                byte second = r.ReadByte();
+                if (second >= 0x1f) return null;
+                op = unchecked((short)(0xfe00 | second));
+            }
+            else if (op > 0xe0) return null;
+            var kind = s_operands.TryGetValue(op, out var k) ? k : OperandType.InlineBrTarget;
             int size = kind switch
             {
                 OperandType.InlineNone => 0,
@@ -250,8 +347,33 @@ internal static class TableCheck
                 size = (int)n * 4;
             }
             if (size > r.RemainingBytes) return null;
-            r.Offset += size;
+            if (kind == OperandType.InlineString)
+            {
+                if (UserString(r.ReadInt32(), userStrings) is string bad) return bad;
+            }
+            else r.Offset += size;
         }
+        return null;
+    }
+
+    /// <summary>
+    /// An ldstr token names a string of the #US heap whose length fits the heap (Cecil allocates
+    /// the length it reads first: an ldstr into the middle of the heap allocated a gigabyte).
+    /// </summary>
+    private static string UserString(int token, byte[] heap)
+    {
+        if ((token >> 24 & 0xff) != 0x70) return $"corrupt method body: ldstr with token 0x{token:x8}, not a string";
+        int at = token & 0xffffff;
+        if (at == 0) return null;
+        if (at >= heap.Length) return $"corrupt method body: ldstr of offset 0x{at:x} past the string heap ({heap.Length} bytes)";
+        // A compressed length (II.24.2.4): 1, 2 or 4 bytes.
+        byte b = heap[at];
+        long length; int header;
+        if ((b & 0x80) == 0) { length = b; header = 1; }
+        else if ((b & 0xc0) == 0x80 && at + 1 < heap.Length) { length = (b & 0x3f) << 8 | heap[at + 1]; header = 2; }
+        else if ((b & 0xe0) == 0xc0 && at + 3 < heap.Length) { length = (long)(b & 0x1f) << 24 | heap[at + 1] << 16 | heap[at + 2] << 8 | heap[at + 3]; header = 4; }
+        else return $"corrupt method body: ldstr of offset 0x{at:x}, where the string heap holds no string";
+        if (at + header + length > heap.Length) return $"corrupt method body: ldstr of a string of {length} bytes at offset 0x{at:x} in a heap of {heap.Length}";
         return null;
     }
 

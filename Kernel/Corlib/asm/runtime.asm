@@ -33,6 +33,45 @@ RhpReversePInvokeReturn:
 RhpGcPoll:
     ret
 
+; double fmod(double x /xmm0/, double y /xmm1/) and float fmodf(float, float): the remainder of
+; x / y with the sign of x (C's fmod), which ilc calls for `rem` on floating-point values. By x87
+; fprem, repeated until the reduction is complete; y = 0 or an infinite x gives NaN (the x87
+; exceptions are masked in every thread's control word). The x87 stack is left empty.
+global fmod, fmodf
+fmod:
+    sub rsp, 16
+    movsd [rsp], xmm1
+    fld qword [rsp]                 ; st1 = y
+    movsd [rsp], xmm0
+    fld qword [rsp]                 ; st0 = x
+.reduce:
+    fprem
+    fnstsw ax
+    test ah, 4                      ; C2: the reduction is not complete yet
+    jnz .reduce
+    fstp qword [rsp]
+    fstp st0
+    movsd xmm0, [rsp]
+    add rsp, 16
+    ret
+
+fmodf:
+    sub rsp, 16
+    movss [rsp], xmm1
+    fld dword [rsp]
+    movss [rsp], xmm0
+    fld dword [rsp]
+.reduce:
+    fprem
+    fnstsw ax
+    test ah, 4
+    jnz .reduce
+    fstp dword [rsp]
+    fstp st0
+    movss xmm0, [rsp]
+    add rsp, 16
+    ret
+
 section .data
 ; Stack-protector cookie read by methods that use stackalloc.
 global __security_cookie
