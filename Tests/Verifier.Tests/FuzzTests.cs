@@ -8,6 +8,7 @@ namespace Singularity.Tests.Verifier;
 /// methods the verifier admits (with the regression programs) compiled by ilc and run in a booted
 /// SIP. Any oracle failure fails the test with its reproducer under artifacts/fuzz/test/.
 /// </summary>
+[Collection(nameof(FuzzTests))]
 public class FuzzTests
 {
     [Fact]
@@ -42,3 +43,7 @@ public class FuzzTests
         Assert.True(report.Caught >= Singularity.Verifier.Fuzz.Grammar.Regressions.Throwing, summary);
     }
 }
+
+/// <summary>The fuzz run keeps both cores busy (two workers, then ilc and QEMU): it runs alone, after the other tests, so it does not slow the timed benchmark.</summary>
+[CollectionDefinition(nameof(FuzzTests), DisableParallelization = true)]
+public class FuzzTestsCollection { }

@@ -8,6 +8,7 @@ namespace Singularity.Tests.Verifier;
 /// The verifier's speed bar: a ~1 MB SIP assembly with thousands of methods must verify in under a
 /// second. Writes artifacts/verifier-bench.txt, which Tests/bench-verifier puts in docs/benchmarks.md.
 /// </summary>
+[Collection(nameof(VerifierBenchmark))]
 public class VerifierBenchmark
 {
     public static string Generate(int classes, int methodsPerClass)
@@ -96,3 +97,7 @@ public class VerifierBenchmark
         Assert.True(cliMs < 3000, line);
     }
 }
+
+/// <summary>A timed test runs alone, after the parallel tests, so their load is not in its figure.</summary>
+[CollectionDefinition(nameof(VerifierBenchmark), DisableParallelization = true)]
+public class VerifierBenchmarkCollection { }
