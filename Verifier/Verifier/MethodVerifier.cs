@@ -1146,7 +1146,9 @@ internal sealed class MethodVerifier
                 var tok = ins.Operand;
                 switch (tok)
                 {
-                    case TypeReference t: _av.CheckTypeUse(_m, ins.Offset, t); Push(s, new V { K = VK.Val, T = _ts.CorType("System", "RuntimeTypeHandle") }); break;
+                    // typeof: a runtime type handle is reflection, and the core library has none (ilc
+                    // cannot compile it: it needs Internal.Runtime.CompilerHelpers.LdTokenHelpers).
+                    case TypeReference: throw Fail(Codes.Reflection, "ldtoken of a type (typeof) is reflection, which SIPs do not have");
                     case FieldReference f:
                         // Only for RuntimeHelpers.InitializeArray, which copies compile-time data into a new array.
                         if (!(_cur + 1 < _ins.Length && _ins[_cur + 1].OpCode.Code == Code.Call && _ins[_cur + 1].Operand is MethodReference im && im.Name == "InitializeArray" && im.DeclaringType.FullName == "System.Runtime.CompilerServices.RuntimeHelpers"))

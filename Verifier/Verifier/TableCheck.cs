@@ -24,6 +24,7 @@ internal static class TableCheck
     {
         var corruptBodies = new Dictionary<int, string>();
         DebugDirectory(pe);
+        Streams(pe);
         int usSize = md.GetHeapSize(HeapIndex.UserString);
         var userStrings = Array.Empty<byte>();
         if (usSize > 0)
@@ -69,6 +70,31 @@ internal static class TableCheck
         foreach (var e in pe.ReadDebugDirectory())
             if (e.DataPointer < 0 || (long)e.DataPointer + e.DataSize > length || e.DataSize < 0)
                 Corrupt($"a debug directory entry's data ({e.DataSize} bytes at 0x{e.DataPointer:x}) lies outside the file");
+    }
+
+    /// <summary>
+    /// The metadata streams (II.24.2.2) lie inside the metadata: a #~ stream whose size ran past it
+    /// kept Cecil busy for minutes.
+    /// </summary>
+    private static void Streams(PEReader pe)
+    {
+        var meta = pe.GetMetadata().GetContent();
+        int Int(int at) => at + 4 <= meta.Length ? meta[at] | meta[at + 1] << 8 | meta[at + 2] << 16 | meta[at + 3] << 24 : throw new UnusableInputException(Codes.NotAnAssembly, "corrupt metadata: its header is cut short");
+        int versionLength = Int(12);
+        long p = 16L + versionLength + 2;
+        if (versionLength < 0 || p + 2 > meta.Length) Corrupt("the metadata header is cut short");
+        int streams = meta[(int)p] | meta[(int)p + 1] << 8;
+        p += 2;
+        for (int k = 0; k < streams; k++)
+        {
+            int offset = Int((int)p), size = Int((int)p + 4);
+            if (offset < 0 || size < 0 || (long)offset + size > meta.Length) Corrupt($"metadata stream {k} ({size} bytes at {offset}) runs past the metadata ({meta.Length} bytes)");
+            p += 8;
+            int name = 0;
+            while (p + name < meta.Length && meta[(int)(p + name)] != 0 && name < 32) name++;
+            p += (name + 4) & ~3;
+            if (p > meta.Length) Corrupt("the metadata stream headers are cut short");
+        }
     }
 
     /// <summary>
