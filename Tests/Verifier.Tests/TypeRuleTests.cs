@@ -149,10 +149,11 @@ public class TypeRuleTests
     }, Support.BaseSource + "public struct S<T> where T : struct { public T V; }"), "SV0230");
 
     [Fact]
-    public void InterfaceConstraintViolatedInLdtoken() => Rejected(Support.Craft((m, md, il) =>
+    public void InterfaceConstraintViolatedInCast() => Rejected(Support.Craft((m, md, il) =>
     {
         var b = m.Types.First(t => t.Name == "C`1");
-        il.Emit(OpCodes.Ldtoken, Inst(b, m.TypeSystem.Object));
+        il.Emit(OpCodes.Ldnull);
+        il.Emit(OpCodes.Isinst, Inst(b, m.TypeSystem.Object));
         il.Emit(OpCodes.Pop);
         il.Emit(OpCodes.Ret);
     }, Support.BaseSource + "public interface IMark { } public sealed class C<T> where T : IMark { }"), "SV0230");

@@ -7,7 +7,11 @@ namespace Singularity.Tests.Verifier;
 /// <summary>
 /// The verifier's speed bar: a ~1 MB SIP assembly with thousands of methods must verify in under a
 /// second. Writes artifacts/verifier-bench.txt, which Tests/bench-verifier puts in docs/benchmarks.md.
+/// In ./sing test it asserts only that the assembly verifies: timing is a benchmark's to judge
+/// (Tests/bench-verifier sets SING_BENCH=1, and then the bars are asserted), never a pass/fail test's
+/// on a shared machine.
 /// </summary>
+[Collection(nameof(VerifierBenchmark))]
 public class VerifierBenchmark
 {
     public static string Generate(int classes, int methodsPerClass)
@@ -51,7 +55,7 @@ public class VerifierBenchmark
     }
 
     [Fact]
-    public void OneMegabyteAssemblyVerifiesUnderOneSecond()
+    public void OneMegabyteAssemblyVerifies()
     {
         string dll = Support.Compile("Bench1MB", Generate(66, 40), exe: true);
         long size = new FileInfo(dll).Length;
@@ -92,7 +96,14 @@ public class VerifierBenchmark
             $"size={size}\nmethods={methods}\nfirst_ms={firstMs:F0}\nsteady_ms={best:F0}\ncli_ms={cliMs:F0}\n");
         Console.WriteLine(line);
         // The bar is the verifier itself; the process time (start-up and JIT on a shared machine) is reported, with a looser bound.
-        Assert.True(best < 1000, line);
-        Assert.True(cliMs < 3000, line);
+        if (Environment.GetEnvironmentVariable("SING_BENCH") == "1")
+        {
+            Assert.True(best < 1000, line);
+            Assert.True(cliMs < 3000, line);
+        }
     }
 }
+
+/// <summary>A timed test runs alone, after the parallel tests, so their load is not in its figure.</summary>
+[CollectionDefinition(nameof(VerifierBenchmark), DisableParallelization = true)]
+public class VerifierBenchmarkCollection { }

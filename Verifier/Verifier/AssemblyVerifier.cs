@@ -36,6 +36,8 @@ public sealed class VerificationResult
     public string File { get; init; }
     public List<Violation> Violations { get; } = new();
     public Manifest Manifest { get; set; }
+    /// <summary>An exception the verifier's own code threw on this input (reported as SV0005): a verifier bug, never expected.</summary>
+    public Exception InternalError { get; set; }
     /// <summary>0 verified, 1 rejected, 2 unusable input.</summary>
     public int ExitCode => Violations.Any(v => Codes.IsInputError(v.Code)) ? 2 : Violations.Count > 0 ? 1 : 0;
     public bool Verified => ExitCode == 0;
@@ -51,6 +53,7 @@ public sealed partial class AssemblyVerifier
     internal TypeSystem Types { get; private set; }
     internal Tracking Tracking { get; private set; }
     private ModuleDefinition _module;
+    private Dictionary<int, string> _corruptBodies = new();
 
     public AssemblyVerifier(VerifierOptions options = null) { _options = options ?? new VerifierOptions(); }
 
@@ -65,13 +68,13 @@ public sealed partial class AssemblyVerifier
         _useChecks.Clear();
         _signatureChecks.Clear();
         _constraints = null;
-        var resolver = new DirectoryResolver(_options.ReferencePaths.Prepend(Path.GetDirectoryName(Path.GetFullPath(path))));
+        var resolver = new DirectoryResolver(_options.ReferencePaths.Prepend(Path.GetDirectoryName(Path.GetFullPath(path))), _options);
         try
         {
             byte[] bytes;
             try { bytes = System.IO.File.ReadAllBytes(path); }
             catch (Exception e) { throw new UnusableInputException(Codes.IoError, $"cannot read the file: {e.Message}"); }
-            CheckPeImage(bytes);
+            _corruptBodies = CheckPeImage(bytes);
             try
             {
                 _module = ModuleDefinition.ReadModule(new MemoryStream(bytes), new ReaderParameters { AssemblyResolver = resolver, ReadSymbols = false, ReadingMode = ReadingMode.Deferred });
@@ -80,36 +83,109 @@ public sealed partial class AssemblyVerifier
             if (_module.Assembly == null) throw new UnusableInputException(Codes.NotAnAssembly, "a module without an assembly manifest");
             CecilCoreLibrary.Fix(_module);
             if (!_module.AssemblyReferences.Any(r => r.Name == CecilCoreLibrary.Name) && _module.Assembly.Name.Name != CecilCoreLibrary.Name)
-                throw new UnusableInputException(Codes.UnresolvedReference, $"the assembly does not reference the SIP core library {CecilCoreLibrary.Name} (was it built as a SIP?)");
-            Types = new TypeSystem(_module);
-            Tracking = new Tracking(Types);
-            if (!_options.ManifestOnly) VerifyModule();
-            _result.Manifest = Manifest.Extract(this, _module, _options.DefaultName);
-            // Within a method, report in IL order.
-            var sorted = _result.Violations.Select((v, i) => (v, i)).OrderBy(x => x.v.Where == null ? 0 : 1).ThenBy(x => x.v.Where, StringComparer.Ordinal).ThenBy(x => x.v.Offset ?? -1).ThenBy(x => x.i).Select(x => x.v).ToList();
-            var firstSeen = _result.Violations.Select(v => v.Where).Distinct().ToList();
-            sorted = sorted.OrderBy(v => firstSeen.IndexOf(v.Where)).ToList();
-            _result.Violations.Clear();
-            _result.Violations.AddRange(sorted);
+            {
+                // Built against another core library (mscorlib, System.Runtime ...): a readable assembly
+                // that breaks the reference rule (exit 1). Its types resolve only in that library, so the
+                // references are all that can be checked.
+                string asm = _module.Assembly.Name.Name;
+                Report(Codes.ForbiddenAssembly, asm, $"does not reference the SIP core library {CecilCoreLibrary.Name} (was it built as a SIP?)");
+                foreach (var r in _module.AssemblyReferences)
+                    if (!_options.IsAllowed(r.Name)) Report(Codes.ForbiddenAssembly, asm, ForbiddenReference(r.Name));
+            }
+            else
+            {
+                Types = new TypeSystem(_module);
+                Tracking = new Tracking(Types);
+                // Types, members and signatures are shared by every method: corrupt ones make the input unusable (SV0001).
+                MetadataCheck.Module(_module);
+                if (!_options.ManifestOnly) VerifyModule();
+                Guarded(() => _module.Assembly.Name.Name, () => _result.Manifest = Manifest.Extract(this, _module, _options.DefaultName));
+            }
         }
-        catch (UnusableInputException e)
+        catch (Exception e) when (e is not OutOfMemoryException || ThrownByReader(e))
         {
-            _result.Violations.Clear();
-            _result.Violations.Add(new Violation(_file, e.Code, null, null, e.Message));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Cecil reads lazily: corrupt metadata surfaces wherever it is first touched.
-            _result.Violations.Clear();
-            _result.Violations.Add(new Violation(_file, Codes.NotAnAssembly, null, null, $"corrupt metadata ({e.GetType().Name}: {e.Message})"));
-            if (Environment.GetEnvironmentVariable("SING_VERIFY_TRACE") == "1") Console.Error.WriteLine(e);
+            ReportFailure(e, null);
         }
         finally { resolver.Dispose(); }
+        // Within a method, report in IL order.
+        var sorted = _result.Violations.Select((v, i) => (v, i)).OrderBy(x => x.v.Where == null ? 0 : 1).ThenBy(x => x.v.Where, StringComparer.Ordinal).ThenBy(x => x.v.Offset ?? -1).ThenBy(x => x.i).Select(x => x.v).ToList();
+        var firstSeen = _result.Violations.Select(v => v.Where).Distinct().ToList();
+        sorted = sorted.OrderBy(v => firstSeen.IndexOf(v.Where)).ToList();
+        _result.Violations.Clear();
+        _result.Violations.AddRange(sorted);
         return _result;
     }
 
+    internal string ForbiddenReference(string name) => $"references assembly {name}; a SIP may reference only {string.Join(", ", _options.AllowedAssemblies.OrderBy(x => x))} and contract assemblies ({string.Join(", ", _options.AllowedPrefixes.Select(p => p + "*"))})";
+
+    // ----- failures while verifying -----------------------------------------------------------
+
+    /// <summary>
+    /// Runs the checks of one type or method so that what goes wrong there stays there: input it
+    /// cannot read (corrupt metadata or body, an unresolvable reference), a use of a forbidden
+    /// assembly, or an internal error is reported at that type or method, and verification goes on
+    /// with the next, so one corrupt method does not hide the violations found elsewhere.
+    /// </summary>
+    private void Guarded(Func<string> where, Action check)
+    {
+        try { check(); }
+        catch (Exception e) when (e is not OutOfMemoryException || ThrownByReader(e))
+        {
+            string w;
+            try { w = where(); } catch (Exception) { w = null; }
+            ReportFailure(e, w);
+        }
+    }
+
+    /// <summary>
+    /// Reports an exception that ended (part of) the verification. UnusableInputException carries
+    /// its code (SV00xx: unusable input, exit 2; SV0107: a forbidden assembly met while resolving).
+    /// Anything else thrown while Cecil or System.Reflection.Metadata read the input is corrupt
+    /// metadata (SV0001; even OutOfMemoryException: a count read from a corrupt blob that Cecil
+    /// allocated before reading); thrown by the verifier's own code it is an internal error
+    /// (SV0005, exit 2, never a verdict): a verifier bug the fuzzer looks for.
+    /// </summary>
+    private void ReportFailure(Exception e, string where)
+    {
+        if (Environment.GetEnvironmentVariable("SING_VERIFY_TRACE") == "1") Console.Error.WriteLine((where == null ? "" : "in " + where + ": ") + e);
+        string code, message;
+        switch (e)
+        {
+            case UnusableInputException u:
+                code = u.Code;
+                message = where != null && u.Message.StartsWith(where + ": ", StringComparison.Ordinal) ? u.Message[(where.Length + 2)..] : u.Message;
+                break;
+            case InsufficientExecutionStackException:
+                code = Codes.NotAnAssembly;
+                message = "metadata nested too deeply to verify";
+                break;
+            default:
+                if (ThrownByReader(e)) { code = Codes.NotAnAssembly; message = $"corrupt metadata ({e.GetType().Name}: {e.Message})"; }
+                else { code = Codes.InternalError; message = $"internal error ({e.GetType().Name}: {e.Message}); the input is refused"; _result.InternalError ??= e; }
+                break;
+        }
+        // An input error met by many methods (a missing assembly, a corrupt shared row) is reported once.
+        if (Codes.IsInputError(code) && code != Codes.CorruptBody && _result.Violations.Any(v => v.Code == code && v.Message == message)) return;
+        _result.Violations.Add(new Violation(_file, code, where, null, message));
+    }
+
+    /// <summary>Whether an exception was thrown inside the metadata readers (Cecil, System.Reflection.Metadata), under any .NET library frames, rather than by the verifier's own code.</summary>
+    internal static bool ThrownByReader(Exception e)
+    {
+        foreach (var f in new System.Diagnostics.StackTrace(e, false).GetFrames())
+        {
+            string asm = f.GetMethod()?.DeclaringType?.Assembly.GetName().Name;
+            if (asm == null) continue;
+            if (asm is "Mono.Cecil" or "System.Reflection.Metadata") return true;
+            if (asm.StartsWith("System.", StringComparison.Ordinal) || asm is "System" or "mscorlib" or "netstandard") continue;
+            return false;
+        }
+        return false;
+    }
+
     /// <summary>The PE container and its metadata are intact (sections inside the file, metadata tables readable) before Cecil reads them.</summary>
-    private static void CheckPeImage(byte[] bytes)
+    /// <summary>Also the raw tables and signatures (TableCheck); returns the method rows whose bodies are corrupt.</summary>
+    private static Dictionary<int, string> CheckPeImage(byte[] bytes)
     {
         try
         {
@@ -126,6 +202,7 @@ public sealed partial class AssemblyVerifier
                 var def = md.GetMethodDefinition(m);
                 if (def.RelativeVirtualAddress != 0) System.Reflection.Metadata.PEReaderExtensions.GetMethodBody(pe, def.RelativeVirtualAddress);
             }
+            return TableCheck.Check(pe, md);
         }
         catch (UnusableInputException) { throw; }
         catch (Exception e) { throw new UnusableInputException(Codes.NotAnAssembly, $"not a valid .NET assembly ({e.GetType().Name}: {e.Message})"); }
@@ -152,7 +229,7 @@ public sealed partial class AssemblyVerifier
             Report(Codes.IgnoresAccessChecks, asm.Name.Name, $"a SIP may not take the name of the trusted assembly {asm.Name.Name} (that name would see the core library's internals)");
         foreach (var r in _module.AssemblyReferences)
             if (!_options.IsAllowed(r.Name))
-                Report(Codes.ForbiddenAssembly, asm.Name.Name, $"references assembly {r.Name}; a SIP may reference only {string.Join(", ", _options.AllowedAssemblies.OrderBy(x => x))} and contract assemblies ({string.Join(", ", _options.AllowedPrefixes.Select(p => p + "*"))})");
+                Report(Codes.ForbiddenAssembly, asm.Name.Name, ForbiddenReference(r.Name));
         if (_module.ModuleReferences.Count > 0)
             foreach (var mr in _module.ModuleReferences) Report(Codes.PInvoke, asm.Name.Name, $"references native module '{mr.Name}'");
         foreach (var a in asm.CustomAttributes.Concat(_module.CustomAttributes))
@@ -163,7 +240,7 @@ public sealed partial class AssemblyVerifier
             if (n == "SecurityPermissionAttribute" || n == "SkipVerification") Report(Codes.IgnoresAccessChecks, asm.Name.Name, $"[{n}]");
         }
         foreach (var t in AllTypes())
-            VerifyType(t);
+            Guarded(() => TypeName(t), () => VerifyType(t));
     }
 
     private IEnumerable<TypeDefinition> AllTypes()
@@ -248,6 +325,7 @@ public sealed partial class AssemblyVerifier
         if (m.CallingConvention == MethodCallingConvention.VarArg) Report(Codes.UnverifiableOpcode, where, "vararg method");
         if (!m.HasBody) return;
         MethodBody body;
+        if (_corruptBodies.TryGetValue((int)m.MetadataToken.RID, out string corrupt)) throw new UnusableInputException(Codes.CorruptBody, corrupt);
         try { body = m.Body; _ = body.Instructions.Count; }
         catch (Exception e) { throw new UnusableInputException(Codes.CorruptBody, $"{where}: the method body cannot be decoded ({e.Message})"); }
         foreach (var v in body.Variables)
@@ -256,7 +334,7 @@ public sealed partial class AssemblyVerifier
             else CheckSignature(v.VariableType, m.DeclaringType, gc, where, $"local {v.Index}");
             if (v.IsPinned) Report(Codes.UnverifiableOpcode, m, 0, $"local {v.Index} is pinned (fixed statements are unsafe code)");
         }
-        CheckBodyShape(m, body);
+        if (!CheckBodyShape(m, body)) return;
         foreach (var eh in body.ExceptionHandlers)
             if (eh.CatchType != null) CheckSignature(eh.CatchType, m.DeclaringType, gc, where, "catch type");
         try { new MethodVerifier(this, m).Run(); }
@@ -275,10 +353,18 @@ public sealed partial class AssemblyVerifier
             Report(Codes.InvalidType, where, $"rtspecialname on {m.Name}, which is not a constructor");
     }
 
-    private void CheckBodyShape(MethodDefinition m, MethodBody body)
+    /// <summary>Operands and exception table in shape for the data-flow pass; false (reported) when the table breaks ECMA-335 II.19.</summary>
+    private bool CheckBodyShape(MethodDefinition m, MethodBody body)
     {
+        MetadataCheck.Body(body);
         foreach (var eh in body.ExceptionHandlers)
             if (eh.TryStart == null || eh.HandlerStart == null || (eh.HandlerType == ExceptionHandlerType.Filter && eh.FilterStart == null))
                 throw new UnusableInputException(Codes.CorruptBody, $"{Where(m)}: an exception handler's bounds are not instruction boundaries");
+        if (body.Instructions.Count > 0 && ExceptionTable.Check(body) is var (offset, why))
+        {
+            Report(Codes.ExceptionRegion, m, offset, why);
+            return false;
+        }
+        return true;
     }
 }

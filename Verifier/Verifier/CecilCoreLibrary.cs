@@ -14,12 +14,10 @@ public static class CecilCoreLibrary
 
     public static void Fix(ModuleDefinition module)
     {
-        bool known = module.AssemblyReferences.Any(r => r.Name is "mscorlib" or "System.Runtime" or "System.Private.CoreLib" or "netstandard");
-        if (known) return;
-        var field = typeof(ModuleDefinition).GetField("type_system", BindingFlags.NonPublic | BindingFlags.Instance);
-        if (field == null) return;
         // Before anything reads a type definition: reading one decodes its base type, and a base type
         // such as B<string> makes Cecil look up a primitive, inventing (and adding) an mscorlib reference.
+        // A module that references our core library beside a foreign one (refused, SV0107) still
+        // reads its primitives as ours, so the rest of it is verified against ours too.
         var corRef = module.AssemblyReferences.FirstOrDefault(r => r.Name == Name);
         if (corRef != null && module.Assembly?.Name.Name != Name)
         {
@@ -28,6 +26,10 @@ public static class CecilCoreLibrary
             if (lib != null && lib.GetValue(ts) == null) lib.SetValue(ts, corRef);
             return;
         }
+        bool known = module.AssemblyReferences.Any(r => r.Name is "mscorlib" or "System.Runtime" or "System.Private.CoreLib" or "netstandard");
+        if (known) return;
+        var field = typeof(ModuleDefinition).GetField("type_system", BindingFlags.NonPublic | BindingFlags.Instance);
+        if (field == null) return;
         bool definesObject = module.Assembly?.Name.Name == Name || module.Types.Any(t => t.Namespace == "System" && t.Name == "Object" && t.BaseType == null);
         if (definesObject)
         {

@@ -12,6 +12,7 @@ public static class Codes
     public const string UnresolvedReference = "SV0002";  // an assembly, type or member that cannot be resolved
     public const string CorruptBody = "SV0003";          // a method body that cannot be decoded
     public const string IoError = "SV0004";              // the file cannot be read
+    public const string InternalError = "SV0005";        // the verifier itself failed on the input (a verifier bug): refused, never a verdict
 
     // SIP policy.
     public const string PointerType = "SV0101";          // pointer or function-pointer type anywhere
@@ -80,7 +81,7 @@ public sealed record Violation(string File, string Code, string Where, int? Offs
     }
 }
 
-/// <summary>Input the verifier cannot work with (exit 2).</summary>
+/// <summary>Input the verifier cannot work with (exit 2), or, with code SV0107, a use of an assembly a SIP may not reference (met while resolving; exit 1).</summary>
 public sealed class UnusableInputException : Exception
 {
     public string Code { get; }

@@ -8,8 +8,11 @@ internal sealed class DirectoryResolver : IAssemblyResolver
     private readonly List<string> _dirs = new();
     private readonly Dictionary<string, AssemblyDefinition> _cache = new();
 
-    public DirectoryResolver(IEnumerable<string> paths)
+    private readonly VerifierOptions _options;
+
+    public DirectoryResolver(IEnumerable<string> paths, VerifierOptions options = null)
     {
+        _options = options;
         foreach (var p in paths)
         {
             if (string.IsNullOrEmpty(p)) continue;
@@ -23,6 +26,10 @@ internal sealed class DirectoryResolver : IAssemblyResolver
     public AssemblyDefinition Resolve(AssemblyNameReference name, ReaderParameters parameters)
     {
         if (_cache.TryGetValue(name.Name, out var a)) return a;
+        // A SIP may not use another assembly (SV0107, reported for the reference itself): what needs
+        // one is refused where it is met, not taken as unusable input (exit 1, not 2).
+        if (_options != null && !_options.IsAllowed(name.Name) && name.Name != CecilCoreLibrary.Name)
+            throw new UnusableInputException(Codes.ForbiddenAssembly, $"uses assembly {name.Name}, which a SIP may not reference (not verified further)");
         foreach (var d in _dirs)
         {
             var f = Path.Combine(d, name.Name + ".dll");

@@ -347,8 +347,16 @@ internal sealed class MethodVerifier
         var rf = _regions[from]; var rt = _regions[to];
         if (isLeave)
         {
-            // leave may exit regions; it may enter only a try block at its start.
+            // leave may exit regions; it may enter only a try block at its start. It never exits a
+            // finally or fault handler or a filter (ECMA-335 III.3.46): endfinally and endfilter end those.
             foreach (var r in rt) if (Array.IndexOf(rf, r) < 0 && !IsTryStart(r, to)) return false;
+            foreach (var r in rf)
+            {
+                if (r % 2 == 0 || Array.IndexOf(rt, r) >= 0) continue;
+                var eh = _handlers[r / 2];
+                if (eh.HandlerType is ExceptionHandlerType.Finally or ExceptionHandlerType.Fault) return false;
+                if (eh.HandlerType == ExceptionHandlerType.Filter && from < _index[eh.HandlerStart.Offset]) return false;
+            }
             return true;
         }
         foreach (var r in rf) if (Array.IndexOf(rt, r) < 0) return false;
@@ -421,14 +429,20 @@ internal sealed class MethodVerifier
                 var exc = eh.HandlerType == ExceptionHandlerType.Catch ? eh.CatchType : _ts.Object;
                 hs.S[0] = new V { K = VK.Ref, T = exc }; hs.N = 1;
             }
-            if (eh.HandlerType == ExceptionHandlerType.Filter)
+            // The filter runs first; its handler (when the filter accepts) starts from the same state.
+            // Neither, entered with the exception on the stack, may begin with a try block (its stack must be empty).
+            foreach (var start in eh.HandlerType == ExceptionHandlerType.Filter ? new[] { eh.FilterStart, eh.HandlerStart } : new[] { eh.HandlerStart })
             {
-                // The filter runs first; its handler (when the filter accepts) starts from the same state.
-                MergeInto(_index[eh.FilterStart.Offset], hs, work, queued, handler: true);
-                MergeInto(_index[eh.HandlerStart.Offset], hs, work, queued, handler: true);
-                continue;
+                int entry = _index[start.Offset];
+                if (hs.N != 0)
+                    foreach (int t in _regions[entry])
+                        if (IsTryStart(t, entry) && Array.IndexOf(_regions[i], t) < 0)
+                        {
+                            Report(Codes.ExceptionRegion, "a catch or filter handler begins with a try block, which it enters with the exception on the stack", _ins[entry].Offset);
+                            throw new Abort();
+                        }
+                MergeInto(entry, hs, work, queued, handler: true);
             }
-            MergeInto(_index[eh.HandlerStart.Offset], hs, work, queued, handler: true);
         }
     }
 
@@ -1314,7 +1328,9 @@ internal sealed class MethodVerifier
                 var tok = ins.Operand;
                 switch (tok)
                 {
-                    case TypeReference t: _av.CheckTypeUse(_m, ins.Offset, t); Push(s, new V { K = VK.Val, T = _ts.CorType("System", "RuntimeTypeHandle") }); break;
+                    // typeof: a runtime type handle is reflection, and the core library has none (ilc
+                    // cannot compile it: it needs Internal.Runtime.CompilerHelpers.LdTokenHelpers).
+                    case TypeReference: throw Fail(Codes.Reflection, "ldtoken of a type (typeof) is reflection, which SIPs do not have");
                     case FieldReference f:
                         // Only for RuntimeHelpers.InitializeArray, which copies compile-time data into a new array.
                         if (!(_cur + 1 < _ins.Length && _ins[_cur + 1].OpCode.Code == Code.Call && _ins[_cur + 1].Operand is MethodReference im && im.Name == "InitializeArray" && im.DeclaringType.FullName == "System.Runtime.CompilerServices.RuntimeHelpers"))
@@ -1478,9 +1494,15 @@ internal sealed class MethodVerifier
     {
         if (!_finallyExits.TryGetValue(handler, out var exits)) _finallyExits[handler] = exits = new();
         if (!exits.Add(continuation)) return;
-        // A new way out: walk the handler again so its endfinally flows there too.
-        int start = _index[_handlers[handler].HandlerStart.Offset];
-        if (_at[start] != null && !queued[start]) { queued[start] = true; work.Push(start); }
+        // A new way out: walk the handler again so its endfinally flows there too. Every block of
+        // it, not only its start: a walk from the start stops at a join inside the handler whose
+        // state does not change, and the endfinally after it would never flow to the new exit
+        // (the code there was never verified).
+        var eh = _handlers[handler];
+        int start = _index[eh.HandlerStart.Offset];
+        int end = eh.HandlerEnd == null ? _ins.Length : _index[eh.HandlerEnd.Offset];
+        for (int j = start; j < end; j++)
+            if ((j == start || _join[j]) && _at[j] != null && !queued[j]) { queued[j] = true; work.Push(j); }
     }
 
     private void FinallyContinues(State s, Stack<int> work, bool[] queued)
@@ -1630,6 +1652,8 @@ internal sealed class MethodVerifier
         CheckFamilyInstance(fd, obj, fr);
         if (code == Code.Ldflda)
         {
+            // An address needs an object or an address: a struct value on the stack is a copy that dies with the instruction.
+            if (obj.K == VK.Val) throw Fail(Codes.FieldAccess, $"ldflda {fd.Name} on a {Show(obj)} value, not an address");
             var f = VF.None;
             if (obj.K == VK.ByRef) { f |= obj.F & (VF.Local | VF.ReadOnly); }
             if (fd.IsInitOnly && !(inOwnCtor && (obj.K == VK.ByRef ? obj.Home == -1 : IsThis(obj)))) f |= VF.ReadOnly;

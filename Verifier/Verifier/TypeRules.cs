@@ -40,7 +40,7 @@ public sealed partial class AssemblyVerifier
             CheckOverrides(t, tn);
             if (!t.IsAbstract && !t.IsInterface) CheckImplemented(t, tn);
         }
-        foreach (var m in t.Methods) VerifyMethod(m);
+        foreach (var m in t.Methods) Guarded(() => Where(m), () => VerifyMethod(m));
     }
 
     // ----- kind: base type, interfaces, enums, delegates, value types ----------------------------

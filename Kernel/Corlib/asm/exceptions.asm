@@ -10,6 +10,7 @@ extern eh_dispatch, eh_dispatch_hw
 global RhpThrowEx, RhpRethrow, eh_throw_hw, eh_call_funclet, eh_funclet_return, eh_resume
 global eh_funclet_return_address, eh_throw_hw_address, eh_frame_hdr_bounds
 extern __eh_frame_hdr_start, __eh_frame_hdr_end
+extern RhpAssignRef, rt_write_barriers_end
 
 %define CTX_SIZE 64
 
@@ -66,6 +67,20 @@ RhpRethrow:
 ; rdi = vector, rsi = faulting rip, rdx = fault address (CR2), rcx = error code.
 eh_throw_hw:
     mov rax, rsp                    ; the faulting stack pointer
+    ; A fault inside a write barrier (RhpAssignRef ... rt_write_barriers_end: leaf helpers with no
+    ; unwind information) belongs to the managed code that called it: continue as if the call
+    ; instruction faulted (rip one byte into it, rsp as before the call), so that code's handlers
+    ; catch the NullReferenceException.
+    lea r10, [rel RhpAssignRef]
+    cmp rsi, r10
+    jb .frame
+    lea r10, [rel rt_write_barriers_end]
+    cmp rsi, r10
+    jae .frame
+    mov rsi, [rax]
+    sub rsi, 1
+    add rax, 8
+.frame:
     and rsp, -16
     sub rsp, CTX_SIZE
     STORE_CONTEXT rsi, rax

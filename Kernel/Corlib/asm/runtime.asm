@@ -18,6 +18,10 @@ RhpByRefAssignRef:
     add rdi, 8
     add rsi, 8
     ret
+; The write barriers end here. They push nothing, so a fault in one (a store through a null
+; reference) is the caller's: eh_throw_hw moves it to the call (see there).
+global rt_write_barriers_end
+rt_write_barriers_end:
 
 ; P/Invoke transition frames: the kernel runs everything cooperatively in one mode, so
 ; there is no transition to record.
@@ -27,6 +31,45 @@ RhpPInvokeReturn:
 RhpReversePInvoke:
 RhpReversePInvokeReturn:
 RhpGcPoll:
+    ret
+
+; double fmod(double x /xmm0/, double y /xmm1/) and float fmodf(float, float): the remainder of
+; x / y with the sign of x (C's fmod), which ilc calls for `rem` on floating-point values. By x87
+; fprem, repeated until the reduction is complete; y = 0 or an infinite x gives NaN (the x87
+; exceptions are masked in every thread's control word). The x87 stack is left empty.
+global fmod, fmodf
+fmod:
+    sub rsp, 16
+    movsd [rsp], xmm1
+    fld qword [rsp]                 ; st1 = y
+    movsd [rsp], xmm0
+    fld qword [rsp]                 ; st0 = x
+.reduce:
+    fprem
+    fnstsw ax
+    test ah, 4                      ; C2: the reduction is not complete yet
+    jnz .reduce
+    fstp qword [rsp]
+    fstp st0
+    movsd xmm0, [rsp]
+    add rsp, 16
+    ret
+
+fmodf:
+    sub rsp, 16
+    movss [rsp], xmm1
+    fld dword [rsp]
+    movss [rsp], xmm0
+    fld dword [rsp]
+.reduce:
+    fprem
+    fnstsw ax
+    test ah, 4
+    jnz .reduce
+    fstp dword [rsp]
+    fstp st0
+    movss xmm0, [rsp]
+    add rsp, 16
     ret
 
 section .data

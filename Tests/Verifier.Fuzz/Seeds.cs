@@ -1,0 +1,40 @@
+namespace Singularity.Verifier.Fuzz;
+
+/// <summary>One assembly the byte-level mutators start from.</summary>
+public sealed record Seed(string Name, string Path, byte[] Bytes, MetadataLayout Layout);
+
+/// <summary>
+/// The seeds: every SIP IL assembly the build produced (SIPs/*, Tests/TestSips/*), the contracts
+/// library, and the trusted runtime and core library (large, full of the unsafe code SIPs may not
+/// have: pointer types, InternalCall, localloc), sorted by name so a seed number means the same
+/// input on every machine with the same build.
+/// </summary>
+public static class Seeds
+{
+    public static List<Seed> Load()
+    {
+        var files = new List<string>();
+        foreach (var dir in new[] { Path.Combine(Paths.Root, "SIPs"), Path.Combine(Paths.Root, "Tests", "TestSips") })
+        {
+            if (!Directory.Exists(dir)) continue;
+            foreach (var project in Directory.GetDirectories(dir))
+            {
+                string name = System.IO.Path.GetFileName(project);
+                string dll = System.IO.Path.Combine(project, "bin", "Release", "net10.0", name + ".dll");
+                if (File.Exists(dll)) files.Add(dll);
+            }
+        }
+        files.Add(System.IO.Path.Combine(Paths.ContractsDir, "Singularity.Contracts.dll"));
+        files.Add(Paths.Runtime);
+        files.Add(Paths.Corlib);
+        var seeds = new List<Seed>();
+        foreach (var f in files.Where(File.Exists).OrderBy(f => System.IO.Path.GetFileName(f), StringComparer.Ordinal))
+        {
+            var bytes = File.ReadAllBytes(f);
+            var layout = MetadataLayout.Read(bytes) ?? throw new InvalidOperationException($"seed {f} is not an assembly System.Reflection.Metadata can read");
+            seeds.Add(new Seed(System.IO.Path.GetFileNameWithoutExtension(f), f, bytes, layout));
+        }
+        if (seeds.Count < 5) throw new InvalidOperationException($"only {seeds.Count} seed assemblies found under {Paths.Root}: run ./sing build first");
+        return seeds;
+    }
+}
