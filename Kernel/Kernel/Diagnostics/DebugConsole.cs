@@ -83,14 +83,18 @@ namespace Singularity.Kernel.Diagnostics
         private static void Inject(string args)
         {
             int space = args.IndexOf(' ');
-            Sip sip = space < 0 ? null : FindLive(args.Substring(0, space));
-            if (sip == null) { Log.WriteLine("inject: no such running SIP"); return; }
-            if (!FaultInjection.TryParse(args.Substring(space + 1), out InjectedFault fault))
-            {
-                Log.WriteLine("inject: unknown fault kind (nullderef, throw, protocol, hang)");
-                return;
-            }
-            FaultInjection.Arm(sip, fault);
+            if (space < 0) { Log.WriteLine("inject: no such running SIP"); return; }
+            string spec = args.Substring(0, space), kind = args.Substring(space + 1);
+            // Interrupts off: the SIP's record cannot be freed between the look-up and the arming.
+            ulong flags = Arch.Cpu.ReadRflags();
+            Arch.Cpu.DisableInterrupts();
+            Sip sip = FindLive(spec);
+            if (sip == null) Log.WriteLine("inject: no such running SIP");
+            else if (!FaultInjection.TryParse(kind, out InjectedFault fault)) Log.WriteLine("inject: unknown fault kind (nullderef, throw, protocol, hang)");
+            else FaultInjection.Arm(sip, fault);
+            if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
+            FreeString(spec);
+            FreeString(kind);
         }
 
         /// <summary>A running SIP named by its id, `NAME#ID`, or a `NAME` only one running SIP has.</summary>

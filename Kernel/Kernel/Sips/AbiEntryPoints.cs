@@ -302,8 +302,16 @@ namespace Singularity.Kernel
                 return -3;
             }
             string a = string.FromAscii(args, argsLength);
+            // Interrupts off from the start to the log line (as the debug console's `start`): the
+            // caller cannot be killed half-way (its children end with it, and a child still being
+            // made would be missed), and the child cannot run, end and be freed before it is named.
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            Sip parent = Caller;
             // The child runs on the caller's grant: everything it holds counts against the caller's too.
-            Sip sip = SipLoader.Start(n, a, image, size, Caller.Account.Quota, Caller, out string error);
+            Sip sip = null;
+            string error = "its parent has ended";
+            if (parent.IsAlive) sip = SipLoader.Start(n, a, image, size, parent.Account.Quota, parent, out error);
             if (a.Length != 0) Runtime.Allocator.Free(a);       // the SIP has its own copy ("" is static)
             ulong whole = Log.BeginLine();
             if (sip == null) { Log.Write("sip "); Log.Write(n); Log.Write(" not started: "); Log.WriteLine(error); }
@@ -313,8 +321,10 @@ namespace Singularity.Kernel
                 Log.Write(Caller.Name); Log.Write("#"); Log.WriteDecimal((ulong)Caller.Id); Log.WriteLine();
             }
             Log.EndLine(whole);
+            int id = sip == null ? -3 : sip.Id;
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             Runtime.Allocator.Free(n);
-            return sip == null ? -3 : sip.Id;
+            return id;
         }
 
         private static int AbiSipWait(int id, ulong timeoutNs, int* exitCode)
