@@ -45,6 +45,7 @@ namespace Singularity.Kernel
             AbiEntryPoints.Initialize();
             Channels.ExchangeHeap.Initialize();
             Channels.NameService.Initialize();
+            SipExitLog.Initialize();
 
             Log.Write("singularity: boot complete in "); Log.WriteDecimal(Clock.SinceResetMs);
             Log.Write(" ms; "); Log.WriteDecimal(PhysicalMemory.UsableBytes / 1024);

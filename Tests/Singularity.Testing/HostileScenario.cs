@@ -73,6 +73,11 @@ public sealed class HostileScenario
 
     private int _attackLimitRounds = 300;
 
+    /// <summary>Bystander rounds to wait for while an attacker holds, before measuring its charges (default 3).</summary>
+    public HostileScenario RoundsWhileHolding(int rounds) { _roundsWhileHolding = rounds; return this; }
+
+    private int _roundsWhileHolding = 3;
+
     /// <summary>Boots, plays every attack, and returns what was observed (the run must get through all steps).</summary>
     public HostileResult Run()
     {
@@ -81,12 +86,30 @@ public sealed class HostileScenario
         // The first baseline once the bystander is under way.
         steps.Add(ScriptStep.Matching(BystanderProgress, ""));
         steps.Add(ScriptStep.Matching(BystanderProgress, "mem\n"));
-        foreach (var (sip, _) in _attacks)
+        foreach (var (sip, expected) in _attacks)
         {
             string module = ModuleOf(sip);
             int limit = _attackLimitRounds;
             steps.Add(new ScriptStep(MemoryDetailEnd, "start " + sip + "\n"));
             steps.Add(ScriptStep.Matching(StartedPattern(module), ""));
+            if (expected.HoldPattern is string hold)
+            {
+                // A holding attacker: once it holds (or ended, or ran out of time), a few bystander
+                // rounds, `mem` (what it is charged while it holds), then `kill` it.
+                steps.Add(ScriptStep.Until($"`{sip}` holds, ends or runs {limit} bystander rounds", (log, from) =>
+                {
+                    string id = LastStartedId(log, module);
+                    var held = new Regex($@"\bhostile#{id} [^\n]*{hold}").Match(log, from);
+                    if (held.Success) return held.Index + held.Length;
+                    var end = EndRegex(module, id).Match(log, from);
+                    if (end.Success) return end.Index + end.Length;
+                    var rounds = ProgressRegex.Matches(log, from);
+                    return rounds.Count >= limit ? rounds[limit - 1].Index + rounds[limit - 1].Length : -1;
+                }, _ => ""));
+                for (int i = 0; i < _roundsWhileHolding; i++)
+                    steps.Add(ScriptStep.Matching(BystanderProgress, i == _roundsWhileHolding - 1 ? "mem\n" : ""));
+                steps.Add(new ScriptStep(MemoryDetailEnd, log => "kill " + LastStartedId(log, module) + "\n"));
+            }
             // Its end, or the limit: then kill it (the next step sees it fail).
             steps.Add(ScriptStep.Until($"`{sip}` ends or runs {limit} bystander rounds", (log, from) =>
             {
@@ -151,10 +174,13 @@ public sealed class AttackOutcome
     private readonly string? _failure;
     private readonly string[] _printed;
 
-    private AttackOutcome(int? exitCode, string? failure, string[] printed)
+    private AttackOutcome(int? exitCode, string? failure, string[] printed, string? hold = null)
     {
-        _exitCode = exitCode; _failure = failure; _printed = printed;
+        _exitCode = exitCode; _failure = failure; _printed = printed; HoldPattern = hold;
     }
+
+    /// <summary>For a holding attacker, what it prints once it holds what it took (a regular expression).</summary>
+    public string? HoldPattern { get; }
 
     /// <summary>
     /// The attacker ends by itself with <paramref name="code"/> (every misuse was refused with an
@@ -165,7 +191,15 @@ public sealed class AttackOutcome
     /// <summary>The kernel fails the attacker with a reason matching <paramref name="reason"/> (a regular expression).</summary>
     public static AttackOutcome Fails(string reason, params string[] printed) => new(null, reason, printed);
 
+    /// <summary>
+    /// The attacker takes what it can until the kernel refuses, prints a line matching
+    /// <paramref name="hold"/> (after `hostile#ID ... `) and holds it; the scenario measures memory
+    /// (<see cref="AttackRun.During"/>) and then kills it from the console, which is how it must end.
+    /// </summary>
+    public static AttackOutcome Holds(string hold, params string[] printed) => new(null, null, printed, hold);
+
     public override string ToString() =>
+        HoldPattern != null ? $"holds (/{HoldPattern}/) until killed" + (_printed.Length > 0 ? ", printing " + string.Join(", ", _printed.Select(p => "/" + p + "/")) : "") :
         (_exitCode is int c ? $"exits with code {c}" : $"fails with /{_failure}/")
         + (_printed.Length > 0 ? ", printing " + string.Join(", ", _printed.Select(p => "/" + p + "/")) : "");
 
@@ -173,8 +207,15 @@ public sealed class AttackOutcome
     internal string? Mismatch(AttackRun run)
     {
         if (!run.Ended) return "it never ended";
-        if (run.FailureReason == "killed from the debug console") return "it did not end within its time limit and was killed";
-        if (_exitCode is int code)
+        if (HoldPattern != null)
+        {
+            if (!Regex.IsMatch(run.Output, HoldPattern)) return run.FailureReason != null ? $"it never held; it failed: {run.FailureReason}" : $"it never held; it exited with code {run.ExitCode}";
+            if (run.FailureReason != "killed from the debug console") return run.FailureReason != null ? $"it failed while holding: {run.FailureReason}" : $"it exited with code {run.ExitCode} while holding";
+            if (run.During == null) return "no memory report while it held";
+        }
+        else if (run.FailureReason == "killed from the debug console") return "it did not end within its time limit and was killed";
+        if (HoldPattern != null) { }
+        else if (_exitCode is int code)
         {
             if (run.FailureReason != null) return $"it failed: {run.FailureReason}";
             if (run.ExitCode != code) return $"it exited with code {run.ExitCode}";
@@ -229,6 +270,9 @@ public sealed record MemorySnapshot(long FreeKiB, long KernelHeapKiB, long SipsK
 public sealed record AttackRun(string Sip, AttackOutcome Expected, int Id, bool Ended, int ExitCode, string? FailureReason,
                                string Output, MemorySnapshot? Before, MemorySnapshot? After, int BystanderRoundsAfter)
 {
+    /// <summary>For a holding attacker, the memory report taken while it held (else null).</summary>
+    public MemorySnapshot? During { get; init; }
+
     public override string ToString() =>
         $"`{Sip}`#{Id}: " + (!Ended ? "did not end" : FailureReason != null ? "failed: " + FailureReason : "exited with code " + ExitCode);
 }
@@ -285,7 +329,14 @@ public sealed class HostileResult
             MemorySnapshot? after = MemorySnapshot.ParseAt(log, endOfEnd, out int next);
             string window = next < 0 ? log[endOfEnd..] : log[endOfEnd..next];
             int rounds = HostileScenario.ProgressRegex.Matches(window).Count;
-            _runs.Add(new AttackRun(sip, expected, id, true, code, reason, output, before, after, rounds));
+            MemorySnapshot? during = null;
+            if (expected.HoldPattern != null)
+            {
+                int from = started.Index;
+                var held = new Regex($@"\bhostile#{id} [^\n]*{expected.HoldPattern}").Match(log, from);
+                if (held.Success && held.Index < end.Index) during = MemorySnapshot.ParseAt(log, held.Index, out int duringEnd) is { } d && duringEnd <= end.Index ? d : null;
+            }
+            _runs.Add(new AttackRun(sip, expected, id, true, code, reason, output, before, after, rounds) { During = during });
             if (after == null) break;
             before = after;
             at = next;
@@ -326,6 +377,7 @@ public sealed class HostileResult
     public HostileResult BystanderKeptProgressing(int atLeast = 3)
     {
         _boot.DoesNotContain("bystander: CORRUPT");
+        _boot.DoesNotContain("bystander: REFUSED");
         foreach (var r in _runs)
             _boot.Check(r.BystanderRoundsAfter >= atLeast,
                         $"after attacker `{r.Sip}` the bystander completed {r.BystanderRoundsAfter} rounds (expected at least {atLeast})");

@@ -16,6 +16,12 @@ namespace Singularity.Kernel.Channels
         {
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
+            // Refused before anything is made: a channel beyond the SIP's kernel grant, or a full handle table.
+            if (!Endpoint.Fits(sip) || !sip.HasFreeHandles(2))
+            {
+                Restore(flags);
+                return ChannelStatus.OutOfMemory;
+            }
             Endpoint.CreatePair(sip, out Endpoint imp, out Endpoint exp);
             int a = sip.AddHandle(imp);
             int b = a < 0 ? -1 : sip.AddHandle(exp);

@@ -9,7 +9,8 @@ namespace Singularity.Kernel.Channels
     /// a full queue holds the sender back. When either side closes (or its SIP dies), the
     /// other side receives what is already queued and then sees Closed. Once both sides are
     /// closed and no channel call waits on either, nothing can reach the channel any more and
-    /// both ends return their memory to the kernel heap.
+    /// both ends return their memory to the kernel heap, and their charge to the account of the
+    /// SIP that created the channel (Charge.Channels, docs/accounting.md).
     /// </summary>
     internal sealed unsafe class Endpoint
     {
@@ -26,6 +27,13 @@ namespace Singularity.Kernel.Channels
         private readonly Endpoint[] _carried;
         private int _head, _count;
 
+        // The account charged for the pair (the creator's) and what it was charged; both ends share them.
+        private SipAccount _account;
+        private ulong _charge;
+
+        /// <summary>What a channel (both ends) took in kernel memory when last made: the bound a creation is checked against.</summary>
+        public static ulong PairBytes = 4096;
+
         // Channel calls blocked on this endpoint: it must outlive them (they touch it on waking).
         private int _pins;
 
@@ -41,15 +49,32 @@ namespace Singularity.Kernel.Channels
             _carried = new Endpoint[QueueCapacity * ChannelMessage.MaxHandles];
         }
 
+        /// <summary>
+        /// A new channel whose ends <paramref name="owner"/> holds, charged to its account whether
+        /// or not that fits (callers that can refuse check <see cref="Fits"/> first). Interrupts off.
+        /// </summary>
         public static void CreatePair(Sip owner, out Endpoint imp, out Endpoint exp)
         {
+            ulong mark = Memory.KernelHeap.BytesInUse;
             imp = new Endpoint();
             exp = new Endpoint();
+            ulong bytes = Memory.KernelHeap.BytesInUse - mark;
+            if (bytes > PairBytes) PairBytes = bytes;
             imp.Peer = exp;
             exp.Peer = imp;
             imp.Owner = owner;
             exp.Owner = owner;
+            if (owner != null)
+            {
+                owner.Account.Force(Charge.Channels, bytes);
+                imp._account = exp._account = owner.Account;
+                imp._charge = exp._charge = bytes;
+            }
         }
+
+        /// <summary>Whether one more channel fits the SIP's kernel grant and the memory outside the kernel's reserve.</summary>
+        public static bool Fits(Sip owner) =>
+            owner.Account.Fits(Charge.Channels, PairBytes) && Memory.KernelReserve.AllowsSipGrant(PairBytes + Memory.PhysicalMemory.PageSize);
 
         /// <summary>A channel call is about to block on this endpoint. Interrupts off.</summary>
         public void Pin() => _pins++;
@@ -68,8 +93,11 @@ namespace Singularity.Kernel.Channels
             if (!Closed || _pins != 0) return;
             Endpoint peer = Peer;
             if (peer != null && (!peer.Closed || peer._pins != 0)) return;
+            SipAccount account = _account;
+            ulong charge = _charge;
             FreeMemory();
             if (peer != null) peer.FreeMemory();
+            if (account != null) account.Release(Charge.Channels, charge);
         }
 
         private void FreeMemory()

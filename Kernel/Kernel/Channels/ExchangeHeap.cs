@@ -11,21 +11,22 @@ namespace Singularity.Kernel.Channels
     /// nothing. When a SIP dies, every block it owns is freed. Only the SIP's trusted runtime gets a
     /// block's address (Access), and its exchange guard keeps every access inside the time the SIP
     /// owns the block: a free or send waits until no other thread of the SIP is inside an access.
+    /// Every block is charged to one SIP's account (docs/accounting.md): its owner's, or while it
+    /// is in flight its sender's, so a flood of messages nobody receives counts against the
+    /// sender's exchange grant; the charge moves to the receiver when it takes the block.
     /// </summary>
     internal static unsafe class ExchangeHeap
     {
         public const int InFlight = -1;             // owner while a message carries the block
         private const int InitialCapacity = 16384;  // slots; the table doubles when full (more than four SIPs at their block limit)
         private const int MaxCapacity = 1 << 20;
-        public const ulong DefaultQuota = 16UL * 1024 * 1024;
-        /// <summary>Blocks one SIP may own at once: no SIP can fill the table for everyone else.</summary>
-        public const int MaxBlocksPerSip = 4096;
         private struct Block
         {
             public byte* Data;
             public ulong Length;
             public int Owner;                       // SIP id, InFlight, or 0 when the slot is free
             public uint Generation;
+            public int Charged;                     // the SIP id whose account is charged for it
         }
 
         private static Block* s_blocks;
@@ -66,14 +67,18 @@ namespace Singularity.Kernel.Channels
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             ulong handle = 0;
-            // Checked with interrupts off, so two threads of one SIP cannot both pass the quota.
-            if (length <= sip.ExchangeQuota - sip.ExchangeBytes && sip.ExchangeBlocks < MaxBlocksPerSip
+            // Checked with interrupts off, so two threads of one SIP cannot both pass the quota; the
+            // grant's block count keeps one SIP (and those it started) from filling the table.
+            if (sip.Account.Fits(Charge.Blocks, 1) && sip.Account.Fits(Charge.Exchange, length)
                 && KernelReserve.AllowsSipGrant(length + 4096))
             {
                 int slot = FreeSlot();
                 void* data = slot < 0 ? null : KernelHeap.TryAllocate(length);
                 if (data != null)
                 {
+                    sip.Account.Force(Charge.Blocks, 1);
+                    sip.Account.Force(Charge.Exchange, length);
+                    s_blocks[slot].Charged = sip.Id;
                     s_blocks[slot].Data = (byte*)data;
                     s_blocks[slot].Length = length;
                     s_blocks[slot].Owner = sip.Id;
@@ -137,7 +142,16 @@ namespace Singularity.Kernel.Channels
             s_blocks[slot].Owner = to;
             ulong len = s_blocks[slot].Length;
             if (fromSip != null) { fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--; }
-            if (toSip != null) { toSip.ExchangeBytes += len; toSip.ExchangeBlocks++; }
+            if (toSip != null)
+            {
+                // Received: the charge moves to the receiver (it cannot be refused: the message is taken).
+                toSip.ExchangeBytes += len;
+                toSip.ExchangeBlocks++;
+                Uncharge(slot);
+                toSip.Account.Force(Charge.Blocks, 1);
+                toSip.Account.Force(Charge.Exchange, len);
+                s_blocks[slot].Charged = toSip.Id;
+            }
             return true;
         }
 
@@ -165,8 +179,21 @@ namespace Singularity.Kernel.Channels
             Restore(flags);
         }
 
+        // Gives back the block's charge to the account charged (which lives while charged). Interrupts off.
+        private static void Uncharge(int slot)
+        {
+            SipAccount a = SipAccount.Find(s_blocks[slot].Charged);
+            if (a != null)
+            {
+                a.Release(Charge.Blocks, 1);
+                a.Release(Charge.Exchange, s_blocks[slot].Length);
+            }
+            s_blocks[slot].Charged = 0;
+        }
+
         private static void Release(int slot, Sip ownerSip)
         {
+            Uncharge(slot);
             ulong len = s_blocks[slot].Length;
             KernelHeap.Free(s_blocks[slot].Data);
             s_blocks[slot].Data = null;

@@ -23,7 +23,11 @@ namespace Singularity.Kernel.Diagnostics
                 if (b == '\r' || b == '\n')
                 {
                     Log.WriteLine();
-                    Execute(string.FromChars(line, len));
+                    // The kernel has no collector: the command's strings go back once it is done, so
+                    // the console itself costs nothing between two `mem` reports.
+                    string cmd = string.FromChars(line, len);
+                    Execute(cmd);
+                    FreeString(cmd);
                     len = 0;
                     Log.Write("kdb> ");
                 }
@@ -37,14 +41,21 @@ namespace Singularity.Kernel.Diagnostics
             if (cmd.Length == 0) return;
             if (cmd == "ps") Ps();
             else if (cmd == "mem") Mem();
-            else if (cmd == "help") Log.WriteLine("commands: ps, mem, start <module> [args], kill <sip>, inject <sip> nullderef|throw|protocol|hang, help  (<sip>: an id, NAME or NAME#ID)");
-            else if (cmd.StartsWith("inject ")) Inject(cmd.Substring(7));
-            else if (cmd.StartsWith("start ")) Start(cmd.Substring(6));
+            else if (cmd == "accounts") Accounts();
+            else if (cmd == "help") Log.WriteLine("commands: ps, mem, accounts, start <module> [args], kill <sip>, inject <sip> nullderef|throw|protocol|hang, help  (<sip>: an id, NAME or NAME#ID)");
+            else if (cmd.StartsWith("inject ")) { string rest = cmd.Substring(7); Inject(rest); FreeString(rest); }
+            else if (cmd.StartsWith("start ")) { string rest = cmd.Substring(6); Start(rest); FreeString(rest); }
             else if (cmd.StartsWith("kill "))
             {
-                Sip sip = FindLive(cmd.Substring(5));
+                // Interrupts off: the SIP's record cannot be freed between the look-up and the kill.
+                ulong flags = Arch.Cpu.ReadRflags();
+                Arch.Cpu.DisableInterrupts();
+                string spec = cmd.Substring(5);
+                Sip sip = FindLive(spec);
+                FreeString(spec);
                 if (sip == null) Log.WriteLine("kill: no such running SIP");
                 else sip.Fail("killed from the debug console", 0);
+                if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
             }
             else { Log.Write("unknown command '"); Log.Write(cmd); Log.WriteLine("' (try help)"); }
         }
@@ -61,23 +72,29 @@ namespace Singularity.Kernel.Diagnostics
             // the line that names it, and no other output splits the line.
             ulong flags = Arch.Cpu.ReadRflags();
             Arch.Cpu.DisableInterrupts();
-            Sip sip = SipLoader.Start(name, args, image, size, BootModules.DefaultQuota, out string error);
+            Sip sip = SipLoader.Start(name, args, image, size, SipQuota.Default(BootModules.DefaultQuota), null, out string error);
             if (sip == null) { Log.Write("sip "); Log.Write(name); Log.Write(" not started: "); Log.WriteLine(error); }
             else { Log.Write("sip "); Log.Write(name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.WriteLine(" started from the debug console"); }
             if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
+            // The SIP has its own copies.
+            if (space >= 0) { FreeString(name); FreeString(args); }
         }
 
         private static void Inject(string args)
         {
             int space = args.IndexOf(' ');
-            Sip sip = space < 0 ? null : FindLive(args.Substring(0, space));
-            if (sip == null) { Log.WriteLine("inject: no such running SIP"); return; }
-            if (!FaultInjection.TryParse(args.Substring(space + 1), out InjectedFault fault))
-            {
-                Log.WriteLine("inject: unknown fault kind (nullderef, throw, protocol, hang)");
-                return;
-            }
-            FaultInjection.Arm(sip, fault);
+            if (space < 0) { Log.WriteLine("inject: no such running SIP"); return; }
+            string spec = args.Substring(0, space), kind = args.Substring(space + 1);
+            // Interrupts off: the SIP's record cannot be freed between the look-up and the arming.
+            ulong flags = Arch.Cpu.ReadRflags();
+            Arch.Cpu.DisableInterrupts();
+            Sip sip = FindLive(spec);
+            if (sip == null) Log.WriteLine("inject: no such running SIP");
+            else if (!FaultInjection.TryParse(kind, out InjectedFault fault)) Log.WriteLine("inject: unknown fault kind (nullderef, throw, protocol, hang)");
+            else FaultInjection.Arm(sip, fault);
+            if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
+            FreeString(spec);
+            FreeString(kind);
         }
 
         /// <summary>A running SIP named by its id, `NAME#ID`, or a `NAME` only one running SIP has.</summary>
@@ -85,10 +102,19 @@ namespace Singularity.Kernel.Diagnostics
         {
             int hash = spec.IndexOf('#');
             string idText = hash >= 0 ? spec.Substring(hash + 1) : spec;
-            if (Boot.CommandLine.TryParse(idText, out ulong id))
+            bool numeric = Boot.CommandLine.TryParse(idText, out ulong id);
+            if (hash >= 0) FreeString(idText);
+            if (numeric)
             {
                 Sip s = SipTable.Find((int)id);
-                if (s == null || !s.IsAlive || (hash >= 0 && s.Name != spec.Substring(0, hash))) return null;
+                if (s == null || !s.IsAlive) return null;
+                if (hash >= 0)
+                {
+                    string name = spec.Substring(0, hash);
+                    bool same = s.Name == name;
+                    FreeString(name);
+                    if (!same) return null;
+                }
                 return s;
             }
             Sip found = null;
@@ -101,9 +127,18 @@ namespace Singularity.Kernel.Diagnostics
             return found;
         }
 
+        // Frees a string the console made (the empty string is static and stays).
+        private static void FreeString(string s)
+        {
+            if (s != null && s.Length != 0) Runtime.Allocator.Free(s);
+        }
+
         public static void Ps()
         {
             Log.WriteLine("  ID NAME             STATE    THREADS  HEAP KiB  QUOTA KiB");
+            // Interrupts off throughout: records of ended SIPs are freed as their threads are reaped.
+            ulong all = Arch.Cpu.ReadRflags();
+            Arch.Cpu.DisableInterrupts();
             for (Sip s = SipTable.First; s != null; s = s.Next)
             {
                 Log.Write("  "); Pad(s.Id.ToString(), 2); Log.Write(" "); Pad(s.Name, 16); Log.Write(" ");
@@ -124,6 +159,20 @@ namespace Singularity.Kernel.Diagnostics
                 }
                 if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
             }
+            // SIPs whose records are gone: how they ended, from the exit log (newest first).
+            for (int k = 0; k < SipExitLog.Count; k++)
+            {
+                int id = SipExitLog.IdAt(k);
+                if (SipTable.Find(id) != null) continue;
+                Log.Write(id < 10 ? "   " : "  "); Log.WriteDecimal((ulong)id); Log.Write(" ");
+                int c = 0;
+                for (; c < 16 && SipExitLog.NameCharAt(k, c) != '\0'; c++) Log.WriteChar(SipExitLog.NameCharAt(k, c));
+                for (; c < 16; c++) Log.WriteChar(' ');
+                Log.Write(" "); Log.Write(SipExitLog.StateAt(k) == SipState.Exited ? "exited  " : "failed  ");
+                Log.Write(" code "); Log.WriteDecimal((long)SipExitLog.ExitCodeAt(k));
+                Log.WriteLine();
+            }
+            if ((all & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
         }
 
         public static void FillMemoryInfo(Abi.MemoryInfo* info)
@@ -131,8 +180,11 @@ namespace Singularity.Kernel.Diagnostics
             Scheduler.ReapDead();       // count dead threads' stacks as free, as they are about to be
             ulong sipBytes = 0;
             int live = 0;
+            ulong flags = Arch.Cpu.ReadRflags();
+            Arch.Cpu.DisableInterrupts();       // records of ended SIPs are freed as their threads are reaped
             for (Sip s = SipTable.First; s != null; s = s.Next)
                 if (s.IsAlive) { live++; sipBytes += s.HeapBytes + s.ImagePages * PhysicalMemory.PageSize; }
+            if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
             info->UsableBytes = PhysicalMemory.UsableBytes;
             info->FreeBytes = PhysicalMemory.FreeBytes;
             info->KernelHeapBytes = KernelHeap.BytesInUse;
@@ -165,6 +217,35 @@ namespace Singularity.Kernel.Diagnostics
             Log.Write(" small-allocation pages, "); Log.WriteDecimal(KernelHeap.LargeFrames);
             Log.Write(" large-allocation pages; "); Log.WriteDecimal(PhysicalMemory.FreeBytes / PhysicalMemory.PageSize);
             Log.WriteLine(" free pages");
+            if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
+        }
+
+        /// <summary>
+        /// `accounts`: every SIP account (live SIPs', and ended ones still charged for blocks in
+        /// flight or channels whose other end lives on), with what it holds itself by kind and,
+        /// for kernel memory, together with the SIPs it started against its grant (docs/accounting.md).
+        /// </summary>
+        public static void Accounts()
+        {
+            ulong flags = Arch.Cpu.ReadRflags();
+            Arch.Cpu.DisableInterrupts();
+            Log.WriteLine("  SIP  PARENT  HEAP KiB  EXCHANGE B  BLOCKS  KERNEL B (own: image stacks record threads channels events)  TREE KERNEL B / GRANT");
+            for (SipAccount a = SipAccount.First; a != null; a = a.Next)
+            {
+                Log.Write("  "); Log.WriteDecimal((ulong)a.SipId); Log.Write(a.Ended ? " (ended)" : "");
+                Log.Write("  "); Log.WriteDecimal(a.Parent == null ? 0UL : (ulong)a.Parent.SipId);
+                Log.Write("  "); Log.WriteDecimal(a.Own(Charge.Heap) / 1024);
+                Log.Write("  "); Log.WriteDecimal(a.Own(Charge.Exchange));
+                Log.Write("  "); Log.WriteDecimal(a.Own(Charge.Blocks));
+                Log.Write("  "); Log.WriteDecimal(a.OwnKernel); Log.Write(" (");
+                for (int c = (int)Charge.Image; c < (int)Charge.Count; c++)
+                {
+                    if (c != (int)Charge.Image) Log.Write(" ");
+                    Log.WriteDecimal(a.Own((Charge)c));
+                }
+                Log.Write(")  "); Log.WriteDecimal(a.KernelTotal); Log.Write(" / "); Log.WriteDecimal(a.Quota.KernelBytes);
+                Log.WriteLine();
+            }
             if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
         }
 

@@ -13,6 +13,12 @@ namespace Singularity.Kernel.Drivers
 
         public static Sip ClaimedBy => s_owner != null && s_owner.IsAlive ? s_owner : null;
 
+        /// <summary>A SIP's record is being freed: the input no longer names it. Interrupts off.</summary>
+        public static void Forget(Sip sip)
+        {
+            if (s_owner == sip) s_owner = null;
+        }
+
         /// <summary>Reads up to <paramref name="max"/> bytes; 0 on timeout (ns; 0 = wait forever), -1 if another SIP owns the input.</summary>
         public static int Read(Sip caller, byte* buffer, int max, ulong timeoutNs)
         {

@@ -101,6 +101,7 @@ namespace Singularity.Kernel
             string reason = string.FromAscii(message, length < 0 ? 0 : length > 1024 ? 1024 : length);
             Cpu.DisableInterrupts();
             sip.Fail(reason, rip);
+            if (reason.Length != 0) Runtime.Allocator.Free(reason);     // logged; not kept
             Scheduler.LeaveDeadThread();
         }
 
@@ -110,6 +111,7 @@ namespace Singularity.Kernel
             string reason = string.FromAscii(message, length < 0 ? 0 : length > 1024 ? 1024 : length);
             Cpu.DisableInterrupts();
             sip.Fail(reason, trace, count < 0 ? 0 : count > 32 ? 32 : count);
+            if (reason.Length != 0) Runtime.Allocator.Free(reason);     // logged; not kept
             Scheduler.LeaveDeadThread();
         }
 
@@ -137,8 +139,9 @@ namespace Singularity.Kernel
         {
             Sip sip = Caller;
             if (!sip.ContainsCode(entry)) return -1;
-            // The cap keeps every thread's stack within reach of the SIP's collector (GetStackRanges).
-            if (sip.LiveThreads >= SipLimits.MaxThreads) return SipLimits.ThreadLimitReached;
+            // The cap keeps every thread's stack within reach of the SIP's collector (GetStackRanges);
+            // its grant may allow fewer.
+            if (sip.LiveThreads >= SipLimits.MaxThreads || (ulong)sip.LiveThreads >= sip.Account.Quota.Threads) return SipLimits.ThreadLimitReached;
             // A handle to give back, and stacks that do not come out of the kernel's reserve.
             if (!sip.HasFreeHandle || !KernelReserve.AllowsSipGrant(Thread.StackBytesPerSipThread)) return -1;
             Thread t = SipLoader.CreateSipThread(sip, entry, argument);
@@ -166,7 +169,13 @@ namespace Singularity.Kernel
             return result;
         }
 
-        private static int AbiCreateEvent(int manualReset, int signaled) => Caller.AddHandle(new Event(manualReset != 0, signaled != 0));
+        // Events and mutexes are charged to the SIP (Charge.Events): refused beyond its kernel grant.
+        private static int AbiCreateEvent(int manualReset, int signaled)
+        {
+            Sip sip = Caller;
+            if (!sip.HasFreeHandle || !sip.Account.Fits(Charge.Events, Sip.EventBytes)) return -1;
+            return sip.AddChargedHandle(new Event(manualReset != 0, signaled != 0));
+        }
 
         private static int AbiSetEvent(int handle)
         {
@@ -182,7 +191,12 @@ namespace Singularity.Kernel
             return 0;
         }
 
-        private static int AbiCreateMutex() => Caller.AddHandle(new Mutex());
+        private static int AbiCreateMutex()
+        {
+            Sip sip = Caller;
+            if (!sip.HasFreeHandle || !sip.Account.Fits(Charge.Events, Sip.EventBytes)) return -1;
+            return sip.AddChargedHandle(new Mutex());
+        }
 
         private static int AbiReleaseMutex(int handle) =>
             Caller.GetHandle(handle) is Mutex m ? (m.Release() ? 0 : -2) : -1;
@@ -288,7 +302,17 @@ namespace Singularity.Kernel
                 return -3;
             }
             string a = string.FromAscii(args, argsLength);
-            Sip sip = SipLoader.Start(n, a, image, size, Caller.HeapQuota, out string error);
+            // Interrupts off from the start to the log line (as the debug console's `start`): the
+            // caller cannot be killed half-way (its children end with it, and a child still being
+            // made would be missed), and the child cannot run, end and be freed before it is named.
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            Sip parent = Caller;
+            // The child runs on the caller's grant: everything it holds counts against the caller's too.
+            Sip sip = null;
+            string error = "its parent has ended";
+            if (parent.IsAlive) sip = SipLoader.Start(n, a, image, size, parent.Account.Quota, parent, out error);
+            if (a.Length != 0) Runtime.Allocator.Free(a);       // the SIP has its own copy ("" is static)
             ulong whole = Log.BeginLine();
             if (sip == null) { Log.Write("sip "); Log.Write(n); Log.Write(" not started: "); Log.WriteLine(error); }
             else
@@ -297,18 +321,38 @@ namespace Singularity.Kernel
                 Log.Write(Caller.Name); Log.Write("#"); Log.WriteDecimal((ulong)Caller.Id); Log.WriteLine();
             }
             Log.EndLine(whole);
-            return sip == null ? -3 : sip.Id;
+            int id = sip == null ? -3 : sip.Id;
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            Runtime.Allocator.Free(n);
+            return id;
         }
 
         private static int AbiSipWait(int id, ulong timeoutNs, int* exitCode)
         {
-            Sip sip = SipTable.Find(id);
-            if (sip == null) return -1;
+            // Interrupts off throughout: the record of an ended SIP is freed once nothing names it
+            // (Waiters keeps it while this call blocks); after that its status is in SipExitLog.
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
-            if (sip.IsAlive) Scheduler.Block(sip.ExitWaiters, timeoutNs);
-            int result = sip.IsAlive ? 0 : sip.State == SipState.Exited ? 1 : 2;
-            if (result != 0) *exitCode = sip.ExitCode;
+            int result = -1;
+            Sip sip = SipTable.Find(id);
+            if (sip != null)
+            {
+                sip.Waiters++;
+                if (sip.IsAlive) Scheduler.Block(sip.ExitWaiters, timeoutNs);
+                result = sip.IsAlive ? 0 : sip.State == SipState.Exited ? 1 : 2;
+                if (result != 0) *exitCode = sip.ExitCode;
+                sip.Waiters--;
+                sip.TryFreeRecord();
+            }
+            else
+            {
+                int k = SipExitLog.Find(id);
+                if (k >= 0)
+                {
+                    result = SipExitLog.StateAt(k) == SipState.Exited ? 1 : 2;
+                    *exitCode = SipExitLog.ExitCodeAt(k);
+                }
+            }
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             return result;
         }
@@ -319,8 +363,11 @@ namespace Singularity.Kernel
         private static int AbiSipList(SipInfo* buffer, int max)
         {
             int n = 0;
-            for (Sip s = SipTable.First; s != null && n < max; s = s.Next, n++)
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();            // records are freed as SIPs end
+            for (Sip s = SipTable.First; s != null && n < max; s = s.Next)
             {
+                if (!s.Started) continue;
                 SipInfo* i = buffer + n;
                 i->Id = s.Id;
                 i->State = s.State == SipState.Running ? 0 : s.State == SipState.Exited ? 1 : 2;
@@ -332,7 +379,9 @@ namespace Singularity.Kernel
                 int k = 0;
                 for (; k < s.Name.Length && k < SipInfo.NameLength - 1; k++) i->Name[k] = (byte)s.Name[k];
                 i->Name[k] = 0;
+                n++;
             }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             return n;
         }
 
@@ -340,11 +389,26 @@ namespace Singularity.Kernel
 
         private static int AbiSipKill(int id)
         {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();            // the record cannot go between the look-up and the kill
             Sip sip = SipTable.Find(id);
-            if (sip == null || !sip.IsAlive) return -1;
-            if (sip == Caller) return -2;
-            sip.Fail("killed by " + Caller.Name + "#" + Caller.Id.ToString(), 0);
-            return 0;
+            int result = 0;
+            if (sip == null || !sip.IsAlive) result = -1;
+            else if (sip == Caller) result = -2;
+            else
+            {
+                char* text = stackalloc char[96];
+                int n = 0;
+                Text.Append(text, 96, ref n, "killed by ");
+                Text.Append(text, 96, ref n, Caller.Name);
+                Text.Append(text, 96, ref n, "#");
+                Text.Append(text, 96, ref n, (ulong)Caller.Id);
+                string reason = string.FromChars(text, n);
+                sip.Fail(reason, 0);
+                Runtime.Allocator.Free(reason);
+            }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            return result;
         }
 
         // SIPs may run threads at Low or Normal priority; High is kept for the kernel (and, once

@@ -9,8 +9,10 @@ namespace Singularity.Kernel
 
     /// <summary>
     /// A software-isolated process: its loaded image, its threads, the memory it was granted and
-    /// the kernel objects it holds handles to. Killing a SIP ends its threads and returns every
-    /// page it held; nothing of it survives in the kernel but this record and its exit status.
+    /// the kernel objects it holds handles to. Everything the kernel holds for it is charged to its
+    /// account (<see cref="SipAccount"/>, docs/accounting.md). Killing a SIP ends its threads, the
+    /// SIPs it started, and returns every page it held; once its threads are reaped its record is
+    /// freed too, and only its line in <see cref="SipExitLog"/> remains.
     /// </summary>
     internal sealed unsafe class Sip
     {
@@ -21,11 +23,27 @@ namespace Singularity.Kernel
         private static int s_nextId = 1;
 
         public readonly int Id;
-        public readonly string Name;
+        public readonly string Name;         // the record's own copies
         public readonly string Arguments;
         public SipState State;
         public int ExitCode;
-        public string FailureReason;
+
+        /// <summary>What the kernel holds on its behalf, against its grant.</summary>
+        public readonly SipAccount Account;
+        /// <summary>The SIP that started it (null for SIPs the kernel started); it ends with its parent.</summary>
+        public Sip Parent;
+        /// <summary>The record stays after the SIP ends (SIPs started at boot, which the kernel waits for).</summary>
+        public bool KeepRecord;
+        /// <summary>SipWait calls waiting on it or about to read its status: the record stays meanwhile.</summary>
+        public int Waiters;
+        private bool _recordFreed;
+        /// <summary>Its main thread was started (SipList shows only SIPs that got that far).</summary>
+        public bool Started;
+        // What its record was charged (Charge.Record), given back whole when the record goes.
+        private ulong _recordCharge;
+
+        /// <summary>What an event or a mutex is charged (Charge.Events): a fixed bound, given back whole.</summary>
+        public const ulong EventBytes = 256;
 
         // The loaded image (identity-mapped frames) and the boot module it came from.
         public ulong ImageBase, ImagePages, ImageLow;
@@ -36,12 +54,11 @@ namespace Singularity.Kernel
         public int[] StartupHandles;
         public Abi.SipStartInfo* StartInfo;  // what the main thread was entered with; freed when the SIP ends
 
-        // Memory granted through the ABI, counted against the quota.
-        public readonly ulong HeapQuota;
+        // Heap pages granted through the ABI (charged as Charge.Heap), and the exchange blocks it owns.
+        public ulong HeapQuota => Account.Quota.HeapBytes;
         public ulong HeapBytes;
-        public ulong ExchangeBytes;
+        public ulong ExchangeBytes;          // the blocks' lengths, as the SIP sees them
         public int ExchangeBlocks;
-        public ulong ExchangeQuota = Channels.ExchangeHeap.DefaultQuota;
         private ulong* _allocations;         // pairs (address, pages)
         private int _allocationCount;
 
@@ -61,14 +78,57 @@ namespace Singularity.Kernel
         /// <summary>Set by an injected hang: the SIP stays alive but none of its threads runs again.</summary>
         public bool Hung;
 
-        public Sip(string name, string arguments, ulong heapQuota)
+        private Sip(int id, string name, string arguments, SipAccount account, Sip parent)
         {
-            Id = s_nextId++;
-            Name = name;
-            Arguments = arguments;
-            HeapQuota = heapQuota;
+            Id = id;
+            Name = Copy(name);
+            Arguments = Copy(arguments ?? "");
+            Account = account;
+            Parent = parent;
             _handles = new object[MaxHandles];
             _allocations = (ulong*)KernelHeap.Allocate(MaxAllocations * 16);
+        }
+
+        /// <summary>The kernel memory a SIP record takes (its object, name, arguments, handle and page tables), at most.</summary>
+        private const ulong RecordBytesBound = MaxAllocations * 16 + 4096 + MaxHandles * 8 + 8192;
+
+        /// <summary>
+        /// A new SIP record under <paramref name="grant"/>, started by <paramref name="parent"/>
+        /// (null: by the kernel), its record charged to its account; null with <paramref name="error"/>
+        /// when the record does not fit the grant (its own, or an ancestor's) or memory.
+        /// </summary>
+        public static Sip Create(string name, string arguments, SipQuota grant, Sip parent, out string error)
+        {
+            error = null;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            var account = new SipAccount(s_nextId, parent?.Account, grant);
+            Sip sip = null;
+            if (!account.Fits(Charge.Record, RecordBytesBound)) error = "its record does not fit the kernel memory granted";
+            else if (!KernelReserve.AllowsSipGrant(RecordBytesBound)) error = "not enough memory for its record";
+            else
+            {
+                ulong mark = KernelHeap.BytesInUse;
+                sip = new Sip(s_nextId++, name, arguments, account, parent);
+                sip.ChargeRecord(KernelHeap.BytesInUse - mark);
+                account.Sip = sip;
+                SipTable.Add(sip);
+            }
+            if (sip == null) account.End();
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            return sip;
+        }
+
+        /// <summary>Kernel memory made for the record (its start-up data, tables); given back when the record goes. Interrupts off.</summary>
+        public void ChargeRecord(ulong bytes)
+        {
+            Account.Force(Charge.Record, bytes);
+            _recordCharge += bytes;
+        }
+
+        private static string Copy(string s)
+        {
+            fixed (char* p = s) return string.FromChars(p, s.Length);
         }
 
         public bool IsAlive => State == SipState.Running;
@@ -78,37 +138,56 @@ namespace Singularity.Kernel
 
         // ---- memory -------------------------------------------------------------------------
 
-        /// <summary>Zeroed pages for the SIP's heap, or 0 when the quota or memory is exhausted.</summary>
+        /// <summary>
+        /// Zeroed pages for the SIP's heap, or 0 when its heap grant (or an ancestor's) or memory
+        /// (less the kernel's reserve) is exhausted. Interrupts off throughout: two threads of the
+        /// SIP cannot both pass the quota.
+        /// </summary>
         public ulong AllocatePages(ulong pages)
         {
-            // Checked: pages * PageSize must not wrap past the quota test; the kernel's reserve stays free.
-            if (pages == 0 || pages > (HeapQuota - HeapBytes) / PhysicalMemory.PageSize) return 0;
+            // Checked: pages * PageSize must not wrap past the quota test.
+            if (pages == 0 || pages > HeapQuota / PhysicalMemory.PageSize) return 0;
             ulong bytes = pages * PhysicalMemory.PageSize;
-            if (_allocations == null || _allocationCount == MaxAllocations || !KernelReserve.AllowsSipGrant(bytes)) return 0;
-            ulong mem = PhysicalMemory.AllocateContiguous(pages);
-            if (mem == 0) return 0;
-            _allocations[_allocationCount * 2] = mem;
-            _allocations[_allocationCount * 2 + 1] = pages;
-            _allocationCount++;
-            HeapBytes += bytes;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            ulong mem = 0;
+            if (_allocations != null && _allocationCount < MaxAllocations && KernelReserve.AllowsSipGrant(bytes)
+                && Account.TryCharge(Charge.Heap, bytes))
+            {
+                mem = PhysicalMemory.AllocateContiguous(pages);
+                if (mem == 0) Account.Release(Charge.Heap, bytes);
+                else
+                {
+                    _allocations[_allocationCount * 2] = mem;
+                    _allocations[_allocationCount * 2 + 1] = pages;
+                    _allocationCount++;
+                    HeapBytes += bytes;
+                }
+            }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             return mem;
         }
 
         /// <summary>Returns pages given by AllocatePages. False if the SIP does not hold exactly that range.</summary>
         public bool FreePages(ulong address, ulong pages)
         {
-            if (_allocations == null) return false;
-            for (int i = 0; i < _allocationCount; i++)
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            bool found = false;
+            for (int i = 0; _allocations != null && i < _allocationCount; i++)
             {
                 if (_allocations[i * 2] != address || _allocations[i * 2 + 1] != pages) continue;
                 PhysicalMemory.FreeContiguous(address, pages);
                 HeapBytes -= pages * PhysicalMemory.PageSize;
+                Account.Release(Charge.Heap, pages * PhysicalMemory.PageSize);
                 _allocationCount--;
                 _allocations[i * 2] = _allocations[_allocationCount * 2];
                 _allocations[i * 2 + 1] = _allocations[_allocationCount * 2 + 1];
-                return true;
+                found = true;
+                break;
             }
-            return false;
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            return found;
         }
 
         // ---- handles ------------------------------------------------------------------------
@@ -122,14 +201,34 @@ namespace Singularity.Kernel
         }
 
         /// <summary>Whether AddHandle would succeed now.</summary>
-        public bool HasFreeHandle
+        public bool HasFreeHandle => HasFreeHandles(1);
+
+        /// <summary>Whether <paramref name="n"/> AddHandle calls would succeed now.</summary>
+        public bool HasFreeHandles(int n)
         {
-            get
+            if (_handles == null) return false;
+            for (int i = 1; i < MaxHandles && n > 0; i++) if (_handles[i] == null) n--;
+            return n <= 0;
+        }
+
+        /// <summary>
+        /// Adds an event or mutex made for the SIP, charged to it; -1 (and the object freed) when
+        /// its kernel grant or its handle table is full. Interrupts off.
+        /// </summary>
+        public int AddChargedHandle(object o)
+        {
+            int h = -1;
+            if (Account.TryCharge(Charge.Events, EventBytes))
             {
-                if (_handles == null) return false;
-                for (int i = 1; i < MaxHandles; i++) if (_handles[i] == null) return true;
-                return false;
+                h = AddHandle(o);
+                if (h < 0) Account.Release(Charge.Events, EventBytes);
             }
+            if (h < 0)
+            {
+                if (o is Event ev) ev.FreeRecord();
+                else if (o is Mutex m) m.FreeRecord();
+            }
+            return h;
         }
 
         public object GetHandle(int h) => h > 0 && h < MaxHandles && _handles != null ? _handles[h] : null;
@@ -145,8 +244,8 @@ namespace Singularity.Kernel
                 // An endpoint closes (its peer still refers to it); events and mutexes die with
                 // the handle; a thread's record goes once the thread has ended and been reaped.
                 if (o is Channels.Endpoint e) e.Close();
-                else if (o is Event ev) ev.FreeRecord();
-                else if (o is Mutex m) m.FreeRecord();
+                else if (o is Event ev) { ev.FreeRecord(); Account.Release(Charge.Events, EventBytes); }
+                else if (o is Mutex m) { m.FreeRecord(); Account.Release(Charge.Events, EventBytes); }
                 else if (o is Thread t)
                 {
                     t.Detached = true;
@@ -188,17 +287,20 @@ namespace Singularity.Kernel
             Cpu.DisableInterrupts();
             t.Reaped = true;
             if ((t.Detached && t.Exited) || _threadsReleased) ForgetThread(t);
+            TryFreeRecord();
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
         }
 
-        // Unlinks and frees a dead thread's record. Interrupts off.
+        // Unlinks and frees a dead thread's record, and gives back its charge. Interrupts off.
         private void ForgetThread(Thread t)
         {
             if (Threads == t) Threads = t.NextInSip;
             else
                 for (Thread p = Threads; p != null; p = p.NextInSip)
                     if (p.NextInSip == t) { p.NextInSip = t.NextInSip; break; }
+            ulong charged = t.RecordCharge;
             t.FreeRecord();
+            Account.Release(Charge.Threads, charged);
         }
 
         /// <summary>A thread added but never started (its handle could not be made) is dead already.</summary>
@@ -252,7 +354,12 @@ namespace Singularity.Kernel
 
         // ---- ending -------------------------------------------------------------------------
 
-        /// <summary>Ends the SIP: kills its threads and returns all its memory. Safe from any thread.</summary>
+        /// <summary>
+        /// Ends the SIP: kills its threads and the SIPs it started, returns all its memory and gives
+        /// back every charge but those of what outlives it (blocks it sent that are still queued,
+        /// channels whose other end lives on). Safe from any thread. <paramref name="reason"/> is
+        /// not kept (Fail has logged it).
+        /// </summary>
         public void Terminate(SipState how, int exitCode, string reason)
         {
             ulong flags = Cpu.ReadRflags();
@@ -260,7 +367,7 @@ namespace Singularity.Kernel
             if (State != SipState.Running) { if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts(); return; }
             State = how;
             ExitCode = exitCode;
-            FailureReason = reason;
+            SipExitLog.Record(this);
             for (Thread t = Threads; t != null; t = t.NextInSip) Scheduler.Kill(t);
             _parked = null;
             _collector = null;
@@ -268,6 +375,7 @@ namespace Singularity.Kernel
             for (int i = 0; i < _allocationCount; i++)
                 PhysicalMemory.FreeContiguous(_allocations[i * 2], _allocations[i * 2 + 1]);
             _allocationCount = 0;
+            Account.Release(Charge.Heap, HeapBytes);
             HeapBytes = 0;
             for (int h = 1; h < MaxHandles; h++) if (_handles[h] != null) CloseHandle(h);
             for (Thread t = Threads; t != null; t = t.NextInSip) Channels.ChannelCalls.ReleasePins(t);
@@ -277,12 +385,11 @@ namespace Singularity.Kernel
             for (Thread t = Threads, next; t != null; t = next) { next = t.NextInSip; if (t.Reaped) ForgetThread(t); }
             Channels.ExchangeHeap.ReclaimAll(this);
             Channels.NameService.ForgetDeadServices();
+            // The parts of the record only a running SIP needs (their charge goes with the record).
             Runtime.Allocator.Free(_handles);
             _handles = null;
             KernelHeap.Free(_allocations);
             _allocations = null;
-            if (ImagePages != 0) PhysicalMemory.FreeContiguous(ImageBase, ImagePages);
-            ImagePages = 0;
             if (StartInfo != null)
             {
                 KernelHeap.Free(StartInfo->Name);
@@ -290,13 +397,72 @@ namespace Singularity.Kernel
                 KernelHeap.Free(StartInfo);
                 StartInfo = null;
             }
+            StartupEndpoints.Forget(this);
+            if (ImagePages != 0)
+            {
+                PhysicalMemory.FreeContiguous(ImageBase, ImagePages);
+                Account.Release(Charge.Image, ImagePages * PhysicalMemory.PageSize);
+            }
+            ImagePages = 0;
+            EndChildren();
             Scheduler.WakeAll(ExitWaiters);
             if (how == SipState.Exited)
             {
                 Log.Write("sip "); Log.Write(Name); Log.Write("#"); Log.WriteDecimal((ulong)Id);
                 Log.Write(" exited with code "); Log.WriteDecimal((long)exitCode); Log.WriteLine();
             }
+            TryFreeRecord();
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+        }
+
+        private static bool s_endingChildren;
+
+        // The SIPs this one started (and theirs) end with it: they ran on its grant. One at a time
+        // from the outermost Terminate, so a deep tree costs no kernel stack. Interrupts off.
+        private static void EndChildren()
+        {
+            if (s_endingChildren) return;
+            s_endingChildren = true;
+            while (true)
+            {
+                Sip orphan = null;
+                for (Sip s = SipTable.First; s != null && orphan == null; s = s.Next)
+                    if (s.IsAlive && s.Parent != null && !s.Parent.IsAlive) orphan = s;
+                if (orphan == null) break;
+                char* text = stackalloc char[96];
+                int n = 0;
+                Text.Append(text, 96, ref n, "its parent ");
+                Text.Append(text, 96, ref n, orphan.Parent.Name);
+                Text.Append(text, 96, ref n, "#");
+                Text.Append(text, 96, ref n, (ulong)orphan.Parent.Id);
+                Text.Append(text, 96, ref n, " ended");
+                string reason = string.FromChars(text, n);
+                orphan.Fail(reason, 0);
+                Runtime.Allocator.Free(reason);
+            }
+            s_endingChildren = false;
+        }
+
+        /// <summary>
+        /// Frees the record of an ended SIP once nothing names it: its threads are all forgotten,
+        /// no SipWait is reading it, the kernel does not keep it. Its exit status stays in
+        /// SipExitLog; its account goes once nothing else is charged to it. Interrupts off.
+        /// </summary>
+        public void TryFreeRecord()
+        {
+            if (_recordFreed || State == SipState.Running || Threads != null || Waiters != 0 || KeepRecord) return;
+            _recordFreed = true;
+            SipTable.Remove(this);
+            for (Sip s = SipTable.First; s != null; s = s.Next) if (s.Parent == this) s.Parent = null;
+            Drivers.SerialInput.Forget(this);
+            SipAccount account = Account;
+            ulong charged = _recordCharge;
+            if (Name.Length != 0) Runtime.Allocator.Free(Name);            // "" is static
+            if (Arguments.Length != 0) Runtime.Allocator.Free(Arguments);
+            Runtime.Allocator.Free(ExitWaiters);
+            Runtime.Allocator.Free(this);
+            account.Release(Charge.Record, charged);
+            account.End();
         }
 
         /// <summary>
@@ -305,34 +471,39 @@ namespace Singularity.Kernel
         /// </summary>
         public void Fail(string reason, ulong rip)
         {
-            if (State != SipState.Running) return;
-            // The line goes out whole (interrupts off), so other output cannot split it.
+            // The line goes out whole (interrupts off), so other output cannot split it; and the
+            // SIP cannot end (and its record go) between the check and the end.
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
-            Log.Write("sip "); Log.Write(Name); Log.Write("#"); Log.WriteDecimal((ulong)Id);
-            Log.Write(" failed: "); Log.Write(reason);
-            if (rip != 0) { Log.Write(" at "); WriteLocation(rip); }
-            Log.WriteLine();
+            if (State == SipState.Running)
+            {
+                Log.Write("sip "); Log.Write(Name); Log.Write("#"); Log.WriteDecimal((ulong)Id);
+                Log.Write(" failed: "); Log.Write(reason);
+                if (rip != 0) { Log.Write(" at "); WriteLocation(rip); }
+                Log.WriteLine();
+                Terminate(SipState.Failed, -1, reason);
+            }
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
-            Terminate(SipState.Failed, -1, reason);
         }
 
         /// <summary>Fail, then the stack trace: <paramref name="trace"/> holds return addresses, throw site first.</summary>
         public void Fail(string reason, ulong* trace, int count)
         {
-            if (State != SipState.Running) return;
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
-            Log.Write("sip "); Log.Write(Name); Log.Write("#"); Log.WriteDecimal((ulong)Id);
-            Log.Write(" failed: "); Log.Write(reason);
-            if (count > 0) { Log.Write(" at "); WriteLocation(trace[0]); }
-            Log.WriteLine();
-            for (int i = 0; i < count; i++)
+            if (State == SipState.Running)
             {
-                Log.Write("    at "); WriteLocation(trace[i]); Log.WriteLine();
+                Log.Write("sip "); Log.Write(Name); Log.Write("#"); Log.WriteDecimal((ulong)Id);
+                Log.Write(" failed: "); Log.Write(reason);
+                if (count > 0) { Log.Write(" at "); WriteLocation(trace[0]); }
+                Log.WriteLine();
+                for (int i = 0; i < count; i++)
+                {
+                    Log.Write("    at "); WriteLocation(trace[i]); Log.WriteLine();
+                }
+                Terminate(SipState.Failed, -1, reason);
             }
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
-            Terminate(SipState.Failed, -1, reason);
         }
 
         public void WriteLocation(ulong rip)

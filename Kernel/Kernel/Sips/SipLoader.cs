@@ -13,34 +13,58 @@ namespace Singularity.Kernel
     internal static unsafe class SipLoader
     {
         /// <summary>
-        /// Loads and starts a SIP; on failure returns null and sets <paramref name="error"/>.
-        /// <paramref name="heapQuota"/> applies unless the image's manifest declares its own.
+        /// Loads and starts a SIP under <paramref name="grant"/>, started by <paramref name="parent"/>
+        /// (null: by the kernel); on failure returns null and sets <paramref name="error"/>. The
+        /// image's manifest may ask for a smaller heap than the grant, never a larger one. Its image,
+        /// record and main thread are charged to it (and so to every ancestor's grant). With
+        /// <paramref name="keepRecord"/> its record stays after it ends (for a kernel thread that waits for it).
         /// </summary>
-        public static Sip Start(string name, string arguments, byte* image, ulong size, ulong heapQuota, out string error)
+        public static Sip Start(string name, string arguments, byte* image, ulong size, SipQuota grant, Sip parent, out string error, bool keepRecord = false)
         {
             var elf = new ElfImage(image, size);
             error = elf.Validate();
             if (error != null) return null;
             byte* manifest = SipManifest.Find(ref elf, out ulong manifestLength);
-            ulong declared = SipManifest.HeapQuota(manifest, manifestLength);
-            if (declared != 0) heapQuota = declared;
+            SipQuota quota = grant.AskedFor(SipManifest.HeapQuota(manifest, manifestLength));
             elf.Span(out ulong lo, out ulong hi);
             ulong pages = (hi - lo) / PhysicalMemory.PageSize;
-            ulong mem = PhysicalMemory.AllocateContiguous(pages);
-            if (mem == 0) { error = "not enough memory for the image"; return null; }
-            error = elf.LoadAt((byte*)mem, hi - lo);
-            if (error != null) { PhysicalMemory.FreeContiguous(mem, pages); return null; }
 
-            var sip = new Sip(name, arguments, heapQuota);
+            Sip sip = Sip.Create(name, arguments, quota, parent, out error);
+            if (sip == null) return null;
+            sip.KeepRecord = keepRecord;        // the kernel waits for it (boot SIPs, benchmarks)
             sip.Elf = elf;
-            sip.ImageBase = mem;
-            sip.ImagePages = pages;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            ulong mem = 0;
+            ulong bytes = pages * PhysicalMemory.PageSize;
+            if (!sip.Account.TryCharge(Charge.Image, bytes)) error = "its image does not fit the kernel memory granted";
+            else
+            {
+                mem = KernelReserve.AllowsSipGrant(bytes) ? PhysicalMemory.AllocateContiguous(pages) : 0;
+                if (mem == 0) { sip.Account.Release(Charge.Image, bytes); error = "not enough memory for the image"; }
+            }
+            if (mem != 0)
+            {
+                sip.ImageBase = mem;        // from here Terminate frees the image and gives its charge back
+                sip.ImagePages = pages;
+            }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            if (error == null) error = elf.LoadAt((byte*)mem, hi - lo);
+            if (error != null)
+            {
+                sip.Terminate(SipState.Failed, -1, error);
+                return null;
+            }
             sip.ImageLow = lo;
             sip.Entry = mem + (elf.Entry - lo);
 
+            // Start-up endpoints: what they take (path strings, tables, channels) is the SIP's.
+            ulong recordMark = KernelHeap.BytesInUse;
             string[] exports = SipManifest.EndpointPaths(manifest, manifestLength, "exports", out error);
             string[] imports = error == null ? SipManifest.EndpointPaths(manifest, manifestLength, "imports", out error) : null;
             if (error == null) error = StartupEndpoints.Wire(sip, exports, imports);
+            Runtime.Allocator.Free(exports);        // the paths themselves are the SIP's now (or freed)
+            Runtime.Allocator.Free(imports);
             if (error != null)
             {
                 sip.Terminate(SipState.Failed, -1, error);
@@ -50,24 +74,48 @@ namespace Singularity.Kernel
             Thread main = CreateSipThread(sip, 0, 0);
             if (main == null)
             {
-                error = "not enough memory for the main thread";
+                error = "not enough memory (or kernel memory granted) for the main thread";
                 sip.Terminate(SipState.Failed, -1, error);
                 return null;
             }
-            SipTable.Add(sip);
+            sip.Started = true;
             Scheduler.Start(main);
             return sip;
         }
 
-        /// <summary>A thread of the SIP: the main thread when entry is 0, else entry(argument) in the SIP.</summary>
+        // A thread record's size, last measured (its kernel-heap blocks); checked against the grant before one is made.
+        private static ulong s_threadRecordBytes = 4096;
+
+        /// <summary>
+        /// A thread of the SIP: the main thread when entry is 0, else entry(argument) in the SIP.
+        /// Null when its stacks and record do not fit the SIP's kernel grant (or an ancestor's), or
+        /// memory less the kernel's reserve. Its stacks and record are charged to the SIP.
+        /// </summary>
         public static Thread CreateSipThread(Sip sip, ulong entry, ulong argument)
         {
-            Thread t = entry == 0
-                ? Thread.Create(sip.Name, &RunMain, 0, ThreadPriority.Normal, sip)
-                : Thread.Create(sip.Name, &RunThread, argument, ThreadPriority.Normal, sip);
-            if (t == null) return null;
-            t.SipEntry = entry;
-            sip.AddThread(t);
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            Thread t = null;
+            ulong stacks = Thread.StackBytesPerSipThread;
+            if (sip.Account.Fits(Charge.Stacks, stacks + s_threadRecordBytes)
+                && KernelReserve.AllowsSipGrant(stacks + s_threadRecordBytes + 4 * PhysicalMemory.PageSize))
+            {
+                ulong mark = KernelHeap.BytesInUse;
+                t = entry == 0
+                    ? Thread.Create(sip.Name, &RunMain, 0, ThreadPriority.Normal, sip)
+                    : Thread.Create(sip.Name, &RunThread, argument, ThreadPriority.Normal, sip);
+                if (t != null)
+                {
+                    ulong record = KernelHeap.BytesInUse - mark;
+                    if (record > s_threadRecordBytes) s_threadRecordBytes = record;
+                    sip.Account.Force(Charge.Stacks, stacks);
+                    sip.Account.Force(Charge.Threads, record);
+                    t.RecordCharge = record;
+                    t.SipEntry = entry;
+                    sip.AddThread(t);
+                }
+            }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             return t;
         }
 
@@ -76,14 +124,20 @@ namespace Singularity.Kernel
         {
             Thread me = Scheduler.Current;
             Sip sip = me.Owner;
+            // Freed when the SIP ends (it usually exits through the ABI, never returning here); part
+            // of its record. Interrupts off: the measure is this allocation's alone.
+            Cpu.DisableInterrupts();
+            ulong mark = KernelHeap.BytesInUse;
             var info = (SipStartInfo*)KernelHeap.Allocate((ulong)sizeof(SipStartInfo));
-            sip.StartInfo = info;           // freed when the SIP ends (it usually exits through the ABI, never returning here)
+            sip.StartInfo = info;
             info->SipId = sip.Id;
             info->ImageBase = sip.ImageBase;
             info->ImageSize = sip.ImagePages * PhysicalMemory.PageSize;
             info->HeapQuota = sip.HeapQuota;
             info->Name = ToAscii(sip.Name);
             info->Arguments = ToAscii(sip.Arguments);
+            sip.ChargeRecord(KernelHeap.BytesInUse - mark);
+            Cpu.EnableInterrupts();
             // _start(abi, info) on the SIP stack; it returns the exit code (docs/abi.md).
             int code;
             fixed (ulong* slot = &me.AbiSlot)

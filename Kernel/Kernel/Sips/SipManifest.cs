@@ -34,7 +34,10 @@ namespace Singularity.Kernel
         {
             error = null;
             if (s == null) return null;
-            ulong p = FindKey(s, length, 0, "\"" + list + "\"");
+            // A literal key: the kernel has no collector, and a SIP start must leave nothing behind.
+            string key = list == "exports" ? "\"exports\"" : list == "imports" ? "\"imports\"" : null;
+            if (key == null) return null;
+            ulong p = FindKey(s, length, 0, key);
             if (p == ulong.MaxValue) return null;
             p = SkipSpace(s, length, p);
             if (p >= length || s[p] != ':') return null;
@@ -74,9 +77,13 @@ namespace Singularity.Kernel
                 else if (c == ']' || c == '}') depth--;
                 end++;
             }
-            if (count == 0) return null;
-            var result = new string[count];
-            for (int i = 0; i < count; i++) result[i] = paths[i];
+            string[] result = null;
+            if (count > 0)
+            {
+                result = new string[count];
+                for (int i = 0; i < count; i++) result[i] = paths[i];
+            }
+            Runtime.Allocator.Free(paths);
             return result;
         }
 

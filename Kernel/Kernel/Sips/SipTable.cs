@@ -1,6 +1,10 @@
 namespace Singularity.Kernel
 {
-    /// <summary>Every SIP started since boot, newest first (dead ones keep their exit status for `ps`).</summary>
+    /// <summary>
+    /// The SIP records the kernel holds, newest first: every running SIP, and ended ones until their
+    /// records are freed (Sip.TryFreeRecord; SipExitLog keeps how they ended). Changed with
+    /// interrupts off.
+    /// </summary>
     internal static class SipTable
     {
         private static Sip s_head;
@@ -11,6 +15,13 @@ namespace Singularity.Kernel
         {
             sip.Next = s_head;
             s_head = sip;
+        }
+
+        public static void Remove(Sip sip)
+        {
+            if (s_head == sip) { s_head = sip.Next; return; }
+            for (Sip s = s_head; s != null; s = s.Next)
+                if (s.Next == sip) { s.Next = sip.Next; return; }
         }
 
         public static Sip Find(int id)

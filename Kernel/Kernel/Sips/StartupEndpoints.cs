@@ -43,12 +43,24 @@ namespace Singularity.Kernel
                     Log.Write("sip "); Log.Write(sip.Name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id);
                     Log.Write(": import "); Log.Write(imports[i]); Log.WriteLine(" not bound (no such service yet)");
                     Log.EndLine(whole);
+                    Runtime.Allocator.Free(imports[i]);
                     continue;
                 }
                 sip.StartupPaths[n] = imports[i];
                 sip.StartupHandles[n++] = h;
             }
             return null;
+        }
+
+        /// <summary>The SIP ended: its start-up paths not taken, and the tables, go back to the kernel heap. Interrupts off.</summary>
+        public static void Forget(Sip sip)
+        {
+            if (sip.StartupPaths == null) return;
+            for (int i = 0; i < sip.StartupPaths.Length; i++) Runtime.Allocator.Free(sip.StartupPaths[i]);
+            Runtime.Allocator.Free(sip.StartupPaths);
+            Runtime.Allocator.Free(sip.StartupHandles);
+            sip.StartupPaths = null;
+            sip.StartupHandles = null;
         }
 
         /// <summary>The handle wired for the path (ASCII in the SIP's memory), once; -1 if none.</summary>
@@ -63,6 +75,7 @@ namespace Singularity.Kernel
                 while (k < length && p[k] == (char)path[k]) k++;
                 if (k != length) continue;
                 sip.StartupPaths[i] = null;
+                Runtime.Allocator.Free(p);
                 return sip.StartupHandles[i];
             }
             return -1;

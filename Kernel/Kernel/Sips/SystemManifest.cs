@@ -7,10 +7,12 @@ namespace Singularity.Kernel
     /// The system manifest: a text boot module named `system` (system.manifest) that says which
     /// services run under supervision and with what restart policy. Each line
     ///
-    ///     service MODULE [ARGUMENTS...] [restart=MAX] [backoff=MS]
+    ///     service MODULE [ARGUMENTS...] [restart=MAX] [backoff=MS] [heap=MiB] [exchange=MiB] [blocks=N] [kernel=MiB] [threads=N]
     ///
     /// starts the `supervisor` boot module with `max=MAX backoff=MS -- MODULE ARGUMENTS`; the
-    /// supervisor starts the service and restarts it by that policy. `#` starts a comment. A
+    /// supervisor starts the service and restarts it by that policy. The grant words give the
+    /// supervisor, and so the service that runs on its grant, other limits than the kernel's
+    /// defaults (docs/accounting.md). `#` starts a comment. A
     /// line the kernel does not understand is reported and skipped; it never stops the boot.
     /// </summary>
     internal static unsafe class SystemManifest
@@ -42,13 +44,23 @@ namespace Singularity.Kernel
                 i++;
                 if (line == null) { Warn(lineNumber, "holds a character other than printable ASCII"); continue; }
                 if (line.Length == 0) continue;
-                string args = SupervisorArguments(line, out string problem);
+                SipQuota grant = SipQuota.Default(defaultQuota);
+                string args = SupervisorArguments(line, ref grant, out string problem);
                 if (args == null) { Warn(lineNumber, problem); continue; }
-                Sip sip = SipLoader.Start("supervisor", args, supervisor, supervisorSize, defaultQuota, out string error);
+                Sip sip = SipLoader.Start("supervisor", args, supervisor, supervisorSize, grant, null, out string error, keepRecord: true);
                 if (sip == null) { Warn(lineNumber, "supervisor not started: " + error); continue; }
                 ulong whole = Log.BeginLine();
                 Log.Write("system manifest: supervisor#"); Log.WriteDecimal((ulong)sip.Id); Log.Write(" runs '"); Log.Write(args); Log.WriteLine("'");
                 Log.EndLine(whole);
+                if (!grant.Equals(SipQuota.Default(defaultQuota)))
+                {
+                    whole = Log.BeginLine();
+                    Log.Write("system manifest: supervisor#"); Log.WriteDecimal((ulong)sip.Id); Log.Write(" and its service granted heap ");
+                    Log.WriteDecimal(grant.HeapBytes / SipQuota.MiB); Log.Write(" MiB, exchange "); Log.WriteDecimal(grant.ExchangeBytes / SipQuota.MiB);
+                    Log.Write(" MiB in "); Log.WriteDecimal(grant.ExchangeBlocks); Log.Write(" blocks, kernel memory "); Log.WriteDecimal(grant.KernelBytes / SipQuota.MiB);
+                    Log.Write(" MiB, "); Log.WriteDecimal(grant.Threads); Log.WriteLine(" threads");
+                    Log.EndLine(whole);
+                }
                 BootModules.Track(sip);
             }
         }
@@ -66,7 +78,7 @@ namespace Singularity.Kernel
         }
 
         // `service MODULE ARGS... restart=N backoff=MS` -> `max=N backoff=MS -- MODULE ARGS...`.
-        private static string SupervisorArguments(string line, out string problem)
+        private static string SupervisorArguments(string line, ref SipQuota grant, out string problem)
         {
             problem = null;
             if (!line.StartsWith("service ")) { problem = "is not 'service MODULE [ARGUMENTS] [restart=N] [backoff=MS]'"; return null; }
@@ -85,6 +97,7 @@ namespace Singularity.Kernel
                     if (!CommandLine.TryParse(word.Substring(8), out ulong value) || value > 1000000) { problem = "has a bad value in '" + word + "'"; return null; }
                     policy = policy + (word.StartsWith("restart=") ? "max=" : "backoff=") + value.ToString() + " ";
                 }
+                else if (grant.TrySet(word, out string bad)) { if (bad != null) { problem = bad; return null; } }
                 else service = service.Length == 0 ? word : service + " " + word;
             }
             if (service.Length == 0) { problem = "names no module"; return null; }

@@ -31,6 +31,7 @@ namespace Singularity.Kernel.Threading
         public ThreadState State;
         public ThreadPriority Priority;
         public Sip Owner;                   // null for kernel threads
+        public ulong RecordCharge;          // a SIP thread's record as charged to its SIP (given back when it goes)
 
         public ulong KernelStackBase;       // lowest usable address (the guard page is below)
         public ulong KernelStackTop;
@@ -126,6 +127,14 @@ namespace Singularity.Kernel.Threading
             t.Entry = entry;
             t.Argument = argument;
             t.State = ThreadState.Ready;
+            if (owner != null)
+            {
+                // Made now rather than on first use: a SIP thread's record is charged to its SIP
+                // once, at its full size (SipLoader.CreateSipThread).
+                _ = t.Wakeup;
+                _ = t.CarriedEndpoints;
+                _ = t.SelectScratch;
+            }
 
             // The frame switch_context pops: mxcsr/fcw, r15..r12, rbx, rbp, rflags, return address.
             ulong* sp = (ulong*)t.KernelStackTop;
@@ -171,13 +180,20 @@ namespace Singularity.Kernel.Threading
             PhysicalMemory.FreeContiguous(mem, size / PhysicalMemory.PageSize + 1);
         }
 
-        /// <summary>Returns the stacks to the frame allocator. Only for dead threads not running.</summary>
+        /// <summary>
+        /// Returns the stacks to the frame allocator, and a SIP thread's stacks' charge to its SIP.
+        /// Only for dead threads not running.
+        /// </summary>
         public void FreeStack()
         {
             if (KernelStackTop == 0 || Name == "boot") return;
             FreeStackAt(KernelStackBase, KernelStackTop - KernelStackBase);
             KernelStackBase = KernelStackTop = 0;
-            if (SipStackTop != 0) FreeStackAt(SipStackBase, SipStackTop - SipStackBase);
+            if (SipStackTop != 0)
+            {
+                FreeStackAt(SipStackBase, SipStackTop - SipStackBase);
+                Owner.Account.Release(Charge.Stacks, StackBytesPerSipThread);
+            }
             SipStackBase = SipStackTop = 0;
         }
 

@@ -21,6 +21,7 @@ public static class Program
         if (mode == "handles") return Handles.Run();
         if (mode == "races") return Races.Run(rest);
         if (mode == "exhaust") return Exhaustion.Run(rest);
+        if (mode == "bomb") return Bombs.Run(rest);
         Debug.WriteLine("hostile: unknown mode '" + mode + "'");
         return 2;
     }

@@ -1,3 +1,4 @@
+using System;
 using Singularity;
 using Singularity.Ipc;
 using Singularity.Threading;
@@ -35,7 +36,10 @@ public static class Program
                 Debug.WriteLine("bystander: CORRUPT " + problem + " (" + me + ", round " + round.ToString() + ")");
                 return 1;
             }
-            Debug.WriteLine(me + ": round " + round.ToString() + " ok");
+            // What an attacker must not take from it: a new channel and a new block each round.
+            string refused = FreshChannelAndBlock(round);
+            if (refused != null) Debug.WriteLine("bystander: REFUSED " + refused + " (" + me + ", round " + round.ToString() + ")");
+            else Debug.WriteLine(me + ": round " + round.ToString() + " ok");
             Thread.Sleep(100);
         }
     }
@@ -65,6 +69,32 @@ public static class Program
         if (block.Length != 256 || block.ReadInt64(0) != round || block.ReadInt64(248) != ~round) return "its exchange block came back changed";
         if (Exchange.BytesOwned != 256) return "it owns " + Exchange.BytesOwned.ToString() + " exchange bytes, not 256";
         return null;
+    }
+
+    // A channel and a block made, used and given back; null, or what the kernel refused.
+    private static string FreshChannelAndBlock(long round)
+    {
+        RawEndpoint c, d;
+        try { RawEndpoint.CreateChannel(out c, out d); }
+        catch (OutOfMemoryException) { return "a new channel"; }
+        ExBlock fresh;
+        try { fresh = ExBlock.Allocate(64); }
+        catch (OutOfMemoryException) { c.Close(); d.Close(); return "a new exchange block"; }
+        fresh.WriteInt64(0, round);
+        var m = new RawMessage { Tag = 9 };
+        m.Add(fresh);
+        string problem = null;
+        if (c.Send(ref m, 1000) != RecvStatus.Ok || d.Receive(out RawMessage r, 1000) != RecvStatus.Ok || r.HandleCount != 1 || !r.IsBlock(0))
+            problem = "a message on a new channel";
+        else
+        {
+            ExBlock back = r.GetBlock(0);
+            if (back.ReadInt64(0) != round) problem = "a new block's contents";
+            back.Free();
+        }
+        c.Close();
+        d.Close();
+        return problem;
     }
 
     private static string Name(RecvStatus s) => s == RecvStatus.Closed ? "Closed" : s == RecvStatus.TimedOut ? "TimedOut"
