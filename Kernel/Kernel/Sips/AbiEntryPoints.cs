@@ -288,7 +288,8 @@ namespace Singularity.Kernel
                 return -3;
             }
             string a = string.FromAscii(args, argsLength);
-            Sip sip = SipLoader.Start(n, a, image, size, Caller.HeapQuota, out string error);
+            // The child gets its parent's CPU grant: no SIP hands out more than it holds.
+            Sip sip = SipLoader.Start(n, a, image, size, Caller.HeapQuota, Caller.Share.Grant, out string error);
             ulong whole = Log.BeginLine();
             if (sip == null) { Log.Write("sip "); Log.Write(n); Log.Write(" not started: "); Log.WriteLine(error); }
             else
@@ -347,11 +348,11 @@ namespace Singularity.Kernel
             return 0;
         }
 
-        // SIPs may run threads at Low or Normal priority; High is kept for the kernel (and, once
-        // manifests grant it, drivers), so no SIP can starve the others.
+        // A SIP's priorities are granted, not chosen: from Low up to its grant (Normal by default;
+        // the system manifest or its parent may grant High or only Low), so no SIP can starve the others.
         private static int AbiSetThreadPriority(int handle, int priority)
         {
-            if (priority != (int)ThreadPriority.Low && priority != (int)ThreadPriority.Normal) return -2;
+            if (!Caller.Share.Grant.Allows(priority)) return -2;
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             Thread t = handle == 0 ? Scheduler.Current : Caller.GetHandle(handle) as Thread;

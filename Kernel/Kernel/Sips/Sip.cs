@@ -46,6 +46,7 @@ namespace Singularity.Kernel
         private int _allocationCount;
 
         public Thread Threads;               // linked through NextInSip
+        public CpuShare Share;               // its CPU grant and the time its threads used (set by SipLoader)
         public int LiveThreads;
         private object[] _handles;
         public readonly WaitQueue ExitWaiters = new WaitQueue();

@@ -14,9 +14,10 @@ namespace Singularity.Kernel
     {
         /// <summary>
         /// Loads and starts a SIP; on failure returns null and sets <paramref name="error"/>.
-        /// <paramref name="heapQuota"/> applies unless the image's manifest declares its own.
+        /// <paramref name="heapQuota"/> applies unless the image's manifest declares its own;
+        /// <paramref name="cpu"/> is its CPU share and priority ceiling (never from its own manifest).
         /// </summary>
-        public static Sip Start(string name, string arguments, byte* image, ulong size, ulong heapQuota, out string error)
+        public static Sip Start(string name, string arguments, byte* image, ulong size, ulong heapQuota, CpuGrant cpu, out string error)
         {
             var elf = new ElfImage(image, size);
             error = elf.Validate();
@@ -32,6 +33,7 @@ namespace Singularity.Kernel
             if (error != null) { PhysicalMemory.FreeContiguous(mem, pages); return null; }
 
             var sip = new Sip(name, arguments, heapQuota);
+            sip.Share = new CpuShare(cpu);
             sip.Elf = elf;
             sip.ImageBase = mem;
             sip.ImagePages = pages;
@@ -62,9 +64,10 @@ namespace Singularity.Kernel
         /// <summary>A thread of the SIP: the main thread when entry is 0, else entry(argument) in the SIP.</summary>
         public static Thread CreateSipThread(Sip sip, ulong entry, ulong argument)
         {
+            ThreadPriority priority = sip.Share.Grant.InitialPriority;
             Thread t = entry == 0
-                ? Thread.Create(sip.Name, &RunMain, 0, ThreadPriority.Normal, sip)
-                : Thread.Create(sip.Name, &RunThread, argument, ThreadPriority.Normal, sip);
+                ? Thread.Create(sip.Name, &RunMain, 0, priority, sip)
+                : Thread.Create(sip.Name, &RunThread, argument, priority, sip);
             if (t == null) return null;
             t.SipEntry = entry;
             sip.AddThread(t);

@@ -1,5 +1,6 @@
 using Singularity.Kernel.Boot;
 using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Threading;
 
 namespace Singularity.Kernel
 {
@@ -7,10 +8,11 @@ namespace Singularity.Kernel
     /// The system manifest: a text boot module named `system` (system.manifest) that says which
     /// services run under supervision and with what restart policy. Each line
     ///
-    ///     service MODULE [ARGUMENTS...] [restart=MAX] [backoff=MS]
+    ///     service MODULE [ARGUMENTS...] [restart=MAX] [backoff=MS] [cpu=SHARE] [priority=low|normal|high]
     ///
     /// starts the `supervisor` boot module with `max=MAX backoff=MS -- MODULE ARGUMENTS`; the
-    /// supervisor starts the service and restarts it by that policy. `#` starts a comment. A
+    /// supervisor starts the service and restarts it by that policy. `cpu=` and `priority=` are the
+    /// CPU grant of the supervisor, which the service inherits (default: CpuGrant.Default). `#` starts a comment. A
     /// line the kernel does not understand is reported and skipped; it never stops the boot.
     /// </summary>
     internal static unsafe class SystemManifest
@@ -42,9 +44,9 @@ namespace Singularity.Kernel
                 i++;
                 if (line == null) { Warn(lineNumber, "holds a character other than printable ASCII"); continue; }
                 if (line.Length == 0) continue;
-                string args = SupervisorArguments(line, out string problem);
+                string args = SupervisorArguments(line, out CpuGrant cpu, out string problem);
                 if (args == null) { Warn(lineNumber, problem); continue; }
-                Sip sip = SipLoader.Start("supervisor", args, supervisor, supervisorSize, defaultQuota, out string error);
+                Sip sip = SipLoader.Start("supervisor", args, supervisor, supervisorSize, defaultQuota, cpu, out string error);
                 if (sip == null) { Warn(lineNumber, "supervisor not started: " + error); continue; }
                 ulong whole = Log.BeginLine();
                 Log.Write("system manifest: supervisor#"); Log.WriteDecimal((ulong)sip.Id); Log.Write(" runs '"); Log.Write(args); Log.WriteLine("'");
@@ -66,9 +68,10 @@ namespace Singularity.Kernel
         }
 
         // `service MODULE ARGS... restart=N backoff=MS` -> `max=N backoff=MS -- MODULE ARGS...`.
-        private static string SupervisorArguments(string line, out string problem)
+        private static string SupervisorArguments(string line, out CpuGrant cpu, out string problem)
         {
             problem = null;
+            cpu = CpuGrant.Default;
             if (!line.StartsWith("service ")) { problem = "is not 'service MODULE [ARGUMENTS] [restart=N] [backoff=MS]'"; return null; }
             string rest = line.Substring(8);
             string service = "", policy = "";
@@ -85,10 +88,30 @@ namespace Singularity.Kernel
                     if (!CommandLine.TryParse(word.Substring(8), out ulong value) || value > 1000000) { problem = "has a bad value in '" + word + "'"; return null; }
                     policy = policy + (word.StartsWith("restart=") ? "max=" : "backoff=") + value.ToString() + " ";
                 }
+                else if (word.StartsWith("cpu=") || word.StartsWith("priority="))
+                {
+                    if (!TryCpuGrant(word, ref cpu)) { problem = "has a bad value in '" + word + "'"; return null; }
+                }
                 else service = service.Length == 0 ? word : service + " " + word;
             }
             if (service.Length == 0) { problem = "names no module"; return null; }
             return policy + "-- " + service;
+        }
+
+        // `cpu=SHARE` (1-1000) or `priority=low|normal|high` into the grant.
+        private static bool TryCpuGrant(string word, ref CpuGrant cpu)
+        {
+            if (word.StartsWith("cpu="))
+            {
+                if (!CommandLine.TryParse(word.Substring(4), out ulong share) || share < CpuGrant.MinShare || share > CpuGrant.MaxShare) return false;
+                cpu = new CpuGrant((int)share, cpu.MaxPriority);
+                return true;
+            }
+            string p = word.Substring(9);
+            ThreadPriority max = p == "low" ? ThreadPriority.Low : p == "normal" ? ThreadPriority.Normal : p == "high" ? ThreadPriority.High : ThreadPriority.Idle;
+            if (max == ThreadPriority.Idle) return false;
+            cpu = new CpuGrant(cpu.Share, max);
+            return true;
         }
 
         private static void Warn(int line, string problem)

@@ -31,6 +31,8 @@ namespace Singularity.Kernel.Threading
         public ThreadState State;
         public ThreadPriority Priority;
         public Sip Owner;                   // null for kernel threads
+        /// <summary>The CPU share its time is charged to and scheduled by: its SIP's, or the kernel's.</summary>
+        public CpuShare Share;
 
         public ulong KernelStackBase;       // lowest usable address (the guard page is below)
         public ulong KernelStackTop;
@@ -60,7 +62,7 @@ namespace Singularity.Kernel.Threading
         public bool Exited;                 // it ended through Scheduler.Exit, not killed
         public bool Detached;               // its handle was closed (nobody can name it any more)
         public bool Reaped;                 // its stack was freed
-        public ulong CpuTicks;              // timer ticks spent running
+        public ulong CpuCycles;             // TSC cycles spent running (charged at every switch and tick)
         private Event _wakeup;
         private Channels.Endpoint[] _carried;
 
@@ -94,6 +96,7 @@ namespace Singularity.Kernel.Threading
         public static Thread AdoptBootThread(ulong stackBase, ulong stackTop)
         {
             var t = new Thread("boot", ThreadPriority.Normal);
+            t.Share = Scheduler.KernelShare;
             t.KernelStackBase = stackBase;
             t.KernelStackTop = stackTop;
             t.State = ThreadState.Running;
@@ -116,6 +119,7 @@ namespace Singularity.Kernel.Threading
             }
             var t = new Thread(name, priority);
             t.Owner = owner;
+            t.Share = owner == null ? Scheduler.KernelShare : owner.Share;
             t.KernelStackBase = kernelBase;
             t.KernelStackTop = kernelTop;
             if (owner != null)
