@@ -20,12 +20,8 @@ namespace Singularity.Kernel.Threading
         /// </summary>
         public ulong VirtualTime;
 
-        /// <summary>Its ready threads at each priority level, first to run first (round-robin within the share).</summary>
-        public readonly Thread[] ReadyHead = new Thread[Scheduler.Levels];
-        public readonly Thread[] ReadyTail = new Thread[Scheduler.Levels];
-
-        /// <summary>The next share with ready threads at each level (the scheduler's per-level lists).</summary>
-        public readonly CpuShare[] NextActive = new CpuShare[Scheduler.Levels];
+        /// <summary>Its ready threads at each priority level.</summary>
+        public readonly ReadyQueue[] Queues;
 
         /// <summary>Its ready threads, all levels (0: none of its threads waits for the CPU).</summary>
         public int Queued;
@@ -33,15 +29,22 @@ namespace Singularity.Kernel.Threading
         public CpuShare(CpuGrant grant)
         {
             Grant = grant;
+            Queues = new ReadyQueue[Scheduler.Levels];
+            for (int i = 0; i < Queues.Length; i++) Queues[i] = new ReadyQueue(this);
         }
 
+        /// <summary>Virtual time, in the units of <see cref="VirtualTime"/>, of <paramref name="cycles"/> run at the default share.</summary>
+        public static ulong DefaultVirtual(ulong cycles) => cycles * (CpuGrant.MaxShare / CpuGrant.DefaultShare);
+
         /// <summary>Charges <paramref name="cycles"/> its threads ran (interrupts off).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Charge(ulong cycles)
         {
             CpuCycles += cycles;
-            // cycles * MaxShare / Share without overflow for any cycle count.
-            ulong share = (ulong)Grant.Share;
-            VirtualTime += cycles / share * CpuGrant.MaxShare + cycles % share * CpuGrant.MaxShare / share;
+            // No overflow below 2^54 cycles in one charge (months; the scheduler charges at every
+            // tick). Virtual times advance at most 1000 units a cycle, so the signed comparisons
+            // hold while two shares are less than 2^63 apart: a month at 3 GHz for share 1.
+            VirtualTime += cycles * CpuGrant.MaxShare / (ulong)Grant.Share;
         }
     }
 }

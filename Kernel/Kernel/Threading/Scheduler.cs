@@ -18,8 +18,9 @@ namespace Singularity.Kernel.Threading
         public const int Levels = 4;
         private const ulong QuantumTicks = 10;
 
-        private static CpuShare[] s_active;         // per level: the shares with ready threads there
+        private static ReadyQueue[] s_active;       // per level: the queues (shares) with ready threads there
         private static Thread s_yielding;           // Yield: run another share than this thread's if one is ready
+        private static ulong s_wakeCredit;          // see CatchUp (0 until the TSC is calibrated)
         private static Thread s_current;
         private static Thread s_idle;
         private static Thread s_sleepers;           // sorted by WakeAtNs
@@ -46,7 +47,7 @@ namespace Singularity.Kernel.Threading
         /// <summary>Makes the boot thread the first thread and creates the idle thread.</summary>
         public static void Initialize(ulong bootStackBase, ulong bootStackTop)
         {
-            s_active = new CpuShare[Levels];
+            s_active = new ReadyQueue[Levels];
             s_timed = new Thread[16];
             s_kernelShare = new CpuShare(CpuGrant.Kernel);
             s_chargedTsc = Cpu.ReadTsc();
@@ -361,21 +362,21 @@ namespace Singularity.Kernel.Threading
             }
             t.State = ThreadState.Ready;
             int level = (int)t.Priority;
-            CpuShare share = t.Share;
+            ReadyQueue q = t.Share.Queues[level];
             t.Next = null;
-            if (share.ReadyHead[level] == null)
+            if (q.Head == null)
             {
                 // A share none of whose threads was ready or running wakes up: it may not bring
                 // back the time it did not use while asleep (see CatchUp).
-                if (share.Queued == 0 && (share != s_current.Share || s_current == s_idle)) CatchUp(share, level);
-                share.NextActive[level] = s_active[level];
-                s_active[level] = share;
+                if (q.Share.Queued == 0 && (q.Share != s_current.Share || s_current == s_idle)) CatchUp(q.Share, level);
+                q.NextActive = s_active[level];
+                s_active[level] = q;
                 s_readyMask |= 1u << level;
-                share.ReadyHead[level] = t;
+                q.Head = t;
             }
-            else share.ReadyTail[level].Next = t;
-            share.ReadyTail[level] = t;
-            share.Queued++;
+            else q.Tail.Next = t;
+            q.Tail = t;
+            q.Share.Queued++;
         }
 
         // A waking share starts no further behind the shares competing at its level than a wake
@@ -385,8 +386,8 @@ namespace Singularity.Kernel.Threading
         {
             bool any = false;
             ulong least = 0;
-            for (CpuShare s = s_active[level]; s != null; s = s.NextActive[level])
-                if (!any || (long)(s.VirtualTime - least) < 0) { least = s.VirtualTime; any = true; }
+            for (ReadyQueue q = s_active[level]; q != null; q = q.NextActive)
+                if (!any || (long)(q.Share.VirtualTime - least) < 0) { least = q.Share.VirtualTime; any = true; }
             Thread c = s_current;
             if (c != s_idle && (int)c.Priority == level && (!any || (long)(c.Share.VirtualTime - least) < 0))
             {
@@ -394,8 +395,8 @@ namespace Singularity.Kernel.Threading
                 any = true;
             }
             if (!any) return;
-            ulong credit = Clock.TscHz / 1000 * QuantumTicks / 2 * (CpuGrant.MaxShare / CpuGrant.DefaultShare);
-            ulong floor = least - credit;
+            if (s_wakeCredit == 0) s_wakeCredit = CpuShare.DefaultVirtual(Clock.TscHz / 1000 * QuantumTicks / 2);
+            ulong floor = least - s_wakeCredit;
             if ((long)(share.VirtualTime - floor) < 0) share.VirtualTime = floor;
         }
 
@@ -405,31 +406,31 @@ namespace Singularity.Kernel.Threading
         private static void RemoveReady(Thread t)
         {
             int level = (int)t.Priority;
-            CpuShare share = t.Share;
+            ReadyQueue q = t.Share.Queues[level];
             Thread prev = null;
-            for (Thread c = share.ReadyHead[level]; c != null; prev = c, c = c.Next)
+            for (Thread c = q.Head; c != null; prev = c, c = c.Next)
             {
                 if (c != t) continue;
-                if (prev == null) share.ReadyHead[level] = c.Next; else prev.Next = c.Next;
-                if (share.ReadyTail[level] == c) share.ReadyTail[level] = prev;
+                if (prev == null) q.Head = c.Next; else prev.Next = c.Next;
+                if (q.Tail == c) q.Tail = prev;
                 c.Next = null;
-                share.Queued--;
-                if (share.ReadyHead[level] == null) Deactivate(share, level);
+                q.Share.Queued--;
+                if (q.Head == null) Deactivate(q, level);
                 return;
             }
         }
 
-        // Takes a share whose last ready thread at the level left off the level's list.
-        private static void Deactivate(CpuShare share, int level)
+        // Takes a queue whose last ready thread left off its level's list.
+        private static void Deactivate(ReadyQueue q, int level)
         {
-            CpuShare prev = null;
-            for (CpuShare s = s_active[level]; s != null; prev = s, s = s.NextActive[level])
+            if (s_active[level] == q) s_active[level] = q.NextActive;
+            else
             {
-                if (s != share) continue;
-                if (prev == null) s_active[level] = s.NextActive[level]; else prev.NextActive[level] = s.NextActive[level];
-                s.NextActive[level] = null;
-                break;
+                ReadyQueue prev = s_active[level];
+                while (prev != null && prev.NextActive != q) prev = prev.NextActive;
+                if (prev != null) prev.NextActive = q.NextActive;
             }
+            q.NextActive = null;
             if (s_active[level] == null) s_readyMask &= ~(1u << level);
         }
 
@@ -450,26 +451,31 @@ namespace Singularity.Kernel.Threading
             {
                 int level = HighestReady();
                 if (level < 0) return null;
-                CpuShare best = null, other = null;
-                for (CpuShare s = s_active[level]; s != null; s = s.NextActive[level])
-                {
-                    if (best == null || (long)(s.VirtualTime - best.VirtualTime) < 0) best = s;
-                    if (s.ReadyHead[level] != avoid && (other == null || (long)(s.VirtualTime - other.VirtualTime) < 0)) other = s;
-                }
-                if (best.ReadyHead[level] == avoid && other != null) best = other;
-                Thread t = best.ReadyHead[level];
-                best.ReadyHead[level] = t.Next;
-                best.Queued--;
+                ReadyQueue q = s_active[level];
+                if (q.NextActive != null) q = LeastAdvanced(level, avoid);
+                Thread t = q.Head;
+                q.Head = t.Next;
+                q.Share.Queued--;
                 if (t.Next == null)
                 {
-                    best.ReadyTail[level] = null;
-                    Deactivate(best, level);
+                    q.Tail = null;
+                    Deactivate(q, level);
                 }
                 t.Next = null;
                 // Queued before its SIP paused for a collection: it must not run until the end.
                 if (MustPark(t)) { t.Owner.Park(t); continue; }
                 return t;
             }
+        }
+
+        // The queue of the share with the least virtual time among those with ready threads at the
+        // level, passing over one whose next thread is `avoid` (it yielded) while there is another.
+        private static ReadyQueue LeastAdvanced(int level, Thread avoid)
+        {
+            ReadyQueue best = null;
+            for (ReadyQueue q = s_active[level]; q != null; q = q.NextActive)
+                if (q.Head != avoid && (best == null || (long)(q.Share.VirtualTime - best.Share.VirtualTime) < 0)) best = q;
+            return best ?? s_active[level];
         }
 
         private static void AddSleeper(Thread t)
