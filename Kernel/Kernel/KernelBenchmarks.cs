@@ -21,7 +21,7 @@ namespace Singularity.Kernel
             for (int i = 0; i < Runs + 2; i++)
             {
                 ulong t0 = Cpu.ReadTsc();
-                Sip sip = SipLoader.Start("nop", "", image, size, SipQuota.Default(1024 * 1024), null, out string error, keepRecord: true);
+                Sip sip = SipLoader.Start("nop", "", image, size, SipQuota.Default(1024 * 1024), CpuGrant.Default, null, out string error, keepRecord: true);
                 if (sip == null) { Log.Write("bench: could not start nop: "); Log.WriteLine(error); return; }
                 Cpu.DisableInterrupts();
                 if (sip.IsAlive) Scheduler.Block(sip.ExitWaiters, 0);

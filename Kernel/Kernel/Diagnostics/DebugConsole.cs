@@ -5,7 +5,7 @@ using Singularity.Kernel.Threading;
 namespace Singularity.Kernel.Diagnostics
 {
     /// <summary>
-    /// The kernel debug console on the serial line: `ps`, `mem`, `start`, `kill ID`, `help`. It runs on the
+    /// The kernel debug console on the serial line: `ps`, `cpu`, `mem`, `start`, `kill ID`, `help`. It runs on the
     /// boot thread after boot, polling the UART between short sleeps.
     /// </summary>
     internal static unsafe class DebugConsole
@@ -42,7 +42,8 @@ namespace Singularity.Kernel.Diagnostics
             if (cmd == "ps") Ps();
             else if (cmd == "mem") Mem();
             else if (cmd == "accounts") Accounts();
-            else if (cmd == "help") Log.WriteLine("commands: ps, mem, accounts, start <module> [args], kill <sip>, inject <sip> nullderef|throw|protocol|hang, help  (<sip>: an id, NAME or NAME#ID)");
+            else if (cmd == "cpu" || cmd.StartsWith("cpu ")) { string rest = cmd.Substring(3); Cpu(rest); FreeString(rest); }
+            else if (cmd == "help") Log.WriteLine("commands: ps, cpu [ms], mem, accounts, start <module> [args], kill <sip>, inject <sip> nullderef|throw|protocol|hang, help  (<sip>: an id, NAME or NAME#ID)");
             else if (cmd.StartsWith("inject ")) { string rest = cmd.Substring(7); Inject(rest); FreeString(rest); }
             else if (cmd.StartsWith("start ")) { string rest = cmd.Substring(6); Start(rest); FreeString(rest); }
             else if (cmd.StartsWith("kill "))
@@ -72,7 +73,7 @@ namespace Singularity.Kernel.Diagnostics
             // the line that names it, and no other output splits the line.
             ulong flags = Arch.Cpu.ReadRflags();
             Arch.Cpu.DisableInterrupts();
-            Sip sip = SipLoader.Start(name, args, image, size, SipQuota.Default(BootModules.DefaultQuota), null, out string error);
+            Sip sip = SipLoader.Start(name, args, image, size, SipQuota.Default(BootModules.DefaultQuota), CpuGrant.Default, null, out string error);
             if (sip == null) { Log.Write("sip "); Log.Write(name); Log.Write(" not started: "); Log.WriteLine(error); }
             else { Log.Write("sip "); Log.Write(name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.WriteLine(" started from the debug console"); }
             if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
@@ -135,7 +136,7 @@ namespace Singularity.Kernel.Diagnostics
 
         public static void Ps()
         {
-            Log.WriteLine("  ID NAME             STATE    THREADS  HEAP KiB  QUOTA KiB");
+            Log.WriteLine("  ID NAME             STATE    THREADS  HEAP KiB  QUOTA KiB   CPU ms  SHARE  MAX PRIORITY");
             // Interrupts off throughout: records of ended SIPs are freed as their threads are reaped.
             ulong all = Arch.Cpu.ReadRflags();
             Arch.Cpu.DisableInterrupts();
@@ -145,7 +146,10 @@ namespace Singularity.Kernel.Diagnostics
                 Pad(s.State == SipState.Running ? "running" : s.State == SipState.Exited ? "exited" : "failed", 8);
                 Log.Write(" "); Pad(s.LiveThreads.ToString(), 7);
                 Log.Write("  "); Pad((s.HeapBytes / 1024).ToString(), 8);
-                Log.Write("  "); Log.WriteDecimal(s.HeapQuota / 1024);
+                Log.Write("  "); Pad((s.HeapQuota / 1024).ToString(), 9);
+                Log.Write("  "); Pad(Scheduler.CyclesToMs(s.Share.CpuCycles).ToString(), 7);
+                Log.Write("  "); Pad(s.Share.Grant.Share.ToString(), 5);
+                Log.Write("  "); Log.Write(PriorityName(s.Share.Grant.MaxPriority));
                 Log.WriteLine();
                 // Interrupts off while walking a SIP's threads: their records can be freed meanwhile.
                 ulong flags = Arch.Cpu.ReadRflags();
@@ -155,7 +159,8 @@ namespace Singularity.Kernel.Diagnostics
                     if (t.State == ThreadState.Dead) continue;
                     Log.Write("       thread "); Log.WriteDecimal((ulong)t.Id); Log.Write(" ");
                     Log.Write(t.State == ThreadState.Running ? "running" : t.State == ThreadState.Ready ? "ready" : "blocked");
-                    Log.Write(" cpu "); Log.WriteDecimal(t.CpuTicks); Log.WriteLine(" ms");
+                    Log.Write(" "); Log.Write(PriorityName(t.Priority));
+                    Log.Write(" cpu "); Log.WriteDecimal(Scheduler.CyclesToMs(t.CpuCycles)); Log.WriteLine(" ms");
                 }
                 if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
             }
@@ -173,6 +178,64 @@ namespace Singularity.Kernel.Diagnostics
                 Log.WriteLine();
             }
             if ((all & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
+        }
+
+        private static string PriorityName(ThreadPriority p) =>
+            p == ThreadPriority.High ? "high" : p == ThreadPriority.Normal ? "normal" : p == ThreadPriority.Low ? "low" : "idle";
+
+        /// <summary>
+        /// `cpu [MS]`: the CPU time each live SIP, the kernel's threads and the idle thread used over
+        /// a window of MS milliseconds (default 1000, at most 60000), from the scheduler's accounting:
+        ///     cpu: window W ms
+        ///     cpu: sip NAME#ID T ms
+        ///     cpu: kernel T ms, idle T ms
+        /// Tests read the SIP lines (docs/scheduling.md).
+        /// </summary>
+        private static void Cpu(string arg)
+        {
+            ulong ms = 1000;
+            string a = arg.Length > 0 ? arg.Substring(1) : "";     // after "cpu "
+            if (a.Length > 0 && (!Boot.CommandLine.TryParse(a, out ms) || ms == 0 || ms > 60000)) { Log.WriteLine("cpu: the window is 1 to 60000 ms"); return; }
+            int n = 0;
+            for (Sip s = SipTable.First; s != null; s = s.Next) n++;
+            // Ids, not records, are kept over the window: the SIPs are found again in the table.
+            var ids = new int[n];
+            var before = new ulong[n];
+            var used = new ulong[n];
+            var alive = new bool[n];
+            // Each sample is taken at one instant (interrupts off); every other thread was charged
+            // up to the moment it last stopped running.
+            ulong flags = Arch.Cpu.ReadRflags();
+            Arch.Cpu.DisableInterrupts();
+            int k = 0;
+            for (Sip s = SipTable.First; s != null && k < n; s = s.Next, k++) { ids[k] = s.Id; before[k] = s.Share.CpuCycles; }
+            ulong kernel = Scheduler.KernelShare.CpuCycles, idle = Scheduler.IdleCycles, tsc = Arch.Cpu.ReadTsc();
+            if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
+            Scheduler.Sleep(ms * 1000 * 1000);
+            Arch.Cpu.DisableInterrupts();
+            tsc = Arch.Cpu.ReadTsc() - tsc;
+            kernel = Scheduler.KernelShare.CpuCycles - kernel;
+            idle = Scheduler.IdleCycles - idle;
+            for (Sip s = SipTable.First; s != null; s = s.Next)
+                for (int i = 0; i < k; i++)
+                    if (ids[i] == s.Id) { used[i] = s.Share.CpuCycles - before[i]; alive[i] = s.IsAlive; }
+            if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
+            Log.Write("cpu: window "); Log.WriteDecimal(Scheduler.CyclesToMs(tsc)); Log.WriteLine(" ms");
+            for (int i = 0; i < k; i++)
+            {
+                if (!alive[i]) continue;
+                ulong whole = Log.BeginLine();
+                Sip s = SipTable.Find(ids[i]);
+                Log.Write("cpu: sip "); Log.Write(s == null ? "?" : s.Name); Log.Write("#"); Log.WriteDecimal((ulong)ids[i]); Log.Write(" ");
+                Log.WriteDecimal(Scheduler.CyclesToMs(used[i])); Log.WriteLine(" ms");
+                Log.EndLine(whole);
+            }
+            Log.Write("cpu: kernel "); Log.WriteDecimal(Scheduler.CyclesToMs(kernel));
+            Log.Write(" ms, idle "); Log.WriteDecimal(Scheduler.CyclesToMs(idle)); Log.WriteLine(" ms");
+            Runtime.Allocator.Free(ids);
+            Runtime.Allocator.Free(before);
+            Runtime.Allocator.Free(used);
+            Runtime.Allocator.Free(alive);
         }
 
         public static void FillMemoryInfo(Abi.MemoryInfo* info)

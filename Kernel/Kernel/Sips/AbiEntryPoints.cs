@@ -308,10 +308,11 @@ namespace Singularity.Kernel
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             Sip parent = Caller;
-            // The child runs on the caller's grant: everything it holds counts against the caller's too.
+            // The child runs on the caller's grant: everything it holds counts against the caller's too;
+            // it gets its parent's CPU grant: no SIP hands out more than it holds.
             Sip sip = null;
             string error = "its parent has ended";
-            if (parent.IsAlive) sip = SipLoader.Start(n, a, image, size, parent.Account.Quota, parent, out error);
+            if (parent.IsAlive) sip = SipLoader.Start(n, a, image, size, parent.Account.Quota, parent.Share.Grant, parent, out error);
             if (a.Length != 0) Runtime.Allocator.Free(a);       // the SIP has its own copy ("" is static)
             ulong whole = Log.BeginLine();
             if (sip == null) { Log.Write("sip "); Log.Write(n); Log.Write(" not started: "); Log.WriteLine(error); }
@@ -411,11 +412,11 @@ namespace Singularity.Kernel
             return result;
         }
 
-        // SIPs may run threads at Low or Normal priority; High is kept for the kernel (and, once
-        // manifests grant it, drivers), so no SIP can starve the others.
+        // A SIP's priorities are granted, not chosen: from Low up to its grant (Normal by default;
+        // the system manifest or its parent may grant High or only Low), so no SIP can starve the others.
         private static int AbiSetThreadPriority(int handle, int priority)
         {
-            if (priority != (int)ThreadPriority.Low && priority != (int)ThreadPriority.Normal) return -2;
+            if (!Caller.Share.Grant.Allows(priority)) return -2;
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             Thread t = handle == 0 ? Scheduler.Current : Caller.GetHandle(handle) as Thread;

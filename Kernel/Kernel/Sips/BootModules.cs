@@ -75,7 +75,7 @@ namespace Singularity.Kernel
                 int instances = options.Sips == null ? 1 : InstancesRequested(options.Sips, name);
                 for (int k = 0; k < instances; k++)
                 {
-                    Sip sip = SipLoader.Start(name, args, (byte*)start, end - start, SipQuota.Default(options.SipQuotaMiB * 1024 * 1024), null, out string error, keepRecord: true);
+                    Sip sip = SipLoader.Start(name, args, (byte*)start, end - start, SipQuota.Default(options.SipQuotaMiB * 1024 * 1024), CpuGrant.Default, null, out string error, keepRecord: true);
                     ulong whole = Log.BeginLine();
                     if (sip == null) { Log.Write("sip "); Log.Write(name); Log.Write(" not started: "); Log.WriteLine(error); }
                     else { Log.Write("sip "); Log.Write(name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.WriteLine(" started"); }

@@ -63,6 +63,7 @@ namespace Singularity.Kernel
         private int _allocationCount;
 
         public Thread Threads;               // linked through NextInSip
+        public CpuShare Share;               // its CPU grant and the time its threads used (set by SipLoader)
         public int LiveThreads;
         private object[] _handles;
         public readonly WaitQueue ExitWaiters = new WaitQueue();
@@ -460,6 +461,8 @@ namespace Singularity.Kernel
             if (Name.Length != 0) Runtime.Allocator.Free(Name);            // "" is static
             if (Arguments.Length != 0) Runtime.Allocator.Free(Arguments);
             Runtime.Allocator.Free(ExitWaiters);
+            // No thread of it is left (Threads == null), so none is queued on its share.
+            if (Share != null) Share.FreeRecord();
             Runtime.Allocator.Free(this);
             account.Release(Charge.Record, charged);
             account.End();

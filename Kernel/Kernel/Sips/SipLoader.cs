@@ -18,8 +18,9 @@ namespace Singularity.Kernel
         /// image's manifest may ask for a smaller heap than the grant, never a larger one. Its image,
         /// record and main thread are charged to it (and so to every ancestor's grant). With
         /// <paramref name="keepRecord"/> its record stays after it ends (for a kernel thread that waits for it).
+        /// <paramref name="cpu"/> is its CPU share and priority ceiling (never from its own manifest).
         /// </summary>
-        public static Sip Start(string name, string arguments, byte* image, ulong size, SipQuota grant, Sip parent, out string error, bool keepRecord = false)
+        public static Sip Start(string name, string arguments, byte* image, ulong size, SipQuota grant, CpuGrant cpu, Sip parent, out string error, bool keepRecord = false)
         {
             var elf = new ElfImage(image, size);
             error = elf.Validate();
@@ -32,6 +33,13 @@ namespace Singularity.Kernel
             Sip sip = Sip.Create(name, arguments, quota, parent, out error);
             if (sip == null) return null;
             sip.KeepRecord = keepRecord;        // the kernel waits for it (boot SIPs, benchmarks)
+            // Its CPU share is part of its record: charged with it, freed with it (Sip.TryFreeRecord).
+            ulong shareFlags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            ulong shareMark = KernelHeap.BytesInUse;
+            sip.Share = new CpuShare(cpu);
+            sip.ChargeRecord(KernelHeap.BytesInUse - shareMark);
+            if ((shareFlags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             sip.Elf = elf;
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
@@ -101,9 +109,10 @@ namespace Singularity.Kernel
                 && KernelReserve.AllowsSipGrant(stacks + s_threadRecordBytes + 4 * PhysicalMemory.PageSize))
             {
                 ulong mark = KernelHeap.BytesInUse;
+                ThreadPriority priority = sip.Share.Grant.InitialPriority;
                 t = entry == 0
-                    ? Thread.Create(sip.Name, &RunMain, 0, ThreadPriority.Normal, sip)
-                    : Thread.Create(sip.Name, &RunThread, argument, ThreadPriority.Normal, sip);
+                    ? Thread.Create(sip.Name, &RunMain, 0, priority, sip)
+                    : Thread.Create(sip.Name, &RunThread, argument, priority, sip);
                 if (t != null)
                 {
                     ulong record = KernelHeap.BytesInUse - mark;

@@ -1,5 +1,6 @@
 using Singularity.Kernel.Boot;
 using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Threading;
 
 namespace Singularity.Kernel
 {
@@ -7,12 +8,13 @@ namespace Singularity.Kernel
     /// The system manifest: a text boot module named `system` (system.manifest) that says which
     /// services run under supervision and with what restart policy. Each line
     ///
-    ///     service MODULE [ARGUMENTS...] [restart=MAX] [backoff=MS] [heap=MiB] [exchange=MiB] [blocks=N] [kernel=MiB] [threads=N]
+    ///     service MODULE [ARGUMENTS...] [restart=MAX] [backoff=MS] [heap=MiB] [exchange=MiB] [blocks=N] [kernel=MiB] [threads=N] [cpu=SHARE] [priority=low|normal|high]
     ///
     /// starts the `supervisor` boot module with `max=MAX backoff=MS -- MODULE ARGUMENTS`; the
     /// supervisor starts the service and restarts it by that policy. The grant words give the
     /// supervisor, and so the service that runs on its grant, other limits than the kernel's
-    /// defaults (docs/accounting.md). `#` starts a comment. A
+    /// defaults (docs/accounting.md); `cpu=` and `priority=` are its CPU grant, which the service
+    /// inherits (default: CpuGrant.Default). `#` starts a comment. A
     /// line the kernel does not understand is reported and skipped; it never stops the boot.
     /// </summary>
     internal static unsafe class SystemManifest
@@ -45,9 +47,9 @@ namespace Singularity.Kernel
                 if (line == null) { Warn(lineNumber, "holds a character other than printable ASCII"); continue; }
                 if (line.Length == 0) continue;
                 SipQuota grant = SipQuota.Default(defaultQuota);
-                string args = SupervisorArguments(line, ref grant, out string problem);
+                string args = SupervisorArguments(line, ref grant, out CpuGrant cpu, out string problem);
                 if (args == null) { Warn(lineNumber, problem); continue; }
-                Sip sip = SipLoader.Start("supervisor", args, supervisor, supervisorSize, grant, null, out string error, keepRecord: true);
+                Sip sip = SipLoader.Start("supervisor", args, supervisor, supervisorSize, grant, cpu, null, out string error, keepRecord: true);
                 if (sip == null) { Warn(lineNumber, "supervisor not started: " + error); continue; }
                 ulong whole = Log.BeginLine();
                 Log.Write("system manifest: supervisor#"); Log.WriteDecimal((ulong)sip.Id); Log.Write(" runs '"); Log.Write(args); Log.WriteLine("'");
@@ -78,9 +80,10 @@ namespace Singularity.Kernel
         }
 
         // `service MODULE ARGS... restart=N backoff=MS` -> `max=N backoff=MS -- MODULE ARGS...`.
-        private static string SupervisorArguments(string line, ref SipQuota grant, out string problem)
+        private static string SupervisorArguments(string line, ref SipQuota grant, out CpuGrant cpu, out string problem)
         {
             problem = null;
+            cpu = CpuGrant.Default;
             if (!line.StartsWith("service ")) { problem = "is not 'service MODULE [ARGUMENTS] [restart=N] [backoff=MS]'"; return null; }
             string rest = line.Substring(8);
             string service = "", policy = "";
@@ -97,11 +100,31 @@ namespace Singularity.Kernel
                     if (!CommandLine.TryParse(word.Substring(8), out ulong value) || value > 1000000) { problem = "has a bad value in '" + word + "'"; return null; }
                     policy = policy + (word.StartsWith("restart=") ? "max=" : "backoff=") + value.ToString() + " ";
                 }
+                else if (word.StartsWith("cpu=") || word.StartsWith("priority="))
+                {
+                    if (!TryCpuGrant(word, ref cpu)) { problem = "has a bad value in '" + word + "'"; return null; }
+                }
                 else if (grant.TrySet(word, out string bad)) { if (bad != null) { problem = bad; return null; } }
                 else service = service.Length == 0 ? word : service + " " + word;
             }
             if (service.Length == 0) { problem = "names no module"; return null; }
             return policy + "-- " + service;
+        }
+
+        // `cpu=SHARE` (1-1000) or `priority=low|normal|high` into the grant.
+        private static bool TryCpuGrant(string word, ref CpuGrant cpu)
+        {
+            if (word.StartsWith("cpu="))
+            {
+                if (!CommandLine.TryParse(word.Substring(4), out ulong share) || share < CpuGrant.MinShare || share > CpuGrant.MaxShare) return false;
+                cpu = new CpuGrant((int)share, cpu.MaxPriority);
+                return true;
+            }
+            string p = word.Substring(9);
+            ThreadPriority max = p == "low" ? ThreadPriority.Low : p == "normal" ? ThreadPriority.Normal : p == "high" ? ThreadPriority.High : ThreadPriority.Idle;
+            if (max == ThreadPriority.Idle) return false;
+            cpu = new CpuGrant(cpu.Share, max);
+            return true;
         }
 
         private static void Warn(int line, string problem)

@@ -6,17 +6,21 @@ using Singularity.Kernel.Diagnostics;
 namespace Singularity.Kernel.Threading
 {
     /// <summary>
-    /// Preemptive priority round-robin scheduling on one CPU. The timer tick wakes sleepers and
-    /// ends a thread's quantum; a higher-priority thread that becomes ready runs at the next tick
-    /// or switch. All state is guarded by disabling interrupts.
+    /// Preemptive priority scheduling on one CPU, fair between CPU shares (SIPs), not threads:
+    /// the highest level with a ready thread runs; within it, the share with the least virtual
+    /// time (CPU used over its grant), and within that share its threads round-robin. The timer
+    /// tick wakes sleepers and ends a quantum; a higher-priority thread that becomes ready runs at
+    /// the next tick or switch. All state is guarded by disabling interrupts (docs/scheduling.md).
     /// </summary>
     internal static unsafe class Scheduler
     {
-        private const int Levels = 4;
+        /// <summary>Priority levels (ThreadPriority Idle to High).</summary>
+        public const int Levels = 4;
         private const ulong QuantumTicks = 10;
 
-        private static Thread[] s_readyHead;
-        private static Thread[] s_readyTail;
+        private static ReadyQueue[] s_active;       // per level: the queues (shares) with ready threads there
+        private static Thread s_yielding;           // Yield: run another share than this thread's if one is ready
+        private static ulong s_wakeCredit;          // see CatchUp (0 until the TSC is calibrated)
         private static Thread s_current;
         private static Thread s_idle;
         private static Thread s_sleepers;           // sorted by WakeAtNs
@@ -25,8 +29,16 @@ namespace Singularity.Kernel.Threading
         private static uint s_readyMask;            // bit L set when level L has a ready thread
         private static bool s_started;
         public static ulong ContextSwitches;
+        private static CpuShare s_kernelShare;
+        private static ulong s_chargedTsc;          // the TSC when the running thread was last charged
 
         public static Thread Current => s_current;
+
+        /// <summary>The share of the kernel's own threads.</summary>
+        public static CpuShare KernelShare => s_kernelShare;
+
+        /// <summary>TSC cycles the idle thread ran (the processor had nothing else to do).</summary>
+        public static ulong IdleCycles => s_idle == null ? 0 : s_idle.CpuCycles;
         public static bool Started => s_started;
 
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "switch_context")]
@@ -35,9 +47,10 @@ namespace Singularity.Kernel.Threading
         /// <summary>Makes the boot thread the first thread and creates the idle thread.</summary>
         public static void Initialize(ulong bootStackBase, ulong bootStackTop)
         {
-            s_readyHead = new Thread[Levels];
-            s_readyTail = new Thread[Levels];
+            s_active = new ReadyQueue[Levels];
             s_timed = new Thread[16];
+            s_kernelShare = new CpuShare(CpuGrant.Kernel);
+            s_chargedTsc = Cpu.ReadTsc();
             s_current = Thread.AdoptBootThread(bootStackBase, bootStackTop);
             s_idle = Thread.Create("idle", &IdleLoop, 0, ThreadPriority.Idle, null);
             if (s_idle == null) Panic.Halt("no memory for the idle thread");
@@ -109,6 +122,7 @@ namespace Singularity.Kernel.Threading
             if (HighestReady() >= (int)s_current.Priority)
             {
                 MakeReady(s_current);
+                s_yielding = s_current;
                 Schedule();
             }
             Restore(flags);
@@ -262,7 +276,7 @@ namespace Singularity.Kernel.Threading
         public static void OnTick()
         {
             if (!s_started) return;
-            s_current.CpuTicks++;
+            Charge();
             ulong now = Clock.MonotonicNs;
             while (s_sleepers != null && s_sleepers.WakeAtNs <= now)
             {
@@ -287,6 +301,7 @@ namespace Singularity.Kernel.Threading
         // thread must already be queued somewhere (ready, blocked or dead) unless it is idle.
         private static void Schedule()
         {
+            Charge();
             Thread prev = s_current;
             Thread next = TakeHighestReady();
             // A thread queued before its SIP paused for a collection (BeginCollection: every other
@@ -316,6 +331,20 @@ namespace Singularity.Kernel.Threading
                 FaultInjection.Apply(s_current);
         }
 
+        // Charges the running thread and its share for the cycles since the last charge. Interrupts off.
+        private static void Charge()
+        {
+            ulong now = Cpu.ReadTsc();
+            ulong cycles = now - s_chargedTsc;
+            s_chargedTsc = now;
+            Thread t = s_current;
+            t.CpuCycles += cycles;
+            if (t != s_idle) t.Share.Charge(cycles);
+        }
+
+        /// <summary>Cycles as milliseconds (0 before the TSC is calibrated).</summary>
+        public static ulong CyclesToMs(ulong cycles) => Clock.TscHz < 1000 ? 0 : cycles / (Clock.TscHz / 1000);
+
         // A SIP paused for its garbage collection (or hung by fault injection) keeps its other
         // threads off the CPU: they wait, parked, until the collection ends.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -333,10 +362,42 @@ namespace Singularity.Kernel.Threading
             }
             t.State = ThreadState.Ready;
             int level = (int)t.Priority;
+            ReadyQueue q = t.Share.Queues[level];
             t.Next = null;
-            if (s_readyTail[level] == null) s_readyHead[level] = t; else s_readyTail[level].Next = t;
-            s_readyTail[level] = t;
-            s_readyMask |= 1u << level;
+            if (q.Head == null)
+            {
+                // A share none of whose threads was ready or running wakes up: it may not bring
+                // back the time it did not use while asleep (see CatchUp).
+                if (q.Share.Queued == 0 && (q.Share != s_current.Share || s_current == s_idle)) CatchUp(q.Share, level);
+                q.NextActive = s_active[level];
+                s_active[level] = q;
+                s_readyMask |= 1u << level;
+                q.Head = t;
+            }
+            else q.Tail.Next = t;
+            q.Tail = t;
+            q.Share.Queued++;
+        }
+
+        // A waking share starts no further behind the shares competing at its level than a wake
+        // credit (half a quantum at the default share): it runs soon (an interactive SIP answers
+        // within a quantum), but sleeping banks nothing, so it cannot then outrun them for long.
+        private static void CatchUp(CpuShare share, int level)
+        {
+            bool any = false;
+            ulong least = 0;
+            for (ReadyQueue q = s_active[level]; q != null; q = q.NextActive)
+                if (!any || (long)(q.Share.VirtualTime - least) < 0) { least = q.Share.VirtualTime; any = true; }
+            Thread c = s_current;
+            if (c != s_idle && (int)c.Priority == level && (!any || (long)(c.Share.VirtualTime - least) < 0))
+            {
+                least = c.Share.VirtualTime;
+                any = true;
+            }
+            if (!any) return;
+            if (s_wakeCredit == 0) s_wakeCredit = CpuShare.DefaultVirtual(Clock.TscHz / 1000 * QuantumTicks / 2);
+            ulong floor = least - s_wakeCredit;
+            if ((long)(share.VirtualTime - floor) < 0) share.VirtualTime = floor;
         }
 
         /// <summary>Makes parked threads of a SIP runnable again. Interrupts must be disabled.</summary>
@@ -345,16 +406,32 @@ namespace Singularity.Kernel.Threading
         private static void RemoveReady(Thread t)
         {
             int level = (int)t.Priority;
+            ReadyQueue q = t.Share.Queues[level];
             Thread prev = null;
-            for (Thread c = s_readyHead[level]; c != null; prev = c, c = c.Next)
+            for (Thread c = q.Head; c != null; prev = c, c = c.Next)
             {
                 if (c != t) continue;
-                if (prev == null) s_readyHead[level] = c.Next; else prev.Next = c.Next;
-                if (s_readyTail[level] == c) s_readyTail[level] = prev;
-                if (s_readyHead[level] == null) s_readyMask &= ~(1u << level);
+                if (prev == null) q.Head = c.Next; else prev.Next = c.Next;
+                if (q.Tail == c) q.Tail = prev;
                 c.Next = null;
+                q.Share.Queued--;
+                if (q.Head == null) Deactivate(q, level);
                 return;
             }
+        }
+
+        // Takes a queue whose last ready thread left off its level's list.
+        private static void Deactivate(ReadyQueue q, int level)
+        {
+            if (s_active[level] == q) s_active[level] = q.NextActive;
+            else
+            {
+                ReadyQueue prev = s_active[level];
+                while (prev != null && prev.NextActive != q) prev = prev.NextActive;
+                if (prev != null) prev.NextActive = q.NextActive;
+            }
+            q.NextActive = null;
+            if (s_active[level] == null) s_readyMask &= ~(1u << level);
         }
 
         private static int HighestReady()
@@ -364,24 +441,41 @@ namespace Singularity.Kernel.Threading
             return m >= 8 ? 3 : m >= 4 ? 2 : m >= 2 ? 1 : 0;
         }
 
+        // The next thread to run: at the highest level with a ready thread, the first ready thread
+        // of the share with the least virtual time. After a Yield, another share's if one is ready.
         private static Thread TakeHighestReady()
         {
+            Thread avoid = s_yielding;
+            s_yielding = null;
             while (true)
             {
                 int level = HighestReady();
                 if (level < 0) return null;
-                Thread t = s_readyHead[level];
-                s_readyHead[level] = t.Next;
+                ReadyQueue q = s_active[level];
+                if (q.NextActive != null) q = LeastAdvanced(level, avoid);
+                Thread t = q.Head;
+                q.Head = t.Next;
+                q.Share.Queued--;
                 if (t.Next == null)
                 {
-                    s_readyTail[level] = null;
-                    s_readyMask &= ~(1u << level);
+                    q.Tail = null;
+                    Deactivate(q, level);
                 }
                 t.Next = null;
                 // Queued before its SIP paused for a collection: it must not run until the end.
                 if (MustPark(t)) { t.Owner.Park(t); continue; }
                 return t;
             }
+        }
+
+        // The queue of the share with the least virtual time among those with ready threads at the
+        // level, passing over one whose next thread is `avoid` (it yielded) while there is another.
+        private static ReadyQueue LeastAdvanced(int level, Thread avoid)
+        {
+            ReadyQueue best = null;
+            for (ReadyQueue q = s_active[level]; q != null; q = q.NextActive)
+                if (q.Head != avoid && (best == null || (long)(q.Share.VirtualTime - best.Share.VirtualTime) < 0)) best = q;
+            return best ?? s_active[level];
         }
 
         private static void AddSleeper(Thread t)

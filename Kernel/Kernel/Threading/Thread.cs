@@ -32,6 +32,8 @@ namespace Singularity.Kernel.Threading
         public ThreadPriority Priority;
         public Sip Owner;                   // null for kernel threads
         public ulong RecordCharge;          // a SIP thread's record as charged to its SIP (given back when it goes)
+        /// <summary>The CPU share its time is charged to and scheduled by: its SIP's, or the kernel's.</summary>
+        public CpuShare Share;
 
         public ulong KernelStackBase;       // lowest usable address (the guard page is below)
         public ulong KernelStackTop;
@@ -61,7 +63,7 @@ namespace Singularity.Kernel.Threading
         public bool Exited;                 // it ended through Scheduler.Exit, not killed
         public bool Detached;               // its handle was closed (nobody can name it any more)
         public bool Reaped;                 // its stack was freed
-        public ulong CpuTicks;              // timer ticks spent running
+        public ulong CpuCycles;             // TSC cycles spent running (charged at every switch and tick)
         private Event _wakeup;
         private Channels.Endpoint[] _carried;
 
@@ -95,6 +97,7 @@ namespace Singularity.Kernel.Threading
         public static Thread AdoptBootThread(ulong stackBase, ulong stackTop)
         {
             var t = new Thread("boot", ThreadPriority.Normal);
+            t.Share = Scheduler.KernelShare;
             t.KernelStackBase = stackBase;
             t.KernelStackTop = stackTop;
             t.State = ThreadState.Running;
@@ -117,6 +120,7 @@ namespace Singularity.Kernel.Threading
             }
             var t = new Thread(name, priority);
             t.Owner = owner;
+            t.Share = owner == null ? Scheduler.KernelShare : owner.Share;
             t.KernelStackBase = kernelBase;
             t.KernelStackTop = kernelTop;
             if (owner != null)

@@ -4,10 +4,14 @@ using Singularity.Runtime;
 
 namespace Singularity.Threading
 {
-    /// <summary>Priorities a SIP may give its threads (higher ones are kept for the kernel).</summary>
-    /// <safety>An enum; the kernel refuses any value but Low and Normal for SIP threads.</safety>
+    /// <summary>
+    /// Priorities a SIP may give its threads: from Low up to what it was granted (Normal unless the
+    /// system manifest or its parent granted another; High only by a grant). New threads start at
+    /// Normal, or at the grant when that is lower.
+    /// </summary>
+    /// <safety>An enum; the kernel refuses any value below Low or above the calling SIP's grant.</safety>
     /// <allmembers>A constant.</allmembers>
-    public enum ThreadPriority { Low = 1, Normal = 2 }
+    public enum ThreadPriority { Low = 1, Normal = 2, High = 3 }
 
     /// <summary>A thread of this SIP, scheduled preemptively by the kernel.</summary>
     /// <safety>A sealed class over a kernel thread handle (private, from the kernel); the kernel checks
@@ -61,8 +65,8 @@ namespace Singularity.Threading
             return true;
         }
 
-        /// <summary>Sets this thread's priority.</summary>
-        /// <safety>The kernel refuses priorities above Normal (ArgumentOutOfRangeException) and handles not this SIP's.</safety>
+        /// <summary>Sets this thread's priority: Low up to the SIP's grant (above it: ArgumentOutOfRangeException).</summary>
+        /// <safety>The kernel refuses priorities outside Low..the SIP's grant (ArgumentOutOfRangeException) and handles not this SIP's.</safety>
         public void SetPriority(ThreadPriority priority)
         {
             int h = _handle;
