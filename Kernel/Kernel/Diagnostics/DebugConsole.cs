@@ -6,7 +6,8 @@ namespace Singularity.Kernel.Diagnostics
 {
     /// <summary>
     /// The kernel debug console on the serial line: `ps`, `mem`, `start`, `kill ID`, `help`. It runs on the
-    /// boot thread after boot, polling the UART between short sleeps.
+    /// boot thread after boot, polling the UART between short sleeps. While a SIP (the shell) owns
+    /// the serial input, Ctrl-] (SerialInput.EscapeKey) gives the console the next line.
     /// </summary>
     internal static unsafe class DebugConsole
     {
@@ -15,17 +16,23 @@ namespace Singularity.Kernel.Diagnostics
             char* line = stackalloc char[128];
             int len = 0;
             Log.Write("kdb> ");
+            bool escaped = false;
             while (true)
             {
-                // Once a SIP (the shell) owns the serial input, the kernel console stays quiet.
-                if (SerialInput.ClaimedBy != null) { Scheduler.Sleep(100 * 1000 * 1000); continue; }
+                // Once a SIP (the shell) owns the serial input, the kernel console stays quiet,
+                // except for the line after Ctrl-] (the shell's read hands it over).
+                bool shellOwns = SerialInput.ClaimedBy != null;
+                if (shellOwns && !SerialInput.KernelHoldsLine) { escaped = false; Scheduler.Sleep(10 * 1000 * 1000); continue; }
+                if (shellOwns && !escaped) { escaped = true; len = 0; Log.Write("\nkdb> "); }
                 if (!Serial16550.TryRead(out byte b)) { Scheduler.Sleep(10 * 1000 * 1000); continue; }
                 if (b == '\r' || b == '\n')
                 {
                     Log.WriteLine();
                     Execute(string.FromChars(line, len));
                     len = 0;
-                    Log.Write("kdb> ");
+                    SerialInput.ReleaseKernelLine();
+                    if (escaped) escaped = false;
+                    else Log.Write("kdb> ");
                 }
                 else if ((b == 8 || b == 127) && len > 0) { len--; Log.Write("\b \b"); }
                 else if (b >= 32 && b < 127 && len < 127) { line[len++] = (char)b; Log.WriteChar((char)b); }
@@ -37,7 +44,7 @@ namespace Singularity.Kernel.Diagnostics
             if (cmd.Length == 0) return;
             if (cmd == "ps") Ps();
             else if (cmd == "mem") Mem();
-            else if (cmd == "help") Log.WriteLine("commands: ps, mem, start <module> [args], kill <sip>, inject <sip> nullderef|throw|protocol|hang, help  (<sip>: an id, NAME or NAME#ID)");
+            else if (cmd == "help") Log.WriteLine("commands: ps, mem, start <module> [args], kill <sip>, inject <sip> nullderef|throw|protocol|hang, help  (<sip>: an id, NAME or NAME#ID; while the shell owns the input, type Ctrl-] first)");
             else if (cmd.StartsWith("inject ")) Inject(cmd.Substring(7));
             else if (cmd.StartsWith("start ")) Start(cmd.Substring(6));
             else if (cmd.StartsWith("kill "))

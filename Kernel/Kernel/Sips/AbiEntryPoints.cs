@@ -272,8 +272,13 @@ namespace Singularity.Kernel
         private static ulong AbiExchangeBytes() => Caller.ExchangeBytes;
 
         // Starts another instance of a boot module (the supervisor's and the shell's `start`).
+        // Process control needs the `processes` grant (Grants, docs/security.md); a SIP without it
+        // gets NotPermitted from every call, before any of its arguments is read.
+        private const int NotPermitted = KernelAbi.NotPermitted;
+
         private static int AbiSipStart(byte* name, int nameLength, byte* args, int argsLength)
         {
+            if (!Grants.Has(Caller, Grants.Processes)) return NotPermitted;
             if (nameLength <= 0 || nameLength > 64 || argsLength < 0 || argsLength > 1024) return -1;
             string n = string.FromAscii(name, nameLength);
             if (!BootModules.Find(n, out byte* image, out ulong size))
@@ -289,6 +294,9 @@ namespace Singularity.Kernel
             }
             string a = string.FromAscii(args, argsLength);
             Sip sip = SipLoader.Start(n, a, image, size, Caller.HeapQuota, out string error);
+            // Until this store the child's parent is 0, which names no SIP: nobody controls it
+            // meanwhile, and the id reaches the caller only after it.
+            if (sip != null) sip.ParentId = Caller.Id;
             ulong whole = Log.BeginLine();
             if (sip == null) { Log.Write("sip "); Log.Write(n); Log.Write(" not started: "); Log.WriteLine(error); }
             else
@@ -304,6 +312,7 @@ namespace Singularity.Kernel
         {
             Sip sip = SipTable.Find(id);
             if (sip == null) return -1;
+            if (!Grants.MayControl(Caller, sip)) return NotPermitted;
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             if (sip.IsAlive) Scheduler.Block(sip.ExitWaiters, timeoutNs);
@@ -316,11 +325,15 @@ namespace Singularity.Kernel
         private static int AbiConsoleRead(byte* buffer, int max, ulong timeoutNs) =>
             Drivers.SerialInput.Read(Caller, buffer, max, timeoutNs);
 
+        // The SIPs the caller may control (its children, or all with `processes all`), and itself.
         private static int AbiSipList(SipInfo* buffer, int max)
         {
+            Sip caller = Caller;
+            if (!Grants.Has(caller, Grants.Processes)) return NotPermitted;
             int n = 0;
-            for (Sip s = SipTable.First; s != null && n < max; s = s.Next, n++)
+            for (Sip s = SipTable.First; s != null && n < max; s = s.Next)
             {
+                if (s != caller && !Grants.MayControl(caller, s)) continue;
                 SipInfo* i = buffer + n;
                 i->Id = s.Id;
                 i->State = s.State == SipState.Running ? 0 : s.State == SipState.Exited ? 1 : 2;
@@ -332,6 +345,7 @@ namespace Singularity.Kernel
                 int k = 0;
                 for (; k < s.Name.Length && k < SipInfo.NameLength - 1; k++) i->Name[k] = (byte)s.Name[k];
                 i->Name[k] = 0;
+                n++;
             }
             return n;
         }
@@ -340,9 +354,11 @@ namespace Singularity.Kernel
 
         private static int AbiSipKill(int id)
         {
+            if (!Grants.Has(Caller, Grants.Processes)) return NotPermitted;
             Sip sip = SipTable.Find(id);
             if (sip == null || !sip.IsAlive) return -1;
             if (sip == Caller) return -2;
+            if (!Grants.MayControl(Caller, sip)) return NotPermitted;
             sip.Fail("killed by " + Caller.Name + "#" + Caller.Id.ToString(), 0);
             return 0;
         }

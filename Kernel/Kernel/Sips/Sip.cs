@@ -26,6 +26,7 @@ namespace Singularity.Kernel
         public SipState State;
         public int ExitCode;
         public string FailureReason;
+        public int ParentId;                 // the SIP that started it (0: the kernel); its process control reaches it (Grants)
 
         // The loaded image (identity-mapped frames) and the boot module it came from.
         public ulong ImageBase, ImagePages, ImageLow;
