@@ -31,6 +31,19 @@ public class HostileAuthorityTests
     }
 
     [Fact]
+    public void WithTheGrantASipControlsOnlyTheSipsItStarted()
+    {
+        var scenario = HostileScenario.Named("process control of own children").WithShell().Grant("hostileauthority processes");
+        var result = ShellAnswers(scenario.Attack("hostileauthority children", AttackOutcome.Exits(0, @" 0 unexpected$",
+                         @"listed 2 SIPs", @"killed 0, waited for 0 of the other SIP ids", "killed its own child")), "shell-still-here")
+            .Run()
+            .FailedAlone();
+        var ended = System.Text.RegularExpressions.Regex.Match(result.Log.Serial, @"sip (console|shell|hostilebystander)#\d+ (exited|failed)[^\n]*");
+        result.Log.Check(!ended.Success, "a SIP the attacker did not start ended: " + ended.Value);
+        result.Log.Match(@"sip hostileauthority#\d+ failed: killed by hostileauthority#\d+");
+    }
+
+    [Fact]
     public void TheConsoleNameCannotBeSquattedBeforeWhileOrAfterTheConsoleRuns()
     {
         // Before the console registers its name (it is not started at boot), while it runs, and

@@ -9,6 +9,8 @@ using Singularity.Threading;
 //   names       squat /service/console, fill the name table with names it was not granted
 //   granted     register its granted names (8 at most per SIP), then others: only the granted ones
 //   input       read the serial input: refused
+//   children    granted `processes` (not `all`): controls the child it starts, and no other SIP
+//   idle        sleeps (a child to control)
 public static class Program
 {
     public static int Main()
@@ -21,6 +23,8 @@ public static class Program
             case "names": Names_(r); break;
             case "granted": Granted(r); break;
             case "input": Input(r); break;
+            case "children": Children(r); break;
+            case "idle": Thread.Sleep(60000); return 0;
             default: r.Say("unknown mode"); return 2;
         }
         r.Say(r.Unexpected.ToString() + " unexpected");
@@ -64,6 +68,32 @@ public static class Program
         r.Expect(!started, "started counter#" + child.ToString());
         started = Processes.TryStart("hostileauthority", "processes", out child, out error);
         r.Expect(!started, "started itself again as #" + child.ToString());
+    }
+
+    // With `processes` but not `all`: the SIP lists, waits for and kills the child it started,
+    // and nothing else (guessed ids of the bystander, the console, the shell are refused).
+    private static void Children(Report r)
+    {
+        bool started = Processes.TryStart("hostileauthority", "idle", out int child, out string error);
+        r.Expect(started, "could not start its own child: " + error);
+        if (!started) return;
+        SipDescription[] sips = SystemInfo.Sips();
+        bool onlyOwn = sips.Length == 2;
+        for (int i = 0; i < sips.Length; i++) if (sips[i].Id != Sip.Id && sips[i].Id != child) onlyOwn = false;
+        r.Say("listed " + sips.Length.ToString() + " SIPs");
+        r.Expect(onlyOwn, "the list holds SIPs other than itself and its child");
+        int killed = 0, waited = 0;
+        for (int id = 1; id <= 64; id++)
+        {
+            if (id == Sip.Id || id == child) continue;
+            if (Processes.Wait(id, 0, out int code) != SipOutcome.Unknown) { waited++; r.Expect(false, "SipWait on SIP " + id.ToString()); }
+            if (Processes.Kill(id)) { killed++; r.Expect(false, "SipKill of SIP " + id.ToString()); }
+        }
+        r.Say("killed " + killed.ToString() + ", waited for " + waited.ToString() + " of the other SIP ids");
+        r.Expect(Processes.Wait(child, 0, out int c1) == SipOutcome.Running, "its child is not seen running");
+        r.Expect(Processes.Kill(child), "could not kill its own child");
+        r.Expect(Processes.Wait(child, 5000, out int c2) == SipOutcome.Failed, "its killed child is not seen failed");
+        r.Say("killed its own child");
     }
 
     // Without any name grant: /service/console cannot be taken (while the console runs, before it
