@@ -7,10 +7,14 @@ public class ChannelTests
 {
     private const string Server = "channels server";
 
+    /// <summary>The system manifest's grant of the echo server's name (docs/security.md).</summary>
+    internal const string EchoServerGrant = "channels name=/service/echo";
+    private static readonly string[] EchoGrants = { EchoServerGrant };
+
     [Fact]
     public void PingPongSurvivesTheCrashOfAnUnrelatedSip()
     {
-        BootAssert.Boot(new BootOptions { CommandLine = "", Sips = new[] { Server, "channels client 300 pace=2", "faulter nullderef" }, StopWhen = "sip channels#2 exited" })
+        BootAssert.Boot(new BootOptions { CommandLine = "", Grants = EchoGrants, Sips = new[] { Server, "channels client 300 pace=2", "faulter nullderef" }, StopWhen = "sip channels#2 exited" })
             .Exited(QemuExit.StoppedByHarness)
             .InOrder("sip faulter#3 failed: null dereference", "echo client: 300 round trips ok, 0 rebinds, exchange bytes owned 0")
             .DoesNotContain("FAILED");
@@ -22,6 +26,7 @@ public class ChannelTests
         var boot = BootAssert.Boot(new BootOptions
         {
             CommandLine = "",
+            Grants = EchoGrants,
             Sips = new[] { "supervisor max=3 backoff=50 -- channels server crashafter=50", "channels client 80" },
             Script = new[] { new ScriptStep("80 round trips ok", "mem\n") },
             StopWhen = " blocks",
@@ -53,7 +58,8 @@ public class ChannelTests
             "# services under supervision\n" +
             "service channels server crashafter=30 restart=2 backoff=40\n" +
             "service bogus restart=lots\n" +
-            "this line is not a service\n");
+            "this line is not a service\n" +
+            "grant " + EchoServerGrant + "\n");
         var boot = BootAssert.Boot(new BootOptions
         {
             CommandLine = "sips=channels",
@@ -64,7 +70,7 @@ public class ChannelTests
         boot.Exited(QemuExit.StoppedByHarness).DoesNotContain("KERNEL PANIC").DoesNotContain("FAILED");
         boot.Contains("system manifest: supervisor#2 runs 'max=2 backoff=40 -- channels server crashafter=30'")
             .Contains("system manifest: line 3 has a bad value in 'restart=lots'; skipped")
-            .Contains("system manifest: line 4 is not 'service MODULE [ARGUMENTS] [restart=N] [backoff=MS]'; skipped")
+            .Contains("system manifest: line 4 is not 'service MODULE [ARGUMENTS] [restart=N] [backoff=MS]' or 'grant MODULE RIGHTS...'; skipped")
             .InOrder("echo server: crashing after 30 pings", "supervisor: channels#3 failed; restart 1 of 2 in 40 ms")
             .InOrder("supervisor: channels#4 failed; restart 2 of 2 in 80 ms", "echo client: 70 round trips ok, 2 rebinds");
     }
@@ -106,7 +112,7 @@ public class ChannelTests
     [Fact]
     public void EndpointSentInsideAMessageWorksOnTheFarSide()
     {
-        BootAssert.Boot(new BootOptions { CommandLine = "", Sips = new[] { Server, "channels carry" }, StopWhen = "sip channels#2 exited" })
+        BootAssert.Boot(new BootOptions { CommandLine = "", Grants = EchoGrants, Sips = new[] { Server, "channels carry" }, StopWhen = "sip channels#2 exited" })
             .Exited(QemuExit.StoppedByHarness)
             .Contains("carry: reply 4242 over the carried endpoint; then ChannelClosed");
     }

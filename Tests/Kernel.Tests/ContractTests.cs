@@ -3,6 +3,9 @@ namespace Singularity.Tests.Kernel;
 /// <summary>Generated contract endpoints (Singularity.Channels) on the kernel, in a real SIP.</summary>
 public class ContractTests
 {
+    /// <summary>The system manifest's grant of the typed echo service's name (docs/security.md).</summary>
+    private static readonly string[] EchoGrants = { "echoservice name=/service/echo-typed" };
+
     [Fact]
     public void GeneratedEndpointsPingPongOverAChannelSentInAMessage()
     {
@@ -31,7 +34,7 @@ public class ContractTests
         BootAssert.Boot(new BootOptions
         {
             CommandLine = "shutdown",
-            Sips = new[] { "echoservice", "echoclient ping 50" },
+            Grants = EchoGrants, Sips = new[] { "echoservice", "echoclient ping 50" },
             StopWhen = "echoservice: client said Bye",
         }).DoesNotContain("FAILED")
             .InOrder("echoclient: 50 round trips over /service/echo-typed (wired at start-up)", "echoservice: client said Bye after 50 pings")
@@ -44,7 +47,7 @@ public class ContractTests
         BootAssert.Boot(new BootOptions
         {
             CommandLine = "",
-            Sips = new[] { "echoservice", "echoclient violate" },
+            Grants = EchoGrants, Sips = new[] { "echoservice", "echoclient violate" },
             StopWhen = "echoservice: client channel closed",
         }).DoesNotContain("FAILED the violation went unnoticed").DoesNotContain("KERNEL PANIC")
             .InOrder("echoclient: sending a second Ping before the Pong",
@@ -55,7 +58,7 @@ public class ContractTests
     [Fact]
     public void ASecondExporterOfTheSameNameDoesNotStart()
     {
-        BootAssert.Boot(new BootOptions { CommandLine = "", Sips = new[] { "echoservice", "echoservice" }, StopWhen = "not started" })
+        BootAssert.Boot(new BootOptions { CommandLine = "", Grants = EchoGrants, Sips = new[] { "echoservice", "echoservice" }, StopWhen = "not started" })
             .Match(@"echoservice.*not started: export /service/echo-typed: the name is taken by a running service");
     }
 }

@@ -47,6 +47,8 @@ public class HostileSipTests
     public void ExhaustionIsAnErrorForTheAttackerOnly()
     {
         HostileScenario.Named("exhaustion")
+            // `handles` registers a name and `sips` starts children: both need grants (docs/security.md).
+            .Grant("hostile processes name=/hostile/listener")
             .Attack("hostile exhaust channels", AllRefused)
             .Attack("hostile exhaust blocks", AllRefused)
             .Attack("hostile exhaust threads", AllRefused)

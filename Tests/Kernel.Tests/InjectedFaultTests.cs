@@ -8,6 +8,7 @@ public class InjectedFaultTests
     {
         FaultScenario.Named("echo survives an injected server crash")
             .Sips("supervisor max=3 backoff=50 -- channels server", "channels client 400 pace=1")
+            .Grant(ChannelTests.EchoServerGrant)
             .WaitFor("echo client: 100 round trips")
             .Inject(FaultScenario.FromLog(@"supervisor: started (channels#\d+)"), FaultKind.NullDereference)
             .ThenWaitFor("echo client: 400 round trips ok")
@@ -39,6 +40,7 @@ public class InjectedFaultTests
     {
         FaultScenario.Named("injected protocol violation")
             .Sips("channels server", "channels client 400 pace=1")
+            .Grant(ChannelTests.EchoServerGrant)
             .WaitFor("echo client: 50 round trips")
             .Inject("1", FaultKind.ProtocolViolation)
             .ThenWaitFor("echo client: ChannelClosed")

@@ -40,6 +40,8 @@ public class KernelEntryStackTests
         {
             CommandLine = "",
             Sips = new[] { "counter", "stackedge" },
+            // It starts, waits for and kills its own children and reads the console (docs/security.md).
+            Grants = new[] { "stackedge processes console-input name=/stackedge/*" },
             Timeout = TimeSpan.FromSeconds(240),
             Script = new[]
             {

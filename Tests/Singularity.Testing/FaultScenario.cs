@@ -43,6 +43,11 @@ public sealed class FaultScenario
 
     public FaultScenario KernelOptions(string options) { _options = options; return this; }
 
+    /// <summary>A grant line ("MODULE RIGHTS...") for the system manifest (BootOptions.Grants, docs/security.md).</summary>
+    public FaultScenario Grant(string line) { _grants.Add(line); return this; }
+
+    private readonly List<string> _grants = new();
+
     public FaultScenario MemoryMiB(int mib) { _memory = mib; return this; }
 
     public FaultScenario Timeout(TimeSpan timeout) { _timeout = timeout; return this; }
@@ -108,6 +113,7 @@ public sealed class FaultScenario
         var steps = new List<ScriptStep>(_steps) { new("", "mem\n") };
         var boot = BootAssert.Boot(new BootOptions
         {
+            Grants = _grants,
             CommandLine = _options,
             Sips = _sips,
             MemoryMiB = _memory,

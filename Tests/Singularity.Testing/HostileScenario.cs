@@ -31,6 +31,11 @@ public sealed class HostileScenario
     private int _memory = 256;
     private TimeSpan _timeout = TimeSpan.FromSeconds(90);
     private int _roundsAfter = 3;
+    private readonly List<string> _grants = new();
+    private readonly List<string> _alsoAtBoot = new();
+    private string _kernel = "";     // what precedes a debug-console command: Ctrl-] while the shell owns the input
+    // Input typed after attack N (before the next baseline), and what the log must then show.
+    private readonly List<(int AfterAttack, string Input, string WaitFor)> _interludes = new();
 
     private HostileScenario(string name) { _name = name; }
 
@@ -46,6 +51,38 @@ public sealed class HostileScenario
     {
         if (sip.Contains('\n')) throw new ArgumentException("one line per attacker", nameof(sip));
         _attacks.Add((sip, expected));
+        return this;
+    }
+
+    /// <summary>A grant line ("MODULE RIGHTS...") for the system manifest (BootOptions.Grants, docs/security.md).</summary>
+    public HostileScenario Grant(string line) { _grants.Add(line); return this; }
+
+    /// <summary>
+    /// Boots the console service and the shell beside the bystander: the shell owns the serial
+    /// input, so every debug-console command is typed after Ctrl-] (the kernel's escape key).
+    /// </summary>
+    public HostileScenario WithShell()
+    {
+        if (!_alsoAtBoot.Contains("console")) _alsoAtBoot.Add("console");
+        if (!_alsoAtBoot.Contains("shell")) _alsoAtBoot.Add("shell");
+        _kernel = "\u001d";
+        return this;
+    }
+
+    /// <summary>Another module started at boot beside the bystander.</summary>
+    public HostileScenario AlsoAtBoot(string module) { if (!_alsoAtBoot.Contains(module)) _alsoAtBoot.Add(module); return this; }
+
+    /// <summary>
+    /// After the last attack declared so far has ended (and before the next one's baseline), a
+    /// debug-console command (after Ctrl-] when the shell runs); then waits for <paramref name="waitFor"/>
+    /// (a regular expression, multiline).
+    /// </summary>
+    public HostileScenario ThenConsole(string command, string waitFor) => ThenType(_kernel + command + "\n", waitFor);
+
+    /// <summary>Like ThenConsole, but types <paramref name="input"/> as it is (to whoever owns the serial input).</summary>
+    public HostileScenario ThenType(string input, string waitFor)
+    {
+        _interludes.Add((_attacks.Count, input, waitFor));
         return this;
     }
 
@@ -85,12 +122,20 @@ public sealed class HostileScenario
         var steps = new List<ScriptStep>();
         // The first baseline once the bystander is under way.
         steps.Add(ScriptStep.Matching(BystanderProgress, ""));
-        steps.Add(ScriptStep.Matching(BystanderProgress, "mem\n"));
-        foreach (var (sip, expected) in _attacks)
+        steps.Add(ScriptStep.Matching(BystanderProgress, _kernel + "mem\n"));
+        for (int a = 0; a < _attacks.Count; a++)
         {
+            var (sip, expected) = _attacks[a];
             string module = ModuleOf(sip);
             int limit = _attackLimitRounds;
-            steps.Add(new ScriptStep(MemoryDetailEnd, "start " + sip + "\n"));
+            foreach (var (after, input, waitFor) in _interludes.Where(i => i.AfterAttack == a))
+            {
+                steps.Add(new ScriptStep(MemoryDetailEnd, input));
+                steps.Add(ScriptStep.Matching(waitFor, ""));
+                for (int i = 0; i < _roundsAfter; i++)
+                    steps.Add(ScriptStep.Matching(BystanderProgress, i == _roundsAfter - 1 ? _kernel + "mem\n" : ""));
+            }
+            steps.Add(new ScriptStep(MemoryDetailEnd, _kernel + "start " + sip + "\n"));
             steps.Add(ScriptStep.Matching(StartedPattern(module), ""));
             if (expected.HoldPattern is string hold)
             {
@@ -107,8 +152,8 @@ public sealed class HostileScenario
                     return rounds.Count >= limit ? rounds[limit - 1].Index + rounds[limit - 1].Length : -1;
                 }, _ => ""));
                 for (int i = 0; i < _roundsWhileHolding; i++)
-                    steps.Add(ScriptStep.Matching(BystanderProgress, i == _roundsWhileHolding - 1 ? "mem\n" : ""));
-                steps.Add(new ScriptStep(MemoryDetailEnd, log => "kill " + LastStartedId(log, module) + "\n"));
+                    steps.Add(ScriptStep.Matching(BystanderProgress, i == _roundsWhileHolding - 1 ? _kernel + "mem\n" : ""));
+                steps.Add(new ScriptStep(MemoryDetailEnd, log => _kernel + "kill " + LastStartedId(log, module) + "\n"));
             }
             // Its end, or the limit: then kill it (the next step sees it fail).
             steps.Add(ScriptStep.Until($"`{sip}` ends or runs {limit} bystander rounds", (log, from) =>
@@ -117,21 +162,30 @@ public sealed class HostileScenario
                 if (end.Success) return end.Index + end.Length;
                 var rounds = ProgressRegex.Matches(log, from);
                 return rounds.Count >= limit ? rounds[limit - 1].Index + rounds[limit - 1].Length : -1;
-            }, log => EndRegex(module, LastStartedId(log, module)).IsMatch(log) ? "" : "kill " + LastStartedId(log, module) + "\n"));
+            }, log => EndRegex(module, LastStartedId(log, module)).IsMatch(log) ? "" : _kernel + "kill " + LastStartedId(log, module) + "\n"));
             steps.Add(ScriptStep.Until($"`{sip}` ended", (log, from) =>
             {
                 var end = EndRegex(module, LastStartedId(log, module)).Match(log);
                 return end.Success ? Math.Max(from, end.Index + end.Length) : -1;
             }, _ => ""));
             for (int i = 0; i < _roundsAfter; i++)
-                steps.Add(ScriptStep.Matching(BystanderProgress, i == _roundsAfter - 1 ? "mem\n" : ""));
+                steps.Add(ScriptStep.Matching(BystanderProgress, i == _roundsAfter - 1 ? _kernel + "mem\n" : ""));
+        }
+        foreach (var (_, input, waitFor) in _interludes.Where(i => i.AfterAttack == _attacks.Count))
+        {
+            steps.Add(new ScriptStep(MemoryDetailEnd, input));
+            steps.Add(ScriptStep.Matching(waitFor, ""));
+            for (int i = 0; i < _roundsAfter; i++)
+                steps.Add(ScriptStep.Matching(BystanderProgress, i == _roundsAfter - 1 ? _kernel + "mem\n" : ""));
         }
         var modules = new List<string> { _bystander };
+        foreach (string m in _alsoAtBoot) if (!modules.Contains(m)) modules.Add(m);
         foreach (var (sip, _) in _attacks) if (!modules.Contains(ModuleOf(sip))) modules.Add(ModuleOf(sip));
         foreach (string m in _extraModules) if (!modules.Contains(m)) modules.Add(m);
         var boot = BootAssert.Boot(new BootOptions
         {
-            CommandLine = ("sips=" + _bystander + " " + _options).Trim(),
+            CommandLine = ("sips=" + string.Join(",", new[] { _bystander }.Concat(_alsoAtBoot)) + " " + _options).Trim(),
+            Grants = _grants,
             Sips = modules,
             MemoryMiB = _memory,
             Timeout = _timeout,
@@ -307,6 +361,15 @@ public sealed class HostileResult
             if (before == null) break;
             string module = HostileScenario.ModuleOf(sip);
             var started = new Regex(HostileScenario.StartedPattern(module)).Match(log, at);
+            // The baseline is the last `mem` before the attacker started (input typed between
+            // attacks, such as killing the shell, is followed by a fresh one).
+            while (started.Success)
+            {
+                var later = MemorySnapshot.ParseAt(log, at, out int laterEnd);
+                if (later == null || laterEnd > started.Index) break;
+                before = later;
+                at = laterEnd;
+            }
             var end = started.Success ? HostileScenario.EndRegex(module, started.Groups[1].Value).Match(log, started.Index) : Match.Empty;
             if (!end.Success)
             {

@@ -18,6 +18,11 @@ public sealed record BootOptions
     public IReadOnlyList<string> Sips { get; init; } = Array.Empty<string>();
     /// <summary>Raw module paths (with optional arguments), for images that are not built SIPs.</summary>
     public IReadOnlyList<string> Modules { get; init; } = Array.Empty<string>();
+    /// <summary>
+    /// Grant lines for the system manifest ("MODULE RIGHTS...", docs/security.md): when any are
+    /// given, a `system.manifest` boot module holding them as `grant` lines is added.
+    /// </summary>
+    public IReadOnlyList<string> Grants { get; init; } = Array.Empty<string>();
     /// <summary>Console input: each step waits until the serial log shows its text (after the previous step), then types its input.</summary>
     public IReadOnlyList<ScriptStep> Script { get; init; } = Array.Empty<ScriptStep>();
 }
@@ -73,6 +78,18 @@ public static class QemuRunner
     public static string KernelImage => Path.Combine(RepoRoot, "artifacts", "kernel", "kernel.elf");
     public static string LogDirectory => Path.Combine(RepoRoot, "artifacts", "test-logs");
 
+    /// <summary>A system manifest holding the grant lines, written once per distinct set under artifacts/test-manifests.</summary>
+    public static string GrantManifest(IReadOnlyList<string> grants)
+    {
+        string text = string.Concat(grants.Select(g => "grant " + g + "\n"));
+        string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(text)))[..16];
+        string dir = Path.Combine(RepoRoot, "artifacts", "test-manifests", "grants-" + hash);
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, "system.manifest");
+        if (!File.Exists(path) || File.ReadAllText(path) != text) File.WriteAllText(path, text);
+        return path;
+    }
+
     public static BootResult Boot(BootOptions options)
     {
         string image = options.Iso ?? KernelImage;
@@ -108,6 +125,7 @@ public static class QemuRunner
                 modules.Add(space < 0 ? path : path + sip[space..]);
             }
             modules.AddRange(options.Modules);
+            if (options.Grants.Count > 0) modules.Add(GrantManifest(options.Grants));
             // QEMU separates modules with commas; an argument cannot contain one.
             if (modules.Any(m => m.Contains(','))) throw new ArgumentException("module arguments cannot contain ','");
             if (modules.Count > 0) { psi.ArgumentList.Add("-initrd"); psi.ArgumentList.Add(string.Join(",", modules)); }

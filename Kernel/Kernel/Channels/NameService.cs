@@ -9,21 +9,31 @@ namespace Singularity.Kernel.Channels
     /// channel, whose server end the kernel sends to the service over the listener as a
     /// Connect message (tag <see cref="ConnectTag"/>). When a service dies its listener closes,
     /// binds fail until a restarted instance registers the name again, and clients rebind.
+    ///
+    /// Authority (docs/security.md): a SIP registers only a name the system manifest grants to
+    /// its module (`grant MODULE name=PATH`, Grants), at most <see cref="MaxNamesPerSip"/> at
+    /// once, and every name it holds is released when it dies. So no SIP can squat a service's
+    /// name (before the service registers it, or after killing it) or fill the table.
     /// </summary>
     internal static unsafe class NameService
     {
         public const int ConnectTag = -1;
         public const int NotFound = -7;
         public const int NameTaken = -6;
+        public const int NotGranted = -8;
+        /// <summary>How many names one SIP may hold at once (as many as a manifest may export).</summary>
+        public const int MaxNamesPerSip = 8;
         private const int MaxNames = 64;
 
         private static string[] s_names;
         private static Endpoint[] s_listeners;
+        private static Sip[] s_holders;             // the SIP that registered each name
 
         public static void Initialize()
         {
             s_names = new string[MaxNames];
             s_listeners = new Endpoint[MaxNames];
+            s_holders = new Sip[MaxNames];
         }
 
         /// <summary>
@@ -38,10 +48,12 @@ namespace Singularity.Kernel.Channels
             int result;
             Endpoint e = sip.GetHandle(listenerHandle) as Endpoint;
             if (e == null || e.Owner != sip || e.Closed) result = ChannelStatus.BadHandle;
+            else if (!Grants.AllowsName(sip, name, length)) result = NotGranted;
             else
             {
                 int slot = Find(name, length);
-                if (slot >= 0 && !s_listeners[slot].PeerGone) result = NameTaken;
+                if (slot >= 0 && !s_listeners[slot].PeerGone && s_holders[slot] != null && s_holders[slot].IsAlive) result = NameTaken;
+                else if ((slot < 0 || s_holders[slot] != sip) && HeldBy(sip) >= MaxNamesPerSip) result = ChannelStatus.OutOfMemory;
                 else
                 {
                     if (slot >= 0) s_listeners[slot].Close();     // a dead service's stale listener
@@ -53,6 +65,7 @@ namespace Singularity.Kernel.Channels
                         e.Owner = null;                           // the kernel holds it now
                         if (s_names[slot] == null) s_names[slot] = string.FromAscii(name, length);
                         s_listeners[slot] = e;
+                        s_holders[slot] = sip;
                         result = ChannelStatus.Ok;
                     }
                 }
@@ -69,7 +82,7 @@ namespace Singularity.Kernel.Channels
             Cpu.DisableInterrupts();
             int result;
             int slot = Find(name, length);
-            if (slot < 0 || s_listeners[slot].PeerGone) result = NotFound;
+            if (slot < 0 || s_listeners[slot].PeerGone || s_holders[slot] == null || !s_holders[slot].IsAlive) result = NotFound;
             else if (!s_listeners[slot].Peer.HasRoom) result = ChannelStatus.TimedOut;
             else
             {
@@ -147,8 +160,9 @@ namespace Singularity.Kernel.Channels
         }
 
         /// <summary>
-        /// Drops every name whose service is gone (its end of the listener closed, as when its SIP
-        /// died): binds to it fail either way, and the slot and the listener's memory come back.
+        /// Drops every name whose service is gone (its end of the listener closed, or the SIP that
+        /// registered it died): binds to it fail either way, and the slot and the listener's memory
+        /// come back. The kernel calls it whenever a SIP ends, so a dead SIP holds no name.
         /// </summary>
         public static void ForgetDeadServices()
         {
@@ -156,13 +170,21 @@ namespace Singularity.Kernel.Channels
             Cpu.DisableInterrupts();
             for (int i = 0; i < MaxNames; i++)
             {
-                if (s_names[i] == null || !s_listeners[i].PeerGone) continue;
+                if (s_names[i] == null || (!s_listeners[i].PeerGone && s_holders[i] != null && s_holders[i].IsAlive)) continue;
                 s_listeners[i].Close();
                 s_listeners[i] = null;
+                s_holders[i] = null;
                 Runtime.Allocator.Free(s_names[i]);
                 s_names[i] = null;
             }
             Restore(flags);
+        }
+
+        private static int HeldBy(Sip sip)
+        {
+            int n = 0;
+            for (int i = 0; i < MaxNames; i++) if (s_names[i] != null && s_holders[i] == sip) n++;
+            return n;
         }
 
         private static int FreeSlot()

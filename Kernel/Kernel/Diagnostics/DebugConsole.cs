@@ -5,8 +5,9 @@ using Singularity.Kernel.Threading;
 namespace Singularity.Kernel.Diagnostics
 {
     /// <summary>
-    /// The kernel debug console on the serial line: `ps`, `cpu`, `mem`, `start`, `kill ID`, `help`. It runs on the
-    /// boot thread after boot, polling the UART between short sleeps.
+    /// The kernel debug console on the serial line: `ps`, `cpu`, `mem`, `accounts`, `start`, `kill ID`, `help`. It runs on the
+    /// boot thread after boot, polling the UART between short sleeps. While a SIP (the shell) owns
+    /// the serial input, Ctrl-] (SerialInput.EscapeKey) gives the console the next line.
     /// </summary>
     internal static unsafe class DebugConsole
     {
@@ -15,10 +16,14 @@ namespace Singularity.Kernel.Diagnostics
             char* line = stackalloc char[128];
             int len = 0;
             Log.Write("kdb> ");
+            bool escaped = false;
             while (true)
             {
-                // Once a SIP (the shell) owns the serial input, the kernel console stays quiet.
-                if (SerialInput.ClaimedBy != null) { Scheduler.Sleep(100 * 1000 * 1000); continue; }
+                // Once a SIP (the shell) owns the serial input, the kernel console stays quiet,
+                // except for the line after Ctrl-] (the shell's read hands it over).
+                bool shellOwns = SerialInput.ClaimedBy != null;
+                if (shellOwns && !SerialInput.KernelHoldsLine) { escaped = false; Scheduler.Sleep(10 * 1000 * 1000); continue; }
+                if (shellOwns && !escaped) { escaped = true; len = 0; Log.Write("\nkdb> "); }
                 if (!Serial16550.TryRead(out byte b)) { Scheduler.Sleep(10 * 1000 * 1000); continue; }
                 if (b == '\r' || b == '\n')
                 {
@@ -29,7 +34,9 @@ namespace Singularity.Kernel.Diagnostics
                     Execute(cmd);
                     FreeString(cmd);
                     len = 0;
-                    Log.Write("kdb> ");
+                    SerialInput.ReleaseKernelLine();
+                    if (escaped) escaped = false;
+                    else Log.Write("kdb> ");
                 }
                 else if ((b == 8 || b == 127) && len > 0) { len--; Log.Write("\b \b"); }
                 else if (b >= 32 && b < 127 && len < 127) { line[len++] = (char)b; Log.WriteChar((char)b); }
@@ -43,7 +50,7 @@ namespace Singularity.Kernel.Diagnostics
             else if (cmd == "mem") Mem();
             else if (cmd == "accounts") Accounts();
             else if (cmd == "cpu" || cmd.StartsWith("cpu ")) { string rest = cmd.Substring(3); Cpu(rest); FreeString(rest); }
-            else if (cmd == "help") Log.WriteLine("commands: ps, cpu [ms], mem, accounts, start <module> [args], kill <sip>, inject <sip> nullderef|throw|protocol|hang, help  (<sip>: an id, NAME or NAME#ID)");
+            else if (cmd == "help") Log.WriteLine("commands: ps, cpu [ms], mem, accounts, start <module> [args], kill <sip>, inject <sip> nullderef|throw|protocol|hang, help  (<sip>: an id, NAME or NAME#ID; while the shell owns the input, type Ctrl-] first)");
             else if (cmd.StartsWith("inject ")) { string rest = cmd.Substring(7); Inject(rest); FreeString(rest); }
             else if (cmd.StartsWith("start ")) { string rest = cmd.Substring(6); Start(rest); FreeString(rest); }
             else if (cmd.StartsWith("kill "))

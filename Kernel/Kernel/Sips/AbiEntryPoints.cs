@@ -286,8 +286,13 @@ namespace Singularity.Kernel
         private static ulong AbiExchangeBytes() => Caller.ExchangeBytes;
 
         // Starts another instance of a boot module (the supervisor's and the shell's `start`).
+        // Process control needs the `processes` grant (Grants, docs/security.md); a SIP without it
+        // gets NotPermitted from every call, before any of its arguments is read.
+        private const int NotPermitted = KernelAbi.NotPermitted;
+
         private static int AbiSipStart(byte* name, int nameLength, byte* args, int argsLength)
         {
+            if (!Grants.Has(Caller, Grants.Processes)) return NotPermitted;
             if (nameLength <= 0 || nameLength > 64 || argsLength < 0 || argsLength > 1024) return -1;
             string n = string.FromAscii(name, nameLength);
             if (!BootModules.Find(n, out byte* image, out ulong size))
@@ -336,7 +341,8 @@ namespace Singularity.Kernel
             Cpu.DisableInterrupts();
             int result = -1;
             Sip sip = SipTable.Find(id);
-            if (sip != null)
+            if (sip != null && !Grants.MayControl(Caller, sip)) result = NotPermitted;
+            else if (sip != null)
             {
                 sip.Waiters++;
                 if (sip.IsAlive) Scheduler.Block(sip.ExitWaiters, timeoutNs);
@@ -347,8 +353,10 @@ namespace Singularity.Kernel
             }
             else
             {
+                // Its record is gone: what it ended with, for the SIP that started it (or `processes all`).
                 int k = SipExitLog.Find(id);
-                if (k >= 0)
+                if (k >= 0 && !Grants.MayControl(Caller, SipExitLog.ParentAt(k))) result = NotPermitted;
+                else if (k >= 0)
                 {
                     result = SipExitLog.StateAt(k) == SipState.Exited ? 1 : 2;
                     *exitCode = SipExitLog.ExitCodeAt(k);
@@ -361,14 +369,18 @@ namespace Singularity.Kernel
         private static int AbiConsoleRead(byte* buffer, int max, ulong timeoutNs) =>
             Drivers.SerialInput.Read(Caller, buffer, max, timeoutNs);
 
+        // The SIPs the caller may control (its children, or all with `processes all`), and itself.
         private static int AbiSipList(SipInfo* buffer, int max)
         {
+            Sip caller = Caller;
+            if (!Grants.Has(caller, Grants.Processes)) return NotPermitted;
             int n = 0;
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();            // records are freed as SIPs end
             for (Sip s = SipTable.First; s != null && n < max; s = s.Next)
             {
                 if (!s.Started) continue;
+                if (s != caller && !Grants.MayControl(caller, s)) continue;
                 SipInfo* i = buffer + n;
                 i->Id = s.Id;
                 i->State = s.State == SipState.Running ? 0 : s.State == SipState.Exited ? 1 : 2;
@@ -394,8 +406,10 @@ namespace Singularity.Kernel
             Cpu.DisableInterrupts();            // the record cannot go between the look-up and the kill
             Sip sip = SipTable.Find(id);
             int result = 0;
-            if (sip == null || !sip.IsAlive) result = -1;
+            if (!Grants.Has(Caller, Grants.Processes)) result = NotPermitted;
+            else if (sip == null || !sip.IsAlive) result = -1;
             else if (sip == Caller) result = -2;
+            else if (!Grants.MayControl(Caller, sip)) result = NotPermitted;
             else
             {
                 char* text = stackalloc char[96];

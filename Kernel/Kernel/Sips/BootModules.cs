@@ -63,6 +63,9 @@ namespace Singularity.Kernel
         {
             s_started = new Sip[256];
             s_defaultQuota = options.SipQuotaMiB * 1024 * 1024;
+            // Authority first: no SIP starts before the system manifest's grants are known.
+            bool haveManifest = Find(SystemManifest.ModuleName, out byte* manifest, out ulong manifestSize) && SystemManifest.Is(SystemManifest.ModuleName, manifest, manifestSize);
+            SystemManifest.ApplyGrants(haveManifest ? manifest : null, manifestSize);
             uint n = mb.ModuleCount;
             if (n == 0) return;
             Log.Write("boot modules: "); Log.WriteDecimal((ulong)n); Log.WriteLine();
@@ -84,7 +87,7 @@ namespace Singularity.Kernel
                 }
             }
             if (options.Sips != null) WarnUnknown(options.Sips, mb);
-            if (Find(SystemManifest.ModuleName, out byte* manifest, out ulong manifestSize) && SystemManifest.Is(SystemManifest.ModuleName, manifest, manifestSize))
+            if (haveManifest)
                 SystemManifest.StartServices(manifest, manifestSize, options.SipQuotaMiB * 1024 * 1024);
         }
 

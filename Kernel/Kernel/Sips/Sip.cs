@@ -44,6 +44,7 @@ namespace Singularity.Kernel
 
         /// <summary>What an event or a mutex is charged (Charge.Events): a fixed bound, given back whole.</summary>
         public const ulong EventBytes = 256;
+        public int ParentId;                 // the SIP that started it (0: the kernel), kept after its record goes; its process control reaches it (Grants)
 
         // The loaded image (identity-mapped frames) and the boot module it came from.
         public ulong ImageBase, ImagePages, ImageLow;
@@ -86,6 +87,7 @@ namespace Singularity.Kernel
             Arguments = Copy(arguments ?? "");
             Account = account;
             Parent = parent;
+            ParentId = parent == null ? 0 : parent.Id;
             _handles = new object[MaxHandles];
             _allocations = (ulong*)KernelHeap.Allocate(MaxAllocations * 16);
         }
@@ -369,6 +371,8 @@ namespace Singularity.Kernel
             State = how;
             ExitCode = exitCode;
             SipExitLog.Record(this);
+            // Its names go now, while its record surely exists (the name table names their holders).
+            Channels.NameService.ForgetDeadServices();
             for (Thread t = Threads; t != null; t = t.NextInSip) Scheduler.Kill(t);
             _parked = null;
             _collector = null;
@@ -385,7 +389,6 @@ namespace Singularity.Kernel
             _threadsReleased = true;
             for (Thread t = Threads, next; t != null; t = next) { next = t.NextInSip; if (t.Reaped) ForgetThread(t); }
             Channels.ExchangeHeap.ReclaimAll(this);
-            Channels.NameService.ForgetDeadServices();
             // The parts of the record only a running SIP needs (their charge goes with the record).
             Runtime.Allocator.Free(_handles);
             _handles = null;

@@ -31,7 +31,7 @@ namespace Singularity.Kernel
             s_next = (s_next + 1) % Capacity;
             if (s_count < Capacity) s_count++;
             s_ids[i] = sip.Id;
-            s_parents[i] = sip.Parent == null ? 0 : sip.Parent.Id;
+            s_parents[i] = sip.ParentId;
             s_codes[i] = sip.ExitCode;
             s_states[i] = (byte)sip.State;
             int n = 0;

@@ -28,6 +28,7 @@ namespace Singularity.Kernel
                 if (registered < 0 || kept < 0) return "export " + exports[i] + ": out of handles";
                 int r = NameService.Register(sip, exports[i], registered);
                 if (r == NameService.NameTaken) return "export " + exports[i] + ": the name is taken by a running service";
+                if (r == NameService.NotGranted) return "export " + exports[i] + ": the system manifest does not grant the name to " + sip.Name;
                 if (r != ChannelStatus.Ok) return "export " + exports[i] + ": registration failed (" + r.ToString() + ")";
                 sip.StartupPaths[n] = exports[i];
                 sip.StartupHandles[n++] = kept;

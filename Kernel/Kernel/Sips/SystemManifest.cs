@@ -15,7 +15,13 @@ namespace Singularity.Kernel
     /// supervisor, and so the service that runs on its grant, other limits than the kernel's
     /// defaults (docs/accounting.md); `cpu=` and `priority=` are its CPU grant, which the service
     /// inherits (default: CpuGrant.Default). `#` starts a comment. A
-    /// line the kernel does not understand is reported and skipped; it never stops the boot.
+    /// line
+    ///
+    ///     grant MODULE [processes] [all] [console-input] [name=PATH]...
+    ///
+    /// says what authority the SIPs of MODULE hold (Grants, docs/security.md); grants are read
+    /// before any boot module starts. A line the kernel does not understand is reported and
+    /// skipped; it never stops the boot.
     /// </summary>
     internal static unsafe class SystemManifest
     {
@@ -26,15 +32,32 @@ namespace Singularity.Kernel
         public static bool Is(string moduleName, byte* image, ulong size) =>
             moduleName == ModuleName && !(size >= 4 && *(uint*)image == 0x464C457F);
 
+        /// <summary>Applies the kernel's default grants, then every grant line (before any SIP starts).</summary>
+        public static void ApplyGrants(byte* text, ulong size)
+        {
+            Grants.ApplyDefaults();
+            if (text == null || size > MaxSize) return;
+            ulong i = 0;
+            int lineNumber = 0;
+            while (i < size)
+            {
+                ulong start = i;
+                while (i < size && text[i] != '\n') i++;
+                lineNumber++;
+                string line = Clean(text + start, i - start);
+                i++;
+                if (line == null || !line.StartsWith("grant ")) continue;     // reported by StartServices
+                string problem = Grants.Apply(line.Substring(6));
+                if (problem != null) Warn(lineNumber, problem);
+            }
+        }
+
         /// <summary>Starts a supervisor per service line.</summary>
         public static void StartServices(byte* text, ulong size, ulong defaultQuota)
         {
             if (size > MaxSize) { Log.WriteLine("system manifest: larger than 16 KiB; ignored"); return; }
-            if (!BootModules.Find("supervisor", out byte* supervisor, out ulong supervisorSize))
-            {
-                Log.WriteLine("system manifest: no 'supervisor' boot module; services not started");
-                return;
-            }
+            byte* supervisor = null;
+            ulong supervisorSize = 0;
             ulong i = 0;
             int lineNumber = 0;
             while (i < size)
@@ -45,7 +68,12 @@ namespace Singularity.Kernel
                 string line = Clean(text + start, i - start);
                 i++;
                 if (line == null) { Warn(lineNumber, "holds a character other than printable ASCII"); continue; }
-                if (line.Length == 0) continue;
+                if (line.Length == 0 || line.StartsWith("grant ")) continue;
+                if (supervisor == null && !BootModules.Find("supervisor", out supervisor, out supervisorSize))
+                {
+                    Log.WriteLine("system manifest: no 'supervisor' boot module; services not started");
+                    return;
+                }
                 SipQuota grant = SipQuota.Default(defaultQuota);
                 string args = SupervisorArguments(line, ref grant, out CpuGrant cpu, out string problem);
                 if (args == null) { Warn(lineNumber, problem); continue; }
@@ -84,7 +112,7 @@ namespace Singularity.Kernel
         {
             problem = null;
             cpu = CpuGrant.Default;
-            if (!line.StartsWith("service ")) { problem = "is not 'service MODULE [ARGUMENTS] [restart=N] [backoff=MS]'"; return null; }
+            if (!line.StartsWith("service ")) { problem = "is not 'service MODULE [ARGUMENTS] [restart=N] [backoff=MS]' or 'grant MODULE RIGHTS...'"; return null; }
             string rest = line.Substring(8);
             string service = "", policy = "";
             int p = 0;

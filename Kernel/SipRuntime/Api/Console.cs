@@ -8,7 +8,7 @@ namespace Singularity
     /// <summary>
     /// Text output through the console service (`/service/console`), which owns the serial line
     /// for SIPs; while no console service runs, output goes to the kernel log instead. Input is
-    /// read from the serial line by the one SIP that owns it (the shell).
+    /// read from the serial line by the one SIP granted it (the shell).
     /// </summary>
     /// <safety>Static state (the binding to the console service) guarded by a runtime lock; text
     /// goes out as a copy the runtime makes, never as the caller's memory.</safety>
@@ -64,12 +64,12 @@ namespace Singularity
         }
 
         /// <summary>
-        /// Reads a line from the serial input, echoing what is typed (backspace edits). The first
-        /// SIP to read owns the input. Returns null if another SIP owns it.
+        /// Reads a line from the serial input, echoing what is typed (backspace edits). Only a SIP
+        /// the system manifest grants `console-input` (the shell) may read; the first such reader owns
+        /// the input. Returns null without the grant or if another SIP owns it.
         /// </summary>
         /// <safety>Reads one byte at a time into a stack buffer and keeps at most 256 characters (the
-        /// check precedes the store). Authority gap: the first SIP that reads owns the serial input
-        /// (the kernel's rule); no manifest grant is needed yet.</safety>
+        /// check precedes the store). Authority: the kernel refuses a reader without the grant.</safety>
         /// <unsafe>A 1-byte and a 256-character stackalloc buffer; the kernel's ConsoleRead is given at
         /// most 1 byte; characters are stored only while <c>n &lt; 256</c>.</unsafe>
         public static string ReadLine()

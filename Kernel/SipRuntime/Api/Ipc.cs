@@ -330,8 +330,12 @@ namespace Singularity.Ipc
     /// checked way, this raw one is not restricted yet.</safety>
     public static unsafe class Names
     {
-        /// <summary>Registers <paramref name="name"/> (like "/service/echo"); connections arrive on <paramref name="listener"/>'s peer.</summary>
-        /// <safety>The checked copy of the name; the kernel checks the listener handle is this SIP's.</safety>
+        /// <summary>
+        /// Registers <paramref name="name"/> (like "/service/echo"); connections arrive on <paramref name="listener"/>'s peer.
+        /// False unless the system manifest grants the name to this SIP's module (`grant MODULE name=PATH`)
+        /// and no live SIP holds it; a SIP holds at most 8 names, all released when it ends.
+        /// </summary>
+        /// <safety>The checked copy of the name; the kernel checks the listener handle is this SIP's and the grant.</safety>
         /// <unsafe>A 128-byte stackalloc buffer filled by Ascii (length checked first) and passed with its length to NameRegister.</unsafe>
         public static bool Register(string name, RawEndpoint listener)
         {

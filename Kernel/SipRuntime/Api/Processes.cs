@@ -1,4 +1,5 @@
 using System;
+using Singularity.Abi;
 using Singularity.Runtime;
 
 namespace Singularity
@@ -8,11 +9,15 @@ namespace Singularity
     /// <allmembers>A constant.</allmembers>
     public enum SipOutcome { Running, Exited, Failed, Unknown }
 
-    /// <summary>Starting, watching and stopping other SIPs (for supervisors and the shell).</summary>
+    /// <summary>
+    /// Starting, watching and stopping other SIPs (for supervisors and the shell). Process control
+    /// is authority the system manifest grants (`grant MODULE processes [all]`, docs/security.md):
+    /// without it every call here is refused; with it a SIP waits for and kills only the SIPs it
+    /// started (with `all`, every SIP).
+    /// </summary>
     /// <safety>Memory-safe: names and arguments are copied into stack buffers after their lengths
-    /// are checked, ids are looked up by the kernel. Authority gap: any SIP may start any boot
-    /// module and kill any other SIP (the kernel checks only that the target is alive and not the
-    /// caller); a manifest grant for process control is still to come (reported to the lead).</safety>
+    /// are checked, ids are looked up by the kernel. Authority: the kernel checks the caller's
+    /// grant and that it started the target (or holds `all`) on every call.</safety>
     public static unsafe class Processes
     {
         /// <summary>Starts a new instance of the boot module <paramref name="module"/>; returns its SIP id.</summary>
@@ -38,13 +43,14 @@ namespace Singularity
             byte* a = stackalloc byte[1024];
             int nl = Ascii(module, n, 64), al = Ascii(arguments, a, 1024);
             int r = KernelCalls.Abi->SipStart(n, nl, a, al);
+            if (r == KernelAbi.NotPermitted) { error = "not permitted: the system manifest grants this SIP no process control"; return false; }
             if (r == -2) { error = "no boot module named '" + module + "'"; return false; }
             if (r < 0) { error = "could not start '" + module + "'"; return false; }
             id = r;
             return true;
         }
 
-        /// <summary>Waits for a SIP to end (timeoutMs -1 = forever); Running if it did not end in time.</summary>
+        /// <summary>Waits for a SIP to end (timeoutMs -1 = forever); Running if it did not end in time; Unknown if there is no such SIP or this SIP may not control it.</summary>
         /// <safety>The kernel looks the id up; it writes the exit code into a local.</safety>
         /// <unsafe>Passes the address of a local int to SipWait.</unsafe>
         public static SipOutcome Wait(int id, int timeoutMs, out int exitCode)
@@ -55,8 +61,8 @@ namespace Singularity
             return r switch { 0 => SipOutcome.Running, 1 => SipOutcome.Exited, 2 => SipOutcome.Failed, _ => SipOutcome.Unknown };
         }
 
-        /// <summary>Fails another SIP. False if it is not running (or is this SIP).</summary>
-        /// <safety>The kernel looks the id up and refuses the caller itself. Authority gap: any other live SIP can be killed (see the type).</safety>
+        /// <summary>Fails another SIP. False if it is not running, is this SIP, or is not one this SIP may control.</summary>
+        /// <safety>The kernel looks the id up, refuses the caller itself, and refuses a SIP the caller did not start (without the `all` grant).</safety>
         /// <unsafe>An ABI call with an integer.</unsafe>
         public static bool Kill(int id) => KernelCalls.Abi->SipKill(id) == 0;
 

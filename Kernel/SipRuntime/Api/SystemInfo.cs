@@ -26,10 +26,12 @@ namespace Singularity
     }
 
     /// <summary>What the kernel reports about SIPs and memory.</summary>
-    /// <safety>System-wide figures, copied. Authority gap: every SIP may see every SIP's name,
-    /// state and memory use (harmless for isolation, but not restricted yet).</safety>
+    /// <safety>Figures copied from the kernel. Sips lists only what the caller's process-control
+    /// grant reaches (the SIPs it started and itself; every SIP with `all`); without the grant it is
+    /// empty. Memory reports system-wide totals only.</safety>
     public static unsafe class SystemInfo
     {
+        /// <summary>The SIPs this SIP may control, and itself (empty without the `processes` grant).</summary>
         /// <safety>The kernel fills a 128-entry stack buffer and returns a count, which is clamped to
         /// [0, 128] before any entry is read; names are copied within their 32 bytes.</safety>
         /// <unsafe>A stackalloc buffer of 128 SipInfo; the kernel writes at most the given 128 entries,

@@ -1,0 +1,94 @@
+namespace Singularity.Tests.Kernel;
+
+/// <summary>
+/// Authority attacks (issue 13, docs/security.md), each by the verified SIP
+/// Tests/TestSips/HostileAuthority holding no grant (or only the one named): each is refused or
+/// contained, with the kernel, the console service, the shell and a bystander unaffected and
+/// kernel memory back at its baseline (HostileScenario). The shell owns the serial input, so the
+/// harness reaches the kernel debug console through Ctrl-] throughout.
+/// </summary>
+public class HostileAuthorityTests
+{
+    private static readonly AttackOutcome AllRefused = AttackOutcome.Exits(0, @" 0 unexpected$");
+
+    /// <summary>The shell answers a line typed to it (it kept the serial input and the console kept serving).</summary>
+    private static HostileScenario ShellAnswers(HostileScenario s, string word) =>
+        s.ThenType("echo " + word + "\n", "^" + word + "\r?$");
+
+    [Fact]
+    public void KillListStartAndWaitWithoutTheGrantAreRefused()
+    {
+        var scenario = HostileScenario.Named("process control without the grant").WithShell();
+        var result = ShellAnswers(scenario.Attack("hostileauthority processes", AttackOutcome.Exits(0, @" 0 unexpected$",
+                         @"listed 0 SIPs", @"killed 0, waited for 0 of 63 guessed SIP ids",
+                         @"start counter refused: not permitted")), "shell-still-here")
+            .Module("counter")
+            .Run()
+            .FailedAlone();
+        result.Log.DoesNotContain("started by hostileauthority");
+        var ended = System.Text.RegularExpressions.Regex.Match(result.Log.Serial, @"sip (console|shell)#\d+ (exited|failed)[^\n]*");
+        result.Log.Check(!ended.Success, "the console or the shell ended: " + ended.Value);
+    }
+
+    [Fact]
+    public void WithTheGrantASipControlsOnlyTheSipsItStarted()
+    {
+        var scenario = HostileScenario.Named("process control of own children").WithShell().Grant("hostileauthority processes");
+        var result = ShellAnswers(scenario.Attack("hostileauthority children", AttackOutcome.Exits(0, @" 0 unexpected$",
+                         @"listed 2 SIPs", @"killed 0, waited for 0 of the other SIP ids", "killed its own child")), "shell-still-here")
+            .Run()
+            .FailedAlone();
+        var ended = System.Text.RegularExpressions.Regex.Match(result.Log.Serial, @"sip (console|shell|hostilebystander)#\d+ (exited|failed)[^\n]*");
+        result.Log.Check(!ended.Success, "a SIP the attacker did not start ended: " + ended.Value);
+        result.Log.Match(@"sip hostileauthority#\d+ failed: killed by hostileauthority#\d+");
+    }
+
+    [Fact]
+    public void TheConsoleNameCannotBeSquattedBeforeWhileOrAfterTheConsoleRuns()
+    {
+        // Before the console registers its name (it is not started at boot), while it runs, and
+        // after it was killed: the attacker holds no grant for it; the console then starts and
+        // serves its name as before (the name was never held by anyone else).
+        var result = HostileScenario.Named("name squatting")
+            .Module("console")
+            .Attack("hostileauthority names", AllRefused)
+            .ThenConsole("start console", "console: serving /service/console")
+            .Attack("hostileauthority names", AllRefused)
+            .ThenConsole("kill console", @"sip console#\d+ failed: killed from the debug console")
+            .Attack("hostileauthority names", AllRefused)
+            .ThenConsole("start console", "console: serving /service/console")
+            .Run()
+            .FailedAlone();
+        result.Log.DoesNotContain("is already taken");
+        foreach (var attack in result.Attacks)
+            result.Log.Check(attack.Output.Contains("register /service/console -> refused"), $"{attack}: /service/console was not refused");
+    }
+
+    [Fact]
+    public void GrantedNamesAreCappedPerSipAndReleasedWhenTheSipEnds()
+    {
+        // Granted nine names, one SIP registers eight (the per-SIP limit) and nothing else; the
+        // next instance registers the same eight again: the first one's went when it ended.
+        string names = string.Join(" ", Enumerable.Range(0, 9).Select(i => "name=/hostile/n" + i));
+        HostileScenario.Named("granted names")
+            .Grant("hostileauthority " + names)
+            .Attack("hostileauthority granted", AttackOutcome.Exits(0, @" 0 unexpected$", "registered 8 of 9 granted names"))
+            .Attack("hostileauthority granted", AttackOutcome.Exits(0, @" 0 unexpected$", "registered 8 of 9 granted names"))
+            .Run()
+            .FailedAlone();
+    }
+
+    [Fact]
+    public void ConsoleInputReachesOnlyTheShellAndNotTheAttackerAfterTheShellIsKilled()
+    {
+        var scenario = HostileScenario.Named("console input").WithShell();
+        ShellAnswers(scenario.Attack("hostileauthority input", AttackOutcome.Exits(0, @" 0 unexpected$", "console input refused")), "typed-for-the-shell")
+            .ThenConsole("kill shell", @"sip shell#\d+ failed: killed from the debug console")
+            .Attack("hostileauthority input", AttackOutcome.Exits(0, @" 0 unexpected$", "console input refused"))
+            // With the shell gone, what is typed reaches the kernel debug console, not the attacker.
+            .ThenType("echo after-the-shell\n", @"unknown command 'echo after-the-shell'")
+            .Run()
+            .FailedAlone()
+            .Log.DoesNotContain("UNEXPECTED");
+    }
+}
