@@ -3,13 +3,16 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Singularity.Ownership;
 
 namespace Singularity.Analyzers
 {
     /// <summary>
     /// What the analyzer knows about the channel API of one compilation. Everything is matched by
     /// full metadata name (namespace Singularity.Channels), so the stand-ins in tests, the hosted
-    /// runtime and the kernel's SIP runtime are all recognised.
+    /// runtime and the kernel's SIP runtime are all recognised. Which types are tracked, and of
+    /// what kind, is the shared model (Verifier/Shared/TrackedTypes.cs, also compiled into the
+    /// verifier), asked through a Roslyn view.
     /// </summary>
     internal sealed class ChannelModel
     {
@@ -61,12 +64,12 @@ namespace Singularity.Analyzers
             return null;
         }
 
-        public static bool HasClaims(IParameterSymbol p) => p != null && HasAttribute(p.GetAttributes(), "ClaimsAttribute");
+        public static bool HasClaims(IParameterSymbol p) => p != null && HasAttribute(p.GetAttributes(), TrackedTypes.ClaimsAttribute);
 
         /// <summary>The state named by [State("S")] on a symbol's attributes, or null.</summary>
         public static string StateOf(ImmutableArray<AttributeData> attributes)
         {
-            var a = GetAttribute(attributes, "StateAttribute");
+            var a = GetAttribute(attributes, TrackedTypes.StateAttribute);
             if (a == null) return null;
             if (a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value is string s) return s;
             foreach (var kv in a.NamedArguments)
@@ -83,37 +86,20 @@ namespace Singularity.Analyzers
         public static bool IsAffine(ITypeSymbol type)
         {
             if (!(type is INamedTypeSymbol n) || type.TypeKind == TypeKind.Error) return false;
-            if (IsChannelsType(n, "EndpointHandle")) return true;
-            return n.Name == "Message" && n.IsValueType && n.ContainingType != null && IsEndpoint(n.ContainingType);
+            return TrackedTypes.IsAffine<ITypeSymbol>(n, RoslynTypeView.Instance);
         }
 
         public bool IsTracked(ITypeSymbol type)
         {
             if (type == null || type.TypeKind == TypeKind.TypeParameter || type.TypeKind == TypeKind.Error) return false;
             if (type.SpecialType != SpecialType.None) return false;
-            return tracked.GetOrAdd(type, t =>
-            {
-                if (IsAffine(t)) return true;
-                for (var b = t; b != null; b = b.BaseType)
-                {
-                    var def = b.OriginalDefinition;
-                    if (HasAttribute(def.GetAttributes(), "TrackedAttribute")) return true;
-                    if (b.ContainingNamespace != null && IsChannelsNamespace(b.ContainingNamespace)
-                        && (b.Name == "ExBuffer" || b.Name == "ExArray" || b.Name == "Endpoint")) return true;
-                }
-                return false;
-            });
+            return tracked.GetOrAdd(type, t => TrackedTypes.KindOf(t, RoslynTypeView.Instance) != TrackedKind.None);
         }
 
-        public static bool IsTRef(ITypeSymbol t) => t is INamedTypeSymbol n && n.Arity == 1 && IsChannelsType(n, "TRef");
+        public static bool IsTRef(ITypeSymbol t) => t is INamedTypeSymbol n && RoslynTypeView.Instance.IsChannelsType(n, TrackedTypes.TRef);
 
         /// <summary>Endpoint = a tracked class deriving from Singularity.Channels.Endpoint.</summary>
-        public static bool IsEndpoint(ITypeSymbol t)
-        {
-            for (var b = t; b != null; b = b.BaseType)
-                if (IsChannelsType(b, "Endpoint")) return true;
-            return false;
-        }
+        public static bool IsEndpoint(ITypeSymbol t) => t != null && TrackedTypes.IsEndpoint(t, RoslynTypeView.Instance);
 
         /// <summary>The protocol from [EndpointProtocol] on an endpoint type, or null.</summary>
         public Protocol GetProtocol(ITypeSymbol type)
@@ -123,7 +109,7 @@ namespace Singularity.Analyzers
             {
                 for (var b = t; b != null; b = b.BaseType)
                 {
-                    var a = GetAttribute(b.GetAttributes(), "EndpointProtocolAttribute");
+                    var a = GetAttribute(b.GetAttributes(), TrackedTypes.EndpointProtocolAttribute);
                     if (a != null) return Protocol.FromAttribute(a, (INamedTypeSymbol)b);
                 }
                 return null;
@@ -164,7 +150,7 @@ namespace Singularity.Analyzers
                 if (referenced && IsSingularityNamespace(t.ContainingNamespace)) return true;
                 if (referenced && (IsTracked(t) || IsTRef(t))) return true;
                 var attrs = t.GetAttributes();
-                if (HasAttribute(attrs, "ContractAttribute") || HasAttribute(attrs, "EndpointProtocolAttribute")) return true;
+                if (HasAttribute(attrs, TrackedTypes.ContractAttribute) || HasAttribute(attrs, TrackedTypes.EndpointProtocolAttribute)) return true;
             }
             return false;
         }
@@ -213,6 +199,20 @@ namespace Singularity.Analyzers
             }
             return true;
         }
+    }
+
+    /// <summary>The tracked-type model's view of Roslyn symbols (constructed types walk their constructed base chain; attributes are read from the definition).</summary>
+    internal sealed class RoslynTypeView : ITypeView<ITypeSymbol>
+    {
+        public static readonly RoslynTypeView Instance = new RoslynTypeView();
+        public ITypeSymbol Definition(ITypeSymbol type) => type;
+        public ITypeSymbol BaseType(ITypeSymbol type) => type.BaseType;
+        public ITypeSymbol DeclaringType(ITypeSymbol type) => type.ContainingType;
+        public string Name(ITypeSymbol type) => type.Name;
+        public bool IsValueType(ITypeSymbol type) => type.IsValueType;
+        public bool IsChannelsType(ITypeSymbol type, string metadataName)
+            => type.MetadataName == metadataName && type.ContainingType == null && ChannelModel.IsChannelsNamespace(type.ContainingNamespace);
+        public bool HasChannelsAttribute(ITypeSymbol type, string attribute) => ChannelModel.HasAttribute(type.OriginalDefinition.GetAttributes(), attribute);
     }
 
     /// <summary>A protocol as emitted by the generator in [EndpointProtocol]: states, transitions, closable states.</summary>

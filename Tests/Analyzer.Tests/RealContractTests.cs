@@ -8,7 +8,7 @@ namespace Singularity.Tests.Analyzer;
 
 /// <summary>
 /// The analyzer on the code the real contract generator emits (not the hand-written stand-ins of
-/// Harness): the contracts of Contracts/*.cs, plus any contract in the snippet, are run through
+/// Harness): the contracts of Contracts/**/*.cs, plus any contract in the snippet, are run through
 /// ContractSourceGenerator and compiled against the hosted runtime (the same public surface as
 /// the kernel's SIP runtime). Expected diagnostics are //!SINGnnnn markers as in Harness.
 /// </summary>
@@ -20,7 +20,14 @@ public class RealContractTests
         .Add(MetadataReference.CreateFromFile(typeof(Singularity.Channels.Endpoint).Assembly.Location));
 
     static readonly (string Path, string Text)[] ContractSources =
-        Directory.GetFiles(Path.Combine(Repository.Root, "Contracts"), "*.cs").Select(f => (f, File.ReadAllText(f))).ToArray();
+        Directory.GetFiles(Path.Combine(Repository.Root, "Contracts"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !IsBuildOutput(Path.GetRelativePath(Path.Combine(Repository.Root, "Contracts"), f)) && Path.GetFileName(f) != "SipLibrary.cs")
+            .Select(f => (f, File.ReadAllText(f))).ToArray();
+
+    // Contracts are grouped by area (Contracts/System, Contracts/Examples); bin/ and obj/ hold build
+    // output; SipLibrary.cs marks the assembly with an attribute only the SIP runtime defines.
+    static bool IsBuildOutput(string relative) =>
+        relative.StartsWith("bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal) || relative.StartsWith("obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     const string Usings = """
         global using System;

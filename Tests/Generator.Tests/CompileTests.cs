@@ -10,7 +10,14 @@ public class CompileTests
     {
         string root = typeof(GeneratorHarness).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>().First(a => a.Key == "RepoRoot").Value!;
-        return Directory.GetFiles(Path.Combine(root, "Contracts"), "*.cs").Select(p => (p, File.ReadAllText(p))).ToArray();
+        // Contracts are grouped by area (Contracts/System, Contracts/Examples); bin/ and obj/ hold build
+        // output, and SipLibrary.cs only marks the assembly (with an attribute the hosted runtime lacks).
+        string dir = Path.Combine(root, "Contracts");
+        var files = Directory.GetFiles(dir, "*.cs", SearchOption.AllDirectories)
+            .Where(p => Path.GetRelativePath(dir, p).Split(Path.DirectorySeparatorChar)[0] is not ("bin" or "obj") && Path.GetFileName(p) != "SipLibrary.cs")
+            .Select(p => (p, File.ReadAllText(p))).ToArray();
+        if (files.Length < 4) throw new InvalidOperationException($"only {files.Length} contract files found under {dir}");
+        return files;
     }
 
     private const string Samples = """"

@@ -16,8 +16,15 @@ public static class Paths
     public static string SipLinkerScript => Path.Combine(Root, "Boot", "sip.ld");
     public static string Kernel => Path.Combine(Artifacts, "kernel", "kernel.elf");
 
+    /// <summary>The build output of each SIP library (Libraries/NAME/bin/Release/net10.0).</summary>
+    public static IEnumerable<string> LibraryDirs =>
+        Directory.Exists(Path.Combine(Root, "Libraries"))
+            ? Directory.GetFiles(Path.Combine(Root, "Libraries"), "*.csproj", SearchOption.AllDirectories).OrderBy(p => p, StringComparer.Ordinal)
+                .Select(p => Path.Combine(Path.GetDirectoryName(p), "bin", "Release", "net10.0"))
+            : Enumerable.Empty<string>();
+
     /// <summary>The directories the verifier resolves references from (as the SIP build passes them with -r).</summary>
-    public static IReadOnlyList<string> ReferenceDirs => new[] { RuntimeDir, ContractsDir };
+    public static IReadOnlyList<string> ReferenceDirs => new[] { RuntimeDir, ContractsDir }.Concat(LibraryDirs).ToArray();
 
     /// <summary>ilc from the NuGet package the SIP build uses (SIPs/Sip.props, IlcVersion).</summary>
     public static string Ilc

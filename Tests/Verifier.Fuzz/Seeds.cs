@@ -4,8 +4,8 @@ namespace Singularity.Verifier.Fuzz;
 public sealed record Seed(string Name, string Path, byte[] Bytes, MetadataLayout Layout);
 
 /// <summary>
-/// The seeds: every SIP IL assembly the build produced (SIPs/*, Tests/TestSips/*), the contracts
-/// library, and the trusted runtime and core library (large, full of the unsafe code SIPs may not
+/// The seeds: every SIP IL assembly the build produced (SIPs/*/*, Tests/TestSips/*), the contracts
+/// library, the SIP libraries (Libraries/*), and the trusted runtime and core library (large, full of the unsafe code SIPs may not
 /// have: pointer types, InternalCall, localloc), sorted by name so a seed number means the same
 /// input on every machine with the same build.
 /// </summary>
@@ -17,14 +17,22 @@ public static class Seeds
         foreach (var dir in new[] { Path.Combine(Paths.Root, "SIPs"), Path.Combine(Paths.Root, "Tests", "TestSips") })
         {
             if (!Directory.Exists(dir)) continue;
-            foreach (var project in Directory.GetDirectories(dir))
+            // SIPs/ has rooms (Drivers, Services, Apps): a project is a folder with NAME/NAME.csproj.
+            foreach (var csproj in Directory.GetFiles(dir, "*.csproj", SearchOption.AllDirectories))
             {
-                string name = System.IO.Path.GetFileName(project);
+                string project = System.IO.Path.GetDirectoryName(csproj);
+                string name = System.IO.Path.GetFileNameWithoutExtension(csproj);
                 string dll = System.IO.Path.Combine(project, "bin", "Release", "net10.0", name + ".dll");
                 if (File.Exists(dll)) files.Add(dll);
             }
         }
         files.Add(System.IO.Path.Combine(Paths.ContractsDir, "Singularity.Contracts.dll"));
+        // Each SIP library's own assembly (its bin directory also holds copies of what it references).
+        foreach (var csproj in Directory.Exists(System.IO.Path.Combine(Paths.Root, "Libraries")) ? Directory.GetFiles(System.IO.Path.Combine(Paths.Root, "Libraries"), "*.csproj", SearchOption.AllDirectories) : Array.Empty<string>())
+        {
+            var assemblyName = System.Xml.Linq.XDocument.Load(csproj).Descendants("AssemblyName").Select(e => e.Value).FirstOrDefault() ?? System.IO.Path.GetFileNameWithoutExtension(csproj);
+            files.Add(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(csproj), "bin", "Release", "net10.0", assemblyName + ".dll"));
+        }
         files.Add(Paths.Runtime);
         files.Add(Paths.Corlib);
         var seeds = new List<Seed>();

@@ -25,7 +25,7 @@ public class AcceptTests
         var dir = Path.GetDirectoryName(proj);
         var text = File.ReadAllText(proj);
         var sources = Directory.GetFiles(dir, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"));
-        // Linked sources (<Compile Include="..."/>) and referenced contract libraries, as the SIP build has them.
+        // Linked sources (<Compile Include="..."/>) and referenced SIP libraries (contracts, Libraries/*), as the SIP build has them.
         var doc = System.Xml.Linq.XDocument.Parse(text);
         var linked = doc.Descendants("Compile").Select(e => (string)e.Attribute("Include")).Where(x => x != null).Select(x => Path.GetFullPath(Path.Combine(dir, x)))
             .SelectMany(x => x.Contains('*') ? Directory.GetFiles(Path.GetDirectoryName(x), Path.GetFileName(x)) : new[] { x });
@@ -33,10 +33,12 @@ public class AcceptTests
         foreach (var pr in doc.Descendants("ProjectReference"))
         {
             if ((string)pr.Attribute("OutputItemType") == "Analyzer" || (string)pr.Attribute("ReferenceOutputAssembly") == "false") continue;
-            var include = Path.GetFileName((string)pr.Attribute("Include"));
-            Assert.True(include == "Contracts.csproj", $"{project} references {include}: teach this test where its assembly is");
-            Assert.True(File.Exists(Support.ContractsLibrary), "Contracts/ is not built (it is a build dependency of this project)");
-            refs.Add(Support.ContractsLibrary);
+            var include = Path.GetFullPath(Path.Combine(dir, (string)pr.Attribute("Include")));
+            var room = Path.GetRelativePath(Support.Root, include).Split(Path.DirectorySeparatorChar)[0];
+            Assert.True(room is "Contracts" or "Libraries", $"{project} references {include}: a SIP references only contracts and Libraries/ (SipReferenceTests)");
+            var built = Support.BuiltAssembly(include);
+            Assert.True(File.Exists(built), $"{built} is not built (contracts and Libraries/ are build dependencies of this project)");
+            refs.Add(built);
         }
         // One syntax tree per file, as the SIP build compiles them (a file's usings are its own).
         var files = sources.OrderBy(f => f, StringComparer.Ordinal).Select(File.ReadAllText).ToList();

@@ -34,13 +34,15 @@ public static class Support
 
     /// <summary>
     /// A test contract, compiled like Contracts/ (against the real Singularity.Channels types of
-    /// Singularity.Runtime, with the real contract generator) into an allowed contract assembly.
+    /// Singularity.Runtime, with the real contract generator) into a contract assembly that, like
+    /// Contracts/, declares itself a SIP library.
     /// Ping.Imp sends Hi(int, ExBuffer) and receives Ho(ExBuffer); Ping.Exp the other way round.
     /// </summary>
     public const string ContractNamespace = "Singularity.Contracts.Testing";
 
     public const string ChannelsSource = """"
         using Singularity.Channels;
+        [assembly: Singularity.SipLibrary]
         namespace Singularity.Contracts.Testing
         {
             [Contract(Protocol = """
@@ -62,6 +64,17 @@ public static class Support
 
     /// <summary>The real contracts library (Contracts/, built by the solution), when it is built.</summary>
     public static readonly string ContractsLibrary = Path.Combine(Root, "Contracts", "bin", "Release", "net10.0", "Singularity.Contracts.dll");
+
+    /// <summary>The assembly a library project (Contracts/Contracts.csproj, Libraries/NAME/NAME.csproj) builds: bin/Release/net10.0/ASSEMBLYNAME.dll.</summary>
+    public static string BuiltAssembly(string csproj)
+    {
+        var name = System.Xml.Linq.XDocument.Load(csproj).Descendants("AssemblyName").Select(e => e.Value).FirstOrDefault() ?? Path.GetFileNameWithoutExtension(csproj);
+        return Path.Combine(Path.GetDirectoryName(csproj), "bin", "Release", "net10.0", name + ".dll");
+    }
+
+    /// <summary>Every SIP library project under Libraries/.</summary>
+    public static IEnumerable<string> LibraryProjects() =>
+        Directory.GetFiles(Path.Combine(Root, "Libraries"), "*.csproj", SearchOption.AllDirectories).OrderBy(p => p, StringComparer.Ordinal);
 
     /// <summary>Compiles C# against Singularity.Corlib and Singularity.Runtime (and the test channel types); returns the dll path.</summary>
     public static string Compile(string name, string source, bool allowUnsafe = false, string dir = null, IEnumerable<string> references = null, bool exe = false, bool channels = false, bool generate = false, IEnumerable<string> moreSources = null)

@@ -37,6 +37,7 @@ internal static class Program
                     case "-q": case "--quiet": quiet = true; break;
                     case "--name": options.DefaultName = Next(); break;
                     case "--manifest-only": options.ManifestOnly = true; break;
+                    case "--library": options.Library = true; break;
                     case "-h": case "--help": Usage(Console.Out); return 0;
                     default:
                         if (a.StartsWith('-') && a.Length > 1) throw new UsageException($"unknown option {a}");
@@ -64,7 +65,7 @@ internal static class Program
             if (!quiet)
                 Console.Error.WriteLine(r.ExitCode switch
                 {
-                    0 => options.ManifestOnly ? $"sing-verify: {r.File}: NOT VERIFIED (--manifest-only), manifest extracted" : $"sing-verify: {r.File}: verified",
+                    0 => options.Library ? $"sing-verify: {r.File}: verified as a SIP library" : options.ManifestOnly ? $"sing-verify: {r.File}: NOT VERIFIED (--manifest-only), manifest extracted" : $"sing-verify: {r.File}: verified",
                     1 => $"sing-verify: {r.File}: REJECTED ({r.Violations.Count} violation{(r.Violations.Count == 1 ? "" : "s")})",
                     _ => $"sing-verify: {r.File}: unusable input",
                 });
@@ -75,8 +76,9 @@ internal static class Program
     private static void Usage(TextWriter w) => w.WriteLine(
         """
         usage: sing-verify [options] <assembly.dll>...
-          -r, --reference <dir|dll>   where referenced assemblies are (Singularity.Corlib, Singularity.Runtime, contracts); repeatable
-          --allow <assembly>          also allow references to this assembly
+          -r, --reference <dir|dll>   where referenced assemblies are (Singularity.Corlib, Singularity.Runtime, SIP libraries); repeatable
+          --allow <assembly>          also allow references to this assembly, unverified (never in a build)
+          --library                   the input is a SIP library: it must carry [assembly: SipLibrary]; no manifest
           --manifest <file>           write the SIP's manifest (JSON) here when it verifies
           --manifest-dir <dir>        write NAME.manifest.json for each verified SIP here
           --name <name>               the SIP's name when it has no [SipManifest] (default: assembly name, lower case)

@@ -9,11 +9,8 @@ public sealed class VerifierOptions
     /// <summary>Directories (or files, meaning their directory) where referenced assemblies are found.</summary>
     public List<string> ReferencePaths { get; } = new();
 
-    /// <summary>Assemblies a SIP may reference: the SIP core library, the trusted runtime, and contracts.</summary>
+    /// <summary>Assemblies a SIP may reference by name: the SIP core library and the trusted runtime. Any other must be a verified SIP library (LibraryAdmission.cs).</summary>
     public HashSet<string> AllowedAssemblies { get; } = new(StringComparer.Ordinal) { "Singularity.Corlib", "Singularity.Runtime" };
-
-    /// <summary>Assembly-name prefixes of contract assemblies (generated endpoint code, itself verified when passed).</summary>
-    public List<string> AllowedPrefixes { get; } = new() { "Singularity.Contracts" };
 
     /// <summary>Assemblies that are trusted: their internals are never visible to a SIP, and a SIP may not take their name.</summary>
     public HashSet<string> TrustedAssemblies { get; } = new(StringComparer.Ordinal) { "Singularity.Corlib", "Singularity.Runtime", "Singularity.Kernel" };
@@ -21,13 +18,26 @@ public sealed class VerifierOptions
     /// <summary>Only extract the manifest (for test SIPs that opt out of verification with SipVerify=false).</summary>
     public bool ManifestOnly { get; set; }
 
+    /// <summary>The input is a SIP library (a library's own build, `--library`): it must carry [assembly: SipLibrary] (else SV0107); no manifest.</summary>
+    public bool Library { get; set; }
+
     /// <summary>The bound on a method's data-flow block visits (0: <see cref="MethodVerifier.MaxVisits"/>, which scales with the method); past it, SV0219.</summary>
     public long MaxBlockVisits { get; set; }
 
     /// <summary>The SIP's name when it has no [SipManifest] (the build's SipName); default: the assembly name in lower case.</summary>
     public string DefaultName { get; set; }
 
-    public bool IsAllowed(string name) => AllowedAssemblies.Contains(name) || AllowedPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+    public bool IsAllowed(string name) => AllowedAssemblies.Contains(name);
+
+    /// <summary>The same environment for verifying a library a SIP references: every rule applies (never manifest-only).</summary>
+    internal VerifierOptions ForLibrary()
+    {
+        var o = new VerifierOptions { MaxBlockVisits = MaxBlockVisits, Library = true };
+        o.ReferencePaths.AddRange(ReferencePaths);
+        o.AllowedAssemblies.UnionWith(AllowedAssemblies);
+        o.TrustedAssemblies.UnionWith(TrustedAssemblies);
+        return o;
+    }
 }
 
 /// <summary>The outcome of verifying one file.</summary>
@@ -50,6 +60,7 @@ public sealed partial class AssemblyVerifier
     private readonly VerifierOptions _options;
     private VerificationResult _result;
     private string _file;
+    private string _fullPath;
     internal TypeSystem Types { get; private set; }
     internal Tracking Tracking { get; private set; }
     private ModuleDefinition _module;
@@ -64,11 +75,13 @@ public sealed partial class AssemblyVerifier
     public VerificationResult Verify(string path)
     {
         _file = Path.GetFileName(path);
+        _fullPath = Path.GetFullPath(path);
         _result = new VerificationResult { File = _file };
         _useChecks.Clear();
         _signatureChecks.Clear();
         _constraints = null;
-        var resolver = new DirectoryResolver(_options.ReferencePaths.Prepend(Path.GetDirectoryName(Path.GetFullPath(path))), _options);
+        _admitted.Clear();
+        var resolver = new DirectoryResolver(_options.ReferencePaths.Prepend(Path.GetDirectoryName(Path.GetFullPath(path))), IsAdmitted);
         try
         {
             byte[] bytes;
@@ -82,6 +95,11 @@ public sealed partial class AssemblyVerifier
             catch (Exception e) { throw new UnusableInputException(Codes.NotAnAssembly, $"not a valid .NET assembly ({e.GetType().Name}: {e.Message})"); }
             if (_module.Assembly == null) throw new UnusableInputException(Codes.NotAnAssembly, "a module without an assembly manifest");
             CecilCoreLibrary.Fix(_module);
+            // Every referenced assembly other than the core library and the runtime must be a SIP
+            // library that verifies (SV0107 otherwise), before this module's own code is looked at.
+            Guarded(() => _module.Assembly.Name.Name, () => AdmitReferences(resolver));
+            if (_options.Library && !IsSipLibrary(_module.Assembly))
+                Report(Codes.ForbiddenAssembly, _module.Assembly.Name.Name, $"is verified as a SIP library but does not declare itself one ([assembly: SipLibrary] from {LibraryAttributeAssembly}), so no SIP may reference it");
             if (!_module.AssemblyReferences.Any(r => r.Name == CecilCoreLibrary.Name) && _module.Assembly.Name.Name != CecilCoreLibrary.Name)
             {
                 // Built against another core library (mscorlib, System.Runtime ...): a readable assembly
@@ -89,8 +107,6 @@ public sealed partial class AssemblyVerifier
                 // references are all that can be checked.
                 string asm = _module.Assembly.Name.Name;
                 Report(Codes.ForbiddenAssembly, asm, $"does not reference the SIP core library {CecilCoreLibrary.Name} (was it built as a SIP?)");
-                foreach (var r in _module.AssemblyReferences)
-                    if (!_options.IsAllowed(r.Name)) Report(Codes.ForbiddenAssembly, asm, ForbiddenReference(r.Name));
             }
             else
             {
@@ -99,7 +115,7 @@ public sealed partial class AssemblyVerifier
                 // Types, members and signatures are shared by every method: corrupt ones make the input unusable (SV0001).
                 MetadataCheck.Module(_module);
                 if (!_options.ManifestOnly) VerifyModule();
-                Guarded(() => _module.Assembly.Name.Name, () => _result.Manifest = Manifest.Extract(this, _module, _options.DefaultName));
+                if (!_options.Library) Guarded(() => _module.Assembly.Name.Name, () => _result.Manifest = Manifest.Extract(this, _module, _options.DefaultName));
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException || ThrownByReader(e))
@@ -116,7 +132,7 @@ public sealed partial class AssemblyVerifier
         return _result;
     }
 
-    internal string ForbiddenReference(string name) => $"references assembly {name}; a SIP may reference only {string.Join(", ", _options.AllowedAssemblies.OrderBy(x => x))} and contract assemblies ({string.Join(", ", _options.AllowedPrefixes.Select(p => p + "*"))})";
+    internal string ForbiddenReference(string name) => $"references assembly {name}; a SIP may reference only {string.Join(", ", _options.AllowedAssemblies.OrderBy(x => x))} and verified SIP libraries ([assembly: SipLibrary]: Libraries/, contracts)";
 
     // ----- failures while verifying -----------------------------------------------------------
 
@@ -227,9 +243,6 @@ public sealed partial class AssemblyVerifier
         var asm = _module.Assembly;
         if (_options.TrustedAssemblies.Contains(asm.Name.Name))
             Report(Codes.IgnoresAccessChecks, asm.Name.Name, $"a SIP may not take the name of the trusted assembly {asm.Name.Name} (that name would see the core library's internals)");
-        foreach (var r in _module.AssemblyReferences)
-            if (!_options.IsAllowed(r.Name))
-                Report(Codes.ForbiddenAssembly, asm.Name.Name, ForbiddenReference(r.Name));
         if (_module.ModuleReferences.Count > 0)
             foreach (var mr in _module.ModuleReferences) Report(Codes.PInvoke, asm.Name.Name, $"references native module '{mr.Name}'");
         foreach (var a in asm.CustomAttributes.Concat(_module.CustomAttributes))

@@ -8,11 +8,12 @@ internal sealed class DirectoryResolver : IAssemblyResolver
     private readonly List<string> _dirs = new();
     private readonly Dictionary<string, AssemblyDefinition> _cache = new();
 
-    private readonly VerifierOptions _options;
+    // Which assemblies the code being verified may use (the trusted ones, admitted libraries); null: any.
+    private readonly Func<string, bool> _admitted;
 
-    public DirectoryResolver(IEnumerable<string> paths, VerifierOptions options = null)
+    public DirectoryResolver(IEnumerable<string> paths, Func<string, bool> admitted = null)
     {
-        _options = options;
+        _admitted = admitted;
         foreach (var p in paths)
         {
             if (string.IsNullOrEmpty(p)) continue;
@@ -25,25 +26,38 @@ internal sealed class DirectoryResolver : IAssemblyResolver
 
     public AssemblyDefinition Resolve(AssemblyNameReference name, ReaderParameters parameters)
     {
-        if (_cache.TryGetValue(name.Name, out var a)) return a;
         // A SIP may not use another assembly (SV0107, reported for the reference itself): what needs
         // one is refused where it is met, not taken as unusable input (exit 1, not 2).
-        if (_options != null && !_options.IsAllowed(name.Name) && name.Name != CecilCoreLibrary.Name)
+        if (_admitted != null && !_admitted(name.Name) && name.Name != CecilCoreLibrary.Name)
             throw new UnusableInputException(Codes.ForbiddenAssembly, $"uses assembly {name.Name}, which a SIP may not reference (not verified further)");
+        return Load(name.Name);
+    }
+
+    /// <summary>The file that holds assembly <paramref name="name"/> in the first directory that has one, or null.</summary>
+    public string Locate(string name)
+    {
+        if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name is "." or "..") return null;
         foreach (var d in _dirs)
         {
-            var f = Path.Combine(d, name.Name + ".dll");
-            if (!File.Exists(f)) continue;
-            try
-            {
-                a = AssemblyDefinition.ReadAssembly(new MemoryStream(File.ReadAllBytes(f)), new ReaderParameters { AssemblyResolver = this, ReadingMode = ReadingMode.Deferred });
-                CecilCoreLibrary.Fix(a.MainModule);
-            }
-            catch (Exception e) { throw new UnusableInputException(Codes.UnresolvedReference, $"referenced assembly {f} cannot be read: {e.Message}"); }
-            _cache[name.Name] = a;
-            return a;
+            var f = Path.Combine(d, name + ".dll");
+            if (File.Exists(f)) return f;
         }
-        throw new UnusableInputException(Codes.UnresolvedReference, $"cannot find referenced assembly {name.Name} (searched {string.Join(", ", _dirs)}; add its directory with -r)");
+        return null;
+    }
+
+    /// <summary>Reads assembly <paramref name="name"/> whether or not it is admitted (the verifier checks a library before admitting it).</summary>
+    public AssemblyDefinition Load(string name)
+    {
+        if (_cache.TryGetValue(name, out var a)) return a;
+        var f = Locate(name) ?? throw new UnusableInputException(Codes.UnresolvedReference, $"cannot find referenced assembly {name} (searched {string.Join(", ", _dirs)}; add its directory with -r)");
+        try
+        {
+            a = AssemblyDefinition.ReadAssembly(new MemoryStream(File.ReadAllBytes(f)), new ReaderParameters { AssemblyResolver = this, ReadingMode = ReadingMode.Deferred });
+            CecilCoreLibrary.Fix(a.MainModule);
+        }
+        catch (Exception e) { throw new UnusableInputException(Codes.UnresolvedReference, $"referenced assembly {f} cannot be read: {e.Message}"); }
+        _cache[name] = a;
+        return a;
     }
 
     public void Dispose()

@@ -1,19 +1,24 @@
 using Mono.Cecil;
+using Singularity.Ownership;
 
 namespace Singularity.Verifier;
 
 /// <summary>
 /// Which types are tracked (linear) and which parameters claim ownership, read from the
 /// attributes of Singularity.Channels (matched by full name) with a few built-in facts about
-/// the runtime's own API, so the rules hold even where an attribute is missing.
+/// the runtime's own API, so the rules hold even where an attribute is missing. The model itself
+/// (names, kinds, classification) is Verifier/Shared/TrackedTypes.cs, shared with the analyzer;
+/// this class asks it through a Cecil view and caches the answers.
 /// </summary>
 public sealed class Tracking
 {
-    public const string Ns = "Singularity.Channels";
+    public const string Ns = TrackedTypes.Namespace;
     private readonly TypeSystem _ts;
     private readonly Dictionary<string, bool> _tracked = new();
 
-    public Tracking(TypeSystem ts) { _ts = ts; }
+    private readonly CecilTypeView _view;
+
+    public Tracking(TypeSystem ts) { _ts = ts; _view = new CecilTypeView(ts); }
 
     public bool IsTracked(TypeReference t)
     {
@@ -22,16 +27,8 @@ public sealed class Tracking
         if (t is GenericParameter or ArrayType or ByReferenceType or PointerType or FunctionPointerType || t.IsPrimitive) return false;
         string key = _ts.Key(t is GenericInstanceType g ? g.ElementType : t);
         if (_tracked.TryGetValue(key, out bool r)) return r;
-        _tracked[key] = false;
-        var d = _ts.Resolve(t);
-        r = false;
-        if (IsAffine(t)) { _tracked[key] = true; return true; }
-        int guard = 0;
-        for (var c = d; c != null && guard++ < 200; c = c.BaseType == null ? null : _ts.Resolve(c.BaseType))
-        {
-            string k = _ts.Key(c);
-            if (k is Ns + ".ExBuffer" or Ns + ".ExArray`1" or Ns + ".Endpoint" || TypeSystem.HasAttribute(c, Ns + ".TrackedAttribute")) { r = true; break; }
-        }
+        _tracked[key] = false;   // a cycle guard while the base chain is walked
+        r = TrackedTypes.KindOf(t, _view) != TrackedKind.None;
         _tracked[key] = r;
         return r;
     }
@@ -49,12 +46,7 @@ public sealed class Tracking
         if (t is GenericParameter or ArrayType or ByReferenceType or PointerType or FunctionPointerType || t.IsPrimitive) return false;
         string key = _ts.Key(t is GenericInstanceType g ? g.ElementType : t);
         if (_affine.TryGetValue(key, out bool r)) return r;
-        r = key == Ns + ".EndpointHandle";
-        if (!r && t.IsNested && t.Name == "Message" && t.DeclaringType != null)
-        {
-            var d = _ts.Resolve(t);
-            r = d != null && d.IsValueType && IsEndpoint(t.DeclaringType);
-        }
+        r = TrackedTypes.IsAffine(t, _view);
         _affine[key] = r;
         return r;
     }
@@ -65,20 +57,17 @@ public sealed class Tracking
     {
         t = TypeSystem.Strip(t);
         if (t is GenericParameter or ArrayType or ByReferenceType or PointerType or FunctionPointerType || t.IsPrimitive) return false;
-        int guard = 0;
-        for (var c = _ts.Resolve(t); c != null && guard++ < 200; c = c.BaseType == null ? null : _ts.Resolve(c.BaseType))
-            if (_ts.Key(c) == Ns + ".Endpoint") return true;
-        return false;
+        return TrackedTypes.IsEndpoint(t, _view);
     }
 
     public bool IsTRef(TypeReference t)
     {
         t = TypeSystem.Strip(t);
         if (t is GenericInstanceType g) t = g.ElementType;
-        return _ts.Key(t) == Ns + ".TRef`1";
+        return _ts.Key(t) == Ns + "." + TrackedTypes.TRef;
     }
 
-    private static bool ClaimsAttr(ICustomAttributeProvider p) => TypeSystem.HasAttribute(p, Ns + ".ClaimsAttribute");
+    private static bool ClaimsAttr(ICustomAttributeProvider p) => TypeSystem.HasAttribute(p, Ns + "." + TrackedTypes.ClaimsAttribute);
 
     /// <summary>Does parameter <paramref name="i"/> (0 = first declared parameter) take ownership?</summary>
     public bool ClaimsParameter(MethodDefinition m, int i)
@@ -86,12 +75,12 @@ public sealed class Tracking
         if (i < 0 || i >= m.Parameters.Count) return false;
         if (ClaimsAttr(m.Parameters[i])) return true;
         string owner = _ts.Key(m.DeclaringType);
-        if (owner == Ns + ".TRef`1" && (m.IsConstructor || m.Name == "Release")) return true;
+        if (owner == Ns + "." + TrackedTypes.TRef && (m.IsConstructor || m.Name == TrackedTypes.Release)) return true;
         // Endpoint.DetachHandle(endpoint): the endpoint's channel handle leaves it (to go into a message).
-        if (owner == Ns + ".Endpoint" && m.Name == "DetachHandle" && IsTracked(m.Parameters[i].ParameterType)) return true;
-        if (owner == Ns + ".MessageFrame" && m.Name.StartsWith("Put", StringComparison.Ordinal) && IsTracked(m.Parameters[i].ParameterType)) return true;
+        if (owner == Ns + "." + TrackedTypes.Endpoint && m.Name == TrackedTypes.DetachHandle && IsTracked(m.Parameters[i].ParameterType)) return true;
+        if (owner == Ns + "." + TrackedTypes.MessageFrame && m.Name.StartsWith(TrackedTypes.PutPrefix, StringComparison.Ordinal) && IsTracked(m.Parameters[i].ParameterType)) return true;
         // A generated endpoint's FromHandle and constructor, and Endpoint's constructor, wrap the channel handle they are given.
-        if ((m.Name == "FromHandle" || m.IsConstructor) && IsEndpoint(m.DeclaringType) && IsAffine(m.Parameters[i].ParameterType)) return true;
+        if ((m.Name == TrackedTypes.FromHandle || m.IsConstructor) && IsEndpoint(m.DeclaringType) && IsAffine(m.Parameters[i].ParameterType)) return true;
         return false;
     }
 
@@ -103,7 +92,7 @@ public sealed class Tracking
     public bool NeverReturns(MethodDefinition m)
     {
         if (m == null || m.Module?.Assembly?.Name?.Name is not ("Singularity.Runtime" or "Singularity.Corlib")) return false;
-        if (_ts.Key(m.DeclaringType) == Ns + ".Endpoint" && m.Name == "ProtocolViolation") return true;
+        if (_ts.Key(m.DeclaringType) == Ns + "." + TrackedTypes.Endpoint && m.Name == TrackedTypes.ProtocolViolation) return true;
         return TypeSystem.HasAttribute(m, "System.Diagnostics.CodeAnalysis.DoesNotReturnAttribute");
     }
 
@@ -113,8 +102,23 @@ public sealed class Tracking
         if (!m.HasThis) return false;
         if (ClaimsAttr(m)) return true;
         if (!IsTracked(m.DeclaringType)) return false;
-        // Message.TakeX hands the message's arguments over: a message is taken once.
-        if (m.Name.StartsWith("Take", StringComparison.Ordinal) && IsAffine(m.DeclaringType)) return true;
-        return m.Name is "Free" or "Close" or "DetachHandle";
+        // Free, Close, DetachHandle; Message.TakeX hands the message's arguments over (a message is taken once).
+        return TrackedTypes.EndsReceiver(m.Name, IsAffine(m.DeclaringType) ? TrackedKind.Affine : TrackedKind.Linear);
     }
+}
+
+/// <summary>The tracked-type model's view of Cecil types: references are resolved to their definitions.</summary>
+internal sealed class CecilTypeView : ITypeView<TypeReference>
+{
+    private readonly TypeSystem _ts;
+    public CecilTypeView(TypeSystem ts) { _ts = ts; }
+    public TypeReference Definition(TypeReference type) => _ts.Resolve(type);
+    public TypeReference BaseType(TypeReference type) => (type as TypeDefinition ?? _ts.Resolve(type))?.BaseType is { } b ? _ts.Resolve(b) : null;
+    public TypeReference DeclaringType(TypeReference type) => type.IsNested ? type.DeclaringType : null;
+    public string Name(TypeReference type) => type.Name;
+    public bool IsValueType(TypeReference type) => _ts.Resolve(type) is { IsValueType: true };
+    public bool IsChannelsType(TypeReference type, string metadataName)
+        => _ts.Key(type is GenericInstanceType g ? g.ElementType : type) == TrackedTypes.Namespace + "." + metadataName;
+    public bool HasChannelsAttribute(TypeReference type, string attribute)
+        => (type as TypeDefinition ?? _ts.Resolve(type)) is { } d && TypeSystem.HasAttribute(d, TrackedTypes.Namespace + "." + attribute);
 }

@@ -1,4 +1,4 @@
-// Compiled into the SIP runtime and, unchanged, into the hosted runtime (Contracts/Singularity.Channels.Hosted).
+// Compiled into the SIP runtime and, unchanged, into the hosted runtime (Tests/Singularity.Channels.Hosted).
 #nullable disable
 using System;
 

@@ -1,4 +1,5 @@
 using Singularity;
+using Singularity.Text;
 
 // The shell: reads commands from the serial line (it owns the serial input) and prints through
 // the console service. Commands: ps, start <sip> [args], kill <id>, mem, echo <text>, help.
@@ -12,16 +13,14 @@ public static class Program
             Console.Write("sh> ");
             string line = Console.ReadLine();
             if (line == null) { Debug.WriteLine("shell: the serial input belongs to another SIP"); return 1; }
-            Execute(Trim(line));
+            Execute(Words.Trim(line));
         }
     }
 
     private static void Execute(string line)
     {
         if (line.Length == 0) return;
-        int space = line.IndexOf(' ');
-        string cmd = space < 0 ? line : line.Substring(0, space);
-        string rest = space < 0 ? "" : Trim(line.Substring(space + 1));
+        string cmd = Words.First(line, out string rest);
         switch (cmd)
         {
             case "help": Console.WriteLine("commands: ps, start <sip> [args], kill <id>, mem, echo <text>, help"); break;
@@ -42,8 +41,8 @@ public static class Program
         {
             SipDescription s = sips[i];
             string state = s.State == SipOutcome.Running ? "running" : s.State == SipOutcome.Exited ? "exited" : "failed";
-            Console.WriteLine("  " + Pad(s.Id.ToString(), 3) + Pad(s.Name, 17) + Pad(state, 9) + Pad(s.Threads.ToString(), 9)
-                              + Pad((s.HeapBytes / 1024).ToString(), 10) + s.ExchangeBytes.ToString());
+            Console.WriteLine("  " + Words.PadRight(s.Id.ToString(), 3) + Words.PadRight(s.Name, 17) + Words.PadRight(state, 9) + Words.PadRight(s.Threads.ToString(), 9)
+                              + Words.PadRight((s.HeapBytes / 1024).ToString(), 10) + s.ExchangeBytes.ToString());
         }
     }
 
@@ -68,28 +67,7 @@ public static class Program
 
     private static void Kill(string rest)
     {
-        int id = 0;
-        bool ok = rest.Length > 0;
-        for (int i = 0; i < rest.Length && ok; i++)
-        {
-            if (rest[i] < '0' || rest[i] > '9') ok = false;
-            else id = id * 10 + (rest[i] - '0');
-        }
-        if (!ok) { Console.WriteLine("usage: kill <id>"); return; }
+        if (!Numbers.TryParseNatural(rest, out int id)) { Console.WriteLine("usage: kill <id>"); return; }
         Console.WriteLine(Processes.Kill(id) ? "killed " + id.ToString() : "kill: no running SIP " + id.ToString());
-    }
-
-    private static string Pad(string s, int width)
-    {
-        while (s.Length < width) s = s + " ";
-        return s;
-    }
-
-    private static string Trim(string s)
-    {
-        int a = 0, b = s.Length;
-        while (a < b && s[a] == ' ') a++;
-        while (b > a && s[b - 1] == ' ') b--;
-        return s.Substring(a, b - a);
     }
 }

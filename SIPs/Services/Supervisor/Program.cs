@@ -1,4 +1,5 @@
 using Singularity;
+using Singularity.Text;
 using Singularity.Threading;
 
 // Keeps a service running: starts it, and when it fails restarts it after a back-off that
@@ -19,12 +20,12 @@ public static class Program
             return 2;
         }
         string policy = args.Substring(0, dash);
-        string service = Trim(args.Substring(dash + 2));
+        string service = Words.Trim(args.Substring(dash + 2));
         int space = service.IndexOf(' ');
         string module = space < 0 ? service : service.Substring(0, space);
         string serviceArgs = space < 0 ? "" : service.Substring(space + 1);
-        int maxRestarts = Option(policy, "max=", 3);
-        int backoff = Option(policy, "backoff=", 100);
+        int maxRestarts = Options.Int(policy, "max=", 3);
+        int backoff = Options.Int(policy, "backoff=", 100);
         if (module.Length == 0) { Debug.WriteLine("supervisor: no service module given"); return 2; }
 
         int restarts = 0;
@@ -49,29 +50,5 @@ public static class Program
                             + " of " + maxRestarts.ToString() + " in " + delay.ToString() + " ms");
             Thread.Sleep(delay);
         }
-    }
-
-    private static int Option(string policy, string key, int fallback)
-    {
-        int at = policy.IndexOf(key[0]);
-        while (at >= 0)
-        {
-            if (policy.Substring(at).StartsWith(key))
-            {
-                int v = 0, i = at + key.Length, digits = 0;
-                while (i < policy.Length && policy[i] >= '0' && policy[i] <= '9') { v = v * 10 + (policy[i] - '0'); i++; digits++; }
-                return digits > 0 ? v : fallback;
-            }
-            at = policy.IndexOf(key[0], at + 1);
-        }
-        return fallback;
-    }
-
-    private static string Trim(string s)
-    {
-        int a = 0, b = s.Length;
-        while (a < b && s[a] == ' ') a++;
-        while (b > a && s[b - 1] == ' ') b--;
-        return s.Substring(a, b - a);
     }
 }

@@ -1,0 +1,259 @@
+using Mono.Cecil;
+using Mono.Cecil.Cil;
+
+namespace Singularity.Verifier;
+
+/// <summary>
+/// Exception regions (III.1.7.3, Partition I 12.4.2): the structure of the exception table, which
+/// branches may enter or leave a region, the states that flow into handlers, and where a finally
+/// handler continues on the normal path.
+/// </summary>
+internal sealed partial class MethodVerifier
+{
+    // ----- exception regions (III.1.7.3, Partition I 12.4.2) ----------------------------------
+
+    /// <summary>
+    /// The structure of the exception table: blocks start and end at valid branch targets, blocks
+    /// and handlers are disjoint or nested (a handler never overlaps its own try block), clauses of
+    /// nested blocks come before the clauses of the blocks that enclose them, and a catch names an
+    /// exception class. Returns false when the regions cannot be followed (the method is refused).
+    /// </summary>
+    private bool CheckRegions()
+    {
+        bool ok = true;
+        var ranges = new List<(int Start, int End, int Clause, int Kind)>();   // Kind: 0 try, 1 handler, 2 filter
+        for (int h = 0; h < _handlers.Count; h++)
+        {
+            var eh = _handlers[h];
+            int ts = _index[eh.TryStart.Offset], te = eh.TryEnd == null ? _ins.Length : _index[eh.TryEnd.Offset];
+            int hs = _index[eh.HandlerStart.Offset], he = eh.HandlerEnd == null ? _ins.Length : _index[eh.HandlerEnd.Offset];
+            foreach (int b in new[] { ts, te, hs, he }.Concat(eh.HandlerType == ExceptionHandlerType.Filter ? new[] { _index[eh.FilterStart.Offset] } : Array.Empty<int>()))
+                if (b < _ins.Length && _afterPrefix[b]) { Report(Codes.BranchTarget, $"exception clause {h + 1} starts or ends at an instruction that follows a prefix (inside a prefixed instruction)", _ins[b].Offset); ok = false; }
+            if (ts >= te || hs >= he) { Report(Codes.ExceptionRegion, $"exception clause {h + 1} has an empty try block or handler", _ins[Math.Min(ts, _ins.Length - 1)].Offset); ok = false; continue; }
+            ranges.Add((ts, te, h, 0));
+            ranges.Add((hs, he, h, 1));
+            if (eh.HandlerType == ExceptionHandlerType.Filter)
+            {
+                int fs = _index[eh.FilterStart.Offset];
+                if (fs >= hs) { Report(Codes.ExceptionRegion, $"exception clause {h + 1}: the filter does not precede its handler", _ins[fs].Offset); ok = false; continue; }
+                ranges.Add((fs, hs, h, 2));
+            }
+            if (eh.HandlerType == ExceptionHandlerType.Catch)
+            {
+                var ct = eh.CatchType;
+                // C#'s catch-all is a catch of System.Object (only exceptions are thrown: see throw).
+                if (ct == null || _ts.IsValueType(ct) || !(_ts.Key(ct) == "System.Object" || _ts.IsAssignableRef(ct, _ts.CorType("System", "Exception"))))
+                    Report(Codes.ExceptionRegion, $"catch of {(ct == null ? "no type" : Show(ct))}, which is not an exception class (derived from System.Exception) nor the catch-all System.Object", _ins[hs].Offset);
+                else _av.CheckTypeUse(_m, _ins[hs].Offset, ct);
+            }
+        }
+        for (int a = 0; a < ranges.Count; a++)
+            for (int b = a + 1; b < ranges.Count; b++)
+            {
+                var x = ranges[a]; var y = ranges[b];
+                bool disjoint = x.End <= y.Start || y.End <= x.Start;
+                bool same = x.Start == y.Start && x.End == y.End;
+                bool xInY = y.Start <= x.Start && x.End <= y.End, yInX = x.Start <= y.Start && y.End <= x.End;
+                string why = null;
+                if (x.Clause == y.Clause) { if (!disjoint) why = "a handler or filter overlaps its own try block"; }
+                else if (same) { if (!(x.Kind == 0 && y.Kind == 0)) why = "two clauses share a handler or filter"; }
+                else if (!disjoint && !xInY && !yInX) why = "protected blocks or handlers overlap without nesting";
+                // II.19: the clause of a nested block comes first.
+                else if (!disjoint && yInX && !same && y.Clause > x.Clause) why = "the clause of a nested block comes after the clause of the block that encloses it";
+                else if (!disjoint && xInY && !same && x.Clause > y.Clause) why = "the clause of a nested block comes after the clause of the block that encloses it";
+                if (why == null) continue;
+                Report(Codes.ExceptionRegion, $"exception clauses {Math.Min(x.Clause, y.Clause) + 1} and {Math.Max(x.Clause, y.Clause) + 1}: {why}", _ins[Math.Max(x.Start, y.Start)].Offset);
+                return false;
+            }
+        return ok;
+    }
+
+    private void ComputeRegionsAndJoins()
+    {
+        var lists = new List<int>[_ins.Length];
+        for (int h = 0; h < _handlers.Count; h++)
+        {
+            var eh = _handlers[h];
+            Mark(eh.TryStart, eh.TryEnd, 2 * h);
+            Mark(eh.HandlerStart, eh.HandlerEnd, 2 * h + 1);
+            if (eh.HandlerType == ExceptionHandlerType.Filter) Mark(eh.FilterStart, eh.HandlerStart, 2 * h + 1);
+            if (eh.TryStart != null && _index.TryGetValue(eh.TryStart.Offset, out int a)) _join[a] = true;
+            if (eh.HandlerStart != null && _index.TryGetValue(eh.HandlerStart.Offset, out int b)) _join[b] = true;
+            if (eh.FilterStart != null && _index.TryGetValue(eh.FilterStart.Offset, out int c)) _join[c] = true;
+        }
+        for (int i = 0; i < _ins.Length; i++) _regions[i] = lists[i] == null ? Array.Empty<int>() : lists[i].ToArray();
+
+        void Mark(Instruction start, Instruction end, int id)
+        {
+            if (start == null) { _cur = 0; throw new UnusableInputException(Codes.CorruptBody, $"{_m.FullName}: exception handler with an invalid start offset"); }
+            int s = _index[start.Offset];
+            int e = end == null ? _ins.Length : _index[end.Offset];
+            for (int i = s; i < e; i++) (lists[i] ??= new List<int>()).Add(id);
+        }
+
+        for (int i = 0; i < _ins.Length; i++)
+        {
+            var ins = _ins[i];
+            if (ins.Operand is Instruction t) { if (_index.TryGetValue(t.Offset, out int j)) _join[j] = true; }
+            else if (ins.Operand is Instruction[] ts) foreach (var x in ts) if (x != null && _index.TryGetValue(x.Offset, out int j)) _join[j] = true;
+        }
+    }
+
+    private bool SameRegions(int a, int b) => _regions[a].AsSpan().SequenceEqual(_regions[b]);
+
+    /// <summary>A branch from <paramref name="from"/> may target <paramref name="to"/>: same regions, or the first instruction of a try block nested directly in them.</summary>
+    private bool BranchAllowed(int from, int to, bool isLeave)
+    {
+        var rf = _regions[from]; var rt = _regions[to];
+        if (isLeave)
+        {
+            // leave may exit regions; it may enter only a try block at its start. It never exits a
+            // finally or fault handler or a filter (ECMA-335 III.3.46): endfinally and endfilter end those.
+            foreach (var r in rt) if (Array.IndexOf(rf, r) < 0 && !IsTryStart(r, to)) return false;
+            foreach (var r in rf)
+            {
+                if (r % 2 == 0 || Array.IndexOf(rt, r) >= 0) continue;
+                var eh = _handlers[r / 2];
+                if (eh.HandlerType is ExceptionHandlerType.Finally or ExceptionHandlerType.Fault) return false;
+                if (eh.HandlerType == ExceptionHandlerType.Filter && from < _index[eh.HandlerStart.Offset]) return false;
+            }
+            return true;
+        }
+        foreach (var r in rf) if (Array.IndexOf(rt, r) < 0) return false;
+        foreach (var r in rt) if (Array.IndexOf(rf, r) < 0 && !IsTryStart(r, to)) return false;
+        return true;
+    }
+
+    private bool IsTryStart(int region, int index) => region % 2 == 0 && _handlers[region / 2].TryStart.Offset == _ins[index].Offset;
+
+    private void FlowToHandlers(int i, State st)
+    {
+        foreach (int r in _regions[i])
+        {
+            if (r % 2 != 0) continue;
+            var eh = _handlers[r / 2];
+            var hs = st.Clone();
+            hs.N = 0;
+            // A finally or fault handler entered by an exception ends in endfinally, which on that
+            // path goes on unwinding, never to a leave target: it carries no ownership, so what
+            // the try held on its exceptional paths does not reach the normal continuation.
+            // (Leaks on exceptional paths are checked at each throw.)
+            if (eh.HandlerType is ExceptionHandlerType.Finally or ExceptionHandlerType.Fault) hs.Own = null;
+            // On the way into a handler every slot may hold any of its possible tracked states.
+            if (eh.HandlerType is ExceptionHandlerType.Catch or ExceptionHandlerType.Filter)
+            {
+                var exc = eh.HandlerType == ExceptionHandlerType.Catch ? eh.CatchType : _ts.Object;
+                hs.S[0] = new V { K = VK.Ref, T = exc }; hs.N = 1;
+            }
+            // The filter runs first; its handler (when the filter accepts) starts from the same state.
+            // Neither, entered with the exception on the stack, may begin with a try block (its stack must be empty).
+            foreach (var start in eh.HandlerType == ExceptionHandlerType.Filter ? new[] { eh.FilterStart, eh.HandlerStart } : new[] { eh.HandlerStart })
+            {
+                int entry = _index[start.Offset];
+                if (hs.N != 0)
+                    foreach (int t in _regions[entry])
+                        if (IsTryStart(t, entry) && Array.IndexOf(_regions[i], t) < 0)
+                        {
+                            Report(Codes.ExceptionRegion, "a catch or filter handler begins with a try block, which it enters with the exception on the stack", _ins[entry].Offset);
+                            throw new Abort();
+                        }
+                MergeInto(entry, hs, handler: true);
+            }
+        }
+    }
+
+    /// <summary>The innermost handler or filter enclosing instruction <paramref name="i"/> (regions are nested: the shortest is the innermost), or null.</summary>
+    private (ExceptionHandler Clause, int Region, bool Filter)? InnermostHandler(int i)
+    {
+        (ExceptionHandler, int, bool)? best = null;
+        int bestLength = int.MaxValue;
+        foreach (int r in _regions[i])
+        {
+            if (r % 2 == 0) continue;
+            var eh = _handlers[r / 2];
+            int hs = _index[eh.HandlerStart.Offset];
+            bool filter = eh.HandlerType == ExceptionHandlerType.Filter && i < hs;
+            int start = filter ? _index[eh.FilterStart.Offset] : hs;
+            int end = filter ? hs : eh.HandlerEnd == null ? _ins.Length : _index[eh.HandlerEnd.Offset];
+            if (end - start < bestLength) { bestLength = end - start; best = (eh, r, filter); }
+        }
+        return best;
+    }
+
+    /// <summary>Is instruction <paramref name="i"/> inside a try block that lies within handler region <paramref name="handler"/>?</summary>
+    private bool InTryWithin(int i, int handler)
+    {
+        var eh = _handlers[handler / 2];
+        int hs = eh.HandlerType == ExceptionHandlerType.Filter && i < _index[eh.HandlerStart.Offset] ? _index[eh.FilterStart.Offset] : _index[eh.HandlerStart.Offset];
+        foreach (int r in _regions[i])
+            if (r % 2 == 0 && r / 2 != handler / 2 && _index[_handlers[r / 2].TryStart.Offset] >= hs) return true;
+        return false;
+    }
+
+    private bool IsInFilter(int i)
+    {
+        foreach (int r in _regions[i])
+        {
+            if (r % 2 == 0) continue;
+            var eh = _handlers[r / 2];
+            if (eh.HandlerType == ExceptionHandlerType.Filter && i < _index[eh.HandlerStart.Offset]) return true;
+        }
+        return false;
+    }
+
+    private bool InCatchTry(int i)
+    {
+        foreach (int r in _regions[i])
+            if (r % 2 == 0 && _handlers[r / 2].HandlerType is ExceptionHandlerType.Catch or ExceptionHandlerType.Filter) return true;
+        return false;
+    }
+
+    // Where each finally handler's endfinally continues on the normal path: the leave targets (or
+    // the next finally out) of the leaves that run it. A leave does not jump straight to its
+    // target: it runs the finally handlers of the try blocks it exits, innermost first, so what
+    // they release (a Close in a finally, a `using`, a `lock`) is released on the way.
+    private readonly Dictionary<int, HashSet<int>> _finallyExits = new();
+
+    private bool LeaveThroughFinally(int target, State s)
+    {
+        int first = -1, previous = -1;
+        foreach (int r in _regions[_cur])
+        {
+            if (r % 2 != 0) continue;                                   // a try region only
+            var eh = _handlers[r / 2];
+            if (eh.HandlerType != ExceptionHandlerType.Finally) continue;
+            if (Array.IndexOf(_regions[target], r) >= 0) continue;     // the leave stays inside it
+            int start = _index[eh.HandlerStart.Offset];
+            if (first < 0) first = start;
+            else AddFinallyExit(previous, start);
+            previous = r / 2;
+        }
+        if (first < 0) return false;
+        AddFinallyExit(previous, target);
+        MergeInto(first, s);
+        return true;
+    }
+
+    private void AddFinallyExit(int handler, int continuation)
+    {
+        if (!_finallyExits.TryGetValue(handler, out var exits)) _finallyExits[handler] = exits = new();
+        if (!exits.Add(continuation)) return;
+        // A new way out: walk the handler again so its endfinally flows there too. Every block of
+        // it, not only its start: a walk from the start stops at a join inside the handler whose
+        // state does not change, and the endfinally after it would never flow to the new exit
+        // (the code there was never verified).
+        var eh = _handlers[handler];
+        int start = _index[eh.HandlerStart.Offset];
+        int end = eh.HandlerEnd == null ? _ins.Length : _index[eh.HandlerEnd.Offset];
+        for (int j = start; j < end; j++)
+            if ((j == start || _join[j]) && _at[j] != null && !_queued[j]) { _queued[j] = true; _work.Push(j); }
+    }
+
+    private void FinallyContinues(State s)
+    {
+        if (InnermostHandler(_cur) is not { } h || h.Clause.HandlerType != ExceptionHandlerType.Finally) return;
+        if (!_finallyExits.TryGetValue(h.Region / 2, out var exits)) return;
+        int save = _cur;
+        foreach (int c in exits.ToArray()) { MergeInto(c, s); _cur = save; }
+    }
+}
