@@ -69,6 +69,7 @@ namespace Singularity.Kernel
             uint n = mb.ModuleCount;
             if (n == 0) return;
             Log.Write("boot modules: "); Log.WriteDecimal((ulong)n); Log.WriteLine();
+            SipLoader.DeferStarts();
             for (uint i = 0; i < n; i++)
             {
                 mb.GetModule(i, out ulong start, out ulong end, out byte* raw);
@@ -89,6 +90,7 @@ namespace Singularity.Kernel
             if (options.Sips != null) WarnUnknown(options.Sips, mb);
             if (haveManifest)
                 SystemManifest.StartServices(manifest, manifestSize, options.SipQuotaMiB * 1024 * 1024);
+            SipLoader.StartDeferred();
         }
 
         /// <summary>Counts a SIP started at boot (for WaitForAll).</summary>

@@ -87,8 +87,35 @@ namespace Singularity.Kernel
                 return null;
             }
             sip.Started = true;
-            Scheduler.Start(main);
+            if (s_deferred != null && s_deferredCount < s_deferred.Length) s_deferred[s_deferredCount++] = main;
+            else Scheduler.Start(main);
             return sip;
+        }
+
+        // Main threads of SIPs started at boot, held until every boot SIP is loaded.
+        private static Thread[] s_deferred;
+        private static int s_deferredCount;
+
+        /// <summary>
+        /// From now until <see cref="StartDeferred"/>, SIPs are loaded but not run: boot modules and
+        /// system-manifest services get their ids in boot order, before any of them starts a child.
+        /// </summary>
+        public static void DeferStarts()
+        {
+            s_deferred = new Thread[256];
+            s_deferredCount = 0;
+        }
+
+        /// <summary>Runs every SIP loaded since <see cref="DeferStarts"/>, in the order they were loaded.</summary>
+        public static void StartDeferred()
+        {
+            Thread[] held = s_deferred;
+            int n = s_deferredCount;
+            s_deferred = null;
+            s_deferredCount = 0;
+            if (held == null) return;
+            for (int i = 0; i < n; i++) Scheduler.Start(held[i]);
+            Runtime.Allocator.Free(held);
         }
 
         // A thread record's size, last measured (its kernel-heap blocks); checked against the grant before one is made.
