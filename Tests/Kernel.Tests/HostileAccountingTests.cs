@@ -30,6 +30,7 @@ public class HostileAccountingTests
     public void ASpawnBombIsRefusedAndEndsWithItsRoot()
     {
         var r = Exact(HostileScenario.Named("spawn bomb")
+            .Grant("hostile processes")     // the bomb starts SIPs: the capability is granted, the accounting bounds it
             .Attack("hostile bomb spawn", AttackOutcome.Holds(@"holding: started \d+ SIPs", @"kernel refused: could not start"))
             .AttackLimit(600).Timeout(TimeSpan.FromSeconds(240))
             .Run());
@@ -64,6 +65,7 @@ public class HostileAccountingTests
     public void AnExchangeSlotBombStaysWithinItsBlockGrant()
     {
         var r = Exact(HostileScenario.Named("slot bomb")
+            .Grant("hostile processes")     // the bomb starts SIPs: the capability is granted, the accounting bounds it
             .Attack("hostile bomb slots", AttackOutcome.Holds(@"holding: \d+ one-byte blocks"))
             .AttackLimit(600).Timeout(TimeSpan.FromSeconds(240))
             .Run());
@@ -76,6 +78,7 @@ public class HostileAccountingTests
     public void AThreadBombsStacksAreChargedAndRefused()
     {
         var r = Exact(HostileScenario.Named("thread bomb")
+            .Grant("hostile processes")     // the bomb starts SIPs: the capability is granted, the accounting bounds it
             .Attack("hostile bomb threads", AttackOutcome.Holds(@"holding: \d+ threads", @"SIPs starting threads \(refused: could not start"))
             .AttackLimit(600).Timeout(TimeSpan.FromSeconds(240))
             .Run());
