@@ -6,10 +6,13 @@ namespace Singularity.Abi
     /// </summary>
     internal static class SipLimits
     {
-        /// <summary>Live threads per SIP, its main thread included; CreateThread beyond it returns ThreadLimitReached.</summary>
-        public const int MaxThreads = 64;
+        /// <summary>
+        /// Live threads per SIP at most, its main thread included, whatever its grant; CreateThread
+        /// beyond its grant (64 by default, SipQuota) returns ThreadLimitReached.
+        /// </summary>
+        public const int MaxThreads = 128;
 
-        /// <summary>CreateThread's result when the SIP already has <see cref="MaxThreads"/> live threads.</summary>
+        /// <summary>CreateThread's result when the SIP already has as many live threads as it was granted.</summary>
         public const int ThreadLimitReached = -2;
 
         /// <summary>The usable stack of each SIP thread; an unmapped guard page lies just below it.</summary>

@@ -20,7 +20,7 @@ public class GcRootTests
         });
         boot.DoesNotContain("KERNEL PANIC").Exited(QemuExit.Success);
         // As many threads as the cap allows besides main (64 in all), then a clean refusal.
-        boot.Contains("gcroots: 63 threads besides main; the next one refused: thread limit reached (64 threads per SIP)");
+        boot.Contains("gcroots: 63 threads besides main; the next one refused: thread limit reached (the SIP's thread grant)");
         var m = boot.Match(@"gcroots: (\d+) collections while main waited; ([^\r\n]*)");
         boot.Check(int.Parse(m.Groups[1].Value) >= 5, "the pressure thread forced fewer than 5 collections");
         boot.Check(m.Groups[2].Value == "kept objects intact", "main's objects did not survive: " + m.Groups[2].Value);

@@ -25,6 +25,8 @@ namespace Singularity.Kernel
         public const ulong DefaultExchangeBytes = 16 * MiB;
         public const ulong DefaultExchangeBlocks = 4096;
         public const ulong DefaultKernelBytes = 8 * MiB;
+        /// <summary>Threads a SIP may run unless granted more (`threads=N`, up to SipLimits.MaxThreads).</summary>
+        public const ulong DefaultThreads = 64;
 
         /// <summary>What the kernel grants a SIP it starts itself (boot modules, the debug console) unless told otherwise.</summary>
         public static SipQuota Default(ulong heapBytes) => new SipQuota
@@ -33,7 +35,7 @@ namespace Singularity.Kernel
             ExchangeBytes = DefaultExchangeBytes,
             ExchangeBlocks = DefaultExchangeBlocks,
             KernelBytes = DefaultKernelBytes,
-            Threads = (ulong)Abi.SipLimits.MaxThreads,
+            Threads = DefaultThreads,
         };
 
         /// <summary>

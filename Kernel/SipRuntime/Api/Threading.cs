@@ -22,7 +22,7 @@ namespace Singularity.Threading
     /// address of the static method Entry, which the kernel starts with the slot number it was given.</unsafe>
     public sealed unsafe class Thread
     {
-        private const int MaxPending = 64;
+        private const int MaxPending = Abi.SipLimits.MaxThreads;     // every thread the SIP may have can be starting at once
         private static Action[] s_pending;
         private static int s_lock;
 
@@ -43,7 +43,7 @@ namespace Singularity.Threading
             {
                 Take(slot);
                 if (h == Abi.SipLimits.ThreadLimitReached)
-                    throw new InvalidOperationException("thread limit reached (" + Abi.SipLimits.MaxThreads.ToString() + " threads per SIP)");
+                    throw new InvalidOperationException("thread limit reached (the SIP's thread grant)");
                 throw new InvalidOperationException("the kernel could not create a thread");
             }
             return new Thread(h);

@@ -61,9 +61,9 @@ namespace Singularity.Runtime
         private const ulong MaxSmall = 4096;
         private const byte PageFree = 0, PageHeader = 0xFF;
         private const int LargeHeader = 32;       // { next, pages, unused, unused }, then the object's block
-        private const int StatePages = 4;         // free lists and stack ranges, mark stack (3 pages)
-        // The stack ranges (SipLimits.MaxStackRanges pairs) fill the end of the first state page.
-        private const ulong StackRangesOffset = PageSize - SipLimits.MaxStackRanges * 16;
+        private const int StatePages = 5;         // free lists, mark stack (3 pages), stack ranges
+        // The stack ranges (SipLimits.MaxStackRanges pairs) have the last state page.
+        private const ulong StackRangesOffset = 4 * PageSize;
 
         // Segment header layout, in the segment's first page.
         private struct Segment
@@ -104,7 +104,7 @@ namespace Singularity.Runtime
 
         public static void Initialize()
         {
-            if (StackRangesOffset < ClassCount * 8) KernelCalls.Fail("garbage collector: no room for the stack ranges", 0);
+            if (SipLimits.MaxStackRanges * 16 > (int)PageSize) KernelCalls.Fail("garbage collector: no room for the stack ranges", 0);
             byte* state = (byte*)KernelCalls.Abi->AllocatePages(StatePages);
             if (state == null) KernelCalls.Fail("heap quota exceeded before start-up", 0);
             s_freeLists = (void**)state;
