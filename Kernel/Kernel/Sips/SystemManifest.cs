@@ -41,11 +41,7 @@ namespace Singularity.Kernel
             int lineNumber = 0;
             while (i < size)
             {
-                ulong start = i;
-                while (i < size && text[i] != '\n') i++;
-                lineNumber++;
-                string line = Clean(text + start, i - start);
-                i++;
+                string line = NextLine(text, size, ref i, ref lineNumber);
                 if (line == null || !line.StartsWith("grant ")) continue;     // reported by StartServices
                 string problem = Grants.Apply(line.Substring(6));
                 if (problem != null) Warn(lineNumber, problem);
@@ -62,11 +58,7 @@ namespace Singularity.Kernel
             int lineNumber = 0;
             while (i < size)
             {
-                ulong start = i;
-                while (i < size && text[i] != '\n') i++;
-                lineNumber++;
-                string line = Clean(text + start, i - start);
-                i++;
+                string line = NextLine(text, size, ref i, ref lineNumber);
                 if (line == null) { Warn(lineNumber, "holds a character other than printable ASCII"); continue; }
                 if (line.Length == 0 || line.StartsWith("grant ")) continue;
                 if (supervisor == null && !BootModules.Find("supervisor", out supervisor, out supervisorSize))
@@ -93,6 +85,17 @@ namespace Singularity.Kernel
                 }
                 BootModules.Track(sip);
             }
+        }
+
+        // The line at i (i moves past it, lineNumber counts it), cleaned as Clean does.
+        private static string NextLine(byte* text, ulong size, ref ulong i, ref int lineNumber)
+        {
+            ulong start = i;
+            while (i < size && text[i] != '\n') i++;
+            lineNumber++;
+            string line = Clean(text + start, i - start);
+            i++;
+            return line;
         }
 
         // The line without its comment and surrounding blanks; null if it is not printable ASCII.
