@@ -303,6 +303,22 @@ public class RobustnessTests
             il.Emit(OpCodes.Ret);
         }), Codes.Reflection);
 
+    [Fact]
+    public void ABaseTypeOrInterfaceThatNamesNoTypeIsAnInvalidType()
+    {
+        // The fuzzer pointed TypeDef.Extends at a TypeSpec (an array): the type rules dereferenced
+        // the missing definition (SV0005). Now the type is refused as no type (SV0233), and so is
+        // an "interface" that is an array; a class deriving from the broken one is still verified.
+        AssertRejected(Support.Craft((m, md, il) =>
+        {
+            il.Emit(OpCodes.Ret);
+            var box = m.Types.First(t => t.Name == "Box");
+            box.BaseType = new ArrayType(m.TypeSystem.Int32);
+            var other = m.Types.First(t => t.Name == "Other");
+            other.Interfaces.Add(new InterfaceImplementation(new ArrayType(m.TypeSystem.Object)));
+        }), Codes.InvalidType);
+    }
+
     // ----- invalid IL the verifier admitted (ilc refused it) -------------------------------------
 
     [Fact]

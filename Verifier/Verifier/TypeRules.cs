@@ -54,6 +54,8 @@ public sealed partial class AssemblyVerifier
         foreach (var i in t.Interfaces)
         {
             var d = Types.Resolve(i.InterfaceType);
+            // An array, a pointer or a generic parameter names no type definition: no interface.
+            if (d == null) { Bad($"lists {TypeSystem.SafeName(i.InterfaceType)} as an interface, which is no interface type"); continue; }
             if (!d.IsInterface) Bad($"lists {TypeName(d)} as an interface, but it is a {(d.IsValueType ? "value type" : "class")}");
             if (!listed.Add(Types.Key(i.InterfaceType))) Bad($"lists interface {TypeSystem.SafeName(i.InterfaceType)} twice");
         }
@@ -71,6 +73,7 @@ public sealed partial class AssemblyVerifier
         }
         if (t.BaseType == null) { Bad("a class or struct without a base type (only System.Object has none)"); return false; }
         var b = Types.Resolve(t.BaseType);
+        if (b == null) { Bad($"derives from {TypeSystem.SafeName(t.BaseType)}, which is no class"); return false; }
         string bk = Types.Key(b);
         if (b.IsInterface) { Bad($"derives from interface {TypeName(b)}"); return false; }
         if (b.IsSealed) Bad($"derives from sealed type {TypeName(b)}");
@@ -327,7 +330,14 @@ public sealed partial class AssemblyVerifier
     private List<Seen> ChainOf(TypeDefinition t)
     {
         var chain = new List<Seen> { new(SelfView(t), t) };
-        foreach (var b in Types.BaseChain(SelfView(t))) chain.Add(new(b, Types.Resolve(b)));
+        foreach (var b in Types.BaseChain(SelfView(t)))
+        {
+            // A base that names no type definition (an array, a generic parameter) is reported by
+            // that type's own CheckKind; the chain ends there.
+            var d = Types.Resolve(b);
+            if (d == null) break;
+            chain.Add(new(b, d));
+        }
         return chain;
     }
 
@@ -454,6 +464,7 @@ public sealed partial class AssemblyVerifier
         foreach (var iface in interfaces)
         {
             var idef = Types.Resolve(iface);
+            if (idef == null) continue;     // no interface type: reported by CheckKind
             foreach (var im in idef.Methods)
             {
                 if (!im.IsAbstract) continue;
@@ -470,7 +481,7 @@ public sealed partial class AssemblyVerifier
                     foreach (var j in interfaces)
                     {
                         var jd = Types.Resolve(j);
-                        if (jd.Methods.Any(x => !x.IsAbstract && x.Overrides.Any(o => Types.Resolve(o) == im && Types.Key(SubstFrom(o.DeclaringType, j)) == ik))) { found = true; break; }
+                        if (jd != null && jd.Methods.Any(x => !x.IsAbstract && x.Overrides.Any(o => Types.Resolve(o) == im && Types.Key(SubstFrom(o.DeclaringType, j)) == ik))) { found = true; break; }
                     }
                 if (!found) Report(Codes.InterfaceImpl, tn, $"does not implement {TypeSystem.SafeName(iface)}::{im.Name}");
             }

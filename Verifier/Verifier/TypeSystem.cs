@@ -219,6 +219,7 @@ public sealed class TypeSystem
         }
         if (t is ArrayType) yield break;
         var d = Resolve(t);
+        if (d == null) yield break;     // a pointer or byref named as an interface: no interfaces of its own
         foreach (var i in d.Interfaces) yield return Subst(i.InterfaceType, t as GenericInstanceType, null);
     }
 
