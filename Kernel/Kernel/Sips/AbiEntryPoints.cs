@@ -144,11 +144,19 @@ namespace Singularity.Kernel
             if (sip.LiveThreads >= SipLimits.MaxThreads || (ulong)sip.LiveThreads >= sip.Account.Quota.Threads) return SipLimits.ThreadLimitReached;
             // A handle to give back, and stacks that do not come out of the kernel's reserve.
             if (!sip.HasFreeHandle || !KernelReserve.AllowsSipGrant(Thread.StackBytesPerSipThread)) return -1;
-            Thread t = SipLoader.CreateSipThread(sip, entry, argument);
-            if (t == null) return -1;
-            int h = sip.AddHandle(t);
-            if (h < 0) { sip.ForgetUnstartedThread(t); return -1; }   // it never ran: it does not count against the cap
-            Scheduler.Start(t);
+            // Interrupts off from the liveness check to the start: another thread of the SIP may be
+            // killing it, and a thread made after Terminate ran would outlive its SIP's record.
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            int h = -1;
+            Thread t = sip.IsAlive ? SipLoader.CreateSipThread(sip, entry, argument) : null;
+            if (t != null)
+            {
+                h = sip.AddHandle(t);
+                if (h < 0) sip.ForgetUnstartedThread(t);                // it never ran: it does not count against the cap
+                else Scheduler.Start(t);
+            }
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             return h;
         }
 
