@@ -21,6 +21,22 @@ namespace Singularity.Text
             return line.Substring(0, space);
         }
 
+        /// <summary>The words of <paramref name="s"/>, split at spaces (runs of spaces separate; none at the ends).</summary>
+        public static string[] Split(string s)
+        {
+            int count = 0;
+            for (int i = 0; i < s.Length; i++) if (s[i] != ' ' && (i == 0 || s[i - 1] == ' ')) count++;
+            var words = new string[count];
+            int w = 0, start = -1;
+            for (int i = 0; i <= s.Length; i++)
+            {
+                bool space = i == s.Length || s[i] == ' ';
+                if (!space && start < 0) start = i;
+                if (space && start >= 0) { words[w++] = s.Substring(start, i - start); start = -1; }
+            }
+            return words;
+        }
+
         /// <summary><paramref name="s"/> padded with spaces on the right to <paramref name="width"/> characters (unchanged when already that long).</summary>
         public static string PadRight(string s, int width)
         {

@@ -15,7 +15,7 @@ public static class Program
 
     public static int Main()
     {
-        string[] modes = Words(Sip.Arguments);
+        string[] modes = Singularity.Text.Words.Split(Sip.Arguments);
         Thread.Sleep(300);
         bool all = true;
         for (int m = 0; m < modes.Length; m++)
@@ -38,21 +38,6 @@ public static class Program
         return all ? 0 : 1;
     }
 
-    // The arguments, split at spaces.
-    private static string[] Words(string s)
-    {
-        int count = 0;
-        for (int i = 0; i < s.Length; i++) if (s[i] != ' ' && (i == 0 || s[i - 1] == ' ')) count++;
-        var words = new string[count];
-        int w = 0, start = -1;
-        for (int i = 0; i <= s.Length; i++)
-        {
-            bool space = i == s.Length || s[i] == ' ';
-            if (!space && start < 0) start = i;
-            if (space && start >= 0) { words[w++] = s.Substring(start, i - start); start = -1; }
-        }
-        return words;
-    }
 
     private static void Report(string text) => Console.WriteLine("raceattacks: " + text);
 
