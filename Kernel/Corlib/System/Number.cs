@@ -1,6 +1,6 @@
 namespace System
 {
-    /// <summary>Integer formatting for ToString and the kernel log.</summary>
+    /// <summary>Integer formatting for ToString and the kernel log, and decimal parsing for Parse/TryParse.</summary>
     /// <unsafe>Digits go into a stack buffer sized for the most a 64-bit value needs (20 decimal, 16
     /// hexadecimal digits), written from its end backwards while the count stays below that size;
     /// FromBuffer copies exactly the count written into a new string of that length.</unsafe>
@@ -29,6 +29,50 @@ namespace System
             do { int d = (int)(value & 0xF); buf[15 - n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10); value >>= 4; }
             while (value != 0 || n < minDigits && n < 16);
             return FromBuffer(buf + 16 - n, n);
+        }
+
+        /// <summary>An optional sign and one or more decimal digits, nothing else; false on overflow of a long.</summary>
+        public static bool TryParse(string s, out long result)
+        {
+            result = 0;
+            if (s == null || s.Length == 0) return false;
+            int i = 0;
+            bool negative = s[0] == '-';
+            if (negative || s[0] == '+') i = 1;
+            if (!TryParseDigits(s, i, out ulong magnitude)) return false;
+            if (negative)
+            {
+                if (magnitude > 0x8000000000000000UL) return false;
+                result = unchecked((long)(0UL - magnitude));
+            }
+            else
+            {
+                if (magnitude > 0x7fffffffffffffffUL) return false;
+                result = (long)magnitude;
+            }
+            return true;
+        }
+
+        /// <summary>An optional plus sign and one or more decimal digits; false on overflow of a ulong.</summary>
+        public static bool TryParseUnsigned(string s, out ulong result)
+        {
+            result = 0;
+            if (s == null || s.Length == 0) return false;
+            return TryParseDigits(s, s[0] == '+' ? 1 : 0, out result);
+        }
+
+        private static bool TryParseDigits(string s, int start, out ulong value)
+        {
+            value = 0;
+            if (start >= s.Length) return false;
+            for (int i = start; i < s.Length; i++)
+            {
+                int d = s[i] - '0';
+                if ((uint)d > 9) return false;
+                if (value > (0xffffffffffffffffUL - (ulong)d) / 10) return false;
+                value = value * 10 + (ulong)d;
+            }
+            return true;
         }
 
         private static unsafe string FromBuffer(char* chars, int n)

@@ -5,8 +5,9 @@ namespace System
     public unsafe class Object
     {
         // ilc's object layout: the first field of every object is its MethodTable pointer,
-        // preceded in memory by an 8-byte header that BaseSize already counts.
-        internal Internal.Runtime.MethodTable* m_pMethodTable;
+        // preceded in memory by an 8-byte header that BaseSize already counts. ilc finds it by this
+        // name (unboxing thunks of shared generic structs read it).
+        internal Internal.Runtime.MethodTable* m_pEEType;
 
         /// <safety>Does nothing.</safety>
         public Object() { }
@@ -18,14 +19,24 @@ namespace System
         /// <safety>Compares two references.</safety>
         public static bool ReferenceEquals(object a, object b) => a == b;
 
-        /// <safety>Returns 0 (objects do not carry a hash); a SIP's override runs only in the SIP.</safety>
-        public virtual int GetHashCode() => 0;
+        /// <safety>The object's identity hash: its address, mixed (objects never move: both heaps are
+        /// mark-sweep), so distinct live objects spread over a hash table. The mix is invertible, so a
+        /// SIP learns where its own objects are, which no verified code can use (it has no pointers).
+        /// A SIP's override runs only in the SIP.</safety>
+        /// <unsafe>Takes the address of this object's reference (Unsafe.AsPointer on a local) only as a number.</unsafe>
+        public virtual int GetHashCode()
+        {
+            object self = this;
+            ulong a = (ulong)*(void**)System.Runtime.CompilerServices.Unsafe.AsPointer(ref self);
+            a = unchecked((a >> 4) * 0x9E3779B97F4A7C15UL);
+            return (int)(a >> 32);
+        }
 
         /// <safety>Returns a literal. Trusted code that formats a SIP object (string.Concat(object, object))
         /// runs the SIP's override on the SIP's own thread, with the SIP's authority only.</safety>
         public virtual string ToString() => "System.Object";
 
         /// <unsafe>Returns the header word the allocator wrote (a MethodTable of the image).</unsafe>
-        internal Internal.Runtime.MethodTable* GetMethodTable() => m_pMethodTable;
+        internal Internal.Runtime.MethodTable* GetMethodTable() => m_pEEType;
     }
 }

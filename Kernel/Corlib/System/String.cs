@@ -50,7 +50,7 @@ namespace System
             if (length == 0)
                 return Empty;
             object literal = "";
-            object s = RuntimeImports.RhpNewArray(literal.m_pMethodTable, length);
+            object s = RuntimeImports.RhpNewArray(literal.m_pEEType, length);
             return Unsafe.As<string>(s);
         }
 

@@ -67,7 +67,8 @@ RhpRethrow:
 ; rdi = vector, rsi = faulting rip, rdx = fault address (CR2), rcx = error code.
 eh_throw_hw:
     mov rax, rsp                    ; the faulting stack pointer
-    ; A fault inside a write barrier (RhpAssignRef ... rt_write_barriers_end: leaf helpers with no
+    ; A fault inside a write barrier or the interface-dispatch null check (RhpAssignRef ...
+    ; rt_write_barriers_end: leaf helpers with no
     ; unwind information) belongs to the managed code that called it: continue as if the call
     ; instruction faulted (rip one byte into it, rsp as before the call), so that code's handlers
     ; catch the NullReferenceException.

@@ -20,6 +20,15 @@ RhpByRefAssignRef:
     ret
 ; The write barriers end here. They push nothing, so a fault in one (a store through a null
 ; reference) is the caller's: eh_throw_hw moves it to the call (see there).
+; RhpInitialDynamicInterfaceDispatch: every interface call ilc could not resolve at build time
+; (`lea r11, [cell]; call [r11]`, `this` in rdi). Its first instruction loads the object's
+; MethodTable: with a null `this` it faults here, in the leaf-helper range, and eh_throw_hw
+; makes that a NullReferenceException at the call site.
+global RhpInitialDynamicInterfaceDispatch
+RhpInitialDynamicInterfaceDispatch:
+    mov rax, [rdi]
+    jmp interface_dispatch_resolve
+
 global rt_write_barriers_end
 rt_write_barriers_end:
 
@@ -115,3 +124,48 @@ corlib_zero:
     and rcx, 7
     rep stosb
     ret
+
+; The rest of the interface call: the argument registers (six integer, eight vector) are kept
+; across Resolve(MethodTable*, cell) and the call continues in the method it finds. A cell it
+; cannot resolve ends the program (rt_interface_dispatch_failed: the SIP fails, the kernel panics).
+extern rt_resolve_interface_call, rt_interface_dispatch_failed
+interface_dispatch_resolve:
+    push rdi
+    push rsi
+    push rdx
+    push rcx
+    push r8
+    push r9
+    sub rsp, 136                    ; 8 xmm registers, and rsp 16-byte aligned for the call
+    movdqu [rsp], xmm0
+    movdqu [rsp + 16], xmm1
+    movdqu [rsp + 32], xmm2
+    movdqu [rsp + 48], xmm3
+    movdqu [rsp + 64], xmm4
+    movdqu [rsp + 80], xmm5
+    movdqu [rsp + 96], xmm6
+    movdqu [rsp + 112], xmm7
+    mov rdi, rax                    ; the object's MethodTable
+    mov rsi, r11                    ; the cell
+    call rt_resolve_interface_call
+    test rax, rax
+    jz .failed
+    movdqu xmm0, [rsp]
+    movdqu xmm1, [rsp + 16]
+    movdqu xmm2, [rsp + 32]
+    movdqu xmm3, [rsp + 48]
+    movdqu xmm4, [rsp + 64]
+    movdqu xmm5, [rsp + 80]
+    movdqu xmm6, [rsp + 96]
+    movdqu xmm7, [rsp + 112]
+    add rsp, 136
+    pop r9
+    pop r8
+    pop rcx
+    pop rdx
+    pop rsi
+    pop rdi
+    jmp rax
+.failed:
+    call rt_interface_dispatch_failed
+    int3

@@ -61,8 +61,12 @@ namespace Singularity.Kernel.Runtime
         [RuntimeExport("RhpFallbackFailFast")]
         public static void FailFast() => Panic.Halt("runtime fail-fast");
 
-        [RuntimeExport("RhpInitialDynamicInterfaceDispatch")]
-        public static void InitialDynamicInterfaceDispatch() =>
-            Panic.Halt("interface dispatch through a dispatch cell is not implemented yet");
+        [RuntimeExport("rt_resolve_interface_call")]
+        public static void* ResolveInterfaceCall(Internal.Runtime.MethodTable* type, ulong* cell) =>
+            Internal.Runtime.InterfaceDispatch.Resolve(type, cell);
+
+        [RuntimeExport("rt_interface_dispatch_failed")]
+        public static void InterfaceDispatchFailed() =>
+            Panic.Halt("an interface call in the kernel could not be resolved");
     }
 }

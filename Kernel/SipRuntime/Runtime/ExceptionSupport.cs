@@ -15,7 +15,7 @@ namespace Singularity.Runtime
     /// Initialize tells the kernel where a CPU fault in SIP code continues (the address of asm
     /// eh_throw_hw); Unhandled reads the throw site's Rip and the exception's own stack trace (at most
     /// 32 addresses are passed on), and runs the SIP's TypeName/Message inside a try/catch; FailFast
-    /// and InitialDynamicInterfaceDispatch end the SIP.</unsafe>
+    /// and InterfaceDispatchFailed end the SIP.</unsafe>
     internal static unsafe class ExceptionSupport
     {
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "eh_throw_hw_address")]
@@ -73,8 +73,14 @@ namespace Singularity.Runtime
         [RuntimeExport("RhpFallbackFailFast")]
         public static void FailFast() => KernelCalls.Fail("runtime fail-fast", 0);
 
-        [RuntimeExport("RhpInitialDynamicInterfaceDispatch")]
-        public static void InitialDynamicInterfaceDispatch() =>
-            KernelCalls.Fail("interface dispatch through a dispatch cell is not implemented yet", 0);
+        // The core library's interface dispatch found no method for a call (a case it does not
+        // model, such as a default interface method or a variant interface): the SIP ends.
+        [RuntimeExport("rt_resolve_interface_call")]
+        public static void* ResolveInterfaceCall(Internal.Runtime.MethodTable* type, ulong* cell) =>
+            Internal.Runtime.InterfaceDispatch.Resolve(type, cell);
+
+        [RuntimeExport("rt_interface_dispatch_failed")]
+        public static void InterfaceDispatchFailed() =>
+            KernelCalls.Fail("an interface call could not be resolved (default interface methods and variance are not supported)", 0);
     }
 }

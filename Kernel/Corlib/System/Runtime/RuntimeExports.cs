@@ -28,7 +28,7 @@ namespace System.Runtime
         public static ref byte RhUnbox2(MethodTable* pUnboxToEEType, object obj)
         {
             if (obj == null) throw new NullReferenceException();
-            if (obj.m_pMethodTable != pUnboxToEEType) throw new InvalidCastException();
+            if (obj.m_pEEType != pUnboxToEEType) throw new InvalidCastException();
             return ref Unsafe.AddByteOffset(ref Unsafe.As<RawData>(obj).Data, 0);
         }
 
@@ -42,11 +42,6 @@ namespace System.Runtime
         public static void RhUnboxTypeTest(MethodTable* pType, MethodTable* pBoxType)
         {
             if (pType != pBoxType) throw new InvalidCastException();
-        }
-
-        private sealed class RawData
-        {
-            public byte Data;
         }
     }
 }

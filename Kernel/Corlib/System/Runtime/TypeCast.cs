@@ -47,40 +47,40 @@ namespace System.Runtime
 
         public static object IsInstanceOfClass(MethodTable* pTargetType, object obj)
         {
-            if (obj == null || IsSubclassOf(obj.m_pMethodTable, pTargetType)) return obj;
+            if (obj == null || IsSubclassOf(obj.m_pEEType, pTargetType)) return obj;
             return null;
         }
 
         public static object IsInstanceOfInterface(MethodTable* pTargetType, object obj)
         {
-            if (obj == null || ImplementsInterface(obj.m_pMethodTable, pTargetType)) return obj;
+            if (obj == null || ImplementsInterface(obj.m_pEEType, pTargetType)) return obj;
             return null;
         }
 
         public static object IsInstanceOfAny(MethodTable* pTargetType, object obj)
         {
-            if (obj == null || AreTypesAssignable(obj.m_pMethodTable, pTargetType)) return obj;
+            if (obj == null || AreTypesAssignable(obj.m_pEEType, pTargetType)) return obj;
             return null;
         }
 
         public static bool IsInstanceOfException(MethodTable* pTargetType, object obj)
-            => obj != null && IsSubclassOf(obj.m_pMethodTable, pTargetType);
+            => obj != null && IsSubclassOf(obj.m_pEEType, pTargetType);
 
         public static object CheckCastAny(MethodTable* pTargetType, object obj)
         {
-            if (obj == null || AreTypesAssignable(obj.m_pMethodTable, pTargetType)) return obj;
+            if (obj == null || AreTypesAssignable(obj.m_pEEType, pTargetType)) return obj;
             throw new InvalidCastException();
         }
 
         public static object CheckCastInterface(MethodTable* pTargetType, object obj)
         {
-            if (obj == null || ImplementsInterface(obj.m_pMethodTable, pTargetType)) return obj;
+            if (obj == null || ImplementsInterface(obj.m_pEEType, pTargetType)) return obj;
             throw new InvalidCastException();
         }
 
         public static object CheckCastClass(MethodTable* pTargetType, object obj)
         {
-            if (obj == null || IsSubclassOf(obj.m_pMethodTable, pTargetType)) return obj;
+            if (obj == null || IsSubclassOf(obj.m_pEEType, pTargetType)) return obj;
             throw new InvalidCastException();
         }
 
@@ -92,15 +92,15 @@ namespace System.Runtime
             if ((nuint)index >= (nuint)array.Length) throw new IndexOutOfRangeException();
             ref object element = ref ElementRef(array, index);
             if (obj == null) { element = null; return; }
-            MethodTable* elementType = array.m_pMethodTable->ElementTypeHandle;
-            if (!AreTypesAssignable(obj.m_pMethodTable, elementType)) throw new ArrayTypeMismatchException();
+            MethodTable* elementType = array.m_pEEType->ElementTypeHandle;
+            if (!AreTypesAssignable(obj.m_pEEType, elementType)) throw new ArrayTypeMismatchException();
             element = obj;
         }
 
         public static ref object LdelemaRef(object[] array, nint index, MethodTable* elementType)
         {
             if ((nuint)index >= (nuint)array.Length) throw new IndexOutOfRangeException();
-            if (array.m_pMethodTable->ElementTypeHandle != elementType) throw new ArrayTypeMismatchException();
+            if (array.m_pEEType->ElementTypeHandle != elementType) throw new ArrayTypeMismatchException();
             return ref ElementRef(array, index);
         }
 
