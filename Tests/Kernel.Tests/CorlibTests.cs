@@ -53,6 +53,22 @@ public class CorlibTests
         boot.Contains("sip collections#1 exited with code 0");
     }
 
+    [Fact]
+    public void AnInterfaceCallTheLibraryCannotResolveFailsOnlyThatSip()
+    {
+        var boot = BootAssert.Boot(new BootOptions
+        {
+            CommandLine = "shutdown",
+            Sips = new[] { "collections variance" },
+            Timeout = TimeSpan.FromSeconds(120),
+        });
+        boot.DoesNotContain("KERNEL PANIC").Exited(QemuExit.Success);
+        boot.Contains("collections: variant cast refused = True");
+        boot.Contains("collections: calling through the variant view");
+        boot.DoesNotContain("variant call returned");
+        boot.Contains("sip collections#1 failed: an interface call could not be resolved");
+    }
+
     private static IEnumerable<int> Fibonacci()
     {
         for (int a = 0, b = 1; ; (a, b) = (b, a + b)) yield return a;

@@ -25,7 +25,30 @@ public sealed class Program
 
     private sealed class Node { public string Name; }
 
-    public static int Main() => new Program().Run();
+    public static int Main() => Sip.Arguments == "variance" ? Variance() : new Program().Run();
+
+    // A variant interface of the SIP's own: C# allows IProducer<string> as IProducer<object>, but
+    // the core library dispatches and casts on exact interface types only. A cast is then an
+    // InvalidCastException; a call through the variant view cannot be resolved and must end this
+    // SIP with a clear reason, never jump anywhere.
+    private interface IProducer<out T> { T Make(); }
+    private sealed class Words : IProducer<string> { public string Make() => "word"; }
+
+    private static int Variance()
+    {
+        // Through a list, so that ilc cannot see the object's type and decide the cast at build time.
+        var producers = new List<IProducer<string>> { new Words() };
+        var objects = new List<object> { producers[0] };
+        bool castRefused = false;
+        try { var p = (IProducer<object>)objects[0]; }
+        catch (InvalidCastException) { castRefused = true; }
+        Console.WriteLine("collections: variant cast refused = " + castRefused.ToString());
+        IProducer<object> view = producers[0];
+        Console.WriteLine("collections: calling through the variant view");
+        object made = view.Make();
+        Console.WriteLine("collections: variant call returned " + made.ToString());
+        return 0;
+    }
 
     private int Run()
     {
