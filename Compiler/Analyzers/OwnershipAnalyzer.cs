@@ -18,7 +18,7 @@ namespace Singularity.Analyzers
     public sealed class OwnershipAnalyzer : DiagnosticAnalyzer
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
-            Rules.UseAfterTransfer, Rules.DoubleTransfer, Rules.Leak, Rules.StoredInHeap, Rules.Captured,
+            Rules.UseAfterTransfer, Rules.DoubleTransfer, Rules.TransferOfBorrowed, Rules.Leak, Rules.StoredInHeap, Rules.Captured,
             Rules.ProtocolViolation, Rules.IncompleteReceive, Rules.InternalError);
 
         public override void Initialize(AnalysisContext context)

@@ -31,6 +31,10 @@ namespace Singularity.Analyzers
             "Tracked value leaked",
             "'{0}' leaks: {1}", Ownership);
 
+        public static readonly DiagnosticDescriptor TransferOfBorrowed = Make("SING0012",
+            "Borrowed value given away",
+            "'{0}' is borrowed ({1}), so this method may read it but not {2} it; add [Claims] to the parameter if the caller hands it over", Ownership);
+
         public static readonly DiagnosticDescriptor StoredInHeap = Make("SING0004",
             "Tracked value stored in a GC object or a static",
             "Tracked value {0} is stored in {1}; keep it in a local, or in a TRef<T>", Ownership);

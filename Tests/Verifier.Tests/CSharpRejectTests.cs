@@ -45,6 +45,9 @@ public class CSharpRejectTests
         { "SV0304", "using Singularity.Channels; public static class P { public static void F(ExBuffer[] a) { a[0] = ExBuffer.Allocate(8); } }", false },
         { "SV0305", "using Singularity.Channels; public static class P { public static void F(ExBuffer b) { b.Free(); } }", false },
         { "SV0305", "using Singularity.Channels; public static class P { public static void F(Ping.Imp ep, ExBuffer b) { ep.SendHi(1, b); } }", false },
+        { "SV0305", "using Singularity.Channels; public static class P { public static void F(ref ExBuffer b) { b.Free(); } }", false },
+        { "SV0305", "using Singularity.Channels; public static class P { public static void F(Ping.Imp ep, ref ExBuffer b) { ep.SendHi(1, b); } }", false },
+        { "SV0305", "using Singularity.Channels; public static class P { public static void F(ref ExBuffer b) { var copy = b; copy.Free(); } }", false },
         // The manifest.
         { "SV0401", "[assembly: Singularity.SipManifest(\"bad name!\")] public static class P { }", false },
         { "SV0401", "[assembly: Singularity.SipManifest(\"quota\", 0)] public static class P { }", false },

@@ -29,6 +29,15 @@ public class FlowTests
 
     public static readonly TheoryData<string> Accepted = new()
     {
+        // A ref parameter's value is borrowed: reading it, and storing a new value for the caller, are fine.
+        """
+        using Singularity.Channels;
+        public static class P
+        {
+            public static int Read(ref ExBuffer b) => b.Length;
+            public static void Give(out ExBuffer b) { b = ExBuffer.Allocate(4); }
+        }
+        """,
         // A client loop: send the buffer, receive a new one into the same local, every iteration.
         """
         using Singularity.Channels;

@@ -106,7 +106,7 @@ namespace Singularity.Analyzers
                     if (vars[v].Protocol != null && stateAttr != null && (s.Own[v] & Owned) != 0)
                         CheckDeclaredState(v, vars[v].Protocol, stateAttr, a.Value.Syntax,
                             "passed to parameter '" + p.Name + "' of '" + method.Name + "', which expects state '" + stateAttr + "'");
-                    if (claims) Transfer(v, a.Value.Syntax, true);
+                    if (claims) Transfer(v, a.Value.Syntax, true, generatedSend ? "send" : "hand over");
                     else borrowed.Add(v);
                 }
                 else
@@ -153,7 +153,7 @@ namespace Singularity.Analyzers
             foreach (var v in borrowed)
                 if (args.Any(x => x.Parameter?.RefKind == RefKind.Ref && VarOf(x.Value) == v) && vars[v].Protocol != null) s.Ts[v] = Unknown;
 
-            if (releaseThis) Transfer(recv, op.Syntax, true);
+            if (releaseThis) Transfer(recv, op.Syntax, true, "free or close");
             if (step && (s.Own[recv] & Owned) != 0) s.Ts[recv] = newTs;
             if (pend != null)
             {

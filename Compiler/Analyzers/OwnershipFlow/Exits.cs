@@ -49,7 +49,7 @@ namespace Singularity.Analyzers
         void LeakOnThrow(State st, int i, Location at, string call)
         {
             var v = vars[i];
-            if ((st.Own[i] & Owned) != 0 && !v.Borrowed && !v.NoLeakCheck && at != null)
+            if ((st.Own[i] & (Owned | Lent)) == Owned && !v.Borrowed && !v.NoLeakCheck && at != null)
                 Report(Rules.Leak, at, v.Name, v.Name, call != null
                     ? "it is still owned if '" + call + "' throws, and no try/finally or catch releases it"
                     : "it is still owned when this exception leaves its scope");
@@ -60,7 +60,7 @@ namespace Singularity.Analyzers
         void LeaveScope(State st, int i, Func<Location> where)
         {
             var v = vars[i];
-            if ((st.Own[i] & Owned) != 0 && !v.Borrowed && !v.NoLeakCheck && Reporting)
+            if ((st.Own[i] & (Owned | Lent)) == Owned && !v.Borrowed && !v.NoLeakCheck && Reporting)
             {
                 var loc = where();
                 var props = ImmutableDictionary<string, string>.Empty.Add("var", v.Name).Add("release", v.Release).Add("kind", "scope");

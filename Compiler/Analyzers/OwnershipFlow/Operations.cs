@@ -47,17 +47,29 @@ namespace Singularity.Analyzers
                     (s.Own[i] & (Owned | Unassigned)) != 0 ? " on some path" : "");
         }
 
-        void Transfer(int i, SyntaxNode at, bool explicitTransfer)
+        void Transfer(int i, SyntaxNode at, bool explicitTransfer, string how = "give away")
         {
             if (explicitTransfer)
             {
-                if ((s.Own[i] & Released) != 0)
+                if (IsLent(i)) ReportBorrowed(i, at, how);
+                else if ((s.Own[i] & Released) != 0)
                     Report(Rules.DoubleTransfer, at.GetLocation(), vars[i].Name, vars[i].Name,
                         (s.Own[i] & (Owned | Unassigned)) != 0 ? " on some path" : "");
                 else if (s.Own[i] == Unassigned) return;
             }
             s.Own[i] = Released;
             s.Ts[i] = 0;
+        }
+
+        bool IsLent(int i) => (s.Own[i] & (Lent | Released)) == Lent;
+
+        void ReportBorrowed(int i, SyntaxNode at, string how)
+        {
+            var p = vars[i].Symbol as IParameterSymbol;
+            Report(Rules.TransferOfBorrowed, at.GetLocation(), vars[i].Name,
+                p == null ? "a copy of a borrowed parameter"
+                : p.RefKind == RefKind.Ref ? "a ref parameter: the value stays the caller's"
+                : "the parameter has no [Claims]", how);
         }
 
         bool IsFresh(IOperation o)
@@ -173,7 +185,7 @@ namespace Singularity.Analyzers
         {
             var t = vars[target];
             if (value.Var == target) return;
-            if ((s.Own[target] & Owned) != 0 && !t.Borrowed && !t.NoLeakCheck)
+            if ((s.Own[target] & (Owned | Lent)) == Owned && !t.Borrowed && !t.NoLeakCheck)
                 Report(Rules.Leak, at.GetLocation(), t.Name, t.Name, "it is overwritten while it still owns a tracked value");
             if (value.Var >= 0)
             {
@@ -238,6 +250,7 @@ namespace Singularity.Analyzers
             var declared = ChannelModel.StateOf(function.GetReturnTypeAttributes());
             if (p != null && declared != null)
                 CheckDeclaredState(v, p, declared, value.Syntax, "returned by '" + function.Name + "', whose result is [State(\"" + declared + "\")]");
+            if (IsLent(v)) ReportBorrowed(v, value.Syntax, "return");
             Transfer(v, value.Syntax, false);
         }
 

@@ -35,6 +35,10 @@ namespace Singularity.Analyzers
     internal sealed partial class OwnershipFlow
     {
         const byte Owned = 1, Released = 2, Unassigned = 4;
+        // With Owned: the value is the caller's, lent to this method (a parameter without [Claims],
+        // or a ref parameter). It travels with the value through assignments, so a copy of a
+        // borrowed parameter is borrowed too: it may be read, never given away, and never leaks.
+        const byte Lent = 8;
         const ulong Unknown = 1UL << 63, PeerClosed = 1UL << 62, StateBits = (1UL << Protocol.MaxStates) - 1;
 
         sealed class Var
@@ -171,8 +175,8 @@ namespace Singularity.Analyzers
                 if (!v.IsParameter) continue;
                 var p = (IParameterSymbol)v.Symbol;
                 if (p.RefKind == RefKind.Out) { v.NoLeakCheck = true; continue; }
-                st.Own[i] = Owned;
                 v.Borrowed = p.RefKind != RefKind.None || !ChannelModel.HasClaims(p);
+                st.Own[i] = v.Borrowed && model.IsTracked(p.Type) ? (byte)(Owned | Lent) : Owned;
                 st.Ts[i] = v.Protocol == null ? 0 : StateMask(v.Protocol, ChannelModel.StateOf(p.GetAttributes()));
             }
             return st;

@@ -46,6 +46,7 @@ internal sealed partial class MethodVerifier
     private readonly bool _ctorOfClass;
     private readonly HashSet<(string, int)> _reported = new();
     private readonly Dictionary<int, TypeReference> _trackType = new();
+    private readonly HashSet<int> _refParams = new();     // track ids of ref parameters of tracked types (borrowed)
     private readonly List<ExceptionHandler> _handlers;
     private readonly int[][] _regions;                      // per instruction: the ids of enclosing regions (try/handler)
     private readonly Prefixes[] _prefixes;                  // per instruction: the prefixes it carries (none for a prefix itself)
@@ -138,6 +139,18 @@ internal sealed partial class MethodVerifier
                 entry.Own ??= new();
                 entry.Own[id] = pi >= 0 && _tr.ClaimsParameter(_m, pi) ? Owned : Borrowed;
                 _trackType[id] = _argTypes[i];
+            }
+            else if (_argTypes[i] is ByReferenceType brt && !(i == 0 && _m.HasThis) && _tr.IsTracked(TypeSystem.Strip(brt.ElementType))
+                     && !_m.Parameters[_m.HasThis ? i - 1 : i].IsOut)
+            {
+                // A ref parameter of a tracked type is the address of the caller's value: what it
+                // holds is borrowed (read it, never free, send or claim it), as in the analyzer (SING0012).
+                int id = -(i + 1);
+                entry.A[i].Track = id;
+                entry.Own ??= new();
+                entry.Own[id] = Borrowed;
+                _trackType[id] = TypeSystem.Strip(brt.ElementType);
+                _refParams.Add(id);
             }
         }
         for (int i = 0; i < entry.L.Length; i++) { entry.L[i] = FromType(_body.Variables[i].VariableType); entry.L[i].Track = 0; }

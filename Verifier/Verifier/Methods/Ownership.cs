@@ -75,7 +75,7 @@ internal sealed partial class MethodVerifier
         if (id == 0 || s.Own == null || !s.Own.TryGetValue(id, out byte b)) return;
         if ((b & Borrowed) != 0)
         {
-            Report(Codes.TransferNotOwned, $"{what}: the {TrackName(id)} from {Origin(id)} is borrowed (the parameter has no [Claims]), so this method cannot give it away");
+            Report(Codes.TransferNotOwned, $"{what}: the {TrackName(id)} from {Origin(id)} is borrowed ({(_refParams.Contains(id) ? "a ref parameter: the value stays the caller's" : "the parameter has no [Claims]")}), so this method cannot give it away");
             return;
         }
         if ((b & Transferred) != 0)
