@@ -46,6 +46,7 @@ namespace Singularity.Kernel
             Channels.ExchangeHeap.Initialize();
             Channels.NameService.Initialize();
             SipExitLog.Initialize();
+            BootHooks.RunRegistrations();
 
             Log.Write("singularity: boot complete in "); Log.WriteDecimal(Clock.SinceResetMs);
             Log.Write(" ms; "); Log.WriteDecimal(PhysicalMemory.UsableBytes / 1024);
@@ -53,7 +54,7 @@ namespace Singularity.Kernel
             Log.WriteLine(" KiB free");
 
             BootModules.Record(mb);
-            if (options.Test != null) SelfTests.Run(options.Test);
+            if (options.Test != null) BootHooks.RunTest(options.Test);
             if (options.PanicAfterBoot) Panic.Halt("requested by the 'panic' kernel option");
             BootModules.StartAll(mb, options);
             if (options.Shutdown)

@@ -8,7 +8,7 @@ namespace Singularity.Kernel.Boot
     /// </summary>
     internal sealed class CommandLine
     {
-        /// <summary>Run the named kernel self-test after boot (see SelfTests).</summary>
+        /// <summary>Run the named kernel self-test after boot (the test image's module, Kernel/KernelTests/SelfTests.cs).</summary>
         public string Test;
         /// <summary>Power off once boot completes (and after a self-test).</summary>
         public bool Shutdown;

@@ -5,7 +5,8 @@ using Singularity.Kernel.Threading;
 namespace Singularity.Kernel.Diagnostics
 {
     /// <summary>
-    /// The kernel debug console on the serial line: `ps`, `cpu`, `mem`, `accounts`, `start`, `kill ID`, `help`. It runs on the
+    /// The kernel debug console on the serial line: `ps`, `cpu`, `mem`, `accounts`, `start`, `kill ID`, `help`,
+    /// and the commands modules register (AddCommand; the test image's `inject`). It runs on the
     /// boot thread after boot, polling the UART between short sleeps. While a SIP (the shell) owns
     /// the serial input, Ctrl-] (SerialInput.EscapeKey) gives the console the next line.
     /// </summary>
@@ -50,8 +51,8 @@ namespace Singularity.Kernel.Diagnostics
             else if (cmd == "mem") Mem();
             else if (cmd == "accounts") Accounts();
             else if (cmd == "cpu" || cmd.StartsWith("cpu ")) { string rest = cmd.Substring(3); Cpu(rest); FreeString(rest); }
-            else if (cmd == "help") Log.WriteLine("commands: ps, cpu [ms], mem, accounts, start <module> [args], kill <sip>, inject <sip> nullderef|throw|protocol|hang, help  (<sip>: an id, NAME or NAME#ID; while the shell owns the input, type Ctrl-] first)");
-            else if (cmd.StartsWith("inject ")) { string rest = cmd.Substring(7); Inject(rest); FreeString(rest); }
+            else if (cmd == "help") Help();
+            else if (RunRegistered(cmd)) { }
             else if (cmd.StartsWith("start ")) { string rest = cmd.Substring(6); Start(rest); FreeString(rest); }
             else if (cmd.StartsWith("kill "))
             {
@@ -88,21 +89,43 @@ namespace Singularity.Kernel.Diagnostics
             if (space >= 0) { FreeString(name); FreeString(args); }
         }
 
-        private static void Inject(string args)
+        // Commands registered from above (the test module's `inject`), newest first.
+        private sealed class Command
         {
-            int space = args.IndexOf(' ');
-            if (space < 0) { Log.WriteLine("inject: no such running SIP"); return; }
-            string spec = args.Substring(0, space), kind = args.Substring(space + 1);
-            // Interrupts off: the SIP's record cannot be freed between the look-up and the arming.
-            ulong flags = Arch.Cpu.ReadRflags();
-            Arch.Cpu.DisableInterrupts();
-            Sip sip = FindLive(spec);
-            if (sip == null) Log.WriteLine("inject: no such running SIP");
-            else if (!FaultInjection.TryParse(kind, out InjectedFault fault)) Log.WriteLine("inject: unknown fault kind (nullderef, throw, protocol, hang)");
-            else FaultInjection.Arm(sip, fault);
-            if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
-            FreeString(spec);
-            FreeString(kind);
+            public string Name, Usage;
+            public delegate*<string, void> Run;
+            public Command Next;
+        }
+        private static Command s_commands;
+
+        /// <summary>
+        /// Adds a command: `NAME` or `NAME ARGS` calls run with ARGS ("" for none; the console
+        /// frees it afterwards). Called at boot by modules linked above the kernel.
+        /// </summary>
+        public static void AddCommand(string name, string usage, delegate*<string, void> run)
+        {
+            s_commands = new Command { Name = name, Usage = usage, Run = run, Next = s_commands };
+        }
+
+        private static bool RunRegistered(string cmd)
+        {
+            for (Command c = s_commands; c != null; c = c.Next)
+            {
+                int n = c.Name.Length;
+                if (!cmd.StartsWith(c.Name) || (cmd.Length > n && cmd[n] != ' ')) continue;
+                string rest = cmd.Length > n ? cmd.Substring(n + 1) : "";
+                c.Run(rest);
+                FreeString(rest);
+                return true;
+            }
+            return false;
+        }
+
+        private static void Help()
+        {
+            Log.Write("commands: ps, cpu [ms], mem, accounts, start <module> [args], kill <sip>, ");
+            for (Command c = s_commands; c != null; c = c.Next) { Log.Write(c.Usage); Log.Write(", "); }
+            Log.WriteLine("help  (<sip>: an id, NAME or NAME#ID; while the shell owns the input, type Ctrl-] first)");
         }
 
         /// <summary>A running SIP named by its id, `NAME#ID`, or a `NAME` only one running SIP has.</summary>
@@ -136,7 +159,7 @@ namespace Singularity.Kernel.Diagnostics
         }
 
         // Frees a string the console made (the empty string is static and stays).
-        private static void FreeString(string s)
+        public static void FreeString(string s)
         {
             if (s != null && s.Length != 0) Runtime.Allocator.Free(s);
         }

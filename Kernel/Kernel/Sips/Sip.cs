@@ -75,8 +75,11 @@ namespace Singularity.Kernel
 
         public Sip Next;                     // in the SIP table
 
-        /// <summary>A fault the test hook asked for: applied when a thread of this SIP next gets the CPU.</summary>
-        public InjectedFault PendingFault;
+        /// <summary>
+        /// Nonzero: the scheduler's resume hook (registered by the test module's fault injection)
+        /// runs when a thread of this SIP next gets the CPU. The value is the hook's own (a fault kind).
+        /// </summary>
+        public byte PendingFault;
         /// <summary>Set by an injected hang: the SIP stays alive but none of its threads runs again.</summary>
         public bool Hung;
 

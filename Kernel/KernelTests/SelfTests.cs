@@ -3,7 +3,7 @@ using Singularity.Kernel.Arch;
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Memory;
 
-namespace Singularity.Kernel
+namespace Singularity.Kernel.Tests
 {
     /// <summary>
     /// Kernel self-tests, chosen with `test=NAME` on the command line and asserted on by the

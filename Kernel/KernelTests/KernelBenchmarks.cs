@@ -3,7 +3,7 @@ using Singularity.Kernel.Boot;
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Threading;
 
-namespace Singularity.Kernel
+namespace Singularity.Kernel.Tests
 {
     /// <summary>Kernel-side micro-benchmarks (`test=bench-spawn`), in TSC cycles (instructions under -icount).</summary>
     internal static unsafe class KernelBenchmarks

@@ -1,7 +1,7 @@
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Threading;
 
-namespace Singularity.Kernel
+namespace Singularity.Kernel.Tests
 {
     /// <summary>`test=threads`: preemption, yield, sleep, events, mutexes and priorities on kernel threads.</summary>
     internal static unsafe class ThreadSelfTests

@@ -1,18 +1,44 @@
+using Singularity.Kernel.Arch;
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Threading;
 
-namespace Singularity.Kernel
+namespace Singularity.Kernel.Tests
 {
     internal enum InjectedFault : byte { None, NullDereference, Throw, ProtocolViolation, Hang }
 
     /// <summary>
-    /// The test hook of the fault-isolation suites: `inject SIP KIND` on the debug console marks
+    /// The test hook of the fault-isolation suites (test image only): `inject SIP KIND` on the debug console marks
     /// a SIP, and the fault lands when one of its threads next gets the CPU. The SIP then fails
     /// exactly as if its own code had faulted (its channels close, its memory returns); a hang
     /// leaves it alive but never runs it again, so only timeouts and supervisors notice.
     /// </summary>
-    internal static class FaultInjection
+    internal static unsafe class FaultInjection
     {
+        /// <summary>Registers the `inject` command and the scheduler's resume hook (TestModule.Register).</summary>
+        public static void Register()
+        {
+            DebugConsole.AddCommand("inject", "inject <sip> nullderef|throw|protocol|hang", &Command);
+            Scheduler.SetResumeHook(&Apply);
+        }
+
+        // `inject SIP KIND`.
+        private static void Command(string args)
+        {
+            int space = args.IndexOf(' ');
+            if (space < 0) { Log.WriteLine("inject: no such running SIP"); return; }
+            string spec = args.Substring(0, space), kind = args.Substring(space + 1);
+            // Interrupts off: the SIP's record cannot be freed between the look-up and the arming.
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            Sip sip = DebugConsole.FindLive(spec);
+            if (sip == null) Log.WriteLine("inject: no such running SIP");
+            else if (!TryParse(kind, out InjectedFault fault)) Log.WriteLine("inject: unknown fault kind (nullderef, throw, protocol, hang)");
+            else Arm(sip, fault);
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            DebugConsole.FreeString(spec);
+            DebugConsole.FreeString(kind);
+        }
+
         public static bool TryParse(string kind, out InjectedFault fault)
         {
             fault = kind switch
@@ -29,7 +55,7 @@ namespace Singularity.Kernel
         /// <summary>Arms a fault; it is applied at the SIP's next scheduling point.</summary>
         public static void Arm(Sip sip, InjectedFault fault)
         {
-            sip.PendingFault = fault;
+            sip.PendingFault = (byte)fault;
             Log.Write("inject: "); Log.Write(sip.Name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id);
             Log.Write(" will fail ("); Log.Write(Name(fault)); Log.WriteLine(") at its next scheduling point");
         }
@@ -38,8 +64,8 @@ namespace Singularity.Kernel
         public static void Apply(Thread t)
         {
             Sip sip = t.Owner;
-            InjectedFault fault = sip.PendingFault;
-            sip.PendingFault = InjectedFault.None;
+            InjectedFault fault = (InjectedFault)sip.PendingFault;
+            sip.PendingFault = 0;
             if (fault == InjectedFault.None && sip.Hung) fault = InjectedFault.Hang;   // another thread of a hung SIP
             switch (fault)
             {
