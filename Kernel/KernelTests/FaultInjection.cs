@@ -1,6 +1,8 @@
 using Singularity.Kernel.Arch;
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Threading;
+using Singularity.Kernel.Console;
+using Singularity.Kernel.Processes;
 
 namespace Singularity.Kernel.Tests
 {

@@ -2,6 +2,7 @@ using Singularity.Kernel.Arch;
 using Singularity.Kernel.Boot;
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Threading;
+using Singularity.Kernel.Processes;
 
 namespace Singularity.Kernel.Tests
 {

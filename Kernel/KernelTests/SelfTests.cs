@@ -126,7 +126,7 @@ namespace Singularity.Kernel.Tests
 
             // Managed objects come from the same heap and can be given back.
             object o = new Holder();
-            Runtime.Allocator.Free(o);
+            Allocator.Free(o);
 
             KernelHeap.Free(blocks);
             KernelHeap.Free(sizes);

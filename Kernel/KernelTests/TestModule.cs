@@ -1,4 +1,5 @@
 using System.Runtime;
+using Singularity.Kernel.Boot;
 
 namespace Singularity.Kernel.Tests
 {
@@ -14,7 +15,7 @@ namespace Singularity.Kernel.Tests
         public static void Main(uint magic, uint multibootInfo)
         {
             BootHooks.OnBoot(&Register);
-            Kernel.Main(magic, multibootInfo);
+            Boot.Kernel.Main(magic, multibootInfo);
         }
 
         // Runs inside kmain once the heap and the scheduler are up, before any boot module starts.

@@ -1,5 +1,6 @@
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Threading;
+using Singularity.Kernel.Arch;
 
 namespace Singularity.Kernel.Tests
 {

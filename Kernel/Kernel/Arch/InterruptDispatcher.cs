@@ -1,5 +1,7 @@
 using System.Runtime;
 using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Processes;
+using Singularity.Kernel.Runtime;
 
 namespace Singularity.Kernel.Arch
 {

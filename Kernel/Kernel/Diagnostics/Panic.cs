@@ -1,5 +1,4 @@
 using Singularity.Kernel.Arch;
-using Singularity.Kernel.Boot;
 using Singularity.Kernel.Memory;
 
 namespace Singularity.Kernel.Diagnostics

@@ -1,5 +1,6 @@
 using Singularity.Kernel.Boot;
 using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Arch;
 
 namespace Singularity.Kernel.Memory
 {

@@ -2,8 +2,9 @@ using System.Runtime;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionHandling;
 using Singularity.Kernel.Arch;
+using Singularity.Kernel.Processes;
 
-namespace Singularity.Kernel
+namespace Singularity.Kernel.Runtime
 {
     /// <summary>
     /// Turns a null dereference or divide error in managed code into a managed exception:

@@ -1,3 +1,5 @@
+using Singularity.Kernel.Boot;
+
 namespace Singularity.Kernel.Threading
 {
     /// <summary>

@@ -2,6 +2,9 @@ using System.Runtime;
 using System.Runtime.CompilerServices;
 using Singularity.Kernel.Arch;
 using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Ipc;
+using Singularity.Kernel.Memory;
+using Singularity.Kernel.Processes;
 
 namespace Singularity.Kernel.Threading
 {
@@ -519,7 +522,7 @@ namespace Singularity.Kernel.Threading
             {
                 var bigger = new Thread[s_timed.Length * 2];
                 for (int i = 0; i < s_timedCount; i++) bigger[i] = s_timed[i];
-                Runtime.Allocator.Free(s_timed);
+                Allocator.Free(s_timed);
                 s_timed = bigger;
             }
             s_timed[s_timedCount++] = t;

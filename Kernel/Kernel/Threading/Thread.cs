@@ -1,7 +1,7 @@
 using System.Runtime;
 using System.Runtime.CompilerServices;
-using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Memory;
+using Singularity.Kernel.Processes;
 
 namespace Singularity.Kernel.Threading
 {
@@ -65,22 +65,22 @@ namespace Singularity.Kernel.Threading
         public bool Reaped;                 // its stack was freed
         public ulong CpuCycles;             // TSC cycles spent running (charged at every switch and tick)
         private Event _wakeup;
-        private Channels.Endpoint[] _carried;
+        private Ipc.Endpoint[] _carried;
 
         /// <summary>Scratch space for the endpoints a message carries (channel send and receive).</summary>
-        public Channels.Endpoint[] CarriedEndpoints => _carried ??= new Channels.Endpoint[Abi.ChannelMessage.MaxHandles];
+        public Ipc.Endpoint[] CarriedEndpoints => _carried ??= new Ipc.Endpoint[Abi.ChannelMessage.MaxHandles];
 
         /// <summary>
         /// The endpoint a channel send or receive of this thread is blocked on, and how many of
         /// SelectScratch a select is blocked on: pinned so they outlive the wait. A thread killed
         /// while blocked never unpins them; its SIP's Terminate does (ChannelCalls.ReleasePins).
         /// </summary>
-        public Channels.Endpoint PinnedEndpoint;
+        public Ipc.Endpoint PinnedEndpoint;
         public int PinnedSelect;
 
         /// <summary>Scratch space for the endpoints a channel select waits on.</summary>
-        public Channels.Endpoint[] SelectScratch => _selectScratch ??= new Channels.Endpoint[Channels.ChannelCalls.MaxSelect];
-        private Channels.Endpoint[] _selectScratch;
+        public Ipc.Endpoint[] SelectScratch => _selectScratch ??= new Ipc.Endpoint[Ipc.ChannelCalls.MaxSelect];
+        private Ipc.Endpoint[] _selectScratch;
 
         /// <summary>An auto-reset event for waits on several things at once (channel select).</summary>
         public Event Wakeup => _wakeup ??= new Event(false, false);
@@ -157,11 +157,11 @@ namespace Singularity.Kernel.Threading
         /// </summary>
         public void FreeRecord()
         {
-            Runtime.Allocator.Free(Joiners);
+            Allocator.Free(Joiners);
             _wakeup?.FreeRecord();
-            Runtime.Allocator.Free(_carried);
-            Runtime.Allocator.Free(_selectScratch);
-            Runtime.Allocator.Free(this);
+            Allocator.Free(_carried);
+            Allocator.Free(_selectScratch);
+            Allocator.Free(this);
         }
 
         // A stack of `size` bytes above an unmapped guard page; its lowest usable address, or 0.
