@@ -1,8 +1,8 @@
 using Singularity.Kernel.Arch;
-using Singularity.Kernel.Boot;
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Threading;
 using Singularity.Kernel.Processes;
+using Singularity.Kernel.Loader;
 
 namespace Singularity.Kernel.Tests
 {

@@ -1,6 +1,5 @@
 using System.Runtime;
 using Singularity.Kernel.Diagnostics;
-using Singularity.Kernel.Processes;
 using Singularity.Kernel.Runtime;
 
 namespace Singularity.Kernel.Arch

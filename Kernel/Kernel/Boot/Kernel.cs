@@ -5,6 +5,7 @@ using Singularity.Kernel.Memory;
 using Singularity.Kernel.Console;
 using Singularity.Kernel.Processes;
 using Singularity.Kernel.Syscalls;
+using Singularity.Kernel.Loader;
 
 namespace Singularity.Kernel.Boot
 {

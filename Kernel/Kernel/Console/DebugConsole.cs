@@ -1,10 +1,10 @@
 using Singularity.Kernel.Memory;
 using Singularity.Kernel.Threading;
 using Singularity.Kernel.Arch;
-using Singularity.Kernel.Boot;
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.IO;
 using Singularity.Kernel.Processes;
+using Singularity.Kernel.Loader;
 
 namespace Singularity.Kernel.Console
 {

@@ -1,4 +1,3 @@
-using Singularity.Kernel.Boot;
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Arch;
 

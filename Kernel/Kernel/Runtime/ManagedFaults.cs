@@ -2,7 +2,6 @@ using System.Runtime;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionHandling;
 using Singularity.Kernel.Arch;
-using Singularity.Kernel.Processes;
 
 namespace Singularity.Kernel.Runtime
 {

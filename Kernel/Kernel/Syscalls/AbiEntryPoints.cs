@@ -3,8 +3,8 @@ using Singularity.Kernel.Arch;
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Memory;
 using Singularity.Kernel.Threading;
-using Singularity.Kernel.Boot;
 using Singularity.Kernel.Processes;
+using Singularity.Kernel.Loader;
 
 namespace Singularity.Kernel.Syscalls
 {

@@ -1,8 +1,9 @@
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Threading;
 using Singularity.Kernel.Processes;
+using Singularity.Kernel.Boot;
 
-namespace Singularity.Kernel.Boot
+namespace Singularity.Kernel.Loader
 {
     /// <summary>
     /// The system manifest: a text boot module named `system` (system.manifest) that says which

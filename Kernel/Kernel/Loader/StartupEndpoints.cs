@@ -2,8 +2,9 @@ using Singularity.Abi;
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Ipc;
 using Singularity.Kernel.Memory;
+using Singularity.Kernel.Processes;
 
-namespace Singularity.Kernel.Processes
+namespace Singularity.Kernel.Loader
 {
     /// <summary>
     /// Start-up wiring from the manifest: before a SIP runs, the kernel registers every path it

@@ -3,8 +3,9 @@ using Singularity.Kernel.Arch;
 using Singularity.Kernel.Memory;
 using Singularity.Kernel.Threading;
 using Singularity.Kernel.Syscalls;
+using Singularity.Kernel.Processes;
 
-namespace Singularity.Kernel.Processes
+namespace Singularity.Kernel.Loader
 {
     /// <summary>
     /// Places a SIP image into the single address space, relocates it, and starts its main

@@ -1,5 +1,7 @@
+using Singularity.Kernel.Boot;
 
-namespace Singularity.Kernel.Boot
+
+namespace Singularity.Kernel.Arch
 {
     /// <summary>The multiboot (version 1) information structure the boot loader hands us.</summary>
     internal unsafe struct MultibootInfo

@@ -1,8 +1,10 @@
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Threading;
 using Singularity.Kernel.Processes;
+using Singularity.Kernel.Arch;
+using Singularity.Kernel.Boot;
 
-namespace Singularity.Kernel.Boot
+namespace Singularity.Kernel.Loader
 {
     /// <summary>
     /// Starts the SIPs the boot loader brought as multiboot modules. A module's string is

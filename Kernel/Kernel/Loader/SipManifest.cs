@@ -1,6 +1,7 @@
+
 using Singularity.Kernel.Memory;
 
-namespace Singularity.Kernel.Processes
+namespace Singularity.Kernel.Loader
 {
     /// <summary>
     /// What the kernel reads from a SIP's manifest: the JSON the verifier extracts at build time

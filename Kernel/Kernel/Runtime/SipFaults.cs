@@ -1,9 +1,9 @@
 using System;
 using Singularity.Kernel.Arch;
 using Singularity.Kernel.Threading;
-using Singularity.Kernel.Runtime;
+using Singularity.Kernel.Processes;
 
-namespace Singularity.Kernel.Processes
+namespace Singularity.Kernel.Runtime
 {
     /// <summary>Turns a CPU exception raised by a SIP into that SIP's failure.</summary>
     internal static unsafe class SipFaults
