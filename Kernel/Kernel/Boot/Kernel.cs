@@ -43,7 +43,7 @@ namespace Singularity.Kernel.Boot
             Cpu.EnableInterrupts();
             Clock.CalibrateTsc(10);
             Threading.Scheduler.Initialize(layout->BootStackBottom, layout->BootStackTop);
-            AbiEntryPoints.Initialize();
+            AbiTable.Initialize();
             Ipc.ExchangeHeap.Initialize();
             Ipc.NameService.Initialize();
             SipExitLog.Initialize();

@@ -270,7 +270,7 @@ namespace Singularity.Kernel.Ipc
         }
 
         /// <summary>Endpoints one Select may wait on.</summary>
-        public const int MaxSelect = 64;
+        public const int MaxSelect = SipLimits.SelectMaxEndpoints;
 
         public static int Close(Sip sip, int handle)
         {

@@ -131,7 +131,7 @@ namespace Singularity.Kernel.Ipc
             return n < 0 ? ChannelStatus.BadMessage : Bind(sip, buf, n, handle);
         }
 
-        public const int MaxNameLength = 128;
+        public const int MaxNameLength = SipLimits.NameMaxBytes;
 
         // A name is 1 to 128 printable ASCII characters beginning with '/'.
         private static bool IsPath(byte* name, int length)

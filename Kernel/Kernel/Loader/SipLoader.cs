@@ -178,10 +178,10 @@ namespace Singularity.Kernel.Loader
             // _start(abi, info) on the SIP stack; it returns the exit code (docs/abi.md).
             int code;
             fixed (ulong* slot = &me.AbiSlot)
-                code = (int)Arch.KernelEntry.CallSip(sip.Entry, (ulong)AbiEntryPoints.Table, (ulong)info, me.SipStackTop, slot);
+                code = (int)Arch.KernelEntry.CallSip(sip.Entry, (ulong)AbiTable.Table, (ulong)info, me.SipStackTop, slot);
             // The runtime normally exits through the ABI; returning is an exit too (the start info
             // goes with the SIP). Interrupts off until the dead thread is queued for reaping (see
-            // AbiEntryPoints.AbiExitProcess).
+            // AbiTable.AbiExitProcess).
             Cpu.DisableInterrupts();
             sip.Terminate(SipState.Exited, code, null);
             Scheduler.LeaveDeadThread();
