@@ -14,7 +14,8 @@ namespace Singularity.Kernel.Arch
         {
             Cpu.OutB(0xF4, code);
             // Not under QEMU with isa-debug-exit (a real PC): stop here.
-            Log.WriteLine("system halted");
+            const string Halted = "system halted\r\n";     // straight to the UART: Arch sits below the log
+            for (int i = 0; i < Halted.Length; i++) Serial16550.Write((byte)Halted[i]);
             Cpu.HaltForever();
         }
     }

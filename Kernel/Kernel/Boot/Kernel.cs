@@ -6,6 +6,10 @@ using Singularity.Kernel.Console;
 using Singularity.Kernel.Processes;
 using Singularity.Kernel.Syscalls;
 using Singularity.Kernel.Loader;
+using Singularity.Kernel.IO;
+using Singularity.Kernel.Ipc;
+using Singularity.Kernel.Runtime;
+using Singularity.Kernel.Threading;
 
 namespace Singularity.Kernel.Boot
 {
@@ -14,10 +18,36 @@ namespace Singularity.Kernel.Boot
     {
         public const string Version = "0.1";
 
+        /// <summary>
+        /// Where a lower layer calls up, it calls what was registered here (docs/architecture.md,
+        /// "The kernel's layers"): interrupts into fault handling, panic and the scheduler; a SIP's
+        /// end into Ipc and IO. Function pointers only: this runs before memory is set up.
+        /// </summary>
+        private static void ConnectLayers()
+        {
+            InterruptDispatcher.SetFaultHandlers(&SipFaults.TryHandle, &ManagedFaults.TryRedirectKernelFault, &Panic.CpuException);
+            InterruptDispatcher.SetTickHandler(&Scheduler.OnTick);
+            SipEndHooks.Register(SipEndStep.Ending, &NameService.OnSipEnding);
+            SipEndHooks.Register(SipEndStep.HandlesClosed, &ChannelCalls.ReleasePinsOf);
+            SipEndHooks.Register(SipEndStep.ThreadsReleased, &ExchangeHeap.ReclaimAll);
+            SipEndHooks.Register(SipEndStep.RecordFreed, &SerialInput.Forget);
+        }
+
+        // An interrupt stack (Gdt.IstStackSize bytes) with an unmapped guard page below it; its top.
+        private static ulong NewIstStack()
+        {
+            ulong pages = Gdt.IstStackSize / PhysicalMemory.PageSize + 1;
+            ulong mem = PhysicalMemory.AllocateContiguous(pages);
+            if (mem == 0) Panic.Halt("no memory for interrupt stacks");
+            Paging.Unmap(mem);
+            return mem + pages * PhysicalMemory.PageSize;
+        }
+
         [RuntimeExport("kmain")]
         public static void Main(uint magic, uint multibootInfo)
         {
             Serial16550.Initialize();
+            ConnectLayers();
             Log.WriteLine("");
             Log.Write("Singularity "); Log.Write(Version); Log.WriteLine(" (C# kernel, ILCompiler, x86-64)");
             if (magic != MultibootInfo.BootloaderMagic)
@@ -30,8 +60,8 @@ namespace Singularity.Kernel.Boot
             PhysicalMemory.Initialize(mb, layout);
             Paging.Initialize();
             Paging.Unmap(layout->BootStackGuard);
-            Gdt.Initialize(layout->BootStackBottom, layout->BootStackTop);
-            Idt.Initialize(layout);
+            Gdt.Initialize(layout->BootStackBottom, layout->BootStackTop, PhysicalMemory.AllocateFrame(), &NewIstStack);
+            Idt.Initialize(layout, PhysicalMemory.AllocateFrame());
             KernelHeap.Initialize();
             string startupError = Internal.Runtime.ModuleStartup.Initialize((ulong*)layout->ModulesStart, (ulong*)layout->ModulesEnd);
             if (startupError != null) Panic.Halt(startupError);
@@ -57,7 +87,7 @@ namespace Singularity.Kernel.Boot
             BootModules.Record(mb);
             if (options.Test != null) BootHooks.RunTest(options.Test);
             if (options.PanicAfterBoot) Panic.Halt("requested by the 'panic' kernel option");
-            BootModules.StartAll(mb, options);
+            BootModules.StartAll(mb, options.Sips, options.SipQuotaMiB);
             if (options.Shutdown)
             {
                 // Power off once every SIP started at boot has ended.

@@ -5,6 +5,7 @@ using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.IO;
 using Singularity.Kernel.Processes;
 using Singularity.Kernel.Loader;
+using Singularity.Kernel.Syscalls;
 
 namespace Singularity.Kernel.Console
 {
@@ -137,7 +138,7 @@ namespace Singularity.Kernel.Console
         {
             int hash = spec.IndexOf('#');
             string idText = hash >= 0 ? spec.Substring(hash + 1) : spec;
-            bool numeric = Boot.CommandLine.TryParse(idText, out ulong id);
+            bool numeric = Text.TryParseDecimal(idText, out ulong id);
             if (hash >= 0) FreeString(idText);
             if (numeric)
             {
@@ -229,7 +230,7 @@ namespace Singularity.Kernel.Console
         {
             ulong ms = 1000;
             string a = arg.Length > 0 ? arg.Substring(1) : "";     // after "cpu "
-            if (a.Length > 0 && (!Boot.CommandLine.TryParse(a, out ms) || ms == 0 || ms > 60000)) { Log.WriteLine("cpu: the window is 1 to 60000 ms"); return; }
+            if (a.Length > 0 && (!Text.TryParseDecimal(a, out ms) || ms == 0 || ms > 60000)) { Log.WriteLine("cpu: the window is 1 to 60000 ms"); return; }
             int n = 0;
             for (Sip s = SipTable.First; s != null; s = s.Next) n++;
             // Ids, not records, are kept over the window: the SIPs are found again in the table.
@@ -272,29 +273,10 @@ namespace Singularity.Kernel.Console
             Allocator.Free(alive);
         }
 
-        public static void FillMemoryInfo(Abi.MemoryInfo* info)
-        {
-            Scheduler.ReapDead();       // count dead threads' stacks as free, as they are about to be
-            ulong sipBytes = 0;
-            int live = 0;
-            ulong flags = Arch.Cpu.ReadRflags();
-            Arch.Cpu.DisableInterrupts();       // records of ended SIPs are freed as their threads are reaped
-            for (Sip s = SipTable.First; s != null; s = s.Next)
-                if (s.IsAlive) { live++; sipBytes += s.HeapBytes + s.ImagePages * PhysicalMemory.PageSize; }
-            if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
-            info->UsableBytes = PhysicalMemory.UsableBytes;
-            info->FreeBytes = PhysicalMemory.FreeBytes;
-            info->KernelHeapBytes = KernelHeap.BytesInUse;
-            info->SipBytes = sipBytes;
-            info->ExchangeBytes = Ipc.ExchangeHeap.BytesInUse;
-            info->ExchangeBlocks = Ipc.ExchangeHeap.BlocksInUse;
-            info->LiveSips = live;
-        }
-
         public static void Mem()
         {
             Abi.MemoryInfo m;
-            FillMemoryInfo(&m);
+            SystemInfoSyscalls.FillMemoryInfo(&m);
             // Both lines go out whole (interrupts off): tests parse them.
             ulong flags = Arch.Cpu.ReadRflags();
             Arch.Cpu.DisableInterrupts();

@@ -35,5 +35,18 @@ namespace Singularity.Kernel.Diagnostics
             if (length + n > capacity) return;
             while (n > 0) buffer[length++] = digits[--n];
         }
+
+        /// <summary>A decimal number of 1 to 18 digits (no sign, no spaces): command-line and manifest values, SIP ids.</summary>
+        public static bool TryParseDecimal(string s, out ulong value)
+        {
+            value = 0;
+            if (s == null || s.Length == 0 || s.Length > 18) return false;
+            for (int i = 0; i < s.Length; i++)
+            {
+                if (s[i] < '0' || s[i] > '9') return false;
+                value = value * 10 + (ulong)(s[i] - '0');
+            }
+            return true;
+        }
     }
 }

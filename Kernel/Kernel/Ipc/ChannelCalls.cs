@@ -248,6 +248,12 @@ namespace Singularity.Kernel.Ipc
         /// returns to do so): called by its SIP's Terminate, after the SIP's handles are closed,
         /// so the channels can be freed. Interrupts off.
         /// </summary>
+        /// <summary>ReleasePins for every thread of an ending SIP (SipEndStep.HandlesClosed).</summary>
+        public static void ReleasePinsOf(Sip sip)
+        {
+            for (Thread t = sip.Threads; t != null; t = t.NextInSip) ReleasePins(t);
+        }
+
         public static void ReleasePins(Thread t)
         {
             Endpoint e = t.PinnedEndpoint;

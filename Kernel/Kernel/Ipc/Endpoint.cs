@@ -13,7 +13,7 @@ namespace Singularity.Kernel.Ipc
     /// both ends return their memory to the kernel heap, and their charge to the account of the
     /// SIP that created the channel (Charge.Channels, docs/accounting.md).
     /// </summary>
-    internal sealed unsafe class Endpoint
+    internal sealed unsafe class Endpoint : HandleObject
     {
         public const int QueueCapacity = 16;
 
@@ -157,6 +157,9 @@ namespace Singularity.Kernel.Ipc
         /// was queued for this side is destroyed, freeing the blocks and closing the endpoints
         /// it carried. Interrupts off.
         /// </summary>
+        /// <summary>The SIP closed its handle to this end, or ended (Processes.SipEndHooks).</summary>
+        public override void OnHandleClosed() => Close();
+
         public void Close()
         {
             if (Closed) return;

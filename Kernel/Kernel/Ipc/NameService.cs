@@ -166,6 +166,9 @@ namespace Singularity.Kernel.Ipc
         /// registered it died): binds to it fail either way, and the slot and the listener's memory
         /// come back. The kernel calls it whenever a SIP ends, so a dead SIP holds no name.
         /// </summary>
+        /// <summary>A SIP ends (SipEndStep.Ending): its names go while its record surely exists.</summary>
+        public static void OnSipEnding(Sip sip) => ForgetDeadServices();
+
         public static void ForgetDeadServices()
         {
             ulong flags = Cpu.ReadRflags();

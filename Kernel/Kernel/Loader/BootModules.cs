@@ -61,10 +61,11 @@ namespace Singularity.Kernel.Loader
             return true;
         }
 
-        public static void StartAll(MultibootInfo mb, CommandLine options)
+        /// <summary>Starts every boot module (each `sips` names, that many times; all once when it is null) with a heap quota of quotaMiB.</summary>
+        public static void StartAll(MultibootInfo mb, string sips, ulong quotaMiB)
         {
             s_started = new Sip[256];
-            s_defaultQuota = options.SipQuotaMiB * 1024 * 1024;
+            s_defaultQuota = quotaMiB * 1024 * 1024;
             // Authority first: no SIP starts before the system manifest's grants are known.
             bool haveManifest = Find(SystemManifest.ModuleName, out byte* manifest, out ulong manifestSize) && SystemManifest.Is(SystemManifest.ModuleName, manifest, manifestSize);
             SystemManifest.ApplyGrants(haveManifest ? manifest : null, manifestSize);
@@ -78,10 +79,10 @@ namespace Singularity.Kernel.Loader
                 string line = raw == null ? "" : string.FromAscii(raw, 1024);
                 SplitModuleLine(line, out string name, out string args);
                 if (SystemManifest.Is(name, (byte*)start, end - start)) continue;   // read below
-                int instances = options.Sips == null ? 1 : InstancesRequested(options.Sips, name);
+                int instances = sips == null ? 1 : InstancesRequested(sips, name);
                 for (int k = 0; k < instances; k++)
                 {
-                    Sip sip = SipLoader.Start(name, args, (byte*)start, end - start, SipQuota.Default(options.SipQuotaMiB * 1024 * 1024), CpuGrant.Default, null, out string error, keepRecord: true);
+                    Sip sip = SipLoader.Start(name, args, (byte*)start, end - start, SipQuota.Default(quotaMiB * 1024 * 1024), CpuGrant.Default, null, out string error, keepRecord: true);
                     ulong whole = Log.BeginLine();
                     if (sip == null) { Log.Write("sip "); Log.Write(name); Log.Write(" not started: "); Log.WriteLine(error); }
                     else { Log.Write("sip "); Log.Write(name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.WriteLine(" started"); }
@@ -89,9 +90,9 @@ namespace Singularity.Kernel.Loader
                     if (sip != null) Track(sip);
                 }
             }
-            if (options.Sips != null) WarnUnknown(options.Sips, mb);
+            if (sips != null) WarnUnknown(sips, mb);
             if (haveManifest)
-                SystemManifest.StartServices(manifest, manifestSize, options.SipQuotaMiB * 1024 * 1024);
+                SystemManifest.StartServices(manifest, manifestSize, quotaMiB * 1024 * 1024);
             SipLoader.StartDeferred();
         }
 
@@ -140,7 +141,7 @@ namespace Singularity.Kernel.Loader
                 string itemName = star < 0 ? item : item.Substring(0, star);
                 if (itemName != name) continue;
                 ulong count = 1;
-                if (star >= 0 && (!CommandLine.TryParse(item.Substring(star + 1), out count) || count > 256)) count = 1;
+                if (star >= 0 && (!Text.TryParseDecimal(item.Substring(star + 1), out count) || count > 256)) count = 1;
                 total += (int)count;
             }
             return total;

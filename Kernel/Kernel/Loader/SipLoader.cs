@@ -13,6 +13,12 @@ namespace Singularity.Kernel.Loader
     /// </summary>
     internal static unsafe class SipLoader
     {
+        // The ABI table every SIP receives; the Syscalls layer above hands it over at boot (AbiTable.Initialize).
+        private static KernelAbi* s_abi;
+
+        /// <summary>Sets the table SIPs are started with (once, at boot, before any SIP starts).</summary>
+        public static void SetAbiTable(KernelAbi* table) => s_abi = table;
+
         /// <summary>
         /// Loads and starts a SIP under <paramref name="grant"/>, started by <paramref name="parent"/>
         /// (null: by the kernel); on failure returns null and sets <paramref name="error"/>. The
@@ -178,10 +184,10 @@ namespace Singularity.Kernel.Loader
             // _start(abi, info) on the SIP stack; it returns the exit code (docs/abi.md).
             int code;
             fixed (ulong* slot = &me.AbiSlot)
-                code = (int)Arch.KernelEntry.CallSip(sip.Entry, (ulong)AbiTable.Table, (ulong)info, me.SipStackTop, slot);
+                code = (int)Arch.KernelEntry.CallSip(sip.Entry, (ulong)s_abi, (ulong)info, me.SipStackTop, slot);
             // The runtime normally exits through the ABI; returning is an exit too (the start info
             // goes with the SIP). Interrupts off until the dead thread is queued for reaping (see
-            // AbiTable.AbiExitProcess).
+            // ProcessSyscalls.AbiExitProcess).
             Cpu.DisableInterrupts();
             sip.Terminate(SipState.Exited, code, null);
             Scheduler.LeaveDeadThread();

@@ -1,5 +1,6 @@
 
 using Singularity.Kernel.Memory;
+using Singularity.Kernel.Processes;
 
 namespace Singularity.Kernel.Loader
 {

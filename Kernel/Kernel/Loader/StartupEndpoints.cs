@@ -55,17 +55,6 @@ namespace Singularity.Kernel.Loader
             return null;
         }
 
-        /// <summary>The SIP ended: its start-up paths not taken, and the tables, go back to the kernel heap. Interrupts off.</summary>
-        public static void Forget(Sip sip)
-        {
-            if (sip.StartupPaths == null) return;
-            for (int i = 0; i < sip.StartupPaths.Length; i++) Allocator.Free(sip.StartupPaths[i]);
-            Allocator.Free(sip.StartupPaths);
-            Allocator.Free(sip.StartupHandles);
-            sip.StartupPaths = null;
-            sip.StartupHandles = null;
-        }
-
         /// <summary>The handle wired for the path (ASCII in the SIP's memory), once; -1 if none.</summary>
         public static int Take(Sip sip, byte* path, int length)
         {

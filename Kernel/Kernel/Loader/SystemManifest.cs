@@ -129,7 +129,7 @@ namespace Singularity.Kernel.Loader
                 string word = rest.Substring(s, p - s);
                 if (word.StartsWith("restart=") || word.StartsWith("backoff="))
                 {
-                    if (!CommandLine.TryParse(word.Substring(8), out ulong value) || value > 1000000) { problem = "has a bad value in '" + word + "'"; return null; }
+                    if (!Text.TryParseDecimal(word.Substring(8), out ulong value) || value > 1000000) { problem = "has a bad value in '" + word + "'"; return null; }
                     policy = policy + (word.StartsWith("restart=") ? "max=" : "backoff=") + value.ToString() + " ";
                 }
                 else if (word.StartsWith("cpu=") || word.StartsWith("priority="))
@@ -148,7 +148,7 @@ namespace Singularity.Kernel.Loader
         {
             if (word.StartsWith("cpu="))
             {
-                if (!CommandLine.TryParse(word.Substring(4), out ulong share) || share < CpuGrant.MinShare || share > CpuGrant.MaxShare) return false;
+                if (!Text.TryParseDecimal(word.Substring(4), out ulong share) || share < CpuGrant.MinShare || share > CpuGrant.MaxShare) return false;
                 cpu = new CpuGrant((int)share, cpu.MaxPriority);
                 return true;
             }

@@ -250,7 +250,7 @@ namespace Singularity.Kernel.Processes
                 _handles[h] = null;
                 // An endpoint closes (its peer still refers to it); events and mutexes die with
                 // the handle; a thread's record goes once the thread has ended and been reaped.
-                if (o is Ipc.Endpoint e) e.Close();
+                if (o is HandleObject e) e.OnHandleClosed();
                 else if (o is Event ev) { ev.FreeRecord(); Account.Release(Charge.Events, EventBytes); }
                 else if (o is Mutex m) { m.FreeRecord(); Account.Release(Charge.Events, EventBytes); }
                 else if (o is Thread t)
@@ -376,7 +376,7 @@ namespace Singularity.Kernel.Processes
             ExitCode = exitCode;
             SipExitLog.Record(this);
             // Its names go now, while its record surely exists (the name table names their holders).
-            Ipc.NameService.ForgetDeadServices();
+            SipEndHooks.Run(SipEndStep.Ending, this);
             for (Thread t = Threads; t != null; t = t.NextInSip) Scheduler.Kill(t);
             _parked = null;
             _collector = null;
@@ -387,12 +387,12 @@ namespace Singularity.Kernel.Processes
             Account.Release(Charge.Heap, HeapBytes);
             HeapBytes = 0;
             for (int h = 1; h < MaxHandles; h++) if (_handles[h] != null) CloseHandle(h);
-            for (Thread t = Threads; t != null; t = t.NextInSip) Ipc.ChannelCalls.ReleasePins(t);
+            SipEndHooks.Run(SipEndStep.HandlesClosed, this);
             // Nothing outside this record names its threads any more (handles closed, pins and
             // watches released, killed threads off every queue): their records go once reaped.
             _threadsReleased = true;
             for (Thread t = Threads, next; t != null; t = next) { next = t.NextInSip; if (t.Reaped) ForgetThread(t); }
-            Ipc.ExchangeHeap.ReclaimAll(this);
+            SipEndHooks.Run(SipEndStep.ThreadsReleased, this);
             // The parts of the record only a running SIP needs (their charge goes with the record).
             Allocator.Free(_handles);
             _handles = null;
@@ -405,7 +405,7 @@ namespace Singularity.Kernel.Processes
                 KernelHeap.Free(StartInfo);
                 StartInfo = null;
             }
-            StartupEndpoints.Forget(this);
+            FreeStartupEndpoints();
             if (ImagePages != 0)
             {
                 PhysicalMemory.FreeContiguous(ImageBase, ImagePages);
@@ -456,13 +456,24 @@ namespace Singularity.Kernel.Processes
         /// no SipWait is reading it, the kernel does not keep it. Its exit status stays in
         /// SipExitLog; its account goes once nothing else is charged to it. Interrupts off.
         /// </summary>
+        // The paths and handles the loader wired for the SIP to take (Loader/StartupEndpoints.cs).
+        private void FreeStartupEndpoints()
+        {
+            if (StartupPaths == null) return;
+            for (int i = 0; i < StartupPaths.Length; i++) Allocator.Free(StartupPaths[i]);
+            Allocator.Free(StartupPaths);
+            Allocator.Free(StartupHandles);
+            StartupPaths = null;
+            StartupHandles = null;
+        }
+
         public void TryFreeRecord()
         {
             if (_recordFreed || State == SipState.Running || Threads != null || Waiters != 0 || KeepRecord) return;
             _recordFreed = true;
             SipTable.Remove(this);
             for (Sip s = SipTable.First; s != null; s = s.Next) if (s.Parent == this) s.Parent = null;
-            IO.SerialInput.Forget(this);
+            SipEndHooks.Run(SipEndStep.RecordFreed, this);
             SipAccount account = Account;
             ulong charged = _recordCharge;
             if (Name.Length != 0) Allocator.Free(Name);            // "" is static

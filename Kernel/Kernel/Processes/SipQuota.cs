@@ -1,5 +1,6 @@
 using Singularity.Kernel.Boot;
 using Singularity.Kernel.Memory;
+using Singularity.Kernel.Diagnostics;
 
 namespace Singularity.Kernel.Processes
 {
@@ -68,7 +69,7 @@ namespace Singularity.Kernel.Processes
             bool known = key == "heap" || key == "exchange" || key == "blocks" || key == "kernel" || key == "threads";
             if (!known) { Allocator.Free(key); return false; }
             string text = word.Substring(eq + 1);
-            bool parsed = CommandLine.TryParse(text, out ulong value);
+            bool parsed = Text.TryParseDecimal(text, out ulong value);
             Allocator.Free(text);
             ulong max = key == "threads" ? (ulong)Abi.SipLimits.MaxThreads : key == "blocks" ? 1UL << 20 : 1UL << 20;
             if (!parsed || value == 0 || value > max)

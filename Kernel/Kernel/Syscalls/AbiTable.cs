@@ -36,7 +36,9 @@ namespace Singularity.Kernel.Syscalls
             ConsoleSyscalls.Register(t);
             SystemInfoSyscalls.Register(t);
             // Every entry goes through its stub: the table's function pointers follow the header.
-            KernelEntry.WrapAbiEntries((ulong*)&t->DebugWrite, KernelAbi.Count);
+            if (!KernelEntry.WrapAbiEntries((ulong*)&t->DebugWrite, KernelAbi.Count))
+                Panic.Halt("the ABI table has more entries than entry.asm has stubs");
+            SipLoader.SetAbiTable(t);
         }
 
         /// <summary>The SIP of the thread making the call.</summary>

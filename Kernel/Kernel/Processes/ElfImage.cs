@@ -1,4 +1,4 @@
-namespace Singularity.Kernel.Loader
+namespace Singularity.Kernel.Processes
 {
     /// <summary>
     /// Reads a SIP image: a static position-independent ELF64 (ET_DYN, x86-64) whose only
