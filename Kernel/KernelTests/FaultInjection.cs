@@ -65,7 +65,7 @@ namespace Singularity.Kernel.Tests
         /// <summary>Runs on a thread of the marked SIP as it resumes; does not return unless the fault is a hang.</summary>
         public static void Apply(Thread t)
         {
-            Sip sip = t.Owner;
+            Sip sip = Sip.Of(t);
             InjectedFault fault = (InjectedFault)sip.PendingFault;
             sip.PendingFault = 0;
             if (fault == InjectedFault.None && sip.Hung) fault = InjectedFault.Hang;   // another thread of a hung SIP

@@ -166,7 +166,7 @@ namespace Singularity.Kernel.Loader
         private static void RunMain(ulong unused)
         {
             Thread me = Scheduler.Current;
-            Sip sip = me.Owner;
+            Sip sip = Sip.Of(me);
             // Freed when the SIP ends (it usually exits through the ABI, never returning here); part
             // of its record. Interrupts off: the measure is this allocation's alone.
             Cpu.DisableInterrupts();

@@ -15,7 +15,7 @@ namespace Singularity.Kernel.Processes
     /// SIPs it started, and returns every page it held; once its threads are reaped its record is
     /// freed too, and only its line in <see cref="SipExitLog"/> remains.
     /// </summary>
-    internal sealed unsafe class Sip
+    internal sealed unsafe class Sip : ThreadOwner
     {
         public const ulong DefaultHeapQuota = 16UL * 1024 * 1024;
         private const int MaxHandles = 256;
@@ -65,7 +65,7 @@ namespace Singularity.Kernel.Processes
         private int _allocationCount;
 
         public Thread Threads;               // linked through NextInSip
-        public CpuShare Share;               // its CPU grant and the time its threads used (set by SipLoader)
+        // Share (ThreadOwner): its CPU grant and the time its threads used (set by SipLoader).
         public int LiveThreads;
         private object[] _handles;
         public readonly WaitQueue ExitWaiters = new WaitQueue();
@@ -76,13 +76,7 @@ namespace Singularity.Kernel.Processes
 
         public Sip Next;                     // in the SIP table
 
-        /// <summary>
-        /// Nonzero: the scheduler's resume hook (registered by the test module's fault injection)
-        /// runs when a thread of this SIP next gets the CPU. The value is the hook's own (a fault kind).
-        /// </summary>
-        public byte PendingFault;
-        /// <summary>Set by an injected hang: the SIP stays alive but none of its threads runs again.</summary>
-        public bool Hung;
+        // PendingFault and Hung (injected faults) and Share (its CPU grant) are ThreadOwner's: the scheduler reads them.
 
         private Sip(int id, string name, string arguments, SipAccount account, Sip parent)
         {
@@ -288,7 +282,7 @@ namespace Singularity.Kernel.Processes
         /// heap, so a SIP may start and join threads for as long as it runs. Once the SIP has ended
         /// and released what could name its threads (Terminate), every reaped thread goes.
         /// </summary>
-        public void OnThreadReaped(Thread t)
+        public override void OnThreadReaped(Thread t)
         {
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
@@ -321,7 +315,7 @@ namespace Singularity.Kernel.Processes
         }
 
         /// <summary>Called (interrupts off) when one of its threads exits normally.</summary>
-        public void OnThreadExit(Thread t)
+        public override void OnThreadExit(Thread t)
         {
             LiveThreads--;
             if (_collector == t) EndCollection();
@@ -330,17 +324,22 @@ namespace Singularity.Kernel.Processes
         }
 
         /// <summary>The thread running this SIP's garbage collection, or null.</summary>
-        public Thread Collector => _collector;
+        public override Thread Collector => _collector;
 
-        public bool MayRun(Thread t) => !Hung && (_collector == null || _collector == t || State != SipState.Running);
+        public override bool MayRun(Thread t) => !Hung && (_collector == null || _collector == t || State != SipState.Running);
 
-        public void Park(Thread t)
+        public override void Park(Thread t)
         {
             t.Next = _parked;
             _parked = t;
         }
 
         /// <summary>Pauses every other thread of this SIP until EndCollection (its GC runs alone).</summary>
+        public override void ReleaseStacks(ulong bytes) => Account.Release(Charge.Stacks, bytes);
+
+        /// <summary>The SIP a thread belongs to; null for kernel threads.</summary>
+        public static Sip Of(Thread t) => (Sip)t.Owner;
+
         public void BeginCollection(Thread collector) => _collector = collector;
 
         public void EndCollection()

@@ -21,7 +21,7 @@ namespace Singularity.Kernel.Runtime
             // NMI, double fault and machine check are not raised by the SIP's instructions.
             if (f->Vector == 2 || f->Vector == 8 || f->Vector == 18) return false;
             Thread t = Scheduler.Current;
-            Sip sip = t.Owner;
+            Sip sip = Sip.Of(t);
             if (sip == null || !sip.IsAlive) return false;
             // Only a fault in the SIP's own code is the SIP's: its image, or wherever it jumped
             // while on its own stack. Kernel code always runs on a kernel stack (ABI stubs and

@@ -42,6 +42,6 @@ namespace Singularity.Kernel.Syscalls
         }
 
         /// <summary>The SIP of the thread making the call.</summary>
-        internal static Sip Caller => Scheduler.Current.Owner;
+        internal static Sip Caller => Sip.Of(Scheduler.Current);
     }
 }

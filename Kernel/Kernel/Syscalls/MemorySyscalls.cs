@@ -52,7 +52,7 @@ namespace Singularity.Kernel.Syscalls
             Cpu.DisableInterrupts();        // the list changes as threads end and are forgotten
             int n = 0;
             AddRange(pairs, max, ref n, SipStackPointer(me), me.SipStackTop);
-            for (Thread t = me.Owner.Threads; t != null; t = t.NextInSip)
+            for (Thread t = Sip.Of(me).Threads; t != null; t = t.NextInSip)
             {
                 if (t == me || t.State == ThreadState.Dead || t.AbiSlot == 0) continue;
                 AddRange(pairs, max, ref n, SipStackPointer(t), t.SipStackTop);

@@ -30,7 +30,7 @@ namespace Singularity.Kernel.Threading
         public readonly string Name;
         public ThreadState State;
         public ThreadPriority Priority;
-        public Sip Owner;                   // null for kernel threads
+        public ThreadOwner Owner;           // its SIP (Processes.Sip.Of); null for kernel threads
         public ulong RecordCharge;          // a SIP thread's record as charged to its SIP (given back when it goes)
         /// <summary>The CPU share its time is charged to and scheduled by: its SIP's, or the kernel's.</summary>
         public CpuShare Share;
@@ -106,7 +106,7 @@ namespace Singularity.Kernel.Threading
 
         /// <summary>A new thread, not yet started, that will run entry(argument). Null when out of memory.</summary>
         public static Thread Create(string name, delegate*<ulong, void> entry, ulong argument,
-                                    ThreadPriority priority, Sip owner)
+                                    ThreadPriority priority, ThreadOwner owner)
         {
             ulong kernelSize = owner == null ? DefaultStackSize : KernelStackSize;
             ulong kernelBase = NewStack(kernelSize, zero: false);
@@ -196,7 +196,7 @@ namespace Singularity.Kernel.Threading
             if (SipStackTop != 0)
             {
                 FreeStackAt(SipStackBase, SipStackTop - SipStackBase);
-                Owner.Account.Release(Charge.Stacks, StackBytesPerSipThread);
+                Owner.ReleaseStacks(StackBytesPerSipThread);
             }
             SipStackBase = SipStackTop = 0;
         }

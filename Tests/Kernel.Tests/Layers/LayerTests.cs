@@ -22,11 +22,7 @@ public class LayerTests
     /// </summary>
     public static readonly string[] KnownUpward =
     {
-        "Threading.Scheduler -> Processes.Sip",
         "Threading.Thread -> Ipc.Endpoint",
-        "Threading.Thread -> Processes.Charge",
-        "Threading.Thread -> Processes.Sip",
-        "Threading.Thread -> Processes.SipAccount",
     };
 
     [Fact]
