@@ -1,4 +1,3 @@
-using Singularity.Kernel.Memory;
 
 namespace Singularity.Kernel.Arch
 {

@@ -1,5 +1,4 @@
 using System.Runtime;
-using Singularity.Kernel.Runtime;
 
 namespace Singularity.Kernel.Arch
 {

@@ -1,4 +1,3 @@
-using Singularity.Kernel.Boot;
 
 
 namespace Singularity.Kernel.Arch

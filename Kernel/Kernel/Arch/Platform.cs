@@ -1,4 +1,3 @@
-using Singularity.Kernel.Diagnostics;
 
 namespace Singularity.Kernel.Arch
 {

@@ -27,6 +27,7 @@ namespace Singularity.Kernel.Boot
         {
             InterruptDispatcher.SetFaultHandlers(&SipFaults.TryHandle, &ManagedFaults.TryRedirectKernelFault, &Panic.CpuException);
             InterruptDispatcher.SetTickHandler(&Scheduler.OnTick);
+            Thread.SetChannelStateHooks(&ThreadChannels.Attach, &ThreadChannels.Detach);
             SipEndHooks.Register(SipEndStep.Ending, &NameService.OnSipEnding);
             SipEndHooks.Register(SipEndStep.HandlesClosed, &ChannelCalls.ReleasePinsOf);
             SipEndHooks.Register(SipEndStep.ThreadsReleased, &ExchangeHeap.ReclaimAll);

@@ -60,9 +60,9 @@ namespace Singularity.Kernel.Ipc
             {
                 Thread me = Scheduler.Current;
                 e.Pin();
-                me.PinnedEndpoint = e;
+                ThreadChannels.Of(me).Pinned = e;
                 result = SendLocked(sip, e, m, timeoutNs);
-                me.PinnedEndpoint = null;
+                ThreadChannels.Of(me).Pinned = null;
                 e.Unpin();
             }
             Restore(flags);
@@ -92,7 +92,7 @@ namespace Singularity.Kernel.Ipc
             if (e.PeerGone) return ChannelStatus.Closed;
 
             // Check every handle: nothing moves unless the whole message is valid.
-            Endpoint[] carried = me.CarriedEndpoints;
+            Endpoint[] carried = ThreadChannels.Of(me).Carried;
             for (int i = 0; i < count; i++) carried[i] = null;
             for (int i = 0; i < count; i++)
             {
@@ -139,9 +139,9 @@ namespace Singularity.Kernel.Ipc
             {
                 Thread me = Scheduler.Current;
                 e.Pin();
-                me.PinnedEndpoint = e;
+                ThreadChannels.Of(me).Pinned = e;
                 result = ReceiveLocked(sip, e, m, timeoutNs);
-                me.PinnedEndpoint = null;
+                ThreadChannels.Of(me).Pinned = null;
                 e.Unpin();
             }
             Restore(flags);
@@ -152,7 +152,7 @@ namespace Singularity.Kernel.Ipc
         {
             ulong deadline = Deadline(timeoutNs);
             Thread me = Scheduler.Current;
-            Endpoint[] carried = me.CarriedEndpoints;
+            Endpoint[] carried = ThreadChannels.Of(me).Carried;
             while (true)
             {
                 if (e.TryDequeue(m, carried))
@@ -199,7 +199,7 @@ namespace Singularity.Kernel.Ipc
             Thread me = Scheduler.Current;
             // The endpoints waited on, kept (and pinned) across the wait: another thread may close
             // one meanwhile, and its handle then no longer leads to it.
-            Endpoint[] watched = me.SelectScratch;
+            Endpoint[] watched = ThreadChannels.Of(me).SelectScratch;
             while (true)
             {
                 bool bad = false;
@@ -218,9 +218,9 @@ namespace Singularity.Kernel.Ipc
                     watched[i].Pin();
                     watched[i].WatchReadable(me);
                 }
-                me.PinnedSelect = count;
+                ThreadChannels.Of(me).PinnedSelect = count;
                 bool signaled = Wait(deadline);
-                me.PinnedSelect = 0;
+                ThreadChannels.Of(me).PinnedSelect = 0;
                 for (int i = 0; i < count; i++)
                 {
                     watched[i].UnwatchReadable(me);
@@ -256,20 +256,20 @@ namespace Singularity.Kernel.Ipc
 
         public static void ReleasePins(Thread t)
         {
-            Endpoint e = t.PinnedEndpoint;
+            Endpoint e = ThreadChannels.Of(t).Pinned;
             if (e != null)
             {
-                t.PinnedEndpoint = null;
+                ThreadChannels.Of(t).Pinned = null;
                 e.UnwatchReadable(t);
                 e.UnwatchWritable(t);
                 e.Unpin();
             }
-            int n = t.PinnedSelect;
-            t.PinnedSelect = 0;
+            int n = ThreadChannels.Of(t).PinnedSelect;
+            ThreadChannels.Of(t).PinnedSelect = 0;
             for (int i = 0; i < n; i++)
             {
-                Endpoint w = t.SelectScratch[i];
-                t.SelectScratch[i] = null;
+                Endpoint w = ThreadChannels.Of(t).SelectScratch[i];
+                ThreadChannels.Of(t).SelectScratch[i] = null;
                 w.UnwatchReadable(t);
                 w.Unpin();
             }

@@ -104,7 +104,7 @@ namespace Singularity.Kernel.Ipc
                     m->Tag = ConnectTag;
                     m->HandleCount = 1;
                     m->Handles[0] = ChannelMessage.KindEndpoint;
-                    var carried = Threading.Scheduler.Current.CarriedEndpoints;
+                    var carried = ThreadChannels.Of(Threading.Scheduler.Current).Carried;
                     for (int i = 0; i < ChannelMessage.MaxHandles; i++) carried[i] = null;
                     carried[0] = server;
                     s_listeners[slot].Peer.TryEnqueue(m, carried);

@@ -2,7 +2,6 @@ using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Threading;
 using Singularity.Kernel.Processes;
 using Singularity.Kernel.Arch;
-using Singularity.Kernel.Boot;
 
 namespace Singularity.Kernel.Loader
 {

@@ -2,7 +2,6 @@ using Singularity.Abi;
 using Singularity.Kernel.Arch;
 using Singularity.Kernel.Memory;
 using Singularity.Kernel.Threading;
-using Singularity.Kernel.Syscalls;
 using Singularity.Kernel.Processes;
 
 namespace Singularity.Kernel.Loader

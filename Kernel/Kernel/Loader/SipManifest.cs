@@ -1,7 +1,5 @@
-
-using Singularity.Kernel.Memory;
 using Singularity.Kernel.Processes;
-
+using Singularity.Kernel.Memory;
 namespace Singularity.Kernel.Loader
 {
     /// <summary>

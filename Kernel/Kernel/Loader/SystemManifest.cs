@@ -1,7 +1,6 @@
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Threading;
 using Singularity.Kernel.Processes;
-using Singularity.Kernel.Boot;
 
 namespace Singularity.Kernel.Loader
 {

@@ -2,7 +2,6 @@ using Singularity.Kernel.Arch;
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Memory;
 using Singularity.Kernel.Threading;
-using Singularity.Kernel.Loader;
 
 namespace Singularity.Kernel.Processes
 {

@@ -1,4 +1,3 @@
-using Singularity.Kernel.Boot;
 using Singularity.Kernel.Memory;
 using Singularity.Kernel.Diagnostics;
 

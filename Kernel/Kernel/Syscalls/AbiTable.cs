@@ -1,7 +1,6 @@
 using Singularity.Abi;
 using Singularity.Kernel.Arch;
 using Singularity.Kernel.Diagnostics;
-using Singularity.Kernel.Memory;
 using Singularity.Kernel.Threading;
 using Singularity.Kernel.Processes;
 using Singularity.Kernel.Loader;

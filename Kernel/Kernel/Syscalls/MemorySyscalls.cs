@@ -1,10 +1,7 @@
 using Singularity.Abi;
 using Singularity.Kernel.Arch;
-using Singularity.Kernel.Diagnostics;
-using Singularity.Kernel.Memory;
 using Singularity.Kernel.Threading;
 using Singularity.Kernel.Processes;
-using Singularity.Kernel.Loader;
 
 namespace Singularity.Kernel.Syscalls
 {

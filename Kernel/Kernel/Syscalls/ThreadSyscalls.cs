@@ -1,6 +1,5 @@
 using Singularity.Abi;
 using Singularity.Kernel.Arch;
-using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Memory;
 using Singularity.Kernel.Threading;
 using Singularity.Kernel.Processes;

@@ -1,5 +1,4 @@
 using Singularity.Kernel.Memory;
-using Singularity.Kernel.Processes;
 
 namespace Singularity.Kernel.Threading
 {

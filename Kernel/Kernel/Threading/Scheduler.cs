@@ -2,9 +2,7 @@ using System.Runtime;
 using System.Runtime.CompilerServices;
 using Singularity.Kernel.Arch;
 using Singularity.Kernel.Diagnostics;
-using Singularity.Kernel.Ipc;
 using Singularity.Kernel.Memory;
-using Singularity.Kernel.Processes;
 
 namespace Singularity.Kernel.Threading
 {

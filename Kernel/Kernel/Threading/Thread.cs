@@ -1,7 +1,6 @@
 using System.Runtime;
 using System.Runtime.CompilerServices;
 using Singularity.Kernel.Memory;
-using Singularity.Kernel.Processes;
 
 namespace Singularity.Kernel.Threading
 {
@@ -65,22 +64,21 @@ namespace Singularity.Kernel.Threading
         public bool Reaped;                 // its stack was freed
         public ulong CpuCycles;             // TSC cycles spent running (charged at every switch and tick)
         private Event _wakeup;
-        private Ipc.Endpoint[] _carried;
-
-        /// <summary>Scratch space for the endpoints a message carries (channel send and receive).</summary>
-        public Ipc.Endpoint[] CarriedEndpoints => _carried ??= new Ipc.Endpoint[Abi.ChannelMessage.MaxHandles];
 
         /// <summary>
-        /// The endpoint a channel send or receive of this thread is blocked on, and how many of
-        /// SelectScratch a select is blocked on: pinned so they outlive the wait. A thread killed
-        /// while blocked never unpins them; its SIP's Terminate does (ChannelCalls.ReleasePins).
+        /// What the IPC layer keeps for this thread (Ipc.ThreadChannels: the endpoints a message
+        /// carries or a select waits on, the endpoint a blocked call pinned). Threading sits below
+        /// Ipc: it only makes and frees it through the functions Ipc registers (SetChannelStateHooks).
         /// </summary>
-        public Ipc.Endpoint PinnedEndpoint;
-        public int PinnedSelect;
+        public object ChannelState;
+        private static delegate*<Thread, void> s_attachChannelState, s_detachChannelState;
 
-        /// <summary>Scratch space for the endpoints a channel select waits on.</summary>
-        public Ipc.Endpoint[] SelectScratch => _selectScratch ??= new Ipc.Endpoint[Ipc.ChannelCalls.MaxSelect];
-        private Ipc.Endpoint[] _selectScratch;
+        /// <summary>Registers how a SIP thread's channel state is made (at creation, so it is charged with the record) and freed.</summary>
+        public static void SetChannelStateHooks(delegate*<Thread, void> attach, delegate*<Thread, void> detach)
+        {
+            s_attachChannelState = attach;
+            s_detachChannelState = detach;
+        }
 
         /// <summary>An auto-reset event for waits on several things at once (channel select).</summary>
         public Event Wakeup => _wakeup ??= new Event(false, false);
@@ -136,8 +134,7 @@ namespace Singularity.Kernel.Threading
                 // Made now rather than on first use: a SIP thread's record is charged to its SIP
                 // once, at its full size (SipLoader.CreateSipThread).
                 _ = t.Wakeup;
-                _ = t.CarriedEndpoints;
-                _ = t.SelectScratch;
+                if (s_attachChannelState != null) s_attachChannelState(t);
             }
 
             // The frame switch_context pops: mxcsr/fcw, r15..r12, rbx, rbp, rflags, return address.
@@ -159,8 +156,7 @@ namespace Singularity.Kernel.Threading
         {
             Allocator.Free(Joiners);
             _wakeup?.FreeRecord();
-            Allocator.Free(_carried);
-            Allocator.Free(_selectScratch);
+            if (s_detachChannelState != null) s_detachChannelState(this);
             Allocator.Free(this);
         }
 

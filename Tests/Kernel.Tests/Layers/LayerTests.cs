@@ -22,7 +22,6 @@ public class LayerTests
     /// </summary>
     public static readonly string[] KnownUpward =
     {
-        "Threading.Thread -> Ipc.Endpoint",
     };
 
     [Fact]
@@ -109,5 +108,28 @@ public class LayerTests
         var folders = Directory.GetDirectories(root).Select(Path.GetFileName)
             .Where(d => d is not ("bin" or "obj")).OrderBy(d => d, StringComparer.Ordinal).ToArray();
         Assert.Equal(KernelLayers.Order.OrderBy(d => d, StringComparer.Ordinal).ToArray(), folders);
+    }
+
+    // Constants are compiled into their users, so the assembly does not show a use of a higher
+    // layer's constant: the sources' using directives and qualified names are checked as well.
+    [Fact]
+    public void NoSourceFileNamesAHigherLayer()
+    {
+        string root = Path.Combine(QemuRunner.RepoRoot, "Kernel", "Kernel");
+        var found = new List<string>();
+        foreach (string dir in KernelLayers.Order)
+        {
+            int own = Array.IndexOf(KernelLayers.Order, dir);
+            foreach (string file in Directory.GetFiles(Path.Combine(root, dir), "*.cs", SearchOption.AllDirectories))
+            {
+                string text = File.ReadAllText(file);
+                foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(text, @"Singularity\.Kernel\.(\w+)"))
+                {
+                    int other = Array.IndexOf(KernelLayers.Order, m.Groups[1].Value);
+                    if (other > own) found.Add($"{Path.GetRelativePath(root, file)} names {m.Value}");
+                }
+            }
+        }
+        Assert.True(found.Count == 0, "kernel sources naming a higher layer:\n  " + string.Join("\n  ", found.Distinct()));
     }
 }
