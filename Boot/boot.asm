@@ -13,7 +13,12 @@ section .multiboot progbits alloc noexec nowrite align=4
 section .boot.text progbits alloc exec nowrite align=16
 bits 32
 global _start
-extern kmain
+; The C# entry: kmain in the production image; the test image (Kernel/KernelTests) passes
+; -dKERNEL_MAIN=ktest_main, whose entry registers the test module and then calls kmain.
+%ifndef KERNEL_MAIN
+%define KERNEL_MAIN kmain
+%endif
+extern KERNEL_MAIN
 
 _start:
     cli
@@ -80,7 +85,7 @@ long_mode:
     xor ebp, ebp                    ; ends the frame-pointer chain for stack traces
     mov edi, [mb_magic]
     mov esi, [mb_info]
-    call kmain
+    call KERNEL_MAIN
 .halt:
     cli
     hlt

@@ -4,4 +4,5 @@ using System.Runtime.CompilerServices;
 // MethodTable) are internal: only the kernel and the trusted SIP runtime may use them. SIP code
 // compiles against the public surface, which is safe; the verifier re-checks the IL.
 [assembly: InternalsVisibleTo("Singularity.Kernel")]
+[assembly: InternalsVisibleTo("Singularity.Kernel.Tests")]   // the kernel's test module (Kernel/KernelTests), test image only
 [assembly: InternalsVisibleTo("Singularity.Runtime")]

@@ -13,7 +13,7 @@ public class PanicTests
             .Contains("SelfTests__NullDereference")
             .Contains("stack trace:")
             .Contains("Kernel__Main");
-        boot.Match(@"RIP 0x[0-9a-f]{16} in Singularity_Kernel_Singularity_Kernel_SelfTests__NullDereference\+0x[0-9a-f]{4}");
+        boot.Match(@"RIP 0x[0-9a-f]{16} in Singularity_Kernel_Tests_Singularity_Kernel_Tests_SelfTests__NullDereference\+0x[0-9a-f]{4}");
     }
 
     [Fact]

@@ -12,6 +12,11 @@ public sealed record BootOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(90);
     /// <summary>Boot this ISO with -cdrom instead of the kernel with -kernel.</summary>
     public string? Iso { get; init; }
+    /// <summary>
+    /// Boot the production image users boot (artifacts/kernel/kernel.elf, no test module) instead
+    /// of the test image (kernel-test.elf: the same kernel with Kernel/KernelTests linked in).
+    /// </summary>
+    public bool Production { get; init; }
     /// <summary>Stop QEMU as soon as the serial log contains this text.</summary>
     public string? StopWhen { get; init; }
     /// <summary>SIP images to load as multiboot modules: "name [arguments]", name from artifacts/sips/NAME.elf.</summary>
@@ -75,7 +80,10 @@ public sealed record BootResult(QemuExit Exit, int? Status, string Serial, strin
 public static class QemuRunner
 {
     public static string RepoRoot { get; } = FindRepoRoot();
-    public static string KernelImage => Path.Combine(RepoRoot, "artifacts", "kernel", "kernel.elf");
+    /// <summary>The image the test suites boot: the kernel with its test module (`test=`, `inject`), from Kernel/KernelTests.</summary>
+    public static string KernelImage => Path.Combine(RepoRoot, "artifacts", "kernel", "kernel-test.elf");
+    /// <summary>The image users boot (`./sing run`, the ISO): the kernel without test code, from Kernel/Kernel.</summary>
+    public static string ProductionKernelImage => Path.Combine(RepoRoot, "artifacts", "kernel", "kernel.elf");
     public static string LogDirectory => Path.Combine(RepoRoot, "artifacts", "test-logs");
 
     /// <summary>A system manifest holding the grant lines, written once per distinct set under artifacts/test-manifests.</summary>
@@ -92,7 +100,7 @@ public static class QemuRunner
 
     public static BootResult Boot(BootOptions options)
     {
-        string image = options.Iso ?? KernelImage;
+        string image = options.Iso ?? (options.Production ? ProductionKernelImage : KernelImage);
         if (!File.Exists(image))
             throw new InvalidOperationException($"no image at {image}: build it first with ./sing build");
 

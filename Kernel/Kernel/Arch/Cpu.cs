@@ -6,6 +6,9 @@ namespace Singularity.Kernel.Arch
     /// <summary>The privileged instructions, implemented in Arch/x64/cpu.asm.</summary>
     internal static unsafe class Cpu
     {
+        /// <summary>The x86-64 page (and frame) size.</summary>
+        public const ulong PageSize = 4096;
+
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_outb")] public static extern void OutB(ushort port, byte value);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_outw")] public static extern void OutW(ushort port, ushort value);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_outl")] public static extern void OutL(ushort port, uint value);

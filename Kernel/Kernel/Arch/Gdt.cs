@@ -1,4 +1,3 @@
-using Singularity.Kernel.Memory;
 
 namespace Singularity.Kernel.Arch
 {
@@ -14,7 +13,7 @@ namespace Singularity.Kernel.Arch
     {
         public const ushort KernelCode = 0x08, KernelData = 0x10, TssSelector = 0x18;
         public const int EntryIst = 1, DoubleFaultIst = 2, NmiIst = 3;
-        private const ulong IstStackSize = 16 * 1024;
+        public const ulong IstStackSize = 16 * 1024;
 
         private static ulong* s_gdt;
         private static byte* s_tss;
@@ -22,10 +21,14 @@ namespace Singularity.Kernel.Arch
         /// <summary>Stacks the IST entries point at (the top addresses), for stack-trace bounds.</summary>
         public static ulong EntryStackTop, DoubleFaultStackTop, NmiStackTop;
 
-        /// <summary><paramref name="bootStackLow"/>/<paramref name="bootStackHigh"/>: the kernel stack running now.</summary>
-        public static void Initialize(ulong bootStackLow, ulong bootStackHigh)
+        /// <summary>
+        /// <paramref name="bootStackLow"/>/<paramref name="bootStackHigh"/>: the kernel stack running now.
+        /// The memory comes from above (Boot: Arch sits below Memory): <paramref name="page"/> a zeroed
+        /// frame for the GDT and TSS, <paramref name="newIstStack"/> returns the top of a fresh
+        /// <see cref="IstStackSize"/>-byte stack with an unmapped guard page below it.
+        /// </summary>
+        public static void Initialize(ulong bootStackLow, ulong bootStackHigh, ulong page, delegate*<ulong> newIstStack)
         {
-            ulong page = PhysicalMemory.AllocateFrame();
             s_gdt = (ulong*)page;
             s_tss = (byte*)page + 256;              // 104-byte TSS in the same page
 
@@ -38,9 +41,9 @@ namespace Singularity.Kernel.Arch
             s_gdt[3] = (limit & 0xFFFF) | ((tss & 0xFFFFFF) << 16) | (0x89UL << 40) | (((limit >> 16) & 0xF) << 48) | (((tss >> 24) & 0xFF) << 56);
             s_gdt[4] = tss >> 32;
 
-            EntryStackTop = NewIstStack();
-            DoubleFaultStackTop = NewIstStack();
-            NmiStackTop = NewIstStack();
+            EntryStackTop = newIstStack();
+            DoubleFaultStackTop = newIstStack();
+            NmiStackTop = newIstStack();
             SetIst(EntryIst, EntryStackTop);
             SetIst(DoubleFaultIst, DoubleFaultStackTop);
             SetIst(NmiIst, NmiStackTop);
@@ -55,16 +58,6 @@ namespace Singularity.Kernel.Arch
         }
 
         private static void SetIst(int index, ulong top) => *(ulong*)(s_tss + 36 + 8 * (index - 1)) = top;
-
-        // An IST stack with an unmapped guard page below it.
-        private static ulong NewIstStack()
-        {
-            ulong pages = IstStackSize / PhysicalMemory.PageSize + 1;
-            ulong mem = PhysicalMemory.AllocateContiguous(pages);
-            if (mem == 0) Diagnostics.Panic.Halt("no memory for interrupt stacks");
-            Paging.Unmap(mem);
-            return mem + pages * PhysicalMemory.PageSize;
-        }
 
         public static bool IsIstStack(ulong address, out ulong top)
         {

@@ -1,5 +1,3 @@
-using Singularity.Kernel.Boot;
-using Singularity.Kernel.Memory;
 
 namespace Singularity.Kernel.Arch
 {
@@ -10,9 +8,10 @@ namespace Singularity.Kernel.Arch
         public const int IrqBase = 32;
         public const int VectorCount = 48;
 
-        public static void Initialize(KernelLayout* layout)
+        /// <summary>Fills the IDT in <paramref name="page"/>, a zeroed frame from above (Boot), and loads it.</summary>
+        public static void Initialize(KernelLayout* layout, ulong page)
         {
-            ulong* idt = (ulong*)PhysicalMemory.AllocateFrame();
+            ulong* idt = (ulong*)page;
             for (int v = 0; v < VectorCount; v++)
             {
                 // Every vector gets a stack of its own (see Gdt): none may land on a SIP's stack.

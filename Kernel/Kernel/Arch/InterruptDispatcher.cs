@@ -1,12 +1,35 @@
 using System.Runtime;
-using Singularity.Kernel.Diagnostics;
 
 namespace Singularity.Kernel.Arch
 {
-    /// <summary>The one C# entry for every interrupt and exception (called from interrupts.asm).</summary>
+    /// <summary>
+    /// The one C# entry for every interrupt and exception (called from interrupts.asm). What a
+    /// fault or a timer tick means is decided above Arch: the layers that know register their
+    /// handlers at boot (Boot/Kernel.cs, ConnectLayers): SIP faults and managed-code faults (Runtime),
+    /// the panic for anything else (Diagnostics), the scheduler's tick (Threading).
+    /// </summary>
     internal static unsafe class InterruptDispatcher
     {
         public static ulong SpuriousCount;
+
+        // Tried in order for a CPU exception; each returns true if it handled the fault (the frame
+        // may have been redirected). The last resort does not return.
+        private static delegate*<InterruptFrame*, bool> s_sipFault, s_managedFault;
+        private static delegate*<InterruptFrame*, void> s_unhandledFault;
+        // Called on each timer tick taken off an IST stack; may switch threads.
+        private static delegate*<void> s_tick;
+
+        /// <summary>Registers the fault handlers: a fault in SIP code, a fault managed code may turn into an exception, and the rest (a panic).</summary>
+        public static void SetFaultHandlers(delegate*<InterruptFrame*, bool> sipFault, delegate*<InterruptFrame*, bool> managedFault,
+                                            delegate*<InterruptFrame*, void> unhandled)
+        {
+            s_sipFault = sipFault;
+            s_managedFault = managedFault;
+            s_unhandledFault = unhandled;
+        }
+
+        /// <summary>Registers what runs on each timer tick (the scheduler's preemption).</summary>
+        public static void SetTickHandler(delegate*<void> tick) => s_tick = tick;
 
         [RuntimeExport("kernel_interrupt")]
         public static InterruptFrame* Dispatch(InterruptFrame* frame)
@@ -20,9 +43,10 @@ namespace Singularity.Kernel.Arch
             {
                 // A fault in a SIP's own code (its stack overflowing included) is that SIP's
                 // failure; anything else is a kernel bug.
-                if (!onIstStack && SipFaults.TryHandle(frame)) return frame;
-                if (ManagedFaults.TryRedirectKernelFault(frame)) return frame;
-                Panic.CpuException(frame);
+                if (!onIstStack && s_sipFault != null && s_sipFault(frame)) return frame;
+                if (s_managedFault != null && s_managedFault(frame)) return frame;
+                if (s_unhandledFault != null) s_unhandledFault(frame);
+                Cpu.HaltForever();      // no handler registered yet: nothing can be said
                 return frame;
             }
 
@@ -36,7 +60,7 @@ namespace Singularity.Kernel.Arch
             if (irq == 0)
             {
                 Clock.Tick();
-                if (!onIstStack) Threading.Scheduler.OnTick();   // may switch threads; we resume here later
+                if (!onIstStack && s_tick != null) s_tick();   // may switch threads; we resume here later
             }
             return frame;
         }

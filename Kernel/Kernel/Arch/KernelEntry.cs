@@ -74,9 +74,9 @@ namespace Singularity.Kernel.Arch
         /// <paramref name="entries"/> (the ABI table): the table then points at the stubs, which call
         /// the original handlers on the kernel stack. Once, at boot.
         /// </summary>
-        public static void WrapAbiEntries(ulong* entries, int count)
+        public static bool WrapAbiEntries(ulong* entries, int count)
         {
-            if (count > AbiStubCapacity) Diagnostics.Panic.Halt("the ABI table has more entries than entry.asm has stubs");
+            if (count > AbiStubCapacity) return false;     // more entries than entry.asm has stubs: the caller panics
             ulong* handlers = StubHandlers();
             ulong* stubs = StubAddresses();
             for (int i = 0; i < count; i++)
@@ -84,6 +84,7 @@ namespace Singularity.Kernel.Arch
                 handlers[i] = entries[i];
                 entries[i] = stubs[i];
             }
+            return true;
         }
 
         /// <summary>

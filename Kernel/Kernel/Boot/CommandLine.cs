@@ -8,7 +8,7 @@ namespace Singularity.Kernel.Boot
     /// </summary>
     internal sealed class CommandLine
     {
-        /// <summary>Run the named kernel self-test after boot (see SelfTests).</summary>
+        /// <summary>Run the named kernel self-test after boot (the test image's module, Kernel/KernelTests/SelfTests.cs).</summary>
         public string Test;
         /// <summary>Power off once boot completes (and after a self-test).</summary>
         public bool Shutdown;
@@ -56,21 +56,9 @@ namespace Singularity.Kernel.Boot
             }
             else if (name == "shutdown" && value == null) Shutdown = true;
             else if (name == "sips" && value != null && value.Length > 0) Sips = value;
-            else if (name == "sipquota" && value != null && TryParse(value, out ulong mib) && mib > 0) SipQuotaMiB = mib;
+            else if (name == "sipquota" && value != null && Text.TryParseDecimal(value, out ulong mib) && mib > 0) SipQuotaMiB = mib;
             else if (name == "panic" && value == null) PanicAfterBoot = true;
             else Warn(option, "is not a known option (known: test=<name>, shutdown, panic, sips=<name>[*<count>],..., sipquota=<MiB>)");
-        }
-
-        public static bool TryParse(string s, out ulong value)
-        {
-            value = 0;
-            if (s == null || s.Length == 0 || s.Length > 18) return false;
-            for (int i = 0; i < s.Length; i++)
-            {
-                if (s[i] < '0' || s[i] > '9') return false;
-                value = value * 10 + (ulong)(s[i] - '0');
-            }
-            return true;
         }
 
         private static void Warn(string option, string problem)

@@ -1,4 +1,5 @@
-using Singularity.Kernel.Drivers;
+using Singularity.Kernel.Arch;
+
 
 namespace Singularity.Kernel.Diagnostics
 {

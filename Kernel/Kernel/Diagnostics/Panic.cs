@@ -1,6 +1,4 @@
 using Singularity.Kernel.Arch;
-using Singularity.Kernel.Boot;
-using Singularity.Kernel.Memory;
 
 namespace Singularity.Kernel.Diagnostics
 {
@@ -81,12 +79,12 @@ namespace Singularity.Kernel.Diagnostics
             if (f->Vector != 8 && f->Vector != 14) return false;
             KernelLayout* layout = KernelLayout.Get();
             KernelEntry.RunningKernelStack(out ulong low, out _);
-            return NearGuard(layout->BootStackGuard, f, cr2) || NearGuard(low - PhysicalMemory.PageSize, f, cr2);
+            return NearGuard(layout->BootStackGuard, f, cr2) || NearGuard(low - Cpu.PageSize, f, cr2);
         }
 
         private static bool NearGuard(ulong guard, InterruptFrame* f, ulong cr2) =>
-            (cr2 >= guard && cr2 < guard + PhysicalMemory.PageSize)
-            || (f->Rsp >= guard && f->Rsp < guard + PhysicalMemory.PageSize + 256);
+            (cr2 >= guard && cr2 < guard + Cpu.PageSize)
+            || (f->Rsp >= guard && f->Rsp < guard + Cpu.PageSize + 256);
 
         /// <summary>Walks the frame-pointer chain, naming each return address.</summary>
         public static void StackTrace(ulong rbp, ulong rsp)

@@ -1,5 +1,5 @@
-using Singularity.Kernel.Boot;
 using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Arch;
 
 namespace Singularity.Kernel.Memory
 {
@@ -10,7 +10,7 @@ namespace Singularity.Kernel.Memory
     /// </summary>
     internal static unsafe class PhysicalMemory
     {
-        public const ulong PageSize = 4096;
+        public const ulong PageSize = Cpu.PageSize;
 
         private static ulong* s_bitmap;
         private static ulong s_frameCount;      // frames covered by the bitmap

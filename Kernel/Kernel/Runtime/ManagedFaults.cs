@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionHandling;
 using Singularity.Kernel.Arch;
 
-namespace Singularity.Kernel
+namespace Singularity.Kernel.Runtime
 {
     /// <summary>
     /// Turns a null dereference or divide error in managed code into a managed exception:

@@ -1,3 +1,4 @@
+
 namespace Singularity.Kernel.Threading
 {
     /// <summary>

@@ -1,3 +1,5 @@
+using Singularity.Kernel.Memory;
+
 namespace Singularity.Kernel.Threading
 {
     /// <summary>
@@ -36,9 +38,9 @@ namespace Singularity.Kernel.Threading
         /// <summary>Frees its queues and itself with the SIP's record (interrupts off; none of its threads is queued).</summary>
         public void FreeRecord()
         {
-            for (int i = 0; i < Queues.Length; i++) Runtime.Allocator.Free(Queues[i]);
-            Runtime.Allocator.Free(Queues);
-            Runtime.Allocator.Free(this);
+            for (int i = 0; i < Queues.Length; i++) Allocator.Free(Queues[i]);
+            Allocator.Free(Queues);
+            Allocator.Free(this);
         }
 
         /// <summary>Virtual time, in the units of <see cref="VirtualTime"/>, of <paramref name="cycles"/> run at the default share.</summary>

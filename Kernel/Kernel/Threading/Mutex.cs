@@ -1,4 +1,5 @@
 using Singularity.Kernel.Arch;
+using Singularity.Kernel.Memory;
 
 namespace Singularity.Kernel.Threading
 {
@@ -12,8 +13,8 @@ namespace Singularity.Kernel.Threading
         /// <summary>Returns the mutex's memory to the kernel heap (its handle is gone; nobody waits on it).</summary>
         public void FreeRecord()
         {
-            Runtime.Allocator.Free(_waiters);
-            Runtime.Allocator.Free(this);
+            Allocator.Free(_waiters);
+            Allocator.Free(this);
         }
 
         public Thread Owner => _owner;

@@ -2,6 +2,7 @@ using System.Runtime;
 using System.Runtime.CompilerServices;
 using Singularity.Kernel.Arch;
 using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Memory;
 
 namespace Singularity.Kernel.Threading
 {
@@ -67,11 +68,18 @@ namespace Singularity.Kernel.Threading
             }
         }
 
+        // Registered from above (the test module's fault injection): runs on a thread of a SIP with
+        // a pending fault, or a hung one, as it gets the CPU. Null in the production image.
+        private static delegate*<Thread, void> s_resumeHook;
+
+        /// <summary>Registers the resume hook (once, at boot, before any SIP runs).</summary>
+        public static void SetResumeHook(delegate*<Thread, void> hook) => s_resumeHook = hook;
+
         [RuntimeExport("kernel_thread_start")]
         private static void ThreadStart()
         {
             Thread t = s_current;
-            if (t.Owner != null && t.Owner.PendingFault != InjectedFault.None) FaultInjection.Apply(t);
+            if (s_resumeHook != null && t.Owner != null && t.Owner.PendingFault != 0) s_resumeHook(t);
             Cpu.EnableInterrupts();
             t.Entry(t.Argument);
             Exit(0);
@@ -327,8 +335,8 @@ namespace Singularity.Kernel.Threading
             // Kernel objects never move (the kernel heap is not collected), so the pin is free.
             fixed (ulong* save = &prev.SavedRsp) SwitchContext(save, next.SavedRsp);
             // Here `prev` runs again: its next scheduling point, where injected faults land.
-            if (s_current.Owner != null && (s_current.Owner.PendingFault != InjectedFault.None || s_current.Owner.Hung))
-                FaultInjection.Apply(s_current);
+            if (s_resumeHook != null && s_current.Owner != null && (s_current.Owner.PendingFault != 0 || s_current.Owner.Hung))
+                s_resumeHook(s_current);
         }
 
         // Charges the running thread and its share for the cycles since the last charge. Interrupts off.
@@ -512,7 +520,7 @@ namespace Singularity.Kernel.Threading
             {
                 var bigger = new Thread[s_timed.Length * 2];
                 for (int i = 0; i < s_timedCount; i++) bigger[i] = s_timed[i];
-                Runtime.Allocator.Free(s_timed);
+                Allocator.Free(s_timed);
                 s_timed = bigger;
             }
             s_timed[s_timedCount++] = t;

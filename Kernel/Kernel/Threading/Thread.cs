@@ -1,6 +1,5 @@
 using System.Runtime;
 using System.Runtime.CompilerServices;
-using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Memory;
 
 namespace Singularity.Kernel.Threading
@@ -30,7 +29,7 @@ namespace Singularity.Kernel.Threading
         public readonly string Name;
         public ThreadState State;
         public ThreadPriority Priority;
-        public Sip Owner;                   // null for kernel threads
+        public ThreadOwner Owner;           // its SIP (Processes.Sip.Of); null for kernel threads
         public ulong RecordCharge;          // a SIP thread's record as charged to its SIP (given back when it goes)
         /// <summary>The CPU share its time is charged to and scheduled by: its SIP's, or the kernel's.</summary>
         public CpuShare Share;
@@ -65,22 +64,21 @@ namespace Singularity.Kernel.Threading
         public bool Reaped;                 // its stack was freed
         public ulong CpuCycles;             // TSC cycles spent running (charged at every switch and tick)
         private Event _wakeup;
-        private Channels.Endpoint[] _carried;
-
-        /// <summary>Scratch space for the endpoints a message carries (channel send and receive).</summary>
-        public Channels.Endpoint[] CarriedEndpoints => _carried ??= new Channels.Endpoint[Abi.ChannelMessage.MaxHandles];
 
         /// <summary>
-        /// The endpoint a channel send or receive of this thread is blocked on, and how many of
-        /// SelectScratch a select is blocked on: pinned so they outlive the wait. A thread killed
-        /// while blocked never unpins them; its SIP's Terminate does (ChannelCalls.ReleasePins).
+        /// What the IPC layer keeps for this thread (Ipc.ThreadChannels: the endpoints a message
+        /// carries or a select waits on, the endpoint a blocked call pinned). Threading sits below
+        /// Ipc: it only makes and frees it through the functions Ipc registers (SetChannelStateHooks).
         /// </summary>
-        public Channels.Endpoint PinnedEndpoint;
-        public int PinnedSelect;
+        public object ChannelState;
+        private static delegate*<Thread, void> s_attachChannelState, s_detachChannelState;
 
-        /// <summary>Scratch space for the endpoints a channel select waits on.</summary>
-        public Channels.Endpoint[] SelectScratch => _selectScratch ??= new Channels.Endpoint[Channels.ChannelCalls.MaxSelect];
-        private Channels.Endpoint[] _selectScratch;
+        /// <summary>Registers how a SIP thread's channel state is made (at creation, so it is charged with the record) and freed.</summary>
+        public static void SetChannelStateHooks(delegate*<Thread, void> attach, delegate*<Thread, void> detach)
+        {
+            s_attachChannelState = attach;
+            s_detachChannelState = detach;
+        }
 
         /// <summary>An auto-reset event for waits on several things at once (channel select).</summary>
         public Event Wakeup => _wakeup ??= new Event(false, false);
@@ -106,7 +104,7 @@ namespace Singularity.Kernel.Threading
 
         /// <summary>A new thread, not yet started, that will run entry(argument). Null when out of memory.</summary>
         public static Thread Create(string name, delegate*<ulong, void> entry, ulong argument,
-                                    ThreadPriority priority, Sip owner)
+                                    ThreadPriority priority, ThreadOwner owner)
         {
             ulong kernelSize = owner == null ? DefaultStackSize : KernelStackSize;
             ulong kernelBase = NewStack(kernelSize, zero: false);
@@ -136,8 +134,7 @@ namespace Singularity.Kernel.Threading
                 // Made now rather than on first use: a SIP thread's record is charged to its SIP
                 // once, at its full size (SipLoader.CreateSipThread).
                 _ = t.Wakeup;
-                _ = t.CarriedEndpoints;
-                _ = t.SelectScratch;
+                if (s_attachChannelState != null) s_attachChannelState(t);
             }
 
             // The frame switch_context pops: mxcsr/fcw, r15..r12, rbx, rbp, rflags, return address.
@@ -157,11 +154,10 @@ namespace Singularity.Kernel.Threading
         /// </summary>
         public void FreeRecord()
         {
-            Runtime.Allocator.Free(Joiners);
+            Allocator.Free(Joiners);
             _wakeup?.FreeRecord();
-            Runtime.Allocator.Free(_carried);
-            Runtime.Allocator.Free(_selectScratch);
-            Runtime.Allocator.Free(this);
+            if (s_detachChannelState != null) s_detachChannelState(this);
+            Allocator.Free(this);
         }
 
         // A stack of `size` bytes above an unmapped guard page; its lowest usable address, or 0.
@@ -196,7 +192,7 @@ namespace Singularity.Kernel.Threading
             if (SipStackTop != 0)
             {
                 FreeStackAt(SipStackBase, SipStackTop - SipStackBase);
-                Owner.Account.Release(Charge.Stacks, StackBytesPerSipThread);
+                Owner.ReleaseStacks(StackBytesPerSipThread);
             }
             SipStackBase = SipStackTop = 0;
         }

@@ -220,7 +220,7 @@ namespace Singularity.Ipc
         {
             if (endpoints == null) throw new ArgumentNullException("endpoints");
             int n = endpoints.Length;
-            if (n == 0 || n > 64) throw new ArgumentOutOfRangeException("endpoints");
+            if (n == 0 || n > SipLimits.SelectMaxEndpoints) throw new ArgumentOutOfRangeException("endpoints");
             int* handles = stackalloc int[n];
             for (int i = 0; i < n; i++) handles[i] = endpoints[i].Handle;
             int r = KernelCalls.Abi->ChannelSelect(handles, n, Threading.Sync.TimeoutNs(timeoutMs));
@@ -339,7 +339,7 @@ namespace Singularity.Ipc
         /// <unsafe>A 128-byte stackalloc buffer filled by Ascii (length checked first) and passed with its length to NameRegister.</unsafe>
         public static bool Register(string name, RawEndpoint listener)
         {
-            byte* buf = stackalloc byte[128];
+            byte* buf = stackalloc byte[SipLimits.NameMaxBytes];
             int n = Ascii(name, buf);
             return KernelCalls.Abi->NameRegister(buf, n, listener.Handle) == ChannelStatus.Ok;
         }
@@ -349,7 +349,7 @@ namespace Singularity.Ipc
         /// <unsafe>The 128-byte name buffer as in Register, and the address of a local int for the kernel's NameBind to write.</unsafe>
         public static bool TryBind(string name, out RawEndpoint endpoint)
         {
-            byte* buf = stackalloc byte[128];
+            byte* buf = stackalloc byte[SipLimits.NameMaxBytes];
             int n = Ascii(name, buf);
             int h;
             int r = KernelCalls.Abi->NameBind(buf, n, &h);
@@ -366,7 +366,7 @@ namespace Singularity.Ipc
         /// <unsafe>The 128-byte name buffer as in Register, passed to TakeStartupEndpoint.</unsafe>
         public static bool TryTakeStartup(string path, out RawEndpoint endpoint)
         {
-            byte* buf = stackalloc byte[128];
+            byte* buf = stackalloc byte[SipLimits.NameMaxBytes];
             int n = Ascii(path, buf);
             int h = KernelCalls.Abi->TakeStartupEndpoint(buf, n);
             endpoint = h > 0 ? new RawEndpoint(h) : default;
@@ -380,7 +380,7 @@ namespace Singularity.Ipc
         /// <unsafe>Writes <c>s.Length</c> bytes to <c>buf</c> after checking <c>1 &lt;= s.Length &lt;= 128</c>; every caller's buffer is 128 bytes.</unsafe>
         private static int Ascii(string s, byte* buf)
         {
-            if (s == null || s.Length == 0 || s.Length > 128) throw new ArgumentException("a name is 1 to 128 ASCII characters");
+            if (s == null || s.Length == 0 || s.Length > SipLimits.NameMaxBytes) throw new ArgumentException("a name is 1 to 128 ASCII characters");
             for (int i = 0; i < s.Length; i++) buf[i] = s[i] < 128 ? (byte)s[i] : (byte)'?';
             return s.Length;
         }

@@ -36,12 +36,12 @@ namespace Singularity
         {
             id = 0;
             error = null;
-            if (module == null || module.Length == 0 || module.Length > 64) { error = "bad module name"; return false; }
+            if (module == null || module.Length == 0 || module.Length > SipLimits.ModuleNameMaxBytes) { error = "bad module name"; return false; }
             arguments ??= "";
-            if (arguments.Length > 1024) { error = "arguments too long"; return false; }
-            byte* n = stackalloc byte[64];
-            byte* a = stackalloc byte[1024];
-            int nl = Ascii(module, n, 64), al = Ascii(arguments, a, 1024);
+            if (arguments.Length > SipLimits.ArgumentsMaxBytes) { error = "arguments too long"; return false; }
+            byte* n = stackalloc byte[SipLimits.ModuleNameMaxBytes];
+            byte* a = stackalloc byte[SipLimits.ArgumentsMaxBytes];
+            int nl = Ascii(module, n, SipLimits.ModuleNameMaxBytes), al = Ascii(arguments, a, SipLimits.ArgumentsMaxBytes);
             int r = KernelCalls.Abi->SipStart(n, nl, a, al);
             if (r == KernelAbi.NotPermitted) { error = "not permitted: the system manifest grants this SIP no process control"; return false; }
             if (r == -2) { error = "no boot module named '" + module + "'"; return false; }

@@ -49,8 +49,8 @@ namespace Singularity.Runtime
             byte* buf = stackalloc byte[512];
             int n = Ascii(reason, buf, 512);
             int count = trace == null ? 0 : trace.Length;
-            if (count > 32) count = 32;
-            ulong* ips = stackalloc ulong[32];
+            if (count > SipLimits.FailTraceMaxFrames) count = SipLimits.FailTraceMaxFrames;
+            ulong* ips = stackalloc ulong[SipLimits.FailTraceMaxFrames];
             for (int i = 0; i < count; i++) ips[i] = trace[i];
             Abi->FailProcessWithTrace(buf, n, ips, count);
         }

@@ -1,0 +1,245 @@
+using Singularity.Abi;
+using Singularity.Kernel.Threading;
+using Singularity.Kernel.Memory;
+using Singularity.Kernel.Processes;
+
+namespace Singularity.Kernel.Ipc
+{
+    /// <summary>
+    /// One end of a channel. Messages sent on an endpoint land in its peer's bounded queue;
+    /// a full queue holds the sender back. When either side closes (or its SIP dies), the
+    /// other side receives what is already queued and then sees Closed. Once both sides are
+    /// closed and no channel call waits on either, nothing can reach the channel any more and
+    /// both ends return their memory to the kernel heap, and their charge to the account of the
+    /// SIP that created the channel (Charge.Channels, docs/accounting.md).
+    /// </summary>
+    internal sealed unsafe class Endpoint : HandleObject
+    {
+        public const int QueueCapacity = 16;
+
+        public Endpoint Peer;
+        public Sip Owner;                       // null while the endpoint travels inside a message
+        public bool Closed;                     // this side closed
+        public readonly int Id;
+        private static int s_nextId = 1;
+
+        // Incoming messages: the structs, plus the endpoint objects their endpoint handles stand for.
+        private readonly ChannelMessage* _queue;
+        private readonly Endpoint[] _carried;
+        private int _head, _count;
+
+        // The account charged for the pair (the creator's) and what it was charged; both ends share them.
+        private SipAccount _account;
+        private ulong _charge;
+
+        /// <summary>What a channel (both ends) took in kernel memory when last made: the bound a creation is checked against.</summary>
+        public static ulong PairBytes = 4096;
+
+        // Channel calls blocked on this endpoint: it must outlive them (they touch it on waking).
+        private int _pins;
+
+        // Threads to wake when this endpoint becomes readable (a message or a close) or
+        // when its queue gains room.
+        private readonly Watchers _readable = new Watchers();
+        private readonly Watchers _writable = new Watchers();
+
+        private Endpoint()
+        {
+            Id = s_nextId++;
+            _queue = (ChannelMessage*)Memory.KernelHeap.Allocate((ulong)(QueueCapacity * sizeof(ChannelMessage)));
+            _carried = new Endpoint[QueueCapacity * ChannelMessage.MaxHandles];
+        }
+
+        /// <summary>
+        /// A new channel whose ends <paramref name="owner"/> holds, charged to its account whether
+        /// or not that fits (callers that can refuse check <see cref="Fits"/> first). Interrupts off.
+        /// </summary>
+        public static void CreatePair(Sip owner, out Endpoint imp, out Endpoint exp)
+        {
+            ulong mark = Memory.KernelHeap.BytesInUse;
+            imp = new Endpoint();
+            exp = new Endpoint();
+            ulong bytes = Memory.KernelHeap.BytesInUse - mark;
+            if (bytes > PairBytes) PairBytes = bytes;
+            imp.Peer = exp;
+            exp.Peer = imp;
+            imp.Owner = owner;
+            exp.Owner = owner;
+            if (owner != null)
+            {
+                owner.Account.Force(Charge.Channels, bytes);
+                imp._account = exp._account = owner.Account;
+                imp._charge = exp._charge = bytes;
+            }
+        }
+
+        /// <summary>Whether one more channel fits the SIP's kernel grant and the memory outside the kernel's reserve.</summary>
+        public static bool Fits(Sip owner) =>
+            owner.Account.Fits(Charge.Channels, PairBytes) && Memory.KernelReserve.AllowsSipGrant(PairBytes + Memory.PhysicalMemory.PageSize);
+
+        /// <summary>A channel call is about to block on this endpoint. Interrupts off.</summary>
+        public void Pin() => _pins++;
+
+        /// <summary>The call is done with it; frees the channel if that was the last thing reaching it. Interrupts off.</summary>
+        public void Unpin()
+        {
+            _pins--;
+            ReleaseIfUnreachable();
+        }
+
+        // Both sides closed (their handles are gone; queues drained) and no call waiting on
+        // either: free both. Interrupts off.
+        private void ReleaseIfUnreachable()
+        {
+            if (!Closed || _pins != 0) return;
+            Endpoint peer = Peer;
+            if (peer != null && (!peer.Closed || peer._pins != 0)) return;
+            SipAccount account = _account;
+            ulong charge = _charge;
+            FreeMemory();
+            if (peer != null) peer.FreeMemory();
+            if (account != null) account.Release(Charge.Channels, charge);
+        }
+
+        private void FreeMemory()
+        {
+            Memory.KernelHeap.Free(_queue);
+            Allocator.Free(_carried);
+            _readable.Free();
+            _writable.Free();
+            Allocator.Free(this);
+        }
+
+        public int QueuedCount => _count;
+        public bool IsReadable => _count > 0 || Peer == null || Peer.Closed;
+        public bool PeerGone => Peer == null || Peer.Closed;
+
+        public void WatchReadable(Thread t) => _readable.Add(t);
+        public void UnwatchReadable(Thread t) => _readable.Remove(t);
+        public void WatchWritable(Thread t) => _writable.Add(t);
+        public void UnwatchWritable(Thread t) => _writable.Remove(t);
+
+        /// <summary>Queues a message whose handles have already been taken from the sender. Interrupts off.</summary>
+        public bool TryEnqueue(ChannelMessage* m, Endpoint[] carried)
+        {
+            if (_count == QueueCapacity) return false;
+            int at = _head + _count;
+            if (at >= QueueCapacity) at -= QueueCapacity;
+            _queue[at] = *m;
+            // Only endpoint handles need their objects kept; other slots stay null.
+            for (int i = 0; i < m->HandleCount; i++) _carried[at * ChannelMessage.MaxHandles + i] = carried[i];
+            _count++;
+            _readable.WakeAll();
+            return true;
+        }
+
+        /// <summary>Takes the oldest message; its endpoint objects come back in <paramref name="carried"/>. Interrupts off.</summary>
+        public bool TryDequeue(ChannelMessage* m, Endpoint[] carried)
+        {
+            if (_count == 0) return false;
+            *m = _queue[_head];
+            for (int i = 0; i < m->HandleCount; i++)
+            {
+                carried[i] = _carried[_head * ChannelMessage.MaxHandles + i];
+                _carried[_head * ChannelMessage.MaxHandles + i] = null;
+            }
+            if (++_head == QueueCapacity) _head = 0;
+            _count--;
+            // Room in this queue: senders on the peer may go on.
+            if (Peer != null) Peer._writable.WakeAll();
+            return true;
+        }
+
+        public bool HasRoom => _count < QueueCapacity;
+
+        /// <summary>
+        /// Closes this side: the peer is woken and will see Closed once its queue drains; what
+        /// was queued for this side is destroyed, freeing the blocks and closing the endpoints
+        /// it carried. Interrupts off.
+        /// </summary>
+        /// <summary>The SIP closed its handle to this end, or ended (Processes.SipEndHooks).</summary>
+        public override void OnHandleClosed() => Close();
+
+        public void Close()
+        {
+            if (Closed) return;
+            Closed = true;
+            Owner = null;
+            var m = stackalloc ChannelMessage[1];
+            var carried = new Endpoint[ChannelMessage.MaxHandles];
+            while (TryDequeue(m, carried))
+            {
+                for (int i = 0; i < m->HandleCount && i < ChannelMessage.MaxHandles; i++)
+                {
+                    ulong h = m->Handles[i];
+                    if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock) ExchangeHeap.Free(h, ExchangeHeap.InFlight, null);
+                    else if (carried[i] != null) carried[i].Close();
+                }
+            }
+            Allocator.Free(carried);
+            // Threads waiting here (this SIP's, on an endpoint another of its threads closed) and on
+            // the peer re-check and see the close. Nobody waits on a closed endpoint again.
+            _readable.WakeAll();
+            _writable.WakeAll();
+            _readable.Clear();
+            _writable.Clear();
+            if (Peer != null)
+            {
+                Peer._readable.WakeAll();
+                Peer._writable.WakeAll();
+            }
+            ReleaseIfUnreachable();
+        }
+    }
+
+    /// <summary>The threads blocked until something happens to an endpoint (usually one).</summary>
+    internal sealed class Watchers
+    {
+        private Thread[] _threads = new Thread[2];
+        private int _count;
+
+        public void Add(Thread t)
+        {
+            for (int i = 0; i < _count; i++) if (_threads[i] == t) return;
+            if (_count == _threads.Length)
+            {
+                var bigger = new Thread[_threads.Length * 2];
+                for (int i = 0; i < _count; i++) bigger[i] = _threads[i];
+                Allocator.Free(_threads);
+                _threads = bigger;
+            }
+            _threads[_count++] = t;
+        }
+
+        public void Remove(Thread t)
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                if (_threads[i] != t) continue;
+                _threads[i] = _threads[--_count];
+                _threads[_count] = null;
+                return;
+            }
+        }
+
+        /// <summary>Makes every watching thread ready; they re-check what they wait for. Interrupts off.</summary>
+        public void WakeAll()
+        {
+            for (int i = 0; i < _count; i++) Scheduler.WakeDirect(_threads[i]);
+        }
+
+        /// <summary>Forgets every watcher (woken already). Interrupts off.</summary>
+        public void Clear()
+        {
+            for (int i = 0; i < _count; i++) _threads[i] = null;
+            _count = 0;
+        }
+
+        /// <summary>Returns this list's memory to the kernel heap (its endpoint is being freed).</summary>
+        public void Free()
+        {
+            Allocator.Free(_threads);
+            Allocator.Free(this);
+        }
+    }
+}

@@ -1,0 +1,212 @@
+using Singularity.Kernel.Arch;
+using Singularity.Kernel.Memory;
+using Singularity.Kernel.Processes;
+
+namespace Singularity.Kernel.Ipc
+{
+    /// <summary>
+    /// The exchange heap: memory that moves between SIPs by ownership instead of by copying.
+    /// Every block has exactly one owner: a SIP, or a message in flight on a channel. A block
+    /// is named by a handle (slot index and generation), so a stale or forged handle finds
+    /// nothing. When a SIP dies, every block it owns is freed. Only the SIP's trusted runtime gets a
+    /// block's address (Access), and its exchange guard keeps every access inside the time the SIP
+    /// owns the block: a free or send waits until no other thread of the SIP is inside an access.
+    /// Every block is charged to one SIP's account (docs/accounting.md): its owner's, or while it
+    /// is in flight its sender's, so a flood of messages nobody receives counts against the
+    /// sender's exchange grant; the charge moves to the receiver when it takes the block.
+    /// </summary>
+    internal static unsafe class ExchangeHeap
+    {
+        public const int InFlight = -1;             // owner while a message carries the block
+        private const int InitialCapacity = 16384;  // slots; the table doubles when full (more than four SIPs at their block limit)
+        private const int MaxCapacity = 1 << 20;
+        private struct Block
+        {
+            public byte* Data;
+            public ulong Length;
+            public int Owner;                       // SIP id, InFlight, or 0 when the slot is free
+            public uint Generation;
+            public int Charged;                     // the SIP id whose account is charged for it
+        }
+
+        private static Block* s_blocks;
+        private static int s_capacity;
+        private static int s_freeHint;
+        private static ulong s_bytes, s_count;
+
+        public static ulong BytesInUse => s_bytes;
+        public static ulong BlocksInUse => s_count;
+
+        public static void Initialize()
+        {
+            s_blocks = (Block*)KernelHeap.Allocate((ulong)(InitialCapacity * sizeof(Block)));
+            s_capacity = InitialCapacity;
+        }
+
+        private static ulong HandleOf(int slot) =>
+            Abi.ChannelMessage.KindBlock | ((ulong)(s_blocks[slot].Generation & 0x3FFFFFFF) << 32) | (uint)slot;
+
+        // The slot a handle names, or -1 if it names no live block. Interrupts off.
+        private static int Slot(ulong handle)
+        {
+            if ((handle & Abi.ChannelMessage.KindMask) != Abi.ChannelMessage.KindBlock) return -1;
+            uint slot = (uint)handle;
+            if (slot >= (uint)s_capacity) return -1;
+            uint gen = (uint)(handle >> 32) & 0x3FFFFFFF;
+            if (s_blocks[slot].Owner == 0 || (s_blocks[slot].Generation & 0x3FFFFFFF) != gen) return -1;
+            return (int)slot;
+        }
+
+        /// <summary>
+        /// A zeroed block owned by <paramref name="sip"/>, or 0: a length of 0 or over 64 MiB, the
+        /// SIP's exchange quota or block count reached, or memory (less the kernel's reserve) short.
+        /// </summary>
+        public static ulong Allocate(Sip sip, ulong length)
+        {
+            if (length == 0 || length > 64UL * 1024 * 1024) return 0;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            ulong handle = 0;
+            // Checked with interrupts off, so two threads of one SIP cannot both pass the quota; the
+            // grant's block count keeps one SIP (and those it started) from filling the table.
+            if (sip.Account.Fits(Charge.Blocks, 1) && sip.Account.Fits(Charge.Exchange, length)
+                && KernelReserve.AllowsSipGrant(length + 4096))
+            {
+                int slot = FreeSlot();
+                void* data = slot < 0 ? null : KernelHeap.TryAllocate(length);
+                if (data != null)
+                {
+                    sip.Account.Force(Charge.Blocks, 1);
+                    sip.Account.Force(Charge.Exchange, length);
+                    s_blocks[slot].Charged = sip.Id;
+                    s_blocks[slot].Data = (byte*)data;
+                    s_blocks[slot].Length = length;
+                    s_blocks[slot].Owner = sip.Id;
+                    s_blocks[slot].Generation++;
+                    s_freeHint = slot + 1;
+                    sip.ExchangeBytes += length;
+                    sip.ExchangeBlocks++;
+                    s_bytes += length;
+                    s_count++;
+                    handle = HandleOf(slot);
+                }
+            }
+            Restore(flags);
+            return handle;
+        }
+
+        // A free slot, doubling the table when every slot is taken; -1 if it cannot grow. Interrupts off.
+        private static int FreeSlot()
+        {
+            for (int i = 0; i < s_capacity; i++)
+            {
+                int slot = (s_freeHint + i) % s_capacity;
+                if (s_blocks[slot].Owner == 0) return slot;
+            }
+            if (s_capacity >= MaxCapacity) return -1;
+            int bigger = s_capacity * 2;
+            var table = (Block*)KernelHeap.TryAllocate((ulong)bigger * (ulong)sizeof(Block));
+            if (table == null) return -1;
+            for (int i = 0; i < s_capacity; i++) table[i] = s_blocks[i];
+            KernelHeap.Free(s_blocks);
+            s_blocks = table;
+            int first = s_capacity;
+            s_capacity = bigger;
+            return first;
+        }
+
+        /// <summary>The block's data and length if <paramref name="owner"/> owns it, else null.</summary>
+        public static byte* Access(int owner, ulong handle, out ulong length)
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();            // the table may grow (and move) under another thread
+            int slot = Slot(handle);
+            byte* data = null;
+            length = 0;
+            if (slot >= 0 && s_blocks[slot].Owner == owner) { length = s_blocks[slot].Length; data = s_blocks[slot].Data; }
+            Restore(flags);
+            return data;
+        }
+
+        public static bool IsOwnedBy(ulong handle, int owner)
+        {
+            int slot = Slot(handle);
+            return slot >= 0 && s_blocks[slot].Owner == owner;
+        }
+
+        /// <summary>Moves a block from one owner to another (SIP id or InFlight). False if <paramref name="from"/> does not own it. Interrupts off.</summary>
+        public static bool Transfer(ulong handle, int from, Sip fromSip, int to, Sip toSip)
+        {
+            int slot = Slot(handle);
+            if (slot < 0 || s_blocks[slot].Owner != from) return false;
+            s_blocks[slot].Owner = to;
+            ulong len = s_blocks[slot].Length;
+            if (fromSip != null) { fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--; }
+            if (toSip != null)
+            {
+                // Received: the charge moves to the receiver (it cannot be refused: the message is taken).
+                toSip.ExchangeBytes += len;
+                toSip.ExchangeBlocks++;
+                Uncharge(slot);
+                toSip.Account.Force(Charge.Blocks, 1);
+                toSip.Account.Force(Charge.Exchange, len);
+                s_blocks[slot].Charged = toSip.Id;
+            }
+            return true;
+        }
+
+        /// <summary>Frees a block; false if <paramref name="owner"/> does not own it.</summary>
+        public static bool Free(ulong handle, int owner, Sip ownerSip)
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            int slot = Slot(handle);
+            bool ok = slot >= 0 && s_blocks[slot].Owner == owner;
+            if (ok) Release(slot, ownerSip);
+            Restore(flags);
+            return ok;
+        }
+
+        /// <summary>Frees every block a dead SIP owned.</summary>
+        public static void ReclaimAll(Sip sip)
+        {
+            // Every block a SIP owns counts in its ExchangeBlocks.
+            if (sip.ExchangeBlocks == 0) return;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            for (int slot = 0; slot < s_capacity; slot++)
+                if (s_blocks[slot].Owner == sip.Id) Release(slot, sip);
+            Restore(flags);
+        }
+
+        // Gives back the block's charge to the account charged (which lives while charged). Interrupts off.
+        private static void Uncharge(int slot)
+        {
+            SipAccount a = SipAccount.Find(s_blocks[slot].Charged);
+            if (a != null)
+            {
+                a.Release(Charge.Blocks, 1);
+                a.Release(Charge.Exchange, s_blocks[slot].Length);
+            }
+            s_blocks[slot].Charged = 0;
+        }
+
+        private static void Release(int slot, Sip ownerSip)
+        {
+            Uncharge(slot);
+            ulong len = s_blocks[slot].Length;
+            KernelHeap.Free(s_blocks[slot].Data);
+            s_blocks[slot].Data = null;
+            s_blocks[slot].Owner = 0;
+            s_blocks[slot].Length = 0;
+            if (ownerSip != null) { ownerSip.ExchangeBytes -= len; ownerSip.ExchangeBlocks--; }
+            s_bytes -= len;
+            s_count--;
+        }
+
+        private static void Restore(ulong flags)
+        {
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+        }
+    }
+}

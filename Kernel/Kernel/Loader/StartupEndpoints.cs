@@ -1,0 +1,76 @@
+using Singularity.Abi;
+using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.Ipc;
+using Singularity.Kernel.Memory;
+using Singularity.Kernel.Processes;
+
+namespace Singularity.Kernel.Loader
+{
+    /// <summary>
+    /// Start-up wiring from the manifest: before a SIP runs, the kernel registers every path it
+    /// exports (the SIP receives the listener on which clients' connections arrive) and binds
+    /// every path it imports (the SIP receives its end of a channel to that service). The SIP's
+    /// runtime takes them by path (ABI TakeStartupEndpoint), once each.
+    /// </summary>
+    internal static unsafe class StartupEndpoints
+    {
+        /// <summary>Wires the SIP; returns null, or why it cannot start (an export's name is taken).</summary>
+        public static string Wire(Sip sip, string[] exports, string[] imports)
+        {
+            int total = (exports == null ? 0 : exports.Length) + (imports == null ? 0 : imports.Length);
+            if (total == 0) return null;
+            sip.StartupPaths = new string[total];
+            sip.StartupHandles = new int[total];
+            int n = 0;
+            for (int i = 0; exports != null && i < exports.Length; i++)
+            {
+                Endpoint.CreatePair(sip, out Endpoint client, out Endpoint listener);
+                int registered = sip.AddHandle(client);
+                int kept = sip.AddHandle(listener);
+                if (registered < 0 || kept < 0) return "export " + exports[i] + ": out of handles";
+                int r = NameService.Register(sip, exports[i], registered);
+                if (r == NameService.NameTaken) return "export " + exports[i] + ": the name is taken by a running service";
+                if (r == NameService.NotGranted) return "export " + exports[i] + ": the system manifest does not grant the name to " + sip.Name;
+                if (r != ChannelStatus.Ok) return "export " + exports[i] + ": registration failed (" + r.ToString() + ")";
+                sip.StartupPaths[n] = exports[i];
+                sip.StartupHandles[n++] = kept;
+            }
+            for (int i = 0; imports != null && i < imports.Length; i++)
+            {
+                int h;
+                int r = NameService.Bind(sip, imports[i], &h);
+                if (r != ChannelStatus.Ok)
+                {
+                    // Not fatal: the service may start later; the SIP can bind by name itself.
+                    ulong whole = Log.BeginLine();
+                    Log.Write("sip "); Log.Write(sip.Name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id);
+                    Log.Write(": import "); Log.Write(imports[i]); Log.WriteLine(" not bound (no such service yet)");
+                    Log.EndLine(whole);
+                    Allocator.Free(imports[i]);
+                    continue;
+                }
+                sip.StartupPaths[n] = imports[i];
+                sip.StartupHandles[n++] = h;
+            }
+            return null;
+        }
+
+        /// <summary>The handle wired for the path (ASCII in the SIP's memory), once; -1 if none.</summary>
+        public static int Take(Sip sip, byte* path, int length)
+        {
+            if (sip.StartupPaths == null) return -1;
+            for (int i = 0; i < sip.StartupPaths.Length; i++)
+            {
+                string p = sip.StartupPaths[i];
+                if (p == null || p.Length != length) continue;
+                int k = 0;
+                while (k < length && p[k] == (char)path[k]) k++;
+                if (k != length) continue;
+                sip.StartupPaths[i] = null;
+                Allocator.Free(p);
+                return sip.StartupHandles[i];
+            }
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,163 @@
+namespace Singularity.Kernel.Processes
+{
+    /// <summary>
+    /// What each boot module may do beyond running its own code: the authority the system manifest
+    /// grants (docs/security.md). Grants are by module name (the boot module's file name), so
+    /// every instance of a module gets the same; a SIP gets nothing its module is not granted.
+    ///
+    ///     grant MODULE [processes] [all] [console-input] [name=PATH]...
+    ///
+    /// `processes`: process control through the kernel's process manager (ABI SipStart, SipWait,
+    /// SipKill, SipList): start boot modules, and wait for, kill and list the SIPs it started.
+    /// `all`: with `processes`, wait for, kill and list every SIP (the shell, acting for the person).
+    /// `console-input`: the serial input (ABI ConsoleRead), while no other SIP holds it.
+    /// `name=PATH`: the SIP may register PATH with the name service (at start from its manifest's
+    /// exports, or later by Names.Register); `name=/DIR/*` any name under /DIR/.
+    ///
+    /// The kernel's defaults (<see cref="Defaults"/>) come first; a `grant` line of the system
+    /// manifest replaces everything granted to its module before.
+    /// </summary>
+    internal static class Grants
+    {
+        public const int Processes = 1;
+        public const int AllSips = 2;
+        public const int ConsoleInput = 4;
+
+        /// <summary>A module may be granted at most this many names (each of its SIPs holds at most NameService.MaxNamesPerSip at once).</summary>
+        public const int MaxNames = 16;
+
+        /// <summary>Paths under this prefix name kernel services: never registered by a SIP.</summary>
+        public const string KernelPrefix = "/kernel/";
+
+        /// <summary>What the kernel grants when no system manifest says otherwise: the system's own SIPs only.</summary>
+        public const string Defaults =
+            "grant console name=/service/console\n" +
+            "grant supervisor processes\n" +
+            "grant shell processes all console-input\n";
+
+        private sealed class Entry
+        {
+            public string Module;
+            public int Rights;
+            public string[] Names;
+            public Entry Next;
+        }
+
+        private static Entry s_entries;
+        private static bool s_defaultsApplied;
+
+        /// <summary>Applies the kernel's defaults once, before the system manifest's lines.</summary>
+        public static void ApplyDefaults()
+        {
+            if (s_defaultsApplied) return;
+            s_defaultsApplied = true;
+            int p = 0;
+            while (p < Defaults.Length)
+            {
+                int end = Defaults.IndexOf('\n', p);
+                if (end < 0) end = Defaults.Length;
+                Apply(Defaults.Substring(p + 6, end - p - 6));     // after "grant "
+                p = end + 1;
+            }
+        }
+
+        /// <summary>Whether the SIP may act on <paramref name="target"/>: it started it, or it holds `processes all`.</summary>
+        public static bool MayControl(Sip caller, Sip target) => MayControl(caller, target.ParentId);
+
+        /// <summary>Whether the SIP may act on a SIP started by <paramref name="parentId"/> (0: the kernel), whose record may be gone.</summary>
+        public static bool MayControl(Sip caller, int parentId) =>
+            Has(caller, Processes) && (parentId == caller.Id || Has(caller, Processes | AllSips));
+
+        /// <summary>
+        /// Applies the words after `grant` (MODULE and its rights), replacing what the module had.
+        /// Null, or what is wrong with the line (then nothing changes).
+        /// </summary>
+        public static string Apply(string words)
+        {
+            string module = null;
+            int rights = 0;
+            var names = new string[MaxNames];
+            int nameCount = 0;
+            int p = 0;
+            while (p < words.Length)
+            {
+                while (p < words.Length && (words[p] == ' ' || words[p] == '\t')) p++;
+                int s = p;
+                while (p < words.Length && words[p] != ' ' && words[p] != '\t') p++;
+                if (p == s) break;
+                string word = words.Substring(s, p - s);
+                if (module == null) { module = word; continue; }
+                if (word == "processes") rights |= Processes;
+                else if (word == "all") rights |= AllSips;
+                else if (word == "console-input") rights |= ConsoleInput;
+                else if (word.StartsWith("name="))
+                {
+                    string path = word.Substring(5);
+                    if (!IsGrantablePath(path)) return "grants '" + path + "', which is not a service name (1 to 128 printable characters starting with '/', not under " + KernelPrefix + ")";
+                    if (nameCount == MaxNames) return "grants more than 16 names to " + module;
+                    names[nameCount++] = path;
+                }
+                else return "grants '" + word + "', which is not a right (processes, all, console-input, name=PATH)";
+            }
+            if (module == null) return "names no module";
+            var entry = Find(module);
+            if (entry == null)
+            {
+                entry = new Entry { Module = module, Next = s_entries };
+                s_entries = entry;
+            }
+            entry.Rights = rights;
+            entry.Names = new string[nameCount];
+            for (int i = 0; i < nameCount; i++) entry.Names[i] = names[i];
+            return null;
+        }
+
+        /// <summary>Whether the SIP's module holds the right (<see cref="Processes"/>, <see cref="AllSips"/>, <see cref="ConsoleInput"/>).</summary>
+        public static bool Has(Sip sip, int right)
+        {
+            Entry e = Find(sip.Name);
+            return e != null && (e.Rights & right) == right;
+        }
+
+        /// <summary>Whether the SIP's module may register the name (ASCII in the SIP's memory, compared in place: a check costs the kernel nothing).</summary>
+        public static unsafe bool AllowsName(Sip sip, byte* name, int length)
+        {
+            Entry e = Find(sip.Name);
+            if (e == null) return false;
+            for (int i = 0; i < e.Names.Length; i++) if (Matches(e.Names[i], name, length)) return true;
+            return false;
+        }
+
+        // A granted name is exact, or `/DIR/*`: every name that starts with `/DIR/` and goes on.
+        private static unsafe bool Matches(string grant, byte* name, int length)
+        {
+            if (!IsPrefixGrant(grant)) return Same(grant, name, length);
+            int n = grant.Length - 1;
+            if (length <= n) return false;
+            for (int k = 0; k < n; k++) if (grant[k] != (char)name[k]) return false;
+            return true;
+        }
+
+        private static bool IsPrefixGrant(string grant) => grant.Length >= 2 && grant[grant.Length - 1] == '*' && grant[grant.Length - 2] == '/';
+
+        private static unsafe bool Same(string s, byte* ascii, int length)
+        {
+            if (s == null || s.Length != length) return false;
+            for (int k = 0; k < length; k++) if (s[k] != (char)ascii[k]) return false;
+            return true;
+        }
+
+        private static bool IsGrantablePath(string path)
+        {
+            if (path.Length == 0 || path.Length > 128 || path[0] != '/' || path.StartsWith(KernelPrefix)) return false;
+            for (int i = 0; i < path.Length; i++) if (path[i] <= ' ' || path[i] > '~') return false;
+            return true;
+        }
+
+        private static Entry Find(string module)
+        {
+            for (Entry e = s_entries; e != null; e = e.Next) if (e.Module == module) return e;
+            return null;
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Singularity.Abi;
+
+namespace Singularity.Kernel.Syscalls
+{
+    /// <summary>System calls: Channels: create, send, receive, select, close (Ipc.ChannelCalls does the work).</summary>
+    internal static unsafe class ChannelSyscalls
+    {
+        public static void Register(KernelAbi* t)
+        {
+            t->ChannelCreate = &AbiChannelCreate;
+            t->ChannelSend = &AbiChannelSend;
+            t->ChannelReceive = &AbiChannelReceive;
+            t->ChannelSelect = &AbiChannelSelect;
+            t->ChannelClose = &AbiChannelClose;
+        }
+
+        private static int AbiChannelCreate(int* imp, int* exp) => Ipc.ChannelCalls.Create(AbiTable.Caller, imp, exp);
+
+        private static int AbiChannelSend(int endpoint, ChannelMessage* m, ulong timeoutNs) => Ipc.ChannelCalls.Send(AbiTable.Caller, endpoint, m, timeoutNs);
+
+        private static int AbiChannelReceive(int endpoint, ChannelMessage* m, ulong timeoutNs) => Ipc.ChannelCalls.Receive(AbiTable.Caller, endpoint, m, timeoutNs);
+
+        private static int AbiChannelSelect(int* endpoints, int count, ulong timeoutNs) => Ipc.ChannelCalls.Select(AbiTable.Caller, endpoints, count, timeoutNs);
+
+        private static int AbiChannelClose(int endpoint) => Ipc.ChannelCalls.Close(AbiTable.Caller, endpoint);
+    }
+}

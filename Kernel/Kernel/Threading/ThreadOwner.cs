@@ -1,0 +1,41 @@
+namespace Singularity.Kernel.Threading
+{
+    /// <summary>
+    /// What a thread belongs to, as the scheduler sees it: a SIP (Processes.Sip derives from this),
+    /// or nothing for kernel threads. Threading sits below Processes, so it knows the SIP only
+    /// through these members: whether a thread may run now (a collection in progress, a hang),
+    /// where to park it otherwise, and what happens as its threads exit and are reaped.
+    /// </summary>
+    internal abstract class ThreadOwner
+    {
+        /// <summary>The CPU share its threads' time is charged to and scheduled by.</summary>
+        public CpuShare Share;
+
+        /// <summary>
+        /// Nonzero: the scheduler's resume hook (registered by the test module's fault injection)
+        /// runs when a thread of this owner next gets the CPU. The value is the hook's own (a fault kind).
+        /// </summary>
+        public byte PendingFault;
+
+        /// <summary>Set by an injected hang: the owner stays alive but none of its threads runs again.</summary>
+        public bool Hung;
+
+        /// <summary>The thread running a collection, during which only it may run; null otherwise.</summary>
+        public abstract Thread Collector { get; }
+
+        /// <summary>Whether <paramref name="t"/> may be given the CPU now.</summary>
+        public abstract bool MayRun(Thread t);
+
+        /// <summary>Keeps <paramref name="t"/> off the CPU until the owner lets it run again.</summary>
+        public abstract void Park(Thread t);
+
+        /// <summary>A thread of this owner has ended (on that thread, interrupts off).</summary>
+        public abstract void OnThreadExit(Thread t);
+
+        /// <summary>An ended thread's stacks have been freed (by the reaper).</summary>
+        public abstract void OnThreadReaped(Thread t);
+
+        /// <summary>A thread's stacks (<paramref name="bytes"/>) went back: its charge goes too.</summary>
+        public abstract void ReleaseStacks(ulong bytes);
+    }
+}
