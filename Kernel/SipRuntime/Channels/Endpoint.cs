@@ -24,6 +24,7 @@ namespace Singularity.Channels
         private EndpointHandle _handle;
         private int _state;
         private int _closed;        // 1 once closed or detached; set atomically, so one caller wins
+        private bool _peerClosed;   // a receive reported ChannelClosed: closing is then allowed in any state
 
         /// <safety>A null handle is ArgumentException; the handle (a copy) is the kernel's to check.</safety>
         protected Endpoint([Claims] EndpointHandle handle, int state)
@@ -57,13 +58,16 @@ namespace Singularity.Channels
 
         internal EndpointHandle Handle => _handle;
 
-        /// <summary>Closes this end; the peer then sees ChannelClosed after draining its queue.</summary>
+        /// <summary>
+        /// Closes this end; the peer then sees ChannelClosed after draining its queue. Allowed in
+        /// the protocol's closable states, and in any state once a receive reported ChannelClosed.
+        /// </summary>
         /// <safety>The flag is set by an atomic exchange, so the handle is closed once; the kernel closes only this SIP's handle.</safety>
         [Claims]
         public void Close()
         {
             if (_closed != 0) return;
-            if (!CanClose(_state))
+            if (!_peerClosed && !CanClose(_state))
                 ProtocolViolation(EndpointName + ": Close() is not allowed in state " + StateName);
             if (Interlocked.Exchange(ref _closed, 1) != 0) return;
             _handle.Raw.Close();
@@ -90,6 +94,7 @@ namespace Singularity.Channels
             RecvStatus st = _handle.Raw.Receive(out frame.Raw, timeoutMs);
             if (st == RecvStatus.Ok) return ReceiveResult.Message;
             if (st == RecvStatus.TimedOut) return ReceiveResult.TimedOut;
+            _peerClosed = true;
             return ReceiveResult.ChannelClosed;
         }
 
