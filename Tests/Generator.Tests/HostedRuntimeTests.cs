@@ -100,7 +100,7 @@ public class HostedRuntimeTests
         EchoContract.NewChannel(out EchoContract.Imp client, out EchoContract.Exp serverEnd);
         listener.SendConnect(serverEnd);
         Assert.True(serverEnd.IsClosed);   // it travelled: this copy is dead
-        Assert.Throws<ObjectDisposedException>(() => serverEnd.RecvPing(out _, out _, 0));
+        Assert.Throws<ProtocolViolationException>(() => serverEnd.RecvPing(out _, out _, 0));   // as on the kernel
 
         client.SendPing(41, ExBuffer.Allocate(16));
         Assert.Equal(ReceiveResult.Message, client.RecvPong(out int seq, out ExBuffer payload, Patience));
@@ -167,12 +167,14 @@ public class HostedRuntimeTests
     }
 
     [Fact]
-    public void ChannelClosedWhenThePeerIsAbandoned()
+    public void AnAbandonedEndpointStaysOpenWhileItsThreadLives()
     {
+        // As on the kernel, where an endpoint is closed by Close or by its SIP's end, never by the
+        // collector: nothing references the exporter, but its creating thread (this one) lives.
         EchoContract.Imp client = MakeAndDropExporter();
-        // Nothing references the exporter any more: its finalizer closes it.
-        for (int i = 0; i < 5; i++) { GC.Collect(); GC.WaitForPendingFinalizers(); }
-        Assert.Equal(EchoContract.Imp.Tag.ChannelClosed, client.Receive(out _, Patience));
+        for (int i = 0; i < 3; i++) { GC.Collect(); GC.WaitForPendingFinalizers(); }
+        Assert.Equal(EchoContract.Imp.Tag.TimedOut, client.Receive(out _, 100));
+        client.Close();
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
@@ -264,19 +266,21 @@ public class HostedRuntimeTests
         ExBuffer b = ExBuffer.Allocate(32);
         ExBuffer copy = b;
         client.SendPing(1, b);
-        Assert.Throws<ObjectDisposedException>(() => b.WriteInt64(0, 1));      // sent
-        Assert.Throws<ObjectDisposedException>(() => copy.ReadInt64(0));       // every copy
+        // The kernel's refusals: a block this SIP no longer owns is InvalidOperationException.
+        Assert.Throws<InvalidOperationException>(() => b.WriteInt64(0, 1));      // sent
+        Assert.Throws<InvalidOperationException>(() => copy.ReadInt64(0));       // every copy
         server.RecvPing(out _, out ExBuffer received, Patience);
         received.WriteInt64(0, 9);
         received.Free();
-        Assert.Throws<ObjectDisposedException>(() => received.Free());         // double free
-        Assert.Throws<ObjectDisposedException>(() => received[0]);
+        Assert.Throws<InvalidOperationException>(() => received.Free());         // double free
+        Assert.Throws<InvalidOperationException>(() => received[0]);
 
         ExArray<int> a = ExArray<int>.Allocate(4);
         a[3] = 7;
         Assert.Equal(7, a[3]);
+        Assert.Throws<IndexOutOfRangeException>(() => a[4]);
         a.Free();
-        Assert.Throws<ObjectDisposedException>(() => a[3]);
+        Assert.Throws<InvalidOperationException>(() => a[3]);
     }
 
     [Fact]

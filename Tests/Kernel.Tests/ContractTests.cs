@@ -17,13 +17,32 @@ public class ContractTests
     }
 
     [Fact]
-    public void ProtocolViolationFailsTheSip()
+    public void AnUncaughtProtocolViolationFailsTheSip()
     {
         BootAssert.Boot(new BootOptions { CommandLine = "shutdown", Sips = new[] { "contractping violation" } })
             .Exited(QemuExit.Success)
             .InOrder("contractping: sending Ping after Bye",
-                     "sip contractping#1 failed: protocol violation: EchoContract.Imp: SendPing is not allowed in state End")
+                     "sip contractping#1 failed: unhandled exception Singularity.Channels.ProtocolViolationException: EchoContract.Imp: SendPing is not allowed in state End")
             .DoesNotContain("FAILED the violation went unnoticed");
+    }
+
+    [Fact]
+    public void AProtocolViolationMeansOnTheKernelWhatItMeansHosted()
+    {
+        // The same steps and outcomes as Tests/Generator.Tests/SharedChannelBehaviourTests on the
+        // hosted transport: the violator's endpoint is closed and the exception can be caught; a
+        // closed endpoint refuses every use; the peer drains, then sees ChannelClosed; a send to a
+        // closed peer is not an error and releases the block it carried.
+        BootAssert.Boot(new BootOptions { CommandLine = "shutdown", Sips = new[] { "contractping caught" } })
+            .Exited(QemuExit.Success)
+            .DoesNotContain("FAILED")
+            .InOrder("contractping: caught EchoContract.Imp: SendBye is not allowed in state Start#1; closed yes",
+                     "contractping: caught EchoContract.Imp: use of a closed or sent endpoint (state Start#1)")
+            .InOrder("contractping: caught EchoContract.Imp: use of a closed or sent endpoint (state Start#1)",
+                     "contractping: the peer got Ping 1, then ChannelClosed")
+            .InOrder("contractping: the peer got Ping 1, then ChannelClosed",
+                     "contractping: send to a closed peer: ChannelClosed, exchange bytes back to before")
+            .InOrder("contractping: caught done", "sip contractping#1 exited with code 0");
     }
 
     [Fact]
@@ -51,8 +70,10 @@ public class ContractTests
             StopWhen = "echoservice: client channel closed",
         }).DoesNotContain("FAILED the violation went unnoticed").DoesNotContain("KERNEL PANIC")
             .InOrder("echoclient: sending a second Ping before the Pong",
-                     "sip echoclient#2 failed: protocol violation: EchoContract.Imp: SendPing is not allowed in state Start#1")
-            .InOrder("sip echoclient#2 failed", "echoservice: client channel closed (ChannelClosed) after 1 pings");
+                     "sip echoclient#2 failed: unhandled exception Singularity.Channels.ProtocolViolationException: EchoContract.Imp: SendPing is not allowed in state Start#1")
+            // The violation closes the endpoint before the exception ends the SIP, so the service
+            // may see the channel close before the kernel reports the failure.
+            .InOrder("echoclient: sending a second Ping before the Pong", "echoservice: client channel closed (ChannelClosed) after 1 pings");
     }
 
     [Fact]

@@ -116,7 +116,7 @@ public class RuntimeHardeningTests
         lines.Add($"frameforger: TakeBuffer at handle index {int.MaxValue}: System.IndexOutOfRangeException");
         lines.Add("frameforger: TakeBuffer(5) with handle count 1000: System.IndexOutOfRangeException");
         lines.Add("frameforger: TakeBuffer(5) with handle count -1: System.IndexOutOfRangeException");
-        lines.Add("frameforger: send with handle count 5: BadMessage");
+        lines.Add("frameforger: send with handle count 5: Singularity.Channels.ProtocolViolationException");
         lines.Add("frameforger: done");
         Reported(log, lines.ToArray());
         log.DoesNotContain("MEMORY AROUND THE FRAME CHANGED");

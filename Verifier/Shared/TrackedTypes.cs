@@ -94,7 +94,7 @@ namespace Singularity.Ownership
         public const string FromHandle = "FromHandle";
         /// <summary>TRef's Release hands its value out; its constructor takes the value it is given.</summary>
         public const string Release = "Release";
-        /// <summary>Endpoint.ProtocolViolation ends the process (it never returns).</summary>
+        /// <summary>Endpoint.ProtocolViolation never returns (it closes the endpoint and throws).</summary>
         public const string ProtocolViolation = "ProtocolViolation";
 
         /// <summary>Free or Close: the release methods of a tracked receiver.</summary>

@@ -86,7 +86,7 @@ public sealed class Tracking
 
     /// <summary>
     /// Does <paramref name="m"/> never return (it ends the process)? Only the trusted runtime's own
-    /// methods count: <c>Endpoint.ProtocolViolation</c> (it calls the kernel's FailProcess), and any
+    /// methods count: <c>Endpoint.ProtocolViolation</c> (it closes the endpoint and throws ProtocolViolationException), and any
     /// method of Singularity.Runtime or Singularity.Corlib marked <c>[DoesNotReturn]</c>.
     /// </summary>
     public bool NeverReturns(MethodDefinition m)

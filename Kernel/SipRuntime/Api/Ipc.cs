@@ -129,6 +129,32 @@ namespace Singularity.Ipc
             ExchangeGuard.Exit(h);
         }
 
+        /// <summary>Element <paramref name="index"/> of the block viewed as T[] (ExArray's indexer).</summary>
+        /// <unsafe>Unsafe.Read of one T at <c>p + index * size</c>, where <c>(index + 1) * size &lt;= length</c>
+        /// (64-bit, no wrap), inside an access registered with ExchangeGuard; callers check T has no references.</unsafe>
+        internal T ReadElement<T>(int index) where T : unmanaged
+        {
+            ulong h = Handle;
+            byte* p = ExchangeGuard.Enter(h, out ulong length);
+            ulong size = (ulong)Unsafe.SizeOf<T>();
+            if (index < 0 || ((ulong)index + 1) * size > length) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
+            T v = Unsafe.Read<T>(p + (ulong)index * size);
+            ExchangeGuard.Exit(h);
+            return v;
+        }
+
+        /// <summary>Writes element <paramref name="index"/> of the block viewed as T[].</summary>
+        /// <unsafe>As ReadElement, writing one T.</unsafe>
+        internal void WriteElement<T>(int index, T value) where T : unmanaged
+        {
+            ulong h = Handle;
+            byte* p = ExchangeGuard.Enter(h, out ulong length);
+            ulong size = (ulong)Unsafe.SizeOf<T>();
+            if (index < 0 || ((ulong)index + 1) * size > length) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
+            Unsafe.Write<T>(p + (ulong)index * size, value);
+            ExchangeGuard.Exit(h);
+        }
+
         /// <safety>Waits until no other thread of this SIP is inside an access of the block (new ones
         /// fail) before the kernel frees it, so no access can continue into freed memory; the kernel
         /// frees only a block this SIP owns (else InvalidOperationException). A free racing another
@@ -257,7 +283,7 @@ namespace Singularity.Ipc
     /// Add calls push past 4 makes Add throw and a send BadMessage, never an access past the four
     /// handle fields.</safety>
     [StructLayout(LayoutKind.Sequential)]
-    public struct RawMessage
+    public unsafe struct RawMessage
     {
         /// <safety>Plain data the receiver interprets.</safety>
         public int Tag;
@@ -270,6 +296,27 @@ namespace Singularity.Ipc
         public int HandleCount { get { int n = _handleCount; return (uint)n <= ChannelMessage.MaxHandles ? n : 0; } }
 
         internal int RawHandleCount => _handleCount;
+
+        internal const int DataBytes = ChannelMessage.DataWords * 8;
+        internal const int MaxHandles = ChannelMessage.MaxHandles;
+
+        // The data words are contiguous (the struct is sequential): D0 is the first byte. The
+        // collector never moves objects, so the address stays valid while `this` is in use.
+        /// <unsafe>Unsafe.Read of one T at <c>&amp;D0 + at</c> after checking <c>0 &lt;= at</c> and
+        /// <c>at + sizeof(T) &lt;= 64</c> unsigned: inside this message's own data words. Callers (MessageFrame)
+        /// check T has no references.</unsafe>
+        internal T ReadData<T>(int at) where T : unmanaged
+        {
+            if ((uint)at > DataBytes || (uint)Unsafe.SizeOf<T>() > (uint)(DataBytes - at)) throw new InvalidOperationException("a message carries at most 64 bytes of data");
+            return Unsafe.Read<T>((byte*)Unsafe.AsPointer(ref D0) + at);
+        }
+
+        /// <unsafe>As ReadData, writing one T.</unsafe>
+        internal void WriteData<T>(int at, T value) where T : unmanaged
+        {
+            if ((uint)at > DataBytes || (uint)Unsafe.SizeOf<T>() > (uint)(DataBytes - at)) throw new InvalidOperationException("a message carries at most 64 bytes of data");
+            Unsafe.Write<T>((byte*)Unsafe.AsPointer(ref D0) + at, value);
+        }
 
         /// <safety>Adds the block's handle (see Add's limit); the kernel checks it when the message is sent.</safety>
         public void Add(ExBlock block) => AddHandle(block.Handle);

@@ -1,4 +1,4 @@
-// Compiled into the SIP runtime and, unchanged, into the hosted runtime (Tests/Singularity.Channels.Hosted).
+// Shared: compiled into the SIP runtime and into the hosted runtime (Tests/Singularity.Channels.Hosted).
 #nullable disable
 using System;
 

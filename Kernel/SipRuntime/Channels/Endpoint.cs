@@ -1,13 +1,17 @@
+// Shared: compiled into the SIP runtime and into the hosted runtime (Tests/Singularity.Channels.Hosted);
+// the transport under it is Singularity.Ipc's RawEndpoint of each target (docs/channels.md, "One runtime, two transports").
+#nullable disable
 using System;
 using System.Threading;
 using Singularity.Ipc;
-using Singularity.Runtime;
 
 namespace Singularity.Channels
 {
     /// <summary>
     /// Base of every generated endpoint (Imp/Exp): the channel handle and the protocol state.
     /// Generated subclasses check each send and receive against the contract's state machine.
+    /// A protocol violation closes this end (the peer sees ChannelClosed) and throws
+    /// ProtocolViolationException; not caught, it ends the SIP like any unhandled exception.
     /// </summary>
     /// <safety>An abstract class SIPs derive from (the generated Imp/Exp, or their own). Its state
     /// is private; derived code sees the protocol state (its own business) and the protected
@@ -20,6 +24,7 @@ namespace Singularity.Channels
         private EndpointHandle _handle;
         private int _state;
         private int _closed;        // 1 once closed or detached; set atomically, so one caller wins
+        private bool _peerClosed;   // a receive reported ChannelClosed: closing is then allowed in any state
 
         /// <safety>A null handle is ArgumentException; the handle (a copy) is the kernel's to check.</safety>
         protected Endpoint([Claims] EndpointHandle handle, int state)
@@ -48,25 +53,28 @@ namespace Singularity.Channels
         protected virtual string EndpointName => "endpoint";
 
         /// <summary>Whether the protocol allows closing in <paramref name="state"/>.</summary>
-        /// <safety>The derived class's protocol decision; an override only decides whether this SIP fails itself.</safety>
+        /// <safety>The derived class's protocol decision; an override only decides whether this SIP's Close throws.</safety>
         protected virtual bool CanClose(int state) => true;
 
         internal EndpointHandle Handle => _handle;
 
-        /// <summary>Closes this end; the peer then sees ChannelClosed after draining its queue.</summary>
+        /// <summary>
+        /// Closes this end; the peer then sees ChannelClosed after draining its queue. Allowed in
+        /// the protocol's closable states, and in any state once a receive reported ChannelClosed.
+        /// </summary>
         /// <safety>The flag is set by an atomic exchange, so the handle is closed once; the kernel closes only this SIP's handle.</safety>
         [Claims]
         public void Close()
         {
             if (_closed != 0) return;
-            if (!CanClose(_state))
+            if (!_peerClosed && !CanClose(_state))
                 ProtocolViolation(EndpointName + ": Close() is not allowed in state " + StateName);
             if (Interlocked.Exchange(ref _closed, 1) != 0) return;
             _handle.Raw.Close();
         }
 
-        /// <safety>RawEndpoint.Send copies the frame's message once and checks the copy; a send the kernel
-        /// refuses fails this SIP (a protocol violation), a closed peer releases what the frame carried.</safety>
+        /// <safety>RawEndpoint.Send copies the frame's message once and checks the copy; a message the
+        /// transport refuses is a protocol violation, a closed peer releases what the frame carried.</safety>
         protected void SendFrame(ref MessageFrame frame)
         {
             CheckOpen();
@@ -74,7 +82,8 @@ namespace Singularity.Channels
             // As in Singularity a send to a closed peer is not an error: the receive that follows
             // reports ChannelClosed. What the message carried is released, not leaked.
             if (st == RecvStatus.Closed) frame.DropHandles();
-            else if (st != RecvStatus.Ok) ProtocolViolation(EndpointName + ": the kernel refused the message (a handle in it is not this SIP's to give)");
+            else if (st != RecvStatus.Ok) ProtocolViolation(EndpointName + ": the message was refused (a handle in it is not this SIP's to give)");
+            frame = default;   // the message is gone; nothing of it stays with the sender
         }
 
         /// <safety>RawEndpoint.Receive fills a local copy first; the frame starts empty (offsets 0).</safety>
@@ -85,24 +94,28 @@ namespace Singularity.Channels
             RecvStatus st = _handle.Raw.Receive(out frame.Raw, timeoutMs);
             if (st == RecvStatus.Ok) return ReceiveResult.Message;
             if (st == RecvStatus.TimedOut) return ReceiveResult.TimedOut;
+            _peerClosed = true;
             return ReceiveResult.ChannelClosed;
         }
 
         /// <summary>
-        /// Fails the SIP: a protocol violation is a bug in this SIP, and failing closes all its
-        /// endpoints, so peers see ChannelClosed. (The runtime has no unwinder to catch a throw.)
+        /// A protocol violation: closes this end (its peer sees ChannelClosed, as when a SIP dies)
+        /// and throws ProtocolViolationException with <paramref name="detail"/>. Not caught, it
+        /// ends the SIP (on the kernel: "unhandled exception Singularity.Channels.ProtocolViolationException").
         /// </summary>
-        /// <safety>Fails this SIP with the detail as the reason (truncated to 512 characters); it could exit anyway.</safety>
+        /// <safety>Closes only this SIP's own handle (once: atomic exchange), then throws; a SIP that
+        /// catches the exception holds a closed endpoint, which refuses every further use.</safety>
         protected void ProtocolViolation(string detail)
         {
-            KernelCalls.Fail("protocol violation: " + detail, 0);
+            if (Interlocked.Exchange(ref _closed, 1) == 0) _handle.Raw.Close();
+            throw new ProtocolViolationException(detail);
         }
 
         /// <summary>Gives up the channel handle so the endpoint can travel in a message.</summary>
-        /// <safety>An atomic exchange marks the endpoint closed, so only one caller gets the handle; a second fails this SIP.</safety>
+        /// <safety>An atomic exchange marks the endpoint closed, so only one caller gets the handle; a second is a protocol violation.</safety>
         protected EndpointHandle DetachHandle()
         {
-            if (Interlocked.Exchange(ref _closed, 1) != 0) ProtocolViolation(EndpointName + ": use of a closed or sent endpoint (state " + StateName + ")");
+            if (Interlocked.Exchange(ref _closed, 1) != 0) throw new ProtocolViolationException(EndpointName + ": use of a closed or sent endpoint (state " + StateName + ")");
             EndpointHandle h = _handle;
             _handle = default;
             return h;
@@ -118,7 +131,7 @@ namespace Singularity.Channels
 
         private void CheckOpen()
         {
-            if (_closed != 0) ProtocolViolation(EndpointName + ": use of a closed or sent endpoint (state " + StateName + ")");
+            if (_closed != 0) throw new ProtocolViolationException(EndpointName + ": use of a closed or sent endpoint (state " + StateName + ")");
         }
     }
 }

@@ -1,15 +1,17 @@
+// Shared: compiled into the SIP runtime and into the hosted runtime (Tests/Singularity.Channels.Hosted).
+#nullable disable
 using Singularity.Ipc;
 
 namespace Singularity.Channels
 {
     /// <summary>
-    /// The transport under an endpoint: on the kernel a channel handle of this SIP. Opaque to
-    /// SIP code; generated endpoints wrap it.
+    /// The transport under an endpoint: one end of a channel (on the kernel a channel handle of
+    /// this SIP, hosted an in-memory channel end). Opaque to SIP code; generated endpoints wrap it.
     /// </summary>
     /// <safety>Opaque: one internal channel handle, which the kernel checks on every use; <c>default</c>
     /// is the null handle. Copies name the same channel; using one after another copy was wrapped
     /// or sent only meets the kernel's refusal (the verifier refuses such code anyway, SV0302).</safety>
-    public readonly struct EndpointHandle
+    public readonly partial struct EndpointHandle
     {
         internal readonly RawEndpoint Raw;
 
@@ -17,18 +19,6 @@ namespace Singularity.Channels
 
         /// <safety>Compares the handle.</safety>
         public bool IsNull => Raw.IsNull;
-
-        /// <summary>
-        /// The channel the kernel bound at start-up for a path this SIP imports (its manifest's
-        /// [Imports]); wrap it with the contract's generated FromHandle. Once per path.
-        /// </summary>
-        /// <safety>Names.TryTakeStartup: a checked copy of the path; only this SIP's start-up endpoints.</safety>
-        public static bool TryTakeStartup(string path, out EndpointHandle handle)
-        {
-            bool ok = Names.TryTakeStartup(path, out RawEndpoint raw);
-            handle = new EndpointHandle(raw);
-            return ok;
-        }
 
         /// <summary>A new channel's two ends (used by the generated NewChannel).</summary>
         /// <safety>RawEndpoint.CreateChannel.</safety>

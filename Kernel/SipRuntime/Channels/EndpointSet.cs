@@ -1,3 +1,5 @@
+// Shared: compiled into the SIP runtime and into the hosted runtime (Tests/Singularity.Channels.Hosted).
+#nullable disable
 using System;
 using Singularity.Ipc;
 

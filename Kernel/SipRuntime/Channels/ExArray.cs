@@ -1,3 +1,5 @@
+// Shared: compiled into the SIP runtime and into the hosted runtime (Tests/Singularity.Channels.Hosted).
+#nullable disable
 using System;
 using System.Runtime.CompilerServices;
 using Singularity.Ipc;
@@ -13,7 +15,7 @@ namespace Singularity.Channels
     /// and every member that reads or writes elements checks it again (a compile-time constant for
     /// ilc), so even a wrongly admitted instantiation cannot turn block bytes into references.</safety>
     [Tracked]
-    public readonly unsafe struct ExArray<T> where T : unmanaged
+    public readonly struct ExArray<T> where T : unmanaged
     {
         internal readonly ExBlock Block;
 
@@ -34,33 +36,20 @@ namespace Singularity.Channels
         /// <safety>The kernel's length of the block divided by the element size; touches no memory.</safety>
         public int Length => Block.Length / Unsafe.SizeOf<T>();
 
-        /// <safety>Registers the access with the exchange guard, checks that element
-        /// <paramref name="index"/> lies wholly inside the block (64-bit arithmetic: IndexOutOfRangeException),
-        /// then reads or writes that element only.</safety>
-        /// <unsafe>Unsafe.Read/Write of one T at <c>p + index * size</c>, where <c>(index + 1) * size &lt;= length</c>
-        /// (64-bit, no wrap), inside an access registered with ExchangeGuard; T has no references (checked).</unsafe>
+        /// <safety>ExBlock.ReadElement/WriteElement: a registered access, element <paramref name="index"/>
+        /// checked to lie wholly inside the block (64-bit arithmetic: IndexOutOfRangeException); the
+        /// element type is checked for references first.</safety>
         public T this[int index]
         {
             get
             {
                 CheckElementType();
-                ulong h = Block.Handle;
-                byte* p = ExchangeGuard.Enter(h, out ulong length);
-                ulong size = (ulong)Unsafe.SizeOf<T>();
-                if (index < 0 || ((ulong)index + 1) * size > length) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
-                T v = Unsafe.Read<T>(p + (ulong)index * size);
-                ExchangeGuard.Exit(h);
-                return v;
+                return Block.ReadElement<T>(index);
             }
             set
             {
                 CheckElementType();
-                ulong h = Block.Handle;
-                byte* p = ExchangeGuard.Enter(h, out ulong length);
-                ulong size = (ulong)Unsafe.SizeOf<T>();
-                if (index < 0 || ((ulong)index + 1) * size > length) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
-                Unsafe.Write<T>(p + (ulong)index * size, value);
-                ExchangeGuard.Exit(h);
+                Block.WriteElement<T>(index, value);
             }
         }
 

@@ -1,6 +1,7 @@
+// Shared: compiled into the SIP runtime and into the hosted runtime (Tests/Singularity.Channels.Hosted).
+#nullable disable
 using System;
 using System.Runtime.CompilerServices;
-using Singularity.Abi;
 using Singularity.Ipc;
 
 namespace Singularity.Channels
@@ -15,13 +16,14 @@ namespace Singularity.Channels
     /// each offset once, checks it unsigned against the 64 data bytes, and touches only the frame's
     /// own data words. Handles in it are only handles: the kernel checks them when the frame is
     /// sent, the exchange guard when a block taken from it is used.</safety>
-    public unsafe struct MessageFrame
+    public struct MessageFrame
     {
         /// <safety>A constant.</safety>
-        public const int MaxDataBytes = ChannelMessage.DataWords * 8;
+        public const int MaxDataBytes = RawMessage.DataBytes;
         /// <safety>A constant.</safety>
-        public const int MaxHandles = ChannelMessage.MaxHandles;
+        public const int MaxHandles = RawMessage.MaxHandles;
 
+        // Field order is the layout Tests/TestSips/FrameForger knows: the message, then the offsets.
         internal RawMessage Raw;
         private int _dataOffset;    // bytes put so far
         private int _readOffset;    // bytes taken so far (received frames start at 0)
@@ -34,38 +36,34 @@ namespace Singularity.Channels
             set => Raw.Tag = value;
         }
 
-        // The next `size` bytes of the data words at the offset `offset` names, which then moves
-        // past them. The offset is read once (another thread may change it) and checked unsigned,
-        // so a negative or too large offset, or a size past the end, throws before any address is
-        // formed. The data words are contiguous (RawMessage is sequential): D0 is the first byte.
-        // The collector never moves objects, so the address stays valid while `this` is in use.
-        /// <unsafe>Returns <c>&amp;Raw.D0 + at</c> with <c>0 &lt;= at</c> and <c>at + size &lt;= 64</c>, checked
-        /// unsigned on a single read of the offset: the bytes are inside this frame's own data words.</unsafe>
-        private byte* Data(ref int offset, int size)
+        // Where the next `size` bytes of the data words start: the offset `offset` names, which
+        // then moves past them. The offset is read once (another thread may change it) and checked
+        // unsigned, so a negative or too large offset, or a size past the end, throws before any
+        // byte is touched.
+        private static int Claim(ref int offset, int size)
         {
             int at = offset;
             if ((uint)at > MaxDataBytes || (uint)size > (uint)(MaxDataBytes - at))
                 throw new InvalidOperationException("a message carries at most 64 bytes of data");
             offset = at + size;
-            return (byte*)Unsafe.AsPointer(ref Raw.D0) + at;
+            return at;
         }
 
-        /// <safety>Writes <c>sizeof(T)</c> bytes inside the data words (see the type); T must hold no
-        /// references (the verifier checks the constraint, and this checks it again).</safety>
-        /// <unsafe>Unsafe.Write of one T at the address Data checked; T has no references (checked).</unsafe>
+        /// <safety>Writes <c>sizeof(T)</c> bytes inside the data words (RawMessage.WriteData checks the
+        /// range again); T must hold no references (the verifier checks the constraint, and this
+        /// checks it again).</safety>
         public void Put<T>(T value) where T : unmanaged
         {
             CheckPlainData<T>();
-            Unsafe.Write<T>(Data(ref _dataOffset, Unsafe.SizeOf<T>()), value);
+            Raw.WriteData<T>(Claim(ref _dataOffset, Unsafe.SizeOf<T>()), value);
         }
 
         /// <safety>Reads <c>sizeof(T)</c> bytes inside the data words; T must hold no references
         /// (checked), so the bytes, whoever sent them, become only a plain value.</safety>
-        /// <unsafe>Unsafe.Read of one T at the address Data checked; T has no references (checked).</unsafe>
         public T Take<T>() where T : unmanaged
         {
             CheckPlainData<T>();
-            return Unsafe.Read<T>(Data(ref _readOffset, Unsafe.SizeOf<T>()));
+            return Raw.ReadData<T>(Claim(ref _readOffset, Unsafe.SizeOf<T>()));
         }
 
         /// <safety>Adds the buffer's handle (at most four: InvalidOperationException).</safety>

@@ -1,12 +1,16 @@
 using Singularity;
 using Singularity.Channels;
 using Singularity.Contracts;
+using Singularity.Ipc;
 using Singularity.Threading;
 
 // Generated contract endpoints on the kernel, chosen by the first argument:
 //   ping N        N EchoContract round trips with a server thread; the echo channel's
 //                 exporting end reaches the server inside an EchoListenerContract message
-//   violation     sends a message the protocol forbids: the runtime must fail this SIP
+//   violation     sends a message the protocol forbids and does not catch the exception: the
+//                 SIP must fail
+//   caught        the same violations as the hosted runtime's SharedChannelBehaviourTests, caught:
+//                 prints what each produced (the kernel transport must agree with the hosted one)
 public static class Program
 {
     public static int Main()
@@ -14,6 +18,7 @@ public static class Program
         string args = Sip.Arguments;
         string mode = Word(args, 0);
         if (mode == "violation") return Violation();
+        if (mode == "caught") return Caught();
         int n = ParseInt(Word(args, 1), 100);
         return Ping(n);
     }
@@ -122,6 +127,74 @@ public static class Program
         server.Close();
         client.Close();
         return 1;
+    }
+
+    // Each line is what Tests/Generator.Tests/SharedChannelBehaviourTests asserts on the hosted runtime.
+    private static int Caught()
+    {
+        EchoContract.NewChannel(out EchoContract.Imp client, out EchoContract.Exp server);
+        client.SendPing(1, ExBuffer.Allocate(8));
+        try
+        {
+#pragma warning disable SING0006
+            client.SendBye();   // Start#1 waits for Pong or Busy
+#pragma warning restore SING0006
+            Debug.WriteLine("contractping: FAILED the violation went unnoticed");
+        }
+        catch (ProtocolViolationException e)
+        {
+            Debug.WriteLine("contractping: caught " + e.Message + "; closed " + (client.IsClosed ? "yes" : "no"));
+        }
+        try
+        {
+            client.Receive(out EchoContract.Imp.Message reply, 0);
+            Debug.WriteLine("contractping: FAILED a closed endpoint received");
+        }
+        catch (ProtocolViolationException e)
+        {
+            Debug.WriteLine("contractping: caught " + e.Message);
+        }
+        client.Close();
+        Debug.WriteLine("contractping: the peer got " + Drain(server));
+
+        // A send to a closed peer is not an error, and what it carried is released.
+        EchoContract.NewChannel(out EchoContract.Imp lonely, out EchoContract.Exp gone);
+        gone.Close();
+        long before = (long)Exchange.BytesOwned;
+        lonely.SendPing(3, ExBuffer.Allocate(4096));
+        EchoContract.Imp.Tag r = lonely.Receive(out EchoContract.Imp.Message pong, 5000);
+        Debug.WriteLine("contractping: send to a closed peer: " + (r == EchoContract.Imp.Tag.ChannelClosed ? "ChannelClosed" : "something else")
+            + ", exchange bytes back to " + ((long)Exchange.BytesOwned == before ? "before" : "more"));
+        lonely.Close();
+        Debug.WriteLine("contractping: caught done");
+        return 0;
+    }
+
+    // What the peer of a violator sees, in order (it answers each Ping; the answer to a closed peer is dropped).
+    private static string Drain([Claims] EchoContract.Exp ep)
+    {
+        string seen = "";
+        while (true)
+        {
+            switch (ep.Receive(out EchoContract.Exp.Message m, 5000))
+            {
+                case EchoContract.Exp.Tag.Ping:
+                    m.TakePing(out int seq, out ExBuffer payload);
+                    seen = seen + "Ping " + seq.ToString() + ", then ";
+                    ep.SendPong(seq, payload);
+                    break;
+                case EchoContract.Exp.Tag.Bye:
+                    m.TakeBye();
+                    ep.Close();
+                    return seen + "Bye";
+                case EchoContract.Exp.Tag.ChannelClosed:
+                    ep.Close();
+                    return seen + "ChannelClosed";
+                default:
+                    ep.Close();
+                    return seen + "a timeout";
+            }
+        }
     }
 
     private static string Word(string s, int index)

@@ -1,7 +1,6 @@
 using System;
 using Singularity;
 using Singularity.Channels;
-using Singularity.Ipc;
 using Singularity.Threading;
 
 // Each case writes one private field of a frame (or message) to a value no safe code can give
@@ -113,17 +112,28 @@ public static unsafe class Program
         return Verdict("TakeBuffer(5) with handle count " + count.ToString(), outcome, "System.IndexOutOfRangeException", Intact(x));
     }
 
-    // A message whose handle count says 5 (the fields hold 4): the runtime must refuse it before
-    // the kernel reads past the message.
+    // A frame whose handle count says 5 (the fields hold 4), sent through an endpoint of this
+    // SIP's own (any SIP may derive from Endpoint, as generated code does): the runtime must
+    // refuse it before the kernel reads past the message. The refusal is a protocol violation.
     private static bool SendWithHandleCount(int count)
     {
-        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
-        var m = new RawMessage { Tag = 5 };
-        *(int*)((byte*)&m + CountOffset) = count;
-        RecvStatus st = a.Send(ref m, 0);
-        a.Close();
-        b.Close();
-        return Verdict("send with handle count " + count.ToString(), st == RecvStatus.BadMessage ? "BadMessage" : "status " + ((int)st).ToString(), "BadMessage", true);
+        EndpointHandle.CreateChannel(out EndpointHandle a, out EndpointHandle b);
+        var tx = new Wire(a);
+        var rx = new Wire(b);
+        Fenced x = NewFenced();
+        *(int*)((byte*)&x.Frame + CountOffset) = count;
+        string outcome;
+        try { tx.Send(ref x.Frame); outcome = "accepted"; }
+        catch (Exception e) { outcome = e.TypeName; }
+        tx.Close();
+        rx.Close();
+        return Verdict("send with handle count " + count.ToString(), outcome, "Singularity.Channels.ProtocolViolationException", Intact(x));
+    }
+
+    private sealed class Wire : Endpoint
+    {
+        public Wire([Claims] EndpointHandle handle) : base(handle, 0) { }
+        public void Send(ref MessageFrame frame) => SendFrame(ref frame);
     }
 
     private static bool Verdict(string what, string outcome, string expected, bool intact)

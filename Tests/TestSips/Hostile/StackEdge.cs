@@ -1,5 +1,6 @@
 using System;
 using Singularity;
+using Singularity.Channels;
 using Singularity.Ipc;
 using Singularity.Threading;
 
@@ -34,24 +35,46 @@ internal static class StackEdge
             var e = new Event(false, false);
             return () => { e.Set(); return e.Wait(1) ? 1 : 0; };
         }
-        if (api == "exchange") return () => { ExBlock b = ExBlock.Allocate(64); b[3] = 1; int n = b.Length; b.Free(); return n; };
+        if (api == "exchange") return () => { ExBuffer b = ExBuffer.Allocate(64); b[3] = 1; int n = b.Length; b.Free(); return n; };
         if (api == "channel")
         {
-            RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+            Wire.NewChannel(out Wire a, out Wire b);
+            var txCell = new TRef<Wire>(a);
+            var rxCell = new TRef<Wire>(b);
             return () =>
             {
-                var m = new RawMessage { Tag = 1 };
-                a.Send(ref m, 10);
-                b.Receive(out RawMessage r, 10);
-                return r.Tag;
+                Wire tx = txCell.Acquire();
+                Wire rx = rxCell.Acquire();
+                try
+                {
+                    var m = new MessageFrame { Tag = 1 };
+                    tx.Send(ref m);
+                    rx.Receive(out MessageFrame r, 10);
+                    return r.Tag;
+                }
+                finally
+                {
+                    txCell.Release(tx);
+                    rxCell.Release(rx);
+                }
             };
         }
         if (api == "select")
         {
-            RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
-            var set = new RawEndpoint[2];
-            set[0] = a; set[1] = b;
-            return () => RawEndpoint.Select(set, 1);
+            Wire.NewChannel(out Wire a, out Wire b);
+            var aCell = new TRef<Wire>(a);
+            var bCell = new TRef<Wire>(b);
+            return () =>
+            {
+                Wire x = aCell.Acquire();
+                Wire y = bCell.Acquire();
+                try { return EndpointSet.Select(new Endpoint[] { x, y }, 1); }
+                finally
+                {
+                    aCell.Release(x);
+                    bCell.Release(y);
+                }
+            };
         }
         if (api == "names") return () => Names.TryBind("/hostile/nobody", out RawEndpoint e) ? 1 : 0;
         if (api == "process") return () => (int)Processes.Wait(-1, 1, out int code);

@@ -1,6 +1,6 @@
 using System.Threading;
 
-namespace Singularity.Channels
+namespace Singularity.Ipc
 {
     /// <summary>
     /// One lock and one condition for every hosted channel. Simple and obviously correct:
