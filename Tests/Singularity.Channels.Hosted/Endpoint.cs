@@ -14,6 +14,7 @@ namespace Singularity.Channels
         private EndpointHandle _handle;
         private int _state;
         private bool _closed;
+        private bool _peerGone;     // a receive saw ChannelClosed: closing is allowed in any state (as on the kernel)
 
         protected Endpoint([Claims] EndpointHandle handle, int state)
         {
@@ -48,7 +49,7 @@ namespace Singularity.Channels
         public void Close()
         {
             if (_closed) return;
-            if (!CanClose(_state))
+            if (!_peerGone && !CanClose(_state))
                 ProtocolViolation(EndpointName + ": Close() is not allowed in state " + StateName);
             _closed = true;
             _handle.End!.Close();
@@ -65,7 +66,9 @@ namespace Singularity.Channels
         protected ReceiveResult ReceiveFrame(out MessageFrame frame, int timeoutMs)
         {
             CheckOpen();
-            return _handle.End!.Receive(out frame, timeoutMs);
+            ReceiveResult r = _handle.End!.Receive(out frame, timeoutMs);
+            if (r == ReceiveResult.ChannelClosed) _peerGone = true;
+            return r;
         }
 
         protected void ProtocolViolation(string detail)
@@ -77,6 +80,19 @@ namespace Singularity.Channels
                 GC.SuppressFinalize(this);
             }
             throw new ProtocolViolationException(detail);
+        }
+
+        /// <summary>The peer broke the protocol: as on the kernel, only this channel fails (its end closes, what the message carried is released) and the caller gets ChannelClosed.</summary>
+        protected ReceiveResult PeerViolation(ref MessageFrame frame, string detail)
+        {
+            frame.Drop();
+            if (!_closed)
+            {
+                _closed = true;
+                _handle.End?.Close();
+                GC.SuppressFinalize(this);
+            }
+            return ReceiveResult.ChannelClosed;
         }
 
         protected EndpointHandle DetachHandle()

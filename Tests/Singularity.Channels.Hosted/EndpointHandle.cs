@@ -11,6 +11,9 @@ namespace Singularity.Channels
 
         public bool IsNull => End == null;
 
+        /// <summary>Connects to the service registered as <paramref name="name"/> (ServiceListener.TryRegister); false if none.</summary>
+        public static bool TryBind(string name, out EndpointHandle handle) => ServiceListener.TryBind(name, out handle);
+
         /// <summary>A new channel's two ends (used by the generated NewChannel).</summary>
         public static void CreateChannel(out EndpointHandle imp, out EndpointHandle exp)
         {

@@ -80,6 +80,18 @@ namespace Singularity.Channels
             return new EndpointHandle(end);
         }
 
+        /// <summary>Whether the frame carries exactly the tracked values <paramref name="kinds"/> names ('B' a block, 'E' an endpoint), as on the kernel.</summary>
+        public bool Carries(string kinds)
+        {
+            if (kinds == null || _handleCount != kinds.Length) return false;
+            for (int i = 0; i < kinds.Length; i++)
+            {
+                object? h = _handles![i];
+                if (kinds[i] == 'B' ? h is not ExchangeBlock : kinds[i] != 'E' || h is not ChannelEnd) return false;
+            }
+            return true;
+        }
+
         private void AddHandle(object handle)
         {
             if (_handleCount >= MaxHandles) throw new InvalidOperationException("a message carries at most four tracked values");

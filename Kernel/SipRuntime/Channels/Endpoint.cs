@@ -20,6 +20,7 @@ namespace Singularity.Channels
         private EndpointHandle _handle;
         private int _state;
         private int _closed;        // 1 once closed or detached; set atomically, so one caller wins
+        private bool _peerGone;     // a receive saw ChannelClosed: the conversation is over in any state
 
         /// <safety>A null handle is ArgumentException; the handle (a copy) is the kernel's to check.</safety>
         protected Endpoint([Claims] EndpointHandle handle, int state)
@@ -53,13 +54,17 @@ namespace Singularity.Channels
 
         internal EndpointHandle Handle => _handle;
 
-        /// <summary>Closes this end; the peer then sees ChannelClosed after draining its queue.</summary>
+        /// <summary>
+        /// Closes this end; the peer then sees ChannelClosed after draining its queue. The protocol
+        /// decides in which states a close is allowed, except once a receive has seen ChannelClosed:
+        /// a conversation whose peer is gone may be closed in any state.
+        /// </summary>
         /// <safety>The flag is set by an atomic exchange, so the handle is closed once; the kernel closes only this SIP's handle.</safety>
         [Claims]
         public void Close()
         {
             if (_closed != 0) return;
-            if (!CanClose(_state))
+            if (!_peerGone && !CanClose(_state))
                 ProtocolViolation(EndpointName + ": Close() is not allowed in state " + StateName);
             if (Interlocked.Exchange(ref _closed, 1) != 0) return;
             _handle.Raw.Close();
@@ -85,6 +90,7 @@ namespace Singularity.Channels
             RecvStatus st = _handle.Raw.Receive(out frame.Raw, timeoutMs);
             if (st == RecvStatus.Ok) return ReceiveResult.Message;
             if (st == RecvStatus.TimedOut) return ReceiveResult.TimedOut;
+            _peerGone = true;
             return ReceiveResult.ChannelClosed;
         }
 
@@ -96,6 +102,28 @@ namespace Singularity.Channels
         protected void ProtocolViolation(string detail)
         {
             KernelCalls.Fail("protocol violation: " + detail, 0);
+        }
+
+        /// <summary>
+        /// The peer broke the protocol (a message this state does not allow, or one whose handles
+        /// are not what the contract says): that is the peer's fault, so only this channel fails.
+        /// What the message carried is released, this end is closed (the peer sees ChannelClosed)
+        /// and the caller gets ChannelClosed; this SIP goes on serving its other channels.
+        /// </summary>
+        /// <safety>Releases the handles the kernel moved to this SIP with the frame (each checked by the
+        /// kernel), then closes this end once (atomic flag) without asking the protocol: a channel whose
+        /// peer misbehaved may be abandoned in any state.</safety>
+        protected ReceiveResult PeerViolation(ref MessageFrame frame, string detail)
+        {
+            frame.DropHandles();
+            if (Interlocked.Exchange(ref _closed, 1) == 0) _handle.Raw.Close();
+            return ReceiveResult.ChannelClosed;
+        }
+
+        // Closes this end whatever its protocol state (a group that is full gives up a new member).
+        internal void Abandon()
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 0) _handle.Raw.Close();
         }
 
         /// <summary>Gives up the channel handle so the endpoint can travel in a message.</summary>

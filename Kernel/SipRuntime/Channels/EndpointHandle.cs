@@ -30,6 +30,20 @@ namespace Singularity.Channels
             return ok;
         }
 
+        /// <summary>
+        /// Connects to the service registered under <paramref name="name"/> (like "/service/console"):
+        /// a new channel whose other end the service accepts on its listener. Wrap it with the
+        /// contract's generated FromHandle, or use the generated <c>FooContract.Bind</c>. False if
+        /// no live service holds the name.
+        /// </summary>
+        /// <safety>Names.TryBind: a checked copy of the name; the kernel writes the new handle into a local.</safety>
+        public static bool TryBind(string name, out EndpointHandle handle)
+        {
+            bool ok = Names.TryBind(name, out RawEndpoint raw);
+            handle = new EndpointHandle(raw);
+            return ok;
+        }
+
         /// <summary>A new channel's two ends (used by the generated NewChannel).</summary>
         /// <safety>RawEndpoint.CreateChannel.</safety>
         public static void CreateChannel(out EndpointHandle imp, out EndpointHandle exp)
