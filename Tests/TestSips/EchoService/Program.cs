@@ -10,14 +10,18 @@ public static class Program
 {
     public static int Main()
     {
-        if (!ServiceListener.TryOpen("/service/echo-typed", out ServiceListener listener))
+        if (!EchoContract.Listener.TryOpen("/service/echo-typed", out EchoContract.Listener listener))
         {
             Debug.WriteLine("echoservice: FAILED no start-up listener for /service/echo-typed");
             return 1;
         }
         Debug.WriteLine("echoservice: listening on /service/echo-typed");
-        while (listener.Accept(out EndpointHandle connection) == ReceiveResult.Message)
-            Serve(EchoContract.Exp.FromHandle(connection, null));
+        while (true)
+        {
+            listener.Accept(out EchoContract.Exp client);
+            if (client == null) break;
+            Serve(client);
+        }
         listener.Close();
         return 0;
     }
