@@ -10,18 +10,14 @@ public static class Program
 {
     public static int Main()
     {
-        if (!EchoContract.Listener.TryOpen("/service/echo-typed", out EchoContract.Listener listener))
+        if (!ServiceListener.TryOpen("/service/echo-typed", out ServiceListener listener))
         {
             Debug.WriteLine("echoservice: FAILED no start-up listener for /service/echo-typed");
             return 1;
         }
         Debug.WriteLine("echoservice: listening on /service/echo-typed");
-        while (true)
-        {
-            listener.Accept(out EchoContract.Exp client);
-            if (client == null) break;
-            Serve(client);
-        }
+        while (listener.Accept(out EndpointHandle connection) == ReceiveResult.Message)
+            Serve(EchoContract.Exp.FromHandle(connection, null));
         listener.Close();
         return 0;
     }
