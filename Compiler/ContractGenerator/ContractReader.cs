@@ -176,6 +176,8 @@ namespace Singularity.ContractGenerator
             string typeName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
             if (type is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "Singularity.Channels")
             {
+                if (named.Name == "EndpointHandle" && named.Arity == 0)
+                    return new ParamModel(p.Name, typeName, ParamKind.Handle, null, null, 0);
                 if (named.Name == "ExBuffer" && named.Arity == 0)
                     return new ParamModel(p.Name, typeName, ParamKind.Buffer, null, null, 0);
                 if (named.Name == "ExArray" && named.Arity == 1 && DataSize(named.TypeArguments[0], 0) > 0)

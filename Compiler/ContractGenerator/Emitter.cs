@@ -43,10 +43,79 @@ namespace Singularity.ContractGenerator
             Line("imp = " + _c.FullName + ".Imp.FromHandle(importer, null);");
             Line("exp = " + _c.FullName + ".Exp.FromHandle(exporter, null);");
             Close();
+            BindAndListener();
             Side(importer: true);
             Side(importer: false);
             Close();
             if (ns) Close();
+        }
+
+        // ---- the name service, typed -------------------------------------------------------------
+
+        /// <summary>
+        /// `Bind(name, out Imp)` and the nested `Listener` (Register/TryOpen, Accept yields an
+        /// Exp): binding and serving a name without touching the runtime's untyped handles.
+        /// </summary>
+        private void BindAndListener()
+        {
+            string imp = _c.FullName + ".Imp", exp = _c.FullName + ".Exp";
+            Line("");
+            Line("/// <summary>Connects to the service registered as <paramref name=\"name\"/>; false (and null) if no live service has it. The channel starts in state " + _c.States[0].Name + ".</summary>");
+            Line("public static bool Bind(string name, out " + imp + " imp)");
+            Open();
+            Line(Ch + "EndpointHandle handle__;");
+            Line("if (!" + Ch + "EndpointHandle.TryBind(name, out handle__))");
+            Open();
+            Line("imp = null;");
+            Line("return false;");
+            Close();
+            Line("imp = " + imp + ".FromHandle(handle__, null);");
+            Line("return true;");
+            Close();
+            Line("");
+            Line("/// <summary>Where clients of " + _c.Name + " arrive: each Accept yields the exporting end of a new channel, in state " + _c.States[0].Name + ".</summary>");
+            Line("public sealed class Listener");
+            Open();
+            Line("private readonly " + Ch + "ServiceListener _listener;");
+            Line("");
+            Line("private Listener(" + Ch + "ServiceListener listener) { _listener = listener; }");
+            Line("");
+            Line("/// <summary>Registers <paramref name=\"name\"/> (granted to this SIP's module by the system manifest); false if refused or taken.</summary>");
+            Line("public static bool TryRegister(string name, out " + _c.FullName + ".Listener listener)");
+            Open();
+            Line(Ch + "ServiceListener raw__;");
+            Line("listener = " + Ch + "ServiceListener.TryRegister(name, out raw__) ? new " + _c.FullName + ".Listener(raw__) : null;");
+            Line("return listener != null;");
+            Close();
+            Line("");
+            Line("/// <summary>The listener the kernel wired for a path this SIP exports ([Exports] in its manifest); once per path.</summary>");
+            Line("public static bool TryOpen(string path, out " + _c.FullName + ".Listener listener)");
+            Open();
+            Line(Ch + "ServiceListener raw__;");
+            Line("listener = " + Ch + "ServiceListener.TryOpen(path, out raw__) ? new " + _c.FullName + ".Listener(raw__) : null;");
+            Line("return listener != null;");
+            Close();
+            Line("");
+            Line("/// <summary>The next client's channel; ChannelClosed once the listener is gone, TimedOut after <paramref name=\"timeoutMs\"/>.</summary>");
+            Line("public " + Ch + "ReceiveResult Accept(out " + exp + " client, int timeoutMs = -1)");
+            Open();
+            Line(Ch + "EndpointHandle handle__;");
+            Line(Ch + "ReceiveResult result__ = _listener.Accept(out handle__, timeoutMs);");
+            Line("if (result__ != " + Ch + "ReceiveResult.Message)");
+            Open();
+            Line("client = null;");
+            Line("return result__;");
+            Close();
+            Line("client = " + exp + ".FromHandle(handle__, null);");
+            Line("return result__;");
+            Close();
+            Line("");
+            Line("/// <summary>The untyped listener under this one, for waiting on it together with clients (EndpointGroup.Select).</summary>");
+            Line("public " + Ch + "ServiceListener Incoming { get { return _listener; } }");
+            Line("");
+            Line("/// <summary>Stops listening; the name is released.</summary>");
+            Line("public void Close() { _listener.Close(); }");
+            Close();
         }
 
         // ---- one endpoint class ------------------------------------------------------------------
@@ -109,6 +178,7 @@ namespace Singularity.ContractGenerator
             Receive(importer, label, full, receives);
             MessageStruct(label, full, receives);
             Helpers();
+            ReceiveHelpers(importer);
             Close();
         }
 
@@ -178,6 +248,7 @@ namespace Singularity.ContractGenerator
                     case ParamKind.Buffer: Line("frame__.PutBuffer(@" + p.Name + ");"); break;
                     case ParamKind.Array: Line("frame__.PutArray<" + p.ElementType + ">(@" + p.Name + ");"); break;
                     case ParamKind.Endpoint: Line("frame__.PutEndpoint(DetachHandle(@" + p.Name + "));"); break;
+                    case ParamKind.Handle: Line("frame__.PutEndpoint(@" + p.Name + ");"); break;
                 }
             }
             Line("State = next__;");
@@ -230,9 +301,13 @@ namespace Singularity.ContractGenerator
             Line("if (result__ != " + Ch + "ReceiveResult.Message) return result__;");
             Line("if (frame__.Tag != " + m.Tag + ")");
             Open();
+            // A message the state does not allow at all is the peer's fault: only this channel fails.
+            // One the state allows, but not the one asked for, is this SIP's (it chose the wrong receive).
+            Line("if (!CanReceive(State, frame__.Tag)) return PeerViolation(ref frame__, \"" + label + ": the peer sent \" + NameOfMessage(frame__.Tag) + \" in state \" + StateName);");
             Line("ProtocolViolation(\"" + label + ": Recv" + m.Name + " in state \" + StateName + \" received \" + NameOfMessage(frame__.Tag));");
             Line(bail);
             Close();
+            Line("if (!frame__.Carries(\"" + Kinds(m) + "\")) return PeerViolation(ref frame__, \"" + label + ": the peer's " + m.Name + " does not carry what the contract says\");");
             TakeArguments(m, "frame__");
             Line("State = next__;");
             Line("return " + Ch + "ReceiveResult.Message;");
@@ -255,6 +330,7 @@ namespace Singularity.ContractGenerator
                     case ParamKind.Data: Line("@" + p.Name + " = " + frame + ".Take<" + p.TypeName + ">();"); break;
                     case ParamKind.Buffer: Line("@" + p.Name + " = " + frame + ".TakeBuffer();"); break;
                     case ParamKind.Array: Line("@" + p.Name + " = " + frame + ".TakeArray<" + p.ElementType + ">();"); break;
+                    case ParamKind.Handle: Line("@" + p.Name + " = " + frame + ".TakeEndpoint();"); break;
                     case ParamKind.Endpoint:
                         string state = p.EndpointState == null ? "null" : "\"" + p.EndpointState + "\"";
                         Line("@" + p.Name + " = " + p.TypeName + ".FromHandle(" + frame + ".TakeEndpoint(), " + state + ");");
@@ -302,7 +378,15 @@ namespace Singularity.ContractGenerator
             }
             Line("if (next__ < 0)");
             Open();
-            Line("ProtocolViolation(\"" + label + ": received \" + NameOfMessage(frame__.Tag) + \", which state \" + StateName + \" does not allow\");");
+            // Receive in a state where this side only sends is this SIP's bug; a message the state
+            // does not allow is the peer's, and fails only this channel.
+            Line("if (!CanReceive(State, -1)) ProtocolViolation(\"" + label + ": Receive in state \" + StateName + \", where this side sends\");");
+            Line("else PeerViolation(ref frame__, \"" + label + ": the peer sent \" + NameOfMessage(frame__.Tag) + \", which state \" + StateName + \" does not allow\");");
+            Line("return " + full + ".Tag.ChannelClosed;");
+            Close();
+            Line("if (!frame__.Carries(HandleKinds(frame__.Tag)))");
+            Open();
+            Line("PeerViolation(ref frame__, \"" + label + ": the peer's \" + NameOfMessage(frame__.Tag) + \" does not carry what the contract says\");");
             Line("return " + full + ".Tag.ChannelClosed;");
             Close();
             Line("State = next__;");
@@ -375,6 +459,56 @@ namespace Singularity.ContractGenerator
             for (int i = 0; i < _c.States.Length; i++) Line("if (name == \"" + _c.States[i].Name + "\") return " + i + ";");
             Line("throw new global::System.ArgumentException(\"" + _c.Name + " has no state \" + name);");
             Close();
+        }
+
+        /// <summary>
+        /// `CanReceive(state, tag)`: whether this side may receive message <c>tag</c> in
+        /// <c>state</c> (tag -1: any message); `HandleKinds(tag)`: the handles the message carries,
+        /// in order ('B' a block, 'E' an endpoint), which a received frame must match.
+        /// </summary>
+        private void ReceiveHelpers(bool importer)
+        {
+            Line("");
+            Line("private static bool CanReceive(int state, int tag)");
+            Open();
+            Line("switch (state)");
+            Open();
+            var byState = new SortedDictionary<int, List<int>>();
+            foreach (TransitionModel t in _c.Transitions)
+            {
+                if (Sends(importer, _c.Messages[t.Tag])) continue;
+                if (!byState.TryGetValue(t.From, out var list)) byState[t.From] = list = new List<int>();
+                if (!list.Contains(t.Tag)) list.Add(t.Tag);
+            }
+            foreach (var pair in byState)
+            {
+                var cond = new StringBuilder("tag == -1");
+                foreach (int tag in pair.Value) cond.Append(" || tag == ").Append(tag);
+                Line("case " + pair.Key + ": return " + cond + ";");
+            }
+            Line("default: return false;");
+            Close();
+            Close();
+            Line("");
+            Line("private static string HandleKinds(int tag)");
+            Open();
+            Line("switch (tag)");
+            Open();
+            foreach (MessageModel m in _c.Messages) Line("case " + m.Tag + ": return \"" + Kinds(m) + "\";");
+            Line("default: return null;");
+            Close();
+            Close();
+        }
+
+        private static string Kinds(MessageModel m)
+        {
+            var sb = new StringBuilder();
+            foreach (ParamModel p in m.Params)
+            {
+                if (p.Kind == ParamKind.Buffer || p.Kind == ParamKind.Array) sb.Append('B');
+                else if (p.Kind == ParamKind.Endpoint || p.Kind == ParamKind.Handle) sb.Append('E');
+            }
+            return sb.ToString();
         }
 
         // ---- text ----------------------------------------------------------------------------------

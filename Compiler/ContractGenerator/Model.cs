@@ -7,7 +7,8 @@ namespace Singularity.ContractGenerator
 {
     internal enum Direction { In, Out }
 
-    internal enum ParamKind { Data, Buffer, Array, Endpoint }
+    // Handle: an untyped channel end (EndpointHandle) the receiver wraps with its own contract's FromHandle.
+    internal enum ParamKind { Data, Buffer, Array, Endpoint, Handle }
 
     /// <summary>One argument of a message. TypeName is fully qualified (global::...).</summary>
     internal sealed record ParamModel(string Name, string TypeName, ParamKind Kind, string? ElementType, string? EndpointState, int Size);

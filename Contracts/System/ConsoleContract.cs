@@ -3,11 +3,13 @@ using Singularity.Channels;
 namespace Singularity.Contracts
 {
     /// <summary>
-    /// Console output: the client sends whole lines of text (ASCII in an exchange buffer) and
-    /// waits for Ack, so a client cannot outrun the console.
+    /// Console output (the console service, /service/console; client: Libraries/Console): the
+    /// client sends text (ASCII in an exchange buffer), which the service writes whole, and waits
+    /// for Ack, so a client cannot outrun the console. Either side may close at any time (a service that dies mid-write is not the client's fault).
     /// </summary>
     [Contract(Protocol = """
-        state Ready: Write? -> Ack! -> Ready;
+        closable state Ready: Write? -> Writing;
+        closable state Writing: Ack! -> Ready;
         """)]
     public partial interface ConsoleContract
     {

@@ -141,7 +141,7 @@ public class DiagnosticTests
     [InlineData("int[]", "text")]
     [InlineData("System.Collections.Generic.List<int>", "text")]
     [InlineData("Holder", "text")]
-    [InlineData("EndpointHandle", "text")]
+    [InlineData("ServiceListener", "text")]
     [InlineData("ExArray<ExBuffer>", "text")]
     public void SINGC005_NonExchangeableArgument(string type, string name)
     {

@@ -9,7 +9,7 @@ namespace Singularity.Kernel.Ipc
     /// Names for services (`/service/console`). A service registers a name with the client end
     /// of a listener channel and keeps the other end; a client that binds the name gets a new
     /// channel, whose server end the kernel sends to the service over the listener as a
-    /// Connect message (tag <see cref="ConnectTag"/>). When a service dies its listener closes,
+    /// Connect message of NameServiceContract (layout in Kernel/Abi/NameServiceWire.cs). When a service dies its listener closes,
     /// binds fail until a restarted instance registers the name again, and clients rebind.
     ///
     /// Authority (docs/security.md): a SIP registers only a name the system manifest grants to
@@ -19,7 +19,7 @@ namespace Singularity.Kernel.Ipc
     /// </summary>
     internal static unsafe class NameService
     {
-        public const int ConnectTag = -1;
+        public const int ConnectTag = NameServiceWire.ConnectTag;   // Contracts/System/NameServiceContract: Connect(EndpointHandle)
         public const int NotFound = -7;
         public const int NameTaken = -6;
         public const int NotGranted = -8;

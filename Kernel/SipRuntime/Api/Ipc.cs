@@ -420,9 +420,9 @@ namespace Singularity.Ipc
             return h > 0;
         }
 
-        /// <summary>The tag of the message a service's listener receives when a client binds; it carries the client's channel.</summary>
+        /// <summary>The tag of the message a service's listener receives when a client binds; it carries the client's channel (NameServiceContract.Connect, Kernel/Abi/NameServiceWire.cs).</summary>
         /// <safety>A constant.</safety>
-        public const int ConnectTag = -1;
+        public const int ConnectTag = NameServiceWire.ConnectTag;
 
         /// <unsafe>Writes <c>s.Length</c> bytes to <c>buf</c> after checking <c>1 &lt;= s.Length &lt;= 128</c>; every caller's buffer is 128 bytes.</unsafe>
         private static int Ascii(string s, byte* buf)

@@ -111,6 +111,28 @@ namespace Singularity.Channels
             throw new ProtocolViolationException(detail);
         }
 
+        /// <summary>
+        /// The peer broke the protocol (a message this state does not allow, or one whose handles
+        /// are not what the contract says): that is the peer's fault, so only this channel fails.
+        /// What the message carried is released, this end is closed (the peer sees ChannelClosed)
+        /// and the caller gets ChannelClosed; this SIP goes on serving its other channels.
+        /// </summary>
+        /// <safety>Releases the handles the kernel moved to this SIP with the frame (each checked by the
+        /// kernel), then closes this end once (atomic flag) without asking the protocol: a channel whose
+        /// peer misbehaved may be abandoned in any state.</safety>
+        protected ReceiveResult PeerViolation(ref MessageFrame frame, string detail)
+        {
+            frame.DropHandles();
+            if (Interlocked.Exchange(ref _closed, 1) == 0) _handle.Raw.Close();
+            return ReceiveResult.ChannelClosed;
+        }
+
+        // Closes this end whatever its protocol state (a group that is full gives up a new member).
+        internal void Abandon()
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 0) _handle.Raw.Close();
+        }
+
         /// <summary>Gives up the channel handle so the endpoint can travel in a message.</summary>
         /// <safety>An atomic exchange marks the endpoint closed, so only one caller gets the handle; a second is a protocol violation.</safety>
         protected EndpointHandle DetachHandle()

@@ -88,6 +88,23 @@ namespace Singularity.Channels
         /// <safety>As TakeBuffer, for an endpoint handle.</safety>
         public EndpointHandle TakeEndpoint() => new EndpointHandle(Raw.GetEndpoint(NextHandle()));
 
+        /// <summary>
+        /// Whether the frame carries exactly the handles <paramref name="kinds"/> names, in order
+        /// ('B' an exchange block, 'E' an endpoint): generated receives check a peer's message
+        /// with it before taking its arguments.
+        /// </summary>
+        /// <safety>Reads the count (clamped to 0..4) and the kinds of the frame's own handle fields; null is false.</safety>
+        public bool Carries(string kinds)
+        {
+            if (kinds == null || Raw.HandleCount != kinds.Length) return false;
+            for (int i = 0; i < kinds.Length; i++)
+            {
+                char k = kinds[i];
+                if (k == 'B' ? !Raw.IsBlock(i) : k != 'E' || Raw.IsBlock(i)) return false;
+            }
+            return true;
+        }
+
         private int NextHandle()
         {
             int i = _handleIndex;

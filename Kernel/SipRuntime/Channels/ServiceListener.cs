@@ -1,12 +1,15 @@
+using Singularity.Abi;
 using Singularity.Ipc;
 
 namespace Singularity.Channels
 {
     /// <summary>
     /// Where clients' connections to a service arrive. The kernel registers each path a SIP
-    /// exports ([Exports] in its manifest) before the SIP starts; every client that binds the
-    /// path brings a new channel, which Accept hands over for the contract's generated
-    /// FromHandle (Exp side, initial state).
+    /// exports ([Exports] in its manifest) before the SIP starts (TryOpen); a service may also
+    /// register a granted name itself (TryRegister). Every client that binds the name brings a
+    /// new channel, which Accept hands over for the contract's generated FromHandle (Exp side,
+    /// initial state). Generated code wraps this as <c>FooContract.Listener</c>, whose Accept
+    /// yields a <c>FooContract.Exp</c>: SIP code never sees the kernel's connect message.
     /// </summary>
     /// <safety>A sealed class over a listener handle the kernel wired from the manifest (private); the kernel checks it on every use.</safety>
     public sealed class ServiceListener
@@ -24,6 +27,30 @@ namespace Singularity.Channels
             return ok;
         }
 
+        /// <summary>
+        /// Registers <paramref name="name"/> with the name service; clients that bind it arrive
+        /// here. False unless the system manifest grants the name to this SIP's module
+        /// (`grant MODULE name=PATH`) and no live SIP holds it; a SIP holds at most 8 names, all
+        /// released when it ends (docs/security.md).
+        /// </summary>
+        /// <safety>RawEndpoint.CreateChannel, then Names.Register (a checked copy of the name; the kernel
+        /// checks the handle and the grant); on refusal both new ends are closed again.</safety>
+        public static bool TryRegister(string name, out ServiceListener listener)
+        {
+            listener = null;
+            RawEndpoint.CreateChannel(out RawEndpoint imp, out RawEndpoint exp);
+            if (!Names.Register(name, imp))
+            {
+                imp.Close();
+                exp.Close();
+                return false;
+            }
+            listener = new ServiceListener(exp);
+            return true;
+        }
+
+        internal RawEndpoint Raw => _raw;
+
         /// <summary>The next client's channel; ChannelClosed once the listener is gone.</summary>
         /// <safety>RawEndpoint.Receive into a local; only a connect message with exactly one endpoint is
         /// handed out (checked kind); anything else is released handle by handle.</safety>
@@ -35,7 +62,8 @@ namespace Singularity.Channels
                 RecvStatus status = _raw.Receive(out RawMessage m, timeoutMs);
                 if (status == RecvStatus.TimedOut) return ReceiveResult.TimedOut;
                 if (status != RecvStatus.Ok) return ReceiveResult.ChannelClosed;
-                if (m.Tag == Names.ConnectTag && m.HandleCount == 1)
+                // NameServiceContract's Connect (Kernel/Abi/NameServiceWire.cs): one endpoint.
+                if (m.Tag == NameServiceWire.ConnectTag && m.HandleCount == NameServiceWire.ConnectHandles.Length && !m.IsBlock(0))
                 {
                     connection = new EndpointHandle(m.GetEndpoint(0));
                     return ReceiveResult.Message;

@@ -7,8 +7,10 @@ public static class Program
 {
     public static int Main()
     {
-        Debug.WriteLine("hello from SIP " + Sip.Name + "#" + Sip.Id.ToString() + " (arguments: '" + Sip.Arguments + "')");
-        Debug.WriteLine("hello: heap quota " + (Sip.HeapQuota / 1024).ToString() + " KiB");
+        var console = new Console();   // Libraries/Console: the console service, or the kernel log while none runs
+        console.WriteLine("hello from SIP " + Sip.Name + "#" + Sip.Id.ToString() + " (arguments: '" + Sip.Arguments + "')");
+        console.WriteLine("hello: heap quota " + (Sip.HeapQuota / 1024).ToString() + " KiB");
+        console.Close();
         return 0;
     }
 }

@@ -1,56 +1,66 @@
 using Singularity;
-using Singularity.Ipc;
+using Singularity.Channels;
+using Singularity.Contracts;
 
-// The console service: owns serial output for SIPs. Clients (Singularity.Console) bind to
-// /service/console and send Write messages carrying their text in an exchange block; the
-// service writes each message whole, so lines from different SIPs never interleave mid-line.
+// The console service: owns serial output for SIPs. Clients (Libraries/Console) bind to
+// /service/console and speak ConsoleContract: each Write carries text in an exchange buffer,
+// which the service writes whole before its Ack, so lines from different SIPs never interleave
+// mid-line. A client that breaks the contract (say, one that wrapped its channel with another
+// contract) fails only its own channel; the service goes on serving the others.
 public static class Program
 {
+    private const int MaxClients = 63;
+
     public static int Main()
     {
-        RawEndpoint.CreateChannel(out RawEndpoint listenerImp, out RawEndpoint listener);
-        if (!Names.Register(Singularity.Console.ServiceName, listenerImp))
+        if (!ConsoleContract.Listener.TryRegister(Console.ServiceName, out ConsoleContract.Listener listener))
         {
-            Debug.WriteLine("console: " + Singularity.Console.ServiceName + " is already taken");
+            Debug.WriteLine("console: " + Console.ServiceName + " is already taken or not granted");
             return 1;
         }
-        Debug.WriteLine("console: serving " + Singularity.Console.ServiceName);
-        var clients = new RawEndpoint[64];
-        clients[0] = listener;
-        int count = 1;
-        RawEndpoint[] set = null;
-        byte[] text = new byte[0];
+        Debug.WriteLine("console: serving " + Console.ServiceName);
+        var clients = new EndpointGroup<ConsoleContract.Exp>(MaxClients);
         while (true)
         {
-            if (set == null)
+            int ready = clients.Select(listener.Incoming);
+            if (ready == EndpointGroup<ConsoleContract.Exp>.ListenerReady)
             {
-                set = new RawEndpoint[count];
-                for (int i = 0; i < count; i++) set[i] = clients[i];
-            }
-            int ready = RawEndpoint.Select(set);
-            RawEndpoint ep = set[ready];
-            RecvStatus st = ep.Receive(out RawMessage m, 0);
-            if (st == RecvStatus.Closed)
-            {
-                ep.Close();
-                clients[ready] = clients[--count];
-                set = null;
+                ReceiveResult accepted = listener.Accept(out ConsoleContract.Exp client, 0);
+                if (client != null)
+                {
+                    if (!clients.Add(client)) Debug.WriteLine("console: too many clients; one refused");
+                }
+                else if (accepted == ReceiveResult.ChannelClosed) return 0;
                 continue;
             }
-            if (st != RecvStatus.Ok) continue;
-            if (m.Tag == Names.ConnectTag)
+            if (ready < 0) continue;
+            ConsoleContract.Exp c = clients.Take(ready);
+            c.RecvWrite(out ExBuffer buffer, 0);
+            if (buffer.IsNull)
             {
-                if (count < clients.Length) { clients[count++] = m.GetEndpoint(0); set = null; }
-                else m.GetEndpoint(0).Close();
+                // The client closed, or broke the contract (then its channel is closed already).
+                c.Close();
                 continue;
             }
-            if (m.Tag != Singularity.Console.WriteTag || m.HandleCount != 1) continue;
-            ExBlock block = m.GetBlock(0);
-            int length = block.Length;
-            if (text.Length != length) text = new byte[length];
-            block.CopyTo(text, 0);
-            block.Free();
-            Debug.Write(string.FromAscii(text));
+            try { Print(buffer); }
+            catch (System.Exception) { Debug.WriteLine("console: a write could not be printed"); }
+            buffer.Free();
+            c.SendAck();
+            clients.Add(c);
+        }
+    }
+
+    // Writes the text in pieces of at most 512 bytes (a client's buffer may be large; the
+    // service's heap holds only a piece), all before the next client is served.
+    private static void Print(ExBuffer text)
+    {
+        int length = text.Length;
+        var piece = new byte[length < 512 ? length : 512];
+        for (int at = 0; at < length; at += piece.Length)
+        {
+            if (length - at < piece.Length) piece = new byte[length - at];
+            text.CopyTo(piece, at);
+            Debug.Write(string.FromAscii(piece));
         }
     }
 }

@@ -12,11 +12,12 @@ public static class Program
 {
     public static int Main()
     {
+        var console = new Console();   // Libraries/Console: falls back to the kernel log while no console service runs
         string args = Sip.Arguments;
         int dash = args.IndexOf('-');
         if (dash < 0 || dash + 1 >= args.Length || args[dash + 1] != '-')
         {
-            Debug.WriteLine("supervisor: usage: [max=N] [backoff=MS] -- MODULE [ARGUMENTS]");
+            console.WriteLine("supervisor: usage: [max=N] [backoff=MS] -- MODULE [ARGUMENTS]");
             return 2;
         }
         string policy = args.Substring(0, dash);
@@ -26,27 +27,27 @@ public static class Program
         string serviceArgs = space < 0 ? "" : service.Substring(space + 1);
         int maxRestarts = Options.Int(policy, "max=", 3);
         int backoff = Options.Int(policy, "backoff=", 100);
-        if (module.Length == 0) { Debug.WriteLine("supervisor: no service module given"); return 2; }
+        if (module.Length == 0) { console.WriteLine("supervisor: no service module given"); return 2; }
 
         int restarts = 0;
         while (true)
         {
             int id = Processes.Start(module, serviceArgs);
-            Debug.WriteLine("supervisor: started " + module + "#" + id.ToString());
+            console.WriteLine("supervisor: started " + module + "#" + id.ToString());
             SipOutcome outcome = Processes.Wait(id, -1, out int code);
             if (outcome == SipOutcome.Exited)
             {
-                Debug.WriteLine("supervisor: " + module + "#" + id.ToString() + " exited with code " + code.ToString() + "; not restarting");
+                console.WriteLine("supervisor: " + module + "#" + id.ToString() + " exited with code " + code.ToString() + "; not restarting");
                 return 0;
             }
             if (restarts == maxRestarts)
             {
-                Debug.WriteLine("supervisor: " + module + " failed " + (restarts + 1).ToString() + " times; giving up");
+                console.WriteLine("supervisor: " + module + " failed " + (restarts + 1).ToString() + " times; giving up");
                 return 1;
             }
             restarts++;
             int delay = backoff << (restarts - 1);
-            Debug.WriteLine("supervisor: " + module + "#" + id.ToString() + " failed; restart " + restarts.ToString()
+            console.WriteLine("supervisor: " + module + "#" + id.ToString() + " failed; restart " + restarts.ToString()
                             + " of " + maxRestarts.ToString() + " in " + delay.ToString() + " ms");
             Thread.Sleep(delay);
         }

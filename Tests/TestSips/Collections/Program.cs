@@ -42,11 +42,11 @@ public sealed class Program
         bool castRefused = false;
         try { var p = (IProducer<object>)objects[0]; }
         catch (InvalidCastException) { castRefused = true; }
-        Console.WriteLine("collections: variant cast refused = " + castRefused.ToString());
+        Debug.WriteLine("collections: variant cast refused = " + castRefused.ToString());
         IProducer<object> view = producers[0];
-        Console.WriteLine("collections: calling through the variant view");
+        Debug.WriteLine("collections: calling through the variant view");
         object made = view.Make();
-        Console.WriteLine("collections: variant call returned " + made.ToString());
+        Debug.WriteLine("collections: variant call returned " + made.ToString());
         return 0;
     }
 
@@ -58,18 +58,18 @@ public sealed class Program
         Iterators();
         Tuples();
         Text();
-        Console.WriteLine("collections: " + t.Checks.ToString() + " checks, " + t.Failed.ToString() + " failed");
+        Debug.WriteLine("collections: " + t.Checks.ToString() + " checks, " + t.Failed.ToString() + " failed");
         return t.Failed == 0 ? 0 : 1;
     }
 
     private void Check(string name, string actual, string expected)
     {
         t.Checks++;
-        if (actual == expected) Console.WriteLine("collections: " + name + " = " + actual);
+        if (actual == expected) Debug.WriteLine("collections: " + name + " = " + actual);
         else
         {
             t.Failed++;
-            Console.WriteLine("collections: " + name + " FAILED: " + actual + " (expected " + expected + ")");
+            Debug.WriteLine("collections: " + name + " FAILED: " + actual + " (expected " + expected + ")");
         }
     }
 

@@ -7,11 +7,12 @@ public static class Program
 {
     public static int Main()
     {
+        var console = new Console();
         long n = 0;
         while (true)
         {
             n++;
-            Console.WriteLine("counter#" + Sip.Id.ToString() + ": " + n.ToString());
+            console.WriteLine("counter#" + Sip.Id.ToString() + ": " + n.ToString());
             Thread.Sleep(100);
         }
     }

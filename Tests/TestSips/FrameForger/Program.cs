@@ -47,7 +47,7 @@ public static unsafe class Program
         return ok ? 0 : 1;
     }
 
-    private static void Report(string text) => Console.WriteLine("frameforger: " + text);
+    private static void Report(string text) => Debug.WriteLine("frameforger: " + text);
 
     private static bool LayoutIsAsExpected()
     {

@@ -101,9 +101,9 @@ public static class Program
     private static void Names_(Report r)
     {
         RawEndpoint.CreateChannel(out RawEndpoint imp, out RawEndpoint listener);
-        bool squatted = Names.Register(Console.ServiceName, imp);
-        r.Say("register " + Console.ServiceName + " -> " + (squatted ? "registered" : "refused"));
-        r.Expect(!squatted, "registered " + Console.ServiceName);
+        bool squatted = Names.Register("/service/console", imp);
+        r.Say("register " + "/service/console" + " -> " + (squatted ? "registered" : "refused"));
+        r.Expect(!squatted, "registered " + "/service/console");
         int filled = 0;
         for (int i = 0; i < 64; i++)
         {
@@ -153,7 +153,7 @@ public static class Program
     {
         for (int k = 0; k < 3; k++)
         {
-            string line = Console.ReadLine();
+            string line = ConsoleInput.ReadLine();
             r.Expect(line == null, "read a line: " + line);
             Thread.Sleep(100);
         }

@@ -39,7 +39,7 @@ public static class Program
     }
 
 
-    private static void Report(string text) => Console.WriteLine("raceattacks: " + text);
+    private static void Report(string text) => Debug.WriteLine("raceattacks: " + text);
 
     private static bool TimeLeft(ulong end) => Clock.NowMs < end;
 

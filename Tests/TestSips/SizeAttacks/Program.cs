@@ -36,7 +36,7 @@ public static class Program
     }
 
 
-    private static void Report(string text) => Console.WriteLine("sizeattacks: " + text);
+    private static void Report(string text) => Debug.WriteLine("sizeattacks: " + text);
 
     // string.Concat(params string[]) with 65,537 references to one 65,536-character string: the
     // total, 4,295,032,832 characters, wraps to 65,536 in 32 bits. Must be OutOfMemoryException.

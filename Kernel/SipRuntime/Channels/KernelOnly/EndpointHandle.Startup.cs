@@ -2,7 +2,8 @@ using Singularity.Ipc;
 
 namespace Singularity.Channels
 {
-    // Kernel-only: the start-up endpoints come from the SIP's manifest through the name service.
+    // Kernel-only: the start-up endpoints (from the SIP's manifest) and binding by name go through the
+    // kernel's name service; the hosted runtime has its own TryBind (ServiceListener.cs there).
     public readonly partial struct EndpointHandle
     {
         /// <summary>
@@ -13,6 +14,20 @@ namespace Singularity.Channels
         public static bool TryTakeStartup(string path, out EndpointHandle handle)
         {
             bool ok = Names.TryTakeStartup(path, out RawEndpoint raw);
+            handle = new EndpointHandle(raw);
+            return ok;
+        }
+
+        /// <summary>
+        /// Connects to the service registered under <paramref name="name"/> (like "/service/console"):
+        /// a new channel whose other end the service accepts on its listener. Wrap it with the
+        /// contract's generated FromHandle, or use the generated <c>FooContract.Bind</c>. False if
+        /// no live service holds the name.
+        /// </summary>
+        /// <safety>Names.TryBind: a checked copy of the name; the kernel writes the new handle into a local.</safety>
+        public static bool TryBind(string name, out EndpointHandle handle)
+        {
+            bool ok = Names.TryBind(name, out RawEndpoint raw);
             handle = new EndpointHandle(raw);
             return ok;
         }
