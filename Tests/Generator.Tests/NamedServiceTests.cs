@@ -42,6 +42,33 @@ public class NamedServiceTests
     }
 
     [Fact]
+    public void AClientStartedBeforeItsServiceBindsOnceTheServiceRegisters()
+    {
+        string name = UniqueName("late");
+        ConsoleContract.Listener? listener = null;
+        var service = new Thread(() =>
+        {
+            Thread.Sleep(200);
+            Assert.True(ConsoleContract.Listener.TryRegister(name, out listener));
+        });
+        service.Start();
+        Assert.True(ConsoleContract.Bind(name, out ConsoleContract.Imp? client, Patience), "the waiting bind gave up before the service registered");
+        service.Join();
+        Assert.Equal(ReceiveResult.Message, listener!.Accept(out ConsoleContract.Exp? server, Patience));
+        client!.Close();
+        Assert.Equal(ReceiveResult.ChannelClosed, server!.RecvWrite(out _, Patience));
+        server.Close();
+        listener.Close();
+    }
+
+    [Fact]
+    public void AWaitingBindGivesUpAfterItsTimeout()
+    {
+        Assert.False(EchoContract.Bind(UniqueName("never"), out EchoContract.Imp? imp, 50));
+        Assert.Null(imp);
+    }
+
+    [Fact]
     public void BindingAnUnknownNameFails()
     {
         Assert.False(EchoContract.Bind(UniqueName("nobody"), out EchoContract.Imp? imp));

@@ -31,5 +31,28 @@ namespace Singularity.Channels
             handle = new EndpointHandle(raw);
             return ok;
         }
+
+        /// <summary>
+        /// As TryBind, waiting up to <paramref name="timeoutMs"/> (negative: for ever) for a service
+        /// to register the name: a client started before its service (a common race at boot, or
+        /// while a supervisor restarts the service) binds once the service is there.
+        /// </summary>
+        /// <safety>TryBind, retried after 10 ms sleeps (Thread.Sleep) until it succeeds or the
+        /// deadline (checked arithmetic on the kernel's monotonic clock, capped) passes.</safety>
+        public static bool TryBind(string name, out EndpointHandle handle, int timeoutMs)
+        {
+            ulong deadline = timeoutMs < 0 ? ulong.MaxValue : Clock.NowMs + (ulong)timeoutMs;
+            while (!TryBind(name, out handle))
+            {
+                ulong now = Clock.NowMs;
+                if (now >= deadline) return false;
+                ulong left = deadline - now;
+                Threading.Thread.Sleep(left < BindRetryMs ? (int)left : BindRetryMs);
+            }
+            return true;
+        }
+
+        // How often a waiting bind asks again: the name service has no wait of its own yet.
+        private const int BindRetryMs = 10;
     }
 }
