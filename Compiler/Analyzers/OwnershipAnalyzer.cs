@@ -34,6 +34,9 @@ namespace Singularity.Analyzers
                     c.Operation.Syntax.GetLocation(), () => AnalyzeStore(c, model)),
                     OperationKind.SimpleAssignment, OperationKind.ArrayCreation);
                 start.RegisterOperationAction(c => SafetyAnalyzer.Guard(c.ReportDiagnostic, c.ContainingSymbol?.Name,
+                    c.Operation.Syntax.GetLocation(), () => AnalyzeTypeArguments(c, model)),
+                    OperationKind.ObjectCreation, OperationKind.Invocation, OperationKind.MethodReference);
+                start.RegisterOperationAction(c => SafetyAnalyzer.Guard(c.ReportDiagnostic, c.ContainingSymbol?.Name,
                     c.Operation.Syntax.GetLocation(), () => AnalyzeCapture(c, model)),
                     OperationKind.LocalReference, OperationKind.ParameterReference, OperationKind.VariableDeclarator);
                 start.RegisterSymbolAction(c => SafetyAnalyzer.Guard(c.ReportDiagnostic, c.Symbol.Name,
@@ -98,6 +101,66 @@ namespace Singularity.Analyzers
         }
 
         // ---- SING0004: tracked values in fields, properties, array elements, statics ---------------------
+
+        // ---- SING0004: a tracked type as a type argument ------------------------------------------------
+
+        /// <summary>
+        /// A generic type or method outside the runtime (List&lt;ExBuffer&gt;, a SIP's own Box&lt;T&gt;
+        /// or Id&lt;T&gt;) could keep a tracked value where neither checker follows it (its code sees
+        /// only T). So a tracked type argument is allowed only to the runtime's and contracts' own
+        /// generics (TRef, EndpointGroup, ...); the verifier refuses the same (SV0304).
+        /// </summary>
+        static void AnalyzeTypeArguments(OperationAnalysisContext c, ChannelModel model)
+        {
+            var owner = c.ContainingSymbol?.ContainingType;
+            if (owner != null && model.IsTrustedApi(owner)) return;
+            IMethodSymbol method = null;
+            ITypeSymbol type = null;
+            switch (c.Operation)
+            {
+                case IObjectCreationOperation oc: type = oc.Type; break;
+                case IInvocationOperation inv: method = inv.TargetMethod; break;
+                case IMethodReferenceOperation mr: method = mr.Method; break;
+            }
+            string found = null;
+            if (method != null)
+            {
+                if (method.IsGenericMethod && !IsTrustedGeneric(method.ContainingType, model))
+                    foreach (var a in method.TypeArguments) { found = TrackedIn(a, model); if (found != null) { found += "' of '" + method.Name; break; } }
+                type = method.ContainingType;
+            }
+            if (found == null && type != null) found = TrackedArgumentOf(type, model);
+            if (found == null) return;
+            c.ReportDiagnostic(Diagnostic.Create(Rules.StoredInHeap, c.Operation.Syntax.GetLocation(),
+                "type '" + found + "'", "a generic type or method outside the runtime, whose code does not track it"));
+        }
+
+        static bool IsTrustedGeneric(INamedTypeSymbol t, ChannelModel model) => t != null && model.IsTrustedApi(t);
+
+        // The first tracked type argument of a generic type outside the runtime, as "T' in 'G<...>".
+        static string TrackedArgumentOf(ITypeSymbol t, ChannelModel model)
+        {
+            for (int guard = 0; t != null && guard < 32; guard++)
+            {
+                if (t is IArrayTypeSymbol at) { t = at.ElementType; continue; }
+                if (!(t is INamedTypeSymbol nt)) return null;
+                if (nt.IsGenericType && !IsTrustedGeneric(nt, model))
+                    foreach (var a in nt.TypeArguments)
+                    {
+                        string inner = TrackedIn(a, model);
+                        if (inner != null) return inner + "' in '" + nt.ToDisplayString();
+                    }
+                t = nt.ContainingType;
+            }
+            return null;
+        }
+
+        static string TrackedIn(ITypeSymbol a, ChannelModel model)
+        {
+            if (a == null) return null;
+            if (model.IsTracked(a)) return a.ToDisplayString();
+            return TrackedArgumentOf(a, model);
+        }
 
         static void AnalyzeStore(OperationAnalysisContext c, ChannelModel model)
         {

@@ -5,6 +5,29 @@ public class HeapAndCaptureTests
 {
     public static TheoryData<string, string> Stored => new()
     {
+        { "a generic container of the core library", """
+            class C { void M() {
+                var list = new List<ExBuffer>(); //!SING0004
+                var b = ExBuffer.Allocate(8);
+                list.Add(b); //!SING0004 SING0003
+                b.Free();
+            } }
+            """ },
+        { "a generic class of the SIP's own", """
+            class Box<T> { public T Value; }
+            class C { void M() {
+                var box = new Box<EchoContract.Imp>(); //!SING0004
+            } }
+            """ },
+        { "a generic method of the SIP's own", """
+            class C {
+                static T Same<T>(T value) => value;
+                void M() {
+                    var b = Same(ExBuffer.Allocate(8)); //!SING0004 SING0003
+                    b.Free();
+                }
+            }
+            """ },
         { "instance field", """
             class Server
             {
@@ -50,6 +73,12 @@ public class HeapAndCaptureTests
 
     public static TheoryData<string, string> StoredClean => new()
     {
+        { "a generic container of owners (TRef) is fine", """
+            class C { int M() {
+                var list = new List<TRef<EchoContract.Imp>>();
+                return list.Count;
+            } }
+            """ },
         { "TRef field", """
             class Server
             {

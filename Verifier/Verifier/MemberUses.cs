@@ -47,6 +47,7 @@ public sealed partial class AssemblyVerifier
                     {
                         var a = gim.GenericArguments[i];
                         TypeProblems(a, ctx.DeclaringType, gc, list, seen, 0);
+                        TrackedTypeArgument(md.DeclaringType, md.Name, a, list);
                         foreach (var p in ConstraintRules.Check(a, md.GenericParameters[i], mr.DeclaringType as GenericInstanceType, gim, gc))
                             list.Add((Codes.GenericConstraint, $"{TypeName(md.DeclaringType)}::{md.Name}: {p}"));
                     }
@@ -163,6 +164,7 @@ public sealed partial class AssemblyVerifier
                 {
                     var a = g.GenericArguments[i];
                     TypeProblems(a, from, gc, list, seen, depth + 1);
+                    TrackedTypeArgument(def, null, a, list);
                     foreach (var p in ConstraintRules.Check(a, def.GenericParameters[i], g, null, gc))
                         list.Add((Codes.GenericConstraint, $"{TypeName(def)}: {p}"));
                 }
@@ -175,6 +177,16 @@ public sealed partial class AssemblyVerifier
                 return;
             }
         }
+    }
+
+    // SV0304 for generics: a generic type or method outside the runtime (List<ExBuffer>, a SIP's own
+    // Box<T> or Id<T>) could keep a tracked value where no check follows it (its code sees only T).
+    // The runtime's own generics (TRef, EndpointGroup, ...) are written to hold them. As SING0004.
+    private void TrackedTypeArgument(TypeDefinition def, string method, TypeReference a, List<(string, string)> list)
+    {
+        if (Tracking == null || def == null || !Tracking.IsTracked(a)) return;
+        if (def.Module?.Assembly?.Name?.Name == "Singularity.Runtime") return;
+        list.Add((Codes.StoredInHeap, $"{TypeSystem.SafeName(a)} is a type argument of {TypeName(def)}{(method != null ? "::" + method : "")}, a generic outside the runtime whose code does not track it (keep it in a local, a TRef or an EndpointGroup)"));
     }
 
     private void Named(TypeReference tr, TypeDefinition td, TypeDefinition from, List<(string, string)> list)
