@@ -397,7 +397,7 @@ internal static class TableCheck
         long length; int header;
         if ((b & 0x80) == 0) { length = b; header = 1; }
         else if ((b & 0xc0) == 0x80 && at + 1 < heap.Length) { length = (b & 0x3f) << 8 | heap[at + 1]; header = 2; }
-        else if ((b & 0xe0) == 0xc0 && at + 3 < heap.Length) { length = (long)(b & 0x1f) << 24 | heap[at + 1] << 16 | heap[at + 2] << 8 | heap[at + 3]; header = 4; }
+        else if ((b & 0xe0) == 0xc0 && at + 3 < heap.Length) { length = (b & 0x1f) << 24 | heap[at + 1] << 16 | heap[at + 2] << 8 | heap[at + 3]; header = 4; }
         else return $"corrupt method body: ldstr of offset 0x{at:x}, where the string heap holds no string";
         if (at + header + length > heap.Length) return $"corrupt method body: ldstr of a string of {length} bytes at offset 0x{at:x} in a heap of {heap.Length}";
         return null;
