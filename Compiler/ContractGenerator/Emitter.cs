@@ -56,36 +56,30 @@ namespace Singularity.ContractGenerator
         /// `Bind(name, out Imp)` and the nested `Listener` (Register/TryOpen, Accept yields an
         /// Exp): binding and serving a name without touching the runtime's untyped handles.
         /// </summary>
+        // One Bind overload: the waiting one adds a timeout parameter passed on to TryBind.
+        private void EmitBind(string imp, string doc, string extraParameter, string extraArgument)
+        {
+            Line(doc);
+            Line("public static bool Bind(string name, out " + imp + " imp" + extraParameter + ")");
+            Open();
+            Line(Ch + "EndpointHandle handle__;");
+            Line("if (!" + Ch + "EndpointHandle.TryBind(name, out handle__" + extraArgument + "))");
+            Open();
+            Line("imp = null;");
+            Line("return false;");
+            Close();
+            Line("imp = " + imp + ".FromHandle(handle__, null);");
+            Line("return true;");
+            Close();
+            Line("");
+        }
+
         private void BindAndListener()
         {
             string imp = _c.FullName + ".Imp", exp = _c.FullName + ".Exp";
             Line("");
-            Line("/// <summary>Connects to the service registered as <paramref name=\"name\"/>; false (and null) if no live service has it. The channel starts in state " + _c.States[0].Name + ".</summary>");
-            Line("public static bool Bind(string name, out " + imp + " imp)");
-            Open();
-            Line(Ch + "EndpointHandle handle__;");
-            Line("if (!" + Ch + "EndpointHandle.TryBind(name, out handle__))");
-            Open();
-            Line("imp = null;");
-            Line("return false;");
-            Close();
-            Line("imp = " + imp + ".FromHandle(handle__, null);");
-            Line("return true;");
-            Close();
-            Line("");
-            Line("/// <summary>As Bind, waiting up to <paramref name=\"timeoutMs\"/> (negative: for ever) for a service to register <paramref name=\"name\"/>: a client started before its service binds once it is there.</summary>");
-            Line("public static bool Bind(string name, out " + imp + " imp, int timeoutMs)");
-            Open();
-            Line(Ch + "EndpointHandle handle__;");
-            Line("if (!" + Ch + "EndpointHandle.TryBind(name, out handle__, timeoutMs))");
-            Open();
-            Line("imp = null;");
-            Line("return false;");
-            Close();
-            Line("imp = " + imp + ".FromHandle(handle__, null);");
-            Line("return true;");
-            Close();
-            Line("");
+            EmitBind(imp, "/// <summary>Connects to the service registered as <paramref name=\"name\"/>; false (and null) if no live service has it. The channel starts in state " + _c.States[0].Name + ".</summary>", "", "");
+            EmitBind(imp, "/// <summary>As Bind, waiting up to <paramref name=\"timeoutMs\"/> (negative: for ever) for a service to register <paramref name=\"name\"/>: a client started before its service binds once it is there.</summary>", ", int timeoutMs", ", timeoutMs");
             Line("/// <summary>Where clients of " + _c.Name + " arrive: each Accept yields the exporting end of a new channel, in state " + _c.States[0].Name + ".</summary>");
             Line("public sealed class Listener");
             Open();
