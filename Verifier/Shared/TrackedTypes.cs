@@ -88,8 +88,6 @@ namespace Singularity.Ownership
         public const string DetachHandle = "DetachHandle";
         /// <summary>Prefix of a message's TakeX: hands the message's arguments over (a message is taken once).</summary>
         public const string TakePrefix = "Take";
-        /// <summary>Prefix of MessageFrame.PutX: the frame takes the tracked value it is given.</summary>
-        public const string PutPrefix = "Put";
         /// <summary>A generated endpoint's FromHandle (and any endpoint constructor) wraps the handle it is given.</summary>
         public const string FromHandle = "FromHandle";
         /// <summary>TRef's Release hands its value out; its constructor takes the value it is given.</summary>

@@ -78,7 +78,6 @@ public sealed class Tracking
         if (owner == Ns + "." + TrackedTypes.TRef && (m.IsConstructor || m.Name == TrackedTypes.Release)) return true;
         // Endpoint.DetachHandle(endpoint): the endpoint's channel handle leaves it (to go into a message).
         if (owner == Ns + "." + TrackedTypes.Endpoint && m.Name == TrackedTypes.DetachHandle && IsTracked(m.Parameters[i].ParameterType)) return true;
-        if (owner == Ns + "." + TrackedTypes.MessageFrame && m.Name.StartsWith(TrackedTypes.PutPrefix, StringComparison.Ordinal) && IsTracked(m.Parameters[i].ParameterType)) return true;
         // A generated endpoint's FromHandle and constructor, and Endpoint's constructor, wrap the channel handle they are given.
         if ((m.Name == TrackedTypes.FromHandle || m.IsConstructor) && IsEndpoint(m.DeclaringType) && IsAffine(m.Parameters[i].ParameterType)) return true;
         return false;

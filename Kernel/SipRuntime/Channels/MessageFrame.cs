@@ -67,13 +67,13 @@ namespace Singularity.Channels
         }
 
         /// <safety>Adds the buffer's handle (at most four: InvalidOperationException).</safety>
-        public void PutBuffer(ExBuffer buffer) => Raw.Add(buffer.Block);
+        public void PutBuffer([Claims] ExBuffer buffer) => Raw.Add(buffer.Block);
 
         /// <safety>The next handle (index checked against the count; a non-block is InvalidCastException), as a buffer the kernel checks on every use.</safety>
         public ExBuffer TakeBuffer() => new ExBuffer(Raw.GetBlock(NextHandle()));
 
         /// <safety>Adds the array's handle (at most four).</safety>
-        public void PutArray<T>(ExArray<T> array) where T : unmanaged => Raw.Add(array.Block);
+        public void PutArray<T>([Claims] ExArray<T> array) where T : unmanaged => Raw.Add(array.Block);
 
         /// <safety>As TakeBuffer; the element type is checked for references.</safety>
         public ExArray<T> TakeArray<T>() where T : unmanaged
@@ -83,7 +83,7 @@ namespace Singularity.Channels
         }
 
         /// <safety>Adds the endpoint's handle (at most four); the kernel checks it when the frame is sent.</safety>
-        public void PutEndpoint(EndpointHandle handle) => Raw.Add(handle.Raw);
+        public void PutEndpoint([Claims] EndpointHandle handle) => Raw.Add(handle.Raw);
 
         /// <safety>As TakeBuffer, for an endpoint handle.</safety>
         public EndpointHandle TakeEndpoint() => new EndpointHandle(Raw.GetEndpoint(NextHandle()));

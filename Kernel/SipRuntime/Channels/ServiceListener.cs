@@ -39,12 +39,14 @@ namespace Singularity.Channels
         {
             listener = null;
             RawEndpoint.CreateChannel(out RawEndpoint imp, out RawEndpoint exp);
-            if (!Names.Register(name, imp))
+            bool registered = false;
+            try { registered = Names.Register(name, imp); }
+            finally
             {
-                imp.Close();
-                exp.Close();
-                return false;
+                // A refused name (ArgumentException for a bad one) gives the channel back.
+                if (!registered) { imp.Close(); exp.Close(); }
             }
+            if (!registered) return false;
             listener = new ServiceListener(exp);
             return true;
         }

@@ -1,6 +1,7 @@
 using System;
 using Singularity;
-using Singularity.Ipc;
+using Singularity.Channels;
+using Singularity.Ipc;      // Exchange.BytesOwned
 using Singularity.Threading;
 
 /// <summary>
@@ -26,10 +27,13 @@ internal static class Exhaustion
         return p.Finish();
     }
 
+    // Verified code keeps no tracked values in arrays (SV0304); a MessageFrame is plain data, so the
+    // many channels and buffers of these bombs are parked in frames (at most four handles each).
+
     // Channels until the kernel refuses one, then close them all; 20 times.
     private static void Channels(Probes p)
     {
-        var ends = new RawEndpoint[600];
+        var ends = new MessageFrame[300];       // both ends of one channel each
         int first = -1;
         bool same = true;
         for (int round = 0; round < 20; round++)
@@ -37,45 +41,90 @@ internal static class Exhaustion
             int n = 0;
             try
             {
-                while (n + 2 <= ends.Length)
+                while (n < ends.Length)
                 {
-                    RawEndpoint.CreateChannel(out ends[n], out ends[n + 1]);
-                    n += 2;
+                    EndpointHandle.CreateChannel(out EndpointHandle x, out EndpointHandle y);
+                    ends[n].PutEndpoint(x);
+                    ends[n].PutEndpoint(y);
+                    n++;
                 }
             }
             catch (OutOfMemoryException) { }
-            if (first < 0) { first = n / 2; p.Say("the kernel refused channel " + (first + 1).ToString()); }
-            same &= n / 2 == first;
-            var m = new RawMessage { Tag = 1 };
-            if (n > 0 && (ends[0].Send(ref m, 0) != RecvStatus.Ok || ends[1].Receive(out RawMessage r, 0) != RecvStatus.Ok)) same = false;
-            for (int i = 0; i < n; i++) ends[i].Close();
+            if (first < 0) { first = n; p.Say("the kernel refused channel " + (first + 1).ToString()); }
+            same &= n == first;
+            for (int i = 0; i < n; i++)
+            {
+                if (i == 0) same &= CarriesOne(ends[0].TakeEndpoint(), ends[0].TakeEndpoint());
+                else { Wire.From(ends[i].TakeEndpoint()).Close(); Wire.From(ends[i].TakeEndpoint()).Close(); }
+                ends[i] = default;
+            }
         }
         p.Check("channel creation was refused at the same count in each of 20 rounds (" + first.ToString() + ")", same && first > 0 && first < 300);
+    }
+
+    private static bool CarriesOne([Claims] EndpointHandle x, [Claims] EndpointHandle y)
+    {
+        Wire tx = Wire.From(x);
+        try
+        {
+            Wire rx = Wire.From(y);
+            try
+            {
+                var m = new MessageFrame { Tag = 1 };
+                tx.Send(ref m);
+                return rx.Receive(out MessageFrame r, 0) == ReceiveResult.Message && r.Tag == 1;
+            }
+            finally { rx.Close(); }
+        }
+        finally { tx.Close(); }
     }
 
     // Exchange blocks until refused; free them; 3 times. Then the SIP can still allocate.
     private static void Blocks(Probes p)
     {
-        var blocks = new ExBlock[20000];
+        var blocks = new MessageFrame[5000];    // four buffers each
         int first = -1;
         for (int round = 0; round < 3; round++)
         {
-            int n = 0;
-            try { while (n < blocks.Length) blocks[n++] = ExBlock.Allocate(1); n = blocks.Length; }
-            catch (OutOfMemoryException) { n--; }
+            int n = Fill(blocks, 1);
             if (first < 0) { first = n; p.Say("the kernel refused exchange block " + (n + 1).ToString()); }
-            for (int i = 0; i < n; i++) blocks[i].Free();
+            Drain(blocks, n);
         }
         p.Check("exchange blocks: refused before the system-wide table is full (" + first.ToString() + " taken)", first > 0 && first < 16384 / 2);
-        var big = new ExBlock[20];
-        int bigs = 0;
-        try { while (bigs < big.Length) big[bigs++] = ExBlock.Allocate(1024 * 1024); bigs = big.Length; }
-        catch (OutOfMemoryException) { bigs--; }
+        var big = new MessageFrame[5];
+        int bigs = Fill(big, 1024 * 1024);
         p.Check("1 MiB blocks: refused at the 16 MiB exchange quota (" + bigs.ToString() + " taken)", bigs == 16);
-        for (int i = 0; i < bigs; i++) big[i].Free();
-        ExBlock after = ExBlock.Allocate(100);
+        Drain(big, bigs);
+        ExBuffer after = ExBuffer.Allocate(100);
         after.Free();
         p.Check("allocation works after exhaustion", Exchange.BytesOwned == 0);
+    }
+
+    // Buffers of `size` bytes into the frames until the kernel refuses one, or `max` are in; how many.
+    internal static int Fill(MessageFrame[] frames, int size, int max)
+    {
+        var count = new int[1];     // the count survives the refusal
+        try { FillUntilRefused(frames, size, max, count); }
+        catch (OutOfMemoryException) { }
+        return count[0];
+    }
+
+    internal static int Fill(MessageFrame[] frames, int size) => Fill(frames, size, frames.Length * MessageFrame.MaxHandles);
+
+    // No catch here: a buffer is in a frame the moment it exists, so nothing is owned when the kernel refuses.
+    private static void FillUntilRefused(MessageFrame[] frames, int size, int max, int[] count)
+    {
+        while (count[0] < max)
+        {
+            frames[count[0] / MessageFrame.MaxHandles].PutBuffer(ExBuffer.Allocate(size));
+            count[0]++;
+        }
+    }
+
+    private static void Drain(MessageFrame[] frames, int n)
+    {
+        for (int i = 0; i < n; i++) { ExBuffer b = frames[i / MessageFrame.MaxHandles].TakeBuffer(); b.Free(); }
+        for (int i = 0; i < frames.Length; i++) frames[i] = default;
     }
 
     // Threads until refused (each waits on an event); release them; twice.
@@ -111,8 +160,7 @@ internal static class Exhaustion
     private static void HandleTable(Probes p)
     {
         // A name whose lookups succeed, so a bind gets as far as needing a handle.
-        RawEndpoint.CreateChannel(out RawEndpoint listener, out RawEndpoint connections);
-        bool registered = Names.Register("/hostile/listener", listener);
+        bool registered = ServiceListener.TryRegister("/hostile/listener", out ServiceListener connections);
         var events = new Event[400];
         int n = 0;
         try { while (n < events.Length) { events[n] = new Event(false, false); n++; } }
@@ -121,9 +169,9 @@ internal static class Exhaustion
         int refused = 0;
         for (int i = 0; i < 300; i++)
         {
-            try { RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b); a.Close(); b.Close(); }
+            try { Wire.OpenAndClose(); }
             catch (OutOfMemoryException) { refused++; }
-            if (Names.TryBind("/hostile/listener", out RawEndpoint c)) { refused--; c.Close(); }
+            if (EndpointHandle.TryBind("/hostile/listener", out EndpointHandle c)) { refused--; Wire.From(c).Close(); }
             try { Thread.Start(() => { }); }
             catch (InvalidOperationException) { refused++; }
         }
@@ -131,7 +179,7 @@ internal static class Exhaustion
         events[0].Set();
         p.Check("the events still work", events[0].Wait(100));
         p.Check("the listener was registered", registered);
-        connections.Close();
+        if (registered) connections.Close();
     }
 
     // Name lookups that fail: each must cost the kernel nothing that stays.
@@ -140,12 +188,11 @@ internal static class Exhaustion
         int found = 0;
         string name = "/hostile/" + Probes.Repeat('n', 100);
         for (int i = 0; i < 3000; i++)
-            if (Names.TryBind(name, out RawEndpoint e)) { found++; e.Close(); }
+            if (EndpointHandle.TryBind(name, out EndpointHandle e)) { found++; Wire.From(e).Close(); }
         for (int i = 0; i < 500; i++)
-            if (Names.TryTakeStartup(name, out RawEndpoint e)) { found++; e.Close(); }
-        RawEndpoint.CreateChannel(out RawEndpoint l1, out RawEndpoint l2);
-        for (int i = 0; i < 500; i++) Names.Register("x-not-a-path-" + Probes.Repeat('r', 100), l1);
-        l1.Close(); l2.Close();
+            if (EndpointHandle.TryTakeStartup(name, out EndpointHandle e)) { found++; Wire.From(e).Close(); }
+        for (int i = 0; i < 500; i++)
+            if (ServiceListener.TryRegister("x-not-a-path-" + Probes.Repeat('r', 100), out ServiceListener l)) { found++; l.Close(); }
         p.Check("4,000 failed name lookups and registrations", found == 0);
     }
 

@@ -1,7 +1,7 @@
 using System;
 using Singularity;
 using Singularity.Channels;
-using Singularity.Ipc;
+using Singularity.Ipc;      // Exchange.BytesOwned
 using Singularity.Threading;
 
 /// <summary>
@@ -9,12 +9,12 @@ using Singularity.Threading;
 /// original was freed or sent, endpoints used after close. The kernel must refuse whatever this
 /// SIP does not own, and change nothing else. (Guessed handle numbers need a forged private
 /// field, which verified code cannot write: Tests/TestSips/HostileForger does that.)
+/// Verified code cannot copy a tracked value (SV0301/SV0304), but a MessageFrame is plain data:
+/// a copy of a frame keeps the handles it carries, so taking them from the copy after the
+/// original's were freed, sent or closed is how this SIP holds a stale handle.
 /// </summary>
 internal static class Handles
 {
-    private const ulong KindBlock = 1UL << 62;
-    private const ulong KindEndpoint = 2UL << 62;
-
     public static int Run()
     {
         var p = new Probes("handles");
@@ -27,37 +27,49 @@ internal static class Handles
 
     private static void Defaults(Probes p)
     {
-        ExBlock block = default;
-        p.Check("default(ExBlock).IsNull", block.IsNull);
-        p.Refused("default(ExBlock).Length", () => { int n = block.Length; });
-        p.Refused("default(ExBlock)[0]", () => { byte x = block[0]; });
-        p.Refused("default(ExBlock).WriteInt64", () => block.WriteInt64(0, 1));
-        p.Refused("default(ExBlock).CopyFrom", () => block.CopyFrom(new byte[1], 0));
-        p.Refused("default(ExBlock).Free", () => block.Free());
-        RawEndpoint ep = default;
-        p.Check("default(RawEndpoint).IsNull", ep.IsNull);
-        var m = new RawMessage { Tag = 1 };
-        p.Check("default(RawEndpoint).Send is BadHandle", ep.Send(ref m, 0) == RecvStatus.BadHandle);
-        p.Check("default(RawEndpoint).Receive is BadHandle", ep.Receive(out RawMessage r, 0) == RecvStatus.BadHandle);
-        ep.Close();
-        p.Refused("RawEndpoint.Select(default)", () => RawEndpoint.Select(new RawEndpoint[1]));
-        p.Check("Names.Register with default(RawEndpoint) is refused", !Names.Register("/hostile/default", ep));
-        RawMessage empty = default;
-        p.Refused("default(RawMessage).GetBlock(0)", () => empty.GetBlock(0));
-        EndpointHandle eh = default;
-        p.Check("default(EndpointHandle).IsNull", eh.IsNull);
-        MessageFrame frame = default;
-        p.Refused("default(MessageFrame).TakeBuffer()", () => { MessageFrame f = default; ExBuffer x = f.TakeBuffer(); x.Free(); });
-        p.Refused("default(MessageFrame).TakeEndpoint()", () => { MessageFrame f = default; f.TakeEndpoint(); });
-        p.Check("default(MessageFrame).Take<int>() reads zero", frame.Take<int>() == 0);
         try { ExBuffer b = default; int n = b.Length; p.Fail("default(ExBuffer).Length was not refused"); }
         catch (Exception e) { Clean(p, "default(ExBuffer).Length", e); }
+        try { ExBuffer b = default; byte x = b[0]; p.Fail("default(ExBuffer)[0] was not refused"); }
+        catch (Exception e) { Clean(p, "default(ExBuffer)[0]", e); }
+        try { ExBuffer b = default; b.WriteInt64(0, 1); p.Fail("default(ExBuffer).WriteInt64 was not refused"); }
+        catch (Exception e) { Clean(p, "default(ExBuffer).WriteInt64", e); }
+        try { ExBuffer b = default; b.CopyFrom(new byte[1], 0); p.Fail("default(ExBuffer).CopyFrom was not refused"); }
+        catch (Exception e) { Clean(p, "default(ExBuffer).CopyFrom", e); }
         try { ExBuffer b = default; b.Free(); p.Fail("default(ExBuffer).Free was not refused"); }
         catch (Exception e) { Clean(p, "default(ExBuffer).Free", e); }
         try { ExArray<int> a = default; a[0] = 1; p.Fail("default(ExArray<int>)[0] was not refused"); }
         catch (Exception e) { Clean(p, "default(ExArray<int>)[0]", e); }
+        EndpointHandle eh = default;
+        p.Check("default(EndpointHandle).IsNull", eh.IsNull);
+        p.Refused("an endpoint over default(EndpointHandle)", () => { Wire w = Wire.From(default); w.Close(); });
+        MessageFrame frame = default;
+        p.Refused("default(MessageFrame).TakeBuffer()", () => { MessageFrame f = default; ExBuffer x = f.TakeBuffer(); x.Free(); });
+        p.Refused("default(MessageFrame).TakeEndpoint()", () => { MessageFrame f = default; Wire w = Wire.From(f.TakeEndpoint()); w.Close(); });
+        p.Check("default(MessageFrame).Take<int>() reads zero", frame.Take<int>() == 0);
+
+        // A frame carrying default handles: the kernel refuses the send, the sender's end is closed
+        // (ProtocolViolationException), the peer sees only a closed channel.
+        Wire.NewChannel(out Wire a1, out Wire z1);
+        try
+        {
+            var withEndpoint = new MessageFrame { Tag = 1 };
+            withEndpoint.PutEndpoint(default);
+            SendRefused(p, "sending default(EndpointHandle)", a1, withEndpoint);
+            p.Check("the peer of a refused send sees the channel closed", z1.Receive(out MessageFrame none, 1000) == ReceiveResult.ChannelClosed);
+        }
+        finally { a1.Close(); z1.Close(); }
+        Wire.NewChannel(out Wire a2, out Wire z2);
+        try
+        {
+            var withBuffer = new MessageFrame { Tag = 1 };
+            withBuffer.PutBuffer(default);
+            SendRefused(p, "sending default(ExBuffer)", a2, withBuffer);
+        }
+        finally { a2.Close(); z2.Close(); }
+
         p.Check("ServiceListener.TryOpen of an unknown path fails", !ServiceListener.TryOpen("/hostile/nothing", out ServiceListener l));
         p.Check("EndpointHandle.TryTakeStartup of an unknown path fails", !EndpointHandle.TryTakeStartup("/hostile/nothing", out EndpointHandle h));
+        p.Check("EndpointHandle.TryBind of an unknown name fails", !EndpointHandle.TryBind("/hostile/nothing", out EndpointHandle bound));
         var cell = new TRef<string>("x");
         cell.Acquire();
         p.Refused("TRef.Acquire of an empty cell", () => cell.Acquire());
@@ -70,71 +82,138 @@ internal static class Handles
         else p.Fail(what + " threw " + e.TypeName + ": " + e.Message);
     }
 
+    private static MessageFrame Carrying([Claims] ExBuffer buffer)
+    {
+        var f = new MessageFrame { Tag = 2 };
+        f.PutBuffer(buffer);
+        return f;
+    }
+
+    private static MessageFrame Carrying([Claims] EndpointHandle handle)
+    {
+        var f = new MessageFrame { Tag = 4 };
+        f.PutEndpoint(handle);
+        return f;
+    }
+
+    // w is borrowed: the caller closes it (a refused send has closed it already).
+    private static void SendRefused(Probes p, string what, Wire w, MessageFrame frame)
+    {
+        try { w.Send(ref frame); p.Fail(what + " was not refused"); }
+        catch (Exception e) { Clean(p, what, e); }
+    }
+
+    private static void SelectRefused(Probes p, string what, Wire w)
+    {
+        try { EndpointSet.Select(new Endpoint[] { w }, 0); p.Fail(what + " was not refused"); }
+        catch (Exception e) { Clean(p, what, e); }
+    }
+
     private static void StaleCopies(Probes p)
     {
-        ExBlock b = ExBlock.Allocate(64);
-        ExBlock copy = b;
+        MessageFrame holder = Carrying(ExBuffer.Allocate(64));
+        MessageFrame copy = holder;
+        ExBuffer b = holder.TakeBuffer();
         b.Free();
-        p.Refused("a copy of a freed block: Length", () => { int n = copy.Length; });
-        p.Refused("a copy of a freed block: write", () => { ExBlock c = copy; c[0] = 1; });
-        p.Refused("a copy of a freed block: Free", () => copy.Free());
-        ExBlock again = ExBlock.Allocate(64);          // likely the same slot, a new generation
-        p.Refused("a copy of a freed block after its slot was reused", () => { int n = copy.Length; });
-        again[0] = 42;
-        p.Check("the new block is unaffected", again[0] == 42 && again.Length == 64);
-        again.Free();
+        p.Refused("a copy of a freed buffer: Length", () => { MessageFrame f = copy; ExBuffer x = f.TakeBuffer(); int n = x.Length; x.Free(); });
+        p.Refused("a copy of a freed buffer: write", () => { MessageFrame f = copy; ExBuffer x = f.TakeBuffer(); x[0] = 1; x.Free(); });
+        p.Refused("a copy of a freed buffer: Free", () => { MessageFrame f = copy; ExBuffer x = f.TakeBuffer(); x.Free(); });
+        ExBuffer again = ExBuffer.Allocate(64);          // likely the same slot, a new generation
+        try
+        {
+            p.Refused("a copy of a freed buffer after its slot was reused", () => { MessageFrame f = copy; ExBuffer x = f.TakeBuffer(); int n = x.Length; x.Free(); });
+            again[0] = 42;
+            p.Check("the new buffer is unaffected", again[0] == 42 && again.Length == 64);
+        }
+        finally { again.Free(); }
 
-        // A block sent and not yet received is the message's; closing the receiving end frees it.
-        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint z);
-        ExBlock sent = ExBlock.Allocate(64);
-        ExBlock kept = sent;
-        var m = new RawMessage { Tag = 2 };
-        m.Add(sent);
-        p.Check("send a block", a.Send(ref m, 1000) == RecvStatus.Ok);
-        p.Refused("a copy of a block in flight: Length", () => { int n = kept.Length; });
-        p.Refused("a copy of a block in flight: Free", () => kept.Free());
-        var resend = new RawMessage { Tag = 3 };
-        resend.Add(kept);
-        p.Check("resending a block in flight is BadMessage", a.Send(ref resend, 0) == RecvStatus.BadMessage);
-        z.Close();
-        p.Refused("a copy of a block freed with its queue", () => { int n = kept.Length; });
-        a.Close();
+        // A buffer sent and not yet received is the message's; closing the receiving end frees it.
+        MessageFrame kept = default;
+        Wire.NewChannel(out Wire a, out Wire z);
+        try
+        {
+            MessageFrame m = Carrying(ExBuffer.Allocate(64));
+            kept = m;
+            a.Send(ref m);
+            p.Say("sent a buffer");
+            p.Refused("a copy of a buffer in flight: Length", () => { MessageFrame f = kept; ExBuffer x = f.TakeBuffer(); int n = x.Length; x.Free(); });
+            p.Refused("a copy of a buffer in flight: Free", () => { MessageFrame f = kept; ExBuffer x = f.TakeBuffer(); x.Free(); });
+            // The kernel refuses the second send (BadMessage); the typed layer makes that a
+            // ProtocolViolationException and closes the sending end, which then refuses every use.
+            SendRefused(p, "resending a buffer in flight", a, kept);
+            p.Check("the sender's end is closed by the refused send", a.IsClosed);
+            SendRefused(p, "Send on an endpoint closed by a refused send", a, new MessageFrame { Tag = 3 });
+            SelectRefused(p, "Select over an endpoint closed by a refused send", a);
+        }
+        finally { z.Close(); a.Close(); }
+        p.Refused("a copy of a buffer freed with its queue", () => { MessageFrame f = kept; ExBuffer x = f.TakeBuffer(); int n = x.Length; x.Free(); });
 
         // An endpoint sent over another channel leaves this handle.
-        RawEndpoint.CreateChannel(out RawEndpoint c1, out RawEndpoint c2);
-        RawEndpoint.CreateChannel(out RawEndpoint d1, out RawEndpoint d2);
-        RawEndpoint c2copy = c2;
-        var carry = new RawMessage { Tag = 4 };
-        carry.Add(c2);
-        p.Check("send an endpoint", d1.Send(ref carry, 1000) == RecvStatus.Ok);
-        var hello = new RawMessage { Tag = 5 };
-        p.Check("the sent endpoint's old handle: Send is BadHandle", c2copy.Send(ref hello, 0) == RecvStatus.BadHandle);
-        p.Check("the sent endpoint's old handle: Receive is BadHandle", c2copy.Receive(out RawMessage x, 0) == RecvStatus.BadHandle);
-        c2copy.Close();
-        p.Check("receive the endpoint", d2.Receive(out RawMessage got, 1000) == RecvStatus.Ok && got.HandleCount == 1 && !got.IsBlock(0));
-        RawEndpoint arrived = got.GetEndpoint(0);
-        p.Check("the channel works through its new handle", c1.Send(ref hello, 1000) == RecvStatus.Ok
-                && arrived.Receive(out RawMessage h2, 1000) == RecvStatus.Ok && h2.Tag == 5);
-        c1.Close(); arrived.Close(); d1.Close(); d2.Close();
+        Wire.NewChannel(out Wire d1, out Wire d2);
+        try
+        {
+            EndpointHandle.CreateChannel(out EndpointHandle c1h, out EndpointHandle c2h);
+            MessageFrame carry = Carrying(c2h);
+            MessageFrame sendCopy = carry, receiveCopy = carry;
+            Wire c1 = Wire.From(c1h);
+            try
+            {
+                d1.Send(ref carry);
+                p.Say("sent an endpoint");
+                Wire oldSender = Wire.From(sendCopy.TakeEndpoint());
+                try { SendRefused(p, "Send on the sent endpoint's old handle", oldSender, new MessageFrame { Tag = 5 }); }
+                finally { oldSender.Close(); }
+                Wire oldReceiver = Wire.From(receiveCopy.TakeEndpoint());
+                try { p.Check("the sent endpoint's old handle: Receive is refused (ChannelClosed, not TimedOut)", oldReceiver.Receive(out MessageFrame x0, 0) == ReceiveResult.ChannelClosed); }
+                finally { oldReceiver.Close(); }
+                if (d2.Receive(out MessageFrame got, 1000) == ReceiveResult.Message && got.Carries("E"))
+                {
+                    Wire arrived = Wire.From(got.TakeEndpoint());
+                    try
+                    {
+                        var hello = new MessageFrame { Tag = 5 };
+                        c1.Send(ref hello);
+                        p.Check("the channel works through its new handle", arrived.Receive(out MessageFrame h2, 1000) == ReceiveResult.Message && h2.Tag == 5);
+                    }
+                    finally { arrived.Close(); }
+                }
+                else p.Fail("the endpoint did not arrive");
+            }
+            finally { c1.Close(); }
+        }
+        finally { d1.Close(); d2.Close(); }
     }
 
     private static void ClosedEndpoints(Probes p)
     {
-        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
-        a.Close();
-        var m = new RawMessage { Tag = 6 };
-        p.Check("Send after Close is BadHandle", a.Send(ref m, 0) == RecvStatus.BadHandle);
-        p.Check("Receive after Close is BadHandle", a.Receive(out RawMessage r, 0) == RecvStatus.BadHandle);
-        a.Close();
-        p.Refused("Select over a closed endpoint", () => RawEndpoint.Select(new[] { a }));
-        p.Check("the peer receives Closed", b.Receive(out RawMessage r2, 1000) == RecvStatus.Closed);
-        p.Check("the peer's Send is Closed", b.Send(ref m, 0) == RecvStatus.Closed);
-        ExBlock blk = ExBlock.Allocate(32);
-        var withBlock = new RawMessage { Tag = 7 };
-        withBlock.Add(blk);
-        p.Check("a block sent to a closed peer is not taken", b.Send(ref withBlock, 0) == RecvStatus.Closed && blk.Length == 32);
-        blk.Free();
-        b.Close();
+        // Use of an endpoint after its Close is refused when the SIP is built (SING0001, SV0301);
+        // the closed handle itself, reached through a copy of the frame that carried it, is refused by the kernel.
+        EndpointHandle.CreateChannel(out EndpointHandle ah, out EndpointHandle bh);
+        MessageFrame hold = Carrying(ah);
+        MessageFrame sendCopy = hold, receiveCopy = hold, selectCopy = hold;
+        Wire b = Wire.From(bh);
+        try
+        {
+            Wire a = Wire.From(hold.TakeEndpoint());
+            a.Close();
+            Wire staleSender = Wire.From(sendCopy.TakeEndpoint());
+            try { SendRefused(p, "Send on a closed handle", staleSender, new MessageFrame { Tag = 6 }); }
+            finally { staleSender.Close(); }
+            Wire staleReceiver = Wire.From(receiveCopy.TakeEndpoint());
+            try { p.Check("Receive on a closed handle is refused (ChannelClosed)", staleReceiver.Receive(out MessageFrame r, 0) == ReceiveResult.ChannelClosed); }
+            finally { staleReceiver.Close(); }
+            Wire staleSelected = Wire.From(selectCopy.TakeEndpoint());
+            try { SelectRefused(p, "Select over a closed handle", staleSelected); }
+            finally { staleSelected.Close(); }
+            p.Check("the peer receives ChannelClosed", b.Receive(out MessageFrame r2, 1000) == ReceiveResult.ChannelClosed);
+            // As in Singularity a send to a closed peer is no error; what the message carried is freed, not leaked.
+            MessageFrame withBlock = Carrying(ExBuffer.Allocate(32));
+            MessageFrame blockCopy = withBlock;
+            ulong before = Exchange.BytesOwned;
+            b.Send(ref withBlock);
+            p.Check("a buffer sent to a closed peer is freed", Exchange.BytesOwned < before);
+            p.Refused("a copy of a buffer sent to a closed peer", () => { MessageFrame f = blockCopy; ExBuffer x = f.TakeBuffer(); int n = x.Length; x.Free(); });
+        }
+        finally { b.Close(); }
     }
-
 }

@@ -1,7 +1,7 @@
 using System;
 using Singularity;
 using Singularity.Channels;
-using Singularity.Ipc;
+using Singularity.Ipc;      // Exchange.BytesOwned
 using Singularity.Threading;
 
 /// <summary>
@@ -27,45 +27,54 @@ internal static class Sizes
         return p.Finish();
     }
 
+    // A probe of a buffer the caller owns: the lambda gets it as a borrowed parameter (a tracked
+    // value cannot be captured), so each probe runs on the same buffer and can only read or write it.
+    private delegate void BufferProbe(ExBuffer buffer);
+
+    private static void RefusedOn(Probes p, string what, ExBuffer buffer, BufferProbe probe)
+    {
+        try { probe(buffer); p.Fail(what + " was not refused"); }
+        catch (Exception e) { Clean(p, what, e); }
+    }
+
     private static void ExchangeBlocks(Probes p)
     {
-        p.Refused("ExBlock.Allocate(0)", () => ExBlock.Allocate(0));
-        p.Refused("ExBlock.Allocate(-1)", () => ExBlock.Allocate(-1));
-        p.Refused("ExBlock.Allocate(int.MinValue)", () => ExBlock.Allocate(int.MinValue));
-        p.Refused("ExBlock.Allocate(int.MaxValue)", () => ExBlock.Allocate(int.MaxValue));
-        p.Refused("ExBlock.Allocate(64 MiB + 1)", () => ExBlock.Allocate(64 * 1024 * 1024 + 1));
-        p.Refused("ExBlock.Allocate(17 MiB), over the exchange quota", () => ExBlock.Allocate(17 * 1024 * 1024));
-        ExBlock b = ExBlock.Allocate(100);
-        for (int k = 0; k < 100; k++) b[k] = (byte)k;
-        int[] iValues1 = Probes.Values(-1, 100, 101, int.MinValue, int.MaxValue);
-        for (int k1 = 0; k1 < iValues1.Length; k1++)
+        p.Refused("ExBuffer.Allocate(64 MiB + 1)", () => NewBufferLength(64 * 1024 * 1024 + 1));
+        p.Refused("ExBuffer.Allocate(17 MiB), over the exchange quota", () => NewBufferLength(17 * 1024 * 1024));
+        ExBuffer b = ExBuffer.Allocate(100);
+        try
         {
-            int i = iValues1[k1];
-            p.Refused("ExBlock[" + i.ToString() + "] read", () => { int x = b[i]; });
-            p.Refused("ExBlock[" + i.ToString() + "] write", () => { ExBlock c = b; c[i] = 0xEE; });
+            for (int k = 0; k < 100; k++) b[k] = (byte)k;
+            int[] iValues1 = Probes.Values(-1, 100, 101, int.MinValue, int.MaxValue);
+            for (int k1 = 0; k1 < iValues1.Length; k1++)
+            {
+                int i = iValues1[k1];
+                RefusedOn(p, "ExBuffer[" + i.ToString() + "] read", b, x => { int v = x[i]; });
+                RefusedOn(p, "ExBuffer[" + i.ToString() + "] write", b, x => { x[i] = 0xEE; });
+            }
+            int[] offValues2 = Probes.Values(-1, -8, 93, 100, int.MinValue, int.MaxValue, int.MaxValue - 7);
+            for (int k2 = 0; k2 < offValues2.Length; k2++)
+            {
+                int off = offValues2[k2];
+                RefusedOn(p, "ExBuffer.ReadInt64(" + off.ToString() + ")", b, x => x.ReadInt64(off));
+                RefusedOn(p, "ExBuffer.WriteInt64(" + off.ToString() + ")", b, x => x.WriteInt64(off, -1));
+            }
+            int[] offValues3 = Probes.Values(-1, 91, int.MinValue, int.MaxValue, int.MaxValue - 5);
+            for (int k3 = 0; k3 < offValues3.Length; k3++)
+            {
+                int off = offValues3[k3];
+                RefusedOn(p, "ExBuffer.CopyFrom(10 bytes, " + off.ToString() + ")", b, x => x.CopyFrom(new byte[10], off));
+                RefusedOn(p, "ExBuffer.CopyTo(10 bytes, " + off.ToString() + ")", b, x => x.CopyTo(new byte[10], off));
+            }
+            RefusedOn(p, "ExBuffer.CopyFrom(101 bytes, 0)", b, x => x.CopyFrom(new byte[101], 0));
+            RefusedOn(p, "ExBuffer.CopyTo(101 bytes, 0)", b, x => x.CopyTo(new byte[101], 0));
+            RefusedOn(p, "ExBuffer.CopyFrom(null, 0)", b, x => x.CopyFrom(null, 0));
+            RefusedOn(p, "ExBuffer.CopyTo(null, 0)", b, x => x.CopyTo(null, 0));
+            bool intact = b.Length == 100;
+            for (int k = 0; k < 100 && intact; k++) intact = b[k] == (byte)k;
+            p.Check("the buffer is unchanged after the refused accesses", intact);
         }
-        int[] offValues2 = Probes.Values(-1, -8, 93, 100, int.MinValue, int.MaxValue, int.MaxValue - 7);
-        for (int k2 = 0; k2 < offValues2.Length; k2++)
-        {
-            int off = offValues2[k2];
-            p.Refused("ExBlock.ReadInt64(" + off.ToString() + ")", () => b.ReadInt64(off));
-            p.Refused("ExBlock.WriteInt64(" + off.ToString() + ")", () => b.WriteInt64(off, -1));
-        }
-        int[] offValues3 = Probes.Values(-1, 91, int.MinValue, int.MaxValue, int.MaxValue - 5);
-        for (int k3 = 0; k3 < offValues3.Length; k3++)
-        {
-            int off = offValues3[k3];
-            p.Refused("ExBlock.CopyFrom(10 bytes, " + off.ToString() + ")", () => b.CopyFrom(new byte[10], off));
-            p.Refused("ExBlock.CopyTo(10 bytes, " + off.ToString() + ")", () => b.CopyTo(new byte[10], off));
-        }
-        p.Refused("ExBlock.CopyFrom(101 bytes, 0)", () => b.CopyFrom(new byte[101], 0));
-        p.Refused("ExBlock.CopyTo(101 bytes, 0)", () => b.CopyTo(new byte[101], 0));
-        p.RefusedNull("ExBlock.CopyFrom(null, 0)", () => b.CopyFrom(null, 0));
-        p.RefusedNull("ExBlock.CopyTo(null, 0)", () => b.CopyTo(null, 0));
-        bool intact = b.Length == 100;
-        for (int k = 0; k < 100 && intact; k++) intact = b[k] == (byte)k;
-        p.Check("the block is unchanged after the refused accesses", intact);
-        b.Free();
+        finally { b.Free(); }
     }
 
     // ExBuffer and ExArray are tracked (the analyzer follows their ownership), so no lambdas here.
@@ -216,38 +225,41 @@ internal static class Sizes
 
     private static void ChannelsAndNames(Probes p)
     {
-        p.Refused("RawEndpoint.Select(no endpoints)", () => RawEndpoint.Select(new RawEndpoint[0]));
-        p.Refused("RawEndpoint.Select(65 endpoints)", () => RawEndpoint.Select(new RawEndpoint[65]));
-        p.RefusedNull("RawEndpoint.Select(null)", () => RawEndpoint.Select(null));
         p.Refused("EndpointSet.Select(no endpoints)", () => EndpointSet.Select(new Endpoint[0]));
+        p.Refused("EndpointSet.Select(65 missing endpoints)", () => EndpointSet.Select(new Endpoint[65]));
+        p.RefusedNull("EndpointSet.Select(null)", () => EndpointSet.Select(null));
         p.Refused("EndpointSet.Select(null endpoint)", () => EndpointSet.Select(new Endpoint[1]));
-        var msg = new RawMessage();
-        int[] iValues13 = Probes.Values(-1, 0, 4, int.MinValue, int.MaxValue);
-        for (int k13 = 0; k13 < iValues13.Length; k13++)
-        {
-            int i = iValues13[k13];
-            p.Refused("RawMessage.GetBlock(" + i.ToString() + ") of an empty message", () => msg.GetBlock(i));
-            p.Refused("RawMessage.GetEndpoint(" + i.ToString() + ") of an empty message", () => msg.GetEndpoint(i));
-        }
-        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+        // A frame's handles are taken in order; past the count, or of the other kind, is refused.
+        p.Refused("TakeBuffer from a message without handles", () => { var f = new MessageFrame(); ExBuffer x = f.TakeBuffer(); x.Free(); });
+        p.Refused("TakeEndpoint from a message without handles", () => { var f = new MessageFrame(); EndpointHandle h = f.TakeEndpoint(); });
+        p.Refused("TakeBuffer of an endpoint handle", () => { var f = new MessageFrame(); f.PutEndpoint(default); ExBuffer x = f.TakeBuffer(); x.Free(); });
+        p.Refused("TakeEndpoint past the one handle", () => { var f = new MessageFrame(); f.PutEndpoint(default); EndpointHandle h = f.TakeEndpoint(); h = f.TakeEndpoint(); });
         p.Refused("a fifth handle in one message", () =>
         {
-            var m = new RawMessage();
-            for (int i = 0; i < 5; i++) m.Add(a);
+            var f = new MessageFrame();
+            for (int i = 0; i < 5; i++) f.PutEndpoint(default);
         });
+        p.Check("a frame with four handles carries them", FourHandles().Carries("EEEE"));
         p.Refused("nine longs in a 64-byte message", () => { var f = new MessageFrame(); for (int i = 0; i < 9; i++) f.Put<long>(i); });
         p.Refused("taking nine longs out of a message", () => { var f = new MessageFrame(); for (int i = 0; i < 9; i++) f.Take<long>(); });
-        p.Refused("TakeBuffer from a message without handles", () => { var f = new MessageFrame(); ExBuffer x = f.TakeBuffer(); x.Free(); });
-        p.Check("Receive with timeout 0 times out", b.Receive(out RawMessage r, 0) == RecvStatus.TimedOut);
-        a.Close();
-        b.Close();
-        p.RefusedNull("Names.Register(null)", () => Names.Register(null, a));
-        p.Refused("Names.Register(\"\")", () => Names.Register("", a));
-        p.Refused("Names.Register(129 characters)", () => Names.Register("/" + Probes.Repeat('x', 128), a));
-        p.Refused("Names.TryBind(129 characters)", () => Names.TryBind("/" + Probes.Repeat('x', 128), out RawEndpoint x));
-        p.Refused("Names.TryTakeStartup(\"\")", () => Names.TryTakeStartup("", out RawEndpoint x));
-        p.Check("Names.Register(\"no-slash\") is refused", !Names.Register("no-slash", a));
-        p.Check("Names.TryBind of an unknown name fails", !Names.TryBind("/hostile/nobody", out RawEndpoint y));
+        Wire.NewChannel(out Wire a, out Wire b);
+        try { p.Check("Receive with timeout 0 times out", b.Receive(out MessageFrame r, 0) == ReceiveResult.TimedOut); }
+        finally { a.Close(); b.Close(); }
+        p.RefusedNull("ServiceListener.TryRegister(null)", () => ServiceListener.TryRegister(null, out ServiceListener l));
+        p.Refused("ServiceListener.TryRegister(\"\")", () => ServiceListener.TryRegister("", out ServiceListener l));
+        p.Refused("ServiceListener.TryRegister(129 characters)", () => ServiceListener.TryRegister("/" + Probes.Repeat('x', 128), out ServiceListener l));
+        p.Refused("EndpointHandle.TryBind(129 characters)", () => EndpointHandle.TryBind("/" + Probes.Repeat('x', 128), out EndpointHandle x));
+        p.Refused("EndpointHandle.TryTakeStartup(\"\")", () => EndpointHandle.TryTakeStartup("", out EndpointHandle x));
+        p.Refused("ServiceListener.TryOpen(\"\")", () => ServiceListener.TryOpen("", out ServiceListener l));
+        p.Check("ServiceListener.TryRegister(\"no-slash\") is refused", !ServiceListener.TryRegister("no-slash", out ServiceListener none));
+        p.Check("EndpointHandle.TryBind of an unknown name fails", !EndpointHandle.TryBind("/hostile/nobody", out EndpointHandle y));
+    }
+
+    private static MessageFrame FourHandles()
+    {
+        var f = new MessageFrame();
+        for (int i = 0; i < 4; i++) f.PutEndpoint(default);
+        return f;
     }
 
     private static void ProcessesApi(Probes p)
@@ -290,11 +302,14 @@ internal static class Sizes
         var parts = new string[32769];
         for (int i = 0; i < parts.Length; i++) parts[i] = s;
         p.Refused("string.Concat of 2^31 + 65,536 characters", () => string.Concat(parts));
-        ExBlock b = ExBlock.Allocate(4096);
-        p.Refused("CopyFrom(4096 bytes, int.MaxValue - 100)", () => b.CopyFrom(new byte[4096], int.MaxValue - 100));
-        p.Refused("CopyTo(4096 bytes, int.MaxValue - 100)", () => b.CopyTo(new byte[4096], int.MaxValue - 100));
-        p.Refused("ReadInt64(int.MaxValue - 3)", () => b.ReadInt64(int.MaxValue - 3));
-        b.Free();
+        ExBuffer b = ExBuffer.Allocate(4096);
+        try
+        {
+            RefusedOn(p, "CopyFrom(4096 bytes, int.MaxValue - 100)", b, x => x.CopyFrom(new byte[4096], int.MaxValue - 100));
+            RefusedOn(p, "CopyTo(4096 bytes, int.MaxValue - 100)", b, x => x.CopyTo(new byte[4096], int.MaxValue - 100));
+            RefusedOn(p, "ReadInt64(int.MaxValue - 3)", b, x => x.ReadInt64(int.MaxValue - 3));
+        }
+        finally { b.Free(); }
         p.Refused("Substring(2, int.MaxValue - 1)", () => "abcdef".Substring(2, int.MaxValue - 1));
         p.Refused("Substring(int.MaxValue, int.MaxValue)", () => "abcdef".Substring(int.MaxValue, int.MaxValue));
         p.Check("Thread.Sleep(1) still works", SleepWorks());

@@ -76,7 +76,13 @@ internal static class StackEdge
                 }
             };
         }
-        if (api == "names") return () => Names.TryBind("/hostile/nobody", out RawEndpoint e) ? 1 : 0;
+        if (api == "names") return () =>
+        {
+            if (!EndpointHandle.TryBind("/hostile/nobody", out EndpointHandle e)) return 0;
+            Wire w = Wire.From(e);
+            w.Close();
+            return 1;
+        };
         if (api == "process") return () => (int)Processes.Wait(-1, 1, out int code);
         if (api == "write") return () => { Debug.Write(""); Debug.Write("."); return 0; };
         if (api == "info") return () => (int)SystemInfo.Memory().LiveSips;

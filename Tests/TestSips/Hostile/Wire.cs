@@ -16,6 +16,17 @@ internal sealed class Wire : Endpoint
         b = new Wire(y);
     }
 
+    /// <summary>Wraps a channel handle this SIP holds, or one it only believes it holds (a stale copy).</summary>
+    public static Wire From([Claims] EndpointHandle handle) => new Wire(handle);
+
+    /// <summary>A channel made and closed again at once (a probe of what creation costs or is refused).</summary>
+    public static void OpenAndClose()
+    {
+        NewChannel(out Wire a, out Wire b);
+        try { a.Close(); }
+        finally { b.Close(); }
+    }
+
     public void Send(ref MessageFrame frame) => SendFrame(ref frame);
 
     public ReceiveResult Receive(out MessageFrame frame, int timeoutMs) => ReceiveFrame(out frame, timeoutMs);

@@ -1,5 +1,5 @@
 using Singularity;
-using Singularity.Ipc;
+using Singularity.Channels;
 using Singularity.Threading;
 
 // Authority attacks (issue 13): a verified SIP tries to act beyond what the system manifest
@@ -100,22 +100,21 @@ public static class Program
     // starts, or after it died), and no other name can be registered.
     private static void Names_(Report r)
     {
-        RawEndpoint.CreateChannel(out RawEndpoint imp, out RawEndpoint listener);
-        bool squatted = Names.Register("/service/console", imp);
+        bool squatted = ServiceListener.TryRegister("/service/console", out ServiceListener console);
         r.Say("register " + "/service/console" + " -> " + (squatted ? "registered" : "refused"));
         r.Expect(!squatted, "registered " + "/service/console");
+        if (squatted) console.Close();
         int filled = 0;
         for (int i = 0; i < 64; i++)
         {
-            RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
-            if (Names.Register("/hostile/fill" + i.ToString(), a)) filled++;
-            else a.Close();
-            b.Close();
+            if (ServiceListener.TryRegister("/hostile/fill" + i.ToString(), out ServiceListener l))
+            {
+                filled++;
+                l.Close();
+            }
         }
         r.Say("registered " + filled.ToString() + " of 64 names it was not granted");
         r.Expect(filled == 0, "registered " + filled.ToString() + " names");
-        if (!squatted) imp.Close();
-        listener.Close();
     }
 
     // Granted /hostile/n0../hostile/n7 (and n8, beyond the per-SIP limit): exactly 8 register; a
@@ -123,29 +122,30 @@ public static class Program
     private static void Granted(Report r)
     {
         int registered = 0;
+        var kept = new ServiceListener[9];
         for (int i = 0; i < 9; i++)
         {
-            RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
-            if (Names.Register("/hostile/n" + i.ToString(), a)) registered++;
-            else a.Close();
-            // b is kept: the name stays registered until this SIP ends.
+            // The listener is kept open: the name stays registered until this SIP ends.
+            if (ServiceListener.TryRegister("/hostile/n" + i.ToString(), out ServiceListener l)) kept[registered++] = l;
         }
         r.Say("registered " + registered.ToString() + " of 9 granted names");
         r.Expect(registered == 8, "registered " + registered.ToString() + " names, not the 8 a SIP may hold");
         int others = 0;
         for (int i = 0; i < 16; i++)
         {
-            RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
-            if (Names.Register("/hostile/other" + i.ToString(), a)) others++;
-            else a.Close();
-            b.Close();
+            if (ServiceListener.TryRegister("/hostile/other" + i.ToString(), out ServiceListener l))
+            {
+                others++;
+                l.Close();
+            }
         }
         r.Expect(others == 0, "registered " + others.ToString() + " names it was not granted");
         // The names are bound to this SIP while it lives.
-        bool bound = Names.TryBind("/hostile/n0", out RawEndpoint c);
-        if (bound) c.Close();
+        bool bound = EndpointHandle.TryBind("/hostile/n0", out EndpointHandle c);
+        if (bound) Wire.From(c).Close();
         r.Expect(bound, "could not bind its own name");
         Thread.Sleep(300);
+        r.Expect(kept[0] != null, "kept no listener");
     }
 
     // Without the `console-input` grant the serial input is never this SIP's, whoever else reads it.
@@ -160,3 +160,4 @@ public static class Program
         r.Say("console input refused");
     }
 }
+
