@@ -18,7 +18,8 @@ public class ShellTests
             new ScriptStep("counter#3: 3", "echo hello there\n"),
             new ScriptStep("hello there", "ps\n"),
             new ScriptStep("EXCHANGE B", "start hello from-shell\n"),
-            new ScriptStep("started hello#", "mem\n"),
+            // mem counts live SIPs: wait until the child has exited, or it may still be one of them.
+            new ScriptStep("sip hello#4 exited", "mem\n"),
             new ScriptStep("blocks", "kill 3\n"),
             new ScriptStep("killed 3", "frobnicate\n"),
             new ScriptStep("unknown command", "start nosuchsip\n"),
