@@ -69,6 +69,21 @@ public class CorlibTests
         boot.Contains("sip collections#1 failed: an interface call could not be resolved");
     }
 
+    [Fact]
+    public void RecursionThroughInterfaceCallsOverflowsOnlyThatSipsStack()
+    {
+        var boot = BootAssert.Boot(new BootOptions
+        {
+            CommandLine = "shutdown",
+            Sips = new[] { "collections deep" },
+            Timeout = TimeSpan.FromSeconds(120),
+        });
+        boot.DoesNotContain("KERNEL PANIC").Exited(QemuExit.Success);
+        boot.Contains("collections: recursing through interface calls");
+        boot.DoesNotContain("returned from depth");
+        boot.Match(@"sip collections#1 failed: stack overflow at (?!kernel:)");
+    }
+
     private static IEnumerable<int> Fibonacci()
     {
         for (int a = 0, b = 1; ; (a, b) = (b, a + b)) yield return a;

@@ -25,7 +25,28 @@ public sealed class Program
 
     private sealed class Node { public string Name; }
 
-    public static int Main() => Sip.Arguments == "variance" ? Variance() : new Program().Run();
+    public static int Main() =>
+        Sip.Arguments == "variance" ? Variance() : Sip.Arguments == "deep" ? Deep() : new Program().Run();
+
+    // Unbounded recursion through interface calls: every level passes through the dispatch stub and
+    // the core library's resolver, so the stack runs out in any of them. Only this SIP may fail.
+    private interface IStep { int Step(int n); }
+    private sealed class Stepper : IStep
+    {
+        public IStep Next;
+        public int Step(int n) => Next.Step(n + 1) + 1;
+    }
+
+    private static int Deep()
+    {
+        var steppers = new List<IStep> { new Stepper() };
+        var s = (Stepper)steppers[0];
+        s.Next = steppers[0];
+        Debug.WriteLine("collections: recursing through interface calls");
+        int depth = steppers[0].Step(0);
+        Debug.WriteLine("collections: returned from depth " + depth.ToString());
+        return 0;
+    }
 
     // A variant interface of the SIP's own: C# allows IProducer<string> as IProducer<object>, but
     // the core library dispatches and casts on exact interface types only. A cast is then an
