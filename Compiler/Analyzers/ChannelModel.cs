@@ -80,14 +80,17 @@ namespace Singularity.Analyzers
         /// <summary>
         /// Use-once values that may be dropped: <c>EndpointHandle</c> (one channel handle, wrapped in
         /// one endpoint) and a generated endpoint's nested <c>Message</c> struct (its arguments are
-        /// taken once). Tracked (a copy moves the value; a use after TakeX/FromHandle is SING0001),
-        /// but never a leak.
+        /// taken once). Tracked (a copy moves the value; a use after TakeX/FromHandle is SING0001).
+        /// Dropping a handle is not a leak; dropping a message that may carry a tracked argument is.
         /// </summary>
         public static bool IsAffine(ITypeSymbol type)
         {
             if (!(type is INamedTypeSymbol n) || type.TypeKind == TypeKind.Error) return false;
             return TrackedTypes.IsAffine<ITypeSymbol>(n, RoslynTypeView.Instance);
         }
+
+        /// <summary>A generated endpoint's nested Message struct (affine, but not an EndpointHandle).</summary>
+        public static bool IsMessage(ITypeSymbol type) => IsAffine(type) && type.Name == TrackedTypes.NestedMessage;
 
         public bool IsTracked(ITypeSymbol type)
         {

@@ -313,15 +313,15 @@ public class RealContractTests
                     k = (int)m.Kind; //!SING0001
                 }
                 server.Close();
-                return k;
+                return k; //!SING0003
             }
 
             public static void Untaken([Claims] EchoContract.Exp server)
             {
                 server.Receive(out EchoContract.Exp.Message m);
-                server.Receive(out _);
+                server.Receive(out _); //!SING0003
                 server.Close();
-            }
+            } //!SING0003
 
             public static void OneHandleTwoEndpoints([Claims] EndpointHandle h)
             {

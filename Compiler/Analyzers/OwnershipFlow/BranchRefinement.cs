@@ -79,6 +79,8 @@ namespace Singularity.Analyzers
         bool? RefineReceive(State st, IOperation callSide, IOperation constSide, bool eq)
         {
             var call = Unwrap(callSide);
+            if (call is IPropertyReferenceOperation kind && kind.Property.Name == "Kind" && VarOf(kind.Instance) is int mv && mv >= 0 && vars[mv].Message != null)
+                return RefineKind(st, mv, constSide, eq);
             if (call is IFlowCaptureReferenceOperation cr && captureCall.TryGetValue(cr.Id, out var captured)) call = captured;
             else if (call is ILocalReferenceOperation lr && resultLocal.TryGetValue(lr.Local, out var stored)) call = stored;
             if (!pending.TryGetValue(call, out var p)) return null;
@@ -100,6 +102,7 @@ namespace Singularity.Analyzers
                     if ((ex & all) == all) return false;
                 }
             }
+            NarrowReceived(st, call, p, name, eq);
             int v = p.Var;
             if ((st.Own[v] & Owned) == 0) return true;
             if (p.IsRecvX)
@@ -138,6 +141,17 @@ namespace Singularity.Analyzers
                     "message '" + name + "' cannot be received on '" + vars[v].Name + "' (" + proto.TypeName + ") in state '" + proto.States[from]
                     + "'; receivable there: " + (proto.Receivable(pre).Count == 0 ? "nothing" : string.Join(", ", proto.Receivable(pre))));
             }
+            return true;
+        }
+
+        /// <summary>A test of a message's Kind: the kinds it may still be on this edge (it cannot rule the edge out).</summary>
+        bool? RefineKind(State st, int v, IOperation constSide, bool eq)
+        {
+            var k = Unwrap(constSide);
+            string name = EnumName((k as IFieldReferenceOperation)?.Field, k.Type, k.ConstantValue);
+            if (name == null) return null;
+            ulong one = KindMask(vars[v].Message, new[] { name });
+            st.Ts[v] &= eq ? one : ~one;
             return true;
         }
 

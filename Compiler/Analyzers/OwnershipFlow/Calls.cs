@@ -66,12 +66,10 @@ namespace Singularity.Analyzers
                 {
                     pend = new Pending { Var = recv, Pre = s.Ts[recv], IsRecvX = false };
                     ulong pre = s.Ts[recv];
-                    if (pre != 0 && (pre & (Unknown | PeerClosed)) == 0)
-                    {
-                        pend.Outcomes = proto.Receivable(pre);
-                        pend.Outcomes.Add("ChannelClosed");
-                        if (HasTimeout(args)) pend.Outcomes.Add("TimedOut");
-                    }
+                    // In an unknown state, any message this side receives (so a switch over all of them is complete).
+                    pend.Outcomes = pre != 0 && (pre & (Unknown | PeerClosed)) == 0 ? proto.Receivable(pre) : proto.ReceiveMessages.OrderBy(m => m, StringComparer.Ordinal).ToList();
+                    pend.Outcomes.Add("ChannelClosed");
+                    if (HasTimeout(args)) pend.Outcomes.Add("TimedOut");
                     newTs = CheckReceive(recv, op);
                     step = true;
                 }
@@ -149,6 +147,9 @@ namespace Singularity.Analyzers
                 }
                 else if (target is IDiscardOperation && !ChannelModel.IsAffine(p.Type))
                     Report(Rules.Leak, a.Syntax.GetLocation(), "_", "_", "the tracked value received from '" + method.Name + "' is discarded");
+                else if (target is IDiscardOperation && ChannelModel.IsMessage(p.Type) && CarriesAny(p.Type, pend?.Outcomes))
+                    Report(Rules.Leak, a.Syntax.GetLocation(), "_", "_", "the message received from '" + method.Name + "' is discarded, and a message of a kind with tracked arguments would leak them ("
+                        + string.Join("; ", PayloadsOf(p.Type).Select(kv => kv.Key + " carries " + kv.Value)) + ")");
             }
             foreach (var v in borrowed)
                 if (args.Any(x => x.Parameter?.RefKind == RefKind.Ref && VarOf(x.Value) == v) && vars[v].Protocol != null) s.Ts[v] = Unknown;
@@ -158,6 +159,7 @@ namespace Singularity.Analyzers
             if (pend != null)
             {
                 pending[op] = pend;
+                MarkReceived(pend);
                 if (s.Excl != null && s.Excl.ContainsKey(op))
                 {
                     var copy = new Dictionary<IOperation, ulong>(s.Excl);

@@ -46,11 +46,20 @@ namespace Singularity.Analyzers
                 if (vars[i].IsParameter) LeakOnThrow(st, i, at, call);
         }
 
+        /// <summary>Whether the variable still owns something that nothing will release if it is dropped now.</summary>
+        bool Leaks(State st, int i)
+        {
+            var v = vars[i];
+            if ((st.Own[i] & (Owned | Lent)) != Owned || v.Borrowed || v.NoLeakCheck) return false;
+            return v.Message == null || st.Ts[i] != 0;
+        }
+
         void LeakOnThrow(State st, int i, Location at, string call)
         {
             var v = vars[i];
-            if ((st.Own[i] & (Owned | Lent)) == Owned && !v.Borrowed && !v.NoLeakCheck && at != null)
-                Report(Rules.Leak, at, v.Name, v.Name, call != null
+            if (Leaks(st, i) && at != null)
+                Report(Rules.Leak, at, v.Name, v.Name, v.Message != null ? DroppedMessage(st, i, call != null ? "if '" + call + "' throws" : "when this exception leaves its scope")
+                    : call != null
                     ? "it is still owned if '" + call + "' throws, and no try/finally or catch releases it"
                     : "it is still owned when this exception leaves its scope");
             st.Own[i] = Unassigned;
@@ -60,11 +69,12 @@ namespace Singularity.Analyzers
         void LeaveScope(State st, int i, Func<Location> where)
         {
             var v = vars[i];
-            if ((st.Own[i] & (Owned | Lent)) == Owned && !v.Borrowed && !v.NoLeakCheck && Reporting)
+            if (Leaks(st, i) && Reporting)
             {
                 var loc = where();
                 var props = ImmutableDictionary<string, string>.Empty.Add("var", v.Name).Add("release", v.Release).Add("kind", "scope");
-                Report(Rules.Leak, loc, v.Name, props, v.Name, (st.Own[i] & (Released | Unassigned)) != 0
+                Report(Rules.Leak, loc, v.Name, props, v.Name, v.Message != null ? DroppedMessage(st, i, "when it goes out of scope here")
+                    : (st.Own[i] & (Released | Unassigned)) != 0
                     ? "it is still owned on some path that leaves its scope here (free, close or transfer it on every path)"
                     : "it is still owned when it goes out of scope here (free, close or transfer it first)");
             }
@@ -118,6 +128,15 @@ namespace Singularity.Analyzers
                         ?? (SyntaxNode)(cfg.OriginalOperation.Syntax as LocalFunctionStatementSyntax)?.Body
                         ?? cfg.OriginalOperation.Syntax;
             var lastSyntax = from.BranchValue?.Syntax ?? from.Operations.LastOrDefault()?.Syntax;
+            // Leaving straight from a switch's case tests: through its default section, or past the switch.
+            var label = lastSyntax?.FirstAncestorOrSelf<SwitchLabelSyntax>();
+            if (label != null && label.Parent?.Parent is SwitchStatementSyntax sw && scope.Span.Contains(sw.Span))
+            {
+                bool matched = from.BranchValue != null && (branch == from.ConditionalSuccessor) == (from.ConditionKind == ControlFlowConditionKind.WhenTrue);
+                if (matched && label.Parent is SwitchSectionSyntax taken) return taken.Statements.First().GetLocation();
+                var fallback = sw.Sections.FirstOrDefault(x => x.Labels.Any(l => l is DefaultSwitchLabelSyntax));
+                return fallback != null ? fallback.Statements.First().GetLocation() : sw.CloseBraceToken.GetLocation();
+            }
             if (lastSyntax != null && scope.Span.Contains(lastSyntax.Span))
             {
                 var jump = FindJump(lastSyntax.Span.End, scope, n => n is ReturnStatementSyntax || n is BreakStatementSyntax

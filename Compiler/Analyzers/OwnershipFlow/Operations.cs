@@ -66,7 +66,7 @@ namespace Singularity.Analyzers
         void ReportBorrowed(int i, SyntaxNode at, string how)
         {
             var p = vars[i].Symbol as IParameterSymbol;
-            Report(Rules.TransferOfBorrowed, at.GetLocation(), vars[i].Name,
+            Report(Rules.TransferOfBorrowed, at.GetLocation(), vars[i].Name, vars[i].Name,
                 p == null ? "a copy of a borrowed parameter"
                 : p.RefKind == RefKind.Ref ? "a ref parameter: the value stays the caller's"
                 : "the parameter has no [Claims]", how);
@@ -185,8 +185,9 @@ namespace Singularity.Analyzers
         {
             var t = vars[target];
             if (value.Var == target) return;
-            if ((s.Own[target] & (Owned | Lent)) == Owned && !t.Borrowed && !t.NoLeakCheck)
-                Report(Rules.Leak, at.GetLocation(), t.Name, t.Name, "it is overwritten while it still owns a tracked value");
+            if (Leaks(s, target))
+                Report(Rules.Leak, at.GetLocation(), t.Name, t.Name, t.Message != null ? DroppedMessage(s, target, "when it is overwritten here")
+                    : "it is overwritten while it still owns a tracked value");
             if (value.Var >= 0)
             {
                 byte own = s.Own[value.Var];
@@ -194,7 +195,7 @@ namespace Singularity.Analyzers
                 Transfer(value.Var, at, false);
                 s.Own[target] = (own & Owned) != 0 ? (byte)(own & ~Released) : own;
                 if (s.Own[target] == 0) s.Own[target] = Unassigned;
-                s.Ts[target] = t.Protocol != null && t.Protocol == vars[value.Var].Protocol ? ts : (t.Protocol != null ? Unknown : 0);
+                s.Ts[target] = t.Protocol != null && t.Protocol == vars[value.Var].Protocol ? ts : (t.Protocol != null ? Unknown : t.Message != null ? ts : 0);
                 return;
             }
             if (value.Null) { s.Own[target] = Unassigned; s.Ts[target] = 0; return; }

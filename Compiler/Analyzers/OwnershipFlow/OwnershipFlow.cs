@@ -47,6 +47,7 @@ namespace Singularity.Analyzers
             public string Name;
             public bool IsParameter, Borrowed, NoLeakCheck;
             public Protocol Protocol; // endpoints with a known protocol only
+            public ITypeSymbol Message; // a received Message struct: it leaks only while it may carry a tracked argument (its Ts: DroppedMessages.cs)
             public string Release;    // "Free" or "Close"
         }
 
@@ -153,7 +154,12 @@ namespace Singularity.Analyzers
                 var p = model.GetProtocol(type);
                 if (p != null && p.Valid) v.Protocol = p;
             }
-            else if (ChannelModel.IsAffine(type)) { v.Release = "Take"; v.NoLeakCheck = true; }
+            else if (ChannelModel.IsAffine(type))
+            {
+                v.Release = "Take";
+                if (ChannelModel.IsMessage(type)) v.Message = type;
+                else v.NoLeakCheck = true;
+            }
             else v.Release = TrackedTypes.Free;
             index[symbol] = vars.Count;
             vars.Add(v);
@@ -177,7 +183,7 @@ namespace Singularity.Analyzers
                 if (p.RefKind == RefKind.Out) { v.NoLeakCheck = true; continue; }
                 v.Borrowed = p.RefKind != RefKind.None || !ChannelModel.HasClaims(p);
                 st.Own[i] = v.Borrowed && model.IsTracked(p.Type) ? (byte)(Owned | Lent) : Owned;
-                st.Ts[i] = v.Protocol == null ? 0 : StateMask(v.Protocol, ChannelModel.StateOf(p.GetAttributes()));
+                st.Ts[i] = v.Message != null ? KindMask(v.Message, null) : v.Protocol == null ? 0 : StateMask(v.Protocol, ChannelModel.StateOf(p.GetAttributes()));
             }
             return st;
         }

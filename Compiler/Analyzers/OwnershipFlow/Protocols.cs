@@ -86,7 +86,7 @@ namespace Singularity.Analyzers
         {
             var p = vars[v].Protocol;
             ulong ts = s.Ts[v];
-            if (Reporting && op is IInvocationOperation inv) CheckSwitchCompleteness(v, p, ts, inv);
+            if (op is IInvocationOperation inv) CheckSwitchCompleteness(v, p, ts, inv);
             if (ts == 0 || (ts & (Unknown | PeerClosed)) != 0) return Unknown;
             if (!Single(ts))
             {
@@ -139,6 +139,8 @@ namespace Singularity.Analyzers
             if (HasTimeout(inv.Arguments)) required.Add("TimedOut");
             var missing = required.Where(m => !handled.Contains(m)).ToList();
             if (missing.Count == 0) return;
+            // A message the switch forgets is that switch's one error (SING0007), not also a dropped message.
+            unhandled[inv] = new HashSet<string>(missing);
             var props = ImmutableDictionary<string, string>.Empty
                 .Add("missing", string.Join(",", missing))
                 .Add("tag", inv.Type?.ToDisplayString() ?? "");
