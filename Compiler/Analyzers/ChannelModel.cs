@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Singularity.Ownership;
@@ -285,8 +286,22 @@ namespace Singularity.Analyzers
         {
             var parts = new List<string>();
             for (int i = 0; i < States.Count && i < MaxStates; i++)
-                if ((mask & (1UL << i)) != 0) parts.Add("'" + States[i] + "'");
+                if ((mask & (1UL << i)) != 0) parts.Add(Describe(i));
             return string.Join(" or ", parts);
+        }
+
+        /// <summary>
+        /// A state as the contract's author knows it: its name, or, for a state the contract does not
+        /// name (the generator calls it 'Start#1'), the named state it follows and the message that led there.
+        /// </summary>
+        public string Describe(int state)
+        {
+            if (state < 0 || state >= States.Count) return "'?'";
+            string name = States[state];
+            int hash = name.IndexOf('#');
+            if (hash < 0) return "'" + name + "'";
+            var into = Transitions.Where(kv => kv.Value == state).OrderBy(kv => kv.Key.from).Select(kv => (kv.Key.send ? "sending " : "receiving ") + kv.Key.msg).Distinct().ToList();
+            return "'" + name.Substring(0, hash) + "' after " + (into.Count == 0 ? "a message" : string.Join(" or ", into)) + " (" + name + ")";
         }
 
         /// <summary>Messages that may be received in any state of the mask.</summary>

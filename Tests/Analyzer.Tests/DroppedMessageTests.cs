@@ -44,12 +44,11 @@ public class DroppedMessageTests
             } }
             """ },
         { "a message overwritten by the next receive", """
-            class C { void M([Claims] EchoContract.Exp ep) {
-                EchoContract.Exp.Message m;
-                ep.Receive(out m);
-                ep.Receive(out m); //!SING0003
-                if (m.Kind == EchoContract.Exp.Tag.Ping) { m.TakePing(out int s, out var b); b.Free(); }
-                ep.Close();
+            class C { void M([State("Ready")] FileContract.Exp ep) {
+                FileContract.Exp.Message m;
+                if (ep.Receive(out m) == FileContract.Exp.Tag.Write)
+                    ep.Receive(out m); //!SING0003
+                m.Discard();
             } }
             """ },
         { "a claimed message must be taken", """
@@ -57,7 +56,7 @@ public class DroppedMessageTests
             } } //!SING0003
             """ },
         { "a message dropped if user code throws before the take", """
-            class C { void M([Claims] EchoContract.Exp ep) {
+            class C { void M([Claims, State("Start")] EchoContract.Exp ep) {
                 if (ep.Receive(out var m) == EchoContract.Exp.Tag.Ping)
                 {
                     Work(); //!SING0003 SING0003
@@ -116,11 +115,17 @@ public class DroppedMessageTests
         { "a claimed message handed on", """
             class C {
                 static void Serve([Claims] EchoContract.Exp.Message m) { m.TakePing(out int s, out var b); b.Free(); }   // Singularity.* code would be trusted not to throw; this may
-                void M([Claims] EchoContract.Exp ep) {
+                void M([Claims, State("Start")] EchoContract.Exp ep) {
                     try { if (ep.Receive(out var m) == EchoContract.Exp.Tag.Ping) Serve(m); }
                     finally { ep.Close(); }
                 }
             }
+            """ },
+        { "a message discarded", """
+            class C { void M([State("Ready")] FileContract.Exp ep) {
+                ep.Receive(out var m);
+                m.Discard();
+            } }
             """ },
         { "a borrowed message only read", """
             class C { int M(EchoContract.Exp.Message m) => (int)m.Kind; }

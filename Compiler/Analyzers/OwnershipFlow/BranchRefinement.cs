@@ -112,7 +112,7 @@ namespace Singularity.Analyzers
                 else if (name == "TimedOut" && eq) NoMessage(st, p, p.Pre);
                 return true;
             }
-            if (!eq) return true;
+            if (!eq) { NarrowByRemaining(st, call, p); return true; }
             if (name == "ChannelClosed") { st.Ts[v] = PeerClosed; return true; }
             if (name == "TimedOut") { st.Ts[v] = p.Pre; return true; }
             var proto = vars[v].Protocol;
@@ -138,8 +138,8 @@ namespace Singularity.Analyzers
             {
                 st.Ts[v] = pre;
                 Report(Rules.ProtocolViolation, constSide.Syntax.GetLocation(), vars[v].Name,
-                    "message '" + name + "' cannot be received on '" + vars[v].Name + "' (" + proto.TypeName + ") in state '" + proto.States[from]
-                    + "'; receivable there: " + (proto.Receivable(pre).Count == 0 ? "nothing" : string.Join(", ", proto.Receivable(pre))));
+                    "message '" + name + "' cannot be received on '" + vars[v].Name + "' (" + proto.TypeName + ") in state " + proto.Describe(from)
+                    + "; receivable there: " + (proto.Receivable(pre).Count == 0 ? "nothing" : string.Join(", ", proto.Receivable(pre))));
             }
             return true;
         }
@@ -153,6 +153,37 @@ namespace Singularity.Analyzers
             ulong one = KindMask(vars[v].Message, new[] { name });
             st.Ts[v] &= eq ? one : ~one;
             return true;
+        }
+
+        /// <summary>
+        /// On a != edge of a Receive's result: the endpoint is in a state some outcome not yet ruled out
+        /// leads to (so a default that only ChannelClosed reaches knows the peer closed).
+        /// </summary>
+        void NarrowByRemaining(State st, IOperation call, Pending p)
+        {
+            int v = p.Var;
+            var proto = vars[v].Protocol;
+            ulong pre = p.Pre;
+            if (proto == null || p.Outcomes == null || pre == 0 || (pre & (Unknown | PeerClosed)) != 0) return;
+            ulong ex = 0;
+            if (st.Excl != null) st.Excl.TryGetValue(call, out ex);
+            ulong ts = 0;
+            for (int i = 0; i < p.Outcomes.Count && i < 64; i++)
+            {
+                if ((ex & (1UL << i)) != 0) continue;
+                string o = p.Outcomes[i];
+                if (o == "ChannelClosed") ts = JoinTs(ts, PeerClosed);
+                else if (o == "TimedOut") ts = JoinTs(ts, pre);
+                else
+                {
+                    ulong next = 0;
+                    for (int k = 0; k < Protocol.MaxStates; k++)
+                        if ((pre & (1UL << k)) != 0 && proto.Transitions.TryGetValue((k, false, o), out int t)) next |= 1UL << t;
+                    if (next == 0) return;
+                    ts = JoinTs(ts, next);
+                }
+            }
+            if (ts != 0) st.Ts[v] = ts;
         }
 
         static void NoMessage(State st, Pending p, ulong ts)

@@ -101,6 +101,9 @@ namespace Singularity.Analyzers
             return null;
         }
 
+        static Location SectionStart(SwitchSectionSyntax section)
+            => section.Statements.Count > 0 ? section.Statements[0].GetLocation() : section.Labels.Last().GetLocation();
+
         SyntaxNode FindJump(int after, SyntaxNode scope, Func<SyntaxNode, bool> kind)
         {
             var root = scope ?? cfg.OriginalOperation.Syntax;
@@ -133,9 +136,9 @@ namespace Singularity.Analyzers
             if (label != null && label.Parent?.Parent is SwitchStatementSyntax sw && scope.Span.Contains(sw.Span))
             {
                 bool matched = from.BranchValue != null && (branch == from.ConditionalSuccessor) == (from.ConditionKind == ControlFlowConditionKind.WhenTrue);
-                if (matched && label.Parent is SwitchSectionSyntax taken) return taken.Statements.First().GetLocation();
+                if (matched && label.Parent is SwitchSectionSyntax taken) return SectionStart(taken);
                 var fallback = sw.Sections.FirstOrDefault(x => x.Labels.Any(l => l is DefaultSwitchLabelSyntax));
-                return fallback != null ? fallback.Statements.First().GetLocation() : sw.CloseBraceToken.GetLocation();
+                return fallback != null ? SectionStart(fallback) : sw.CloseBraceToken.GetLocation();
             }
             if (lastSyntax != null && scope.Span.Contains(lastSyntax.Span))
             {
@@ -144,7 +147,7 @@ namespace Singularity.Analyzers
                 if (jump != null) return jump.GetLocation();
             }
             if (scope is BlockSyntax block) return block.CloseBraceToken.GetLocation();
-            if (scope is SwitchSectionSyntax section) return section.Statements.Last().GetLocation();
+            if (scope is SwitchSectionSyntax section) return section.Statements.Count > 0 ? section.Statements.Last().GetLocation() : section.Labels.Last().GetLocation();
             if (scope is AnonymousFunctionExpressionSyntax || scope is ArrowExpressionClauseSyntax) return scope.GetLocation();
             return local?.Locations.FirstOrDefault() ?? scope.GetLocation();
         }

@@ -215,6 +215,7 @@ namespace Singularity.Analyzers
                 Process(blocks[b], mainFrame);
             }
             reportingPass = true;
+            CheckParameterStates();
             for (int b = 0; b < blocks.Length; b++)
                 if (mainFrame.Entries[b] != null) Process(blocks[b], mainFrame);
         }

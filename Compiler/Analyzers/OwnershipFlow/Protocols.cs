@@ -49,7 +49,7 @@ namespace Singularity.Analyzers
             if (p.Transitions.TryGetValue((from, send, msg), out int to)) return 1UL << to;
             var allowed = p.Allowed(from);
             Report(Rules.ProtocolViolation, at.GetLocation(), vars[v].Name,
-                op + " is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state '" + p.States[from] + "'; allowed there: "
+                op + " is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state " + p.Describe(from) + "; allowed there: "
                 + (allowed.Count == 0 ? "nothing but Close()" : string.Join(", ", allowed)));
             return ts; // stay: the step did not happen
         }
@@ -78,7 +78,7 @@ namespace Singularity.Analyzers
             }
             if ((ts & p.ClosableMask) != 0) return;
             Report(Rules.ProtocolViolation, at.GetLocation(), vars[v].Name,
-                "Close() is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state '" + p.States[Bit(ts)] + "'; it may be closed in state "
+                "Close() is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state " + p.Describe(Bit(ts)) + "; it may be closed in state "
                 + p.Names(p.ClosableMask));
         }
 
@@ -99,7 +99,7 @@ namespace Singularity.Analyzers
             {
                 var allowed = p.Allowed(from);
                 Report(Rules.ProtocolViolation, op.Syntax.GetLocation(), vars[v].Name,
-                    "Receive is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state '" + p.States[from] + "', where this side "
+                    "Receive is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state " + p.Describe(from) + ", where this side "
                     + (allowed.Count == 0 ? "may only close" : "must send: " + string.Join(", ", allowed)));
                 return ts;
             }
