@@ -16,6 +16,10 @@ namespace Singularity.Analyzers
     /// <summary>A call: its receiver and arguments (claimed or borrowed), its exception edge, out arguments, and the protocol step.</summary>
     internal sealed partial class OwnershipFlow
     {
+        /// <summary>How a call is named in a message: "new Foo" for a constructor, else the method's name.</summary>
+        static string CallName(IMethodSymbol m)
+            => m.MethodKind == MethodKind.Constructor && m.ContainingType != null ? "new " + m.ContainingType.Name : m.Name;
+
         /// <summary>A call: receiver, arguments (claims, borrows), the exception edge, out arguments, protocol step. Returns the typestate of a returned endpoint.</summary>
         ulong EvalCall(IMethodSymbol method, IOperation instance, ImmutableArray<IArgumentOperation> args, IOperation op)
         {
@@ -121,7 +125,7 @@ namespace Singularity.Analyzers
             }
 
             // The exception edge: the callee may throw after taking what it claims.
-            if (MayThrow(method)) Throw(current, s, op.Syntax.GetLocation(), method.Name);
+            if (MayThrow(method)) Throw(current, s, op.Syntax.GetLocation(), CallName(method));
 
             // Borrowed endpoints may have been moved along their protocol by the callee.
             foreach (var v in borrowed)

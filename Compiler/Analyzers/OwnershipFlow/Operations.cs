@@ -44,7 +44,19 @@ namespace Singularity.Analyzers
         {
             if ((s.Own[i] & Released) != 0)
                 Report(Rules.UseAfterTransfer, at.GetLocation(), vars[i].Name, vars[i].Name,
-                    (s.Own[i] & (Owned | Unassigned)) != 0 ? " on some path" : "");
+                    ((s.Own[i] & (Owned | Unassigned)) != 0 ? " on some path" : "") + MovedAt(i, at));
+        }
+
+        /// <summary>Where the value's ownership last moved away (the send, free or copy), for the message.</summary>
+        string MovedAt(int i, SyntaxNode now)
+        {
+            if (!movedAt.TryGetValue(i, out var at) || at == now) return "";
+            var line = at.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+            var text = at.ToString();
+            int nl = text.IndexOf('\n');
+            if (nl >= 0) text = text.Substring(0, nl).TrimEnd() + " ...";
+            if (text.Length > 60) text = text.Substring(0, 57) + "...";
+            return " (at line " + line + ": '" + text + "')";
         }
 
         void Transfer(int i, SyntaxNode at, bool explicitTransfer, string how = "give away")
@@ -54,9 +66,10 @@ namespace Singularity.Analyzers
                 if (IsLent(i)) ReportBorrowed(i, at, how);
                 else if ((s.Own[i] & Released) != 0)
                     Report(Rules.DoubleTransfer, at.GetLocation(), vars[i].Name, vars[i].Name,
-                        (s.Own[i] & (Owned | Unassigned)) != 0 ? " on some path" : "");
+                        ((s.Own[i] & (Owned | Unassigned)) != 0 ? " on some path" : "") + MovedAt(i, at));
                 else if (s.Own[i] == Unassigned) return;
             }
+            if ((s.Own[i] & Owned) != 0) movedAt[i] = at;
             s.Own[i] = Released;
             s.Ts[i] = 0;
         }

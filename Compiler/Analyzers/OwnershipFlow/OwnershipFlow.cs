@@ -121,6 +121,7 @@ namespace Singularity.Analyzers
         readonly Dictionary<CaptureId, IOperation> captureCall = new Dictionary<CaptureId, IOperation>();
         readonly Dictionary<ISymbol, IOperation> resultLocal = new Dictionary<ISymbol, IOperation>(SymbolEqualityComparer.Default);
         readonly Dictionary<IOperation, Pending> pending = new Dictionary<IOperation, Pending>();
+        readonly Dictionary<int, SyntaxNode> movedAt = new Dictionary<int, SyntaxNode>();
         readonly HashSet<(string, TextSpan, string)> reported = new HashSet<(string, TextSpan, string)>();
         readonly Dictionary<ControlFlowRegion, Dictionary<int, State>> finallyCache = new Dictionary<ControlFlowRegion, Dictionary<int, State>>();
 
