@@ -114,10 +114,9 @@ public class DroppedMessageTests
             """ },
         { "a claimed message handed on", """
             class C {
-                static void Serve([Claims] EchoContract.Exp.Message m) { m.TakePing(out int s, out var b); b.Free(); }   // Singularity.* code would be trusted not to throw; this may
-                void M([Claims, State("Start")] EchoContract.Exp ep) {
-                    try { if (ep.Receive(out var m) == EchoContract.Exp.Tag.Ping) Serve(m); }
-                    finally { ep.Close(); }
+                static void Serve([Claims] EchoContract.Exp.Message m) { m.TakePing(out int s, out var b); b.Free(); }
+                void M([State("Start")] EchoContract.Exp ep) {
+                    if (ep.Receive(out var m) == EchoContract.Exp.Tag.Ping) Serve(m);
                 }
             }
             """ },

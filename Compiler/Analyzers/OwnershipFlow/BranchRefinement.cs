@@ -25,6 +25,7 @@ namespace Singularity.Analyzers
             cond = Unwrap(cond);
             if (cond.ConstantValue.HasValue && cond.ConstantValue.Value is bool constant) return constant == value;
             while (cond is IUnaryOperation u && u.OperatorKind == UnaryOperatorKind.Not) { cond = Unwrap(u.Operand); value = !value; }
+            if (RefineFlag(st, cond, value) is bool flagEdge) return flagEdge;
             switch (cond)
             {
                 case IIsNullOperation isNull:
@@ -33,6 +34,8 @@ namespace Singularity.Analyzers
                 case IBinaryOperation b when b.OperatorKind == BinaryOperatorKind.Equals || b.OperatorKind == BinaryOperatorKind.NotEquals:
                     {
                         bool eq = (b.OperatorKind == BinaryOperatorKind.Equals) == value;
+                        if (Unwrap(b.RightOperand).ConstantValue.Value is bool rk && RefineFlag(st, b.LeftOperand, eq == rk) is bool re) return re;
+                        if (Unwrap(b.LeftOperand).ConstantValue.Value is bool lk && RefineFlag(st, b.RightOperand, eq == lk) is bool le) return le;
                         if (IsNull(b.RightOperand)) { if (eq) SetNull(st, VarOf(b.LeftOperand)); }
                         else if (IsNull(b.LeftOperand)) { if (eq) SetNull(st, VarOf(b.RightOperand)); }
                         else

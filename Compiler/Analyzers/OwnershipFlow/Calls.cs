@@ -81,6 +81,11 @@ namespace Singularity.Analyzers
                     CheckClose(recv, op.Syntax);
             }
 
+            // A generated send that throws (a protocol violation) has sent nothing: its arguments are
+            // still the caller's on that edge. Any other callee may throw after taking what it claims.
+            bool throws = MayThrow(method);
+            if (throws && generatedSend) Throw(current, s, op.Syntax.GetLocation(), CallName(method));
+
             // Arguments, in order.
             var borrowed = new List<int>();
             foreach (var a in args)
@@ -125,7 +130,7 @@ namespace Singularity.Analyzers
             }
 
             // The exception edge: the callee may throw after taking what it claims.
-            if (MayThrow(method)) Throw(current, s, op.Syntax.GetLocation(), CallName(method));
+            if (throws && !generatedSend) Throw(current, s, op.Syntax.GetLocation(), CallName(method));
 
             // Borrowed endpoints may have been moved along their protocol by the callee.
             foreach (var v in borrowed)

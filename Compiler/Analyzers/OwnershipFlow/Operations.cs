@@ -238,6 +238,7 @@ namespace Singularity.Analyzers
             if (target is ILocalReferenceOperation lr && !model.IsTracked(lr.Type))
             {
                 Eval(a.Value);
+                AssignFlag(target, a.Value);
                 var call = Unwrap(a.Value);
                 if (call is IInvocationOperation && pending.ContainsKey(call)) resultLocal[lr.Local] = call;
                 else resultLocal.Remove(lr.Local);

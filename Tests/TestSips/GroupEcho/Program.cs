@@ -95,9 +95,10 @@ public static class Program
         {
             for (int i = 0; idle.Count > 0; i++)
             {
-                EchoContract.Imp e = idle.Take(0);
                 int seq = (id * 100 + i) * 100 + r;
-                e.SendPing(seq, Stamp(seq));
+                ExBuffer stamp = Stamp(seq);
+                EchoContract.Imp e = idle.Take(0);
+                e.SendPing(seq, stamp);
                 waiting.Add(e);
             }
             while (waiting.Count > 0)
@@ -109,7 +110,9 @@ public static class Program
                 {
                     case EchoContract.Imp.Tag.Pong:
                         reply.TakePong(out int seq, out ExBuffer payload);
-                        if (seq / 10000 == id && seq % 100 == r && Matches(payload, seq)) good++;
+                        bool intact = seq / 10000 == id && seq % 100 == r && payload.Length == PayloadBytes;
+                        for (int k = 0; intact && k < PayloadBytes; k++) intact = payload[k] == (byte)(seq >> (8 * (k % 4)));
+                        if (intact) good++;
                         payload.Free();
                         break;
                     case EchoContract.Imp.Tag.Busy:
@@ -140,13 +143,5 @@ public static class Program
         ExBuffer b = ExBuffer.Allocate(PayloadBytes);
         for (int k = 0; k < PayloadBytes; k++) b[k] = (byte)(seq >> (8 * (k % 4)));
         return b;
-    }
-
-    private static bool Matches(ExBuffer b, int seq)
-    {
-        if (b.Length != PayloadBytes) return false;
-        for (int k = 0; k < PayloadBytes; k++)
-            if (b[k] != (byte)(seq >> (8 * (k % 4)))) return false;
-        return true;
     }
 }
