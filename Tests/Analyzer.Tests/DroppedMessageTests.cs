@@ -131,36 +131,6 @@ public class DroppedMessageTests
             """ },
     };
 
-    [Fact]
-    public async Task ALeakOnAConstructorsExceptionNamesTheTypeOnce()
-    {
-        var d = Assert.Single(await Harness.Analyze("""
-            class Foo { public Foo() { } }
-            class C { void M() {
-                var b = ExBuffer.Allocate(8);
-                var f = new Foo();
-                b.Free();
-            } }
-            """));
-        Assert.Equal("SING0003", d.Id);
-        Assert.Contains("if 'new Foo' throws", d.GetMessage());
-    }
-
-    [Fact]
-    public async Task ADoubleTransferNamesTheLineThatMovedOwnership()
-    {
-        var d = Assert.Single(await Harness.Analyze("""
-            class C { void M() {
-                var b = ExBuffer.Allocate(8);
-                var copy = b;
-                copy.Free();
-                b.Free();
-            } }
-            """));
-        Assert.Equal("SING0002", d.Id);
-        Assert.Contains("at line 3: 'copy = b'", d.GetMessage());
-    }
-
     [Theory, MemberData(nameof(Violations))] public Task Dropped(string name, string source) { _ = name; return Harness.Verify(source); }
     [Theory, MemberData(nameof(Clean))] public Task DroppedClean(string name, string source) { _ = name; return Harness.Verify(source); }
 }

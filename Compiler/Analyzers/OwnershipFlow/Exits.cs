@@ -21,10 +21,11 @@ namespace Singularity.Analyzers
         {
             if (!frame.Main) return;
             st = st.Clone();
+            bool viaFinally = false;
             for (var r = from.EnclosingRegion; r != null; r = r.EnclosingRegion)
             {
                 foreach (var l in r.Locals)
-                    if (index.TryGetValue(l, out int i)) LeakOnThrow(st, i, at, call);
+                    if (index.TryGetValue(l, out int i)) LeakOnThrow(st, i, at, call, viaFinally);
                 if (r.Kind == ControlFlowRegionKind.Try)
                 {
                     var parent = r.EnclosingRegion;
@@ -33,6 +34,7 @@ namespace Singularity.Analyzers
                         var saved = reportingPass;
                         st = RunFinally(parent.NestedRegions[parent.NestedRegions.Length - 1], st);
                         reportingPass = saved;
+                        viaFinally = true;
                     }
                     else if (parent.Kind == ControlFlowRegionKind.TryAndCatch)
                     {
@@ -43,7 +45,7 @@ namespace Singularity.Analyzers
                 }
             }
             for (int i = 0; i < vars.Count; i++)
-                if (vars[i].IsParameter) LeakOnThrow(st, i, at, call);
+                if (vars[i].IsParameter) LeakOnThrow(st, i, at, call, viaFinally);
         }
 
         /// <summary>Whether the variable still owns something that nothing will release if it is dropped now.</summary>
@@ -54,14 +56,14 @@ namespace Singularity.Analyzers
             return v.Message == null || st.Ts[i] != 0;
         }
 
-        void LeakOnThrow(State st, int i, Location at, string call)
+        void LeakOnThrow(State st, int i, Location at, string call, bool viaFinally)
         {
             var v = vars[i];
             if (Leaks(st, i) && at != null)
                 Report(Rules.Leak, at, v.Name, v.Name, v.Message != null ? DroppedMessage(st, i, call != null ? "if '" + call + "' throws" : "when this exception leaves its scope")
                     : call != null
-                    ? "it is still owned if '" + call + "' throws, and no try/finally or catch releases it"
-                    : "it is still owned when this exception leaves its scope");
+                    ? "it is still owned if '" + call + "' throws" + (viaFinally ? ": the finally that runs then does not release it on that path" : ", and no try/finally or catch releases it")
+                    : "it is still owned when this exception leaves its scope" + (viaFinally ? " (the finally that runs then does not release it on that path)" : ""));
             st.Own[i] = Unassigned;
             st.Ts[i] = 0;
         }
