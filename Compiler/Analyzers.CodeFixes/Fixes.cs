@@ -116,4 +116,41 @@ namespace Singularity.Analyzers.CodeFixes
             return sw.AddSections(sections.ToArray()).WithAdditionalAnnotations(Microsoft.CodeAnalysis.Formatting.Formatter.Annotation);
         }
     }
+
+    /// <summary>SING0013: add [State("X")] to an endpoint parameter, one action per state its first use allows.</summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddStateFix)), Shared]
+    public sealed class AddStateFix : CodeFixProvider
+    {
+        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create("SING0013");
+        public override FixAllProvider GetFixAllProvider() => null;
+
+        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+            foreach (var d in context.Diagnostics)
+            {
+                if (!d.Properties.TryGetValue("states", out var states) || string.IsNullOrEmpty(states)) continue;
+                var parameter = root.FindToken(d.Location.SourceSpan.Start).Parent?.FirstAncestorOrSelf<ParameterSyntax>();
+                if (parameter == null) continue;
+                foreach (var state in states.Split(',').Take(4))
+                    context.RegisterCodeFix(CodeAction.Create("Add [State(\"" + state + "\")] to '" + parameter.Identifier.Text + "'",
+                        ct => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(parameter, AddState(parameter, state)))),
+                        equivalenceKey: "SING0013:" + state), d);
+            }
+        }
+
+        static ParameterSyntax AddState(ParameterSyntax parameter, string state)
+        {
+            var attribute = SyntaxFactory.Attribute(SyntaxFactory.ParseName("State"),
+                SyntaxFactory.ParseAttributeArgumentList("(\"" + state.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\")"));
+            // Into the parameter's last attribute list ([Claims, State("X")]), or a new one.
+            if (parameter.AttributeLists.Count > 0)
+            {
+                var last = parameter.AttributeLists.Last();
+                return parameter.ReplaceNode(last, last.AddAttributes(attribute));
+            }
+            var list = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(attribute)).WithTrailingTrivia(SyntaxFactory.Space);
+            return parameter.WithoutLeadingTrivia().AddAttributeLists(list).WithLeadingTrivia(parameter.GetLeadingTrivia());
+        }
+    }
 }

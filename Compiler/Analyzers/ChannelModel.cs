@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Singularity.Ownership;
@@ -80,14 +81,17 @@ namespace Singularity.Analyzers
         /// <summary>
         /// Use-once values that may be dropped: <c>EndpointHandle</c> (one channel handle, wrapped in
         /// one endpoint) and a generated endpoint's nested <c>Message</c> struct (its arguments are
-        /// taken once). Tracked (a copy moves the value; a use after TakeX/FromHandle is SING0001),
-        /// but never a leak.
+        /// taken once). Tracked (a copy moves the value; a use after TakeX/FromHandle is SING0001).
+        /// Dropping a handle is not a leak; dropping a message that may carry a tracked argument is.
         /// </summary>
         public static bool IsAffine(ITypeSymbol type)
         {
             if (!(type is INamedTypeSymbol n) || type.TypeKind == TypeKind.Error) return false;
             return TrackedTypes.IsAffine<ITypeSymbol>(n, RoslynTypeView.Instance);
         }
+
+        /// <summary>A generated endpoint's nested Message struct (affine, but not an EndpointHandle).</summary>
+        public static bool IsMessage(ITypeSymbol type) => IsAffine(type) && type.Name == TrackedTypes.NestedMessage;
 
         public bool IsTracked(ITypeSymbol type)
         {
@@ -282,8 +286,22 @@ namespace Singularity.Analyzers
         {
             var parts = new List<string>();
             for (int i = 0; i < States.Count && i < MaxStates; i++)
-                if ((mask & (1UL << i)) != 0) parts.Add("'" + States[i] + "'");
+                if ((mask & (1UL << i)) != 0) parts.Add(Describe(i));
             return string.Join(" or ", parts);
+        }
+
+        /// <summary>
+        /// A state as the contract's author knows it: its name, or, for a state the contract does not
+        /// name (the generator calls it 'Start#1'), the named state it follows and the message that led there.
+        /// </summary>
+        public string Describe(int state)
+        {
+            if (state < 0 || state >= States.Count) return "'?'";
+            string name = States[state];
+            int hash = name.IndexOf('#');
+            if (hash < 0) return "'" + name + "'";
+            var into = Transitions.Where(kv => kv.Value == state).OrderBy(kv => kv.Key.from).Select(kv => (kv.Key.send ? "sending " : "receiving ") + kv.Key.msg).Distinct().ToList();
+            return "'" + name.Substring(0, hash) + "' after " + (into.Count == 0 ? "a message" : string.Join(" or ", into)) + " (" + name + ")";
         }
 
         /// <summary>Messages that may be received in any state of the mask.</summary>

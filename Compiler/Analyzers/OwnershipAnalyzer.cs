@@ -19,7 +19,7 @@ namespace Singularity.Analyzers
     {
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
             Rules.UseAfterTransfer, Rules.DoubleTransfer, Rules.TransferOfBorrowed, Rules.Leak, Rules.StoredInHeap, Rules.Captured,
-            Rules.ProtocolViolation, Rules.IncompleteReceive, Rules.InternalError);
+            Rules.ProtocolViolation, Rules.IncompleteReceive, Rules.MissingState, Rules.InternalError);
 
         public override void Initialize(AnalysisContext context)
         {
@@ -88,6 +88,7 @@ namespace Singularity.Analyzers
                 switch (op)
                 {
                     case ILocalReferenceOperation _:
+                    case IParameterReferenceOperation _:
                     case IInvocationOperation _:
                     case IObjectCreationOperation _:
                     case IArgumentOperation _:

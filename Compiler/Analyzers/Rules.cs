@@ -63,6 +63,10 @@ namespace Singularity.Analyzers
             "Reflection or interop in a SIP",
             "{0} is not allowed in a SIP", Safety);
 
+        public static readonly DiagnosticDescriptor MissingState = Make("SING0013",
+            "Endpoint parameter without [State]",
+            "Endpoint parameter '{0}' ({1}) has no [State], so its protocol is not checked in '{2}' and callers are not checked against it; add [State(\"{3}\")] (the state its first use '{4}' needs)", Protocol);
+
         public static readonly DiagnosticDescriptor ExplicitLayout = Make("SING0011",
             "Explicit layout that overlaps a reference or another assembly's type",
             "Explicit layout of '{0}': {1}", Safety);

@@ -433,6 +433,16 @@ namespace Singularity.ContractGenerator
                 Line("_frame.Tag = TakenTag;   // arguments can be taken once");
                 Close();
             }
+            Line("");
+            Line("/// <summary>Drops the message: frees the blocks and closes the endpoints it carries, as if each had been taken and released. For a message a SIP does not serve.</summary>");
+            Line("[" + Ch + "Claims]");
+            Line("public void Discard()");
+            Open();
+            Line("if (_ticket == null) return;   // no message was received into it");
+            Line("_ticket.Take(\"" + label + ".Message.Discard\");");
+            Line("_frame.ReleaseUntaken();");
+            Line("_frame.Tag = TakenTag;");
+            Close();
             Close();
         }
 

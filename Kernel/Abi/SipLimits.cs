@@ -46,7 +46,7 @@ namespace Singularity.Abi
         public const int ArgumentsMaxBytes = 1024;
 
         /// <summary>ChannelSelect waits on 1 to this many endpoints.</summary>
-        public const int SelectMaxEndpoints = 64;
+        public const int SelectMaxEndpoints = 128;
 
         /// <summary>
         /// Kernel memory SipStart requires to be free beyond the new SIP's image and main stack (its

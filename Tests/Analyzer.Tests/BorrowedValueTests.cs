@@ -42,7 +42,7 @@ public class BorrowedValueTests
             } }
             """ },
         { "closing a borrowed endpoint", """
-            class C { void M(EchoContract.Imp ep) {
+            class C { void M([State("Start")] EchoContract.Imp ep) {
                 ep.Close(); //!SING0012
             } }
             """ },

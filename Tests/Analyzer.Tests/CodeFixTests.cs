@@ -39,6 +39,20 @@ public class CodeFixTests
     }
 
     [Fact]
+    public async Task MissingStateGetsTheStateTheFirstUseNeeds()
+    {
+        var fixedSource = await Apply(new AddStateFix(), "SING0013", """
+            class C { static void Ask([Claims] EchoContract.Imp ep) {
+                ep.SendPing(1, ExBuffer.Allocate(8));
+                if (ep.Receive(out var m) == EchoContract.Imp.Tag.Pong) { m.TakePong(out int s, out var b); b.Free(); }
+                ep.Close();
+            } }
+            """);
+        Assert.Contains("[Claims, State(\"Start\")] EchoContract.Imp ep", fixedSource);
+        await AssertGone("SING0013", fixedSource);
+    }
+
+    [Fact]
     public async Task LeakAtEndOfScopeGetsFree()
     {
         var fixedSource = await Apply(new ReleaseLeakFix(), "SING0003", """

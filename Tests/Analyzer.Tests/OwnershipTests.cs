@@ -13,7 +13,7 @@ public class OwnershipTests
             } }
             """ },
         { "after a generated Send", """
-            class C { void M(EchoContract.Imp ep) {
+            class C { void M([State("Start")] EchoContract.Imp ep) {
                 var b = ExBuffer.Allocate(8);
                 ep.SendPing(1, b);
                 b[0] = 1; //!SING0001
@@ -145,7 +145,7 @@ public class OwnershipTests
             } }
             """ },
         { "sent then freed", """
-            class C { void M(EchoContract.Imp ep) {
+            class C { void M([State("Start")] EchoContract.Imp ep) {
                 var b = ExBuffer.Allocate(8);
                 ep.SendPing(1, b);
                 b.Free(); //!SING0002

@@ -279,7 +279,7 @@ public class ProtocolTests
             class C { void M([State("Ready")] FileContract.Exp ep) {
                 switch (ep.Receive(out var m))
                 {
-                    case FileContract.Exp.Tag.Bye: m.TakeBye(); break;
+                    case FileContract.Exp.Tag.Write: m.TakeWrite(out long o, out var d); d.Free(); break;
                     default: break;
                 }
             } }
@@ -309,10 +309,10 @@ public class ProtocolTests
                 switch (ep.Receive(out var m))
                 {
                     case FileContract.Exp.Tag.Read: m.TakeRead(out long o); ep.SendData(ExBuffer.Allocate(1)); break;
-                    case FileContract.Exp.Tag.Write:
                     case FileContract.Exp.Tag.Bye:
                     case FileContract.Exp.Tag.ChannelClosed:
                         break;
+                    case FileContract.Exp.Tag.Write: m.TakeWrite(out long o2, out var d); d.Free(); break;
                 }
             } }
             """ },

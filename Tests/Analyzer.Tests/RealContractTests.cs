@@ -96,7 +96,7 @@ public class RealContractTests
 
         public static class Server
         {
-            public static void Listen([Claims] EchoListenerContract.Exp listening)
+            public static void Listen([Claims, State("Listening")] EchoListenerContract.Exp listening)
             {
                 EchoContract.Exp connection;
                 if (listening.RecvConnect(out connection) != ReceiveResult.Message)
@@ -148,7 +148,7 @@ public class RealContractTests
                 client.Close();
             }
 
-            public static void RecvXResults([Claims] EchoContract.Imp client)
+            public static void RecvXResults([Claims, State("Start")] EchoContract.Imp client)
             {
                 client.SendPing(1, ExBuffer.Allocate(8));
                 if (client.RecvPong(out int seq, out ExBuffer payload) == ReceiveResult.Message) payload.Free();
@@ -161,7 +161,7 @@ public class RealContractTests
     public Task SwitchOverTheGeneratedTagEnum() => Verify("""
         public static class Client
         {
-            public static void MissesBusy([Claims] EchoContract.Imp client)
+            public static void MissesBusy([Claims, State("Start")] EchoContract.Imp client)
             {
                 client.SendPing(1, ExBuffer.Allocate(8));
                 switch (client.Receive(out EchoContract.Imp.Message reply)) //!SING0007
@@ -176,7 +176,7 @@ public class RealContractTests
                 client.Close();
             }
 
-            public static void ServerSideSwitchIsComplete([Claims] EchoContract.Exp server)
+            public static void ServerSideSwitchIsComplete([Claims, State("Start")] EchoContract.Exp server)
             {
                 switch (server.Receive(out EchoContract.Exp.Message m))
                 {
@@ -199,13 +199,13 @@ public class RealContractTests
     public Task EndpointSentInAMessageMustBeInItsInitialState() => Verify("""
         public static class Client
         {
-            public static void SendsAFinishedEndpoint([Claims] EchoListenerContract.Imp listener, [Claims, State("End")] EchoContract.Exp server)
+            public static void SendsAFinishedEndpoint([Claims, State("Listening")] EchoListenerContract.Imp listener, [Claims, State("End")] EchoContract.Exp server)
             {
                 listener.SendConnect(server); //!SING0006
                 listener.Close();
             }
 
-            public static void SendsAnEndpointMidConversation([Claims] EchoListenerContract.Imp listener, [Claims] EchoContract.Exp server)
+            public static void SendsAnEndpointMidConversation([Claims, State("Listening")] EchoListenerContract.Imp listener, [Claims, State("Start")] EchoContract.Exp server)
             {
                 if (server.RecvPing(out int seq, out ExBuffer payload) == ReceiveResult.Message)
                 {
@@ -216,7 +216,7 @@ public class RealContractTests
                 listener.Close();
             }
 
-            public static void SendsAFreshEndpoint([Claims] EchoListenerContract.Imp listener)
+            public static void SendsAFreshEndpoint([Claims, State("Listening")] EchoListenerContract.Imp listener)
             {
                 EchoContract.NewChannel(out EchoContract.Imp client, out EchoContract.Exp server);
                 client.Close();
@@ -241,7 +241,7 @@ public class RealContractTests
 
         public static class Service
         {
-            public static void Take([Claims] HandOff.Exp ep)
+            public static void Take([Claims, State("Idle")] HandOff.Exp ep)
             {
                 if (ep.RecvHand(out EchoContract.Imp client) == ReceiveResult.Message)
                 {
@@ -251,7 +251,7 @@ public class RealContractTests
                 ep.Close();
             }
 
-            public static void TakeFromMessage([Claims] HandOff.Exp ep)
+            public static void TakeFromMessage([Claims, State("Idle")] HandOff.Exp ep)
             {
                 switch (ep.Receive(out HandOff.Exp.Message m))
                 {
@@ -265,7 +265,7 @@ public class RealContractTests
                 ep.Close();
             }
 
-            public static void Give([Claims] HandOff.Imp ep)
+            public static void Give([Claims, State("Idle")] HandOff.Imp ep)
             {
                 EchoContract.NewChannel(out EchoContract.Imp client, out EchoContract.Exp server);
                 server.Close();
@@ -283,7 +283,7 @@ public class RealContractTests
     public Task MessagesAndHandlesAreUsedOnce() => Verify("""
         public static class Server
         {
-            public static void CopyThenTakeBoth([Claims] EchoContract.Exp server)
+            public static void CopyThenTakeBoth([Claims, State("Start")] EchoContract.Exp server)
             {
                 switch (server.Receive(out EchoContract.Exp.Message m))
                 {
@@ -304,7 +304,7 @@ public class RealContractTests
                 server.Close();
             }
 
-            public static int KindAfterTake([Claims] EchoContract.Exp server)
+            public static int KindAfterTake([Claims, State("Start")] EchoContract.Exp server)
             {
                 int k = 0;
                 if (server.Receive(out EchoContract.Exp.Message m) == EchoContract.Exp.Tag.Bye)
@@ -313,14 +313,23 @@ public class RealContractTests
                     k = (int)m.Kind; //!SING0001
                 }
                 server.Close();
-                return k;
+                return k; //!SING0003
             }
 
-            public static void Untaken([Claims] EchoContract.Exp server)
+            public static void Untaken([State("Start")] EchoContract.Exp server)
             {
                 server.Receive(out EchoContract.Exp.Message m);
-                server.Receive(out _);
-                server.Close();
+            } //!SING0003
+
+            public static void Discarded([State("Start")] EchoContract.Exp server)
+            {
+                server.Receive(out _); //!SING0003
+            }
+
+            public static void DiscardedExplicitly([State("Start")] EchoContract.Exp server)
+            {
+                server.Receive(out EchoContract.Exp.Message m);
+                m.Discard();
             }
 
             public static void OneHandleTwoEndpoints([Claims] EndpointHandle h)

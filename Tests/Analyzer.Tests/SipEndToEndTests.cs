@@ -71,7 +71,7 @@ public class SipEndToEndTests
                 finally { sender.Close(); receiver.Close(); }
             }
 
-            private static void Listen([Claims] EchoListenerContract.Exp listening)
+            private static void Listen([Claims, State("Listening")] EchoListenerContract.Exp listening)
             {
                 EchoContract.Exp connection;
                 if (listening.RecvConnect(out connection) != ReceiveResult.Message)
@@ -125,7 +125,7 @@ public class SipEndToEndTests
 
             public static class Sing0001
             {
-                public static void UseAfterSend([Claims] EchoContract.Imp client)
+                public static void UseAfterSend([Claims, State("Start")] EchoContract.Imp client)
                 {
                     ExBuffer payload = ExBuffer.Allocate(16);
                     client.SendPing(1, payload);

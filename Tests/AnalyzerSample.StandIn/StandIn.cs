@@ -103,8 +103,9 @@ namespace Demo
             public Tag Receive(out Message m, int timeoutMs = -1) { m = default; return default; }
             public struct Message
             {
-                public void TakePong(out int seq, out ExBuffer payload) { seq = 0; payload = default; }
-                public void TakeBusy() { }
+                public Tag Kind => default; [Claims] public void Discard() { }
+                [Claims] public void TakePong(out int seq, out ExBuffer payload) { seq = 0; payload = default; }
+                [Claims] public void TakeBusy() { }
             }
         }
 
@@ -119,7 +120,8 @@ namespace Demo
             public Tag Receive(out Message m, int timeoutMs = -1) { m = default; return default; }
             public struct Message
             {
-                public void TakePing(out int seq, out ExBuffer payload) { seq = 0; payload = default; }
+                public Tag Kind => default; [Claims] public void Discard() { }
+                [Claims] public void TakePing(out int seq, out ExBuffer payload) { seq = 0; payload = default; }
             }
         }
     }
@@ -144,7 +146,7 @@ namespace Demo
             public void SendBye() { }
             public ReceiveResult RecvData(out ExBuffer data, int timeoutMs = -1) { data = default; return default; }
             public Tag Receive(out Message m, int timeoutMs = -1) { m = default; return default; }
-            public struct Message { public void TakeData(out ExBuffer data) { data = default; } }
+            public struct Message { public Tag Kind => default; [Claims] public void Discard() { } [Claims] public void TakeData(out ExBuffer data) { data = default; } }
         }
 
         [EndpointProtocol(Initial = "Ready", Transitions = new[] { "Ready:?Read:Reading", "Ready:?Write:Ready", "Ready:?Bye:End", "Reading:!Data:Ready" }, Closable = new[] { "End" })]
@@ -159,9 +161,10 @@ namespace Demo
             public Tag Receive(out Message m, int timeoutMs = -1) { m = default; return default; }
             public struct Message
             {
-                public void TakeRead(out long offset) { offset = 0; }
-                public void TakeWrite(out long offset, out ExBuffer data) { offset = 0; data = default; }
-                public void TakeBye() { }
+                public Tag Kind => default; [Claims] public void Discard() { }
+                [Claims] public void TakeRead(out long offset) { offset = 0; }
+                [Claims] public void TakeWrite(out long offset, out ExBuffer data) { offset = 0; data = default; }
+                [Claims] public void TakeBye() { }
             }
         }
     }

@@ -25,6 +25,7 @@ namespace Singularity.Analyzers
             cond = Unwrap(cond);
             if (cond.ConstantValue.HasValue && cond.ConstantValue.Value is bool constant) return constant == value;
             while (cond is IUnaryOperation u && u.OperatorKind == UnaryOperatorKind.Not) { cond = Unwrap(u.Operand); value = !value; }
+            if (RefineFlag(st, cond, value) is bool flagEdge) return flagEdge;
             switch (cond)
             {
                 case IIsNullOperation isNull:
@@ -33,6 +34,8 @@ namespace Singularity.Analyzers
                 case IBinaryOperation b when b.OperatorKind == BinaryOperatorKind.Equals || b.OperatorKind == BinaryOperatorKind.NotEquals:
                     {
                         bool eq = (b.OperatorKind == BinaryOperatorKind.Equals) == value;
+                        if (Unwrap(b.RightOperand).ConstantValue.Value is bool rk && RefineFlag(st, b.LeftOperand, eq == rk) is bool re) return re;
+                        if (Unwrap(b.LeftOperand).ConstantValue.Value is bool lk && RefineFlag(st, b.RightOperand, eq == lk) is bool le) return le;
                         if (IsNull(b.RightOperand)) { if (eq) SetNull(st, VarOf(b.LeftOperand)); }
                         else if (IsNull(b.LeftOperand)) { if (eq) SetNull(st, VarOf(b.RightOperand)); }
                         else
@@ -79,6 +82,8 @@ namespace Singularity.Analyzers
         bool? RefineReceive(State st, IOperation callSide, IOperation constSide, bool eq)
         {
             var call = Unwrap(callSide);
+            if (call is IPropertyReferenceOperation kind && kind.Property.Name == "Kind" && VarOf(kind.Instance) is int mv && mv >= 0 && vars[mv].Message != null)
+                return RefineKind(st, mv, constSide, eq);
             if (call is IFlowCaptureReferenceOperation cr && captureCall.TryGetValue(cr.Id, out var captured)) call = captured;
             else if (call is ILocalReferenceOperation lr && resultLocal.TryGetValue(lr.Local, out var stored)) call = stored;
             if (!pending.TryGetValue(call, out var p)) return null;
@@ -100,6 +105,7 @@ namespace Singularity.Analyzers
                     if ((ex & all) == all) return false;
                 }
             }
+            NarrowReceived(st, call, p, name, eq);
             int v = p.Var;
             if ((st.Own[v] & Owned) == 0) return true;
             if (p.IsRecvX)
@@ -109,7 +115,7 @@ namespace Singularity.Analyzers
                 else if (name == "TimedOut" && eq) NoMessage(st, p, p.Pre);
                 return true;
             }
-            if (!eq) return true;
+            if (!eq) { NarrowByRemaining(st, call, p); return true; }
             if (name == "ChannelClosed") { st.Ts[v] = PeerClosed; return true; }
             if (name == "TimedOut") { st.Ts[v] = p.Pre; return true; }
             var proto = vars[v].Protocol;
@@ -135,10 +141,52 @@ namespace Singularity.Analyzers
             {
                 st.Ts[v] = pre;
                 Report(Rules.ProtocolViolation, constSide.Syntax.GetLocation(), vars[v].Name,
-                    "message '" + name + "' cannot be received on '" + vars[v].Name + "' (" + proto.TypeName + ") in state '" + proto.States[from]
-                    + "'; receivable there: " + (proto.Receivable(pre).Count == 0 ? "nothing" : string.Join(", ", proto.Receivable(pre))));
+                    "message '" + name + "' cannot be received on '" + vars[v].Name + "' (" + proto.TypeName + ") in state " + proto.Describe(from)
+                    + "; receivable there: " + (proto.Receivable(pre).Count == 0 ? "nothing" : string.Join(", ", proto.Receivable(pre))));
             }
             return true;
+        }
+
+        /// <summary>A test of a message's Kind: the kinds it may still be on this edge (it cannot rule the edge out).</summary>
+        bool? RefineKind(State st, int v, IOperation constSide, bool eq)
+        {
+            var k = Unwrap(constSide);
+            string name = EnumName((k as IFieldReferenceOperation)?.Field, k.Type, k.ConstantValue);
+            if (name == null) return null;
+            ulong one = KindMask(vars[v].Message, new[] { name });
+            st.Ts[v] &= eq ? one : ~one;
+            return true;
+        }
+
+        /// <summary>
+        /// On a != edge of a Receive's result: the endpoint is in a state some outcome not yet ruled out
+        /// leads to (so a default that only ChannelClosed reaches knows the peer closed).
+        /// </summary>
+        void NarrowByRemaining(State st, IOperation call, Pending p)
+        {
+            int v = p.Var;
+            var proto = vars[v].Protocol;
+            ulong pre = p.Pre;
+            if (proto == null || p.Outcomes == null || pre == 0 || (pre & (Unknown | PeerClosed)) != 0) return;
+            ulong ex = 0;
+            if (st.Excl != null) st.Excl.TryGetValue(call, out ex);
+            ulong ts = 0;
+            for (int i = 0; i < p.Outcomes.Count && i < 64; i++)
+            {
+                if ((ex & (1UL << i)) != 0) continue;
+                string o = p.Outcomes[i];
+                if (o == "ChannelClosed") ts = JoinTs(ts, PeerClosed);
+                else if (o == "TimedOut") ts = JoinTs(ts, pre);
+                else
+                {
+                    ulong next = 0;
+                    for (int k = 0; k < Protocol.MaxStates; k++)
+                        if ((pre & (1UL << k)) != 0 && proto.Transitions.TryGetValue((k, false, o), out int t)) next |= 1UL << t;
+                    if (next == 0) return;
+                    ts = JoinTs(ts, next);
+                }
+            }
+            if (ts != 0) st.Ts[v] = ts;
         }
 
         static void NoMessage(State st, Pending p, ulong ts)

@@ -16,6 +16,10 @@ namespace Singularity.Analyzers
     /// <summary>A call: its receiver and arguments (claimed or borrowed), its exception edge, out arguments, and the protocol step.</summary>
     internal sealed partial class OwnershipFlow
     {
+        /// <summary>How a call is named in a message: "new Foo" for a constructor, else the method's name.</summary>
+        static string CallName(IMethodSymbol m)
+            => m.MethodKind == MethodKind.Constructor && m.ContainingType != null ? "new " + m.ContainingType.Name : m.Name;
+
         /// <summary>A call: receiver, arguments (claims, borrows), the exception edge, out arguments, protocol step. Returns the typestate of a returned endpoint.</summary>
         ulong EvalCall(IMethodSymbol method, IOperation instance, ImmutableArray<IArgumentOperation> args, IOperation op)
         {
@@ -66,18 +70,24 @@ namespace Singularity.Analyzers
                 {
                     pend = new Pending { Var = recv, Pre = s.Ts[recv], IsRecvX = false };
                     ulong pre = s.Ts[recv];
-                    if (pre != 0 && (pre & (Unknown | PeerClosed)) == 0)
-                    {
-                        pend.Outcomes = proto.Receivable(pre);
-                        pend.Outcomes.Add("ChannelClosed");
-                        if (HasTimeout(args)) pend.Outcomes.Add("TimedOut");
-                    }
+                    // In an unknown state, any message this side receives (so a switch over all of them is complete).
+                    pend.Outcomes = pre != 0 && (pre & (Unknown | PeerClosed)) == 0 ? proto.Receivable(pre) : proto.ReceiveMessages.OrderBy(m => m, StringComparer.Ordinal).ToList();
+                    pend.Outcomes.Add("ChannelClosed");
+                    if (HasTimeout(args)) pend.Outcomes.Add("TimedOut");
                     newTs = CheckReceive(recv, op);
                     step = true;
                 }
                 else if (name == TrackedTypes.Close && method.Parameters.Length == 0)
                     CheckClose(recv, op.Syntax);
             }
+
+            // A generated send that throws (a protocol violation) has sent nothing: its arguments are
+            // still the caller's on that edge. Any other callee may throw after taking what it claims.
+            // `throw new X(...)`: the throw right after reports what leaks; the constructor's own edge would say it twice.
+            bool thrown = op is IObjectCreationOperation && current?.BranchValue != null && Unwrap(current.BranchValue) == op
+                && current.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Throw;
+            bool throws = MayThrow(method) && !thrown;
+            if (throws && generatedSend) Throw(current, s, op.Syntax.GetLocation(), CallName(method));
 
             // Arguments, in order.
             var borrowed = new List<int>();
@@ -123,7 +133,7 @@ namespace Singularity.Analyzers
             }
 
             // The exception edge: the callee may throw after taking what it claims.
-            if (MayThrow(method)) Throw(current, s, op.Syntax.GetLocation(), method.Name);
+            if (throws && !generatedSend) Throw(current, s, op.Syntax.GetLocation(), CallName(method));
 
             // Borrowed endpoints may have been moved along their protocol by the callee.
             foreach (var v in borrowed)
@@ -149,6 +159,9 @@ namespace Singularity.Analyzers
                 }
                 else if (target is IDiscardOperation && !ChannelModel.IsAffine(p.Type))
                     Report(Rules.Leak, a.Syntax.GetLocation(), "_", "_", "the tracked value received from '" + method.Name + "' is discarded");
+                else if (target is IDiscardOperation && ChannelModel.IsMessage(p.Type) && CarriesAny(p.Type, pend?.Outcomes))
+                    Report(Rules.Leak, a.Syntax.GetLocation(), "_", "_", "the message received from '" + method.Name + "' is discarded, and a message of a kind with tracked arguments would leak them ("
+                        + string.Join("; ", PayloadsOf(p.Type).Select(kv => kv.Key + " carries " + kv.Value)) + ")");
             }
             foreach (var v in borrowed)
                 if (args.Any(x => x.Parameter?.RefKind == RefKind.Ref && VarOf(x.Value) == v) && vars[v].Protocol != null) s.Ts[v] = Unknown;
@@ -158,6 +171,7 @@ namespace Singularity.Analyzers
             if (pend != null)
             {
                 pending[op] = pend;
+                MarkReceived(pend);
                 if (s.Excl != null && s.Excl.ContainsKey(op))
                 {
                     var copy = new Dictionary<IOperation, ulong>(s.Excl);

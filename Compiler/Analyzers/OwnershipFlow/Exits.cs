@@ -21,10 +21,11 @@ namespace Singularity.Analyzers
         {
             if (!frame.Main) return;
             st = st.Clone();
+            bool viaFinally = false;
             for (var r = from.EnclosingRegion; r != null; r = r.EnclosingRegion)
             {
                 foreach (var l in r.Locals)
-                    if (index.TryGetValue(l, out int i)) LeakOnThrow(st, i, at, call);
+                    if (index.TryGetValue(l, out int i)) LeakOnThrow(st, i, at, call, viaFinally);
                 if (r.Kind == ControlFlowRegionKind.Try)
                 {
                     var parent = r.EnclosingRegion;
@@ -33,6 +34,7 @@ namespace Singularity.Analyzers
                         var saved = reportingPass;
                         st = RunFinally(parent.NestedRegions[parent.NestedRegions.Length - 1], st);
                         reportingPass = saved;
+                        viaFinally = true;
                     }
                     else if (parent.Kind == ControlFlowRegionKind.TryAndCatch)
                     {
@@ -43,16 +45,25 @@ namespace Singularity.Analyzers
                 }
             }
             for (int i = 0; i < vars.Count; i++)
-                if (vars[i].IsParameter) LeakOnThrow(st, i, at, call);
+                if (vars[i].IsParameter) LeakOnThrow(st, i, at, call, viaFinally);
         }
 
-        void LeakOnThrow(State st, int i, Location at, string call)
+        /// <summary>Whether the variable still owns something that nothing will release if it is dropped now.</summary>
+        bool Leaks(State st, int i)
         {
             var v = vars[i];
-            if ((st.Own[i] & (Owned | Lent)) == Owned && !v.Borrowed && !v.NoLeakCheck && at != null)
-                Report(Rules.Leak, at, v.Name, v.Name, call != null
-                    ? "it is still owned if '" + call + "' throws, and no try/finally or catch releases it"
-                    : "it is still owned when this exception leaves its scope");
+            if ((st.Own[i] & (Owned | Lent)) != Owned || v.Borrowed || v.NoLeakCheck) return false;
+            return v.Message == null || st.Ts[i] != 0;
+        }
+
+        void LeakOnThrow(State st, int i, Location at, string call, bool viaFinally)
+        {
+            var v = vars[i];
+            if (Leaks(st, i) && at != null)
+                Report(Rules.Leak, at, v.Name, v.Name, v.Message != null ? DroppedMessage(st, i, call != null ? "if '" + call + "' throws" : "when this exception leaves its scope")
+                    : call != null
+                    ? "it is still owned if '" + call + "' throws" + (viaFinally ? ": the finally that runs then does not release it on that path" : ", and no try/finally or catch releases it")
+                    : "it is still owned when this exception leaves its scope" + (viaFinally ? " (the finally that runs then does not release it on that path)" : ""));
             st.Own[i] = Unassigned;
             st.Ts[i] = 0;
         }
@@ -60,11 +71,12 @@ namespace Singularity.Analyzers
         void LeaveScope(State st, int i, Func<Location> where)
         {
             var v = vars[i];
-            if ((st.Own[i] & (Owned | Lent)) == Owned && !v.Borrowed && !v.NoLeakCheck && Reporting)
+            if (Leaks(st, i) && Reporting)
             {
                 var loc = where();
                 var props = ImmutableDictionary<string, string>.Empty.Add("var", v.Name).Add("release", v.Release).Add("kind", "scope");
-                Report(Rules.Leak, loc, v.Name, props, v.Name, (st.Own[i] & (Released | Unassigned)) != 0
+                Report(Rules.Leak, loc, v.Name, props, v.Name, v.Message != null ? DroppedMessage(st, i, "when it goes out of scope here")
+                    : (st.Own[i] & (Released | Unassigned)) != 0
                     ? "it is still owned on some path that leaves its scope here (free, close or transfer it on every path)"
                     : "it is still owned when it goes out of scope here (free, close or transfer it first)");
             }
@@ -90,6 +102,9 @@ namespace Singularity.Analyzers
             }
             return null;
         }
+
+        static Location SectionStart(SwitchSectionSyntax section)
+            => section.Statements.Count > 0 ? section.Statements[0].GetLocation() : section.Labels.Last().GetLocation();
 
         SyntaxNode FindJump(int after, SyntaxNode scope, Func<SyntaxNode, bool> kind)
         {
@@ -118,6 +133,15 @@ namespace Singularity.Analyzers
                         ?? (SyntaxNode)(cfg.OriginalOperation.Syntax as LocalFunctionStatementSyntax)?.Body
                         ?? cfg.OriginalOperation.Syntax;
             var lastSyntax = from.BranchValue?.Syntax ?? from.Operations.LastOrDefault()?.Syntax;
+            // Leaving straight from a switch's case tests: through its default section, or past the switch.
+            var label = lastSyntax?.FirstAncestorOrSelf<SwitchLabelSyntax>();
+            if (label != null && label.Parent?.Parent is SwitchStatementSyntax sw && scope.Span.Contains(sw.Span))
+            {
+                bool matched = from.BranchValue != null && (branch == from.ConditionalSuccessor) == (from.ConditionKind == ControlFlowConditionKind.WhenTrue);
+                if (matched && label.Parent is SwitchSectionSyntax taken) return SectionStart(taken);
+                var fallback = sw.Sections.FirstOrDefault(x => x.Labels.Any(l => l is DefaultSwitchLabelSyntax));
+                return fallback != null ? SectionStart(fallback) : sw.CloseBraceToken.GetLocation();
+            }
             if (lastSyntax != null && scope.Span.Contains(lastSyntax.Span))
             {
                 var jump = FindJump(lastSyntax.Span.End, scope, n => n is ReturnStatementSyntax || n is BreakStatementSyntax
@@ -125,7 +149,7 @@ namespace Singularity.Analyzers
                 if (jump != null) return jump.GetLocation();
             }
             if (scope is BlockSyntax block) return block.CloseBraceToken.GetLocation();
-            if (scope is SwitchSectionSyntax section) return section.Statements.Last().GetLocation();
+            if (scope is SwitchSectionSyntax section) return section.Statements.Count > 0 ? section.Statements.Last().GetLocation() : section.Labels.Last().GetLocation();
             if (scope is AnonymousFunctionExpressionSyntax || scope is ArrowExpressionClauseSyntax) return scope.GetLocation();
             return local?.Locations.FirstOrDefault() ?? scope.GetLocation();
         }

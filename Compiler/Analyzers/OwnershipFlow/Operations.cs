@@ -44,7 +44,19 @@ namespace Singularity.Analyzers
         {
             if ((s.Own[i] & Released) != 0)
                 Report(Rules.UseAfterTransfer, at.GetLocation(), vars[i].Name, vars[i].Name,
-                    (s.Own[i] & (Owned | Unassigned)) != 0 ? " on some path" : "");
+                    ((s.Own[i] & (Owned | Unassigned)) != 0 ? " on some path" : "") + MovedAt(i, at));
+        }
+
+        /// <summary>Where the value's ownership last moved away (the send, free or copy), for the message.</summary>
+        string MovedAt(int i, SyntaxNode now)
+        {
+            if (!movedAt.TryGetValue(i, out var at) || at == now) return "";
+            var line = at.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+            var text = at.ToString();
+            int nl = text.IndexOf('\n');
+            if (nl >= 0) text = text.Substring(0, nl).TrimEnd() + " ...";
+            if (text.Length > 60) text = text.Substring(0, 57) + "...";
+            return " (at line " + line + ": '" + text + "')";
         }
 
         void Transfer(int i, SyntaxNode at, bool explicitTransfer, string how = "give away")
@@ -54,9 +66,10 @@ namespace Singularity.Analyzers
                 if (IsLent(i)) ReportBorrowed(i, at, how);
                 else if ((s.Own[i] & Released) != 0)
                     Report(Rules.DoubleTransfer, at.GetLocation(), vars[i].Name, vars[i].Name,
-                        (s.Own[i] & (Owned | Unassigned)) != 0 ? " on some path" : "");
+                        ((s.Own[i] & (Owned | Unassigned)) != 0 ? " on some path" : "") + MovedAt(i, at));
                 else if (s.Own[i] == Unassigned) return;
             }
+            if ((s.Own[i] & Owned) != 0) movedAt[i] = at;
             s.Own[i] = Released;
             s.Ts[i] = 0;
         }
@@ -66,7 +79,7 @@ namespace Singularity.Analyzers
         void ReportBorrowed(int i, SyntaxNode at, string how)
         {
             var p = vars[i].Symbol as IParameterSymbol;
-            Report(Rules.TransferOfBorrowed, at.GetLocation(), vars[i].Name,
+            Report(Rules.TransferOfBorrowed, at.GetLocation(), vars[i].Name, vars[i].Name,
                 p == null ? "a copy of a borrowed parameter"
                 : p.RefKind == RefKind.Ref ? "a ref parameter: the value stays the caller's"
                 : "the parameter has no [Claims]", how);
@@ -185,8 +198,9 @@ namespace Singularity.Analyzers
         {
             var t = vars[target];
             if (value.Var == target) return;
-            if ((s.Own[target] & (Owned | Lent)) == Owned && !t.Borrowed && !t.NoLeakCheck)
-                Report(Rules.Leak, at.GetLocation(), t.Name, t.Name, "it is overwritten while it still owns a tracked value");
+            if (Leaks(s, target))
+                Report(Rules.Leak, at.GetLocation(), t.Name, t.Name, t.Message != null ? DroppedMessage(s, target, "when it is overwritten here")
+                    : "it is overwritten while it still owns a tracked value");
             if (value.Var >= 0)
             {
                 byte own = s.Own[value.Var];
@@ -194,7 +208,7 @@ namespace Singularity.Analyzers
                 Transfer(value.Var, at, false);
                 s.Own[target] = (own & Owned) != 0 ? (byte)(own & ~Released) : own;
                 if (s.Own[target] == 0) s.Own[target] = Unassigned;
-                s.Ts[target] = t.Protocol != null && t.Protocol == vars[value.Var].Protocol ? ts : (t.Protocol != null ? Unknown : 0);
+                s.Ts[target] = t.Protocol != null && t.Protocol == vars[value.Var].Protocol ? ts : (t.Protocol != null ? Unknown : t.Message != null ? ts : 0);
                 return;
             }
             if (value.Null) { s.Own[target] = Unassigned; s.Ts[target] = 0; return; }
@@ -224,6 +238,7 @@ namespace Singularity.Analyzers
             if (target is ILocalReferenceOperation lr && !model.IsTracked(lr.Type))
             {
                 Eval(a.Value);
+                AssignFlag(target, a.Value);
                 var call = Unwrap(a.Value);
                 if (call is IInvocationOperation && pending.ContainsKey(call)) resultLocal[lr.Local] = call;
                 else resultLocal.Remove(lr.Local);

@@ -47,6 +47,7 @@ namespace Singularity.Analyzers
             public string Name;
             public bool IsParameter, Borrowed, NoLeakCheck;
             public Protocol Protocol; // endpoints with a known protocol only
+            public ITypeSymbol Message; // a received Message struct: it leaks only while it may carry a tracked argument (its Ts: DroppedMessages.cs)
             public string Release;    // "Free" or "Close"
         }
 
@@ -57,8 +58,10 @@ namespace Singularity.Analyzers
             // Receive outcomes already ruled out on this path (the != edges of a switch), per receive call;
             // copy-on-write. When every outcome is ruled out the path is infeasible.
             public Dictionary<IOperation, ulong> Excl;
+            // Per boolean flag local (Flags.cs): what it holds on this path (0 nothing yet, 1 false, 2 true, 3 either).
+            public byte[] Flag = NoFlags;
             public State(int n) { Own = new byte[n]; Ts = new ulong[n]; }
-            public State Clone() { var s = new State(0) { Own = (byte[])Own.Clone(), Ts = (ulong[])Ts.Clone(), Excl = Excl }; return s; }
+            public State Clone() { var s = new State(0) { Own = (byte[])Own.Clone(), Ts = (ulong[])Ts.Clone(), Excl = Excl, Flag = (byte[])Flag.Clone() }; return s; }
 
             public bool JoinFrom(State o)
             {
@@ -71,6 +74,11 @@ namespace Singularity.Analyzers
                             if (o.Excl.TryGetValue(kv.Key, out var m) && (m & kv.Value) != 0)
                                 (meet ?? (meet = new Dictionary<IOperation, ulong>()))[kv.Key] = m & kv.Value;
                     if (meet == null || meet.Count != Excl.Count || meet.Any(kv => Excl[kv.Key] != kv.Value)) { Excl = meet; changed = true; }
+                }
+                for (int i = 0; i < Flag.Length && i < o.Flag.Length; i++)
+                {
+                    byte f = (byte)(Flag[i] | o.Flag[i]);
+                    if (f != Flag[i]) { Flag[i] = f; changed = true; }
                 }
                 for (int i = 0; i < Own.Length; i++)
                 {
@@ -103,6 +111,7 @@ namespace Singularity.Analyzers
         sealed class Frame
         {
             public bool Main;
+            public bool Reports;   // a finally region run for one path in the reporting pass
             public State[] Entries;
             public SortedSet<int> Work = new SortedSet<int>();
             public State Exit;
@@ -120,8 +129,10 @@ namespace Singularity.Analyzers
         readonly Dictionary<CaptureId, IOperation> captureCall = new Dictionary<CaptureId, IOperation>();
         readonly Dictionary<ISymbol, IOperation> resultLocal = new Dictionary<ISymbol, IOperation>(SymbolEqualityComparer.Default);
         readonly Dictionary<IOperation, Pending> pending = new Dictionary<IOperation, Pending>();
+        readonly Dictionary<int, SyntaxNode> movedAt = new Dictionary<int, SyntaxNode>();
         readonly HashSet<(string, TextSpan, string)> reported = new HashSet<(string, TextSpan, string)>();
         readonly Dictionary<ControlFlowRegion, Dictionary<int, State>> finallyCache = new Dictionary<ControlFlowRegion, Dictionary<int, State>>();
+        readonly Dictionary<ControlFlowRegion, Dictionary<int, State>> reportedFinally = new Dictionary<ControlFlowRegion, Dictionary<int, State>>();
 
         Frame mainFrame;
         bool reportingPass;
@@ -139,7 +150,16 @@ namespace Singularity.Analyzers
             this.ct = ct;
         }
 
-        bool Reporting => reportingPass && frame != null && frame.Main;
+        // A finally body is reported from its runs for each path entering it (where a flag or a
+        // null test still knows its path), not from the main pass's join of them all.
+        bool Reporting => reportingPass && frame != null && (frame.Reports || (frame.Main && !InFinally(current)));
+
+        static bool InFinally(BasicBlock b)
+        {
+            for (var r = b?.EnclosingRegion; r != null; r = r.EnclosingRegion)
+                if (r.Kind == ControlFlowRegionKind.Finally) return true;
+            return false;
+        }
 
         // ---- set-up ---------------------------------------------------------------------------------
 
@@ -153,7 +173,12 @@ namespace Singularity.Analyzers
                 var p = model.GetProtocol(type);
                 if (p != null && p.Valid) v.Protocol = p;
             }
-            else if (ChannelModel.IsAffine(type)) { v.Release = "Take"; v.NoLeakCheck = true; }
+            else if (ChannelModel.IsAffine(type))
+            {
+                v.Release = "Take";
+                if (ChannelModel.IsMessage(type)) v.Message = type;
+                else v.NoLeakCheck = true;
+            }
             else v.Release = TrackedTypes.Free;
             index[symbol] = vars.Count;
             vars.Add(v);
@@ -167,7 +192,7 @@ namespace Singularity.Analyzers
 
         State Initial()
         {
-            var st = new State(vars.Count);
+            var st = new State(vars.Count) { Flag = new byte[flags.Count] };
             for (int i = 0; i < vars.Count; i++)
             {
                 var v = vars[i];
@@ -177,7 +202,7 @@ namespace Singularity.Analyzers
                 if (p.RefKind == RefKind.Out) { v.NoLeakCheck = true; continue; }
                 v.Borrowed = p.RefKind != RefKind.None || !ChannelModel.HasClaims(p);
                 st.Own[i] = v.Borrowed && model.IsTracked(p.Type) ? (byte)(Owned | Lent) : Owned;
-                st.Ts[i] = v.Protocol == null ? 0 : StateMask(v.Protocol, ChannelModel.StateOf(p.GetAttributes()));
+                st.Ts[i] = v.Message != null ? KindMask(v.Message, null) : v.Protocol == null ? 0 : StateMask(v.Protocol, ChannelModel.StateOf(p.GetAttributes()));
             }
             return st;
         }
@@ -195,6 +220,7 @@ namespace Singularity.Analyzers
         {
             foreach (var p in function.Parameters) AddVar(p, p.Type, true);
             CollectLocals(cfg.Root);
+            CollectFlags();
             var blocks = cfg.Blocks;
             mainFrame = new Frame { Main = true, Entries = new State[blocks.Length], Lo = 0, Hi = blocks.Length - 1 };
             mainFrame.Entries[0] = Initial();
@@ -209,6 +235,7 @@ namespace Singularity.Analyzers
                 Process(blocks[b], mainFrame);
             }
             reportingPass = true;
+            CheckParameterStates();
             for (int b = 0; b < blocks.Length; b++)
                 if (mainFrame.Entries[b] != null) Process(blocks[b], mainFrame);
         }
@@ -295,8 +322,16 @@ namespace Singularity.Analyzers
             if (frame.Main) Merge(mainFrame, first, input);
             if (!finallyCache.TryGetValue(fin, out var cache)) finallyCache[fin] = cache = new Dictionary<int, State>();
             int key = Hash(input);
-            if (cache.TryGetValue(key, out var cached) && Same(cached, input, out var result)) return result.Clone();
-            var f = new Frame { Main = false, Entries = new State[cfg.Blocks.Length], Lo = fin.FirstBlockOrdinal, Hi = fin.LastBlockOrdinal };
+            bool reports = reportingPass && (frame.Main || frame.Reports);
+            if (reports)
+            {
+                // Once per distinct path state in the reporting pass (diagnostics are deduplicated anyway).
+                if (!reportedFinally.TryGetValue(fin, out var done)) reportedFinally[fin] = done = new Dictionary<int, State>();
+                if (done.TryGetValue(key, out var seen) && Same(seen, input, out var again)) return again.Clone();
+                cache = done;
+            }
+            else if (cache.TryGetValue(key, out var cached) && Same(cached, input, out var result)) return result.Clone();
+            var f = new Frame { Main = false, Reports = reports, Entries = new State[cfg.Blocks.Length], Lo = fin.FirstBlockOrdinal, Hi = fin.LastBlockOrdinal };
             f.Entries[first.Ordinal] = input.Clone();
             f.Work.Add(first.Ordinal);
             int budget = 64 * (f.Hi - f.Lo + 1) + 64;
@@ -318,6 +353,9 @@ namespace Singularity.Analyzers
             var p = new State(2 * n);
             Array.Copy(a.Own, p.Own, n); Array.Copy(b.Own, 0, p.Own, n, n);
             Array.Copy(a.Ts, p.Ts, n); Array.Copy(b.Ts, 0, p.Ts, n, n);
+            int f = a.Flag.Length;
+            p.Flag = new byte[2 * f];
+            Array.Copy(a.Flag, p.Flag, f); Array.Copy(b.Flag, 0, p.Flag, f, Math.Min(f, b.Flag.Length));
             return p;
         }
 
@@ -327,9 +365,14 @@ namespace Singularity.Analyzers
             output = null;
             for (int i = 0; i < n; i++)
                 if (pair.Own[i] != input.Own[i] || pair.Ts[i] != input.Ts[i]) return false;
-            output = new State(n);
+            int f = input.Flag.Length;
+            if (pair.Flag.Length != 2 * f) return false;
+            for (int i = 0; i < f; i++)
+                if (pair.Flag[i] != input.Flag[i]) return false;
+            output = new State(n) { Flag = new byte[f] };
             Array.Copy(pair.Own, n, output.Own, 0, n);
             Array.Copy(pair.Ts, n, output.Ts, 0, n);
+            Array.Copy(pair.Flag, f, output.Flag, 0, f);
             return true;
         }
 
@@ -339,6 +382,7 @@ namespace Singularity.Analyzers
             {
                 int h = 17;
                 for (int i = 0; i < st.Own.Length; i++) h = h * 31 + st.Own[i] * 7 + st.Ts[i].GetHashCode();
+                for (int i = 0; i < st.Flag.Length; i++) h = h * 5 + st.Flag[i];
                 return h;
             }
         }

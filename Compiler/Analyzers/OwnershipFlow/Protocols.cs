@@ -49,7 +49,7 @@ namespace Singularity.Analyzers
             if (p.Transitions.TryGetValue((from, send, msg), out int to)) return 1UL << to;
             var allowed = p.Allowed(from);
             Report(Rules.ProtocolViolation, at.GetLocation(), vars[v].Name,
-                op + " is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state '" + p.States[from] + "'; allowed there: "
+                op + " is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state " + p.Describe(from) + "; allowed there: "
                 + (allowed.Count == 0 ? "nothing but Close()" : string.Join(", ", allowed)));
             return ts; // stay: the step did not happen
         }
@@ -78,7 +78,7 @@ namespace Singularity.Analyzers
             }
             if ((ts & p.ClosableMask) != 0) return;
             Report(Rules.ProtocolViolation, at.GetLocation(), vars[v].Name,
-                "Close() is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state '" + p.States[Bit(ts)] + "'; it may be closed in state "
+                "Close() is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state " + p.Describe(Bit(ts)) + "; it may be closed in state "
                 + p.Names(p.ClosableMask));
         }
 
@@ -86,7 +86,7 @@ namespace Singularity.Analyzers
         {
             var p = vars[v].Protocol;
             ulong ts = s.Ts[v];
-            if (Reporting && op is IInvocationOperation inv) CheckSwitchCompleteness(v, p, ts, inv);
+            if (op is IInvocationOperation inv) CheckSwitchCompleteness(v, p, ts, inv);
             if (ts == 0 || (ts & (Unknown | PeerClosed)) != 0) return Unknown;
             if (!Single(ts))
             {
@@ -99,7 +99,7 @@ namespace Singularity.Analyzers
             {
                 var allowed = p.Allowed(from);
                 Report(Rules.ProtocolViolation, op.Syntax.GetLocation(), vars[v].Name,
-                    "Receive is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state '" + p.States[from] + "', where this side "
+                    "Receive is not allowed on '" + vars[v].Name + "' (" + p.TypeName + ") in state " + p.Describe(from) + ", where this side "
                     + (allowed.Count == 0 ? "may only close" : "must send: " + string.Join(", ", allowed)));
                 return ts;
             }
@@ -139,6 +139,8 @@ namespace Singularity.Analyzers
             if (HasTimeout(inv.Arguments)) required.Add("TimedOut");
             var missing = required.Where(m => !handled.Contains(m)).ToList();
             if (missing.Count == 0) return;
+            // A message the switch forgets is that switch's one error (SING0007), not also a dropped message.
+            unhandled[inv] = new HashSet<string>(missing);
             var props = ImmutableDictionary<string, string>.Empty
                 .Add("missing", string.Join(",", missing))
                 .Add("tag", inv.Type?.ToDisplayString() ?? "");

@@ -118,6 +118,23 @@ namespace Singularity.Channels
                 throw new InvalidOperationException("message data must be unmanaged values (no references)");
         }
 
+        /// <summary>
+        /// Frees the blocks and closes the endpoints the frame carries that were not taken yet: a
+        /// generated Message's Discard (a message its receiver does not serve).
+        /// </summary>
+        /// <safety>Releases only handles after the last one taken from this frame, each through the
+        /// kernel, which frees or closes only what the calling SIP owns: on a copy whose handles were
+        /// already taken or released elsewhere the kernel refuses (the SIP fails, as for any double free).</safety>
+        public void ReleaseUntaken()
+        {
+            for (int i = _handleIndex; i < Raw.HandleCount; i++)
+            {
+                if (Raw.IsBlock(i)) Raw.GetBlock(i).Free();
+                else Raw.GetEndpoint(i).Close();
+            }
+            _handleIndex = Raw.HandleCount;
+        }
+
         /// <summary>Frees what a frame that cannot be delivered still owns (its blocks and endpoints).</summary>
         internal void DropHandles()
         {

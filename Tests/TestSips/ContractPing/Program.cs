@@ -75,7 +75,7 @@ public static class Program
         return 0;
     }
 
-    private static void Listen([Claims] EchoListenerContract.Exp listening)
+    private static void Listen([Claims, State("Listening")] EchoListenerContract.Exp listening)
     {
         EchoContract.Exp connection;
         if (listening.RecvConnect(out connection) != ReceiveResult.Message)
@@ -89,7 +89,7 @@ public static class Program
         finally { listening.Close(); }
     }
 
-    private static void Serve([Claims] EchoContract.Exp ep)
+    private static void Serve([Claims, State("Start")] EchoContract.Exp ep)
     {
         while (true)
         {
@@ -148,6 +148,7 @@ public static class Program
         try
         {
             client.Receive(out EchoContract.Imp.Message reply, 0);
+            reply.Discard();
             Debug.WriteLine("contractping: FAILED a closed endpoint received");
         }
         catch (ProtocolViolationException e)
@@ -163,6 +164,7 @@ public static class Program
         long before = (long)Exchange.BytesOwned;
         lonely.SendPing(3, ExBuffer.Allocate(4096));
         EchoContract.Imp.Tag r = lonely.Receive(out EchoContract.Imp.Message pong, 5000);
+        pong.Discard();
         Debug.WriteLine("contractping: send to a closed peer: " + (r == EchoContract.Imp.Tag.ChannelClosed ? "ChannelClosed" : "something else")
             + ", exchange bytes back to " + ((long)Exchange.BytesOwned == before ? "before" : "more"));
         lonely.Close();
@@ -171,7 +173,7 @@ public static class Program
     }
 
     // What the peer of a violator sees, in order (it answers each Ping; the answer to a closed peer is dropped).
-    private static string Drain([Claims] EchoContract.Exp ep)
+    private static string Drain([Claims, State("Start")] EchoContract.Exp ep)
     {
         string seen = "";
         while (true)

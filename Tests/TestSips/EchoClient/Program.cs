@@ -23,7 +23,7 @@ public static class Program
         return Ping(server, rounds);
     }
 
-    private static int Ping([Claims] EchoContract.Imp server, int n)
+    private static int Ping([Claims, State("Start")] EchoContract.Imp server, int n)
     {
         ExBuffer payload = ExBuffer.Allocate(64);
         for (int seq = 1; seq <= n; seq++)
@@ -54,7 +54,7 @@ public static class Program
     // Deliberately breaks the protocol: the analyzer would refuse this at build time; the runtime
     // check (defence in depth) must stop it here.
 #pragma warning disable SING0006
-    private static int Violate([Claims] EchoContract.Imp server)
+    private static int Violate([Claims, State("Start")] EchoContract.Imp server)
     {
         server.SendPing(1, ExBuffer.Allocate(8));
         Debug.WriteLine("echoclient: sending a second Ping before the Pong");

@@ -22,7 +22,7 @@ public static class Program
         return 0;
     }
 
-    private static void Serve([Claims] EchoContract.Exp client)
+    private static void Serve([Claims, State("Start")] EchoContract.Exp client)
     {
         int pings = 0;
         while (true)

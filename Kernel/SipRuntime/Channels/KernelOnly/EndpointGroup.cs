@@ -1,4 +1,5 @@
 using System;
+using Singularity.Abi;
 using Singularity.Ipc;
 
 namespace Singularity.Channels
@@ -25,11 +26,11 @@ namespace Singularity.Channels
         private int _count;
         private readonly object _gate = new object();
 
-        /// <summary>A group of at most <paramref name="capacity"/> endpoints (1 to 63: a select waits on at most 64 handles, one of them the listener).</summary>
+        /// <summary>A group of at most <paramref name="capacity"/> endpoints (1 to 127: a select waits on at most SipLimits.SelectMaxEndpoints = 128 handles, one of them the listener).</summary>
         /// <safety>The capacity is checked (ArgumentOutOfRangeException) before the array is made.</safety>
         public EndpointGroup(int capacity)
         {
-            if (capacity < 1 || capacity > 63) throw new ArgumentOutOfRangeException("capacity");
+            if (capacity < 1 || capacity > SipLimits.SelectMaxEndpoints - 1) throw new ArgumentOutOfRangeException("capacity");
             _members = new T[capacity];
         }
 
