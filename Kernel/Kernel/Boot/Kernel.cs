@@ -77,6 +77,7 @@ namespace Singularity.Kernel.Boot
             AbiTable.Initialize();
             Ipc.ExchangeHeap.Initialize();
             Ipc.NameService.Initialize();
+            Loader.ProcessManager.Initialize();
             SipExitLog.Initialize();
             BootHooks.RunRegistrations();
 
