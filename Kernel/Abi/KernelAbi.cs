@@ -13,7 +13,7 @@ namespace Singularity.Abi
     internal unsafe struct KernelAbi
     {
         public const uint MagicValue = 0x49424153;   // "SABI"
-        public const ushort CurrentVersion = 4;     // 2: GetStackRanges reports the total and kernel-held registers; 3: process control, names and console input need grants; 4: process control moved to the /kernel/processes endpoint (34-36, 38 refuse)
+        public const ushort CurrentVersion = 4;     // 2: GetStackRanges reports the total and kernel-held registers; 3: process control, names and console input need grants; 4: process control and console input moved to the /kernel/processes and /kernel/console-input endpoints (34-38 refuse)
         /// <summary>What the retired SipStart, SipWait, SipKill and SipList return to every SIP (process control is the /kernel/processes endpoint, docs/security.md).</summary>
         public const int NotPermitted = -4;
 
@@ -57,7 +57,7 @@ namespace Singularity.Abi
         public delegate*<byte*, int, byte*, int, int> SipStart;        // 34 retired: NotPermitted (ProcessManagerContract.Start)
         public delegate*<int, ulong, int*, int> SipWait;               // 35 retired: NotPermitted (ProcessManagerContract.Wait)
         public delegate*<int, int> SipKill;                            // 36 retired: NotPermitted (ProcessManagerContract.Kill)
-        public delegate*<byte*, int, ulong, int> ConsoleRead;          // 37 (buffer, max, timeout) -> bytes, -1 (no `console-input` grant, or another SIP owns the input); claims serial input
+        public delegate*<byte*, int, ulong, int> ConsoleRead;          // 37 retired: -1 (ConsoleInputContract on /kernel/console-input)
         public delegate*<SipInfo*, int, int> SipList;                  // 38 retired: NotPermitted (ProcessManagerContract.List)
         public delegate*<MemoryInfo*, void> GetMemoryInfo;             // 39
         public delegate*<byte*, int, ulong*, int, void> FailProcessWithTrace; // 40 (message, length, return addresses, count)

@@ -78,6 +78,7 @@ namespace Singularity.Kernel.Boot
             Ipc.ExchangeHeap.Initialize();
             Ipc.NameService.Initialize();
             Loader.ProcessManager.Initialize();
+            StartupEndpoints.SetConsoleInputServer(new ConsoleInputServer());     // IO serves it; the loader below wires it
             SipExitLog.Initialize();
             BootHooks.RunRegistrations();
 

@@ -20,5 +20,36 @@ namespace Singularity.Kernel.Ipc
         /// only this channel). Interrupts off; the sender's end is pinned.
         /// </summary>
         public abstract int Serve(Sip sender, Endpoint kernelEnd, ChannelMessage* m);
+
+        /// <summary>
+        /// A new channel of this server for <paramref name="sip"/>: its end (a handle of its table,
+        /// charged to it as any channel) and the kernel's, which acts for it (its principal). -1 if
+        /// its handle table is full. Interrupts off.
+        /// </summary>
+        public int Grant(Sip sip)
+        {
+            Endpoint.CreatePair(sip, out Endpoint imp, out Endpoint served);
+            served.Owner = null;
+            served.Server = this;
+            served.Principal = sip.Id;
+            int h = sip.AddHandle(imp);
+            if (h < 0) imp.Close();         // closes the served end too; both go
+            return h;
+        }
+
+        /// <summary>Closes the kernel's end for a message it cannot accept: the channel fails, nothing else. Returns Closed for the send.</summary>
+        public static int Violation(Endpoint kernelEnd)
+        {
+            kernelEnd.Close();
+            return ChannelStatus.Closed;
+        }
+
+        /// <summary>Queues a reply (no endpoints in it) on the sender's end. Interrupts off.</summary>
+        public static void Reply(Endpoint kernelEnd, ChannelMessage* r)
+        {
+            Endpoint[] carried = ThreadChannels.Of(Threading.Scheduler.Current).Carried;
+            for (int i = 0; i < ChannelMessage.MaxHandles; i++) carried[i] = null;
+            kernelEnd.Peer.TryEnqueue(r, carried);
+        }
     }
 }

@@ -32,21 +32,8 @@ namespace Singularity.Kernel.Loader
         /// <summary>Made once at boot, before any SIP starts.</summary>
         public static void Initialize() => s_server = new ProcessManager();
 
-        /// <summary>
-        /// A new process-manager channel for <paramref name="sip"/>: its end (a handle of its
-        /// table, charged to it as any channel) and the kernel's, which acts for it. -1 if its
-        /// handle table is full. Interrupts off.
-        /// </summary>
-        public static int Grant(Sip sip)
-        {
-            Endpoint.CreatePair(sip, out Endpoint imp, out Endpoint served);
-            served.Owner = null;
-            served.Server = s_server;
-            served.Principal = sip.Id;
-            int h = sip.AddHandle(imp);
-            if (h < 0) imp.Close();         // closes the served end too; both go
-            return h;
-        }
+        /// <summary>A new process-manager channel for <paramref name="sip"/> (KernelServer.Grant); -1 if its handle table is full. Interrupts off.</summary>
+        public static int GrantTo(Sip sip) => s_server.Grant(sip);
 
         public override int Serve(Sip sender, Endpoint kernelEnd, ChannelMessage* m)
         {
@@ -92,9 +79,7 @@ namespace Singularity.Kernel.Loader
                     break;
                 }
             }
-            Endpoint[] carried = ThreadChannels.Of(Scheduler.Current).Carried;
-            for (int i = 0; i < ChannelMessage.MaxHandles; i++) carried[i] = null;
-            reply.TryEnqueue(r, carried);
+            Reply(kernelEnd, r);
             return ChannelStatus.Ok;
         }
 
@@ -105,12 +90,6 @@ namespace Singularity.Kernel.Loader
                 : m->Tag == ProcessManagerWire.WaitTag || m->Tag == ProcessManagerWire.KillTag ? 0 : -1;
             if (blocks < 0 || m->HandleCount != blocks) return false;
             return blocks == 0 || (m->Handles[0] & ChannelMessage.KindMask) == ChannelMessage.KindBlock;
-        }
-
-        private static int Violation(Endpoint kernelEnd)
-        {
-            kernelEnd.Close();
-            return ChannelStatus.Closed;
         }
 
         // Starts another instance of a boot module as the principal's child. The buffer is consumed

@@ -180,6 +180,10 @@ public static class Program
     // Without the `console-input` grant the serial input is never this SIP's, whoever else reads it.
     private static void Input(Report r)
     {
+        // Console input is an endpoint only granted SIPs receive: none to take.
+        bool took = EndpointHandle.TryTakeStartup("/kernel/console-input", out EndpointHandle input);
+        r.Expect(!took, "took /kernel/console-input without the grant");
+        if (took) Wire.From(input).Close();
         for (int k = 0; k < 3; k++)
         {
             string line = ConsoleInput.ReadLine();

@@ -367,8 +367,8 @@ public static unsafe class Program
                 break;
             }
             case "ConsoleRead":
-                // Claims the serial input until this SIP ends; nothing is typed meanwhile.
-                fixed (byte* t = s_text) Expect((int)Call(a->ConsoleRead, (ulong)t, 16, 1_000_000) == 0, "ConsoleRead did not time out");
+                // Console input is the /kernel/console-input endpoint now: the retired entry refuses.
+                fixed (byte* t = s_text) Expect((int)Call(a->ConsoleRead, (ulong)t, 16, 1_000_000) == -1, "the retired ConsoleRead was not refused");
                 break;
             case "SipList":
                 fixed (byte* b = s_sipInfos) Expect((int)Call(a->SipList, (ulong)b, 8) == KernelAbi.NotPermitted, "the retired SipList was not refused");

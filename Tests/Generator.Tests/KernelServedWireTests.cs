@@ -6,12 +6,13 @@ using Singularity.Contracts;
 namespace Singularity.Tests.Generator;
 
 /// <summary>
-/// The kernel serves ProcessManagerContract from Kernel/Abi/ProcessManagerWire.cs (it cannot
+/// The kernel serves ProcessManagerContract from Kernel/Abi/ProcessManagerWire.cs (and
+/// ConsoleInputContract from ConsoleInputWire.cs) (it cannot
 /// reference the contracts assembly), and the runtime's Processes speaks the same constants:
 /// tags, handle kinds and the order and types of each message's data must agree with what the
 /// generator makes of the contract (data is packed in parameter order, MessageFrame.Put).
 /// </summary>
-public class ProcessManagerWireTests
+public class KernelServedWireTests
 {
     private static string? Kinds(Type side, int tag) =>
         (string?)side.GetMethod("HandleKinds", BindingFlags.NonPublic | BindingFlags.Static)!.Invoke(null, new object[] { tag });
@@ -52,6 +53,19 @@ public class ProcessManagerWireTests
         Assert.Equal(new[] { typeof(int), typeof(int) }, Parameters(exp, "SendWaited"));
         Assert.Equal(new[] { typeof(int) }, Parameters(exp, "SendKilled"));
         Assert.Equal(new[] { typeof(int), typeof(ExBuffer) }, Parameters(exp, "SendListed"));
+    }
+
+    [Fact]
+    public void TheKernelsConsoleInputLayoutAgreesWithConsoleInputContract()
+    {
+        // Kernel/Abi/ConsoleInputWire.cs: Read (long timeoutNs @0, a lent block), Input (int count @0, the block back).
+        Type imp = typeof(ConsoleInputContract.Imp), exp = typeof(ConsoleInputContract.Exp);
+        Assert.Equal(ConsoleInputWire.ReadTag, (int)ConsoleInputContract.Exp.Tag.Read);
+        Assert.Equal(ConsoleInputWire.InputTag, (int)ConsoleInputContract.Imp.Tag.Input);
+        Assert.Equal(ConsoleInputWire.ReadHandles, Kinds(exp, ConsoleInputWire.ReadTag));
+        Assert.Equal(ConsoleInputWire.InputHandles, Kinds(imp, ConsoleInputWire.InputTag));
+        Assert.Equal(new[] { typeof(ExBuffer), typeof(long) }, Parameters(imp, "SendRead"));
+        Assert.Equal(new[] { typeof(int), typeof(ExBuffer) }, Parameters(exp, "SendInput"));
     }
 
     [Fact]
