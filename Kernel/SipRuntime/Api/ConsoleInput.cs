@@ -27,7 +27,7 @@ namespace Singularity
         /// the system manifest grants `console-input` (the shell) may read; the first such reader owns
         /// the input. Returns null without the grant or if another SIP owns it.
         /// </summary>
-        /// <safety>Lends the kernel a 64-byte exchange block per read and reads back at most the count
+        /// <safety>Lends the kernel a 1-byte exchange block per read and reads back at most the count
         /// the reply gives, clamped to the block (each byte through the block's checked indexer); keeps
         /// at most 256 characters (the check precedes the store). Authority: the kernel reads only for
         /// the endpoint's principal.</safety>
@@ -65,7 +65,9 @@ namespace Singularity
             finally { Leave(); }
         }
 
-        private const int ReadBytes = 64;
+        // One byte per read, as typed: what follows a line's end stays in the kernel for the next
+        // ReadLine (or, after Ctrl-], for the debug console), never in a buffer here.
+        private const int ReadBytes = 1;
 
         // One Read (waiting for ever) and its Input: the count, with the block back in `block`; -1 if
         // refused or the channel failed (then `block` is null unless it is still this SIP's).
