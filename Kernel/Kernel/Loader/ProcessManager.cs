@@ -12,12 +12,13 @@ namespace Singularity.Kernel.Loader
     /// The kernel's process manager: ProcessManagerContract (Contracts/System; layout in
     /// Kernel/Abi/ProcessManagerWire.cs) served on `/kernel/processes` endpoints. Process control
     /// is no global call: a SIP whose module the system manifest grants `processes` receives an
-    /// endpoint at start (<see cref="Grant"/>), and holding it is the authority (docs/security.md).
+    /// endpoint at start (<see cref="GrantTo"/>), and holding it is the authority (docs/security.md).
     ///
     /// Each endpoint acts for its principal, the SIP it was granted to, whoever holds it now: a
     /// forwarded endpoint delegates the principal's authority, SIPs started through it are the
     /// principal's children (charged to its grant, ending with it), and it lists, waits for and
-    /// kills what the principal may control (its children; every SIP with `processes all`). Once the
+    /// kills what the principal may control (its children; every SIP with `processes all`; never the
+    /// principal, the holder or the holder's ancestors). Once the
     /// principal has ended the endpoint refuses everything.
     ///
     /// Requests are served on the sending thread inside its send (KernelServer), every field checked
@@ -171,7 +172,10 @@ namespace Singularity.Kernel.Loader
             if (principal == null) return ProcessManagerWire.NotPermitted;
             Sip sip = SipTable.Find(id);
             if (sip == null || !sip.IsAlive) return ProcessManagerWire.BadRequest;
-            if (sip == principal || sip == sender) return ProcessManagerWire.Itself;
+            // Neither the principal nor the sender, nor (through a forwarded endpoint) an ancestor of
+            // the sender: its end would end the sender's SIP in the middle of this call.
+            if (sip == principal) return ProcessManagerWire.Itself;
+            for (Sip s = sender; s != null; s = s.Parent) if (s == sip) return ProcessManagerWire.Itself;
             if (!Grants.MayControl(principal, sip)) return ProcessManagerWire.NotPermitted;
             char* text = stackalloc char[96];
             int n = 0;
