@@ -28,7 +28,8 @@ namespace Singularity
         /// the input. Returns null without the grant or if another SIP owns it.
         /// </summary>
         /// <safety>Lends the kernel a 1-byte exchange block per read and reads back at most the count
-        /// the reply gives, clamped to the block (each byte through the block's checked indexer); keeps
+        /// the reply gives, clamped to the block (each byte through the block's checked indexer; at this SIP's
+        /// exchange grant the read returns null); keeps
         /// at most 256 characters (the check precedes the store). Authority: the kernel reads only for
         /// the endpoint's principal.</safety>
         /// <unsafe>A 256-character stackalloc buffer; characters are stored only while <c>n &lt; 256</c>.</unsafe>
@@ -40,7 +41,9 @@ namespace Singularity
             try
             {
                 if (!Endpoint(out RawEndpoint e)) return null;
-                ExBlock block = ExBlock.Allocate(ReadBytes);
+                ExBlock block;
+                try { block = ExBlock.Allocate(ReadBytes); }
+                catch (OutOfMemoryException) { return null; }       // at its exchange grant: no read
                 try
                 {
                     while (true)

@@ -42,7 +42,8 @@ namespace Singularity
         /// <summary>Like Start, but reports failure instead of throwing.</summary>
         /// <safety>A null or empty module, one over 64 characters or arguments over 1024 are refused
         /// before anything is copied; the name and arguments go as ASCII into an exchange block of
-        /// exactly their length, which the kernel keeps.</safety>
+        /// exactly their length, which the kernel keeps (a block this SIP's grant refuses is a
+        /// failure reported in <paramref name="error"/>).</safety>
         public static bool TryStart(string module, string arguments, out int id, out string error)
         {
             id = 0;
@@ -61,7 +62,11 @@ namespace Singularity
             {
                 if (Endpoint(out RawEndpoint e))
                 {
-                    ExBlock block = ExBlock.Allocate(text.Length);
+                    // The request's buffer is this SIP's exchange memory: at its block or byte grant
+                    // (a slot bomb's tree) the start is refused, not thrown.
+                    ExBlock block;
+                    try { block = ExBlock.Allocate(text.Length); }
+                    catch (OutOfMemoryException) { error = "could not start '" + module + "': no exchange memory left for the request"; return false; }
                     block.CopyFrom(text, 0);
                     m.Add(block);
                     if (Call(e, ref m, ProcessManagerWire.StartedTag, 0, out RawMessage reply, out bool sent)) r = (int)reply.D0;

@@ -1,3 +1,4 @@
+using System;
 using Singularity.Abi;
 using Singularity.Ipc;
 using Singularity.Runtime;
@@ -36,12 +37,14 @@ namespace Singularity
         /// <safety>A request on this SIP's process-manager endpoint (Processes.List) lending a block of
         /// 128 records; the count the kernel returns is clamped to [0, 128] and every record is read
         /// through the block's checked element access; names are copied within their 32 bytes. The
-        /// block is freed whatever happens.</safety>
+        /// block is freed whatever happens; at this SIP's exchange grant the list is empty.</safety>
         /// <unsafe>Reads each record's fixed 32-byte name through a pointer to a local copy, within SipInfo.NameLength.</unsafe>
         public static SipDescription[] Sips()
         {
             const int Max = 128;
-            ExBlock block = ExBlock.Allocate(Max * sizeof(SipInfo));
+            ExBlock block;
+            try { block = ExBlock.Allocate(Max * sizeof(SipInfo)); }
+            catch (OutOfMemoryException) { return new SipDescription[0]; }     // at its exchange grant: nothing to list into
             int n = Processes.List(block, out ExBlock filled, out bool sent);
             if (filled.IsNull)
             {
