@@ -8,8 +8,8 @@ namespace Singularity.Kernel.IO
     /// Console input as an endpoint (ConsoleInputContract, layout Kernel/Abi/ConsoleInputWire.cs):
     /// the kernel serves `/kernel/console-input` endpoints, which only SIPs granted `console-input`
     /// receive at start (StartupEndpoints; Boot makes the one instance and hands it down). Each endpoint reads for
-    /// its principal, the SIP it was granted to (SerialInput: the first principal to read owns the
-    /// input until it dies; Ctrl-] always goes to the kernel debug console). A Read blocks only the
+    /// its principal, the SIP it was granted to (SerialInput: the first SIP granted one owns the
+    /// input from its start until it dies; Ctrl-] always goes to the kernel debug console). A Read blocks only the
     /// thread that sent it, for at most its timeout; a message outside the contract closes the
     /// kernel's end, failing that channel alone.
     /// </summary>
@@ -17,6 +17,18 @@ namespace Singularity.Kernel.IO
     {
         /// <summary>Bytes one Read returns at most (more stay queued in the UART for the next).</summary>
         public const int ReadMaxBytes = 64;
+
+        /// <summary>
+        /// Grants the endpoint (KernelServer.Grant) and, if no live SIP owns the input, makes its
+        /// principal the owner now, before it runs: what is typed once it has started is its, never
+        /// taken by the debug console in the moment before its first read.
+        /// </summary>
+        public override int Grant(Sip sip)
+        {
+            int h = base.Grant(sip);
+            if (h > 0) SerialInput.ClaimIfFree(sip);
+            return h;
+        }
 
         public override int Serve(Sip sender, Endpoint kernelEnd, ChannelMessage* m)
         {

@@ -26,7 +26,7 @@ namespace Singularity.Kernel.Ipc
         /// charged to it as any channel) and the kernel's, which acts for it (its principal). -1 if
         /// its handle table is full. Interrupts off.
         /// </summary>
-        public int Grant(Sip sip)
+        public virtual int Grant(Sip sip)
         {
             Endpoint.CreatePair(sip, out Endpoint imp, out Endpoint served);
             served.Owner = null;
