@@ -13,8 +13,8 @@ namespace Singularity.Abi
     internal unsafe struct KernelAbi
     {
         public const uint MagicValue = 0x49424153;   // "SABI"
-        public const ushort CurrentVersion = 3;     // 2: GetStackRanges reports the total and kernel-held registers; 3: process control, names and console input need grants
-        /// <summary>What SipStart, SipWait, SipKill and SipList return to a SIP without the authority (docs/security.md).</summary>
+        public const ushort CurrentVersion = 4;     // 2: GetStackRanges reports the total and kernel-held registers; 3: process control, names and console input need grants; 4: process control and console input moved to the /kernel/processes and /kernel/console-input endpoints (34-38 refuse)
+        /// <summary>What the retired SipStart, SipWait, SipKill and SipList return to every SIP (process control is the /kernel/processes endpoint, docs/security.md).</summary>
         public const int NotPermitted = -4;
 
         public uint Magic;
@@ -54,11 +54,11 @@ namespace Singularity.Abi
         public delegate*<byte*, int, int, int> NameRegister;           // 31 (name, length, listener endpoint)
         public delegate*<byte*, int, int*, int> NameBind;              // 32 (name, length, out endpoint)
         public delegate*<ulong> ExchangeBytes;                         // 33 bytes of exchange heap the caller owns
-        public delegate*<byte*, int, byte*, int, int> SipStart;        // 34 (module name, arguments) -> SIP id, or < 0 (NotPermitted without the `processes` grant)
-        public delegate*<int, ulong, int*, int> SipWait;               // 35 (id, timeout, out exit code) -> 0 timeout, 1 exited, 2 failed, -1 no such SIP, NotPermitted
-        public delegate*<int, int> SipKill;                            // 36 -> 0, -1 not running, -2 itself, NotPermitted
-        public delegate*<byte*, int, ulong, int> ConsoleRead;          // 37 (buffer, max, timeout) -> bytes, -1 (no `console-input` grant, or another SIP owns the input); claims serial input
-        public delegate*<SipInfo*, int, int> SipList;                  // 38 (buffer, max) -> count of the SIPs the caller may control and itself, or NotPermitted
+        public delegate*<byte*, int, byte*, int, int> SipStart;        // 34 retired: NotPermitted (ProcessManagerContract.Start)
+        public delegate*<int, ulong, int*, int> SipWait;               // 35 retired: NotPermitted (ProcessManagerContract.Wait)
+        public delegate*<int, int> SipKill;                            // 36 retired: NotPermitted (ProcessManagerContract.Kill)
+        public delegate*<byte*, int, ulong, int> ConsoleRead;          // 37 retired: -1 (ConsoleInputContract on /kernel/console-input)
+        public delegate*<SipInfo*, int, int> SipList;                  // 38 retired: NotPermitted (ProcessManagerContract.List)
         public delegate*<MemoryInfo*, void> GetMemoryInfo;             // 39
         public delegate*<byte*, int, ulong*, int, void> FailProcessWithTrace; // 40 (message, length, return addresses, count)
         public delegate*<ulong, void> SetFaultEntry;                   // 41 where a null dereference or #DE in SIP code continues

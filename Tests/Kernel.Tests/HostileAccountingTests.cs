@@ -88,6 +88,43 @@ public class HostileAccountingTests
     }
 
     [Fact]
+    public void NameStringsAreChargedToTheSipThatRegistersThem()
+    {
+        // `accounts` while the SIP holds eight names shows their strings in its `names` column; once
+        // it is killed they are given back, and every charge came back exactly.
+        const string Row = @"^\s+{0}\s+0\s+\d+\s+\d+\s+\d+\s+\d+ \((\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)\)";
+        string Id(string log) => System.Text.RegularExpressions.Regex.Match(log, @"sip hostileauthority#(\d+) started from the debug console").Groups[1].Value;
+        var boot = BootAssert.Boot(new BootOptions
+        {
+            CommandLine = "sips=counter",
+            Sips = new[] { "counter", "hostileauthority" },
+            Grants = new[] { "hostileauthority " + string.Join(" ", Enumerable.Range(0, 8).Select(i => "name=/hostile/n" + i)) },
+            Script = new[]
+            {
+                new ScriptStep("counter#1: 2", "start hostileauthority hold-names\n"),
+                ScriptStep.Matching(@"authority#\d+ hold-names: holding 8 names", "accounts\n"),
+                new ScriptStep("TREE KERNEL B / GRANT", log => "kill " + Id(log) + "\n"),
+                ScriptStep.Matching(@"sip hostileauthority#\d+ failed: killed from the debug console", "accounts\nmem\n"),
+            },
+            StopWhen = " free pages",           // the end of `mem`
+        });
+        boot.Exited(QemuExit.StoppedByHarness).DoesNotContain("KERNEL PANIC").DoesNotContain("accounting: ");
+        string log = boot.Serial;
+        string id = Id(log);
+        var held = System.Text.RegularExpressions.Regex.Match(log, string.Format(Row, id), System.Text.RegularExpressions.RegexOptions.Multiline);
+        boot.Check(held.Success, "no `accounts` row for the SIP holding the names");
+        long names = long.Parse(held.Groups[7].Value);
+        // Eight strings of 10 characters: each at least its characters, and less than a page for all.
+        boot.Check(names >= 8 * 20 && names < 4096, $"its names column is {names} bytes");
+        // Killed: its names (and their listeners' channels) are given back at once; the rest of its
+        // account (record, stacks) goes when its threads are reaped.
+        int after = log.LastIndexOf("TREE KERNEL B / GRANT", StringComparison.Ordinal);
+        var ended = System.Text.RegularExpressions.Regex.Match(log[after..], string.Format(Row, id), System.Text.RegularExpressions.RegexOptions.Multiline);
+        boot.Check(!ended.Success || (ended.Groups[7].Value == "0" && ended.Groups[5].Value == "0"),
+                   $"the killed SIP is still charged {ended.Groups[7].Value} bytes of names and {ended.Groups[5].Value} of channels");
+    }
+
+    [Fact]
     public void AManifestAskingFor4096MiBGetsWhatTheSystemGrants()
     {
         var r = Exact(HostileScenario.Named("greedy manifest granted")

@@ -20,7 +20,7 @@ public class HostileAuthorityTests
     {
         var scenario = HostileScenario.Named("process control without the grant").WithShell();
         var result = ShellAnswers(scenario.Attack("hostileauthority processes", AttackOutcome.Exits(0, @" 0 unexpected$",
-                         @"listed 0 SIPs", @"killed 0, waited for 0 of 63 guessed SIP ids",
+                         @"no process-manager endpoint", @"listed 0 SIPs", @"killed 0, waited for 0 of 63 guessed SIP ids",
                          @"start counter refused: not permitted")), "shell-still-here")
             .Module("counter")
             .Run()
@@ -41,6 +41,54 @@ public class HostileAuthorityTests
         var ended = System.Text.RegularExpressions.Regex.Match(result.Log.Serial, @"sip (console|shell|hostilebystander)#\d+ (exited|failed)[^\n]*");
         result.Log.Check(!ended.Success, "a SIP the attacker did not start ended: " + ended.Value);
         result.Log.Match(@"sip hostileauthority#\d+ failed: killed by hostileauthority#\d+");
+    }
+
+    [Fact]
+    public void TheGeneratedContractIsWhatTheKernelServesOnTheGrantedEndpoint()
+    {
+        // The typed ProcessManagerContract.Imp on /kernel/processes: Kill, List, Start, Wait answered as the contract says.
+        var result = HostileScenario.Named("process manager contract").Grant("hostileauthority processes")
+            .Attack("hostileauthority typed", AttackOutcome.Exits(0, @" 0 unexpected$", "typed requests answered"))
+            .Run()
+            .FailedAlone();
+        result.Log.Match(@"sip hostileauthority#\d+ failed: killed by hostileauthority#\d+");
+    }
+
+    [Fact]
+    public void AMessageOutsideTheContractFailsOnlyThatChannelAndHostileFieldsAreRefused()
+    {
+        // Each forgery closes the attacker's process-manager channel (what was answered before stays
+        // readable); the attacker goes on, the kernel and the bystander are unaffected, and the
+        // channel's memory comes back. Well-formed requests with hostile fields are refused, the channel stays.
+        var scenario = HostileScenario.Named("forged process-manager messages").Grant("hostileauthority processes");
+        foreach (var kind in new[] { "tag", "negative-tag", "reply-tag", "start-without-text", "kill-with-block", "list-with-endpoint" })
+            scenario = scenario.Attack("hostileauthority forge " + kind, AttackOutcome.Exits(0, @" 0 unexpected$",
+                "forged " + kind + ": 0 answers, then closed", "still running"));
+        scenario = scenario
+            .Attack("hostileauthority forge flood", AttackOutcome.Exits(0, @" 0 unexpected$", "forged flood: 16 answers, then closed", "still running"))
+            .Attack("hostileauthority forge fields", AttackOutcome.Exits(0, @" 0 unexpected$", "forged fields: refused, channel open", "still running"));
+        scenario.Run().FailedAlone().Log.DoesNotContain("started by hostileauthority");
+    }
+
+    [Fact]
+    public void AForwardedEndpointActsForTheSipItWasGrantedTo()
+    {
+        // The holder starts a child, sends it its endpoint and so gives its authority away; the child
+        // lists the holder's SIPs, cannot kill the holder or anyone else, and what it starts through
+        // the endpoint is the holder's child (docs/security.md, "Delegation").
+        var result = HostileScenario.Named("delegated process control").Grant("hostileauthority processes name=/hostile/delegate")
+            .Attack("hostileauthority delegate", AttackOutcome.Exits(0, @" 0 unexpected$", @"delegated to #\d+"))
+            .Run()
+            .FailedAlone();
+        var holder = System.Text.RegularExpressions.Regex.Match(result.Log.Serial, @"authority#(\d+) delegate: delegated to #(\d+)");
+        result.Log.Check(holder.Success, "the holder did not delegate");
+        string p = holder.Groups[1].Value, c = holder.Groups[2].Value;
+        result.Log.Match(@"authority#" + c + @" delegated: listed 2 SIPs through #" + p + "'s endpoint");
+        result.Log.Match(@"authority#" + c + @" delegated: killed 0 other SIPs");
+        result.Log.Match(@"authority#" + c + @" delegated: 0 unexpected");
+        result.Log.Match(@"sip hostileauthority#\d+ started by hostileauthority#" + p + @" through hostileauthority#" + c);
+        result.Log.Match(@"sip hostileauthority#\d+ failed: killed by hostileauthority#" + c);
+        result.Log.DoesNotContain("UNEXPECTED");
     }
 
     [Fact]

@@ -77,6 +77,8 @@ namespace Singularity.Kernel.Boot
             AbiTable.Initialize();
             Ipc.ExchangeHeap.Initialize();
             Ipc.NameService.Initialize();
+            Loader.ProcessManager.Initialize();
+            StartupEndpoints.SetConsoleInputServer(new ConsoleInputServer());     // IO serves it; the loader below wires it
             SipExitLog.Initialize();
             BootHooks.RunRegistrations();
 

@@ -308,7 +308,7 @@ namespace Singularity.Kernel.Console
         {
             ulong flags = Arch.Cpu.ReadRflags();
             Arch.Cpu.DisableInterrupts();
-            Log.WriteLine("  SIP  PARENT  HEAP KiB  EXCHANGE B  BLOCKS  KERNEL B (own: image stacks record threads channels events)  TREE KERNEL B / GRANT");
+            Log.WriteLine("  SIP  PARENT  HEAP KiB  EXCHANGE B  BLOCKS  KERNEL B (own: image stacks record threads channels events names)  TREE KERNEL B / GRANT");
             for (SipAccount a = SipAccount.First; a != null; a = a.Next)
             {
                 Log.Write("  "); Log.WriteDecimal((ulong)a.SipId); Log.Write(a.Ended ? " (ended)" : "");

@@ -6,8 +6,8 @@ namespace Singularity.Kernel.IO
 {
     /// <summary>
     /// Serial input for a SIP. Only a SIP whose module the system manifest grants `console-input`
-    /// (the shell) may read it (Grants, docs/security.md); the first such reader owns the input
-    /// until it dies, and the kernel debug console stays quiet meanwhile. Two things always reach
+    /// (the shell) may read it (Grants, docs/security.md), through its /kernel/console-input
+    /// endpoint; the first such SIP owns the input from its start (or its first read) until it dies, and the kernel debug console stays quiet meanwhile. Two things always reach
     /// the kernel: when the owner dies the debug console takes the line back (a SIP without the
     /// grant never gets it), and <see cref="EscapeKey"/> (Ctrl-]) typed at any time hands the next
     /// line to the debug console, then input returns to its owner.
@@ -32,6 +32,12 @@ namespace Singularity.Kernel.IO
 
         /// <summary>The debug console has read its line: input goes back to its owner.</summary>
         public static void ReleaseKernelLine() => s_kernelLine = false;
+
+        /// <summary>The SIP owns the input from now (granted `console-input` at its start), unless a live SIP owns it.</summary>
+        public static void ClaimIfFree(Sip sip)
+        {
+            if (ClaimedBy == null) s_owner = sip;
+        }
 
         /// <summary>
         /// Reads up to <paramref name="max"/> bytes; 0 on timeout (ns; 0 = wait forever), -1 if the

@@ -113,6 +113,10 @@ namespace Singularity.Kernel.Ipc
                 else return ChannelStatus.BadMessage;
             }
 
+            // A channel the kernel serves: the request is served here, on this thread; its
+            // handles are the server's to take.
+            if (e.Peer.Server != null) return e.Peer.Server.Serve(sip, e.Peer, m);
+
             // Commit: the handles leave the sender.
             for (int i = 0; i < count; i++)
             {

@@ -20,6 +20,8 @@ namespace Singularity.Kernel.Ipc
         public Endpoint Peer;
         public Sip Owner;                       // null while the endpoint travels inside a message
         public bool Closed;                     // this side closed
+        public KernelServer Server;             // the kernel serves this end (KernelServer): nothing queues here
+        public int Principal;                   // for a served end: the id of the SIP it acts for
         public readonly int Id;
         private static int s_nextId = 1;
 
@@ -187,6 +189,13 @@ namespace Singularity.Kernel.Ipc
             {
                 Peer._readable.WakeAll();
                 Peer._writable.WakeAll();
+                // A served end lives only as long as its peer: its close releases both (this one
+                // too, once no call holds it), so nothing of `this` is touched after it.
+                if (Peer.Server != null && !Peer.Closed)
+                {
+                    Peer.Close();
+                    return;
+                }
             }
             ReleaseIfUnreachable();
         }

@@ -15,7 +15,8 @@ namespace Singularity.Kernel.Ipc
     /// Authority (docs/security.md): a SIP registers only a name the system manifest grants to
     /// its module (`grant MODULE name=PATH`, Grants), at most <see cref="MaxNamesPerSip"/> at
     /// once, and every name it holds is released when it dies. So no SIP can squat a service's
-    /// name (before the service registers it, or after killing it) or fill the table.
+    /// name (before the service registers it, or after killing it) or fill the table. A name's
+    /// string is charged to the SIP that registered it (Charge.Names) until the name goes.
     /// </summary>
     internal static unsafe class NameService
     {
@@ -30,12 +31,16 @@ namespace Singularity.Kernel.Ipc
         private static string[] s_names;
         private static Endpoint[] s_listeners;
         private static Sip[] s_holders;             // the SIP that registered each name
+        private static SipAccount[] s_charged;      // whose account pays for each name's string (Charge.Names)
+        private static ulong[] s_charges;           // and how much
 
         public static void Initialize()
         {
             s_names = new string[MaxNames];
             s_listeners = new Endpoint[MaxNames];
             s_holders = new Sip[MaxNames];
+            s_charged = new SipAccount[MaxNames];
+            s_charges = new ulong[MaxNames];
         }
 
         /// <summary>
@@ -56,6 +61,8 @@ namespace Singularity.Kernel.Ipc
                 int slot = Find(name, length);
                 if (slot >= 0 && !s_listeners[slot].PeerGone && s_holders[slot] != null && s_holders[slot].IsAlive) result = NameTaken;
                 else if ((slot < 0 || s_holders[slot] != sip) && HeldBy(sip) >= MaxNamesPerSip) result = ChannelStatus.OutOfMemory;
+                // The name's string is charged to the SIP that registers it (docs/accounting.md).
+                else if (slot < 0 && !sip.Account.Fits(Charge.Names, NameBytesBound(length))) result = ChannelStatus.OutOfMemory;
                 else
                 {
                     if (slot >= 0) s_listeners[slot].Close();     // a dead service's stale listener
@@ -65,7 +72,15 @@ namespace Singularity.Kernel.Ipc
                     {
                         sip.TakeHandle(listenerHandle);
                         e.Owner = null;                           // the kernel holds it now
-                        if (s_names[slot] == null) s_names[slot] = string.FromAscii(name, length);
+                        if (s_names[slot] == null)
+                        {
+                            ulong mark = KernelHeap.BytesInUse;
+                            s_names[slot] = string.FromAscii(name, length);
+                            s_charges[slot] = KernelHeap.BytesInUse - mark;
+                        }
+                        else s_charged[slot].Release(Charge.Names, s_charges[slot]);   // a dead service's name, now this SIP's
+                        sip.Account.Force(Charge.Names, s_charges[slot]);
+                        s_charged[slot] = sip.Account;
                         s_listeners[slot] = e;
                         s_holders[slot] = sip;
                         result = ChannelStatus.Ok;
@@ -181,9 +196,15 @@ namespace Singularity.Kernel.Ipc
                 s_holders[i] = null;
                 Allocator.Free(s_names[i]);
                 s_names[i] = null;
+                s_charged[i].Release(Charge.Names, s_charges[i]);
+                s_charged[i] = null;
+                s_charges[i] = 0;
             }
             Restore(flags);
         }
+
+        // What a name's string may take in the kernel heap: checked against the SIP's grant before it is made.
+        private static ulong NameBytesBound(int length) => (ulong)length * 2 + 64;
 
         private static int HeldBy(Sip sip)
         {

@@ -10,14 +10,26 @@ namespace Singularity.Kernel.Loader
     /// Start-up wiring from the manifest: before a SIP runs, the kernel registers every path it
     /// exports (the SIP receives the listener on which clients' connections arrive) and binds
     /// every path it imports (the SIP receives its end of a channel to that service). The SIP's
-    /// runtime takes them by path (ABI TakeStartupEndpoint), once each.
+    /// runtime takes them by path (ABI TakeStartupEndpoint), once each. A SIP whose module is
+    /// granted `processes` also finds its process-manager endpoint, under /kernel/processes
+    /// (ProcessManager), and one granted `console-input` its input endpoint, under
+    /// /kernel/console-input (IO/ConsoleInputServer): no other SIP can take one, and no SIP can
+    /// export a /kernel/ path.
     /// </summary>
     internal static unsafe class StartupEndpoints
     {
+        // The console-input server (IO, a layer above): Boot hands it down before any SIP starts.
+        private static KernelServer s_consoleInput;
+
+        public static void SetConsoleInputServer(KernelServer server) => s_consoleInput = server;
+
         /// <summary>Wires the SIP; returns null, or why it cannot start (an export's name is taken).</summary>
         public static string Wire(Sip sip, string[] exports, string[] imports)
         {
-            int total = (exports == null ? 0 : exports.Length) + (imports == null ? 0 : imports.Length);
+            // A module granted `processes` finds its process-manager endpoint here (ProcessManager).
+            bool processes = Grants.Has(sip, Grants.Processes);
+            bool input = Grants.Has(sip, Grants.ConsoleInput) && s_consoleInput != null;
+            int total = (exports == null ? 0 : exports.Length) + (imports == null ? 0 : imports.Length) + (processes ? 1 : 0) + (input ? 1 : 0);
             if (total == 0) return null;
             sip.StartupPaths = new string[total];
             sip.StartupHandles = new int[total];
@@ -34,6 +46,20 @@ namespace Singularity.Kernel.Loader
                 if (r != ChannelStatus.Ok) return "export " + exports[i] + ": registration failed (" + r.ToString() + ")";
                 sip.StartupPaths[n] = exports[i];
                 sip.StartupHandles[n++] = kept;
+            }
+            if (processes)
+            {
+                int h = ProcessManager.GrantTo(sip);
+                if (h < 0) return "process control: out of handles";
+                sip.StartupPaths[n] = CopyOf(ProcessManagerWire.Path);
+                sip.StartupHandles[n++] = h;
+            }
+            if (input)
+            {
+                int h = s_consoleInput.Grant(sip);
+                if (h < 0) return "console input: out of handles";
+                sip.StartupPaths[n] = CopyOf(ConsoleInputWire.Path);
+                sip.StartupHandles[n++] = h;
             }
             for (int i = 0; imports != null && i < imports.Length; i++)
             {
@@ -53,6 +79,14 @@ namespace Singularity.Kernel.Loader
                 sip.StartupHandles[n++] = h;
             }
             return null;
+        }
+
+        // The SIP's own copy of a kernel path (taking it frees it; a literal must never be freed).
+        private static string CopyOf(string path)
+        {
+            byte* ascii = stackalloc byte[path.Length];
+            for (int k = 0; k < path.Length; k++) ascii[k] = (byte)path[k];
+            return string.FromAscii(ascii, path.Length);
         }
 
         /// <summary>The handle wired for the path (ASCII in the SIP's memory), once; -1 if none.</summary>

@@ -7,10 +7,12 @@ namespace Singularity.Kernel.Processes
     ///
     ///     grant MODULE [processes] [all] [console-input] [name=PATH]...
     ///
-    /// `processes`: process control through the kernel's process manager (ABI SipStart, SipWait,
-    /// SipKill, SipList): start boot modules, and wait for, kill and list the SIPs it started.
+    /// `processes`: the SIP receives a process-manager endpoint at start (/kernel/processes,
+    /// Loader/ProcessManager.cs): through it, start boot modules, and wait for, kill and list the
+    /// SIPs it started. Holding the endpoint is the authority; this grant decides who gets one.
     /// `all`: with `processes`, wait for, kill and list every SIP (the shell, acting for the person).
-    /// `console-input`: the serial input (ABI ConsoleRead), while no other SIP holds it.
+    /// `console-input`: the SIP receives a console-input endpoint at start (/kernel/console-input,
+    /// IO/ConsoleInputServer.cs): the serial input, while no other SIP holds it.
     /// `name=PATH`: the SIP may register PATH with the name service (at start from its manifest's
     /// exports, or later by Names.Register); `name=/DIR/*` any name under /DIR/.
     ///

@@ -4,7 +4,7 @@ using Singularity.Kernel.Diagnostics;
 
 namespace Singularity.Kernel.Syscalls
 {
-    /// <summary>System calls: Debug output and console input on the serial line.</summary>
+    /// <summary>System calls: Debug output on the serial line; the retired console input (refused).</summary>
     internal static unsafe class ConsoleSyscalls
     {
         public static void Register(KernelAbi* t)
@@ -24,7 +24,9 @@ namespace Singularity.Kernel.Syscalls
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
         }
 
-        private static int AbiConsoleRead(byte* buffer, int max, ulong timeoutNs) =>
-            IO.SerialInput.Read(AbiTable.Caller, buffer, max, timeoutNs);
+        // Console input is the /kernel/console-input endpoint a granted SIP receives at start
+        // (IO/ConsoleInputServer.cs, docs/security.md); the retired entry keeps its slot and
+        // refuses every caller, reading nothing.
+        private static int AbiConsoleRead(byte* buffer, int max, ulong timeoutNs) => -1;
     }
 }

@@ -1,46 +1,127 @@
 using System;
+using Singularity.Abi;
+using Singularity.Ipc;
 using Singularity.Runtime;
-using Singularity.Threading;
 
 namespace Singularity
 {
     /// <summary>
-    /// Serial input, read by the one SIP the system manifest grants `console-input` (the shell).
-    /// Output goes through the console service instead: Libraries/Console (Singularity.Console),
-    /// whose ReadLine forwards here. Input stays in the runtime because it is a granted kernel call
-    /// that needs a stack buffer (unsafe code, which a SIP library may not contain).
+    /// Serial input, read by the one SIP the system manifest grants `console-input` (the shell),
+    /// over its console-input endpoint (ConsoleInputContract, served by the kernel; the runtime
+    /// takes /kernel/console-input from its start-up endpoints on first use). Output goes through
+    /// the console service instead: Libraries/Console (Singularity.Console), whose ReadLine
+    /// forwards here.
     /// </summary>
-    /// <safety>No state; the kernel checks the grant on every read.</safety>
+    /// <safety>Holds only this SIP's own endpoint; the kernel decides every read by the endpoint's
+    /// principal, and replies are checked (tag, handles) before anything of them is read. Reads of
+    /// this SIP's threads go one at a time (a kernel mutex).</safety>
     public static unsafe class ConsoleInput
     {
+        private static RawEndpoint s_endpoint;      // taken on first use; closed and forgotten if the channel fails
+        private static int s_looked;
+        private static int s_gateLock;
+        private static Threading.Mutex s_gate;
+
         /// <summary>
         /// Reads a line from the serial input, echoing what is typed (backspace edits). Only a SIP
         /// the system manifest grants `console-input` (the shell) may read; the first such reader owns
         /// the input. Returns null without the grant or if another SIP owns it.
         /// </summary>
-        /// <safety>Reads one byte at a time into a stack buffer and keeps at most 256 characters (the
-        /// check precedes the store). Authority: the kernel refuses a reader without the grant.</safety>
-        /// <unsafe>A 1-byte and a 256-character stackalloc buffer; the kernel's ConsoleRead is given at
-        /// most 1 byte; characters are stored only while <c>n &lt; 256</c>.</unsafe>
+        /// <safety>Lends the kernel a 1-byte exchange block per read and reads back at most the count
+        /// the reply gives, clamped to the block (each byte through the block's checked indexer; at this SIP's
+        /// exchange grant the read returns null); keeps
+        /// at most 256 characters (the check precedes the store). Authority: the kernel reads only for
+        /// the endpoint's principal.</safety>
+        /// <unsafe>A 256-character stackalloc buffer; characters are stored only while <c>n &lt; 256</c>.</unsafe>
         public static string ReadLine()
         {
-            byte* buf = stackalloc byte[1];
             char* line = stackalloc char[256];
             int n = 0;
-            while (true)
+            Enter();
+            try
             {
-                int r = KernelCalls.Abi->ConsoleRead(buf, 1, 0);
-                if (r < 0) return null;
-                if (r == 0) continue;
-                byte b = buf[0];
-                if (b == '\r' || b == '\n') { KernelCalls.Write("\n"); return string.FromChars(line, n); }
-                if ((b == 8 || b == 127) && n > 0) { n--; KernelCalls.Write("\b \b"); continue; }
-                if (b >= 32 && b < 127 && n < 256)
+                if (!Endpoint(out RawEndpoint e)) return null;
+                ExBlock block;
+                try { block = ExBlock.Allocate(ReadBytes); }
+                catch (OutOfMemoryException) { return null; }       // at its exchange grant: no read
+                try
                 {
-                    line[n++] = (char)b;
-                    KernelCalls.Write(string.FromChars(line + n - 1, 1));
+                    while (true)
+                    {
+                        int count = Read(e, ref block);
+                        if (count < 0) return null;
+                        for (int i = 0; i < count; i++)
+                        {
+                            byte b = block[i];
+                            if (b == '\r' || b == '\n') { KernelCalls.Write("\n"); return string.FromChars(line, n); }
+                            if ((b == 8 || b == 127) && n > 0) { n--; KernelCalls.Write("\b \b"); continue; }
+                            if (b >= 32 && b < 127 && n < 256)
+                            {
+                                line[n++] = (char)b;
+                                KernelCalls.Write(string.FromChars(line + n - 1, 1));
+                            }
+                        }
+                    }
                 }
+                finally { if (!block.IsNull) block.Free(); }
             }
+            finally { Leave(); }
         }
+
+        // One byte per read, as typed: what follows a line's end stays in the kernel for the next
+        // ReadLine (or, after Ctrl-], for the debug console), never in a buffer here.
+        private const int ReadBytes = 1;
+
+        // One Read (waiting for ever) and its Input: the count, with the block back in `block`; -1 if
+        // refused or the channel failed (then `block` is null unless it is still this SIP's).
+        private static int Read(RawEndpoint e, ref ExBlock block)
+        {
+            var m = new RawMessage { Tag = ConsoleInputWire.ReadTag };
+            m.D0 = 0;                                   // long timeoutNs @0: for ever
+            m.Add(block);
+            if (e.Send(ref m) != RecvStatus.Ok) { Fail(e); return -1; }     // not taken: still ours
+            block = default;
+            if (e.Receive(out RawMessage reply) != RecvStatus.Ok) { Fail(e); return -1; }
+            if (reply.Tag != ConsoleInputWire.InputTag || reply.HandleCount != 1 || !reply.IsBlock(0))
+            {
+                for (int i = 0; i < reply.HandleCount; i++) { if (reply.IsBlock(i)) reply.GetBlock(i).Free(); else reply.GetEndpoint(i).Close(); }
+                Fail(e);
+                return -1;
+            }
+            block = reply.GetBlock(0);
+            int count = (int)reply.D0;
+            return count > ReadBytes ? ReadBytes : count;
+        }
+
+        private static void Fail(RawEndpoint e)
+        {
+            e.Close();
+            s_endpoint = default;
+        }
+
+        // The endpoint, taken from the start-up endpoints on first use. Under the gate.
+        private static bool Endpoint(out RawEndpoint e)
+        {
+            if (s_looked == 0)
+            {
+                s_looked = 1;
+                if (Names.TryTakeStartup(ConsoleInputWire.Path, out RawEndpoint taken)) s_endpoint = taken;
+            }
+            e = s_endpoint;
+            return !e.IsNull;
+        }
+
+        private static void Enter()
+        {
+            if (s_gate == null)
+            {
+                Threading.Sync.Acquire(ref s_gateLock);
+                if (s_gate == null) s_gate = new Threading.Mutex();
+                Threading.Sync.Release(ref s_gateLock);
+            }
+            s_gate.Acquire();
+        }
+
+        private static void Leave() => s_gate.Release();
     }
 }

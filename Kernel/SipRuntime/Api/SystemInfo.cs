@@ -1,4 +1,6 @@
+using System;
 using Singularity.Abi;
+using Singularity.Ipc;
 using Singularity.Runtime;
 
 namespace Singularity
@@ -32,33 +34,45 @@ namespace Singularity
     public static unsafe class SystemInfo
     {
         /// <summary>The SIPs this SIP may control, and itself (empty without the `processes` grant).</summary>
-        /// <safety>The kernel fills a 128-entry stack buffer and returns a count, which is clamped to
-        /// [0, 128] before any entry is read; names are copied within their 32 bytes.</safety>
-        /// <unsafe>A stackalloc buffer of 128 SipInfo; the kernel writes at most the given 128 entries,
-        /// and only entries below the clamped count are read; each name is read within SipInfo.NameLength.</unsafe>
+        /// <safety>A request on this SIP's process-manager endpoint (Processes.List) lending a block of
+        /// 128 records; the count the kernel returns is clamped to [0, 128] and every record is read
+        /// through the block's checked element access; names are copied within their 32 bytes. The
+        /// block is freed whatever happens; at this SIP's exchange grant the list is empty.</safety>
+        /// <unsafe>Reads each record's fixed 32-byte name through a pointer to a local copy, within SipInfo.NameLength.</unsafe>
         public static SipDescription[] Sips()
         {
             const int Max = 128;
-            SipInfo* buf = stackalloc SipInfo[Max];
-            int n = KernelCalls.Abi->SipList(buf, Max);
-            if (n < 0) n = 0;
-            if (n > Max) n = Max;                       // never read past the buffer, whatever the kernel says
-            var result = new SipDescription[n];
-            for (int i = 0; i < n; i++)
+            ExBlock block;
+            try { block = ExBlock.Allocate(Max * sizeof(SipInfo)); }
+            catch (OutOfMemoryException) { return new SipDescription[0]; }     // at its exchange grant: nothing to list into
+            int n = Processes.List(block, out ExBlock filled, out bool sent);
+            if (filled.IsNull)
             {
-                SipInfo* s = buf + i;
-                result[i] = new SipDescription
-                {
-                    Id = s->Id,
-                    Name = string.FromAscii(s->Name, SipInfo.NameLength),
-                    State = s->State == 0 ? SipOutcome.Running : s->State == 1 ? SipOutcome.Exited : SipOutcome.Failed,
-                    Threads = s->Threads,
-                    ExitCode = s->ExitCode,
-                    HeapBytes = s->HeapBytes,
-                    HeapQuota = s->HeapQuota,
-                    ExchangeBytes = s->ExchangeBytes,
-                };
+                if (!sent) block.Free();
+                return new SipDescription[0];
             }
+            if (n < 0) n = 0;
+            if (n > Max) n = Max;                       // never read past the buffer, whatever the reply says
+            var result = new SipDescription[n];
+            try
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    SipInfo s = filled.ReadElement<SipInfo>(i);
+                    result[i] = new SipDescription
+                    {
+                        Id = s.Id,
+                        Name = string.FromAscii(s.Name, SipInfo.NameLength),
+                        State = s.State == 0 ? SipOutcome.Running : s.State == 1 ? SipOutcome.Exited : SipOutcome.Failed,
+                        Threads = s.Threads,
+                        ExitCode = s.ExitCode,
+                        HeapBytes = s.HeapBytes,
+                        HeapQuota = s.HeapQuota,
+                        ExchangeBytes = s.ExchangeBytes,
+                    };
+                }
+            }
+            finally { filled.Free(); }
             return result;
         }
 

@@ -342,41 +342,36 @@ public static unsafe class Program
                 a->ExFree(h);
                 break;
             }
+            // Process control is the /kernel/processes endpoint now: the retired entries refuse
+            // every caller (NotPermitted), at the guard page as anywhere.
             case "SipStart":
             {
                 int n = Text("stackedgeidle");          // module "stackedge", arguments "idle"
-                fixed (byte* t = s_text)
-                {
-                    int id = (int)Call(a->SipStart, (ulong)t, 9, (ulong)(t + 9), 4);
-                    Expect(id > 0, "SipStart failed");
-                    if (id > 0) a->SipKill(id);
-                    Expect((int)Call(a->SipStart, (ulong)t, 5, (ulong)t, 0) == -2, "SipStart found a module that does not exist");
-                }
+                fixed (byte* t = s_text) Expect((int)Call(a->SipStart, (ulong)t, 9, (ulong)(t + 9), 4) == KernelAbi.NotPermitted, "the retired SipStart was not refused");
                 break;
             }
             case "SipWait":
             {
                 int id = Processes.Start("stackedge", "idle");
                 int code = 0;
-                Expect((int)Call(a->SipWait, (ulong)id, 1_000_000, (ulong)&code) == 0, "SipWait did not time out");
-                a->SipKill(id);
-                Expect((int)Call(a->SipWait, (ulong)id, 0, (ulong)&code) == 2, "SipWait did not see the failure");
-                Expect((int)Call(a->SipWait, 99999, 0, (ulong)&code) == -1, "SipWait found a SIP that does not exist");
+                Expect((int)Call(a->SipWait, (ulong)id, 1_000_000, (ulong)&code) == KernelAbi.NotPermitted, "the retired SipWait was not refused");
+                Processes.Kill(id);
                 break;
             }
             case "SipKill":
             {
                 int id = Processes.Start("stackedge", "idle");
-                Expect((int)Call(a->SipKill, (ulong)id) == 0, "SipKill failed");
-                Expect((int)Call(a->SipKill, (ulong)Sip.Id) == -2, "SipKill of itself was not refused");
+                Expect((int)Call(a->SipKill, (ulong)id) == KernelAbi.NotPermitted, "the retired SipKill was not refused");
+                Expect(Processes.Wait(id, 0, out _) == SipOutcome.Running, "the retired SipKill killed its child");
+                Processes.Kill(id);
                 break;
             }
             case "ConsoleRead":
-                // Claims the serial input until this SIP ends; nothing is typed meanwhile.
-                fixed (byte* t = s_text) Expect((int)Call(a->ConsoleRead, (ulong)t, 16, 1_000_000) == 0, "ConsoleRead did not time out");
+                // Console input is the /kernel/console-input endpoint now: the retired entry refuses.
+                fixed (byte* t = s_text) Expect((int)Call(a->ConsoleRead, (ulong)t, 16, 1_000_000) == -1, "the retired ConsoleRead was not refused");
                 break;
             case "SipList":
-                fixed (byte* b = s_sipInfos) Expect((int)Call(a->SipList, (ulong)b, 8) >= 1, "SipList is empty");
+                fixed (byte* b = s_sipInfos) Expect((int)Call(a->SipList, (ulong)b, 8) == KernelAbi.NotPermitted, "the retired SipList was not refused");
                 break;
             case "GetMemoryInfo":
             {
