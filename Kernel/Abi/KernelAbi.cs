@@ -64,7 +64,8 @@ namespace Singularity.Abi
         public delegate*<ulong, void> SetFaultEntry;                   // 41 where a null dereference or #DE in SIP code continues
         public delegate*<byte*, int, int> TakeStartupEndpoint;         // 42 (path) -> endpoint handle wired from the manifest, or -1
         public delegate*<ExchangeHeader**> ExchangeHeaders;          // 43 the fixed directory of exchange-block headers (read by the runtime; Abi/ExchangeHeader.cs)
-        public const int Count = 44;
+        public delegate*<int, ChannelMessage*, ulong, int> ChannelCall;    // 44 (endpoint, request in / reply out, timeout ns): send, then receive on the same endpoint
+        public const int Count = 45;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

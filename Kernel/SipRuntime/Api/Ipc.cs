@@ -289,20 +289,56 @@ namespace Singularity.Ipc
             RawMessage copy = message;
             int count = copy.RawHandleCount;
             if ((uint)count > ChannelMessage.MaxHandles) return RecvStatus.BadMessage;
-            int begun = 0;
-            bool ok = true;
-            for (; begun < count; begun++)
+            int begun = BeginTransfers(ref copy, count);
+            int r = begun == count ? KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs)) : ChannelStatus.BadMessage;
+            EndTransfers(ref copy, begun);
+            return Status(r);
+        }
+
+        /// <summary>
+        /// Sends <paramref name="request"/> and waits for the next message on this endpoint, in one
+        /// kernel call (request/reply protocols): a receiver already waiting runs next directly.
+        /// Returns the send's status if it failed (no reply then), else the receive's.
+        /// </summary>
+        /// <safety>As Send for the request (a checked copy on this thread's stack, its blocks marked
+        /// leaving until the kernel answers; their handles are kept apart first, since the kernel
+        /// writes the reply over the copy), then as Receive for the reply, which the kernel writes
+        /// into the same local copy before it is copied out.</safety>
+        /// <unsafe>Hands the kernel's ChannelCall the address of a local copy of the request (the
+        /// ABI's ChannelMessage layout); the request's handles are saved in a local RawMessage first.</unsafe>
+        public RecvStatus Call(ref RawMessage request, out RawMessage reply, int timeoutMs = -1)
+        {
+            RawMessage copy = request;
+            reply = default;
+            int count = copy.RawHandleCount;
+            if ((uint)count > ChannelMessage.MaxHandles) return RecvStatus.BadMessage;
+            RawMessage sent = copy;             // the handles to end transfers of, after the kernel overwrote `copy`
+            int begun = BeginTransfers(ref copy, count);
+            int r = begun == count ? KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs)) : ChannelStatus.BadMessage;
+            EndTransfers(ref sent, begun);
+            if (r == ChannelStatus.Ok) reply = copy;
+            return Status(r);
+        }
+
+        // Marks the message's blocks leaving, in order; how many handles were passed (all, or up to
+        // the first block that is not this SIP's or is leaving already).
+        private static int BeginTransfers(ref RawMessage m, int count)
+        {
+            for (int i = 0; i < count; i++)
             {
-                ulong h = copy.HandleAt(begun);
-                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock && !ExchangeGuard.TryBeginTransfer(ExchangeGuard.Header(h), ExchangeGuard.KeyOf(h))) { ok = false; break; }
+                ulong h = m.HandleAt(i);
+                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock && !ExchangeGuard.TryBeginTransfer(ExchangeGuard.Header(h), ExchangeGuard.KeyOf(h))) return i;
             }
-            int r = ok ? KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs)) : ChannelStatus.BadMessage;
+            return count;
+        }
+
+        private static void EndTransfers(ref RawMessage m, int begun)
+        {
             for (int i = 0; i < begun; i++)
             {
-                ulong h = copy.HandleAt(i);
+                ulong h = m.HandleAt(i);
                 if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock) ExchangeGuard.EndTransfer(ExchangeGuard.Header(h), ExchangeGuard.KeyOf(h));
             }
-            return Status(r);
         }
 
         /// <summary>Receives the next message; Closed once the peer is gone and the queue is empty.</summary>

@@ -280,8 +280,7 @@ public static class Program
     {
         var ping = new RawMessage { Tag = Ping, D0 = seq };
         ping.Add(block);
-        server.Send(ref ping);
-        server.Receive(out RawMessage pong);
+        server.Call(ref ping, out RawMessage pong);
         return pong.GetBlock(0);
     }
 
