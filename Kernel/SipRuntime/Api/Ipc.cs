@@ -322,6 +322,7 @@ namespace Singularity.Ipc
 
         // Marks the message's blocks leaving, in order; how many handles were passed (all, or up to
         // the first block that is not this SIP's or is leaving already).
+        /// <unsafe>ExchangeGuard.TryBeginTransfer on the header ExchangeGuard.Header found for each block handle (null for any handle it does not admit, which is refused).</unsafe>
         private static int BeginTransfers(ref RawMessage m, int count)
         {
             for (int i = 0; i < count; i++)
@@ -332,6 +333,7 @@ namespace Singularity.Ipc
             return count;
         }
 
+        /// <unsafe>ExchangeGuard.EndTransfer on the header found for each of the first <c>begun</c> handles, which BeginTransfers marked.</unsafe>
         private static void EndTransfers(ref RawMessage m, int begun)
         {
             for (int i = 0; i < begun; i++)
