@@ -63,7 +63,9 @@ namespace Singularity.Abi
         public delegate*<byte*, int, ulong*, int, void> FailProcessWithTrace; // 40 (message, length, return addresses, count)
         public delegate*<ulong, void> SetFaultEntry;                   // 41 where a null dereference or #DE in SIP code continues
         public delegate*<byte*, int, int> TakeStartupEndpoint;         // 42 (path) -> endpoint handle wired from the manifest, or -1
-        public const int Count = 43;
+        public delegate*<ExchangeHeader**> ExchangeHeaders;          // 43 the fixed directory of exchange-block headers (read by the runtime; Abi/ExchangeHeader.cs)
+        public delegate*<int, ChannelMessage*, ulong, int> ChannelCall;    // 44 (endpoint, request in / reply out, timeout ns): send, then receive on the same endpoint
+        public const int Count = 45;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

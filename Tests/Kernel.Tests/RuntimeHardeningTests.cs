@@ -101,6 +101,19 @@ public class RuntimeHardeningTests
         log.Match(@"sip sizeattacks#2 failed: unhandled exception \(its TypeName or Message threw\)");
     }
 
+    [Theory]
+    [InlineData("sent")]
+    [InlineData("freed")]
+    public void ABufferTouchedAfterItWasGivenAwayFailsOnlyTheAttacker(string how)
+    {
+        // Tests/TestSips/StaleBlock is built with both ownership checkers off, so nothing but the
+        // runtime's check of the block header (no kernel call) stands between it and the block.
+        var log = Attack("staleblock", how, attackerFails: true, name: "StaleBlock " + how);
+        Reported(log, $"staleblock: gave the buffer away ({how}); touching it");
+        log.Match(@"sip staleblock#2 failed: unhandled exception System\.InvalidOperationException: this SIP does not own the exchange block");
+        log.Check(!log.Serial.Contains("staleblock: FAILED"), "the write into a block given away went through");
+    }
+
     [Fact]
     public void OutOfRangeFrameAndMessageFieldsAreRefused()
     {

@@ -133,6 +133,40 @@ namespace Singularity.Kernel.Ipc
             return ChannelStatus.Ok;
         }
 
+        /// <summary>
+        /// Send, then receive on the same endpoint, in one kernel entry: the request/reply fast
+        /// path. The reply overwrites <paramref name="m"/>. A receiver already blocked on the peer
+        /// runs next directly (Scheduler.PreferNext), without a trip through the run queue; the
+        /// caller's thread waits for the reply meanwhile. Returns the send's status if it failed,
+        /// else the receive's.
+        /// </summary>
+        public static int Call(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs)
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            int result = ChannelStatus.BadHandle;
+            Endpoint e = Own(sip, handle);
+            if (e != null)
+            {
+                Thread me = Scheduler.Current;
+                e.Pin();
+                ThreadChannels.Of(me).Pinned = e;
+                result = SendLocked(sip, e, m, timeoutNs);
+                if (result == ChannelStatus.Ok)
+                {
+                    Endpoint peer = e.Peer;
+                    Thread receiver = peer != null ? peer.FirstReader : null;
+                    if (receiver != null && receiver != me) Scheduler.PreferNext(receiver);
+                    result = ReceiveLocked(sip, e, m, timeoutNs);
+                    Scheduler.PreferNext(null);
+                }
+                ThreadChannels.Of(me).Pinned = null;
+                e.Unpin();
+            }
+            Restore(flags);
+            return result;
+        }
+
         public static int Receive(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs)
         {
             ulong flags = Cpu.ReadRflags();

@@ -117,6 +117,8 @@ namespace Singularity.Kernel.Ipc
         public bool PeerGone => Peer == null || Peer.Closed;
 
         public void WatchReadable(Thread t) => _readable.Add(t);
+        /// <summary>A thread waiting for this endpoint to become readable (woken by the last enqueue), or null.</summary>
+        public Thread FirstReader => _readable.First;
         public void UnwatchReadable(Thread t) => _readable.Remove(t);
         public void WatchWritable(Thread t) => _writable.Add(t);
         public void UnwatchWritable(Thread t) => _writable.Remove(t);
@@ -232,6 +234,9 @@ namespace Singularity.Kernel.Ipc
         }
 
         /// <summary>Makes every watching thread ready; they re-check what they wait for. Interrupts off.</summary>
+        /// <summary>The first thread watching, or null.</summary>
+        public Thread First => _count > 0 ? _threads[0] : null;
+
         public void WakeAll()
         {
             for (int i = 0; i < _count; i++) Scheduler.WakeDirect(_threads[i]);

@@ -1,4 +1,6 @@
+using Singularity.Abi;
 using Singularity.Kernel.Arch;
+using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.Memory;
 using Singularity.Kernel.Processes;
 
@@ -31,6 +33,9 @@ namespace Singularity.Kernel.Ipc
 
         private static Block* s_blocks;
         private static int s_capacity;
+        // The runtime-visible headers (Abi/ExchangeHeader.cs): chunks never move or go away, so a
+        // runtime holding a header pointer always reads a header, whatever became of its block.
+        private static ExchangeHeader** s_headers;
         private static int s_freeHint;
         private static ulong s_bytes, s_count;
 
@@ -40,7 +45,37 @@ namespace Singularity.Kernel.Ipc
         public static void Initialize()
         {
             s_blocks = (Block*)KernelHeap.Allocate((ulong)(InitialCapacity * sizeof(Block)));
+            s_headers = (ExchangeHeader**)KernelHeap.Allocate((ulong)(ExchangeHeader.DirectoryChunks * sizeof(ExchangeHeader*)));
+            for (int c = 0; c < ExchangeHeader.DirectoryChunks; c++) s_headers[c] = null;
+            if (!AddHeaderChunks(0, InitialCapacity)) Panic.Halt("exchange heap: no memory for block headers");
             s_capacity = InitialCapacity;
+        }
+
+        /// <summary>The fixed directory of header chunks the runtime reads (ExchangeHeaderTable).</summary>
+        public static ExchangeHeader** HeaderDirectory => s_headers;
+
+        // Zeroed header chunks for slots [from, to). Interrupts off or at start-up.
+        private static bool AddHeaderChunks(int from, int to)
+        {
+            for (int c = from >> ExchangeHeader.ChunkShift; c < (to >> ExchangeHeader.ChunkShift); c++)
+            {
+                if (s_headers[c] != null) continue;
+                ulong bytes = (ulong)(ExchangeHeader.ChunkSlots * sizeof(ExchangeHeader));
+                var chunk = (ExchangeHeader*)KernelHeap.TryAllocate(bytes);
+                if (chunk == null) return false;
+                for (int i = 0; i < ExchangeHeader.ChunkSlots; i++) chunk[i] = default;
+                s_headers[c] = chunk;
+            }
+            return true;
+        }
+
+        private static ExchangeHeader* Header(int slot) => s_headers[slot >> ExchangeHeader.ChunkShift] + (slot & (ExchangeHeader.ChunkSlots - 1));
+
+        // Publishes the slot's owner to its header (after Data and Length). Interrupts off.
+        private static void PublishOwner(int slot, int owner)
+        {
+            ExchangeHeader* x = Header(slot);
+            x->Key = ExchangeHeader.KeyOf(HandleOf(slot), owner == InFlight ? ExchangeHeader.InFlightOwner : (uint)owner);
         }
 
         private static ulong HandleOf(int slot) =>
@@ -83,6 +118,10 @@ namespace Singularity.Kernel.Ipc
                     s_blocks[slot].Length = length;
                     s_blocks[slot].Owner = sip.Id;
                     s_blocks[slot].Generation++;
+                    ExchangeHeader* x = Header(slot);
+                    x->Data = (byte*)data;
+                    x->Length = (uint)length;
+                    PublishOwner(slot, sip.Id);
                     s_freeHint = slot + 1;
                     sip.ExchangeBytes += length;
                     sip.ExchangeBlocks++;
@@ -105,6 +144,7 @@ namespace Singularity.Kernel.Ipc
             }
             if (s_capacity >= MaxCapacity) return -1;
             int bigger = s_capacity * 2;
+            if (!AddHeaderChunks(s_capacity, bigger)) return -1;
             var table = (Block*)KernelHeap.TryAllocate((ulong)bigger * (ulong)sizeof(Block));
             if (table == null) return -1;
             for (int i = 0; i < s_capacity; i++) table[i] = s_blocks[i];
@@ -140,6 +180,7 @@ namespace Singularity.Kernel.Ipc
             int slot = Slot(handle);
             if (slot < 0 || s_blocks[slot].Owner != from) return false;
             s_blocks[slot].Owner = to;
+            PublishOwner(slot, to);
             ulong len = s_blocks[slot].Length;
             if (fromSip != null) { fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--; }
             if (toSip != null)
@@ -147,10 +188,13 @@ namespace Singularity.Kernel.Ipc
                 // Received: the charge moves to the receiver (it cannot be refused: the message is taken).
                 toSip.ExchangeBytes += len;
                 toSip.ExchangeBlocks++;
-                Uncharge(slot);
-                toSip.Account.Force(Charge.Blocks, 1);
-                toSip.Account.Force(Charge.Exchange, len);
-                s_blocks[slot].Charged = toSip.Id;
+                if (s_blocks[slot].Charged != toSip.Id)     // back to the SIP charged for it: nothing moves
+                {
+                    Uncharge(slot);
+                    toSip.Account.Force(Charge.Blocks, 1);
+                    toSip.Account.Force(Charge.Exchange, len);
+                    s_blocks[slot].Charged = toSip.Id;
+                }
             }
             return true;
         }
@@ -195,6 +239,10 @@ namespace Singularity.Kernel.Ipc
         {
             Uncharge(slot);
             ulong len = s_blocks[slot].Length;
+            ExchangeHeader* x = Header(slot);
+            x->Key = 0;                         // before the memory goes: a runtime check now fails
+            x->Length = 0;
+            x->Data = null;                     // Accessors floats: a stale thread's increment is undone by its decrement
             KernelHeap.Free(s_blocks[slot].Data);
             s_blocks[slot].Data = null;
             s_blocks[slot].Owner = 0;

@@ -2,7 +2,7 @@ using Singularity.Abi;
 
 namespace Singularity.Kernel.Syscalls
 {
-    /// <summary>System calls: Channels: create, send, receive, select, close (Ipc.ChannelCalls does the work).</summary>
+    /// <summary>System calls: Channels: create, send, receive, call (send then receive), select, close (Ipc.ChannelCalls does the work).</summary>
     internal static unsafe class ChannelSyscalls
     {
         public static void Register(KernelAbi* t)
@@ -12,7 +12,10 @@ namespace Singularity.Kernel.Syscalls
             t->ChannelReceive = &AbiChannelReceive;
             t->ChannelSelect = &AbiChannelSelect;
             t->ChannelClose = &AbiChannelClose;
+            t->ChannelCall = &AbiChannelCall;
         }
+
+        private static int AbiChannelCall(int endpoint, ChannelMessage* m, ulong timeoutNs) => Ipc.ChannelCalls.Call(AbiTable.Caller, endpoint, m, timeoutNs);
 
         private static int AbiChannelCreate(int* imp, int* exp) => Ipc.ChannelCalls.Create(AbiTable.Caller, imp, exp);
 

@@ -20,7 +20,12 @@ namespace Singularity.Kernel.Syscalls
             t->ExFree = &AbiExFree;
             t->ExAccess = &AbiExAccess;
             t->ExchangeBytes = &AbiExchangeBytes;
+            t->ExchangeHeaders = &AbiExchangeHeaders;
         }
+
+        // The same for every SIP: headers hold no data, only keys, lengths and addresses that the
+        // runtime uses after checking the key names its own SIP.
+        private static ExchangeHeader** AbiExchangeHeaders() => Ipc.ExchangeHeap.HeaderDirectory;
 
         private static ulong AbiAllocatePages(ulong pages) => AbiTable.Caller.AllocatePages(pages);
 

@@ -20,6 +20,7 @@ namespace Singularity.Kernel.Threading
         private const ulong QuantumTicks = 10;
 
         private static ReadyQueue[] s_active;       // per level: the queues (shares) with ready threads there
+        private static Thread s_preferred;          // PreferNext: run this ready thread at the next switch
         private static Thread s_yielding;           // Yield: run another share than this thread's if one is ready
         private static ulong s_wakeCredit;          // see CatchUp (0 until the TSC is calibrated)
         private static Thread s_current;
@@ -121,6 +122,14 @@ namespace Singularity.Kernel.Threading
             if (t == s_current && HighestReady() > (int)priority) { MakeReady(t); Schedule(); }
             Restore(flags);
         }
+
+        /// <summary>
+        /// Asks that <paramref name="t"/> run at the next switch if it is then ready, at a priority
+        /// no lower than any other ready thread, and allowed to run (a channel call hands the CPU
+        /// to the receiver it woke while the caller waits for the reply); null withdraws it.
+        /// Interrupts must be disabled.
+        /// </summary>
+        public static void PreferNext(Thread t) => s_preferred = t;
 
         /// <summary>Gives up the CPU to another ready thread of the same or higher priority.</summary>
         public static void Yield()
@@ -311,7 +320,7 @@ namespace Singularity.Kernel.Threading
         {
             Charge();
             Thread prev = s_current;
-            Thread next = TakeHighestReady();
+            Thread next = TakePreferred(prev) ?? TakeHighestReady();
             // A thread queued before its SIP paused for a collection (BeginCollection: every other
             // thread stops) or hung waits with the SIP's parked threads instead of running.
             while (next != null && next.Owner != null && !next.Owner.MayRun(next))
@@ -411,7 +420,20 @@ namespace Singularity.Kernel.Threading
         /// <summary>Makes parked threads of a SIP runnable again. Interrupts must be disabled.</summary>
         public static void Unpark(Thread t) => MakeReady(t);
 
-        private static void RemoveReady(Thread t)
+        // The thread PreferNext named, taken off its ready queue, if it may run now: ready (in its
+        // queue, so not parked), not the idle thread, and at the highest ready priority.
+        private static Thread TakePreferred(Thread prev)
+        {
+            Thread t = s_preferred;
+            s_preferred = null;
+            if (t == null || t == prev || t == s_idle || t.State != ThreadState.Ready) return null;
+            if ((int)t.Priority < HighestReady() || MustPark(t) || (t.Owner != null && !t.Owner.MayRun(t))) return null;
+            if (!RemoveReady(t)) return null;
+            s_yielding = null;
+            return t;
+        }
+
+        private static bool RemoveReady(Thread t)
         {
             int level = (int)t.Priority;
             ReadyQueue q = t.Share.Queues[level];
@@ -424,8 +446,9 @@ namespace Singularity.Kernel.Threading
                 c.Next = null;
                 q.Share.Queued--;
                 if (q.Head == null) Deactivate(q, level);
-                return;
+                return true;
             }
+            return false;
         }
 
         // Takes a queue whose last ready thread left off its level's list.

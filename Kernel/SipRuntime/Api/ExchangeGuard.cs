@@ -1,146 +1,113 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Singularity.Abi;
 using Singularity.Runtime;
-using Singularity.Threading;
 
 namespace Singularity.Ipc
 {
     /// <summary>
-    /// Keeps an exchange block in this SIP while one of its threads touches the block's memory.
-    /// The kernel hands out a block's address only after checking that this SIP owns it; if
-    /// another thread of the SIP then freed or sent the block, the access would go on in memory
-    /// the kernel has given to someone else (its own heap, or the SIP that received the block).
-    /// So every access is registered here while it runs, and a free or a send of a block first
-    /// waits until no access of that block runs and makes new ones fail until the kernel has
-    /// answered. Accesses are short and never block, so the wait ends; a send that blocks in the
-    /// kernel (a full queue) holds up only accesses to the blocks it carries, which fail.
+    /// Checks this SIP's accesses to exchange blocks without a kernel call, and keeps every access
+    /// inside the time the SIP owns the block. Each block has a header in a kernel table that never
+    /// moves (Abi/ExchangeHeader.cs): its Key names the owning SIP (and the handle's generation) and
+    /// is rewritten by the kernel on every change of owner. An access checks the Key, counts itself
+    /// in the header's Accessors, checks the Key again, and counts itself out. A free or send first
+    /// marks the Key Leaving (new accesses fail) and waits until Accessors is 0, so no access of
+    /// another thread of this SIP runs on into memory the kernel gives to someone else (its own
+    /// heap, or the SIP that receives the block). Accesses are short and never block; a send that
+    /// blocks in the kernel (a full queue) holds up only accesses to the blocks it carries, which fail.
     /// </summary>
-    /// <unsafe>Calls the kernel's ExAccess through the ABI table the kernel gave at start-up; the
-    /// kernel checks that the handle names a live block this SIP owns (else null). The address
-    /// it returns is valid for the returned length while the block stays this SIP's, which this
-    /// class guarantees for the registered access: every free (ExBlock.Free) and send
-    /// (RawEndpoint.Send) in this SIP goes through BeginTransfer first.</unsafe>
+    /// <unsafe>The directory pointer is the kernel's (ExchangeHeaders ABI call at start-up): a fixed
+    /// array of DirectoryChunks chunk pointers, each null or ChunkSlots headers that are never freed.
+    /// Header() bounds the slot against the directory and checks the chunk; a header's Data and
+    /// Length describe the block's memory whenever its Key is this SIP's (the kernel writes them
+    /// before the Key), and the Leaving protocol keeps that true for the duration of an access.</unsafe>
     internal static unsafe class ExchangeGuard
     {
-        // Blocks registered at once: one per running access or transfer. Past it an access
-        // fails (InvalidOperationException) rather than waiting for a send that may never end.
-        private const int Capacity = 256;
+        private static ExchangeHeader** s_directory;
+        private static uint s_sipId;
+        // A free or send gives up waiting for other threads' accesses after this many yields (an
+        // access is a few instructions; only a SIP killed inside one leaves a count behind).
+        private const int MaxWaits = 100000;
 
-        private struct Entry
+        /// <summary>At start-up, before any block exists in this SIP: the directory is never null afterwards (the kernel's is a fixed allocation).</summary>
+        public static void Initialize()
         {
-            public ulong Handle;
-            public int Users;               // accesses running now
-            public bool Transferring;       // a free or send of the block is under way
+            s_directory = KernelCalls.Abi->ExchangeHeaders();
+            if (s_directory == null) KernelCalls.Fail("no exchange-block header directory", 0);
+            s_sipId = (uint)KernelCalls.Info->SipId;
         }
 
-        private static Entry[] s_entries;   // the first s_used are live; guarded by s_lock
-        private static int s_used;
-        private static int s_lock;
+        /// <summary>The header of the slot <paramref name="handle"/> names, or null. Any value is safe.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ExchangeHeader* Header(ulong handle)
+        {
+            // One test for both: a block-kind handle whose slot is inside the directory (below 2^20).
+            if ((handle & (ChannelMessage.KindMask | SlotHighBits)) != ChannelMessage.KindBlock) return null;
+            uint slot = (uint)handle;
+            ExchangeHeader* chunk = s_directory[slot >> ExchangeHeader.ChunkShift];
+            return chunk == null ? null : chunk + (slot & (ExchangeHeader.ChunkSlots - 1));
+        }
+
+        // The bits of a handle's 32-bit slot field at and above the directory's size.
+        private const ulong SlotHighBits = 0xFFFFFFFFUL & ~(ulong)(ExchangeHeader.DirectoryChunks * ExchangeHeader.ChunkSlots - 1);
+
+        /// <summary>The key a header carries while this SIP owns the block <paramref name="handle"/> names.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static long KeyOf(ulong handle) => ExchangeHeader.KeyOf(handle, s_sipId);
 
         /// <summary>
-        /// Registers an access of <paramref name="handle"/> and returns the block's address and
-        /// length from the kernel. Every successful Enter must be followed by one Exit.
+        /// Begins an access: the block is this SIP's and stays so until Exit. Throws
+        /// InvalidOperationException otherwise. Every successful Enter is followed by one Exit.
         /// </summary>
-        public static byte* Enter(ulong handle, out ulong length)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Enter(ExchangeHeader* x, long key)
         {
-            Sync.Acquire(ref s_lock);
-            int i = Find(handle);
-            string refused = null;
-            if (i >= 0)
-            {
-                if (s_entries[i].Transferring) refused = "another thread of this SIP is freeing or sending the exchange block";
-                else s_entries[i].Users++;
-            }
-            else if (!Add(handle, users: 1, transferring: false)) refused = "too many exchange blocks in use at once";
-            Sync.Release(ref s_lock);
-            if (refused != null) throw new InvalidOperationException(refused);
-
-            ulong len;
-            byte* p = (byte*)KernelCalls.Abi->ExAccess(handle, &len);
-            if (p == null)
-            {
-                Exit(handle);
-                throw new InvalidOperationException("this SIP does not own the exchange block (it was sent or freed)");
-            }
-            length = len;
-            return p;
+            // A cheap refusal first, so a stale view never touches the count of another SIP's block.
+            if (x == null || x->Key != key) NotOwned();
+            Interlocked.ExchangeAdd(ref x->Accessors, 1);            // a full fence before the second read
+            if (x->Key != key) { Interlocked.ExchangeAdd(ref x->Accessors, -1); NotOwned(); }
         }
 
-        /// <summary>Ends an access registered by Enter.</summary>
-        public static void Exit(ulong handle)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Exit(ExchangeHeader* x) => Interlocked.ExchangeAdd(ref x->Accessors, -1);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static void NotOwned() => throw new InvalidOperationException("this SIP does not own the exchange block (it was sent or freed)");
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public static void OutOfRange(ExchangeHeader* x)
         {
-            Sync.Acquire(ref s_lock);
-            int i = Find(handle);
-            if (i >= 0 && --s_entries[i].Users <= 0 && !s_entries[i].Transferring) Remove(i);
-            Sync.Release(ref s_lock);
+            Exit(x);
+            throw new IndexOutOfRangeException();
         }
 
         /// <summary>
-        /// Before the kernel frees or sends <paramref name="handle"/>: new accesses fail, and this
-        /// returns once the running ones have ended. False when another transfer of the block is
-        /// under way (another thread frees or sends it, or it is twice in one message), or the
-        /// table is full. Every true must be followed by one EndTransfer.
+        /// Before the kernel frees or sends the block: marks it Leaving (new accesses fail) and
+        /// returns once the running ones have ended. False when the block is not this SIP's or
+        /// another transfer of it is under way (another thread frees or sends it, or it is twice in
+        /// one message). Every true is followed by one EndTransfer.
         /// </summary>
-        public static bool TryBeginTransfer(ulong handle)
+        public static bool TryBeginTransfer(ExchangeHeader* x, long key)
         {
-            Sync.Acquire(ref s_lock);
-            int i = Find(handle);
-            bool ok, accessed = false;
-            if (i >= 0)
+            if (x == null) return false;
+            if (Interlocked.CompareExchange(ref x->Key, key | ExchangeHeader.Leaving, key) != key) return false;
+            for (int waits = 0; x->Accessors != 0; waits++)
             {
-                ok = !s_entries[i].Transferring;
-                if (ok) { s_entries[i].Transferring = true; accessed = s_entries[i].Users > 0; }
-            }
-            else ok = Add(handle, users: 0, transferring: true);
-            Sync.Release(ref s_lock);
-            if (!ok) return false;
-            if (!accessed) return true;             // the usual case: no access of the block runs
-            for (int attempt = 0; ; attempt++)
-            {
-                Sync.Acquire(ref s_lock);
-                int users = s_entries[Find(handle)].Users;
-                Sync.Release(ref s_lock);
-                if (users <= 0) return true;
+                if (waits == MaxWaits) { EndTransfer(x, key); return false; }
                 KernelCalls.Abi->Yield();
             }
-        }
-
-        /// <summary>The kernel has answered the free or send: accesses may use the handle again (and find the block gone, if it went).</summary>
-        public static void EndTransfer(ulong handle)
-        {
-            Sync.Acquire(ref s_lock);
-            int i = Find(handle);
-            if (i >= 0)
-            {
-                s_entries[i].Transferring = false;
-                if (s_entries[i].Users <= 0) Remove(i);
-            }
-            Sync.Release(ref s_lock);
-        }
-
-        // The following run with s_lock held.
-
-        private static int Find(ulong handle)
-        {
-            for (int i = 0; i < s_used; i++)
-                if (s_entries[i].Handle == handle) return i;
-            return -1;
-        }
-
-        private static bool Add(ulong handle, int users, bool transferring)
-        {
-            s_entries ??= new Entry[Capacity];
-            if (s_used == Capacity) return false;
-            s_entries[s_used].Handle = handle;
-            s_entries[s_used].Users = users;
-            s_entries[s_used].Transferring = transferring;
-            s_used++;
             return true;
         }
 
-        private static void Remove(int i)
+        /// <summary>
+        /// The kernel has answered: if it moved or freed the block it rewrote the Key already;
+        /// if it refused, the block is still this SIP's (only this thread could move it while it
+        /// was Leaving) and accesses may go on.
+        /// </summary>
+        public static void EndTransfer(ExchangeHeader* x, long key)
         {
-            s_entries[i] = s_entries[--s_used];
-            s_entries[s_used] = default;
+            if (x != null) Interlocked.CompareExchange(ref x->Key, key, key | ExchangeHeader.Leaving);
         }
     }
 }

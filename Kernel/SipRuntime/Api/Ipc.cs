@@ -8,15 +8,18 @@ namespace Singularity.Ipc
 {
     /// <summary>
     /// A block of the exchange heap: memory that moves between SIPs by ownership. Sending it in
-    /// a message gives it away; afterwards this SIP can no longer reach it. Every access goes
-    /// through the exchange guard (ExchangeGuard): it runs while this SIP owns the block, and a
-    /// free or send by another thread waits until it ends. Contract-typed endpoints build on this.
+    /// a message gives it away; afterwards this SIP can no longer reach it. An access needs no
+    /// kernel call: the block's header (in a kernel table the runtime reads, ExchangeGuard) names
+    /// its owner, and every access checks that it is this SIP and counts itself in while it runs,
+    /// so a free or send by another thread waits until it ends. Contract-typed endpoints build on this.
     /// </summary>
-    /// <safety>An opaque handle (internal field): <c>default</c> is the null block, which the kernel
-    /// refuses like any handle this SIP does not own. Copies name the same block; the kernel, not
-    /// the struct, knows who owns it, so a copy kept after a free or send only gets
-    /// InvalidOperationException. Each member reads the handle once (a copy in a heap object may be
-    /// overwritten by another thread meanwhile).</safety>
+    /// <safety>An opaque handle (internal field): <c>default</c> is the null block, whose accesses
+    /// fail. Every member reads the handle once and treats it as hostile (a copy in a heap object may
+    /// be overwritten by another thread, and a verifier bug could let a SIP forge it): the header is
+    /// found through the kernel's fixed directory only for a block-kind handle whose slot is inside
+    /// it, and the header's key must equal the handle's generation and this SIP's id. Copies name the
+    /// same block; the header, which only the kernel rewrites on a change of owner, says who owns
+    /// it, so a copy kept after a free or send only gets InvalidOperationException.</safety>
     public readonly unsafe struct ExBlock
     {
         internal readonly ulong Handle;
@@ -39,107 +42,181 @@ namespace Singularity.Ipc
             return new ExBlock(h);
         }
 
-        /// <safety>Asks the kernel for the block's length (it checks the handle); touches no memory.</safety>
-        /// <unsafe>ExAccess only for the length, into a local; the address is not used.</unsafe>
+        /// <safety>Checks the header's key names this SIP (else InvalidOperationException), then reads
+        /// the length from the header; touches no block memory.</safety>
+        /// <unsafe>Reads the header (a kernel table entry that is never freed) after a null check.</unsafe>
         public int Length
         {
             get
             {
-                ulong len;
-                if (KernelCalls.Abi->ExAccess(Handle, &len) == 0) throw new InvalidOperationException("this SIP does not own the exchange block (it was sent or freed)");
-                return (int)len;                // the kernel's blocks are at most 64 MiB
+                ulong h = Handle;
+                ExchangeHeader* x = ExchangeGuard.Header(h);
+                if (x == null || x->Key != ExchangeGuard.KeyOf(h)) ExchangeGuard.NotOwned();
+                return (int)x->Length;          // the kernel's blocks are at most 64 MiB
             }
         }
 
-        /// <safety>Registers the access with the exchange guard (no other thread can free or send
-        /// the block until it ends), checks <paramref name="index"/> unsigned against the length the
-        /// kernel gives (IndexOutOfRangeException), then reads or writes one byte.</safety>
-        /// <unsafe>One byte at <c>p + index</c> with <c>index &lt; length</c>, both from ExchangeGuard.Enter, inside the registered access.</unsafe>
+        /// <safety>An access (ExchangeGuard.Enter: the block is this SIP's and stays so until it
+        /// ends), <paramref name="index"/> checked unsigned against the header's length
+        /// (IndexOutOfRangeException), then one byte.</safety>
+        /// <unsafe>One byte at <c>Data + index</c> with <c>index &lt; Length</c>, both from the header, inside an access.</unsafe>
         public byte this[int index]
         {
             get
             {
                 ulong h = Handle;
-                byte* p = ExchangeGuard.Enter(h, out ulong len);
-                if ((uint)index >= len) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
-                byte v = p[index];
-                ExchangeGuard.Exit(h);
+                ExchangeHeader* x = ExchangeGuard.Header(h);
+                ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+                if ((uint)index >= x->Length) ExchangeGuard.OutOfRange(x);
+                byte v = x->Data[index];
+                ExchangeGuard.Exit(x);
                 return v;
             }
             set
             {
                 ulong h = Handle;
-                byte* p = ExchangeGuard.Enter(h, out ulong len);
-                if ((uint)index >= len) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
-                p[index] = value;
-                ExchangeGuard.Exit(h);
+                ExchangeHeader* x = ExchangeGuard.Header(h);
+                ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+                if ((uint)index >= x->Length) ExchangeGuard.OutOfRange(x);
+                x->Data[index] = value;
+                ExchangeGuard.Exit(x);
             }
         }
 
         /// <safety>As the indexer, for the 8 bytes at <paramref name="offset"/>: the range is checked
         /// in 64 bits (no wrap) against the block's length.</safety>
-        /// <unsafe>An unaligned 8-byte read at <c>p + offset</c>, <c>offset + 8 &lt;= length</c>, inside a registered access.</unsafe>
+        /// <unsafe>An unaligned 8-byte read at <c>Data + offset</c>, <c>offset + 8 &lt;= Length</c>, inside an access.</unsafe>
         public long ReadInt64(int offset)
         {
             ulong h = Handle;
-            byte* p = ExchangeGuard.Enter(h, out ulong len);
-            if (offset < 0 || (ulong)offset + 8 > len) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
-            long v = *(long*)(p + offset);
-            ExchangeGuard.Exit(h);
+            ExchangeHeader* x = ExchangeGuard.Header(h);
+            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            if (offset < 0 || (ulong)offset + 8 > x->Length) ExchangeGuard.OutOfRange(x);
+            long v = *(long*)(x->Data + offset);
+            ExchangeGuard.Exit(x);
             return v;
         }
 
         /// <safety>As ReadInt64, writing.</safety>
-        /// <unsafe>An unaligned 8-byte write at <c>p + offset</c>, <c>offset + 8 &lt;= length</c>, inside a registered access.</unsafe>
+        /// <unsafe>An unaligned 8-byte write at <c>Data + offset</c>, <c>offset + 8 &lt;= Length</c>, inside an access.</unsafe>
         public void WriteInt64(int offset, long value)
         {
             ulong h = Handle;
-            byte* p = ExchangeGuard.Enter(h, out ulong len);
-            if (offset < 0 || (ulong)offset + 8 > len) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
-            *(long*)(p + offset) = value;
-            ExchangeGuard.Exit(h);
+            ExchangeHeader* x = ExchangeGuard.Header(h);
+            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            if (offset < 0 || (ulong)offset + 8 > x->Length) ExchangeGuard.OutOfRange(x);
+            *(long*)(x->Data + offset) = value;
+            ExchangeGuard.Exit(x);
         }
 
         /// <safety>Copies the whole array into the block at <paramref name="offset"/>: null throws
         /// ArgumentNullException; the range <c>offset + source.Length</c> is checked in 64 bits against
-        /// the block's length (an array's length cannot change); the copy runs inside a registered
-        /// access.</safety>
-        /// <unsafe>Copies <c>source.Length</c> bytes from the managed array to <c>p + offset</c>, range checked, inside a registered access.</unsafe>
+        /// the block's length (an array's length cannot change); the copy runs inside an access.</safety>
         public void CopyFrom(byte[] source, int offset)
         {
             if (source == null) throw new ArgumentNullException("source");
-            ulong h = Handle;
-            byte* p = ExchangeGuard.Enter(h, out ulong len);
-            int n = source.Length;
-            if (offset < 0 || (ulong)offset + (ulong)n > len) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
-            if (n > 0) SpanHelpers.Memmove(ref p[offset], ref source[0], (nuint)n);
-            ExchangeGuard.Exit(h);
+            CopyFrom(source, 0, offset, source.Length);
         }
 
         /// <safety>As CopyFrom, the other way: the whole array is filled from the block at <paramref name="offset"/>.</safety>
-        /// <unsafe>Copies <c>destination.Length</c> bytes from <c>p + offset</c> into the managed array, range checked, inside a registered access.</unsafe>
         public void CopyTo(byte[] destination, int offset)
         {
             if (destination == null) throw new ArgumentNullException("destination");
+            CopyTo(offset, destination, 0, destination.Length);
+        }
+
+        /// <summary>Copies <paramref name="count"/> bytes of <paramref name="source"/> from <paramref name="index"/> into the block at <paramref name="offset"/>.</summary>
+        /// <safety>Null throws ArgumentNullException; both ranges are checked in 64 bits (no wrap)
+        /// against the array's and the block's length (ArgumentOutOfRangeException,
+        /// IndexOutOfRangeException); one memory move inside an access.</safety>
+        /// <unsafe>Moves <c>count</c> bytes from the array at <c>index</c> to <c>Data + offset</c>, both ranges checked, inside an access.</unsafe>
+        public void CopyFrom(byte[] source, int index, int offset, int count)
+        {
+            if (source == null) throw new ArgumentNullException("source");
+            if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)source.Length) throw new ArgumentOutOfRangeException("count");
             ulong h = Handle;
-            byte* p = ExchangeGuard.Enter(h, out ulong len);
-            int n = destination.Length;
-            if (offset < 0 || (ulong)offset + (ulong)n > len) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
-            if (n > 0) SpanHelpers.Memmove(ref destination[0], ref p[offset], (nuint)n);
-            ExchangeGuard.Exit(h);
+            ExchangeHeader* x = ExchangeGuard.Header(h);
+            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
+            if (count > 0) SpanHelpers.Memmove(ref x->Data[offset], ref source[index], (nuint)count);
+            ExchangeGuard.Exit(x);
+        }
+
+        /// <summary>Copies <paramref name="count"/> bytes of the block from <paramref name="offset"/> into <paramref name="destination"/> at <paramref name="index"/>.</summary>
+        /// <safety>As the ranged CopyFrom, the other way.</safety>
+        /// <unsafe>Moves <c>count</c> bytes from <c>Data + offset</c> into the array at <c>index</c>, both ranges checked, inside an access.</unsafe>
+        public void CopyTo(int offset, byte[] destination, int index, int count)
+        {
+            if (destination == null) throw new ArgumentNullException("destination");
+            if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)destination.Length) throw new ArgumentOutOfRangeException("count");
+            ulong h = Handle;
+            ExchangeHeader* x = ExchangeGuard.Header(h);
+            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
+            if (count > 0) SpanHelpers.Memmove(ref destination[index], ref x->Data[offset], (nuint)count);
+            ExchangeGuard.Exit(x);
+        }
+
+        /// <summary>Sets <paramref name="count"/> bytes from <paramref name="offset"/> to <paramref name="value"/>.</summary>
+        /// <safety>The range is checked in 64 bits against the block's length (negative count:
+        /// ArgumentOutOfRangeException, past the end: IndexOutOfRangeException); inside an access.</safety>
+        /// <unsafe>Writes <c>count</c> bytes at <c>Data + offset</c> (8 at a time, then the rest), range checked, inside an access.</unsafe>
+        public void Fill(int offset, int count, byte value)
+        {
+            if (count < 0) throw new ArgumentOutOfRangeException("count");
+            ulong h = Handle;
+            ExchangeHeader* x = ExchangeGuard.Header(h);
+            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
+            byte* p = x->Data + offset;
+            if (value == 0) SpanHelpers.ClearWithoutReferences(ref *p, (nuint)count);
+            else
+            {
+                ulong word = value * 0x0101010101010101UL;
+                int i = 0;
+                for (; i + 8 <= count; i += 8) *(ulong*)(p + i) = word;
+                for (; i < count; i++) p[i] = value;
+            }
+            ExchangeGuard.Exit(x);
+        }
+
+        /// <summary>Whether <paramref name="count"/> bytes of the block from <paramref name="offset"/> equal those of <paramref name="other"/> from <paramref name="index"/>.</summary>
+        /// <safety>As the ranged CopyTo: both ranges checked, a read-only compare inside an access.</safety>
+        /// <unsafe>Reads <c>count</c> bytes at <c>Data + offset</c> and of the pinned-by-nature array at <c>index</c> (8 at a time, then the rest), both ranges checked, inside an access.</unsafe>
+        public bool ContentEquals(int offset, byte[] other, int index, int count)
+        {
+            if (other == null) throw new ArgumentNullException("other");
+            if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)other.Length) throw new ArgumentOutOfRangeException("count");
+            ulong h = Handle;
+            ExchangeHeader* x = ExchangeGuard.Header(h);
+            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
+            byte* p = x->Data + offset;
+            bool equal = true;
+            if (count > 0)
+            {
+                // The collector never moves objects (docs/memory.md), so the array's address holds.
+                byte* q = (byte*)Unsafe.AsPointer(ref other[index]);
+                int i = 0;
+                for (; i + 8 <= count; i += 8) if (*(ulong*)(p + i) != *(ulong*)(q + i)) { equal = false; break; }
+                if (equal) for (; i < count; i++) if (p[i] != q[i]) { equal = false; break; }
+            }
+            ExchangeGuard.Exit(x);
+            return equal;
         }
 
         /// <summary>Element <paramref name="index"/> of the block viewed as T[] (ExArray's indexer).</summary>
-        /// <unsafe>Unsafe.Read of one T at <c>p + index * size</c>, where <c>(index + 1) * size &lt;= length</c>
-        /// (64-bit, no wrap), inside an access registered with ExchangeGuard; callers check T has no references.</unsafe>
+        /// <unsafe>Unsafe.Read of one T at <c>Data + index * size</c>, where <c>(index + 1) * size &lt;= Length</c>
+        /// (64-bit, no wrap), inside an access; callers check T has no references.</unsafe>
         internal T ReadElement<T>(int index) where T : unmanaged
         {
             ulong h = Handle;
-            byte* p = ExchangeGuard.Enter(h, out ulong length);
+            ExchangeHeader* x = ExchangeGuard.Header(h);
+            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
             ulong size = (ulong)Unsafe.SizeOf<T>();
-            if (index < 0 || ((ulong)index + 1) * size > length) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
-            T v = Unsafe.Read<T>(p + (ulong)index * size);
-            ExchangeGuard.Exit(h);
+            if (index < 0 || ((ulong)index + 1) * size > x->Length) ExchangeGuard.OutOfRange(x);
+            T v = Unsafe.Read<T>(x->Data + (ulong)index * size);
+            ExchangeGuard.Exit(x);
             return v;
         }
 
@@ -148,24 +225,27 @@ namespace Singularity.Ipc
         internal void WriteElement<T>(int index, T value) where T : unmanaged
         {
             ulong h = Handle;
-            byte* p = ExchangeGuard.Enter(h, out ulong length);
+            ExchangeHeader* x = ExchangeGuard.Header(h);
+            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
             ulong size = (ulong)Unsafe.SizeOf<T>();
-            if (index < 0 || ((ulong)index + 1) * size > length) { ExchangeGuard.Exit(h); throw new IndexOutOfRangeException(); }
-            Unsafe.Write<T>(p + (ulong)index * size, value);
-            ExchangeGuard.Exit(h);
+            if (index < 0 || ((ulong)index + 1) * size > x->Length) ExchangeGuard.OutOfRange(x);
+            Unsafe.Write<T>(x->Data + (ulong)index * size, value);
+            ExchangeGuard.Exit(x);
         }
 
-        /// <safety>Waits until no other thread of this SIP is inside an access of the block (new ones
-        /// fail) before the kernel frees it, so no access can continue into freed memory; the kernel
-        /// frees only a block this SIP owns (else InvalidOperationException). A free racing another
-        /// free or send of the same block fails with InvalidOperationException.</safety>
+        /// <safety>Marks the block Leaving (accesses by other threads fail from now) and waits until
+        /// none of them runs before the kernel frees it, so no access continues into freed memory; the
+        /// kernel frees only a block this SIP owns. A block this SIP does not own, or one another
+        /// thread is freeing or sending, is InvalidOperationException.</safety>
         /// <unsafe>Calls the kernel's ExFree between ExchangeGuard.TryBeginTransfer and EndTransfer.</unsafe>
         public void Free()
         {
             ulong h = Handle;
-            if (!ExchangeGuard.TryBeginTransfer(h)) throw new InvalidOperationException("another thread of this SIP is freeing or sending the exchange block");
+            ExchangeHeader* x = ExchangeGuard.Header(h);
+            long key = ExchangeGuard.KeyOf(h);
+            if (!ExchangeGuard.TryBeginTransfer(x, key)) throw new InvalidOperationException("this SIP does not own the exchange block, or another thread is freeing or sending it");
             int r = KernelCalls.Abi->ExFree(h);
-            ExchangeGuard.EndTransfer(h);
+            ExchangeGuard.EndTransfer(x, key);
             if (r != 0) throw new InvalidOperationException("this SIP does not own the exchange block");
         }
     }
@@ -199,9 +279,9 @@ namespace Singularity.Ipc
         /// <safety>The message is copied once onto this thread's stack and only the copy is checked
         /// and handed to the kernel, so another thread changing <paramref name="message"/> meanwhile
         /// changes nothing: a handle count outside 0..4 is BadMessage. The exchange blocks it carries
-        /// are registered as leaving (no access of them runs while the kernel moves them; a block
-        /// already leaving, or twice in the message, is BadMessage); the kernel checks every handle
-        /// is this SIP's to give before anything moves.</safety>
+        /// are marked leaving (no access of them runs while the kernel moves them; a block this SIP
+        /// does not own, one already leaving, or one twice in the message is BadMessage); the kernel
+        /// checks every handle is this SIP's to give before anything moves.</safety>
         /// <unsafe>Hands the kernel's ChannelSend the address of a local copy of the message, whose
         /// layout is the ABI's ChannelMessage (both sequential, same fields).</unsafe>
         public RecvStatus Send(ref RawMessage message, int timeoutMs = -1)
@@ -209,20 +289,58 @@ namespace Singularity.Ipc
             RawMessage copy = message;
             int count = copy.RawHandleCount;
             if ((uint)count > ChannelMessage.MaxHandles) return RecvStatus.BadMessage;
-            int begun = 0;
-            bool ok = true;
-            for (; begun < count; begun++)
+            int begun = BeginTransfers(ref copy, count);
+            int r = begun == count ? KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs)) : ChannelStatus.BadMessage;
+            EndTransfers(ref copy, begun);
+            return Status(r);
+        }
+
+        /// <summary>
+        /// Sends <paramref name="request"/> and waits for the next message on this endpoint, in one
+        /// kernel call (request/reply protocols): a receiver already waiting runs next directly.
+        /// Returns the send's status if it failed (no reply then), else the receive's.
+        /// </summary>
+        /// <safety>As Send for the request (a checked copy on this thread's stack, its blocks marked
+        /// leaving until the kernel answers; their handles are kept apart first, since the kernel
+        /// writes the reply over the copy), then as Receive for the reply, which the kernel writes
+        /// into the same local copy before it is copied out.</safety>
+        /// <unsafe>Hands the kernel's ChannelCall the address of a local copy of the request (the
+        /// ABI's ChannelMessage layout); the request's handles are saved in a local RawMessage first.</unsafe>
+        public RecvStatus Call(ref RawMessage request, out RawMessage reply, int timeoutMs = -1)
+        {
+            RawMessage copy = request;
+            reply = default;
+            int count = copy.RawHandleCount;
+            if ((uint)count > ChannelMessage.MaxHandles) return RecvStatus.BadMessage;
+            RawMessage sent = copy;             // the handles to end transfers of, after the kernel overwrote `copy`
+            int begun = BeginTransfers(ref copy, count);
+            int r = begun == count ? KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs)) : ChannelStatus.BadMessage;
+            EndTransfers(ref sent, begun);
+            if (r == ChannelStatus.Ok) reply = copy;
+            return Status(r);
+        }
+
+        // Marks the message's blocks leaving, in order; how many handles were passed (all, or up to
+        // the first block that is not this SIP's or is leaving already).
+        /// <unsafe>ExchangeGuard.TryBeginTransfer on the header ExchangeGuard.Header found for each block handle (null for any handle it does not admit, which is refused).</unsafe>
+        private static int BeginTransfers(ref RawMessage m, int count)
+        {
+            for (int i = 0; i < count; i++)
             {
-                ulong h = copy.HandleAt(begun);
-                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock && !ExchangeGuard.TryBeginTransfer(h)) { ok = false; break; }
+                ulong h = m.HandleAt(i);
+                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock && !ExchangeGuard.TryBeginTransfer(ExchangeGuard.Header(h), ExchangeGuard.KeyOf(h))) return i;
             }
-            int r = ok ? KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs)) : ChannelStatus.BadMessage;
+            return count;
+        }
+
+        /// <unsafe>ExchangeGuard.EndTransfer on the header found for each of the first <c>begun</c> handles, which BeginTransfers marked.</unsafe>
+        private static void EndTransfers(ref RawMessage m, int begun)
+        {
             for (int i = 0; i < begun; i++)
             {
-                ulong h = copy.HandleAt(i);
-                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock) ExchangeGuard.EndTransfer(h);
+                ulong h = m.HandleAt(i);
+                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock) ExchangeGuard.EndTransfer(ExchangeGuard.Header(h), ExchangeGuard.KeyOf(h));
             }
-            return Status(r);
         }
 
         /// <summary>Receives the next message; Closed once the peer is gone and the queue is empty.</summary>

@@ -6,10 +6,11 @@ namespace Singularity.Channels
 {
     /// <summary>
     /// A byte buffer in the exchange heap, owned by exactly one place at a time. Sending it in
-    /// a message gives it away; the kernel refuses access from a SIP that no longer owns it.
+    /// a message gives it away; the runtime refuses access from a SIP that no longer owns it (the block's header, which the kernel
+    /// rewrites on every change of owner, names the owner).
     /// </summary>
     /// <safety>Opaque: an internal ExBlock; <c>default</c> is the null buffer. Every member forwards to
-    /// ExBlock, whose checks (kernel ownership, bounds, the exchange guard) apply unchanged.</safety>
+    /// ExBlock, whose checks (ownership in the block header, bounds, the exchange guard) apply unchanged.</safety>
     [Tracked]
     public readonly struct ExBuffer
     {
@@ -39,6 +40,22 @@ namespace Singularity.Channels
 
         /// <safety>ExBlock.CopyTo: 64-bit range check, registered access.</safety>
         public void CopyTo(byte[] destination, int offset) => Block.CopyTo(destination, offset);
+
+        /// <summary>Copies <paramref name="count"/> bytes of <paramref name="source"/> from <paramref name="index"/> into the buffer at <paramref name="offset"/>.</summary>
+        /// <safety>ExBlock.CopyFrom: both ranges checked in 64 bits, one move inside an access.</safety>
+        public void CopyFrom(byte[] source, int index, int offset, int count) => Block.CopyFrom(source, index, offset, count);
+
+        /// <summary>Copies <paramref name="count"/> bytes of the buffer from <paramref name="offset"/> into <paramref name="destination"/> at <paramref name="index"/>.</summary>
+        /// <safety>ExBlock.CopyTo: both ranges checked in 64 bits, one move inside an access.</safety>
+        public void CopyTo(int offset, byte[] destination, int index, int count) => Block.CopyTo(offset, destination, index, count);
+
+        /// <summary>Sets <paramref name="count"/> bytes from <paramref name="offset"/> to <paramref name="value"/>.</summary>
+        /// <safety>ExBlock.Fill: range checked in 64 bits, inside an access.</safety>
+        public void Fill(int offset, int count, byte value) => Block.Fill(offset, count, value);
+
+        /// <summary>Whether <paramref name="count"/> bytes from <paramref name="offset"/> equal <paramref name="other"/>'s from <paramref name="index"/>.</summary>
+        /// <safety>ExBlock.ContentEquals: both ranges checked, a read-only compare inside an access.</safety>
+        public bool ContentEquals(int offset, byte[] other, int index, int count) => Block.ContentEquals(offset, other, index, count);
 
         /// <safety>ExBlock.ReadInt64: 64-bit range check, registered access.</safety>
         public long ReadInt64(int offset) => Block.ReadInt64(offset);

@@ -18,6 +18,7 @@ namespace Singularity.Runtime
                 return -100;        // an ABI this runtime does not speak: fail without calling it
             KernelCalls.Abi = abi;
             KernelCalls.Info = info;
+            Singularity.Ipc.ExchangeGuard.Initialize();
             GcHeap.Initialize();
             ExceptionSupport.Initialize();
             ulong* layout = SipLayout.Table;

@@ -53,6 +53,33 @@ namespace Singularity.Ipc
             Range(offset, destination.Length).CopyTo(destination);
         }
 
+        public void CopyFrom(byte[] source, int index, int offset, int count)
+        {
+            if (source == null) throw new ArgumentNullException("source");
+            if (index < 0 || count < 0 || (long)index + count > source.Length) throw new ArgumentOutOfRangeException("count");
+            source.AsSpan(index, count).CopyTo(Range(offset, count));
+        }
+
+        public void CopyTo(int offset, byte[] destination, int index, int count)
+        {
+            if (destination == null) throw new ArgumentNullException("destination");
+            if (index < 0 || count < 0 || (long)index + count > destination.Length) throw new ArgumentOutOfRangeException("count");
+            Range(offset, count).CopyTo(destination.AsSpan(index, count));
+        }
+
+        public void Fill(int offset, int count, byte value)
+        {
+            if (count < 0) throw new ArgumentOutOfRangeException("count");
+            Range(offset, count).Fill(value);
+        }
+
+        public bool ContentEquals(int offset, byte[] other, int index, int count)
+        {
+            if (other == null) throw new ArgumentNullException("other");
+            if (index < 0 || count < 0 || (long)index + count > other.Length) throw new ArgumentOutOfRangeException("count");
+            return Range(offset, count).SequenceEqual(other.AsSpan(index, count));
+        }
+
         internal T ReadElement<T>(int index) where T : unmanaged
         {
             int size = Unsafe.SizeOf<T>();

@@ -48,6 +48,7 @@ public static unsafe class Program
         "ExAccess", "ChannelCreate", "ChannelSend", "ChannelReceive", "ChannelSelect", "ChannelClose",
         "NameRegister", "NameBind", "ExchangeBytes", "SipStart", "SipWait", "SipKill", "ConsoleRead",
         "SipList", "GetMemoryInfo", "FailProcessWithTrace", "SetFaultEntry", "TakeStartupEndpoint",
+        "ExchangeHeaders", "ChannelCall",
         "spin", "guard",
     };
 
@@ -401,6 +402,24 @@ public static unsafe class Program
             {
                 int n = Text("/none");
                 fixed (byte* t = s_text) Expect((int)Call(a->TakeStartupEndpoint, (ulong)t, (ulong)n) == -1, "an endpoint that was never wired");
+                break;
+            }
+            case "ExchangeHeaders":
+                Expect(Call(a->ExchangeHeaders) != 0, "no exchange-block header directory");
+                break;
+            case "ChannelCall":
+            {
+                // The reply is queued before the call: it sends 44 to the peer, then receives 45.
+                int imp = 0, exp = 0;
+                a->ChannelCreate(&imp, &exp);
+                ChannelMessage reply = default;
+                reply.Tag = 45;
+                a->ChannelSend(exp, &reply, 0);
+                ChannelMessage m = default;
+                m.Tag = 44;
+                Expect((int)Call(a->ChannelCall, (ulong)imp, (ulong)&m, 0) == 0 && m.Tag == 45, "ChannelCall failed");
+                ChannelMessage r = default;
+                Expect(a->ChannelReceive(exp, &r, 1_000_000) == 0 && r.Tag == 44, "the request did not arrive");
                 break;
             }
             case "spin":

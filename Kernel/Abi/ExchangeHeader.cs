@@ -1,0 +1,38 @@
+using System.Runtime.InteropServices;
+
+namespace Singularity.Abi
+{
+    /// <summary>
+    /// The header of one exchange-block slot, in a kernel table the runtime reads directly so an
+    /// access to a block needs no kernel call (docs/channels.md "Exchange blocks"). The headers
+    /// live in chunks of <see cref="ChunkSlots"/> that are never moved or freed, found through a
+    /// fixed directory, so a stale header pointer still reads a header. Headers are outside every
+    /// block's data: no bounds check of a block admits one. Compiled into the kernel and the runtime.
+    /// </summary>
+    /// <remarks>
+    /// Key is written only by the kernel when the block's owner changes (allocate, send, receive,
+    /// free, reclaim) and by the owning SIP's runtime to mark the block Leaving while one of its
+    /// threads frees or sends it. Accessors counts the owning SIP's accesses in progress; a free or
+    /// send waits until it is 0 after marking the block Leaving. Data and Length are written by the
+    /// kernel before Key names a SIP.
+    /// </remarks>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct ExchangeHeader
+    {
+        public const int ChunkShift = 10;
+        public const int ChunkSlots = 1 << ChunkShift;
+        public const int DirectoryChunks = (1 << 20) / ChunkSlots;   // the block table's largest size
+        public const ulong GenerationMask = 0x3FFFFFFFUL << 32;    // a handle's generation bits
+        public const long Leaving = long.MinValue;                                   // or'ed into Key by the owner's runtime
+        public const uint InFlightOwner = 0xFFFFFFFF;              // no SIP has this id
+
+        /// <summary>Handle generation bits | owner SIP id; 0 when the slot is free.</summary>
+        public long Key;
+        public int Accessors;
+        public uint Length;
+        public byte* Data;
+
+        /// <summary>The key of a block named by <paramref name="handle"/> and owned by <paramref name="owner"/>.</summary>
+        public static long KeyOf(ulong handle, uint owner) => (long)((handle & GenerationMask) | owner);
+    }
+}
