@@ -33,7 +33,8 @@ public sealed record BootOptions
     /// docs/channels.md): it is booted as the `system.manifest` module, with <see cref="Grants"/>
     /// added as grant lines. The supervisor and each service's image are added as boot modules
     /// when not already there, and unless the command line says otherwise (`sips=`) only the
-    /// images of <see cref="Sips"/> start directly: the services start under the supervisor.
+    /// images of <see cref="Sips"/> and <see cref="Modules"/> start directly: the services start
+    /// under the supervisor (an image that a `service` line names starts only under it, wherever it was given).
     /// </summary>
     public string? SystemManifest { get; init; }
     /// <summary>Console input: each step waits until the serial log shows its text (after the previous step), then types its input.</summary>
@@ -121,6 +122,25 @@ public static class QemuRunner
     public static string SipImage(string name) =>
         name.EndsWith(".elf", StringComparison.Ordinal) || name.Contains('/') ? Path.GetFullPath(name) : Path.Combine(SystemRoot, "sips", name + ".elf");
 
+    /// <summary>
+    /// The image of the SIP project <paramref name="project"/> (its folder name) that a test
+    /// project of the SDK names with HostedSource (recorded as [AssemblyMetadata("SingularityProject", FOLDER)]
+    /// by the SDK's Test.targets): the newest bin/*/net10.0/*.elf in that folder.
+    /// </summary>
+    public static string ProjectImage(string project)
+    {
+        var folders = AppDomain.CurrentDomain.GetAssemblies()
+            .SelectMany(a => a.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false).Cast<System.Reflection.AssemblyMetadataAttribute>())
+            .Where(m => m.Key == "SingularityProject" && m.Value != null).Select(m => m.Value!.TrimEnd('/')).ToList();
+        string? folder = folders.FirstOrDefault(f => Path.GetFileName(f) == project)
+            ?? throw new InvalidOperationException($"no project '{project}' among this test project's HostedSource folders ({string.Join(", ", folders)})");
+        var images = Directory.Exists(Path.Combine(folder, "bin"))
+            ? Directory.GetFiles(Path.Combine(folder, "bin"), "*.elf", SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).ToList()
+            : new List<string>();
+        if (images.Count == 0) throw new InvalidOperationException($"the project in {folder} has no image yet: build it with dotnet build");
+        return images[0];
+    }
+
     /// <summary>A system manifest holding the grant lines, written once per distinct set under artifacts/test-manifests.</summary>
     public static string GrantManifest(IReadOnlyList<string> grants) => ManifestFile("", grants);
 
@@ -179,6 +199,7 @@ public static class QemuRunner
                 direct.Add(Path.GetFileNameWithoutExtension(path));
             }
             modules.AddRange(options.Modules);
+            direct.AddRange(options.Modules.Select(m => Path.GetFileNameWithoutExtension(m.Split(' ')[0])));
             if (options.SystemManifest != null)
             {
                 // The supervisor and the services come from the system's images unless given already.
@@ -196,7 +217,9 @@ public static class QemuRunner
                 {
                     // Only the SIPs given directly start as boot modules ("system" names the manifest itself when there are none).
                     int last = psi.ArgumentList.Count - 1;
-                    psi.ArgumentList[last] = (options.CommandLine + " sips=" + (direct.Count > 0 ? string.Join(",", direct.Distinct()) : "system")).Trim();
+                    var services = ManifestServices(options.SystemManifest).Append("supervisor").ToHashSet();
+                    var start = direct.Where(d => !services.Contains(d)).Distinct().ToList();
+                    psi.ArgumentList[last] = (options.CommandLine + " sips=" + (start.Count > 0 ? string.Join(",", start) : "system")).Trim();
                 }
             }
             else if (options.Grants.Count > 0) modules.Add(GrantManifest(options.Grants));

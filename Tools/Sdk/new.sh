@@ -41,6 +41,8 @@ for p in "${of[@]}"; do
   pname=$(basename "$proj" .csproj)
   rel=$(realpath -m --relative-to="$dir" "$p")
   hosted+="    <HostedSource Include=\"$rel\" />"$'\n'
+  # Built before the tests (not referenced: it is compiled here for .NET), so its image is current.
+  hosted+="    <ProjectReference Include=\"$rel/$pname.csproj\" ReferenceOutputAssembly=\"false\" />"$'\n'
   case "$pkind" in
     contract|service|sip) parts+=("$pkind:$pname") ;;
     *) echo "sing new: '$p' ($pkind) is compiled into the test, with no first test for it" >&2 ;;

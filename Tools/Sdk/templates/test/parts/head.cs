@@ -3,6 +3,7 @@ using Singularity;
 using Singularity.Channels;
 using Singularity.Contracts;
 using Singularity.Hosted;
+using Singularity.Testing;
 using Xunit;
 
 /// <summary>
