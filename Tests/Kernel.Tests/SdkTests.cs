@@ -12,14 +12,12 @@ namespace Singularity.Tests.Kernel;
 /// </summary>
 public class SdkTests
 {
-    private static readonly TimeSpan BuildPatience = TimeSpan.FromMinutes(8);
+    internal static readonly TimeSpan BuildPatience = TimeSpan.FromMinutes(8);
 
     [Fact]
     public void ProjectsMadeWithSingNewBuildTestAndBootOutsideTheTree()
     {
-        // `./sing sdk` is `./sing build` (done: the suite runs after it) and then this layout step.
-        Run(Path.Combine(QemuRunner.RepoRoot, "Tools", "Sdk", "make-sdk.sh"), QemuRunner.RepoRoot + " " + Path.Combine(QemuRunner.RepoRoot, "artifacts", "sdk"),
-            QemuRunner.RepoRoot).Succeeded();
+        LayOutSdk();
         string root = Directory.CreateTempSubdirectory("singularity-sdk-").FullName;
         try
         {
@@ -83,9 +81,17 @@ public class SdkTests
         }
     }
 
-    private static string Sing => Path.Combine(QemuRunner.RepoRoot, "sing");
+    internal static string Sing => Path.Combine(QemuRunner.RepoRoot, "sing");
 
-    private sealed record Outcome(string Command, int ExitCode, string Output)
+    // Once per test run: the tests that use the SDK may run at the same time, and a new layout replaces the folder.
+    private static readonly Lazy<Outcome> s_sdk = new(() =>
+        Run(Path.Combine(QemuRunner.RepoRoot, "Tools", "Sdk", "make-sdk.sh"), QemuRunner.RepoRoot + " " + Path.Combine(QemuRunner.RepoRoot, "artifacts", "sdk"),
+            QemuRunner.RepoRoot));
+
+    /// <summary>`./sing sdk` is `./sing build` (done: the suite runs after it) and then this layout step.</summary>
+    internal static void LayOutSdk() => s_sdk.Value.Succeeded();
+
+    internal sealed record Outcome(string Command, int ExitCode, string Output)
     {
         public Outcome Succeeded()
         {
@@ -106,7 +112,7 @@ public class SdkTests
         }
     }
 
-    private static Outcome Run(string file, string arguments, string directory, TimeSpan? patience = null)
+    internal static Outcome Run(string file, string arguments, string directory, TimeSpan? patience = null)
     {
         var psi = new ProcessStartInfo(file)
         {
