@@ -49,30 +49,60 @@ namespace Singularity.Hosted
         /// <summary>
         /// Starts <paramref name="main"/> as SIP <paramref name="name"/> with <paramref name="arguments"/>
         /// (Sip.Arguments). The heap quota comes from the [SipManifest] naming <paramref name="name"/>
-        /// in the assembly that defines Main. Returns at once; <see cref="Wait"/> waits for the end.
+        /// in the assembly that defines Main. Before Main runs, the start-up endpoints are wired as
+        /// the kernel wires them from the manifest: each path of <paramref name="exports"/> is
+        /// registered (ServiceListener.TryOpen takes its listener) and each of
+        /// <paramref name="imports"/> bound (EndpointHandle.TryTakeStartup takes the channel). When
+        /// both are null and that assembly holds one SIP only (one [SipManifest]), its [Exports] and
+        /// [Imports] are used. A path that cannot be wired is InvalidOperationException, and Main
+        /// does not run (the kernel does not start such a SIP). Returns once Main has started;
+        /// <see cref="Wait"/> waits for its end.
         /// </summary>
-        public static HostedSip Start(string name, Func<int> main, string arguments = "")
+        public static HostedSip Start(string name, Func<int> main, string arguments = "",
+                                      IEnumerable<string> exports = null, IEnumerable<string> imports = null)
         {
             if (string.IsNullOrEmpty(name)) throw new ArgumentException("a hosted SIP needs a name", nameof(name));
             if (main == null) throw new ArgumentNullException(nameof(main));
             var sip = new HostedSip(name, arguments ?? "", Interlocked.Increment(ref s_nextId));
-            foreach (object a in main.Method.DeclaringType.Assembly.GetCustomAttributes(typeof(SipManifestAttribute), false))
+            var assembly = main.Method.DeclaringType.Assembly;
+            var manifests = assembly.GetCustomAttributes(typeof(SipManifestAttribute), false);
+            foreach (object a in manifests)
                 if (a is SipManifestAttribute m && m.Name == name) sip.HeapQuota = (ulong)m.HeapQuotaMiB * 1024 * 1024;
+            if (exports == null && imports == null && manifests.Length == 1)
+            {
+                var ex = new List<string>();
+                foreach (object a in assembly.GetCustomAttributes(typeof(ExportsAttribute), false)) ex.Add(((ExportsAttribute)a).Path);
+                var im = new List<string>();
+                foreach (object a in assembly.GetCustomAttributes(typeof(ImportsAttribute), false)) im.Add(((ImportsAttribute)a).Path);
+                exports = ex; imports = im;
+            }
+            var wired = new ManualResetEventSlim(false);
+            string failure = null;
             sip._main = new Thread(() =>
             {
                 s_current.Value = sip;
+                Singularity.Channels.HostedStartup.Begin();
+                foreach (string path in exports ?? Array.Empty<string>())
+                    if (failure == null && !Singularity.Channels.HostedStartup.Export(path)) failure = "cannot export " + path + ": the name is taken";
+                foreach (string path in imports ?? Array.Empty<string>())
+                    if (failure == null && !Singularity.Channels.HostedStartup.Import(path)) failure = "cannot import " + path + ": no service has registered it";
+                wired.Set();
+                if (failure != null) { sip._exitCode = -1; return; }
                 try { sip._exitCode = main(); }
                 catch (SipExit exit) { sip._exitCode = exit.Code; }
                 catch (Exception e) { sip._exitCode = -1; sip._failure = e; sip.Log("sip " + name + "#" + sip.Id + " failed: " + e.GetType().Name + ": " + e.Message + "\n"); }
             }) { IsBackground = true, Name = name + "#" + sip.Id };
             sip._main.Start();
+            wired.Wait();
+            if (failure != null) throw new InvalidOperationException("hosted SIP " + name + " not started: " + failure);
             return sip;
         }
 
         /// <summary>Runs Main to its end (or <paramref name="timeoutMs"/>) and returns the SIP.</summary>
-        public static HostedSip Run(string name, Func<int> main, string arguments = "", int timeoutMs = 10_000)
+        public static HostedSip Run(string name, Func<int> main, string arguments = "", int timeoutMs = 10_000,
+                                    IEnumerable<string> exports = null, IEnumerable<string> imports = null)
         {
-            HostedSip sip = Start(name, main, arguments);
+            HostedSip sip = Start(name, main, arguments, exports, imports);
             if (!sip.Wait(timeoutMs)) throw new TimeoutException("hosted SIP " + name + " did not end within " + timeoutMs + " ms; its log:\n" + sip.Output);
             return sip;
         }
