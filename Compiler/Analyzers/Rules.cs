@@ -12,7 +12,7 @@ namespace Singularity.Analyzers
         static DiagnosticDescriptor Make(string id, string title, string message, string category,
             DiagnosticSeverity severity = DiagnosticSeverity.Error)
             => new DiagnosticDescriptor(id, title, message, category, severity, isEnabledByDefault: true,
-                description: null, helpLinkUri: "docs/diagnostics/" + id + ".md");
+                description: null, helpLinkUri: HelpBase.Uri + id + ".md");
 
         public static readonly DiagnosticDescriptor InternalError = Make("SING0000",
             "The Singularity analyzer failed",

@@ -6,7 +6,7 @@ namespace Singularity.ContractGenerator
     internal static class Diagnostics
     {
         private const string Category = "Singularity.Contracts";
-        private const string HelpBase = "docs/diagnostics/";
+        private const string HelpBase = Singularity.ContractGenerator.HelpBase.Uri;
 
         private static DiagnosticDescriptor Make(string id, string title, string format, DiagnosticSeverity severity) =>
             new DiagnosticDescriptor(id, title, format, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");

@@ -68,6 +68,13 @@ public class OwnershipTests
             } //!SING0003
             }
             """ },
+        { "after a using's end", """
+            class C { int M() {
+                var b = ExBuffer.Allocate(8);
+                using (b) { b[0] = 1; }
+                return b.Length; //!SING0001
+            } }
+            """ },
     };
 
     public static TheoryData<string, string> UseAfterTransferClean => new()
@@ -180,6 +187,14 @@ public class OwnershipTests
                 exp.Close();
                 var cell = new TRef<EchoContract.Imp>(imp);
                 cell.Release(imp); //!SING0002
+            } }
+            """ },
+        { "a using disposes a buffer it sent", """
+            class C { void M(EchoContract.Imp ep) {
+                using (var b = ExBuffer.Allocate(8)) //!SING0002
+                {
+                    ep.SendPing(1, b);
+                }
             } }
             """ },
     };
@@ -376,6 +391,29 @@ public class OwnershipTests
             class C { void M(out ExBuffer b) {
                 b = ExBuffer.Allocate(8);
                 b[0] = 1;
+            } }
+            """ },
+        { "a using releases a buffer", """
+            class C { long M() {
+                using (var b = ExBuffer.Allocate(8))
+                {
+                    b.WriteInt64(0, 7);
+                    return b.ReadInt64(0);
+                }
+            } }
+            """ },
+        { "a using declaration releases a buffer and an endpoint", """
+            class C { void M() {
+                using var b = ExBuffer.Allocate(8);
+                EchoContract.NewChannel(out var imp, out var exp);
+                using (imp) { b[0] = 1; }
+                exp.Close();
+            } }
+            """ },
+        { "Dispose called directly releases", """
+            class C { void M() {
+                var b = ExBuffer.Allocate(8);
+                b.Dispose();
             } }
             """ },
     };

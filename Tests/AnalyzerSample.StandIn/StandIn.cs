@@ -26,7 +26,7 @@ namespace Singularity.Channels
     }
 
     [Tracked]
-    public readonly struct ExBuffer
+    public readonly struct ExBuffer : IDisposable
     {
         readonly int handle;
         public static ExBuffer Allocate(int length) => default;
@@ -38,10 +38,11 @@ namespace Singularity.Channels
         public void WriteInt64(int offset, long v) { }
         public bool IsNull => handle == 0;
         [Claims] public void Free() { }
+        [Claims] public void Dispose() { }
     }
 
     [Tracked]
-    public readonly struct ExArray<T> where T : unmanaged
+    public readonly struct ExArray<T> : IDisposable where T : unmanaged
     {
         readonly int handle;
         public static ExArray<T> Allocate(int count) => default;
@@ -49,6 +50,7 @@ namespace Singularity.Channels
         public T this[int i] { get => default; set { } }
         public bool IsNull => handle == 0;
         [Claims] public void Free() { }
+        [Claims] public void Dispose() { }
     }
 
     public sealed class TRef<T> where T : class
@@ -64,13 +66,14 @@ namespace Singularity.Channels
     public struct MessageFrame { public int Tag; }
 
     [Tracked]
-    public abstract class Endpoint
+    public abstract class Endpoint : IDisposable
     {
         protected Endpoint(EndpointHandle handle, int state) { State = state; }
         protected int State { get; set; }
         public bool IsClosed => false;
         public string StateName => "";
         [Claims] public void Close() { }
+        [Claims] public void Dispose() { }
     }
 
     public static class EndpointSet

@@ -6,6 +6,9 @@ namespace Singularity.Channels
         /// <summary>Connects to the service registered as <paramref name="name"/> (ServiceListener.TryRegister); false if none.</summary>
         public static bool TryBind(string name, out EndpointHandle handle) => ServiceListener.TryBind(name, out handle);
 
+        /// <summary>The channel the host bound for an [Imports] of the running SIP (HostedStartup), once.</summary>
+        public static bool TryTakeStartup(string path, out EndpointHandle handle) => HostedStartup.TryTake(path, out handle);
+
         /// <summary>As TryBind, waiting up to <paramref name="timeoutMs"/> (negative: for ever) for the name to be registered.</summary>
         public static bool TryBind(string name, out EndpointHandle handle, int timeoutMs)
         {

@@ -8,7 +8,8 @@ namespace Singularity.Channels
     /// Hosted stand-in for the kernel's name service and a service's listener: names live in a
     /// process-wide table; binding a name makes a new channel whose exporting end waits in the
     /// listener's queue until Accept. A name is free again once its listener is closed. There
-    /// are no manifests here, so TryOpen (start-up exports) finds nothing.
+    /// are no kernel manifests here: TryOpen finds the listeners a host made for the running SIP
+    /// (HostedStartup, from its [Exports] through Singularity.Hosted.HostedSip), else nothing.
     /// </summary>
     public sealed class ServiceListener
     {
@@ -20,11 +21,7 @@ namespace Singularity.Channels
 
         private ServiceListener(string name) { _name = name; }
 
-        public static bool TryOpen(string path, out ServiceListener? listener)
-        {
-            listener = null;
-            return false;
-        }
+        public static bool TryOpen(string path, out ServiceListener? listener) => HostedStartup.TryTake(path, out listener);
 
         public static bool TryRegister(string name, out ServiceListener? listener)
         {

@@ -47,6 +47,13 @@ public sealed class FaultScenario
     public FaultScenario Grant(string line) { _grants.Add(line); return this; }
 
     private readonly List<string> _grants = new();
+    private string? _systemManifest;
+
+    /// <summary>
+    /// Boots a system manifest (`service` and `grant` lines, BootOptions.SystemManifest): its
+    /// services start under the supervisor; the SIPs given to <see cref="Sips"/> start directly.
+    /// </summary>
+    public FaultScenario SystemManifest(string text) { _systemManifest = text; return this; }
 
     public FaultScenario MemoryMiB(int mib) { _memory = mib; return this; }
 
@@ -114,6 +121,7 @@ public sealed class FaultScenario
         var boot = BootAssert.Boot(new BootOptions
         {
             Grants = _grants,
+            SystemManifest = _systemManifest,
             CommandLine = _options,
             Sips = _sips,
             MemoryMiB = _memory,

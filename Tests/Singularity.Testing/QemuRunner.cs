@@ -28,6 +28,15 @@ public sealed record BootOptions
     /// given, a `system.manifest` boot module holding them as `grant` lines is added.
     /// </summary>
     public IReadOnlyList<string> Grants { get; init; } = Array.Empty<string>();
+    /// <summary>
+    /// The text of a system manifest to boot (`service` and `grant` lines, docs/security.md,
+    /// docs/channels.md): it is booted as the `system.manifest` module, with <see cref="Grants"/>
+    /// added as grant lines. The supervisor and each service's image are added as boot modules
+    /// when not already there, and unless the command line says otherwise (`sips=`) only the
+    /// images of <see cref="Sips"/> and <see cref="Modules"/> start directly: the services start
+    /// under the supervisor (an image that a `service` line names starts only under it, wherever it was given).
+    /// </summary>
+    public string? SystemManifest { get; init; }
     /// <summary>Console input: each step waits until the serial log shows its text (after the previous step), then types its input.</summary>
     public IReadOnlyList<ScriptStep> Script { get; init; } = Array.Empty<ScriptStep>();
 }
@@ -79,24 +88,79 @@ public sealed record BootResult(QemuExit Exit, int? Status, string Serial, strin
 /// </summary>
 public static class QemuRunner
 {
-    public static string RepoRoot { get; } = FindRepoRoot();
+    private static readonly Lazy<string?> s_repoRoot = new(() => FindRepoRoot());
+    private static readonly Lazy<string> s_system = new(FindSystem);
+
+    /// <summary>The name of the environment variable that says where the system is (an SDK folder from `./sing sdk`).</summary>
+    public const string SdkVariable = "SINGULARITY_SDK";
+
+    /// <summary>The repository this harness was built in (inside the tree only; outside it, use <see cref="SystemRoot"/>).</summary>
+    public static string RepoRoot => s_repoRoot.Value
+        ?? throw new InvalidOperationException("RepoRoot is known only inside the source tree; outside it the system is at QemuRunner.SystemRoot (" + SdkVariable + " or the SingularitySdk property)");
+
+    /// <summary>
+    /// The folder holding the system to boot: kernel/ (kernel.elf, kernel-test.elf) and sips/
+    /// (NAME.elf). Found, in this order, through the environment variable SINGULARITY_SDK, the
+    /// SingularitySdk property a test project of the SDK records in its assembly
+    /// ([AssemblyMetadata("SingularitySdk", ...)], the SDK's Test.props), or the tree's artifacts/
+    /// above the running tests.
+    /// </summary>
+    public static string SystemRoot => s_system.Value;
+
+    /// <summary>Whether the system comes from an SDK folder rather than the tree's artifacts/.</summary>
+    public static bool FromSdk => !string.Equals(SystemRoot, s_repoRoot.Value == null ? null : Path.Combine(s_repoRoot.Value, "artifacts"), StringComparison.Ordinal);
+
     /// <summary>The image the test suites boot: the kernel with its test module (`test=`, `inject`), from Kernel/KernelTests.</summary>
-    public static string KernelImage => Path.Combine(RepoRoot, "artifacts", "kernel", "kernel-test.elf");
+    public static string KernelImage => Path.Combine(SystemRoot, "kernel", "kernel-test.elf");
     /// <summary>The image users boot (`./sing run`, the ISO): the kernel without test code, from Kernel/Kernel.</summary>
-    public static string ProductionKernelImage => Path.Combine(RepoRoot, "artifacts", "kernel", "kernel.elf");
-    public static string LogDirectory => Path.Combine(RepoRoot, "artifacts", "test-logs");
+    public static string ProductionKernelImage => Path.Combine(SystemRoot, "kernel", "kernel.elf");
+    /// <summary>Where the harness writes (kept serial logs, generated manifests): the tree's artifacts/, or next to the tests outside it.</summary>
+    public static string WorkDirectory => FromSdk ? Path.Combine(AppContext.BaseDirectory, "singularity") : SystemRoot;
+    public static string LogDirectory => Path.Combine(WorkDirectory, "test-logs");
+
+    /// <summary>The image of SIP <paramref name="name"/>: a path to an .elf, or a name from the system's sips/.</summary>
+    public static string SipImage(string name) =>
+        name.EndsWith(".elf", StringComparison.Ordinal) || name.Contains('/') ? Path.GetFullPath(name) : Path.Combine(SystemRoot, "sips", name + ".elf");
+
+    /// <summary>
+    /// The image of the SIP project <paramref name="project"/> (its folder name) that a test
+    /// project of the SDK names with HostedSource (recorded as [AssemblyMetadata("SingularityProject", FOLDER)]
+    /// by the SDK's Test.targets): the newest bin/*/net10.0/*.elf in that folder.
+    /// </summary>
+    public static string ProjectImage(string project)
+    {
+        var folders = AppDomain.CurrentDomain.GetAssemblies()
+            .SelectMany(a => a.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false).Cast<System.Reflection.AssemblyMetadataAttribute>())
+            .Where(m => m.Key == "SingularityProject" && m.Value != null).Select(m => m.Value!.TrimEnd('/')).ToList();
+        string? folder = folders.FirstOrDefault(f => Path.GetFileName(f) == project)
+            ?? throw new InvalidOperationException($"no project '{project}' among this test project's HostedSource folders ({string.Join(", ", folders)})");
+        var images = Directory.Exists(Path.Combine(folder, "bin"))
+            ? Directory.GetFiles(Path.Combine(folder, "bin"), "*.elf", SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).ToList()
+            : new List<string>();
+        if (images.Count == 0) throw new InvalidOperationException($"the project in {folder} has no image yet: build it with dotnet build");
+        return images[0];
+    }
 
     /// <summary>A system manifest holding the grant lines, written once per distinct set under artifacts/test-manifests.</summary>
-    public static string GrantManifest(IReadOnlyList<string> grants)
+    public static string GrantManifest(IReadOnlyList<string> grants) => ManifestFile("", grants);
+
+    /// <summary>The file `system.manifest` holding <paramref name="text"/> and then the grant lines, written once per distinct content.</summary>
+    public static string ManifestFile(string text, IReadOnlyList<string> grants)
     {
-        string text = string.Concat(grants.Select(g => "grant " + g + "\n"));
+        if (text.Length > 0 && !text.EndsWith('\n')) text += "\n";
+        text += string.Concat(grants.Select(g => "grant " + g + "\n"));
         string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(text)))[..16];
-        string dir = Path.Combine(RepoRoot, "artifacts", "test-manifests", "grants-" + hash);
+        string dir = Path.Combine(WorkDirectory, "test-manifests", (text.StartsWith("grant ", StringComparison.Ordinal) || text.Length == 0 ? "grants-" : "system-") + hash);
         Directory.CreateDirectory(dir);
         string path = Path.Combine(dir, "system.manifest");
         if (!File.Exists(path) || File.ReadAllText(path) != text) File.WriteAllText(path, text);
         return path;
     }
+
+    /// <summary>The modules a system manifest's `service` lines start (first word after `service`).</summary>
+    public static IReadOnlyList<string> ManifestServices(string text) =>
+        text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("service ", StringComparison.Ordinal))
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(w => w.Length > 1).Select(w => w[1]).Distinct().ToList();
 
     public static BootResult Boot(BootOptions options)
     {
@@ -124,16 +188,41 @@ public static class QemuRunner
             psi.ArgumentList.Add("-kernel"); psi.ArgumentList.Add(image);
             psi.ArgumentList.Add("-append"); psi.ArgumentList.Add(options.CommandLine);
             var modules = new List<string>();
+            var direct = new List<string>();
             foreach (string sip in options.Sips)
             {
                 int space = sip.IndexOf(' ');
                 string name = space < 0 ? sip : sip[..space];
-                string path = Path.Combine(RepoRoot, "artifacts", "sips", name + ".elf");
-                if (!File.Exists(path)) throw new InvalidOperationException($"no SIP image at {path}: build it first with ./sing build");
+                string path = SipImage(name);
+                if (!File.Exists(path)) throw new InvalidOperationException($"no SIP image at {path}: build it first (./sing build in the tree, dotnet build for a project of the SDK)");
                 modules.Add(space < 0 ? path : path + sip[space..]);
+                direct.Add(Path.GetFileNameWithoutExtension(path));
             }
             modules.AddRange(options.Modules);
-            if (options.Grants.Count > 0) modules.Add(GrantManifest(options.Grants));
+            direct.AddRange(options.Modules.Select(m => Path.GetFileNameWithoutExtension(m.Split(' ')[0])));
+            if (options.SystemManifest != null)
+            {
+                // The supervisor and the services come from the system's images unless given already.
+                var have = new HashSet<string>(modules.Select(m => Path.GetFileNameWithoutExtension(m.Split(' ')[0])));
+                foreach (string module in ManifestServices(options.SystemManifest).Prepend("supervisor"))
+                {
+                    if (have.Contains(module)) continue;
+                    string path = SipImage(module);
+                    if (!File.Exists(path)) throw new InvalidOperationException($"the system manifest names '{module}', but there is no image at {path}");
+                    modules.Add(path);
+                    have.Add(module);
+                }
+                modules.Add(ManifestFile(options.SystemManifest, options.Grants));
+                if (!options.CommandLine.Split(' ').Any(w => w.StartsWith("sips=", StringComparison.Ordinal)))
+                {
+                    // Only the SIPs given directly start as boot modules ("system" names the manifest itself when there are none).
+                    int last = psi.ArgumentList.Count - 1;
+                    var services = ManifestServices(options.SystemManifest).Append("supervisor").ToHashSet();
+                    var start = direct.Where(d => !services.Contains(d)).Distinct().ToList();
+                    psi.ArgumentList[last] = (options.CommandLine + " sips=" + (start.Count > 0 ? string.Join(",", start) : "system")).Trim();
+                }
+            }
+            else if (options.Grants.Count > 0) modules.Add(GrantManifest(options.Grants));
             // QEMU separates modules with commas; an argument cannot contain one.
             if (modules.Any(m => m.Contains(','))) throw new ArgumentException("module arguments cannot contain ','");
             if (modules.Count > 0) { psi.ArgumentList.Add("-initrd"); psi.ArgumentList.Add(string.Join(",", modules)); }
@@ -198,10 +287,34 @@ public static class QemuRunner
         }
     }
 
-    private static string FindRepoRoot()
+    private static string? FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Singularity.sln"))) return dir.FullName;
-        throw new InvalidOperationException("cannot find the repository root (Singularity.sln) above " + AppContext.BaseDirectory);
+        return null;
+    }
+
+    private static string FindSystem()
+    {
+        string? sdk = Environment.GetEnvironmentVariable(SdkVariable);
+        string from = "the environment variable " + SdkVariable;
+        if (string.IsNullOrEmpty(sdk))
+        {
+            sdk = AppDomain.CurrentDomain.GetAssemblies()
+                .SelectMany(a => a.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false).Cast<System.Reflection.AssemblyMetadataAttribute>())
+                .FirstOrDefault(m => m.Key == "SingularitySdk" && !string.IsNullOrEmpty(m.Value))?.Value;
+            from = "the SingularitySdk property";
+        }
+        if (!string.IsNullOrEmpty(sdk))
+        {
+            string root = Path.GetFullPath(sdk);
+            if (!File.Exists(Path.Combine(root, "kernel", "kernel.elf")))
+                throw new InvalidOperationException($"{from} names {root}, which holds no system (kernel/kernel.elf): make one with ./sing sdk");
+            return root;
+        }
+        string? repo = s_repoRoot.Value;
+        if (repo != null) return Path.Combine(repo, "artifacts");
+        throw new InvalidOperationException("cannot find the system to boot: set the environment variable " + SdkVariable +
+            " (or the SingularitySdk property of the test project) to the folder ./sing sdk made, or run the tests inside the source tree (none above " + AppContext.BaseDirectory + ")");
     }
 }

@@ -217,6 +217,17 @@ public class FlowTests
             public static void Copy([Claims] Ping.Exp ep) { if (ep.Receive(out var m) == Ping.Exp.Tag.Hi) { var m2 = m; m2.TakeHi(out int x, out var b); b.Free(); } ep.Close(); }
         }
         """,
+        // A using releases a buffer, an array and an endpoint (Dispose through IDisposable in the finally), issue 15.
+        """
+        using Singularity.Channels;
+        public static class P
+        {
+            public static long Buffer() { using (var b = ExBuffer.Allocate(8)) { b.WriteInt64(0, 7); return b.ReadInt64(0); } }
+            public static int Array() { using var a = ExArray<int>.Allocate(4); a[0] = 3; return a[0]; }
+            public static void Endpoint([Claims] Ping.Exp ep) { using (ep) { } }
+            public static void Direct() { var b = ExBuffer.Allocate(8); b.Dispose(); }
+        }
+        """,
     };
 
     [Theory]
@@ -264,6 +275,10 @@ public class FlowTests
         { "SV0304", "using Singularity.Channels; public sealed class Box { public Ping.Exp.Message M; } public static class P { public static void F([Claims] Ping.Exp ep, Box box) { ep.Receive(out var m); box.M = m; ep.Close(); } }" },
         // One channel handle wrapped in two endpoints.
         { "SV0302", "using Singularity.Channels; public static class P { public static void F() { if (!EndpointHandle.TryTakeStartup(\"/x\", out var h)) return; var h2 = h; var a = Ping.Imp.FromHandle(h, null); var b = Ping.Imp.FromHandle(h2, null); a.Close(); b.Close(); } }" },
+        // A using's Dispose is a release: after it the value is gone, and one sent inside was given away.
+        { "SV0301", "using Singularity.Channels; public static class P { public static int F() { var b = ExBuffer.Allocate(4); using (b) { b[0] = 1; } return b.Length; } }" },
+        { "SV0302", "using Singularity.Channels; public static class P { public static void F(Ping.Imp ep) { using (var b = ExBuffer.Allocate(4)) { ep.SendHi(1, b); } } }" },
+        { "SV0302", "using Singularity.Channels; public static class P { public static void F() { using (var b = ExBuffer.Allocate(4)) { b.Free(); } } }" },
     };
 
     [Theory]

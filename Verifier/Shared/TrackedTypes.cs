@@ -84,6 +84,10 @@ namespace Singularity.Ownership
         // ----- what a tracked value may do: the methods that move ownership ---------------------
         /// <summary>Methods (no parameters) that end the ownership of their tracked receiver: an exchange block is freed, an endpoint closed.</summary>
         public const string Free = "Free", Close = "Close";
+        /// <summary>IDisposable.Dispose (a <c>using</c>'s end): Free or Close under another name, also when called through the interface.</summary>
+        public const string Dispose = "Dispose";
+        /// <summary>The interface a <c>using</c> calls Dispose through.</summary>
+        public const string DisposableInterface = "System.IDisposable";
         /// <summary>An endpoint's channel handle leaves it (to go into a message): ends the endpoint.</summary>
         public const string DetachHandle = "DetachHandle";
         /// <summary>Prefix of a message's TakeX: hands the message's arguments over (a message is taken once).</summary>
@@ -95,8 +99,8 @@ namespace Singularity.Ownership
         /// <summary>Endpoint.ProtocolViolation never returns (it closes the endpoint and throws).</summary>
         public const string ProtocolViolation = "ProtocolViolation";
 
-        /// <summary>Free or Close: the release methods of a tracked receiver.</summary>
-        public static bool IsRelease(string method) => method == Free || method == Close;
+        /// <summary>Free, Close or Dispose: the release methods of a tracked receiver.</summary>
+        public static bool IsRelease(string method) => method == Free || method == Close || method == Dispose;
 
         /// <summary>
         /// Does calling the instance method <paramref name="method"/> on a tracked receiver of kind

@@ -26,7 +26,10 @@ namespace Singularity.Analyzers
             int recv = -1;
             bool releasing = method != null && !method.IsStatic
                 && ((method.Parameters.Length == 0 && TrackedTypes.IsRelease(method.Name) && method.ContainingType != null && model.IsTracked(method.ContainingType))
-                    || ChannelModel.HasAttribute(method.GetAttributes(), TrackedTypes.ClaimsAttribute));
+                    || ChannelModel.HasAttribute(method.GetAttributes(), TrackedTypes.ClaimsAttribute)
+                    || (method.Parameters.Length == 0 && method.Name == TrackedTypes.Dispose && method.ContainingType != null
+                        && method.ContainingType.ToDisplayString() == TrackedTypes.DisposableInterface
+                        && instance != null && Unwrap(instance).Type is ITypeSymbol it && model.IsTracked(it)));
             if (instance != null)
             {
                 recv = VarOf(instance);

@@ -15,7 +15,7 @@ namespace Singularity.Channels
     /// and every member that reads or writes elements checks it again (a compile-time constant for
     /// ilc), so even a wrongly admitted instantiation cannot turn block bytes into references.</safety>
     [Tracked]
-    public readonly struct ExArray<T> where T : unmanaged
+    public readonly struct ExArray<T> : System.IDisposable where T : unmanaged
     {
         internal readonly ExBlock Block;
 
@@ -56,6 +56,11 @@ namespace Singularity.Channels
         /// <safety>As ExBuffer.Free.</safety>
         [Claims]
         public void Free() => Block.Free();
+
+        /// <summary>Free, for <c>using</c>: the analyzer and the verifier count a using's end as the release.</summary>
+        /// <safety>As Free.</safety>
+        [Claims]
+        public void Dispose() => Free();
 
         // Block bytes are plain data: a T with references would forge them.
         internal static void CheckElementType()

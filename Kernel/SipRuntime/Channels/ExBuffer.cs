@@ -12,7 +12,7 @@ namespace Singularity.Channels
     /// <safety>Opaque: an internal ExBlock; <c>default</c> is the null buffer. Every member forwards to
     /// ExBlock, whose checks (ownership in the block header, bounds, the exchange guard) apply unchanged.</safety>
     [Tracked]
-    public readonly struct ExBuffer
+    public readonly struct ExBuffer : System.IDisposable
     {
         internal readonly ExBlock Block;
 
@@ -67,5 +67,10 @@ namespace Singularity.Channels
         /// <safety>ExBlock.Free: waits out other threads' accesses, then the kernel frees only a block this SIP owns.</safety>
         [Claims]
         public void Free() => Block.Free();
+
+        /// <summary>Free, for <c>using</c>: the analyzer and the verifier count a using's end as the release.</summary>
+        /// <safety>Free.</safety>
+        [Claims]
+        public void Dispose() => Block.Free();
     }
 }

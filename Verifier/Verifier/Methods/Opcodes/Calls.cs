@@ -153,7 +153,8 @@ internal sealed partial class MethodVerifier
         // Ownership: receivers and arguments are borrowed unless the callee claims them.
         if (hasThis && self.Track != 0)
         {
-            if (_tr.ClaimsThis(md)) Transfer(s, self.Track, $"{mr.Name}() ends ownership"); else Use(s, self.Track, $"{mr.Name}() on it");
+            bool disposes = md.Name == Singularity.Ownership.TrackedTypes.Dispose && md.Parameters.Count == 0 && _ts.Key(md.DeclaringType) == Singularity.Ownership.TrackedTypes.DisposableInterface;
+            if (_tr.ClaimsThis(md) || disposes) Transfer(s, self.Track, $"{mr.Name}() ends ownership"); else Use(s, self.Track, $"{mr.Name}() on it");
         }
         var outs = new List<(V, TypeReference, int)>();
         for (int i = 0; i < np; i++)
