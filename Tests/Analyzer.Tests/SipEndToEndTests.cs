@@ -317,7 +317,7 @@ public class SipEndToEndTests
     }
 
     /// <summary>A SIP project laid out like Tests/TestSips, in artifacts/analyzer-e2e/NAME-GUID/.</summary>
-    static string MakeSip(string name, (string File, string Source)[] files, string extraProperties)
+    internal static string MakeSip(string name, (string File, string Source)[] files, string extraProperties)
     {
         var root = Repository.Root;
         var dir = Path.Combine(root, "artifacts", "analyzer-e2e", name + "-" + Guid.NewGuid().ToString("N")[..8]);

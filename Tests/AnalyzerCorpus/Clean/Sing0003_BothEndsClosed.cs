@@ -1,0 +1,13 @@
+using Singularity;
+using Singularity.Channels;
+using Singularity.Contracts;
+
+public static class Sing0003_BothEndsClosed
+{
+    public static void F()
+    {
+        EchoContract.NewChannel(out EchoContract.Imp imp, out EchoContract.Exp exp);
+        imp.Close();
+        exp.Close();
+    }
+}

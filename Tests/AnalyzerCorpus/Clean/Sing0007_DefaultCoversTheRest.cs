@@ -1,0 +1,19 @@
+using Singularity;
+using Singularity.Channels;
+using Singularity.Contracts;
+
+public static class Sing0007_DefaultCoversTheRest
+{
+    public static void F([State("Start")] EchoContract.Exp ep)
+    {
+        switch (ep.Receive(out EchoContract.Exp.Message m))
+        {
+            case EchoContract.Exp.Tag.Ping:
+                m.TakePing(out int seq, out ExBuffer payload);
+                ep.SendPong(seq, payload);
+                break;
+            default:
+                break;
+        }
+    }
+}

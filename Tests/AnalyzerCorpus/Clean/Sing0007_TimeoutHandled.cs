@@ -1,0 +1,21 @@
+using Singularity;
+using Singularity.Channels;
+using Singularity.Contracts;
+
+public static class Sing0007_TimeoutHandled
+{
+    public static void F([State("Start")] EchoContract.Exp ep)
+    {
+        switch (ep.Receive(out EchoContract.Exp.Message m, 100))
+        {
+            case EchoContract.Exp.Tag.Ping:
+                m.TakePing(out int seq, out ExBuffer payload);
+                ep.SendPong(seq, payload);
+                break;
+            case EchoContract.Exp.Tag.Bye:
+            case EchoContract.Exp.Tag.ChannelClosed:
+            case EchoContract.Exp.Tag.TimedOut:
+                break;
+        }
+    }
+}

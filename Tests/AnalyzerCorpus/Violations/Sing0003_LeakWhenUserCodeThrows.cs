@@ -1,0 +1,15 @@
+using Singularity;
+using Singularity.Channels;
+using Singularity.Contracts;
+
+public static class Sing0003_LeakWhenUserCodeThrows
+{
+    public static void F()
+    {
+        var b = ExBuffer.Allocate(8);
+        Work(b.Length); //! SING0003
+        b.Free();
+    }
+
+    private static void Work(int n) { if (n > 100) throw new System.InvalidOperationException("too long"); }
+}

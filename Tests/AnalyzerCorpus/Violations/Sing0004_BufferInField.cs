@@ -1,0 +1,15 @@
+using Singularity;
+using Singularity.Channels;
+using Singularity.Contracts;
+
+public static class Sing0004_BufferInField
+{
+    private sealed class Holder { public ExBuffer Kept; }
+
+    public static object F()
+    {
+        var h = new Holder();
+        h.Kept = ExBuffer.Allocate(8); //! SING0004
+        return h;
+    }
+}
