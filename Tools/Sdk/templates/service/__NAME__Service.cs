@@ -5,7 +5,7 @@ using Singularity.Contracts;
 public static class __NAME__Service
 {
     /// <summary>Answers each Ping with a Pong carrying the same buffer until the client says Bye or closes; returns the pings served.</summary>
-    public static int Serve([Claims] EchoContract.Exp client)
+    public static int Serve([Claims, State("Start")] EchoContract.Exp client)
     {
         int pings = 0;
         while (true)
