@@ -190,7 +190,7 @@ public class OwnershipTests
             } }
             """ },
         { "a using disposes a buffer it sent", """
-            class C { void M(EchoContract.Imp ep) {
+            class C { void M([State("Start")] EchoContract.Imp ep) {
                 using (var b = ExBuffer.Allocate(8)) //!SING0002
                 {
                     ep.SendPing(1, b);

@@ -4,12 +4,11 @@ using Singularity.Contracts;
 
 public static class Sing0001_ReadBeforeSend
 {
-    public static int F([Claims, State("Start")] EchoContract.Imp ep)
+    public static int F([State("Start")] EchoContract.Imp ep)
     {
         var b = ExBuffer.Allocate(8);
         int n = b.Length;
         ep.SendPing(1, b);
-        ep.Close();
         return n;
     }
 }

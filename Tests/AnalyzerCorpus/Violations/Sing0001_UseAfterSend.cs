@@ -4,12 +4,10 @@ using Singularity.Contracts;
 
 public static class Sing0001_UseAfterSend
 {
-    public static int F([Claims, State("Start")] EchoContract.Imp ep)
+    public static int F([State("Start")] EchoContract.Imp ep)
     {
         var b = ExBuffer.Allocate(8);
         ep.SendPing(1, b);
-        int n = b.Length; //! SING0001
-        ep.Close();
-        return n;
+        return b.Length; //! SING0001
     }
 }

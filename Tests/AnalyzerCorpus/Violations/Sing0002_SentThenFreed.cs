@@ -4,11 +4,10 @@ using Singularity.Contracts;
 
 public static class Sing0002_SentThenFreed
 {
-    public static void F([Claims, State("Start")] EchoContract.Imp ep)
+    public static void F([State("Start")] EchoContract.Imp ep)
     {
         var b = ExBuffer.Allocate(8);
         ep.SendPing(1, b);
         b.Free(); //! SING0002
-        ep.Close();
     }
 }

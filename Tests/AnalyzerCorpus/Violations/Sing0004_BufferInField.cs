@@ -4,7 +4,7 @@ using Singularity.Contracts;
 
 public static class Sing0004_BufferInField
 {
-    private sealed class Holder { public ExBuffer Kept; }
+    private sealed class Holder { public ExBuffer Kept; } //! SING0004
 
     public static object F()
     {
