@@ -10,7 +10,12 @@ public static class Sing0001_ReassignedAfterSend
         for (int i = 0; i < 3; i++)
         {
             ep.SendPing(i, b);
-            if (ep.RecvPong(out int seq, out b) != ReceiveResult.Message) { ep.Close(); return; }
+            if (ep.RecvPong(out int seq, out b) != ReceiveResult.Message)
+            {
+                if (!b.IsNull) b.Free();
+                ep.Close();
+                return;
+            }
         }
         b.Free();
         ep.Close();

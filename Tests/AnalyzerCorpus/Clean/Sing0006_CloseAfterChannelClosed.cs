@@ -9,6 +9,7 @@ public static class Sing0006_CloseAfterChannelClosed
         ep.SendPing(1, ExBuffer.Allocate(8));
         if (ep.RecvPong(out int seq, out ExBuffer payload) != ReceiveResult.Message)
         {
+            if (!payload.IsNull) payload.Free();
             ep.Close();
             return;
         }
