@@ -17,10 +17,7 @@ namespace Singularity
     /// this SIP's threads go one at a time (a kernel mutex).</safety>
     public static unsafe class ConsoleInput
     {
-        private static RawEndpoint s_endpoint;      // taken on first use; closed and forgotten if the channel fails
-        private static int s_looked;
-        private static int s_gateLock;
-        private static Threading.Mutex s_gate;
+        private static KernelServedEndpoint s_link;   // the endpoint (taken on first use) and the one-request-at-a-time gate
 
         /// <summary>
         /// Reads a line from the serial input, echoing what is typed (backspace edits). Only a SIP
@@ -37,10 +34,10 @@ namespace Singularity
         {
             char* line = stackalloc char[256];
             int n = 0;
-            Enter();
+            s_link.Enter();
             try
             {
-                if (!Endpoint(out RawEndpoint e)) return null;
+                if (!s_link.TryGet(ConsoleInputWire.Path, out RawEndpoint e)) return null;
                 ExBlock block;
                 try { block = ExBlock.Allocate(ReadBytes); }
                 catch (OutOfMemoryException) { return null; }       // at its exchange grant: no read
@@ -65,7 +62,7 @@ namespace Singularity
                 }
                 finally { if (!block.IsNull) block.Free(); }
             }
-            finally { Leave(); }
+            finally { s_link.Leave(); }
         }
 
         // One byte per read, as typed: what follows a line's end stays in the kernel for the next
@@ -79,13 +76,13 @@ namespace Singularity
             var m = new RawMessage { Tag = ConsoleInputWire.ReadTag };
             m.D0 = 0;                                   // long timeoutNs @0: for ever
             m.Add(block);
-            if (e.Send(ref m) != RecvStatus.Ok) { Fail(e); return -1; }     // not taken: still ours
+            if (e.Send(ref m) != RecvStatus.Ok) { Fail(); return -1; }     // not taken: still ours
             block = default;
-            if (e.Receive(out RawMessage reply) != RecvStatus.Ok) { Fail(e); return -1; }
+            if (e.Receive(out RawMessage reply) != RecvStatus.Ok) { Fail(); return -1; }
             if (reply.Tag != ConsoleInputWire.InputTag || reply.HandleCount != 1 || !reply.IsBlock(0))
             {
                 for (int i = 0; i < reply.HandleCount; i++) { if (reply.IsBlock(i)) reply.GetBlock(i).Free(); else reply.GetEndpoint(i).Close(); }
-                Fail(e);
+                Fail();
                 return -1;
             }
             block = reply.GetBlock(0);
@@ -93,35 +90,7 @@ namespace Singularity
             return count > ReadBytes ? ReadBytes : count;
         }
 
-        private static void Fail(RawEndpoint e)
-        {
-            e.Close();
-            s_endpoint = default;
-        }
-
-        // The endpoint, taken from the start-up endpoints on first use. Under the gate.
-        private static bool Endpoint(out RawEndpoint e)
-        {
-            if (s_looked == 0)
-            {
-                s_looked = 1;
-                if (Names.TryTakeStartup(ConsoleInputWire.Path, out RawEndpoint taken)) s_endpoint = taken;
-            }
-            e = s_endpoint;
-            return !e.IsNull;
-        }
-
-        private static void Enter()
-        {
-            if (s_gate == null)
-            {
-                Threading.Sync.Acquire(ref s_gateLock);
-                if (s_gate == null) s_gate = new Threading.Mutex();
-                Threading.Sync.Release(ref s_gateLock);
-            }
-            s_gate.Acquire();
-        }
-
-        private static void Leave() => s_gate.Release();
+        // The channel failed: close it and forget it.
+        private static void Fail() => s_link.Drop();
     }
 }

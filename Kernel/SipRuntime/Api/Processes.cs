@@ -26,10 +26,7 @@ namespace Singularity
     /// threads go one at a time (a kernel mutex), so replies cannot be mixed up.</safety>
     public static unsafe class Processes
     {
-        private static RawEndpoint s_endpoint;      // this SIP's process-manager endpoint, once taken or adopted
-        private static int s_looked;                // the start-up endpoint was asked for (under the gate)
-        private static int s_gateLock;              // guards making the gate once
-        private static Threading.Mutex s_gate;      // one request at a time
+        private static KernelServedEndpoint s_link;   // the endpoint (taken on first use) and the one-request-at-a-time gate
 
         /// <summary>Starts a new instance of the boot module <paramref name="module"/>; returns its SIP id.</summary>
         /// <safety>TryStart, failure as InvalidOperationException.</safety>
@@ -57,10 +54,10 @@ namespace Singularity
             var m = new RawMessage { Tag = ProcessManagerWire.StartTag };
             m.D0 = module.Length;                    // int at byte 0
             int r = ProcessManagerWire.NotPermitted;
-            Enter();
+            s_link.Enter();
             try
             {
-                if (Endpoint(out RawEndpoint e))
+                if (s_link.TryGet(ProcessManagerWire.Path, out RawEndpoint e))
                 {
                     // The request's buffer is this SIP's exchange memory: at its block or byte grant
                     // (a slot bomb's tree) the start is refused, not thrown.
@@ -73,7 +70,7 @@ namespace Singularity
                     else if (!sent) block.Free();    // not sent: still this SIP's
                 }
             }
-            finally { Leave(); }
+            finally { s_link.Leave(); }
             if (r == ProcessManagerWire.NotPermitted) { error = "not permitted: the system manifest grants this SIP no process control"; return false; }
             if (r == ProcessManagerWire.NoSuchModule) { error = "no boot module named '" + module + "'"; return false; }
             if (r <= 0) { error = "could not start '" + module + "'"; return false; }
@@ -90,16 +87,16 @@ namespace Singularity
             m.D0 = (long)(uint)id | (long)(Threading.Sync.TimeoutNs(timeoutMs) << 32);   // int id @0, long timeout @4
             m.D1 = (long)(Threading.Sync.TimeoutNs(timeoutMs) >> 32);
             int r = -1, code = 0;
-            Enter();
+            s_link.Enter();
             try
             {
-                if (Endpoint(out RawEndpoint e) && Call(e, ref m, ProcessManagerWire.WaitedTag, 0, out RawMessage reply, out _))
+                if (s_link.TryGet(ProcessManagerWire.Path, out RawEndpoint e) && Call(e, ref m, ProcessManagerWire.WaitedTag, 0, out RawMessage reply, out _))
                 {
                     r = (int)reply.D0;
                     code = (int)(reply.D0 >> 32);
                 }
             }
-            finally { Leave(); }
+            finally { s_link.Leave(); }
             exitCode = code;
             return r switch { ProcessManagerWire.StillRunning => SipOutcome.Running, ProcessManagerWire.Exited => SipOutcome.Exited, ProcessManagerWire.Failed => SipOutcome.Failed, _ => SipOutcome.Unknown };
         }
@@ -111,12 +108,12 @@ namespace Singularity
             var m = new RawMessage { Tag = ProcessManagerWire.KillTag };
             m.D0 = (uint)id;
             int r = -1;
-            Enter();
+            s_link.Enter();
             try
             {
-                if (Endpoint(out RawEndpoint e) && Call(e, ref m, ProcessManagerWire.KilledTag, 0, out RawMessage reply, out _)) r = (int)reply.D0;
+                if (s_link.TryGet(ProcessManagerWire.Path, out RawEndpoint e) && Call(e, ref m, ProcessManagerWire.KilledTag, 0, out RawMessage reply, out _)) r = (int)reply.D0;
             }
-            finally { Leave(); }
+            finally { s_link.Leave(); }
             return r == 0;
         }
 
@@ -128,14 +125,14 @@ namespace Singularity
         /// <safety>Under the gate: the handle is handed out once and forgotten here.</safety>
         public static EndpointHandle Detach()
         {
-            Enter();
+            s_link.Enter();
             try
             {
-                Endpoint(out RawEndpoint e);
-                s_endpoint = default;
+                s_link.TryGet(ProcessManagerWire.Path, out RawEndpoint e);
+                s_link.Endpoint = default;
                 return new EndpointHandle(e);
             }
-            finally { Leave(); }
+            finally { s_link.Leave(); }
         }
 
         /// <summary>Makes a process-manager endpoint this SIP received its process control (closing the one it had).</summary>
@@ -143,14 +140,14 @@ namespace Singularity
         /// channel that is not a process manager's fails its first request (the reply is checked).</safety>
         public static void Adopt([Claims] EndpointHandle endpoint)
         {
-            Enter();
+            s_link.Enter();
             try
             {
-                Endpoint(out RawEndpoint old);
+                s_link.TryGet(ProcessManagerWire.Path, out RawEndpoint old);
                 if (!old.IsNull) old.Close();
-                s_endpoint = endpoint.Raw;
+                s_link.Endpoint = endpoint.Raw;
             }
-            finally { Leave(); }
+            finally { s_link.Leave(); }
         }
 
         // The endpoint's principal and the SIPs it may control, as SipInfo records in the block the
@@ -161,15 +158,15 @@ namespace Singularity
             sent = false;
             var m = new RawMessage { Tag = ProcessManagerWire.ListTag };
             m.Add(block);
-            Enter();
+            s_link.Enter();
             try
             {
-                if (!Endpoint(out RawEndpoint e)) return 0;
+                if (!s_link.TryGet(ProcessManagerWire.Path, out RawEndpoint e)) return 0;
                 if (!Call(e, ref m, ProcessManagerWire.ListedTag, 1, out RawMessage reply, out sent)) return 0;
                 filled = reply.GetBlock(0);
                 return (int)reply.D0;
             }
-            finally { Leave(); }
+            finally { s_link.Leave(); }
         }
 
         // One request and its reply (the kernel serves the request inside the send, so the reply is
@@ -184,35 +181,9 @@ namespace Singularity
                 for (int i = 0; i < reply.HandleCount; i++) { if (reply.IsBlock(i)) reply.GetBlock(i).Free(); else reply.GetEndpoint(i).Close(); }
                 reply = default;
             }
-            e.Close();
-            s_endpoint = default;
+            s_link.Drop();      // e is the gate's endpoint
             return false;
         }
-
-        // The endpoint, taken from the start-up endpoints on first use. Under the gate.
-        private static bool Endpoint(out RawEndpoint e)
-        {
-            if (s_looked == 0)
-            {
-                s_looked = 1;
-                if (Names.TryTakeStartup(ProcessManagerWire.Path, out RawEndpoint taken)) s_endpoint = taken;
-            }
-            e = s_endpoint;
-            return !e.IsNull;
-        }
-
-        private static void Enter()
-        {
-            if (s_gate == null)
-            {
-                Threading.Sync.Acquire(ref s_gateLock);
-                if (s_gate == null) s_gate = new Threading.Mutex();
-                Threading.Sync.Release(ref s_gateLock);
-            }
-            s_gate.Acquire();
-        }
-
-        private static void Leave() => s_gate.Release();
 
         private static byte Ascii(char c) => c < 128 ? (byte)c : (byte)'?';
     }

@@ -227,6 +227,29 @@ internal static class Sizes
     {
         p.Refused("EndpointSet.Select(no endpoints)", () => EndpointSet.Select(new Endpoint[0]));
         p.Refused("EndpointSet.Select(65 missing endpoints)", () => EndpointSet.Select(new Endpoint[65]));
+        // A group holds at most 127 (a select waits on 128 with the listener); a queue 1 to 65536.
+        p.Refused("new EndpointGroup(0)", () => new EndpointGroup<Wire>(0));
+        p.Refused("new EndpointGroup(128)", () => new EndpointGroup<Wire>(128));
+        p.Refused("new BlockQueue(0)", () => new BlockQueue(0));
+        p.Refused("new BlockQueue(65537)", () => new BlockQueue(65537));
+        p.Refused("BlockQueue.Enqueue(null buffer)", () => new BlockQueue(1).Enqueue(default));
+        // ReleaseUntaken frees only what was not taken from that frame; a copy's second release is refused.
+        long before = (long)Exchange.BytesOwned;
+        var kept = new MessageFrame();
+        kept.PutBuffer(ExBuffer.Allocate(4096));
+        kept.ReleaseUntaken();
+        kept.ReleaseUntaken();
+        p.Check("ReleaseUntaken frees the untaken buffer, once", (long)Exchange.BytesOwned == before);
+        p.Refused("ReleaseUntaken of a copy whose buffer was taken and freed", () =>
+        {
+            var f = new MessageFrame();
+            f.PutBuffer(ExBuffer.Allocate(8));
+            var copy = f;
+            ExBuffer taken = f.TakeBuffer();
+            taken.Free();
+            copy.ReleaseUntaken();
+        });
+        p.Check("exchange bytes back after the frame probes", (long)Exchange.BytesOwned == before);
         p.RefusedNull("EndpointSet.Select(null)", () => EndpointSet.Select(null));
         p.Refused("EndpointSet.Select(null endpoint)", () => EndpointSet.Select(new Endpoint[1]));
         // A frame's handles are taken in order; past the count, or of the other kind, is refused.
