@@ -84,12 +84,12 @@ namespace Singularity.Analyzers
                     CheckClose(recv, op.Syntax);
             }
 
-            // A generated send that throws (a protocol violation) has sent nothing: its arguments are
-            // still the caller's on that edge. Any other callee may throw after taking what it claims.
             // `throw new X(...)`: the throw right after reports what leaks; the constructor's own edge would say it twice.
             bool thrown = op is IObjectCreationOperation && current?.BranchValue != null && Unwrap(current.BranchValue) == op
                 && current.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Throw;
             bool throws = MayThrow(method) && !thrown;
+            // A generated send that throws (a protocol violation) has sent nothing: its arguments are
+            // still the caller's on that edge. Any other callee may throw after taking what it claims (below).
             if (throws && generatedSend) Throw(current, s, op.Syntax.GetLocation(), CallName(method));
 
             // Arguments, in order.

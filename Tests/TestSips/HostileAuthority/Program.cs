@@ -32,7 +32,7 @@ public static class Program
             case "children": Children(r); break;
             case "typed": Typed(r); break;
             case "delegate": Delegate(r); break;
-            case "delegated": Delegated(r); break;
+            case "delegated": Delegated(r); return r.Unexpected == 0 ? 0 : 1;     // reported before its connection closed
             case "idle": Thread.Sleep(60000); return 0;
             case "hold-names": HoldNames(r); return 0;
             default:
@@ -373,15 +373,25 @@ public static class Program
     {
         if (!EndpointHandle.TryBind("/hostile/delegate", out EndpointHandle conn, 20000)) { r.Expect(false, "could not bind /hostile/delegate"); return; }
         Wire w = Wire.From(conn);
-        int principal;
+        // The connection stays open until everything is reported: the holder ends when it closes,
+        // and this SIP ends with the one that started it.
         try
         {
             if (w.Receive(out MessageFrame f, 20000) != ReceiveResult.Message) { r.Expect(false, "received no endpoint"); return; }
-            principal = f.Take<int>();
+            int principal = f.Take<int>();
             Processes.Adopt(f.TakeEndpoint());
+            ActForThePrincipal(r, principal);
         }
-        finally { w.Close(); }
-        // It acts for the SIP that granted the endpoint: that one's list, that one's children.
+        finally
+        {
+            r.Say(r.Unexpected.ToString() + " unexpected");
+            w.Close();
+        }
+    }
+
+    // It acts for the SIP that granted the endpoint: that one's list, that one's children.
+    private static void ActForThePrincipal(Report r, int principal)
+    {
         SipDescription[] sips = SystemInfo.Sips();
         bool seesPrincipal = false, seesItself = false;
         for (int i = 0; i < sips.Length; i++) { if (sips[i].Id == principal) seesPrincipal = true; if (sips[i].Id == Sip.Id) seesItself = true; }
