@@ -1,0 +1,144 @@
+using System.Text;
+using Singularity.FaultCampaign.Trials;
+using Singularity.Testing;
+
+namespace Singularity.Tests.FaultCampaign;
+
+/// <summary>The trial classifier on serial logs shaped like a batch boot's (one line kind per kernel or SIP message it reads).</summary>
+public class ClassifierTests
+{
+    private sealed class Log
+    {
+        private readonly StringBuilder _s = new();
+        private int _round;
+        private int _id = 10;
+
+        public Log Rounds(int n) { for (int i = 0; i < n; i++) _s.Append($"bystander#1: round {++_round} ok\n"); return this; }
+
+        public Log Mem(long heapBytes = 100000, int live = 1, long exBytes = 256, int exBlocks = 1, int freePages = 5000) =>
+            Line($"mem: usable 250000 KiB, free {freePages * 4} KiB, kernel heap 400 KiB, SIPs 3000 KiB in {live} live SIPs, exchange heap {exBytes} bytes in {exBlocks} blocks")
+            .Line($"mem detail: kernel heap {heapBytes} bytes in 900 allocations, 90 small-allocation pages, 10 large-allocation pages; {freePages} free pages");
+
+        public Log Line(string s) { _s.Append(s).Append('\n'); return this; }
+
+        public Log Start(string module, bool console = true) => Line($"sip {module}#{++_id} started" + (console ? " from the debug console" : " by supervisor#1"));
+
+        public Log Kill(string module) => Line($"sip {module}#{_id} failed: killed from the debug console");
+
+        /// <summary>A whole trial: start, what happens, verdict, kills, rounds, mem.</summary>
+        public Log Trial(string verdict, Action<Log> during = null, Action<Log> memAfter = null)
+        {
+            Start("supervisor").Start("echoservice", console: false).Start("echoworkload");
+            during?.Invoke(this);
+            Line(verdict).Kill("supervisor").Kill("echoservice").Line("kill: no such running SIP").Rounds(3);
+            if (memAfter != null) memAfter(this); else Mem();
+            return this;
+        }
+
+        public override string ToString() => _s.ToString();
+    }
+
+    private const string AllOk = "workload: rounds=20 ok=20 wrong=0 rebinds=0 gaveup=0";
+
+    private static Trial ClassifyOne(Log log)
+    {
+        var batch = new TrialBatch(new EchoWorkload(), "/unused.elf");
+        var r = batch.Classify(new[] { new Trial(1, 5) }, log.ToString(), QemuExit.StoppedByHarness);
+        Assert.Empty(r.NotRun);
+        return Assert.Single(r.Done);
+    }
+
+    private static Log Begin() => new Log().Rounds(2).Mem();
+
+    [Fact]
+    public void NothingWrongIsNoEffect() =>
+        Assert.Equal(TrialOutcome.NoEffect, ClassifyOne(Begin().Trial(AllOk)).Outcome);
+
+    [Fact]
+    public void ARestartedTargetWithAllRoundsIsRecovered()
+    {
+        var t = ClassifyOne(Begin().Trial("workload: rounds=20 ok=20 wrong=0 rebinds=1 gaveup=0",
+            l => l.Line("sip echoservice#11 failed: null dereference").Start("echoservice", console: false)));
+        Assert.Equal(TrialOutcome.Recovered, t.Outcome);
+        Assert.Equal(1, t.TargetFailures);
+        Assert.Equal(1, t.Rebinds);
+    }
+
+    [Fact]
+    public void AWorkloadThatGaveUpIsContainedNotRecovered() =>
+        Assert.Equal(TrialOutcome.ContainedNotRecovered, ClassifyOne(Begin().Trial("workload: rounds=20 ok=4 wrong=0 rebinds=6 gaveup=1")).Outcome);
+
+    [Fact]
+    public void WrongDataIsDataLost() =>
+        Assert.Equal(TrialOutcome.DataLost, ClassifyOne(Begin().Trial("workload: rounds=20 ok=19 wrong=1 rebinds=0 gaveup=0")).Outcome);
+
+    [Fact]
+    public void AKernelPanicIsAnIsolationFailure()
+    {
+        var t = ClassifyOne(Begin().Trial(AllOk, l => l.Line("KERNEL PANIC: page fault in the kernel")));
+        Assert.Equal(TrialOutcome.IsolationFailure, t.Outcome);
+        Assert.Contains("kernel panic", t.Reason);
+    }
+
+    [Fact]
+    public void AnotherSipFailingIsAnIsolationFailure()
+    {
+        var t = ClassifyOne(Begin().Trial(AllOk, l => l.Line("sip echoworkload#12 failed: null dereference")));
+        Assert.Equal(TrialOutcome.IsolationFailure, t.Outcome);
+        Assert.Contains("echoworkload", t.Reason);
+    }
+
+    [Fact]
+    public void ACorruptBystanderIsAnIsolationFailure() =>
+        Assert.Equal(TrialOutcome.IsolationFailure, ClassifyOne(Begin().Trial(AllOk, l => l.Line("bystander: CORRUPT heap"))).Outcome);
+
+    [Fact]
+    public void ExchangeBlocksLeftAfterTheTrialAreAnIsolationFailure()
+    {
+        var t = ClassifyOne(Begin().Trial(AllOk, memAfter: l => l.Mem(exBytes: 320, exBlocks: 2)));
+        Assert.Equal(TrialOutcome.IsolationFailure, t.Outcome);
+        Assert.Contains("exchange heap", t.Reason);
+    }
+
+    [Fact]
+    public void KernelHeapGrowthBeyondTheRecordsIsAnIsolationFailure()
+    {
+        // Three SIPs started: their records may keep 3 x 2048 bytes, plus 4096.
+        Assert.Equal(TrialOutcome.NoEffect, ClassifyOne(Begin().Trial(AllOk, memAfter: l => l.Mem(heapBytes: 100000 + 4096 + 3 * 2048))).Outcome);
+        var t = ClassifyOne(Begin().Trial(AllOk, memAfter: l => l.Mem(heapBytes: 100000 + 4096 + 3 * 2048 + 1)));
+        Assert.Equal(TrialOutcome.IsolationFailure, t.Outcome);
+        Assert.Contains("kernel heap", t.Reason);
+    }
+
+    [Fact]
+    public void ALiveSipLeftBehindIsAnIsolationFailure() =>
+        Assert.Equal(TrialOutcome.IsolationFailure, ClassifyOne(Begin().Trial(AllOk, memAfter: l => l.Mem(live: 2))).Outcome);
+
+    [Fact]
+    public void PagesNeitherFreeNorAccountedAreAnIsolationFailure() =>
+        Assert.Equal(TrialOutcome.IsolationFailure, ClassifyOne(Begin().Trial(AllOk, memAfter: l => l.Mem(freePages: 4999))).Outcome);
+
+    [Fact]
+    public void ABootThatEndsInsideATrialFailsItAndLeavesTheRestNotRun()
+    {
+        var log = Begin().Trial(AllOk).Start("supervisor").Start("echoworkload").Rounds(1);
+        var batch = new TrialBatch(new EchoWorkload(), "/unused.elf");
+        var r = batch.Classify(new[] { new Trial(1, 5), new Trial(2, 6), new Trial(3, 7) }, log.ToString(), QemuExit.Timeout);
+        Assert.Equal(2, r.Done.Count);
+        Assert.Equal(TrialOutcome.NoEffect, r.Done[0].Outcome);
+        Assert.Equal(TrialOutcome.IsolationFailure, r.Done[1].Outcome);
+        Assert.Contains("did not get through its steps", r.Done[1].Reason);
+        Assert.Equal(7, Assert.Single(r.NotRun).Mutant);
+    }
+
+    [Fact]
+    public void TrialsAreToldApartInOneBoot()
+    {
+        var log = Begin().Trial(AllOk)
+            .Trial("workload: rounds=20 ok=20 wrong=0 rebinds=1 gaveup=0", l => l.Line("sip echoservice#14 failed: thrown exception"))
+            .Trial("workload: rounds=20 ok=3 wrong=0 rebinds=6 gaveup=1");
+        var batch = new TrialBatch(new EchoWorkload(), "/unused.elf");
+        var r = batch.Classify(new[] { new Trial(1, 5), new Trial(2, 6), new Trial(3, 7) }, log.ToString(), QemuExit.StoppedByHarness);
+        Assert.Equal(new[] { TrialOutcome.NoEffect, TrialOutcome.Recovered, TrialOutcome.ContainedNotRecovered }, r.Done.Select(t => t.Outcome));
+    }
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Singularity.Testing;
+
+namespace Singularity.FaultCampaign.Trials;
+
+/// <summary>
+/// Several trials in one boot, one after another, as the hostile-SIP suite plays its attackers: a
+/// bystander (Tests/TestSips/HostileBystander) runs throughout; before each trial a `mem` baseline;
+/// the trial's start commands (the mutated target under the supervisor, then the workload's
+/// driver); once the driver's verdict is printed (or it runs out of time) the supervisor, the target
+/// and the driver are killed, the bystander makes a few rounds, and `mem` again. Each trial is then
+/// classified from its part of the serial log (<see cref="Classify"/>). A trial that does not get
+/// through its steps ends the boot: it is an isolation failure (the system stopped answering), and
+/// the trials after it are returned as not run, for another boot.
+/// </summary>
+public sealed class TrialBatch
+{
+    /// <summary>How long a trial may take, in bystander rounds (about 100 ms each), before it is killed.</summary>
+    public const int TrialLimitRounds = 900;
+    private const int RoundsAfter = 3;
+    public const long KernelHeapAllowance = 4096;
+    public const long RecordAllowance = 2048;
+    public const long PageAllowanceKiB = 0;
+
+    private static readonly Regex Progress = new(HostileScenario.BystanderProgress);
+    private static readonly Regex Started = new(@"\bsip (\w+)#(\d+) started");
+    private static readonly Regex Failed = new(@"\bsip (\w+)#(\d+) failed: ([^\r\n]*)");
+    private const string Killed = "killed from the debug console";
+    private const string KillAck = @"(?:\bsip {0}#\d+ failed: killed from the debug console|kill: no such running SIP)";
+
+    private readonly Workload _workload;
+    private readonly string _targetImage;
+
+    public TrialBatch(Workload workload, string targetImage)
+    {
+        _workload = workload;
+        _targetImage = targetImage;
+    }
+
+    public sealed record Result(IReadOnlyList<Trial> Done, IReadOnlyList<Trial> NotRun, string Serial, QemuExit Exit);
+
+    public Result Run(IReadOnlyList<Trial> trials, TimeSpan perTrial)
+    {
+        var steps = new List<ScriptStep>
+        {
+            ScriptStep.Matching(HostileScenario.BystanderProgress, ""),
+            ScriptStep.Matching(HostileScenario.BystanderProgress, "mem\n"),
+        };
+        foreach (var t in trials)
+        {
+            var start = _workload.StartCommands(t.Mutant);
+            steps.Add(new ScriptStep(" free pages", start[0] + "\n"));
+            for (int k = 1; k < start.Count; k++)
+            {
+                string module = start[k - 1].Split(' ')[1];
+                steps.Add(ScriptStep.Matching($@"\bsip {Regex.Escape(module)}#\d+ started from the debug console", start[k] + "\n"));
+            }
+            string driver = _workload.Driver;
+            steps.Add(ScriptStep.Until($"the {driver} verdict or {TrialLimitRounds} bystander rounds", (log, from) =>
+            {
+                var v = Workload.Verdict.Match(log, from);
+                if (v.Success) return v.Index + v.Length;
+                var rounds = Progress.Matches(log, from);
+                return rounds.Count >= TrialLimitRounds ? rounds[TrialLimitRounds - 1].Index + rounds[TrialLimitRounds - 1].Length : -1;
+            }, _ => "kill supervisor\n"));
+            steps.Add(ScriptStep.Matching(string.Format(KillAck, "supervisor"), $"kill {_workload.Target}\n"));
+            steps.Add(ScriptStep.Matching(string.Format(KillAck, Regex.Escape(_workload.Target)), $"kill {driver}\n"));
+            steps.Add(ScriptStep.Matching(string.Format(KillAck, Regex.Escape(driver)), ""));
+            for (int i = 0; i < RoundsAfter; i++)
+                steps.Add(ScriptStep.Matching(HostileScenario.BystanderProgress, i == RoundsAfter - 1 ? "mem\n" : ""));
+        }
+        var modules = new List<string> { "hostilebystander" };
+        modules.AddRange(_workload.Modules);
+        var boot = QemuRunner.Boot(new BootOptions
+        {
+            CommandLine = "sips=hostilebystander",
+            Grants = _workload.Grants,
+            Sips = modules,
+            Modules = new[] { _targetImage },
+            MemoryMiB = 256,
+            Timeout = TimeSpan.FromSeconds(60) + perTrial * trials.Count,
+            Script = steps,
+            StopWhen = " free pages",
+        });
+        return Classify(trials, boot.Serial, boot.Exit);
+    }
+
+    /// <summary>Splits the log at each trial's first start command and classifies every trial that began.</summary>
+    public Result Classify(IReadOnlyList<Trial> trials, string serial, QemuExit exit)
+    {
+        var done = new List<Trial>();
+        var notRun = new List<Trial>();
+        string first = _workload.StartCommands(0)[0].Split(' ')[1];
+        var starts = Regex.Matches(serial, $@"\bsip {Regex.Escape(first)}#\d+ started from the debug console").Select(m => m.Index).ToList();
+        for (int k = 0; k < trials.Count; k++)
+        {
+            if (k >= starts.Count) { notRun.Add(trials[k]); continue; }
+            // The baseline is the last `mem` before the trial's start; its part of the log runs to the next trial's start.
+            int begin = starts[k];
+            int end = k + 1 < starts.Count ? starts[k + 1] : serial.Length;
+            done.Add(ClassifyOne(trials[k], serial, begin, end, LastIn(serial, 0, begin)));
+        }
+        return new Result(done, notRun, serial, exit);
+    }
+
+    private Trial ClassifyOne(Trial t, string log, int begin, int end, MemorySnapshot before)
+    {
+        string seg = log[begin..end];
+        var verdict = Workload.Verdict.Match(seg);
+        var failures = Failed.Matches(seg).Where(m => !m.Groups[3].Value.StartsWith(Killed, StringComparison.Ordinal)).ToList();
+        int targetFailures = failures.Count(m => m.Groups[1].Value == _workload.Target);
+        var others = failures.Where(m => m.Groups[1].Value != _workload.Target).Select(m => m.Value.Trim()).ToList();
+        var after = LastIn(log, begin, end);
+        int ok = 0, wrong = 0, rebinds = 0, rounds = 0;
+        bool gaveUp = false;
+        if (verdict.Success)
+        {
+            int G(int g) => int.Parse(verdict.Groups[g].Value, CultureInfo.InvariantCulture);
+            rounds = G(1); ok = G(2); wrong = G(3); rebinds = G(4); gaveUp = G(5) != 0;
+        }
+        var trial = t with { Ok = ok, Wrong = wrong, Rebinds = rebinds, GaveUp = gaveUp, TargetFailures = targetFailures };
+        string problem = null;
+        if (seg.Contains("KERNEL PANIC", StringComparison.Ordinal)) problem = "kernel panic";
+        else if (others.Count > 0) problem = "another SIP failed: " + others[0];
+        else if (seg.Contains("bystander: CORRUPT", StringComparison.Ordinal)) problem = "the bystander saw its memory or channel corrupted";
+        else if (Regex.IsMatch(seg, @"\bsip hostilebystander#\d+ (exited|failed)")) problem = "the bystander ended";
+        else if (after == null) problem = "the trial did not get through its steps (the system stopped answering the console or the bystander stopped)";
+        else if (!verdict.Success) problem = $"the workload's driver printed no verdict";
+        else if (before != null)
+        {
+            int started = Started.Matches(seg).Count;
+            long heap = after.KernelHeapBytes - before.KernelHeapBytes;
+            long allowed = KernelHeapAllowance + started * RecordAllowance;
+            if (after.LiveSips != before.LiveSips) problem = $"{after.LiveSips} live SIPs after the trial, {before.LiveSips} before";
+            else if (after.ExchangeBytes != before.ExchangeBytes || after.ExchangeBlocks != before.ExchangeBlocks)
+                problem = $"exchange heap {after.ExchangeBytes} bytes in {after.ExchangeBlocks} blocks after the trial, {before.ExchangeBytes} in {before.ExchangeBlocks} before";
+            else if (heap > allowed) problem = $"the kernel heap holds {heap} bytes more than before the trial (allowed {allowed})";
+            else if (before.AccountedKiB - after.AccountedKiB > PageAllowanceKiB) problem = $"{before.AccountedKiB - after.AccountedKiB} KiB of physical memory neither free nor accounted for after the trial";
+        }
+        if (problem != null) return trial with { Outcome = TrialOutcome.IsolationFailure, Reason = problem };
+        if (wrong > 0) return trial with { Outcome = TrialOutcome.DataLost, Reason = $"{wrong} of {rounds} round trips returned wrong data" };
+        if (gaveUp || ok < rounds) return trial with { Outcome = TrialOutcome.ContainedNotRecovered, Reason = $"the workload gave up after {ok} of {rounds} round trips ({targetFailures} failures of {_workload.Target})" };
+        if (targetFailures == 0 && rebinds == 0) return trial with { Outcome = TrialOutcome.NoEffect, Reason = "" };
+        return trial with { Outcome = TrialOutcome.Recovered, Reason = $"{targetFailures} failures of {_workload.Target}, {rebinds} rebinds" };
+    }
+
+    private static MemorySnapshot LastIn(string log, int begin, int end)
+    {
+        MemorySnapshot last = null;
+        int from = begin;
+        while (true)
+        {
+            var s = MemorySnapshot.ParseAt(log, from, out int e);
+            if (s == null || e > end) return last;
+            last = s;
+            from = e;
+        }
+    }
+}

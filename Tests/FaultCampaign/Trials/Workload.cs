@@ -1,0 +1,65 @@
+using System.Text.RegularExpressions;
+
+namespace Singularity.FaultCampaign.Trials;
+
+/// <summary>
+/// What "the system still works" means for one target: which SIP is mutated (its module and the
+/// project whose assembly is mutated), what else is booted, the console commands that start one
+/// trial under the supervisor with the workload beside it, and the workload's verdict line.
+/// </summary>
+public abstract class Workload
+{
+    /// <summary>The name on the command line (--workload).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The module whose image is mutated (the image's file name without .elf).</summary>
+    public abstract string Target { get; }
+
+    /// <summary>The SIP project (relative to the repository) whose built assembly is mutated.</summary>
+    public abstract string TargetProject { get; }
+
+    /// <summary>The assembly file name of <see cref="TargetProject"/>.</summary>
+    public abstract string TargetAssembly { get; }
+
+    /// <summary>Grant lines of the system manifest (docs/security.md).</summary>
+    public abstract IReadOnlyList<string> Grants { get; }
+
+    /// <summary>Boot modules besides the target (started from the console, not at boot).</summary>
+    public abstract IReadOnlyList<string> Modules { get; }
+
+    /// <summary>The module that runs the workload and prints the verdict.</summary>
+    public abstract string Driver { get; }
+
+    /// <summary>The console commands that start one trial with mutant <paramref name="mutant"/> (0: none): first the target under the supervisor, then the driver.</summary>
+    public abstract IReadOnlyList<string> StartCommands(int mutant);
+
+    /// <summary>The driver's verdict line: groups rounds, ok, wrong, rebinds, gaveup.</summary>
+    public static readonly Regex Verdict = new(@"workload: rounds=(\d+) ok=(\d+) wrong=(\d+) rebinds=(\d+) gaveup=(\d)");
+
+    public static Workload Find(string name) => All.FirstOrDefault(w => w.Name == name);
+
+    public static readonly IReadOnlyList<Workload> All = new Workload[] { new EchoWorkload() };
+}
+
+/// <summary>
+/// The echo service (Tests/TestSips/EchoService) under the supervisor (up to 3 restarts), and
+/// Tests/TestSips/EchoWorkload making 20 checked round trips over /service/echo-typed, rebinding
+/// when the service dies.
+/// </summary>
+public sealed class EchoWorkload : Workload
+{
+    public override string Name => "echo";
+    public override string Target => "echoservice";
+    public override string TargetProject => "Tests/TestSips/EchoService";
+    public override string TargetAssembly => "EchoService.dll";
+    public override IReadOnlyList<string> Grants { get; } = new[] { "supervisor processes", "echoservice name=/service/echo-typed" };
+    public override IReadOnlyList<string> Modules { get; } = new[] { "supervisor", "echoworkload" };
+    public override string Driver => "echoworkload";
+    public const int Rounds = 20;
+
+    public override IReadOnlyList<string> StartCommands(int mutant) => new[]
+    {
+        $"start supervisor max=3 backoff=20 -- echoservice mutant={mutant}",
+        $"start echoworkload rounds={Rounds}",
+    };
+}
