@@ -18,6 +18,20 @@ namespace Singularity.Text
             return Numbers.TryParseNatural(text.Substring(start, end - start), out int value) ? value : fallback;
         }
 
+        /// <summary>
+        /// The word after the first <paramref name="key"/> (e.g. "restart-args=") in <paramref name="text"/>:
+        /// the characters up to the next space. <paramref name="fallback"/> when the key is absent.
+        /// </summary>
+        public static string Word(string text, string key, string fallback)
+        {
+            if (key.Length == 0) return fallback;
+            int at = Find(text, key);
+            if (at < 0) return fallback;
+            int start = at + key.Length, end = start;
+            while (end < text.Length && text[end] != ' ') end++;
+            return text.Substring(start, end - start);
+        }
+
         // Where key (not empty) first occurs in text, or -1.
         private static int Find(string text, string key)
         {

@@ -5,8 +5,9 @@ namespace Singularity.FaultCampaign;
 
 /// <summary>
 /// The fault-injection campaign tool (docs/reliability.md, `./sing campaign`):
-///   [run] --sip NAME | --workload W  [--count N] [--jobs J] [--seed S] [--batch B] [--type T]... [--out DIR]
-///         a campaign: N trials on QEMU, classified, with the report under artifacts/campaign/
+///   [run] --sip NAME | --workload W  [--count N] [--jobs J] [--seed S] [--batch B] [--type T]... [--persistent] [--out DIR]
+///         a campaign: N trials on QEMU, classified, with the report under artifacts/campaign/;
+///         faults are transient (the supervisor restarts the target without the mutant) unless --persistent
 ///   --replay ID [--workload W] [--seed S]     one mutant again, its serial log kept
 /// and its mutation stages on any SIP assembly:
 ///   list  ASSEMBLY [-r DIR]... [--type T]...                  every mutant of a SIP assembly
@@ -73,7 +74,7 @@ public static class Program
         string repo = o.Repo ?? RepoRoot();
         int count = o.Count == 0 ? 100 : o.Count;
         string outDir = o.Out ?? Path.Combine(repo, "artifacts", "campaign", $"{w.Name}-seed{o.Seed}" + (o.Replay > 0 ? $"-replay{o.Replay}" : ""));
-        var settings = new Trials.CampaignSettings(w, count, o.Jobs, o.Seed, o.Batch, outDir, repo, o.Types);
+        var settings = new Trials.CampaignSettings(w, count, o.Jobs, o.Seed, o.Batch, outDir, repo, o.Types, o.Persistent);
         var runner = new Trials.CampaignRunner(settings, Console.Out);
         var result = o.Replay > 0 ? runner.Replay(o.Replay) : runner.Run();
         string summary = Trials.CampaignReport.Write(result, settings);
@@ -112,6 +113,7 @@ public sealed class CampaignOptions
     public string Name;
     public string Repo;
     public bool Image;
+    public bool Persistent;
     public int Count;
     public int Seed = 1;
     public int Jobs = 2;
@@ -140,6 +142,7 @@ public sealed class CampaignOptions
                 case "--name": o.Name = Value(); break;
                 case "--repo": o.Repo = Value(); break;
                 case "--image": o.Image = true; break;
+                case "--persistent": o.Persistent = true; break;
                 case "--count": o.Count = Number("--count"); break;
                 case "--seed": o.Seed = Number("--seed"); break;
                 case "--jobs": o.Jobs = Math.Max(1, Number("--jobs")); break;

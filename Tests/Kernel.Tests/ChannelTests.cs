@@ -39,6 +39,25 @@ public class ChannelTests
         boot.Match(@"mem: .* exchange heap 0 bytes in 0 blocks");
     }
 
+    [Fact]
+    public void RestartArgsGiveARestartedServiceOtherArguments()
+    {
+        // The server crashes after 30 pings when started with crashafter=30; restarted with only
+        // "server" (restart-args) it serves the rest: one restart, one rebind. Without the option
+        // it would crash again at 60.
+        var boot = BootAssert.Boot(new BootOptions
+        {
+            CommandLine = "",
+            Grants = EchoGrants,
+            Sips = new[] { "supervisor max=3 backoff=20 restart-args=server -- channels server crashafter=30", "channels client 80" },
+            StopWhen = "echo client: 80 round trips ok",
+        });
+        boot.Exited(QemuExit.StoppedByHarness).DoesNotContain("KERNEL PANIC").DoesNotContain("FAILED").DoesNotContain("usage");
+        boot.InOrder("echo server: crashing after 30 pings", "failed; restart 1 of 3 in 20 ms")
+            .Contains("echo client: 80 round trips ok, 1 rebinds")
+            .DoesNotContain("restart 2 of 3");
+    }
+
     /// <summary>A system manifest (boot module `system.manifest`) written for one test.</summary>
     private static string SystemManifest(string test, string text)
     {

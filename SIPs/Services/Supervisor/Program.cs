@@ -6,18 +6,22 @@ using Singularity.Threading;
 // doubles each time, up to a maximum number of restarts. A service that exits normally is
 // not restarted.
 //
-// Arguments: [max=N] [backoff=MS] -- MODULE [SERVICE ARGUMENTS...]
+// Arguments: [max=N] [backoff=MS] [restart-args=WORD] -- MODULE [SERVICE ARGUMENTS...]
 // The kernel passes them from the system manifest's `service` lines (docs/channels.md).
+// restart-args: a restarted service gets WORD as its arguments instead of the first start's
+// ("-" for none), e.g. to tell it to recover, or (fault campaigns) to start it without the fault.
 public static class Program
 {
     public static int Main()
     {
         var console = new Console();   // Libraries/Console: falls back to the kernel log while no console service runs
         string args = Sip.Arguments;
+        // The first "--" (a single '-' may be part of an option name, as in restart-args=).
         int dash = args.IndexOf('-');
-        if (dash < 0 || dash + 1 >= args.Length || args[dash + 1] != '-')
+        while (dash >= 0 && dash + 1 < args.Length && args[dash + 1] != '-') dash = args.IndexOf('-', dash + 1);
+        if (dash < 0 || dash + 1 >= args.Length)
         {
-            console.WriteLine("supervisor: usage: [max=N] [backoff=MS] -- MODULE [ARGUMENTS]");
+            console.WriteLine("supervisor: usage: [max=N] [backoff=MS] [restart-args=WORD] -- MODULE [ARGUMENTS]");
             return 2;
         }
         string policy = args.Substring(0, dash);
@@ -27,12 +31,14 @@ public static class Program
         string serviceArgs = space < 0 ? "" : service.Substring(space + 1);
         int maxRestarts = Options.Int(policy, "max=", 3);
         int backoff = Options.Int(policy, "backoff=", 100);
+        string restartArgs = Options.Word(policy, "restart-args=", null);
+        if (restartArgs == "-") restartArgs = "";
         if (module.Length == 0) { console.WriteLine("supervisor: no service module given"); return 2; }
 
         int restarts = 0;
         while (true)
         {
-            int id = Processes.Start(module, serviceArgs);
+            int id = Processes.Start(module, restarts > 0 && restartArgs != null ? restartArgs : serviceArgs);
             console.WriteLine("supervisor: started " + module + "#" + id.ToString());
             SipOutcome outcome = Processes.Wait(id, -1, out int code);
             if (outcome == SipOutcome.Exited)

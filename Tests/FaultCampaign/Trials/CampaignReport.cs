@@ -31,7 +31,8 @@ public static class CampaignReport
         var md = new StringBuilder();
         md.AppendLine($"# Fault-injection campaign: {s.Workload.Name} on {s.Workload.Target}");
         md.AppendLine();
-        md.AppendLine($"{r.Trials.Count} trials, seed {s.Seed}, {r.Mutants.Count} distinct mutants, {r.References.Count} reference trials (no mutant).");
+        md.AppendLine($"{r.Trials.Count} trials, seed {s.Seed}, {r.Mutants.Count} distinct mutants, {r.References.Count} reference trials (no mutant); "
+            + (s.Persistent ? "persistent faults (every restart runs the mutant again)." : "transient faults (the supervisor restarts the target without the mutant, as a fresh image)."));
         md.AppendLine();
         md.AppendLine("| fault type | trials | " + string.Join(" | ", Order.Select(o => o.Name())) + " |");
         md.AppendLine("| --- | ---: | " + string.Join(" | ", Order.Select(_ => "---:")) + " |");

@@ -4,7 +4,7 @@ using Singularity.Testing;
 namespace Singularity.FaultCampaign.Trials;
 
 /// <summary>What a campaign run is asked to do.</summary>
-public sealed record CampaignSettings(Workload Workload, int Count, int Jobs, int Seed, int BatchSize, string OutDir, string Repo, IReadOnlySet<FaultType> Types);
+public sealed record CampaignSettings(Workload Workload, int Count, int Jobs, int Seed, int BatchSize, string OutDir, string Repo, IReadOnlySet<FaultType> Types, bool Persistent = false);
 
 /// <summary>A finished campaign: every trial, the reference trials (no mutant) and where the files are.</summary>
 public sealed record CampaignResult(IReadOnlyList<Trial> Trials, IReadOnlyList<Trial> References, IReadOnlyList<Mutant> Mutants, string OutDir);
@@ -91,7 +91,7 @@ public sealed class CampaignRunner
         Directory.CreateDirectory(logs);
         // Written once before the parallel boots, which then find it (QemuRunner writes it only when missing).
         QemuRunner.GrantManifest(_s.Workload.Grants);
-        var batch = new TrialBatch(_s.Workload, image);
+        var batch = new TrialBatch(_s.Workload, image, _s.Persistent);
         int batchNumber = 0;
         var perTrial = TimeSpan.FromSeconds(120);
         for (int attempt = 1; attempt <= 3 && pending.Count > 0; attempt++)
@@ -106,6 +106,11 @@ public sealed class CampaignRunner
                 File.WriteAllText(path, r.Serial);
                 lock (results)
                 {
+                    if (r.WarmUpFailure != null)
+                    {
+                        references.Add(new Trial(0, 0) { Outcome = TrialOutcome.IsolationFailure, Reason = $"warm-up trial (no mutant): {r.WarmUpFailure} (batch {chunk.Number})", Log = path });
+                        _log.WriteLine($"campaign: batch {chunk.Number}: the warm-up trial without a mutant failed ({r.WarmUpFailure}); log {path}");
+                    }
                     foreach (var t in r.Done)
                     {
                         var kept = t with { Log = keepAll || t.Outcome is TrialOutcome.IsolationFailure or TrialOutcome.DataLost ? path : null };

@@ -21,27 +21,43 @@ public sealed class TrialBatch
     private const int RoundsAfter = 3;
     public const long KernelHeapAllowance = 4096;
     public const long RecordAllowance = 2048;
-    public const long PageAllowanceKiB = 0;
+    /// <summary>
+    /// Physical memory the page count may drift by across a trial: the bystander's heap grows and
+    /// shrinks while `mem` counts (the hostile-SIP suite allows the same). The kernel heap and the
+    /// exchange heap are compared exactly (less the records of the trial's SIPs).
+    /// </summary>
+    public const long PageAllowanceKiB = 64;
 
     private static readonly Regex Progress = new(HostileScenario.BystanderProgress);
     private static readonly Regex Started = new(@"\bsip (\w+)#(\d+) started");
     private static readonly Regex Failed = new(@"\bsip (\w+)#(\d+) failed: ([^\r\n]*)");
     private const string Killed = "killed from the debug console";
+    private static readonly Regex ParentEnded = new(@"^its parent supervisor#\d+ ended");
     private const string KillAck = @"(?:\bsip {0}#\d+ failed: killed from the debug console|kill: no such running SIP)";
 
     private readonly Workload _workload;
     private readonly string _targetImage;
 
-    public TrialBatch(Workload workload, string targetImage)
+    private readonly bool _persistent;
+
+    public TrialBatch(Workload workload, string targetImage, bool persistent = false)
     {
         _workload = workload;
         _targetImage = targetImage;
+        _persistent = persistent;
     }
 
-    public sealed record Result(IReadOnlyList<Trial> Done, IReadOnlyList<Trial> NotRun, string Serial, QemuExit Exit);
+    public sealed record Result(IReadOnlyList<Trial> Done, IReadOnlyList<Trial> NotRun, string Serial, QemuExit Exit)
+    {
+        /// <summary>Why the warm-up trial (no mutant) failed, when it did: nothing of the boot counts then.</summary>
+        public string WarmUpFailure { get; init; }
+    }
 
     public Result Run(IReadOnlyList<Trial> trials, TimeSpan perTrial)
     {
+        // A warm-up trial without a mutant first, unclassified: the first trial after boot makes the
+        // kernel's one-time allocations (a page of some table), which would read as a leak.
+        trials = trials.Prepend(WarmUp).ToList();
         var steps = new List<ScriptStep>
         {
             ScriptStep.Matching(HostileScenario.BystanderProgress, ""),
@@ -49,7 +65,7 @@ public sealed class TrialBatch
         };
         foreach (var t in trials)
         {
-            var start = _workload.StartCommands(t.Mutant);
+            var start = _workload.StartCommands(t.Mutant, _persistent);
             steps.Add(new ScriptStep(" free pages", start[0] + "\n"));
             for (int k = 1; k < start.Count; k++)
             {
@@ -83,15 +99,26 @@ public sealed class TrialBatch
             Script = steps,
             StopWhen = " free pages",
         });
-        return Classify(trials, boot.Serial, boot.Exit);
+        var r = Classify(trials, boot.Serial, boot.Exit);
+        var warm = r.Done.FirstOrDefault(t => ReferenceEquals(t, WarmUp) || t.Number == WarmUp.Number);
+        if (warm != null && warm.Outcome != TrialOutcome.NoEffect)
+        {
+            // The system failed without any mutant: every trial of this boot is reported as not run, with the reason.
+            return new Result(Array.Empty<Trial>(), r.Done.Where(t => t.Number != WarmUp.Number).Concat(r.NotRun.Where(t => t.Number != WarmUp.Number)).ToList(),
+                              r.Serial, r.Exit) { WarmUpFailure = warm.Reason };
+        }
+        return r with { Done = r.Done.Where(t => t.Number != WarmUp.Number).ToList(), NotRun = r.NotRun.Where(t => t.Number != WarmUp.Number).ToList() };
     }
+
+    /// <summary>The unclassified first trial of every boot (no mutant).</summary>
+    public static readonly Trial WarmUp = new(-1, 0);
 
     /// <summary>Splits the log at each trial's first start command and classifies every trial that began.</summary>
     public Result Classify(IReadOnlyList<Trial> trials, string serial, QemuExit exit)
     {
         var done = new List<Trial>();
         var notRun = new List<Trial>();
-        string first = _workload.StartCommands(0)[0].Split(' ')[1];
+        string first = _workload.StartCommands(0, _persistent)[0].Split(' ')[1];
         var starts = Regex.Matches(serial, $@"\bsip {Regex.Escape(first)}#\d+ started from the debug console").Select(m => m.Index).ToList();
         for (int k = 0; k < trials.Count; k++)
         {
@@ -99,7 +126,8 @@ public sealed class TrialBatch
             // The baseline is the last `mem` before the trial's start; its part of the log runs to the next trial's start.
             int begin = starts[k];
             int end = k + 1 < starts.Count ? starts[k + 1] : serial.Length;
-            done.Add(ClassifyOne(trials[k], serial, begin, end, LastIn(serial, 0, begin)));
+            // The warm-up trial's memory is not compared: it is where the one-time allocations happen.
+            done.Add(ClassifyOne(trials[k], serial, begin, end, trials[k].Number == WarmUp.Number ? null : LastIn(serial, 0, begin)));
         }
         return new Result(done, notRun, serial, exit);
     }
@@ -108,8 +136,11 @@ public sealed class TrialBatch
     {
         string seg = log[begin..end];
         var verdict = Workload.Verdict.Match(seg);
-        var failures = Failed.Matches(seg).Where(m => !m.Groups[3].Value.StartsWith(Killed, StringComparison.Ordinal)).ToList();
-        int targetFailures = failures.Count(m => m.Groups[1].Value == _workload.Target);
+        // Failures the harness caused at the end (its kills, and the target ending with its killed supervisor) are not the fault's.
+        var failures = Failed.Matches(seg).Where(m => !m.Groups[3].Value.StartsWith(Killed, StringComparison.Ordinal)
+            && !(m.Groups[1].Value == _workload.Target && ParentEnded.IsMatch(m.Groups[3].Value))).ToList();
+        int verdictAt = verdict.Success ? verdict.Index : seg.Length;
+        int targetFailures = failures.Count(m => m.Groups[1].Value == _workload.Target && m.Index < verdictAt);
         var others = failures.Where(m => m.Groups[1].Value != _workload.Target).Select(m => m.Value.Trim()).ToList();
         var after = LastIn(log, begin, end);
         int ok = 0, wrong = 0, rebinds = 0, rounds = 0;

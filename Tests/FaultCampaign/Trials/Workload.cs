@@ -30,8 +30,13 @@ public abstract class Workload
     /// <summary>The module that runs the workload and prints the verdict.</summary>
     public abstract string Driver { get; }
 
-    /// <summary>The console commands that start one trial with mutant <paramref name="mutant"/> (0: none): first the target under the supervisor, then the driver.</summary>
-    public abstract IReadOnlyList<string> StartCommands(int mutant);
+    /// <summary>
+    /// The console commands that start one trial with mutant <paramref name="mutant"/> (0: none):
+    /// first the target under the supervisor, then the driver. A transient fault (the default) is
+    /// in the first instance only: the supervisor restarts the target without it (restart-args),
+    /// as a restart loads a fresh image; a persistent one is in every instance.
+    /// </summary>
+    public abstract IReadOnlyList<string> StartCommands(int mutant, bool persistent);
 
     /// <summary>The driver's verdict line: groups rounds, ok, wrong, rebinds, gaveup.</summary>
     public static readonly Regex Verdict = new(@"workload: rounds=(\d+) ok=(\d+) wrong=(\d+) rebinds=(\d+) gaveup=(\d)");
@@ -57,9 +62,9 @@ public sealed class EchoWorkload : Workload
     public override string Driver => "echoworkload";
     public const int Rounds = 20;
 
-    public override IReadOnlyList<string> StartCommands(int mutant) => new[]
+    public override IReadOnlyList<string> StartCommands(int mutant, bool persistent) => new[]
     {
-        $"start supervisor max=3 backoff=20 -- echoservice mutant={mutant}",
+        $"start supervisor max=3 backoff=20{(persistent ? "" : " restart-args=-")} -- echoservice mutant={mutant}",
         $"start echoworkload rounds={Rounds}",
     };
 }
