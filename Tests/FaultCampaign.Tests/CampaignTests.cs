@@ -9,17 +9,10 @@ namespace Singularity.Tests.FaultCampaign;
 /// </summary>
 public class CampaignTests
 {
-    private static string Repo()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Singularity.sln"))) return d.FullName;
-        throw new InvalidOperationException("not inside the repository");
-    }
-
     [Fact]
     public void FiftyTrialsOnTheEchoServiceAreAllContained()
     {
-        string repo = Repo();
+        string repo = TestPaths.Repo;
         string outDir = Path.Combine(repo, "artifacts", "campaign", "test-echo");
         if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
         var settings = new CampaignSettings(new EchoWorkload(), 50, Jobs: 2, Seed: 7, BatchSize: 13, outDir, repo, new HashSet<FaultType>());

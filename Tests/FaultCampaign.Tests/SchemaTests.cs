@@ -6,14 +6,7 @@ namespace Singularity.Tests.FaultCampaign;
 /// <summary>The schema's argument parsing, and admission of a real SIP's mutants through the verifier.</summary>
 public class SchemaTests
 {
-    private static string Repo()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Singularity.sln"))) return d.FullName;
-        throw new InvalidOperationException("not inside the repository");
-    }
-
-    internal static string EchoService => Path.Combine(Repo(), "Tests", "TestSips", "EchoService", "bin", "Release", "net10.0", "EchoService.dll");
+    internal static string EchoService => Path.Combine(TestPaths.Repo, "Tests", "TestSips", "EchoService", "bin", "Release", "net10.0", "EchoService.dll");
 
     [Theory]
     [InlineData("mutant=12", 12)]

@@ -5,7 +5,7 @@ namespace Singularity.FaultCampaign;
 
 /// <summary>
 /// The fault-injection campaign tool (docs/reliability.md, `./sing campaign`):
-///   [run] --sip NAME | --workload W  [--count N] [--jobs J] [--seed S] [--batch B] [--type T]... [--persistent] [--out DIR]
+///   [run] --sip NAME | --workload W | --workload-file FILE  [--count N] [--jobs J] [--seed S] [--batch B] [--type T]... [--persistent] [--out DIR]
 ///         a campaign: N trials on QEMU, classified, with the report under artifacts/campaign/;
 ///         faults are transient (the supervisor restarts the target without the mutant) unless --persistent
 ///   --replay ID [--workload W] [--seed S]     one mutant again, its serial log kept
@@ -63,7 +63,13 @@ public static class Program
     {
         if (o.Assembly != null) throw new UsageException($"unexpected argument '{o.Assembly}' (a campaign takes --sip or --workload; list/build take an assembly)");
         Trials.Workload w;
-        if (o.Workload != null)
+        if (o.WorkloadFile != null)
+        {
+            if (o.Workload != null) throw new UsageException("give --workload or --workload-file, not both");
+            w = Trials.FileWorkload.Read(o.WorkloadFile);
+            if (o.Sip != null && o.Sip != w.Target) throw new UsageException($"workload file {o.WorkloadFile} exercises {w.Target}, not {o.Sip}");
+        }
+        else if (o.Workload != null)
         {
             w = Trials.Workload.Find(o.Workload) ?? throw new UsageException($"unknown workload '{o.Workload}' (one of {string.Join(", ", Trials.Workload.All.Select(x => x.Name))})");
             if (o.Sip != null && o.Sip != w.Target) throw new UsageException($"workload '{w.Name}' exercises {w.Target}, not {o.Sip}");
@@ -121,6 +127,7 @@ public sealed class CampaignOptions
     public int Replay;
     public string Sip;
     public string Workload;
+    public string WorkloadFile;
     public readonly List<string> ReferenceDirs = new();
     public readonly HashSet<FaultType> Types = new();
 
@@ -150,6 +157,7 @@ public sealed class CampaignOptions
                 case "--replay": o.Replay = Number("--replay"); if (o.Replay == 0) throw new UsageException("--replay takes a mutant id (1 or more)"); break;
                 case "--sip": o.Sip = Value(); break;
                 case "--workload": o.Workload = Value(); break;
+                case "--workload-file": o.WorkloadFile = Value(); break;
                 case "--type":
                     string t = Value();
                     if (!FaultTypes.TryParse(t, out var type))

@@ -56,7 +56,7 @@ public static class CampaignReport
             md.AppendLine("## Isolation failures");
             md.AppendLine();
             foreach (var t in isolation.DistinctBy(t => t.Mutant))
-                md.AppendLine($"- mutant {t.Mutant} ({byId[t.Mutant]}): {t.Reason}. Log: `{t.Log}`. Replay: `./sing campaign --workload {s.Workload.Name} --replay {t.Mutant} --seed {s.Seed}`");
+                md.AppendLine($"- mutant {t.Mutant} ({byId[t.Mutant]}): {t.Reason}. Log: `{t.Log}`. Replay: `./sing campaign {s.Workload.CommandLine} --replay {t.Mutant}`");
             md.AppendLine();
         }
         File.WriteAllText(Path.Combine(r.OutDir, "report.md"), md.ToString());

@@ -24,7 +24,7 @@ public sealed class CampaignRunner
 
     public CampaignRunner(CampaignSettings settings, TextWriter log) { _s = settings; _log = log; }
 
-    public string TargetAssemblyPath => Path.Combine(_s.Repo, _s.Workload.TargetProject, "bin", "Release", "net10.0", _s.Workload.TargetAssembly);
+    public string TargetAssemblyPath => _s.Workload.TargetAssemblyPath(_s.Repo);
 
     public static List<Mutant> Draw(IReadOnlyList<Mutant> catalog, int count, int seed)
     {
@@ -37,7 +37,7 @@ public sealed class CampaignRunner
 
     public CampaignResult Run()
     {
-        if (!File.Exists(TargetAssemblyPath)) throw new UsageException($"no assembly at {TargetAssemblyPath}: build the system first (./sing build)");
+        if (!File.Exists(TargetAssemblyPath)) throw new UsageException($"no assembly at {TargetAssemblyPath}: build it first (./sing build, or dotnet build for a project of yours)");
         Directory.CreateDirectory(_s.OutDir);
         var file = new AssemblyFile(TargetAssemblyPath, Array.Empty<string>());
         var catalog = MutantCatalog.Enumerate(file.Read()).Where(m => _s.Types.Count == 0 || _s.Types.Contains(m.Type)).ToList();
@@ -66,7 +66,7 @@ public sealed class CampaignRunner
     /// <summary>One mutant again (in a boot of its own after a reference trial); its serial log is kept whatever the outcome.</summary>
     public CampaignResult Replay(int id)
     {
-        if (!File.Exists(TargetAssemblyPath)) throw new UsageException($"no assembly at {TargetAssemblyPath}: build the system first (./sing build)");
+        if (!File.Exists(TargetAssemblyPath)) throw new UsageException($"no assembly at {TargetAssemblyPath}: build it first (./sing build, or dotnet build for a project of yours)");
         Directory.CreateDirectory(_s.OutDir);
         var file = new AssemblyFile(TargetAssemblyPath, Array.Empty<string>());
         var catalog = MutantCatalog.Enumerate(file.Read());

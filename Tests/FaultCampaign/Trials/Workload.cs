@@ -12,6 +12,9 @@ public abstract class Workload
     /// <summary>The name on the command line (--workload).</summary>
     public abstract string Name { get; }
 
+    /// <summary>How the command line names this workload (for the report's replay commands).</summary>
+    public virtual string CommandLine => "--workload " + Name;
+
     /// <summary>The module whose image is mutated (the image's file name without .elf).</summary>
     public abstract string Target { get; }
 
@@ -21,10 +24,13 @@ public abstract class Workload
     /// <summary>The assembly file name of <see cref="TargetProject"/>.</summary>
     public abstract string TargetAssembly { get; }
 
+    /// <summary>The built assembly that is mutated (its folder also holds the runtime, core library and SIP libraries it was built with).</summary>
+    public virtual string TargetAssemblyPath(string repo) => Path.Combine(repo, TargetProject, "bin", "Release", "net10.0", TargetAssembly);
+
     /// <summary>Grant lines of the system manifest (docs/security.md).</summary>
     public abstract IReadOnlyList<string> Grants { get; }
 
-    /// <summary>Boot modules besides the target (started from the console, not at boot).</summary>
+    /// <summary>Boot modules besides the target (started from the console, not at boot): names from the system's sips/, or .elf paths.</summary>
     public abstract IReadOnlyList<string> Modules { get; }
 
     /// <summary>The module that runs the workload and prints the verdict.</summary>
