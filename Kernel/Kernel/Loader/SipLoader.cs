@@ -31,13 +31,17 @@ namespace Singularity.Kernel.Loader
             var elf = new ElfImage(image, size);
             error = elf.Validate();
             if (error != null) return null;
+            Diagnostics.StartProfile.Mark(20);
             byte* manifest = SipManifest.Find(ref elf, out ulong manifestLength);
+            Diagnostics.StartProfile.Mark(21);
             SipQuota quota = grant.AskedFor(SipManifest.HeapQuota(manifest, manifestLength));
             elf.Span(out ulong lo, out ulong hi);
             ulong pages = (hi - lo) / PhysicalMemory.PageSize;
 
+            Diagnostics.StartProfile.Mark(22);
             Sip sip = Sip.Create(name, arguments, quota, parent, out error);
             if (sip == null) return null;
+            Diagnostics.StartProfile.Mark(23);
             sip.KeepRecord = keepRecord;        // the kernel waits for it (boot SIPs, benchmarks)
             // Its CPU share is part of its record: charged with it, freed with it (Sip.TryFreeRecord).
             ulong shareFlags = Cpu.ReadRflags();
@@ -47,6 +51,7 @@ namespace Singularity.Kernel.Loader
             sip.ChargeRecord(KernelHeap.BytesInUse - shareMark);
             if ((shareFlags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             sip.Elf = elf;
+            Diagnostics.StartProfile.Mark(1);
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             ulong mem = 0;
@@ -54,7 +59,8 @@ namespace Singularity.Kernel.Loader
             if (!sip.Account.TryCharge(Charge.Image, bytes)) error = "its image does not fit the kernel memory granted";
             else
             {
-                mem = KernelReserve.AllowsSipGrant(bytes) ? PhysicalMemory.AllocateContiguous(pages) : 0;
+                // Not zeroed here: LoadAt writes every byte of it once (copied from the file or zeroed).
+                mem = KernelReserve.AllowsSipGrant(bytes) ? PhysicalMemory.AllocateContiguous(pages, zero: false) : 0;
                 if (mem == 0) { sip.Account.Release(Charge.Image, bytes); error = "not enough memory for the image"; }
             }
             if (mem != 0)
@@ -63,6 +69,7 @@ namespace Singularity.Kernel.Loader
                 sip.ImagePages = pages;
             }
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            Diagnostics.StartProfile.Mark(2);
             if (error == null) error = elf.LoadAt((byte*)mem, hi - lo);
             if (error != null)
             {
@@ -72,6 +79,7 @@ namespace Singularity.Kernel.Loader
             sip.ImageLow = lo;
             sip.Entry = mem + (elf.Entry - lo);
 
+            Diagnostics.StartProfile.Mark(3);
             // Start-up endpoints: what they take (path strings, tables, channels) is the SIP's.
             ulong recordMark = KernelHeap.BytesInUse;
             string[] exports = SipManifest.EndpointPaths(manifest, manifestLength, "exports", out error);
@@ -85,7 +93,9 @@ namespace Singularity.Kernel.Loader
                 return null;
             }
 
+            Diagnostics.StartProfile.Mark(4);
             Thread main = CreateSipThread(sip, 0, 0);
+            Diagnostics.StartProfile.Mark(5);
             if (main == null)
             {
                 error = "not enough memory (or kernel memory granted) for the main thread";
@@ -95,6 +105,7 @@ namespace Singularity.Kernel.Loader
             sip.Started = true;
             if (s_deferred != null && s_deferredCount < s_deferred.Length) s_deferred[s_deferredCount++] = main;
             else Scheduler.Start(main);
+            Diagnostics.StartProfile.Mark(6);
             return sip;
         }
 
@@ -164,6 +175,7 @@ namespace Singularity.Kernel.Loader
         // Runs on the SIP's main thread: enter the image with the ABI table and start-up info.
         private static void RunMain(ulong unused)
         {
+            Diagnostics.StartProfile.Mark(7);
             Thread me = Scheduler.Current;
             Sip sip = Sip.Of(me);
             // Freed when the SIP ends (it usually exits through the ABI, never returning here); part
@@ -180,6 +192,7 @@ namespace Singularity.Kernel.Loader
             info->Arguments = ToAscii(sip.Arguments);
             sip.ChargeRecord(KernelHeap.BytesInUse - mark);
             Cpu.EnableInterrupts();
+            Diagnostics.StartProfile.Mark(8);
             // _start(abi, info) on the SIP stack; it returns the exit code (docs/abi.md).
             int code;
             fixed (ulong* slot = &me.AbiSlot)

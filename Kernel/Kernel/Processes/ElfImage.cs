@@ -67,10 +67,18 @@ namespace Singularity.Kernel.Processes
 
         public ulong Entry => U64(24);
 
-        /// <summary>Copies the segments to <paramref name="load"/> (zeroed memory) and relocates. Null on success.</summary>
+        /// <summary>
+        /// Copies the segments to <paramref name="load"/> (memory of any contents, <see cref="Span"/>
+        /// long) and relocates. Every byte the file does not give (bss, the gaps between segments
+        /// and the page tails) is zeroed, and only those: a byte is written once. Null on success.
+        /// </summary>
         public string LoadAt(byte* load, ulong loadSize)
         {
             Span(out ulong lo, out ulong hi);
+            // Segments in ascending, disjoint order (as the ELF specification asks) are laid with
+            // their gaps zeroed; any other order zeroes the whole image first.
+            if (!SegmentsAscending(lo)) Arch.Cpu.Zero(load, hi - lo);
+            ulong done = 0;                     // load offset below which every byte is written
             ulong dynamicOff = 0, dynamicSize = 0;
             for (int i = 0; i < U16(56); i++)
             {
@@ -79,7 +87,10 @@ namespace Singularity.Kernel.Processes
                 if (type == PT_LOAD)
                 {
                     ulong off = U64(ph + 8), va = U64(ph + 16), filesz = U64(ph + 32);
-                    Arch.Cpu.Copy(load + (va - lo), _file + off, filesz);
+                    ulong at = va - lo;
+                    if (at > done) Arch.Cpu.Zero(load + done, at - done);
+                    Arch.Cpu.Copy(load + at, _file + off, filesz);
+                    if (at + filesz > done) done = at + filesz;
                 }
                 else if (type == PT_DYNAMIC)
                 {
@@ -87,6 +98,7 @@ namespace Singularity.Kernel.Processes
                     dynamicSize = U64(ph + 32);
                 }
             }
+            if (hi - lo > done) Arch.Cpu.Zero(load + done, hi - lo - done);
             if (dynamicOff == 0) return null;   // nothing to relocate
             if (!Fits(dynamicOff, dynamicSize)) return "dynamic section outside the file";
 
@@ -114,6 +126,21 @@ namespace Singularity.Kernel.Processes
                 *(ulong*)(load + (offset - lo)) = (ulong)load - lo + (ulong)addend;
             }
             return null;
+        }
+
+        // Whether the loadable segments come in ascending address order without overlapping.
+        private bool SegmentsAscending(ulong lo)
+        {
+            ulong end = lo;
+            for (int i = 0; i < U16(56); i++)
+            {
+                ulong ph = U64(32) + (ulong)i * 56;
+                if (U32(ph) != PT_LOAD) continue;
+                ulong va = U64(ph + 16), memsz = U64(ph + 40);
+                if (va < end) return false;
+                end = va + memsz;
+            }
+            return true;
         }
 
         /// <summary>The contents of the section named <paramref name="name"/>, or null; bounds-checked.</summary>
