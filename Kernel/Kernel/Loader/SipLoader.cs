@@ -31,17 +31,13 @@ namespace Singularity.Kernel.Loader
             var elf = new ElfImage(image, size);
             error = elf.Validate();
             if (error != null) return null;
-            Diagnostics.StartProfile.Mark(20);
-            byte* manifest = SipManifest.Find(ref elf, out ulong manifestLength);
-            Diagnostics.StartProfile.Mark(21);
-            SipQuota quota = grant.AskedFor(SipManifest.HeapQuota(manifest, manifestLength));
+            SipManifest.Facts manifest = SipManifest.Read(ref elf, image, size);
+            SipQuota quota = grant.AskedFor(manifest.HeapQuota);
             elf.Span(out ulong lo, out ulong hi);
             ulong pages = (hi - lo) / PhysicalMemory.PageSize;
 
-            Diagnostics.StartProfile.Mark(22);
             Sip sip = Sip.Create(name, arguments, quota, parent, out error);
             if (sip == null) return null;
-            Diagnostics.StartProfile.Mark(23);
             sip.KeepRecord = keepRecord;        // the kernel waits for it (boot SIPs, benchmarks)
             // Its CPU share is part of its record: charged with it, freed with it (Sip.TryFreeRecord).
             ulong shareFlags = Cpu.ReadRflags();
@@ -51,7 +47,6 @@ namespace Singularity.Kernel.Loader
             sip.ChargeRecord(KernelHeap.BytesInUse - shareMark);
             if ((shareFlags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             sip.Elf = elf;
-            Diagnostics.StartProfile.Mark(1);
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             ulong mem = 0;
@@ -69,7 +64,6 @@ namespace Singularity.Kernel.Loader
                 sip.ImagePages = pages;
             }
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
-            Diagnostics.StartProfile.Mark(2);
             if (error == null) error = elf.LoadAt((byte*)mem, hi - lo);
             if (error != null)
             {
@@ -79,11 +73,10 @@ namespace Singularity.Kernel.Loader
             sip.ImageLow = lo;
             sip.Entry = mem + (elf.Entry - lo);
 
-            Diagnostics.StartProfile.Mark(3);
             // Start-up endpoints: what they take (path strings, tables, channels) is the SIP's.
             ulong recordMark = KernelHeap.BytesInUse;
-            string[] exports = SipManifest.EndpointPaths(manifest, manifestLength, "exports", out error);
-            string[] imports = error == null ? SipManifest.EndpointPaths(manifest, manifestLength, "imports", out error) : null;
+            string[] exports = manifest.HasExports ? SipManifest.EndpointPaths(manifest.Json, manifest.Length, "exports", out error) : null;
+            string[] imports = error == null && manifest.HasImports ? SipManifest.EndpointPaths(manifest.Json, manifest.Length, "imports", out error) : null;
             if (error == null) error = StartupEndpoints.Wire(sip, exports, imports);
             Allocator.Free(exports);        // the paths themselves are the SIP's now (or freed)
             Allocator.Free(imports);
@@ -93,9 +86,7 @@ namespace Singularity.Kernel.Loader
                 return null;
             }
 
-            Diagnostics.StartProfile.Mark(4);
             Thread main = CreateSipThread(sip, 0, 0);
-            Diagnostics.StartProfile.Mark(5);
             if (main == null)
             {
                 error = "not enough memory (or kernel memory granted) for the main thread";
@@ -105,7 +96,6 @@ namespace Singularity.Kernel.Loader
             sip.Started = true;
             if (s_deferred != null && s_deferredCount < s_deferred.Length) s_deferred[s_deferredCount++] = main;
             else Scheduler.Start(main);
-            Diagnostics.StartProfile.Mark(6);
             return sip;
         }
 
@@ -175,7 +165,6 @@ namespace Singularity.Kernel.Loader
         // Runs on the SIP's main thread: enter the image with the ABI table and start-up info.
         private static void RunMain(ulong unused)
         {
-            Diagnostics.StartProfile.Mark(7);
             Thread me = Scheduler.Current;
             Sip sip = Sip.Of(me);
             // Freed when the SIP ends (it usually exits through the ABI, never returning here); part
@@ -192,7 +181,6 @@ namespace Singularity.Kernel.Loader
             info->Arguments = ToAscii(sip.Arguments);
             sip.ChargeRecord(KernelHeap.BytesInUse - mark);
             Cpu.EnableInterrupts();
-            Diagnostics.StartProfile.Mark(8);
             // _start(abi, info) on the SIP stack; it returns the exit code (docs/abi.md).
             int code;
             fixed (ulong* slot = &me.AbiSlot)

@@ -115,15 +115,19 @@ namespace Singularity.Kernel.Processes
             if (relaEnt != 24) return "unexpected relocation entry size";
             // DT_RELA is a virtual address; the table was loaded with its segment.
             if (rela < lo || rela + relaSize > hi) return "relocation table outside the image";
+            if (relaSize % 24 != 0) return "the relocation table is not a whole number of entries";
+            // One pass, each entry checked: its type, and its target (offset less lo, which wraps
+            // to a huge value below lo) inside the image with room for 8 bytes.
             byte* table = load + (rela - lo);
-            for (ulong r = 0; r < relaSize; r += 24)
+            byte* tableEnd = table + relaSize;
+            ulong last = hi - lo - 8;           // the highest load offset an 8-byte slot may start at
+            ulong delta = (ulong)load - lo;
+            for (byte* r = table; r < tableEnd; r += 24)
             {
-                ulong offset = *(ulong*)(table + r);
-                ulong info = *(ulong*)(table + r + 8);
-                long addend = *(long*)(table + r + 16);
-                if ((uint)info != R_X86_64_RELATIVE) return "unsupported relocation type (only R_X86_64_RELATIVE is allowed)";
-                if (offset < lo || offset + 8 > hi) return "a relocation points outside the image";
-                *(ulong*)(load + (offset - lo)) = (ulong)load - lo + (ulong)addend;
+                ulong at = *(ulong*)r - lo;
+                if (*(uint*)(r + 8) != R_X86_64_RELATIVE) return "unsupported relocation type (only R_X86_64_RELATIVE is allowed)";
+                if (at > last) return "a relocation points outside the image";
+                *(ulong*)(load + at) = delta + *(ulong*)(r + 16);
             }
             return null;
         }

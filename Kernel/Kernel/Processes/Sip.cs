@@ -400,7 +400,6 @@ namespace Singularity.Kernel.Processes
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             if (State != SipState.Running) { if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts(); return; }
-            Diagnostics.StartProfile.Mark(10);
             State = how;
             ExitCode = exitCode;
             SipExitLog.Record(this);
@@ -415,9 +414,7 @@ namespace Singularity.Kernel.Processes
             _allocationCount = 0;
             Account.Release(Charge.Heap, HeapBytes);
             HeapBytes = 0;
-            Diagnostics.StartProfile.Mark(11);
             for (int h = 1; h < _handlesHigh; h++) if (_handles[h] != null) CloseHandle(h);
-            Diagnostics.StartProfile.Mark(12);
             SipEndHooks.Run(SipEndStep.HandlesClosed, this);
             // Nothing outside this record names its threads any more (handles closed, pins and
             // watches released, killed threads off every queue): their records go once reaped.
@@ -443,7 +440,6 @@ namespace Singularity.Kernel.Processes
                 Account.Release(Charge.Image, ImagePages * PhysicalMemory.PageSize);
             }
             ImagePages = 0;
-            Diagnostics.StartProfile.Mark(13);
             EndChildren();
             Scheduler.WakeAll(ExitWaiters);
             if (how == SipState.Exited)
@@ -451,9 +447,7 @@ namespace Singularity.Kernel.Processes
                 Log.Write("sip "); Log.Write(Name); Log.Write("#"); Log.WriteDecimal((ulong)Id);
                 Log.Write(" exited with code "); Log.WriteDecimal((long)exitCode); Log.WriteLine();
             }
-            Diagnostics.StartProfile.Mark(14);
             TryFreeRecord();
-            Diagnostics.StartProfile.Mark(16);
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
         }
 
