@@ -33,11 +33,12 @@ namespace Singularity.Kernel.Tests
                     if (Singularity.Diagnostics.ExceptionScenarios.RunAll(new KernelScenarioLog()) != 0) Fail(name, "(see the eh lines above)");
                     break;
                 case "threads": ThreadSelfTests.Run(); break;
+                case "zeroonaccess": ZeroOnAccessSelfTest.Run(); break;
                 case "bench-spawn": KernelBenchmarks.SipSpawn(); break;
                 case "bench-throw": KernelBenchmarks.ThrowCatch(); break;
                 default:
                     Log.Write("warning: unknown self-test '"); Log.Write(name);
-                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault threads exceptions bench-spawn bench-throw)");
+                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault threads zeroonaccess exceptions bench-spawn bench-throw)");
                     return;
             }
             Log.Write("selftest "); Log.Write(name); Log.WriteLine(": passed");

@@ -15,6 +15,9 @@ namespace Singularity.Kernel.Arch
         // Tried in order for a CPU exception; each returns true if it handled the fault (the frame
         // may have been redirected). The last resort does not return.
         private static delegate*<InterruptFrame*, bool> s_sipFault, s_managedFault;
+        // Asked first on a not-present page fault: maps and zeroes a page left to be zeroed on
+        // access (Memory.Paging), true when it did; the access is then retried.
+        private static delegate*<ulong, bool> s_zeroOnAccess;
         private static delegate*<InterruptFrame*, void> s_unhandledFault;
         // Called on each timer tick taken off an IST stack; may switch threads.
         private static delegate*<void> s_tick;
@@ -27,6 +30,9 @@ namespace Singularity.Kernel.Arch
             s_managedFault = managedFault;
             s_unhandledFault = unhandled;
         }
+
+        /// <summary>Registers what resolves a not-present page fault on a page to be zeroed on access.</summary>
+        public static void SetZeroOnAccessHandler(delegate*<ulong, bool> handler) => s_zeroOnAccess = handler;
 
         /// <summary>Registers what runs on each timer tick (the scheduler's preemption).</summary>
         public static void SetTickHandler(delegate*<void> tick) => s_tick = tick;
@@ -41,6 +47,10 @@ namespace Singularity.Kernel.Arch
             bool onIstStack = Gdt.IsIstStack((ulong)frame, out _);
             if (vector < Idt.ExceptionCount)
             {
+                // A page fault on a page not present (error code bit 0 clear) may be a page to
+                // zero on its first access: from SIP or kernel code alike, it is no fault.
+                if (vector == 14 && (frame->ErrorCode & 1) == 0 && s_zeroOnAccess != null && s_zeroOnAccess(Cpu.ReadCr2()))
+                    return frame;
                 // A fault in a SIP's own code (its stack overflowing included) is that SIP's
                 // failure; anything else is a kernel bug.
                 if (!onIstStack && s_sipFault != null && s_sipFault(frame)) return frame;

@@ -26,6 +26,7 @@ namespace Singularity.Kernel.Boot
         private static void ConnectLayers()
         {
             InterruptDispatcher.SetFaultHandlers(&SipFaults.TryHandle, &ManagedFaults.TryRedirectKernelFault, &Panic.CpuException);
+            InterruptDispatcher.SetZeroOnAccessHandler(&Paging.TryMapZeroedOnAccess);
             InterruptDispatcher.SetTickHandler(&Scheduler.OnTick);
             Thread.SetChannelStateHooks(&ThreadChannels.Attach, &ThreadChannels.Detach);
             SipEndHooks.Register(SipEndStep.Ending, &NameService.OnSipEnding);

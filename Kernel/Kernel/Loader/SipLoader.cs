@@ -31,8 +31,8 @@ namespace Singularity.Kernel.Loader
             var elf = new ElfImage(image, size);
             error = elf.Validate();
             if (error != null) return null;
-            byte* manifest = SipManifest.Find(ref elf, out ulong manifestLength);
-            SipQuota quota = grant.AskedFor(SipManifest.HeapQuota(manifest, manifestLength));
+            SipManifest.Facts manifest = SipManifest.Read(ref elf, image, size);
+            SipQuota quota = grant.AskedFor(manifest.HeapQuota);
             elf.Span(out ulong lo, out ulong hi);
             ulong pages = (hi - lo) / PhysicalMemory.PageSize;
 
@@ -54,7 +54,8 @@ namespace Singularity.Kernel.Loader
             if (!sip.Account.TryCharge(Charge.Image, bytes)) error = "its image does not fit the kernel memory granted";
             else
             {
-                mem = KernelReserve.AllowsSipGrant(bytes) ? PhysicalMemory.AllocateContiguous(pages) : 0;
+                // Not zeroed here: LoadAt writes every byte of it once (copied from the file or zeroed).
+                mem = KernelReserve.AllowsSipGrant(bytes) ? PhysicalMemory.AllocateContiguous(pages, zero: false) : 0;
                 if (mem == 0) { sip.Account.Release(Charge.Image, bytes); error = "not enough memory for the image"; }
             }
             if (mem != 0)
@@ -74,8 +75,8 @@ namespace Singularity.Kernel.Loader
 
             // Start-up endpoints: what they take (path strings, tables, channels) is the SIP's.
             ulong recordMark = KernelHeap.BytesInUse;
-            string[] exports = SipManifest.EndpointPaths(manifest, manifestLength, "exports", out error);
-            string[] imports = error == null ? SipManifest.EndpointPaths(manifest, manifestLength, "imports", out error) : null;
+            string[] exports = manifest.HasExports ? SipManifest.EndpointPaths(manifest.Json, manifest.Length, "exports", out error) : null;
+            string[] imports = error == null && manifest.HasImports ? SipManifest.EndpointPaths(manifest.Json, manifest.Length, "imports", out error) : null;
             if (error == null) error = StartupEndpoints.Wire(sip, exports, imports);
             Allocator.Free(exports);        // the paths themselves are the SIP's now (or freed)
             Allocator.Free(imports);

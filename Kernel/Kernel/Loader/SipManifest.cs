@@ -11,6 +11,87 @@ namespace Singularity.Kernel.Loader
     {
         public const ulong MaxHeapQuotaMiB = 4096;
 
+        /// <summary>What every start of an image asks of its manifest (<see cref="Read"/>).</summary>
+        public struct Facts
+        {
+            public byte* Json;          // the manifest, or null
+            public ulong Length;
+            public ulong HeapQuota;     // bytes, 0 when it declares none
+            public bool HasExports, HasImports;
+        }
+
+        // Facts of the images started so far, found once per image: images are boot modules,
+        // which nothing writes, so an image's address and size name its manifest for good. In
+        // static data (no kernel heap: a start must leave the heap as it found it); when full,
+        // further images are read at each start.
+        private const int CachedImages = 32;
+        private struct FactCache
+        {
+            public fixed ulong Image[CachedImages];
+            public fixed ulong Size[CachedImages];
+            public fixed ulong Json[CachedImages];
+            public fixed ulong Length[CachedImages];
+            public fixed ulong Quota[CachedImages];
+            public fixed byte Lists[CachedImages];      // 1: exports, 2: imports
+            public int Count;
+        }
+        private static FactCache s_cache;
+
+        /// <summary>
+        /// The manifest facts of the image at <paramref name="image"/> (<paramref name="elf"/>
+        /// reads it), from the cache after its first start. Interrupts may be on: an entry is
+        /// published by its count, after its fields are written.
+        /// </summary>
+        public static Facts Read(ref ElfImage elf, byte* image, ulong size)
+        {
+            Facts f;
+            int n = s_cache.Count;
+            for (int i = 0; i < n; i++)
+            {
+                if (s_cache.Image[i] != (ulong)image || s_cache.Size[i] != size) continue;
+                f.Json = (byte*)s_cache.Json[i];
+                f.Length = s_cache.Length[i];
+                f.HeapQuota = s_cache.Quota[i];
+                f.HasExports = (s_cache.Lists[i] & 1) != 0;
+                f.HasImports = (s_cache.Lists[i] & 2) != 0;
+                return f;
+            }
+            f.Json = Find(ref elf, out f.Length);
+            f.HeapQuota = HeapQuota(f.Json, f.Length);
+            bool malformed = false;
+            f.HasExports = ListsAny(f.Json, f.Length, "exports", ref malformed);
+            f.HasImports = ListsAny(f.Json, f.Length, "imports", ref malformed);
+            if (malformed) return f;
+            ulong flags = Arch.Cpu.ReadRflags();
+            Arch.Cpu.DisableInterrupts();
+            n = s_cache.Count;
+            if (n < CachedImages)
+            {
+                s_cache.Image[n] = (ulong)image;
+                s_cache.Size[n] = size;
+                s_cache.Json[n] = (ulong)f.Json;
+                s_cache.Length[n] = f.Length;
+                s_cache.Quota[n] = f.HeapQuota;
+                s_cache.Lists[n] = (byte)((f.HasExports ? 1 : 0) | (f.HasImports ? 2 : 0));
+                s_cache.Count = n + 1;
+            }
+            if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
+            return f;
+        }
+
+        // Whether the manifest's list names any path, or is malformed (then every start reads it
+        // again and reports the error): an empty or absent list needs no reading at each start.
+        // The errors are literals: nothing is left on the kernel heap.
+        private static bool ListsAny(byte* json, ulong length, string list, ref bool malformed)
+        {
+            string[] paths = EndpointPaths(json, length, list, out string error);
+            if (error != null) malformed = true;
+            if (paths == null) return error != null;
+            for (int i = 0; i < paths.Length; i++) Allocator.Free(paths[i]);
+            Allocator.Free(paths);
+            return true;
+        }
+
         /// <summary>The image's embedded manifest, or null (none, or larger than 64 KiB).</summary>
         public static byte* Find(ref ElfImage elf, out ulong length)
         {
@@ -67,7 +148,7 @@ namespace Singularity.Kernel.Loader
                         if (vend == ulong.MaxValue) { error = "manifest: unterminated string"; return null; }
                         string path = ReadPath(s, v + 1, vend, out error);
                         if (path == null) return null;
-                        if (count == paths.Length) { error = "manifest: more than 8 " + list; return null; }
+                        if (count == paths.Length) { error = key == "\"exports\"" ? "manifest: more than 8 exports" : "manifest: more than 8 imports"; return null; }
                         paths[count++] = path;
                         end = vend + 1;
                         continue;

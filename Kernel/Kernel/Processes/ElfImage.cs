@@ -67,10 +67,18 @@ namespace Singularity.Kernel.Processes
 
         public ulong Entry => U64(24);
 
-        /// <summary>Copies the segments to <paramref name="load"/> (zeroed memory) and relocates. Null on success.</summary>
+        /// <summary>
+        /// Copies the segments to <paramref name="load"/> (memory of any contents, <see cref="Span"/>
+        /// long) and relocates. Every byte the file does not give (bss, the gaps between segments
+        /// and the page tails) is zeroed, and only those: a byte is written once. Null on success.
+        /// </summary>
         public string LoadAt(byte* load, ulong loadSize)
         {
             Span(out ulong lo, out ulong hi);
+            // Segments in ascending, disjoint order (as the ELF specification asks) are laid with
+            // their gaps zeroed; any other order zeroes the whole image first.
+            if (!SegmentsAscending(lo)) Arch.Cpu.Zero(load, hi - lo);
+            ulong done = 0;                     // load offset below which every byte is written
             ulong dynamicOff = 0, dynamicSize = 0;
             for (int i = 0; i < U16(56); i++)
             {
@@ -79,7 +87,10 @@ namespace Singularity.Kernel.Processes
                 if (type == PT_LOAD)
                 {
                     ulong off = U64(ph + 8), va = U64(ph + 16), filesz = U64(ph + 32);
-                    Arch.Cpu.Copy(load + (va - lo), _file + off, filesz);
+                    ulong at = va - lo;
+                    if (at > done) Arch.Cpu.Zero(load + done, at - done);
+                    Arch.Cpu.Copy(load + at, _file + off, filesz);
+                    if (at + filesz > done) done = at + filesz;
                 }
                 else if (type == PT_DYNAMIC)
                 {
@@ -87,6 +98,7 @@ namespace Singularity.Kernel.Processes
                     dynamicSize = U64(ph + 32);
                 }
             }
+            if (hi - lo > done) Arch.Cpu.Zero(load + done, hi - lo - done);
             if (dynamicOff == 0) return null;   // nothing to relocate
             if (!Fits(dynamicOff, dynamicSize)) return "dynamic section outside the file";
 
@@ -103,17 +115,36 @@ namespace Singularity.Kernel.Processes
             if (relaEnt != 24) return "unexpected relocation entry size";
             // DT_RELA is a virtual address; the table was loaded with its segment.
             if (rela < lo || rela + relaSize > hi) return "relocation table outside the image";
+            if (relaSize % 24 != 0) return "the relocation table is not a whole number of entries";
+            // One pass, each entry checked: its type, and its target (offset less lo, which wraps
+            // to a huge value below lo) inside the image with room for 8 bytes.
             byte* table = load + (rela - lo);
-            for (ulong r = 0; r < relaSize; r += 24)
+            byte* tableEnd = table + relaSize;
+            ulong last = hi - lo - 8;           // the highest load offset an 8-byte slot may start at
+            ulong delta = (ulong)load - lo;
+            for (byte* r = table; r < tableEnd; r += 24)
             {
-                ulong offset = *(ulong*)(table + r);
-                ulong info = *(ulong*)(table + r + 8);
-                long addend = *(long*)(table + r + 16);
-                if ((uint)info != R_X86_64_RELATIVE) return "unsupported relocation type (only R_X86_64_RELATIVE is allowed)";
-                if (offset < lo || offset + 8 > hi) return "a relocation points outside the image";
-                *(ulong*)(load + (offset - lo)) = (ulong)load - lo + (ulong)addend;
+                ulong at = *(ulong*)r - lo;
+                if (*(uint*)(r + 8) != R_X86_64_RELATIVE) return "unsupported relocation type (only R_X86_64_RELATIVE is allowed)";
+                if (at > last) return "a relocation points outside the image";
+                *(ulong*)(load + at) = delta + *(ulong*)(r + 16);
             }
             return null;
+        }
+
+        // Whether the loadable segments come in ascending address order without overlapping.
+        private bool SegmentsAscending(ulong lo)
+        {
+            ulong end = lo;
+            for (int i = 0; i < U16(56); i++)
+            {
+                ulong ph = U64(32) + (ulong)i * 56;
+                if (U32(ph) != PT_LOAD) continue;
+                ulong va = U64(ph + 16), memsz = U64(ph + 40);
+                if (va < end) return false;
+                end = va + memsz;
+            }
+            return true;
         }
 
         /// <summary>The contents of the section named <paramref name="name"/>, or null; bounds-checked.</summary>

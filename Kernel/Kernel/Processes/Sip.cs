@@ -60,13 +60,18 @@ namespace Singularity.Kernel.Processes
         public ulong HeapBytes;
         public ulong ExchangeBytes;          // the blocks' lengths, as the SIP sees them
         public int ExchangeBlocks;
-        private ulong* _allocations;         // pairs (address, pages)
+        private ulong* _allocations;         // pairs (address, pages); grows by doubling up to MaxAllocations
         private int _allocationCount;
+        private int _allocationCapacity;
+        // A new SIP's first table: most SIPs hold a few runs, and a full-size table would cost 64 KiB
+        // of zeroing at every start (docs/benchmarks.md, "Where SIP create + start + exit goes").
+        private const int InitialAllocations = 16;
 
         public Thread Threads;               // linked through NextInSip
         // Share (ThreadOwner): its CPU grant and the time its threads used (set by SipLoader).
         public int LiveThreads;
         private object[] _handles;
+        private int _handlesHigh;            // above the highest slot ever used: Terminate closes only below it
         public readonly WaitQueue ExitWaiters = new WaitQueue();
 
         // A collection in progress: only this thread of the SIP may run.
@@ -86,7 +91,8 @@ namespace Singularity.Kernel.Processes
             Parent = parent;
             ParentId = parent == null ? 0 : parent.Id;
             _handles = new object[MaxHandles];
-            _allocations = (ulong*)KernelHeap.Allocate(MaxAllocations * 16);
+            _allocations = (ulong*)KernelHeap.Allocate(InitialAllocations * 16);
+            _allocationCapacity = InitialAllocations;
         }
 
         /// <summary>The kernel memory a SIP record takes (its object, name, arguments, handle and page tables), at most.</summary>
@@ -151,8 +157,8 @@ namespace Singularity.Kernel.Processes
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             ulong mem = 0;
-            if (_allocations != null && _allocationCount < MaxAllocations && KernelReserve.AllowsSipGrant(bytes)
-                && Account.TryCharge(Charge.Heap, bytes))
+            if (_allocations != null && _allocationCount < MaxAllocations && RoomForAllocation()
+                && KernelReserve.AllowsSipGrant(bytes) && Account.TryCharge(Charge.Heap, bytes))
             {
                 mem = PhysicalMemory.AllocateContiguous(pages);
                 if (mem == 0) Account.Release(Charge.Heap, bytes);
@@ -166,6 +172,25 @@ namespace Singularity.Kernel.Processes
             }
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             return mem;
+        }
+
+        // The table has a free pair, grown (doubled, charged to the record) when full; false when
+        // the kernel heap cannot give the larger table. Interrupts off.
+        private bool RoomForAllocation()
+        {
+            if (_allocationCount < _allocationCapacity) return true;
+            int capacity = _allocationCapacity * 2;
+            if (capacity > MaxAllocations) capacity = MaxAllocations;
+            ulong mark = KernelHeap.BytesInUse;
+            var table = (ulong*)KernelHeap.TryAllocate((ulong)capacity * 16);
+            if (table == null) return false;
+            for (int i = 0; i < _allocationCount * 2; i++) table[i] = _allocations[i];
+            KernelHeap.Free(_allocations);
+            _allocations = table;
+            _allocationCapacity = capacity;
+            // Within RecordBytesBound, checked when the record was made; given back with the record.
+            ChargeRecord(KernelHeap.BytesInUse - mark);
+            return true;
         }
 
         /// <summary>Returns pages given by AllocatePages. False if the SIP does not hold exactly that range.</summary>
@@ -196,7 +221,12 @@ namespace Singularity.Kernel.Processes
         {
             if (_handles == null) return -1;
             for (int i = 1; i < MaxHandles; i++)
-                if (_handles[i] == null) { _handles[i] = o; return i; }
+                if (_handles[i] == null)
+                {
+                    _handles[i] = o;
+                    if (i >= _handlesHigh) _handlesHigh = i + 1;
+                    return i;
+                }
             return -1;
         }
 
@@ -384,7 +414,7 @@ namespace Singularity.Kernel.Processes
             _allocationCount = 0;
             Account.Release(Charge.Heap, HeapBytes);
             HeapBytes = 0;
-            for (int h = 1; h < MaxHandles; h++) if (_handles[h] != null) CloseHandle(h);
+            for (int h = 1; h < _handlesHigh; h++) if (_handles[h] != null) CloseHandle(h);
             SipEndHooks.Run(SipEndStep.HandlesClosed, this);
             // Nothing outside this record names its threads any more (handles closed, pins and
             // watches released, killed threads off every queue): their records go once reaped.

@@ -113,7 +113,7 @@ namespace Singularity.Kernel.Threading
             ulong sipBase = 0;
             if (owner != null)
             {
-                sipBase = NewStack(Abi.SipLimits.ThreadStackBytes, zero: true);
+                sipBase = NewSipStack();
                 if (sipBase == 0) { FreeStackAt(kernelBase, KernelStackSize); return null; }
             }
             var t = new Thread(name, priority);
@@ -161,7 +161,7 @@ namespace Singularity.Kernel.Threading
         }
 
         // A stack of `size` bytes above an unmapped guard page; its lowest usable address, or 0.
-        // A SIP stack is zeroed (SIP code runs on it); a kernel stack holds only what kernel code
+        // A SIP stack is zeroed (NewSipStack: SIP code runs on it); a kernel stack holds only what kernel code
         // wrote there, and the collector reads only its live part (GetStackRanges).
         private static ulong NewStack(ulong size, bool zero)
         {
@@ -173,10 +173,33 @@ namespace Singularity.Kernel.Threading
             return mem + PhysicalMemory.PageSize;
         }
 
-        private static void FreeStackAt(ulong stackBase, ulong size)
+        // The top of a SIP stack zeroed at once; the pages below are zeroed on their first access
+        // (Paging.UnmapZeroOnAccess): most threads use a few KiB of their 64 (docs/benchmarks.md).
+        private const ulong SipStackEagerBytes = 8 * 1024;
+
+        // A SIP stack (Abi.SipLimits.ThreadStackBytes) above an unmapped guard page; its lowest
+        // usable address, or 0. SIP code never sees a byte it did not write: the top is zeroed now,
+        // the rest when first touched. FreeStackAt maps it all again before the frames go back.
+        private static ulong NewSipStack()
+        {
+            const ulong size = Abi.SipLimits.ThreadStackBytes;
+            ulong pages = size / PhysicalMemory.PageSize + 1;
+            ulong mem = PhysicalMemory.AllocateContiguous(pages, zero: false);
+            if (mem == 0) return 0;
+            Paging.Unmap(mem);
+            ulong stackBase = mem + PhysicalMemory.PageSize;
+            Paging.UnmapZeroOnAccess(stackBase, (size - SipStackEagerBytes) / PhysicalMemory.PageSize);
+            Arch.Cpu.Zero((void*)(stackBase + size - SipStackEagerBytes), SipStackEagerBytes);
+            return stackBase;
+        }
+
+        private static void FreeStackAt(ulong stackBase, ulong size, bool sipStack = false)
         {
             ulong mem = stackBase - PhysicalMemory.PageSize;
             Paging.Remap(mem);
+            // A SIP stack's pages still to be zeroed on access are mapped again: the frames'
+            // next owner must find them plain memory.
+            if (sipStack) Paging.Remap(stackBase, (size - SipStackEagerBytes) / PhysicalMemory.PageSize);
             PhysicalMemory.FreeContiguous(mem, size / PhysicalMemory.PageSize + 1);
         }
 
@@ -191,7 +214,7 @@ namespace Singularity.Kernel.Threading
             KernelStackBase = KernelStackTop = 0;
             if (SipStackTop != 0)
             {
-                FreeStackAt(SipStackBase, SipStackTop - SipStackBase);
+                FreeStackAt(SipStackBase, SipStackTop - SipStackBase, sipStack: true);
                 Owner.ReleaseStacks(StackBytesPerSipThread);
             }
             SipStackBase = SipStackTop = 0;
