@@ -134,13 +134,28 @@ public class SipTests
         byte[] copy = (byte[])hello.Clone();
         copy[16] = 2;                               // ET_EXEC instead of ET_DYN
         File.WriteAllBytes(flipped, copy);
+        // A loadable segment whose address + size wraps past 2^64: it would land outside the image's span.
+        string wrapped = Path.Combine(dir, "wrapped.elf");
+        byte[] wrap = (byte[])hello.Clone();
+        long phoff = BitConverter.ToInt64(wrap, 32);
+        int phnum = BitConverter.ToUInt16(wrap, 56), loads = 0;
+        for (int i = 0; i < phnum; i++)
+        {
+            int ph = (int)phoff + i * 56;
+            if (BitConverter.ToUInt32(wrap, ph) != 1 || ++loads != 2) continue;
+            BitConverter.GetBytes(0xFFFF_FFFF_FFFF_F000UL).CopyTo(wrap, ph + 16);
+            BitConverter.GetBytes(0x2000UL).CopyTo(wrap, ph + 40);
+        }
+        Assert.Equal(2, Math.Min(loads, 2));
+        File.WriteAllBytes(wrapped, wrap);
 
-        BootAssert.Boot(new BootOptions { CommandLine = "shutdown", Modules = new[] { notElf, tiny, truncated, flipped }, Sips = new[] { "hello" } })
+        BootAssert.Boot(new BootOptions { CommandLine = "shutdown", Modules = new[] { notElf, tiny, truncated, flipped, wrapped }, Sips = new[] { "hello" } })
             .Exited(QemuExit.Success)
             .Contains("sip notelf not started: not an ELF file (bad magic)")
             .Contains("sip tiny not started: file too small for an ELF header")
             .Contains("sip truncated not started: program headers lie outside the file")
             .Contains("sip flipped not started: not a position-independent image")
+            .Contains("sip wrapped not started: a segment's address range overflows")
             .Contains("sip hello#1 exited with code 0");
     }
 }

@@ -32,6 +32,12 @@ namespace Singularity.Kernel.Processes
             if (U16(18) != 62) return "not an x86-64 image";
             if (U16(54) != 56) return "unexpected program header size";
             if (!Fits(U64(32), (ulong)U16(56) * 56)) return "program headers lie outside the file";
+            // Before Span adds them: a segment whose address + size wraps would fall outside the span it computes.
+            for (int i = 0; i < U16(56); i++)
+            {
+                ulong ph = U64(32) + (ulong)i * 56;
+                if (U32(ph) == PT_LOAD && U64(ph + 40) > ulong.MaxValue - 0xFFF - U64(ph + 16)) return "a segment's address range overflows";
+            }
             ulong lo, hi;
             if (!Span(out lo, out hi)) return "no loadable segments";
             if (hi - lo > 256UL * 1024 * 1024) return "image larger than 256 MiB";
