@@ -21,6 +21,13 @@ namespace Singularity.Ipc
     /// the count above 0 until it runs again and leaves (docs/channels.md "Exchange blocks"). With
     /// more than one CPU the count must become a locked add (or one count per CPU).
     /// </summary>
+    /// <unsafe>The directory pointer is the kernel's (ExchangeHeaders ABI call at start-up): a fixed
+    /// array of DirectoryChunks chunk pointers, each null or ChunkSlots headers that are never freed.
+    /// Header() bounds the slot against the directory and checks the chunk; a header's Data and
+    /// Length describe the block's memory whenever its Key is this SIP's (the kernel writes them
+    /// before the Key), and the Leaving protocol keeps that true for the duration of an access.
+    /// CountIn, CountOut and Running are the three instructions of asm/sip_start.asm on this
+    /// image's own count word (no arguments, no other memory).</unsafe>
     internal static unsafe class ExchangeGuard
     {
         private static ExchangeHeader** s_directory;
