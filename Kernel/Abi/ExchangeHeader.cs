@@ -12,9 +12,8 @@ namespace Singularity.Abi
     /// <remarks>
     /// Key is written only by the kernel when the block's owner changes (allocate, send, receive,
     /// free, reclaim) and by the owning SIP's runtime to mark the block Leaving while one of its
-    /// threads frees or sends it. Accessors counts the owning SIP's accesses in progress; a free or
-    /// send waits until it is 0 after marking the block Leaving. Data and Length are written by the
-    /// kernel before Key names a SIP.
+    /// threads frees or sends it; a free or send then waits until no access of that SIP runs (the
+    /// runtime's count, ExchangeGuard). Data and Length are written by the kernel before Key names a SIP.
     /// </remarks>
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct ExchangeHeader
@@ -28,7 +27,7 @@ namespace Singularity.Abi
 
         /// <summary>Handle generation bits | owner SIP id; 0 when the slot is free.</summary>
         public long Key;
-        public int Accessors;
+        public int Reserved;                                        // was a per-block access count (the runtime now counts per SIP)
         public uint Length;
         public byte* Data;
 

@@ -65,7 +65,8 @@ namespace Singularity.Abi
         public delegate*<byte*, int, int> TakeStartupEndpoint;         // 42 (path) -> endpoint handle wired from the manifest, or -1
         public delegate*<ExchangeHeader**> ExchangeHeaders;          // 43 the fixed directory of exchange-block headers (read by the runtime; Abi/ExchangeHeader.cs)
         public delegate*<int, ChannelMessage*, ulong, int> ChannelCall;    // 44 (endpoint, request in / reply out, timeout ns): send, then receive on the same endpoint
-        public const int Count = 45;
+        public delegate*<int*, int, ChannelMessage*, int*, ulong, int> ChannelReceiveAny; // 45 (endpoints, count, message out, index out, timeout ns): select and receive in one entry
+        public const int Count = 46;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

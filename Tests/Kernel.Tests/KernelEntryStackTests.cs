@@ -20,7 +20,7 @@ public class KernelEntryStackTests
         "ExAccess", "ChannelCreate", "ChannelSend", "ChannelReceive", "ChannelSelect", "ChannelClose",
         "NameRegister", "NameBind", "ExchangeBytes", "SipStart", "SipWait", "SipKill", "ConsoleRead",
         "SipList", "GetMemoryInfo", "FailProcessWithTrace", "SetFaultEntry", "TakeStartupEndpoint",
-        "ExchangeHeaders", "ChannelCall",
+        "ExchangeHeaders", "ChannelCall", "ChannelReceiveAny",
         "spin", "guard",
     };
 

@@ -58,11 +58,11 @@ namespace Singularity.Kernel.Ipc
             Endpoint e = Own(sip, handle);
             if (e != null)
             {
-                Thread me = Scheduler.Current;
+                ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
                 e.Pin();
-                ThreadChannels.Of(me).Pinned = e;
+                tcs.Pinned = e;
                 result = SendLocked(sip, e, m, timeoutNs);
-                ThreadChannels.Of(me).Pinned = null;
+                tcs.Pinned = null;
                 e.Unpin();
             }
             Restore(flags);
@@ -77,10 +77,12 @@ namespace Singularity.Kernel.Ipc
             // Back-pressure first: wait for room in the peer's queue. The message's handles are
             // checked only after the last wait, with no wait between the check and the move: while
             // this thread waited, another thread of the SIP may have sent, freed or closed them.
-            ulong deadline = Deadline(timeoutNs);
+            ulong deadline = 0;
+            bool timed = false;
             Thread me = Scheduler.Current;
             while (!e.PeerGone && !e.Peer.HasRoom)
             {
+                if (!timed) { deadline = Deadline(timeoutNs); timed = true; }
                 e.WatchWritable(me);
                 bool signaled = Wait(deadline);
                 e.UnwatchWritable(me);
@@ -117,6 +119,15 @@ namespace Singularity.Kernel.Ipc
             // handles are the server's to take.
             if (e.Peer.Server != null) return e.Peer.Server.Serve(sip, e.Peer, m);
 
+            // A receiver already blocked on the peer with nothing queued ahead gets the message
+            // straight into its buffer: no queue slot, each handle handed over once.
+            Thread receiver = DirectReceiver(e.Peer);
+            if (receiver != null)
+            {
+                Deliver(sip, e.Peer, receiver, m, carried, count);
+                return ChannelStatus.Ok;
+            }
+
             // Commit: the handles leave the sender.
             for (int i = 0; i < count; i++)
             {
@@ -131,6 +142,53 @@ namespace Singularity.Kernel.Ipc
             }
             e.Peer.TryEnqueue(m, carried);
             return ChannelStatus.Ok;
+        }
+
+        // The thread a message for `dest` can be delivered to directly: the first thread waiting
+        // for `dest` to become readable, if it is blocked in a receive (its buffer registered), its
+        // SIP still owns `dest` and is alive, and no message is queued ahead. Interrupts off.
+        private static Thread DirectReceiver(Endpoint dest)
+        {
+            if (dest.QueuedCount != 0 || dest.Closed) return null;
+            Thread r = dest.FirstReader;
+            if (r == null || r.State != ThreadState.Blocked || !r.DirectWait) return null;
+            ThreadChannels rc = ThreadChannels.Peek(r);
+            if (rc == null || rc.DirectBuffer == null) return null;
+            Sip owner = dest.Owner;
+            if (owner == null || owner != Sip.Of(r) || !owner.IsAlive) return null;
+            return r;
+        }
+
+        // Hands a checked message to a receiver blocked on `dest` (DirectReceiver): copies it into
+        // the receiver's buffer, moves each block from the sender to the receiver's SIP in one step
+        // (one key rewrite) and each endpoint from the sender's handle table to the receiver's,
+        // then wakes the receiver to run at the sender's next switch (Scheduler.WakeHandOff).
+        // Interrupts off.
+        private static void Deliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m, Endpoint[] carried, int count)
+        {
+            ThreadChannels rc = ThreadChannels.Peek(receiver);
+            Sip to = dest.Owner;
+            ChannelMessage* rm = rc.DirectBuffer;
+            *rm = *m;
+            for (int i = 0; i < count; i++)
+            {
+                ulong h = m->Handles[i];
+                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
+                    ExchangeHeap.Transfer(h, sip.Id, sip, to.Id, to);
+                else
+                {
+                    sip.TakeHandle((int)(uint)h);
+                    Endpoint c = carried[i];
+                    c.Owner = to;
+                    int nh = to.AddHandle(c);
+                    if (nh < 0) { c.Owner = null; c.Close(); rm->Handles[i] = 0; }
+                    else rm->Handles[i] = ChannelMessage.KindEndpoint | (uint)nh;
+                }
+            }
+            rc.DirectBuffer = null;
+            rc.DirectFrom = dest;
+            // The receiver runs at this thread's next switch, without a trip through its ready queue.
+            Scheduler.WakeHandOff(receiver);
         }
 
         /// <summary>
@@ -148,19 +206,19 @@ namespace Singularity.Kernel.Ipc
             Endpoint e = Own(sip, handle);
             if (e != null)
             {
-                Thread me = Scheduler.Current;
+                ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
                 e.Pin();
-                ThreadChannels.Of(me).Pinned = e;
+                tcs.Pinned = e;
                 result = SendLocked(sip, e, m, timeoutNs);
                 if (result == ChannelStatus.Ok)
                 {
                     Endpoint peer = e.Peer;
                     Thread receiver = peer != null ? peer.FirstReader : null;
-                    if (receiver != null && receiver != me) Scheduler.PreferNext(receiver);
+                    if (receiver != null && receiver != Scheduler.Current) Scheduler.PreferNext(receiver);
                     result = ReceiveLocked(sip, e, m, timeoutNs);
                     Scheduler.PreferNext(null);
                 }
-                ThreadChannels.Of(me).Pinned = null;
+                tcs.Pinned = null;
                 e.Unpin();
             }
             Restore(flags);
@@ -175,11 +233,11 @@ namespace Singularity.Kernel.Ipc
             Endpoint e = Own(sip, handle);
             if (e != null)
             {
-                Thread me = Scheduler.Current;
+                ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
                 e.Pin();
-                ThreadChannels.Of(me).Pinned = e;
+                tcs.Pinned = e;
                 result = ReceiveLocked(sip, e, m, timeoutNs);
-                ThreadChannels.Of(me).Pinned = null;
+                tcs.Pinned = null;
                 e.Unpin();
             }
             Restore(flags);
@@ -188,39 +246,148 @@ namespace Singularity.Kernel.Ipc
 
         private static int ReceiveLocked(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs)
         {
-            ulong deadline = Deadline(timeoutNs);
+            ulong deadline = 0;
+            bool timed = false;
             Thread me = Scheduler.Current;
-            Endpoint[] carried = ThreadChannels.Of(me).Carried;
+            ThreadChannels tc = ThreadChannels.Of(me);
+            Endpoint[] carried = tc.Carried;
             while (true)
             {
                 if (e.TryDequeue(m, carried))
                 {
-                    // The handles arrive: blocks become the receiver's, endpoints enter its handle table.
-                    for (int i = 0; i < m->HandleCount && i < ChannelMessage.MaxHandles; i++)
-                    {
-                        ulong h = m->Handles[i];
-                        if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
-                            ExchangeHeap.Transfer(h, ExchangeHeap.InFlight, null, sip.Id, sip);
-                        else if (carried[i] != null)
-                        {
-                            Endpoint c = carried[i];
-                            c.Owner = sip;
-                            int nh = sip.AddHandle(c);
-                            if (nh < 0) { c.Close(); m->Handles[i] = 0; }
-                            else m->Handles[i] = ChannelMessage.KindEndpoint | (uint)nh;
-                        }
-                    }
+                    Arrive(sip, m, carried);
                     return ChannelStatus.Ok;
                 }
                 if (e.PeerGone) return ChannelStatus.Closed;
+                if (!timed) { deadline = Deadline(timeoutNs); timed = true; }
                 e.WatchReadable(me);
+                // A sender may now deliver straight into m (Deliver) instead of queueing.
+                tc.DirectBuffer = m;
+                tc.DirectFrom = null;
                 bool signaled = Wait(deadline);
+                tc.DirectBuffer = null;
                 e.UnwatchReadable(me);
+                if (tc.DirectFrom != null)
+                {
+                    // Delivered: the message and its handles are this SIP's already.
+                    tc.DirectFrom = null;
+                    return ChannelStatus.Ok;
+                }
                 if (!sip.IsAlive) return ChannelStatus.Closed;
                 if (e.Closed) return ChannelStatus.Closed;           // another thread closed it
                 if (e.Owner != sip) return ChannelStatus.BadHandle;  // another thread sent it away
                 if (!signaled && !e.IsReadable) return ChannelStatus.TimedOut;
             }
+        }
+
+        // The handles of a dequeued message arrive: blocks become the receiver's, endpoints enter
+        // its handle table (rewritten to the new local handles). Interrupts off.
+        private static void Arrive(Sip sip, ChannelMessage* m, Endpoint[] carried)
+        {
+            for (int i = 0; i < m->HandleCount && i < ChannelMessage.MaxHandles; i++)
+            {
+                ulong h = m->Handles[i];
+                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
+                    ExchangeHeap.Transfer(h, ExchangeHeap.InFlight, null, sip.Id, sip);
+                else if (carried[i] != null)
+                {
+                    Endpoint c = carried[i];
+                    c.Owner = sip;
+                    int nh = sip.AddHandle(c);
+                    if (nh < 0) { c.Close(); m->Handles[i] = 0; }
+                    else m->Handles[i] = ChannelMessage.KindEndpoint | (uint)nh;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Select and receive in one kernel entry (the server side of request/reply): waits until
+        /// one of the endpoints has a message or has seen its peer close, writes its index to
+        /// <paramref name="index"/> and, for a message, the message to <paramref name="m"/> (Ok),
+        /// else Closed. A sender finding this thread waiting delivers straight into
+        /// <paramref name="m"/>. TimedOut, or BadHandle for a handle that is not this SIP's open endpoint.
+        /// </summary>
+        public static int ReceiveAny(Sip sip, int* handles, int count, ChannelMessage* m, int* index, ulong timeoutNs)
+        {
+            if (count <= 0 || count > MaxSelect) return ChannelStatus.BadHandle;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            int result = ChannelStatus.TimedOut;
+            ulong deadline = 0;
+            bool timed = false;
+            Thread me = Scheduler.Current;
+            ThreadChannels tc = ThreadChannels.Of(me);
+            Endpoint[] watched = tc.SelectScratch;
+            *index = -1;
+            while (true)
+            {
+                // Each handle is looked up once per round: the endpoints found are the ones waited on.
+                int ready = -1;
+                bool bad = false;
+                for (int i = 0; i < count; i++)
+                {
+                    Endpoint e = Own(sip, handles[i]);
+                    if (e == null) { bad = true; break; }
+                    watched[i] = e;
+                    if (e.IsReadable) { ready = i; break; }
+                }
+                if (bad) { result = ChannelStatus.BadHandle; break; }
+                if (ready >= 0)
+                {
+                    *index = ready;
+                    if (watched[ready].TryDequeue(m, tc.Carried))
+                    {
+                        Arrive(sip, m, tc.Carried);
+                        result = ChannelStatus.Ok;
+                    }
+                    else result = ChannelStatus.Closed;
+                    break;
+                }
+                if (!timed) { deadline = Deadline(timeoutNs); timed = true; }
+                for (int i = 0; i < count; i++)
+                {
+                    watched[i].Pin();
+                    watched[i].WatchReadable(me);
+                }
+                tc.PinnedSelect = count;
+                tc.DirectBuffer = m;
+                tc.DirectFrom = null;
+                bool signaled = Wait(deadline);
+                tc.DirectBuffer = null;
+                Endpoint from = tc.DirectFrom;
+                tc.DirectFrom = null;
+                tc.PinnedSelect = 0;
+                int delivered = -1;
+                for (int i = 0; i < count; i++)
+                {
+                    Endpoint w = watched[i];
+                    if (w == from && delivered < 0) delivered = i;
+                    w.UnwatchReadable(me);
+                    watched[i] = null;
+                    w.Unpin();
+                }
+                if (from != null)
+                {
+                    // Delivered into m: the message and its handles are this SIP's already.
+                    *index = delivered;
+                    result = ChannelStatus.Ok;
+                    break;
+                }
+                if (!sip.IsAlive) { result = ChannelStatus.Closed; break; }
+                if (!signaled)
+                {
+                    // Timed out, unless something arrived at the last moment: the loop takes it.
+                    bool any = false;
+                    for (int i = 0; i < count && !any; i++)
+                    {
+                        Endpoint e = Own(sip, handles[i]);
+                        if (e != null && e.IsReadable) any = true;
+                    }
+                    if (!any) { result = ChannelStatus.TimedOut; break; }
+                }
+            }
+            Restore(flags);
+            return result;
         }
 
         /// <summary>
@@ -302,6 +469,7 @@ namespace Singularity.Kernel.Ipc
                 e.UnwatchWritable(t);
                 e.Unpin();
             }
+            ThreadChannels.Of(t).DirectBuffer = null;   // no sender may deliver to a killed thread
             int n = ThreadChannels.Of(t).PinnedSelect;
             ThreadChannels.Of(t).PinnedSelect = 0;
             for (int i = 0; i < n; i++)

@@ -190,9 +190,15 @@ namespace Singularity.Kernel.Ipc
                 toSip.ExchangeBlocks++;
                 if (s_blocks[slot].Charged != toSip.Id)     // back to the SIP charged for it: nothing moves
                 {
-                    Uncharge(slot);
-                    toSip.Account.Force(Charge.Blocks, 1);
-                    toSip.Account.Force(Charge.Exchange, len);
+                    // A direct hand-off from the SIP charged: one move between the two accounts.
+                    if (fromSip != null && fromSip.Account != null && fromSip.Account.SipId == s_blocks[slot].Charged && toSip.Account != null)
+                        fromSip.Account.MoveBlockTo(toSip.Account, len);
+                    else
+                    {
+                        Uncharge(slot);
+                        toSip.Account.Force(Charge.Blocks, 1);
+                        toSip.Account.Force(Charge.Exchange, len);
+                    }
                     s_blocks[slot].Charged = toSip.Id;
                 }
             }
@@ -242,7 +248,7 @@ namespace Singularity.Kernel.Ipc
             ExchangeHeader* x = Header(slot);
             x->Key = 0;                         // before the memory goes: a runtime check now fails
             x->Length = 0;
-            x->Data = null;                     // Accessors floats: a stale thread's increment is undone by its decrement
+            x->Data = null;
             KernelHeap.Free(s_blocks[slot].Data);
             s_blocks[slot].Data = null;
             s_blocks[slot].Owner = 0;

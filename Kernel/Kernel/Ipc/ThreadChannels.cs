@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Singularity.Abi;
 using Singularity.Kernel.Memory;
 using Singularity.Kernel.Threading;
@@ -11,7 +12,7 @@ namespace Singularity.Kernel.Ipc
     /// Made with a SIP thread's record (charged with it) and freed with it: Boot registers
     /// Attach and Detach with Thread.
     /// </summary>
-    internal sealed class ThreadChannels
+    internal sealed unsafe class ThreadChannels
     {
         /// <summary>Scratch space for the endpoints a message carries (channel send and receive).</summary>
         public readonly Endpoint[] Carried = new Endpoint[ChannelMessage.MaxHandles];
@@ -21,11 +22,23 @@ namespace Singularity.Kernel.Ipc
         public Endpoint Pinned;
         /// <summary>How many of SelectScratch a select is blocked on.</summary>
         public int PinnedSelect;
+        /// <summary>
+        /// While this thread is blocked in a receive (Receive, the reply half of Call, ReceiveAny):
+        /// the caller's message buffer, where a sender delivers directly (ChannelCalls.Deliver)
+        /// instead of queueing. Null otherwise; interrupts off whenever it is read or written.
+        /// </summary>
+        public ChannelMessage* DirectBuffer;
+        /// <summary>The endpoint a direct delivery arrived on (set by the sender), or null.</summary>
+        public Endpoint DirectFrom;
+
+        /// <summary>The thread's state, or null if it has none yet (no allocation; a sender looking at a receiver).</summary>
+        public static ThreadChannels Peek(Thread t) => Unsafe.As<ThreadChannels>(t.ChannelState);
 
         /// <summary>The thread's state, made on first use for a thread that has none (a kernel thread).</summary>
         public static ThreadChannels Of(Thread t)
         {
-            var c = (ThreadChannels)t.ChannelState;
+            // Only this class is ever stored in ChannelState (here and Attach): no type check needed.
+            var c = Unsafe.As<ThreadChannels>(t.ChannelState);
             if (c == null) { c = new ThreadChannels(); t.ChannelState = c; }
             return c;
         }

@@ -13,9 +13,13 @@ namespace Singularity.Kernel.Syscalls
             t->ChannelSelect = &AbiChannelSelect;
             t->ChannelClose = &AbiChannelClose;
             t->ChannelCall = &AbiChannelCall;
+            t->ChannelReceiveAny = &AbiChannelReceiveAny;
         }
 
         private static int AbiChannelCall(int endpoint, ChannelMessage* m, ulong timeoutNs) => Ipc.ChannelCalls.Call(AbiTable.Caller, endpoint, m, timeoutNs);
+
+        private static int AbiChannelReceiveAny(int* endpoints, int count, ChannelMessage* m, int* index, ulong timeoutNs) =>
+            Ipc.ChannelCalls.ReceiveAny(AbiTable.Caller, endpoints, count, m, index, timeoutNs);
 
         private static int AbiChannelCreate(int* imp, int* exp) => Ipc.ChannelCalls.Create(AbiTable.Caller, imp, exp);
 

@@ -21,6 +21,7 @@ namespace Singularity.Kernel.Threading
 
         private static ReadyQueue[] s_active;       // per level: the queues (shares) with ready threads there
         private static Thread s_preferred;          // PreferNext: run this ready thread at the next switch
+        private static Thread s_handoff;            // WakeHandOff: ready, in no queue; the next switch runs it (or queues it)
         private static Thread s_yielding;           // Yield: run another share than this thread's if one is ready
         private static ulong s_wakeCredit;          // see CatchUp (0 until the TSC is calibrated)
         private static Thread s_current;
@@ -112,6 +113,7 @@ namespace Singularity.Kernel.Threading
         {
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
+            if (t == s_handoff) QueueHandOff();
             if (t.State == ThreadState.Ready && t != s_idle)
             {
                 RemoveReady(t);
@@ -136,10 +138,36 @@ namespace Singularity.Kernel.Threading
         {
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
-            if (HighestReady() >= (int)s_current.Priority)
+            if (s_handoff != null) QueueHandOff();
+            Thread cur = s_current;
+            int level = (int)cur.Priority;
+            if (cur != s_idle && s_preferred == null && HighestReady() == level)
             {
-                MakeReady(s_current);
-                s_yielding = s_current;
+                // Direct: every ready thread at the top level is of this thread's share (threads of
+                // one SIP handing the CPU back and forth): its first runs and this one goes behind
+                // its last, with no choice between shares to make.
+                ReadyQueue q = cur.Share.Queues[level];
+                Thread next = q.Head;
+                // `cur` runs, so its SIP lets it (a thread parked later is parked when next taken);
+                // MayRun(next) covers MustPark(next).
+                if (next != null && s_active[level] == q && q.NextActive == null && (next.Owner == null || next.Owner.MayRun(next)))
+                {
+                    Charge();
+                    q.Head = next.Next;
+                    next.Next = null;
+                    cur.State = ThreadState.Ready;
+                    cur.Next = null;
+                    if (q.Head == null) q.Head = cur; else q.Tail.Next = cur;
+                    q.Tail = cur;
+                    SwitchTo(cur, next);
+                    Restore(flags);
+                    return;
+                }
+            }
+            if (HighestReady() >= level)
+            {
+                MakeReady(cur);
+                s_yielding = cur;
                 Schedule();
             }
             Restore(flags);
@@ -250,6 +278,52 @@ namespace Singularity.Kernel.Threading
             MakeReady(t);
         }
 
+        /// <summary>
+        /// Wakes a thread blocked in BlockDirect to run at the next switch, without a trip through
+        /// its ready queue (a channel send that delivered straight into its buffer): it is Ready
+        /// but in no queue until then. The next switch runs it if it is still allowed to run and at
+        /// the highest ready priority, else queues it as WakeDirect would. One at a time: an earlier
+        /// one not yet run is queued. Interrupts must be disabled.
+        /// </summary>
+        public static void WakeHandOff(Thread t)
+        {
+            if (t.State != ThreadState.Blocked || !t.DirectWait) return;
+            if (t.WakeAtNs != 0) { RemoveSleeper(t); t.WakeAtNs = 0; }
+            t.DirectWait = false;
+            QueueHandOff();
+            if (t == s_idle || MustPark(t) || t.Share == null) { MakeReady(t); return; }
+            // As MakeReady: a share none of whose threads was ready or running starts no further
+            // behind the others than the wake credit (sleeping banks nothing).
+            if (t.Share.Queued == 0 && t.Share != s_current.Share) CatchUp(t.Share, (int)t.Priority);
+            t.State = ThreadState.Ready;
+            s_handoff = t;
+        }
+
+        // The hand-off thread, if any, goes into its ready queue like any woken thread.
+        private static void QueueHandOff()
+        {
+            Thread h = s_handoff;
+            s_handoff = null;
+            if (h != null && h.State == ThreadState.Ready) MakeReady(h);
+        }
+
+        // The hand-off thread, taken, if it may run now; else it is queued and null returned.
+        private static Thread TakeHandOff(Thread prev)
+        {
+            Thread t = s_handoff;
+            if (t == null) return null;
+            s_handoff = null;
+            if (t.State != ThreadState.Ready || t == prev) return null;
+            if ((int)t.Priority < HighestReady() || MustPark(t) || (t.Owner != null && !t.Owner.MayRun(t)))
+            {
+                MakeReady(t);
+                return null;
+            }
+            s_yielding = null;
+            if (s_preferred == t) s_preferred = null;
+            return t;
+        }
+
         /// <summary>Wakes the first thread waiting on the queue. Interrupts must be disabled.</summary>
         public static Thread WakeOne(WaitQueue queue)
         {
@@ -272,6 +346,7 @@ namespace Singularity.Kernel.Threading
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             if (t.State == ThreadState.Dead) { Restore(flags); return; }
+            if (t == s_handoff) s_handoff = null;
             if (t.State == ThreadState.Ready) RemoveReady(t);
             if (t.State == ThreadState.Blocked)
             {
@@ -294,6 +369,9 @@ namespace Singularity.Kernel.Threading
         {
             if (!s_started) return;
             Charge();
+            // A hand-off not yet run competes like any ready thread from here (it never starves
+            // behind a sender that goes on running).
+            if (s_handoff != null) QueueHandOff();
             ulong now = Clock.MonotonicNs;
             while (s_sleepers != null && s_sleepers.WakeAtNs <= now)
             {
@@ -320,7 +398,7 @@ namespace Singularity.Kernel.Threading
         {
             Charge();
             Thread prev = s_current;
-            Thread next = TakePreferred(prev) ?? TakeHighestReady();
+            Thread next = TakeHandOff(prev) ?? TakePreferred(prev) ?? TakeHighestReady();
             // A thread queued before its SIP paused for a collection (BeginCollection: every other
             // thread stops) or hung waits with the SIP's parked threads instead of running.
             while (next != null && next.Owner != null && !next.Owner.MayRun(next))
@@ -336,6 +414,13 @@ namespace Singularity.Kernel.Threading
                 return;
             }
             if (prev == s_idle && prev.State == ThreadState.Running) prev.State = ThreadState.Ready;
+            SwitchTo(prev, next);
+        }
+
+        // Runs `next` in place of `prev` (already queued, blocked or dead, and charged). Interrupts off.
+        private static void SwitchTo(Thread prev, Thread next)
+        {
+            s_quantumLeft = QuantumTicks;
             next.State = ThreadState.Running;
             s_current = next;
             ContextSwitches++;

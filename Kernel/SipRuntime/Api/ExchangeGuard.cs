@@ -1,4 +1,5 @@
 using System;
+using System.Runtime;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Singularity.Abi;
@@ -10,24 +11,29 @@ namespace Singularity.Ipc
     /// Checks this SIP's accesses to exchange blocks without a kernel call, and keeps every access
     /// inside the time the SIP owns the block. Each block has a header in a kernel table that never
     /// moves (Abi/ExchangeHeader.cs): its Key names the owning SIP (and the handle's generation) and
-    /// is rewritten by the kernel on every change of owner. An access checks the Key, counts itself
-    /// in the header's Accessors, checks the Key again, and counts itself out. A free or send first
-    /// marks the Key Leaving (new accesses fail) and waits until Accessors is 0, so no access of
-    /// another thread of this SIP runs on into memory the kernel gives to someone else (its own
-    /// heap, or the SIP that receives the block). Accesses are short and never block; a send that
-    /// blocks in the kernel (a full queue) holds up only accesses to the blocks it carries, which fail.
+    /// is rewritten by the kernel on every change of owner. An access counts itself in this SIP's
+    /// count of running accesses, checks the Key, and counts itself out. A free or send first marks
+    /// the Key Leaving (new accesses fail) and waits until no access of this SIP runs, so no access of
+    /// another thread runs on into memory the kernel gives to someone else (its own heap, or the SIP
+    /// that receives the block). The count is one word per SIP, changed with plain one-instruction
+    /// increments (asm/sip_start.asm): the system runs on one CPU (docs/scheduling.md), so only an interrupt can come
+    /// between a thread's instructions, never inside one, and a thread preempted inside an access has
+    /// the count above 0 until it runs again and leaves (docs/channels.md "Exchange blocks"). With
+    /// more than one CPU the count must become a locked add (or one count per CPU).
     /// </summary>
     /// <unsafe>The directory pointer is the kernel's (ExchangeHeaders ABI call at start-up): a fixed
     /// array of DirectoryChunks chunk pointers, each null or ChunkSlots headers that are never freed.
     /// Header() bounds the slot against the directory and checks the chunk; a header's Data and
     /// Length describe the block's memory whenever its Key is this SIP's (the kernel writes them
-    /// before the Key), and the Leaving protocol keeps that true for the duration of an access.</unsafe>
+    /// before the Key), and the Leaving protocol keeps that true for the duration of an access.
+    /// CountIn, CountOut and Running are the three instructions of asm/sip_start.asm on this
+    /// image's own count word (no arguments, no other memory).</unsafe>
     internal static unsafe class ExchangeGuard
     {
         private static ExchangeHeader** s_directory;
         private static uint s_sipId;
         // A free or send gives up waiting for other threads' accesses after this many yields (an
-        // access is a few instructions; only a SIP killed inside one leaves a count behind).
+        // access is a few instructions or one copy; only a SIP killed inside one leaves a count behind).
         private const int MaxWaits = 100000;
 
         /// <summary>At start-up, before any block exists in this SIP: the directory is never null afterwards (the kernel's is a fixed allocation).</summary>
@@ -56,6 +62,16 @@ namespace Singularity.Ipc
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static long KeyOf(ulong handle) => ExchangeHeader.KeyOf(handle, s_sipId);
 
+        // This SIP's accesses in progress, all threads together: a word in the image's data that
+        // asm/sip_start.asm changes with one `inc` or `dec` each (on one CPU no interrupt splits
+        // them; the compiler might split a C# ++ into a load and a store, which an interrupt could).
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "sip_access_enter")]
+        private static extern void CountIn();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "sip_access_exit")]
+        private static extern void CountOut();
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "sip_access_running")]
+        private static extern int Running();
+
         /// <summary>
         /// Begins an access: the block is this SIP's and stays so until Exit. Throws
         /// InvalidOperationException otherwise. Every successful Enter is followed by one Exit.
@@ -63,14 +79,14 @@ namespace Singularity.Ipc
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Enter(ExchangeHeader* x, long key)
         {
-            // A cheap refusal first, so a stale view never touches the count of another SIP's block.
-            if (x == null || x->Key != key) NotOwned();
-            Interlocked.ExchangeAdd(ref x->Accessors, 1);            // a full fence before the second read
-            if (x->Key != key) { Interlocked.ExchangeAdd(ref x->Accessors, -1); NotOwned(); }
+            // Counted in before the key is read: a free or send that marks the key Leaving after
+            // this read waits for the count; one that marked it before makes this read fail.
+            CountIn();
+            if (x == null || x->Key != key) { CountOut(); NotOwned(); }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Exit(ExchangeHeader* x) => Interlocked.ExchangeAdd(ref x->Accessors, -1);
+        public static void Exit(ExchangeHeader* x) => CountOut();
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static void NotOwned() => throw new InvalidOperationException("this SIP does not own the exchange block (it was sent or freed)");
@@ -92,7 +108,9 @@ namespace Singularity.Ipc
         {
             if (x == null) return false;
             if (Interlocked.CompareExchange(ref x->Key, key | ExchangeHeader.Leaving, key) != key) return false;
-            for (int waits = 0; x->Accessors != 0; waits++)
+            // This thread is inside no access: a count above 0 is another thread's, preempted inside
+            // one; it leaves once it runs again.
+            for (int waits = 0; Running() != 0; waits++)
             {
                 if (waits == MaxWaits) { EndTransfer(x, key); return false; }
                 KernelCalls.Abi->Yield();

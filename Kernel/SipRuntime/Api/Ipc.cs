@@ -373,6 +373,36 @@ namespace Singularity.Ipc
             throw new InvalidOperationException("select over an endpoint this SIP does not hold");
         }
 
+        /// <summary>
+        /// Select and Receive in one kernel call (the server side of request/reply): waits until one
+        /// endpoint has a message or a closed peer, sets <paramref name="index"/> to it and returns
+        /// Ok with its message, or Closed once its peer is gone and its queue empty; TimedOut (index
+        /// -1) when the timeout passed. A sender that finds this thread waiting hands the message over
+        /// directly.
+        /// </summary>
+        /// <safety>As Select for the endpoints (null throws, count 1 to 128 checked, the handles copied
+        /// into a stack buffer of exactly that many, each read once; a handle that is not this SIP's
+        /// open endpoint throws InvalidOperationException); the kernel writes the message into a local
+        /// of this method and the index into another, which is used only if below the count.</safety>
+        /// <unsafe>A stackalloc'd buffer of <c>endpoints.Length</c> (at most 128) handles, the address of a
+        /// local RawMessage (the ABI's ChannelMessage layout) and of a local int, passed to the kernel's ChannelReceiveAny.</unsafe>
+        public static RecvStatus ReceiveAny(RawEndpoint[] endpoints, out RawMessage message, out int index, int timeoutMs = -1)
+        {
+            if (endpoints == null) throw new ArgumentNullException("endpoints");
+            int n = endpoints.Length;
+            if (n == 0 || n > SipLimits.SelectMaxEndpoints) throw new ArgumentOutOfRangeException("endpoints");
+            int* handles = stackalloc int[n];
+            for (int i = 0; i < n; i++) handles[i] = endpoints[i].Handle;
+            RawMessage received = default;
+            int at = -1;
+            int r = KernelCalls.Abi->ChannelReceiveAny(handles, n, (ChannelMessage*)&received, &at, Threading.Sync.TimeoutNs(timeoutMs));
+            if (r == ChannelStatus.BadHandle) throw new InvalidOperationException("receive over an endpoint this SIP does not hold");
+            index = at >= 0 && at < n ? at : -1;
+            message = r == ChannelStatus.Ok ? received : default;
+            if (index < 0 && r != ChannelStatus.TimedOut) return RecvStatus.BadHandle;
+            return Status(r);
+        }
+
         /// <safety>The kernel closes the handle only if it is this SIP's; otherwise nothing happens.</safety>
         /// <unsafe>Calls the kernel's ChannelClose with the handle, which the kernel checks.</unsafe>
         public void Close() => KernelCalls.Abi->ChannelClose(Handle);

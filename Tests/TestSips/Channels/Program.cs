@@ -10,6 +10,8 @@ using Singularity.Threading;
 //   flood                   sends to a receiver that never reads until held back
 //   holder                  allocates exchange blocks, then crashes holding them
 //   bench                   round-trip and 4 KiB move/copy costs, in cycles
+//   profile rt|move|access N  N round trips (or moves, or block accesses) between "profile: start"
+//                           and "profile: end", for Tests/bench-profile's instruction trace
 public static class Program
 {
     private const int Ping = 1, Pong = 2, Carry = 3, OverCarried = 4;
@@ -30,6 +32,7 @@ public static class Program
             case "flood": return Flood();
             case "holder": return Holder();
             case "bench": return Bench();
+            case "profile": return Profile(Word(args, 1), ParseInt(Word(args, 2), 100000));
             default: Debug.WriteLine("channels: unknown mode '" + mode + "'"); return 2;
         }
     }
@@ -53,9 +56,10 @@ public static class Program
                 set = new RawEndpoint[count];
                 for (int i = 0; i < count; i++) set[i] = endpoints[i];
             }
-            int ready = RawEndpoint.Select(set);
+            // Select and receive in one kernel call: a client's message arrives straight in m.
+            RecvStatus st = RawEndpoint.ReceiveAny(set, out RawMessage m, out int ready);
+            if (ready < 0) continue;
             RawEndpoint ep = set[ready];
-            RecvStatus st = ep.Receive(out RawMessage m, 0);
             if (st == RecvStatus.Closed)
             {
                 ep.Close();
@@ -273,6 +277,41 @@ public static class Program
         ulong g1 = Clock.ReadCycles();
         big.Free();
         Debug.WriteLine("bench move-1m: " + ((g1 - g0) / N).ToString() + " instructions");
+        return 0;
+    }
+
+    // One operation repeated N times, for an instruction trace taken while it runs
+    // (Tests/bench-profile opens QEMU's exec log between the two lines).
+    private static int Profile(string what, int n)
+    {
+        ExBlock block = ExBlock.Allocate(4096);
+        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+        RawEndpoint server = what == "rt" ? BindWithRetry() : default;
+        int sum = 0;
+        if (what == "yield")
+        {
+            // Two threads handing the CPU back and forth, as Tests/TestSips/Bench's yield round trip.
+            var turn = new int[1];
+            Thread.Start(() => { while (true) { if (turn[0] == 1) turn[0] = 0; Thread.Yield(); } });
+            Debug.WriteLine("profile: start yield");
+            for (int i = 0; i < n; i++) { turn[0] = 1; while (turn[0] == 1) Thread.Yield(); }
+            return 0;
+        }
+        Debug.WriteLine("profile: start " + what);
+        for (int i = 0; i < n; i++)
+        {
+            if (what == "rt") block = RoundTrip(server, block, i);
+            else if (what == "move")
+            {
+                var m = new RawMessage { Tag = 1 };
+                m.Add(block);
+                a.Send(ref m);
+                b.Receive(out RawMessage got);
+                block = got.GetBlock(0);
+            }
+            else sum += block[i & 1023];
+        }
+        Debug.WriteLine("profile: end " + what + " " + sum.ToString());
         return 0;
     }
 

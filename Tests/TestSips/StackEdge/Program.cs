@@ -48,7 +48,7 @@ public static unsafe class Program
         "ExAccess", "ChannelCreate", "ChannelSend", "ChannelReceive", "ChannelSelect", "ChannelClose",
         "NameRegister", "NameBind", "ExchangeBytes", "SipStart", "SipWait", "SipKill", "ConsoleRead",
         "SipList", "GetMemoryInfo", "FailProcessWithTrace", "SetFaultEntry", "TakeStartupEndpoint",
-        "ExchangeHeaders", "ChannelCall",
+        "ExchangeHeaders", "ChannelCall", "ChannelReceiveAny",
         "spin", "guard",
     };
 
@@ -422,6 +422,24 @@ public static unsafe class Program
                 Expect(a->ChannelReceive(exp, &r, 1_000_000) == 0 && r.Tag == 44, "the request did not arrive");
                 break;
             }
+            case "ChannelReceiveAny":
+            {
+                // A message waits on the second of two endpoints: its index and the message come back.
+                int imp = 0, exp = 0, imp2 = 0, exp2 = 0;
+                a->ChannelCreate(&imp, &exp);
+                a->ChannelCreate(&imp2, &exp2);
+                ChannelMessage m = default;
+                m.Tag = 46;
+                a->ChannelSend(imp2, &m, 0);
+                int* set = stackalloc int[2];
+                set[0] = exp;
+                set[1] = exp2;
+                ChannelMessage got = default;
+                int index = -1;
+                Expect((int)Call(a->ChannelReceiveAny, (ulong)set, 2, (ulong)&got, (ulong)&index, 0) == 0 && index == 1 && got.Tag == 46,
+                       "ChannelReceiveAny failed");
+                break;
+            }
             case "spin":
                 Spin();
                 break;
@@ -502,10 +520,10 @@ public static unsafe class Program
     // ---- calling at the edge ----------------------------------------------------------------
 
     // Calls an entry at a normal depth, or with the stack pointer EdgeMargin bytes above the guard page.
-    private static ulong Call(void* entry, ulong a0 = 0, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0)
+    private static ulong Call(void* entry, ulong a0 = 0, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0, ulong a4 = 0)
     {
-        if (!s_edge) return ((delegate*<ulong, ulong, ulong, ulong, ulong>)entry)(a0, a1, a2, a3);
-        ulong r = CallAtEdge(GuardTop() + EdgeMargin, entry, a0, a1, a2, a3);
+        if (!s_edge) return ((delegate*<ulong, ulong, ulong, ulong, ulong, ulong>)entry)(a0, a1, a2, a3, a4);
+        ulong r = CallAtEdge(GuardTop() + EdgeMargin, entry, a0, a1, a2, a3, a4);
         Debug.WriteLine("stackedge: " + s_step + " called with the stack pointer at guard+" + s_margin.ToString());
         Expect(s_margin <= MaxMargin, "the stack pointer was not within 256 bytes of the guard page");
         return r;
@@ -513,14 +531,14 @@ public static unsafe class Program
 
     // Moves the stack pointer down to `target` (16-byte aligned) with stackalloc, then calls.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ulong CallAtEdge(ulong target, void* entry, ulong a0, ulong a1, ulong a2, ulong a3)
+    private static ulong CallAtEdge(ulong target, void* entry, ulong a0, ulong a1, ulong a2, ulong a3, ulong a4 = 0)
     {
         ulong here = ReadRsp();
         if (here <= target + 64) return 0;
         byte* pad = stackalloc byte[(int)(here - target)];
         pad[0] = 1;
         s_margin = ReadRsp() - s_guardTop;
-        return ((delegate*<ulong, ulong, ulong, ulong, ulong>)entry)(a0, a1, a2, a3);
+        return ((delegate*<ulong, ulong, ulong, ulong, ulong, ulong>)entry)(a0, a1, a2, a3, a4);
     }
 
     private static ulong s_guardTop;           // set by GuardTop, read by the edge calls
