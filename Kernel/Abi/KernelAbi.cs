@@ -13,7 +13,7 @@ namespace Singularity.Abi
     internal unsafe struct KernelAbi
     {
         public const uint MagicValue = 0x49424153;   // "SABI"
-        public const ushort CurrentVersion = 4;     // 2: GetStackRanges reports the total and kernel-held registers; 3: process control, names and console input need grants; 4: process control and console input moved to the /kernel/processes and /kernel/console-input endpoints (34-38 refuse)
+        public const ushort CurrentVersion = 5;     // 2: GetStackRanges reports the total and kernel-held registers; 3: process control, names and console input need grants; 4: process control and console input moved to the /kernel/processes and /kernel/console-input endpoints (34-38 refuse); 5: devices and driver I/O (45-)
         /// <summary>What the retired SipStart, SipWait, SipKill and SipList return to every SIP (process control is the /kernel/processes endpoint, docs/security.md).</summary>
         public const int NotPermitted = -4;
 
@@ -65,7 +65,8 @@ namespace Singularity.Abi
         public delegate*<byte*, int, int> TakeStartupEndpoint;         // 42 (path) -> endpoint handle wired from the manifest, or -1
         public delegate*<ExchangeHeader**> ExchangeHeaders;          // 43 the fixed directory of exchange-block headers (read by the runtime; Abi/ExchangeHeader.cs)
         public delegate*<int, ChannelMessage*, ulong, int> ChannelCall;    // 44 (endpoint, request in / reply out, timeout ns): send, then receive on the same endpoint
-        public const int Count = 45;
+        public delegate*<DeviceInfo*, int, int> DeviceList;            // 45 (buffer, max records) -> PCI functions in all (may exceed max)
+        public const int Count = 46;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

@@ -7,6 +7,7 @@ using Singularity.Kernel.Processes;
 using Singularity.Kernel.Syscalls;
 using Singularity.Kernel.Loader;
 using Singularity.Kernel.IO;
+using Singularity.Kernel.IO.Pci;
 using Singularity.Kernel.Ipc;
 using Singularity.Kernel.Runtime;
 using Singularity.Kernel.Threading;
@@ -80,6 +81,8 @@ namespace Singularity.Kernel.Boot
             Loader.ProcessManager.Initialize();
             StartupEndpoints.SetConsoleInputServer(new ConsoleInputServer());     // IO serves it; the loader below wires it
             SipExitLog.Initialize();
+            PciBus.Enumerate();                                                  // the device table drivers and `devices` read
+            DevicesCommand.Register();
             BootHooks.RunRegistrations();
 
             Log.Write("singularity: boot complete in "); Log.WriteDecimal(Clock.SinceResetMs);

@@ -48,7 +48,7 @@ public static unsafe class Program
         "ExAccess", "ChannelCreate", "ChannelSend", "ChannelReceive", "ChannelSelect", "ChannelClose",
         "NameRegister", "NameBind", "ExchangeBytes", "SipStart", "SipWait", "SipKill", "ConsoleRead",
         "SipList", "GetMemoryInfo", "FailProcessWithTrace", "SetFaultEntry", "TakeStartupEndpoint",
-        "ExchangeHeaders", "ChannelCall",
+        "ExchangeHeaders", "ChannelCall", "DeviceList",
         "spin", "guard",
     };
 
@@ -420,6 +420,13 @@ public static unsafe class Program
                 Expect((int)Call(a->ChannelCall, (ulong)imp, (ulong)&m, 0) == 0 && m.Tag == 45, "ChannelCall failed");
                 ChannelMessage r = default;
                 Expect(a->ChannelReceive(exp, &r, 1_000_000) == 0 && r.Tag == 44, "the request did not arrive");
+                break;
+            }
+            case "DeviceList":
+            {
+                // Room for one record: the count is every PCI function (QEMU's machine has several).
+                DeviceInfo d = default;
+                Expect((int)Call(a->DeviceList, (ulong)&d, 1) > 1 && d.VendorId != 0, "DeviceList gave nothing");
                 break;
             }
             case "spin":
