@@ -66,7 +66,12 @@ namespace Singularity.Abi
         public delegate*<ExchangeHeader**> ExchangeHeaders;          // 43 the fixed directory of exchange-block headers (read by the runtime; Abi/ExchangeHeader.cs)
         public delegate*<int, ChannelMessage*, ulong, int> ChannelCall;    // 44 (endpoint, request in / reply out, timeout ns): send, then receive on the same endpoint
         public delegate*<DeviceInfo*, int, int> DeviceList;            // 45 (buffer, max records) -> PCI functions in all (may exceed max)
-        public const int Count = 46;
+        public delegate*<int, int, ulong*, int> IoRange;               // 46 (kind 0 ports / 1 memory, index, out base and length) -> 0, or -1 when the caller holds no such range
+        public delegate*<int, ulong, int, ulong> PortRead;             // 47 (port range, offset, width 1/2/4) -> value; outside the grant fails the caller
+        public delegate*<int, ulong, int, ulong, void> PortWrite;      // 48 (port range, offset, width, value)
+        public delegate*<int, ulong, int, ulong> MemoryRead;           // 49 (memory range, offset, width 1/2/4/8, aligned) -> value
+        public delegate*<int, ulong, int, ulong, void> MemoryWrite;    // 50 (memory range, offset, width, value)
+        public const int Count = 51;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

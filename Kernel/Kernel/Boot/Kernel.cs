@@ -8,6 +8,7 @@ using Singularity.Kernel.Syscalls;
 using Singularity.Kernel.Loader;
 using Singularity.Kernel.IO;
 using Singularity.Kernel.IO.Pci;
+using Singularity.Kernel.IO.Drivers;
 using Singularity.Kernel.Ipc;
 using Singularity.Kernel.Runtime;
 using Singularity.Kernel.Threading;
@@ -29,7 +30,9 @@ namespace Singularity.Kernel.Boot
             InterruptDispatcher.SetFaultHandlers(&SipFaults.TryHandle, &ManagedFaults.TryRedirectKernelFault, &Panic.CpuException);
             InterruptDispatcher.SetTickHandler(&Scheduler.OnTick);
             Thread.SetChannelStateHooks(&ThreadChannels.Attach, &ThreadChannels.Detach);
+            SipEndHooks.Register(SipEndStep.Quiesce, &IoManager.Quiesce);
             SipEndHooks.Register(SipEndStep.Ending, &NameService.OnSipEnding);
+            SipLoader.SetDriverGrants(&IoManager.GrantAtStart);
             SipEndHooks.Register(SipEndStep.HandlesClosed, &ChannelCalls.ReleasePinsOf);
             SipEndHooks.Register(SipEndStep.ThreadsReleased, &ExchangeHeap.ReclaimAll);
             SipEndHooks.Register(SipEndStep.RecordFreed, &SerialInput.Forget);

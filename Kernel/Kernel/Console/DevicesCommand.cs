@@ -1,6 +1,7 @@
 using Singularity.Abi;
 using Singularity.Kernel.Diagnostics;
 using Singularity.Kernel.IO.Pci;
+using Singularity.Kernel.IO.Drivers;
 
 namespace Singularity.Kernel.Console
 {
@@ -49,6 +50,7 @@ namespace Singularity.Kernel.Console
                     Log.EndLine(flags);
                 }
             }
+            IoManager.WriteGrants();
             Log.Write("devices: listed "); Log.WriteDecimal((ulong)PciBus.Count); Log.WriteLine(" functions");
         }
 
