@@ -4,7 +4,8 @@ using Singularity.Runtime;
 namespace Singularity
 {
     /// <summary>What a base address register decodes.</summary>
-    /// <safety>A plain enumeration.</safety>
+    /// <safety>An enum of kinds; any value is harmless.</safety>
+    /// <allmembers>A constant.</allmembers>
     public enum BarKind { Unused = 0, Io = 1, Memory32 = 2, Memory64 = 3 }
 
     /// <summary>One base address register of a PCI function.</summary>
