@@ -13,7 +13,7 @@ namespace Singularity.Abi
     internal unsafe struct KernelAbi
     {
         public const uint MagicValue = 0x49424153;   // "SABI"
-        public const ushort CurrentVersion = 4;     // 2: GetStackRanges reports the total and kernel-held registers; 3: process control, names and console input need grants; 4: process control and console input moved to the /kernel/processes and /kernel/console-input endpoints (34-38 refuse)
+        public const ushort CurrentVersion = 5;     // 2: GetStackRanges reports the total and kernel-held registers; 3: process control, names and console input need grants; 4: process control and console input moved to the /kernel/processes and /kernel/console-input endpoints (34-38 refuse); 5: devices and driver I/O (46-51)
         /// <summary>What the retired SipStart, SipWait, SipKill and SipList return to every SIP (process control is the /kernel/processes endpoint, docs/security.md).</summary>
         public const int NotPermitted = -4;
 
@@ -66,7 +66,13 @@ namespace Singularity.Abi
         public delegate*<ExchangeHeader**> ExchangeHeaders;          // 43 the fixed directory of exchange-block headers (read by the runtime; Abi/ExchangeHeader.cs)
         public delegate*<int, ChannelMessage*, ulong, int> ChannelCall;    // 44 (endpoint, request in / reply out, timeout ns): send, then receive on the same endpoint
         public delegate*<int*, int, ChannelMessage*, int*, ulong, int> ChannelReceiveAny; // 45 (endpoints, count, message out, index out, timeout ns): select and receive in one entry
-        public const int Count = 46;
+        public delegate*<DeviceInfo*, int, int> DeviceList;            // 46 (buffer, max records) -> PCI functions in all (may exceed max)
+        public delegate*<int, int, ulong*, int> IoRange;               // 47 (kind 0 ports / 1 memory, index, out base and length) -> 0, or -1 when the caller holds no such range
+        public delegate*<int, ulong, int, ulong> PortRead;             // 48 (port range, offset, width 1/2/4) -> value; outside the grant fails the caller
+        public delegate*<int, ulong, int, ulong, void> PortWrite;      // 49 (port range, offset, width, value)
+        public delegate*<int, ulong, int, ulong> MemoryRead;           // 50 (memory range, offset, width 1/2/4/8, aligned) -> value
+        public delegate*<int, ulong, int, ulong, void> MemoryWrite;    // 51 (memory range, offset, width, value)
+        public const int Count = 52;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

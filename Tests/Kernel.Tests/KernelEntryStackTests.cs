@@ -20,7 +20,8 @@ public class KernelEntryStackTests
         "ExAccess", "ChannelCreate", "ChannelSend", "ChannelReceive", "ChannelSelect", "ChannelClose",
         "NameRegister", "NameBind", "ExchangeBytes", "SipStart", "SipWait", "SipKill", "ConsoleRead",
         "SipList", "GetMemoryInfo", "FailProcessWithTrace", "SetFaultEntry", "TakeStartupEndpoint",
-        "ExchangeHeaders", "ChannelCall", "ChannelReceiveAny",
+        "ExchangeHeaders", "ChannelCall", "ChannelReceiveAny", "DeviceList",
+        "IoRange", "PortRead", "PortWrite", "MemoryRead", "MemoryWrite",
         "spin", "guard",
     };
 
@@ -91,6 +92,11 @@ public class KernelEntryStackTests
         }
         boot.Check(Reason("FailProcess").StartsWith("failing from the edge", StringComparison.Ordinal), "FailProcess at the edge: " + Reason("FailProcess"));
         boot.Check(Reason("FailProcessWithTrace").StartsWith("failing from the edge with a trace", StringComparison.Ordinal), "FailProcessWithTrace at the edge: " + Reason("FailProcessWithTrace"));
+        // A SIP that is no driver holds no I/O grant: every port or memory access fails it, at any depth.
+        foreach (string io in new[] { "PortRead", "PortWrite" })
+            boot.Check(Reason(io) == "I/O port access outside its grant", io + " at the edge: " + Reason(io));
+        foreach (string io in new[] { "MemoryRead", "MemoryWrite" })
+            boot.Check(Reason(io) == "I/O memory access outside its grant", io + " at the edge: " + Reason(io));
         boot.Check(Reason("guard").StartsWith("stack overflow at StackEdge_Program__CallAtEdge", StringComparison.Ordinal), "the guard step: " + Reason("guard"));
         // No SIP failed with a stack overflow anywhere else (in kernel code, above all): only the
         // guard step, which runs the same in both passes.

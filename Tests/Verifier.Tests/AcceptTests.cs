@@ -237,4 +237,24 @@ public class AcceptTests
         Assert.Equal(11, m.Irqs.Single());
         Assert.Contains("\"device\": \"pci/ven_8086\\u0026dev_100e\"", m.ToJson());
     }
+
+    [Fact]
+    public void DriverLibraryIsAcceptedInADriver()
+    {
+        var dll = Support.Compile("Driver", """
+            [assembly: Singularity.Device("isa/test")]
+            [assembly: Singularity.IoPorts(0x80, 1)]
+            public static class P
+            {
+                public static int F()
+                {
+                    var ports = Singularity.Drivers.IoPortRange.Granted(0);
+                    return ports == null ? -1 : ports.Read8(0);
+                }
+            }
+            """);
+        var r = Support.Verify(dll);
+        Assert.True(r.Verified, string.Join("\n", r.Violations));
+        Assert.Equal("isa/test", r.Manifest.Device);
+    }
 }

@@ -56,6 +56,9 @@ public class CSharpRejectTests
         { "SV0401", "[assembly: Singularity.SipManifest(\"quota\", 0)] public static class P { }", false },
         { "SV0401", "[assembly: Singularity.IoPorts(0x3f8, 8)] public static class P { }", false },
         { "SV0402", "[assembly: Singularity.Imports(typeof(string), \"/service/x\")] public static class P { }", false },
+        // The driver library without a [Device].
+        { "SV0403", "public static class P { public static object F() => Singularity.Drivers.IoPortRange.Granted(0); }", false },
+        { "SV0403", "public static class P { public static uint F(Singularity.Drivers.IoMemoryRange r) => r.Read32(0); }", false },
     };
 
     [Theory]

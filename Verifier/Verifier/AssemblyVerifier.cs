@@ -116,6 +116,7 @@ public sealed partial class AssemblyVerifier
                 MetadataCheck.Module(_module);
                 if (!_options.ManifestOnly) VerifyModule();
                 if (!_options.Library) Guarded(() => _module.Assembly.Name.Name, () => _result.Manifest = Manifest.Extract(this, _module, _options.DefaultName));
+                Guarded(() => _module.Assembly.Name.Name, CheckDriverApi);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException || ThrownByReader(e))
@@ -130,6 +131,23 @@ public sealed partial class AssemblyVerifier
         _result.Violations.Clear();
         _result.Violations.AddRange(sorted);
         return _result;
+    }
+
+    /// <summary>
+    /// The driver library (namespace Singularity.Drivers of the runtime: I/O port and memory ranges)
+    /// is for drivers only: a SIP whose manifest declares no [Device], or a SIP library, that
+    /// references one of its types is refused (SV0403; docs/drivers.md).
+    /// </summary>
+    private void CheckDriverApi()
+    {
+        if (!_options.Library && _result.Manifest?.Device != null) return;
+        foreach (TypeReference t in _module.GetTypeReferences().OrderBy(t => t.FullName, StringComparer.Ordinal))
+        {
+            if (t.Namespace != "Singularity.Drivers" && !(t.DeclaringType?.Namespace == "Singularity.Drivers")) continue;
+            Report(Codes.DriverApiWithoutDevice, t.FullName, _options.Library
+                ? "the driver library is for driver SIPs only; a SIP library may not use it"
+                : "the driver library is for drivers only: the SIP's manifest declares no [Device]");
+        }
     }
 
     internal string ForbiddenReference(string name) => $"references assembly {name}; a SIP may reference only {string.Join(", ", _options.AllowedAssemblies.OrderBy(x => x))} and verified SIP libraries ([assembly: SipLibrary]: Libraries/, contracts)";

@@ -67,6 +67,7 @@ public static class Codes
     // Manifest.
     public const string BadManifest = "SV0401";          // a manifest attribute with a missing or malformed argument
     public const string ManifestEndpoint = "SV0402";     // Imports/Exports naming a type that is not an endpoint
+    public const string DriverApiWithoutDevice = "SV0403"; // the driver library (Singularity.Drivers) used by a SIP whose manifest declares no [Device], or by a library
 
     public static bool IsInputError(string code) => code.StartsWith("SV00", StringComparison.Ordinal);
 }

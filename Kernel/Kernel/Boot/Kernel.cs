@@ -7,6 +7,8 @@ using Singularity.Kernel.Processes;
 using Singularity.Kernel.Syscalls;
 using Singularity.Kernel.Loader;
 using Singularity.Kernel.IO;
+using Singularity.Kernel.IO.Pci;
+using Singularity.Kernel.IO.Drivers;
 using Singularity.Kernel.Ipc;
 using Singularity.Kernel.Runtime;
 using Singularity.Kernel.Threading;
@@ -29,7 +31,9 @@ namespace Singularity.Kernel.Boot
             InterruptDispatcher.SetZeroOnAccessHandler(&Paging.TryMapZeroedOnAccess);
             InterruptDispatcher.SetTickHandler(&Scheduler.OnTick);
             Thread.SetChannelStateHooks(&ThreadChannels.Attach, &ThreadChannels.Detach);
+            SipEndHooks.Register(SipEndStep.Quiesce, &IoManager.Quiesce);
             SipEndHooks.Register(SipEndStep.Ending, &NameService.OnSipEnding);
+            SipLoader.SetDriverGrants(&IoManager.GrantAtStart);
             SipEndHooks.Register(SipEndStep.HandlesClosed, &ChannelCalls.ReleasePinsOf);
             SipEndHooks.Register(SipEndStep.ThreadsReleased, &ExchangeHeap.ReclaimAll);
             SipEndHooks.Register(SipEndStep.RecordFreed, &SerialInput.Forget);
@@ -81,6 +85,8 @@ namespace Singularity.Kernel.Boot
             Loader.ProcessManager.Initialize();
             StartupEndpoints.SetConsoleInputServer(new ConsoleInputServer());     // IO serves it; the loader below wires it
             SipExitLog.Initialize();
+            PciBus.Enumerate();                                                  // the device table drivers and `devices` read
+            DevicesCommand.Register();
             BootHooks.RunRegistrations();
 
             Log.Write("singularity: boot complete in "); Log.WriteDecimal(Clock.SinceResetMs);

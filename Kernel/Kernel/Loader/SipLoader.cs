@@ -78,6 +78,8 @@ namespace Singularity.Kernel.Loader
             string[] exports = manifest.HasExports ? SipManifest.EndpointPaths(manifest.Json, manifest.Length, "exports", out error) : null;
             string[] imports = error == null && manifest.HasImports ? SipManifest.EndpointPaths(manifest.Json, manifest.Length, "imports", out error) : null;
             if (error == null) error = StartupEndpoints.Wire(sip, exports, imports);
+            // A driver's hardware (IO/Drivers/IoManager.cs): granted now, or the start fails with why.
+            if (error == null && s_driverGrants != null) error = s_driverGrants(sip, manifest, manifestLength);
             Allocator.Free(exports);        // the paths themselves are the SIP's now (or freed)
             Allocator.Free(imports);
             if (error != null)
@@ -98,6 +100,11 @@ namespace Singularity.Kernel.Loader
             else Scheduler.Start(main);
             return sip;
         }
+
+        private static delegate*<Sip, byte*, ulong, string> s_driverGrants;
+
+        /// <summary>Registers what grants a driver SIP its hardware at start (the I/O manager, a layer above; Boot/Kernel.cs ConnectLayers).</summary>
+        public static void SetDriverGrants(delegate*<Sip, byte*, ulong, string> grant) => s_driverGrants = grant;
 
         // Main threads of SIPs started at boot, held until every boot SIP is loaded.
         private static Thread[] s_deferred;

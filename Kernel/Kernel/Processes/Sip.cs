@@ -403,6 +403,8 @@ namespace Singularity.Kernel.Processes
             State = how;
             ExitCode = exitCode;
             SipExitLog.Record(this);
+            // A driver's device stops (bus mastering, interrupts) before any memory it may reach is reclaimed.
+            SipEndHooks.Run(SipEndStep.Quiesce, this);
             // Its names go now, while its record surely exists (the name table names their holders).
             SipEndHooks.Run(SipEndStep.Ending, this);
             for (Thread t = Threads; t != null; t = t.NextInSip) Scheduler.Kill(t);

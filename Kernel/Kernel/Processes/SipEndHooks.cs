@@ -5,6 +5,8 @@ namespace Singularity.Kernel.Processes
     /// <summary>The steps of a SIP's end where a layer above Processes frees what it holds for the SIP.</summary>
     internal enum SipEndStep
     {
+        /// <summary>Terminate, before anything else: a driver's device is quiesced and its hardware grant released (IO).</summary>
+        Quiesce,
         /// <summary>Terminate, first: the SIP is marked ended, its threads still exist (the name service drops its names).</summary>
         Ending,
         /// <summary>Terminate, once its handles are closed: its killed threads' pins go (channels).</summary>
@@ -23,7 +25,7 @@ namespace Singularity.Kernel.Processes
     /// </summary>
     internal static unsafe class SipEndHooks
     {
-        private static delegate*<Sip, void> s_ending, s_handlesClosed, s_threadsReleased, s_recordFreed;
+        private static delegate*<Sip, void> s_quiesce, s_ending, s_handlesClosed, s_threadsReleased, s_recordFreed;
 
         public static void Register(SipEndStep step, delegate*<Sip, void> hook)
         {
@@ -43,6 +45,7 @@ namespace Singularity.Kernel.Processes
         {
             switch (step)
             {
+                case SipEndStep.Quiesce: return ref s_quiesce;
                 case SipEndStep.Ending: return ref s_ending;
                 case SipEndStep.HandlesClosed: return ref s_handlesClosed;
                 case SipEndStep.ThreadsReleased: return ref s_threadsReleased;

@@ -2,7 +2,7 @@ using Singularity;
 using Singularity.Text;
 
 // The shell: reads commands from the serial line (it owns the serial input) and prints through
-// the console service (Libraries/Console). Commands: ps, start <sip> [args], kill <id>, mem, echo <text>, help.
+// the console service (Libraries/Console). Commands: ps, start <sip> [args], kill <id>, mem, devices, echo <text>, help.
 public static class Program
 {
     public static int Main()
@@ -24,10 +24,11 @@ public static class Program
         string cmd = Words.First(line, out string rest);
         switch (cmd)
         {
-            case "help": console.WriteLine("commands: ps, start <sip> [args], kill <id>, mem, echo <text>, help"); break;
+            case "help": console.WriteLine("commands: ps, start <sip> [args], kill <id>, mem, devices, echo <text>, help"); break;
             case "echo": console.WriteLine(rest); break;
             case "ps": Ps(console); break;
             case "mem": Mem(console); break;
+            case "devices": DevicesList(console); break;
             case "start": Start(console, rest); break;
             case "kill": Kill(console, rest); break;
             default: console.WriteLine("shell: unknown command '" + cmd + "' (try help)"); break;
@@ -54,6 +55,39 @@ public static class Program
                           + " KiB, kernel heap " + (m.KernelHeapBytes / 1024).ToString() + " KiB, SIPs " + (m.SipBytes / 1024).ToString()
                           + " KiB in " + m.LiveSips.ToString() + " live SIPs, exchange heap " + m.ExchangeBytes.ToString()
                           + " bytes in " + m.ExchangeBlocks.ToString() + " blocks");
+    }
+
+    // The PCI functions the kernel found, as the debug console's `devices` prints them.
+    private static void DevicesList(Console console)
+    {
+        DeviceDescription[] devices = Devices.List();
+        for (int i = 0; i < devices.Length; i++)
+        {
+            DeviceDescription d = devices[i];
+            string line = "devices: " + Hex(d.Bus, 2) + ":" + Hex(d.Device, 2) + "." + Hex(d.Function, 1) + " " + Hex(d.VendorId, 4) + ":" + Hex(d.DeviceId, 4)
+                          + " class " + Hex(d.Class, 2) + "/" + Hex(d.Subclass, 2) + "/" + Hex(d.ProgIf, 2);
+            if (d.InterruptPin != 0) line = line + " irq " + d.InterruptLine.ToString();
+            console.WriteLine(line);
+            for (int b = 0; b < d.Bars.Length; b++)
+            {
+                BarDescription bar = d.Bars[b];
+                string kind = bar.Kind == BarKind.Io ? " io " : bar.Kind == BarKind.Memory32 ? " mem32 " : " mem64 ";
+                console.WriteLine("devices:   bar" + bar.Index.ToString() + kind + (bar.Prefetchable ? "prefetchable " : "") + "0x" + Hex((long)bar.Base, 16) + " size " + bar.Size.ToString());
+            }
+        }
+        console.WriteLine("devices: listed " + devices.Length.ToString() + " functions");
+    }
+
+    private static string Hex(long value, int digits)
+    {
+        string text = "";
+        for (int i = 0; i < digits; i++)
+        {
+            int x = (int)(value & 0xF);
+            text = (x < 10 ? "0123456789"[x] : "abcdef"[x - 10]).ToString() + text;
+            value >>= 4;
+        }
+        return text;
     }
 
     private static void Start(Console console, string rest)

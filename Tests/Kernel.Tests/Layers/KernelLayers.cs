@@ -6,7 +6,7 @@ namespace Singularity.Tests.Kernel.Layers;
 /// <summary>
 /// The kernel's layers and the rule that a layer calls only downward (docs/architecture.md
 /// "The kernel's layers" states the same order). A type's layer is its namespace
-/// `Singularity.Kernel.LAYER`, which is its folder under Kernel/Kernel/.
+/// `Singularity.Kernel.LAYER` (or `.LAYER.SUB` for a subfolder), which is its folder under Kernel/Kernel/.
 /// </summary>
 public static class KernelLayers
 {
@@ -21,7 +21,7 @@ public static class KernelLayers
         "Ipc",          // channels, endpoints, the exchange heap, the name service
         "Loader",       // loading and starting SIPs: ELF images, manifests, startup endpoints, boot modules, the system manifest
         "Runtime",      // what ilc's code needs beyond allocation: exceptions, monitors, faults in managed code (kernel and SIP)
-        "IO",           // devices SIPs use through the kernel: serial input
+        "IO",           // devices SIPs use through the kernel: serial input, PCI (IO/Pci), drivers' grants (IO/Drivers)
         "Syscalls",     // the ABI entry points, one file per system-call area
         "Console",      // the kernel debug console
         "Boot",         // kmain and the boot sequence, the command line, hooks for modules linked above the kernel
@@ -44,6 +44,9 @@ public static class KernelLayers
         if (type is TypeDefinition d && d.CustomAttributes.Any(a => a.AttributeType.FullName == "Microsoft.CodeAnalysis.EmbeddedAttribute")) return -1;
         if (!ns.StartsWith(Prefix, StringComparison.Ordinal)) return null;
         layer = ns[Prefix.Length..];
+        // A layer's subfolders (IO/Pci, IO/Drivers) are part of it: Singularity.Kernel.IO.Pci is IO.
+        int dot = layer.IndexOf('.');
+        if (dot >= 0) layer = layer[..dot];
         int i = Array.IndexOf(Order, layer);
         return i < 0 ? null : i;
     }

@@ -48,7 +48,8 @@ public static unsafe class Program
         "ExAccess", "ChannelCreate", "ChannelSend", "ChannelReceive", "ChannelSelect", "ChannelClose",
         "NameRegister", "NameBind", "ExchangeBytes", "SipStart", "SipWait", "SipKill", "ConsoleRead",
         "SipList", "GetMemoryInfo", "FailProcessWithTrace", "SetFaultEntry", "TakeStartupEndpoint",
-        "ExchangeHeaders", "ChannelCall", "ChannelReceiveAny",
+        "ExchangeHeaders", "ChannelCall", "ChannelReceiveAny", "DeviceList",
+        "IoRange", "PortRead", "PortWrite", "MemoryRead", "MemoryWrite",
         "spin", "guard",
     };
 
@@ -102,6 +103,8 @@ public static unsafe class Program
     {
         "ExitProcess" => "exited 7",
         "FailProcess" or "FailProcessWithTrace" or "guard" => "failed",
+        // This SIP is no driver: it holds no I/O grant, and any access fails it.
+        "PortRead" or "PortWrite" or "MemoryRead" or "MemoryWrite" => "failed",
         _ => "exited 0",
     };
 
@@ -440,6 +443,35 @@ public static unsafe class Program
                        "ChannelReceiveAny failed");
                 break;
             }
+            case "DeviceList":
+            {
+                // Room for one record: the count is every PCI function (QEMU's machine has several).
+                DeviceInfo d = default;
+                Expect((int)Call(a->DeviceList, (ulong)&d, 1) > 1 && d.VendorId != 0, "DeviceList gave nothing");
+                break;
+            }
+            case "IoRange":
+            {
+                ulong* info = stackalloc ulong[2];
+                Expect((int)Call(a->IoRange, 0, 0, (ulong)info) == -1 && (int)Call(a->IoRange, 1, 0, (ulong)info) == -1, "a SIP with no grant got an I/O range");
+                break;
+            }
+            case "PortRead":
+                Call(a->PortRead, 0, 0, 1);
+                Wrong("PortRead without a grant returned");
+                break;
+            case "PortWrite":
+                Call(a->PortWrite, 0, 0, 1, 0);
+                Wrong("PortWrite without a grant returned");
+                break;
+            case "MemoryRead":
+                Call(a->MemoryRead, 0, 0, 4);
+                Wrong("MemoryRead without a grant returned");
+                break;
+            case "MemoryWrite":
+                Call(a->MemoryWrite, 0, 0, 4, 0);
+                Wrong("MemoryWrite without a grant returned");
+                break;
             case "spin":
                 Spin();
                 break;
