@@ -312,7 +312,53 @@ internal sealed partial class MethodVerifier
             MergeInto(_index[o.HandlerStart.Offset], next, handler: true);
             return;
         }
-        CheckLeaks(s, 0, $"the end of the finally handler at IL_{eh.HandlerStart.Offset:x4} on an exception's path (the exception leaves the method)");
+        // The exception leaves the method. What the handler itself works with (a local or argument
+        // it reads: `if (!sent) b.Free();`) it has taken charge of, and what it leaves owned leaks;
+        // values it never names are checked where they are thrown past (throw), as elsewhere.
+        if (s.Own == null) return;
+        var (locals, args) = HandlerSlots(handler);
+        var ids = new HashSet<int>();
+        foreach (int l in locals) if (l < s.L.Length && IsValueSlot(s.L[l]) && s.L[l].Track != 0) ids.Add(s.L[l].Track);
+        foreach (int a in args) if (a < s.A.Length && IsValueSlot(s.A[a]) && s.A[a].Track != 0) ids.Add(s.A[a].Track);
+        foreach (int id in ids)
+        {
+            if (!s.Own.TryGetValue(id, out byte b) || (b & Owned) == 0 || IsAffineId(id)) continue;
+            Report(Codes.Leak, $"the {TrackName(id)} from {Origin(id)} is {((b & ~Mixed) == Owned ? "still owned" : "still owned on some path")} at the end of the finally handler at IL_{eh.HandlerStart.Offset:x4} on an exception's path (the exception leaves the method; a call that may throw was made while it was owned and the handler does not release it): it leaks");
+        }
+    }
+
+    private readonly Dictionary<int, (HashSet<int> Locals, HashSet<int> Args)> _handlerSlots = new();
+
+    /// <summary>The locals and arguments a handler's own code reads (ldloc, ldloca, ldarg, ldarga).</summary>
+    private (HashSet<int> Locals, HashSet<int> Args) HandlerSlots(int handler)
+    {
+        if (_handlerSlots.TryGetValue(handler, out var r)) return r;
+        r = (new HashSet<int>(), new HashSet<int>());
+        var eh = _handlers[handler];
+        int start = _index[eh.HandlerStart.Offset], end = eh.HandlerEnd == null ? _ins.Length : _index[eh.HandlerEnd.Offset];
+        for (int j = start; j < end; j++)
+        {
+            var ins = _ins[j];
+            switch (ins.OpCode.Code)
+            {
+                case Code.Ldloc_0: r.Locals.Add(0); break;
+                case Code.Ldloc_1: r.Locals.Add(1); break;
+                case Code.Ldloc_2: r.Locals.Add(2); break;
+                case Code.Ldloc_3: r.Locals.Add(3); break;
+                case Code.Ldloc: case Code.Ldloc_S: case Code.Ldloca: case Code.Ldloca_S:
+                    if (ins.Operand is VariableDefinition v) r.Locals.Add(v.Index);
+                    break;
+                case Code.Ldarg_0: r.Args.Add(0); break;
+                case Code.Ldarg_1: r.Args.Add(1); break;
+                case Code.Ldarg_2: r.Args.Add(2); break;
+                case Code.Ldarg_3: r.Args.Add(3); break;
+                case Code.Ldarg: case Code.Ldarg_S: case Code.Ldarga: case Code.Ldarga_S:
+                    if (ins.Operand is ParameterDefinition p) r.Args.Add(p.Index == -1 ? 0 : p.Index + (_m.HasThis ? 1 : 0));
+                    break;
+            }
+        }
+        _handlerSlots[handler] = r;
+        return r;
     }
 
     /// <summary>
