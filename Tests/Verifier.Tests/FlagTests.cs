@@ -65,6 +65,12 @@ public class FlagTests
         { "a stage switched on in the finally", """
             public static void F(Ping.Imp ep) { var b = ExBuffer.Allocate(8); int stage = 0; try { Work(); ep.SendHi(1, b); stage = 1; Work(); stage = 2; } finally { switch (stage) { case 0: b.Free(); break; case 1: Work(); break; } } }
             """ },
+        { "each path leaves the finally to its own target", """
+            public static void F(int n) { var b = ExBuffer.Allocate(1); try { if (n < 0) { b.Free(); return; } Work(); } finally { Work(); } b.Free(); }
+            """ },
+        { "a flag set on one branch only, tested after the join", """
+            public static void F(Ping.Imp ep, int n) { var b = ExBuffer.Allocate(8); bool sent = false; if (n > 0) { ep.SendHi(n, b); sent = true; } if (!sent) b.Free(); }
+            """ },
         { "a receive's result compared with Message", """
             public static void F(Ping.Imp ep) { if (ep.RecvHo(out var b) == ReceiveResult.Message) b.Free(); }
             """ },
