@@ -139,7 +139,7 @@ internal sealed partial class MethodVerifier
             // the try held on its exceptional paths does not reach the normal continuation.
             // (Leaks on exceptional paths are checked at each throw.)
             // (What a call that may throw leaves owned does reach it: FlowExceptional.) It continues unwinding.
-            if (eh.HandlerType is ExceptionHandlerType.Finally or ExceptionHandlerType.Fault) { hs.Own = null; hs.Cont = PushCont(st.Cont, r / 2, Unwind); }
+            if (eh.HandlerType is ExceptionHandlerType.Finally or ExceptionHandlerType.Fault) { hs.Own = null; if (_flagLocals != null) hs.Cont = PushCont(st.Cont, r / 2, Unwind); }
             // On the way into a handler every slot may hold any of its possible tracked states.
             if (eh.HandlerType is ExceptionHandlerType.Catch or ExceptionHandlerType.Filter)
             {
@@ -231,7 +231,9 @@ internal sealed partial class MethodVerifier
         }
         if (first < 0) return false;
         AddFinallyExit(previous, target);
-        // This path's own continuations: a frame per finally it runs, the innermost on top.
+        // This path's own continuations: a frame per finally it runs, the innermost on top (only
+        // where paths are kept apart: elsewhere every path of a finally goes to all its exits).
+        if (_flagLocals == null) { MergeInto(first, s); return true; }
         var chain = new List<(int Handler, int Next)>();
         foreach (int r in _regions[_cur])
         {
