@@ -77,7 +77,7 @@ public static class Support
         Directory.GetFiles(Path.Combine(Root, "Libraries"), "*.csproj", SearchOption.AllDirectories).OrderBy(p => p, StringComparer.Ordinal);
 
     /// <summary>Compiles C# against Singularity.Corlib and Singularity.Runtime (and the test channel types); returns the dll path.</summary>
-    public static string Compile(string name, string source, bool allowUnsafe = false, string dir = null, IEnumerable<string> references = null, bool exe = false, bool channels = false, bool generate = false, IEnumerable<string> moreSources = null)
+    public static string Compile(string name, string source, bool allowUnsafe = false, string dir = null, IEnumerable<string> references = null, bool exe = false, bool channels = false, bool generate = false, IEnumerable<string> moreSources = null, bool debug = false)
     {
         // Sources that use the test contract name it without a namespace (Ping.Imp).
         if (channels) source = "using " + ContractNamespace + ";\n" + source;
@@ -90,7 +90,7 @@ public static class Support
         Compilation comp = CSharpCompilation.Create(name,
             new[] { source }.Concat(moreSources ?? Enumerable.Empty<string>()).Select(x => CSharpSyntaxTree.ParseText(x, parse)),
             refs.Select(r => MetadataReference.CreateFromFile(r)),
-            new CSharpCompilationOptions(exe ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, allowUnsafe: allowUnsafe, optimizationLevel: OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Disable));
+            new CSharpCompilationOptions(exe ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, allowUnsafe: allowUnsafe, optimizationLevel: debug ? OptimizationLevel.Debug : OptimizationLevel.Release, nullableContextOptions: NullableContextOptions.Disable));
         if (generate)
         {
             // The contract generator, as the Contracts project runs it (an incremental source generator).

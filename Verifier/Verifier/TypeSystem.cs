@@ -205,7 +205,7 @@ public sealed class TypeSystem
             return Object;
         }
         var d = Resolve(t);
-        if (d.BaseType == null) return null;
+        if (d?.BaseType == null) return null;     // a pointer named as a base type (SV0233): no base of its own
         return Subst(d.BaseType, t as GenericInstanceType, null);
     }
 

@@ -6,7 +6,7 @@ namespace Singularity.Verifier;
 public enum VK : byte { Top, I4, I8, I, F, Ref, Null, Val, ByRef, Ftn }
 
 [Flags]
-public enum VF : byte
+public enum VF : ushort
 {
     None = 0,
     UninitThis = 1,   // 'this' in a constructor before the base constructor ran
@@ -16,6 +16,9 @@ public enum VF : byte
     This = 16,        // the 'this' pointer itself (ldarg.0 of a method that never takes its address), not just a value of its type
     Virtual = 32,     // Ftn: made by ldvirtftn (looked up on the object Id names)
     ElementRO = 64,   // ReadOnly only because of readonly. ldelema (an array element whose exact type was not checked)
+    Known = 128,      // an int32 whose value is known: C (a constant through ldc, dup, stloc, ldloc)
+    OwnedTest = 256,  // an int32 that is true when the tracked value Track is not null (the negation of NullTest)
+    RawResult = 512,  // NullTest on a receive's result itself (ReceiveResult: 0 Message, other values: nothing received), not a bool
 }
 
 /// <summary>One slot of the evaluation stack, a local or an argument.</summary>
@@ -28,6 +31,7 @@ public struct V
     public int Track;         // id of the tracked value this slot holds (0: none)
     public MethodReference M; // Ftn: the method (null: function pointers of different methods merged)
     public int Id;            // a value's identity on the stack (the dup that copied it, 0: none); Ftn from ldvirtftn: the object's
+    public int C;             // Known int32: its value
 
     public static readonly V Top = new() { K = VK.Top };
     public static V Of(VK k) => new() { K = k };

@@ -7,8 +7,7 @@ public static class Sing0001_NothingReceivedIsNull
     public static void F([Claims, State("Start")] EchoContract.Imp ep)
     {
         ep.SendPing(1, ExBuffer.Allocate(8));
-        ep.RecvPong(out int seq, out ExBuffer payload);
-        if (!payload.IsNull) payload.Free();
+        if (ep.RecvPong(out int seq, out ExBuffer payload) == ReceiveResult.Message) payload.Free();
         ep.Close();
     }
 }

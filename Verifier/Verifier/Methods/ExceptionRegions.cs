@@ -138,7 +138,8 @@ internal sealed partial class MethodVerifier
             // path goes on unwinding, never to a leave target: it carries no ownership, so what
             // the try held on its exceptional paths does not reach the normal continuation.
             // (Leaks on exceptional paths are checked at each throw.)
-            if (eh.HandlerType is ExceptionHandlerType.Finally or ExceptionHandlerType.Fault) hs.Own = null;
+            // (What a call that may throw leaves owned does reach it: FlowExceptional.) It continues unwinding.
+            if (eh.HandlerType is ExceptionHandlerType.Finally or ExceptionHandlerType.Fault) { hs.Own = null; if (_flagLocals != null) hs.Cont = PushCont(st.Cont, r / 2, Unwind); }
             // On the way into a handler every slot may hold any of its possible tracked states.
             if (eh.HandlerType is ExceptionHandlerType.Catch or ExceptionHandlerType.Filter)
             {
@@ -230,6 +231,19 @@ internal sealed partial class MethodVerifier
         }
         if (first < 0) return false;
         AddFinallyExit(previous, target);
+        // This path's own continuations: a frame per finally it runs, the innermost on top (only
+        // where paths are kept apart: elsewhere every path of a finally goes to all its exits).
+        if (_flagLocals == null) { MergeInto(first, s); return true; }
+        var chain = new List<(int Handler, int Next)>();
+        foreach (int r in _regions[_cur])
+        {
+            if (r % 2 != 0) continue;
+            var eh = _handlers[r / 2];
+            if (eh.HandlerType != ExceptionHandlerType.Finally || Array.IndexOf(_regions[target], r) >= 0) continue;
+            if (chain.Count > 0) chain[^1] = (chain[^1].Handler, _index[eh.HandlerStart.Offset]);
+            chain.Add((r / 2, target));
+        }
+        for (int k = chain.Count - 1; k >= 0; k--) s.Cont = PushCont(s.Cont, chain[k].Handler, chain[k].Next);
         MergeInto(first, s);
         return true;
     }
@@ -246,14 +260,133 @@ internal sealed partial class MethodVerifier
         int start = _index[eh.HandlerStart.Offset];
         int end = eh.HandlerEnd == null ? _ins.Length : _index[eh.HandlerEnd.Offset];
         for (int j = start; j < end; j++)
-            if ((j == start || _join[j]) && _at[j] != null && !_queued[j]) { _queued[j] = true; _work.Push(j); }
+            if (j == start || _join[j])
+                for (var d = _at[j]; d != null; d = d.Next) if (d.Cont == ContUnknown) Enqueue(j, d);
     }
 
     private void FinallyContinues(State s)
     {
-        if (InnermostHandler(_cur) is not { } h || h.Clause.HandlerType != ExceptionHandlerType.Finally) return;
-        if (!_finallyExits.TryGetValue(h.Region / 2, out var exits)) return;
+        if (InnermostHandler(_cur) is not { } h || h.Clause.HandlerType is not (ExceptionHandlerType.Finally or ExceptionHandlerType.Fault)) return;
+        int handler = h.Region / 2;
         int save = _cur;
+        if (s.Cont > 0 && _contFrames[s.Cont].Handler == handler)
+        {
+            var f = _contFrames[s.Cont];
+            s.Cont = f.Parent;
+            if (f.Next == Unwind) Unwinds(handler, s);
+            else MergeInto(f.Next, s);
+            _cur = save;
+            return;
+        }
+        // Paths whose continuations were merged (past the bound): every exit of the handler.
+        if (h.Clause.HandlerType != ExceptionHandlerType.Finally || !_finallyExits.TryGetValue(handler, out var exits)) return;
+        s.Cont = ContUnknown;
         foreach (int c in exits.ToArray()) { MergeInto(c, s); _cur = save; }
+    }
+
+    /// <summary>
+    /// A finally or fault handler entered by an exception ended: the exception goes on to the next
+    /// handler out. A finally or fault there runs with what this path still owns; a catch may
+    /// handle it (its state comes from the protected region); with none, the exception leaves the
+    /// method, and what the path still owns leaks.
+    /// </summary>
+    private void Unwinds(int handler, State s)
+    {
+        var eh = _handlers[handler];
+        int hs = _index[eh.HandlerStart.Offset];
+        int ts = _index[eh.TryStart.Offset];
+        int best = -1, bestLength = int.MaxValue;
+        foreach (int r in _regions[hs])
+        {
+            if (r % 2 != 0 || r / 2 == handler) continue;
+            var o = _handlers[r / 2];
+            int os = _index[o.TryStart.Offset], oe = o.TryEnd == null ? _ins.Length : _index[o.TryEnd.Offset];
+            if (os > ts || os >= hs) continue;                 // a try inside the handler is not outside it
+            if (oe - os < bestLength) { bestLength = oe - os; best = r / 2; }
+        }
+        if (best >= 0)
+        {
+            var o = _handlers[best];
+            if (o.HandlerType is not (ExceptionHandlerType.Finally or ExceptionHandlerType.Fault)) return;
+            var next = s.Clone();
+            next.N = 0;
+            next.Cont = PushCont(s.Cont, best, Unwind);
+            MergeInto(_index[o.HandlerStart.Offset], next, handler: true);
+            return;
+        }
+        // The exception leaves the method. What the handler itself works with (a local or argument
+        // it reads: `if (!sent) b.Free();`) it has taken charge of, and what it leaves owned leaks;
+        // values it never names are checked where they are thrown past (throw), as elsewhere.
+        if (s.Own == null) return;
+        var (locals, args) = HandlerSlots(handler);
+        var ids = new HashSet<int>();
+        foreach (int l in locals) if (l < s.L.Length && IsValueSlot(s.L[l]) && s.L[l].Track != 0) ids.Add(s.L[l].Track);
+        foreach (int a in args) if (a < s.A.Length && IsValueSlot(s.A[a]) && s.A[a].Track != 0) ids.Add(s.A[a].Track);
+        foreach (int id in ids)
+        {
+            if (!s.Own.TryGetValue(id, out byte b) || (b & Owned) == 0 || IsAffineId(id)) continue;
+            Report(Codes.Leak, $"the {TrackName(id)} from {Origin(id)} is {((b & ~Mixed) == Owned ? "still owned" : "still owned on some path")} at the end of the finally handler at IL_{eh.HandlerStart.Offset:x4} on an exception's path (the exception leaves the method; a call that may throw was made while it was owned and the handler does not release it): it leaks");
+        }
+    }
+
+    private readonly Dictionary<int, (HashSet<int> Locals, HashSet<int> Args)> _handlerSlots = new();
+
+    /// <summary>The locals and arguments a handler's own code reads (ldloc, ldloca, ldarg, ldarga).</summary>
+    private (HashSet<int> Locals, HashSet<int> Args) HandlerSlots(int handler)
+    {
+        if (_handlerSlots.TryGetValue(handler, out var r)) return r;
+        r = (new HashSet<int>(), new HashSet<int>());
+        var eh = _handlers[handler];
+        int start = _index[eh.HandlerStart.Offset], end = eh.HandlerEnd == null ? _ins.Length : _index[eh.HandlerEnd.Offset];
+        for (int j = start; j < end; j++)
+        {
+            var ins = _ins[j];
+            switch (ins.OpCode.Code)
+            {
+                case Code.Ldloc_0: r.Locals.Add(0); break;
+                case Code.Ldloc_1: r.Locals.Add(1); break;
+                case Code.Ldloc_2: r.Locals.Add(2); break;
+                case Code.Ldloc_3: r.Locals.Add(3); break;
+                case Code.Ldloc: case Code.Ldloc_S: case Code.Ldloca: case Code.Ldloca_S:
+                    if (ins.Operand is VariableDefinition v) r.Locals.Add(v.Index);
+                    break;
+                case Code.Ldarg_0: r.Args.Add(0); break;
+                case Code.Ldarg_1: r.Args.Add(1); break;
+                case Code.Ldarg_2: r.Args.Add(2); break;
+                case Code.Ldarg_3: r.Args.Add(3); break;
+                case Code.Ldarg: case Code.Ldarg_S: case Code.Ldarga: case Code.Ldarga_S:
+                    if (ins.Operand is ParameterDefinition p) r.Args.Add(p.Index == -1 ? 0 : p.Index + (_m.HasThis ? 1 : 0));
+                    break;
+            }
+        }
+        _handlerSlots[handler] = r;
+        return r;
+    }
+
+    /// <summary>
+    /// A call that may throw (user code of this module, or a generated send) sends what the path
+    /// owns at the call into the innermost finally or fault handler around it, unless a catch is
+    /// nearer (it may handle the exception).
+    /// </summary>
+    private void FlowExceptional(State s)
+    {
+        if (_regions[_cur].Length == 0) return;
+        int best = -1, bestLength = int.MaxValue;
+        foreach (int r in _regions[_cur])
+        {
+            if (r % 2 != 0) continue;
+            var eh = _handlers[r / 2];
+            int ts = _index[eh.TryStart.Offset], te = eh.TryEnd == null ? _ins.Length : _index[eh.TryEnd.Offset];
+            if (te - ts < bestLength) { bestLength = te - ts; best = r / 2; }
+        }
+        if (best < 0) return;
+        var h = _handlers[best];
+        if (h.HandlerType is not (ExceptionHandlerType.Finally or ExceptionHandlerType.Fault)) return;
+        var hs = s.Clone();
+        hs.N = 0;
+        hs.Cont = PushCont(s.Cont, best, Unwind);
+        int save = _cur;
+        MergeInto(_index[h.HandlerStart.Offset], hs, handler: true);
+        _cur = save;
     }
 }

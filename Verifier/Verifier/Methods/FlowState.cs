@@ -14,10 +14,18 @@ internal sealed partial class MethodVerifier
         public V[] L;
         public bool ThisInit;
         public Dictionary<int, byte> Own;
+        /// <summary>The path cannot run (a branch on a known flag, or a test, rules it out): its code is type-checked, its ownership is not.</summary>
+        public bool Dead;
+        /// <summary>Where the finally handlers this path is running continue (Disjuncts.cs): 0 none, ContUnknown after a merge of paths that disagree.</summary>
+        public int Cont;
+        /// <summary>At a join: the next state kept apart from this one (a disjunct with other flag values or another continuation).</summary>
+        public State Next;
+        /// <summary>At a join: this disjunct is on the work list.</summary>
+        public bool Queued;
 
         public State Clone()
         {
-            var c = new State { S = (V[])S.Clone(), N = N, A = (V[])A.Clone(), L = (V[])L.Clone(), ThisInit = ThisInit };
+            var c = new State { S = (V[])S.Clone(), N = N, A = (V[])A.Clone(), L = (V[])L.Clone(), ThisInit = ThisInit, Dead = Dead, Cont = Cont };
             if (Own != null) c.Own = new Dictionary<int, byte>(Own);
             return c;
         }

@@ -8,25 +8,62 @@ internal sealed partial class MethodVerifier
 {
     private void MergeInto(int target, State st, bool handler = false)
     {
-        var old = _at[target];
-        if (old == null)
+        var head = _at[target];
+        if (head == null)
         {
             var c = st.Clone();
             DropDead(c);
             _at[target] = c;
-            if (!_queued[target]) { _queued[target] = true; _work.Push(target); }
+            Enqueue(target, c);
             return;
         }
         int save = _cur;
-        if (old.N != st.N) { Report(Codes.StackMerge, $"stack height {st.N} differs from {old.N} at the join IL_{_ins[target].Offset:x4}"); throw new Abort(); }
+        if (head.N != st.N) { Report(Codes.StackMerge, $"stack height {st.N} differs from {head.N} at the join IL_{_ins[target].Offset:x4}"); throw new Abort(); }
         // III.1.8.1.4: whether the base constructor ran is known at every instruction (it runs once, on every path).
-        if (old.ThisInit != st.ThisInit) { Report(Codes.Uninitialized, $"the paths joining at IL_{_ins[target].Offset:x4} disagree on whether the base constructor ran"); throw new Abort(); }
+        if (head.ThisInit != st.ThisInit) { Report(Codes.Uninitialized, $"the paths joining at IL_{_ins[target].Offset:x4} disagree on whether the base constructor ran"); throw new Abort(); }
+        // A path that cannot run brings no ownership.
+        if (st.Dead && st.Own != null) { st = st.Clone(); st.Own = null; }
+        // Paths with other flag values or another finally continuation are kept apart (Disjuncts.cs),
+        // up to MaxDisjuncts states; past that they join the last one, as one state.
+        State d = null, last = null;
+        int count = 0;
+        for (var x = head; x != null; x = x.Next) { count++; last = x; if (d == null && SameKey(x, st)) d = x; }
+        if (d == null && _flagLocals != null && count < MaxDisjuncts)
+        {
+            // The stack's types must still merge with the other paths' (III.1.8.1.3), as one state would.
+            for (int k = 0; k < st.N; k++)
+            {
+                MergeSlot(head.S[k], st.S[k], out bool ok);
+                if (!ok) { Report(Codes.StackMerge, $"stack slot {k} has incompatible types {Show(head.S[k])} and {Show(st.S[k])} at the join IL_{_ins[target].Offset:x4}"); throw new Abort(); }
+            }
+            var c = st.Clone();
+            DropDead(c);
+            last.Next = c;
+            Enqueue(target, c);
+            return;
+        }
+        MergePair(target, d ?? last, st);
+        _cur = save;
+    }
+
+    private void Enqueue(int at, State d)
+    {
+        if (d.Queued) return;
+        d.Queued = true;
+        _work.Push((at, d));
+    }
+
+    /// <summary>Merges <paramref name="st"/> into the stored state <paramref name="old"/> at <paramref name="target"/> (types, flags, continuation, tracked ids).</summary>
+    private void MergePair(int target, State old, State st)
+    {
+        bool changed = false;
+        if (old.Dead && !st.Dead) { old.Dead = false; old.Own = null; changed = true; }
+        if (old.Cont != st.Cont && old.Cont != ContUnknown) { old.Cont = ContUnknown; changed = true; }
         bool tracks = HasTracks(old) || HasTracks(st);
         // Types first (the tracked ids are decided below, from both sides at once).
         var ms = tracks ? new V[old.S.Length] : null;
         var ma = tracks ? new V[old.A.Length] : null;
         var ml = tracks ? new V[old.L.Length] : null;
-        bool changed = false;
         for (int k = 0; k < st.N; k++)
         {
             var m = MergeSlot(old.S[k], st.S[k], out bool ok);
@@ -47,8 +84,7 @@ internal sealed partial class MethodVerifier
             else if (!SameSlot(m, old.L[k])) { old.L[k] = m; changed = true; }
         }
         if (tracks && MergeOwnership(target, old, st, ms, ma, ml)) changed = true;
-        _cur = save;
-        if (changed && !_queued[target]) { _queued[target] = true; _work.Push(target); }
+        if (changed) Enqueue(target, old);
     }
 
     private static bool HasTracks(State s)
@@ -60,14 +96,24 @@ internal sealed partial class MethodVerifier
         return false;
     }
 
-    private static bool SameSlot(V a, V b) => a.K == b.K && a.F == b.F && a.Home == b.Home && a.Track == b.Track && a.Id == b.Id && ReferenceEquals(a.T, b.T) && ReferenceEquals(a.M, b.M);
+    private static bool SameSlot(V a, V b) => a.K == b.K && a.F == b.F && a.Home == b.Home && a.Track == b.Track && a.Id == b.Id && a.C == b.C && ReferenceEquals(a.T, b.T) && ReferenceEquals(a.M, b.M);
 
     private V MergeVar(V a, V b)
     {
         var r = a;
         r.F = MergeReadOnly(a.F, b.F, a.F | b.F);
         if (a.Home != b.Home) r.Home = 0;
+        MergeFacts(ref r, a, b);
         return r;
+    }
+
+    /// <summary>What an int32 is known to be holds after a join only where both sides agree: the same constant, the same test.</summary>
+    private static void MergeFacts(ref V r, in V a, in V b)
+    {
+        const VF tests = VF.NullTest | VF.OwnedTest | VF.RawResult;
+        r.F = (r.F & ~(tests | VF.Known)) | (a.F & b.F & tests);
+        if (a.Is(VF.Known) && b.Is(VF.Known) && a.C == b.C) { r.F |= VF.Known; r.C = a.C; }
+        else r.C = 0;
     }
 
     /// <summary>A merged byref is read-only "as an array element only" when every read-only side is.</summary>
@@ -83,9 +129,10 @@ internal sealed partial class MethodVerifier
         ok = true;
         var r = a;
         // Flags that say what a value may be (read-only, into the frame) join; flags that say what it is (this, a null test) must hold on both sides.
-        r.F = (a.F | b.F) & ~(VF.NullTest | VF.This);
-        r.F |= a.F & b.F & (VF.NullTest | VF.This);
+        r.F = (a.F | b.F) & ~VF.This;
+        r.F |= a.F & b.F & VF.This;
         r.F = MergeReadOnly(a.F, b.F, r.F);
+        MergeFacts(ref r, a, b);
         if (a.Home != b.Home) r.Home = 0;
         if (a.Id != b.Id) r.Id = 0;
         // Uninitialised 'this' is one value: it does not merge with any other (III.1.8.1.4).

@@ -53,8 +53,8 @@ internal sealed partial class MethodVerifier
     private readonly bool[] _afterPrefix;                   // per instruction: it follows a prefix (part of one instruction: not a branch target)
     private readonly bool _thisTracked;                     // 'this' keeps its identity: a class's instance method that never stores to or takes the address of argument 0
     private int _cur;
-    private readonly Stack<int> _work = new();               // blocks (instruction indices) whose entry state changed
-    private bool[] _queued;                                 // per instruction: it is on the work list
+    private readonly Stack<(int At, State D)> _work = new(); // blocks (instruction index, disjunct) whose entry state changed
+    private bool _dead;                                     // the block being walked cannot run (ownership is not reported there)
 
     public MethodVerifier(AssemblyVerifier av, MethodDefinition m)
     {
@@ -75,6 +75,7 @@ internal sealed partial class MethodVerifier
         _afterPrefix = new bool[_ins.Length];
         // III.3.19: 'this' is the result of ldarg.0 in a method whose body has no starg 0 or ldarga 0.
         _thisTracked = m.HasThis && !m.DeclaringType.IsValueType && !_ins.Any(i => i.OpCode.Code is Code.Starg or Code.Starg_S or Code.Ldarga or Code.Ldarga_S && IsArgZero(i));
+        _flagLocals = FindFlagLocals();
     }
 
     private bool IsArgZero(Instruction i) => i.Operand switch { ParameterDefinition p => p.Index == -1 || (p.Index == 0 && !_m.HasThis), int n => n == 0, sbyte b => b == 0, byte u => u == 0, _ => false };
@@ -92,6 +93,8 @@ internal sealed partial class MethodVerifier
 
     private void Report(string code, string message, int? offset = null)
     {
+        // Code on a path that cannot run is type-checked; what it does with ownership is not reported.
+        if (_dead && code is Codes.UseAfterTransfer or Codes.DoubleTransfer or Codes.Leak or Codes.TransferNotOwned) return;
         int off = offset ?? (_cur >= 0 && _cur < _ins.Length ? _ins[_cur].Offset : 0);
         if (_reported.Add((code, off))) _av.Report(code, _m, off, message);
     }
@@ -155,10 +158,8 @@ internal sealed partial class MethodVerifier
         }
         for (int i = 0; i < entry.L.Length; i++) { entry.L[i] = FromType(_body.Variables[i].VariableType); entry.L[i].Track = 0; }
 
-        _at[0] = entry; _work.Push(0);
+        _at[0] = entry; Enqueue(0, entry);
         // Handler entry states are created by merges from the protected region (FlowToHandlers).
-        _queued = new bool[_ins.Length];
-        _queued[0] = true;
         // A safety net: the merges are monotone and reach a fixed point, but a method must never
         // keep the verifier busy for ever. Past this many block visits (it scales with the method)
         // the method is refused with SV0219.
@@ -171,9 +172,9 @@ internal sealed partial class MethodVerifier
                 Report(Codes.NoFixedPoint, $"the data-flow pass did not reach a fixed point within {limit} block visits ({_ins.Length} instructions): the method is refused (simplify its loops)", 0);
                 return;
             }
-            int i = _work.Pop();
-            _queued[i] = false;
-            var st = _at[i].Clone();
+            var (i, d) = _work.Pop();
+            d.Queued = false;
+            var st = d.Clone();
             try { RunBlock(i, st); }
             catch (Abort) { }
         }
@@ -204,6 +205,7 @@ internal sealed partial class MethodVerifier
     private void RunBlock(int i, State st)
     {
         bool dirty = true;
+        _dead = st.Dead;
         while (true)
         {
             _cur = i;

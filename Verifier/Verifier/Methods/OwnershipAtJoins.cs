@@ -107,9 +107,12 @@ internal sealed partial class MethodVerifier
         void Other(ref V m, in V a, in V b)
         {
             if (IsValueSlot(m)) return;
-            if (a.Track == 0 && b.Track == 0) { m.Track = 0; m.F &= ~VF.NullTest; return; }
+            const VF tests = VF.NullTest | VF.OwnedTest | VF.RawResult;
+            if (a.Track == 0 && b.Track == 0) { m.Track = 0; m.F &= ~tests; return; }
+            // A test of a receive's results names the receive (its results are ids of that call): the same on both sides, it stays.
+            if (a.Track == b.Track && _recvGroups.Contains(a.Track)) { m.Track = a.Track; return; }
             if (groups.TryGetValue((a.Track, Rn(b.Track)), out int id)) m.Track = id;
-            else { m.Track = 0; m.F &= ~VF.NullTest; }
+            else { m.Track = 0; m.F &= ~tests; }
         }
 
         for (int pass = 0; pass < 2; pass++)

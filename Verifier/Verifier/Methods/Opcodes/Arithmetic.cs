@@ -51,7 +51,8 @@ internal sealed partial class MethodVerifier
             {
                 var b = Pop(s); var a = Pop(s);
                 CheckCompare(a, b, code is Code.Ceq or Code.Cgt_Un, ins);
-                Push(s, V.Of(VK.I4));
+                // Comparisons of constants and tests of tracked values stay known (Conditions.cs).
+                Push(s, code == Code.Ceq ? CeqResult(a, b) : code == Code.Cgt_Un ? CgtUnResult(a, b) : V.Of(VK.I4));
                 return true;
             }
             default: throw new InvalidOperationException($"{ins.OpCode.Name} is not in this opcode family (see Step)");

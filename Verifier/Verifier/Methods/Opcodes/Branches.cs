@@ -20,17 +20,11 @@ internal sealed partial class MethodVerifier
                 var v = Pop(s);
                 if (v.K is not (VK.I4 or VK.I8 or VK.I or VK.Ref or VK.Null) || v.Is(VF.UninitThis)) throw Fail(Codes.StackType, $"{ins.OpCode.Name} on {Show(v)}");
                 bool onTrue = code is Code.Brtrue or Code.Brtrue_S;
-                // Null tests refine ownership: on the path where the value is null there is nothing to own.
-                int tid = 0; bool trueMeansNull = false;
-                if (v.K == VK.Ref && v.Track != 0 && _tr.IsTracked(v.T)) { tid = v.Track; trueMeansNull = false; }
-                else if (v.K == VK.I4 && v.Is(VF.NullTest)) { tid = v.Track; trueMeansNull = true; }
+                // Null tests refine ownership (on the path where the value is null there is nothing
+                // to own); a known flag rules one edge out (Conditions.cs).
                 var taken = s.Clone();
-                if (tid != 0)
-                {
-                    bool takenIsNull = onTrue == trueMeansNull;
-                    var nullState = takenIsNull ? taken : s;
-                    if (nullState.Own != null && nullState.Own.TryGetValue(tid, out byte nb) && (nb & Mixed) == 0) nullState.Own.Remove(tid);
-                }
+                if (!Assume(taken, v, onTrue)) MakeDead(taken);
+                if (!Assume(s, v, !onTrue)) MakeDead(s);
                 Branch(ins, taken, (Instruction)ins.Operand, false);
                 return true;
             }
@@ -41,14 +35,30 @@ internal sealed partial class MethodVerifier
                 var b = Pop(s); var a = Pop(s);
                 bool eq = code is Code.Beq or Code.Beq_S or Code.Bne_Un or Code.Bne_Un_S;
                 CheckCompare(a, b, eq || code is Code.Bgt_Un or Code.Bgt_Un_S, ins);
-                Branch(ins, s.Clone(), (Instruction)ins.Operand, false);
+                var taken = s.Clone();
+                if (eq)
+                {
+                    bool takenEqual = code is Code.Beq or Code.Beq_S;
+                    if (!AssumeEqual(taken, a, b, takenEqual)) MakeDead(taken);
+                    if (!AssumeEqual(s, a, b, !takenEqual)) MakeDead(s);
+                }
+                Branch(ins, taken, (Instruction)ins.Operand, false);
                 return true;
             }
             case Code.Switch:
             {
                 var v = Pop(s);
                 if (v.K != VK.I4) throw Fail(Codes.StackType, $"switch on {Show(v)}");
-                foreach (var t in (Instruction[])ins.Operand) Branch(ins, s.Clone(), t, false);
+                var targets = (Instruction[])ins.Operand;
+                for (int k = 0; k < targets.Length; k++)
+                {
+                    var e = s.Clone();
+                    if (!AssumeEqual(e, v, Const(k), true)) MakeDead(e);
+                    Branch(ins, e, targets[k], false);
+                }
+                // Past the table: the value is none of 0 .. n-1 (unsigned).
+                if (v.Is(VF.Known) && (uint)v.C < (uint)targets.Length) MakeDead(s);
+                else if (targets.Length > 0 && !Assume(s, v, true)) MakeDead(s);
                 return true;
             }
             default: throw new InvalidOperationException($"{ins.OpCode.Name} is not in this opcode family (see Step)");

@@ -150,6 +150,13 @@ internal sealed partial class MethodVerifier
         }
         if (tail && anyLocalRef) throw Fail(Codes.ByRefEscape, "tail. call passes a reference into the frame that the tail call discards");
 
+        // A call that may throw sends what the path owns into the finally around it (ExceptionRegions.cs):
+        // a generated send that throws (a protocol violation) has sent nothing, so its arguments
+        // are still this path's; user code of this module has taken what it claims.
+        bool generatedSend = hasThis && md.Name.StartsWith("Send", StringComparison.Ordinal) && _tr.IsEndpoint(md.DeclaringType) && !IsRuntimeAssembly(md);
+        bool userCode = md.Module == _m.Module;
+        if (generatedSend && !_dead) FlowExceptional(s);
+
         // Ownership: receivers and arguments are borrowed unless the callee claims them.
         if (hasThis && self.Track != 0)
         {
@@ -170,6 +177,17 @@ internal sealed partial class MethodVerifier
             if (a.Track == 0) continue;
             if (_tr.ClaimsParameter(md, i)) Transfer(s, a.Track, $"passed to {mr.Name}, which claims it");
             else Use(s, a.Track, $"passed to {mr.Name}");
+        }
+        if (userCode && !generatedSend && !_dead) FlowExceptional(s);
+        // A receive (RecvX): its result says whether its tracked out values hold anything (Message)
+        // or are null (Conditions.cs); the test of an older result of this call means nothing now.
+        int recvGroup = 0;
+        if (outs.Count > 0 && hasThis && md.Name.StartsWith("Recv", StringComparison.Ordinal) && _tr.IsEndpoint(md.DeclaringType)
+            && _ts.Key(TypeSystem.Strip(md.ReturnType)) == Singularity.Ownership.TrackedTypes.Namespace + ".ReceiveResult")
+        {
+            recvGroup = (_ins[_cur].Offset + 1) << 4;
+            _recvGroups.Add(recvGroup);
+            ForgetTests(s, recvGroup);
         }
         foreach (var (a, et, i) in outs)
         {
@@ -199,10 +217,13 @@ internal sealed partial class MethodVerifier
             if (ReturnsReadOnly(md)) r.F |= VF.ReadOnly;
         }
         if (IsTrackedSlot(r)) r.Track = NewTrack(s, 0, rt);
+        if (recvGroup != 0 && r.K == VK.I4) { r.F |= VF.NullTest | VF.RawResult; r.Track = recvGroup; }
         // IsNull of a tracked value: the branch on it tells where the value is null (nothing to own).
         if (hasThis && self.Track != 0 && md.Name == "get_IsNull" && r.K == VK.I4) { r.F |= VF.NullTest; r.Track = self.Track; }
         Push(s, r);
     }
+
+    private static bool IsRuntimeAssembly(MethodDefinition md) => md.Module.Assembly?.Name.Name is "Singularity.Runtime" or "Singularity.Corlib";
 
     private bool IsCtorChain(MethodDefinition callee)
     {

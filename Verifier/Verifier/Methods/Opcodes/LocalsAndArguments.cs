@@ -34,8 +34,8 @@ internal sealed partial class MethodVerifier
                 if (a == 0 && _m.HasThis) throw Fail(Codes.StackType, "starg to 'this'");
                 var v = Pop(s);
                 Expect(v, _argTypes[a], Codes.StackType, $"starg {a}");
-                var nv = s.A[a]; nv.F = v.F & (VF.Local | VF.ReadOnly | VF.ElementRO); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
-                int was = s.A[a].Track;
+                var nv = s.A[a]; nv.F = v.F & (VF.Local | VF.ReadOnly | VF.ElementRO); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0; nv.C = 0;
+                int was = IsValueSlot(s.A[a]) ? s.A[a].Track : 0;
                 s.A[a] = nv;
                 if (was != nv.Track) Dropped(s, was, $"argument {a} is overwritten");
                 return true;
@@ -55,10 +55,12 @@ internal sealed partial class MethodVerifier
                 int l = LocIndex(ins);
                 var v = Pop(s);
                 Expect(v, _body.Variables[l].VariableType, Codes.StackType, $"stloc {l}");
-                var nv = s.L[l]; nv.F = v.F & (VF.Local | VF.ReadOnly | VF.ElementRO); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0;
-                int was = s.L[l].Track;
+                var nv = s.L[l]; nv.F = v.F & (VF.Local | VF.ReadOnly | VF.ElementRO); nv.Home = v.Home; nv.Track = IsTrackedSlot(v) ? v.Track : 0; nv.C = 0;
+                // An int32 local keeps what is known of it: a flag's constant, a test of a tracked value (Conditions.cs).
+                if (v.K == VK.I4 && nv.K == VK.I4 && !_addressedLocals.Contains(l)) { nv.F |= v.F & (VF.Known | VF.NullTest | VF.OwnedTest | VF.RawResult); nv.C = v.C; nv.Track = v.Track; }
+                int was = IsValueSlot(s.L[l]) ? s.L[l].Track : 0;
                 s.L[l] = nv;
-                if (was != nv.Track) Dropped(s, was, $"local {l} is overwritten");
+                if (was != 0 && was != nv.Track) Dropped(s, was, $"local {l} is overwritten");
                 return true;
             }
             default: throw new InvalidOperationException($"{ins.OpCode.Name} is not in this opcode family (see Step)");
