@@ -35,7 +35,7 @@ namespace Singularity.Analyzers
                     OperationKind.SimpleAssignment, OperationKind.ArrayCreation);
                 start.RegisterOperationAction(c => SafetyAnalyzer.Guard(c.ReportDiagnostic, c.ContainingSymbol?.Name,
                     c.Operation.Syntax.GetLocation(), () => AnalyzeTypeArguments(c, model)),
-                    OperationKind.ObjectCreation, OperationKind.Invocation, OperationKind.MethodReference);
+                    OperationKind.ObjectCreation, OperationKind.Invocation, OperationKind.MethodReference, OperationKind.Conversion);
                 start.RegisterOperationAction(c => SafetyAnalyzer.Guard(c.ReportDiagnostic, c.ContainingSymbol?.Name,
                     c.Operation.Syntax.GetLocation(), () => AnalyzeCapture(c, model)),
                     OperationKind.LocalReference, OperationKind.ParameterReference, OperationKind.VariableDeclarator);
@@ -122,6 +122,11 @@ namespace Singularity.Analyzers
                 case IObjectCreationOperation oc: type = oc.Type; break;
                 case IInvocationOperation inv: method = inv.TargetMethod; break;
                 case IMethodReferenceOperation mr: method = mr.Method; break;
+                // A conversion with no call to see: ExBuffer[] to Span<ExBuffer> (C# 14's span conversions).
+                case IConversionOperation conv when !conv.Conversion.IsIdentity:
+                    if (conv.Operand?.Type != null && TrackedArgumentOf(conv.Operand.Type, model) != null) return;   // reported where that type was made
+                    type = conv.Type;
+                    break;
             }
             string found = null;
             if (method != null)

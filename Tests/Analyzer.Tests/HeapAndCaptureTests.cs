@@ -62,6 +62,12 @@ public class HeapAndCaptureTests
                 return EndpointSet.Select(set, -1);
             } }
             """ },
+        { "a span of exchange blocks (a type argument)", """
+            class C { int M(ExBuffer[] blocks) {
+                Span<ExBuffer> s = blocks; //!SING0004
+                return s.Length;
+            } }
+            """ },
         { "field of another object", """
             class Node { public ExBuffer Data; } //!SING0004
             class C { void M(Node n) {
@@ -109,6 +115,22 @@ public class HeapAndCaptureTests
                 var b = ExBuffer.Allocate(4);
                 var n = b.Length;
                 b.Free();
+            } }
+            """ },
+        { "spans over arrays and strings", """
+            ref struct Reader
+            {
+                ReadOnlySpan<char> rest;
+                public Reader(string s) { rest = s.AsSpan(); }
+                public int Next() { int i = rest.IndexOf(','); if (i < 0) i = rest.Length; int n = i; rest = rest.Slice(Math.Min(i + 1, rest.Length)); return n; }
+            }
+            class C { int M(byte[] data, ExBuffer b) {
+                Span<byte> s = data.AsSpan(1);
+                s.Slice(0, 2).Fill(7);
+                int sum = b.Length;
+                foreach (ref byte x in s) sum += x;
+                var r = new Reader("ab,c");
+                return sum + r.Next() + s.IndexOf((byte)7);
             } }
             """ },
         { "byte arrays are fine", """

@@ -29,6 +29,7 @@ public static class Codes
     public const string ExplicitLayout = "SV0112";       // explicit layout overlapping object references
     public const string ByRefField = "SV0113";           // a ref field (byref-typed field)
     public const string IgnoresAccessChecks = "SV0114";  // IgnoresAccessChecksTo / InternalsVisibleTo tricks
+    public const string ByRefLikeOnHeap = "SV0115";      // a ref struct (Span<T>...) that could reach the GC heap: field of a class or plain struct, static, box, boxing call, delegate
 
     // Type safety.
     public const string StackUnderflow = "SV0201";

@@ -77,12 +77,20 @@ public sealed class Constraints
         }
     }
 
+    /// <summary>
+    /// Is <paramref name="t"/> byref-like (a ref struct): a value type with <c>IsByRefLikeAttribute</c>
+    /// (the core library's <c>Span&lt;T&gt;</c>, <c>ReadOnlySpan&lt;T&gt;</c> and their enumerators, or a SIP's own),
+    /// or one of the runtime's byref-like types by name? Such a value may hold an interior reference
+    /// and may never reach the GC heap (SV0115).
+    /// </summary>
     public bool IsByRefLike(TypeReference t)
     {
         t = TypeSystem.Strip(t);
-        if (t is GenericParameter or ArrayType or ByReferenceType or PointerType or FunctionPointerType || t.IsPrimitive) return false;
+        if (t is GenericParameter or ArrayType or ByReferenceType or PointerType or FunctionPointerType) return false;
+        if (_ts.Key(t) is "System.TypedReference" or "System.ArgIterator" or "System.RuntimeArgumentHandle") return true;
+        if (t.IsPrimitive) return false;
         var d = _ts.Resolve(t);
-        return d.IsValueType && TypeSystem.HasAttribute(d, "System.Runtime.CompilerServices.IsByRefLikeAttribute");
+        return d != null && d.IsValueType && TypeSystem.HasAttribute(d, "System.Runtime.CompilerServices.IsByRefLikeAttribute");
     }
 
     private bool IsReferenceType(TypeReference a, GenericParameter ap)

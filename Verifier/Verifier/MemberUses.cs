@@ -18,6 +18,9 @@ public sealed partial class AssemblyVerifier
 
     private Constraints ConstraintRules => _constraints ??= new Constraints(Types);
 
+    /// <summary>Is <paramref name="t"/> a ref struct (byref-like), which may never reach the GC heap (SV0115)?</summary>
+    internal bool IsByRefLike(TypeReference t) => ConstraintRules.IsByRefLike(t);
+
     private UseKey KeyOf(MemberReference m, MethodDefinition ctx)
         => new(m, ctx.DeclaringType, ctx.HasGenericParameters || ctx.DeclaringType.HasGenericParameters ? ctx : null);
 

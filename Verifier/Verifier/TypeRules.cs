@@ -28,6 +28,11 @@ public sealed partial class AssemblyVerifier
             if (ContainsPointer(ft)) Report(Codes.PointerType, where, $"field of pointer type {ft.FullName}");
             else if (TypeSystem.Strip(ft) is ByReferenceType) Report(Codes.ByRefField, where, "ref field (a byref stored in an object)");
             else CheckSignature(ft, t, gc, where, "field type");
+            // A ref struct holds an interior reference (a span's ref and length): only another ref
+            // struct's instance field keeps it on the stack; a class, a plain struct (boxable) or a
+            // static would put it on the heap, where another thread could tear it or outlive it.
+            if (ConstraintRules.IsByRefLike(ft) && (f.IsStatic || !ConstraintRules.IsByRefLike(t)))
+                Report(Codes.ByRefLikeOnHeap, where, $"{(f.IsStatic ? "static field" : "field")} of ref struct type {TypeSystem.SafeName(TypeSystem.Strip(ft))} in {(f.IsStatic ? "" : t.IsValueType ? "struct " : "class ")}{tn}{(f.IsStatic ? "" : ", which is not a ref struct")}: a ref struct may never reach the GC heap");
             if (f.IsStatic) CheckStatic(t, f, where);
             if (f.IsPInvokeImpl) Report(Codes.PInvoke, where, "field marked pinvokeimpl");
         }

@@ -39,6 +39,13 @@ namespace System
         /// <summary>For <c>fixed (char* p = s)</c> in the kernel and the runtime.</summary>
         internal ref readonly char GetPinnableReference() => ref _firstChar;
 
+        // For read-only spans over the characters (MemoryExtensions.AsSpan): a reference into this
+        // string, which the spans never write through.
+        internal ref char FirstCharRef() => ref _firstChar;
+
+        /// <safety>The string's characters as a read-only span (MemoryExtensions.AsSpan): never written through.</safety>
+        public static implicit operator ReadOnlySpan<char>(string value) => value.AsSpan();
+
         // Every string shares the MethodTable of the empty literal, which is always present.
         // The allocator refuses a negative length (OverflowException) and a size past 2 GiB or
         // the SIP's quota (OutOfMemoryException) before it touches memory.

@@ -68,6 +68,16 @@ namespace System.Text
             return this;
         }
 
+        /// <safety>Reserves room with checked arithmetic, then copies the span's characters through its checked
+        /// indexer into the managed buffer.</safety>
+        public StringBuilder Append(ReadOnlySpan<char> value)
+        {
+            Reserve(value.Length);
+            value.CopyTo(new Span<char>(_chars, _length, value.Length));
+            _length += value.Length;
+            return this;
+        }
+
         public StringBuilder Append(int value) => Append(value.ToString());
         public StringBuilder Append(long value) => Append(value.ToString());
         public StringBuilder Append(ulong value) => Append(value.ToString());

@@ -18,6 +18,8 @@ internal sealed partial class MethodVerifier
                 var n = Pop(s);
                 if (n.K is not (VK.I4 or VK.I)) throw Fail(Codes.StackType, $"newarr length is {Show(n)}");
                 if (TypeSystem.Strip(t) is ByReferenceType || (TypeSystem.Strip(t) is var st && st.FullName is "System.Void" or "System.TypedReference")) throw Fail(Codes.StackType, $"array of {Show(t)}");
+                // The token is the element type, not an array type: the signature rules (SV0233) never see it.
+                if (_av.IsByRefLike(t)) throw Fail(Codes.ByRefLikeOnHeap, $"newarr of ref struct {Show(t)}: an array is on the GC heap");
                 Push(s, new V { K = VK.Ref, T = new ArrayType(t) });
                 return true;
             }

@@ -28,6 +28,7 @@ internal sealed partial class MethodVerifier
                 var md = _av.CheckMethodUse(_m, ins.Offset, mr);
                 if (md.IsConstructor) throw Fail(Codes.BadCall, $"ldftn of constructor {Show(mr.DeclaringType)}::{md.Name}");
                 if (md.IsAbstract) throw Fail(Codes.BadCall, $"ldftn of abstract method {md.Name} (it has no body to call)");
+                if (!md.IsStatic && _av.IsByRefLike(mr.DeclaringType)) throw Fail(Codes.ByRefLikeOnHeap, $"ldftn of {md.Name}, an instance method of ref struct {Show(mr.DeclaringType)}: a delegate would hold its receiver on the GC heap");
                 Push(s, new V { K = VK.Ftn, M = mr });
                 return true;
             }
@@ -37,6 +38,7 @@ internal sealed partial class MethodVerifier
                 var md = _av.CheckMethodUse(_m, ins.Offset, mr);
                 var o = Pop(s);
                 if (md.IsStatic || md.IsConstructor) throw Fail(Codes.BadCall, $"ldvirtftn of {(md.IsStatic ? "static method" : "constructor")} {md.Name}");
+                if (_av.IsByRefLike(mr.DeclaringType)) throw Fail(Codes.ByRefLikeOnHeap, $"ldvirtftn of {md.Name}, a method of ref struct {Show(mr.DeclaringType)}: a delegate would hold its receiver on the GC heap");
                 if (o.Is(VF.UninitThis)) throw Fail(Codes.Uninitialized, "ldvirtftn on 'this' before the base constructor ran");
                 if (o.K != VK.Null && (o.K != VK.Ref || !_ts.IsAssignableRef(o.T, mr.DeclaringType))) throw Fail(Codes.CallSignature, $"ldvirtftn on {Show(o)}, not a {Show(mr.DeclaringType)}");
                 CheckFamilyInstance(md, o, mr);
@@ -122,6 +124,10 @@ internal sealed partial class MethodVerifier
             else if (constrained != null)
             {
                 if (self.K != VK.ByRef || !_ts.Same(self.T, constrained)) throw Fail(Codes.CallSignature, $"constrained. {Show(constrained)} with {Show(self)} as receiver");
+                // Unless the ref struct declares the method itself, the call would box the receiver
+                // (Object's ToString/Equals/GetHashCode, an interface method, a default implementation).
+                if (_av.IsByRefLike(constrained) && !_ts.Same(mr.DeclaringType, constrained))
+                    throw Fail(Codes.ByRefLikeOnHeap, $"constrained. {Show(constrained)} call of {Show(mr.DeclaringType)}::{mr.Name}, which the ref struct does not declare: the call would box it onto the GC heap");
                 // A value type's own method gets the pointer itself: through a read-only reference it must not write
                 // (an element of readonly. ldelema excepted: the location is writable, only its exact type was not checked).
                 if (self.Is(VF.ReadOnly) && !self.Is(VF.ElementRO) && (_ts.IsValueType(constrained) || TypeSystem.IsGenericParam(constrained)) && !IsReadOnlyType(constrained))

@@ -60,6 +60,7 @@ internal sealed partial class MethodVerifier
                 var t = Token(ins);
                 var v = Pop(s);
                 if (TypeSystem.Strip(t) is ByReferenceType) throw Fail(Codes.Cast, "box of a byref type");
+                if (_av.IsByRefLike(t)) throw Fail(Codes.ByRefLikeOnHeap, $"box of ref struct {Show(t)}: a ref struct may never reach the GC heap");
                 if (!_ts.IsValueType(t) && !TypeSystem.IsGenericParam(t))
                 {
                     // box of a reference type is a no-op (ECMA allows it).
@@ -80,6 +81,7 @@ internal sealed partial class MethodVerifier
                 var t = Token(ins);
                 var v = Pop(s);
                 if (v.K is not (VK.Ref or VK.Null) || !_ts.IsValueType(t)) throw Fail(Codes.Cast, $"unbox {Show(t)} from {Show(v)}");
+                if (_av.IsByRefLike(t)) throw Fail(Codes.ByRefLikeOnHeap, $"unbox of ref struct {Show(t)}: no boxed ref struct can exist");
                 Push(s, new V { K = VK.ByRef, T = TypeSystem.Strip(t), F = VF.ReadOnly });
                 return true;
             }
@@ -88,6 +90,7 @@ internal sealed partial class MethodVerifier
                 var t = Token(ins);
                 var v = Pop(s);
                 if (v.K is not (VK.Ref or VK.Null) || v.Is(VF.UninitThis)) throw Fail(Codes.Cast, $"unbox.any {Show(t)} from {Show(v)}");
+                if (_av.IsByRefLike(t)) throw Fail(Codes.ByRefLikeOnHeap, $"unbox.any of ref struct {Show(t)}: no boxed ref struct can exist");
                 Push(s, t);
                 return true;
             }
@@ -97,6 +100,7 @@ internal sealed partial class MethodVerifier
                 var v = Pop(s);
                 if (v.K is not (VK.Ref or VK.Null) || v.Is(VF.UninitThis)) throw Fail(Codes.Cast, $"{ins.OpCode.Name} on {Show(v)}");
                 if (TypeSystem.Strip(t) is ByReferenceType) throw Fail(Codes.Cast, $"{ins.OpCode.Name} to a byref type");
+                if (_av.IsByRefLike(t)) throw Fail(Codes.ByRefLikeOnHeap, $"{ins.OpCode.Name} to ref struct {Show(t)}: no boxed ref struct can exist");
                 var r = new V { K = VK.Ref, T = t };
                 if (_ts.IsValueType(t) || TypeSystem.IsGenericParam(t)) r.T = t;   // a boxed value type
                 if (IsTrackedSlot(v)) r.Track = v.Track;

@@ -30,7 +30,7 @@ namespace System.Runtime.CompilerServices
         public FixedBufferAttribute(Type elementType, int length) { }
     }
 
-    /// <safety>An attribute ilc acts on (a struct repeating its field); element access goes through bounds-checked spans the core library does not offer, so SIP code can only copy such structs.</safety>
+    /// <safety>An attribute ilc acts on (a struct repeating its field); C# reaches the elements only through MemoryMarshal.CreateSpan and Unsafe, which the core library does not offer to SIPs (a span over an inline array would point into a stack frame), so SIP code can only copy such structs.</safety>
     /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Struct)]
     public sealed class InlineArrayAttribute : Attribute
@@ -39,7 +39,7 @@ namespace System.Runtime.CompilerServices
         public int Length { get; }
     }
 
-    /// <safety>An attribute the compiler puts on ref structs; ref safety is re-checked by the verifier (byrefs never escape, SV0212/SV0113).</safety>
+    /// <safety>An attribute the compiler puts on ref structs; the verifier re-checks in a SIP's IL that a ref struct never reaches the GC heap (SV0115), that a SIP declares no ref field (SV0113) and that byrefs to a frame never escape (SV0212).</safety>
     /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Struct)]
     public sealed class IsByRefLikeAttribute : Attribute { }
