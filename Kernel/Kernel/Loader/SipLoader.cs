@@ -79,7 +79,7 @@ namespace Singularity.Kernel.Loader
             string[] imports = error == null && manifest.HasImports ? SipManifest.EndpointPaths(manifest.Json, manifest.Length, "imports", out error) : null;
             if (error == null) error = StartupEndpoints.Wire(sip, exports, imports);
             // A driver's hardware (IO/Drivers/IoManager.cs): granted now, or the start fails with why.
-            if (error == null && s_driverGrants != null) error = s_driverGrants(sip, manifest, manifestLength);
+            if (error == null && s_driverGrants != null) error = s_driverGrants(sip, manifest.Json, manifest.Length);
             Allocator.Free(exports);        // the paths themselves are the SIP's now (or freed)
             Allocator.Free(imports);
             if (error != null)
