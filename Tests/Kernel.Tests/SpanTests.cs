@@ -22,6 +22,7 @@ public class SpanTests
         boot.DoesNotContain("KERNEL PANIC").Exited(QemuExit.Success);
         var expected = new (string Name, string Value)[]
         {
+            ("array initialiser", "3/13/21"),
             ("slice", "4,9,16,25,36"),
             ("write through slice", "400"),
             ("foreach by ref", "491/37"),
