@@ -227,6 +227,12 @@ internal static class Sizes
     {
         p.Refused("EndpointSet.Select(no endpoints)", () => EndpointSet.Select(new Endpoint[0]));
         p.Refused("EndpointSet.Select(65 missing endpoints)", () => EndpointSet.Select(new Endpoint[65]));
+        // ReceiveAny (ABI 45): the count is checked by the runtime and again by the kernel; handles
+        // this SIP does not hold (never-opened ones here) are the kernel's BadHandle.
+        p.RefusedNull("RawEndpoint.ReceiveAny(null)", () => RawEndpoint.ReceiveAny(null, out RawMessage _, out int _, 0));
+        p.Refused("RawEndpoint.ReceiveAny(no endpoints)", () => RawEndpoint.ReceiveAny(new RawEndpoint[0], out RawMessage _, out int _, 0));
+        p.Refused("RawEndpoint.ReceiveAny(129 endpoints)", () => RawEndpoint.ReceiveAny(new RawEndpoint[129], out RawMessage _, out int _, 0));
+        p.Refused("RawEndpoint.ReceiveAny(handles not held)", () => RawEndpoint.ReceiveAny(new RawEndpoint[2], out RawMessage _, out int _, 0));
         // A group holds at most 127 (a select waits on 128 with the listener); a queue 1 to 65536.
         p.Refused("new EndpointGroup(0)", () => new EndpointGroup<Wire>(0));
         p.Refused("new EndpointGroup(128)", () => new EndpointGroup<Wire>(128));
