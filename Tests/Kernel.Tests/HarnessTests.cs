@@ -40,4 +40,31 @@ public class HarnessTests
         Assert.Contains("singularity: boot complete", File.ReadAllText(path));
         File.Delete(path);
     }
+
+    [Fact]
+    public void MonitorStepsReadMachineStateAndSendKeys()
+    {
+        // SeaBIOS leaves its banner in VGA text memory and the kernel does not touch the screen
+        // (yet), so reading the screen back through QMP shows the banner; sendkey must be accepted.
+        var result = QemuRunner.Boot(new BootOptions
+        {
+            CommandLine = "",
+            StopWhen = "singularity: boot complete",
+            Script = new[]
+            {
+                ScriptStep.OnMonitor("command line:", (monitor, _) =>
+                    string.Join("\n", monitor.ReadVgaText()) + "\n" + monitor.Command("sendkey a") + "keys sent"),
+            },
+        });
+        Assert.Equal(QemuExit.StoppedByHarness, result.Exit);
+        Assert.Contains("SeaBIOS", result.MonitorLog);
+        Assert.Contains("keys sent", result.MonitorLog);
+    }
+
+    [Fact]
+    public void ParsesMonitorMemoryDumps()
+    {
+        var words = QemuMonitor.ParseHalfwords("00000000000b8000: 0x0748 0x0769\n00000000000b8004: 0x0721\n");
+        Assert.Equal(new ushort[] { 0x0748, 0x0769, 0x0721 }, words);
+    }
 }

@@ -39,6 +39,15 @@ public sealed record BootOptions
     public string? SystemManifest { get; init; }
     /// <summary>Console input: each step waits until the serial log shows its text (after the previous step), then types its input.</summary>
     public IReadOnlyList<ScriptStep> Script { get; init; } = Array.Empty<ScriptStep>();
+    /// <summary>
+    /// Serve QEMU's machine protocol on a Unix socket and connect to it (<see cref="QemuMonitor"/>);
+    /// implied by any step with <see cref="ScriptStep.MonitorAction"/>.
+    /// </summary>
+    public bool Monitor { get; init; }
+    /// <summary>The QEMU machine type (-machine), e.g. "q35"; null keeps QEMU's default (i440FX).</summary>
+    public string? Machine { get; init; }
+    /// <summary>Extra QEMU arguments (devices such as "-device", "intel-iommu"), added after the harness's own.</summary>
+    public IReadOnlyList<string> QemuArguments { get; init; } = Array.Empty<string>();
 }
 
 /// <summary>
@@ -57,6 +66,21 @@ public sealed record ScriptStep(string WaitFor, Func<string, string> Send)
     /// step's text ended, where the awaited text ends, or -1 while it has not appeared.
     /// </summary>
     public Func<string, int, int>? Finder { get; init; }
+
+    /// <summary>
+    /// When set, the step acts on QEMU's monitor instead of typing: given the monitor and the
+    /// serial log so far, it runs commands (keys, memory reads, screendumps) and returns text for
+    /// <see cref="BootResult.MonitorLog"/>. <see cref="Send"/> is not typed for such a step.
+    /// </summary>
+    public Func<QemuMonitor, string, string>? MonitorAction { get; init; }
+
+    /// <summary>A step that waits for <paramref name="waitFor"/>, then runs one human-monitor command (its output goes to the monitor log).</summary>
+    public static ScriptStep OnMonitor(string waitFor, string command) =>
+        OnMonitor(waitFor, (monitor, _) => "(qemu) " + command + "\n" + monitor.Command(command));
+
+    /// <summary>A step that waits for <paramref name="waitFor"/>, then acts on the monitor (see <see cref="MonitorAction"/>).</summary>
+    public static ScriptStep OnMonitor(string waitFor, Func<QemuMonitor, string, string> action) =>
+        new(waitFor, _ => "") { MonitorAction = action };
 
     /// <summary>A step that waits for a match of <paramref name="pattern"/> (multiline) after the previous step.</summary>
     public static ScriptStep Matching(string pattern, string send) => new(pattern, _ => send) { IsPattern = true };
@@ -80,7 +104,11 @@ public sealed record ScriptStep(string WaitFor, Func<string, string> Send)
 }
 
 /// <summary>The outcome of one boot: how it ended and everything the kernel wrote to serial.</summary>
-public sealed record BootResult(QemuExit Exit, int? Status, string Serial, string QemuStderr, TimeSpan Elapsed);
+public sealed record BootResult(QemuExit Exit, int? Status, string Serial, string QemuStderr, TimeSpan Elapsed)
+{
+    /// <summary>What the script's monitor steps returned, in order ("" when none ran).</summary>
+    public string MonitorLog { get; init; } = "";
+}
 
 /// <summary>
 /// Boots the kernel under QEMU (TCG, no KVM needed) with serial on stdout, isa-debug-exit for
@@ -179,6 +207,14 @@ public static class QemuRunner
                                      "-serial", "stdio", "-monitor", "none",
                                      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04" })
             psi.ArgumentList.Add(a);
+        if (options.Machine != null) { psi.ArgumentList.Add("-machine"); psi.ArgumentList.Add(options.Machine); }
+        string? qmpPath = null;
+        if (options.Monitor || options.Script.Any(s => s.MonitorAction != null))
+        {
+            qmpPath = QemuMonitor.NewSocketPath();
+            psi.ArgumentList.Add("-qmp"); psi.ArgumentList.Add($"unix:{qmpPath},server=on,wait=off");
+        }
+        foreach (string a in options.QemuArguments) psi.ArgumentList.Add(a);
         if (options.Iso != null)
         {
             psi.ArgumentList.Add("-cdrom"); psi.ArgumentList.Add(options.Iso);
@@ -234,7 +270,18 @@ public static class QemuRunner
         var watch = Stopwatch.StartNew();
         using var qemu = new Process { StartInfo = psi };
         qemu.Start();
-        var outPump = Task.Run(() => Pump(qemu.StandardOutput, qemu.StandardInput, serial, options, stopSeen));
+        var monitorLog = new StringBuilder();
+        QemuMonitor? monitor = null;
+        try
+        {
+            if (qmpPath != null) monitor = QemuMonitor.Connect(qmpPath, TimeSpan.FromSeconds(20));
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            try { qemu.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            throw new InvalidOperationException($"could not reach QEMU's monitor at {qmpPath}: {e.Message}", e);
+        }
+        var outPump = Task.Run(() => Pump(qemu.StandardOutput, qemu.StandardInput, serial, options, stopSeen, monitor, monitorLog));
         var errPump = Task.Run(() => { lock (stderr) stderr.Append(qemu.StandardError.ReadToEnd()); });
 
         var exited = Task.Run(() => qemu.WaitForExit());
@@ -260,10 +307,15 @@ public static class QemuRunner
         lock (serial) log = serial.ToString().Replace("\r\n", "\n");
         string err;
         lock (stderr) err = stderr.ToString();
-        return new BootResult(exit, status, log, err, watch.Elapsed);
+        monitor?.Dispose();
+        if (qmpPath != null) File.Delete(qmpPath);
+        string monitorText;
+        lock (monitorLog) monitorText = monitorLog.ToString();
+        return new BootResult(exit, status, log, err, watch.Elapsed) { MonitorLog = monitorText };
     }
 
-    private static void Pump(StreamReader reader, StreamWriter input, StringBuilder sink, BootOptions options, ManualResetEventSlim stopSeen)
+    private static void Pump(StreamReader reader, StreamWriter input, StringBuilder sink, BootOptions options, ManualResetEventSlim stopSeen,
+                             QemuMonitor? monitor, StringBuilder monitorLog)
     {
         var buffer = new char[4096];
         int n, step = 0, searchFrom = 0;
@@ -278,7 +330,17 @@ public static class QemuRunner
                     int end = options.Script[step].FindEnd(text, searchFrom);
                     if (end < 0) break;
                     searchFrom = end;
-                    try { input.Write(options.Script[step].Send(text)); input.Flush(); } catch (IOException) { }
+                    var action = options.Script[step].MonitorAction;
+                    if (action != null && monitor != null)
+                    {
+                        // A machine that stops meanwhile ends the boot; the log says what was reached.
+                        string answer;
+                        try { answer = action(monitor, text); }
+                        catch (IOException e) { answer = "monitor gone: " + e.Message; }
+                        lock (monitorLog) monitorLog.Append(answer).Append('\n');
+                    }
+                    else
+                        try { input.Write(options.Script[step].Send(text)); input.Flush(); } catch (IOException) { }
                     step++;
                 }
                 if (options.StopWhen != null && !stopSeen.IsSet && text.IndexOf(options.StopWhen, searchFrom, StringComparison.Ordinal) >= 0
