@@ -156,4 +156,44 @@ public class ClassifierTests
         var r = batch.Classify(new[] { new Trial(1, 5), new Trial(2, 6), new Trial(3, 7) }, log.ToString(), QemuExit.StoppedByHarness);
         Assert.Equal(new[] { TrialOutcome.NoEffect, TrialOutcome.Recovered, TrialOutcome.ContainedNotRecovered }, r.Done.Select(t => t.Outcome));
     }
+
+    private static Trial ClassifySupervisor(Log log)
+    {
+        var batch = new TrialBatch(new SupervisorWorkload(), "/unused.elf");
+        var r = batch.Classify(new[] { new Trial(1, 5) }, log.ToString(), QemuExit.StoppedByHarness);
+        Assert.Empty(r.NotRun);
+        return Assert.Single(r.Done);
+    }
+
+    [Fact]
+    public void AMutatedSupervisorThatRestartsTheKilledServiceIsNoEffect()
+    {
+        // The harness kills the echo service mid-trial; the supervisor restarts it and the workload rebinds.
+        var t = ClassifySupervisor(Begin().Trial("workload: rounds=20 ok=20 wrong=0 rebinds=1 gaveup=0",
+            l => l.Line("sip echoservice#11 failed: killed from the debug console").Start("echoservice", console: false)));
+        Assert.Equal(TrialOutcome.NoEffect, t.Outcome);
+        Assert.Equal(0, t.TargetFailures);
+    }
+
+    [Fact]
+    public void AFailedSupervisorWhoseServiceEndsWithItIsContainedNotAnIsolationFailure()
+    {
+        // The supervisor's own fault ends it; its child ends with it (as children of a supervisor do): nothing else is harmed.
+        var t = ClassifySupervisor(Begin().Trial("workload: rounds=20 ok=2 wrong=0 rebinds=6 gaveup=1",
+            l => l.Line("sip supervisor#10 failed: null dereference").Line("sip echoservice#11 failed: its parent supervisor#10 ended")));
+        Assert.Equal(TrialOutcome.ContainedNotRecovered, t.Outcome);
+        Assert.Equal(1, t.TargetFailures);
+    }
+
+    [Fact]
+    public void TheSupervisorWorkloadKillsTheServiceOnceTheDriverRunsAndCleansUpItsChild()
+    {
+        var w = new SupervisorWorkload();
+        Assert.Equal(new[] { "kill echoservice" }, w.AfterDriverStarts);
+        Assert.Equal(new[] { "supervisor", "echoservice", "echoworkload" }, w.Cleanup);
+        // The mutant token is the supervisor's, before "--": the service's arguments do not carry it.
+        string start = w.StartCommands(7, persistent: false)[0];
+        Assert.Contains("mutant=7", start[..start.IndexOf("--", StringComparison.Ordinal)]);
+        Assert.DoesNotContain("mutant=", start[start.IndexOf("--", StringComparison.Ordinal)..]);
+    }
 }

@@ -66,4 +66,48 @@ public class SchemaTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void TheCatalogReachesIntoTheLibrariesTheSipCallsAndNoFurther()
+    {
+        var target = new CampaignTarget(new AssemblyFile(EchoService, Array.Empty<string>()), withLibraries: true);
+        var own = MutantCatalog.Enumerate(target.Sip.Read());
+        var catalog = target.Catalog();
+        // The SIP's own mutants keep their ids; the contracts library's follow them.
+        Assert.Equal(own.Select(m => m.Id), catalog.Where(m => m.Library == null).Select(m => m.Id));
+        var library = catalog.Where(m => m.Library != null).ToList();
+        Assert.NotEmpty(library);
+        Assert.All(library, m => Assert.Equal("Singularity.Contracts.dll", m.Library));
+        Assert.Equal(Enumerable.Range(own.Count + 1, library.Count), library.Select(m => m.Id));
+        // The echo contract's generated code is reached; contracts the service never speaks are not.
+        Assert.Contains(library, m => m.Method.Contains("EchoContract", StringComparison.Ordinal));
+        Assert.DoesNotContain(library, m => m.Method.Contains("ProcessManagerContract", StringComparison.Ordinal));
+        Assert.DoesNotContain(catalog, m => m.Library is "Singularity.Runtime.dll" or "Singularity.Corlib.dll");
+        Assert.Equal(catalog.Count, target.Catalog().Count);
+    }
+
+    [Fact]
+    public void LibraryMutantsAreAdmittedWithTheSipAndBuiltIntoALibrarySchema()
+    {
+        var target = new CampaignTarget(new AssemblyFile(EchoService, Array.Empty<string>()), withLibraries: true);
+        var catalog = target.Catalog();
+        var picked = catalog.Where(m => m.Library != null).Take(12).Append(catalog.First(m => m.Library == null)).ToList();
+        string dir = Path.Combine(Path.GetTempPath(), "campaign-libschema-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var r = SchemaBuilder.Build(target, picked, dir, "echoservice", TextWriter.Null);
+            Assert.True(r.SchemaVerified, r.SchemaViolations);
+            Assert.Contains(r.Admissions, a => a.Admitted && a.Mutant.Library != null);
+            // The library in the image's folder is the schema: it carries the switch and the clones.
+            var schema = new AssemblyFile(Path.Combine(r.LibraryDir, "Singularity.Contracts.dll"), Array.Empty<string>()).Read();
+            Assert.NotNull(schema.GetType(MutantSchema.SwitchTypeName));
+            var admittedLib = r.Admissions.First(a => a.Admitted && a.Mutant.Library != null).Mutant;
+            Assert.Contains(schema.GetTypes().SelectMany(t => t.Methods), m => m.Name.EndsWith("$mutant" + admittedLib.Id, StringComparison.Ordinal));
+            // The original library in the SIP's build folder is untouched.
+            var original = new AssemblyFile(Path.Combine(Path.GetDirectoryName(EchoService)!, "Singularity.Contracts.dll"), Array.Empty<string>()).Read();
+            Assert.Null(original.GetType(MutantSchema.SwitchTypeName));
+            Assert.Contains("Singularity.Contracts.dll", File.ReadAllText(Path.Combine(dir, "mutants.tsv")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

@@ -5,13 +5,14 @@ namespace Singularity.FaultCampaign;
 
 /// <summary>
 /// The fault-injection campaign tool (docs/reliability.md, `./sing campaign`):
-///   [run] --sip NAME | --workload W | --workload-file FILE  [--count N] [--jobs J] [--seed S] [--batch B] [--type T]... [--persistent] [--out DIR]
+///   [run] --sip NAME | --workload W | --workload-file FILE  [--count N] [--jobs J] [--seed S] [--batch B] [--type T]... [--persistent] [--no-libraries] [--out DIR]
 ///         a campaign: N trials on QEMU, classified, with the report under artifacts/campaign/;
-///         faults are transient (the supervisor restarts the target without the mutant) unless --persistent
+///         faults are transient (the supervisor restarts the target without the mutant) unless --persistent;
+///         the SIP libraries the target reaches are mutated too unless --no-libraries
 ///   --replay ID [--workload W] [--seed S]     one mutant again, its serial log kept
 /// and its mutation stages on any SIP assembly:
-///   list  ASSEMBLY [-r DIR]... [--type T]...                  every mutant of a SIP assembly
-///   build ASSEMBLY --out DIR [-r DIR]... [--count N] [--seed S] [--type T]...
+///   list  ASSEMBLY [-r DIR]... [--type T]... [--libraries]     every mutant of a SIP assembly (and of the libraries it reaches)
+///   build ASSEMBLY --out DIR [-r DIR]... [--count N] [--seed S] [--type T]... [--libraries]
 ///         samples mutants, admits each through the verifier, writes the admitted ones into one
 ///         schema assembly (OUT/NAME.dll, verified as a whole) and OUT/mutants.tsv.
 /// Exit 0 on success, 2 on a bad command line or unusable input (a clear message on stderr).
@@ -32,11 +33,15 @@ public static class Program
         if (o.Assembly == null) throw new UsageException("no assembly given");
         if (!File.Exists(o.Assembly)) throw new UsageException($"no such assembly: {o.Assembly}");
         var file = new AssemblyFile(o.Assembly, o.ReferenceDirs);
-        Mono.Cecil.ModuleDefinition module;
-        try { module = file.Read(); }
+        CampaignTarget target;
+        List<Mutant> catalog;
+        try
+        {
+            target = new CampaignTarget(file, o.Libraries ?? false);
+            catalog = target.Catalog().Where(m => o.Types.Count == 0 || o.Types.Contains(m.Type)).ToList();
+        }
         catch (Exception e) when (e is BadImageFormatException or InvalidOperationException or IOException)
         { throw new UsageException($"{o.Assembly} is not a readable .NET assembly: {e.Message}"); }
-        var catalog = MutantCatalog.Enumerate(module).Where(m => o.Types.Count == 0 || o.Types.Contains(m.Type)).ToList();
         switch (args[0])
         {
             case "list":
@@ -46,11 +51,11 @@ public static class Program
             case "build":
                 if (o.Out == null) throw new UsageException("build needs --out DIR");
                 string name = o.Name ?? Path.GetFileNameWithoutExtension(file.Path).ToLowerInvariant();
-                var result = SchemaBuilder.Build(file, Sample(catalog, o.Count, o.Seed), o.Out, name, Console.Out);
+                var result = SchemaBuilder.Build(target, Sample(catalog, o.Count, o.Seed), o.Out, name, Console.Out);
                 if (!result.SchemaVerified) return 1;
                 if (o.Image)
                 {
-                    string elf = new SipImageBuilder(o.Repo ?? RepoRoot()).Build(result.SchemaPath, Path.GetDirectoryName(file.Path), name, result.Manifest, o.Out);
+                    string elf = new SipImageBuilder(o.Repo ?? RepoRoot()).Build(result.SchemaPath, result.LibraryDir, name, result.Manifest, o.Out);
                     Console.WriteLine($"campaign: image {elf} (start it as '{elf} mutant=N')");
                 }
                 return 0;
@@ -80,7 +85,7 @@ public static class Program
         string repo = o.Repo ?? RepoRoot();
         int count = o.Count == 0 ? 100 : o.Count;
         string outDir = o.Out ?? Path.Combine(repo, "artifacts", "campaign", $"{w.Name}-seed{o.Seed}" + (o.Replay > 0 ? $"-replay{o.Replay}" : ""));
-        var settings = new Trials.CampaignSettings(w, count, o.Jobs, o.Seed, o.Batch, outDir, repo, o.Types, o.Persistent);
+        var settings = new Trials.CampaignSettings(w, count, o.Jobs, o.Seed, o.Batch, outDir, repo, o.Types, o.Persistent, o.Libraries ?? true);
         var runner = new Trials.CampaignRunner(settings, Console.Out);
         var result = o.Replay > 0 ? runner.Replay(o.Replay) : runner.Run();
         string summary = Trials.CampaignReport.Write(result, settings);
@@ -120,6 +125,8 @@ public sealed class CampaignOptions
     public string Repo;
     public bool Image;
     public bool Persistent;
+    /// <summary>Mutate the SIP libraries too: a campaign does unless --no-libraries; list and build only with --libraries.</summary>
+    public bool? Libraries;
     public int Count;
     public int Seed = 1;
     public int Jobs = 2;
@@ -150,6 +157,8 @@ public sealed class CampaignOptions
                 case "--repo": o.Repo = Value(); break;
                 case "--image": o.Image = true; break;
                 case "--persistent": o.Persistent = true; break;
+                case "--libraries": o.Libraries = true; break;
+                case "--no-libraries": o.Libraries = false; break;
                 case "--count": o.Count = Number("--count"); break;
                 case "--seed": o.Seed = Number("--seed"); break;
                 case "--jobs": o.Jobs = Math.Max(1, Number("--jobs")); break;

@@ -7,7 +7,8 @@ namespace Singularity.FaultCampaign.Mutation;
 /// A copy of a method under another name in the same type: same signature, parameter and return
 /// attributes (the verifier reads [Claims], [State] and the like from them), locals, instructions
 /// and exception handlers. The copy is private and not virtual; its body has the original's
-/// instruction indices, so a mutation site found in the original applies to it.
+/// instruction indices, so a mutation site found in the original applies to it. The copy is added
+/// to the original's type (an instance method's `this` takes its type from there).
 /// </summary>
 public static class MethodCloner
 {
@@ -22,6 +23,7 @@ public static class MethodCloner
             CallingConvention = m.CallingConvention,
             ImplAttributes = m.ImplAttributes,
         };
+        m.DeclaringType.Methods.Add(c);
         foreach (var a in m.CustomAttributes) c.CustomAttributes.Add(Copy(a));
         foreach (var a in m.MethodReturnType.CustomAttributes) c.MethodReturnType.CustomAttributes.Add(Copy(a));
         var parameters = new Dictionary<ParameterDefinition, ParameterDefinition>();

@@ -7,7 +7,10 @@ namespace Singularity.FaultCampaign.Mutation;
 /// </summary>
 public sealed record Mutant(int Id, FaultType Type, string Method, int Index, int Offset, int Variant, string Description)
 {
-    public override string ToString() => $"#{Id} {Type.Name()} {Description} in {Method} at IL_{Offset:x4}";
+    /// <summary>The file name of the SIP library the method is in; null when it is in the SIP's own assembly.</summary>
+    public string Library { get; init; }
+
+    public override string ToString() => $"#{Id} {Type.Name()} {Description} in {Method} at IL_{Offset:x4}" + (Library != null ? $" ({Library})" : "");
 }
 
 /// <summary>A place one operator can mutate in a method: the instruction index, a variant and what the edit does.</summary>

@@ -29,7 +29,11 @@ public static class MutantCatalog
     public static IEnumerable<MethodDefinition> Methods(ModuleDefinition module) =>
         module.GetTypes().SelectMany(t => t.Methods).Where(IsTarget);
 
-    public static List<Mutant> Enumerate(ModuleDefinition module, Func<MethodDefinition, bool> methodFilter = null)
+    /// <summary>
+    /// The mutants of <paramref name="module"/>, numbered from <paramref name="firstId"/>; those of
+    /// a SIP library carry its file name (<paramref name="library"/>).
+    /// </summary>
+    public static List<Mutant> Enumerate(ModuleDefinition module, Func<MethodDefinition, bool> methodFilter = null, int firstId = 1, string library = null)
     {
         var list = new List<Mutant>();
         foreach (var m in Methods(module))
@@ -38,7 +42,7 @@ public static class MutantCatalog
             if (methodFilter != null && !methodFilter(m)) continue;
             foreach (var op in Operators)
                 foreach (var site in op.Find(m))
-                    list.Add(new Mutant(list.Count + 1, op.Type, m.FullName, site.Index, OriginalOffset(m, site.Index), site.Variant, site.Description));
+                    list.Add(new Mutant(firstId + list.Count, op.Type, m.FullName, site.Index, OriginalOffset(m, site.Index), site.Variant, site.Description) { Library = library });
         }
         return list;
     }

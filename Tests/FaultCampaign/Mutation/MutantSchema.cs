@@ -48,7 +48,6 @@ public static class MutantSchema
             foreach (var mutant in group.OrderBy(m => m.Id))
             {
                 var clone = MethodCloner.Clone(original, original.Name + "$mutant" + mutant.Id);
-                original.DeclaringType.Methods.Add(clone);
                 MutantCatalog.Operator(mutant.Type).Apply(clone, MutantCatalog.Site(mutant));
                 clone.Body.OptimizeMacros();
                 dispatch.Add((mutant, clone));

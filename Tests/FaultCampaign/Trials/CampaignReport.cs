@@ -32,13 +32,20 @@ public static class CampaignReport
         md.AppendLine($"# Fault-injection campaign: {s.Workload.Name} on {s.Workload.Target}");
         md.AppendLine();
         md.AppendLine($"{r.Trials.Count} trials, seed {s.Seed}, {r.Mutants.Count} distinct mutants, {r.References.Count} reference trials (no mutant); "
-            + (s.Persistent ? "persistent faults (every restart runs the mutant again)." : "transient faults (the supervisor restarts the target without the mutant, as a fresh image)."));
+            + (s.Workload.FaultsArePersistent ? "persistent faults (nothing restarts the target without its mutant)."
+               : s.Persistent ? "persistent faults (every restart runs the mutant again)." : "transient faults (the supervisor restarts the target without the mutant, as a fresh image)."));
         md.AppendLine();
         md.AppendLine("| fault type | trials | " + string.Join(" | ", Order.Select(o => o.Name())) + " |");
         md.AppendLine("| --- | ---: | " + string.Join(" | ", Order.Select(_ => "---:")) + " |");
         foreach (var g in r.Trials.GroupBy(t => byId[t.Mutant].Type).OrderBy(g => g.Key))
             md.AppendLine($"| {g.Key.Name()} | {g.Count()} | " + string.Join(" | ", Order.Select(o => g.Count(t => t.Outcome == o).ToString(CultureInfo.InvariantCulture))) + " |");
         md.AppendLine($"| all | {r.Trials.Count} | " + string.Join(" | ", Order.Select(o => r.Trials.Count(t => t.Outcome == o).ToString(CultureInfo.InvariantCulture))) + " |");
+        md.AppendLine();
+        // Per assembly: the SIP's own code, and each SIP library whose reached code was mutated.
+        md.AppendLine("| where the fault is | trials | " + string.Join(" | ", Order.Select(o => o.Name())) + " |");
+        md.AppendLine("| --- | ---: | " + string.Join(" | ", Order.Select(_ => "---:")) + " |");
+        foreach (var g in r.Trials.GroupBy(t => byId[t.Mutant].Library ?? s.Workload.TargetAssembly).OrderBy(g => g.Key != s.Workload.TargetAssembly).ThenBy(g => g.Key, StringComparer.Ordinal))
+            md.AppendLine($"| {g.Key} | {g.Count()} | " + string.Join(" | ", Order.Select(o => g.Count(t => t.Outcome == o).ToString(CultureInfo.InvariantCulture))) + " |");
         md.AppendLine();
         var s1 = Summary(r);
         md.AppendLine(s1);
@@ -56,7 +63,7 @@ public static class CampaignReport
             md.AppendLine("## Isolation failures");
             md.AppendLine();
             foreach (var t in isolation.DistinctBy(t => t.Mutant))
-                md.AppendLine($"- mutant {t.Mutant} ({byId[t.Mutant]}): {t.Reason}. Log: `{t.Log}`. Replay: `./sing campaign {s.Workload.CommandLine} --replay {t.Mutant}`");
+                md.AppendLine($"- mutant {t.Mutant} ({byId[t.Mutant]}): {t.Reason}. Log: `{t.Log}`. Replay: `./sing campaign {s.Workload.CommandLine}{(s.Libraries ? "" : " --no-libraries")} --replay {t.Mutant}`");
             md.AppendLine();
         }
         File.WriteAllText(Path.Combine(r.OutDir, "report.md"), md.ToString());

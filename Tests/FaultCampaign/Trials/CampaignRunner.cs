@@ -4,7 +4,7 @@ using Singularity.Testing;
 namespace Singularity.FaultCampaign.Trials;
 
 /// <summary>What a campaign run is asked to do.</summary>
-public sealed record CampaignSettings(Workload Workload, int Count, int Jobs, int Seed, int BatchSize, string OutDir, string Repo, IReadOnlySet<FaultType> Types, bool Persistent = false);
+public sealed record CampaignSettings(Workload Workload, int Count, int Jobs, int Seed, int BatchSize, string OutDir, string Repo, IReadOnlySet<FaultType> Types, bool Persistent = false, bool Libraries = true);
 
 /// <summary>A finished campaign: every trial, the reference trials (no mutant) and where the files are.</summary>
 public sealed record CampaignResult(IReadOnlyList<Trial> Trials, IReadOnlyList<Trial> References, IReadOnlyList<Mutant> Mutants, string OutDir);
@@ -39,16 +39,17 @@ public sealed class CampaignRunner
     {
         if (!File.Exists(TargetAssemblyPath)) throw new UsageException($"no assembly at {TargetAssemblyPath}: build it first (./sing build, or dotnet build for a project of yours)");
         Directory.CreateDirectory(_s.OutDir);
-        var file = new AssemblyFile(TargetAssemblyPath, Array.Empty<string>());
-        var catalog = MutantCatalog.Enumerate(file.Read()).Where(m => _s.Types.Count == 0 || _s.Types.Contains(m.Type)).ToList();
+        var target = Target();
+        var catalog = target.Catalog().Where(m => _s.Types.Count == 0 || _s.Types.Contains(m.Type)).ToList();
         if (catalog.Count == 0) throw new UsageException($"{_s.Workload.TargetAssembly} has no mutants of the asked types");
         var drawn = Draw(catalog, _s.Count, _s.Seed);
         var distinct = drawn.DistinctBy(m => m.Id).OrderBy(m => m.Id).ToList();
-        _log.WriteLine($"campaign: {_s.Workload.Name} on {_s.Workload.Target}: {_s.Count} trials of {distinct.Count} distinct mutants (catalog {catalog.Count}), seed {_s.Seed}");
-        var schema = SchemaBuilder.Build(file, distinct, _s.OutDir, _s.Workload.Target, _log);
+        _log.WriteLine($"campaign: {_s.Workload.Name} on {_s.Workload.Target}: {_s.Count} trials of {distinct.Count} distinct mutants (catalog {catalog.Count}: {catalog.Count(m => m.Library == null)} in {target.Sip.FileName}"
+                       + string.Concat(target.Reach.Select(r => $", {catalog.Count(m => m.Library == r.Library)} in {r.Library} ({r.Methods} methods reached)")) + $"), seed {_s.Seed}");
+        var schema = SchemaBuilder.Build(target, distinct, _s.OutDir, _s.Workload.Target, _log);
         var admitted = schema.Admissions.Where(a => a.Admitted).Select(a => a.Mutant.Id).ToHashSet();
         if (admitted.Count > 0 && !schema.SchemaVerified) throw new InvalidOperationException("the schema assembly was refused by the verifier: " + schema.SchemaViolations);
-        string image = admitted.Count > 0 ? new SipImageBuilder(_s.Repo).Build(schema.SchemaPath, Path.GetDirectoryName(file.Path), _s.Workload.Target, schema.Manifest, Path.Combine(_s.OutDir, "image")) : null;
+        string image = admitted.Count > 0 ? new SipImageBuilder(_s.Repo).Build(schema.SchemaPath, schema.LibraryDir, _s.Workload.Target, schema.Manifest, Path.Combine(_s.OutDir, "image")) : null;
 
         var trials = drawn.Select((m, i) => new Trial(i + 1, m.Id)).ToList();
         var results = new List<Trial>();
@@ -68,22 +69,25 @@ public sealed class CampaignRunner
     {
         if (!File.Exists(TargetAssemblyPath)) throw new UsageException($"no assembly at {TargetAssemblyPath}: build it first (./sing build, or dotnet build for a project of yours)");
         Directory.CreateDirectory(_s.OutDir);
-        var file = new AssemblyFile(TargetAssemblyPath, Array.Empty<string>());
-        var catalog = MutantCatalog.Enumerate(file.Read());
+        var target = Target();
+        var catalog = target.Catalog();
         var mutant = catalog.FirstOrDefault(m => m.Id == id) ?? throw new UsageException($"no mutant {id}: {_s.Workload.TargetAssembly} has {catalog.Count}");
         _log.WriteLine($"campaign: replaying {mutant}");
-        var schema = SchemaBuilder.Build(file, new[] { mutant }, _s.OutDir, _s.Workload.Target, _log);
+        var schema = SchemaBuilder.Build(target, new[] { mutant }, _s.OutDir, _s.Workload.Target, _log);
         var results = new List<Trial>();
         var references = new List<Trial>();
         if (!schema.Admissions[0].Admitted)
             results.Add(new Trial(1, id) { Outcome = TrialOutcome.StoppedAtInstall, Reason = string.Join(",", schema.Admissions[0].Codes) + ": " + schema.Admissions[0].FirstViolation });
         else
         {
-            string image = new SipImageBuilder(_s.Repo).Build(schema.SchemaPath, Path.GetDirectoryName(file.Path), _s.Workload.Target, schema.Manifest, Path.Combine(_s.OutDir, "image"));
+            string image = new SipImageBuilder(_s.Repo).Build(schema.SchemaPath, schema.LibraryDir, _s.Workload.Target, schema.Manifest, Path.Combine(_s.OutDir, "image"));
             RunBatches(image, new List<Trial> { new(1, id) }, results, references, keepAll: true);
         }
         return new CampaignResult(results, references, new[] { mutant }, _s.OutDir);
     }
+
+    /// <summary>The SIP's assembly and, unless --no-libraries, the SIP libraries it reaches (mutated too).</summary>
+    private CampaignTarget Target() => new(new AssemblyFile(TargetAssemblyPath, Array.Empty<string>()), _s.Libraries);
 
     private void RunBatches(string image, List<Trial> pending, List<Trial> results, List<Trial> references, bool keepAll = false)
     {

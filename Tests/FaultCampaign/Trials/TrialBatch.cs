@@ -73,16 +73,17 @@ public sealed class TrialBatch
                 steps.Add(ScriptStep.Matching($@"\bsip {Regex.Escape(module)}#\d+ started from the debug console", start[k] + "\n"));
             }
             string driver = _workload.Driver;
+            if (_workload.AfterDriverStarts.Count > 0)
+                steps.Add(ScriptStep.Matching($@"\bsip {Regex.Escape(driver)}#\d+ started from the debug console", string.Concat(_workload.AfterDriverStarts.Select(c => c + "\n"))));
             steps.Add(ScriptStep.Until($"the {driver} verdict or {TrialLimitRounds} bystander rounds", (log, from) =>
             {
                 var v = Workload.Verdict.Match(log, from);
                 if (v.Success) return v.Index + v.Length;
                 var rounds = Progress.Matches(log, from);
                 return rounds.Count >= TrialLimitRounds ? rounds[TrialLimitRounds - 1].Index + rounds[TrialLimitRounds - 1].Length : -1;
-            }, _ => "kill supervisor\n"));
-            steps.Add(ScriptStep.Matching(string.Format(KillAck, "supervisor"), $"kill {_workload.Target}\n"));
-            steps.Add(ScriptStep.Matching(string.Format(KillAck, Regex.Escape(_workload.Target)), $"kill {driver}\n"));
-            steps.Add(ScriptStep.Matching(string.Format(KillAck, Regex.Escape(driver)), ""));
+            }, _ => $"kill {_workload.Cleanup[0]}\n"));
+            for (int c = 0; c < _workload.Cleanup.Count; c++)
+                steps.Add(ScriptStep.Matching(string.Format(KillAck, Regex.Escape(_workload.Cleanup[c])), c + 1 < _workload.Cleanup.Count ? $"kill {_workload.Cleanup[c + 1]}\n" : ""));
             for (int i = 0; i < RoundsAfter; i++)
                 steps.Add(ScriptStep.Matching(HostileScenario.BystanderProgress, i == RoundsAfter - 1 ? "mem\n" : ""));
         }
@@ -136,9 +137,10 @@ public sealed class TrialBatch
     {
         string seg = log[begin..end];
         var verdict = Workload.Verdict.Match(seg);
-        // Failures the harness caused at the end (its kills, and the target ending with its killed supervisor) are not the fault's.
+        // Failures the harness caused (its kills, and a supervised SIP ending with its killed or
+        // failed supervisor, as a child of the supervisor does) are not harm done by the fault.
         var failures = Failed.Matches(seg).Where(m => !m.Groups[3].Value.StartsWith(Killed, StringComparison.Ordinal)
-            && !(m.Groups[1].Value == _workload.Target && ParentEnded.IsMatch(m.Groups[3].Value))).ToList();
+            && !ParentEnded.IsMatch(m.Groups[3].Value)).ToList();
         int verdictAt = verdict.Success ? verdict.Index : seg.Length;
         int targetFailures = failures.Count(m => m.Groups[1].Value == _workload.Target && m.Index < verdictAt);
         var others = failures.Where(m => m.Groups[1].Value != _workload.Target).Select(m => m.Value.Trim()).ToList();
@@ -172,7 +174,7 @@ public sealed class TrialBatch
         if (problem != null) return trial with { Outcome = TrialOutcome.IsolationFailure, Reason = problem };
         if (wrong > 0) return trial with { Outcome = TrialOutcome.DataLost, Reason = $"{wrong} of {rounds} round trips returned wrong data" };
         if (gaveUp || ok < rounds) return trial with { Outcome = TrialOutcome.ContainedNotRecovered, Reason = $"the workload gave up after {ok} of {rounds} round trips ({targetFailures} failures of {_workload.Target})" };
-        if (targetFailures == 0 && rebinds == 0) return trial with { Outcome = TrialOutcome.NoEffect, Reason = "" };
+        if (targetFailures == 0 && rebinds <= _workload.ExpectedRebinds) return trial with { Outcome = TrialOutcome.NoEffect, Reason = "" };
         return trial with { Outcome = TrialOutcome.Recovered, Reason = $"{targetFailures} failures of {_workload.Target}, {rebinds} rebinds" };
     }
 
