@@ -92,10 +92,34 @@ public class FlagTests
         { "an endpoint compared with null", """
             public static void F([Claims] Ping.Imp ep) { if (ep != null) ep.Close(); }
             """ },
+        { "a throw inside try/finally that frees", """
+            public static void F(int n) { var b = ExBuffer.Allocate(8); try { if (n < 0) throw new System.Exception(); Work(); } finally { b.Free(); } }
+            """ },
+        { "a throw inside a using", """
+            public static void F(int n) { using (var b = ExBuffer.Allocate(8)) { if (n < 0) throw new System.Exception(); Work(); } }
+            """ },
+        { "a throw through an inner finally to the one that frees", """
+            public static void F(int n) { var b = ExBuffer.Allocate(8); try { try { if (n < 0) throw new System.Exception(); Work(); } finally { Work(); } } finally { b.Free(); } }
+            """ },
+        { "a throw before the send, freed unless sent", """
+            public static void F(Ping.Imp ep, int n) { var b = ExBuffer.Allocate(8); bool sent = false; try { if (n < 0) throw new System.Exception(); ep.SendHi(n, b); sent = true; } finally { if (!sent) b.Free(); } }
+            """ },
     };
 
     public static readonly TheoryData<string, string, string> Rejected = new()
     {
+        { "a throw past a finally that does not free it", "SV0303", """
+            public static void F(int n) { var b = ExBuffer.Allocate(8); try { if (n < 0) throw new System.Exception(); b.Free(); } finally { Work(); } }
+            """ },
+        { "a throw past a finally that frees another block", "SV0303", """
+            public static void F(int n) { var a = ExBuffer.Allocate(8); var b = ExBuffer.Allocate(8); try { if (n < 0) throw new System.Exception(); b.Free(); } finally { a.Free(); } }
+            """ },
+        { "an inner finally reads it, no finally frees it", "SV0303", """
+            public static void F(int n) { var b = ExBuffer.Allocate(8); try { try { if (n < 0) throw new System.Exception(); Work(); } finally { if (b.Length > 5) Work(); } b.Free(); } finally { Work(); } }
+            """ },
+        { "a finally that reads it without freeing it", "SV0303", """
+            public static void F(int n) { var b = ExBuffer.Allocate(8); try { if (n < 0) throw new System.Exception(); Work(); } finally { if (b.Length > 4) Work(); } b.Free(); }
+            """ },
         { "freed when sent", "SV0302", """
             public static void F(Ping.Imp ep) { var b = ExBuffer.Allocate(8); bool sent = false; try { ep.SendHi(1, b); sent = true; } finally { if (sent) b.Free(); } }
             """ },

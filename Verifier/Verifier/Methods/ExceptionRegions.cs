@@ -318,15 +318,48 @@ internal sealed partial class MethodVerifier
         // it reads: `if (!sent) b.Free();`) it has taken charge of, and what it leaves owned leaks;
         // values it never names are checked where they are thrown past (throw), as elsewhere.
         if (s.Own == null) return;
-        var (locals, args) = HandlerSlots(handler);
+        // The handlers this exception ran through are this one and those nested in its try block:
+        // what any of them names was let through its throw (ThrowPastFinally), so it is checked here.
+        int te = eh.TryEnd == null ? _ins.Length : _index[eh.TryEnd.Offset];
         var ids = new HashSet<int>();
-        foreach (int l in locals) if (l < s.L.Length && IsValueSlot(s.L[l]) && s.L[l].Track != 0) ids.Add(s.L[l].Track);
-        foreach (int a in args) if (a < s.A.Length && IsValueSlot(s.A[a]) && s.A[a].Track != 0) ids.Add(s.A[a].Track);
+        for (int k = 0; k < _handlers.Count; k++)
+        {
+            var o = _handlers[k];
+            if (k != handler && (o.HandlerType is not (ExceptionHandlerType.Finally or ExceptionHandlerType.Fault)
+                || _index[o.TryStart.Offset] < ts || (o.HandlerEnd == null ? _ins.Length : _index[o.HandlerEnd.Offset]) > te)) continue;
+            ids.UnionWith(SlotIds(s, k));
+        }
         foreach (int id in ids)
         {
             if (!s.Own.TryGetValue(id, out byte b) || (b & Owned) == 0 || IsAffineId(id)) continue;
             Report(Codes.Leak, $"the {TrackName(id)} from {Origin(id)} is {((b & ~Mixed) == Owned ? "still owned" : "still owned on some path")} at the end of the finally handler at IL_{eh.HandlerStart.Offset:x4} on an exception's path (the exception leaves the method; a call that may throw was made while it was owned and the handler does not release it): it leaks");
         }
+    }
+
+    /// <summary>The tracked ids state <paramref name="s"/> holds in the locals and arguments handler <paramref name="handler"/> reads.</summary>
+    private HashSet<int> SlotIds(State s, int handler)
+    {
+        var (locals, args) = HandlerSlots(handler);
+        var ids = new HashSet<int>();
+        foreach (int l in locals) if (l < s.L.Length && IsValueSlot(s.L[l]) && s.L[l].Track != 0) ids.Add(s.L[l].Track);
+        foreach (int a in args) if (a < s.A.Length && IsValueSlot(s.A[a]) && s.A[a].Track != 0) ids.Add(s.A[a].Track);
+        return ids;
+    }
+
+    /// <summary>
+    /// A throw no catch may handle: the finally and fault handlers around it run on the way out of
+    /// the method. What one of them names (`finally { if (!sent) b.Free(); }`, a `using`) goes into
+    /// them with the exception (FlowExceptional) and is checked where the exception leaves the
+    /// method (Unwinds); everything else the path owns leaks here, at the throw.
+    /// </summary>
+    private void ThrowPastFinally(State s)
+    {
+        var named = new HashSet<int>();
+        foreach (int r in _regions[_cur])
+            if (r % 2 == 0 && _handlers[r / 2].HandlerType is ExceptionHandlerType.Finally or ExceptionHandlerType.Fault)
+                named.UnionWith(SlotIds(s, r / 2));
+        CheckLeaks(s, 0, "this throw", named);
+        if (named.Count > 0) FlowExceptional(s);
     }
 
     private readonly Dictionary<int, (HashSet<int> Locals, HashSet<int> Args)> _handlerSlots = new();

@@ -83,12 +83,12 @@ internal sealed partial class MethodVerifier
         s.Own[id] = (byte)(Transferred | (b & Mixed));
     }
 
-    private void CheckLeaks(State s, int except, string where)
+    private void CheckLeaks(State s, int except, string where, HashSet<int> checkedLater = null)
     {
         if (s.Own == null) return;
         foreach (var (id, b) in s.Own)
         {
-            if (id == except || (b & Owned) == 0 || IsAffineId(id)) continue;
+            if (id == except || (b & Owned) == 0 || IsAffineId(id) || checkedLater?.Contains(id) == true) continue;
             Report(Codes.Leak, $"the {TrackName(id)} from {Origin(id)} is {((b & ~Mixed) == Owned ? "still owned" : "still owned on some path")} at {where}: it leaks (free it, send it, or store it in a TRef)");
         }
     }

@@ -31,7 +31,7 @@ internal sealed partial class MethodVerifier
                 if (v.K is not (VK.Ref or VK.Null) || v.Is(VF.UninitThis)) throw Fail(Codes.StackType, $"throw of {Show(v)}");
                 if (v.K == VK.Ref && !_ts.IsAssignableRef(v.T, _ts.CorType("System", "Exception")) && !TypeSystem.IsGenericParam(v.T))
                     throw Fail(Codes.StackType, $"throw of {Show(v)}, which is not an exception");
-                if (!InCatchTry(_cur)) CheckLeaks(s, 0, "this throw");
+                if (!InCatchTry(_cur)) ThrowPastFinally(s);
                 return false;
             }
             case Code.Rethrow:
