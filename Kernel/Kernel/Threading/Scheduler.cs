@@ -308,7 +308,9 @@ namespace Singularity.Kernel.Threading
             if (t.WakeAtNs != 0) { RemoveSleeper(t); t.WakeAtNs = 0; }
             t.DirectWait = false;
             QueueHandOff();
-            if (t == s_idle || MustPark(t) || t.Share == null) { MakeReady(t); return; }
+            // A thread its SIP keeps off the CPU (MustPark) is found so by TakeHandOff's MayRun,
+            // or parked by QueueHandOff's MakeReady, whichever comes first.
+            if (t == s_idle || t.Share == null) { MakeReady(t); return; }
             // As MakeReady: a share none of whose threads was ready or running starts no further
             // behind the others than the wake credit (sleeping banks nothing).
             if (t.Share.Queued == 0 && t.Share != s_current.Share) CatchUp(t.Share, (int)t.Priority);
@@ -331,7 +333,8 @@ namespace Singularity.Kernel.Threading
             if (t == null) return null;
             s_handoff = null;
             if (t.State != ThreadState.Ready || t == prev) return null;
-            if ((int)t.Priority < HighestReady() || MustPark(t) || (t.Owner != null && !t.Owner.MayRun(t)))
+            // MustPark(t) implies !MayRun(t): one virtual call decides both.
+            if ((int)t.Priority < HighestReady() || (t.Owner != null && !t.Owner.MayRun(t)))
             {
                 MakeReady(t);
                 return null;
@@ -415,13 +418,18 @@ namespace Singularity.Kernel.Threading
         {
             Charge();
             Thread prev = s_current;
-            Thread next = TakeHandOff(prev) ?? TakePreferred(prev) ?? TakeHighestReady();
-            // A thread queued before its SIP paused for a collection (BeginCollection: every other
-            // thread stops) or hung waits with the SIP's parked threads instead of running.
-            while (next != null && next.Owner != null && !next.Owner.MayRun(next))
+            // The hand-off and the preferred thread were asked whether their SIP lets them run.
+            Thread next = TakeHandOff(prev) ?? TakePreferred(prev);
+            if (next == null)
             {
-                next.Owner.Park(next);
                 next = TakeHighestReady();
+                // A thread queued before its SIP paused for a collection (BeginCollection: every other
+                // thread stops) or hung waits with the SIP's parked threads instead of running.
+                while (next != null && next.Owner != null && !next.Owner.MayRun(next))
+                {
+                    next.Owner.Park(next);
+                    next = TakeHighestReady();
+                }
             }
             if (next == null) next = s_idle;
             s_quantumLeft = QuantumTicks;
@@ -529,7 +537,8 @@ namespace Singularity.Kernel.Threading
             Thread t = s_preferred;
             s_preferred = null;
             if (t == null || t == prev || t == s_idle || t.State != ThreadState.Ready) return null;
-            if ((int)t.Priority < HighestReady() || MustPark(t) || (t.Owner != null && !t.Owner.MayRun(t))) return null;
+            // MustPark(t) implies !MayRun(t): one virtual call decides both.
+            if ((int)t.Priority < HighestReady() || (t.Owner != null && !t.Owner.MayRun(t))) return null;
             if (!RemoveReady(t)) return null;
             s_yielding = null;
             return t;
