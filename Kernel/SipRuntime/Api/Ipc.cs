@@ -419,12 +419,14 @@ namespace Singularity.Ipc
             if (n == 0 || n > SipLimits.SelectMaxEndpoints) throw new ArgumentOutOfRangeException("endpoints");
             int* handles = stackalloc int[n];
             for (int i = 0; i < n; i++) handles[i] = endpoints[i].Handle;
-            RawMessage received = default;
+            RawMessage received;
             int at = -1;
             int r = KernelCalls.Abi->ChannelReceiveAny(handles, n, (ChannelMessage*)&received, &at, Threading.Sync.TimeoutNs(timeoutMs));
             if (r == ChannelStatus.BadHandle) throw new InvalidOperationException("receive over an endpoint this SIP does not hold");
             index = at >= 0 && at < n ? at : -1;
-            message = r == ChannelStatus.Ok ? received : default;
+            // The message is copied out only when the kernel wrote one (Ok): one copy, no clearing first.
+            if (r == ChannelStatus.Ok && index >= 0) { message = received; return RecvStatus.Ok; }
+            message = default;
             if (index < 0 && r != ChannelStatus.TimedOut) return RecvStatus.BadHandle;
             return Status(r);
         }
