@@ -306,7 +306,7 @@ namespace Singularity.Ipc
         /// writes the reply over the copy), then as Receive for the reply, which the kernel writes
         /// into the same local copy before it is copied out.</safety>
         /// <unsafe>Hands the kernel's ChannelCall the address of a local copy of the request (the
-        /// ABI's ChannelMessage layout); the request's handles are saved in a local RawMessage first.</unsafe>
+        /// ABI's ChannelMessage layout); the headers and keys of the request's blocks are kept apart first (LeavingBlocks), since the kernel writes the reply over the copy.</unsafe>
         public RecvStatus Call(ref RawMessage request, out RawMessage reply, int timeoutMs = -1)
         {
             RawMessage copy = request;
