@@ -95,6 +95,8 @@ namespace Singularity.Kernel.Ipc
 
             // Check every handle: nothing moves unless the whole message is valid.
             Endpoint[] carried = ThreadChannels.Of(me).Carried;
+            // Each block's slot, found once here and used by the move below (no wait between).
+            int* slots = stackalloc int[ChannelMessage.MaxHandles];
             for (int i = 0; i < count; i++) carried[i] = null;
             for (int i = 0; i < count; i++)
             {
@@ -103,7 +105,9 @@ namespace Singularity.Kernel.Ipc
                 ulong kind = h & ChannelMessage.KindMask;
                 if (kind == ChannelMessage.KindBlock)
                 {
-                    if (!ExchangeHeap.IsOwnedBy(h, sip.Id)) return ChannelStatus.BadMessage;
+                    int slot = ExchangeHeap.OwnedSlot(h, sip.Id);
+                    if (slot < 0) return ChannelStatus.BadMessage;
+                    slots[i] = slot;
                 }
                 else if (kind == ChannelMessage.KindEndpoint)
                 {
@@ -124,7 +128,7 @@ namespace Singularity.Kernel.Ipc
             Thread receiver = DirectReceiver(e.Peer);
             if (receiver != null)
             {
-                Deliver(sip, e.Peer, receiver, m, carried, count);
+                Deliver(sip, e.Peer, receiver, m, carried, slots, count);
                 return ChannelStatus.Ok;
             }
 
@@ -133,7 +137,7 @@ namespace Singularity.Kernel.Ipc
             {
                 ulong h = m->Handles[i];
                 if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
-                    ExchangeHeap.Transfer(h, sip.Id, sip, ExchangeHeap.InFlight, null);
+                    ExchangeHeap.TransferAt(slots[i], h, sip, ExchangeHeap.InFlight, null);
                 else
                 {
                     sip.TakeHandle((int)(uint)h);
@@ -164,7 +168,7 @@ namespace Singularity.Kernel.Ipc
         // (one key rewrite) and each endpoint from the sender's handle table to the receiver's,
         // then wakes the receiver to run at the sender's next switch (Scheduler.WakeHandOff).
         // Interrupts off.
-        private static void Deliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m, Endpoint[] carried, int count)
+        private static void Deliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m, Endpoint[] carried, int* slots, int count)
         {
             ThreadChannels rc = ThreadChannels.Peek(receiver);
             Sip to = dest.Owner;
@@ -174,7 +178,7 @@ namespace Singularity.Kernel.Ipc
             {
                 ulong h = m->Handles[i];
                 if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
-                    ExchangeHeap.Transfer(h, sip.Id, sip, to.Id, to);
+                    ExchangeHeap.TransferAt(slots[i], h, sip, to.Id, to);
                 else
                 {
                     sip.TakeHandle((int)(uint)h);

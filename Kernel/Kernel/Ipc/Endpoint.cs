@@ -203,15 +203,22 @@ namespace Singularity.Kernel.Ipc
         }
     }
 
-    /// <summary>The threads blocked until something happens to an endpoint (usually one).</summary>
+    /// <summary>
+    /// The threads blocked until something happens to an endpoint (usually one). The first
+    /// watcher has a field of its own, so the usual case (one receiver, one blocked sender) adds
+    /// and removes without touching the array; more watchers go into the array.
+    /// </summary>
     internal sealed class Watchers
     {
+        private Thread _first;
         private Thread[] _threads = new Thread[2];
         private int _count;
 
         public void Add(Thread t)
         {
+            if (_first == t) return;
             for (int i = 0; i < _count; i++) if (_threads[i] == t) return;
+            if (_first == null) { _first = t; return; }
             if (_count == _threads.Length)
             {
                 var bigger = new Thread[_threads.Length * 2];
@@ -224,27 +231,39 @@ namespace Singularity.Kernel.Ipc
 
         public void Remove(Thread t)
         {
+            if (_first == t)
+            {
+                // The longest waiting of the others (if any) becomes the first.
+                if (_count == 0) { _first = null; return; }
+                _first = _threads[0];
+                for (int i = 1; i < _count; i++) _threads[i - 1] = _threads[i];
+                _threads[--_count] = null;
+                return;
+            }
             for (int i = 0; i < _count; i++)
             {
                 if (_threads[i] != t) continue;
-                _threads[i] = _threads[--_count];
-                _threads[_count] = null;
+                for (int j = i + 1; j < _count; j++) _threads[j - 1] = _threads[j];
+                _threads[--_count] = null;
                 return;
             }
         }
 
-        /// <summary>Makes every watching thread ready; they re-check what they wait for. Interrupts off.</summary>
-        /// <summary>The first thread watching, or null.</summary>
-        public Thread First => _count > 0 ? _threads[0] : null;
+        /// <summary>The first thread watching (the longest waiting), or null.</summary>
+        public Thread First => _first;
 
+        /// <summary>Makes every watching thread ready; they re-check what they wait for. Interrupts off.</summary>
         public void WakeAll()
         {
+            if (_first == null) return;
+            Scheduler.WakeDirect(_first);
             for (int i = 0; i < _count; i++) Scheduler.WakeDirect(_threads[i]);
         }
 
         /// <summary>Forgets every watcher (woken already). Interrupts off.</summary>
         public void Clear()
         {
+            _first = null;
             for (int i = 0; i < _count; i++) _threads[i] = null;
             _count = 0;
         }

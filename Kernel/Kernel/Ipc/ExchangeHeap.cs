@@ -168,19 +168,33 @@ namespace Singularity.Kernel.Ipc
             return data;
         }
 
-        public static bool IsOwnedBy(ulong handle, int owner)
+        public static bool IsOwnedBy(ulong handle, int owner) => OwnedSlot(handle, owner) >= 0;
+
+        /// <summary>The slot of the block <paramref name="handle"/> names if <paramref name="owner"/> owns it, else -1. Interrupts off.</summary>
+        public static int OwnedSlot(ulong handle, int owner)
         {
             int slot = Slot(handle);
-            return slot >= 0 && s_blocks[slot].Owner == owner;
+            return slot >= 0 && s_blocks[slot].Owner == owner ? slot : -1;
         }
 
         /// <summary>Moves a block from one owner to another (SIP id or InFlight). False if <paramref name="from"/> does not own it. Interrupts off.</summary>
         public static bool Transfer(ulong handle, int from, Sip fromSip, int to, Sip toSip)
         {
-            int slot = Slot(handle);
-            if (slot < 0 || s_blocks[slot].Owner != from) return false;
+            int slot = OwnedSlot(handle, from);
+            if (slot < 0) return false;
+            TransferAt(slot, handle, fromSip, to, toSip);
+            return true;
+        }
+
+        /// <summary>
+        /// Transfer of a block whose slot OwnedSlot found for <paramref name="handle"/> and the
+        /// sender, with interrupts off since (so it is still the sender's): not looked up again.
+        /// </summary>
+        public static void TransferAt(int slot, ulong handle, Sip fromSip, int to, Sip toSip)
+        {
             s_blocks[slot].Owner = to;
-            PublishOwner(slot, to);
+            // The handle names this slot and its generation (OwnedSlot), so it is HandleOf(slot).
+            Header(slot)->Key = ExchangeHeader.KeyOf(handle, to == InFlight ? ExchangeHeader.InFlightOwner : (uint)to);
             ulong len = s_blocks[slot].Length;
             if (fromSip != null) { fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--; }
             if (toSip != null)
@@ -202,7 +216,6 @@ namespace Singularity.Kernel.Ipc
                     s_blocks[slot].Charged = toSip.Id;
                 }
             }
-            return true;
         }
 
         /// <summary>Frees a block; false if <paramref name="owner"/> does not own it.</summary>

@@ -35,11 +35,19 @@ namespace Singularity.Kernel.Ipc
         public static ThreadChannels Peek(Thread t) => Unsafe.As<ThreadChannels>(t.ChannelState);
 
         /// <summary>The thread's state, made on first use for a thread that has none (a kernel thread).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static ThreadChannels Of(Thread t)
         {
             // Only this class is ever stored in ChannelState (here and Attach): no type check needed.
             var c = Unsafe.As<ThreadChannels>(t.ChannelState);
-            if (c == null) { c = new ThreadChannels(); t.ChannelState = c; }
+            return c ?? Make(t);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static ThreadChannels Make(Thread t)
+        {
+            var c = new ThreadChannels();
+            t.ChannelState = c;
             return c;
         }
 

@@ -261,6 +261,7 @@ namespace Singularity.Kernel.Processes
             return h;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public object GetHandle(int h) => h > 0 && h < MaxHandles && _handles != null ? _handles[h] : null;
 
         public bool CloseHandle(int h)

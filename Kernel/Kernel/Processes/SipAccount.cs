@@ -189,14 +189,17 @@ namespace Singularity.Kernel.Processes
             }
             _own[(int)Charge.Blocks] -= 1;
             _own[(int)Charge.Exchange] -= bytes;
-            for (SipAccount a = this; a != null; a = a.Parent)
+            // The totals of the accounts above both are unchanged (the charge stays below them):
+            // for two SIPs of one parent (a service and its client, usually) only the two move.
+            SipAccount common = Parent == to.Parent ? Parent : null;
+            for (SipAccount a = this; a != common; a = a.Parent)
             {
                 a._total[(int)Charge.Blocks] -= 1;
                 a._total[(int)Charge.Exchange] -= bytes;
             }
             to._own[(int)Charge.Blocks] += 1;
             to._own[(int)Charge.Exchange] += bytes;
-            for (SipAccount a = to; a != null; a = a.Parent)
+            for (SipAccount a = to; a != common; a = a.Parent)
             {
                 a._total[(int)Charge.Blocks] += 1;
                 a._total[(int)Charge.Exchange] += bytes;

@@ -138,32 +138,49 @@ namespace Singularity.Kernel.Threading
         {
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
-            if (s_handoff != null) QueueHandOff();
             Thread cur = s_current;
             int level = (int)cur.Priority;
-            if (cur != s_idle && s_preferred == null && HighestReady() == level)
+            // Lean path: threads of one share handing the CPU back and forth. Nothing is pending
+            // for the next switch (no hand-off, no preferred thread), the top ready level is this
+            // thread's (no bit above it in the mask) and its only active queue is this thread's
+            // share's: its first thread runs and this one goes behind its last, with no choice
+            // between shares to make, charged and switched inline (no helper calls).
+            if (s_handoff == null && s_preferred == null && cur != s_idle && (s_readyMask >> level) == 1)
             {
-                // Direct: every ready thread at the top level is of this thread's share (threads of
-                // one SIP handing the CPU back and forth): its first runs and this one goes behind
-                // its last, with no choice between shares to make.
                 ReadyQueue q = cur.Share.Queues[level];
                 Thread next = q.Head;
                 // `cur` runs, so its SIP lets it (a thread parked later is parked when next taken);
                 // MayRun(next) covers MustPark(next).
-                if (next != null && s_active[level] == q && q.NextActive == null && (next.Owner == null || next.Owner.MayRun(next)))
+                if (next != null && q.NextActive == null && s_active[level] == q && (next.Owner == null || next.Owner.MayRun(next)))
                 {
-                    Charge();
-                    q.Head = next.Next;
+                    // Charge (as Charge()): this thread and its share, for the cycles since the last charge.
+                    ulong now = Cpu.ReadTsc();
+                    ulong cycles = now - s_chargedTsc;
+                    s_chargedTsc = now;
+                    cur.CpuCycles += cycles;
+                    cur.Share.Charge(cycles);
+                    // Rotate the queue: `next` leaves the head, `cur` goes behind the last.
+                    Thread after = next.Next;
                     next.Next = null;
                     cur.State = ThreadState.Ready;
                     cur.Next = null;
-                    if (q.Head == null) q.Head = cur; else q.Tail.Next = cur;
+                    if (after == null) q.Head = cur;
+                    else { q.Head = after; q.Tail.Next = cur; }
                     q.Tail = cur;
-                    SwitchTo(cur, next);
-                    Restore(flags);
+                    // Switch (as SwitchTo).
+                    s_quantumLeft = QuantumTicks;
+                    next.State = ThreadState.Running;
+                    s_current = next;
+                    ContextSwitches++;
+                    KernelEntry.Load(next.AbiSlot, next.KernelStackBase, next.KernelStackTop);
+                    fixed (ulong* save = &cur.SavedRsp) SwitchContext(save, next.SavedRsp);
+                    if (s_resumeHook != null && s_current.Owner != null && (s_current.Owner.PendingFault != 0 || s_current.Owner.Hung))
+                        s_resumeHook(s_current);
+                    if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
                     return;
                 }
             }
+            if (s_handoff != null) QueueHandOff();
             if (HighestReady() >= level)
             {
                 MakeReady(cur);
@@ -291,7 +308,9 @@ namespace Singularity.Kernel.Threading
             if (t.WakeAtNs != 0) { RemoveSleeper(t); t.WakeAtNs = 0; }
             t.DirectWait = false;
             QueueHandOff();
-            if (t == s_idle || MustPark(t) || t.Share == null) { MakeReady(t); return; }
+            // A thread its SIP keeps off the CPU (MustPark) is found so by TakeHandOff's MayRun,
+            // or parked by QueueHandOff's MakeReady, whichever comes first.
+            if (t == s_idle || t.Share == null) { MakeReady(t); return; }
             // As MakeReady: a share none of whose threads was ready or running starts no further
             // behind the others than the wake credit (sleeping banks nothing).
             if (t.Share.Queued == 0 && t.Share != s_current.Share) CatchUp(t.Share, (int)t.Priority);
@@ -314,7 +333,8 @@ namespace Singularity.Kernel.Threading
             if (t == null) return null;
             s_handoff = null;
             if (t.State != ThreadState.Ready || t == prev) return null;
-            if ((int)t.Priority < HighestReady() || MustPark(t) || (t.Owner != null && !t.Owner.MayRun(t)))
+            // MustPark(t) implies !MayRun(t): one virtual call decides both.
+            if ((int)t.Priority < HighestReady() || (t.Owner != null && !t.Owner.MayRun(t)))
             {
                 MakeReady(t);
                 return null;
@@ -398,13 +418,18 @@ namespace Singularity.Kernel.Threading
         {
             Charge();
             Thread prev = s_current;
-            Thread next = TakeHandOff(prev) ?? TakePreferred(prev) ?? TakeHighestReady();
-            // A thread queued before its SIP paused for a collection (BeginCollection: every other
-            // thread stops) or hung waits with the SIP's parked threads instead of running.
-            while (next != null && next.Owner != null && !next.Owner.MayRun(next))
+            // The hand-off and the preferred thread were asked whether their SIP lets them run.
+            Thread next = TakeHandOff(prev) ?? TakePreferred(prev);
+            if (next == null)
             {
-                next.Owner.Park(next);
                 next = TakeHighestReady();
+                // A thread queued before its SIP paused for a collection (BeginCollection: every other
+                // thread stops) or hung waits with the SIP's parked threads instead of running.
+                while (next != null && next.Owner != null && !next.Owner.MayRun(next))
+                {
+                    next.Owner.Park(next);
+                    next = TakeHighestReady();
+                }
             }
             if (next == null) next = s_idle;
             s_quantumLeft = QuantumTicks;
@@ -512,7 +537,8 @@ namespace Singularity.Kernel.Threading
             Thread t = s_preferred;
             s_preferred = null;
             if (t == null || t == prev || t == s_idle || t.State != ThreadState.Ready) return null;
-            if ((int)t.Priority < HighestReady() || MustPark(t) || (t.Owner != null && !t.Owner.MayRun(t))) return null;
+            // MustPark(t) implies !MayRun(t): one virtual call decides both.
+            if ((int)t.Priority < HighestReady() || (t.Owner != null && !t.Owner.MayRun(t))) return null;
             if (!RemoveReady(t)) return null;
             s_yielding = null;
             return t;

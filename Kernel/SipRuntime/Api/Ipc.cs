@@ -289,9 +289,10 @@ namespace Singularity.Ipc
             RawMessage copy = message;
             int count = copy.RawHandleCount;
             if ((uint)count > ChannelMessage.MaxHandles) return RecvStatus.BadMessage;
-            int begun = BeginTransfers(ref copy, count);
-            int r = begun == count ? KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs)) : ChannelStatus.BadMessage;
-            EndTransfers(ref copy, begun);
+            LeavingBlocks leaving = default;
+            if (count != 0 && !leaving.Begin(ref copy, count)) return RecvStatus.BadMessage;
+            int r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs));
+            if (count != 0) leaving.End();
             return Status(r);
         }
 
@@ -305,41 +306,65 @@ namespace Singularity.Ipc
         /// writes the reply over the copy), then as Receive for the reply, which the kernel writes
         /// into the same local copy before it is copied out.</safety>
         /// <unsafe>Hands the kernel's ChannelCall the address of a local copy of the request (the
-        /// ABI's ChannelMessage layout); the request's handles are saved in a local RawMessage first.</unsafe>
+        /// ABI's ChannelMessage layout); the headers and keys of the request's blocks are kept apart first (LeavingBlocks), since the kernel writes the reply over the copy.</unsafe>
         public RecvStatus Call(ref RawMessage request, out RawMessage reply, int timeoutMs = -1)
         {
             RawMessage copy = request;
-            reply = default;
             int count = copy.RawHandleCount;
-            if ((uint)count > ChannelMessage.MaxHandles) return RecvStatus.BadMessage;
-            RawMessage sent = copy;             // the handles to end transfers of, after the kernel overwrote `copy`
-            int begun = BeginTransfers(ref copy, count);
-            int r = begun == count ? KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs)) : ChannelStatus.BadMessage;
-            EndTransfers(ref sent, begun);
-            if (r == ChannelStatus.Ok) reply = copy;
+            if ((uint)count > ChannelMessage.MaxHandles) { reply = default; return RecvStatus.BadMessage; }
+            // The headers and keys of the request's blocks are kept apart: the kernel writes the
+            // reply over `copy`.
+            LeavingBlocks leaving = default;
+            if (count != 0 && !leaving.Begin(ref copy, count)) { reply = default; return RecvStatus.BadMessage; }
+            int r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs));
+            if (count != 0) leaving.End();
+            if (r == ChannelStatus.Ok) { reply = copy; return RecvStatus.Ok; }
+            reply = default;
             return Status(r);
         }
 
-        // Marks the message's blocks leaving, in order; how many handles were passed (all, or up to
-        // the first block that is not this SIP's or is leaving already).
-        /// <unsafe>ExchangeGuard.TryBeginTransfer on the header ExchangeGuard.Header found for each block handle (null for any handle it does not admit, which is refused).</unsafe>
-        private static int BeginTransfers(ref RawMessage m, int count)
+        /// <summary>
+        /// The exchange blocks of a message being sent, marked Leaving (ExchangeGuard.TryBeginTransfer)
+        /// until the kernel answers, each with its header and key: the marks come off again
+        /// (ExchangeGuard.EndTransfer: only where the kernel left the block with this SIP) without
+        /// finding the headers a second time.
+        /// </summary>
+        /// <unsafe>Holds header pointers that ExchangeGuard.Header returned (the kernel's fixed table) and
+        /// passes each back only to EndTransfer, once, after its TryBeginTransfer succeeded.</unsafe>
+        private struct LeavingBlocks
         {
-            for (int i = 0; i < count; i++)
-            {
-                ulong h = m.HandleAt(i);
-                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock && !ExchangeGuard.TryBeginTransfer(ExchangeGuard.Header(h), ExchangeGuard.KeyOf(h))) return i;
-            }
-            return count;
-        }
+            private ExchangeHeader* _x0, _x1, _x2, _x3;
+            private long _k0, _k1, _k2, _k3;
 
-        /// <unsafe>ExchangeGuard.EndTransfer on the header found for each of the first <c>begun</c> handles, which BeginTransfers marked.</unsafe>
-        private static void EndTransfers(ref RawMessage m, int begun)
-        {
-            for (int i = 0; i < begun; i++)
+            // Marks the message's blocks leaving, in order; false, with the marks made so far taken off
+            // again, at the first block that is not this SIP's or is leaving already (another thread
+            // frees or sends it, or it is twice in the message).
+            public bool Begin(ref RawMessage m, int count)
             {
-                ulong h = m.HandleAt(i);
-                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock) ExchangeGuard.EndTransfer(ExchangeGuard.Header(h), ExchangeGuard.KeyOf(h));
+                for (int i = 0; i < count; i++)
+                {
+                    ulong h = m.HandleAt(i);
+                    if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock) continue;
+                    ExchangeHeader* x = ExchangeGuard.Header(h);
+                    long k = ExchangeGuard.KeyOf(h);
+                    if (!ExchangeGuard.TryBeginTransfer(x, k)) { End(); return false; }
+                    switch (i)
+                    {
+                        case 0: _x0 = x; _k0 = k; break;
+                        case 1: _x1 = x; _k1 = k; break;
+                        case 2: _x2 = x; _k2 = k; break;
+                        default: _x3 = x; _k3 = k; break;
+                    }
+                }
+                return true;
+            }
+
+            public void End()
+            {
+                if (_x0 != null) ExchangeGuard.EndTransfer(_x0, _k0);
+                if (_x1 != null) ExchangeGuard.EndTransfer(_x1, _k1);
+                if (_x2 != null) ExchangeGuard.EndTransfer(_x2, _k2);
+                if (_x3 != null) ExchangeGuard.EndTransfer(_x3, _k3);
             }
         }
 
@@ -349,9 +374,10 @@ namespace Singularity.Ipc
         /// <unsafe>Hands the kernel's ChannelReceive the address of a local RawMessage (the ABI's ChannelMessage layout).</unsafe>
         public RecvStatus Receive(out RawMessage message, int timeoutMs = -1)
         {
-            RawMessage received = default;
+            RawMessage received;
             int r = KernelCalls.Abi->ChannelReceive(Handle, (ChannelMessage*)&received, Threading.Sync.TimeoutNs(timeoutMs));
-            message = received;
+            if (r == ChannelStatus.Ok) { message = received; return RecvStatus.Ok; }
+            message = default;
             return Status(r);
         }
 
@@ -393,12 +419,14 @@ namespace Singularity.Ipc
             if (n == 0 || n > SipLimits.SelectMaxEndpoints) throw new ArgumentOutOfRangeException("endpoints");
             int* handles = stackalloc int[n];
             for (int i = 0; i < n; i++) handles[i] = endpoints[i].Handle;
-            RawMessage received = default;
+            RawMessage received;
             int at = -1;
             int r = KernelCalls.Abi->ChannelReceiveAny(handles, n, (ChannelMessage*)&received, &at, Threading.Sync.TimeoutNs(timeoutMs));
             if (r == ChannelStatus.BadHandle) throw new InvalidOperationException("receive over an endpoint this SIP does not hold");
             index = at >= 0 && at < n ? at : -1;
-            message = r == ChannelStatus.Ok ? received : default;
+            // The message is copied out only when the kernel wrote one (Ok): one copy, no clearing first.
+            if (r == ChannelStatus.Ok && index >= 0) { message = received; return RecvStatus.Ok; }
+            message = default;
             if (index < 0 && r != ChannelStatus.TimedOut) return RecvStatus.BadHandle;
             return Status(r);
         }
