@@ -23,8 +23,30 @@ namespace Singularity.Ipc
     public readonly unsafe struct ExBlock
     {
         internal readonly ulong Handle;
+        // Cached when the value is made, so an access needs no directory lookup: the header the
+        // directory gives for Handle (null if it gives none), and the key it carries while this SIP
+        // owns the block. Accesses use only these two, sends and frees only Handle: a value torn by
+        // a racing copy (fields of different values) reaches at most a block whose header says it is
+        // this SIP's, and its own Data and Length.
+        private readonly ExchangeHeader* _header;
+        private readonly long _key;
 
-        internal ExBlock(ulong handle) { Handle = handle; }
+        internal ExBlock(ulong handle)
+        {
+            Handle = handle;
+            _header = ExchangeGuard.Header(handle);
+            _key = ExchangeGuard.KeyOf(handle);
+        }
+
+        // Begins an access (ExchangeGuard.Enter) on the cached header; every return is followed by
+        // one ExchangeGuard.Exit.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private ExchangeHeader* Enter()
+        {
+            ExchangeHeader* x = _header;
+            ExchangeGuard.Enter(x, _key);
+            return x;
+        }
 
         /// <safety>Compares the handle with 0; no memory is touched.</safety>
         public bool IsNull => Handle == 0;
@@ -49,9 +71,8 @@ namespace Singularity.Ipc
         {
             get
             {
-                ulong h = Handle;
-                ExchangeHeader* x = ExchangeGuard.Header(h);
-                if (x == null || x->Key != ExchangeGuard.KeyOf(h)) ExchangeGuard.NotOwned();
+                ExchangeHeader* x = _header;
+                if (x == null || x->Key != _key) ExchangeGuard.NotOwned();
                 return (int)x->Length;          // the kernel's blocks are at most 64 MiB
             }
         }
@@ -64,9 +85,7 @@ namespace Singularity.Ipc
         {
             get
             {
-                ulong h = Handle;
-                ExchangeHeader* x = ExchangeGuard.Header(h);
-                ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+                ExchangeHeader* x = Enter();
                 if ((uint)index >= x->Length) ExchangeGuard.OutOfRange(x);
                 byte v = x->Data[index];
                 ExchangeGuard.Exit(x);
@@ -74,9 +93,7 @@ namespace Singularity.Ipc
             }
             set
             {
-                ulong h = Handle;
-                ExchangeHeader* x = ExchangeGuard.Header(h);
-                ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+                ExchangeHeader* x = Enter();
                 if ((uint)index >= x->Length) ExchangeGuard.OutOfRange(x);
                 x->Data[index] = value;
                 ExchangeGuard.Exit(x);
@@ -88,9 +105,7 @@ namespace Singularity.Ipc
         /// <unsafe>An unaligned 8-byte read at <c>Data + offset</c>, <c>offset + 8 &lt;= Length</c>, inside an access.</unsafe>
         public long ReadInt64(int offset)
         {
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             if (offset < 0 || (ulong)offset + 8 > x->Length) ExchangeGuard.OutOfRange(x);
             long v = *(long*)(x->Data + offset);
             ExchangeGuard.Exit(x);
@@ -101,9 +116,7 @@ namespace Singularity.Ipc
         /// <unsafe>An unaligned 8-byte write at <c>Data + offset</c>, <c>offset + 8 &lt;= Length</c>, inside an access.</unsafe>
         public void WriteInt64(int offset, long value)
         {
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             if (offset < 0 || (ulong)offset + 8 > x->Length) ExchangeGuard.OutOfRange(x);
             *(long*)(x->Data + offset) = value;
             ExchangeGuard.Exit(x);
@@ -134,9 +147,7 @@ namespace Singularity.Ipc
         {
             if (source == null) throw new ArgumentNullException("source");
             if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)source.Length) throw new ArgumentOutOfRangeException("count");
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
             if (count > 0) SpanHelpers.Memmove(ref x->Data[offset], ref source[index], (nuint)count);
             ExchangeGuard.Exit(x);
@@ -149,9 +160,7 @@ namespace Singularity.Ipc
         {
             if (destination == null) throw new ArgumentNullException("destination");
             if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)destination.Length) throw new ArgumentOutOfRangeException("count");
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
             if (count > 0) SpanHelpers.Memmove(ref destination[index], ref x->Data[offset], (nuint)count);
             ExchangeGuard.Exit(x);
@@ -164,9 +173,7 @@ namespace Singularity.Ipc
         public void Fill(int offset, int count, byte value)
         {
             if (count < 0) throw new ArgumentOutOfRangeException("count");
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
             byte* p = x->Data + offset;
             if (value == 0) SpanHelpers.ClearWithoutReferences(ref *p, (nuint)count);
@@ -187,9 +194,7 @@ namespace Singularity.Ipc
         {
             if (other == null) throw new ArgumentNullException("other");
             if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)other.Length) throw new ArgumentOutOfRangeException("count");
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
             byte* p = x->Data + offset;
             bool equal = true;
@@ -210,9 +215,7 @@ namespace Singularity.Ipc
         /// (64-bit, no wrap), inside an access; callers check T has no references.</unsafe>
         internal T ReadElement<T>(int index) where T : unmanaged
         {
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             ulong size = (ulong)Unsafe.SizeOf<T>();
             if (index < 0 || ((ulong)index + 1) * size > x->Length) ExchangeGuard.OutOfRange(x);
             T v = Unsafe.Read<T>(x->Data + (ulong)index * size);
@@ -224,9 +227,7 @@ namespace Singularity.Ipc
         /// <unsafe>As ReadElement, writing one T.</unsafe>
         internal void WriteElement<T>(int index, T value) where T : unmanaged
         {
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             ulong size = (ulong)Unsafe.SizeOf<T>();
             if (index < 0 || ((ulong)index + 1) * size > x->Length) ExchangeGuard.OutOfRange(x);
             Unsafe.Write<T>(x->Data + (ulong)index * size, value);
