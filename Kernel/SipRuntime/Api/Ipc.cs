@@ -13,13 +13,18 @@ namespace Singularity.Ipc
     /// its owner, and every access checks that it is this SIP and counts itself in while it runs,
     /// so a free or send by another thread waits until it ends. Contract-typed endpoints build on this.
     /// </summary>
-    /// <safety>An opaque handle (internal field): <c>default</c> is the null block, whose accesses
-    /// fail. Every member reads the handle once and treats it as hostile (a copy in a heap object may
-    /// be overwritten by another thread, and a verifier bug could let a SIP forge it): the header is
-    /// found through the kernel's fixed directory only for a block-kind handle whose slot is inside
-    /// it, and the header's key must equal the handle's generation and this SIP's id. Copies name the
-    /// same block; the header, which only the kernel rewrites on a change of owner, says who owns
-    /// it, so a copy kept after a free or send only gets InvalidOperationException.</safety>
+    /// <safety>Opaque (internal fields): a handle, and the header pointer and key the runtime found
+    /// for it when the value was made (through the kernel's fixed directory, only for a block-kind
+    /// handle whose slot is inside it; null otherwise). <c>default</c> is the null block, whose
+    /// accesses fail. An access uses the header and key only, a free or send the handle only, each
+    /// read once: a copy in a heap object may be overwritten by another thread, and fields of two
+    /// values mixed that way reach at most a block whose header's key names this SIP (the key's SIP
+    /// id is this SIP's), through that header's own Data and Length. A forged handle (a verifier
+    /// bug) still goes through the directory for a free or send. The header pointer is trusted as
+    /// the runtime wrote it: only a verifier bug that let SIP code write a runtime struct's internal
+    /// field (SV0112 refuses overlapping layouts) could forge it, and that one check is no longer
+    /// repeated on every access (issue 17: the lookup was most of an access). Copies name the same block; the header, which only the kernel rewrites on a change of
+    /// owner, says who owns it, so a copy kept after a free or send only gets InvalidOperationException.</safety>
     public readonly unsafe struct ExBlock
     {
         internal readonly ulong Handle;
@@ -31,6 +36,8 @@ namespace Singularity.Ipc
         private readonly ExchangeHeader* _header;
         private readonly long _key;
 
+        /// <unsafe>Stores the header ExchangeGuard.Header gives for the handle (null for any handle it does not
+        /// admit) and the key KeyOf computes; nothing is read through the pointer here.</unsafe>
         internal ExBlock(ulong handle)
         {
             Handle = handle;
@@ -40,6 +47,8 @@ namespace Singularity.Ipc
 
         // Begins an access (ExchangeGuard.Enter) on the cached header; every return is followed by
         // one ExchangeGuard.Exit.
+        /// <unsafe>Reads the cached header pointer and key once and hands them to ExchangeGuard.Enter, which
+        /// refuses a null header and a header whose key is not this value's key (this SIP's).</unsafe>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private ExchangeHeader* Enter()
         {
