@@ -34,11 +34,12 @@ namespace Singularity.Kernel.Tests
                     break;
                 case "threads": ThreadSelfTests.Run(); break;
                 case "zeroonaccess": ZeroOnAccessSelfTest.Run(); break;
+                case "frames": FrameAllocatorSelfTest.Run(); break;
                 case "bench-spawn": KernelBenchmarks.SipSpawn(); break;
                 case "bench-throw": KernelBenchmarks.ThrowCatch(); break;
                 default:
                     Log.Write("warning: unknown self-test '"); Log.Write(name);
-                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault threads zeroonaccess exceptions bench-spawn bench-throw)");
+                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault threads zeroonaccess frames exceptions bench-spawn bench-throw)");
                     return;
             }
             Log.Write("selftest "); Log.Write(name); Log.WriteLine(": passed");

@@ -34,6 +34,7 @@ namespace Singularity.Kernel.Boot
             SipEndHooks.Register(SipEndStep.Quiesce, &IoManager.Quiesce);
             SipEndHooks.Register(SipEndStep.Ending, &NameService.OnSipEnding);
             SipLoader.SetDriverGrants(&IoManager.GrantAtStart);
+            SipManifest.SetHardwareQuery(&IoManager.AsksForHardware);
             SipEndHooks.Register(SipEndStep.HandlesClosed, &ChannelCalls.ReleasePinsOf);
             SipEndHooks.Register(SipEndStep.ThreadsReleased, &ExchangeHeap.ReclaimAll);
             SipEndHooks.Register(SipEndStep.RecordFreed, &SerialInput.Forget);

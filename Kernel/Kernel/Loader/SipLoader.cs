@@ -64,7 +64,11 @@ namespace Singularity.Kernel.Loader
                 sip.ImagePages = pages;
             }
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
-            if (error == null) error = elf.LoadAt((byte*)mem, hi - lo);
+            if (error == null)
+            {
+                error = elf.LoadAt((byte*)mem, hi - lo, manifest.RelocationsChecked, out bool relocationsSafe);
+                if (error == null && relocationsSafe && !manifest.RelocationsChecked) SipManifest.NoteRelocationsChecked(image, size);
+            }
             if (error != null)
             {
                 sip.Terminate(SipState.Failed, -1, error);
@@ -79,7 +83,8 @@ namespace Singularity.Kernel.Loader
             string[] imports = error == null && manifest.HasImports ? SipManifest.EndpointPaths(manifest.Json, manifest.Length, "imports", out error) : null;
             if (error == null) error = StartupEndpoints.Wire(sip, exports, imports);
             // A driver's hardware (IO/Drivers/IoManager.cs): granted now, or the start fails with why.
-            if (error == null && s_driverGrants != null) error = s_driverGrants(sip, manifest.Json, manifest.Length);
+            // Most SIPs ask for none: the manifest facts say so without reading it again.
+            if (error == null && s_driverGrants != null && manifest.MayAskForHardware) error = s_driverGrants(sip, manifest.Json, manifest.Length);
             Allocator.Free(exports);        // the paths themselves are the SIP's now (or freed)
             Allocator.Free(imports);
             if (error != null)

@@ -18,7 +18,16 @@ namespace Singularity.Kernel.Loader
             public ulong Length;
             public ulong HeapQuota;     // bytes, 0 when it declares none
             public bool HasExports, HasImports;
+            public bool MayAskForHardware;      // the I/O manager must read it at start (docs/drivers.md)
+            public bool RelocationsChecked;     // a load of this image found its relocations valid (ElfImage.LoadAt)
         }
+
+        // The I/O manager's question (a layer above; Boot/Kernel.cs ConnectLayers): does this
+        // manifest ask for hardware, or is its driver part malformed? Asked once per image.
+        private static delegate*<byte*, ulong, bool> s_asksForHardware;
+
+        /// <summary>Registers the I/O manager's reading of a manifest's driver part.</summary>
+        public static void SetHardwareQuery(delegate*<byte*, ulong, bool> asks) => s_asksForHardware = asks;
 
         // Facts of the images started so far, found once per image: images are boot modules,
         // which nothing writes, so an image's address and size name its manifest for good. In
@@ -32,7 +41,7 @@ namespace Singularity.Kernel.Loader
             public fixed ulong Json[CachedImages];
             public fixed ulong Length[CachedImages];
             public fixed ulong Quota[CachedImages];
-            public fixed byte Lists[CachedImages];      // 1: exports, 2: imports
+            public fixed byte Lists[CachedImages];      // 1: exports, 2: imports, 4: may ask for hardware, 8: relocations checked
             public int Count;
         }
         private static FactCache s_cache;
@@ -54,6 +63,8 @@ namespace Singularity.Kernel.Loader
                 f.HeapQuota = s_cache.Quota[i];
                 f.HasExports = (s_cache.Lists[i] & 1) != 0;
                 f.HasImports = (s_cache.Lists[i] & 2) != 0;
+                f.MayAskForHardware = (s_cache.Lists[i] & 4) != 0;
+                f.RelocationsChecked = (s_cache.Lists[i] & 8) != 0;
                 return f;
             }
             f.Json = Find(ref elf, out f.Length);
@@ -61,6 +72,9 @@ namespace Singularity.Kernel.Loader
             bool malformed = false;
             f.HasExports = ListsAny(f.Json, f.Length, "exports", ref malformed);
             f.HasImports = ListsAny(f.Json, f.Length, "imports", ref malformed);
+            // Without the query (no I/O manager registered) every start asks the hook, if any.
+            f.MayAskForHardware = s_asksForHardware == null || s_asksForHardware(f.Json, f.Length);
+            f.RelocationsChecked = false;
             if (malformed) return f;
             ulong flags = Arch.Cpu.ReadRflags();
             Arch.Cpu.DisableInterrupts();
@@ -72,11 +86,26 @@ namespace Singularity.Kernel.Loader
                 s_cache.Json[n] = (ulong)f.Json;
                 s_cache.Length[n] = f.Length;
                 s_cache.Quota[n] = f.HeapQuota;
-                s_cache.Lists[n] = (byte)((f.HasExports ? 1 : 0) | (f.HasImports ? 2 : 0));
+                s_cache.Lists[n] = (byte)((f.HasExports ? 1 : 0) | (f.HasImports ? 2 : 0) | (f.MayAskForHardware ? 4 : 0));
                 s_cache.Count = n + 1;
             }
             if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
             return f;
+        }
+
+        /// <summary>
+        /// A load of the image at <paramref name="image"/> found every relocation valid and none
+        /// inside the relocation table (ElfImage.LoadAt): later loads of it skip those checks. Only
+        /// for a cached image (a boot module: its bytes never change).
+        /// </summary>
+        public static void NoteRelocationsChecked(byte* image, ulong size)
+        {
+            ulong flags = Arch.Cpu.ReadRflags();
+            Arch.Cpu.DisableInterrupts();
+            int n = s_cache.Count;
+            for (int i = 0; i < n; i++)
+                if (s_cache.Image[i] == (ulong)image && s_cache.Size[i] == size) s_cache.Lists[i] |= 8;
+            if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
         }
 
         // Whether the manifest's list names any path, or is malformed (then every start reads it

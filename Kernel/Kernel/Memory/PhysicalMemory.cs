@@ -93,25 +93,25 @@ namespace Singularity.Kernel.Memory
         public static ulong AllocateContiguous(ulong count, bool zero)
         {
             if (count == 0 || count > s_freeFrames) return 0;
-            ulong run = 0, runStart = 0;
-            // First fit from the hint, then once more from the start.
+            // First fit from the hint, then once more from the start. A word of the bitmap at a
+            // time: the next free frame, then the next used one within `count` frames of it.
             for (int pass = 0; pass < 2; pass++)
             {
-                ulong from = pass == 0 ? s_searchHint : 0;
-                run = 0;
-                for (ulong f = from; f < s_frameCount; f++)
+                ulong f = pass == 0 ? s_searchHint : 0;
+                while (true)
                 {
-                    if ((f & 63) == 0 && run == 0 && s_bitmap[f / 64] == ~0UL) { f += 63; continue; }
-                    if (IsUsed(f)) { run = 0; continue; }
-                    if (run == 0) runStart = f;
-                    if (++run == count)
+                    f = NextFrame(f, used: false, s_frameCount);
+                    if (f >= s_frameCount || count > s_frameCount - f) break;
+                    ulong end = NextFrame(f, used: true, f + count);
+                    if (end == f + count)
                     {
-                        for (ulong i = 0; i < count; i++) SetUsed(runStart + i, true);
+                        SetRange(f, count, used: true);
                         s_freeFrames -= count;
-                        s_searchHint = runStart + count;
-                        if (zero) Arch.Cpu.Zero((void*)(runStart * PageSize), count * PageSize);
-                        return runStart * PageSize;
+                        s_searchHint = f + count;
+                        if (zero) Arch.Cpu.Zero((void*)(f * PageSize), count * PageSize);
+                        return f * PageSize;
                     }
+                    f = end;
                 }
             }
             return 0;
@@ -120,15 +120,59 @@ namespace Singularity.Kernel.Memory
         public static void FreeContiguous(ulong address, ulong count)
         {
             ulong first = address / PageSize;
-            if (address % PageSize != 0 || first + count > s_frameCount)
+            if (address % PageSize != 0 || first > s_frameCount || count > s_frameCount - first)
                 Panic.Halt("physical memory: free of an invalid frame range");
-            for (ulong f = first; f < first + count; f++)
-            {
-                if (!IsUsed(f)) Panic.Halt("physical memory: double free of a frame");
-                SetUsed(f, false);
-            }
+            if (NextFrame(first, used: false, first + count) != first + count)
+                Panic.Halt("physical memory: double free of a frame");
+            SetRange(first, count, used: false);
             s_freeFrames += count;
             if (first < s_searchHint) s_searchHint = first;
+        }
+
+        // The first frame in [from, limit) that is used (or free, for used = false), or limit;
+        // limit is at most s_frameCount. Whole bitmap words at a time.
+        private static ulong NextFrame(ulong from, bool used, ulong limit)
+        {
+            if (from >= limit) return limit;
+            ulong flip = used ? 0 : ~0UL;
+            ulong i = from / 64, last = (limit - 1) / 64;
+            ulong w = (s_bitmap[i] ^ flip) & (~0UL << (int)(from % 64));
+            while (w == 0)
+            {
+                if (++i > last) return limit;
+                w = s_bitmap[i] ^ flip;
+            }
+            ulong f = i * 64 + TrailingZeros(w);
+            return f < limit ? f : limit;
+        }
+
+        // Marks frames [first, first + count) used or free, a word at a time.
+        private static void SetRange(ulong first, ulong count, bool used)
+        {
+            ulong f = first, end = first + count;
+            while (f < end)
+            {
+                int bit = (int)(f % 64);
+                ulong n = 64 - (ulong)bit;
+                if (n > end - f) n = end - f;
+                ulong mask = (n == 64 ? ~0UL : (1UL << (int)n) - 1) << bit;
+                if (used) s_bitmap[f / 64] |= mask;
+                else s_bitmap[f / 64] &= ~mask;
+                f += n;
+            }
+        }
+
+        // The index of the lowest set bit of w (not 0).
+        private static ulong TrailingZeros(ulong w)
+        {
+            ulong n = 0;
+            if ((w & 0xFFFFFFFFUL) == 0) { n += 32; w >>= 32; }
+            if ((w & 0xFFFFUL) == 0) { n += 16; w >>= 16; }
+            if ((w & 0xFFUL) == 0) { n += 8; w >>= 8; }
+            if ((w & 0xFUL) == 0) { n += 4; w >>= 4; }
+            if ((w & 0x3UL) == 0) { n += 2; w >>= 2; }
+            if ((w & 0x1UL) == 0) n += 1;
+            return n;
         }
 
         public static void FreeFrame(ulong address) => FreeContiguous(address, 1);

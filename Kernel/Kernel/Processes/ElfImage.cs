@@ -78,8 +78,17 @@ namespace Singularity.Kernel.Processes
         /// long) and relocates. Every byte the file does not give (bss, the gaps between segments
         /// and the page tails) is zeroed, and only those: a byte is written once. Null on success.
         /// </summary>
-        public string LoadAt(byte* load, ulong loadSize)
+        public string LoadAt(byte* load, ulong loadSize) => LoadAt(load, loadSize, false, out _);
+
+        /// <summary>
+        /// As LoadAt; <paramref name="relocationsChecked"/> says an earlier load of this same file
+        /// (a boot module: nothing writes it) found every relocation valid and none inside the
+        /// relocation table, so the entries, copied from the same bytes, need no check again.
+        /// <paramref name="relocationsSafe"/> says whether this load found that (for the next).
+        /// </summary>
+        public string LoadAt(byte* load, ulong loadSize, bool relocationsChecked, out bool relocationsSafe)
         {
+            relocationsSafe = false;
             Span(out ulong lo, out ulong hi);
             // Segments in ascending, disjoint order (as the ELF specification asks) are laid with
             // their gaps zeroed; any other order zeroes the whole image first.
@@ -105,7 +114,7 @@ namespace Singularity.Kernel.Processes
                 }
             }
             if (hi - lo > done) Arch.Cpu.Zero(load + done, hi - lo - done);
-            if (dynamicOff == 0) return null;   // nothing to relocate
+            if (dynamicOff == 0) { relocationsSafe = true; return null; }   // nothing to relocate
             if (!Fits(dynamicOff, dynamicSize)) return "dynamic section outside the file";
 
             ulong rela = 0, relaSize = 0, relaEnt = 24;
@@ -117,7 +126,7 @@ namespace Singularity.Kernel.Processes
                 else if (tag == DT_RELASZ) relaSize = U64(d + 8);
                 else if (tag == DT_RELAENT) relaEnt = U64(d + 8);
             }
-            if (relaSize == 0) return null;
+            if (relaSize == 0) { relocationsSafe = true; return null; }
             if (relaEnt != 24) return "unexpected relocation entry size";
             // DT_RELA is a virtual address; the table was loaded with its segment.
             if (rela < lo || rela + relaSize > hi) return "relocation table outside the image";
@@ -128,13 +137,25 @@ namespace Singularity.Kernel.Processes
             byte* tableEnd = table + relaSize;
             ulong last = hi - lo - 8;           // the highest load offset an 8-byte slot may start at
             ulong delta = (ulong)load - lo;
+            if (relocationsChecked)
+            {
+                // Every entry was checked on an earlier load of the same bytes, and none writes
+                // into the table, so each entry reads as it did then.
+                for (byte* r = table; r < tableEnd; r += 24) *(ulong*)(load + (*(ulong*)r - lo)) = delta + *(ulong*)(r + 16);
+                relocationsSafe = true;
+                return null;
+            }
+            ulong tableAt = rela - lo;
+            bool intoTable = false;
             for (byte* r = table; r < tableEnd; r += 24)
             {
                 ulong at = *(ulong*)r - lo;
                 if (*(uint*)(r + 8) != R_X86_64_RELATIVE) return "unsupported relocation type (only R_X86_64_RELATIVE is allowed)";
                 if (at > last) return "a relocation points outside the image";
+                if (at + 8 > tableAt && at < tableAt + relaSize) intoTable = true;
                 *(ulong*)(load + at) = delta + *(ulong*)(r + 16);
             }
+            relocationsSafe = !intoTable;
             return null;
         }
 

@@ -175,7 +175,7 @@ namespace Singularity.Kernel.Threading
 
         // The top of a SIP stack zeroed at once; the pages below are zeroed on their first access
         // (Paging.UnmapZeroOnAccess): most threads use a few KiB of their 64 (docs/benchmarks.md).
-        private const ulong SipStackEagerBytes = 8 * 1024;
+        private const ulong SipStackEagerBytes = 4 * 1024;
 
         // A SIP stack (Abi.SipLimits.ThreadStackBytes) above an unmapped guard page; its lowest
         // usable address, or 0. SIP code never sees a byte it did not write: the top is zeroed now,

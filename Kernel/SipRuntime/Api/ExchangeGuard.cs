@@ -15,19 +15,20 @@ namespace Singularity.Ipc
     /// count of running accesses, checks the Key, and counts itself out. A free or send first marks
     /// the Key Leaving (new accesses fail) and waits until no access of this SIP runs, so no access of
     /// another thread runs on into memory the kernel gives to someone else (its own heap, or the SIP
-    /// that receives the block). The count is one word per SIP, changed with plain one-instruction
-    /// increments (asm/sip_start.asm): the system runs on one CPU (docs/scheduling.md), so only an interrupt can come
+    /// that receives the block). The count is one word per SIP, changed with one-instruction locked
+    /// adds, inlined (no call): the system runs on one CPU (docs/scheduling.md), so only an interrupt can come
     /// between a thread's instructions, never inside one, and a thread preempted inside an access has
     /// the count above 0 until it runs again and leaves (docs/channels.md "Exchange blocks"). With
-    /// more than one CPU the count must become a locked add (or one count per CPU).
+    /// more than one CPU the locked add stays sound but contended (one count per CPU would scale).
     /// </summary>
     /// <unsafe>The directory pointer is the kernel's (ExchangeHeaders ABI call at start-up): a fixed
     /// array of DirectoryChunks chunk pointers, each null or ChunkSlots headers that are never freed.
     /// Header() bounds the slot against the directory and checks the chunk; a header's Data and
     /// Length describe the block's memory whenever its Key is this SIP's (the kernel writes them
     /// before the Key), and the Leaving protocol keeps that true for the duration of an access.
-    /// CountIn, CountOut and Running are the three instructions of asm/sip_start.asm on this
-    /// image's own count word (no arguments, no other memory).</unsafe>
+    /// An ExBlock caches its header pointer, found through the directory when the value was made
+    /// (from a kernel-issued handle): Enter checks it is not null and its Key, so a cached pointer is
+    /// used only while the header says this SIP owns the block.</unsafe>
     internal static unsafe class ExchangeGuard
     {
         private static ExchangeHeader** s_directory;
@@ -62,15 +63,24 @@ namespace Singularity.Ipc
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static long KeyOf(ulong handle) => ExchangeHeader.KeyOf(handle, s_sipId);
 
-        // This SIP's accesses in progress, all threads together: a word in the image's data that
-        // asm/sip_start.asm changes with one `inc` or `dec` each (on one CPU no interrupt splits
-        // them; the compiler might split a C# ++ into a load and a store, which an interrupt could).
-        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "sip_access_enter")]
-        private static extern void CountIn();
-        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "sip_access_exit")]
-        private static extern void CountOut();
-        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "sip_access_running")]
-        private static extern int Running();
+        // This SIP's accesses in progress, all threads together. Changed only by the one-instruction
+        // locked adds below (ilc expands the Interlocked intrinsic inline, `lock add` when the result is
+        // unused): no interrupt can split one, and no call is made, so an access compiles to a few
+        // instructions with its operands in registers. (A C# ++ would be a load and a store, which an
+        // interrupt can come between.)
+        // The word is the only static of its class (AccessCount), so its address is that class's
+        // statics base: one `lea` and the `lock` instruction.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void CountIn() => Interlocked.ExchangeAdd(ref AccessCount.Running, 1);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void CountOut() => Interlocked.ExchangeAdd(ref AccessCount.Running, -1);
+        // Read in a loop around a kernel call (Yield), so each round reads the word again.
+        private static int Running() => AccessCount.Running;
+
+        private static class AccessCount
+        {
+            public static int Running;
+        }
 
         /// <summary>
         /// Begins an access: the block is this SIP's and stays so until Exit. Throws
@@ -81,8 +91,9 @@ namespace Singularity.Ipc
         {
             // Counted in before the key is read: a free or send that marks the key Leaving after
             // this read waits for the count; one that marked it before makes this read fail.
+            if (x == null) NotOwned();
             CountIn();
-            if (x == null || x->Key != key) { CountOut(); NotOwned(); }
+            if (x->Key != key) { CountOut(); NotOwned(); }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

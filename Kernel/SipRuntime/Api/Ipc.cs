@@ -13,18 +13,49 @@ namespace Singularity.Ipc
     /// its owner, and every access checks that it is this SIP and counts itself in while it runs,
     /// so a free or send by another thread waits until it ends. Contract-typed endpoints build on this.
     /// </summary>
-    /// <safety>An opaque handle (internal field): <c>default</c> is the null block, whose accesses
-    /// fail. Every member reads the handle once and treats it as hostile (a copy in a heap object may
-    /// be overwritten by another thread, and a verifier bug could let a SIP forge it): the header is
-    /// found through the kernel's fixed directory only for a block-kind handle whose slot is inside
-    /// it, and the header's key must equal the handle's generation and this SIP's id. Copies name the
-    /// same block; the header, which only the kernel rewrites on a change of owner, says who owns
-    /// it, so a copy kept after a free or send only gets InvalidOperationException.</safety>
+    /// <safety>Opaque (internal fields): a handle, and the header pointer and key the runtime found
+    /// for it when the value was made (through the kernel's fixed directory, only for a block-kind
+    /// handle whose slot is inside it; null otherwise). <c>default</c> is the null block, whose
+    /// accesses fail. An access uses the header and key only, a free or send the handle only, each
+    /// read once: a copy in a heap object may be overwritten by another thread, and fields of two
+    /// values mixed that way reach at most a block whose header's key names this SIP (the key's SIP
+    /// id is this SIP's), through that header's own Data and Length. A forged handle (a verifier
+    /// bug) still goes through the directory for a free or send. The header pointer is trusted as
+    /// the runtime wrote it: only a verifier bug that let SIP code write a runtime struct's internal
+    /// field (SV0112 refuses overlapping layouts) could forge it, and that one check is no longer
+    /// repeated on every access (issue 17: the lookup was most of an access). Copies name the same block; the header, which only the kernel rewrites on a change of
+    /// owner, says who owns it, so a copy kept after a free or send only gets InvalidOperationException.</safety>
     public readonly unsafe struct ExBlock
     {
         internal readonly ulong Handle;
+        // Cached when the value is made, so an access needs no directory lookup: the header the
+        // directory gives for Handle (null if it gives none), and the key it carries while this SIP
+        // owns the block. Accesses use only these two, sends and frees only Handle: a value torn by
+        // a racing copy (fields of different values) reaches at most a block whose header says it is
+        // this SIP's, and its own Data and Length.
+        private readonly ExchangeHeader* _header;
+        private readonly long _key;
 
-        internal ExBlock(ulong handle) { Handle = handle; }
+        /// <unsafe>Stores the header ExchangeGuard.Header gives for the handle (null for any handle it does not
+        /// admit) and the key KeyOf computes; nothing is read through the pointer here.</unsafe>
+        internal ExBlock(ulong handle)
+        {
+            Handle = handle;
+            _header = ExchangeGuard.Header(handle);
+            _key = ExchangeGuard.KeyOf(handle);
+        }
+
+        // Begins an access (ExchangeGuard.Enter) on the cached header; every return is followed by
+        // one ExchangeGuard.Exit.
+        /// <unsafe>Reads the cached header pointer and key once and hands them to ExchangeGuard.Enter, which
+        /// refuses a null header and a header whose key is not this value's key (this SIP's).</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private ExchangeHeader* Enter()
+        {
+            ExchangeHeader* x = _header;
+            ExchangeGuard.Enter(x, _key);
+            return x;
+        }
 
         /// <safety>Compares the handle with 0; no memory is touched.</safety>
         public bool IsNull => Handle == 0;
@@ -49,9 +80,8 @@ namespace Singularity.Ipc
         {
             get
             {
-                ulong h = Handle;
-                ExchangeHeader* x = ExchangeGuard.Header(h);
-                if (x == null || x->Key != ExchangeGuard.KeyOf(h)) ExchangeGuard.NotOwned();
+                ExchangeHeader* x = _header;
+                if (x == null || x->Key != _key) ExchangeGuard.NotOwned();
                 return (int)x->Length;          // the kernel's blocks are at most 64 MiB
             }
         }
@@ -64,9 +94,7 @@ namespace Singularity.Ipc
         {
             get
             {
-                ulong h = Handle;
-                ExchangeHeader* x = ExchangeGuard.Header(h);
-                ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+                ExchangeHeader* x = Enter();
                 if ((uint)index >= x->Length) ExchangeGuard.OutOfRange(x);
                 byte v = x->Data[index];
                 ExchangeGuard.Exit(x);
@@ -74,9 +102,7 @@ namespace Singularity.Ipc
             }
             set
             {
-                ulong h = Handle;
-                ExchangeHeader* x = ExchangeGuard.Header(h);
-                ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+                ExchangeHeader* x = Enter();
                 if ((uint)index >= x->Length) ExchangeGuard.OutOfRange(x);
                 x->Data[index] = value;
                 ExchangeGuard.Exit(x);
@@ -88,9 +114,7 @@ namespace Singularity.Ipc
         /// <unsafe>An unaligned 8-byte read at <c>Data + offset</c>, <c>offset + 8 &lt;= Length</c>, inside an access.</unsafe>
         public long ReadInt64(int offset)
         {
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             if (offset < 0 || (ulong)offset + 8 > x->Length) ExchangeGuard.OutOfRange(x);
             long v = *(long*)(x->Data + offset);
             ExchangeGuard.Exit(x);
@@ -101,9 +125,7 @@ namespace Singularity.Ipc
         /// <unsafe>An unaligned 8-byte write at <c>Data + offset</c>, <c>offset + 8 &lt;= Length</c>, inside an access.</unsafe>
         public void WriteInt64(int offset, long value)
         {
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             if (offset < 0 || (ulong)offset + 8 > x->Length) ExchangeGuard.OutOfRange(x);
             *(long*)(x->Data + offset) = value;
             ExchangeGuard.Exit(x);
@@ -134,9 +156,7 @@ namespace Singularity.Ipc
         {
             if (source == null) throw new ArgumentNullException("source");
             if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)source.Length) throw new ArgumentOutOfRangeException("count");
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
             if (count > 0) SpanHelpers.Memmove(ref x->Data[offset], ref source[index], (nuint)count);
             ExchangeGuard.Exit(x);
@@ -149,9 +169,7 @@ namespace Singularity.Ipc
         {
             if (destination == null) throw new ArgumentNullException("destination");
             if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)destination.Length) throw new ArgumentOutOfRangeException("count");
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
             if (count > 0) SpanHelpers.Memmove(ref destination[index], ref x->Data[offset], (nuint)count);
             ExchangeGuard.Exit(x);
@@ -164,9 +182,7 @@ namespace Singularity.Ipc
         public void Fill(int offset, int count, byte value)
         {
             if (count < 0) throw new ArgumentOutOfRangeException("count");
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
             byte* p = x->Data + offset;
             if (value == 0) SpanHelpers.ClearWithoutReferences(ref *p, (nuint)count);
@@ -187,9 +203,7 @@ namespace Singularity.Ipc
         {
             if (other == null) throw new ArgumentNullException("other");
             if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)other.Length) throw new ArgumentOutOfRangeException("count");
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
             byte* p = x->Data + offset;
             bool equal = true;
@@ -210,9 +224,7 @@ namespace Singularity.Ipc
         /// (64-bit, no wrap), inside an access; callers check T has no references.</unsafe>
         internal T ReadElement<T>(int index) where T : unmanaged
         {
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             ulong size = (ulong)Unsafe.SizeOf<T>();
             if (index < 0 || ((ulong)index + 1) * size > x->Length) ExchangeGuard.OutOfRange(x);
             T v = Unsafe.Read<T>(x->Data + (ulong)index * size);
@@ -224,9 +236,7 @@ namespace Singularity.Ipc
         /// <unsafe>As ReadElement, writing one T.</unsafe>
         internal void WriteElement<T>(int index, T value) where T : unmanaged
         {
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            ExchangeGuard.Enter(x, ExchangeGuard.KeyOf(h));
+            ExchangeHeader* x = Enter();
             ulong size = (ulong)Unsafe.SizeOf<T>();
             if (index < 0 || ((ulong)index + 1) * size > x->Length) ExchangeGuard.OutOfRange(x);
             Unsafe.Write<T>(x->Data + (ulong)index * size, value);

@@ -28,7 +28,9 @@ namespace Singularity.Runtime
     /// <unsafe member="Refill">Carves one page of a segment into blocks of the class size (4096 / size of them).</unsafe>
     /// <unsafe member="TakeFreePage">Scans the page-class bytes of the heap's own segments (pages 1 to 63); a new segment
     /// comes from the kernel.</unsafe>
-    /// <unsafe member="Initialize">Four state pages from the kernel: free-list heads, then the mark stack (capacity counted in entries).</unsafe>
+    /// <unsafe member="Initialize">One state page from the kernel for the free-list heads (ClassCount pointers).</unsafe>
+    /// <unsafe member="EnsureCollectorState">Four pages from the kernel, once, before the heap's first memory: the mark
+    /// stack (3 pages, capacity counted in entries) and the stack ranges (one page, SipLimits.MaxStackRanges pairs, checked at Initialize).</unsafe>
     /// <unsafe member="Collect">Runs with the heap lock held and the SIP's other threads paused by the kernel.</unsafe>
     /// <unsafe member="MarkStatics">Reads the image's GC static regions (ReadyToRun section 201) through the linker's __modules table.</unsafe>
     /// <unsafe member="MarkStacks">Scans the words of every range the kernel reports (each thread's stack from its saved
@@ -61,9 +63,12 @@ namespace Singularity.Runtime
         private const ulong MaxSmall = 4096;
         private const byte PageFree = 0, PageHeader = 0xFF;
         private const int LargeHeader = 32;       // { next, pages, unused, unused }, then the object's block
-        private const int StatePages = 5;         // free lists, mark stack (3 pages), stack ranges
-        // The stack ranges (SipLimits.MaxStackRanges pairs) have the last state page.
-        private const ulong StackRangesOffset = 4 * PageSize;
+        // The free lists' page comes at start-up; the collector's pages (the mark stack, 3 pages, and
+        // the stack ranges, SipLimits.MaxStackRanges pairs, one page) with the heap's first memory
+        // (EnsureCollectorState): a SIP that never allocates an object never pays for them (the
+        // kernel zeroes every page it grants: 2,048 instructions of a SIP's start, docs/benchmarks.md).
+        private const int CollectorPages = 4;
+        private const ulong StackRangesOffset = 3 * PageSize;
 
         // Segment header layout, in the segment's first page.
         private struct Segment
@@ -105,12 +110,23 @@ namespace Singularity.Runtime
         public static void Initialize()
         {
             if (SipLimits.MaxStackRanges * 16 > (int)PageSize) KernelCalls.Fail("garbage collector: no room for the stack ranges", 0);
-            byte* state = (byte*)KernelCalls.Abi->AllocatePages(StatePages);
+            byte* state = (byte*)KernelCalls.Abi->AllocatePages(1);
             if (state == null) KernelCalls.Fail("heap quota exceeded before start-up", 0);
             s_freeLists = (void**)state;
-            s_markStack = (ulong*)(state + PageSize);
-            s_markCapacity = (int)(3 * PageSize / 8);
+        }
+
+        // The collector's pages, taken before the heap's first segment or large run (the heap
+        // lock held): false when the quota refuses them, which refuses that memory too. So every
+        // heap that holds an object has them, and a collection without them has nothing to free.
+        private static bool EnsureCollectorState()
+        {
+            if (s_markStack != null) return true;
+            byte* state = (byte*)KernelCalls.Abi->AllocatePages(CollectorPages);
+            if (state == null) return false;
             s_stackRanges = (ulong*)(state + StackRangesOffset);
+            s_markCapacity = (int)(StackRangesOffset / 8);
+            s_markStack = (ulong*)state;
+            return true;
         }
 
         /// <summary>
@@ -160,6 +176,7 @@ namespace Singularity.Runtime
                 return (byte*)block;
             }
             ulong pages = (size + LargeHeader + PageSize - 1) / PageSize;
+            if (!EnsureCollectorState()) return null;
             byte* run = (byte*)KernelCalls.Abi->AllocatePages(pages);
             if (run == null) return null;
             *(byte**)run = s_large;
@@ -191,8 +208,9 @@ namespace Singularity.Runtime
             for (seg = s_segments; seg != null; seg = seg->Next)
                 for (index = 1; index < SegmentPages; index++)
                     if (seg->PageClass[index] == PageFree) return (byte*)seg + (ulong)index * PageSize;
-            seg = (Segment*)KernelCalls.Abi->AllocatePages(SegmentPages);
             index = 0;
+            if (!EnsureCollectorState()) { seg = null; return null; }
+            seg = (Segment*)KernelCalls.Abi->AllocatePages(SegmentPages);
             if (seg == null) return null;
             seg->Magic = SegmentMagic;
             seg->PageClass[0] = PageHeader;
@@ -216,6 +234,9 @@ namespace Singularity.Runtime
         private static void Collect()
         {
             if (s_collecting) return;
+            // No collector pages: the heap never took memory (EnsureCollectorState), so there is
+            // nothing to free; the collection still counts as one.
+            if (s_markStack == null) { Collections++; LastCollectionFreed = 0; return; }
             s_collecting = true;
             KernelCalls.Abi->BeginCollection();
             ulong before = KernelCalls.Abi->HeapBytes();

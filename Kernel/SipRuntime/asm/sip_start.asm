@@ -55,21 +55,3 @@ sip_zero:
     rep stosq
     ret
 
-; The SIP's count of running exchange-block accesses (ExchangeGuard): one word per SIP, changed
-; only by these single read-modify-write instructions. The system runs on one CPU, so no interrupt
-; can split them and no lock prefix is needed (docs/channels.md "Exchange blocks").
-global sip_access_enter, sip_access_exit, sip_access_running
-sip_access_enter:
-    inc dword [sip_accessing]
-    ret
-sip_access_exit:
-    dec dword [sip_accessing]
-    ret
-sip_access_running:
-    mov eax, [sip_accessing]
-    ret
-
-section .data
-align 4
-sip_accessing:
-    dd 0

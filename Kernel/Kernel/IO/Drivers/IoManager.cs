@@ -34,6 +34,18 @@ namespace Singularity.Kernel.IO.Drivers
         }
 
         /// <summary>
+        /// Whether a start of an image with this manifest must come to <see cref="GrantAtStart"/>:
+        /// it asks for hardware, or its driver part is malformed (GrantAtStart then reports why).
+        /// The loader asks once per boot-module image (SipManifest.Facts); nothing is allocated.
+        /// </summary>
+        public static bool AsksForHardware(byte* manifest, ulong length)
+        {
+            DriverManifest m;
+            string error = DriverManifest.Read(manifest, length, &m);
+            return error != null || m.AsksForAnything;
+        }
+
+        /// <summary>
         /// At a SIP's start (SipLoader, through the hook ConnectLayers registers): reads the driver
         /// part of its manifest and grants it, or returns why it may not start (the loader fails
         /// the start with it). Null for a SIP that is no driver.
