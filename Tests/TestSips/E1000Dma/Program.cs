@@ -9,6 +9,8 @@ using Singularity.Drivers;
 // whose packet lies in the same buffer, and waits for the device to write the descriptor done
 // bit back by DMA; `kernel` allocates a DMA buffer (so its device may master the bus) but points
 // the ring base at kernel memory (1 MiB, the kernel image), the bug the IOMMU must contain;
+// `stale` runs the ring as `ring` does, frees the buffer, then makes the device read the freed
+// ring again (the IOMMU must have forgotten the page: unmapped, IOTLB invalidated);
 // `hold` allocates a buffer and idles; `sizes` asks for buffers of hostile sizes.
 [assembly: Device(0x8086, 0x100e)]
 
@@ -51,13 +53,29 @@ public static class Program
 
         for (int wait = 0; wait < 50; wait++)
         {
-            if (mode != "kernel" && (ring.Read8(12) & 1) != 0)
+            if (mode == "ring" && (ring.Read8(12) & 1) != 0)
             {
                 Debug.WriteLine("e1000dma: descriptor done by DMA, head " + regs.Read32(Tdh).ToString());
                 ring.Free();
                 return 0;
             }
+            if (mode == "stale" && (ring.Read8(12) & 1) != 0) break;
             Singularity.Threading.Thread.Sleep(20);
+        }
+        if (mode == "stale" && (ring.Read8(12) & 1) != 0)
+        {
+            // The allowed DMA worked (the unit has the page's translation cached now). Free the
+            // buffer, then point the device at it again: the IOMMU must block the read.
+            Debug.WriteLine("e1000dma: descriptor done by DMA, head " + regs.Read32(Tdh).ToString());
+            ring.Free();
+            regs.Write32(Tctl, 0);
+            regs.Write32(Tdh, 0);
+            regs.Write32(Tdt, 0);
+            regs.Write32(Tctl, TctlEnable | TctlPadShort);
+            regs.Write32(Tdt, 1);
+            Singularity.Threading.Thread.Sleep(300);
+            Debug.WriteLine("e1000dma: pointed the device at its freed buffer 0x" + Hex(ringBase) + ", head " + regs.Read32(Tdh).ToString());
+            return 0;
         }
         if (mode == "kernel")
         {

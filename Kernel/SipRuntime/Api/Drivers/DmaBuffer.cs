@@ -57,7 +57,7 @@ namespace Singularity.Drivers
         /// <safety>Asks the kernel for the device address of the handle, which it gives only for a
         /// DMA block the caller owns.</safety>
         /// <unsafe>A call through the ABI table with a plain value.</unsafe>
-        public static DmaBuffer Take(Singularity.Channels.ExBuffer received)
+        public static DmaBuffer Take([Singularity.Channels.Claims] Singularity.Channels.ExBuffer received)
         {
             ulong h = received.Block.Handle;
             ulong address = KernelCalls.Abi->DmaAddress(h);
