@@ -220,14 +220,6 @@ namespace Singularity.Kernel.Ipc
             return ok;
         }
 
-        /// <summary>Calls <paramref name="visit"/> for every DMA block <paramref name="sip"/> owns (the IOMMU maps them). Interrupts off.</summary>
-        public static void ForEachDmaBlockOf(Sip sip, delegate*<Sip, ulong, ulong, void> visit)
-        {
-            for (int slot = 0; slot < s_capacity; slot++)
-                if (s_blocks[slot].Owner == sip.Id && s_blocks[slot].DmaPages != 0)
-                    visit(sip, (ulong)s_blocks[slot].Data, s_blocks[slot].DmaPages);
-        }
-
         // A free slot, doubling the table when every slot is taken; -1 if it cannot grow. Interrupts off.
         private static int FreeSlot()
         {

@@ -40,13 +40,9 @@ namespace Singularity.Kernel.IO.Iommu
         private static ulong[] s_top;
         private static ulong[] s_frames;
         private static Sip[] s_charged;
-        private static ulong s_faults;
 
         /// <summary>True when translation is on: every device reaches only what a domain maps.</summary>
         public static bool Enabled { get; private set; }
-
-        /// <summary>Faults logged since boot.</summary>
-        public static ulong FaultCount => s_faults;
 
         private static uint R32(int offset) => *(uint*)(s_base + (ulong)offset);
         private static ulong R64(int offset) => *(ulong*)(s_base + (ulong)offset);
@@ -254,17 +250,6 @@ namespace Singularity.Kernel.IO.Iommu
             Log.WriteChar((char)(lo < 10 ? '0' + lo : 'a' + lo - 10));
         }
 
-        /// <summary>Page-table frames of live domains (kernel memory the drivers are charged for).</summary>
-        public static ulong TableFrames
-        {
-            get
-            {
-                ulong n = 0;
-                if (Enabled) for (int i = 0; i < MaxDomains; i++) n += s_frames[i];
-                return n;
-            }
-        }
-
         /// <summary>
         /// Logs and clears every recorded translation fault: the device (bus:device.function), the
         /// page address it tried, read or write, and the unit's reason code. The DMA was blocked.
@@ -284,7 +269,6 @@ namespace Singularity.Kernel.IO.Iommu
                 uint reason = (uint)((high >> 32) & 0xFF);
                 bool read = (high & (1UL << 62)) != 0;
                 W32(at + 12, 1u << 31);                             // clears the record (write 1 to F)
-                s_faults++;
                 ulong flags = Log.BeginLine();
                 Log.Write("iommu: DMA blocked: device "); WriteHex2(source >> 8); Log.Write(":"); WriteHex2((source >> 3) & 31);
                 Log.Write("."); Log.WriteDecimal((ulong)(source & 7)); Log.Write(read ? " read " : " write ");
