@@ -72,7 +72,9 @@ namespace Singularity.Abi
         public delegate*<int, ulong, int, ulong, void> PortWrite;      // 49 (port range, offset, width, value)
         public delegate*<int, ulong, int, ulong> MemoryRead;           // 50 (memory range, offset, width 1/2/4/8, aligned) -> value
         public delegate*<int, ulong, int, ulong, void> MemoryWrite;    // 51 (memory range, offset, width, value)
-        public const int Count = 52;
+        public delegate*<ulong, ulong*, ulong> DmaAllocate;            // 52 (length 1..4 MiB, out device address) -> exchange block handle, or 0; only a driver holding a PCI device
+        public delegate*<ulong, ulong> DmaAddress;                     // 53 (block handle) -> the device address of a DMA block the caller owns, or 0
+        public const int Count = 54;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

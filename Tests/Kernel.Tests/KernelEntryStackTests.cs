@@ -21,7 +21,7 @@ public class KernelEntryStackTests
         "NameRegister", "NameBind", "ExchangeBytes", "SipStart", "SipWait", "SipKill", "ConsoleRead",
         "SipList", "GetMemoryInfo", "FailProcessWithTrace", "SetFaultEntry", "TakeStartupEndpoint",
         "ExchangeHeaders", "ChannelCall", "ChannelReceiveAny", "DeviceList",
-        "IoRange", "PortRead", "PortWrite", "MemoryRead", "MemoryWrite",
+        "IoRange", "PortRead", "PortWrite", "MemoryRead", "MemoryWrite", "DmaAllocate", "DmaAddress",
         "spin", "guard",
     };
 

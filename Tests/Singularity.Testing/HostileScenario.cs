@@ -29,6 +29,8 @@ public sealed class HostileScenario
     private string _bystander = "hostilebystander";
     private string _options = "";
     private int _memory = 256;
+    private string? _machine;
+    private string[] _devices = Array.Empty<string>();
     private TimeSpan _timeout = TimeSpan.FromSeconds(90);
     private int _roundsAfter = 3;
     private readonly List<string> _grants = new();
@@ -96,6 +98,9 @@ public sealed class HostileScenario
     public HostileScenario KernelOptions(string options) { _options = options; return this; }
 
     public HostileScenario MemoryMiB(int mib) { _memory = mib; return this; }
+
+    /// <summary>Boots QEMU's <paramref name="machine"/> with these extra devices (BootOptions.Machine, Devices).</summary>
+    public HostileScenario OnMachine(string machine, params string[] devices) { _machine = machine; _devices = devices; return this; }
 
     public HostileScenario Timeout(TimeSpan timeout) { _timeout = timeout; return this; }
 
@@ -188,6 +193,8 @@ public sealed class HostileScenario
             Grants = _grants,
             Sips = modules,
             MemoryMiB = _memory,
+            Machine = _machine,
+            Devices = _devices,
             Timeout = _timeout,
             Script = steps,
             StopWhen = MemoryDetailEnd,

@@ -37,6 +37,13 @@ public sealed record BootOptions
     /// under the supervisor (an image that a `service` line names starts only under it, wherever it was given).
     /// </summary>
     public string? SystemManifest { get; init; }
+    /// <summary>
+    /// QEMU's machine type (-machine), e.g. <see cref="QemuOptions.Q35"/>; null boots QEMU's default
+    /// `pc` machine, which every other test uses.
+    /// </summary>
+    public string? Machine { get; init; }
+    /// <summary>Extra QEMU devices (-device), in this order: an IOMMU before the devices it confines.</summary>
+    public IReadOnlyList<string> Devices { get; init; } = Array.Empty<string>();
     /// <summary>Console input: each step waits until the serial log shows its text (after the previous step), then types its input.</summary>
     public IReadOnlyList<ScriptStep> Script { get; init; } = Array.Empty<ScriptStep>();
     /// <summary>
@@ -44,10 +51,17 @@ public sealed record BootOptions
     /// implied by any step with <see cref="ScriptStep.MonitorAction"/>.
     /// </summary>
     public bool Monitor { get; init; }
-    /// <summary>The QEMU machine type (-machine), e.g. "q35"; null keeps QEMU's default (i440FX).</summary>
-    public string? Machine { get; init; }
-    /// <summary>Extra QEMU arguments (devices such as "-device", "intel-iommu"), added after the harness's own.</summary>
-    public IReadOnlyList<string> QemuArguments { get; init; } = Array.Empty<string>();
+}
+
+/// <summary>QEMU machine and device options for the tests that need more than the default `pc` machine.</summary>
+public static class QemuOptions
+{
+    /// <summary>The q35 machine (ICH9), which can have an Intel VT-d IOMMU.</summary>
+    public const string Q35 = "q35";
+    /// <summary>The Intel VT-d IOMMU on q35; it must come before the devices it confines.</summary>
+    public const string IntelIommu = "intel-iommu";
+    /// <summary>An Intel 82540EM NIC (8086:100e), a simple device that does DMA (its descriptor rings).</summary>
+    public const string E1000 = "e1000";
 }
 
 /// <summary>
@@ -214,7 +228,7 @@ public static class QemuRunner
             qmpPath = QemuMonitor.NewSocketPath();
             psi.ArgumentList.Add("-qmp"); psi.ArgumentList.Add($"unix:{qmpPath},server=on,wait=off");
         }
-        foreach (string a in options.QemuArguments) psi.ArgumentList.Add(a);
+        foreach (string device in options.Devices) { psi.ArgumentList.Add("-device"); psi.ArgumentList.Add(device); }
         if (options.Iso != null)
         {
             psi.ArgumentList.Add("-cdrom"); psi.ArgumentList.Add(options.Iso);

@@ -9,6 +9,7 @@ using Singularity.Kernel.Loader;
 using Singularity.Kernel.IO;
 using Singularity.Kernel.IO.Pci;
 using Singularity.Kernel.IO.Drivers;
+using Singularity.Kernel.IO.Iommu;
 using Singularity.Kernel.Ipc;
 using Singularity.Kernel.Runtime;
 using Singularity.Kernel.Threading;
@@ -29,9 +30,10 @@ namespace Singularity.Kernel.Boot
         {
             InterruptDispatcher.SetFaultHandlers(&SipFaults.TryHandle, &ManagedFaults.TryRedirectKernelFault, &Panic.CpuException);
             InterruptDispatcher.SetZeroOnAccessHandler(&Paging.TryMapZeroedOnAccess);
-            InterruptDispatcher.SetTickHandler(&Scheduler.OnTick);
+            InterruptDispatcher.SetTickHandler(&IommuFaultPoll.OnTick);       // polls the IOMMU's fault records, then Scheduler.OnTick
             Thread.SetChannelStateHooks(&ThreadChannels.Attach, &ThreadChannels.Detach);
             SipEndHooks.Register(SipEndStep.Quiesce, &IoManager.Quiesce);
+            DmaBuffers.Register();
             SipEndHooks.Register(SipEndStep.Ending, &NameService.OnSipEnding);
             SipLoader.SetDriverGrants(&IoManager.GrantAtStart);
             SipManifest.SetHardwareQuery(&IoManager.AsksForHardware);
@@ -87,6 +89,7 @@ namespace Singularity.Kernel.Boot
             StartupEndpoints.SetConsoleInputServer(new ConsoleInputServer());     // IO serves it; the loader below wires it
             SipExitLog.Initialize();
             PciBus.Enumerate();                                                  // the device table drivers and `devices` read
+            IntelIommu.Initialize();                                             // DMA confined, or the log says it is not
             DevicesCommand.Register();
             BootHooks.RunRegistrations();
 

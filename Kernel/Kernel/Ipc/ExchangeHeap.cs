@@ -29,6 +29,21 @@ namespace Singularity.Kernel.Ipc
             public int Owner;                       // SIP id, InFlight, or 0 when the slot is free
             public uint Generation;
             public int Charged;                     // the SIP id whose account is charged for it
+            public ulong DmaPages;                  // a DMA block: whole frames from PhysicalMemory (0 for an ordinary block)
+            public int DmaOrigin;                   // a DMA block: the id of the driver SIP that allocated it
+        }
+
+        // The I/O layer's DMA hooks (Boot/Kernel.cs ConnectLayers; IO/DmaBuffers.cs): a DMA block
+        // gained or lost a SIP owner (the IOMMU maps or unmaps it for that SIP's device), and a DMA
+        // block's frames are about to go (true: the I/O layer keeps them until the device that may
+        // still reach them is quiesced). Interrupts off.
+        private static delegate*<Sip, ulong, ulong, bool, void> s_dmaOwner;
+        private static delegate*<int, ulong, ulong, bool> s_dmaRetire;
+
+        public static void SetDmaHooks(delegate*<Sip, ulong, ulong, bool, void> owner, delegate*<int, ulong, ulong, bool> retire)
+        {
+            s_dmaOwner = owner;
+            s_dmaRetire = retire;
         }
 
         private static Block* s_blocks;
@@ -134,6 +149,77 @@ namespace Singularity.Kernel.Ipc
             return handle;
         }
 
+        /// <summary>
+        /// A zeroed DMA block owned by the driver <paramref name="sip"/>: whole physically contiguous
+        /// frames (<paramref name="length"/> rounded up to pages, at most 4 MiB), charged to the
+        /// SIP's exchange quota at their full size; 0 when it does not fit. The block's address is
+        /// its physical address (the kernel's memory is identity-mapped). The caller checked that the
+        /// SIP holds a PCI device.
+        /// </summary>
+        public static ulong AllocateDma(Sip sip, ulong length, out ulong physical)
+        {
+            physical = 0;
+            if (length == 0 || length > MaxDmaBytes) return 0;
+            ulong pages = (length + PhysicalMemory.PageSize - 1) / PhysicalMemory.PageSize;
+            ulong bytes = pages * PhysicalMemory.PageSize;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            ulong handle = 0;
+            if (sip.Account.Fits(Charge.Blocks, 1) && sip.Account.Fits(Charge.Exchange, bytes)
+                && KernelReserve.AllowsSipGrant(bytes + 4096))
+            {
+                int slot = FreeSlot();
+                ulong frames = slot < 0 ? 0 : PhysicalMemory.AllocateContiguous(pages);
+                if (frames != 0)
+                {
+                    sip.Account.Force(Charge.Blocks, 1);
+                    sip.Account.Force(Charge.Exchange, bytes);
+                    s_blocks[slot].Charged = sip.Id;
+                    s_blocks[slot].Data = (byte*)frames;
+                    s_blocks[slot].Length = bytes;
+                    s_blocks[slot].DmaPages = pages;
+                    s_blocks[slot].DmaOrigin = sip.Id;
+                    s_blocks[slot].Owner = sip.Id;
+                    s_blocks[slot].Generation++;
+                    ExchangeHeader* x = Header(slot);
+                    x->Data = (byte*)frames;
+                    x->Length = (uint)bytes;
+                    PublishOwner(slot, sip.Id);
+                    s_freeHint = slot + 1;
+                    sip.ExchangeBytes += bytes;
+                    sip.ExchangeBlocks++;
+                    s_bytes += bytes;
+                    s_count++;
+                    s_dmaBytes += bytes;
+                    handle = HandleOf(slot);
+                    physical = frames;
+                    if (s_dmaOwner != null) s_dmaOwner(sip, frames, pages, true);
+                }
+            }
+            Restore(flags);
+            return handle;
+        }
+
+        /// <summary>The largest DMA block (4 MiB: a ring or queue buffer; contiguous frames are scarce).</summary>
+        public const ulong MaxDmaBytes = 4UL * 1024 * 1024;
+
+        private static ulong s_dmaBytes;
+        /// <summary>Bytes in DMA blocks (part of BytesInUse).</summary>
+        public static ulong DmaBytesInUse => s_dmaBytes;
+
+        /// <summary>The physical address and pages of a DMA block <paramref name="owner"/> owns, or false.</summary>
+        public static bool DmaBlockOf(ulong handle, int owner, out ulong physical, out ulong pages)
+        {
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            int slot = Slot(handle);
+            bool ok = slot >= 0 && s_blocks[slot].Owner == owner && s_blocks[slot].DmaPages != 0;
+            physical = ok ? (ulong)s_blocks[slot].Data : 0;
+            pages = ok ? s_blocks[slot].DmaPages : 0;
+            Restore(flags);
+            return ok;
+        }
+
         // A free slot, doubling the table when every slot is taken; -1 if it cannot grow. Interrupts off.
         private static int FreeSlot()
         {
@@ -196,6 +282,12 @@ namespace Singularity.Kernel.Ipc
             // The handle names this slot and its generation (OwnedSlot), so it is HandleOf(slot).
             Header(slot)->Key = ExchangeHeader.KeyOf(handle, to == InFlight ? ExchangeHeader.InFlightOwner : (uint)to);
             ulong len = s_blocks[slot].Length;
+            if (s_blocks[slot].DmaPages != 0 && s_dmaOwner != null)
+            {
+                // The device of the SIP that gave it away may no longer reach it; the receiver's may.
+                if (fromSip != null) s_dmaOwner(fromSip, (ulong)s_blocks[slot].Data, s_blocks[slot].DmaPages, false);
+                if (toSip != null) s_dmaOwner(toSip, (ulong)s_blocks[slot].Data, s_blocks[slot].DmaPages, true);
+            }
             if (fromSip != null) { fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--; }
             if (toSip != null)
             {
@@ -262,7 +354,18 @@ namespace Singularity.Kernel.Ipc
             x->Key = 0;                         // before the memory goes: a runtime check now fails
             x->Length = 0;
             x->Data = null;
-            KernelHeap.Free(s_blocks[slot].Data);
+            if (s_blocks[slot].DmaPages != 0)
+            {
+                ulong frames = (ulong)s_blocks[slot].Data, pages = s_blocks[slot].DmaPages;
+                if (ownerSip != null && s_dmaOwner != null) s_dmaOwner(ownerSip, frames, pages, false);
+                // Frames a live device may still reach are kept by the I/O layer until it is quiesced.
+                if (s_dmaRetire == null || !s_dmaRetire(s_blocks[slot].DmaOrigin, frames, pages))
+                    PhysicalMemory.FreeContiguous(frames, pages);
+                s_dmaBytes -= len;
+                s_blocks[slot].DmaPages = 0;
+                s_blocks[slot].DmaOrigin = 0;
+            }
+            else KernelHeap.Free(s_blocks[slot].Data);
             s_blocks[slot].Data = null;
             s_blocks[slot].Owner = 0;
             s_blocks[slot].Length = 0;

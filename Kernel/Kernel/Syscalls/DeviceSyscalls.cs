@@ -1,6 +1,7 @@
 using Singularity.Abi;
 using Singularity.Kernel.Arch;
 using Singularity.Kernel.Diagnostics;
+using Singularity.Kernel.IO;
 using Singularity.Kernel.IO.Drivers;
 using Singularity.Kernel.IO.Pci;
 using Singularity.Kernel.Processes;
@@ -24,7 +25,30 @@ namespace Singularity.Kernel.Syscalls
             t->PortWrite = &AbiPortWrite;
             t->MemoryRead = &AbiMemoryRead;
             t->MemoryWrite = &AbiMemoryWrite;
+            t->DmaAllocate = &AbiDmaAllocate;
+            t->DmaAddress = &AbiDmaAddress;
         }
+
+        // A DMA buffer for a driver holding a PCI device (IO/DmaBuffers.cs checks the length, the
+        // grant and the quota); the device address goes to the runtime's own local. A refusal is
+        // logged with its reason and returns 0 (the runtime throws in the driver).
+        private static ulong AbiDmaAllocate(ulong length, ulong* deviceAddress)
+        {
+            if (deviceAddress == null) return 0;
+            Sip sip = AbiTable.Caller;
+            ulong handle = DmaBuffers.Allocate(sip, length, out ulong address, out string error);
+            if (handle == 0)
+            {
+                ulong flags = Log.BeginLine();
+                Log.Write("io: "); Log.Write(sip.Name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id);
+                Log.Write(" gets no DMA buffer of "); Log.WriteDecimal(length); Log.Write(" bytes: "); Log.WriteLine(error);
+                Log.EndLine(flags);
+            }
+            *deviceAddress = address;
+            return handle;
+        }
+
+        private static ulong AbiDmaAddress(ulong handle) => DmaBuffers.AddressOf(AbiTable.Caller, handle);
 
         // Copies at most `max` records (clamped to the table's size) into the runtime's buffer and
         // returns how many functions there are. The table never changes after boot.

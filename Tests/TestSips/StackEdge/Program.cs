@@ -49,7 +49,7 @@ public static unsafe class Program
         "NameRegister", "NameBind", "ExchangeBytes", "SipStart", "SipWait", "SipKill", "ConsoleRead",
         "SipList", "GetMemoryInfo", "FailProcessWithTrace", "SetFaultEntry", "TakeStartupEndpoint",
         "ExchangeHeaders", "ChannelCall", "ChannelReceiveAny", "DeviceList",
-        "IoRange", "PortRead", "PortWrite", "MemoryRead", "MemoryWrite",
+        "IoRange", "PortRead", "PortWrite", "MemoryRead", "MemoryWrite", "DmaAllocate", "DmaAddress",
         "spin", "guard",
     };
 
@@ -471,6 +471,16 @@ public static unsafe class Program
             case "MemoryWrite":
                 Call(a->MemoryWrite, 0, 0, 4, 0);
                 Wrong("MemoryWrite without a grant returned");
+                break;
+            case "DmaAllocate":
+            {
+                // A SIP that is no driver holds no PCI device: no DMA buffer, and the address stays 0.
+                ulong address = 1;
+                Expect(Call(a->DmaAllocate, 4096, (ulong)&address) == 0 && address == 0, "a SIP with no device got a DMA buffer");
+                break;
+            }
+            case "DmaAddress":
+                Expect(Call(a->DmaAddress, 0) == 0 && Call(a->DmaAddress, 0x1234567800000001UL) == 0, "DmaAddress of no block gave an address");
                 break;
             case "spin":
                 Spin();

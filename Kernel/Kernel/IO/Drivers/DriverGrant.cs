@@ -19,6 +19,8 @@ namespace Singularity.Kernel.IO.Drivers
         public ulong[] PortBase, PortLength, MemoryBase, MemoryLength;
         public int[] Irqs;
         public ulong Charged;               // kernel-heap bytes charged to the owner
+        public bool BusMaster;              // turned on by its first DMA buffer (IO/DmaBuffers.cs)
+        public ulong Parked, ParkedBytes;   // freed DMA frames its device may still reach, until it is quiesced (no IOMMU)
         public DriverGrant Next;
 
         public DriverGrant()

@@ -33,6 +33,13 @@ namespace Singularity.Kernel.IO.Drivers
             return null;
         }
 
+        /// <summary>The grant the SIP with id <paramref name="sipId"/> holds, or null. Interrupts off.</summary>
+        public static DriverGrant OfId(int sipId)
+        {
+            for (DriverGrant g = s_grants; g != null; g = g.Next) if (g.Owner.Id == sipId) return g;
+            return null;
+        }
+
         /// <summary>
         /// Whether a start of an image with this manifest must come to <see cref="GrantAtStart"/>:
         /// it asks for hardware, or its driver part is malformed (GrantAtStart then reports why).
@@ -182,7 +189,9 @@ namespace Singularity.Kernel.IO.Drivers
 
         /// <summary>
         /// A SIP ends (SipEndStep.Quiesce, before anything of it is reclaimed): its device stops
-        /// mastering the bus and raising interrupts, its lines are masked, then its grant goes.
+        /// mastering the bus and raising interrupts, its lines are masked, its IOMMU domain goes and
+        /// DMA frames that waited for the device to stop are freed (IO/DmaBuffers.cs), then its
+        /// grant goes. Its own DMA blocks are freed later with its other exchange blocks.
         /// Interrupts off.
         /// </summary>
         public static void Quiesce(Sip sip)
@@ -197,6 +206,8 @@ namespace Singularity.Kernel.IO.Drivers
                 PciBus.SetCommand(g.Device, command);
             }
             for (int i = 0; i < g.IrqCount; i++) Pic.Mask(g.Irqs[i]);
+            // Only now may memory the device could reach go: its IOMMU domain, then DMA frames that waited.
+            DmaBuffers.Quiesced(g);
             if (prev == null) s_grants = g.Next; else prev.Next = g.Next;
             sip.Account.Release(Charge.Record, g.Charged);
             Log.Write("io: "); Log.Write(sip.Name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id);
