@@ -34,6 +34,7 @@ namespace Singularity.Kernel.Boot
             SipEndHooks.Register(SipEndStep.Quiesce, &IoManager.Quiesce);
             SipEndHooks.Register(SipEndStep.Ending, &NameService.OnSipEnding);
             SipLoader.SetDriverGrants(&IoManager.GrantAtStart);
+            InterruptDispatcher.SetDeviceIrqHandler(&InterruptObjects.OnInterrupt);
             SipEndHooks.Register(SipEndStep.HandlesClosed, &ChannelCalls.ReleasePinsOf);
             SipEndHooks.Register(SipEndStep.ThreadsReleased, &ExchangeHeap.ReclaimAll);
             SipEndHooks.Register(SipEndStep.RecordFreed, &SerialInput.Forget);
@@ -85,6 +86,7 @@ namespace Singularity.Kernel.Boot
             Loader.ProcessManager.Initialize();
             StartupEndpoints.SetConsoleInputServer(new ConsoleInputServer());     // IO serves it; the loader below wires it
             SipExitLog.Initialize();
+            InterruptObjects.Initialize();                                       // one slot per line, before any driver starts
             PciBus.Enumerate();                                                  // the device table drivers and `devices` read
             DevicesCommand.Register();
             BootHooks.RunRegistrations();

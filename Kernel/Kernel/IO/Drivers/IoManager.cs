@@ -185,6 +185,7 @@ namespace Singularity.Kernel.IO.Drivers
                 PciBus.SetCommand(g.Device, command);
             }
             for (int i = 0; i < g.IrqCount; i++) Pic.Mask(g.Irqs[i]);
+            InterruptObjects.Release(sip);      // no thread of it waits on a line any more
             if (prev == null) s_grants = g.Next; else prev.Next = g.Next;
             sip.Account.Release(Charge.Record, g.Charged);
             Log.Write("io: "); Log.Write(sip.Name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id);
