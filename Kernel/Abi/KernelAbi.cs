@@ -67,14 +67,16 @@ namespace Singularity.Abi
         public delegate*<int, ChannelMessage*, ulong, int> ChannelCall;    // 44 (endpoint, request in / reply out, timeout ns): send, then receive on the same endpoint
         public delegate*<int*, int, ChannelMessage*, int*, ulong, int> ChannelReceiveAny; // 45 (endpoints, count, message out, index out, timeout ns): select and receive in one entry
         public delegate*<DeviceInfo*, int, int> DeviceList;            // 46 (buffer, max records) -> PCI functions in all (may exceed max)
-        public delegate*<int, int, ulong*, int> IoRange;               // 47 (kind 0 ports / 1 memory, index, out base and length) -> 0, or -1 when the caller holds no such range
+        public delegate*<int, int, ulong*, int> IoRange;               // 47 (kind 0 ports / 1 memory / 2 interrupt line (base = the line), index, out base and length) -> 0, or -1 when the caller holds no such range
         public delegate*<int, ulong, int, ulong> PortRead;             // 48 (port range, offset, width 1/2/4) -> value; outside the grant fails the caller
         public delegate*<int, ulong, int, ulong, void> PortWrite;      // 49 (port range, offset, width, value)
         public delegate*<int, ulong, int, ulong> MemoryRead;           // 50 (memory range, offset, width 1/2/4/8, aligned) -> value
         public delegate*<int, ulong, int, ulong, void> MemoryWrite;    // 51 (memory range, offset, width, value)
         public delegate*<ulong, ulong*, ulong> DmaAllocate;            // 52 (length 1..4 MiB, out device address) -> exchange block handle, or 0; only a driver holding a PCI device
         public delegate*<ulong, ulong> DmaAddress;                     // 53 (block handle) -> the device address of a DMA block the caller owns, or 0
-        public const int Count = 54;
+        public delegate*<int, ulong, int> InterruptWait;               // 54 (interrupt index, timeout ns; 0 = for ever) -> 1 interrupt, 0 timeout, -1 another thread waits; not granted fails the caller
+        public delegate*<int, void> InterruptAck;                      // 55 (interrupt index): serviced, the line is unmasked; not granted fails the caller
+        public const int Count = 56;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

@@ -10,7 +10,7 @@ namespace Singularity
     /// output goes to the kernel log instead; after the service restarts the next Write binds again.
     /// SIP code has no mutable statics (SING0009), so a SIP makes one Console in Main and passes it
     /// along; its threads may share it (writes are serialised). Input (ReadLine) is the runtime's
-    /// ConsoleInput, a granted kernel call.
+    /// ConsoleInput, a granted kernel call, merged with lines typed at the keyboard (LineInput.cs).
     /// </summary>
     public sealed class Console
     {
@@ -39,11 +39,21 @@ namespace Singularity
             }
         }
 
+        private LineInput _input;                       // started by the first ReadLine
+
         /// <summary>
-        /// Reads a line from the serial input (runtime ConsoleInput.ReadLine): null unless the system
-        /// manifest grants this SIP `console-input` and no other SIP owns the input.
+        /// Reads a line typed on the serial line (runtime ConsoleInput) or at the keyboard (the
+        /// console service's /service/console-lines), whichever is finished first (LineInput.cs):
+        /// null unless the system manifest grants this SIP `console-input` and no other SIP owns the input.
         /// </summary>
-        public string ReadLine() => ConsoleInput.ReadLine();
+        public string ReadLine()
+        {
+            lock (_gate)
+            {
+                if (_input == null) _input = LineInput.Start();
+            }
+            return _input.ReadLine();
+        }
 
         /// <summary>Closes the channel to the console service (a later Write binds again).</summary>
         public void Close()

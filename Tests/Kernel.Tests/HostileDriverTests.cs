@@ -41,6 +41,29 @@ public class HostileDriverTests
     }
 
     [Fact]
+    public void ADriverWaitingOnAnInterruptItWasNotGrantedFailsAlone()
+    {
+        // Test SIP: Tests/TestSips/IrqThief (granted line 5; calls the ABI table with forged indexes).
+        var result = HostileScenario.Named("interrupts outside the grant")
+            .Attack("irqthief own", AttackOutcome.Exits(0, "irqthief: own line waited: 0"))
+            .Attack("irqthief other", AttackOutcome.Fails(@"^interrupt outside its grant$"))
+            .Attack("irqthief negative", AttackOutcome.Fails(@"^interrupt outside its grant$"))
+            .Attack("irqthief keyboard", AttackOutcome.Fails(@"^interrupt outside its grant$"))
+            .Attack("portdriver irq", AttackOutcome.Exits(0, "portdriver: no interrupt line granted"))
+            .AttackLimit(100).Timeout(TimeSpan.FromSeconds(120))
+            .Run();
+        // Interrupt objects are fixed slots: not a byte of kernel heap more after each driver.
+        result.KernelHeapAllowance = 0;
+        result.ChildRecordAllowance = 0;
+        result.FailedAlone();
+        result.Log.DoesNotContain("WRONG");
+        result.Log.Match(@"io: irqthief#\d+ interrupt wait: index 1: not in its grant");
+        result.Log.Match(@"io: irqthief#\d+ interrupt wait: index -1: not in its grant");
+        result.Log.Match(@"io: irqthief#\d+ interrupt acknowledge: index 7: not in its grant");
+        result.Log.Match(@"io: irqthief#\d+'s grant released");
+    }
+
+    [Fact]
     public void AGrantThatOverlapsAnotherDriversIsRefusedAtStartAndFreeOnceItEnds()
     {
         var result = HostileScenario.Named("overlapping driver grants")

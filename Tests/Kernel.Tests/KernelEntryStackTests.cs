@@ -21,7 +21,7 @@ public class KernelEntryStackTests
         "NameRegister", "NameBind", "ExchangeBytes", "SipStart", "SipWait", "SipKill", "ConsoleRead",
         "SipList", "GetMemoryInfo", "FailProcessWithTrace", "SetFaultEntry", "TakeStartupEndpoint",
         "ExchangeHeaders", "ChannelCall", "ChannelReceiveAny", "DeviceList",
-        "IoRange", "PortRead", "PortWrite", "MemoryRead", "MemoryWrite", "DmaAllocate", "DmaAddress",
+        "IoRange", "PortRead", "PortWrite", "MemoryRead", "MemoryWrite", "DmaAllocate", "DmaAddress", "InterruptWait", "InterruptAck",
         "spin", "guard",
     };
 
@@ -97,6 +97,9 @@ public class KernelEntryStackTests
             boot.Check(Reason(io) == "I/O port access outside its grant", io + " at the edge: " + Reason(io));
         foreach (string io in new[] { "MemoryRead", "MemoryWrite" })
             boot.Check(Reason(io) == "I/O memory access outside its grant", io + " at the edge: " + Reason(io));
+        // Nor an interrupt line: waiting on or acknowledging one fails it (IO/Drivers/InterruptObjects.cs).
+        foreach (string io in new[] { "InterruptWait", "InterruptAck" })
+            boot.Check(Reason(io) == "interrupt outside its grant", io + " at the edge: " + Reason(io));
         boot.Check(Reason("guard").StartsWith("stack overflow at StackEdge_Program__CallAtEdge", StringComparison.Ordinal), "the guard step: " + Reason("guard"));
         // No SIP failed with a stack overflow anywhere else (in kernel code, above all): only the
         // guard step, which runs the same in both passes.

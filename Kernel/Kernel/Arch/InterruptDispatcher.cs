@@ -21,6 +21,9 @@ namespace Singularity.Kernel.Arch
         private static delegate*<InterruptFrame*, void> s_unhandledFault;
         // Called on each timer tick taken off an IST stack; may switch threads.
         private static delegate*<void> s_tick;
+        // Called for every other device interrupt before its EOI (IO: a driver's interrupt object
+        // masks the line and wakes the driver); lines nobody holds are only acknowledged.
+        private static delegate*<int, void> s_deviceIrq;
 
         /// <summary>Registers the fault handlers: a fault in SIP code, a fault managed code may turn into an exception, and the rest (a panic).</summary>
         public static void SetFaultHandlers(delegate*<InterruptFrame*, bool> sipFault, delegate*<InterruptFrame*, bool> managedFault,
@@ -36,6 +39,9 @@ namespace Singularity.Kernel.Arch
 
         /// <summary>Registers what runs on each timer tick (the scheduler's preemption).</summary>
         public static void SetTickHandler(delegate*<void> tick) => s_tick = tick;
+
+        /// <summary>Registers what runs for a device interrupt (lines 1-15) before its EOI: the I/O manager's interrupt objects.</summary>
+        public static void SetDeviceIrqHandler(delegate*<int, void> handler) => s_deviceIrq = handler;
 
         [RuntimeExport("kernel_interrupt")]
         public static InterruptFrame* Dispatch(InterruptFrame* frame)
@@ -66,6 +72,9 @@ namespace Singularity.Kernel.Arch
                 SpuriousCount++;
                 return frame;
             }
+            // A driver's line is masked before its EOI (InterruptObjects), so it cannot fire again
+            // until the driver acknowledges.
+            if (irq != 0 && s_deviceIrq != null) s_deviceIrq(irq);
             Pic.EndOfInterrupt(irq);
             if (irq == 0)
             {

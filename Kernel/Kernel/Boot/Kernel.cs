@@ -37,6 +37,7 @@ namespace Singularity.Kernel.Boot
             SipEndHooks.Register(SipEndStep.Ending, &NameService.OnSipEnding);
             SipLoader.SetDriverGrants(&IoManager.GrantAtStart);
             SipManifest.SetHardwareQuery(&IoManager.AsksForHardware);
+            InterruptDispatcher.SetDeviceIrqHandler(&InterruptObjects.OnInterrupt);
             SipEndHooks.Register(SipEndStep.HandlesClosed, &ChannelCalls.ReleasePinsOf);
             SipEndHooks.Register(SipEndStep.ThreadsReleased, &ExchangeHeap.ReclaimAll);
             SipEndHooks.Register(SipEndStep.RecordFreed, &SerialInput.Forget);
@@ -88,6 +89,7 @@ namespace Singularity.Kernel.Boot
             Loader.ProcessManager.Initialize();
             StartupEndpoints.SetConsoleInputServer(new ConsoleInputServer());     // IO serves it; the loader below wires it
             SipExitLog.Initialize();
+            InterruptObjects.Initialize();                                       // one slot per line, before any driver starts
             PciBus.Enumerate();                                                  // the device table drivers and `devices` read
             IntelIommu.Initialize();                                             // DMA confined, or the log says it is not
             DevicesCommand.Register();

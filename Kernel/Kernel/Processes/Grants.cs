@@ -33,7 +33,8 @@ namespace Singularity.Kernel.Processes
 
         /// <summary>What the kernel grants when no system manifest says otherwise: the system's own SIPs only.</summary>
         public const string Defaults =
-            "grant console name=/service/console\n" +
+            "grant console name=/service/console name=/service/console-lines\n" +
+            "grant keyboard name=/service/keyboard\n" +
             "grant supervisor processes\n" +
             "grant shell processes all console-input\n";
 

@@ -35,6 +35,7 @@ namespace Singularity.Kernel.Syscalls
             ConsoleSyscalls.Register(t);
             SystemInfoSyscalls.Register(t);
             DeviceSyscalls.Register(t);
+            InterruptSyscalls.Register(t);
             // Every entry goes through its stub: the table's function pointers follow the header.
             if (!KernelEntry.WrapAbiEntries((ulong*)&t->DebugWrite, KernelAbi.Count))
                 Panic.Halt("the ABI table has more entries than entry.asm has stubs");

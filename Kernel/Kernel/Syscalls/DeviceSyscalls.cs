@@ -71,6 +71,7 @@ namespace Singularity.Kernel.Syscalls
             int result = -1;
             if (g != null && kind == 0 && index >= 0 && index < g.PortCount) { info[0] = g.PortBase[index]; info[1] = g.PortLength[index]; result = 0; }
             else if (g != null && kind == 1 && index >= 0 && index < g.MemoryCount) { info[0] = g.MemoryBase[index]; info[1] = g.MemoryLength[index]; result = 0; }
+            else if (g != null && kind == 2 && index >= 0 && index < g.IrqCount) { info[0] = (ulong)g.Irqs[index]; info[1] = 1; result = 0; }   // an interrupt line
             if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
             return result;
         }

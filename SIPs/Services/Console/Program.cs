@@ -19,6 +19,7 @@ public static class Program
             return 1;
         }
         Debug.WriteLine("console: serving " + Console.ServiceName);
+        KeyboardInput.Start();      // keys from the keyboard driver as lines for the shell (KeyboardInput.cs)
         var clients = new EndpointGroup<ConsoleContract.Exp>(MaxClients);
         while (true)
         {

@@ -4,7 +4,8 @@ using Singularity.Drivers;
 // A legacy driver SIP holding one I/O port (0x80, the POST diagnostic port QEMU ignores) for the
 // driver tests (Tests/Kernel.Tests/HostileDriverTests.cs). No argument: it holds the port and
 // idles. `outside`: reads its port (allowed), then the port after it, outside its grant: the
-// kernel must fail this SIP alone. `width`: a 64-bit port read, which no port has.
+// kernel must fail this SIP alone. `width`: a 64-bit port read, which no port has. `irq`: asks
+// for an interrupt line its manifest does not name (none is handed out).
 [assembly: Device("isa/test-port")]
 [assembly: IoPorts(0x80, 1)]
 
@@ -25,6 +26,13 @@ public static class Program
             ports.Read8(1);
             Debug.WriteLine("portdriver: WRONG read a port outside its grant");
             return 1;
+        }
+        if (mode == "irq")
+        {
+            // Its manifest names no [Irq]: the driver library hands out no interrupt line.
+            if (InterruptLine.Granted(0) != null || InterruptLine.Granted(-1) != null) { Debug.WriteLine("portdriver: WRONG an interrupt line was granted"); return 1; }
+            Debug.WriteLine("portdriver: no interrupt line granted");
+            return 0;
         }
         if (mode == "outside-far")
         {

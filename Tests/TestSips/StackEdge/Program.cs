@@ -49,7 +49,7 @@ public static unsafe class Program
         "NameRegister", "NameBind", "ExchangeBytes", "SipStart", "SipWait", "SipKill", "ConsoleRead",
         "SipList", "GetMemoryInfo", "FailProcessWithTrace", "SetFaultEntry", "TakeStartupEndpoint",
         "ExchangeHeaders", "ChannelCall", "ChannelReceiveAny", "DeviceList",
-        "IoRange", "PortRead", "PortWrite", "MemoryRead", "MemoryWrite", "DmaAllocate", "DmaAddress",
+        "IoRange", "PortRead", "PortWrite", "MemoryRead", "MemoryWrite", "DmaAllocate", "DmaAddress", "InterruptWait", "InterruptAck",
         "spin", "guard",
     };
 
@@ -104,7 +104,7 @@ public static unsafe class Program
         "ExitProcess" => "exited 7",
         "FailProcess" or "FailProcessWithTrace" or "guard" => "failed",
         // This SIP is no driver: it holds no I/O grant, and any access fails it.
-        "PortRead" or "PortWrite" or "MemoryRead" or "MemoryWrite" => "failed",
+        "PortRead" or "PortWrite" or "MemoryRead" or "MemoryWrite" or "InterruptWait" or "InterruptAck" => "failed",
         _ => "exited 0",
     };
 
@@ -453,7 +453,8 @@ public static unsafe class Program
             case "IoRange":
             {
                 ulong* info = stackalloc ulong[2];
-                Expect((int)Call(a->IoRange, 0, 0, (ulong)info) == -1 && (int)Call(a->IoRange, 1, 0, (ulong)info) == -1, "a SIP with no grant got an I/O range");
+                Expect((int)Call(a->IoRange, 0, 0, (ulong)info) == -1 && (int)Call(a->IoRange, 1, 0, (ulong)info) == -1 && (int)Call(a->IoRange, 2, 0, (ulong)info) == -1,
+                       "a SIP with no grant got an I/O range or an interrupt line");
                 break;
             }
             case "PortRead":
@@ -481,6 +482,14 @@ public static unsafe class Program
             }
             case "DmaAddress":
                 Expect(Call(a->DmaAddress, 0) == 0 && Call(a->DmaAddress, 0x1234567800000001UL) == 0, "DmaAddress of no block gave an address");
+                break;
+            case "InterruptWait":
+                Call(a->InterruptWait, 0, 1000000);
+                Wrong("InterruptWait without a grant returned");
+                break;
+            case "InterruptAck":
+                Call(a->InterruptAck, 0);
+                Wrong("InterruptAck without a grant returned");
                 break;
             case "spin":
                 Spin();

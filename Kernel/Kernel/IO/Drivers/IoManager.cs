@@ -205,6 +205,7 @@ namespace Singularity.Kernel.IO.Drivers
                 command = (ushort)((command & ~PciBus.CommandBusMaster) | PciBus.CommandInterruptDisable);
                 PciBus.SetCommand(g.Device, command);
             }
+            InterruptObjects.Release(sip);      // no thread of it waits on a line any more
             for (int i = 0; i < g.IrqCount; i++) Pic.Mask(g.Irqs[i]);
             // Only now may memory the device could reach go: its IOMMU domain, then DMA frames that waited.
             DmaBuffers.Quiesced(g);
