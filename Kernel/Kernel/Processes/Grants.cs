@@ -34,6 +34,7 @@ namespace Singularity.Kernel.Processes
         /// <summary>What the kernel grants when no system manifest says otherwise: the system's own SIPs only.</summary>
         public const string Defaults =
             "grant console name=/service/console\n" +
+            "grant display name=/service/display\n" +
             "grant supervisor processes\n" +
             "grant shell processes all console-input\n";
 
