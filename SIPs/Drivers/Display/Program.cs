@@ -7,7 +7,7 @@ using Singularity.Drivers;
 // 80x25 text buffer and the CRT controller's ports, and serves DisplayContract on
 // /service/display (the console service is its client). It starts from a blank screen with
 // the cursor at the top left, so a restarted driver (the supervisor restarts it) draws from a
-// clean state; what was on the screen before is not redrawn.
+// clean state; the console resends its recent output when it binds again.
 [assembly: Device("isa/vga-text")]
 [assembly: IoMemory(0xB8000, 4000)]
 [assembly: IoPorts(0x3D4, 2)]
