@@ -35,6 +35,7 @@ namespace Singularity.Kernel.Processes
         public const string Defaults =
             "grant console name=/service/console name=/service/console-lines\n" +
             "grant keyboard name=/service/keyboard\n" +
+            "grant display name=/service/display\n" +
             "grant supervisor processes\n" +
             "grant shell processes all console-input\n";
 

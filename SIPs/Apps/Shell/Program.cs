@@ -1,4 +1,5 @@
 using Singularity;
+using Singularity.Contracts;
 using Singularity.Text;
 
 // The shell: reads commands from the serial line (it owns the serial input) and prints through
@@ -8,6 +9,10 @@ public static class Program
     public static int Main()
     {
         var console = new Console();
+        // A shell started beside the console service (as the system manifest starts them) waits
+        // up to 2 s for it, so its banner and first prompt reach the screen, not the kernel log.
+        ConsoleContract.Bind(Console.ServiceName, out ConsoleContract.Imp probe, 2000);
+        if (probe != null) probe.Close();
         console.WriteLine("shell: type 'help' for commands");
         while (true)
         {

@@ -5,7 +5,8 @@ using Singularity.Contracts;
 // The console service: owns serial output for SIPs. Clients (Libraries/Console) bind to
 // /service/console and speak ConsoleContract: each Write carries text in an exchange buffer,
 // which the service writes whole before its Ack, so lines from different SIPs never interleave
-// mid-line. A client that breaks the contract (say, one that wrapped its channel with another
+// mid-line. Every write also goes to the text display when a display driver runs
+// (DisplayOutput.cs). A client that breaks the contract (say, one that wrapped its channel with another
 // contract) fails only its own channel; the service goes on serving the others.
 public static class Program
 {
@@ -21,6 +22,7 @@ public static class Program
         Debug.WriteLine("console: serving " + Console.ServiceName);
         KeyboardInput.Start();      // keys from the keyboard driver as lines for the shell (KeyboardInput.cs)
         var clients = new EndpointGroup<ConsoleContract.Exp>(MaxClients);
+        var display = new DisplayOutput();
         while (true)
         {
             int ready = clients.Select(listener.Incoming);
@@ -43,7 +45,7 @@ public static class Program
                 c.Close();
                 continue;
             }
-            try { Print(buffer); }
+            try { Print(buffer, display); }
             catch (System.Exception) { Debug.WriteLine("console: a write could not be printed"); }
             buffer.Free();
             c.SendAck();
@@ -51,9 +53,9 @@ public static class Program
         }
     }
 
-    // Writes the text in pieces of at most 512 bytes (a client's buffer may be large; the
+    // Writes the text to the serial line and the display in pieces of at most 512 bytes (a client's buffer may be large; the
     // service's heap holds only a piece), all before the next client is served.
-    private static void Print(ExBuffer text)
+    private static void Print(ExBuffer text, DisplayOutput display)
     {
         int length = text.Length;
         var piece = new byte[length < 512 ? length : 512];
@@ -62,6 +64,7 @@ public static class Program
             if (length - at < piece.Length) piece = new byte[length - at];
             text.CopyTo(piece, at);
             Debug.Write(string.FromAscii(piece));
+            display.Write(piece);
         }
     }
 }
