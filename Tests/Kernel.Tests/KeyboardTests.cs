@@ -99,7 +99,8 @@ public class KeyboardTests
             CommandLine = "",
             SystemManifest = Manifest,
             Sips = new[] { "console", "shell" },
-            StopWhen = "keyboard again",
+            // At a line's start: the echo of the typing ("echo keyboard again") must not stop the run before the output.
+            StopWhen = "\nkeyboard again",
             Timeout = TimeSpan.FromSeconds(150),
             Script = new[]
             {

@@ -13,6 +13,8 @@ namespace Singularity.Tests.Kernel;
 public class SdkTests
 {
     internal static readonly TimeSpan BuildPatience = TimeSpan.FromMinutes(8);
+    private const string Listening = "kvserver: listening on /service/kvserver";
+    private const string Hello = "kvapp: hello from SIP kvapp#1 (arguments: 'from the tree')";
 
     [Fact]
     public void ProjectsMadeWithSingNewBuildTestAndBootOutsideTheTree()
@@ -45,12 +47,21 @@ public class SdkTests
                 Production = true,
                 Modules = new[] { app + " from the tree", server },
                 SystemManifest = File.ReadAllText(Path.Combine(root, "KvServer", "system.manifest")) + "service kvserver\n",
-                StopWhen = "kvserver: listening on /service/kvserver",
+                // Both lines, in whichever order the two start: the SIP and the supervised service race.
+                Script = new[]
+                {
+                    ScriptStep.Until("the service listening and the SIP's hello", (log, _) =>
+                    {
+                        int a = log.IndexOf(Listening, StringComparison.Ordinal), b = log.IndexOf(Hello, StringComparison.Ordinal);
+                        return a < 0 || b < 0 ? -1 : Math.Max(a + Listening.Length, b + Hello.Length);
+                    }, _ => ""),
+                },
+                StopWhen = "",
                 Timeout = TimeSpan.FromSeconds(120),
             });
             boot.Exited(QemuExit.StoppedByHarness).DoesNotContain("KERNEL PANIC")
                 .Contains("system manifest: supervisor#")
-                .Contains("kvapp: hello from SIP kvapp#1 (arguments: 'from the tree')");
+                .Contains(Hello).Contains(Listening);
         }
         finally
         {

@@ -17,7 +17,7 @@ public sealed record BootOptions
     /// of the test image (kernel-test.elf: the same kernel with Kernel/KernelTests linked in).
     /// </summary>
     public bool Production { get; init; }
-    /// <summary>Stop QEMU as soon as the serial log contains this text.</summary>
+    /// <summary>Stop QEMU as soon as the serial log contains this text after the script's last step ("": as soon as the script is done).</summary>
     public string? StopWhen { get; init; }
     /// <summary>SIP images to load as multiboot modules: "name [arguments]", name from artifacts/sips/NAME.elf.</summary>
     public IReadOnlyList<string> Sips { get; init; } = Array.Empty<string>();
