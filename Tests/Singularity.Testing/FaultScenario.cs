@@ -80,8 +80,11 @@ public sealed class FaultScenario
             FaultKind.ProtocolViolation => "protocol",
             _ => "hang",
         };
-        // Typed once the previous wait is satisfied; the kernel confirms with "inject: ...".
-        _steps.Add(new ScriptStep("", log => "inject " + chooseSip(log) + " " + verb + "\n"));
+        // Typed once the previous wait is satisfied and the SIP can be chosen from the log (its
+        // "started" line may come after output of its own: the kernel logs a start when the
+        // starting call returns); the kernel confirms with "inject: ...".
+        _steps.Add(ScriptStep.Until("the SIP to inject into in the log", (log, from) => Chooses(chooseSip, log) ? from : -1,
+                                    log => "inject " + chooseSip(log) + " " + verb + "\n"));
         _steps.Add(new ScriptStep("inject: ", ""));
         _injected = kind;
         _lastWait = "inject: ";
@@ -97,6 +100,12 @@ public sealed class FaultScenario
 
     /// <summary>Waits, after the fault, until the serial log shows <paramref name="text"/>.</summary>
     public FaultScenario ThenWaitFor(string text) => WaitFor(text);
+
+    private static bool Chooses(Func<string, string> chooseSip, string log)
+    {
+        try { chooseSip(log); return true; }
+        catch (InvalidOperationException) { return false; }
+    }
 
     /// <summary>Chooses the most recently started SIP of a module ("sip NAME#ID started ...").</summary>
     public static Func<string, string> LastStarted(string module) => log =>
