@@ -106,6 +106,30 @@ public class ChannelTests
     }
 
     [Fact]
+    public void SupervisorRestartsANormalExitWhenToldTo()
+    {
+        // nop returns 0 at once: with exits=restart each exit is restarted on the failure count and
+        // back-off; a bad exits= value is refused by the supervisor and by the system manifest.
+        string manifest = SystemManifest(nameof(SupervisorRestartsANormalExitWhenToldTo),
+            "service nop restart=2 backoff=10 exits=restart\n" +
+            "service nop exits=sometimes\n");
+        BootAssert.Boot(new BootOptions
+        {
+            CommandLine = "sips=supervisor",
+            Sips = new[] { "supervisor exits=maybe -- nop", "nop" },
+            Modules = new[] { manifest },
+            StopWhen = "giving up",
+        })
+            .Exited(QemuExit.StoppedByHarness).DoesNotContain("KERNEL PANIC")
+            .Contains("supervisor: exits= takes 'stop' or 'restart', not 'maybe'")
+            .Contains("system manifest: line 2 has a bad value in 'exits=sometimes' (exits=restart or exits=stop); skipped")
+            .Contains("runs 'max=2 backoff=10 exits=restart -- nop'")
+            .InOrder("exited with code 0; restart 1 of 2 in 10 ms", "exited with code 0; restart 2 of 2 in 20 ms")
+            .InOrder("exited with code 0; restart 2 of 2 in 20 ms", "supervisor: nop ended 3 times; giving up")
+            .DoesNotContain("not restarting");
+    }
+
+    [Fact]
     public void SipThatDiesHoldingBlocksLeaksNothing()
     {
         BootAssert.Boot(new BootOptions

@@ -8,10 +8,11 @@ namespace Singularity.Kernel.Loader
     /// The system manifest: a text boot module named `system` (system.manifest) that says which
     /// services run under supervision and with what restart policy. Each line
     ///
-    ///     service MODULE [ARGUMENTS...] [restart=MAX] [backoff=MS] [heap=MiB] [exchange=MiB] [blocks=N] [kernel=MiB] [threads=N] [cpu=SHARE] [priority=low|normal|high]
+    ///     service MODULE [ARGUMENTS...] [restart=MAX] [backoff=MS] [exits=restart|stop] [heap=MiB] [exchange=MiB] [blocks=N] [kernel=MiB] [threads=N] [cpu=SHARE] [priority=low|normal|high]
     ///
-    /// starts the `supervisor` boot module with `max=MAX backoff=MS -- MODULE ARGUMENTS`; the
-    /// supervisor starts the service and restarts it by that policy. The grant words give the
+    /// starts the `supervisor` boot module with `max=MAX backoff=MS [exits=...] -- MODULE ARGUMENTS`;
+    /// the supervisor starts the service and restarts it by that policy (`exits=restart`: a normal
+    /// exit is restarted too). The grant words give the
     /// supervisor, and so the service that runs on its grant, other limits than the kernel's
     /// defaults (docs/accounting.md); `cpu=` and `priority=` are its CPU grant, which the service
     /// inherits (default: CpuGrant.Default). `#` starts a comment. A
@@ -130,6 +131,11 @@ namespace Singularity.Kernel.Loader
                 {
                     if (!Text.TryParseDecimal(word.Substring(8), out ulong value) || value > 1000000) { problem = "has a bad value in '" + word + "'"; return null; }
                     policy = policy + (word.StartsWith("restart=") ? "max=" : "backoff=") + value.ToString() + " ";
+                }
+                else if (word.StartsWith("exits="))
+                {
+                    if (word != "exits=restart" && word != "exits=stop") { problem = "has a bad value in '" + word + "' (exits=restart or exits=stop)"; return null; }
+                    policy = policy + word + " ";
                 }
                 else if (word.StartsWith("cpu=") || word.StartsWith("priority="))
                 {
