@@ -86,6 +86,40 @@ public class SharedChannelBehaviourTests
     }
 
     [Fact]
+    public void AClientMayGiveUpOnAPeerThatDoesNotAnswerInTime()
+    {
+        EchoContract.NewChannel(out EchoContract.Imp client, out EchoContract.Exp server);
+        client.SendPing(1, ExBuffer.Allocate(8));
+        // No Pong comes: the receive times out in Start#1, which is not closable; giving up is allowed.
+        Assert.Equal(EchoContract.Imp.Tag.TimedOut, client.Receive(out _, 10));
+        client.Close();
+        Assert.True(client.IsClosed);
+        Assert.Equal(ReceiveResult.Message, server.RecvPing(out _, out ExBuffer b, Patience));
+        b.Free();
+        Assert.Equal(EchoContract.Exp.Tag.ChannelClosed, server.Receive(out _, Patience));
+        server.Close();
+    }
+
+    [Fact]
+    public void AnAnswerAfterATimeOutRestoresTheProtocolsCloseRule()
+    {
+        EchoContract.NewChannel(out EchoContract.Imp client, out EchoContract.Exp server);
+        client.SendPing(1, ExBuffer.Allocate(8));
+        Assert.Equal(EchoContract.Imp.Tag.TimedOut, client.Receive(out _, 10));
+        Assert.Equal(ReceiveResult.Message, server.RecvPing(out _, out ExBuffer b, Patience));
+        server.SendPong(1, b);
+        Assert.Equal(ReceiveResult.Message, client.RecvPong(out _, out ExBuffer back, Patience));
+        back.Free();
+        client.SendPing(2, ExBuffer.Allocate(8));   // Start#1 again, and no time-out since the answer
+        var e = Assert.Throws<ProtocolViolationException>(() => client.Close());
+        Assert.Equal("EchoContract.Imp: Close() is not allowed in state Start#1", e.Message);
+        Assert.Equal(ReceiveResult.Message, server.RecvPing(out _, out ExBuffer b2, Patience));
+        b2.Free();
+        Assert.Equal(EchoContract.Exp.Tag.ChannelClosed, server.Receive(out _, Patience));
+        server.Close();
+    }
+
+    [Fact]
     public void AFrameHoldsSixtyFourBytesAndFourHandles()
     {
         MessageFrame f = default;

@@ -25,6 +25,10 @@ namespace Singularity.Channels
         private int _state;
         private int _closed;        // 1 once closed or detached; set atomically, so one caller wins
         private bool _peerClosed;   // a receive reported ChannelClosed: closing is then allowed in any state
+        // The last receive timed out: the peer did not answer in time, and giving up the channel (Close in
+        // any state) is how a client stops waiting for a hung peer. The peer sees ChannelClosed, which it
+        // must handle in every state anyway (this SIP could have died). A later message clears it.
+        private bool _timedOut;
 
         /// <safety>A null handle is ArgumentException; the handle (a copy) is the kernel's to check.</safety>
         protected Endpoint([Claims] EndpointHandle handle, int state)
@@ -60,14 +64,15 @@ namespace Singularity.Channels
 
         /// <summary>
         /// Closes this end; the peer then sees ChannelClosed after draining its queue. Allowed in
-        /// the protocol's closable states, and in any state once a receive reported ChannelClosed.
+        /// the protocol's closable states, in any state once a receive reported ChannelClosed, and in
+        /// any state right after a receive timed out (giving up on a peer that does not answer).
         /// </summary>
         /// <safety>The flag is set by an atomic exchange, so the handle is closed once; the kernel closes only this SIP's handle.</safety>
         [Claims]
         public void Close()
         {
             if (_closed != 0) return;
-            if (!_peerClosed && !CanClose(_state))
+            if (!_peerClosed && !_timedOut && !CanClose(_state))
                 ProtocolViolation(EndpointName + ": Close() is not allowed in state " + StateName);
             if (Interlocked.Exchange(ref _closed, 1) != 0) return;
             _handle.Raw.Close();
@@ -97,6 +102,7 @@ namespace Singularity.Channels
             frame = default;
             CheckOpen();
             RecvStatus st = _handle.Raw.Receive(out frame.Raw, timeoutMs);
+            _timedOut = st == RecvStatus.TimedOut;
             if (st == RecvStatus.Ok) return ReceiveResult.Message;
             if (st == RecvStatus.TimedOut) return ReceiveResult.TimedOut;
             _peerClosed = true;
