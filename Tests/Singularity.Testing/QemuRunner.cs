@@ -44,6 +44,8 @@ public sealed record BootOptions
     public string? Machine { get; init; }
     /// <summary>Extra QEMU devices (-device), in this order: an IOMMU before the devices it confines.</summary>
     public IReadOnlyList<string> Devices { get; init; } = Array.Empty<string>();
+    /// <summary>More QEMU arguments, after the devices (e.g. <see cref="SecondSerial.Arguments"/>: a second -serial is COM2).</summary>
+    public IReadOnlyList<string> QemuArguments { get; init; } = Array.Empty<string>();
     /// <summary>Console input: each step waits until the serial log shows its text (after the previous step), then types its input.</summary>
     public IReadOnlyList<ScriptStep> Script { get; init; } = Array.Empty<ScriptStep>();
     /// <summary>
@@ -229,6 +231,7 @@ public static class QemuRunner
             psi.ArgumentList.Add("-qmp"); psi.ArgumentList.Add($"unix:{qmpPath},server=on,wait=off");
         }
         foreach (string device in options.Devices) { psi.ArgumentList.Add("-device"); psi.ArgumentList.Add(device); }
+        foreach (string argument in options.QemuArguments) psi.ArgumentList.Add(argument);
         if (options.Iso != null)
         {
             psi.ArgumentList.Add("-cdrom"); psi.ArgumentList.Add(options.Iso);

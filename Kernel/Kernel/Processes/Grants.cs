@@ -36,6 +36,7 @@ namespace Singularity.Kernel.Processes
             "grant console name=/service/console name=/service/console-lines\n" +
             "grant keyboard name=/service/keyboard\n" +
             "grant display name=/service/display\n" +
+            "grant serial name=/service/serial\n" +
             "grant supervisor processes\n" +
             "grant shell processes all console-input\n";
 

@@ -19,11 +19,12 @@ public sealed class KeyboardInput
     private TRef<ConsoleLinesContract.Exp> _reader;    // null while nobody reads lines
 
     /// <summary>Starts the two threads: the subscriber's listener and the keyboard reader.</summary>
-    public static void Start()
+    public static KeyboardInput Start()
     {
         var input = new KeyboardInput();
         Thread.Start(() => input.AcceptReaders());
         Thread.Start(() => input.ReadKeys());
+        return input;
     }
 
     private void AcceptReaders()
@@ -95,8 +96,9 @@ public sealed class KeyboardInput
         }
     }
 
-    // The line to the reader, if one subscribes (a line typed while none does is dropped).
-    private void Send(byte[] line, int length)
+    // The line to the reader, if one subscribes (a line typed while none does is dropped). Also
+    // the serial line's finished lines (SerialLine.cs).
+    public void Send(byte[] line, int length)
     {
         var bytes = new byte[length > 0 ? length : 1];     // an exchange buffer has at least one byte
         for (int i = 0; i < length; i++) bytes[i] = line[i];

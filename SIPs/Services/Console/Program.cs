@@ -2,7 +2,8 @@ using Singularity;
 using Singularity.Channels;
 using Singularity.Contracts;
 
-// The console service: owns serial output for SIPs. Clients (Libraries/Console) bind to
+// The console service: owns serial output for SIPs (the serial driver's line when one runs,
+// SerialLine.cs, else the kernel log). Clients (Libraries/Console) bind to
 // /service/console and speak ConsoleContract: each Write carries text in an exchange buffer,
 // which the service writes whole before its Ack, so lines from different SIPs never interleave
 // mid-line. Every write also goes to the text display when a display driver runs
@@ -20,7 +21,8 @@ public static class Program
             return 1;
         }
         Debug.WriteLine("console: serving " + Console.ServiceName);
-        KeyboardInput.Start();      // keys from the keyboard driver as lines for the shell (KeyboardInput.cs)
+        KeyboardInput keyboard = KeyboardInput.Start();     // keys from the keyboard driver as lines for the shell (KeyboardInput.cs)
+        SerialLine serial = SerialLine.Start(keyboard);     // the serial line through the 16550 driver, when one runs (SerialLine.cs)
         var clients = new EndpointGroup<ConsoleContract.Exp>(MaxClients);
         var display = new DisplayOutput();
         while (true)
@@ -45,7 +47,7 @@ public static class Program
                 c.Close();
                 continue;
             }
-            try { Print(buffer, display); }
+            try { Print(buffer, display, serial); }
             catch (System.Exception) { Debug.WriteLine("console: a write could not be printed"); }
             buffer.Free();
             c.SendAck();
@@ -55,7 +57,7 @@ public static class Program
 
     // Writes the text to the serial line and the display in pieces of at most 512 bytes (a client's buffer may be large; the
     // service's heap holds only a piece), all before the next client is served.
-    private static void Print(ExBuffer text, DisplayOutput display)
+    private static void Print(ExBuffer text, DisplayOutput display, SerialLine serial)
     {
         int length = text.Length;
         var piece = new byte[length < 512 ? length : 512];
@@ -63,7 +65,7 @@ public static class Program
         {
             if (length - at < piece.Length) piece = new byte[length - at];
             text.CopyTo(piece, at);
-            Debug.Write(string.FromAscii(piece));
+            serial.Write(piece);
             display.Write(piece);
         }
     }
