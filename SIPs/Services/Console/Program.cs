@@ -20,9 +20,9 @@ public static class Program
             return 1;
         }
         Debug.WriteLine("console: serving " + Console.ServiceName);
-        KeyboardInput.Start();      // keys from the keyboard driver as lines for the shell (KeyboardInput.cs)
-        var clients = new EndpointGroup<ConsoleContract.Exp>(MaxClients);
         var display = new DisplayOutput();
+        KeyboardInput.Start(display);   // keys from the keyboard driver as lines for the shell, echoed (KeyboardInput.cs)
+        var clients = new EndpointGroup<ConsoleContract.Exp>(MaxClients);
         while (true)
         {
             int ready = clients.Select(listener.Incoming);
