@@ -37,9 +37,10 @@ namespace Singularity.Kernel.Tests
                 case "frames": FrameAllocatorSelfTest.Run(); break;
                 case "bench-spawn": KernelBenchmarks.SipSpawn(); break;
                 case "bench-throw": KernelBenchmarks.ThrowCatch(); break;
+                case "bench-irq": InterruptLatencyProbe.Run(); break;
                 default:
                     Log.Write("warning: unknown self-test '"); Log.Write(name);
-                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault threads zeroonaccess frames exceptions bench-spawn bench-throw)");
+                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault threads zeroonaccess frames exceptions bench-spawn bench-throw bench-irq)");
                     return;
             }
             Log.Write("selftest "); Log.Write(name); Log.WriteLine(": passed");

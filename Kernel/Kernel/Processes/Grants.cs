@@ -5,7 +5,7 @@ namespace Singularity.Kernel.Processes
     /// grants (docs/security.md). Grants are by module name (the boot module's file name), so
     /// every instance of a module gets the same; a SIP gets nothing its module is not granted.
     ///
-    ///     grant MODULE [processes] [all] [console-input] [name=PATH]...
+    ///     grant MODULE [processes] [all] [console-input] [console-lines] [name=PATH]...
     ///
     /// `processes`: the SIP receives a process-manager endpoint at start (/kernel/processes,
     /// Loader/ProcessManager.cs): through it, start boot modules, and wait for, kill and list the
@@ -13,6 +13,9 @@ namespace Singularity.Kernel.Processes
     /// `all`: with `processes`, wait for, kill and list every SIP (the shell, acting for the person).
     /// `console-input`: the SIP receives a console-input endpoint at start (/kernel/console-input,
     /// IO/ConsoleInputServer.cs): the serial input, while no other SIP holds it.
+    /// `console-lines`: the SIP may bind /service/console-lines (the lines typed at the keyboard,
+    /// which the console service gives to its newest subscriber): the name service refuses the
+    /// bind to any other SIP (<see cref="MayBind"/>), so no SIP can take the keyboard's lines.
     /// `name=PATH`: the SIP may register PATH with the name service (at start from its manifest's
     /// exports, or later by Names.Register); `name=/DIR/*` any name under /DIR/.
     ///
@@ -24,6 +27,10 @@ namespace Singularity.Kernel.Processes
         public const int Processes = 1;
         public const int AllSips = 2;
         public const int ConsoleInput = 4;
+        public const int ConsoleLines = 8;
+
+        /// <summary>The name only a SIP granted `console-lines` may bind (the console service's typed lines).</summary>
+        public const string ConsoleLinesName = "/service/console-lines";
 
         /// <summary>A module may be granted at most this many names (each of its SIPs holds at most NameService.MaxNamesPerSip at once).</summary>
         public const int MaxNames = 16;
@@ -38,7 +45,7 @@ namespace Singularity.Kernel.Processes
             "grant display name=/service/display\n" +
             "grant serial name=/service/serial\n" +
             "grant supervisor processes\n" +
-            "grant shell processes all console-input\n";
+            "grant shell processes all console-input console-lines\n";
 
         private sealed class Entry
         {
@@ -95,6 +102,7 @@ namespace Singularity.Kernel.Processes
                 if (word == "processes") rights |= Processes;
                 else if (word == "all") rights |= AllSips;
                 else if (word == "console-input") rights |= ConsoleInput;
+                else if (word == "console-lines") rights |= ConsoleLines;
                 else if (word.StartsWith("name="))
                 {
                     string path = word.Substring(5);
@@ -102,7 +110,7 @@ namespace Singularity.Kernel.Processes
                     if (nameCount == MaxNames) return "grants more than 16 names to " + module;
                     names[nameCount++] = path;
                 }
-                else return "grants '" + word + "', which is not a right (processes, all, console-input, name=PATH)";
+                else return "grants '" + word + "', which is not a right (processes, all, console-input, console-lines, name=PATH)";
             }
             if (module == null) return "names no module";
             var entry = Find(module);
@@ -117,7 +125,7 @@ namespace Singularity.Kernel.Processes
             return null;
         }
 
-        /// <summary>Whether the SIP's module holds the right (<see cref="Processes"/>, <see cref="AllSips"/>, <see cref="ConsoleInput"/>).</summary>
+        /// <summary>Whether the SIP's module holds the right (<see cref="Processes"/>, <see cref="AllSips"/>, <see cref="ConsoleInput"/>, <see cref="ConsoleLines"/>).</summary>
         public static bool Has(Sip sip, int right)
         {
             Entry e = Find(sip.Name);
@@ -131,6 +139,17 @@ namespace Singularity.Kernel.Processes
             if (e == null) return false;
             for (int i = 0; i < e.Names.Length; i++) if (Matches(e.Names[i], name, length)) return true;
             return false;
+        }
+
+        /// <summary>
+        /// Whether the SIP may bind the name (ASCII in the SIP's memory, compared in place): every
+        /// name but <see cref="ConsoleLinesName"/>, which needs `console-lines`. Null when it may,
+        /// else the right it lacks. Checked whether or not a service holds the name.
+        /// </summary>
+        public static unsafe string MayBind(Sip sip, byte* name, int length)
+        {
+            if (!Same(ConsoleLinesName, name, length)) return null;
+            return Has(sip, ConsoleLines) ? null : "console-lines";
         }
 
         // A granted name is exact, or `/DIR/*`: every name that starts with `/DIR/` and goes on.

@@ -66,7 +66,14 @@ namespace Singularity.Kernel.Threading
             while (true)
             {
                 ReapDead();
-                Cpu.WaitForInterrupt();
+                // A thread an interrupt made ready while the CPU idled (a driver woken by its
+                // interrupt object) runs now, not at the next timer tick. Checked with interrupts
+                // off, then `sti; hlt` in one step, so a wake-up between the check and the halt is
+                // not slept through; interrupts on again between rounds.
+                Cpu.DisableInterrupts();
+                if (s_readyMask != 0 || s_handoff != null) Schedule();
+                else Cpu.WaitForInterrupt();
+                Cpu.EnableInterrupts();
             }
         }
 

@@ -10,7 +10,8 @@ using Singularity.Contracts;
 // supervisor restarted and so starts from a blank screen) sends that first: the screen shows
 // the recent output, including what was written while no driver ran. A driver that closes,
 // breaks the contract or does not answer within ReplyTimeoutMs loses its channel; the console
-// goes on.
+// goes on. Two threads write here (the clients' writes and the echo of typed keys,
+// KeyboardInput.cs): one write at a time, each shown whole.
 public sealed class DisplayOutput
 {
     public const string ServiceName = "/service/display";
@@ -19,6 +20,7 @@ public sealed class DisplayOutput
     // driver cannot stall the console, whose clients wait for their Ack).
     private const int ReplyTimeoutMs = 2000;
 
+    private readonly object _gate = new object();
     private TRef<DisplayContract.Imp> _display;    // null while not bound
 
     // About a screenful (80x25 cells) of recent output, resent to a newly bound display.
@@ -27,10 +29,18 @@ public sealed class DisplayOutput
     private int _historyEnd;        // where the next byte goes
     private bool _historyFull;      // the ring has wrapped: its oldest byte is at _historyEnd
 
-    /// <summary>Shows the ASCII bytes on the display if one is there (after the recent output, when it is new).</summary>
+    /// <summary>
+    /// Shows the ASCII bytes on the display if one is there (after the recent output, when it is
+    /// new); returns once the display showed them (or went away).
+    /// </summary>
     public void Write(byte[] text)
     {
         if (text.Length == 0) return;
+        lock (_gate) WriteLocked(text);
+    }
+
+    private void WriteLocked(byte[] text)
+    {
         Remember(text);
         byte[] send = text;
         if (_display == null)

@@ -7,8 +7,11 @@ using Singularity.Threading;
 // from the keyboard driver (/service/keyboard, KeyboardContract; bound again whenever the driver
 // restarts), edits the line (Backspace), echoes what is typed, and at Enter sends the line to the
 // newest subscriber of /service/console-lines (ConsoleLinesContract: the shell's Console.ReadLine,
-// which merges it with the serial line's input). Two threads of their own; the service's writers
-// never wait for them.
+// which merges it with the serial line's input). The echo goes to the display first (so a person
+// at the screen sees the line being typed, and Backspace erasing), then to the serial line. Two
+// threads of their own; the service's writers never wait for them. Only SIPs granted
+// `console-lines` may subscribe: the kernel's name service refuses the bind to any other
+// (docs/security.md), so the newest subscriber is the shell's.
 public sealed class KeyboardInput
 {
     /// <summary>The name the console service registers for typed lines.</summary>
@@ -17,11 +20,14 @@ public sealed class KeyboardInput
 
     private readonly object _gate = new object();
     private TRef<ConsoleLinesContract.Exp> _reader;    // null while nobody reads lines
+    private readonly DisplayOutput _display;            // where the typing is echoed, beside the serial line
 
-    /// <summary>Starts the two threads: the subscriber's listener and the keyboard reader.</summary>
-    public static KeyboardInput Start()
+    private KeyboardInput(DisplayOutput display) { _display = display; }
+
+    /// <summary>Starts the two threads: the subscriber's listener and the keyboard reader (echoing on <paramref name="display"/>).</summary>
+    public static KeyboardInput Start(DisplayOutput display)
     {
-        var input = new KeyboardInput();
+        var input = new KeyboardInput(display);
         Thread.Start(() => input.AcceptReaders());
         Thread.Start(() => input.ReadKeys());
         return input;
@@ -77,23 +83,34 @@ public sealed class KeyboardInput
                 {
                     if (key == KeyCodes.Enter)
                     {
-                        Debug.Write("\n");
+                        Echo("\n");
                         Send(line, n);
                         n = 0;
                     }
                     else if (key == KeyCodes.Backspace)
                     {
-                        if (n > 0) { n--; Debug.Write("\b \b"); }
+                        if (n > 0) { n--; Echo("\b \b"); }
                     }
                     else if (key >= 32 && key < 127 && n < MaxLine)
                     {
                         line[n++] = (byte)key;
-                        Debug.Write(((char)key).ToString());
+                        Echo(((char)key).ToString());
                     }
                 }
             }
             finally { keys.Close(); }       // the driver went away (a restart binds again)
         }
+    }
+
+    // What was typed, on the display (when one runs) and then on the serial line: once the serial
+    // line shows it, so does the screen (a test waits for the one to read the other).
+    private void Echo(string text)
+    {
+        var bytes = new byte[text.Length];
+        for (int i = 0; i < text.Length; i++) bytes[i] = (byte)text[i];
+        try { _display.Write(bytes); }
+        catch (System.Exception) { Debug.WriteLine("console: an echo could not be shown"); }
+        Debug.Write(text);
     }
 
     // The line to the reader, if one subscribes (a line typed while none does is dropped). Also

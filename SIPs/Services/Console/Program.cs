@@ -21,10 +21,10 @@ public static class Program
             return 1;
         }
         Debug.WriteLine("console: serving " + Console.ServiceName);
-        KeyboardInput keyboard = KeyboardInput.Start();     // keys from the keyboard driver as lines for the shell (KeyboardInput.cs)
+        var display = new DisplayOutput();
+        KeyboardInput keyboard = KeyboardInput.Start(display);   // keys from the keyboard driver as lines for the shell, echoed (KeyboardInput.cs)
         SerialLine serial = SerialLine.Start(keyboard);     // the serial line through the 16550 driver, when one runs (SerialLine.cs)
         var clients = new EndpointGroup<ConsoleContract.Exp>(MaxClients);
-        var display = new DisplayOutput();
         while (true)
         {
             int ready = clients.Select(listener.Incoming);

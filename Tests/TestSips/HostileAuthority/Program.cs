@@ -10,6 +10,7 @@ using Singularity.Threading;
 //   names       squat /service/console, fill the name table with names it was not granted
 //   granted     register its granted names (8 at most per SIP), then others: only the granted ones
 //   input       read the serial input: refused
+//   lines       subscribe to the keyboard's lines (/service/console-lines) without `console-lines`: refused
 //   children    granted `processes` (not `all`): controls the child it starts, and no other SIP
 //   typed       granted: the generated ProcessManagerContract.Imp on its /kernel/processes endpoint
 //   forge KIND  granted: a message outside the contract on its endpoint fails that channel only
@@ -29,6 +30,7 @@ public static class Program
             case "names": Names_(r); break;
             case "granted": Granted(r); break;
             case "input": Input(r); break;
+            case "lines": Lines(r); break;
             case "children": Children(r); break;
             case "typed": Typed(r); break;
             case "delegate": Delegate(r); break;
@@ -191,6 +193,31 @@ public static class Program
             Thread.Sleep(100);
         }
         r.Say("console input refused");
+    }
+
+    // Without the `console-lines` grant the name service refuses the bind to /service/console-lines
+    // (the console service gives typed lines to its newest subscriber: a bind would take them from
+    // the shell). Asked several times, as a reader that retries would.
+    private static void Lines(Report r)
+    {
+        for (int k = 0; k < 5; k++)
+        {
+            ConsoleLinesContract.Bind("/service/console-lines", out ConsoleLinesContract.Imp lines);
+            if (lines == null) { Thread.Sleep(100); continue; }
+            // Bound: what it would have taken from the shell.
+            string took = "nothing";
+            try
+            {
+                if (lines.RecvLine(out int length, out ExBuffer text, 3000) == ReceiveResult.Message)
+                {
+                    text.Free();
+                    took = "a typed line of " + length.ToString() + " bytes";
+                }
+            }
+            finally { lines.Close(); }
+            r.Expect(false, "bound /service/console-lines without the grant and took " + took);
+        }
+        r.Say("console lines refused");
     }
 
     // The contract as the generator makes it, on the endpoint the kernel granted: every request

@@ -54,6 +54,15 @@ isr_common:
     push rbx
     push rcx
     push rdx
+%ifidn KERNEL_MAIN, ktest_main
+    ; Test image only (kernel-test.elf; the production image has none of this): the TSC at the
+    ; interrupt's arrival, 7 instructions into its stub, for the interrupt-latency benchmark
+    ; (Kernel/KernelTests/InterruptLatencyProbe.cs reads it through irq_arrival_tsc).
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    mov [irq_arrival_stamp], rax
+%endif
     push rsi
     push rdi
     push rbp
@@ -141,3 +150,15 @@ isr_table:
     dq isr %+ v
 %assign v v + 1
 %endrep
+
+%ifidn KERNEL_MAIN, ktest_main
+section .bss
+align 8
+irq_arrival_stamp: resq 1
+section .text
+; ulong irq_arrival_tsc(): the TSC the stub recorded at the last interrupt's arrival (test image only).
+global irq_arrival_tsc
+irq_arrival_tsc:
+    mov rax, [irq_arrival_stamp]
+    ret
+%endif
