@@ -76,7 +76,8 @@ namespace Singularity.Abi
         public delegate*<ulong, ulong> DmaAddress;                     // 53 (block handle) -> the device address of a DMA block the caller owns, or 0
         public delegate*<int, ulong, int> InterruptWait;               // 54 (interrupt index, timeout ns; 0 = for ever) -> 1 interrupt, 0 timeout, -1 another thread waits; not granted fails the caller
         public delegate*<int, void> InterruptAck;                      // 55 (interrupt index): serviced, the line is unmasked; not granted fails the caller
-        public const int Count = 56;
+        public delegate*<int, ChannelMessage*, int*, int, int*, ulong, int> ChannelReplyAndReceive; // 56 (reply endpoint or 0, message: reply in / received out, endpoints, count, results out [index, reply status], timeout ns): send the reply, then ChannelReceiveAny, in one entry
+        public const int Count = 57;
     }
 
     /// <summary>What a SIP's entry point receives besides the ABI table.</summary>

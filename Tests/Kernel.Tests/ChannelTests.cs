@@ -168,4 +168,39 @@ public class ChannelTests
         boot.Check(ms >= 50 && ms < 1000, $"the 50 ms receive timeout took {ms} ms");
         boot.Contains("timeout: after the peer closed, receive returned ChannelClosed");
     }
+
+    [Fact]
+    public void CallAndReplyAndReceiveHandTheCpuBackAndForthAndSeeAServerThatDiedWhileTheClientWaited()
+    {
+        // The client makes each round trip with one Call, the server answers with ReplyAndReceive:
+        // the fast path (docs/channels.md "Fast path"). The server crashes holding the client's
+        // block after 40 pings while the client waits in Call: the client sees ChannelClosed,
+        // rebinds to the restarted server and finishes; nothing is left in the exchange heap.
+        var boot = BootAssert.Boot(new BootOptions
+        {
+            CommandLine = "",
+            Grants = EchoGrants,
+            Sips = new[] { "supervisor max=3 backoff=20 restart-args=server -- channels server crashafter=40", "channels client 100 call" },
+            Script = new[] { new ScriptStep("100 round trips ok", "mem\n") },
+            StopWhen = " blocks",
+        });
+        boot.Exited(QemuExit.StoppedByHarness).DoesNotContain("KERNEL PANIC").DoesNotContain("FAILED");
+        boot.InOrder("echo server: crashing after 40 pings", "echo client: ChannelClosed at seq 40; rebinding")
+            .Contains("echo client: 100 round trips ok, 1 rebinds, exchange bytes owned 0");
+        boot.Match(@"mem: .* exchange heap 0 bytes in 0 blocks");
+    }
+
+    [Fact]
+    public void ReplyAndReceiveRefusesStaleHandlesClosedPeersAndBlocksNotOwned()
+    {
+        var boot = BootAssert.Boot(new BootOptions { CommandLine = "", Sips = new[] { "channels fastpath" }, StopWhen = "fastpath: done" })
+            .Exited(QemuExit.StoppedByHarness).DoesNotContain("KERNEL PANIC");
+        foreach (string probe in new[]
+        {
+            "stale reply handle", "reply to a closed peer", "reply carrying a freed block", "reply carrying one block twice",
+            "receive set with a closed handle", "reply received in the same call", "block touched after its reply left", "the sent block arrived",
+        })
+            boot.Contains("fastpath: " + probe + " ok");
+        boot.Contains("fastpath: done, 0 wrong").DoesNotContain("WRONG");
+    }
 }

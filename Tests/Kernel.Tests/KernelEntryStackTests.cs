@@ -22,7 +22,7 @@ public class KernelEntryStackTests
         "SipList", "GetMemoryInfo", "FailProcessWithTrace", "SetFaultEntry", "TakeStartupEndpoint",
         "ExchangeHeaders", "ChannelCall", "ChannelReceiveAny", "DeviceList",
         "IoRange", "PortRead", "PortWrite", "MemoryRead", "MemoryWrite", "DmaAllocate", "DmaAddress", "InterruptWait", "InterruptAck",
-        "spin", "guard",
+        "ChannelReplyAndReceive", "spin", "guard",
     };
 
     private const string MemPattern =

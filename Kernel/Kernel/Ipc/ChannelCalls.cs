@@ -208,6 +208,8 @@ namespace Singularity.Kernel.Ipc
             Cpu.DisableInterrupts();
             int result = ChannelStatus.BadHandle;
             Endpoint e = Own(sip, handle);
+            // The rendezvous with a server already waiting (ChannelFastPath); else the general path.
+            if (e != null && ChannelFastPath.TryCall(sip, handle, e, m, timeoutNs, out result)) e = null;
             if (e != null)
             {
                 ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);

@@ -86,7 +86,7 @@ namespace Singularity.Kernel.Ipc
         public void Unpin()
         {
             _pins--;
-            ReleaseIfUnreachable();
+            if (Closed) ReleaseIfUnreachable();     // an open endpoint is reachable: no call
         }
 
         // Both sides closed (their handles are gone; queues drained) and no call waiting on

@@ -2,7 +2,7 @@ using Singularity.Abi;
 
 namespace Singularity.Kernel.Syscalls
 {
-    /// <summary>System calls: Channels: create, send, receive, call (send then receive), select, close (Ipc.ChannelCalls does the work).</summary>
+    /// <summary>System calls: Channels: create, send, receive, call (send then receive), select, close, reply-and-receive (Ipc.ChannelCalls does the work).</summary>
     internal static unsafe class ChannelSyscalls
     {
         public static void Register(KernelAbi* t)
@@ -14,7 +14,11 @@ namespace Singularity.Kernel.Syscalls
             t->ChannelClose = &AbiChannelClose;
             t->ChannelCall = &AbiChannelCall;
             t->ChannelReceiveAny = &AbiChannelReceiveAny;
+            t->ChannelReplyAndReceive = &AbiChannelReplyAndReceive;
         }
+
+        private static int AbiChannelReplyAndReceive(int reply, ChannelMessage* m, int* endpoints, int count, int* results, ulong timeoutNs) =>
+            Ipc.ChannelFastPath.ReplyAndReceive(AbiTable.Caller, reply, m, endpoints, count, results, timeoutNs);
 
         private static int AbiChannelCall(int endpoint, ChannelMessage* m, ulong timeoutNs) => Ipc.ChannelCalls.Call(AbiTable.Caller, endpoint, m, timeoutNs);
 

@@ -12,7 +12,7 @@ namespace Singularity.Kernel.Syscalls
     {
         public static void Register(KernelAbi* t)
         {
-            t->Yield = &AbiYield;
+            t->Yield = &Scheduler.Yield;     // straight to the scheduler: no wrapper frame
             t->Sleep = &AbiSleep;
             t->CreateThread = &AbiCreateThread;
             t->ExitThread = &AbiExitThread;
@@ -26,8 +26,6 @@ namespace Singularity.Kernel.Syscalls
             t->CurrentThreadId = &AbiCurrentThreadId;
             t->SetThreadPriority = &AbiSetThreadPriority;
         }
-
-        private static void AbiYield() => Scheduler.Yield();
 
         private static void AbiSleep(ulong ns) => Scheduler.Sleep(ns);
 

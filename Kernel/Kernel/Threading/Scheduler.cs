@@ -47,6 +47,11 @@ namespace Singularity.Kernel.Threading
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "switch_context")]
         private static extern void SwitchContext(ulong* saveRsp, ulong newRsp);
 
+        // A reference store without the write barrier the compiler adds to every one (a call): the
+        // kernel heap is never collected, so the barrier has nothing to record. Interrupts off.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Link(ref Thread field, Thread value) => Unsafe.As<Thread, nint>(ref field) = Unsafe.As<Thread, nint>(ref value);
+
         /// <summary>Makes the boot thread the first thread and creates the idle thread.</summary>
         public static void Initialize(ulong bootStackBase, ulong bootStackTop)
         {
@@ -166,21 +171,23 @@ namespace Singularity.Kernel.Threading
                     s_chargedTsc = now;
                     cur.CpuCycles += cycles;
                     cur.Share.Charge(cycles);
-                    // Rotate the queue: `next` leaves the head, `cur` goes behind the last.
+                    // Rotate the queue: `next` leaves the head, `cur` goes behind the last (reference
+                    // stores without write barriers: Link).
                     Thread after = next.Next;
-                    next.Next = null;
+                    Link(ref next.Next, null);
                     cur.State = ThreadState.Ready;
-                    cur.Next = null;
-                    if (after == null) q.Head = cur;
-                    else { q.Head = after; q.Tail.Next = cur; }
-                    q.Tail = cur;
+                    Link(ref cur.Next, null);
+                    if (after == null) Link(ref q.Head, cur);
+                    else { Link(ref q.Head, after); Link(ref q.Tail.Next, cur); }
+                    Link(ref q.Tail, cur);
                     // Switch (as SwitchTo).
                     s_quantumLeft = QuantumTicks;
                     next.State = ThreadState.Running;
-                    s_current = next;
+                    Link(ref s_current, next);
                     ContextSwitches++;
                     KernelEntry.Load(next.AbiSlot, next.KernelStackBase, next.KernelStackTop);
-                    fixed (ulong* save = &cur.SavedRsp) SwitchContext(save, next.SavedRsp);
+                    // Kernel objects never move (the kernel heap is not collected): the address holds.
+                    SwitchContext((ulong*)Unsafe.AsPointer(ref cur.SavedRsp), next.SavedRsp);
                     if (s_resumeHook != null && s_current.Owner != null && (s_current.Owner.PendingFault != 0 || s_current.Owner.Hung))
                         s_resumeHook(s_current);
                     if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
@@ -323,6 +330,77 @@ namespace Singularity.Kernel.Threading
             if (t.Share.Queued == 0 && t.Share != s_current.Share) CatchUp(t.Share, (int)t.Priority);
             t.State = ThreadState.Ready;
             s_handoff = t;
+        }
+
+        /// <summary>
+        /// Whether <paramref name="t"/>, a thread blocked in BlockDirect, may have the CPU straight
+        /// from the running thread (HandOff): it is not the running or the idle thread, it has a
+        /// share, no earlier hand-off waits for the next switch, nothing ready outranks it (no bit of
+        /// the ready mask above its level, as HighestReady() &lt;= its priority), and its
+        /// SIP lets it run (MayRun, which also answers MustPark). Interrupts must be disabled.
+        /// </summary>
+        public static bool CanHandOff(Thread t) =>
+            t.State == ThreadState.Blocked && t.DirectWait && t != s_current && t != s_idle && t.Share != null
+            && s_handoff == null && (s_readyMask >> (int)t.Priority) <= 1 && (t.Owner == null || t.Owner.MayRun(t));
+
+        /// <summary>
+        /// The rendezvous switch of the channel fast path (Ipc/ChannelFastPath.cs): the running
+        /// thread blocks as in BlockDirect (until WakeDirect, WakeHandOff, a HandOff to it, or the
+        /// timeout in ns, 0 = none) and <paramref name="t"/>, for which CanHandOff was true with
+        /// interrupts off since, leaves its own wait and runs at once: no ready queue, no choice of
+        /// share. The caller is charged up to the switch (thread and share, as at every switch); a
+        /// share that had nothing ready or running is caught up as MakeReady does; the quantum is
+        /// not renewed (the rest of it goes with the CPU, so a pair handing the CPU back and forth
+        /// is preempted at its end like one thread). False when the caller's wait timed out.
+        /// Interrupts must be disabled.
+        /// </summary>
+        public static bool HandOff(Thread t, ulong timeoutNs)
+        {
+            Thread cur = s_current;
+            // `t` leaves its wait, as WakeDirect would take it out.
+            if (t.WakeAtNs != 0) { RemoveSleeper(t); t.WakeAtNs = 0; }
+            t.DirectWait = false;
+            CpuShare share = t.Share;
+            if (share.Queued == 0 && share != cur.Share)
+            {
+                // As CatchUp, inline for the usual case: nothing else ready at the level and the
+                // caller (at the same level) the only share to compare with.
+                int level = (int)t.Priority;
+                if (s_active[level] == null && (int)cur.Priority == level && cur != s_idle && s_wakeCredit != 0)
+                {
+                    ulong floor = cur.Share.VirtualTime - s_wakeCredit;
+                    if ((long)(share.VirtualTime - floor) < 0) share.VirtualTime = floor;
+                }
+                else CatchUp(share, level);
+            }
+            if (s_preferred == t) s_preferred = null;
+            // The caller waits, as in BlockDirect.
+            cur.WaitTimedOut = false;
+            cur.WaitingOn = null;
+            cur.DirectWait = true;
+            cur.WakeAtNs = 0;
+            if (timeoutNs != 0)
+            {
+                cur.WakeAtNs = Clock.MonotonicNs + timeoutNs;
+                AddSleeper(cur);
+            }
+            cur.State = ThreadState.Blocked;
+            // Charge (as Charge(); the idle thread makes no channel calls).
+            ulong now = Cpu.ReadTsc();
+            ulong cycles = now - s_chargedTsc;
+            s_chargedTsc = now;
+            cur.CpuCycles += cycles;
+            cur.Share.Charge(cycles);
+            // Switch (as SwitchTo, the quantum kept).
+            t.State = ThreadState.Running;
+            Link(ref s_current, t);
+            ContextSwitches++;
+            KernelEntry.Load(t.AbiSlot, t.KernelStackBase, t.KernelStackTop);
+            SwitchContext((ulong*)Unsafe.AsPointer(ref cur.SavedRsp), t.SavedRsp);
+            if (s_resumeHook != null && s_current.Owner != null && (s_current.Owner.PendingFault != 0 || s_current.Owner.Hung))
+                s_resumeHook(s_current);
+            cur.DirectWait = false;
+            return !cur.WaitTimedOut;
         }
 
         // The hand-off thread, if any, goes into its ready queue like any woken thread.

@@ -137,13 +137,12 @@ namespace Singularity.Kernel.Threading
                 if (s_attachChannelState != null) s_attachChannelState(t);
             }
 
-            // The frame switch_context pops: mxcsr/fcw, r15..r12, rbx, rbp, rflags, return address.
+            // The frame switch_context pops: r15..r12, rbx, rbp, return address. Interrupts stay
+            // off (as at every switch) until kernel_thread_start enables them.
             ulong* sp = (ulong*)t.KernelStackTop;
-            *--sp = 0;                                  // keeps the trampoline's stack 16-byte aligned
+            *--sp = 0;                                  // the trampoline aligns its own stack
             *--sp = ThreadTrampoline();
-            *--sp = 0x2;                                // rflags: interrupts off until the thread starts
             for (int i = 0; i < 6; i++) *--sp = 0;      // rbp, rbx, r12, r13, r14, r15
-            *--sp = 0x1F80UL | (0x037FUL << 32);        // default MXCSR and x87 control word
             t.SavedRsp = (ulong)sp;
             return t;
         }

@@ -319,7 +319,8 @@ namespace Singularity.Ipc
         /// ABI's ChannelMessage layout); the headers and keys of the request's blocks are kept apart first (LeavingBlocks), since the kernel writes the reply over the copy.</unsafe>
         public RecvStatus Call(ref RawMessage request, out RawMessage reply, int timeoutMs = -1)
         {
-            RawMessage copy = request;
+            RawMessage copy;
+            RawMessage.Copy(&copy, ref request);
             int count = copy.RawHandleCount;
             if ((uint)count > ChannelMessage.MaxHandles) { reply = default; return RecvStatus.BadMessage; }
             // The headers and keys of the request's blocks are kept apart: the kernel writes the
@@ -328,7 +329,7 @@ namespace Singularity.Ipc
             if (count != 0 && !leaving.Begin(ref copy, count)) { reply = default; return RecvStatus.BadMessage; }
             int r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs));
             if (count != 0) leaving.End();
-            if (r == ChannelStatus.Ok) { reply = copy; return RecvStatus.Ok; }
+            if (r == ChannelStatus.Ok) { Unsafe.SkipInit(out reply); RawMessage.Copy(ref reply, &copy); return RecvStatus.Ok; }
             reply = default;
             return Status(r);
         }
@@ -441,6 +442,68 @@ namespace Singularity.Ipc
             return Status(r);
         }
 
+        /// <summary>
+        /// The server's side of request/reply in one kernel call: sends <paramref name="reply"/> on
+        /// <paramref name="replyTo"/> (nothing when it is the null endpoint), then receives as
+        /// ReceiveAny on <paramref name="endpoints"/>. A client waiting in Call for this reply gets
+        /// it straight into its buffer and runs at once while this thread waits for the next
+        /// message (docs/channels.md "Fast path"). <paramref name="replyStatus"/> is the reply's
+        /// status (Ok, Closed, TimedOut, BadMessage; Ok when there was none); the receive happens
+        /// whatever it is, and a reply that was not sent leaves its blocks with this SIP. Returns
+        /// the receive's status and index as ReceiveAny.
+        /// </summary>
+        /// <safety>The endpoints as ReceiveAny (null throws, count 1 to 128 checked, the handles copied
+        /// into a stack buffer of exactly that many, each read once; a handle that is not this SIP's
+        /// open endpoint throws InvalidOperationException). The reply as Send: copied once onto this
+        /// thread's stack, its count checked (outside 0..4: not sent, BadMessage), its blocks marked
+        /// leaving until the kernel answers (a block not this SIP's, or leaving already: not sent,
+        /// BadMessage); the kernel checks every handle before anything moves. The kernel writes the
+        /// received message over the same local copy and the index and the reply's status into a
+        /// local pair, and the index is used only if below the count.</safety>
+        /// <unsafe>A stackalloc'd buffer of <c>endpoints.Length</c> (at most 128) handles, the address of a
+        /// local copy of the reply (the ABI's ChannelMessage layout) and of a local pair of ints, passed to
+        /// the kernel's ChannelReplyAndReceive; the reply's block headers and keys are kept apart first
+        /// (LeavingBlocks), since the kernel writes the received message over the copy.</unsafe>
+        public static RecvStatus ReplyAndReceive(RawEndpoint replyTo, ref RawMessage reply, RawEndpoint[] endpoints, out RawMessage message,
+                                                 out int index, out RecvStatus replyStatus, int timeoutMs = -1)
+        {
+            if (endpoints == null) throw new ArgumentNullException("endpoints");
+            int n = endpoints.Length;
+            if (n == 0 || n > SipLimits.SelectMaxEndpoints) throw new ArgumentOutOfRangeException("endpoints");
+            int* handles = stackalloc int[n];
+            for (int i = 0; i < n; i++) handles[i] = endpoints[i].Handle;
+            int rh = replyTo.Handle;
+            RawMessage copy = default;
+            if (rh != 0) RawMessage.Copy(&copy, ref reply);
+            RecvStatus rs = RecvStatus.Ok;
+            int count = copy.RawHandleCount;
+            LeavingBlocks leaving = default;
+            bool marked = false;
+            if (rh != 0)
+            {
+                if ((uint)count > ChannelMessage.MaxHandles) { rs = RecvStatus.BadMessage; rh = 0; }
+                else if (count != 0)
+                {
+                    if (leaving.Begin(ref copy, count)) marked = true;
+                    else { rs = RecvStatus.BadMessage; rh = 0; }
+                }
+            }
+            int* results = stackalloc int[2];
+            results[0] = -1;
+            results[1] = ChannelStatus.Ok;
+            int r = KernelCalls.Abi->ChannelReplyAndReceive(rh, (ChannelMessage*)&copy, handles, n, results, Threading.Sync.TimeoutNs(timeoutMs));
+            if (marked) leaving.End();
+            if (rh != 0) rs = Status(results[1]);
+            replyStatus = rs;
+            if (r == ChannelStatus.BadHandle) throw new InvalidOperationException("receive over an endpoint this SIP does not hold");
+            int at = results[0];
+            index = at >= 0 && at < n ? at : -1;
+            if (r == ChannelStatus.Ok && index >= 0) { Unsafe.SkipInit(out message); RawMessage.Copy(ref message, &copy); return RecvStatus.Ok; }
+            message = default;
+            if (index < 0 && r != ChannelStatus.TimedOut) return RecvStatus.BadHandle;
+            return Status(r);
+        }
+
         /// <safety>The kernel closes the handle only if it is this SIP's; otherwise nothing happens.</safety>
         /// <unsafe>Calls the kernel's ChannelClose with the handle, which the kernel checks.</unsafe>
         public void Close() => KernelCalls.Abi->ChannelClose(Handle);
@@ -484,6 +547,27 @@ namespace Singularity.Ipc
         internal int RawHandleCount => _handleCount;
 
         internal const int DataBytes = ChannelMessage.DataWords * 8;
+
+        // The message's 13 words, copied word by word (a struct copy of this size is a memmove
+        // call). The source is read once, whatever another thread does to it meanwhile.
+        /// <unsafe>Copies sizeof(RawMessage) (104) bytes, 13 unaligned-safe 8-byte words, from a
+        /// RawMessage to a RawMessage: both are whole messages (a local's address, or a ref the
+        /// caller holds; the collector never moves objects).</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Copy(RawMessage* to, ref RawMessage from) => CopyWords((ulong*)to, (ulong*)Unsafe.AsPointer(ref from));
+
+        /// <unsafe>As Copy(RawMessage*, ref RawMessage), the other way.</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static void Copy(ref RawMessage to, RawMessage* from) => CopyWords((ulong*)Unsafe.AsPointer(ref to), (ulong*)from);
+
+        /// <unsafe>Moves 13 words from <c>s</c> to <c>d</c>; callers pass two whole RawMessages (104 bytes:
+        /// two ints, eight longs, four ulongs, sequential, the ABI's ChannelMessage that the kernel copies too).</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void CopyWords(ulong* d, ulong* s)
+        {
+            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4]; d[5] = s[5]; d[6] = s[6];
+            d[7] = s[7]; d[8] = s[8]; d[9] = s[9]; d[10] = s[10]; d[11] = s[11]; d[12] = s[12];
+        }
         internal const int MaxHandles = ChannelMessage.MaxHandles;
 
         // The data words are contiguous (the struct is sequential): D0 is the first byte. The

@@ -1,10 +1,15 @@
+using System;
 using Singularity;
 using Singularity.Ipc;
 using Singularity.Threading;
 
 // Channel scenarios over the raw IPC layer, chosen by the first argument:
-//   server [crashafter=N]   echo service at /service/echo: Ping(seq, block) -> Pong(seq, block)
-//   client N [pace=MS]      N ping-pongs with a 4 KiB block, rebinding if the server goes away
+//   server [crashafter=N]   echo service at /service/echo: Ping(seq, block) -> Pong(seq, block),
+//                           each reply sent with the next receive (RawEndpoint.ReplyAndReceive)
+//   client N [pace=MS] [call]  N ping-pongs with a 4 KiB block, rebinding if the server goes away
+//                           (call: each one RawEndpoint.Call, else Send then Receive)
+//   fastpath                ReplyAndReceive given stale handles, closed peers, blocks not owned
+//                           and duplicates; a block touched after it left (prints "fastpath: done")
 //   carry                   sends an endpoint inside a message; the server answers over it
 //   timeout                 a receive with a timeout on a silent channel
 //   flood                   sends to a receiver that never reads until held back
@@ -26,7 +31,9 @@ public static class Program
             case "server": return Server(Word(args, 1));
             case "client":
                 string pace = Word(args, 2);
-                return Client(ParseInt(Word(args, 1), 100), pace.StartsWith("pace=") ? ParseInt(pace.Substring(5), 0) : 0);
+                bool call = pace == "call" || Word(args, 3) == "call";
+                return Client(ParseInt(Word(args, 1), 100), pace.StartsWith("pace=") ? ParseInt(pace.Substring(5), 0) : 0, call);
+            case "fastpath": return FastPathProbes();
             case "carry": return CarryEndpoint();
             case "timeout": return ReceiveTimeout();
             case "flood": return Flood();
@@ -49,6 +56,10 @@ public static class Program
         endpoints[0] = listener;
         int count = 1, served = 0;
         RawEndpoint[] set = null;
+        // The reply to the last request goes out with the next receive (one kernel call: a client
+        // waiting in Call gets it directly and runs while this thread waits for the next message).
+        RawEndpoint replyTo = default;
+        RawMessage reply = default;
         while (true)
         {
             if (set == null || set.Length != count)
@@ -56,8 +67,8 @@ public static class Program
                 set = new RawEndpoint[count];
                 for (int i = 0; i < count; i++) set[i] = endpoints[i];
             }
-            // Select and receive in one kernel call: a client's message arrives straight in m.
-            RecvStatus st = RawEndpoint.ReceiveAny(set, out RawMessage m, out int ready);
+            RecvStatus st = RawEndpoint.ReplyAndReceive(replyTo, ref reply, set, out RawMessage m, out int ready, out RecvStatus _);
+            replyTo = default;
             if (ready < 0) continue;
             RawEndpoint ep = set[ready];
             if (st == RecvStatus.Closed)
@@ -85,9 +96,9 @@ public static class Program
                 }
                 ExBlock block = m.GetBlock(0);
                 block.WriteInt64(8, m.D0 * 3);          // prove the server touched the same memory
-                var reply = new RawMessage { Tag = Pong, D0 = m.D0 };
+                reply = new RawMessage { Tag = Pong, D0 = m.D0 };
                 reply.Add(block);
-                ep.Send(ref reply);
+                replyTo = ep;
             }
             else if (m.Tag == Carry)
             {
@@ -106,7 +117,7 @@ public static class Program
         return ep;
     }
 
-    private static int Client(int n, int paceMs)
+    private static int Client(int n, int paceMs, bool call)
     {
         RawEndpoint server = BindWithRetry();
         ExBlock block = ExBlock.Allocate(4096);
@@ -116,9 +127,14 @@ public static class Program
             block.WriteInt64(0, seq);
             var ping = new RawMessage { Tag = Ping, D0 = seq };
             ping.Add(block);
-            RecvStatus st = server.Send(ref ping);
+            RecvStatus st;
             RawMessage pong = default;
-            if (st == RecvStatus.Ok) st = server.Receive(out pong);
+            if (call) st = server.Call(ref ping, out pong);
+            else
+            {
+                st = server.Send(ref ping);
+                if (st == RecvStatus.Ok) st = server.Receive(out pong);
+            }
             if (st == RecvStatus.Closed)
             {
                 Debug.WriteLine("echo client: ChannelClosed at seq " + seq.ToString() + "; rebinding");
@@ -145,6 +161,85 @@ public static class Program
                         + Exchange.BytesOwned.ToString());
         server.Close();
         return 0;
+    }
+
+    // ReplyAndReceive (ABI 56) given what a hostile or buggy server could: each probe prints
+    // "fastpath: NAME ok" or "fastpath: NAME WRONG".
+    private static int FastPathProbes()
+    {
+        int wrong = 0;
+        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+        RawEndpoint.CreateChannel(out RawEndpoint c, out RawEndpoint d);
+        RawEndpoint.CreateChannel(out RawEndpoint e, out RawEndpoint f);
+        var set = new[] { b };
+        var quiet = new[] { f };
+        ulong before = Exchange.BytesOwned;
+
+        // A reply on a handle closed before: not sent (BadHandle); the receive still happens.
+        c.Close();
+        var reply = new RawMessage { Tag = 7 };
+        RecvStatus st = RawEndpoint.ReplyAndReceive(c, ref reply, set, out RawMessage m, out int index, out RecvStatus rs, 10);
+        wrong += Probe("stale reply handle", rs == RecvStatus.BadHandle && st == RecvStatus.TimedOut && index == -1);
+
+        // A reply to a peer that closed (d's peer is c): Closed, and its block stays this SIP's.
+        ExBlock block = ExBlock.Allocate(64);
+        ulong owned = Exchange.BytesOwned;
+        reply = new RawMessage { Tag = 8 };
+        reply.Add(block);
+        st = RawEndpoint.ReplyAndReceive(d, ref reply, set, out m, out index, out rs, 10);
+        wrong += Probe("reply to a closed peer", rs == RecvStatus.Closed && st == RecvStatus.TimedOut && Exchange.BytesOwned == owned && block[0] == 0);
+
+        // A block this SIP no longer owns, or one block twice: BadMessage, nothing sent.
+        ExBlock gone = ExBlock.Allocate(64);
+        gone.Free();
+        reply = new RawMessage { Tag = 9 };
+        reply.Add(gone);
+        st = RawEndpoint.ReplyAndReceive(a, ref reply, set, out m, out index, out rs, 10);
+        wrong += Probe("reply carrying a freed block", rs == RecvStatus.BadMessage && st == RecvStatus.TimedOut);
+        reply = new RawMessage { Tag = 10 };
+        reply.Add(block);
+        reply.Add(block);
+        st = RawEndpoint.ReplyAndReceive(a, ref reply, set, out m, out index, out rs, 10);
+        wrong += Probe("reply carrying one block twice", rs == RecvStatus.BadMessage && st == RecvStatus.TimedOut && block[0] == 0);
+
+        // A receive set with a handle this SIP does not hold (first, ahead of the one the reply
+        // lands on): InvalidOperationException, after the reply went.
+        reply = new RawMessage { Tag = 11 };
+        bool threw = false;
+        try { RawEndpoint.ReplyAndReceive(a, ref reply, new[] { c, b }, out m, out index, out rs, 10); }
+        catch (InvalidOperationException) { threw = true; }
+        st = b.Receive(out m, 10);
+        wrong += Probe("receive set with a closed handle", threw && st == RecvStatus.Ok && m.Tag == 11);
+
+        // The reply received in the same call (sent on a, received on b): its block comes back.
+        block[1] = 42;
+        reply = new RawMessage { Tag = 12 };
+        reply.Add(block);
+        st = RawEndpoint.ReplyAndReceive(a, ref reply, set, out m, out index, out rs, 10);
+        bool same = st == RecvStatus.Ok && index == 0 && rs == RecvStatus.Ok && m.Tag == 12 && m.HandleCount == 1;
+        if (same) block = m.GetBlock(0);
+        wrong += Probe("reply received in the same call", same && block[1] == 42);
+
+        // A block touched after it left with a reply: InvalidOperationException, in this SIP only.
+        reply = new RawMessage { Tag = 13 };
+        reply.Add(block);
+        st = RawEndpoint.ReplyAndReceive(a, ref reply, quiet, out m, out index, out rs, 10);
+        threw = false;
+        try { block[0] = 1; }
+        catch (InvalidOperationException) { threw = true; }
+        wrong += Probe("block touched after its reply left", rs == RecvStatus.Ok && st == RecvStatus.TimedOut && threw && Exchange.BytesOwned == before);
+        st = b.Receive(out m, 10);
+        if (st == RecvStatus.Ok && m.HandleCount == 1) m.GetBlock(0).Free();
+        wrong += Probe("the sent block arrived", st == RecvStatus.Ok && m.Tag == 13 && Exchange.BytesOwned == before);
+        a.Close(); b.Close(); d.Close(); e.Close(); f.Close();
+        Debug.WriteLine("fastpath: done, " + wrong.ToString() + " wrong");
+        return wrong == 0 ? 0 : 1;
+    }
+
+    private static int Probe(string name, bool ok)
+    {
+        Debug.WriteLine("fastpath: " + name + (ok ? " ok" : " WRONG"));
+        return ok ? 0 : 1;
     }
 
     private static int CarryEndpoint()

@@ -50,6 +50,7 @@ public static unsafe class Program
         "SipList", "GetMemoryInfo", "FailProcessWithTrace", "SetFaultEntry", "TakeStartupEndpoint",
         "ExchangeHeaders", "ChannelCall", "ChannelReceiveAny", "DeviceList",
         "IoRange", "PortRead", "PortWrite", "MemoryRead", "MemoryWrite", "DmaAllocate", "DmaAddress", "InterruptWait", "InterruptAck",
+        "ChannelReplyAndReceive",
         "spin", "guard",
     };
 
@@ -491,6 +492,21 @@ public static unsafe class Program
                 Call(a->InterruptAck, 0);
                 Wrong("InterruptAck without a grant returned");
                 break;
+            case "ChannelReplyAndReceive":
+            {
+                // The reply (tag 56) goes out on imp and is the message then received on exp: index 0, reply Ok.
+                int imp = 0, exp = 0;
+                a->ChannelCreate(&imp, &exp);
+                ChannelMessage m = default;
+                m.Tag = 56;
+                int* set = stackalloc int[1];
+                set[0] = exp;
+                int* results = stackalloc int[2];
+                results[0] = results[1] = 7;
+                Expect((int)Call(a->ChannelReplyAndReceive, (ulong)imp, (ulong)&m, (ulong)set, 1, (ulong)results, 0) == 0
+                       && results[0] == 0 && results[1] == 0 && m.Tag == 56, "ChannelReplyAndReceive failed");
+                break;
+            }
             case "spin":
                 Spin();
                 break;
@@ -571,10 +587,10 @@ public static unsafe class Program
     // ---- calling at the edge ----------------------------------------------------------------
 
     // Calls an entry at a normal depth, or with the stack pointer EdgeMargin bytes above the guard page.
-    private static ulong Call(void* entry, ulong a0 = 0, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0, ulong a4 = 0)
+    private static ulong Call(void* entry, ulong a0 = 0, ulong a1 = 0, ulong a2 = 0, ulong a3 = 0, ulong a4 = 0, ulong a5 = 0)
     {
-        if (!s_edge) return ((delegate*<ulong, ulong, ulong, ulong, ulong, ulong>)entry)(a0, a1, a2, a3, a4);
-        ulong r = CallAtEdge(GuardTop() + EdgeMargin, entry, a0, a1, a2, a3, a4);
+        if (!s_edge) return ((delegate*<ulong, ulong, ulong, ulong, ulong, ulong, ulong>)entry)(a0, a1, a2, a3, a4, a5);
+        ulong r = CallAtEdge(GuardTop() + EdgeMargin, entry, a0, a1, a2, a3, a4, a5);
         Debug.WriteLine("stackedge: " + s_step + " called with the stack pointer at guard+" + s_margin.ToString());
         Expect(s_margin <= MaxMargin, "the stack pointer was not within 256 bytes of the guard page");
         return r;
@@ -582,14 +598,14 @@ public static unsafe class Program
 
     // Moves the stack pointer down to `target` (16-byte aligned) with stackalloc, then calls.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ulong CallAtEdge(ulong target, void* entry, ulong a0, ulong a1, ulong a2, ulong a3, ulong a4 = 0)
+    private static ulong CallAtEdge(ulong target, void* entry, ulong a0, ulong a1, ulong a2, ulong a3, ulong a4 = 0, ulong a5 = 0)
     {
         ulong here = ReadRsp();
         if (here <= target + 64) return 0;
         byte* pad = stackalloc byte[(int)(here - target)];
         pad[0] = 1;
         s_margin = ReadRsp() - s_guardTop;
-        return ((delegate*<ulong, ulong, ulong, ulong, ulong, ulong>)entry)(a0, a1, a2, a3, a4);
+        return ((delegate*<ulong, ulong, ulong, ulong, ulong, ulong, ulong>)entry)(a0, a1, a2, a3, a4, a5);
     }
 
     private static ulong s_guardTop;           // set by GuardTop, read by the edge calls

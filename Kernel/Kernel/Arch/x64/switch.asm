@@ -1,8 +1,12 @@
 ; Thread switching. A thread that is not running has, at its saved stack pointer, the frame
-; switch_context pushed: MXCSR and the x87 control word, r15..r12, rbx, rbp, rflags, and the
-; return address. Preempted threads got here from the timer interrupt, so their interrupt frame
-; lies further up the same stack; resuming them returns through the interrupt path. The other
-; SSE and general registers are caller-saved in the System V ABI, so they need no saving here.
+; switch_context pushed: r15..r12, rbx, rbp and the return address. Every switch is a call from
+; the scheduler's C# code with interrupts disabled, so only what the System V ABI makes the callee
+; keep needs saving here: the six callee-saved registers and the stack pointer. Not rflags (IF is
+; 0 on both sides of every switch, DF is 0 at every call), not MXCSR or the x87 control word (no
+; code in the system changes them from their defaults; SIP code cannot), not the SSE and other
+; general registers (caller-saved). Preempted threads got here from the timer interrupt, whose
+; stub saved their whole register state (SSE included) in the interrupt frame further up the
+; same stack; resuming them returns through the interrupt path.
 bits 64
 section .text
 global switch_context, thread_trampoline
@@ -10,28 +14,20 @@ extern kernel_thread_start
 
 ; switch_context(ulong* saveRsp /rdi/, ulong newRsp /rsi/). Called with interrupts disabled.
 switch_context:
-    pushfq
     push rbp
     push rbx
     push r12
     push r13
     push r14
     push r15
-    sub rsp, 8
-    stmxcsr [rsp]
-    fnstcw [rsp + 4]
     mov [rdi], rsp
     mov rsp, rsi
-    ldmxcsr [rsp]
-    fldcw [rsp + 4]
-    add rsp, 8
     pop r15
     pop r14
     pop r13
     pop r12
     pop rbx
     pop rbp
-    popfq
     ret
 
 ; First code of every new thread (its initial stack "returns" here from switch_context).

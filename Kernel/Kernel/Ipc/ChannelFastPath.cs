@@ -1,0 +1,276 @@
+using Singularity.Abi;
+using Singularity.Kernel.Arch;
+using Singularity.Kernel.Threading;
+using Singularity.Kernel.Processes;
+
+namespace Singularity.Kernel.Ipc
+{
+    /// <summary>
+    /// The request/reply fast path (issue 17; L4-style rendezvous, docs/channels.md "Fast path"):
+    /// a client's Call whose server thread already waits to receive on the peer, and a server's
+    /// ReplyAndReceive whose client already waits for the reply in Call. The message's handles
+    /// are read once and checked (blocks only: the sender's own, no duplicates), the frame is
+    /// copied once into the waiting thread's buffer (tag, count, data, the handles used), each
+    /// block changes owner once (ExchangeHeap.TransferAt: key rewrite and the two accounts), and
+    /// the caller blocks while the CPU goes straight to the partner (Scheduler.HandOff): no
+    /// queue slot, no run-queue insertion, no kernel-heap allocation. Any precondition that does
+    /// not hold leaves everything untouched and the general path (ChannelCalls) runs, which is
+    /// correct for everything. Interrupts are off throughout.
+    /// </summary>
+    internal static unsafe class ChannelFastPath
+    {
+        /// <summary>
+        /// Call's fast path, from ChannelCalls.Call with interrupts off and <paramref name="e"/> the
+        /// caller's own open endpoint. False when it did nothing (the general path runs); true with
+        /// <paramref name="result"/> when the request was delivered and the reply waited for.
+        /// </summary>
+        public static bool TryCall(Sip sip, int handle, Endpoint e, ChannelMessage* m, ulong timeoutNs, out int result)
+        {
+            result = ChannelStatus.Ok;
+            // A reply already queued for this side would end the wait at once: the general path.
+            if (e.QueuedCount != 0) return false;
+            Endpoint dest = e.Peer;
+            Thread r = WaitingReceiver(dest);
+            if (r == null) return false;
+            Checked c;
+            ulong* handles = &c.H0;
+            int* slots = &c.S0;
+            int count = CheckBlocks(sip, m, handles, slots);
+            if (count < 0) return false;
+            Deliver(sip, dest, r, m, handles, slots, count);
+
+            // Wait for the reply on `e` as ChannelCalls' receive does (pinned, watched, the buffer
+            // offered to a direct delivery), while the server runs.
+            Thread me = Scheduler.Current;
+            ThreadChannels tc = ThreadChannels.Of(me);
+            e.Pin();
+            tc.Pinned = e;
+            e.WatchReadable(me);
+            tc.DirectBuffer = m;
+            tc.DirectFrom = null;
+            ulong deadline = Deadline(timeoutNs);
+            bool signaled = Scheduler.HandOff(r, timeoutNs);
+            tc.DirectBuffer = null;
+            e.UnwatchReadable(me);
+            bool delivered = tc.DirectFrom != null;
+            tc.DirectFrom = null;
+            tc.Pinned = null;
+            if (delivered) { e.Unpin(); return true; }
+            // Woken otherwise (a queued reply, a close, the timeout, the SIP's end): as the general receive.
+            if (!sip.IsAlive || e.Closed) result = ChannelStatus.Closed;
+            else if (e.Owner != sip) result = ChannelStatus.BadHandle;
+            else if (!signaled && !e.IsReadable) result = ChannelStatus.TimedOut;
+            else
+            {
+                // The general receive takes what woke this thread (its handle still names `e`:
+                // interrupts stayed off since the checks above), with the time left.
+                ulong left = Left(deadline, timeoutNs);
+                result = left == Expired && !e.IsReadable ? ChannelStatus.TimedOut
+                       : ChannelCalls.Receive(sip, handle, m, left == Expired ? 1 : left);
+            }
+            e.Unpin();
+            return true;
+        }
+
+        /// <summary>
+        /// ReplyAndReceive (ABI 56): sends <paramref name="m"/> on <paramref name="replyHandle"/> (none
+        /// if it is 0), then receives on one of <paramref name="handles"/> into <paramref name="m"/>
+        /// as ReceiveAny, in one kernel entry. <paramref name="results"/>[0] gets the index received
+        /// on (-1 for none), <paramref name="results"/>[1] the reply's status (the receive happens
+        /// whatever it is). Returns the receive's status.
+        /// </summary>
+        public static int ReplyAndReceive(Sip sip, int replyHandle, ChannelMessage* m, int* handles, int count, int* results, ulong timeoutNs)
+        {
+            if (count <= 0 || count > ChannelCalls.MaxSelect) return ChannelStatus.BadHandle;
+            ulong flags = Cpu.ReadRflags();
+            Cpu.DisableInterrupts();
+            results[0] = -1;
+            results[1] = ChannelStatus.Ok;
+            Thread client = null;
+            if (replyHandle != 0)
+            {
+                Endpoint e = Own(sip, replyHandle);
+                Thread r = e == null || e.Closed ? null : WaitingReceiver(e.Peer);
+                int n = -1;
+                Checked c;
+                ulong* hs = &c.H0;
+                int* slots = &c.S0;
+                if (r != null) n = CheckBlocks(sip, m, hs, slots);
+                if (n >= 0)
+                {
+                    // Delivered now; the client runs when this thread waits (or is woken as usual).
+                    Deliver(sip, e.Peer, r, m, hs, slots, n);
+                    client = r;
+                }
+                else results[1] = ChannelCalls.Send(sip, replyHandle, m, timeoutNs);
+            }
+            int result = client == null ? ChannelCalls.ReceiveAny(sip, handles, count, m, results, timeoutNs)
+                                        : ReceiveHandingOff(sip, client, handles, count, m, results, timeoutNs);
+            if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+            return result;
+        }
+
+        // The receive half of ReplyAndReceive after a reply was delivered to `client`: if no
+        // endpoint of the set is ready, this thread waits on them all (as ReceiveAny) while the
+        // CPU goes straight to the client; else the client is woken as usual and the general
+        // ReceiveAny takes the ready message.
+        private static int ReceiveHandingOff(Sip sip, Thread client, int* handles, int count, ChannelMessage* m, int* results, ulong timeoutNs)
+        {
+            Thread me = Scheduler.Current;
+            ThreadChannels tc = ThreadChannels.Of(me);
+            Endpoint[] watched = tc.SelectScratch;
+            bool wait = true;
+            int looked = 0;
+            // Each handle read and looked up once: the endpoints found are the ones waited on.
+            for (; looked < count; looked++)
+            {
+                Endpoint e = Own(sip, handles[looked]);
+                if (e == null || e.IsReadable) { wait = false; break; }
+                watched[looked] = e;
+            }
+            // CanHandOff(client) held when the reply was delivered, and nothing since changed what
+            // it looks at (interrupts off; only lookups and the blocks' owners).
+            if (!wait)
+            {
+                for (int i = 0; i < looked; i++) watched[i] = null;
+                Scheduler.WakeHandOff(client);
+                return ChannelCalls.ReceiveAny(sip, handles, count, m, results, timeoutNs);
+            }
+            for (int i = 0; i < count; i++)
+            {
+                watched[i].Pin();
+                watched[i].WatchReadable(me);
+            }
+            tc.PinnedSelect = count;
+            tc.DirectBuffer = m;
+            tc.DirectFrom = null;
+            ulong deadline = Deadline(timeoutNs);
+            bool signaled = Scheduler.HandOff(client, timeoutNs);
+            tc.DirectBuffer = null;
+            Endpoint from = tc.DirectFrom;
+            tc.DirectFrom = null;
+            tc.PinnedSelect = 0;
+            int delivered = -1;
+            for (int i = 0; i < count; i++)
+            {
+                Endpoint w = watched[i];
+                if (w == from && delivered < 0) delivered = i;
+                w.UnwatchReadable(me);
+                watched[i] = null;
+                w.Unpin();
+            }
+            if (from != null)
+            {
+                // Delivered into m: the message and its handles are this SIP's already.
+                results[0] = delivered;
+                return ChannelStatus.Ok;
+            }
+            if (!sip.IsAlive) return ChannelStatus.Closed;
+            ulong left = Left(deadline, timeoutNs);
+            if (!signaled || left == Expired)
+            {
+                // Timed out, unless something arrived at the last moment: the general path takes it.
+                bool any = false;
+                for (int i = 0; i < count && !any; i++)
+                {
+                    Endpoint e = Own(sip, handles[i]);
+                    if (e != null && e.IsReadable) any = true;
+                }
+                if (!any) return ChannelStatus.TimedOut;
+                left = 1;
+            }
+            return ChannelCalls.ReceiveAny(sip, handles, count, m, results, left);
+        }
+
+        // The handles of a checked message and their slots (no stackalloc: no zeroing call, no cookie).
+        private struct Checked
+        {
+            public ulong H0, H1, H2, H3;
+            public int S0, S1, S2, S3;
+        }
+
+        // A thread blocked in a receive on `dest` that a message can be delivered to and the CPU
+        // handed to: as ChannelCalls' direct receiver (the first thread waiting for `dest` to
+        // become readable, blocked with its buffer offered, its SIP alive and still owning `dest`,
+        // nothing queued ahead, not a kernel-served end), and Scheduler.CanHandOff. Else null.
+        private static Thread WaitingReceiver(Endpoint dest)
+        {
+            if (dest == null || dest.Closed || dest.Server != null || dest.QueuedCount != 0) return null;
+            Thread r = dest.FirstReader;
+            if (r == null || r.State != ThreadState.Blocked || !r.DirectWait) return null;
+            ThreadChannels rc = ThreadChannels.Peek(r);
+            if (rc == null || rc.DirectBuffer == null) return null;
+            Sip owner = dest.Owner;
+            if (owner == null || r.Owner != owner || !owner.IsAlive) return null;
+            return Scheduler.CanHandOff(r) ? r : null;
+        }
+
+        // The message's handles, read once each into `hs` with their slots: -1 unless the count is
+        // 0 to 4 and every handle is an exchange block the sender owns, none twice (endpoints and
+        // anything wrong go the general way, which moves endpoints or says BadMessage).
+        private static int CheckBlocks(Sip sip, ChannelMessage* m, ulong* hs, int* slots)
+        {
+            int count = m->HandleCount;
+            if ((uint)count > ChannelMessage.MaxHandles) return -1;
+            for (int i = 0; i < count; i++)
+            {
+                ulong h = m->Handles[i];
+                if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock) return -1;
+                for (int j = 0; j < i; j++) if (hs[j] == h) return -1;
+                int slot = ExchangeHeap.OwnedSlot(h, sip.Id);
+                if (slot < 0) return -1;
+                hs[i] = h;
+                slots[i] = slot;
+            }
+            return count;
+        }
+
+        // Copies the checked frame into the waiting receiver's buffer (the tag, the count, the
+        // data words and the handles used), moves each block to the receiver's SIP in one step,
+        // and marks the delivery for the receiver's wait (it returns Ok with the message in its
+        // buffer). The receiver is not woken here: the caller hands it the CPU.
+        private static void Deliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m, ulong* hs, int* slots, int count)
+        {
+            ThreadChannels rc = ThreadChannels.Peek(receiver);
+            Sip to = dest.Owner;
+            ChannelMessage* rm = rc.DirectBuffer;
+            rm->Tag = m->Tag;
+            rm->HandleCount = count;
+            long* d = rm->Data, s = m->Data;
+            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3];
+            d[4] = s[4]; d[5] = s[5]; d[6] = s[6]; d[7] = s[7];
+            for (int i = 0; i < count; i++)
+            {
+                ExchangeHeap.TransferAt(slots[i], hs[i], sip, to.Id, to);
+                rm->Handles[i] = hs[i];
+            }
+            rc.DirectBuffer = null;
+            rc.DirectFrom = dest;
+        }
+
+        private static Endpoint Own(Sip sip, int handle)
+        {
+            Endpoint e = sip.GetHandle(handle) as Endpoint;
+            return e != null && e.Owner == sip && !e.Closed ? e : null;
+        }
+
+        // Left(): the deadline has passed.
+        private const ulong Expired = ulong.MaxValue;
+
+        // When a wait of timeoutNs (0 = forever) from now ends; 0 for none (saturating, as ChannelCalls).
+        private static ulong Deadline(ulong timeoutNs)
+        {
+            if (timeoutNs == 0) return 0;
+            ulong now = Clock.MonotonicNs;
+            return timeoutNs > ulong.MaxValue - now ? 0 : now + timeoutNs;
+        }
+
+        // The time left until the deadline as a timeout (0 = forever), or Expired.
+        private static ulong Left(ulong deadline, ulong timeoutNs)
+        {
+            if (timeoutNs == 0 || deadline == 0) return 0;
+            ulong now = Clock.MonotonicNs;
+            return now >= deadline ? Expired : deadline - now;
+        }
+    }
+}
