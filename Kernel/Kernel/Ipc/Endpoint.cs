@@ -130,10 +130,15 @@ namespace Singularity.Kernel.Ipc
             int at = _head + _count;
             if (at >= QueueCapacity) at -= QueueCapacity;
             _queue[at] = *m;
-            // Only endpoint handles need their objects kept; other slots stay null.
-            for (int i = 0; i < m->HandleCount; i++) _carried[at * ChannelMessage.MaxHandles + i] = carried[i];
+            // Only endpoint handles need their objects kept; other entries stay null (TryDequeue
+            // takes an endpoint's object out again), so a message without endpoints writes none.
+            ChannelMessage* q = _queue + at;
+            int n = q->HandleCount;
+            for (int i = 0; i < n && i < ChannelMessage.MaxHandles; i++)
+                if ((q->Handles[i] & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint)
+                    _carried[at * ChannelMessage.MaxHandles + i] = carried[i];
             _count++;
-            _readable.WakeAll();
+            if (_readable.First != null) _readable.WakeAll();
             return true;
         }
 
@@ -141,16 +146,22 @@ namespace Singularity.Kernel.Ipc
         public bool TryDequeue(ChannelMessage* m, Endpoint[] carried)
         {
             if (_count == 0) return false;
-            *m = _queue[_head];
-            for (int i = 0; i < m->HandleCount; i++)
+            ChannelMessage* q = _queue + _head;
+            *m = *q;
+            // carried[i]: the object of each endpoint handle, null for any other (only endpoint
+            // handles have one; the kinds are read from the queue's own copy, which no SIP reaches).
+            int n = q->HandleCount;
+            for (int i = 0; i < n && i < ChannelMessage.MaxHandles; i++)
             {
+                if ((q->Handles[i] & ChannelMessage.KindMask) != ChannelMessage.KindEndpoint) { carried[i] = null; continue; }
                 carried[i] = _carried[_head * ChannelMessage.MaxHandles + i];
                 _carried[_head * ChannelMessage.MaxHandles + i] = null;
             }
             if (++_head == QueueCapacity) _head = 0;
             _count--;
             // Room in this queue: senders on the peer may go on.
-            if (Peer != null) Peer._writable.WakeAll();
+            Endpoint peer = Peer;
+            if (peer != null && peer._writable.First != null) peer._writable.WakeAll();
             return true;
         }
 
