@@ -44,6 +44,7 @@ namespace Singularity.Kernel.Ipc
             return result;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Endpoint Own(Sip sip, int handle)
         {
             Endpoint e = sip.GetHandle(handle) as Endpoint;
@@ -59,55 +60,66 @@ namespace Singularity.Kernel.Ipc
             if (e != null)
             {
                 ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
-                e.Pin();
-                tcs.Pinned = e;
-                result = SendLocked(sip, e, m, timeoutNs);
-                tcs.Pinned = null;
-                e.Unpin();
+                result = SendLocked(sip, e, m, timeoutNs, tcs);
+                UnpinAfterWait(tcs);
             }
             Restore(flags);
             return result;
         }
 
-        private static int SendLocked(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs)
+        // A channel call pins the endpoint it works on only when it is about to wait (or to let a
+        // kernel server serve on it): a waiting thread touches it again on waking, and a killed
+        // thread's pin is released by its SIP's end (ReleasePins). A send into a queue with room
+        // and a receive that finds a message never wait and never pin. One pin per call (Call's
+        // send and receive wait on the same endpoint). Interrupts off.
+        private static void PinForWait(Endpoint e, ThreadChannels tc)
         {
+            if (tc.Pinned == e) return;
+            e.Pin();
+            tc.Pinned = e;
+        }
+
+        // Ends a call: what PinForWait pinned is unpinned (the channel may go now). Interrupts off.
+        private static void UnpinAfterWait(ThreadChannels tc)
+        {
+            Endpoint p = tc.Pinned;
+            if (p == null) return;
+            tc.Pinned = null;
+            p.Unpin();
+        }
+
+        private static int SendLocked(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs, ThreadChannels tc)
+        {
+            // Back-pressure first: wait for room in the peer's queue. The message is read only after
+            // the last wait (its handle count too), with no wait between the check and the move:
+            // while this thread waited, another thread of the SIP may have sent, freed or closed
+            // what it names.
+            if (!e.PeerGone && !e.Peer.HasRoom)
+            {
+                int waited = WaitForRoom(sip, e, timeoutNs, tc);
+                if (waited != ChannelStatus.Ok) return waited;
+            }
+            if (e.PeerGone) return ChannelStatus.Closed;
             int count = m->HandleCount;
             if (count < 0 || count > ChannelMessage.MaxHandles) return ChannelStatus.BadMessage;
 
-            // Back-pressure first: wait for room in the peer's queue. The message's handles are
-            // checked only after the last wait, with no wait between the check and the move: while
-            // this thread waited, another thread of the SIP may have sent, freed or closed them.
-            ulong deadline = 0;
-            bool timed = false;
-            Thread me = Scheduler.Current;
-            while (!e.PeerGone && !e.Peer.HasRoom)
-            {
-                if (!timed) { deadline = Deadline(timeoutNs); timed = true; }
-                e.WatchWritable(me);
-                bool signaled = Wait(deadline);
-                e.UnwatchWritable(me);
-                if (!sip.IsAlive) return ChannelStatus.Closed;
-                if (e.Closed) return ChannelStatus.Closed;           // another thread closed it
-                if (e.Owner != sip) return ChannelStatus.BadHandle;  // another thread sent it away
-                if (!signaled && !e.PeerGone && !e.Peer.HasRoom) return ChannelStatus.TimedOut;
-            }
-            if (e.PeerGone) return ChannelStatus.Closed;
-
             // Check every handle: nothing moves unless the whole message is valid.
-            Endpoint[] carried = ThreadChannels.Of(me).Carried;
+            Endpoint[] carried = tc.Carried;
             // Each block's slot, found once here and used by the move below (no wait between).
             int* slots = stackalloc int[ChannelMessage.MaxHandles];
-            for (int i = 0; i < count; i++) carried[i] = null;
+            bool blocks = false;
             for (int i = 0; i < count; i++)
             {
                 ulong h = m->Handles[i];
                 for (int j = 0; j < i; j++) if (m->Handles[j] == h) return ChannelStatus.BadMessage;
                 ulong kind = h & ChannelMessage.KindMask;
+                carried[i] = null;
                 if (kind == ChannelMessage.KindBlock)
                 {
                     int slot = ExchangeHeap.OwnedSlot(h, sip.Id);
                     if (slot < 0) return ChannelStatus.BadMessage;
                     slots[i] = slot;
+                    blocks = true;
                 }
                 else if (kind == ChannelMessage.KindEndpoint)
                 {
@@ -118,10 +130,24 @@ namespace Singularity.Kernel.Ipc
                 }
                 else return ChannelStatus.BadMessage;
             }
+            // The blocks may change owner only while no access of this SIP runs (a thread preempted
+            // inside one would go on into memory given away): interrupts are off, so the SIP's count
+            // of running accesses, read now, holds until the move is done. If another thread is
+            // inside an access, nothing moves and the runtime takes the Leaving path
+            // (RawEndpoint.Send); a SIP whose runtime named no count cannot send blocks.
+            if (blocks)
+            {
+                int running = ExchangeHeap.AccessesRunning(sip);
+                if (running != 0) return running > 0 ? ChannelStatus.AccessesRunning : ChannelStatus.BadMessage;
+            }
 
             // A channel the kernel serves: the request is served here, on this thread; its
             // handles are the server's to take.
-            if (e.Peer.Server != null) return e.Peer.Server.Serve(sip, e.Peer, m);
+            if (e.Peer.Server != null)
+            {
+                PinForWait(e, tc);
+                return e.Peer.Server.Serve(sip, e.Peer, m);
+            }
 
             // A receiver already blocked on the peer with nothing queued ahead gets the message
             // straight into its buffer: no queue slot, each handle handed over once.
@@ -145,6 +171,26 @@ namespace Singularity.Kernel.Ipc
                 }
             }
             e.Peer.TryEnqueue(m, carried);
+            return ChannelStatus.Ok;
+        }
+
+        // Waits until the peer's queue has room (or the peer is gone): Ok, or why the send ends.
+        // Pins the endpoint for the rest of the call. Interrupts off.
+        private static int WaitForRoom(Sip sip, Endpoint e, ulong timeoutNs, ThreadChannels tc)
+        {
+            PinForWait(e, tc);
+            ulong deadline = Deadline(timeoutNs);
+            Thread me = Scheduler.Current;
+            while (!e.PeerGone && !e.Peer.HasRoom)
+            {
+                e.WatchWritable(me);
+                bool signaled = Wait(deadline);
+                e.UnwatchWritable(me);
+                if (!sip.IsAlive) return ChannelStatus.Closed;
+                if (e.Closed) return ChannelStatus.Closed;           // another thread closed it
+                if (e.Owner != sip) return ChannelStatus.BadHandle;  // another thread sent it away
+                if (!signaled && !e.PeerGone && !e.Peer.HasRoom) return ChannelStatus.TimedOut;
+            }
             return ChannelStatus.Ok;
         }
 
@@ -213,19 +259,16 @@ namespace Singularity.Kernel.Ipc
             if (e != null)
             {
                 ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
-                e.Pin();
-                tcs.Pinned = e;
-                result = SendLocked(sip, e, m, timeoutNs);
+                result = SendLocked(sip, e, m, timeoutNs, tcs);
                 if (result == ChannelStatus.Ok)
                 {
                     Endpoint peer = e.Peer;
                     Thread receiver = peer != null ? peer.FirstReader : null;
                     if (receiver != null && receiver != Scheduler.Current) Scheduler.PreferNext(receiver);
-                    result = ReceiveLocked(sip, e, m, timeoutNs);
+                    result = ReceiveLocked(sip, e, m, timeoutNs, tcs);
                     Scheduler.PreferNext(null);
                 }
-                tcs.Pinned = null;
-                e.Unpin();
+                UnpinAfterWait(tcs);
             }
             Restore(flags);
             return result;
@@ -240,23 +283,25 @@ namespace Singularity.Kernel.Ipc
             if (e != null)
             {
                 ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
-                e.Pin();
-                tcs.Pinned = e;
-                result = ReceiveLocked(sip, e, m, timeoutNs);
-                tcs.Pinned = null;
-                e.Unpin();
+                result = ReceiveLocked(sip, e, m, timeoutNs, tcs);
+                UnpinAfterWait(tcs);
             }
             Restore(flags);
             return result;
         }
 
-        private static int ReceiveLocked(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs)
+        private static int ReceiveLocked(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs, ThreadChannels tc)
         {
+            Endpoint[] carried = tc.Carried;
+            // The usual case: a message is queued. No pin, no deadline, no watch.
+            if (e.TryDequeue(m, carried))
+            {
+                Arrive(sip, m, carried);
+                return ChannelStatus.Ok;
+            }
             ulong deadline = 0;
             bool timed = false;
             Thread me = Scheduler.Current;
-            ThreadChannels tc = ThreadChannels.Of(me);
-            Endpoint[] carried = tc.Carried;
             while (true)
             {
                 if (e.TryDequeue(m, carried))
@@ -266,6 +311,7 @@ namespace Singularity.Kernel.Ipc
                 }
                 if (e.PeerGone) return ChannelStatus.Closed;
                 if (!timed) { deadline = Deadline(timeoutNs); timed = true; }
+                PinForWait(e, tc);
                 e.WatchReadable(me);
                 // A sender may now deliver straight into m (Deliver) instead of queueing.
                 tc.DirectBuffer = m;
@@ -294,7 +340,7 @@ namespace Singularity.Kernel.Ipc
             {
                 ulong h = m->Handles[i];
                 if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
-                    ExchangeHeap.Transfer(h, ExchangeHeap.InFlight, null, sip.Id, sip);
+                    ExchangeHeap.TakeArrived(h, sip);
                 else if (carried[i] != null)
                 {
                     Endpoint c = carried[i];

@@ -129,11 +129,16 @@ namespace Singularity.Kernel.Ipc
             if (_count == QueueCapacity) return false;
             int at = _head + _count;
             if (at >= QueueCapacity) at -= QueueCapacity;
-            _queue[at] = *m;
-            // Only endpoint handles need their objects kept; other slots stay null.
-            for (int i = 0; i < m->HandleCount; i++) _carried[at * ChannelMessage.MaxHandles + i] = carried[i];
+            CopyUsed(_queue + at, m);
+            // Only endpoint handles need their objects kept; other entries stay null (TryDequeue
+            // takes an endpoint's object out again), so a message without endpoints writes none.
+            ChannelMessage* q = _queue + at;
+            int n = q->HandleCount;
+            for (int i = 0; i < n && i < ChannelMessage.MaxHandles; i++)
+                if ((q->Handles[i] & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint)
+                    _carried[at * ChannelMessage.MaxHandles + i] = carried[i];
             _count++;
-            _readable.WakeAll();
+            if (_readable.First != null) _readable.WakeAll();
             return true;
         }
 
@@ -141,20 +146,43 @@ namespace Singularity.Kernel.Ipc
         public bool TryDequeue(ChannelMessage* m, Endpoint[] carried)
         {
             if (_count == 0) return false;
-            *m = _queue[_head];
-            for (int i = 0; i < m->HandleCount; i++)
+            ChannelMessage* q = _queue + _head;
+            CopyUsed(m, q);
+            // carried[i]: the object of each endpoint handle, null for any other (only endpoint
+            // handles have one; the kinds are read from the queue's own copy, which no SIP reaches).
+            int n = q->HandleCount;
+            for (int i = 0; i < n && i < ChannelMessage.MaxHandles; i++)
             {
+                if ((q->Handles[i] & ChannelMessage.KindMask) != ChannelMessage.KindEndpoint) { carried[i] = null; continue; }
                 carried[i] = _carried[_head * ChannelMessage.MaxHandles + i];
                 _carried[_head * ChannelMessage.MaxHandles + i] = null;
             }
             if (++_head == QueueCapacity) _head = 0;
             _count--;
             // Room in this queue: senders on the peer may go on.
-            if (Peer != null) Peer._writable.WakeAll();
+            Endpoint peer = Peer;
+            if (peer != null && peer._writable.First != null) peer._writable.WakeAll();
             return true;
         }
 
         public bool HasRoom => _count < QueueCapacity;
+
+        /// <summary>
+        /// Copies the part of a message that is used: tag and handle count, the eight data words and
+        /// the handles the count names (clamped to 4; read once, from the copy made). A handle field
+        /// past the count is not copied: every reader of a message goes by its count (the kernel's
+        /// Arrive and servers, the runtime's HandleAt callers). Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static void CopyUsed(ChannelMessage* to, ChannelMessage* from)
+        {
+            ulong* d = (ulong*)to, s = (ulong*)from;
+            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4];
+            d[5] = s[5]; d[6] = s[6]; d[7] = s[7]; d[8] = s[8];
+            uint n = (uint)to->HandleCount;
+            if (n > ChannelMessage.MaxHandles) n = ChannelMessage.MaxHandles;
+            for (uint i = 0; i < n; i++) d[9 + i] = s[9 + i];
+        }
 
         /// <summary>
         /// Closes this side: the peer is woken and will see Closed once its queue drains; what

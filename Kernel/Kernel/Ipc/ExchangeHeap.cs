@@ -84,6 +84,7 @@ namespace Singularity.Kernel.Ipc
             return true;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static ExchangeHeader* Header(int slot) => s_headers[slot >> ExchangeHeader.ChunkShift] + (slot & (ExchangeHeader.ChunkSlots - 1));
 
         // Publishes the slot's owner to its header (after Data and Length). Interrupts off.
@@ -97,6 +98,7 @@ namespace Singularity.Kernel.Ipc
             Abi.ChannelMessage.KindBlock | ((ulong)(s_blocks[slot].Generation & 0x3FFFFFFF) << 32) | (uint)slot;
 
         // The slot a handle names, or -1 if it names no live block. Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int Slot(ulong handle)
         {
             if ((handle & Abi.ChannelMessage.KindMask) != Abi.ChannelMessage.KindBlock) return -1;
@@ -257,10 +259,58 @@ namespace Singularity.Kernel.Ipc
         public static bool IsOwnedBy(ulong handle, int owner) => OwnedSlot(handle, owner) >= 0;
 
         /// <summary>The slot of the block <paramref name="handle"/> names if <paramref name="owner"/> owns it, else -1. Interrupts off.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static int OwnedSlot(ulong handle, int owner)
         {
             int slot = Slot(handle);
             return slot >= 0 && s_blocks[slot].Owner == owner ? slot : -1;
+        }
+
+        /// <summary>
+        /// Whether a thread of <paramref name="sip"/> may be inside an access to an exchange block
+        /// right now: 0 none, 1 some, -1 unknown (its runtime named no count word in its image).
+        /// Interrupts off, so (one CPU) no thread of the SIP runs until the caller returns: with 0,
+        /// a block the SIP owns can change owner at once, and any later access of the SIP fails its
+        /// key check (the count is counted in before the key is read, ExchangeGuard.Enter). This is
+        /// the kernel's half of what the runtime's Leaving protocol does (docs/channels.md
+        /// "Exchange heap"), without the two compare-exchanges around the send.
+        /// </summary>
+        public static int AccessesRunning(Sip sip)
+        {
+            int* count = sip.ExchangeAccessCount;
+            if (count == null)
+            {
+                count = CountWordOf(sip);
+                if (count == null) return -1;
+                sip.ExchangeAccessCount = count;    // checked once: the runtime names it at start-up, before any block
+            }
+            return *count != 0 ? 1 : 0;
+        }
+
+        // The count word the runtime named in the SIP's start-up info, if it is an aligned word
+        // inside the SIP's own image (hostile input: anything else is no word). Interrupts off.
+        private static int* CountWordOf(Sip sip)
+        {
+            if (sip.StartInfo == null) return null;
+            ulong w = (ulong)sip.StartInfo->AccessCount;
+            ulong lo = sip.ImageBase, bytes = sip.ImagePages * PhysicalMemory.PageSize;
+            if ((w & 3) != 0 || w < lo || bytes < 4 || w - lo > bytes - 4) return null;
+            return (int*)w;
+        }
+
+        /// <summary>
+        /// A block that arrived in a queued message becomes <paramref name="sip"/>'s: its slot is the
+        /// handle's own (the handle was checked when the message was sent, and an in-flight block is
+        /// reached only through its one queued message), so it is not looked up again; one key
+        /// rewrite and the counts (TransferAt). False, with nothing changed, if the slot is not in
+        /// flight (a kernel bug, never a SIP's doing). Interrupts off.
+        /// </summary>
+        public static bool TakeArrived(ulong handle, Sip sip)
+        {
+            uint slot = (uint)handle;
+            if (slot >= (uint)s_capacity || s_blocks[slot].Owner != InFlight) return false;
+            TransferAt((int)slot, handle, null, sip.Id, sip);
+            return true;
         }
 
         /// <summary>Moves a block from one owner to another (SIP id or InFlight). False if <paramref name="from"/> does not own it. Interrupts off.</summary>
@@ -278,36 +328,45 @@ namespace Singularity.Kernel.Ipc
         /// </summary>
         public static void TransferAt(int slot, ulong handle, Sip fromSip, int to, Sip toSip)
         {
-            s_blocks[slot].Owner = to;
+            Block* b = s_blocks + slot;
+            b->Owner = to;
             // The handle names this slot and its generation (OwnedSlot), so it is HandleOf(slot).
             Header(slot)->Key = ExchangeHeader.KeyOf(handle, to == InFlight ? ExchangeHeader.InFlightOwner : (uint)to);
-            ulong len = s_blocks[slot].Length;
-            if (s_blocks[slot].DmaPages != 0 && s_dmaOwner != null)
-            {
-                // The device of the SIP that gave it away may no longer reach it; the receiver's may.
-                if (fromSip != null) s_dmaOwner(fromSip, (ulong)s_blocks[slot].Data, s_blocks[slot].DmaPages, false);
-                if (toSip != null) s_dmaOwner(toSip, (ulong)s_blocks[slot].Data, s_blocks[slot].DmaPages, true);
-            }
+            ulong len = b->Length;
+            if (b->DmaPages != 0) DmaOwnerMoved(b, fromSip, toSip);
             if (fromSip != null) { fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--; }
             if (toSip != null)
             {
                 // Received: the charge moves to the receiver (it cannot be refused: the message is taken).
                 toSip.ExchangeBytes += len;
                 toSip.ExchangeBlocks++;
-                if (s_blocks[slot].Charged != toSip.Id)     // back to the SIP charged for it: nothing moves
-                {
-                    // A direct hand-off from the SIP charged: one move between the two accounts.
-                    if (fromSip != null && fromSip.Account != null && fromSip.Account.SipId == s_blocks[slot].Charged && toSip.Account != null)
-                        fromSip.Account.MoveBlockTo(toSip.Account, len);
-                    else
-                    {
-                        Uncharge(slot);
-                        toSip.Account.Force(Charge.Blocks, 1);
-                        toSip.Account.Force(Charge.Exchange, len);
-                    }
-                    s_blocks[slot].Charged = toSip.Id;
-                }
+                // Back to the SIP charged for it (a SIP's own channel, or a reply): nothing moves.
+                if (b->Charged != toSip.Id) ChargeMoved(slot, fromSip, toSip, len);
             }
+        }
+
+        // A DMA block changed owner: the device of the SIP that gave it away may no longer reach
+        // it; the receiver's may. Interrupts off.
+        private static void DmaOwnerMoved(Block* b, Sip fromSip, Sip toSip)
+        {
+            if (s_dmaOwner == null) return;
+            if (fromSip != null) s_dmaOwner(fromSip, (ulong)b->Data, b->DmaPages, false);
+            if (toSip != null) s_dmaOwner(toSip, (ulong)b->Data, b->DmaPages, true);
+        }
+
+        // The receiver is not the SIP charged for the block: the charge moves to it. Interrupts off.
+        private static void ChargeMoved(int slot, Sip fromSip, Sip toSip, ulong len)
+        {
+            // A direct hand-off from the SIP charged: one move between the two accounts.
+            if (fromSip != null && fromSip.Account != null && fromSip.Account.SipId == s_blocks[slot].Charged && toSip.Account != null)
+                fromSip.Account.MoveBlockTo(toSip.Account, len);
+            else
+            {
+                Uncharge(slot);
+                toSip.Account.Force(Charge.Blocks, 1);
+                toSip.Account.Force(Charge.Exchange, len);
+            }
+            s_blocks[slot].Charged = toSip.Id;
         }
 
         /// <summary>Frees a block; false if <paramref name="owner"/> does not own it.</summary>

@@ -28,7 +28,9 @@ namespace Singularity.Ipc
     /// before the Key), and the Leaving protocol keeps that true for the duration of an access.
     /// An ExBlock caches its header pointer, found through the directory when the value was made
     /// (from a kernel-issued handle): Enter checks it is not null and its Key, so a cached pointer is
-    /// used only while the header says this SIP owns the block.</unsafe>
+    /// used only while the header says this SIP owns the block. Initialize writes the address of the count
+    /// (a static of this image, which never moves) into the kernel's start-up info; the kernel checks it
+    /// lies in this SIP's image before it reads it.</unsafe>
     internal static unsafe class ExchangeGuard
     {
         private static ExchangeHeader** s_directory;
@@ -43,6 +45,9 @@ namespace Singularity.Ipc
             s_directory = KernelCalls.Abi->ExchangeHeaders();
             if (s_directory == null) KernelCalls.Fail("no exchange-block header directory", 0);
             s_sipId = (uint)KernelCalls.Info->SipId;
+            // The kernel reads the count (after checking it lies in this image) to send blocks
+            // without the Leaving protocol while no access runs (RawEndpoint.Send).
+            KernelCalls.Info->AccessCount = (int*)Unsafe.AsPointer(ref AccessCount.Running);
         }
 
         /// <summary>The header of the slot <paramref name="handle"/> names, or null. Any value is safe.</summary>

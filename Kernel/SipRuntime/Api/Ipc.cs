@@ -286,25 +286,52 @@ namespace Singularity.Ipc
         }
 
         /// <summary>Sends; blocks while the peer's queue is full. Returns Ok, Closed, TimedOut or BadMessage.</summary>
-        /// <safety>The message is copied once onto this thread's stack and only the copy is checked
-        /// and handed to the kernel, so another thread changing <paramref name="message"/> meanwhile
-        /// changes nothing: a handle count outside 0..4 is BadMessage. The exchange blocks it carries
-        /// are marked leaving (no access of them runs while the kernel moves them; a block this SIP
-        /// does not own, one already leaving, or one twice in the message is BadMessage); the kernel
-        /// checks every handle is this SIP's to give before anything moves.</safety>
+        /// <safety>The message is copied once onto this thread's stack and only the copy is handed to
+        /// the kernel, so another thread changing <paramref name="message"/> meanwhile changes nothing.
+        /// The kernel checks everything in it before anything moves (the handle count 0..4, each handle
+        /// this SIP's to give, none twice: else BadMessage) and moves the blocks only while no access
+        /// of this SIP runs (it reads the SIP's access count with interrupts off). If one runs (another
+        /// thread preempted inside an access), nothing moved: the blocks are marked leaving (new
+        /// accesses fail), the accesses are waited out and the send is made again (SendLeaving).</safety>
         /// <unsafe>Hands the kernel's ChannelSend the address of a local copy of the message, whose
         /// layout is the ABI's ChannelMessage (both sequential, same fields).</unsafe>
         public RecvStatus Send(ref RawMessage message, int timeoutMs = -1)
         {
             RawMessage copy = message;
-            int count = copy.RawHandleCount;
-            if ((uint)count > ChannelMessage.MaxHandles) return RecvStatus.BadMessage;
-            LeavingBlocks leaving = default;
-            if (count != 0 && !leaving.Begin(ref copy, count)) return RecvStatus.BadMessage;
-            int r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs));
-            if (count != 0) leaving.End();
+            ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
+            int r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, timeoutNs);
+            if (r == ChannelStatus.Ok) return RecvStatus.Ok;
+            if (r == ChannelStatus.AccessesRunning) r = SendLeaving(&copy, timeoutNs);
             return Status(r);
         }
+
+        // The send again, after another thread's access held it back: the message's blocks marked
+        // Leaving (a block this SIP does not own, one already leaving or one twice in the message is
+        // BadMessage), and each try after the running accesses have ended (TryBeginTransfer waits for
+        // them; a new one fails its key check and counts itself out at once). BadMessage if the
+        // accesses never end (ExchangeGuard gives up after its waits).
+        /// <unsafe>The kernel's ChannelSend with <c>copy</c>, the address of a local RawMessage of the
+        /// caller, between LeavingBlocks.Begin and End.</unsafe>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private int SendLeaving(RawMessage* copy, ulong timeoutNs)
+        {
+            int count = copy->RawHandleCount;
+            if ((uint)count > ChannelMessage.MaxHandles) return ChannelStatus.BadMessage;
+            LeavingBlocks leaving = default;
+            if (!leaving.Begin(ref *copy, count)) return ChannelStatus.BadMessage;
+            int r = ChannelStatus.AccessesRunning;
+            for (int tries = 0; r == ChannelStatus.AccessesRunning && tries < LeavingTries; tries++)
+            {
+                if (tries > 0) KernelCalls.Abi->Yield();
+                r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)copy, timeoutNs);
+            }
+            leaving.End();
+            return r == ChannelStatus.AccessesRunning ? ChannelStatus.BadMessage : r;
+        }
+
+        // Sends made again while a preempted access of another thread holds the blocks back (each
+        // after a yield; with the blocks Leaving, an access that starts fails at once).
+        private const int LeavingTries = 1000;
 
         /// <summary>
         /// Sends <paramref name="request"/> and waits for the next message on this endpoint, in one
@@ -327,7 +354,16 @@ namespace Singularity.Ipc
             // reply over `copy`.
             LeavingBlocks leaving = default;
             if (count != 0 && !leaving.Begin(ref copy, count)) { reply = default; return RecvStatus.BadMessage; }
-            int r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs));
+            ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
+            int r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, timeoutNs);
+            // An access that started after the marks (and fails) may still be counted in when the
+            // kernel looks: nothing moved; the call is made again once it has counted itself out.
+            for (int tries = 1; r == ChannelStatus.AccessesRunning && tries < LeavingTries; tries++)
+            {
+                KernelCalls.Abi->Yield();
+                r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, timeoutNs);
+            }
+            if (r == ChannelStatus.AccessesRunning) r = ChannelStatus.BadMessage;
             if (count != 0) leaving.End();
             if (r == ChannelStatus.Ok) { Unsafe.SkipInit(out reply); RawMessage.Copy(ref reply, &copy); return RecvStatus.Ok; }
             reply = default;
@@ -603,15 +639,18 @@ namespace Singularity.Ipc
         public ExBlock GetBlock(int i)
         {
             ulong h = GetHandle(i);
-            if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock) throw new InvalidCastException("handle " + i.ToString() + " is not an exchange block");
+            if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock) NotOfKind(i, "an exchange block");
             return new ExBlock(h);
         }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void NotOfKind(int i, string kind) => throw new InvalidCastException("handle " + i.ToString() + " is not " + kind);
 
         /// <safety>Index checked; a handle of another kind is InvalidCastException. The kernel checks the endpoint handle on every use.</safety>
         public RawEndpoint GetEndpoint(int i)
         {
             ulong h = GetHandle(i);
-            if ((h & ChannelMessage.KindMask) != ChannelMessage.KindEndpoint) throw new InvalidCastException("handle " + i.ToString() + " is not an endpoint");
+            if ((h & ChannelMessage.KindMask) != ChannelMessage.KindEndpoint) NotOfKind(i, "an endpoint");
             return new RawEndpoint((int)(uint)h);
         }
 
@@ -630,12 +669,14 @@ namespace Singularity.Ipc
             _handleCount = n + 1;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private ulong GetHandle(int i)
         {
             if ((uint)i >= (uint)HandleCount) throw new IndexOutOfRangeException();
             return HandleAt(i);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal ulong HandleAt(int i) => i == 0 ? _h0 : i == 1 ? _h1 : i == 2 ? _h2 : _h3;
     }
 
