@@ -252,7 +252,7 @@ public class ClassifierTests
     {
         var w = new KeyboardWorkload();
         Assert.Equal("12 glqvaf", KeyboardWorkload.Line(12));
-        var m = w.Monitor.Request.Match("hostilebystander#3: round 4 ok\nkeyworkload: type 12\n");
+        var m = w.Monitor.Request.Match("hostilebystander#3: round 4 ok\nkdb> keyworkload: type 12\n");
         Assert.True(m.Success);
         var keys = w.Monitor.Commands(m);
         Assert.Equal(KeyboardWorkload.Line(12).Length + 1, keys.Count);

@@ -172,7 +172,7 @@ public sealed class KeyboardWorkload : Workload
         $"start keyworkload rounds={Rounds}",
     };
 
-    public override MonitorRequests Monitor { get; } = new(new Regex(@"^keyworkload: type (\d+)\r?$", RegexOptions.Multiline),
+    public override MonitorRequests Monitor { get; } = new(new Regex(@"\bkeyworkload: type (\d+)\b"),
         m => Keys(Line(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))), Rounds + ExtraAttempts);
 
     /// <summary>The line attempt S asks for: S's digits, a space and six letters that depend on S (KeyWorkload's Line).</summary>

@@ -91,7 +91,13 @@ public static class Program
                 else outcome = 4;
             }
             if (outcome == 4) return true;
-            if (outcome == 3) { t.Retries++; t.Fruitless++; continue; }
+            if (outcome == 3)
+            {
+                Debug.WriteLine("keyworkload: attempt " + t.Attempt.ToString() + " got '" + line + "'; again");
+                t.Retries++;
+                t.Fruitless++;
+                continue;
+            }
             if (outcome == 2)
             {
                 Debug.WriteLine("keyworkload: attempt " + t.Attempt.ToString() + " got '" + line + "', expected '" + expected + "'");
