@@ -196,4 +196,76 @@ public class ClassifierTests
         Assert.Contains("mutant=7", start[..start.IndexOf("--", StringComparison.Ordinal)]);
         Assert.DoesNotContain("mutant=", start[start.IndexOf("--", StringComparison.Ordinal)..]);
     }
+
+    private static Trial ClassifyWith(Workload w, Log log)
+    {
+        var batch = new TrialBatch(w, "/unused.elf");
+        var r = batch.Classify(new[] { new Trial(1, 5) }, log.ToString(), QemuExit.StoppedByHarness);
+        Assert.Empty(r.NotRun);
+        return Assert.Single(r.Done);
+    }
+
+    // The console workload's lines as the service prints them (ConsoleWorkload.Line).
+    private static Action<Log> Printed(params int[] lines) => l => { foreach (int k in lines) l.Line(ConsoleWorkload.Line(k)); };
+
+    private static string ConsoleVerdict(int ok, int rebinds = 0) => $"workload: rounds=20 ok={ok} wrong=0 rebinds={rebinds} gaveup={(ok < 20 ? 1 : 0)}";
+
+    [Fact]
+    public void EveryAcknowledgedConsoleLineOnTheSerialLineIsNoEffect() =>
+        Assert.Equal(TrialOutcome.NoEffect, ClassifyWith(new ConsoleWorkload(), Begin().Trial(ConsoleVerdict(20), Printed(Enumerable.Range(1, 20).ToArray()))).Outcome);
+
+    [Fact]
+    public void AnAcknowledgedConsoleLineMissingFromTheSerialLineIsDataLost()
+    {
+        var t = ClassifyWith(new ConsoleWorkload(), Begin().Trial(ConsoleVerdict(20), Printed(Enumerable.Range(1, 20).Where(k => k != 7).ToArray())));
+        Assert.Equal(TrialOutcome.DataLost, t.Outcome);
+        Assert.Contains("line 7 was acknowledged", t.Reason);
+    }
+
+    [Fact]
+    public void ACorruptedOrReorderedConsoleLineIsDataLost()
+    {
+        var corrupt = ClassifyWith(new ConsoleWorkload(), Begin().Trial(ConsoleVerdict(20),
+            l => { Printed(Enumerable.Range(1, 20).ToArray())(l); l.Line(ConsoleWorkload.Line(3)[..^1] + "?"); }));
+        Assert.Equal(TrialOutcome.DataLost, corrupt.Outcome);
+        var swapped = ClassifyWith(new ConsoleWorkload(), Begin().Trial(ConsoleVerdict(20), Printed(new[] { 2, 1 }.Concat(Enumerable.Range(3, 18)).ToArray())));
+        Assert.Equal(TrialOutcome.DataLost, swapped.Outcome);
+        Assert.Contains("line 2 came out before line 1", swapped.Reason);
+    }
+
+    [Fact]
+    public void AConsoleLineTwiceIsAllowedOnlyAfterARebind()
+    {
+        var lines = Enumerable.Range(1, 20).Append(20).ToArray();
+        var rebound = ClassifyWith(new ConsoleWorkload(), Begin().Trial(ConsoleVerdict(20, rebinds: 1),
+            l => { l.Line("sip console#11 failed: null dereference").Start("console", console: false); Printed(lines)(l); }));
+        Assert.Equal(TrialOutcome.Recovered, rebound.Outcome);
+        Assert.Equal(TrialOutcome.DataLost, ClassifyWith(new ConsoleWorkload(), Begin().Trial(ConsoleVerdict(20), Printed(lines))).Outcome);
+    }
+
+    [Fact]
+    public void AConsoleThatStoppedAcknowledgingIsContainedNotRecovered() =>
+        Assert.Equal(TrialOutcome.ContainedNotRecovered, ClassifyWith(new ConsoleWorkload(), Begin().Trial(ConsoleVerdict(4, rebinds: 6), Printed(1, 2, 3, 4, 5))).Outcome);
+
+    [Fact]
+    public void TheKeyboardWorkloadTypesEachRequestedLineAndEnter()
+    {
+        var w = new KeyboardWorkload();
+        Assert.Equal("12 glqvaf", KeyboardWorkload.Line(12));
+        var m = w.Monitor.Request.Match("hostilebystander#3: round 4 ok\nkdb> keyworkload: type 12\n");
+        Assert.True(m.Success);
+        var keys = w.Monitor.Commands(m);
+        Assert.Equal(KeyboardWorkload.Line(12).Length + 1, keys.Count);
+        Assert.Equal($"sendkey 1 {KeyboardWorkload.HoldMs}", keys[0]);
+        Assert.Equal($"sendkey spc {KeyboardWorkload.HoldMs}", keys[2]);
+        Assert.Equal($"sendkey ret {KeyboardWorkload.HoldMs}", keys[^1]);
+        // The driver may ask once per round and a bounded number of times more; the harness answers that many.
+        Assert.Equal(KeyboardWorkload.Rounds + KeyboardWorkload.ExtraAttempts, w.Monitor.MaxRequests);
+        Assert.Contains("restart-args=-", w.StartCommands(3, persistent: false)[0]);
+        Assert.Equal(typeof(KeyboardWorkload), Workload.All.Single(x => x.Target == "keyboard").GetType());
+    }
+
+    [Fact]
+    public void AKeyboardDriverThatDeliveredAWrongKeyIsDataLost() =>
+        Assert.Equal(TrialOutcome.DataLost, ClassifyWith(new KeyboardWorkload(), Begin().Trial("workload: rounds=5 ok=4 wrong=1 rebinds=0 gaveup=0 retries=0")).Outcome);
 }

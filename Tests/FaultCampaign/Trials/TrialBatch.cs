@@ -66,7 +66,18 @@ public sealed class TrialBatch
         foreach (var t in trials)
         {
             var start = _workload.StartCommands(t.Mutant, _persistent);
-            steps.Add(new ScriptStep(" free pages", start[0] + "\n"));
+            var clock = new TrialClock();
+            // The trial begins where its baseline `mem` ends: its time limit counts bystander rounds from there.
+            steps.Add(new ScriptStep(" free pages", start[0] + "\n")
+            {
+                Finder = (log, from) =>
+                {
+                    int at = log.IndexOf(" free pages", from, StringComparison.Ordinal);
+                    if (at < 0) return -1;
+                    clock.Start = at;
+                    return at + " free pages".Length;
+                },
+            });
             for (int k = 1; k < start.Count; k++)
             {
                 string module = start[k - 1].Split(' ')[1];
@@ -75,12 +86,13 @@ public sealed class TrialBatch
             string driver = _workload.Driver;
             if (_workload.AfterDriverStarts.Count > 0)
                 steps.Add(ScriptStep.Matching($@"\bsip {Regex.Escape(driver)}#\d+ started from the debug console", string.Concat(_workload.AfterDriverStarts.Select(c => c + "\n"))));
+            if (_workload.Monitor != null) steps.AddRange(MonitorAnswers(_workload.Monitor, clock));
             steps.Add(ScriptStep.Until($"the {driver} verdict or {TrialLimitRounds} bystander rounds", (log, from) =>
             {
                 var v = Workload.Verdict.Match(log, from);
                 if (v.Success) return v.Index + v.Length;
-                var rounds = Progress.Matches(log, from);
-                return rounds.Count >= TrialLimitRounds ? rounds[TrialLimitRounds - 1].Index + rounds[TrialLimitRounds - 1].Length : -1;
+                int limit = clock.LimitReached(log);
+                return limit >= 0 ? Math.Max(limit, from) : -1;
             }, _ => $"kill {_workload.Cleanup[0]}\n"));
             for (int c = 0; c < _workload.Cleanup.Count; c++)
                 steps.Add(ScriptStep.Matching(string.Format(KillAck, Regex.Escape(_workload.Cleanup[c])), c + 1 < _workload.Cleanup.Count ? $"kill {_workload.Cleanup[c + 1]}\n" : ""));
@@ -109,6 +121,50 @@ public sealed class TrialBatch
                               r.Serial, r.Exit) { WarmUpFailure = warm.Reason };
         }
         return r with { Done = r.Done.Where(t => t.Number != WarmUp.Number).ToList(), NotRun = r.NotRun.Where(t => t.Number != WarmUp.Number).ToList() };
+    }
+
+    // Where a trial began in the log (its time limit counts from there) and the request its next monitor answer serves.
+    private sealed class TrialClock
+    {
+        public int Start = -1;
+        public Match Request;
+
+        /// <summary>Where the trial's limit of bystander rounds was reached, or -1.</summary>
+        public int LimitReached(string log)
+        {
+            if (Start < 0) return -1;
+            var rounds = Progress.Matches(log, Start);
+            return rounds.Count >= TrialLimitRounds ? rounds[TrialLimitRounds - 1].Index + rounds[TrialLimitRounds - 1].Length : -1;
+        }
+    }
+
+    /// <summary>
+    /// One step per request the driver may make: each waits for the next request line and answers it
+    /// on QEMU's monitor; once the driver's verdict is out (or the trial's time is up) the steps left
+    /// pass at once without acting, so the trial goes on to its cleanup.
+    /// </summary>
+    private static IEnumerable<ScriptStep> MonitorAnswers(MonitorRequests requests, TrialClock clock)
+    {
+        for (int k = 0; k < requests.MaxRequests; k++)
+            yield return new ScriptStep($"a request of the driver's ({requests.Request})", _ => "")
+            {
+                Finder = (log, from) =>
+                {
+                    var v = Workload.Verdict.Match(log, from);
+                    int done = v.Success ? v.Index : clock.LimitReached(log);
+                    var r = requests.Request.Match(log, from);
+                    if (r.Success && (done < 0 || r.Index < done)) { clock.Request = r; return r.Index + r.Length; }
+                    if (done >= 0) { clock.Request = null; return from; }
+                    return -1;
+                },
+                MonitorAction = (monitor, _) =>
+                {
+                    if (clock.Request == null) return "";
+                    var sent = new System.Text.StringBuilder();
+                    foreach (string c in requests.Commands(clock.Request)) sent.Append("(qemu) ").Append(c).Append('\n').Append(monitor.Command(c));
+                    return sent.ToString();
+                },
+            };
     }
 
     /// <summary>The unclassified first trial of every boot (no mutant).</summary>
@@ -173,6 +229,8 @@ public sealed class TrialBatch
         }
         if (problem != null) return trial with { Outcome = TrialOutcome.IsolationFailure, Reason = problem };
         if (wrong > 0) return trial with { Outcome = TrialOutcome.DataLost, Reason = $"{wrong} of {rounds} round trips returned wrong data" };
+        var (logWrong, why) = _workload.CheckLog(seg[..verdictAt], rounds, ok, rebinds);
+        if (logWrong > 0) return trial with { Wrong = logWrong, Outcome = TrialOutcome.DataLost, Reason = $"{logWrong} of {rounds} rounds lost data: {why}" };
         if (gaveUp || ok < rounds) return trial with { Outcome = TrialOutcome.ContainedNotRecovered, Reason = $"the workload gave up after {ok} of {rounds} round trips ({targetFailures} failures of {_workload.Target})" };
         if (targetFailures == 0 && rebinds <= _workload.ExpectedRebinds) return trial with { Outcome = TrialOutcome.NoEffect, Reason = "" };
         return trial with { Outcome = TrialOutcome.Recovered, Reason = $"{targetFailures} failures of {_workload.Target}, {rebinds} rebinds" };

@@ -47,6 +47,20 @@ public abstract class Workload
     /// <summary>Debug-console commands typed as soon as the driver has started (say, a kill that makes the supervisor restart a service).</summary>
     public virtual IReadOnlyList<string> AfterDriverStarts => Array.Empty<string>();
 
+    /// <summary>
+    /// What the harness answers through QEMU's monitor while the driver runs (null: nothing): each
+    /// line of the driver's that matches <see cref="MonitorRequests.Request"/> gets the monitor
+    /// commands <see cref="MonitorRequests.Commands"/> makes from the match (say, keys to type).
+    /// </summary>
+    public virtual MonitorRequests Monitor => null;
+
+    /// <summary>
+    /// What the harness checks in the serial log for a driver that cannot see the result of its
+    /// work itself (the console's output): given the trial's log up to the verdict and the
+    /// verdict's counts, the number of rounds that lost data and why (0 and null: none).
+    /// </summary>
+    public virtual (int Wrong, string Why) CheckLog(string log, int rounds, int ok, int rebinds) => (0, null);
+
     /// <summary>Whether a fault stays in every instance whatever --persistent says (nothing restarts the target without it).</summary>
     public virtual bool FaultsArePersistent => false;
 
@@ -61,8 +75,15 @@ public abstract class Workload
 
     public static Workload Find(string name) => All.FirstOrDefault(w => w.Name == name);
 
-    public static readonly IReadOnlyList<Workload> All = new Workload[] { new EchoWorkload(), new SupervisorWorkload() };
+    public static readonly IReadOnlyList<Workload> All = new Workload[] { new EchoWorkload(), new SupervisorWorkload(), new KeyboardWorkload(), new ConsoleWorkload() };
 }
+
+/// <summary>
+/// Requests a workload's driver makes of the harness's monitor: a line pattern (multiline), the
+/// monitor commands that answer one match, and how many requests a trial can make at most (the
+/// driver gives up before that; the harness prepares one answer step per request).
+/// </summary>
+public sealed record MonitorRequests(Regex Request, Func<Match, IReadOnlyList<string>> Commands, int MaxRequests);
 
 /// <summary>
 /// The echo service (Tests/TestSips/EchoService) under the supervisor (up to 3 restarts), and
@@ -120,4 +141,118 @@ public sealed class SupervisorWorkload : Workload
     public override int ExpectedRebinds => 1;
 
     public override IReadOnlyList<string> Cleanup => new[] { "supervisor", "echoservice", Driver };
+}
+
+/// <summary>
+/// The PS/2 keyboard driver (SIPs/Drivers/Keyboard) under the supervisor (up to 3 restarts), and
+/// Tests/TestSips/KeyWorkload subscribed to /service/keyboard: for each attempt it prints
+/// `keyworkload: type S` and the harness types <see cref="Line"/>(S) and Enter through QEMU's
+/// monitor (`sendkey`), so a restarted driver must deliver again. The driver checks each line it
+/// receives (docs/reliability.md, "The keyboard workload": keys lost while the driver is down are
+/// retried; a wrong, missing, extra or reordered key while it serves is data lost).
+/// </summary>
+public sealed class KeyboardWorkload : Workload
+{
+    public override string Name => "keyboard";
+    public override string Target => "keyboard";
+    public override string TargetProject => "SIPs/Drivers/Keyboard";
+    public override string TargetAssembly => "Keyboard.dll";
+    public override IReadOnlyList<string> Grants { get; } = new[] { "supervisor processes", "keyboard name=/service/keyboard" };
+    public override IReadOnlyList<string> Modules { get; } = new[] { "supervisor", "keyworkload" };
+    public override string Driver => "keyworkload";
+    public const int Rounds = 5;
+    /// <summary>Attempts the driver makes beyond one per round before it gives up (KeyWorkload's ExtraAttempts).</summary>
+    public const int ExtraAttempts = 8;
+    /// <summary>How long QEMU holds each key down, in ms (its default is 100: slower trials).</summary>
+    public const int HoldMs = 20;
+
+    public override IReadOnlyList<string> StartCommands(int mutant, bool persistent) => new[]
+    {
+        $"start supervisor max=3 backoff=20{(persistent ? "" : " restart-args=-")} -- keyboard mutant={mutant}",
+        $"start keyworkload rounds={Rounds}",
+    };
+
+    public override MonitorRequests Monitor { get; } = new(new Regex(@"\bkeyworkload: type (\d+)\b"),
+        m => Keys(Line(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))), Rounds + ExtraAttempts);
+
+    /// <summary>The line attempt S asks for: S's digits, a space and six letters that depend on S (KeyWorkload's Line).</summary>
+    public static string Line(int s)
+    {
+        var text = new System.Text.StringBuilder(s.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(' ');
+        for (int i = 0; i < 6; i++) text.Append((char)('a' + (s * 7 + i * 5) % 26));
+        return text.ToString();
+    }
+
+    /// <summary>The `sendkey` commands that type <paramref name="text"/> (digits, lower-case letters, spaces) and Enter.</summary>
+    public static IReadOnlyList<string> Keys(string text) =>
+        text.Select(c => c switch
+        {
+            ' ' => "spc",
+            >= 'a' and <= 'z' or >= '0' and <= '9' => c.ToString(),
+            _ => throw new ArgumentException($"no key for '{c}'"),
+        }).Append("ret").Select(k => $"sendkey {k} {HoldMs}").ToList();
+}
+
+/// <summary>
+/// The console service (SIPs/Services/Console) under the supervisor (up to 3 restarts), and
+/// Tests/TestSips/ConsoleWorkload writing numbered lines through /service/console, each after the
+/// Ack of the one before, writing a line again on a new binding when the service dies. The harness
+/// checks the serial line (<see cref="CheckLog"/>): every acknowledged line is there whole, the
+/// lines' first copies are in order, nothing carries a wrong text, and a line is there twice only
+/// when the driver wrote it again after a rebind.
+/// </summary>
+public sealed class ConsoleWorkload : Workload
+{
+    public override string Name => "console";
+    public override string Target => "console";
+    public override string TargetProject => "SIPs/Services/Console";
+    public override string TargetAssembly => "Console.dll";
+    public override IReadOnlyList<string> Grants { get; } = new[] { "supervisor processes", "console name=/service/console name=/service/console-lines" };
+    public override IReadOnlyList<string> Modules { get; } = new[] { "supervisor", "consoleworkload" };
+    public override string Driver => "consoleworkload";
+    public const int Rounds = 20;
+
+    public override IReadOnlyList<string> StartCommands(int mutant, bool persistent) => new[]
+    {
+        $"start supervisor max=3 backoff=20{(persistent ? "" : " restart-args=-")} -- console mutant={mutant}",
+        $"start consoleworkload rounds={Rounds}",
+    };
+
+    /// <summary>Line k as the driver writes it (without its newline): `cw K ` and 40 letters that depend on k (ConsoleWorkload's Line).</summary>
+    public static string Line(int k)
+    {
+        var text = new System.Text.StringBuilder("cw ").Append(k.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(' ');
+        for (int i = 0; i < 40; i++) text.Append((char)('a' + (k * 11 + i * 3) % 26));
+        return text.ToString();
+    }
+
+    private static readonly Regex Written = new(@"cw (\d+) ([^\r\n]*)");
+
+    public override (int Wrong, string Why) CheckLog(string log, int rounds, int ok, int rebinds)
+    {
+        var first = new Dictionary<int, int>();
+        var copies = new Dictionary<int, int>();
+        int wrong = 0;
+        string why = null;
+        foreach (Match m in Written.Matches(log))
+        {
+            if (!int.TryParse(m.Groups[1].Value, out int k) || k < 1 || k > rounds || m.Value != Line(k))
+            {
+                wrong++;
+                why ??= $"a line on the serial line is not one the driver wrote: '{m.Value}'";
+                continue;
+            }
+            first.TryAdd(k, m.Index);
+            copies[k] = copies.GetValueOrDefault(k) + 1;
+        }
+        for (int k = 1; k <= ok; k++)
+            if (!first.ContainsKey(k)) { wrong++; why ??= $"line {k} was acknowledged but is not on the serial line"; }
+        for (int k = 2; k <= rounds; k++)
+            if (first.TryGetValue(k, out int at) && first.TryGetValue(k - 1, out int before) && at < before)
+            { wrong++; why ??= $"line {k} came out before line {k - 1}"; }
+        // A line written again after a rebind may come out twice (the service printed it, then died before its Ack); never otherwise.
+        int extra = copies.Values.Sum(c => c - 1);
+        if (extra > rebinds) { wrong += extra - rebinds; why ??= $"{extra} lines came out twice with {rebinds} rebinds"; }
+        return (wrong, why);
+    }
 }
