@@ -9,7 +9,8 @@ using Singularity.Threading;
 // newest subscriber of /service/console-lines (ConsoleLinesContract: the shell's Console.ReadLine,
 // which merges it with the serial line's input). The echo goes to the display first (so a person
 // at the screen sees the line being typed, and Backspace erasing), then to the serial line. Two
-// threads of their own; the service's writers never wait for them. Only SIPs granted
+// threads of their own; the service's writers wait for them only while an echo is being shown
+// (DisplayOutput takes one write at a time). Only SIPs granted
 // `console-lines` may subscribe: the kernel's name service refuses the bind to any other
 // (docs/security.md), so the newest subscriber is the shell's.
 public sealed class KeyboardInput
