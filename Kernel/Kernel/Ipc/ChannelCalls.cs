@@ -45,7 +45,7 @@ namespace Singularity.Kernel.Ipc
         }
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static Endpoint Own(Sip sip, int handle)
+        internal static Endpoint Own(Sip sip, int handle)
         {
             Endpoint e = sip.GetHandle(handle) as Endpoint;
             return e != null && e.Owner == sip && !e.Closed ? e : null;
@@ -396,28 +396,9 @@ namespace Singularity.Kernel.Ipc
                     break;
                 }
                 if (!timed) { deadline = Deadline(timeoutNs); timed = true; }
-                for (int i = 0; i < count; i++)
-                {
-                    watched[i].Pin();
-                    watched[i].WatchReadable(me);
-                }
-                tc.PinnedSelect = count;
-                tc.DirectBuffer = m;
-                tc.DirectFrom = null;
+                WatchAll(watched, count, me, tc, m);
                 bool signaled = Wait(deadline);
-                tc.DirectBuffer = null;
-                Endpoint from = tc.DirectFrom;
-                tc.DirectFrom = null;
-                tc.PinnedSelect = 0;
-                int delivered = -1;
-                for (int i = 0; i < count; i++)
-                {
-                    Endpoint w = watched[i];
-                    if (w == from && delivered < 0) delivered = i;
-                    w.UnwatchReadable(me);
-                    watched[i] = null;
-                    w.Unpin();
-                }
+                int delivered = UnwatchAll(watched, count, me, tc, out Endpoint from);
                 if (from != null)
                 {
                     // Delivered into m: the message and its handles are this SIP's already.
@@ -429,17 +410,59 @@ namespace Singularity.Kernel.Ipc
                 if (!signaled)
                 {
                     // Timed out, unless something arrived at the last moment: the loop takes it.
-                    bool any = false;
-                    for (int i = 0; i < count && !any; i++)
-                    {
-                        Endpoint e = Own(sip, handles[i]);
-                        if (e != null && e.IsReadable) any = true;
-                    }
-                    if (!any) { result = ChannelStatus.TimedOut; break; }
+                    if (!AnyReadable(sip, handles, count)) { result = ChannelStatus.TimedOut; break; }
                 }
             }
             Restore(flags);
             return result;
+        }
+
+        // Before a receive over `watched` waits (ReceiveAny and the fast path's ReplyAndReceive): each
+        // endpoint pinned and watched, and the thread's buffer open for a direct delivery. Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static void WatchAll(Endpoint[] watched, int count, Thread me, ThreadChannels tc, ChannelMessage* m)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                watched[i].Pin();
+                watched[i].WatchReadable(me);
+            }
+            tc.PinnedSelect = count;
+            tc.DirectBuffer = m;
+            tc.DirectFrom = null;
+        }
+
+        // After that wait: every endpoint unwatched and unpinned, the buffer closed; `from` is the
+        // endpoint a message was delivered from (null for none) and the result its index. Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static int UnwatchAll(Endpoint[] watched, int count, Thread me, ThreadChannels tc, out Endpoint from)
+        {
+            tc.DirectBuffer = null;
+            from = tc.DirectFrom;
+            tc.DirectFrom = null;
+            tc.PinnedSelect = 0;
+            int delivered = -1;
+            for (int i = 0; i < count; i++)
+            {
+                Endpoint w = watched[i];
+                if (w == from && delivered < 0) delivered = i;
+                w.UnwatchReadable(me);
+                watched[i] = null;
+                w.Unpin();
+            }
+            return delivered;
+        }
+
+        // Whether any of the SIP's endpoints named by `handles` has a message or has seen its peer
+        // close (a wait that timed out looks once more). Interrupts off.
+        internal static bool AnyReadable(Sip sip, int* handles, int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                Endpoint e = Own(sip, handles[i]);
+                if (e != null && e.IsReadable) return true;
+            }
+            return false;
         }
 
         /// <summary>
@@ -554,7 +577,7 @@ namespace Singularity.Kernel.Ipc
 
         // When a wait of timeoutNs (0 = forever) from now ends; 0 for none. Saturates: a huge
         // timeout is forever, never a deadline that wrapped into the past.
-        private static ulong Deadline(ulong timeoutNs)
+        internal static ulong Deadline(ulong timeoutNs)
         {
             if (timeoutNs == 0) return 0;
             ulong now = Clock.MonotonicNs;

@@ -48,7 +48,7 @@ namespace Singularity.Kernel.Ipc
             e.WatchReadable(me);
             tc.DirectBuffer = m;
             tc.DirectFrom = null;
-            ulong deadline = Deadline(timeoutNs);
+            ulong deadline = ChannelCalls.Deadline(timeoutNs);
             bool signaled = Scheduler.HandOff(r, timeoutNs);
             tc.DirectBuffer = null;
             e.UnwatchReadable(me);
@@ -89,7 +89,7 @@ namespace Singularity.Kernel.Ipc
             Thread client = null;
             if (replyHandle != 0)
             {
-                Endpoint e = Own(sip, replyHandle);
+                Endpoint e = ChannelCalls.Own(sip, replyHandle);
                 Thread r = e == null || e.Closed ? null : WaitingReceiver(e.Peer);
                 int n = -1;
                 Checked c;
@@ -124,7 +124,7 @@ namespace Singularity.Kernel.Ipc
             // Each handle read and looked up once: the endpoints found are the ones waited on.
             for (; looked < count; looked++)
             {
-                Endpoint e = Own(sip, handles[looked]);
+                Endpoint e = ChannelCalls.Own(sip, handles[looked]);
                 if (e == null || e.IsReadable) { wait = false; break; }
                 watched[looked] = e;
             }
@@ -136,29 +136,10 @@ namespace Singularity.Kernel.Ipc
                 Scheduler.WakeHandOff(client);
                 return ChannelCalls.ReceiveAny(sip, handles, count, m, results, timeoutNs);
             }
-            for (int i = 0; i < count; i++)
-            {
-                watched[i].Pin();
-                watched[i].WatchReadable(me);
-            }
-            tc.PinnedSelect = count;
-            tc.DirectBuffer = m;
-            tc.DirectFrom = null;
-            ulong deadline = Deadline(timeoutNs);
+            ChannelCalls.WatchAll(watched, count, me, tc, m);
+            ulong deadline = ChannelCalls.Deadline(timeoutNs);
             bool signaled = Scheduler.HandOff(client, timeoutNs);
-            tc.DirectBuffer = null;
-            Endpoint from = tc.DirectFrom;
-            tc.DirectFrom = null;
-            tc.PinnedSelect = 0;
-            int delivered = -1;
-            for (int i = 0; i < count; i++)
-            {
-                Endpoint w = watched[i];
-                if (w == from && delivered < 0) delivered = i;
-                w.UnwatchReadable(me);
-                watched[i] = null;
-                w.Unpin();
-            }
+            int delivered = ChannelCalls.UnwatchAll(watched, count, me, tc, out Endpoint from);
             if (from != null)
             {
                 // Delivered into m: the message and its handles are this SIP's already.
@@ -170,13 +151,7 @@ namespace Singularity.Kernel.Ipc
             if (!signaled || left == Expired)
             {
                 // Timed out, unless something arrived at the last moment: the general path takes it.
-                bool any = false;
-                for (int i = 0; i < count && !any; i++)
-                {
-                    Endpoint e = Own(sip, handles[i]);
-                    if (e != null && e.IsReadable) any = true;
-                }
-                if (!any) return ChannelStatus.TimedOut;
+                if (!ChannelCalls.AnyReadable(sip, handles, count)) return ChannelStatus.TimedOut;
                 left = 1;
             }
             return ChannelCalls.ReceiveAny(sip, handles, count, m, results, left);
@@ -248,22 +223,8 @@ namespace Singularity.Kernel.Ipc
             rc.DirectFrom = dest;
         }
 
-        private static Endpoint Own(Sip sip, int handle)
-        {
-            Endpoint e = sip.GetHandle(handle) as Endpoint;
-            return e != null && e.Owner == sip && !e.Closed ? e : null;
-        }
-
         // Left(): the deadline has passed.
         private const ulong Expired = ulong.MaxValue;
-
-        // When a wait of timeoutNs (0 = forever) from now ends; 0 for none (saturating, as ChannelCalls).
-        private static ulong Deadline(ulong timeoutNs)
-        {
-            if (timeoutNs == 0) return 0;
-            ulong now = Clock.MonotonicNs;
-            return timeoutNs > ulong.MaxValue - now ? 0 : now + timeoutNs;
-        }
 
         // The time left until the deadline as a timeout (0 = forever), or Expired.
         private static ulong Left(ulong deadline, ulong timeoutNs)

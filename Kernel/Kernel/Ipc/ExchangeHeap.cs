@@ -126,29 +126,33 @@ namespace Singularity.Kernel.Ipc
             {
                 int slot = FreeSlot();
                 void* data = slot < 0 ? null : KernelHeap.TryAllocate(length);
-                if (data != null)
-                {
-                    sip.Account.Force(Charge.Blocks, 1);
-                    sip.Account.Force(Charge.Exchange, length);
-                    s_blocks[slot].Charged = sip.Id;
-                    s_blocks[slot].Data = (byte*)data;
-                    s_blocks[slot].Length = length;
-                    s_blocks[slot].Owner = sip.Id;
-                    s_blocks[slot].Generation++;
-                    ExchangeHeader* x = Header(slot);
-                    x->Data = (byte*)data;
-                    x->Length = (uint)length;
-                    PublishOwner(slot, sip.Id);
-                    s_freeHint = slot + 1;
-                    sip.ExchangeBytes += length;
-                    sip.ExchangeBlocks++;
-                    s_bytes += length;
-                    s_count++;
-                    handle = HandleOf(slot);
-                }
+                if (data != null) handle = Claim(sip, slot, (byte*)data, length);
             }
             Restore(flags);
             return handle;
+        }
+
+        // Makes the free `slot` a block of `length` bytes at `data`, owned by and charged to `sip`
+        // (its quota was checked); returns its handle. Interrupts off.
+        private static ulong Claim(Sip sip, int slot, byte* data, ulong length)
+        {
+            sip.Account.Force(Charge.Blocks, 1);
+            sip.Account.Force(Charge.Exchange, length);
+            s_blocks[slot].Charged = sip.Id;
+            s_blocks[slot].Data = data;
+            s_blocks[slot].Length = length;
+            s_blocks[slot].Owner = sip.Id;
+            s_blocks[slot].Generation++;
+            ExchangeHeader* x = Header(slot);
+            x->Data = data;
+            x->Length = (uint)length;
+            PublishOwner(slot, sip.Id);
+            s_freeHint = slot + 1;
+            sip.ExchangeBytes += length;
+            sip.ExchangeBlocks++;
+            s_bytes += length;
+            s_count++;
+            return HandleOf(slot);
         }
 
         /// <summary>
@@ -174,26 +178,10 @@ namespace Singularity.Kernel.Ipc
                 ulong frames = slot < 0 ? 0 : PhysicalMemory.AllocateContiguous(pages);
                 if (frames != 0)
                 {
-                    sip.Account.Force(Charge.Blocks, 1);
-                    sip.Account.Force(Charge.Exchange, bytes);
-                    s_blocks[slot].Charged = sip.Id;
-                    s_blocks[slot].Data = (byte*)frames;
-                    s_blocks[slot].Length = bytes;
                     s_blocks[slot].DmaPages = pages;
                     s_blocks[slot].DmaOrigin = sip.Id;
-                    s_blocks[slot].Owner = sip.Id;
-                    s_blocks[slot].Generation++;
-                    ExchangeHeader* x = Header(slot);
-                    x->Data = (byte*)frames;
-                    x->Length = (uint)bytes;
-                    PublishOwner(slot, sip.Id);
-                    s_freeHint = slot + 1;
-                    sip.ExchangeBytes += bytes;
-                    sip.ExchangeBlocks++;
-                    s_bytes += bytes;
-                    s_count++;
                     s_dmaBytes += bytes;
-                    handle = HandleOf(slot);
+                    handle = Claim(sip, slot, (byte*)frames, bytes);
                     physical = frames;
                     if (s_dmaOwner != null) s_dmaOwner(sip, frames, pages, true);
                 }
