@@ -11,7 +11,7 @@ namespace Singularity.FaultCampaign.Trials;
 /// assembly KvService/bin/Release/net10.0/KvService.dll   # its built assembly (relative to this file)
 /// module KvClient/bin/Release/net10.0/kvclient.elf # another image to boot (a path, or a name from the system's sips/)
 /// grant kvservice name=/service/kv                 # a grant line of the system manifest
-/// start supervisor max=3 backoff=20 {restart} -- kvservice {mutant}
+/// start supervisor max=3 backoff=20 exits=restart {restart} -- kvservice {mutant}
 /// start kvclient rounds=20                          # the last start line runs the driver
 /// </code>
 /// <c>{mutant}</c> becomes <c>mutant=N</c> and <c>{restart}</c> <c>restart-args=-</c> (nothing with

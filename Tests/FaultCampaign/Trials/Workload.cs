@@ -103,7 +103,7 @@ public sealed class EchoWorkload : Workload
 
     public override IReadOnlyList<string> StartCommands(int mutant, bool persistent) => new[]
     {
-        $"start supervisor max=3 backoff=20{(persistent ? "" : " restart-args=-")} -- echoservice mutant={mutant}",
+        $"start supervisor max=3 backoff=20 exits=restart{(persistent ? "" : " restart-args=-")} -- echoservice mutant={mutant}",
         $"start echoworkload rounds={Rounds}",
     };
 }
@@ -168,7 +168,7 @@ public sealed class KeyboardWorkload : Workload
 
     public override IReadOnlyList<string> StartCommands(int mutant, bool persistent) => new[]
     {
-        $"start supervisor max=3 backoff=20{(persistent ? "" : " restart-args=-")} -- keyboard mutant={mutant}",
+        $"start supervisor max=3 backoff=20 exits=restart{(persistent ? "" : " restart-args=-")} -- keyboard mutant={mutant}",
         $"start keyworkload rounds={Rounds}",
     };
 
@@ -214,7 +214,7 @@ public sealed class ConsoleWorkload : Workload
 
     public override IReadOnlyList<string> StartCommands(int mutant, bool persistent) => new[]
     {
-        $"start supervisor max=3 backoff=20{(persistent ? "" : " restart-args=-")} -- console mutant={mutant}",
+        $"start supervisor max=3 backoff=20 exits=restart{(persistent ? "" : " restart-args=-")} -- console mutant={mutant}",
         $"start consoleworkload rounds={Rounds}",
     };
 

@@ -15,19 +15,19 @@ using Singularity.Contracts;
 //   - anything else (a wrong key, keys out of order, missing or extra keys while the driver was
 //     serving) is wrong: data lost.
 // Keys lost while the driver is down are expected: when the channel closes the workload binds
-// again (waiting up to 10 s) and the round is typed again. An attempt that sees no key for 5 s is
+// again (waiting up to 10 s) and the round is typed again. An attempt that sees no key for 3 s is
 // tried again too. It gives up after 5 rebinds, 3 attempts in a row without a finished round, or
 // N + 8 attempts. Before its first request, and after its last round, it takes keys until none
-// has come for 1 s (at most 64 keys): keys of an earlier trial that its driver never delivered, or of
+// has come for 300 ms (at most 64 keys): keys of an earlier trial that its driver never delivered, or of
 // this trial's requests that a faulty driver delivered late, are not judged in the wrong trial.
 // The last line is the verdict the campaign classifies a trial by:
 //   workload: rounds=N ok=K wrong=W rebinds=R gaveup=0|1 retries=T
 public static class Program
 {
     private const int MaxRebinds = 5;
-    private const int KeyWaitMs = 5000;
+    private const int KeyWaitMs = 3000;
     private const int ExtraAttempts = 8;
-    private const int QuietMs = 1000, MaxDrained = 64;
+    private const int QuietMs = 300, MaxDrained = 64;
 
     // What the rounds came to so far.
     private sealed class Tally
