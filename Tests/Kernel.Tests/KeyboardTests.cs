@@ -12,7 +12,9 @@ namespace Singularity.Tests.Kernel;
 public class KeyboardTests
 {
     private const string Manifest = "service keyboard restart=3 backoff=50\n";
-    // The kernel's default grants give `keyboard` its name (Kernel/Kernel/Processes/Grants.cs).
+    // The kernel's default grants give `keyboard` its name and the console the keys (Kernel/Kernel/Processes/Grants.cs);
+    // the test's reader is granted them too.
+    private static readonly string[] ReaderGrant = { "keyreader bind=/service/keyboard" };
 
     // Sends each key in order (QEMU queues them with their hold times).
     private static string Type(QemuMonitor monitor, params string[] keys)
@@ -34,6 +36,7 @@ public class KeyboardTests
         {
             CommandLine = "",
             SystemManifest = Manifest,
+            Grants = ReaderGrant,
             Sips = new[] { "keyreader", "counter" },
             StopWhen = "keyreader: line 'ls -l'",
             Timeout = TimeSpan.FromSeconds(120),

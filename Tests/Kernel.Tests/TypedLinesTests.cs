@@ -130,6 +130,11 @@ public class TypedLinesTests
         // Refused by the name service, with the reason; the attacker saw every bind refused and exited.
         boot.Match(@"names: hostileauthority#\d+ may not bind /service/console-lines: the system manifest does not grant its module console-lines");
         boot.Match(@"authority#\d+ lines: console lines refused");
+        // The keys and the serial line behind the console are guarded the same way (bind=).
+        boot.Match(@"names: hostileauthority#\d+ may not bind /service/keyboard: the system manifest does not grant its module bind=/service/keyboard");
+        boot.Match(@"names: hostileauthority#\d+ may not bind /service/serial: the system manifest does not grant its module bind=/service/serial");
+        boot.Match(@"authority#\d+ lines: keyboard keys refused");
+        boot.Match(@"authority#\d+ lines: serial line refused");
         boot.Match(@"authority#\d+ lines: 0 unexpected");
         boot.Match(@"sip hostileauthority#\d+ exited with code 0");
         // The console never gave the lines to another reader: the shell's subscription is the only one.

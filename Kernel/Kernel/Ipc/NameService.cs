@@ -96,14 +96,16 @@ namespace Singularity.Kernel.Ipc
         public static int Bind(Sip sip, byte* name, int length, int* handle)
         {
             if (!IsPath(name, length)) return ChannelStatus.BadMessage;
-            // A name whose readers are granted (Grants.MayBind: the keyboard's lines) is refused to
-            // the others, whether or not its service runs; the log says what the SIP lacks.
+            // A guarded name (Grants.MayBind: the keyboard's lines, keys, the serial line) is refused
+            // to the SIPs not granted it, whether or not its service runs; the log says what the SIP lacks.
             string lacks = Grants.MayBind(sip, name, length);
             if (lacks != null)
             {
                 Log.Write("names: "); Log.Write(sip.Name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id);
                 Log.Write(" may not bind "); Log.WriteAscii(name, length);
-                Log.Write(": the system manifest does not grant its module "); Log.WriteLine(lacks);
+                Log.Write(": the system manifest does not grant its module "); Log.Write(lacks);
+                if (lacks == Grants.BindRight) Log.WriteAscii(name, length);
+                Log.WriteLine();
                 return NotGranted;
             }
             ulong flags = Cpu.ReadRflags();

@@ -18,7 +18,7 @@ namespace Singularity.Kernel.Loader
     /// inherits (default: CpuGrant.Default). `#` starts a comment. A
     /// line
     ///
-    ///     grant MODULE [processes] [all] [console-input] [console-lines] [name=PATH]...
+    ///     grant MODULE [processes] [all] [console-input] [console-lines] [name=PATH]... [bind=PATH]...
     ///
     /// says what authority the SIPs of MODULE hold (Grants, docs/security.md); grants are read
     /// before any boot module starts. A line the kernel does not understand is reported and

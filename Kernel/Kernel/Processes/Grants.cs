@@ -5,7 +5,7 @@ namespace Singularity.Kernel.Processes
     /// grants (docs/security.md). Grants are by module name (the boot module's file name), so
     /// every instance of a module gets the same; a SIP gets nothing its module is not granted.
     ///
-    ///     grant MODULE [processes] [all] [console-input] [console-lines] [name=PATH]...
+    ///     grant MODULE [processes] [all] [console-input] [console-lines] [name=PATH]... [bind=PATH]...
     ///
     /// `processes`: the SIP receives a process-manager endpoint at start (/kernel/processes,
     /// Loader/ProcessManager.cs): through it, start boot modules, and wait for, kill and list the
@@ -18,6 +18,11 @@ namespace Singularity.Kernel.Processes
     /// bind to any other SIP (<see cref="MayBind"/>), so no SIP can take the keyboard's lines.
     /// `name=PATH`: the SIP may register PATH with the name service (at start from its manifest's
     /// exports, or later by Names.Register); `name=/DIR/*` any name under /DIR/.
+    /// `bind=PATH`: the SIP may bind PATH, a guarded name. A name is guarded when it is one of the
+    /// input services (<see cref="InputNames"/>: the keyboard's keys and the serial line's bytes go
+    /// to their newest subscriber, so binding is taking them) or some module is granted `bind=` it;
+    /// the name service refuses a guarded name to every SIP without the grant. Exact paths only (a
+    /// `/DIR/*` here would close every name under /DIR/ to everyone else).
     ///
     /// The kernel's defaults (<see cref="Defaults"/>) come first; a `grant` line of the system
     /// manifest replaces everything granted to its module before.
@@ -32,6 +37,9 @@ namespace Singularity.Kernel.Processes
         /// <summary>The name only a SIP granted `console-lines` may bind (the console service's typed lines).</summary>
         public const string ConsoleLinesName = "/service/console-lines";
 
+        /// <summary>The input services, guarded whatever the manifest says: only a module granted `bind=` one may bind it.</summary>
+        public static readonly string[] InputNames = { "/service/keyboard", "/service/serial" };
+
         /// <summary>A module may be granted at most this many names (each of its SIPs holds at most NameService.MaxNamesPerSip at once).</summary>
         public const int MaxNames = 16;
 
@@ -40,7 +48,7 @@ namespace Singularity.Kernel.Processes
 
         /// <summary>What the kernel grants when no system manifest says otherwise: the system's own SIPs only.</summary>
         public const string Defaults =
-            "grant console name=/service/console name=/service/console-lines\n" +
+            "grant console name=/service/console name=/service/console-lines bind=/service/keyboard bind=/service/serial\n" +
             "grant keyboard name=/service/keyboard\n" +
             "grant display name=/service/display\n" +
             "grant serial name=/service/serial\n" +
@@ -52,6 +60,7 @@ namespace Singularity.Kernel.Processes
             public string Module;
             public int Rights;
             public string[] Names;
+            public string[] Binds;
             public Entry Next;
         }
 
@@ -90,6 +99,8 @@ namespace Singularity.Kernel.Processes
             int rights = 0;
             var names = new string[MaxNames];
             int nameCount = 0;
+            var binds = new string[MaxNames];
+            int bindCount = 0;
             int p = 0;
             while (p < words.Length)
             {
@@ -110,7 +121,14 @@ namespace Singularity.Kernel.Processes
                     if (nameCount == MaxNames) return "grants more than 16 names to " + module;
                     names[nameCount++] = path;
                 }
-                else return "grants '" + word + "', which is not a right (processes, all, console-input, console-lines, name=PATH)";
+                else if (word.StartsWith("bind="))
+                {
+                    string path = word.Substring(5);
+                    if (!IsGrantablePath(path) || IsPrefixGrant(path)) return "grants 'bind=" + path + "', which is not one service name (1 to 128 printable characters starting with '/', not under " + KernelPrefix + ", no '/*')";
+                    if (bindCount == MaxNames) return "grants more than 16 bind= names to " + module;
+                    binds[bindCount++] = path;
+                }
+                else return "grants '" + word + "', which is not a right (processes, all, console-input, console-lines, name=PATH, bind=PATH)";
             }
             if (module == null) return "names no module";
             var entry = Find(module);
@@ -122,6 +140,8 @@ namespace Singularity.Kernel.Processes
             entry.Rights = rights;
             entry.Names = new string[nameCount];
             for (int i = 0; i < nameCount; i++) entry.Names[i] = names[i];
+            entry.Binds = new string[bindCount];
+            for (int i = 0; i < bindCount; i++) entry.Binds[i] = binds[i];
             return null;
         }
 
@@ -141,15 +161,36 @@ namespace Singularity.Kernel.Processes
             return false;
         }
 
+        /// <summary>The right a refused bind lacks when it is `bind=` the name (NameService logs the name after it).</summary>
+        public const string BindRight = "bind=";
+
         /// <summary>
-        /// Whether the SIP may bind the name (ASCII in the SIP's memory, compared in place): every
-        /// name but <see cref="ConsoleLinesName"/>, which needs `console-lines`. Null when it may,
-        /// else the right it lacks. Checked whether or not a service holds the name.
+        /// Whether the SIP may bind the name (ASCII in the SIP's memory, compared in place): any name
+        /// but a guarded one (<see cref="ConsoleLinesName"/>, which needs `console-lines` or its
+        /// `bind=`; an input service or a name some module is granted `bind=`, which needs that
+        /// grant). Null when it may, else the right it lacks (a constant: a refused SIP that retries
+        /// costs the kernel no allocation). Checked whether or not a service holds the name.
         /// </summary>
         public static unsafe string MayBind(Sip sip, byte* name, int length)
         {
-            if (!Same(ConsoleLinesName, name, length)) return null;
-            return Has(sip, ConsoleLines) ? null : "console-lines";
+            Entry own = Find(sip.Name);
+            if (own != null && Lists(own.Binds, name, length)) return null;
+            if (Same(ConsoleLinesName, name, length)) return Has(sip, ConsoleLines) ? null : "console-lines";
+            return IsGuarded(name, length) ? BindRight : null;
+        }
+
+        private static unsafe bool IsGuarded(byte* name, int length)
+        {
+            for (int i = 0; i < InputNames.Length; i++) if (Same(InputNames[i], name, length)) return true;
+            for (Entry e = s_entries; e != null; e = e.Next) if (Lists(e.Binds, name, length)) return true;
+            return false;
+        }
+
+        private static unsafe bool Lists(string[] paths, byte* name, int length)
+        {
+            if (paths == null) return false;
+            for (int i = 0; i < paths.Length; i++) if (Same(paths[i], name, length)) return true;
+            return false;
         }
 
         // A granted name is exact, or `/DIR/*`: every name that starts with `/DIR/` and goes on.

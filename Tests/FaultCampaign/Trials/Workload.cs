@@ -157,7 +157,7 @@ public sealed class KeyboardWorkload : Workload
     public override string Target => "keyboard";
     public override string TargetProject => "SIPs/Drivers/Keyboard";
     public override string TargetAssembly => "Keyboard.dll";
-    public override IReadOnlyList<string> Grants { get; } = new[] { "supervisor processes", "keyboard name=/service/keyboard" };
+    public override IReadOnlyList<string> Grants { get; } = new[] { "supervisor processes", "keyboard name=/service/keyboard", "keyworkload bind=/service/keyboard" };
     public override IReadOnlyList<string> Modules { get; } = new[] { "supervisor", "keyworkload" };
     public override string Driver => "keyworkload";
     public const int Rounds = 5;
@@ -207,7 +207,7 @@ public sealed class ConsoleWorkload : Workload
     public override string Target => "console";
     public override string TargetProject => "SIPs/Services/Console";
     public override string TargetAssembly => "Console.dll";
-    public override IReadOnlyList<string> Grants { get; } = new[] { "supervisor processes", "console name=/service/console name=/service/console-lines" };
+    public override IReadOnlyList<string> Grants { get; } = new[] { "supervisor processes", "console name=/service/console name=/service/console-lines bind=/service/keyboard bind=/service/serial" };
     public override IReadOnlyList<string> Modules { get; } = new[] { "supervisor", "consoleworkload" };
     public override string Driver => "consoleworkload";
     public const int Rounds = 20;

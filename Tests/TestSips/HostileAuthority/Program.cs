@@ -10,7 +10,8 @@ using Singularity.Threading;
 //   names       squat /service/console, fill the name table with names it was not granted
 //   granted     register its granted names (8 at most per SIP), then others: only the granted ones
 //   input       read the serial input: refused
-//   lines       subscribe to the keyboard's lines (/service/console-lines) without `console-lines`: refused
+//   lines       subscribe to the keyboard's lines (/service/console-lines) without `console-lines`, and to the
+//               keys (/service/keyboard) and serial bytes (/service/serial) without `bind=`: all refused
 //   children    granted `processes` (not `all`): controls the child it starts, and no other SIP
 //   typed       granted: the generated ProcessManagerContract.Imp on its /kernel/processes endpoint
 //   forge KIND  granted: a message outside the contract on its endpoint fails that channel only
@@ -218,6 +219,24 @@ public static class Program
             r.Expect(false, "bound /service/console-lines without the grant and took " + took);
         }
         r.Say("console lines refused");
+        // The input services behind the console: the driver gives keys or bytes to its newest
+        // subscriber, so a bind would take them from the console.
+        for (int k = 0; k < 3; k++)
+        {
+            KeyboardContract.Bind(KeyCodes.ServiceName, out KeyboardContract.Imp keys);
+            if (keys == null) { Thread.Sleep(100); continue; }
+            keys.Close();
+            r.Expect(false, "bound " + KeyCodes.ServiceName + " without the grant");
+        }
+        r.Say("keyboard keys refused");
+        for (int k = 0; k < 3; k++)
+        {
+            SerialContract.Bind(SerialService.ServiceName, out SerialContract.Imp serial);
+            if (serial == null) { Thread.Sleep(100); continue; }
+            serial.Close();
+            r.Expect(false, "bound " + SerialService.ServiceName + " without the grant");
+        }
+        r.Say("serial line refused");
     }
 
     // The contract as the generator makes it, on the endpoint the kernel granted: every request
