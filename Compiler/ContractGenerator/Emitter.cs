@@ -387,7 +387,7 @@ namespace Singularity.ContractGenerator
             Open();
             // Receive in a state where this side only sends is this SIP's bug; a message the state
             // does not allow is the peer's, and fails only this channel.
-            Line("if (!CanReceive(State, -1)) ProtocolViolation(\"" + label + ": Receive in state \" + StateName + \", where this side sends\");");
+            Line("if (!ReceivesIn(State)) ProtocolViolation(\"" + label + ": Receive in state \" + StateName + \", where this side sends\");");
             Line("else PeerViolation(ref frame__, \"" + label + ": the peer sent \" + NameOfMessage(frame__.Tag) + \", which state \" + StateName + \" does not allow\");");
             Line("return " + full + ".Tag.ChannelClosed;");
             Close();
@@ -480,8 +480,10 @@ namespace Singularity.ContractGenerator
 
         /// <summary>
         /// `CanReceive(state, tag)`: whether this side may receive message <c>tag</c> in
-        /// <c>state</c> (tag -1: any message); `HandleKinds(tag)`: the handles the message carries,
-        /// in order ('B' a block, 'E' an endpoint), which a received frame must match.
+        /// <c>state</c>; `ReceivesIn(state)`: whether it may receive any message there (two
+        /// helpers, not a sentinel tag: the tag comes from the peer, and a peer that sends the
+        /// sentinel must still be the one at fault); `HandleKinds(tag)`: the handles the message
+        /// carries, in order ('B' a block, 'E' an endpoint), which a received frame must match.
         /// </summary>
         private void ReceiveHelpers(bool importer)
         {
@@ -499,10 +501,19 @@ namespace Singularity.ContractGenerator
             }
             foreach (var pair in byState)
             {
-                var cond = new StringBuilder("tag == -1");
-                foreach (int tag in pair.Value) cond.Append(" || tag == ").Append(tag);
+                var cond = new StringBuilder();
+                foreach (int tag in pair.Value) cond.Append(cond.Length == 0 ? "" : " || ").Append("tag == ").Append(tag);
                 Line("case " + pair.Key + ": return " + cond + ";");
             }
+            Line("default: return false;");
+            Close();
+            Close();
+            Line("");
+            Line("private static bool ReceivesIn(int state)");
+            Open();
+            Line("switch (state)");
+            Open();
+            foreach (var pair in byState) Line("case " + pair.Key + ": return true;");
             Line("default: return false;");
             Close();
             Close();

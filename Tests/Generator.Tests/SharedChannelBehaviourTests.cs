@@ -35,6 +35,45 @@ public class SharedChannelBehaviourTests
         Assert.Equal(EchoContract.Exp.Tag.ChannelClosed, server.Receive(out _, Patience));
     }
 
+    // A peer's end seen raw: sends a frame with any tag, as a faulty or hostile peer's code would.
+    private sealed class TagForger : Endpoint
+    {
+        private TagForger(EndpointHandle handle) : base(handle, 0) { }
+        public static TagForger Of(Endpoint end) => new TagForger(DetachHandle(end));
+        public void SendTag(int tag)
+        {
+            MessageFrame frame = default(MessageFrame);
+            frame.Tag = tag;
+            SendFrame(ref frame);
+        }
+    }
+
+    [Theory]
+    [InlineData(-1)]        // the tag a campaign mutant sent (keyboard mutant 696): once the generator's "any message" sentinel
+    [InlineData(99)]        // no message of the contract
+    [InlineData(3)]         // Bye: a message of the contract, but one only the exporter receives
+    public void AMessageTheStateCannotReceiveIsThePeersFaultAndClosesOnlyTheChannel(int tag)
+    {
+        EchoContract.NewChannel(out EchoContract.Imp client, out EchoContract.Exp server);
+        var peer = TagForger.Of(server);
+        client.SendPing(1, ExBuffer.Allocate(8));
+        peer.SendTag(tag);
+        // RecvPong: not a violation of the client's (no exception), the channel is closed.
+        Assert.Equal(ReceiveResult.ChannelClosed, client.RecvPong(out _, out ExBuffer none, Patience));
+        Assert.True(none.IsNull);
+        Assert.True(client.IsClosed);
+        peer.Close();
+
+        // The same through Receive's switch.
+        EchoContract.NewChannel(out EchoContract.Imp client2, out EchoContract.Exp server2);
+        var peer2 = TagForger.Of(server2);
+        client2.SendPing(1, ExBuffer.Allocate(8));
+        peer2.SendTag(tag);
+        Assert.Equal(EchoContract.Imp.Tag.ChannelClosed, client2.Receive(out _, Patience));
+        Assert.True(client2.IsClosed);
+        peer2.Close();
+    }
+
     [Fact]
     public void AReceiveTheStateDoesNotAllowIsAViolationBeforeWaiting()
     {
