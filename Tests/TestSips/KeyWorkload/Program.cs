@@ -9,9 +9,9 @@ using Singularity.Contracts;
 // judged at Enter:
 //   - it ends with Line(S), and what comes before is the tail of an earlier attempt's line (keys
 //     QEMU still held for a driver that died mid-line, delivered to its restart): the round is ok;
-//   - it is a proper tail of Line(S), on a binding that has not delivered a line yet (the first
-//     keys went before the subscription reached the driver, or to a driver that was restarting):
-//     the round is tried again with a new S;
+//   - it is a proper tail of Line(S) (at least the Enter), as the first line of a binding (the
+//     first keys went before the subscription reached the driver, or to a driver that was
+//     restarting): the round is tried again with a new S, and the binding's next lines must be whole;
 //   - anything else (a wrong key, keys out of order, missing or extra keys while the driver was
 //     serving) is wrong: data lost.
 // Keys lost while the driver is down are expected: when the channel closes the workload binds
@@ -112,7 +112,9 @@ public static class Program
                         continue;
                     }
                     if (EndsWith(line, expected) && IsStaleTail(line.Substring(0, line.Length - expected.Length), t.Attempt)) outcome = 1;
-                    else if (fresh && line.Length > 0 && line.Length < expected.Length && EndsWith(expected, line)) outcome = 3;
+                    // A tail (even only the Enter) on a fresh binding: the keys before it went before
+                    // the subscription reached the driver. Only the first line of a binding can be one.
+                    else if (fresh && line.Length < expected.Length && EndsWith(expected, line)) { outcome = 3; fresh = false; }
                     else if (line.Length > 0 && IsStaleTail(line, t.Attempt)) line = "";     // a late line of an earlier attempt: wait on
                     else outcome = 2;
                 }
