@@ -75,4 +75,43 @@ public class InjectedFaultTests
         result.Log.Check(after.Count <= 1, $"the hung SIP printed {after.Count} more lines");
         result.Log.Match(@"mem: .* SIPs \d+ KiB in 1 live SIPs");
     }
+
+    // Two threads of one SIP handing the CPU back and forth with Thread.Yield take the scheduler's
+    // lean yield (Arch/x64/yield.asm) whenever the counter sleeps: they are resumed there, not in a
+    // switch from C#, and an injected fault must still land at the next resume of one of them.
+    [Fact]
+    public void InjectedFaultLandsInASipWhoseThreadsOnlyYield()
+    {
+        FaultScenario.Named("injected fault while yielding")
+            .Sips("counter", "cpuhog yield 2 pingpong")
+            .WaitFor("cpuhog#2 pingpong: 10000 yields")
+            .Inject("2", FaultKind.NullDereference)
+            .ThenWaitFor("counter#1: 15")
+            .Run()
+            .NoKernelPanic()
+            .SipFailed("cpuhog", "null dereference (injected)")
+            .KeptProgressing(@"^counter#1: \d+", 3)
+            .ExchangeHeapEmpty()
+            .Log.Match(@"mem: .* SIPs \d+ KiB in 1 live SIPs");
+    }
+
+    // Kill of a SIP whose threads are in the middle of yielding to each other: both leave their
+    // ready queue (or the CPU) for good, the bystander goes on, and nothing of the SIP is left.
+    [Fact]
+    public void KillingASipWhoseThreadsYieldFreesEverything()
+    {
+        var result = FaultScenario.Named("kill while yielding")
+            .Sips("counter", "cpuhog yield 2 pingpong")
+            .WaitFor("cpuhog#2 pingpong: 10000 yields")
+            .Console("kill 2")
+            .ThenWaitFor("sip cpuhog#2 failed: killed from the debug console")
+            .ThenWaitFor("counter#1: 15")
+            .Run()
+            .NoKernelPanic()
+            .ExchangeHeapEmpty();
+        result.Log.Match(@"mem: .* SIPs \d+ KiB in 1 live SIPs");
+        int killed = result.Log.Serial.IndexOf("sip cpuhog#2 failed", StringComparison.Ordinal);
+        result.Log.Check(!System.Text.RegularExpressions.Regex.IsMatch(result.Log.Serial[killed..], @"cpuhog#2 pingpong: \d+ yields"),
+                         "the killed SIP printed after it was killed");
+    }
 }

@@ -40,6 +40,12 @@ namespace Singularity.Kernel.Arch
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "sip_call")]
         private static extern ulong SipCallStub(ulong entry, ulong arg0, ulong arg1, ulong sipStackTop, ulong* abiSlot);
 
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "abi_yield_address")]
+        private static extern ulong AbiYieldAddress();
+
+        /// <summary>The ABI's Yield handler (Arch/x64/yield.asm: the scheduler's lean yield switch).</summary>
+        public static delegate*<void> AbiYield => (delegate*<void>)AbiYieldAddress();
+
         /// <summary>Before interrupts are enabled: the boot stack is the running kernel stack.</summary>
         public static void Initialize(ulong bootStackLow, ulong bootStackHigh, ulong entryStackLow, ulong entryStackHigh)
         {

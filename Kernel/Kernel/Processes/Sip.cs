@@ -75,13 +75,12 @@ namespace Singularity.Kernel.Processes
         private int _handlesHigh;            // above the highest slot ever used: Terminate closes only below it
         public readonly WaitQueue ExitWaiters = new WaitQueue();
 
-        // A collection in progress: only this thread of the SIP may run.
-        private Thread _collector;
+        // Threads kept off the CPU while a collection runs (Collector, ThreadOwner's) or the SIP hangs.
         private Thread _parked;
 
         public Sip Next;                     // in the SIP table
 
-        // PendingFault and Hung (injected faults) and Share (its CPU grant) are ThreadOwner's: the scheduler reads them.
+        // PendingFault and Hung (injected faults), Collector and Share (its CPU grant) are ThreadOwner's: the scheduler reads them.
 
         private Sip(int id, string name, string arguments, SipAccount account, Sip parent)
         {
@@ -349,15 +348,12 @@ namespace Singularity.Kernel.Processes
         public override void OnThreadExit(Thread t)
         {
             LiveThreads--;
-            if (_collector == t) EndCollection();
+            if (Collector == t) EndCollection();
             // The SIP ends when its last thread does, with that thread's exit code.
             if (LiveThreads == 0 && State == SipState.Running) Terminate(SipState.Exited, t.ExitCode, null);
         }
 
-        /// <summary>The thread running this SIP's garbage collection, or null.</summary>
-        public override Thread Collector => _collector;
-
-        public override bool MayRun(Thread t) => !Hung && (_collector == null || _collector == t || State != SipState.Running);
+        public override bool MayRun(Thread t) => !Hung && (Collector == null || Collector == t || State != SipState.Running);
 
         public override void Park(Thread t)
         {
@@ -371,11 +367,11 @@ namespace Singularity.Kernel.Processes
         /// <summary>The SIP a thread belongs to; null for kernel threads.</summary>
         public static Sip Of(Thread t) => (Sip)t.Owner;
 
-        public void BeginCollection(Thread collector) => _collector = collector;
+        public void BeginCollection(Thread collector) => Collector = collector;
 
         public void EndCollection()
         {
-            _collector = null;
+            Collector = null;
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             Thread t = _parked;
@@ -411,7 +407,7 @@ namespace Singularity.Kernel.Processes
             SipEndHooks.Run(SipEndStep.Ending, this);
             for (Thread t = Threads; t != null; t = t.NextInSip) Scheduler.Kill(t);
             _parked = null;
-            _collector = null;
+            Collector = null;
             LiveThreads = 0;
             for (int i = 0; i < _allocationCount; i++)
                 PhysicalMemory.FreeContiguous(_allocations[i * 2], _allocations[i * 2 + 1]);

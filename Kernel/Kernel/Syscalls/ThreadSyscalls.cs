@@ -12,7 +12,7 @@ namespace Singularity.Kernel.Syscalls
     {
         public static void Register(KernelAbi* t)
         {
-            t->Yield = &Scheduler.Yield;     // straight to the scheduler: no wrapper frame
+            t->Yield = KernelEntry.AbiYield;  // yield.asm: the scheduler's lean switch, else its general path
             t->Sleep = &AbiSleep;
             t->CreateThread = &AbiCreateThread;
             t->ExitThread = &AbiExitThread;

@@ -145,63 +145,108 @@ namespace Singularity.Kernel.Threading
         /// </summary>
         public static void PreferNext(Thread t) => s_preferred = t;
 
-        /// <summary>Gives up the CPU to another ready thread of the same or higher priority.</summary>
+        /// <summary>
+        /// Gives up the CPU to another ready thread of the same or higher priority (kernel threads;
+        /// a SIP's Yield, ABI entry 5, enters through Arch/x64/yield.asm and takes the lean path
+        /// when it applies).
+        /// </summary>
         public static void Yield()
         {
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
-            Thread cur = s_current;
-            int level = (int)cur.Priority;
-            // Lean path: threads of one share handing the CPU back and forth. Nothing is pending
-            // for the next switch (no hand-off, no preferred thread), the top ready level is this
-            // thread's (no bit above it in the mask) and its only active queue is this thread's
-            // share's: its first thread runs and this one goes behind its last, with no choice
-            // between shares to make, charged and switched inline (no helper calls).
-            if (s_handoff == null && s_preferred == null && cur != s_idle && (s_readyMask >> level) == 1)
-            {
-                ReadyQueue q = cur.Share.Queues[level];
-                Thread next = q.Head;
-                // `cur` runs, so its SIP lets it (a thread parked later is parked when next taken);
-                // MayRun(next) covers MustPark(next).
-                if (next != null && q.NextActive == null && s_active[level] == q && (next.Owner == null || next.Owner.MayRun(next)))
-                {
-                    // Charge (as Charge()): this thread and its share, for the cycles since the last charge.
-                    ulong now = Cpu.ReadTsc();
-                    ulong cycles = now - s_chargedTsc;
-                    s_chargedTsc = now;
-                    cur.CpuCycles += cycles;
-                    cur.Share.Charge(cycles);
-                    // Rotate the queue: `next` leaves the head, `cur` goes behind the last (reference
-                    // stores without write barriers: Link).
-                    Thread after = next.Next;
-                    Link(ref next.Next, null);
-                    cur.State = ThreadState.Ready;
-                    Link(ref cur.Next, null);
-                    if (after == null) Link(ref q.Head, cur);
-                    else { Link(ref q.Head, after); Link(ref q.Tail.Next, cur); }
-                    Link(ref q.Tail, cur);
-                    // Switch (as SwitchTo).
-                    s_quantumLeft = QuantumTicks;
-                    next.State = ThreadState.Running;
-                    Link(ref s_current, next);
-                    ContextSwitches++;
-                    KernelEntry.Load(next.AbiSlot, next.KernelStackBase, next.KernelStackTop);
-                    // Kernel objects never move (the kernel heap is not collected): the address holds.
-                    SwitchContext((ulong*)Unsafe.AsPointer(ref cur.SavedRsp), next.SavedRsp);
-                    if (s_resumeHook != null && s_current.Owner != null && (s_current.Owner.PendingFault != 0 || s_current.Owner.Hung))
-                        s_resumeHook(s_current);
-                    if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
-                    return;
-                }
-            }
+            YieldGeneral();
+            Restore(flags);
+        }
+
+        // A yield's general path: another share's ready thread at the caller's level if there is
+        // one, else the next of its own share (TakeHighestReady with s_yielding). Interrupts off.
+        [RuntimeExport("scheduler_yield_general")]
+        private static void YieldGeneral()
+        {
             if (s_handoff != null) QueueHandOff();
-            if (HighestReady() >= level)
+            if (HighestReady() >= (int)s_current.Priority)
             {
-                MakeReady(cur);
-                s_yielding = cur;
+                MakeReady(s_current);
+                s_yielding = s_current;
                 Schedule();
             }
-            Restore(flags);
+        }
+
+        /// <summary>
+        /// The lean yield (Arch/x64/yield.asm, for the ABI's Yield): threads of one share handing
+        /// the CPU back and forth. It applies when nothing is pending for the next switch (no
+        /// hand-off, no preferred thread), the top ready level is the caller's (no bit above it in
+        /// the mask) and its only active queue is the caller's share's, whose first thread its SIP
+        /// lets run: the caller is charged up to <paramref name="now"/> (the TSC), goes behind the
+        /// last thread of the queue, and the first becomes the running thread (state, quantum,
+        /// switch count, entry state), as the general path would do it. Returns the next thread's
+        /// saved stack pointer for yield.asm to load; 0 when the lean path does not apply and
+        /// nothing but the caller's saved stack pointer was written. Interrupts off; the caller is a
+        /// SIP thread (never the idle thread: kernel threads do not enter through the ABI).
+        /// A leaf (no calls), so the compiler needs no callee-saved registers for it.
+        /// </summary>
+        [RuntimeExport("scheduler_yield_lean")]
+        private static ulong YieldLean(ulong savedRsp, ulong now)
+        {
+            Thread cur = s_current;
+            // Its switch frame (yield.asm), whether or not it switches here: a running thread's
+            // saved stack pointer is read by nobody, and the next switch away writes it again.
+            cur.SavedRsp = savedRsp;
+            int level = (int)cur.Priority;
+            if (s_handoff != null || s_preferred != null || (s_readyMask >> level) != 1) return 0;
+            ReadyQueue q = cur.Share.Queues[level];
+            Thread next = q.Head;
+            if (next == null || q.NextActive != null || s_active[level] != q) return 0;
+            // MayRun(next) holds when its SIP neither collects nor hangs (fields, no virtual call);
+            // otherwise the general path asks MayRun and parks it if need be.
+            ThreadOwner owner = next.Owner;
+            if (owner != null && (owner.Collector != null || owner.Hung)) return 0;
+            // Charge (as Charge()): this thread and its share, for the cycles since the last charge.
+            ulong cycles = now - s_chargedTsc;
+            s_chargedTsc = now;
+            cur.CpuCycles += cycles;
+            cur.Share.Charge(cycles);
+            // Rotate the queue: `next` leaves the head, `cur` goes behind the last. Reference
+            // stores as raw words (Raw: no write barrier, and no local spilled to take its address).
+            nint curRef = Raw(ref s_current), nextRef = Raw(ref q.Head), afterRef = Raw(ref next.Next);
+            Raw(ref next.Next) = 0;
+            Raw(ref cur.Next) = 0;
+            if (afterRef == 0) Raw(ref q.Head) = curRef;
+            else { Raw(ref q.Head) = afterRef; Raw(ref q.Tail.Next) = curRef; }
+            Raw(ref q.Tail) = curRef;
+            cur.State = ThreadState.Ready;
+            // Switch (as SwitchTo; yield.asm loads the stack pointer).
+            s_quantumLeft = QuantumTicks;
+            next.State = ThreadState.Running;
+            Raw(ref s_current) = nextRef;
+            ContextSwitches++;
+            KernelEntry.Load(next.AbiSlot, next.KernelStackBase, next.KernelStackTop);
+            return next.SavedRsp;
+        }
+
+        // A reference field as the word it holds: stores through it skip the compiler's write
+        // barrier (a call), which records nothing here, the kernel heap is never collected.
+        // Interrupts off (scheduler state).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ref nint Raw(ref Thread field) => ref Unsafe.As<Thread, nint>(ref field);
+
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "yield_check_resumes")]
+        private static extern void CheckResumesFromNowOn();
+
+        /// <summary>
+        /// A thread's owner got a pending fault or hung (ThreadOwner): from now on a thread resumed
+        /// by the lean yield runs the resume check too (yield.asm skips it until then; nothing but
+        /// these two makes the check do anything).
+        /// </summary>
+        public static void CheckResumes() => CheckResumesFromNowOn();
+
+        // A thread saved by yield.asm runs again: its next scheduling point, where injected faults
+        // land (as after switch_context in SwitchTo and HandOff). Interrupts off.
+        [RuntimeExport("scheduler_resumed")]
+        private static void Resumed()
+        {
+            Thread t = s_current;
+            if (s_resumeHook != null && t.Owner != null && (t.Owner.PendingFault != 0 || t.Owner.Hung)) s_resumeHook(t);
         }
 
         /// <summary>Ends the current thread. Its stack is freed later by the idle thread.</summary>

@@ -15,13 +15,29 @@ namespace Singularity.Kernel.Threading
         /// Nonzero: the scheduler's resume hook (registered by the test module's fault injection)
         /// runs when a thread of this owner next gets the CPU. The value is the hook's own (a fault kind).
         /// </summary>
-        public byte PendingFault;
+        public byte PendingFault
+        {
+            get => _pendingFault;
+            set { _pendingFault = value; if (value != 0) Scheduler.CheckResumes(); }
+        }
 
         /// <summary>Set by an injected hang: the owner stays alive but none of its threads runs again.</summary>
-        public bool Hung;
+        public bool Hung
+        {
+            get => _hung;
+            set { _hung = value; if (value) Scheduler.CheckResumes(); }
+        }
 
-        /// <summary>The thread running a collection, during which only it may run; null otherwise.</summary>
-        public abstract Thread Collector { get; }
+        // Set only through the properties: the lean yield resumes threads without the resume
+        // check until one of them is set (Scheduler.CheckResumes).
+        private byte _pendingFault;
+        private bool _hung;
+
+        /// <summary>
+        /// The thread running a collection, during which only it may run; null otherwise. A field,
+        /// not a virtual call: the lean yield reads it (with Hung) to know MayRun holds.
+        /// </summary>
+        public Thread Collector { get; protected set; }
 
         /// <summary>Whether <paramref name="t"/> may be given the CPU now.</summary>
         public abstract bool MayRun(Thread t);

@@ -5,7 +5,9 @@ using Singularity.Threading;
 // Wants the CPU (Tests/Kernel.Tests/CpuShareTests.cs):
 //   spin N LABEL      runs N threads (as many as the thread cap allows) that spin forever;
 //   priority LABEL    tries every priority on its main thread, reports which the kernel refused,
-//                     then starts one more thread and sleeps forever (for `ps`).
+//                     then starts one more thread and sleeps forever (for `ps`);
+//   yield N LABEL     runs N threads that hand the CPU to each other with Thread.Yield forever
+//                     (the scheduler's lean yield; Tests/Kernel.Tests/InjectedFaultTests.cs).
 // LABEL only names the instance in its output ("cpuhog#ID LABEL: ...").
 public static class Program
 {
@@ -18,7 +20,8 @@ public static class Program
         string mode = Word(args, 0);
         if (mode == "spin") return Spin(ParseInt(Word(args, 1), 1), Word(args, 2));
         if (mode == "priority") return Priorities(Word(args, 1));
-        Debug.WriteLine("cpuhog: unknown mode '" + mode + "' (spin N LABEL | priority LABEL)");
+        if (mode == "yield") return YieldForever(ParseInt(Word(args, 1), 2), Word(args, 2));
+        Debug.WriteLine("cpuhog: unknown mode '" + mode + "' (spin N LABEL | priority LABEL | yield N LABEL)");
         return 2;
     }
 
@@ -48,6 +51,22 @@ public static class Program
     private static void SpinForever(Sink sink)
     {
         while (true) sink.Value++;
+    }
+
+    // N threads (this one included) that count and yield in turn, forever; every 10,000 yields of
+    // this thread one line, so a test sees them still going.
+    private static int YieldForever(int wanted, string label)
+    {
+        string me = "cpuhog#" + Sip.Id.ToString() + " " + label;
+        var sink = new Sink();
+        for (int i = 1; i < wanted; i++) Thread.Start(() => { while (true) { sink.Value++; Thread.Yield(); } });
+        Debug.WriteLine(me + ": " + wanted.ToString() + " threads yielding");
+        for (long round = 1; ; round++)
+        {
+            sink.Value++;
+            Thread.Yield();
+            if (round % 10000 == 0) Debug.WriteLine(me + ": " + round.ToString() + " yields");
+        }
     }
 
     // Each priority from High down to Low, then Normal again (back up within the grant), and the

@@ -1,0 +1,73 @@
+; The ABI's Yield (entry 5) with its lean switch (issue 17, docs/scheduling.md "Yield"). Its ABI
+; stub calls abi_yield on the thread's kernel stack. The C# side decides and does the bookkeeping
+; (Scheduler.YieldLean: checks, charge, queue rotation, entry state); this file only saves and
+; swaps the stack, so the SIP's callee-saved registers are pushed once (not by a C# prologue and
+; again by switch_context) and no C# frame lives across the switch.
+;
+; The frame pushed below is switch_context's (switch.asm): r15..r12, rbx, rbp, then the return
+; address. Every thread that is not running has that frame at its saved stack pointer, so a
+; thread saved here may be resumed by switch_context and one saved by switch_context resumed here.
+bits 64
+section .text
+global abi_yield_address, yield_check_resumes
+extern scheduler_yield_lean, scheduler_yield_general, scheduler_resumed
+
+abi_yield_address:
+    lea rax, [rel abi_yield]
+    ret
+
+; From now on a thread resumed here runs the scheduler's resume check (Scheduler.CheckResumes:
+; a fault was armed or a SIP hung; never cleared). Until then the check has nothing to do.
+yield_check_resumes:
+    mov byte [rel resume_checks], 1
+    ret
+
+; void abi_yield(): called by abi_stub_5 with rsp 16-byte aligned before the call.
+abi_yield:
+    pushfq                          ; IF as the caller had it; popfq gives it back
+    cli                             ; the scheduler's state is guarded by disabling interrupts
+    call .switch                    ; the resume address of this thread's switch frame
+    ; This thread runs again (it was switched away by the lean path and someone switched back):
+    ; its next scheduling point, where the resume hook runs, as after every switch.
+    cmp byte [rel resume_checks], 0
+    jne .resumed
+    popfq
+    ret
+.resumed:
+    call scheduler_resumed
+    popfq
+    ret
+.switch:
+    push rbp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rdi, rsp                    ; where this thread's frame is, if it is switched away
+    rdtsc                           ; the time it is charged up to, if it is
+    shl rdx, 32
+    or rax, rdx
+    mov rsi, rax
+    sub rsp, 8                      ; 16-byte alignment for the call
+    call scheduler_yield_lean       ; 0, or the next thread's saved stack pointer (all else done)
+    test rax, rax
+    jz .general
+    mov rsp, rax                    ; from here the next thread's stack
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbx
+    pop rbp
+    ret
+.general:
+    ; Not lean: drop the alignment, the six saved registers (C# kept them unchanged) and .switch's
+    ; return address, and take the general path (which switches through switch_context, if at all).
+    add rsp, 64
+    call scheduler_yield_general
+    popfq
+    ret
+
+section .data
+resume_checks: db 0
