@@ -44,9 +44,13 @@ internal static class ReplyAndReceive
         withClosed[0] = b;
         withClosed[1] = c;
         p.Refused("ReplyAndReceive(a closed endpoint in the set)", () => RawEndpoint.ReplyAndReceive(default, ref none, withClosed, out RawMessage _, out int _, out RecvStatus _, 0));
-        // The reply goes before the set is looked at: sent on a, it is on b even though the set is refused.
+        // The reply goes before the set is looked at: sent on a, it is on b even though the set is
+        // refused (the closed end first: a ready endpoint ahead of it would be received from).
+        var closedFirst = new RawEndpoint[2];
+        closedFirst[0] = c;
+        closedFirst[1] = b;
         var reply = new RawMessage { Tag = 21 };
-        p.Refused("ReplyAndReceive(a reply, then a set with a closed endpoint)", () => RawEndpoint.ReplyAndReceive(a, ref reply, withClosed, out RawMessage _, out int _, out RecvStatus _, 0));
+        p.Refused("ReplyAndReceive(a reply, then a set with a closed endpoint)", () => RawEndpoint.ReplyAndReceive(a, ref reply, closedFirst, out RawMessage _, out int _, out RecvStatus _, 0));
         p.Check("the reply sent before the refused set arrived", b.Receive(out RawMessage got, 100) == RecvStatus.Ok && got.Tag == 21);
         // One endpoint twice in the set: a message on it is received once, at the first index.
         var twice = new RawEndpoint[2];
