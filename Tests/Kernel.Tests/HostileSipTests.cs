@@ -44,6 +44,17 @@ public class HostileSipTests
     }
 
     [Fact]
+    public void ReplyAndReceiveGivenBadSetsBadRepliesAndRunningAccessesFailsAlone()
+    {
+        // ABI 56 and 44: bad handles in the set, a freed or duplicate block, a closed peer, and
+        // blocks another thread keeps accessing (the kernel's AccessesRunning, the runtime's Leaving path).
+        HostileScenario.Named("reply and receive")
+            .Attack("hostile replyreceive", AllRefused)
+            .Run()
+            .FailedAlone();
+    }
+
+    [Fact]
     public void ExhaustionIsAnErrorForTheAttackerOnly()
     {
         HostileScenario.Named("exhaustion")

@@ -77,7 +77,9 @@ namespace Singularity.Kernel.Ipc
         /// if it is 0), then receives on one of <paramref name="handles"/> into <paramref name="m"/>
         /// as ReceiveAny, in one kernel entry. <paramref name="results"/>[0] gets the index received
         /// on (-1 for none), <paramref name="results"/>[1] the reply's status (the receive happens
-        /// whatever it is). Returns the receive's status.
+        /// whatever it is). Returns the receive's status, or AccessesRunning with nothing sent or
+        /// received when the reply carries blocks while another thread of the SIP is inside an
+        /// access (the runtime marks them Leaving and calls again).
         /// </summary>
         public static int ReplyAndReceive(Sip sip, int replyHandle, ChannelMessage* m, int* handles, int count, int* results, ulong timeoutNs)
         {
@@ -103,6 +105,13 @@ namespace Singularity.Kernel.Ipc
                     client = r;
                 }
                 else results[1] = ChannelCalls.Send(sip, replyHandle, m, timeoutNs);
+                if (results[1] == ChannelStatus.AccessesRunning)
+                {
+                    // Another thread of the SIP is inside a block access: nothing moved and nothing
+                    // is received; the runtime marks the reply's blocks Leaving and calls again.
+                    if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
+                    return ChannelStatus.AccessesRunning;
+                }
             }
             int result = client == null ? ChannelCalls.ReceiveAny(sip, handles, count, m, results, timeoutNs)
                                         : ReceiveHandingOff(sip, client, handles, count, m, results, timeoutNs);
@@ -182,7 +191,10 @@ namespace Singularity.Kernel.Ipc
 
         // The message's handles, read once each into `hs` with their slots: -1 unless the count is
         // 0 to 4 and every handle is an exchange block the sender owns, none twice (endpoints and
-        // anything wrong go the general way, which moves endpoints or says BadMessage).
+        // anything wrong go the general way, which moves endpoints or says BadMessage), and, when
+        // there are blocks, no access of the sender's SIP runs (ExchangeHeap.AccessesRunning, read
+        // with interrupts off: it holds until the blocks have moved; else the general way answers
+        // AccessesRunning and the runtime takes its Leaving path, as for Send).
         private static int CheckBlocks(Sip sip, ChannelMessage* m, ulong* hs, int* slots)
         {
             int count = m->HandleCount;
@@ -197,6 +209,7 @@ namespace Singularity.Kernel.Ipc
                 hs[i] = h;
                 slots[i] = slot;
             }
+            if (count != 0 && ExchangeHeap.AccessesRunning(sip) != 0) return -1;
             return count;
         }
 

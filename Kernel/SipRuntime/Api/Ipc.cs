@@ -338,36 +338,47 @@ namespace Singularity.Ipc
         /// kernel call (request/reply protocols): a receiver already waiting runs next directly.
         /// Returns the send's status if it failed (no reply then), else the receive's.
         /// </summary>
-        /// <safety>As Send for the request (a checked copy on this thread's stack, its blocks marked
-        /// leaving until the kernel answers; their handles are kept apart first, since the kernel
-        /// writes the reply over the copy), then as Receive for the reply, which the kernel writes
-        /// into the same local copy before it is copied out.</safety>
+        /// <safety>As Send for the request: a checked copy on this thread's stack; the kernel checks every
+        /// handle before anything moves and moves blocks only while no access of this SIP runs (else
+        /// nothing moved and CallLeaving marks the blocks leaving, as SendLeaving). Then as Receive for
+        /// the reply, which the kernel writes into the same local copy before it is copied out.</safety>
         /// <unsafe>Hands the kernel's ChannelCall the address of a local copy of the request (the
-        /// ABI's ChannelMessage layout); the headers and keys of the request's blocks are kept apart first (LeavingBlocks), since the kernel writes the reply over the copy.</unsafe>
+        /// ABI's ChannelMessage layout); the kernel writes the reply over it only once the request went.</unsafe>
         public RecvStatus Call(ref RawMessage request, out RawMessage reply, int timeoutMs = -1)
         {
             RawMessage copy;
             RawMessage.Copy(&copy, ref request);
-            int count = copy.RawHandleCount;
-            if ((uint)count > ChannelMessage.MaxHandles) { reply = default; return RecvStatus.BadMessage; }
-            // The headers and keys of the request's blocks are kept apart: the kernel writes the
-            // reply over `copy`.
-            LeavingBlocks leaving = default;
-            if (count != 0 && !leaving.Begin(ref copy, count)) { reply = default; return RecvStatus.BadMessage; }
+            if ((uint)copy.RawHandleCount > ChannelMessage.MaxHandles) { reply = default; return RecvStatus.BadMessage; }
             ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
             int r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, timeoutNs);
-            // An access that started after the marks (and fails) may still be counted in when the
-            // kernel looks: nothing moved; the call is made again once it has counted itself out.
-            for (int tries = 1; r == ChannelStatus.AccessesRunning && tries < LeavingTries; tries++)
-            {
-                KernelCalls.Abi->Yield();
-                r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, timeoutNs);
-            }
-            if (r == ChannelStatus.AccessesRunning) r = ChannelStatus.BadMessage;
-            if (count != 0) leaving.End();
+            if (r == ChannelStatus.AccessesRunning) r = CallLeaving(&copy, timeoutNs);
             if (r == ChannelStatus.Ok) { Unsafe.SkipInit(out reply); RawMessage.Copy(ref reply, &copy); return RecvStatus.Ok; }
             reply = default;
             return Status(r);
+        }
+
+        // The call again, after another thread's access held the request back (nothing moved, the
+        // copy is as it was): as SendLeaving, with the blocks' headers and keys kept apart first,
+        // since the kernel writes the reply over the copy.
+        /// <unsafe>The kernel's ChannelCall with <c>copy</c>, the address of a local RawMessage of the
+        /// caller, between LeavingBlocks.Begin and End.</unsafe>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private int CallLeaving(RawMessage* copy, ulong timeoutNs)
+        {
+            int count = copy->RawHandleCount;
+            if ((uint)count > ChannelMessage.MaxHandles) return ChannelStatus.BadMessage;
+            LeavingBlocks leaving = default;
+            if (!leaving.Begin(ref *copy, count)) return ChannelStatus.BadMessage;
+            int r = ChannelStatus.AccessesRunning;
+            // An access that started after the marks (and fails) may still be counted in when the
+            // kernel looks: nothing moved; the call is made again once it has counted itself out.
+            for (int tries = 0; r == ChannelStatus.AccessesRunning && tries < LeavingTries; tries++)
+            {
+                if (tries > 0) KernelCalls.Abi->Yield();
+                r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)copy, timeoutNs);
+            }
+            leaving.End();
+            return r == ChannelStatus.AccessesRunning ? ChannelStatus.BadMessage : r;
         }
 
         /// <summary>
@@ -491,15 +502,15 @@ namespace Singularity.Ipc
         /// <safety>The endpoints as ReceiveAny (null throws, count 1 to 128 checked, the handles copied
         /// into a stack buffer of exactly that many, each read once; a handle that is not this SIP's
         /// open endpoint throws InvalidOperationException). The reply as Send: copied once onto this
-        /// thread's stack, its count checked (outside 0..4: not sent, BadMessage), its blocks marked
-        /// leaving until the kernel answers (a block not this SIP's, or leaving already: not sent,
-        /// BadMessage); the kernel checks every handle before anything moves. The kernel writes the
-        /// received message over the same local copy and the index and the reply's status into a
-        /// local pair, and the index is used only if below the count.</safety>
+        /// thread's stack, its count checked (outside 0..4: not sent, BadMessage); the kernel checks
+        /// every handle before anything moves and moves blocks only while no access of this SIP runs
+        /// (else nothing is sent or received, AccessesRunning, and ReplyAndReceiveLeaving marks the
+        /// reply's blocks leaving and calls again; a block not this SIP's or leaving already: not sent,
+        /// BadMessage). The kernel writes the received message over the same local copy and the index
+        /// and the reply's status into a local pair, and the index is used only if below the count.</safety>
         /// <unsafe>A stackalloc'd buffer of <c>endpoints.Length</c> (at most 128) handles, the address of a
         /// local copy of the reply (the ABI's ChannelMessage layout) and of a local pair of ints, passed to
-        /// the kernel's ChannelReplyAndReceive; the reply's block headers and keys are kept apart first
-        /// (LeavingBlocks), since the kernel writes the received message over the copy.</unsafe>
+        /// the kernel's ChannelReplyAndReceive.</unsafe>
         public static RecvStatus ReplyAndReceive(RawEndpoint replyTo, ref RawMessage reply, RawEndpoint[] endpoints, out RawMessage message,
                                                  out int index, out RecvStatus replyStatus, int timeoutMs = -1)
         {
@@ -509,26 +520,21 @@ namespace Singularity.Ipc
             int* handles = stackalloc int[n];
             for (int i = 0; i < n; i++) handles[i] = endpoints[i].Handle;
             int rh = replyTo.Handle;
-            RawMessage copy = default;
+            RawMessage copy;
             if (rh != 0) RawMessage.Copy(&copy, ref reply);
+            else copy = default;
             RecvStatus rs = RecvStatus.Ok;
-            int count = copy.RawHandleCount;
-            LeavingBlocks leaving = default;
-            bool marked = false;
-            if (rh != 0)
-            {
-                if ((uint)count > ChannelMessage.MaxHandles) { rs = RecvStatus.BadMessage; rh = 0; }
-                else if (count != 0)
-                {
-                    if (leaving.Begin(ref copy, count)) marked = true;
-                    else { rs = RecvStatus.BadMessage; rh = 0; }
-                }
-            }
+            if (rh != 0 && (uint)copy.RawHandleCount > ChannelMessage.MaxHandles) { rs = RecvStatus.BadMessage; rh = 0; }
             int* results = stackalloc int[2];
             results[0] = -1;
             results[1] = ChannelStatus.Ok;
-            int r = KernelCalls.Abi->ChannelReplyAndReceive(rh, (ChannelMessage*)&copy, handles, n, results, Threading.Sync.TimeoutNs(timeoutMs));
-            if (marked) leaving.End();
+            ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
+            int r = KernelCalls.Abi->ChannelReplyAndReceive(rh, (ChannelMessage*)&copy, handles, n, results, timeoutNs);
+            if (r == ChannelStatus.AccessesRunning)
+            {
+                r = ReplyAndReceiveLeaving(ref rh, &copy, handles, n, results, timeoutNs);
+                if (rh == 0) rs = RecvStatus.BadMessage;
+            }
             if (rh != 0) rs = Status(results[1]);
             replyStatus = rs;
             if (r == ChannelStatus.BadHandle) throw new InvalidOperationException("receive over an endpoint this SIP does not hold");
@@ -538,6 +544,40 @@ namespace Singularity.Ipc
             message = default;
             if (index < 0 && r != ChannelStatus.TimedOut) return RecvStatus.BadHandle;
             return Status(r);
+        }
+
+        // ReplyAndReceive again, after another thread's access held the reply back (nothing was sent
+        // or received, the copy is as it was): the reply's blocks marked Leaving, their headers and
+        // keys kept apart first (the kernel writes the received message over the copy), and the call
+        // made again after each yield while accesses are still counted in. A reply that cannot be
+        // marked (a block not this SIP's, leaving already, twice) or whose accesses never end is not
+        // sent: BadMessage in results[1] (rh is set to 0), and the receive happens alone.
+        /// <unsafe>The kernel's ChannelReplyAndReceive with <c>copy</c> (the address of the caller's local
+        /// RawMessage), <c>handles</c> (its checked stack buffer of <c>n</c>) and <c>results</c> (its local
+        /// pair), between LeavingBlocks.Begin and End.</unsafe>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static int ReplyAndReceiveLeaving(ref int rh, RawMessage* copy, int* handles, int n, int* results, ulong timeoutNs)
+        {
+            int count = copy->RawHandleCount;
+            LeavingBlocks leaving = default;
+            int r = ChannelStatus.AccessesRunning;
+            if ((uint)count <= ChannelMessage.MaxHandles && leaving.Begin(ref *copy, count))
+            {
+                for (int tries = 0; r == ChannelStatus.AccessesRunning && tries < LeavingTries; tries++)
+                {
+                    if (tries > 0) KernelCalls.Abi->Yield();
+                    results[0] = -1;
+                    results[1] = ChannelStatus.Ok;
+                    r = KernelCalls.Abi->ChannelReplyAndReceive(rh, (ChannelMessage*)copy, handles, n, results, timeoutNs);
+                }
+                leaving.End();
+            }
+            if (r != ChannelStatus.AccessesRunning) return r;
+            // Not sent: the receive alone.
+            rh = 0;
+            results[0] = -1;
+            results[1] = ChannelStatus.Ok;
+            return KernelCalls.Abi->ChannelReplyAndReceive(0, (ChannelMessage*)copy, handles, n, results, timeoutNs);
         }
 
         /// <safety>The kernel closes the handle only if it is this SIP's; otherwise nothing happens.</safety>

@@ -20,6 +20,7 @@ public static class Program
         if (mode == "overflow") return Sizes.Overflow();
         if (mode == "handles") return Handles.Run();
         if (mode == "races") return Races.Run(rest);
+        if (mode == "replyreceive") return ReplyAndReceive.Run();
         if (mode == "exhaust") return Exhaustion.Run(rest);
         if (mode == "bomb") return Bombs.Run(rest);
         Debug.WriteLine("hostile: unknown mode '" + mode + "'");
