@@ -301,7 +301,7 @@ namespace Singularity.Ipc
             ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
             int r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, timeoutNs);
             if (r == ChannelStatus.Ok) return RecvStatus.Ok;
-            if (r == ChannelStatus.AccessesRunning) r = SendLeaving(&copy, timeoutNs);
+            if (r == ChannelStatus.AccessesRunning) r = SendLeaving(&copy, timeoutNs, false);
             return Status(r);
         }
 
@@ -309,21 +309,26 @@ namespace Singularity.Ipc
         // Leaving (a block this SIP does not own, one already leaving or one twice in the message is
         // BadMessage), and each try after the running accesses have ended (TryBeginTransfer waits for
         // them; a new one fails its key check and counts itself out at once). BadMessage if the
-        // accesses never end (ExchangeGuard gives up after its waits).
-        /// <unsafe>The kernel's ChannelSend with <c>copy</c>, the address of a local RawMessage of the
-        /// caller, between LeavingBlocks.Begin and End.</unsafe>
+        // accesses never end (ExchangeGuard gives up after its waits). `call`: the request of a Call
+        // (nothing moved when it was held back, the copy is as it was; the kernel writes the reply
+        // over it, so the blocks' headers and keys are kept apart first, in LeavingBlocks).
+        /// <unsafe>The kernel's ChannelSend or ChannelCall with <c>copy</c>, the address of a local
+        /// RawMessage of the caller, between LeavingBlocks.Begin and End.</unsafe>
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private int SendLeaving(RawMessage* copy, ulong timeoutNs)
+        private int SendLeaving(RawMessage* copy, ulong timeoutNs, bool call)
         {
             int count = copy->RawHandleCount;
             if ((uint)count > ChannelMessage.MaxHandles) return ChannelStatus.BadMessage;
             LeavingBlocks leaving = default;
             if (!leaving.Begin(ref *copy, count)) return ChannelStatus.BadMessage;
             int r = ChannelStatus.AccessesRunning;
+            // An access that started after the marks (and fails) may still be counted in when the
+            // kernel looks: nothing moved; the send is made again once it has counted itself out.
             for (int tries = 0; r == ChannelStatus.AccessesRunning && tries < LeavingTries; tries++)
             {
                 if (tries > 0) KernelCalls.Abi->Yield();
-                r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)copy, timeoutNs);
+                r = call ? KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)copy, timeoutNs)
+                         : KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)copy, timeoutNs);
             }
             leaving.End();
             return r == ChannelStatus.AccessesRunning ? ChannelStatus.BadMessage : r;
@@ -340,7 +345,7 @@ namespace Singularity.Ipc
         /// </summary>
         /// <safety>As Send for the request: a checked copy on this thread's stack; the kernel checks every
         /// handle before anything moves and moves blocks only while no access of this SIP runs (else
-        /// nothing moved and CallLeaving marks the blocks leaving, as SendLeaving). Then as Receive for
+        /// nothing moved and SendLeaving marks the blocks leaving and calls again). Then as Receive for
         /// the reply, which the kernel writes into the same local copy before it is copied out.</safety>
         /// <unsafe>Hands the kernel's ChannelCall the address of a local copy of the request (the
         /// ABI's ChannelMessage layout); the kernel writes the reply over it only once the request went.</unsafe>
@@ -351,34 +356,10 @@ namespace Singularity.Ipc
             if ((uint)copy.RawHandleCount > ChannelMessage.MaxHandles) { reply = default; return RecvStatus.BadMessage; }
             ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
             int r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, timeoutNs);
-            if (r == ChannelStatus.AccessesRunning) r = CallLeaving(&copy, timeoutNs);
+            if (r == ChannelStatus.AccessesRunning) r = SendLeaving(&copy, timeoutNs, true);
             if (r == ChannelStatus.Ok) { Unsafe.SkipInit(out reply); RawMessage.Copy(ref reply, &copy); return RecvStatus.Ok; }
             reply = default;
             return Status(r);
-        }
-
-        // The call again, after another thread's access held the request back (nothing moved, the
-        // copy is as it was): as SendLeaving, with the blocks' headers and keys kept apart first,
-        // since the kernel writes the reply over the copy.
-        /// <unsafe>The kernel's ChannelCall with <c>copy</c>, the address of a local RawMessage of the
-        /// caller, between LeavingBlocks.Begin and End.</unsafe>
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private int CallLeaving(RawMessage* copy, ulong timeoutNs)
-        {
-            int count = copy->RawHandleCount;
-            if ((uint)count > ChannelMessage.MaxHandles) return ChannelStatus.BadMessage;
-            LeavingBlocks leaving = default;
-            if (!leaving.Begin(ref *copy, count)) return ChannelStatus.BadMessage;
-            int r = ChannelStatus.AccessesRunning;
-            // An access that started after the marks (and fails) may still be counted in when the
-            // kernel looks: nothing moved; the call is made again once it has counted itself out.
-            for (int tries = 0; r == ChannelStatus.AccessesRunning && tries < LeavingTries; tries++)
-            {
-                if (tries > 0) KernelCalls.Abi->Yield();
-                r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)copy, timeoutNs);
-            }
-            leaving.End();
-            return r == ChannelStatus.AccessesRunning ? ChannelStatus.BadMessage : r;
         }
 
         /// <summary>
