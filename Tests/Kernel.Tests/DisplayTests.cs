@@ -80,7 +80,13 @@ public class DisplayTests
             {
                 BothServing("echo before the kill\n"),
                 ScriptStep.Matching(@"^before the kill\r?$", ""),
-                new ScriptStep("sh> ", log => "kill " + Regex.Matches(log, @"supervisor: started display#(\d+)")[^1].Groups[1].Value + "\n"),
+                // The supervisor's "started" line goes through the console too and can come after
+                // the prompt: wait for both before naming the driver to kill.
+                ScriptStep.Until("the prompt and the supervisor's start of the display", (log, from) =>
+                {
+                    int prompt = log.IndexOf("sh> ", from, StringComparison.Ordinal);
+                    return prompt < 0 || !log.Contains("supervisor: started display#", StringComparison.Ordinal) ? -1 : prompt + 4;
+                }, log => "kill " + Regex.Matches(log, @"supervisor: started display#(\d+)")[^1].Groups[1].Value + "\n"),
                 ScriptStep.Matching(@"supervisor: display#\d+ failed; restart 1 of 3", ""),
                 new ScriptStep("display: serving /service/display", ""),
                 ScriptStep.Matching(HostileScenario.BystanderProgress, "echo after the restart\n"),

@@ -47,7 +47,10 @@ public class TypedLinesTests
     // Typing starts once the shell reads the console's lines, the console reads the driver's keys and the display serves.
     private static ScriptStep WhenAllServe(Func<QemuMonitor, string, string> action) => new("the shell, the console and the display ready", _ => "")
     {
-        Finder = (log, from) => All(log, 0, "console: keyboard lines go to a new reader", "console: reading keys from /service/keyboard", "display: serving /service/display"),
+        // The supervisors' "started" lines too: they reach the serial line through the console
+        // whenever it serves, and one printed between two typed keys splits the echo waited for.
+        Finder = (log, from) => All(log, 0, "console: keyboard lines go to a new reader", "console: reading keys from /service/keyboard", "display: serving /service/display",
+                                    "supervisor: started console#", "supervisor: started display#", "supervisor: started keyboard#"),
         MonitorAction = action,
     };
 
