@@ -138,6 +138,10 @@ public class TypedLinesTests
         boot.Match(@"names: hostileauthority#\d+ may not bind /service/serial: the system manifest does not grant its module bind=/service/serial");
         boot.Match(@"authority#\d+ lines: keyboard keys refused");
         boot.Match(@"authority#\d+ lines: serial line refused");
+        // A loop of binds is refused every time, but the log names a SIP's first 16 refusals only.
+        boot.Match(@"authority#\d+ lines: 200 binds in a loop refused");
+        boot.Check(Regex.Matches(boot.Serial, @"names: hostileauthority#\d+ may not bind ").Count == 16, "the log does not name exactly the attacker's first 16 refused binds");
+        boot.Match(@"names: hostileauthority#\d+: further refused binds are not logged");
         boot.Match(@"authority#\d+ lines: 0 unexpected");
         boot.Match(@"sip hostileauthority#\d+ exited with code 0");
         // The console never gave the lines to another reader: the shell's subscription is the only one.

@@ -92,6 +92,27 @@ namespace Singularity.Kernel.Ipc
             return result;
         }
 
+        /// <summary>A SIP's refused binds the log names one by one; after them one line says the rest go unlogged.</summary>
+        public const int LoggedBindRefusals = 16;
+
+        // Logs a refused bind with what the SIP lacks; only its first LoggedBindRefusals, so a SIP
+        // that retries in a loop costs the log one line more, not a line per try.
+        private static void LogRefusal(Sip sip, byte* name, int length, string lacks)
+        {
+            if (sip.BindRefusalsLogged > LoggedBindRefusals) return;
+            sip.BindRefusalsLogged++;
+            Log.Write("names: "); Log.Write(sip.Name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id);
+            if (sip.BindRefusalsLogged > LoggedBindRefusals)
+            {
+                Log.WriteLine(": further refused binds are not logged");
+                return;
+            }
+            Log.Write(" may not bind "); Log.WriteAscii(name, length);
+            Log.Write(": the system manifest does not grant its module "); Log.Write(lacks);
+            if (lacks == Grants.BindRight) Log.WriteAscii(name, length);
+            Log.WriteLine();
+        }
+
         /// <summary>Connects the caller to the named service; returns its end of a new channel in <paramref name="handle"/>.</summary>
         public static int Bind(Sip sip, byte* name, int length, int* handle)
         {
@@ -101,11 +122,7 @@ namespace Singularity.Kernel.Ipc
             string lacks = Grants.MayBind(sip, name, length);
             if (lacks != null)
             {
-                Log.Write("names: "); Log.Write(sip.Name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id);
-                Log.Write(" may not bind "); Log.WriteAscii(name, length);
-                Log.Write(": the system manifest does not grant its module "); Log.Write(lacks);
-                if (lacks == Grants.BindRight) Log.WriteAscii(name, length);
-                Log.WriteLine();
+                LogRefusal(sip, name, length, lacks);
                 return NotGranted;
             }
             ulong flags = Cpu.ReadRflags();

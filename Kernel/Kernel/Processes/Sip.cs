@@ -45,6 +45,7 @@ namespace Singularity.Kernel.Processes
         /// <summary>What an event or a mutex is charged (Charge.Events): a fixed bound, given back whole.</summary>
         public const ulong EventBytes = 256;
         public int ParentId;                 // the SIP that started it (0: the kernel), kept after its record goes; its process control reaches it (Grants)
+        public int BindRefusalsLogged;       // NameService logs a SIP's first refused binds only: a SIP retrying in a loop cannot flood the kernel log
 
         // The loaded image (identity-mapped frames) and the boot module it came from.
         public ulong ImageBase, ImagePages, ImageLow;

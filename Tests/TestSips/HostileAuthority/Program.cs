@@ -11,7 +11,8 @@ using Singularity.Threading;
 //   granted     register its granted names (8 at most per SIP), then others: only the granted ones
 //   input       read the serial input: refused
 //   lines       subscribe to the keyboard's lines (/service/console-lines) without `console-lines`, and to the
-//               keys (/service/keyboard) and serial bytes (/service/serial) without `bind=`: all refused
+//               keys (/service/keyboard) and serial bytes (/service/serial) without `bind=`: all refused,
+//               then 200 binds in a loop (the log names only the first refusals)
 //   children    granted `processes` (not `all`): controls the child it starts, and no other SIP
 //   typed       granted: the generated ProcessManagerContract.Imp on its /kernel/processes endpoint
 //   forge KIND  granted: a message outside the contract on its endpoint fails that channel only
@@ -237,6 +238,17 @@ public static class Program
             r.Expect(false, "bound " + SerialService.ServiceName + " without the grant");
         }
         r.Say("serial line refused");
+        // A reader that retries without pause: every bind refused, and the kernel's log names only
+        // the first few refusals (NameService.LoggedBindRefusals).
+        int refused = 0;
+        for (int k = 0; k < 200; k++)
+        {
+            KeyboardContract.Bind(KeyCodes.ServiceName, out KeyboardContract.Imp keys);
+            if (keys == null) { refused++; continue; }
+            keys.Close();
+            r.Expect(false, "bound " + KeyCodes.ServiceName + " without the grant");
+        }
+        r.Say(refused.ToString() + " binds in a loop refused");
     }
 
     // The contract as the generator makes it, on the endpoint the kernel granted: every request
