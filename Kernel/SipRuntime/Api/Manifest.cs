@@ -3,12 +3,13 @@ using System;
 // The SIP manifest: what a SIP declares it needs. The verifier (Verifier/) reads these assembly
 // attributes by name and writes NAME.manifest.json next to the SIP image; the kernel grants exactly
 // what the manifest names. Plain attributes: they carry data only and have no behaviour.
+// Hosted tests (Tests/Singularity.Hosted) compile this file too, with their own ManifestUsage.cs.
 namespace Singularity
 {
     /// <summary>The SIP's name and heap quota: <c>[assembly: SipManifest("echo", HeapQuotaMiB = 4)]</c>.</summary>
     /// <safety>A manifest attribute: data the verifier extracts into the manifest, which the kernel checks when it loads the SIP; no runtime code reads it.</safety>
     /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
-    [AttributeUsage(AttributeTargets.Assembly)]
+    [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = ManifestUsage.SeveralSipsPerAssembly)]
     public sealed class SipManifestAttribute : Attribute
     {
         public SipManifestAttribute(string name) { Name = name; }
@@ -42,7 +43,7 @@ namespace Singularity
     /// <summary>A driver's device: <c>[assembly: Device(0x8086, 0x100e)]</c> or <c>[assembly: Device("pci/ven_8086&amp;dev_100e")]</c>.</summary>
     /// <safety>A manifest attribute: data the verifier extracts into the manifest, which the kernel checks when it loads the SIP; no runtime code reads it.</safety>
     /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
-    [AttributeUsage(AttributeTargets.Assembly)]
+    [AttributeUsage(AttributeTargets.Assembly, AllowMultiple = ManifestUsage.SeveralSipsPerAssembly)]
     public sealed class DeviceAttribute : Attribute
     {
         public DeviceAttribute(string signature) { Signature = signature; }
