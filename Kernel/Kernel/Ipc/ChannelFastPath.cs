@@ -24,6 +24,7 @@ namespace Singularity.Kernel.Ipc
         /// caller's own open endpoint. False when it did nothing (the general path runs); true with
         /// <paramref name="result"/> when the request was delivered and the reply waited for.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool TryCall(Sip sip, int handle, Endpoint e, ChannelMessage* m, ulong timeoutNs, out int result)
         {
             result = ChannelStatus.Ok;
@@ -84,7 +85,7 @@ namespace Singularity.Kernel.Ipc
             if (replyHandle != 0)
             {
                 Endpoint e = ChannelCalls.Own(sip, replyHandle);
-                Thread r = e == null || e.Closed ? null : WaitingReceiver(e.Peer);
+                Thread r = e == null ? null : WaitingReceiver(e.Peer);     // Own: open
                 int n = -1;
                 Checked c;
                 ulong* hs = &c.H0;
@@ -160,6 +161,7 @@ namespace Singularity.Kernel.Ipc
         // handed to: as ChannelCalls' direct receiver (the first thread waiting for `dest` to
         // become readable, blocked with its buffer offered, its SIP alive and still owning `dest`,
         // nothing queued ahead, not a kernel-served end), and Scheduler.CanHandOff. Else null.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Thread WaitingReceiver(Endpoint dest)
         {
             if (dest == null || dest.Closed || dest.Server != null || dest.QueuedCount != 0) return null;

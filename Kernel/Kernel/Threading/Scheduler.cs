@@ -394,6 +394,7 @@ namespace Singularity.Kernel.Threading
         /// the ready mask above its level, as HighestReady() &lt;= its priority), and its
         /// SIP lets it run (MayRun, which also answers MustPark). Interrupts must be disabled.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool CanHandOff(Thread t)
         {
             if (t.State != ThreadState.Blocked || !t.DirectWait || t == s_current || t == s_idle || t.Share == null
@@ -415,6 +416,7 @@ namespace Singularity.Kernel.Threading
         /// is preempted at its end like one thread). False when the caller's wait timed out.
         /// Interrupts must be disabled.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool HandOff(Thread t, ulong timeoutNs)
         {
             Thread cur = s_current;
@@ -427,7 +429,8 @@ namespace Singularity.Kernel.Threading
                 // As CatchUp, inline for the usual case: nothing else ready at the level and the
                 // caller (at the same level) the only share to compare with.
                 int level = (int)t.Priority;
-                if (s_active[level] == null && (int)cur.Priority == level && cur != s_idle && s_wakeCredit != 0)
+                // No share ready at the level: its bit of the ready mask is clear (as s_active[level] == null).
+                if (((s_readyMask >> level) & 1) == 0 && (int)cur.Priority == level && cur != s_idle && s_wakeCredit != 0)
                 {
                     ulong floor = cur.Share.VirtualTime - s_wakeCredit;
                     if ((long)(share.VirtualTime - floor) < 0) share.VirtualTime = floor;
