@@ -538,7 +538,7 @@ namespace Singularity.Ipc
         // marked (a block not this SIP's, leaving already, twice) or whose accesses never end is not
         // sent: BadMessage in results[1] (rh is set to 0), and the receive happens alone.
         /// <unsafe>The kernel's ChannelReplyAndReceive with <c>copy</c> (the address of the caller's local
-        /// RawMessage), <c>handles</c> (its checked stack buffer of <c>n</c>) and <c>results</c> (its local
+        /// RawMessage), <c>handles</c> (the <c>n</c> handles of its endpoint array, which the kernel checks as it reads them) and <c>results</c> (its local
         /// pair), between LeavingBlocks.Begin and End.</unsafe>
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static int ReplyAndReceiveLeaving(ref int rh, RawMessage* copy, int* handles, int n, int* results, ulong timeoutNs)
