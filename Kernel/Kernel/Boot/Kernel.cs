@@ -31,7 +31,7 @@ namespace Singularity.Kernel.Boot
             InterruptDispatcher.SetFaultHandlers(&SipFaults.TryHandle, &ManagedFaults.TryRedirectKernelFault, &Panic.CpuException);
             InterruptDispatcher.SetZeroOnAccessHandler(&Paging.TryMapZeroedOnAccess);
             InterruptDispatcher.SetTickHandler(&IommuFaultPoll.OnTick);       // polls the IOMMU's fault records, then Scheduler.OnTick
-            Thread.SetChannelStateHooks(&ThreadChannels.Attach, &ThreadChannels.Detach);
+            Thread.SetChannelStateHooks(&ThreadChannels.Attach, &ThreadChannels.Detach, &ChannelCalls.OnThreadEnd);
             SipEndHooks.Register(SipEndStep.Quiesce, &IoManager.Quiesce);
             DmaBuffers.Register();
             SipEndHooks.Register(SipEndStep.Ending, &NameService.OnSipEnding);

@@ -67,11 +67,11 @@ namespace Singularity.Kernel.Ipc
             return result;
         }
 
-        // A channel call pins the endpoint it works on only when it is about to wait (or to let a
+        // A send pins the endpoint it works on only when it is about to wait for room (or to let a
         // kernel server serve on it): a waiting thread touches it again on waking, and a killed
         // thread's pin is released by its SIP's end (ReleasePins). A send into a queue with room
-        // and a receive that finds a message never wait and never pin. One pin per call (Call's
-        // send and receive wait on the same endpoint). Interrupts off.
+        // never waits and never pins. A receive that waits pins through the thread's registration
+        // (WatchOne, WatchAll), which it keeps after the call. Interrupts off.
         private static void PinForWait(Endpoint e, ThreadChannels tc)
         {
             if (tc.Pinned == e) return;
@@ -311,14 +311,11 @@ namespace Singularity.Kernel.Ipc
                 }
                 if (e.PeerGone) return ChannelStatus.Closed;
                 if (!timed) { deadline = Deadline(timeoutNs); timed = true; }
-                PinForWait(e, tc);
-                e.WatchReadable(me);
-                // A sender may now deliver straight into m (Deliver) instead of queueing.
-                tc.DirectBuffer = m;
-                tc.DirectFrom = null;
+                // Registered on `e` (kept after the call: the next wait on it registers nothing);
+                // a sender may now deliver straight into m (Deliver) instead of queueing.
+                WatchOne(e, me, tc, m);
                 bool signaled = Wait(deadline);
                 tc.DirectBuffer = null;
-                e.UnwatchReadable(me);
                 if (tc.DirectFrom != null)
                 {
                     // Delivered: the message and its handles are this SIP's already.
@@ -369,25 +366,16 @@ namespace Singularity.Kernel.Ipc
             bool timed = false;
             Thread me = Scheduler.Current;
             ThreadChannels tc = ThreadChannels.Of(me);
-            Endpoint[] watched = tc.SelectScratch;
             *index = -1;
             while (true)
             {
                 // Each handle is looked up once per round: the endpoints found are the ones waited on.
-                int ready = -1;
-                bool bad = false;
-                for (int i = 0; i < count; i++)
-                {
-                    Endpoint e = Own(sip, handles[i]);
-                    if (e == null) { bad = true; break; }
-                    watched[i] = e;
-                    if (e.IsReadable) { ready = i; break; }
-                }
-                if (bad) { result = ChannelStatus.BadHandle; break; }
+                int ready = LookUp(sip, handles, count, me, tc);
+                if (ready == BadSet) { result = ChannelStatus.BadHandle; break; }
                 if (ready >= 0)
                 {
                     *index = ready;
-                    if (watched[ready].TryDequeue(m, tc.Carried))
+                    if (tc.Watched[ready].TryDequeue(m, tc.Carried))
                     {
                         Arrive(sip, m, tc.Carried);
                         result = ChannelStatus.Ok;
@@ -396,9 +384,9 @@ namespace Singularity.Kernel.Ipc
                     break;
                 }
                 if (!timed) { deadline = Deadline(timeoutNs); timed = true; }
-                WatchAll(watched, count, me, tc, m);
+                WatchAll(count, me, tc, m);
                 bool signaled = Wait(deadline);
-                int delivered = UnwatchAll(watched, count, me, tc, out Endpoint from);
+                int delivered = EndWait(count, tc, out Endpoint from);
                 if (from != null)
                 {
                     // Delivered into m: the message and its handles are this SIP's already.
@@ -417,40 +405,153 @@ namespace Singularity.Kernel.Ipc
             return result;
         }
 
-        // Before a receive over `watched` waits (ReceiveAny and the fast path's ReplyAndReceive): each
-        // endpoint pinned and watched, and the thread's buffer open for a direct delivery. Interrupts off.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        internal static void WatchAll(Endpoint[] watched, int count, Thread me, ThreadChannels tc, ChannelMessage* m)
+        // ---- a thread's readability registration (ThreadChannels.Watched, docs/channels.md) ----
+        // A thread is in an endpoint's readable watchers only for an entry of its Watched[0..Watching)
+        // (each entry also holds one pin), and its DirectBuffer is open only while it waits on exactly
+        // those endpoints: so a sender that finds it first among an endpoint's readers, blocked with
+        // its buffer open, delivers for a wait on that endpoint. The registration outlives the call
+        // that made it; only the thread itself changes it (or its end: Exit, ReleasePins).
+
+        // LookUp's answers besides an index: no endpoint readable; a handle not the SIP's open endpoint.
+        internal const int NoneReady = -1, BadSet = -2;
+
+        /// <summary>
+        /// Drops the registration of <paramref name="t"/> (the running thread, one that ended, or
+        /// one of an ending SIP): each endpoint unwatched and unpinned, which may free a closed one.
+        /// Interrupts off.
+        /// </summary>
+        public static void StopWatching(Thread t, ThreadChannels tc)
         {
+            if (tc.Watching != 0) Unregister(t, tc, 0);
+        }
+
+        /// <summary>StopWatching for the running thread, before a wait that is not on channels (a
+        /// watched endpoint's wake-up would end it early). Interrupts off.</summary>
+        public static void StopWatching(Thread t)
+        {
+            ThreadChannels tc = ThreadChannels.Peek(t);
+            if (tc != null && tc.Watching != 0) Unregister(t, tc, 0);
+        }
+
+        // Drops the registration, keeping the references below `keep` in Watched (LookUp found the
+        // same endpoints again: open ones, which an unpin does not free) and clearing the others.
+        private static void Unregister(Thread t, ThreadChannels tc, int keep)
+        {
+            Endpoint[] w = tc.Watched;
+            int n = tc.Watching;
+            tc.Watching = 0;
+            for (int i = 0; i < n; i++)
+            {
+                Endpoint e = w[i];
+                if (i >= keep) w[i] = null;
+                e.UnwatchReadable(t);
+                e.Unpin();
+            }
+        }
+
+        // A reference store into Watched without the compiler's write barrier (a call that records
+        // nothing: the kernel heap is never collected). Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void Store(ref Endpoint slot, Endpoint e) =>
+            System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref slot) = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref e);
+
+        /// <summary>
+        /// Looks each handle up once, into Watched[0..count): the endpoints a receive over them takes
+        /// from or waits on. While they are the ones the thread is registered on, the registration
+        /// stands; at the first that differs it is dropped (WatchAll makes it again if the thread
+        /// waits). Returns the index of the first readable endpoint, NoneReady, or BadSet for a
+        /// handle that is not the SIP's open endpoint (the registration dropped). Interrupts off.
+        /// </summary>
+        internal static int LookUp(Sip sip, int* handles, int count, Thread me, ThreadChannels tc)
+        {
+            Endpoint[] w = tc.Watched;
             for (int i = 0; i < count; i++)
             {
-                watched[i].Pin();
-                watched[i].WatchReadable(me);
+                Endpoint e = Own(sip, handles[i]);
+                if (e == null)
+                {
+                    if (tc.Watching != 0) Unregister(me, tc, 0);
+                    return BadSet;
+                }
+                if (i >= tc.Watching || w[i] != e)
+                {
+                    if (tc.Watching != 0) Unregister(me, tc, i);
+                    Store(ref w[i], e);
+                }
+                if (e.IsReadable) return i;
             }
-            tc.PinnedSelect = count;
+            return NoneReady;
+        }
+
+        /// <summary>
+        /// Before a receive over Watched[0..count) waits (LookUp found none readable): the thread
+        /// registered on exactly those (nothing to do when it is already) and its buffer open for a
+        /// direct delivery (none for a select: <paramref name="m"/> null). Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static void WatchAll(int count, Thread me, ThreadChannels tc, ChannelMessage* m)
+        {
+            if (tc.Watching != count) Register(count, me, tc);
             tc.DirectBuffer = m;
             tc.DirectFrom = null;
         }
 
-        // After that wait: every endpoint unwatched and unpinned, the buffer closed; `from` is the
-        // endpoint a message was delivered from (null for none) and the result its index. Interrupts off.
+        // The registration made anew over Watched[0..count). Interrupts off.
+        private static void Register(int count, Thread me, ThreadChannels tc)
+        {
+            if (tc.Watching != 0) Unregister(me, tc, count);
+            Endpoint[] w = tc.Watched;
+            for (int i = 0; i < count; i++)
+            {
+                Endpoint e = w[i];
+                e.Pin();
+                e.WatchReadable(me);
+            }
+            tc.Watching = count;
+        }
+
+        /// <summary>
+        /// As WatchAll for a receive on one endpoint (Receive, Call's reply). Interrupts off.
+        /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        internal static int UnwatchAll(Endpoint[] watched, int count, Thread me, ThreadChannels tc, out Endpoint from)
+        internal static void WatchOne(Endpoint e, Thread me, ThreadChannels tc, ChannelMessage* m)
+        {
+            if (tc.Watching != 1 || tc.Watched[0] != e) RegisterOne(e, me, tc);
+            tc.DirectBuffer = m;
+            tc.DirectFrom = null;
+        }
+
+        private static void RegisterOne(Endpoint e, Thread me, ThreadChannels tc)
+        {
+            if (tc.Watching != 0) Unregister(me, tc, 0);
+            e.Pin();
+            e.WatchReadable(me);
+            Store(ref tc.Watched[0], e);
+            tc.Watching = 1;
+        }
+
+        /// <summary>
+        /// After that wait: the buffer closed (the registration stays); <paramref name="from"/> is
+        /// the endpoint a message was delivered from (null for none) and the result its index
+        /// among the <paramref name="count"/> waited on. Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static int EndWait(int count, ThreadChannels tc, out Endpoint from)
         {
             tc.DirectBuffer = null;
             from = tc.DirectFrom;
+            if (from == null) return -1;
             tc.DirectFrom = null;
-            tc.PinnedSelect = 0;
-            int delivered = -1;
-            for (int i = 0; i < count; i++)
-            {
-                Endpoint w = watched[i];
-                if (w == from && delivered < 0) delivered = i;
-                w.UnwatchReadable(me);
-                watched[i] = null;
-                w.Unpin();
-            }
-            return delivered;
+            Endpoint[] w = tc.Watched;
+            for (int i = 0; i < count; i++) if (w[i] == from) return i;
+            return -1;
+        }
+
+        // Whether the thread is registered on `e`. Interrupts off.
+        private static bool Watches(ThreadChannels tc, Endpoint e)
+        {
+            for (int i = 0; i < tc.Watching; i++) if (tc.Watched[i] == e) return true;
+            return false;
         }
 
         // Whether any of the SIP's endpoints named by `handles` has a message or has seen its peer
@@ -477,37 +578,19 @@ namespace Singularity.Kernel.Ipc
             int result = ChannelStatus.TimedOut;
             ulong deadline = Deadline(timeoutNs);
             Thread me = Scheduler.Current;
-            // The endpoints waited on, kept (and pinned) across the wait: another thread may close
-            // one meanwhile, and its handle then no longer leads to it.
-            Endpoint[] watched = ThreadChannels.Of(me).SelectScratch;
+            // The endpoints waited on stay registered (and pinned) across the wait and after it
+            // (ThreadChannels.Watched): another thread may close one meanwhile, and its handle then
+            // no longer leads to it.
+            ThreadChannels tc = ThreadChannels.Of(me);
             while (true)
             {
-                bool bad = false;
-                int ready = -1;
-                for (int i = 0; i < count && ready < 0; i++)
-                {
-                    Endpoint e = Own(sip, handles[i]);
-                    if (e == null) { bad = true; break; }
-                    if (e.IsReadable) ready = i;
-                }
-                if (bad) { result = ChannelStatus.BadHandle; break; }
+                int ready = LookUp(sip, handles, count, me, tc);
+                if (ready == BadSet) { result = ChannelStatus.BadHandle; break; }
                 if (ready >= 0) { result = ready; break; }
-                for (int i = 0; i < count; i++)
-                {
-                    watched[i] = Own(sip, handles[i]);
-                    watched[i].Pin();
-                    watched[i].WatchReadable(me);
-                }
-                ThreadChannels.Of(me).PinnedSelect = count;
+                // No buffer: a sender finding this thread queues and wakes it.
+                WatchAll(count, me, tc, null);
                 bool signaled = Wait(deadline);
-                ThreadChannels.Of(me).PinnedSelect = 0;
-                for (int i = 0; i < count; i++)
-                {
-                    watched[i].UnwatchReadable(me);
-                    Endpoint w = watched[i];
-                    watched[i] = null;
-                    w.Unpin();
-                }
+                tc.DirectFrom = null;
                 if (!sip.IsAlive) { result = ChannelStatus.Closed; break; }
                 if (!signaled)
                 {
@@ -545,16 +628,11 @@ namespace Singularity.Kernel.Ipc
                 e.Unpin();
             }
             ThreadChannels.Of(t).DirectBuffer = null;   // no sender may deliver to a killed thread
-            int n = ThreadChannels.Of(t).PinnedSelect;
-            ThreadChannels.Of(t).PinnedSelect = 0;
-            for (int i = 0; i < n; i++)
-            {
-                Endpoint w = ThreadChannels.Of(t).SelectScratch[i];
-                ThreadChannels.Of(t).SelectScratch[i] = null;
-                w.UnwatchReadable(t);
-                w.Unpin();
-            }
+            StopWatching(t, ThreadChannels.Of(t));
         }
+
+        /// <summary>A thread ends (Scheduler.Exit, on it, interrupts off): its registration goes.</summary>
+        public static void OnThreadEnd(Thread t) => StopWatching(t);
 
         /// <summary>Endpoints one Select may wait on.</summary>
         public const int MaxSelect = SipLimits.SelectMaxEndpoints;
@@ -567,6 +645,12 @@ namespace Singularity.Kernel.Ipc
             int result = ChannelStatus.BadHandle;
             if (e != null && e.Owner == sip)
             {
+                // Registered on it (a receive's kept registration): dropped, so the channel is freed
+                // as soon as it is unreachable. Another thread's registration goes at its next wait,
+                // its end or its SIP's.
+                Thread me = Scheduler.Current;
+                ThreadChannels tc = ThreadChannels.Peek(me);
+                if (tc != null && tc.Watching != 0 && Watches(tc, e)) StopWatching(me, tc);
                 sip.TakeHandle(handle);
                 e.Close();
                 result = ChannelStatus.Ok;

@@ -24,6 +24,7 @@ namespace Singularity.Kernel.Ipc
         /// caller's own open endpoint. False when it did nothing (the general path runs); true with
         /// <paramref name="result"/> when the request was delivered and the reply waited for.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool TryCall(Sip sip, int handle, Endpoint e, ChannelMessage* m, ulong timeoutNs, out int result)
         {
             result = ChannelStatus.Ok;
@@ -39,23 +40,16 @@ namespace Singularity.Kernel.Ipc
             if (count < 0) return false;
             Deliver(sip, dest, r, m, handles, slots, count);
 
-            // Wait for the reply on `e` as ChannelCalls' receive does (pinned, watched, the buffer
-            // offered to a direct delivery), while the server runs.
+            // Wait for the reply on `e` as ChannelCalls' receive does (registered on it, which pins
+            // it: kept from the last call on `e`, so usually nothing to do; the buffer offered to a
+            // direct delivery), while the server runs.
             Thread me = Scheduler.Current;
             ThreadChannels tc = ThreadChannels.Of(me);
-            e.Pin();
-            tc.Pinned = e;
-            e.WatchReadable(me);
-            tc.DirectBuffer = m;
-            tc.DirectFrom = null;
-            ulong deadline = ChannelCalls.Deadline(timeoutNs);
+            ChannelCalls.WatchOne(e, me, tc, m);
+            ulong deadline = timeoutNs == 0 ? 0 : ChannelCalls.Deadline(timeoutNs);
             bool signaled = Scheduler.HandOff(r, timeoutNs);
             tc.DirectBuffer = null;
-            e.UnwatchReadable(me);
-            bool delivered = tc.DirectFrom != null;
-            tc.DirectFrom = null;
-            tc.Pinned = null;
-            if (delivered) { e.Unpin(); return true; }
+            if (tc.DirectFrom != null) { tc.DirectFrom = null; return true; }
             // Woken otherwise (a queued reply, a close, the timeout, the SIP's end): as the general receive.
             if (!sip.IsAlive || e.Closed) result = ChannelStatus.Closed;
             else if (e.Owner != sip) result = ChannelStatus.BadHandle;
@@ -68,7 +62,6 @@ namespace Singularity.Kernel.Ipc
                 result = left == Expired && !e.IsReadable ? ChannelStatus.TimedOut
                        : ChannelCalls.Receive(sip, handle, m, left == Expired ? 1 : left);
             }
-            e.Unpin();
             return true;
         }
 
@@ -92,7 +85,7 @@ namespace Singularity.Kernel.Ipc
             if (replyHandle != 0)
             {
                 Endpoint e = ChannelCalls.Own(sip, replyHandle);
-                Thread r = e == null || e.Closed ? null : WaitingReceiver(e.Peer);
+                Thread r = e == null ? null : WaitingReceiver(e.Peer);     // Own: open
                 int n = -1;
                 Checked c;
                 ulong* hs = &c.H0;
@@ -120,35 +113,26 @@ namespace Singularity.Kernel.Ipc
         }
 
         // The receive half of ReplyAndReceive after a reply was delivered to `client`: if no
-        // endpoint of the set is ready, this thread waits on them all (as ReceiveAny) while the
-        // CPU goes straight to the client; else the client is woken as usual and the general
-        // ReceiveAny takes the ready message.
+        // endpoint of the set is ready, this thread waits on them all (as ReceiveAny: registered on
+        // them, which a server's loop already is from its last wait) while the CPU goes straight to
+        // the client; else the client is woken as usual and the general ReceiveAny takes the ready
+        // message (or says BadHandle).
         private static int ReceiveHandingOff(Sip sip, Thread client, int* handles, int count, ChannelMessage* m, int* results, ulong timeoutNs)
         {
             Thread me = Scheduler.Current;
             ThreadChannels tc = ThreadChannels.Of(me);
-            Endpoint[] watched = tc.SelectScratch;
-            bool wait = true;
-            int looked = 0;
             // Each handle read and looked up once: the endpoints found are the ones waited on.
-            for (; looked < count; looked++)
-            {
-                Endpoint e = ChannelCalls.Own(sip, handles[looked]);
-                if (e == null || e.IsReadable) { wait = false; break; }
-                watched[looked] = e;
-            }
             // CanHandOff(client) held when the reply was delivered, and nothing since changed what
-            // it looks at (interrupts off; only lookups and the blocks' owners).
-            if (!wait)
+            // it looks at (interrupts off; only lookups, registrations and the blocks' owners).
+            if (ChannelCalls.LookUp(sip, handles, count, me, tc) != ChannelCalls.NoneReady)
             {
-                for (int i = 0; i < looked; i++) watched[i] = null;
                 Scheduler.WakeHandOff(client);
                 return ChannelCalls.ReceiveAny(sip, handles, count, m, results, timeoutNs);
             }
-            ChannelCalls.WatchAll(watched, count, me, tc, m);
-            ulong deadline = ChannelCalls.Deadline(timeoutNs);
+            ChannelCalls.WatchAll(count, me, tc, m);
+            ulong deadline = timeoutNs == 0 ? 0 : ChannelCalls.Deadline(timeoutNs);
             bool signaled = Scheduler.HandOff(client, timeoutNs);
-            int delivered = ChannelCalls.UnwatchAll(watched, count, me, tc, out Endpoint from);
+            int delivered = ChannelCalls.EndWait(count, tc, out Endpoint from);
             if (from != null)
             {
                 // Delivered into m: the message and its handles are this SIP's already.
@@ -177,6 +161,7 @@ namespace Singularity.Kernel.Ipc
         // handed to: as ChannelCalls' direct receiver (the first thread waiting for `dest` to
         // become readable, blocked with its buffer offered, its SIP alive and still owning `dest`,
         // nothing queued ahead, not a kernel-served end), and Scheduler.CanHandOff. Else null.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Thread WaitingReceiver(Endpoint dest)
         {
             if (dest == null || dest.Closed || dest.Server != null || dest.QueuedCount != 0) return null;

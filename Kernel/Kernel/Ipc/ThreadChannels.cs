@@ -16,16 +16,26 @@ namespace Singularity.Kernel.Ipc
     {
         /// <summary>Scratch space for the endpoints a message carries (channel send and receive).</summary>
         public readonly Endpoint[] Carried = new Endpoint[ChannelMessage.MaxHandles];
-        /// <summary>Scratch space for the endpoints a channel select waits on.</summary>
-        public readonly Endpoint[] SelectScratch = new Endpoint[ChannelCalls.MaxSelect];
-        /// <summary>The endpoint a channel send or receive of this thread is blocked on.</summary>
+        /// <summary>
+        /// The endpoints this thread is registered on for readability, Watched[0..Watching): each
+        /// pinned once per entry, and this thread in its readable watchers. Made by a receive that
+        /// waits (Receive, Call's reply, ReceiveAny, ReplyAndReceive, Select) and kept when it
+        /// returns, so a thread that waits on the same endpoints again (a server's loop, a client's
+        /// calls) registers nothing (issue 17). Replaced when a wait names other endpoints; dropped
+        /// (ChannelCalls.StopWatching) before a wait that is not on channels (an interrupt wait),
+        /// when this thread closes one of them, when it ends, and when its SIP ends.
+        /// </summary>
+        public readonly Endpoint[] Watched = new Endpoint[ChannelCalls.MaxSelect];
+        /// <summary>How many of Watched are registered (see Watched).</summary>
+        public int Watching;
+        /// <summary>The endpoint a channel send of this thread is blocked on (waiting for room) or a kernel server serves.</summary>
         public Endpoint Pinned;
-        /// <summary>How many of SelectScratch a select is blocked on.</summary>
-        public int PinnedSelect;
         /// <summary>
         /// While this thread is blocked in a receive (Receive, the reply half of Call, ReceiveAny):
         /// the caller's message buffer, where a sender delivers directly (ChannelCalls.Deliver)
         /// instead of queueing. Null otherwise; interrupts off whenever it is read or written.
+        /// Set only while the endpoints waited on are exactly Watched[0..Watching), so a sender
+        /// that finds this thread first among an endpoint's readers delivers only for a wait on it.
         /// </summary>
         public ChannelMessage* DirectBuffer;
         /// <summary>The endpoint a direct delivery arrived on (set by the sender), or null.</summary>
@@ -59,7 +69,16 @@ namespace Singularity.Kernel.Ipc
             if (c == null) return;
             t.ChannelState = null;
             Allocator.Free(c.Carried);
-            Allocator.Free(c.SelectScratch);
+            // A thread that ended keeps no registration (Scheduler.Exit, the SIP's end); should one
+            // be left, it would name a freed thread: it goes first.
+            if (c.Watching != 0)
+            {
+                ulong flags = Arch.Cpu.ReadRflags();
+                Arch.Cpu.DisableInterrupts();
+                ChannelCalls.StopWatching(t, c);
+                if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
+            }
+            Allocator.Free(c.Watched);
             Allocator.Free(c);
         }
     }

@@ -238,7 +238,15 @@ namespace Singularity.Kernel.Threading
         /// by the lean yield runs the resume check too (yield.asm skips it until then; nothing but
         /// these two makes the check do anything).
         /// </summary>
-        public static void CheckResumes() => CheckResumesFromNowOn();
+        public static void CheckResumes()
+        {
+            s_checkResumes = true;
+            CheckResumesFromNowOn();
+        }
+
+        // Set by CheckResumes (never cleared): a thread resumed by HandOff runs the resume check
+        // only from then on; until then the check could find nothing to do.
+        private static bool s_checkResumes;
 
         // A thread saved by yield.asm runs again: its next scheduling point, where injected faults
         // land (as after switch_context in SwitchTo and HandOff). Interrupts off.
@@ -254,6 +262,8 @@ namespace Singularity.Kernel.Threading
         {
             Cpu.DisableInterrupts();
             Thread t = s_current;
+            // Off every endpoint's watch list before it is dead (a receive left it registered).
+            Thread.EndChannelState(t);
             t.ExitCode = code;
             t.State = ThreadState.Dead;
             t.Exited = true;
@@ -384,9 +394,16 @@ namespace Singularity.Kernel.Threading
         /// the ready mask above its level, as HighestReady() &lt;= its priority), and its
         /// SIP lets it run (MayRun, which also answers MustPark). Interrupts must be disabled.
         /// </summary>
-        public static bool CanHandOff(Thread t) =>
-            t.State == ThreadState.Blocked && t.DirectWait && t != s_current && t != s_idle && t.Share != null
-            && s_handoff == null && (s_readyMask >> (int)t.Priority) <= 1 && (t.Owner == null || t.Owner.MayRun(t));
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool CanHandOff(Thread t)
+        {
+            if (t.State != ThreadState.Blocked || !t.DirectWait || t == s_current || t == s_idle || t.Share == null
+                || s_handoff != null || (s_readyMask >> (int)t.Priority) > 1) return false;
+            // MayRun holds when its SIP neither collects nor hangs (two fields, as in YieldLean);
+            // otherwise MayRun is asked.
+            ThreadOwner o = t.Owner;
+            return o == null || (o.Collector == null && !o.Hung) || o.MayRun(t);
+        }
 
         /// <summary>
         /// The rendezvous switch of the channel fast path (Ipc/ChannelFastPath.cs): the running
@@ -399,6 +416,7 @@ namespace Singularity.Kernel.Threading
         /// is preempted at its end like one thread). False when the caller's wait timed out.
         /// Interrupts must be disabled.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool HandOff(Thread t, ulong timeoutNs)
         {
             Thread cur = s_current;
@@ -411,7 +429,8 @@ namespace Singularity.Kernel.Threading
                 // As CatchUp, inline for the usual case: nothing else ready at the level and the
                 // caller (at the same level) the only share to compare with.
                 int level = (int)t.Priority;
-                if (s_active[level] == null && (int)cur.Priority == level && cur != s_idle && s_wakeCredit != 0)
+                // No share ready at the level: its bit of the ready mask is clear (as s_active[level] == null).
+                if (((s_readyMask >> level) & 1) == 0 && (int)cur.Priority == level && cur != s_idle && s_wakeCredit != 0)
                 {
                     ulong floor = cur.Share.VirtualTime - s_wakeCredit;
                     if ((long)(share.VirtualTime - floor) < 0) share.VirtualTime = floor;
@@ -442,8 +461,7 @@ namespace Singularity.Kernel.Threading
             ContextSwitches++;
             KernelEntry.Load(t.AbiSlot, t.KernelStackBase, t.KernelStackTop);
             SwitchContext((ulong*)Unsafe.AsPointer(ref cur.SavedRsp), t.SavedRsp);
-            if (s_resumeHook != null && s_current.Owner != null && (s_current.Owner.PendingFault != 0 || s_current.Owner.Hung))
-                s_resumeHook(s_current);
+            if (s_checkResumes) Resumed();
             cur.DirectWait = false;
             return !cur.WaitTimedOut;
         }

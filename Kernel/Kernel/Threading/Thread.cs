@@ -71,13 +71,24 @@ namespace Singularity.Kernel.Threading
         /// Ipc: it only makes and frees it through the functions Ipc registers (SetChannelStateHooks).
         /// </summary>
         public object ChannelState;
-        private static delegate*<Thread, void> s_attachChannelState, s_detachChannelState;
+        private static delegate*<Thread, void> s_attachChannelState, s_detachChannelState, s_endChannelState;
 
-        /// <summary>Registers how a SIP thread's channel state is made (at creation, so it is charged with the record) and freed.</summary>
-        public static void SetChannelStateHooks(delegate*<Thread, void> attach, delegate*<Thread, void> detach)
+        /// <summary>
+        /// Registers how a SIP thread's channel state is made (at creation, so it is charged with the
+        /// record) and freed, and what it lets go of when the thread ends (Scheduler.Exit: the
+        /// endpoints a receive left it registered on).
+        /// </summary>
+        public static void SetChannelStateHooks(delegate*<Thread, void> attach, delegate*<Thread, void> detach, delegate*<Thread, void> end)
         {
             s_attachChannelState = attach;
             s_detachChannelState = detach;
+            s_endChannelState = end;
+        }
+
+        /// <summary>The running thread ends (Scheduler.Exit, interrupts off): its channel state lets go of what it holds.</summary>
+        public static void EndChannelState(Thread t)
+        {
+            if (s_endChannelState != null && t.ChannelState != null) s_endChannelState(t);
         }
 
         /// <summary>An auto-reset event for waits on several things at once (channel select).</summary>

@@ -480,33 +480,37 @@ namespace Singularity.Ipc
         /// whatever it is, and a reply that was not sent leaves its blocks with this SIP. Returns
         /// the receive's status and index as ReceiveAny.
         /// </summary>
-        /// <safety>The endpoints as ReceiveAny (null throws, count 1 to 128 checked, the handles copied
-        /// into a stack buffer of exactly that many, each read once; a handle that is not this SIP's
-        /// open endpoint throws InvalidOperationException). The reply as Send: copied once onto this
+        /// <safety>The endpoints: null throws, count 1 to 128 checked; the kernel reads the handles
+        /// straight from the array (a RawEndpoint is its one int handle), n of them, which another
+        /// thread may change meanwhile: the kernel checks each handle as it reads it (a handle that is
+        /// not this SIP's open endpoint throws InvalidOperationException) and answers an index, used
+        /// only if below the count. The reply as Send: copied once onto this
         /// thread's stack, its count checked (outside 0..4: not sent, BadMessage); the kernel checks
         /// every handle before anything moves and moves blocks only while no access of this SIP runs
         /// (else nothing is sent or received, AccessesRunning, and ReplyAndReceiveLeaving marks the
         /// reply's blocks leaving and calls again; a block not this SIP's or leaving already: not sent,
         /// BadMessage). The kernel writes the received message over the same local copy and the index
         /// and the reply's status into a local pair, and the index is used only if below the count.</safety>
-        /// <unsafe>A stackalloc'd buffer of <c>endpoints.Length</c> (at most 128) handles, the address of a
-        /// local copy of the reply (the ABI's ChannelMessage layout) and of a local pair of ints, passed to
-        /// the kernel's ChannelReplyAndReceive.</unsafe>
+        /// <unsafe>The address of the array's first element (<c>endpoints.Length</c>, 1 to 128, RawEndpoints, each
+        /// one int, so that many ints; the collector never moves objects, and the array stays referenced
+        /// by the parameter and the pointer for the call), of a local copy of the reply (the ABI's
+        /// ChannelMessage layout) and of a local pair of ints, passed to the kernel's ChannelReplyAndReceive.</unsafe>
         public static RecvStatus ReplyAndReceive(RawEndpoint replyTo, ref RawMessage reply, RawEndpoint[] endpoints, out RawMessage message,
                                                  out int index, out RecvStatus replyStatus, int timeoutMs = -1)
         {
             if (endpoints == null) throw new ArgumentNullException("endpoints");
             int n = endpoints.Length;
             if (n == 0 || n > SipLimits.SelectMaxEndpoints) throw new ArgumentOutOfRangeException("endpoints");
-            int* handles = stackalloc int[n];
-            for (int i = 0; i < n; i++) handles[i] = endpoints[i].Handle;
+            int* handles = (int*)Unsafe.AsPointer(ref Unsafe.As<RawEndpoint, int>(ref endpoints[0]));
             int rh = replyTo.Handle;
             RawMessage copy;
             if (rh != 0) RawMessage.Copy(&copy, ref reply);
             else copy = default;
             RecvStatus rs = RecvStatus.Ok;
             if (rh != 0 && (uint)copy.RawHandleCount > ChannelMessage.MaxHandles) { rs = RecvStatus.BadMessage; rh = 0; }
-            int* results = stackalloc int[2];
+            // The index and the reply's status (two ints; a local, not a stack allocation).
+            ulong pair;
+            int* results = (int*)&pair;
             results[0] = -1;
             results[1] = ChannelStatus.Ok;
             ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
@@ -534,7 +538,7 @@ namespace Singularity.Ipc
         // marked (a block not this SIP's, leaving already, twice) or whose accesses never end is not
         // sent: BadMessage in results[1] (rh is set to 0), and the receive happens alone.
         /// <unsafe>The kernel's ChannelReplyAndReceive with <c>copy</c> (the address of the caller's local
-        /// RawMessage), <c>handles</c> (its checked stack buffer of <c>n</c>) and <c>results</c> (its local
+        /// RawMessage), <c>handles</c> (the <c>n</c> handles of its endpoint array, which the kernel checks as it reads them) and <c>results</c> (its local
         /// pair), between LeavingBlocks.Begin and End.</unsafe>
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static int ReplyAndReceiveLeaving(ref int rh, RawMessage* copy, int* handles, int n, int* results, ulong timeoutNs)
@@ -565,6 +569,7 @@ namespace Singularity.Ipc
         /// <unsafe>Calls the kernel's ChannelClose with the handle, which the kernel checks.</unsafe>
         public void Close() => KernelCalls.Abi->ChannelClose(Handle);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static RecvStatus Status(int r) => r switch
         {
             ChannelStatus.Ok => RecvStatus.Ok,

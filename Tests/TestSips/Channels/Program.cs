@@ -231,9 +231,34 @@ public static class Program
         st = b.Receive(out m, 10);
         if (st == RecvStatus.Ok && m.HandleCount == 1) m.GetBlock(0).Free();
         wrong += Probe("the sent block arrived", st == RecvStatus.Ok && m.Tag == 13 && Exchange.BytesOwned == before);
+
+        // A thread stays registered on the endpoints of its last receive (docs/channels.md
+        // "Registrations kept"): a message for one of them while the thread waits on another
+        // endpoint is queued for its own endpoint, never handed to that other wait.
+        RawEndpoint.CreateChannel(out RawEndpoint g, out RawEndpoint h);
+        RawEndpoint.CreateChannel(out RawEndpoint p, out RawEndpoint q);
+        st = RawEndpoint.ReceiveAny(new[] { h }, out m, out index, 10);     // times out, registered on h
+        var senders = new[] { g, p };
+        Thread.Start(() => SendToBoth(senders));
+        RecvStatus sq = q.Receive(out RawMessage fromQ, 2000);
+        RecvStatus sh = h.Receive(out RawMessage fromH, 2000);
+        wrong += Probe("a kept registration delivers only to its own endpoint",
+                       st == RecvStatus.TimedOut && sq == RecvStatus.Ok && fromQ.Tag == 21 && sh == RecvStatus.Ok && fromH.Tag == 20);
+        g.Close(); h.Close(); p.Close(); q.Close();
         a.Close(); b.Close(); d.Close(); e.Close(); f.Close();
         Debug.WriteLine("fastpath: done, " + wrong.ToString() + " wrong");
         return wrong == 0 ? 0 : 1;
+    }
+
+    // The kept-registration probe's other thread: to h (tag 20), then to q (tag 21), once the
+    // probe's thread waits on q.
+    private static void SendToBoth(RawEndpoint[] senders)
+    {
+        Thread.Sleep(20);
+        var toH = new RawMessage { Tag = 20 };
+        senders[0].Send(ref toH);
+        var toQ = new RawMessage { Tag = 21 };
+        senders[1].Send(ref toQ);
     }
 
     private static int Probe(string name, bool ok)

@@ -57,6 +57,8 @@ namespace Singularity.Kernel.IO.Drivers
             if (s_pending[line]) { s_pending[line] = false; return 1; }
             if (s_waiter[line] != null) return -1;
             Thread me = Scheduler.Current;
+            // A channel receive's kept registration would let a message end this wait early.
+            Ipc.ChannelCalls.StopWatching(me);
             s_waiter[line] = me;
             Scheduler.BlockDirect(timeoutNs);
             if (s_waiter[line] == me) s_waiter[line] = null;
