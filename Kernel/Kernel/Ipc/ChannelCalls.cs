@@ -105,15 +105,17 @@ namespace Singularity.Kernel.Ipc
 
             // Check every handle: nothing moves unless the whole message is valid.
             Endpoint[] carried = tc.Carried;
-            // Each block's slot, found once here and used by the move below (no wait between).
-            int* slots = stackalloc int[ChannelMessage.MaxHandles];
+            // Each block's slot, found once here and used by the move below (no wait between; a
+            // struct local, not a stackalloc: no zeroing loop, no stack cookie).
+            Slots found;
+            int* slots = &found.S0;
             bool blocks = false;
             for (int i = 0; i < count; i++)
             {
                 ulong h = m->Handles[i];
                 for (int j = 0; j < i; j++) if (m->Handles[j] == h) return ChannelStatus.BadMessage;
                 ulong kind = h & ChannelMessage.KindMask;
-                carried[i] = null;
+                // carried[i] is read only for endpoint handles (here, TryEnqueue, Deliver): a block's stays as it is.
                 if (kind == ChannelMessage.KindBlock)
                 {
                     int slot = ExchangeHeap.OwnedSlot(h, sip.Id);
@@ -174,6 +176,12 @@ namespace Singularity.Kernel.Ipc
             return ChannelStatus.Ok;
         }
 
+        // The slots of a message's blocks, found by the send's check (a struct local in place of a stackalloc).
+        private struct Slots
+        {
+            public int S0, S1, S2, S3;
+        }
+
         // Waits until the peer's queue has room (or the peer is gone): Ok, or why the send ends.
         // Pins the endpoint for the rest of the call. Interrupts off.
         private static int WaitForRoom(Sip sip, Endpoint e, ulong timeoutNs, ThreadChannels tc)
@@ -219,7 +227,8 @@ namespace Singularity.Kernel.Ipc
             ThreadChannels rc = ThreadChannels.Peek(receiver);
             Sip to = dest.Owner;
             ChannelMessage* rm = rc.DirectBuffer;
-            *rm = *m;
+            // Word moves of the used part (the handle count was checked: 0 to 4).
+            Endpoint.CopyUsed(rm, m);
             for (int i = 0; i < count; i++)
             {
                 ulong h = m->Handles[i];
@@ -341,7 +350,8 @@ namespace Singularity.Kernel.Ipc
                 ulong h = m->Handles[i];
                 if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
                     ExchangeHeap.TakeArrived(h, sip);
-                else if (carried[i] != null)
+                // carried[i] was written by the dequeue only for an endpoint handle (any other entry may be stale).
+                else if ((h & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint && carried[i] != null)
                 {
                     Endpoint c = carried[i];
                     c.Owner = sip;
