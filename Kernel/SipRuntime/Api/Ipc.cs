@@ -295,6 +295,7 @@ namespace Singularity.Ipc
         /// accesses fail), the accesses are waited out and the send is made again (SendLeaving).</safety>
         /// <unsafe>Hands the kernel's ChannelSend the address of a local copy of the message, whose
         /// layout is the ABI's ChannelMessage (both sequential, same fields).</unsafe>
+        [SkipLocalsInit]   // the copy is written whole before the kernel reads it
         public RecvStatus Send(ref RawMessage message, int timeoutMs = -1)
         {
             RawMessage copy;
@@ -412,6 +413,7 @@ namespace Singularity.Ipc
         /// <safety>The kernel writes the message into a local of this method, which is then copied
         /// to <paramref name="message"/>; the handles in it were moved to this SIP by the kernel.</safety>
         /// <unsafe>Hands the kernel's ChannelReceive the address of a local RawMessage (the ABI's ChannelMessage layout).</unsafe>
+        [SkipLocalsInit]   // `received` is read only when the kernel wrote a message into it (Ok)
         public RecvStatus Receive(out RawMessage message, int timeoutMs = -1)
         {
             RawMessage received;

@@ -176,6 +176,7 @@ namespace Singularity.Threading
     /// <unsafe>Yield through the ABI table while a spin lock is taken.</unsafe>
     internal static unsafe class Sync
     {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static ulong TimeoutNs(int ms) => ms < 0 ? 0 : ms == 0 ? 1 : (ulong)ms * 1000000;
 
         public static void Acquire(ref int l)
