@@ -292,8 +292,17 @@ namespace Singularity.Kernel.Ipc
             if (e != null)
             {
                 ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
-                result = ReceiveLocked(sip, e, m, timeoutNs, tcs);
-                UnpinAfterWait(tcs);
+                // The usual case first, here: a message is queued (no pin, no wait, nothing to unpin).
+                if (e.TryDequeue(m, tcs.Carried))
+                {
+                    Arrive(sip, m, tcs.Carried);
+                    result = ChannelStatus.Ok;
+                }
+                else
+                {
+                    result = ReceiveLocked(sip, e, m, timeoutNs, tcs);
+                    UnpinAfterWait(tcs);
+                }
             }
             Restore(flags);
             return result;
