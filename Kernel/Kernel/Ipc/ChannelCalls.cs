@@ -88,6 +88,7 @@ namespace Singularity.Kernel.Ipc
             p.Unpin();
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int SendLocked(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs, ThreadChannels tc)
         {
             // Back-pressure first: wait for room in the peer's queue. The message is read only after
@@ -205,6 +206,7 @@ namespace Singularity.Kernel.Ipc
         // The thread a message for `dest` can be delivered to directly: the first thread waiting
         // for `dest` to become readable, if it is blocked in a receive (its buffer registered), its
         // SIP still owns `dest` and is alive, and no message is queued ahead. Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Thread DirectReceiver(Endpoint dest)
         {
             if (dest.QueuedCount != 0 || dest.Closed) return null;
@@ -352,9 +354,13 @@ namespace Singularity.Kernel.Ipc
 
         // The handles of a dequeued message arrive: blocks become the receiver's, endpoints enter
         // its handle table (rewritten to the new local handles). Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void Arrive(Sip sip, ChannelMessage* m, Endpoint[] carried)
         {
-            for (int i = 0; i < m->HandleCount && i < ChannelMessage.MaxHandles; i++)
+            // The count the dequeue just copied from the kernel's queue slot (interrupts off): read once, clamped anyway.
+            int n = m->HandleCount;
+            if ((uint)n > ChannelMessage.MaxHandles) n = ChannelMessage.MaxHandles;
+            for (int i = 0; i < n; i++)
             {
                 ulong h = m->Handles[i];
                 if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
