@@ -124,6 +124,7 @@ namespace Singularity.Kernel.Ipc
         public void UnwatchWritable(Thread t) => _writable.Remove(t);
 
         /// <summary>Queues a message whose handles have already been taken from the sender. Interrupts off.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public bool TryEnqueue(ChannelMessage* m, Endpoint[] carried)
         {
             if (_count == QueueCapacity) return false;
@@ -155,6 +156,7 @@ namespace Singularity.Kernel.Ipc
         /// <paramref name="carried"/> (the entries of other handles are not written: every reader
         /// looks at an entry only for an endpoint handle). Interrupts off.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public bool TryDequeue(ChannelMessage* m, Endpoint[] carried)
         {
             if (_count == 0) return false;
