@@ -35,12 +35,13 @@ namespace Singularity.Kernel.Tests
                 case "threads": ThreadSelfTests.Run(); break;
                 case "zeroonaccess": ZeroOnAccessSelfTest.Run(); break;
                 case "frames": FrameAllocatorSelfTest.Run(); break;
+                case "accounts": AccountSelfTest.Run(); break;
                 case "bench-spawn": KernelBenchmarks.SipSpawn(); break;
                 case "bench-throw": KernelBenchmarks.ThrowCatch(); break;
                 case "bench-irq": InterruptLatencyProbe.Run(); break;
                 default:
                     Log.Write("warning: unknown self-test '"); Log.Write(name);
-                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault threads zeroonaccess frames exceptions bench-spawn bench-throw bench-irq)");
+                    Log.WriteLine("' (known: nullderef divzero stackoverflow throw timer heap heapexhaust triplefault threads zeroonaccess frames accounts exceptions bench-spawn bench-throw bench-irq)");
                     return;
             }
             Log.Write("selftest "); Log.Write(name); Log.WriteLine(": passed");

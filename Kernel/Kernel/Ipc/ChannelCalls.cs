@@ -88,6 +88,7 @@ namespace Singularity.Kernel.Ipc
             p.Unpin();
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int SendLocked(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs, ThreadChannels tc)
         {
             // Back-pressure first: wait for room in the peer's queue. The message is read only after
@@ -105,15 +106,17 @@ namespace Singularity.Kernel.Ipc
 
             // Check every handle: nothing moves unless the whole message is valid.
             Endpoint[] carried = tc.Carried;
-            // Each block's slot, found once here and used by the move below (no wait between).
-            int* slots = stackalloc int[ChannelMessage.MaxHandles];
+            // Each block's slot, found once here and used by the move below (no wait between; a
+            // struct local, not a stackalloc: no zeroing loop, no stack cookie).
+            Slots found;
+            int* slots = &found.S0;
             bool blocks = false;
             for (int i = 0; i < count; i++)
             {
                 ulong h = m->Handles[i];
                 for (int j = 0; j < i; j++) if (m->Handles[j] == h) return ChannelStatus.BadMessage;
                 ulong kind = h & ChannelMessage.KindMask;
-                carried[i] = null;
+                // carried[i] is read only for endpoint handles (here, TryEnqueue, Deliver): a block's stays as it is.
                 if (kind == ChannelMessage.KindBlock)
                 {
                     int slot = ExchangeHeap.OwnedSlot(h, sip.Id);
@@ -174,6 +177,12 @@ namespace Singularity.Kernel.Ipc
             return ChannelStatus.Ok;
         }
 
+        // The slots of a message's blocks, found by the send's check (a struct local in place of a stackalloc).
+        private struct Slots
+        {
+            public int S0, S1, S2, S3;
+        }
+
         // Waits until the peer's queue has room (or the peer is gone): Ok, or why the send ends.
         // Pins the endpoint for the rest of the call. Interrupts off.
         private static int WaitForRoom(Sip sip, Endpoint e, ulong timeoutNs, ThreadChannels tc)
@@ -197,6 +206,7 @@ namespace Singularity.Kernel.Ipc
         // The thread a message for `dest` can be delivered to directly: the first thread waiting
         // for `dest` to become readable, if it is blocked in a receive (its buffer registered), its
         // SIP still owns `dest` and is alive, and no message is queued ahead. Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Thread DirectReceiver(Endpoint dest)
         {
             if (dest.QueuedCount != 0 || dest.Closed) return null;
@@ -219,7 +229,8 @@ namespace Singularity.Kernel.Ipc
             ThreadChannels rc = ThreadChannels.Peek(receiver);
             Sip to = dest.Owner;
             ChannelMessage* rm = rc.DirectBuffer;
-            *rm = *m;
+            // Word moves of the used part (the handle count was checked: 0 to 4).
+            Endpoint.CopyUsed(rm, m);
             for (int i = 0; i < count; i++)
             {
                 ulong h = m->Handles[i];
@@ -283,8 +294,17 @@ namespace Singularity.Kernel.Ipc
             if (e != null)
             {
                 ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
-                result = ReceiveLocked(sip, e, m, timeoutNs, tcs);
-                UnpinAfterWait(tcs);
+                // The usual case first, here: a message is queued (no pin, no wait, nothing to unpin).
+                if (e.TryDequeue(m, tcs.Carried))
+                {
+                    Arrive(sip, m, tcs.Carried);
+                    result = ChannelStatus.Ok;
+                }
+                else
+                {
+                    result = ReceiveLocked(sip, e, m, timeoutNs, tcs);
+                    UnpinAfterWait(tcs);
+                }
             }
             Restore(flags);
             return result;
@@ -331,14 +351,19 @@ namespace Singularity.Kernel.Ipc
 
         // The handles of a dequeued message arrive: blocks become the receiver's, endpoints enter
         // its handle table (rewritten to the new local handles). Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void Arrive(Sip sip, ChannelMessage* m, Endpoint[] carried)
         {
-            for (int i = 0; i < m->HandleCount && i < ChannelMessage.MaxHandles; i++)
+            // The count the dequeue just copied from the kernel's queue slot (interrupts off): read once, clamped anyway.
+            int n = m->HandleCount;
+            if ((uint)n > ChannelMessage.MaxHandles) n = ChannelMessage.MaxHandles;
+            for (int i = 0; i < n; i++)
             {
                 ulong h = m->Handles[i];
                 if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
                     ExchangeHeap.TakeArrived(h, sip);
-                else if (carried[i] != null)
+                // carried[i] was written by the dequeue only for an endpoint handle (any other entry may be stale).
+                else if ((h & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint && carried[i] != null)
                 {
                     Endpoint c = carried[i];
                     c.Owner = sip;

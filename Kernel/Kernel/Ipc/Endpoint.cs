@@ -124,40 +124,59 @@ namespace Singularity.Kernel.Ipc
         public void UnwatchWritable(Thread t) => _writable.Remove(t);
 
         /// <summary>Queues a message whose handles have already been taken from the sender. Interrupts off.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public bool TryEnqueue(ChannelMessage* m, Endpoint[] carried)
         {
             if (_count == QueueCapacity) return false;
             int at = _head + _count;
             if (at >= QueueCapacity) at -= QueueCapacity;
-            CopyUsed(_queue + at, m);
-            // Only endpoint handles need their objects kept; other entries stay null (TryDequeue
-            // takes an endpoint's object out again), so a message without endpoints writes none.
-            ChannelMessage* q = _queue + at;
-            int n = q->HandleCount;
-            for (int i = 0; i < n && i < ChannelMessage.MaxHandles; i++)
-                if ((q->Handles[i] & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint)
-                    _carried[at * ChannelMessage.MaxHandles + i] = carried[i];
+            // One pass: the fixed part in word moves, then each used handle, read once from the
+            // sender's message and written to the slot. Only endpoint handles need their objects
+            // kept; other entries stay as they are (TryDequeue reads an entry only for an endpoint
+            // handle, and takes it out again), so a message without endpoints writes none.
+            ulong* d = (ulong*)(_queue + at), s = (ulong*)m;
+            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4];
+            d[5] = s[5]; d[6] = s[6]; d[7] = s[7]; d[8] = s[8];
+            uint n = (uint)((ChannelMessage*)d)->HandleCount;
+            if (n > ChannelMessage.MaxHandles) n = ChannelMessage.MaxHandles;
+            for (uint i = 0; i < n; i++)
+            {
+                ulong h = s[9 + i];
+                d[9 + i] = h;
+                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint)
+                    _carried[at * ChannelMessage.MaxHandles + (int)i] = carried[i];
+            }
             _count++;
             if (_readable.First != null) _readable.WakeAll();
             return true;
         }
 
-        /// <summary>Takes the oldest message; its endpoint objects come back in <paramref name="carried"/>. Interrupts off.</summary>
+        /// <summary>
+        /// Takes the oldest message; the object of each endpoint handle comes back in
+        /// <paramref name="carried"/> (the entries of other handles are not written: every reader
+        /// looks at an entry only for an endpoint handle). Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public bool TryDequeue(ChannelMessage* m, Endpoint[] carried)
         {
             if (_count == 0) return false;
-            ChannelMessage* q = _queue + _head;
-            CopyUsed(m, q);
-            // carried[i]: the object of each endpoint handle, null for any other (only endpoint
-            // handles have one; the kinds are read from the queue's own copy, which no SIP reaches).
-            int n = q->HandleCount;
-            for (int i = 0; i < n && i < ChannelMessage.MaxHandles; i++)
+            int head = _head;
+            // One pass, as TryEnqueue: the kinds are read from the queue's own copy, which no SIP reaches.
+            ulong* d = (ulong*)m, s = (ulong*)(_queue + head);
+            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4];
+            d[5] = s[5]; d[6] = s[6]; d[7] = s[7]; d[8] = s[8];
+            uint n = (uint)((ChannelMessage*)s)->HandleCount;
+            if (n > ChannelMessage.MaxHandles) n = ChannelMessage.MaxHandles;
+            for (uint i = 0; i < n; i++)
             {
-                if ((q->Handles[i] & ChannelMessage.KindMask) != ChannelMessage.KindEndpoint) { carried[i] = null; continue; }
-                carried[i] = _carried[_head * ChannelMessage.MaxHandles + i];
-                _carried[_head * ChannelMessage.MaxHandles + i] = null;
+                ulong h = s[9 + i];
+                d[9 + i] = h;
+                if ((h & ChannelMessage.KindMask) != ChannelMessage.KindEndpoint) continue;
+                int at = head * ChannelMessage.MaxHandles + (int)i;
+                carried[i] = _carried[at];
+                _carried[at] = null;
             }
-            if (++_head == QueueCapacity) _head = 0;
+            _head = head + 1 == QueueCapacity ? 0 : head + 1;
             _count--;
             // Room in this queue: senders on the peer may go on.
             Endpoint peer = Peer;
@@ -205,7 +224,8 @@ namespace Singularity.Kernel.Ipc
                 {
                     ulong h = m->Handles[i];
                     if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock) ExchangeHeap.Free(h, ExchangeHeap.InFlight, null);
-                    else if (carried[i] != null) carried[i].Close();
+                    // carried[i] was written by TryDequeue only for an endpoint handle (any other entry may be stale).
+                    else if ((h & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint && carried[i] != null) carried[i].Close();
                 }
             }
             Allocator.Free(carried);

@@ -293,6 +293,7 @@ namespace Singularity.Kernel.Ipc
         /// rewrite and the counts (TransferAt). False, with nothing changed, if the slot is not in
         /// flight (a kernel bug, never a SIP's doing). Interrupts off.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool TakeArrived(ulong handle, Sip sip)
         {
             uint slot = (uint)handle;
@@ -313,7 +314,10 @@ namespace Singularity.Kernel.Ipc
         /// <summary>
         /// Transfer of a block whose slot OwnedSlot found for <paramref name="handle"/> and the
         /// sender, with interrupts off since (so it is still the sender's): not looked up again.
+        /// One key rewrite, and the charge moved with one subtract and one add on each account
+        /// (SipAccount.MoveBlockTo) when it goes from the SIP charged to another SIP.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void TransferAt(int slot, ulong handle, Sip fromSip, int to, Sip toSip)
         {
             Block* b = s_blocks + slot;
@@ -323,14 +327,18 @@ namespace Singularity.Kernel.Ipc
             ulong len = b->Length;
             if (b->DmaPages != 0) DmaOwnerMoved(b, fromSip, toSip);
             if (fromSip != null) { fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--; }
-            if (toSip != null)
-            {
-                // Received: the charge moves to the receiver (it cannot be refused: the message is taken).
-                toSip.ExchangeBytes += len;
-                toSip.ExchangeBlocks++;
-                // Back to the SIP charged for it (a SIP's own channel, or a reply): nothing moves.
-                if (b->Charged != toSip.Id) ChargeMoved(slot, fromSip, toSip, len);
-            }
+            if (toSip == null) return;
+            // Received: the charge moves to the receiver (it cannot be refused: the message is taken).
+            toSip.ExchangeBytes += len;
+            toSip.ExchangeBlocks++;
+            int charged = b->Charged;
+            // Back to the SIP charged for it (a SIP's own channel, or a reply): nothing moves.
+            if (charged == toSip.Id) return;
+            b->Charged = toSip.Id;
+            // A direct hand-off from the SIP charged: one move between the two accounts.
+            SipAccount fromAccount = fromSip != null ? fromSip.Account : null, toAccount = toSip.Account;
+            if (fromAccount != null && toAccount != null && fromAccount.SipId == charged) fromAccount.MoveBlockTo(toAccount, len);
+            else ChargeMoved(charged, toSip, len);
         }
 
         // A DMA block changed owner: the device of the SIP that gave it away may no longer reach
@@ -342,19 +350,19 @@ namespace Singularity.Kernel.Ipc
             if (toSip != null) s_dmaOwner(toSip, (ulong)b->Data, b->DmaPages, true);
         }
 
-        // The receiver is not the SIP charged for the block: the charge moves to it. Interrupts off.
-        private static void ChargeMoved(int slot, Sip fromSip, Sip toSip, ulong len)
+        // The receiver is not the SIP charged for the block and the block does not come straight
+        // from that SIP (a queued message taken by another SIP): the account charged (found by id)
+        // gives the charge back and the receiver's takes it. Interrupts off.
+        private static void ChargeMoved(int charged, Sip toSip, ulong len)
         {
-            // A direct hand-off from the SIP charged: one move between the two accounts.
-            if (fromSip != null && fromSip.Account != null && fromSip.Account.SipId == s_blocks[slot].Charged && toSip.Account != null)
-                fromSip.Account.MoveBlockTo(toSip.Account, len);
-            else
+            SipAccount a = SipAccount.Find(charged);
+            if (a != null)
             {
-                Uncharge(slot);
-                toSip.Account.Force(Charge.Blocks, 1);
-                toSip.Account.Force(Charge.Exchange, len);
+                a.Release(Charge.Blocks, 1);
+                a.Release(Charge.Exchange, len);
             }
-            s_blocks[slot].Charged = toSip.Id;
+            toSip.Account.Force(Charge.Blocks, 1);
+            toSip.Account.Force(Charge.Exchange, len);
         }
 
         /// <summary>Frees a block; false if <paramref name="owner"/> does not own it.</summary>

@@ -41,7 +41,7 @@ namespace Singularity.Kernel.Processes
     /// nobody received, channels it created whose other end lives on) and is freed with the last
     /// charge. All of it runs with interrupts off.
     /// </summary>
-    internal sealed class SipAccount
+    internal sealed unsafe class SipAccount
     {
         public readonly int SipId;
         public readonly SipAccount Parent;
@@ -51,8 +51,10 @@ namespace Singularity.Kernel.Processes
         /// <summary>Exchange bytes it sent that are still queued (part of Exchange).</summary>
         public ulong InFlight;
 
-        private readonly ulong[] _own = new ulong[(int)Charge.Count];
-        private readonly ulong[] _total = new ulong[(int)Charge.Count];   // this and every account below
+        // Counters by kind, inside the account itself (no array: no bounds check, no indirection,
+        // no allocation of their own); indexed only by Charge values, which the kernel chooses.
+        private Counters _own;
+        private Counters _total;                                           // this and every account below
         private ulong _kernelTotal;
         private bool _ended;
 
@@ -84,8 +86,13 @@ namespace Singularity.Kernel.Processes
 
         public static bool IsKernel(Charge c) => c >= Charge.Image && c < Charge.Count;
 
-        public ulong Own(Charge c) => _own[(int)c];
-        public ulong Total(Charge c) => _total[(int)c];
+        private struct Counters
+        {
+            public fixed ulong Of[(int)Charge.Count];
+        }
+
+        public ulong Own(Charge c) => _own.Of[(int)c];
+        public ulong Total(Charge c) => _total.Of[(int)c];
         public ulong KernelTotal => _kernelTotal;
         public bool Ended => _ended;
 
@@ -94,7 +101,7 @@ namespace Singularity.Kernel.Processes
             get
             {
                 ulong n = 0;
-                for (int c = (int)Charge.Image; c < (int)Charge.Count; c++) n += _own[c];
+                for (int c = (int)Charge.Image; c < (int)Charge.Count; c++) n += _own.Of[c];
                 return n;
             }
         }
@@ -105,9 +112,9 @@ namespace Singularity.Kernel.Processes
             for (SipAccount a = this; a != null; a = a.Parent)
             {
                 ulong limit, used;
-                if (c == Charge.Heap) { limit = a.Quota.HeapBytes; used = a._total[(int)c]; }
-                else if (c == Charge.Exchange) { limit = a.Quota.ExchangeBytes; used = a._total[(int)c]; }
-                else if (c == Charge.Blocks) { limit = a.Quota.ExchangeBlocks; used = a._total[(int)c]; }
+                if (c == Charge.Heap) { limit = a.Quota.HeapBytes; used = a._total.Of[(int)c]; }
+                else if (c == Charge.Exchange) { limit = a.Quota.ExchangeBytes; used = a._total.Of[(int)c]; }
+                else if (c == Charge.Blocks) { limit = a.Quota.ExchangeBlocks; used = a._total.Of[(int)c]; }
                 else { limit = a.Quota.KernelBytes; used = a._kernelTotal; }
                 // Forced charges may have gone past the limit: nothing more fits then.
                 if (used > limit || n > limit - used) return false;
@@ -137,11 +144,11 @@ namespace Singularity.Kernel.Processes
 
         private void Add(Charge c, ulong n)
         {
-            _own[(int)c] += n;
+            _own.Of[(int)c] += n;
             bool kernel = IsKernel(c);
             for (SipAccount a = this; a != null; a = a.Parent)
             {
-                a._total[(int)c] += n;
+                a._total.Of[(int)c] += n;
                 if (kernel) a._kernelTotal += n;
             }
         }
@@ -154,17 +161,17 @@ namespace Singularity.Kernel.Processes
             Cpu.DisableInterrupts();
             // More given back than was charged is a kernel bug (it would hide leaks): logged, and
             // only what was charged is given back, so the kernel goes on.
-            if (_own[(int)c] < n)
+            if (_own.Of[(int)c] < n)
             {
                 Log.Write("accounting: sip #"); Log.WriteDecimal((ulong)SipId); Log.Write(" gave back more than it was charged for kind ");
                 Log.WriteDecimal((ulong)c); Log.WriteLine();
-                n = _own[(int)c];
+                n = _own.Of[(int)c];
             }
-            _own[(int)c] -= n;
+            _own.Of[(int)c] -= n;
             bool kernel = IsKernel(c);
             for (SipAccount a = this; a != null; a = a.Parent)
             {
-                a._total[(int)c] -= n;
+                a._total.Of[(int)c] -= n;
                 if (kernel) a._kernelTotal -= n;
             }
             FreeEmptyEnded(this);
@@ -174,37 +181,61 @@ namespace Singularity.Kernel.Processes
         /// <summary>
         /// Moves one exchange block's charge (Blocks 1, Exchange <paramref name="bytes"/>) from this
         /// account to <paramref name="to"/>: a block handed over on a channel. The same as Release
-        /// here and Force there, without their per-call interrupt toggles. Interrupts off.
+        /// here and Force there, without their per-call interrupt toggles: the check that this
+        /// account holds the charge is made once, then one subtract and one add on each account's
+        /// two counters. The accounts above both (their common ancestors) keep their totals, since
+        /// the charge stays below them: for two SIPs of one parent (a service and its client,
+        /// usually, or two boot modules) only the two accounts change. Interrupts off.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void MoveBlockTo(SipAccount to, ulong bytes)
         {
-            if (_own[(int)Charge.Blocks] < 1 || _own[(int)Charge.Exchange] < bytes)
+            if (_own.Of[(int)Charge.Blocks] == 0 || _own.Of[(int)Charge.Exchange] < bytes)
             {
-                // Not charged here (a kernel bug): the general path logs it.
-                Release(Charge.Blocks, 1);
-                Release(Charge.Exchange, bytes);
-                to.Force(Charge.Blocks, 1);
-                to.Force(Charge.Exchange, bytes);
+                MoveUncharged(to, bytes);
                 return;
             }
-            _own[(int)Charge.Blocks] -= 1;
-            _own[(int)Charge.Exchange] -= bytes;
-            // The totals of the accounts above both are unchanged (the charge stays below them):
-            // for two SIPs of one parent (a service and its client, usually) only the two move.
-            SipAccount common = Parent == to.Parent ? Parent : null;
-            for (SipAccount a = this; a != common; a = a.Parent)
-            {
-                a._total[(int)Charge.Blocks] -= 1;
-                a._total[(int)Charge.Exchange] -= bytes;
-            }
-            to._own[(int)Charge.Blocks] += 1;
-            to._own[(int)Charge.Exchange] += bytes;
-            for (SipAccount a = to; a != common; a = a.Parent)
-            {
-                a._total[(int)Charge.Blocks] += 1;
-                a._total[(int)Charge.Exchange] += bytes;
-            }
+            _own.Of[(int)Charge.Blocks] -= 1;
+            _own.Of[(int)Charge.Exchange] -= bytes;
+            _total.Of[(int)Charge.Blocks] -= 1;
+            _total.Of[(int)Charge.Exchange] -= bytes;
+            to._own.Of[(int)Charge.Blocks] += 1;
+            to._own.Of[(int)Charge.Exchange] += bytes;
+            to._total.Of[(int)Charge.Blocks] += 1;
+            to._total.Of[(int)Charge.Exchange] += bytes;
+            if (Parent != to.Parent) MoveBlockAbove(to, bytes);
             if (_ended) FreeEmptyEnded(this);
+        }
+
+        // MoveBlockTo of a block not charged here (a kernel bug): the general path logs it.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void MoveUncharged(SipAccount to, ulong bytes)
+        {
+            Release(Charge.Blocks, 1);
+            Release(Charge.Exchange, bytes);
+            to.Force(Charge.Blocks, 1);
+            to.Force(Charge.Exchange, bytes);
+        }
+
+        // MoveBlockTo for accounts of different parents: the ancestors' totals below the common
+        // one change too (each a tree: walk up from both to the first account above both).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void MoveBlockAbove(SipAccount to, ulong bytes)
+        {
+            SipAccount common = null;
+            for (SipAccount a = Parent; a != null && common == null; a = a.Parent)
+                for (SipAccount b = to.Parent; b != null; b = b.Parent)
+                    if (a == b) { common = a; break; }
+            for (SipAccount a = Parent; a != common; a = a.Parent)
+            {
+                a._total.Of[(int)Charge.Blocks] -= 1;
+                a._total.Of[(int)Charge.Exchange] -= bytes;
+            }
+            for (SipAccount a = to.Parent; a != common; a = a.Parent)
+            {
+                a._total.Of[(int)Charge.Blocks] += 1;
+                a._total.Of[(int)Charge.Exchange] += bytes;
+            }
         }
 
         /// <summary>The SIP's record is gone: the account goes once nothing is charged to it (now, or with its last charge).</summary>
@@ -222,7 +253,7 @@ namespace Singularity.Kernel.Processes
         {
             get
             {
-                for (int c = 0; c < (int)Charge.Count; c++) if (_total[c] != 0) return false;
+                for (int c = 0; c < (int)Charge.Count; c++) if (_total.Of[c] != 0) return false;
                 return true;
             }
         }
@@ -237,8 +268,6 @@ namespace Singularity.Kernel.Processes
             {
                 SipAccount parent = a.Parent;
                 a.Unlink();
-                Allocator.Free(a._own);
-                Allocator.Free(a._total);
                 Allocator.Free(a);
                 a = parent;
             }

@@ -295,9 +295,11 @@ namespace Singularity.Ipc
         /// accesses fail), the accesses are waited out and the send is made again (SendLeaving).</safety>
         /// <unsafe>Hands the kernel's ChannelSend the address of a local copy of the message, whose
         /// layout is the ABI's ChannelMessage (both sequential, same fields).</unsafe>
+        [SkipLocalsInit]   // the copy is written whole before the kernel reads it
         public RecvStatus Send(ref RawMessage message, int timeoutMs = -1)
         {
-            RawMessage copy = message;
+            RawMessage copy;
+            RawMessage.Copy(&copy, ref message);   // 13 word moves (a struct copy of this size is a memmove call)
             ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
             int r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, timeoutNs);
             if (r == ChannelStatus.Ok) return RecvStatus.Ok;
@@ -411,11 +413,12 @@ namespace Singularity.Ipc
         /// <safety>The kernel writes the message into a local of this method, which is then copied
         /// to <paramref name="message"/>; the handles in it were moved to this SIP by the kernel.</safety>
         /// <unsafe>Hands the kernel's ChannelReceive the address of a local RawMessage (the ABI's ChannelMessage layout).</unsafe>
+        [SkipLocalsInit]   // `received` is read only when the kernel wrote a message into it (Ok)
         public RecvStatus Receive(out RawMessage message, int timeoutMs = -1)
         {
             RawMessage received;
             int r = KernelCalls.Abi->ChannelReceive(Handle, (ChannelMessage*)&received, Threading.Sync.TimeoutNs(timeoutMs));
-            if (r == ChannelStatus.Ok) { message = received; return RecvStatus.Ok; }
+            if (r == ChannelStatus.Ok) { Unsafe.SkipInit(out message); RawMessage.Copy(ref message, &received); return RecvStatus.Ok; }
             message = default;
             return Status(r);
         }
@@ -660,14 +663,24 @@ namespace Singularity.Ipc
         /// <safety>Index checked against the count (IndexOutOfRangeException).</safety>
         public bool IsBlock(int i) => (GetHandle(i) & ChannelMessage.KindMask) == ChannelMessage.KindBlock;
 
-        /// <safety>Index checked; a handle of another kind is InvalidCastException. The block value is
-        /// only a handle: every use asks the kernel, which refuses blocks this SIP does not own.</safety>
+        /// <safety>Index checked against the count, itself read once and checked to be 0 to 4
+        /// (IndexOutOfRangeException); a handle of another kind is InvalidCastException. The block
+        /// value's header and key come from the runtime's own directory lookup (ExBlock's constructor):
+        /// every access checks the key, which only the kernel sets, so a handle this SIP does not own
+        /// gives a value whose accesses fail; a free or send of it is checked by the kernel.</safety>
+        /// <unsafe>Reads handle field <c>i</c> as <c>Unsafe.Add(ref _h0, i)</c> after checking
+        /// <c>i &lt; count &lt;= 4</c> unsigned: one of the four sequential handle fields.</unsafe>
         public ExBlock GetBlock(int i)
         {
-            ulong h = GetHandle(i);
+            int n = _handleCount;
+            if ((uint)i >= (uint)n || (uint)n > ChannelMessage.MaxHandles) NoHandle();
+            ulong h = Unsafe.Add(ref _h0, i);
             if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock) NotOfKind(i, "an exchange block");
             return new ExBlock(h);
         }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void NoHandle() => throw new IndexOutOfRangeException();
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static void NotOfKind(int i, string kind) => throw new InvalidCastException("handle " + i.ToString() + " is not " + kind);
@@ -681,19 +694,18 @@ namespace Singularity.Ipc
         }
 
         // The count is read once; whatever value a race left, only the four fields are touched.
+        /// <unsafe>Writes handle field <c>n</c> as <c>Unsafe.Add(ref _h0, n)</c> after checking <c>n &lt; 4</c>
+        /// unsigned: one of the four sequential handle fields.</unsafe>
         private void AddHandle(ulong h)
         {
             int n = _handleCount;
-            switch (n)
-            {
-                case 0: _h0 = h; break;
-                case 1: _h1 = h; break;
-                case 2: _h2 = h; break;
-                case 3: _h3 = h; break;
-                default: throw new InvalidOperationException("a message carries at most four handles");
-            }
+            if ((uint)n >= ChannelMessage.MaxHandles) TooManyHandles();
+            Unsafe.Add(ref _h0, n) = h;
             _handleCount = n + 1;
         }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void TooManyHandles() => throw new InvalidOperationException("a message carries at most four handles");
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private ulong GetHandle(int i)

@@ -4,6 +4,12 @@ namespace System.Runtime.CompilerServices
     [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Method | AttributeTargets.Field)]
     internal sealed class IntrinsicAttribute : Attribute { }
 
+    // The compiler leaves `.locals init` off a method carrying it, so ilc does not zero its
+    // non-reference locals first (trusted runtime only: internal; every such local is written
+    // before it is read, which the method's review states).
+    [AttributeUsage(AttributeTargets.Method)]
+    internal sealed class SkipLocalsInitAttribute : Attribute { }
+
     /// <safety>An attribute: metadata the compiler, the verifier or the manifest reads; the runtime never acts on it.</safety>
     /// <allmembers>Stores or returns a plain value of the attribute object itself.</allmembers>
     [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class | AttributeTargets.Assembly)]
