@@ -19,7 +19,8 @@ public class ExchangeQuarantineTests
     {
         var r = HostileScenario.Named("exchange quarantine")
             .Grant("quarantine name=/test/quarantine")
-            .ThenConsole("start quarantine receiver", "quarantine receiver: listening")
+            .AlsoAtBoot("quarantine")                   // the receiver, part of the baseline
+            .ThenConsole("ps", "quarantine")            // a fresh baseline once it runs
             .Attack("quarantine sender 100", AttackOutcome.Fails(
                 @"^unhandled exception System\.InvalidOperationException: this SIP does not own the exchange block",
                 @"quarantine sender: 100 blocks sent while the writer was stopped in them, [1-9]\d* writes refused, exchange bytes owned 0",

@@ -91,6 +91,7 @@ namespace Singularity.Ipc
         }
 
         /// <safety>Compares the header pointer with null; no memory is touched.</safety>
+        /// <unsafe>Only compares the pointer field with null.</unsafe>
         public bool IsNull => _header == null;
 
         /// <summary>A zeroed block; throws when the exchange heap quota is exhausted.</summary>

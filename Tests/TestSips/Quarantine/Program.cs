@@ -3,12 +3,14 @@ using Singularity;
 using Singularity.Ipc;
 using Singularity.Threading;
 
-// `quarantine receiver`: registers /test/quarantine; every block a client sends it is filled with
-// its own pattern, held while the client's threads run, then checked byte by byte and freed. When
-// the client's channel closes it reports how many blocks it checked and how many were touched.
+// `quarantine` (no argument: the receiver): registers /test/quarantine; every block a client sends
+// it is filled with its own pattern, held while the client's threads run, then checked byte by byte,
+// freed and answered. When the client's channel closes it reports how many blocks it checked and
+// how many were touched.
 // `quarantine sender N`: binds to the receiver; a writer thread writes into the current block
 // through the indexer without a pause (no kernel call), and the main thread, each time the timer
-// has stopped the writer in the middle of that, sends the block to the receiver, N times. Finally
+// has stopped the writer in the middle of that, sends the block to the receiver and waits for its
+// answer (so nothing is left queued when this SIP ends), N times. Finally
 // it touches the last block it sent, which must throw InvalidOperationException (uncaught: it fails alone).
 public static class Program
 {
@@ -29,8 +31,8 @@ public static class Program
     public static int Main()
     {
         string args = Sip.Arguments;
-        if (args.StartsWith("receiver")) return Receiver();
         if (args.StartsWith("sender")) return Sender(ParseInt(args.Length > 7 ? args.Substring(7) : "", 200));
+        if (args.Length == 0) return Receiver();
         Debug.WriteLine("quarantine: unknown mode '" + args + "'");
         return 2;
     }
@@ -59,6 +61,8 @@ public static class Program
                 if (!b.ContentEquals(0, pattern, 0, BlockBytes)) touched++;
                 checkedBlocks++;
                 b.Free();
+                var answer = new RawMessage { Tag = 2 };
+                if (client.Send(ref answer) != RecvStatus.Ok) break;
             }
             client.Close();
             Debug.WriteLine("quarantine receiver: " + checkedBlocks.ToString() + " blocks checked, " + touched.ToString() + " touched by the sender");
@@ -84,7 +88,7 @@ public static class Program
             box.Block = ExBlock.Allocate(BlockBytes);
             var m = new RawMessage { Tag = 1 };
             m.Add(last);
-            if (receiver.Send(ref m) != RecvStatus.Ok) { Debug.WriteLine("quarantine sender: FAILED send " + k.ToString()); return 1; }
+            if (receiver.Call(ref m, out RawMessage answer) != RecvStatus.Ok || answer.Tag != 2) { Debug.WriteLine("quarantine sender: FAILED send " + k.ToString()); return 1; }
             sent++;
         }
         box.Stop = true;
