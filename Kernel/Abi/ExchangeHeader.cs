@@ -13,7 +13,8 @@ namespace Singularity.Abi
     /// Key is written only by the kernel: when the block's owner changes (allocate, send, receive,
     /// free, reclaim) and when it parks a block a thread of its SIP may still be inside an access to
     /// (0; Data and Length stay until the block is freed: Kernel/Kernel/Ipc/ExchangeQuarantine.cs).
-    /// The runtime reads it with a volatile load, anew at every access. Data and Length are written by the
+    /// The runtime reads it after the SIP's last kernel call before an access (a plain load, never
+    /// moved across a call: ExchangeGuard.Check). Data and Length are written by the
     /// kernel before Key names a SIP.
     /// </remarks>
     [StructLayout(LayoutKind.Sequential)]
@@ -26,7 +27,7 @@ namespace Singularity.Abi
         public const uint InFlightOwner = 0xFFFFFFFF;              // no SIP has this id
 
         /// <summary>Handle generation bits | owner SIP id; 0 when the slot is free.</summary>
-        public long Key;                                            // first: the runtime reads it as a volatile word (ExchangeGuard.Check)
+        public long Key;                                            // first: a null header pointer faults on it, in page 0 (ExchangeGuard.Check)
         public uint Slot;                                           // the slot's index, written once with the chunk (the runtime makes handles from it)
         public uint Length;
         public byte* Data;

@@ -63,39 +63,30 @@ namespace Singularity.Ipc
         public static long KeyOf(ulong handle) => ExchangeHeader.KeyOf(handle, s_sipId);
 
         /// <summary>
-        /// Checks an access may begin: the header's Key (a volatile load: read anew every time) is
-        /// this value's. Throws InvalidOperationException otherwise; a null header faults
-        /// (NullReferenceException). The caller then checks the range and loads or stores through
-        /// the header with no kernel call before it is done.
+        /// Checks an access may begin: the header's Key is this value's. Throws
+        /// InvalidOperationException otherwise; a null header faults (NullReferenceException). The
+        /// caller then checks the range and loads or stores through the header with no kernel call
+        /// before it is done.
         /// </summary>
+        /// <remarks>
+        /// A plain load: the compiler may take the key, length and address once for a stretch of code
+        /// without calls (a loop over the block that stores nothing), never across a call, since a
+        /// call may change any memory. That is as sound as a load at every access: the window between
+        /// the load and the last use is still free of kernel entries, so only the timer can stop the
+        /// thread inside it, and the kernel's quarantine covers a stopped thread for as long as it
+        /// holds the header's or the data's address (docs/channels.md "Exchange heap").
+        /// </remarks>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Check(ExchangeHeader* x, long key)
         {
-            if ((long)((VolatileWord*)x)->Value != key) NotOwned();
+            if (x->Key != key) NotOwned();
         }
 
-        // The header's first word (Key) seen as a volatile one: the compiler loads it at every
-        // check, never once for a loop or across a call (C# has no volatile long; a 64-bit nint is the same word).
-        private struct VolatileWord
-        {
-            public volatile nint Value;
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        // Not NoInlining: the compiler then sees that these never return (it does not inline a
+        // method that only throws), so the failed checks are cold blocks out of the access's way
+        // and no register has to be saved around them.
         public static void NotOwned() => throw new InvalidOperationException("this SIP does not own the exchange block (it was sent or freed)");
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
         public static void OutOfRange() => throw new IndexOutOfRangeException();
-
-        /// <summary>
-        /// Before the kernel frees or sends the block: false when the header does not say this SIP
-        /// owns it (the kernel would refuse too: this only gives the caller its error without a
-        /// kernel call). Nothing is marked and nothing waits: the kernel parks the block if another
-        /// thread of this SIP may be inside an access to it.
-        /// </summary>
-        public static bool TryBeginTransfer(ExchangeHeader* x, long key) => x != null && x->Key == key;
-
-        /// <summary>The kernel has answered; nothing to undo (TryBeginTransfer marks nothing).</summary>
-        public static void EndTransfer(ExchangeHeader* x, long key) { }
     }
 }

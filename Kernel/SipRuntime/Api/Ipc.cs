@@ -26,7 +26,7 @@ namespace Singularity.Ipc
     /// are deliberately not cached in the value: a torn value would pair them with another block's
     /// key, and the check would vouch for memory it never looked at), and name for a free or send at
     /// most a handle the kernel checks like any other. An access makes no kernel call between its key
-    /// check (a volatile load of the header's key: never hoisted out of a loop or across a call) and
+    /// check (a load of the header's key, which the compiler never moves across a call) and
     /// its load or store, so a thread stopped in between is one the timer stopped, and the kernel
     /// parks any block such a thread may still touch rather than hand its memory on (the receiver
     /// gets a copy): no access of this SIP reaches memory the kernel has given to anyone else. The
