@@ -10,7 +10,8 @@ using Singularity.Threading;
 // `quarantine sender N`: binds to the receiver; a writer thread writes into the current block
 // through the indexer without a pause (no kernel call), and the main thread, each time the timer
 // has stopped the writer in the middle of that, sends the block to the receiver and waits for its
-// answer (so nothing is left queued when this SIP ends), N times. Finally
+// answer (so nothing is left queued when this SIP ends), N times: by Send then Receive and by Call
+// in turn, so both the general send path and the request/reply fast path meet the stopped writer. Finally
 // it touches the last block it sent, which must throw InvalidOperationException (uncaught: it fails alone).
 public static class Program
 {
@@ -88,7 +89,13 @@ public static class Program
             box.Block = ExBlock.Allocate(BlockBytes);
             var m = new RawMessage { Tag = 1 };
             m.Add(last);
-            if (receiver.Call(ref m, out RawMessage answer) != RecvStatus.Ok || answer.Tag != 2) { Debug.WriteLine("quarantine sender: FAILED send " + k.ToString()); return 1; }
+            // Every other block by Send then Receive (the general send path, ChannelCalls.SendLocked),
+            // the rest by Call (ABI 44; the fast path when the receiver waits: ChannelFastPath).
+            bool ok;
+            RawMessage answer = default;
+            if ((k & 1) == 0) ok = receiver.Send(ref m) == RecvStatus.Ok && receiver.Receive(out answer) == RecvStatus.Ok;
+            else ok = receiver.Call(ref m, out answer) == RecvStatus.Ok;
+            if (!ok || answer.Tag != 2) { Debug.WriteLine("quarantine sender: FAILED send " + k.ToString()); return 1; }
             sent++;
         }
         box.Stop = true;
