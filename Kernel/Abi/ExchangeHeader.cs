@@ -31,6 +31,12 @@ namespace Singularity.Abi
         public uint Slot;                                           // the slot's index, written once with the chunk (the runtime makes handles from it)
         public uint Length;
         public byte* Data;
+        // To 32 bytes: a chunk starts on a 32-byte boundary (ExchangeHeap.AddHeaderChunks), so each
+        // header, the three words an access reads included, lies in one cache line.
+        public ulong Unused;
+
+        /// <summary>Bytes per header (a power of two: headers never straddle a cache line).</summary>
+        public const int Size = 32;
 
         /// <summary>The key of a block named by <paramref name="handle"/> and owned by <paramref name="owner"/>.</summary>
         public static long KeyOf(ulong handle, uint owner) => (long)((handle & GenerationMask) | owner);

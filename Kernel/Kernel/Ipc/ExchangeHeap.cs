@@ -61,6 +61,7 @@ namespace Singularity.Kernel.Ipc
 
         public static void Initialize()
         {
+            if (sizeof(ExchangeHeader) != ExchangeHeader.Size) Panic.Halt("exchange heap: a block header is not ExchangeHeader.Size bytes");
             s_blocks = (Block*)KernelHeap.Allocate((ulong)(InitialCapacity * sizeof(Block)));
             s_headers = (ExchangeHeader**)KernelHeap.Allocate((ulong)(ExchangeHeader.DirectoryChunks * sizeof(ExchangeHeader*)));
             for (int c = 0; c < ExchangeHeader.DirectoryChunks; c++) s_headers[c] = null;
@@ -77,9 +78,13 @@ namespace Singularity.Kernel.Ipc
             for (int c = from >> ExchangeHeader.ChunkShift; c < (to >> ExchangeHeader.ChunkShift); c++)
             {
                 if (s_headers[c] != null) continue;
-                ulong bytes = (ulong)(ExchangeHeader.ChunkSlots * sizeof(ExchangeHeader));
-                var chunk = (ExchangeHeader*)KernelHeap.TryAllocate(bytes);
-                if (chunk == null) return false;
+                // One header more than the chunk holds, so the chunk can start on a 32-byte boundary
+                // (the heap's large blocks start 16 bytes into a page): each header then lies in one
+                // cache line. Chunks are never freed, so the allocation's own address is not kept.
+                ulong bytes = (ulong)(ExchangeHeader.ChunkSlots * sizeof(ExchangeHeader) + ExchangeHeader.Size);
+                byte* raw = (byte*)KernelHeap.TryAllocate(bytes);
+                if (raw == null) return false;
+                var chunk = (ExchangeHeader*)(((ulong)raw + ExchangeHeader.Size - 1) & ~(ulong)(ExchangeHeader.Size - 1));
                 for (int i = 0; i < ExchangeHeader.ChunkSlots; i++) { chunk[i] = default; chunk[i].Slot = (uint)(c * ExchangeHeader.ChunkSlots + i); }
                 s_headers[c] = chunk;
             }
