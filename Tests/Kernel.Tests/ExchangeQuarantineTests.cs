@@ -6,8 +6,8 @@ namespace Singularity.Tests.Kernel;
 /// The exchange heap's quarantine (Kernel/Kernel/Ipc/ExchangeQuarantine.cs, docs/channels.md
 /// "Exchange heap"): an access to a block is a key check and then a load or store with no count
 /// and no kernel call, so a thread the timer stops in between would, when it runs again, store
-/// into memory its SIP has meanwhile sent. The SIP (Tests/TestSips/Quarantine, both ownership
-/// checkers off) sends a block each time its writer thread has been stopped in the middle of its
+/// into memory its SIP has meanwhile sent. The SIP (Tests/TestSips/Quarantine, the ownership
+/// analyzer off) sends a block each time its writer thread has been stopped in the middle of its
 /// writes into it, many times, to a receiver SIP that checks every byte of what it got: none may
 /// carry the writer's pattern. The sender's later access fails it alone, and once it is gone the
 /// kernel's memory, the exchange heap included, is exactly where it was.
