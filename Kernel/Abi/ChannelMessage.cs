@@ -34,9 +34,5 @@ namespace Singularity.Abi
         public const int TimedOut = -3;
         public const int BadMessage = -4;      // a handle in the message is not the sender's to give
         public const int OutOfMemory = -5;
-        // A send whose blocks another thread of the sending SIP may be accessing right now (its
-        // runtime's access count is not 0): nothing moved; the runtime marks the blocks Leaving,
-        // waits for the accesses to end and sends again (RawEndpoint.Send). Never reaches SIP code.
-        public const int AccessesRunning = -6;
     }
 }

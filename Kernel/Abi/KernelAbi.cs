@@ -91,12 +91,5 @@ namespace Singularity.Abi
         public ulong HeapQuota;
         public byte* Name;              // NUL-terminated ASCII
         public byte* Arguments;         // NUL-terminated ASCII: the module's command line after its name
-        /// <summary>
-        /// Written by the runtime at start-up (null before): its count of this SIP's running
-        /// exchange-block accesses (ExchangeGuard). The kernel reads it, once it checked that the
-        /// word lies in the SIP's image, to send a block without the runtime's Leaving protocol
-        /// (ExchangeHeap.AccessesRunning, docs/channels.md "Exchange heap").
-        /// </summary>
-        public int* AccessCount;
     }
 }

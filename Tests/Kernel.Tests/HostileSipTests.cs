@@ -47,7 +47,7 @@ public class HostileSipTests
     public void ReplyAndReceiveGivenBadSetsBadRepliesAndRunningAccessesFailsAlone()
     {
         // ABI 56 and 44: bad handles in the set, a freed or duplicate block, a closed peer, and
-        // blocks another thread keeps accessing (the kernel's AccessesRunning, the runtime's Leaving path).
+        // blocks another thread keeps accessing (the kernel's quarantine: a copy sent, the original parked).
         HostileScenario.Named("reply and receive")
             .Attack("hostile replyreceive", AllRefused)
             .Run()

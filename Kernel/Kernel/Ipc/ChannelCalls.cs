@@ -133,15 +133,13 @@ namespace Singularity.Kernel.Ipc
                 }
                 else return ChannelStatus.BadMessage;
             }
-            // The blocks may change owner only while no access of this SIP runs (a thread preempted
-            // inside one would go on into memory given away): interrupts are off, so the SIP's count
-            // of running accesses, read now, holds until the move is done. If another thread is
-            // inside an access, nothing moves and the runtime takes the Leaving path
-            // (RawEndpoint.Send); a SIP whose runtime named no count cannot send blocks.
-            if (blocks)
+            // Another thread of the SIP stopped by the timer may be inside an access to a block:
+            // that block's memory goes to nobody, the message carries a copy (ExchangeQuarantine.cs).
+            // Interrupts are off from OwnedSlot to the move, so no thread of the SIP runs between.
+            if (blocks && sip.PreemptedThreads != 0)
             {
-                int running = ExchangeHeap.AccessesRunning(sip);
-                if (running != 0) return running > 0 ? ChannelStatus.AccessesRunning : ChannelStatus.BadMessage;
+                int q = ExchangeHeap.BeforeSend(sip, m, slots, count);
+                if (q != ChannelStatus.Ok) return q;
             }
 
             // A channel the kernel serves: the request is served here, on this thread; its

@@ -11,7 +11,9 @@ namespace Singularity.Kernel.Ipc
     /// ReplyAndReceive whose client already waits for the reply in Call. The message's handles
     /// are read once and checked (blocks only: the sender's own, no duplicates), the frame is
     /// copied once into the waiting thread's buffer (tag, count, data, the handles used), each
-    /// block changes owner once (ExchangeHeap.TransferAt: key rewrite and the two accounts), and
+    /// block changes owner once (ExchangeHeap.TransferAt: key rewrite and the two accounts; a block
+    /// another thread of the sender may still be inside an access to is first replaced by a copy,
+    /// ExchangeHeap.BeforeSend, as on the general path), and
     /// the caller blocks while the CPU goes straight to the partner (Scheduler.HandOff): no
     /// queue slot, no run-queue insertion, no kernel-heap allocation. Any precondition that does
     /// not hold leaves everything untouched and the general path (ChannelCalls) runs, which is
@@ -70,9 +72,7 @@ namespace Singularity.Kernel.Ipc
         /// if it is 0), then receives on one of <paramref name="handles"/> into <paramref name="m"/>
         /// as ReceiveAny, in one kernel entry. <paramref name="results"/>[0] gets the index received
         /// on (-1 for none), <paramref name="results"/>[1] the reply's status (the receive happens
-        /// whatever it is). Returns the receive's status, or AccessesRunning with nothing sent or
-        /// received when the reply carries blocks while another thread of the SIP is inside an
-        /// access (the runtime marks them Leaving and calls again).
+        /// whatever it is). Returns the receive's status.
         /// </summary>
         public static int ReplyAndReceive(Sip sip, int replyHandle, ChannelMessage* m, int* handles, int count, int* results, ulong timeoutNs)
         {
@@ -98,13 +98,6 @@ namespace Singularity.Kernel.Ipc
                     client = r;
                 }
                 else results[1] = ChannelCalls.Send(sip, replyHandle, m, timeoutNs);
-                if (results[1] == ChannelStatus.AccessesRunning)
-                {
-                    // Another thread of the SIP is inside a block access: nothing moved and nothing
-                    // is received; the runtime marks the reply's blocks Leaving and calls again.
-                    if ((flags & (1 << 9)) != 0) Cpu.EnableInterrupts();
-                    return ChannelStatus.AccessesRunning;
-                }
             }
             int result = client == null ? ChannelCalls.ReceiveAny(sip, handles, count, m, results, timeoutNs)
                                         : ReceiveHandingOff(sip, client, handles, count, m, results, timeoutNs);
@@ -176,10 +169,12 @@ namespace Singularity.Kernel.Ipc
 
         // The message's handles, read once each into `hs` with their slots: -1 unless the count is
         // 0 to 4 and every handle is an exchange block the sender owns, none twice (endpoints and
-        // anything wrong go the general way, which moves endpoints or says BadMessage), and, when
-        // there are blocks, no access of the sender's SIP runs (ExchangeHeap.AccessesRunning, read
-        // with interrupts off: it holds until the blocks have moved; else the general way answers
-        // AccessesRunning and the runtime takes its Leaving path, as for Send).
+        // anything wrong go the general way, which moves endpoints or says BadMessage). When another
+        // thread of the sender's SIP carries the preemption mark, the quarantine runs as on the
+        // general path (ExchangeHeap.BeforeSend): a block that thread may still be inside an access
+        // to is replaced, in the message and in `slots`, by a copy, and `hs` takes the message's
+        // handles again; -1 if the copies do not fit (the general way then answers OutOfMemory).
+        // Interrupts off from here until the blocks have moved.
         private static int CheckBlocks(Sip sip, ChannelMessage* m, ulong* hs, int* slots)
         {
             int count = m->HandleCount;
@@ -194,7 +189,11 @@ namespace Singularity.Kernel.Ipc
                 hs[i] = h;
                 slots[i] = slot;
             }
-            if (count != 0 && ExchangeHeap.AccessesRunning(sip) != 0) return -1;
+            if (count != 0 && sip.PreemptedThreads != 0)
+            {
+                if (ExchangeHeap.BeforeSend(sip, m, slots, count) != ChannelStatus.Ok) return -1;
+                for (int i = 0; i < count; i++) hs[i] = m->Handles[i];
+            }
             return count;
         }
 

@@ -11,13 +11,14 @@ namespace Singularity.Kernel.Ipc
     /// Every block has exactly one owner: a SIP, or a message in flight on a channel. A block
     /// is named by a handle (slot index and generation), so a stale or forged handle finds
     /// nothing. When a SIP dies, every block it owns is freed. Only the SIP's trusted runtime gets a
-    /// block's address (Access), and its exchange guard keeps every access inside the time the SIP
-    /// owns the block: a free or send waits until no other thread of the SIP is inside an access.
+    /// block's address (Access); its exchange guard checks each access against the block's key, and a
+    /// block another thread of the SIP may still be inside an access to is parked, not handed on
+    /// (ExchangeQuarantine.cs).
     /// Every block is charged to one SIP's account (docs/accounting.md): its owner's, or while it
     /// is in flight its sender's, so a flood of messages nobody receives counts against the
     /// sender's exchange grant; the charge moves to the receiver when it takes the block.
     /// </summary>
-    internal static unsafe class ExchangeHeap
+    internal static unsafe partial class ExchangeHeap
     {
         public const int InFlight = -1;             // owner while a message carries the block
         private const int InitialCapacity = 16384;  // slots; the table doubles when full (more than four SIPs at their block limit)
@@ -31,6 +32,7 @@ namespace Singularity.Kernel.Ipc
             public int Charged;                     // the SIP id whose account is charged for it
             public ulong DmaPages;                  // a DMA block: whole frames from PhysicalMemory (0 for an ordinary block)
             public int DmaOrigin;                   // a DMA block: the id of the driver SIP that allocated it
+            public int NextParked;                  // a parked block: the next one's slot + 1 (ExchangeQuarantine.cs)
         }
 
         // The I/O layer's DMA hooks (Boot/Kernel.cs ConnectLayers; IO/DmaBuffers.cs): a DMA block
@@ -59,6 +61,7 @@ namespace Singularity.Kernel.Ipc
 
         public static void Initialize()
         {
+            if (sizeof(ExchangeHeader) != ExchangeHeader.Size) Panic.Halt("exchange heap: a block header is not ExchangeHeader.Size bytes");
             s_blocks = (Block*)KernelHeap.Allocate((ulong)(InitialCapacity * sizeof(Block)));
             s_headers = (ExchangeHeader**)KernelHeap.Allocate((ulong)(ExchangeHeader.DirectoryChunks * sizeof(ExchangeHeader*)));
             for (int c = 0; c < ExchangeHeader.DirectoryChunks; c++) s_headers[c] = null;
@@ -75,10 +78,14 @@ namespace Singularity.Kernel.Ipc
             for (int c = from >> ExchangeHeader.ChunkShift; c < (to >> ExchangeHeader.ChunkShift); c++)
             {
                 if (s_headers[c] != null) continue;
-                ulong bytes = (ulong)(ExchangeHeader.ChunkSlots * sizeof(ExchangeHeader));
-                var chunk = (ExchangeHeader*)KernelHeap.TryAllocate(bytes);
-                if (chunk == null) return false;
-                for (int i = 0; i < ExchangeHeader.ChunkSlots; i++) chunk[i] = default;
+                // One header more than the chunk holds, so the chunk can start on a 32-byte boundary
+                // (the heap's large blocks start 16 bytes into a page): each header then lies in one
+                // cache line. Chunks are never freed, so the allocation's own address is not kept.
+                ulong bytes = (ulong)(ExchangeHeader.ChunkSlots * sizeof(ExchangeHeader) + ExchangeHeader.Size);
+                byte* raw = (byte*)KernelHeap.TryAllocate(bytes);
+                if (raw == null) return false;
+                var chunk = (ExchangeHeader*)(((ulong)raw + ExchangeHeader.Size - 1) & ~(ulong)(ExchangeHeader.Size - 1));
+                for (int i = 0; i < ExchangeHeader.ChunkSlots; i++) { chunk[i] = default; chunk[i].Slot = (uint)(c * ExchangeHeader.ChunkSlots + i); }
                 s_headers[c] = chunk;
             }
             return true;
@@ -119,6 +126,7 @@ namespace Singularity.Kernel.Ipc
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             ulong handle = 0;
+            if (s_parkedCount != 0) ReleaseParked(sip, false);
             // Checked with interrupts off, so two threads of one SIP cannot both pass the quota; the
             // grant's block count keeps one SIP (and those it started) from filling the table.
             if (sip.Account.Fits(Charge.Blocks, 1) && sip.Account.Fits(Charge.Exchange, length)
@@ -255,38 +263,6 @@ namespace Singularity.Kernel.Ipc
         }
 
         /// <summary>
-        /// Whether a thread of <paramref name="sip"/> may be inside an access to an exchange block
-        /// right now: 0 none, 1 some, -1 unknown (its runtime named no count word in its image).
-        /// Interrupts off, so (one CPU) no thread of the SIP runs until the caller returns: with 0,
-        /// a block the SIP owns can change owner at once, and any later access of the SIP fails its
-        /// key check (the count is counted in before the key is read, ExchangeGuard.Enter). This is
-        /// the kernel's half of what the runtime's Leaving protocol does (docs/channels.md
-        /// "Exchange heap"), without the two compare-exchanges around the send.
-        /// </summary>
-        public static int AccessesRunning(Sip sip)
-        {
-            int* count = sip.ExchangeAccessCount;
-            if (count == null)
-            {
-                count = CountWordOf(sip);
-                if (count == null) return -1;
-                sip.ExchangeAccessCount = count;    // checked once: the runtime names it at start-up, before any block
-            }
-            return *count != 0 ? 1 : 0;
-        }
-
-        // The count word the runtime named in the SIP's start-up info, if it is an aligned word
-        // inside the SIP's own image (hostile input: anything else is no word). Interrupts off.
-        private static int* CountWordOf(Sip sip)
-        {
-            if (sip.StartInfo == null) return null;
-            ulong w = (ulong)sip.StartInfo->AccessCount;
-            ulong lo = sip.ImageBase, bytes = sip.ImagePages * PhysicalMemory.PageSize;
-            if ((w & 3) != 0 || w < lo || bytes < 4 || w - lo > bytes - 4) return null;
-            return (int*)w;
-        }
-
-        /// <summary>
         /// A block that arrived in a queued message becomes <paramref name="sip"/>'s: its slot is the
         /// handle's own (the handle was checked when the message was sent, and an in-flight block is
         /// reached only through its one queued message), so it is not looked up again; one key
@@ -372,7 +348,7 @@ namespace Singularity.Kernel.Ipc
             Cpu.DisableInterrupts();
             int slot = Slot(handle);
             bool ok = slot >= 0 && s_blocks[slot].Owner == owner;
-            if (ok) Release(slot, ownerSip);
+            if (ok && !ParkOnFree(slot, ownerSip)) Release(slot, ownerSip);     // parked: another thread may be inside an access
             Restore(flags);
             return ok;
         }
@@ -380,6 +356,7 @@ namespace Singularity.Kernel.Ipc
         /// <summary>Frees every block a dead SIP owned.</summary>
         public static void ReclaimAll(Sip sip)
         {
+            ReleaseParkedOfEnded(sip);
             // Every block a SIP owns counts in its ExchangeBlocks.
             if (sip.ExchangeBlocks == 0) return;
             ulong flags = Cpu.ReadRflags();

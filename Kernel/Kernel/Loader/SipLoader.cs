@@ -191,7 +191,6 @@ namespace Singularity.Kernel.Loader
             info->HeapQuota = sip.HeapQuota;
             info->Name = ToAscii(sip.Name);
             info->Arguments = ToAscii(sip.Arguments);
-            info->AccessCount = null;       // the runtime names its count word at start-up
             sip.ChargeRecord(KernelHeap.BytesInUse - mark);
             Cpu.EnableInterrupts();
             // _start(abi, info) on the SIP stack; it returns the exit code (docs/abi.md).

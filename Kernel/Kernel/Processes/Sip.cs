@@ -61,7 +61,6 @@ namespace Singularity.Kernel.Processes
         public ulong HeapBytes;
         public ulong ExchangeBytes;          // the blocks' lengths, as the SIP sees them
         public int ExchangeBlocks;
-        public int* ExchangeAccessCount;     // the runtime's count of running block accesses, checked once to lie in the image (ExchangeHeap.AccessesRunning); null until its first send
         private ulong* _allocations;         // pairs (address, pages); grows by doubling up to MaxAllocations
         private int _allocationCount;
         private int _allocationCapacity;

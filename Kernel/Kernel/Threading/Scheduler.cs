@@ -23,6 +23,7 @@ namespace Singularity.Kernel.Threading
         private static Thread s_preferred;          // PreferNext: run this ready thread at the next switch
         private static Thread s_handoff;            // WakeHandOff: ready, in no queue; the next switch runs it (or queues it)
         private static Thread s_yielding;           // Yield: run another share than this thread's if one is ready
+        private static bool s_preempting;           // OnTick: the next Schedule switches the running thread out involuntarily
         private static ulong s_wakeCredit;          // see CatchUp (0 until the TSC is calibrated)
         private static Thread s_current;
         private static Thread s_idle;
@@ -294,6 +295,7 @@ namespace Singularity.Kernel.Threading
         public static void ParkCurrent()
         {
             Cpu.DisableInterrupts();
+            s_preempting = true;        // it resumed from a switch and runs no SIP code: its mark stays
             Schedule();
         }
 
@@ -514,6 +516,7 @@ namespace Singularity.Kernel.Threading
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             if (t.State == ThreadState.Dead) { Restore(flags); return; }
+            PreemptionMark.Clear(t);
             if (t == s_handoff) s_handoff = null;
             if (t.State == ThreadState.Ready) RemoveReady(t);
             if (t.State == ThreadState.Blocked)
@@ -556,6 +559,7 @@ namespace Singularity.Kernel.Threading
             if (best > (int)s_current.Priority || (s_quantumLeft == 0 && best >= (int)s_current.Priority))
             {
                 if (s_current.State == ThreadState.Running) MakeReady(s_current);
+                s_preempting = true;
                 Schedule();
             }
         }
@@ -566,6 +570,8 @@ namespace Singularity.Kernel.Threading
         {
             Charge();
             Thread prev = s_current;
+            bool preempted = s_preempting;
+            s_preempting = false;
             // The hand-off and the preferred thread were asked whether their SIP lets them run.
             Thread next = TakeHandOff(prev) ?? TakePreferred(prev);
             if (next == null)
@@ -587,6 +593,7 @@ namespace Singularity.Kernel.Threading
                 return;
             }
             if (prev == s_idle && prev.State == ThreadState.Running) prev.State = ThreadState.Ready;
+            PreemptionMark.OnSwitchOut(prev, preempted);
             SwitchTo(prev, next);
         }
 

@@ -63,6 +63,12 @@ namespace Singularity.Kernel.Threading
         public bool Detached;               // its handle was closed (nobody can name it any more)
         public bool Reaped;                 // its stack was freed
         public ulong CpuCycles;             // TSC cycles spent running (charged at every switch and tick)
+        /// <summary>
+        /// A SIP thread the timer switched out since its last voluntary kernel entry: it may be
+        /// stopped inside an exchange-block access (between its key check and its load or store).
+        /// Set and cleared by the scheduler (PreemptionMark); the exchange heap's quarantine reads it.
+        /// </summary>
+        public bool Preempted;
         private Event _wakeup;
 
         /// <summary>

@@ -39,6 +39,9 @@ namespace Singularity.Kernel.Threading
         /// </summary>
         public Thread Collector { get; protected set; }
 
+        /// <summary>How many of its threads carry Thread.Preempted (the exchange heap tests it before a send or free).</summary>
+        public int PreemptedThreads;
+
         /// <summary>Whether <paramref name="t"/> may be given the CPU now.</summary>
         public abstract bool MayRun(Thread t);
 

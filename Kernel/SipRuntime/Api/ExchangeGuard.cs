@@ -8,36 +8,29 @@ using Singularity.Runtime;
 namespace Singularity.Ipc
 {
     /// <summary>
-    /// Checks this SIP's accesses to exchange blocks without a kernel call, and keeps every access
-    /// inside the time the SIP owns the block. Each block has a header in a kernel table that never
-    /// moves (Abi/ExchangeHeader.cs): its Key names the owning SIP (and the handle's generation) and
-    /// is rewritten by the kernel on every change of owner. An access counts itself in this SIP's
-    /// count of running accesses, checks the Key, and counts itself out. A free or send first marks
-    /// the Key Leaving (new accesses fail) and waits until no access of this SIP runs, so no access of
-    /// another thread runs on into memory the kernel gives to someone else (its own heap, or the SIP
-    /// that receives the block). The count is one word per SIP, changed with one-instruction locked
-    /// adds, inlined (no call): the system runs on one CPU (docs/scheduling.md), so only an interrupt can come
-    /// between a thread's instructions, never inside one, and a thread preempted inside an access has
-    /// the count above 0 until it runs again and leaves (docs/channels.md "Exchange blocks"). With
-    /// more than one CPU the locked add stays sound but contended (one count per CPU would scale).
+    /// Checks this SIP's accesses to exchange blocks without a kernel call. Each block has a header
+    /// in a kernel table that never moves (Abi/ExchangeHeader.cs): its Key names the owning SIP (and
+    /// the handle's generation) and is rewritten by the kernel on every change of owner. An access
+    /// compares the Key with the one the block value carries, checks its range against the header's
+    /// Length and loads or stores through the header's Data, with no kernel call in between. Nothing
+    /// is counted: a thread of this SIP that the timer stops between its check and its load or store
+    /// is marked by the kernel, and a block such a thread may still touch (its saved state points at
+    /// the block) goes to nobody when another thread sends or frees it: the receiver gets a copy, the
+    /// memory stays parked with this SIP until that thread has moved on (docs/channels.md "Exchange
+    /// heap", Kernel/Kernel/Ipc/ExchangeQuarantine.cs).
     /// </summary>
     /// <unsafe>The directory pointer is the kernel's (ExchangeHeaders ABI call at start-up): a fixed
     /// array of DirectoryChunks chunk pointers, each null or ChunkSlots headers that are never freed.
     /// Header() bounds the slot against the directory and checks the chunk; a header's Data and
     /// Length describe the block's memory whenever its Key is this SIP's (the kernel writes them
-    /// before the Key), and the Leaving protocol keeps that true for the duration of an access.
-    /// An ExBlock caches its header pointer, found through the directory when the value was made
-    /// (from a kernel-issued handle): Enter checks it is not null and its Key, so a cached pointer is
-    /// used only while the header says this SIP owns the block. Initialize writes the address of the count
-    /// (a static of this image, which never moves) into the kernel's start-up info; the kernel checks it
-    /// lies in this SIP's image before it reads it.</unsafe>
+    /// before the Key), and the kernel's quarantine keeps that memory from any other owner for as
+    /// long as a thread that checked the Key may still use it. An ExBlock caches its header pointer,
+    /// found through the directory when the value was made (from a kernel-issued handle); null (the
+    /// null block) faults on the Key read, in page 0, which is never mapped: a NullReferenceException.</unsafe>
     internal static unsafe class ExchangeGuard
     {
         private static ExchangeHeader** s_directory;
         private static uint s_sipId;
-        // A free or send gives up waiting for other threads' accesses after this many yields (an
-        // access is a few instructions or one copy; only a SIP killed inside one leaves a count behind).
-        private const int MaxWaits = 100000;
 
         /// <summary>At start-up, before any block exists in this SIP: the directory is never null afterwards (the kernel's is a fixed allocation).</summary>
         public static void Initialize()
@@ -45,9 +38,6 @@ namespace Singularity.Ipc
             s_directory = KernelCalls.Abi->ExchangeHeaders();
             if (s_directory == null) KernelCalls.Fail("no exchange-block header directory", 0);
             s_sipId = (uint)KernelCalls.Info->SipId;
-            // The kernel reads the count (after checking it lies in this image) to send blocks
-            // without the Leaving protocol while no access runs (RawEndpoint.Send).
-            KernelCalls.Info->AccessCount = (int*)Unsafe.AsPointer(ref AccessCount.Running);
         }
 
         /// <summary>The header of the slot <paramref name="handle"/> names, or null. Any value is safe.</summary>
@@ -64,84 +54,39 @@ namespace Singularity.Ipc
         // The bits of a handle's 32-bit slot field at and above the directory's size.
         private const ulong SlotHighBits = 0xFFFFFFFFUL & ~(ulong)(ExchangeHeader.DirectoryChunks * ExchangeHeader.ChunkSlots - 1);
 
+        /// <summary>The handle of the block whose header is <paramref name="x"/> (not null) and whose key is <paramref name="key"/>: the slot the header is for, the key's generation.</summary>
+        public static ulong HandleOf(ExchangeHeader* x, long key) =>
+            ChannelMessage.KindBlock | ((ulong)key & ExchangeHeader.GenerationMask) | x->Slot;
+
         /// <summary>The key a header carries while this SIP owns the block <paramref name="handle"/> names.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static long KeyOf(ulong handle) => ExchangeHeader.KeyOf(handle, s_sipId);
 
-        // This SIP's accesses in progress, all threads together. Changed only by the one-instruction
-        // locked adds below (ilc expands the Interlocked intrinsic inline, `lock add` when the result is
-        // unused): no interrupt can split one, and no call is made, so an access compiles to a few
-        // instructions with its operands in registers. (A C# ++ would be a load and a store, which an
-        // interrupt can come between.)
-        // The word is the only static of its class (AccessCount), so its address is that class's
-        // statics base: one `lea` and the `lock` instruction.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void CountIn() => Interlocked.ExchangeAdd(ref AccessCount.Running, 1);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void CountOut() => Interlocked.ExchangeAdd(ref AccessCount.Running, -1);
-        // Read in a loop around a kernel call (Yield), so each round reads the word again.
-        private static int Running() => AccessCount.Running;
-
-        private static class AccessCount
-        {
-            public static int Running;
-        }
-
         /// <summary>
-        /// Begins an access: the block is this SIP's and stays so until Exit. Throws
-        /// InvalidOperationException otherwise. Every successful Enter is followed by one Exit.
+        /// Checks an access may begin: the header's Key is this value's. Throws
+        /// InvalidOperationException otherwise; a null header faults (NullReferenceException). The
+        /// caller then checks the range and loads or stores through the header with no kernel call
+        /// before it is done.
         /// </summary>
+        /// <remarks>
+        /// A plain load: the compiler may take the key, length and address once for a stretch of code
+        /// without calls (a loop over the block that stores nothing), never across a call, since a
+        /// call may change any memory. That is as sound as a load at every access: the window between
+        /// the load and the last use is still free of kernel entries, so only the timer can stop the
+        /// thread inside it, and the kernel's quarantine covers a stopped thread for as long as it
+        /// holds the header's or the data's address (docs/channels.md "Exchange heap").
+        /// </remarks>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Enter(ExchangeHeader* x, long key)
+        public static void Check(ExchangeHeader* x, long key)
         {
-            // Counted in before the key is read: a free or send that marks the key Leaving after
-            // this read waits for the count; one that marked it before makes this read fail.
-            if (x == null) NotOwned();
-            CountIn();
-            if (x->Key != key) { CountOut(); NotOwned(); }
+            if (x->Key != key) NotOwned();
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Exit(ExchangeHeader* x) => CountOut();
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        // Not NoInlining: the compiler then sees that these never return (it does not inline a
+        // method that only throws), so the failed checks are cold blocks out of the access's way
+        // and no register has to be saved around them.
         public static void NotOwned() => throw new InvalidOperationException("this SIP does not own the exchange block (it was sent or freed)");
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        public static void OutOfRange(ExchangeHeader* x)
-        {
-            Exit(x);
-            throw new IndexOutOfRangeException();
-        }
-
-        /// <summary>
-        /// Before the kernel frees or sends the block: marks it Leaving (new accesses fail) and
-        /// returns once the running ones have ended. False when the block is not this SIP's or
-        /// another transfer of it is under way (another thread frees or sends it, or it is twice in
-        /// one message). Every true is followed by one EndTransfer.
-        /// </summary>
-        public static bool TryBeginTransfer(ExchangeHeader* x, long key)
-        {
-            if (x == null) return false;
-            if (Interlocked.CompareExchange(ref x->Key, key | ExchangeHeader.Leaving, key) != key) return false;
-            // This thread is inside no access: a count above 0 is another thread's, preempted inside
-            // one; it leaves once it runs again.
-            for (int waits = 0; Running() != 0; waits++)
-            {
-                if (waits == MaxWaits) { EndTransfer(x, key); return false; }
-                KernelCalls.Abi->Yield();
-            }
-            return true;
-        }
-
-        /// <summary>
-        /// The kernel has answered: if it moved or freed the block it rewrote the Key already;
-        /// if it refused, the block is still this SIP's (only this thread could move it while it
-        /// was Leaving) and accesses may go on.
-        /// </summary>
-        public static void EndTransfer(ExchangeHeader* x, long key)
-        {
-            if (x != null) Interlocked.CompareExchange(ref x->Key, key, key | ExchangeHeader.Leaving);
-        }
+        public static void OutOfRange() => throw new IndexOutOfRangeException();
     }
 }

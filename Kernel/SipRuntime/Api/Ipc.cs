@@ -10,29 +10,40 @@ namespace Singularity.Ipc
     /// A block of the exchange heap: memory that moves between SIPs by ownership. Sending it in
     /// a message gives it away; afterwards this SIP can no longer reach it. An access needs no
     /// kernel call: the block's header (in a kernel table the runtime reads, ExchangeGuard) names
-    /// its owner, and every access checks that it is this SIP and counts itself in while it runs,
-    /// so a free or send by another thread waits until it ends. Contract-typed endpoints build on this.
+    /// its owner, and every access checks that it is this SIP, then its range against the header's
+    /// length, then loads or stores through the header's address. A thread stopped by the timer in
+    /// between is covered by the kernel's quarantine: a block it may still touch goes to nobody when
+    /// another thread sends or frees it (docs/channels.md "Exchange heap"). Contract-typed endpoints build on this.
     /// </summary>
-    /// <safety>Opaque (internal fields): a handle, and the header pointer and key the runtime found
-    /// for it when the value was made (through the kernel's fixed directory, only for a block-kind
-    /// handle whose slot is inside it; null otherwise). <c>default</c> is the null block, whose
-    /// accesses fail. An access uses the header and key only, a free or send the handle only, each
-    /// read once: a copy in a heap object may be overwritten by another thread, and fields of two
-    /// values mixed that way reach at most a block whose header's key names this SIP (the key's SIP
-    /// id is this SIP's), through that header's own Data and Length. A forged handle (a verifier
-    /// bug) still goes through the directory for a free or send. The header pointer is trusted as
-    /// the runtime wrote it: only a verifier bug that let SIP code write a runtime struct's internal
-    /// field (SV0112 refuses overlapping layouts) could forge it, and that one check is no longer
-    /// repeated on every access (issue 17: the lookup was most of an access). Copies name the same block; the header, which only the kernel rewrites on a change of
-    /// owner, says who owns it, so a copy kept after a free or send only gets InvalidOperationException.</safety>
+    /// <safety>Opaque (internal fields): the header pointer and key the runtime found for a
+    /// kernel-issued handle when the value was made (through the kernel's fixed directory, only for a
+    /// block-kind handle whose slot is inside it; null otherwise). <c>default</c> is the null block,
+    /// whose accesses fail (the indexer's header read faults in page 0: NullReferenceException; Length,
+    /// ReadInt64, WriteInt64 and the copies check for null: InvalidOperationException). Each field is
+    /// read once per use: a copy in a heap object may be overwritten by another thread, and fields of
+    /// two values mixed that way reach at most a block whose header's key names this SIP (the key's
+    /// SIP id is this SIP's), through that header's own Data and Length (the data address and length
+    /// are deliberately not cached in the value: a torn value would pair them with another block's
+    /// key, and the check would vouch for memory it never looked at), and name for a free or send at
+    /// most a handle the kernel checks like any other. An access makes no kernel call between its key
+    /// check (a load of the header's key, which the compiler never moves across a call) and
+    /// its load or store, so a thread stopped in between is one the timer stopped, and the kernel
+    /// parks any block such a thread may still touch rather than hand its memory on (the receiver
+    /// gets a copy): no access of this SIP reaches memory the kernel has given to anyone else. The
+    /// header pointer is trusted as the runtime wrote it: only a verifier bug that let SIP code write
+    /// a runtime struct's internal field (SV0112 refuses overlapping layouts) could forge it, and that
+    /// one check is not repeated on every access (issue 17: the lookup was most of an access). Copies
+    /// name the same block; the header, which only the kernel rewrites on a change of owner, says who
+    /// owns it, so a copy kept after a free or send only gets InvalidOperationException.</safety>
     public readonly unsafe struct ExBlock
     {
-        internal readonly ulong Handle;
-        // Cached when the value is made, so an access needs no directory lookup: the header the
-        // directory gives for Handle (null if it gives none), and the key it carries while this SIP
-        // owns the block. Accesses use only these two, sends and frees only Handle: a value torn by
-        // a racing copy (fields of different values) reaches at most a block whose header says it is
-        // this SIP's, and its own Data and Length.
+        // Two words, so the value travels in two registers and the compiler keeps both in registers
+        // in a loop: the header the directory gives for the handle (null if it gives none: the null
+        // block), and the key it carries while this SIP owns the block. Accesses use only these two.
+        // The handle is made from them for a free or send (the slot is in the header, the generation
+        // in the key): a value torn by a racing copy (fields of different values) reaches at most a
+        // block whose header says it is this SIP's, through its own Data and Length, and names at most
+        // a handle the kernel checks.
         private readonly ExchangeHeader* _header;
         private readonly long _key;
 
@@ -40,25 +51,48 @@ namespace Singularity.Ipc
         /// admit) and the key KeyOf computes; nothing is read through the pointer here.</unsafe>
         internal ExBlock(ulong handle)
         {
-            Handle = handle;
             _header = ExchangeGuard.Header(handle);
             _key = ExchangeGuard.KeyOf(handle);
         }
 
-        // Begins an access (ExchangeGuard.Enter) on the cached header; every return is followed by
-        // one ExchangeGuard.Exit.
-        /// <unsafe>Reads the cached header pointer and key once and hands them to ExchangeGuard.Enter, which
-        /// refuses a null header and a header whose key is not this value's key (this SIP's).</unsafe>
+        /// <summary>The handle the kernel knows the block by (0 for the null block).</summary>
+        /// <unsafe>Reads the header's Slot, which the kernel writes once when it makes the header chunk.</unsafe>
+        internal ulong Handle
+        {
+            get
+            {
+                ExchangeHeader* x = _header;
+                return x == null ? 0 : ExchangeGuard.HandleOf(x, _key);
+            }
+        }
+
+        // Begins an access on the cached header (ExchangeGuard.Check): the caller then checks its
+        // range against the header's Length and uses the header's Data, with no kernel call before
+        // its last load or store. The bulk members check for null first (InvalidOperationException).
+        /// <unsafe>Reads the cached header pointer and key once; ExchangeGuard.Check refuses a header whose
+        /// key is not this value's key (this SIP's); a null header faults in page 0.</unsafe>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private ExchangeHeader* Enter()
         {
             ExchangeHeader* x = _header;
-            ExchangeGuard.Enter(x, _key);
+            ExchangeGuard.Check(x, _key);
             return x;
         }
 
-        /// <safety>Compares the handle with 0; no memory is touched.</safety>
-        public bool IsNull => Handle == 0;
+        // As Enter, with the null block refused as not owned (the bulk members, off the hot path).
+        /// <unsafe>As Enter, after refusing a null header pointer.</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private ExchangeHeader* EnterChecked()
+        {
+            ExchangeHeader* x = _header;
+            if (x == null) ExchangeGuard.NotOwned();
+            ExchangeGuard.Check(x, _key);
+            return x;
+        }
+
+        /// <safety>Compares the header pointer with null; no memory is touched.</safety>
+        /// <unsafe>Only compares the pointer field with null.</unsafe>
+        public bool IsNull => _header == null;
 
         /// <summary>A zeroed block; throws when the exchange heap quota is exhausted.</summary>
         /// <safety>Refuses a length of 0 or less (ArgumentOutOfRangeException); the kernel bounds the
@@ -86,26 +120,25 @@ namespace Singularity.Ipc
             }
         }
 
-        /// <safety>An access (ExchangeGuard.Enter: the block is this SIP's and stays so until it
-        /// ends), <paramref name="index"/> checked unsigned against the header's length
-        /// (IndexOutOfRangeException), then one byte.</safety>
-        /// <unsafe>One byte at <c>Data + index</c> with <c>index &lt; Length</c>, both from the header, inside an access.</unsafe>
+        /// <safety>An access (ExchangeGuard.Check: the header's key is this SIP's; the kernel keeps the
+        /// memory from any other owner while this thread may still use it), <paramref name="index"/>
+        /// checked unsigned against the header's length (IndexOutOfRangeException), then one byte.</safety>
+        /// <unsafe>One byte at <c>Data + index</c> with <c>index &lt; Length</c>, both from the header, after the key check.</unsafe>
         public byte this[int index]
         {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             get
             {
                 ExchangeHeader* x = Enter();
-                if ((uint)index >= x->Length) ExchangeGuard.OutOfRange(x);
-                byte v = x->Data[index];
-                ExchangeGuard.Exit(x);
-                return v;
+                if ((uint)index >= x->Length) ExchangeGuard.OutOfRange();
+                return x->Data[(uint)index];
             }
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
             set
             {
                 ExchangeHeader* x = Enter();
-                if ((uint)index >= x->Length) ExchangeGuard.OutOfRange(x);
-                x->Data[index] = value;
-                ExchangeGuard.Exit(x);
+                if ((uint)index >= x->Length) ExchangeGuard.OutOfRange();
+                x->Data[(uint)index] = value;
             }
         }
 
@@ -114,21 +147,18 @@ namespace Singularity.Ipc
         /// <unsafe>An unaligned 8-byte read at <c>Data + offset</c>, <c>offset + 8 &lt;= Length</c>, inside an access.</unsafe>
         public long ReadInt64(int offset)
         {
-            ExchangeHeader* x = Enter();
-            if (offset < 0 || (ulong)offset + 8 > x->Length) ExchangeGuard.OutOfRange(x);
-            long v = *(long*)(x->Data + offset);
-            ExchangeGuard.Exit(x);
-            return v;
+            ExchangeHeader* x = EnterChecked();
+            if (offset < 0 || (ulong)offset + 8 > x->Length) ExchangeGuard.OutOfRange();
+            return *(long*)(x->Data + offset);
         }
 
         /// <safety>As ReadInt64, writing.</safety>
         /// <unsafe>An unaligned 8-byte write at <c>Data + offset</c>, <c>offset + 8 &lt;= Length</c>, inside an access.</unsafe>
         public void WriteInt64(int offset, long value)
         {
-            ExchangeHeader* x = Enter();
-            if (offset < 0 || (ulong)offset + 8 > x->Length) ExchangeGuard.OutOfRange(x);
+            ExchangeHeader* x = EnterChecked();
+            if (offset < 0 || (ulong)offset + 8 > x->Length) ExchangeGuard.OutOfRange();
             *(long*)(x->Data + offset) = value;
-            ExchangeGuard.Exit(x);
         }
 
         /// <safety>Copies the whole array into the block at <paramref name="offset"/>: null throws
@@ -156,10 +186,9 @@ namespace Singularity.Ipc
         {
             if (source == null) throw new ArgumentNullException("source");
             if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)source.Length) throw new ArgumentOutOfRangeException("count");
-            ExchangeHeader* x = Enter();
-            if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
+            ExchangeHeader* x = EnterChecked();
+            if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange();
             if (count > 0) SpanHelpers.Memmove(ref x->Data[offset], ref source[index], (nuint)count);
-            ExchangeGuard.Exit(x);
         }
 
         /// <summary>Copies <paramref name="count"/> bytes of the block from <paramref name="offset"/> into <paramref name="destination"/> at <paramref name="index"/>.</summary>
@@ -169,10 +198,9 @@ namespace Singularity.Ipc
         {
             if (destination == null) throw new ArgumentNullException("destination");
             if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)destination.Length) throw new ArgumentOutOfRangeException("count");
-            ExchangeHeader* x = Enter();
-            if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
+            ExchangeHeader* x = EnterChecked();
+            if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange();
             if (count > 0) SpanHelpers.Memmove(ref destination[index], ref x->Data[offset], (nuint)count);
-            ExchangeGuard.Exit(x);
         }
 
         /// <summary>Sets <paramref name="count"/> bytes from <paramref name="offset"/> to <paramref name="value"/>.</summary>
@@ -182,8 +210,8 @@ namespace Singularity.Ipc
         public void Fill(int offset, int count, byte value)
         {
             if (count < 0) throw new ArgumentOutOfRangeException("count");
-            ExchangeHeader* x = Enter();
-            if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
+            ExchangeHeader* x = EnterChecked();
+            if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange();
             byte* p = x->Data + offset;
             if (value == 0) SpanHelpers.ClearWithoutReferences(ref *p, (nuint)count);
             else
@@ -193,7 +221,6 @@ namespace Singularity.Ipc
                 for (; i + 8 <= count; i += 8) *(ulong*)(p + i) = word;
                 for (; i < count; i++) p[i] = value;
             }
-            ExchangeGuard.Exit(x);
         }
 
         /// <summary>Whether <paramref name="count"/> bytes of the block from <paramref name="offset"/> equal those of <paramref name="other"/> from <paramref name="index"/>.</summary>
@@ -203,8 +230,8 @@ namespace Singularity.Ipc
         {
             if (other == null) throw new ArgumentNullException("other");
             if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)other.Length) throw new ArgumentOutOfRangeException("count");
-            ExchangeHeader* x = Enter();
-            if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange(x);
+            ExchangeHeader* x = EnterChecked();
+            if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange();
             byte* p = x->Data + offset;
             bool equal = true;
             if (count > 0)
@@ -215,7 +242,6 @@ namespace Singularity.Ipc
                 for (; i + 8 <= count; i += 8) if (*(ulong*)(p + i) != *(ulong*)(q + i)) { equal = false; break; }
                 if (equal) for (; i < count; i++) if (p[i] != q[i]) { equal = false; break; }
             }
-            ExchangeGuard.Exit(x);
             return equal;
         }
 
@@ -226,10 +252,8 @@ namespace Singularity.Ipc
         {
             ExchangeHeader* x = Enter();
             ulong size = (ulong)Unsafe.SizeOf<T>();
-            if (index < 0 || ((ulong)index + 1) * size > x->Length) ExchangeGuard.OutOfRange(x);
-            T v = Unsafe.Read<T>(x->Data + (ulong)index * size);
-            ExchangeGuard.Exit(x);
-            return v;
+            if (index < 0 || ((ulong)index + 1) * size > x->Length) ExchangeGuard.OutOfRange();
+            return Unsafe.Read<T>(x->Data + (ulong)index * size);
         }
 
         /// <summary>Writes element <paramref name="index"/> of the block viewed as T[].</summary>
@@ -238,25 +262,18 @@ namespace Singularity.Ipc
         {
             ExchangeHeader* x = Enter();
             ulong size = (ulong)Unsafe.SizeOf<T>();
-            if (index < 0 || ((ulong)index + 1) * size > x->Length) ExchangeGuard.OutOfRange(x);
+            if (index < 0 || ((ulong)index + 1) * size > x->Length) ExchangeGuard.OutOfRange();
             Unsafe.Write<T>(x->Data + (ulong)index * size, value);
-            ExchangeGuard.Exit(x);
         }
 
-        /// <safety>Marks the block Leaving (accesses by other threads fail from now) and waits until
-        /// none of them runs before the kernel frees it, so no access continues into freed memory; the
-        /// kernel frees only a block this SIP owns. A block this SIP does not own, or one another
-        /// thread is freeing or sending, is InvalidOperationException.</safety>
-        /// <unsafe>Calls the kernel's ExFree between ExchangeGuard.TryBeginTransfer and EndTransfer.</unsafe>
+        /// <safety>The kernel frees only a block this SIP owns (else InvalidOperationException), and
+        /// parks it instead while another thread of this SIP may still be inside an access to it, so
+        /// no access continues into memory given to anyone else.</safety>
+        /// <unsafe>Calls the kernel's ExFree with the handle made from the header's slot and the key's
+        /// generation; the kernel checks it like any other.</unsafe>
         public void Free()
         {
-            ulong h = Handle;
-            ExchangeHeader* x = ExchangeGuard.Header(h);
-            long key = ExchangeGuard.KeyOf(h);
-            if (!ExchangeGuard.TryBeginTransfer(x, key)) throw new InvalidOperationException("this SIP does not own the exchange block, or another thread is freeing or sending it");
-            int r = KernelCalls.Abi->ExFree(h);
-            ExchangeGuard.EndTransfer(x, key);
-            if (r != 0) throw new InvalidOperationException("this SIP does not own the exchange block");
+            if (KernelCalls.Abi->ExFree(Handle) != 0) throw new InvalidOperationException("this SIP does not own the exchange block");
         }
     }
 
@@ -289,10 +306,9 @@ namespace Singularity.Ipc
         /// <safety>The message is copied once onto this thread's stack and only the copy is handed to
         /// the kernel, so another thread changing <paramref name="message"/> meanwhile changes nothing.
         /// The kernel checks everything in it before anything moves (the handle count 0..4, each handle
-        /// this SIP's to give, none twice: else BadMessage) and moves the blocks only while no access
-        /// of this SIP runs (it reads the SIP's access count with interrupts off). If one runs (another
-        /// thread preempted inside an access), nothing moved: the blocks are marked leaving (new
-        /// accesses fail), the accesses are waited out and the send is made again (SendLeaving).</safety>
+        /// this SIP's to give, none twice: else BadMessage), and gives the receiver a copy of a block
+        /// another thread of this SIP may still be inside an access to, keeping the original from
+        /// everyone (docs/channels.md "Exchange heap").</safety>
         /// <unsafe>Hands the kernel's ChannelSend the address of a local copy of the message, whose
         /// layout is the ABI's ChannelMessage (both sequential, same fields).</unsafe>
         [SkipLocalsInit]   // the copy is written whole before the kernel reads it
@@ -300,45 +316,9 @@ namespace Singularity.Ipc
         {
             RawMessage copy;
             RawMessage.Copy(&copy, ref message);   // 13 word moves (a struct copy of this size is a memmove call)
-            ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
-            int r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, timeoutNs);
-            if (r == ChannelStatus.Ok) return RecvStatus.Ok;
-            if (r == ChannelStatus.AccessesRunning) r = SendLeaving(&copy, timeoutNs, false);
-            return Status(r);
+            int r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs));
+            return r == ChannelStatus.Ok ? RecvStatus.Ok : Status(r);
         }
-
-        // The send again, after another thread's access held it back: the message's blocks marked
-        // Leaving (a block this SIP does not own, one already leaving or one twice in the message is
-        // BadMessage), and each try after the running accesses have ended (TryBeginTransfer waits for
-        // them; a new one fails its key check and counts itself out at once). BadMessage if the
-        // accesses never end (ExchangeGuard gives up after its waits). `call`: the request of a Call
-        // (nothing moved when it was held back, the copy is as it was; the kernel writes the reply
-        // over it, so the blocks' headers and keys are kept apart first, in LeavingBlocks).
-        /// <unsafe>The kernel's ChannelSend or ChannelCall with <c>copy</c>, the address of a local
-        /// RawMessage of the caller, between LeavingBlocks.Begin and End.</unsafe>
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private int SendLeaving(RawMessage* copy, ulong timeoutNs, bool call)
-        {
-            int count = copy->RawHandleCount;
-            if ((uint)count > ChannelMessage.MaxHandles) return ChannelStatus.BadMessage;
-            LeavingBlocks leaving = default;
-            if (!leaving.Begin(ref *copy, count)) return ChannelStatus.BadMessage;
-            int r = ChannelStatus.AccessesRunning;
-            // An access that started after the marks (and fails) may still be counted in when the
-            // kernel looks: nothing moved; the send is made again once it has counted itself out.
-            for (int tries = 0; r == ChannelStatus.AccessesRunning && tries < LeavingTries; tries++)
-            {
-                if (tries > 0) KernelCalls.Abi->Yield();
-                r = call ? KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)copy, timeoutNs)
-                         : KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)copy, timeoutNs);
-            }
-            leaving.End();
-            return r == ChannelStatus.AccessesRunning ? ChannelStatus.BadMessage : r;
-        }
-
-        // Sends made again while a preempted access of another thread holds the blocks back (each
-        // after a yield; with the blocks Leaving, an access that starts fails at once).
-        private const int LeavingTries = 1000;
 
         /// <summary>
         /// Sends <paramref name="request"/> and waits for the next message on this endpoint, in one
@@ -346,9 +326,9 @@ namespace Singularity.Ipc
         /// Returns the send's status if it failed (no reply then), else the receive's.
         /// </summary>
         /// <safety>As Send for the request: a checked copy on this thread's stack; the kernel checks every
-        /// handle before anything moves and moves blocks only while no access of this SIP runs (else
-        /// nothing moved and SendLeaving marks the blocks leaving and calls again). Then as Receive for
-        /// the reply, which the kernel writes into the same local copy before it is copied out.</safety>
+        /// handle before anything moves and quarantines a block another thread of this SIP may still be
+        /// inside an access to (the receiver gets a copy). Then as Receive for the reply, which the
+        /// kernel writes into the same local copy before it is copied out.</safety>
         /// <unsafe>Hands the kernel's ChannelCall the address of a local copy of the request (the
         /// ABI's ChannelMessage layout); the kernel writes the reply over it only once the request went.</unsafe>
         public RecvStatus Call(ref RawMessage request, out RawMessage reply, int timeoutMs = -1)
@@ -356,57 +336,10 @@ namespace Singularity.Ipc
             RawMessage copy;
             RawMessage.Copy(&copy, ref request);
             if ((uint)copy.RawHandleCount > ChannelMessage.MaxHandles) { reply = default; return RecvStatus.BadMessage; }
-            ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
-            int r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, timeoutNs);
-            if (r == ChannelStatus.AccessesRunning) r = SendLeaving(&copy, timeoutNs, true);
+            int r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs));
             if (r == ChannelStatus.Ok) { Unsafe.SkipInit(out reply); RawMessage.Copy(ref reply, &copy); return RecvStatus.Ok; }
             reply = default;
             return Status(r);
-        }
-
-        /// <summary>
-        /// The exchange blocks of a message being sent, marked Leaving (ExchangeGuard.TryBeginTransfer)
-        /// until the kernel answers, each with its header and key: the marks come off again
-        /// (ExchangeGuard.EndTransfer: only where the kernel left the block with this SIP) without
-        /// finding the headers a second time.
-        /// </summary>
-        /// <unsafe>Holds header pointers that ExchangeGuard.Header returned (the kernel's fixed table) and
-        /// passes each back only to EndTransfer, once, after its TryBeginTransfer succeeded.</unsafe>
-        private struct LeavingBlocks
-        {
-            private ExchangeHeader* _x0, _x1, _x2, _x3;
-            private long _k0, _k1, _k2, _k3;
-
-            // Marks the message's blocks leaving, in order; false, with the marks made so far taken off
-            // again, at the first block that is not this SIP's or is leaving already (another thread
-            // frees or sends it, or it is twice in the message).
-            public bool Begin(ref RawMessage m, int count)
-            {
-                for (int i = 0; i < count; i++)
-                {
-                    ulong h = m.HandleAt(i);
-                    if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock) continue;
-                    ExchangeHeader* x = ExchangeGuard.Header(h);
-                    long k = ExchangeGuard.KeyOf(h);
-                    if (!ExchangeGuard.TryBeginTransfer(x, k)) { End(); return false; }
-                    switch (i)
-                    {
-                        case 0: _x0 = x; _k0 = k; break;
-                        case 1: _x1 = x; _k1 = k; break;
-                        case 2: _x2 = x; _k2 = k; break;
-                        default: _x3 = x; _k3 = k; break;
-                    }
-                }
-                return true;
-            }
-
-            public void End()
-            {
-                if (_x0 != null) ExchangeGuard.EndTransfer(_x0, _k0);
-                if (_x1 != null) ExchangeGuard.EndTransfer(_x1, _k1);
-                if (_x2 != null) ExchangeGuard.EndTransfer(_x2, _k2);
-                if (_x3 != null) ExchangeGuard.EndTransfer(_x3, _k3);
-            }
         }
 
         /// <summary>Receives the next message; Closed once the peer is gone and the queue is empty.</summary>
@@ -489,10 +422,9 @@ namespace Singularity.Ipc
         /// not this SIP's open endpoint throws InvalidOperationException) and answers an index, used
         /// only if below the count. The reply as Send: copied once onto this
         /// thread's stack, its count checked (outside 0..4: not sent, BadMessage); the kernel checks
-        /// every handle before anything moves and moves blocks only while no access of this SIP runs
-        /// (else nothing is sent or received, AccessesRunning, and ReplyAndReceiveLeaving marks the
-        /// reply's blocks leaving and calls again; a block not this SIP's or leaving already: not sent,
-        /// BadMessage). The kernel writes the received message over the same local copy and the index
+        /// every handle before anything moves (a block not this SIP's, or one twice: not sent,
+        /// BadMessage) and quarantines a block another thread of this SIP may still be inside an access
+        /// to (the client gets a copy). The kernel writes the received message over the same local copy and the index
         /// and the reply's status into a local pair, and the index is used only if below the count.</safety>
         /// <unsafe>The address of the array's first element (<c>endpoints.Length</c>, 1 to 128, RawEndpoints, each
         /// one int, so that many ints; the collector never moves objects, and the array stays referenced
@@ -518,11 +450,6 @@ namespace Singularity.Ipc
             results[1] = ChannelStatus.Ok;
             ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
             int r = KernelCalls.Abi->ChannelReplyAndReceive(rh, (ChannelMessage*)&copy, handles, n, results, timeoutNs);
-            if (r == ChannelStatus.AccessesRunning)
-            {
-                r = ReplyAndReceiveLeaving(ref rh, &copy, handles, n, results, timeoutNs);
-                if (rh == 0) rs = RecvStatus.BadMessage;
-            }
             if (rh != 0) rs = Status(results[1]);
             replyStatus = rs;
             if (r == ChannelStatus.BadHandle) throw new InvalidOperationException("receive over an endpoint this SIP does not hold");
@@ -532,40 +459,6 @@ namespace Singularity.Ipc
             message = default;
             if (index < 0 && r != ChannelStatus.TimedOut) return RecvStatus.BadHandle;
             return Status(r);
-        }
-
-        // ReplyAndReceive again, after another thread's access held the reply back (nothing was sent
-        // or received, the copy is as it was): the reply's blocks marked Leaving, their headers and
-        // keys kept apart first (the kernel writes the received message over the copy), and the call
-        // made again after each yield while accesses are still counted in. A reply that cannot be
-        // marked (a block not this SIP's, leaving already, twice) or whose accesses never end is not
-        // sent: BadMessage in results[1] (rh is set to 0), and the receive happens alone.
-        /// <unsafe>The kernel's ChannelReplyAndReceive with <c>copy</c> (the address of the caller's local
-        /// RawMessage), <c>handles</c> (the <c>n</c> handles of its endpoint array, which the kernel checks as it reads them) and <c>results</c> (its local
-        /// pair), between LeavingBlocks.Begin and End.</unsafe>
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static int ReplyAndReceiveLeaving(ref int rh, RawMessage* copy, int* handles, int n, int* results, ulong timeoutNs)
-        {
-            int count = copy->RawHandleCount;
-            LeavingBlocks leaving = default;
-            int r = ChannelStatus.AccessesRunning;
-            if ((uint)count <= ChannelMessage.MaxHandles && leaving.Begin(ref *copy, count))
-            {
-                for (int tries = 0; r == ChannelStatus.AccessesRunning && tries < LeavingTries; tries++)
-                {
-                    if (tries > 0) KernelCalls.Abi->Yield();
-                    results[0] = -1;
-                    results[1] = ChannelStatus.Ok;
-                    r = KernelCalls.Abi->ChannelReplyAndReceive(rh, (ChannelMessage*)copy, handles, n, results, timeoutNs);
-                }
-                leaving.End();
-            }
-            if (r != ChannelStatus.AccessesRunning) return r;
-            // Not sent: the receive alone.
-            rh = 0;
-            results[0] = -1;
-            results[1] = ChannelStatus.Ok;
-            return KernelCalls.Abi->ChannelReplyAndReceive(0, (ChannelMessage*)copy, handles, n, results, timeoutNs);
         }
 
         /// <safety>The kernel closes the handle only if it is this SIP's; otherwise nothing happens.</safety>

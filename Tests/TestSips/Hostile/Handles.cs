@@ -30,7 +30,7 @@ internal static class Handles
         try { ExBuffer b = default; int n = b.Length; p.Fail("default(ExBuffer).Length was not refused"); }
         catch (Exception e) { Clean(p, "default(ExBuffer).Length", e); }
         try { ExBuffer b = default; byte x = b[0]; p.Fail("default(ExBuffer)[0] was not refused"); }
-        catch (Exception e) { Clean(p, "default(ExBuffer)[0]", e); }
+        catch (Exception e) { CleanOrNull(p, "default(ExBuffer)[0]", e); }
         try { ExBuffer b = default; b.WriteInt64(0, 1); p.Fail("default(ExBuffer).WriteInt64 was not refused"); }
         catch (Exception e) { Clean(p, "default(ExBuffer).WriteInt64", e); }
         try { ExBuffer b = default; b.CopyFrom(new byte[1], 0); p.Fail("default(ExBuffer).CopyFrom was not refused"); }
@@ -38,7 +38,7 @@ internal static class Handles
         try { ExBuffer b = default; b.Free(); p.Fail("default(ExBuffer).Free was not refused"); }
         catch (Exception e) { Clean(p, "default(ExBuffer).Free", e); }
         try { ExArray<int> a = default; a[0] = 1; p.Fail("default(ExArray<int>)[0] was not refused"); }
-        catch (Exception e) { Clean(p, "default(ExArray<int>)[0]", e); }
+        catch (Exception e) { CleanOrNull(p, "default(ExArray<int>)[0]", e); }
         EndpointHandle eh = default;
         p.Check("default(EndpointHandle).IsNull", eh.IsNull);
         p.Refused("an endpoint over default(EndpointHandle)", () => { Wire w = Wire.From(default); w.Close(); });
@@ -79,6 +79,15 @@ internal static class Handles
     private static void Clean(Probes p, string what, Exception e)
     {
         if (Probes.IsClean(e)) p.Say(what + " -> " + e.TypeName);
+        else p.Fail(what + " threw " + e.TypeName + ": " + e.Message);
+    }
+
+    // The indexers of the null block read its header's key through a null header pointer (no
+    // test of their own on the hot path): a NullReferenceException, as for a null array, which
+    // reaches nothing (docs/channels.md "Exchange heap").
+    private static void CleanOrNull(Probes p, string what, Exception e)
+    {
+        if (Probes.IsClean(e) || e is NullReferenceException) p.Say(what + " -> " + e.TypeName);
         else p.Fail(what + " threw " + e.TypeName + ": " + e.Message);
     }
 

@@ -9,9 +9,11 @@ using Thread = Singularity.Threading.Thread;
 /// what a hostile server or client can pass: receive sets with handles this SIP does not hold,
 /// duplicates and closed ends; replies carrying a freed block, one block twice, or going to a
 /// closed peer or over a stale handle; and replies and calls whose block another thread of this
-/// SIP keeps copying into, so the kernel finds an access running (AccessesRunning) and the
-/// runtime's Leaving path runs. Each is refused or answered with its status, the blocks stay with
-/// their one owner, and nothing of this SIP's exchange memory is left over.
+/// SIP keeps copying into, so the kernel often finds that thread stopped inside a copy into the
+/// block and sends a copy of it instead, parking the original (its quarantine, docs/channels.md
+/// "Exchange heap"). Each is refused or answered with its status, the blocks stay with their one
+/// owner, and nothing of this SIP's exchange memory is left over. (That a stopped thread's stores
+/// never reach the receiver's memory needs a receiver in another SIP: ExchangeQuarantineTests.)
 /// </summary>
 internal static class ReplyAndReceive
 {
@@ -133,9 +135,9 @@ internal static class ReplyAndReceive
     }
 
     // Another thread copies into the block for as long as the race runs, so a reply often finds
-    // it preempted inside an access: the kernel sends nothing then (AccessesRunning), and the
-    // runtime marks the block Leaving, waits the access out and calls again. Every reply must
-    // come back with the block, whatever the interleaving.
+    // it preempted inside an access: the kernel then sends a copy of the block and parks the
+    // original until the copier has let go of it. Every reply must come back with the block (or
+    // its copy), whatever the interleaving, and the copier's accesses to a block gone fail.
     private static void RepliesDuringAccesses(Probes p)
     {
         RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);

@@ -21,18 +21,25 @@ internal static class Forgery
         [FieldOffset(0)] public int Handle;
     }
 
+    // ExBlock is two words: the address of the block's header in the kernel's table (found through
+    // the kernel's directory when the value is made) and the key the header carries while this SIP
+    // owns the block (the handle's generation | this SIP's id). A forged handle number becomes, in
+    // the runtime's hands, the header of the slot it names and the key with its generation.
     [StructLayout(LayoutKind.Explicit)]
     private struct ForgedBlock
     {
         [FieldOffset(0)] public ExBlock Block;
-        [FieldOffset(0)] public ulong Handle;
+        [FieldOffset(0)] public ulong Header;
+        [FieldOffset(8)] public ulong Key;
     }
 
+    // RawMessage: tag, handle count, 8 data words, then the four handles (the first at 72).
     [StructLayout(LayoutKind.Explicit)]
     private struct ForgedMessage
     {
         [FieldOffset(0)] public RawMessage Message;
         [FieldOffset(4)] public int HandleCount;
+        [FieldOffset(72)] public ulong H0;
     }
 
     // MessageFrame: RawMessage (104 bytes: tag, handle count, 8 data words, 4 handles), then
@@ -153,45 +160,93 @@ internal static class Forgery
     private static int Number(RawEndpoint e) => new ForgedEndpoint { Endpoint = e }.Handle;
 
     // Exchange-block handles are a slot and a generation: every guess names at most a block of
-    // another SIP (the bystander's), and every guess but this SIP's own block must be refused.
+    // another SIP (the bystander's), and every guess but this SIP's own block must be refused. Two
+    // ways to forge: a handle number written into a message (sent as it is, or made into a block
+    // by GetBlock, as the runtime makes one from any handle), and a block value whose fields are
+    // written directly: the header of the guessed slot (its address worked out from this SIP's own
+    // blocks' headers, in the same chunk of the table) and a key with the guessed generation. The
+    // key's SIP id is this SIP's: the runtime trusts the value's fields as it wrote them, so a key
+    // naming another SIP is a forged capability, not a forged handle number (docs/channels.md).
     private static void GuessedBlocks(Probes p)
     {
         ExBlock mine = ExBlock.Allocate(48);
-        ulong myHandle = new ForgedBlock { Block = mine }.Handle;
+        ExBlock second = ExBlock.Allocate(48);
+        ulong myHandle = HandleOf(mine), secondHandle = HandleOf(second);
         p.Check("a block handle is a block-kind handle", (myHandle & (3UL << 62)) == KindBlock);
+        ulong myHeader = new ForgedBlock { Block = mine }.Header, myKey = new ForgedBlock { Block = mine }.Key;
+        ulong secondHeader = new ForgedBlock { Block = second }.Header;
+        long slotStep = (long)(uint)secondHandle - (long)(uint)myHandle;
+        long headerStep = slotStep == 0 ? 0 : ((long)secondHeader - (long)myHeader) / slotStep;
+        second.Free();
+        p.Check("the key a block value carries is its handle's generation and this SIP's id", (myKey & ~0xFFFFFFFFUL) == (myHandle & (0x3FFFFFFFUL << 32)));
+        p.Check("headers are a table (two blocks' header addresses a whole number of slots apart)", headerStep > 0 && headerStep <= 64);
+        ulong mySlot = (uint)myHandle, chunkFirst = mySlot & ~1023UL;
+        // Forged header addresses only inside the chunk of the two blocks measured (else the step is unknown).
+        bool fieldsForgeable = headerStep > 0 && headerStep <= 64 && ((uint)secondHandle & ~1023U) == chunkFirst;
+        if (!fieldsForgeable) p.Fail("the two blocks' headers are not in one chunk of the table: forged block values not tried");
         RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
-        int accepted = 0, lengths = 0;
+        int accepted = 0, lengths = 0, forgedSends = 0, forgedAccesses = 0;
         for (ulong gen = 0; gen < 4; gen++)
-            for (ulong slot = 0; slot < 1024; slot++)
+            for (ulong slot = chunkFirst; slot < chunkFirst + 1024; slot++)
             {
                 ulong h = KindBlock | (gen << 32) | slot;
-                var m = new RawMessage { Tag = 11 };
-                m.Add(new ForgedBlock { Handle = h }.Block);
-                RecvStatus s = a.Send(ref m, 0);
+                var f = new ForgedMessage();
+                f.Message.Tag = 11;
+                f.HandleCount = 1;
+                f.H0 = h;
+                RecvStatus s = a.Send(ref f.Message, 0);
                 if (s != RecvStatus.BadMessage)
                 {
                     accepted++;
                     if (h != myHandle) p.Fail("a message carrying guessed block handle " + h.ToString() + " was not refused");
                     else if (s == RecvStatus.Ok && b.Receive(out RawMessage back, 1000) == RecvStatus.Ok) mine = back.GetBlock(0);
                 }
-                if (gen == 0 && slot < 64)
+                if (!fieldsForgeable) continue;
+                // The fields of a block value, forged: the guessed slot's header, the guessed generation.
+                var forged = new ForgedBlock { Header = (ulong)((long)myHeader + ((long)slot - (long)mySlot) * headerStep), Key = (gen << 32) | (myKey & 0xFFFFFFFFUL) };
+                var fm = new RawMessage { Tag = 12 };
+                fm.Add(forged.Block);
+                RecvStatus fs = a.Send(ref fm, 0);
+                if (fs != RecvStatus.BadMessage)
                 {
-                    ExBlock guess = new ForgedBlock { Handle = h }.Block;
+                    forgedSends++;
+                    if (h != myHandle) p.Fail("a message carrying a forged block value for " + h.ToString() + " was not refused");
+                    else if (fs == RecvStatus.Ok && b.Receive(out RawMessage back2, 1000) == RecvStatus.Ok) mine = back2.GetBlock(0);
+                }
+                if (gen < 2 && slot < chunkFirst + 256)
+                {
+                    try { byte v = forged.Block[0]; forgedAccesses++; if (h != myHandle) p.Fail("a forged block value for " + h.ToString() + " read a byte"); }
+                    catch (InvalidOperationException) { }
+                    var g = new ForgedMessage();
+                    g.HandleCount = 1;
+                    g.H0 = h;
+                    ExBlock guess = g.Message.GetBlock(0);
                     try { int n = guess.Length; lengths++; if (h != myHandle) p.Fail("guessed block handle " + h.ToString() + " gave access to " + n.ToString() + " bytes"); }
                     catch (InvalidOperationException) { }
                 }
             }
         p.Check("guessed block handles: only this SIP's own block was usable (" + accepted.ToString() + " sends, " + lengths.ToString() + " accesses)", accepted <= 1 && lengths <= 1);
+        p.Check("forged block values: only this SIP's own block was usable (" + forgedSends.ToString() + " sends, " + forgedAccesses.ToString() + " accesses)", forgedSends <= 1 && forgedAccesses <= 1);
         ulong[] hValues4 = Probes.Values(0UL, ulong.MaxValue, KindEndpoint | 1, KindBlock | 0xFFFFFFFFUL, KindBlock | (0x3FFFFFFFUL << 32), 3UL << 62);
         for (int k4 = 0; k4 < hValues4.Length; k4++)
         {
             ulong h = hValues4[k4];
-            ExBlock guess = new ForgedBlock { Handle = h }.Block;
-            p.Refused("block handle " + h.ToString() + ": Free", () => guess.Free());
+            var g = new ForgedMessage();
+            g.HandleCount = 1;
+            g.H0 = h;
+            p.Refused("block handle " + h.ToString() + ": GetBlock and Free", () => { ExBlock guess = g.Message.GetBlock(0); guess.Free(); });
         }
         p.Check("this SIP's block is intact", mine.Length == 48);
         mine.Free();
         a.Close(); b.Close();
+    }
+
+    // The handle the kernel knows a block by, as a message carries it.
+    private static ulong HandleOf(ExBlock block)
+    {
+        var f = new ForgedMessage();
+        f.Message.Add(block);
+        return f.H0;
     }
 
     /// <summary>
