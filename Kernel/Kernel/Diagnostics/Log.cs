@@ -25,13 +25,24 @@ namespace Singularity.Kernel.Diagnostics
             if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
         }
 
+        // One string goes out whole, even outside BeginLine: a thread the timer stopped inside it
+        // split another's line in two ("ssip kvserver#3 started" after "s" of "singularity: idle"),
+        // and the tests that read the log missed the line.
         public static void Write(string s)
         {
             if (s == null) { Write("(null)"); return; }
+            ulong flags = BeginLine();
             for (int i = 0; i < s.Length; i++) WriteChar(s[i]);
+            EndLine(flags);
         }
 
-        public static void WriteLine(string s) { Write(s); WriteChar('\n'); }
+        public static void WriteLine(string s)
+        {
+            ulong flags = BeginLine();
+            Write(s);
+            WriteChar('\n');
+            EndLine(flags);
+        }
 
         public static void WriteLine() => WriteChar('\n');
 
