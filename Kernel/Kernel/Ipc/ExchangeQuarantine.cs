@@ -103,22 +103,7 @@ namespace Singularity.Kernel.Ipc
             void* data = copy < 0 ? null : KernelHeap.TryAllocate(length);
             if (data == null) return -1;
             System.Buffer.MemoryCopy(s_blocks[slot].Data, data, (long)length, (long)length);
-            sip.Account.Force(Charge.Blocks, 1);
-            sip.Account.Force(Charge.Exchange, length);
-            s_blocks[copy].Charged = sip.Id;
-            s_blocks[copy].Data = (byte*)data;
-            s_blocks[copy].Length = length;
-            s_blocks[copy].Owner = sip.Id;
-            s_blocks[copy].Generation++;
-            ExchangeHeader* x = Header(copy);
-            x->Data = (byte*)data;
-            x->Length = (uint)length;
-            PublishOwner(copy, sip.Id);
-            s_freeHint = copy + 1;
-            sip.ExchangeBytes += length;
-            sip.ExchangeBlocks++;
-            s_bytes += length;
-            s_count++;
+            Claim(sip, copy, (byte*)data, length);
             return copy;
         }
 
