@@ -135,8 +135,7 @@ namespace Singularity.Kernel.Ipc
             // kept; other entries stay as they are (TryDequeue reads an entry only for an endpoint
             // handle, and takes it out again), so a message without endpoints writes none.
             ulong* d = (ulong*)(_queue + at), s = (ulong*)m;
-            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4];
-            d[5] = s[5]; d[6] = s[6]; d[7] = s[7]; d[8] = s[8];
+            CopyFixed(d, s);
             uint n = (uint)((ChannelMessage*)d)->HandleCount;
             if (n > ChannelMessage.MaxHandles) n = ChannelMessage.MaxHandles;
             for (uint i = 0; i < n; i++)
@@ -163,8 +162,7 @@ namespace Singularity.Kernel.Ipc
             int head = _head;
             // One pass, as TryEnqueue: the kinds are read from the queue's own copy, which no SIP reaches.
             ulong* d = (ulong*)m, s = (ulong*)(_queue + head);
-            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4];
-            d[5] = s[5]; d[6] = s[6]; d[7] = s[7]; d[8] = s[8];
+            CopyFixed(d, s);
             uint n = (uint)((ChannelMessage*)s)->HandleCount;
             if (n > ChannelMessage.MaxHandles) n = ChannelMessage.MaxHandles;
             for (uint i = 0; i < n; i++)
@@ -192,12 +190,20 @@ namespace Singularity.Kernel.Ipc
         /// past the count is not copied: every reader of a message goes by its count (the kernel's
         /// Arrive and servers, the runtime's HandleAt callers). Interrupts off.
         /// </summary>
+        // The fixed part of a message (tag, handle count, data words: 9 words), in word moves (a
+        // struct copy of this size is a memmove call). Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void CopyFixed(ulong* d, ulong* s)
+        {
+            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4];
+            d[5] = s[5]; d[6] = s[6]; d[7] = s[7]; d[8] = s[8];
+        }
+
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void CopyUsed(ChannelMessage* to, ChannelMessage* from)
         {
             ulong* d = (ulong*)to, s = (ulong*)from;
-            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4];
-            d[5] = s[5]; d[6] = s[6]; d[7] = s[7]; d[8] = s[8];
+            CopyFixed(d, s);
             uint n = (uint)to->HandleCount;
             if (n > ChannelMessage.MaxHandles) n = ChannelMessage.MaxHandles;
             for (uint i = 0; i < n; i++) d[9 + i] = s[9 + i];
