@@ -30,6 +30,8 @@ namespace Singularity.Kernel.Arch
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_halt_forever")] public static extern void HaltForever();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_pause")] public static extern void Pause();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_read_rflags")] public static extern ulong ReadRflags();
+        /// <summary>ReadRflags then DisableInterrupts, in one call (the channel calls' entry): the flags as they were.</summary>
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_save_flags_disable_interrupts")] public static extern ulong SaveFlagsDisableInterrupts();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_rdtsc")] public static extern ulong ReadTsc();
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_rdmsr")] public static extern ulong ReadMsr(uint msr);
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_wrmsr")] public static extern void WriteMsr(uint msr, ulong value);

@@ -51,19 +51,35 @@ namespace Singularity.Kernel.Ipc
             return e != null && e.Owner == sip && !e.Closed ? e : null;
         }
 
-        public static int Send(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs)
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static int Send(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs) => SendOn(handle, m, timeoutNs, sip);
+
+        /// <summary>Send, its arguments in the ABI entry's order with the caller last (the entry passes its three on in their registers).</summary>
+        public static int SendOn(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
-            ulong flags = Cpu.ReadRflags();
-            Cpu.DisableInterrupts();
+            ulong flags = Cpu.SaveFlagsDisableInterrupts();
             int result = ChannelStatus.BadHandle;
             Endpoint e = Own(sip, handle);
             if (e != null)
             {
-                ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
-                result = SendLocked(sip, e, m, timeoutNs, tcs);
-                UnpinAfterWait(tcs);
+                // The usual case: room in the peer's queue, nobody to deliver to directly, no kernel
+                // server, only blocks carried (Endpoint.SendBlocks). Anything else, the general send.
+                Endpoint peer = e.Peer;
+                result = peer != null && !peer.Closed && peer.HasRoom && peer.Server == null && DirectReceiver(peer) == null
+                    ? peer.SendBlocks(sip, m) : Endpoint.CarriesEndpoint;
+                if (result == Endpoint.CarriesEndpoint) result = SendGeneral(sip, e, m, timeoutNs);
             }
             Restore(flags);
+            return result;
+        }
+
+        // Send's general path: waits for room, endpoints carried, a direct delivery, a kernel server. Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int SendGeneral(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs)
+        {
+            ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
+            int result = SendLocked(sip, e, m, timeoutNs, tcs);
+            UnpinAfterWait(tcs);
             return result;
         }
 
@@ -108,7 +124,7 @@ namespace Singularity.Kernel.Ipc
             Endpoint[] carried = tc.Carried;
             // Each block's slot, found once here and used by the move below (no wait between; a
             // struct local, not a stackalloc: no zeroing loop, no stack cookie).
-            Slots found;
+            Endpoint.Slots found;
             int* slots = &found.S0;
             bool blocks = false;
             for (int i = 0; i < count; i++)
@@ -173,12 +189,6 @@ namespace Singularity.Kernel.Ipc
             }
             e.Peer.TryEnqueue(m, carried);
             return ChannelStatus.Ok;
-        }
-
-        // The slots of a message's blocks, found by the send's check (a struct local in place of a stackalloc).
-        private struct Slots
-        {
-            public int S0, S1, S2, S3;
         }
 
         // Waits until the peer's queue has room (or the peer is gone): Ok, or why the send ends.
@@ -283,50 +293,44 @@ namespace Singularity.Kernel.Ipc
             return result;
         }
 
-        public static int Receive(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs)
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static int Receive(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs) => ReceiveOn(handle, m, timeoutNs, sip);
+
+        /// <summary>Receive, its arguments in the ABI entry's order with the caller last (as SendOn).</summary>
+        public static int ReceiveOn(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
-            ulong flags = Cpu.ReadRflags();
-            Cpu.DisableInterrupts();
+            ulong flags = Cpu.SaveFlagsDisableInterrupts();
             int result = ChannelStatus.BadHandle;
             Endpoint e = Own(sip, handle);
             if (e != null)
             {
-                ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
                 // The usual case first, here: a message is queued (no pin, no wait, nothing to unpin).
-                if (e.TryDequeue(m, tcs.Carried))
-                {
-                    Arrive(sip, m, tcs.Carried);
-                    result = ChannelStatus.Ok;
-                }
-                else
-                {
-                    result = ReceiveLocked(sip, e, m, timeoutNs, tcs);
-                    UnpinAfterWait(tcs);
-                }
+                result = e.TryTake(sip, m) ? ChannelStatus.Ok : ReceiveGeneral(sip, e, m, timeoutNs);
             }
             Restore(flags);
             return result;
         }
 
+        // Receive's general path: nothing queued yet. Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int ReceiveGeneral(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs)
+        {
+            ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
+            int result = ReceiveLocked(sip, e, m, timeoutNs, tcs);
+            UnpinAfterWait(tcs);
+            return result;
+        }
+
         private static int ReceiveLocked(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs, ThreadChannels tc)
         {
-            Endpoint[] carried = tc.Carried;
             // The usual case: a message is queued. No pin, no deadline, no watch.
-            if (e.TryDequeue(m, carried))
-            {
-                Arrive(sip, m, carried);
-                return ChannelStatus.Ok;
-            }
+            if (e.TryTake(sip, m)) return ChannelStatus.Ok;
             ulong deadline = 0;
             bool timed = false;
             Thread me = Scheduler.Current;
             while (true)
             {
-                if (e.TryDequeue(m, carried))
-                {
-                    Arrive(sip, m, carried);
-                    return ChannelStatus.Ok;
-                }
+                if (e.TryTake(sip, m)) return ChannelStatus.Ok;
                 if (e.PeerGone) return ChannelStatus.Closed;
                 if (!timed) { deadline = Deadline(timeoutNs); timed = true; }
                 // Registered on `e` (kept after the call: the next wait on it registers nothing);
@@ -344,31 +348,6 @@ namespace Singularity.Kernel.Ipc
                 if (e.Closed) return ChannelStatus.Closed;           // another thread closed it
                 if (e.Owner != sip) return ChannelStatus.BadHandle;  // another thread sent it away
                 if (!signaled && !e.IsReadable) return ChannelStatus.TimedOut;
-            }
-        }
-
-        // The handles of a dequeued message arrive: blocks become the receiver's, endpoints enter
-        // its handle table (rewritten to the new local handles). Interrupts off.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void Arrive(Sip sip, ChannelMessage* m, Endpoint[] carried)
-        {
-            // The count the dequeue just copied from the kernel's queue slot (interrupts off): read once, clamped anyway.
-            int n = m->HandleCount;
-            if ((uint)n > ChannelMessage.MaxHandles) n = ChannelMessage.MaxHandles;
-            for (int i = 0; i < n; i++)
-            {
-                ulong h = m->Handles[i];
-                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
-                    ExchangeHeap.TakeArrived(h, sip);
-                // carried[i] was written by the dequeue only for an endpoint handle (any other entry may be stale).
-                else if ((h & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint && carried[i] != null)
-                {
-                    Endpoint c = carried[i];
-                    c.Owner = sip;
-                    int nh = sip.AddHandle(c);
-                    if (nh < 0) { c.Close(); m->Handles[i] = 0; }
-                    else m->Handles[i] = ChannelMessage.KindEndpoint | (uint)nh;
-                }
             }
         }
 
@@ -398,12 +377,7 @@ namespace Singularity.Kernel.Ipc
                 if (ready >= 0)
                 {
                     *index = ready;
-                    if (tc.Watched[ready].TryDequeue(m, tc.Carried))
-                    {
-                        Arrive(sip, m, tc.Carried);
-                        result = ChannelStatus.Ok;
-                    }
-                    else result = ChannelStatus.Closed;
+                    result = tc.Watched[ready].TryTake(sip, m) ? ChannelStatus.Ok : ChannelStatus.Closed;
                     break;
                 }
                 if (!timed) { deadline = Deadline(timeoutNs); timed = true; }

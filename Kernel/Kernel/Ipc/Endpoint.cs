@@ -184,6 +184,122 @@ namespace Singularity.Kernel.Ipc
 
         public bool HasRoom => _count < QueueCapacity;
 
+        /// <summary>What <see cref="SendBlocks"/> answers for a message that carries an endpoint (nothing changed): the general send takes it.</summary>
+        public const int CarriesEndpoint = int.MinValue;
+
+        /// <summary>
+        /// The usual send (ChannelCalls.Send) of <paramref name="sip"/>'s message into this queue,
+        /// which has room, no kernel server and no receiver waiting for a direct delivery (the
+        /// caller checked; interrupts off since). The message is read once, straight into the free
+        /// slot at the tail (the kernel's own copy, which no SIP reaches): the handle count and
+        /// every handle are checked on that copy, and the slot becomes a queued message only once
+        /// all passed, so a bad message changes nothing (BadMessage). Each block's key is rewritten
+        /// to in flight as it is committed (ExchangeHeap.TransferAt). A message that carries an
+        /// endpoint is left to the general send: CarriesEndpoint, nothing changed. Interrupts off.
+        /// </summary>
+        public int SendBlocks(Sip sip, ChannelMessage* m)
+        {
+            int at = _head + _count;
+            if (at >= QueueCapacity) at -= QueueCapacity;
+            ChannelMessage* q = _queue + at;
+            ulong* d = (ulong*)q, s = (ulong*)m;
+            CopyFixed(d, s);
+            uint n = (uint)q->HandleCount;
+            if (n > ChannelMessage.MaxHandles) return ChannelStatus.BadMessage;
+            if (n != 0)
+            {
+                // Each handle read once into the slot, checked there: a block the sender owns, not
+                // named twice. Its slot, found once, is used by the move below (no wait between).
+                Slots found;
+                int* slots = &found.S0;
+                for (uint i = 0; i < n; i++)
+                {
+                    ulong h = s[9 + i];
+                    d[9 + i] = h;
+                    if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock)
+                        return (h & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint ? CarriesEndpoint : ChannelStatus.BadMessage;
+                    for (uint j = 0; j < i; j++) if (d[9 + j] == h) return ChannelStatus.BadMessage;
+                    int slot = ExchangeHeap.OwnedSlot(h, sip.Id);
+                    if (slot < 0) return ChannelStatus.BadMessage;
+                    slots[i] = slot;
+                }
+                // Another thread of the SIP stopped by the timer may be inside an access to a block:
+                // that block's memory goes to nobody, the message carries a copy (ExchangeQuarantine.cs).
+                if (sip.PreemptedThreads != 0)
+                {
+                    int r = ExchangeHeap.BeforeSend(sip, q, slots, (int)n);
+                    if (r != ChannelStatus.Ok) return r;
+                }
+                // Commit: the blocks leave the sender (the handles as the slot now holds them).
+                for (uint i = 0; i < n; i++)
+                    ExchangeHeap.TransferAt(slots[i], d[9 + i], sip, ExchangeHeap.InFlight, null);
+            }
+            _count++;
+            if (_readable.First != null) _readable.WakeAll();
+            return ChannelStatus.Ok;
+        }
+
+        /// <summary>The slots of a message's blocks, found by a send's check (a struct local in place of a stackalloc: no zeroing loop, no stack cookie).</summary>
+        internal struct Slots
+        {
+            public int S0, S1, S2, S3;
+        }
+
+        /// <summary>
+        /// Takes the oldest message into <paramref name="m"/> and hands its handles to
+        /// <paramref name="sip"/> in the same pass: each block's key rewritten to the SIP
+        /// (ExchangeHeap.TakeArrived), each endpoint entered in its handle table (the handle in
+        /// <paramref name="m"/> rewritten to the new local one, 0 if the table is full: the endpoint
+        /// closes). Kinds and count are read from the queue's own copy, which no SIP reaches; false
+        /// if nothing is queued. Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public bool TryTake(Sip sip, ChannelMessage* m)
+        {
+            if (_count == 0) return false;
+            int head = _head;
+            ChannelMessage* q = _queue + head;
+            ulong* d = (ulong*)m, s = (ulong*)q;
+            CopyFixed(d, s);
+            uint n = (uint)q->HandleCount;
+            if (n > ChannelMessage.MaxHandles) n = ChannelMessage.MaxHandles;
+            bool endpoints = false;
+            for (uint i = 0; i < n; i++)
+            {
+                ulong h = s[9 + i];
+                d[9 + i] = h;
+                if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock) ExchangeHeap.TakeArrived(h, sip);
+                else if ((h & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint) endpoints = true;
+            }
+            _head = head + 1 == QueueCapacity ? 0 : head + 1;
+            _count--;
+            // Room in this queue: senders on the peer may go on.
+            Endpoint peer = Peer;
+            if (peer != null && peer._writable.First != null) peer._writable.WakeAll();
+            if (endpoints) ArriveEndpoints(sip, m, head, n);
+            return true;
+        }
+
+        // The endpoints of the message just taken from queue slot `head` (its copy is intact: nothing
+        // queued since, interrupts off) enter the receiver's handle table. Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void ArriveEndpoints(Sip sip, ChannelMessage* m, int head, uint n)
+        {
+            ulong* s = (ulong*)(_queue + head);
+            for (uint i = 0; i < n; i++)
+            {
+                if ((s[9 + i] & ChannelMessage.KindMask) != ChannelMessage.KindEndpoint) continue;
+                int at = head * ChannelMessage.MaxHandles + (int)i;
+                Endpoint c = _carried[at];
+                _carried[at] = null;
+                if (c == null) continue;
+                c.Owner = sip;
+                int nh = sip.AddHandle(c);
+                if (nh < 0) { c.Close(); m->Handles[i] = 0; }
+                else m->Handles[i] = ChannelMessage.KindEndpoint | (uint)nh;
+            }
+        }
+
         /// <summary>
         /// Copies the part of a message that is used: tag and handle count, the eight data words and
         /// the handles the count names (clamped to 4; read once, from the copy made). A handle field

@@ -27,9 +27,9 @@ namespace Singularity.Kernel.Syscalls
 
         private static int AbiChannelCreate(int* imp, int* exp) => Ipc.ChannelCalls.Create(AbiTable.Caller, imp, exp);
 
-        private static int AbiChannelSend(int endpoint, ChannelMessage* m, ulong timeoutNs) => Ipc.ChannelCalls.Send(AbiTable.Caller, endpoint, m, timeoutNs);
+        private static int AbiChannelSend(int endpoint, ChannelMessage* m, ulong timeoutNs) => Ipc.ChannelCalls.SendOn(endpoint, m, timeoutNs, AbiTable.Caller);
 
-        private static int AbiChannelReceive(int endpoint, ChannelMessage* m, ulong timeoutNs) => Ipc.ChannelCalls.Receive(AbiTable.Caller, endpoint, m, timeoutNs);
+        private static int AbiChannelReceive(int endpoint, ChannelMessage* m, ulong timeoutNs) => Ipc.ChannelCalls.ReceiveOn(endpoint, m, timeoutNs, AbiTable.Caller);
 
         private static int AbiChannelSelect(int* endpoints, int count, ulong timeoutNs) => Ipc.ChannelCalls.Select(AbiTable.Caller, endpoints, count, timeoutNs);
 

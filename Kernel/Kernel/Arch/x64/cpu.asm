@@ -83,6 +83,12 @@ EXPORT cpu_enable_interrupts
 EXPORT cpu_disable_interrupts
     cli
     ret
+; The flags as they were, then interrupts off: ReadRflags and DisableInterrupts in one call.
+EXPORT cpu_save_flags_disable_interrupts
+    pushfq
+    pop rax
+    cli
+    ret
 ; Atomically enable interrupts and halt, so a wake-up interrupt cannot slip in between.
 EXPORT cpu_wait_for_interrupt
     sti
