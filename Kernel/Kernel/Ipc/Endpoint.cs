@@ -197,6 +197,7 @@ namespace Singularity.Kernel.Ipc
         /// to in flight as it is committed (ExchangeHeap.TransferAt). A message that carries an
         /// endpoint is left to the general send: CarriesEndpoint, nothing changed. Interrupts off.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public int SendBlocks(Sip sip, ChannelMessage* m)
         {
             int at = _head + _count;

@@ -62,6 +62,7 @@ namespace Singularity.Kernel.Ipc
         public static void Initialize()
         {
             if (sizeof(ExchangeHeader) != ExchangeHeader.Size) Panic.Halt("exchange heap: a block header is not ExchangeHeader.Size bytes");
+            if (ExchangeHeader.InFlightOwner != unchecked((uint)InFlight)) Panic.Halt("exchange heap: in flight's key owner is not (uint)InFlight (TransferAt)");
             s_blocks = (Block*)KernelHeap.Allocate((ulong)(InitialCapacity * sizeof(Block)));
             s_headers = (ExchangeHeader**)KernelHeap.Allocate((ulong)(ExchangeHeader.DirectoryChunks * sizeof(ExchangeHeader*)));
             for (int c = 0; c < ExchangeHeader.DirectoryChunks; c++) s_headers[c] = null;
@@ -258,8 +259,13 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static int OwnedSlot(ulong handle, int owner)
         {
-            int slot = Slot(handle);
-            return slot >= 0 && s_blocks[slot].Owner == owner ? slot : -1;
+            // Slot's checks, the table read once through one block pointer (every send checks each block here).
+            uint slot = (uint)handle;
+            if ((handle & Abi.ChannelMessage.KindMask) != Abi.ChannelMessage.KindBlock || slot >= (uint)s_capacity) return -1;
+            Block* b = s_blocks + slot;
+            int o = b->Owner;
+            // A free slot's owner is 0, which names no owner.
+            return o == owner && o != 0 && (((uint)(handle >> 32) ^ b->Generation) & 0x3FFFFFFF) == 0 ? (int)slot : -1;
         }
 
         /// <summary>
@@ -299,7 +305,8 @@ namespace Singularity.Kernel.Ipc
             Block* b = s_blocks + slot;
             b->Owner = to;
             // The handle names this slot and its generation (OwnedSlot), so it is HandleOf(slot).
-            Header(slot)->Key = ExchangeHeader.KeyOf(handle, to == InFlight ? ExchangeHeader.InFlightOwner : (uint)to);
+            // In flight's key owner is (uint)InFlight, ExchangeHeader.InFlightOwner: no test needed.
+            Header(slot)->Key = ExchangeHeader.KeyOf(handle, (uint)to);
             ulong len = b->Length;
             if (b->DmaPages != 0) DmaOwnerMoved(b, fromSip, toSip);
             if (fromSip != null) { fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--; }
