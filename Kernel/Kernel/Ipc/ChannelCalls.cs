@@ -55,6 +55,7 @@ namespace Singularity.Kernel.Ipc
         public static int Send(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs) => SendOn(handle, m, timeoutNs, sip);
 
         /// <summary>Send, its arguments in the ABI entry's order with the caller last (the entry passes its three on in their registers).</summary>
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // SendBlocks' slot list (inlined here) is written before it is read
         public static int SendOn(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
             ulong flags = Cpu.SaveFlagsDisableInterrupts();

@@ -198,6 +198,7 @@ namespace Singularity.Kernel.Ipc
         /// endpoint is left to the general send: CarriesEndpoint, nothing changed. Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // `found` is written before it is read, as far as the count goes
         public int SendBlocks(Sip sip, ChannelMessage* m)
         {
             int at = _head + _count;
