@@ -78,8 +78,13 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static int SendGeneral(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs)
         {
+            // The runtime's Send hands the caller's message itself (no stack copy of its own), and
+            // SendLocked reads a handle more than once (its check, then its move): it works on a
+            // copy read once, here, before any wait.
+            ChannelMessage copy;
+            Endpoint.CopyUsed(&copy, m);
             ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
-            int result = SendLocked(sip, e, m, timeoutNs, tcs);
+            int result = SendLocked(sip, e, &copy, timeoutNs, tcs);
             UnpinAfterWait(tcs);
             return result;
         }

@@ -303,20 +303,20 @@ namespace Singularity.Ipc
         }
 
         /// <summary>Sends; blocks while the peer's queue is full. Returns Ok, Closed, TimedOut or BadMessage.</summary>
-        /// <safety>The message is copied once onto this thread's stack and only the copy is handed to
-        /// the kernel, so another thread changing <paramref name="message"/> meanwhile changes nothing.
-        /// The kernel checks everything in it before anything moves (the handle count 0..4, each handle
-        /// this SIP's to give, none twice: else BadMessage), and gives the receiver a copy of a block
-        /// another thread of this SIP may still be inside an access to, keeping the original from
-        /// everyone (docs/channels.md "Exchange heap").</safety>
-        /// <unsafe>Hands the kernel's ChannelSend the address of a local copy of the message, whose
-        /// layout is the ABI's ChannelMessage (both sequential, same fields).</unsafe>
-        [SkipLocalsInit]   // the copy is written whole before the kernel reads it
+        /// <safety>The kernel reads each word of the message at most once, with interrupts off and before
+        /// any wait (into the queue slot it sends into, or into a copy of its own for the general
+        /// send), and checks and moves only what it read: another thread changing
+        /// <paramref name="message"/> meanwhile changes at most what is sent. It checks everything
+        /// before anything moves (the handle count 0..4, each handle this SIP's to give, none twice:
+        /// else BadMessage), and gives the receiver a copy of a block another thread of this SIP may
+        /// still be inside an access to, keeping the original from everyone (docs/channels.md
+        /// "Exchange heap"). The kernel never writes the message.</safety>
+        /// <unsafe>Hands the kernel's ChannelSend the address of the caller's message (a local, or a
+        /// field of an object the collector never moves, referenced by the parameter for the call),
+        /// whose layout is the ABI's ChannelMessage (both sequential, same fields).</unsafe>
         public RecvStatus Send(ref RawMessage message, int timeoutMs = -1)
         {
-            RawMessage copy;
-            RawMessage.Copy(&copy, ref message);   // 13 word moves (a struct copy of this size is a memmove call)
-            int r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs));
+            int r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)Unsafe.AsPointer(ref message), Threading.Sync.TimeoutNs(timeoutMs));
             return r == ChannelStatus.Ok ? RecvStatus.Ok : Status(r);
         }
 
@@ -343,15 +343,19 @@ namespace Singularity.Ipc
         }
 
         /// <summary>Receives the next message; Closed once the peer is gone and the queue is empty.</summary>
-        /// <safety>The kernel writes the message into a local of this method, which is then copied
-        /// to <paramref name="message"/>; the handles in it were moved to this SIP by the kernel.</safety>
-        /// <unsafe>Hands the kernel's ChannelReceive the address of a local RawMessage (the ABI's ChannelMessage layout).</unsafe>
-        [SkipLocalsInit]   // `received` is read only when the kernel wrote a message into it (Ok)
+        /// <safety>The kernel writes the message straight into <paramref name="message"/> (the tag,
+        /// count, data words and the handles the count names, which it moved to this SIP), only for
+        /// Ok; on any other status it wrote nothing and the message is set to default. Handle fields
+        /// past the count keep what they held: every reader goes by the count (HandleCount, GetBlock,
+        /// GetEndpoint check it).</safety>
+        /// <unsafe>Hands the kernel's ChannelReceive the address of the caller's message (a local, or a
+        /// field of an object the collector never moves, referenced by the parameter for the call,
+        /// which is used again after it), the ABI's ChannelMessage layout.</unsafe>
         public RecvStatus Receive(out RawMessage message, int timeoutMs = -1)
         {
-            RawMessage received;
-            int r = KernelCalls.Abi->ChannelReceive(Handle, (ChannelMessage*)&received, Threading.Sync.TimeoutNs(timeoutMs));
-            if (r == ChannelStatus.Ok) { Unsafe.SkipInit(out message); RawMessage.Copy(ref message, &received); return RecvStatus.Ok; }
+            Unsafe.SkipInit(out message);
+            int r = KernelCalls.Abi->ChannelReceive(Handle, (ChannelMessage*)Unsafe.AsPointer(ref message), Threading.Sync.TimeoutNs(timeoutMs));
+            if (r == ChannelStatus.Ok) return RecvStatus.Ok;
             message = default;
             return Status(r);
         }

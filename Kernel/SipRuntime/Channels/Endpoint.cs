@@ -83,7 +83,7 @@ namespace Singularity.Channels
         [Claims]
         public void Dispose() => Close();
 
-        /// <safety>RawEndpoint.Send copies the frame's message once and checks the copy; a message the
+        /// <safety>RawEndpoint.Send: the kernel reads the frame's message once and checks what it read; a message the
         /// transport refuses is a protocol violation, a closed peer releases what the frame carried.</safety>
         protected void SendFrame(ref MessageFrame frame)
         {
@@ -96,7 +96,8 @@ namespace Singularity.Channels
             frame = default;   // the message is gone; nothing of it stays with the sender
         }
 
-        /// <safety>RawEndpoint.Receive fills a local copy first; the frame starts empty (offsets 0).</safety>
+        /// <safety>The frame is cleared first; RawEndpoint.Receive has the kernel write the message into it only for
+        /// a message (else it is default again); the frame starts empty (offsets 0).</safety>
         protected ReceiveResult ReceiveFrame(out MessageFrame frame, int timeoutMs)
         {
             frame = default;
