@@ -204,7 +204,7 @@ namespace Singularity.Kernel.Ipc
 
         // Call's fast path as TryCall, up to the switch: the partner's saved stack pointer, or 0
         // with nothing changed. Interrupts off (the asm).
-        [System.Runtime.RuntimeExport("channel_call_lean")]
+        [System.Runtime.RuntimeExport("channel_call_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
         private static ulong CallLean(CallFrame* f, ulong savedRsp, ulong now)
         {
             Thread me = Scheduler.Current;
@@ -234,21 +234,34 @@ namespace Singularity.Kernel.Ipc
             ChannelCalls.Call(Sip.Of(Scheduler.Current), (int)f->Handle, f->Message, f->TimeoutNs);
 
         // Call's thread runs again after CallLean switched it away: its wait ends as TryCall's.
+        // The usual case first, with nothing but loads and stores: the reply was delivered and no
+        // resume check is armed (Scheduler.AfterHandOff then does nothing but end the wait).
         [System.Runtime.RuntimeExport("channel_call_resumed")]
         private static int CallResumed(CallFrame* f)
         {
             Thread me = Scheduler.Current;
+            ThreadChannels tc = ThreadChannels.Peek(me);
+            if (tc.DirectFrom == null || Scheduler.ChecksResumes) return CallResumedOtherwise(f, me, tc);
+            me.DirectWait = false;
+            tc.DirectBuffer = null;
+            tc.DirectFrom = null;
+            return ChannelStatus.Ok;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int CallResumedOtherwise(CallFrame* f, Thread me, ThreadChannels tc)
+        {
             bool signaled = Scheduler.AfterHandOff(me);
             nint ep = f->Endpoint;
             return AfterCallWait(Sip.Of(me), (int)f->Handle, System.Runtime.CompilerServices.Unsafe.As<nint, Endpoint>(ref ep),
-                                 f->Message, f->TimeoutNs, f->Deadline, signaled, ThreadChannels.Peek(me));
+                                 f->Message, f->TimeoutNs, f->Deadline, signaled, tc);
         }
 
         // ReplyAndReceive's fast path (a reply to a client waiting for it, and none of the
         // endpoints ready: ReplyAndReceive's delivery then ReceiveHandingOff's wait), up to the
         // switch: the client's saved stack pointer, or 0 with nothing changed but the thread's
         // registration (LookUp; the general path looks up again). Interrupts off (the asm).
-        [System.Runtime.RuntimeExport("channel_reply_lean")]
+        [System.Runtime.RuntimeExport("channel_reply_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
         private static ulong ReplyLean(ReplyFrame* f, ulong savedRsp, ulong now)
         {
             int count = (int)f->Count;
@@ -286,14 +299,31 @@ namespace Singularity.Kernel.Ipc
             ReplyAndReceive(Sip.Of(Scheduler.Current), (int)f->Reply, f->Message, f->Handles, (int)f->Count, f->Results, f->TimeoutNs);
 
         // ReplyAndReceive's thread runs again after ReplyLean switched it away: its wait ends as
-        // ReceiveHandingOff's.
+        // ReceiveHandingOff's. The usual case first, as in CallResumed: a message delivered.
         [System.Runtime.RuntimeExport("channel_reply_resumed")]
         private static int ReplyResumed(ReplyFrame* f)
         {
             Thread me = Scheduler.Current;
+            ThreadChannels tc = ThreadChannels.Peek(me);
+            Endpoint from = tc.DirectFrom;
+            if (from == null || Scheduler.ChecksResumes) return ReplyResumedOtherwise(f, me, tc);
+            me.DirectWait = false;
+            tc.DirectBuffer = null;
+            tc.DirectFrom = null;
+            // Its index among the endpoints waited on (EndWait; -1 was written before the wait).
+            Endpoint[] w = tc.Watched;
+            int count = (int)f->Count;
+            for (int i = 0; i < count; i++)
+                if (w[i] == from) { f->Results[0] = i; break; }
+            return ChannelStatus.Ok;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int ReplyResumedOtherwise(ReplyFrame* f, Thread me, ThreadChannels tc)
+        {
             bool signaled = Scheduler.AfterHandOff(me);
             return AfterReceiveWait(Sip.Of(me), f->Handles, (int)f->Count, f->Message, f->Results, f->TimeoutNs, f->Deadline,
-                                    signaled, ThreadChannels.Peek(me));
+                                    signaled, tc);
         }
 
         // The handles of a checked message and their slots (no stackalloc: no zeroing call, no cookie).
@@ -370,7 +400,9 @@ namespace Singularity.Kernel.Ipc
                 rm->Handles[i] = hs[i];
             }
             rc.DirectBuffer = null;
-            rc.DirectFrom = dest;
+            // A reference store without the write barrier (a call that records nothing: the kernel
+            // heap is never collected).
+            System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref rc.DirectFrom) = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref dest);
         }
 
         // Left(): the deadline has passed.

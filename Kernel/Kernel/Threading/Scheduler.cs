@@ -249,6 +249,9 @@ namespace Singularity.Kernel.Threading
         // only from then on; until then the check could find nothing to do.
         private static bool s_checkResumes;
 
+        /// <summary>Whether AfterHandOff runs the resume check (CheckResumes was called).</summary>
+        public static bool ChecksResumes => s_checkResumes;
+
         // A thread saved by yield.asm runs again: its next scheduling point, where injected faults
         // land (as after switch_context in SwitchTo and HandOff). Interrupts off.
         [RuntimeExport("scheduler_resumed")]
