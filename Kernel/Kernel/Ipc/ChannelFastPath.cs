@@ -358,6 +358,7 @@ namespace Singularity.Kernel.Ipc
         // to is replaced, in the message and in `slots`, by a copy, and `hs` takes the message's
         // handles again; -1 if the copies do not fit (the general way then answers OutOfMemory).
         // Interrupts off from here until the blocks have moved.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int CheckBlocks(Sip sip, ChannelMessage* m, ulong* hs, int* slots)
         {
             int count = m->HandleCount;
@@ -384,6 +385,7 @@ namespace Singularity.Kernel.Ipc
         // data words and the handles used), moves each block to the receiver's SIP in one step,
         // and marks the delivery for the receiver's wait (it returns Ok with the message in its
         // buffer). The receiver is not woken here: the caller hands it the CPU.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void Deliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m, ulong* hs, int* slots, int count)
         {
             ThreadChannels rc = ThreadChannels.Peek(receiver);
