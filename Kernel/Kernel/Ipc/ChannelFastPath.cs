@@ -341,8 +341,9 @@ namespace Singularity.Kernel.Ipc
         private static Thread WaitingReceiver(Endpoint dest)
         {
             if (dest == null || dest.Closed || dest.Server != null || dest.QueuedCount != 0) return null;
+            // Blocked in BlockDirect (or HandOff): CanHandOff's first test, below.
             Thread r = dest.FirstReader;
-            if (r == null || r.State != ThreadState.Blocked || !r.DirectWait) return null;
+            if (r == null) return null;
             ThreadChannels rc = ThreadChannels.Peek(r);
             if (rc == null || rc.DirectBuffer == null) return null;
             Sip owner = dest.Owner;
