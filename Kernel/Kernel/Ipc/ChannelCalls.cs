@@ -465,6 +465,7 @@ namespace Singularity.Kernel.Ipc
         /// waits). Returns the index of the first readable endpoint, NoneReady, or BadSet for a
         /// handle that is not the SIP's open endpoint (the registration dropped). Interrupts off.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         internal static int LookUp(Sip sip, int* handles, int count, Thread me, ThreadChannels tc)
         {
             Endpoint[] w = tc.Watched;

@@ -50,21 +50,25 @@ namespace Singularity.Kernel.Ipc
             ChannelCalls.WatchOne(e, me, tc, m);
             ulong deadline = timeoutNs == 0 ? 0 : ChannelCalls.Deadline(timeoutNs);
             bool signaled = Scheduler.HandOff(r, timeoutNs);
-            tc.DirectBuffer = null;
-            if (tc.DirectFrom != null) { tc.DirectFrom = null; return true; }
-            // Woken otherwise (a queued reply, a close, the timeout, the SIP's end): as the general receive.
-            if (!sip.IsAlive || e.Closed) result = ChannelStatus.Closed;
-            else if (e.Owner != sip) result = ChannelStatus.BadHandle;
-            else if (!signaled && !e.IsReadable) result = ChannelStatus.TimedOut;
-            else
-            {
-                // The general receive takes what woke this thread (its handle still names `e`:
-                // interrupts stayed off since the checks above), with the time left.
-                ulong left = Left(deadline, timeoutNs);
-                result = left == Expired && !e.IsReadable ? ChannelStatus.TimedOut
-                       : ChannelCalls.Receive(sip, handle, m, left == Expired ? 1 : left);
-            }
+            result = AfterCallWait(sip, handle, e, m, timeoutNs, deadline, signaled, tc);
             return true;
+        }
+
+        // The end of Call's wait for the reply on `e` (registered on it, its buffer open), on the
+        // caller's thread after the switch back: Ok when the partner delivered the reply, else as
+        // the general receive (a queued reply, a close, the timeout, the SIP's end). Interrupts off.
+        private static int AfterCallWait(Sip sip, int handle, Endpoint e, ChannelMessage* m, ulong timeoutNs, ulong deadline, bool signaled, ThreadChannels tc)
+        {
+            tc.DirectBuffer = null;
+            if (tc.DirectFrom != null) { tc.DirectFrom = null; return ChannelStatus.Ok; }
+            if (!sip.IsAlive || e.Closed) return ChannelStatus.Closed;
+            if (e.Owner != sip) return ChannelStatus.BadHandle;
+            if (!signaled && !e.IsReadable) return ChannelStatus.TimedOut;
+            // The general receive takes what woke this thread (its handle still names `e`:
+            // interrupts stayed off since the checks), with the time left.
+            ulong left = Left(deadline, timeoutNs);
+            return left == Expired && !e.IsReadable ? ChannelStatus.TimedOut
+                 : ChannelCalls.Receive(sip, handle, m, left == Expired ? 1 : left);
         }
 
         /// <summary>
@@ -125,6 +129,14 @@ namespace Singularity.Kernel.Ipc
             ChannelCalls.WatchAll(count, me, tc, m);
             ulong deadline = timeoutNs == 0 ? 0 : ChannelCalls.Deadline(timeoutNs);
             bool signaled = Scheduler.HandOff(client, timeoutNs);
+            return AfterReceiveWait(sip, handles, count, m, results, timeoutNs, deadline, signaled, tc);
+        }
+
+        // The end of the receive half's wait over Watched[0..count) (its buffer open), on the
+        // server's thread after the switch back: Ok and the index when a message was delivered,
+        // else as ReceiveAny (a queued message, the timeout, the SIP's end). Interrupts off.
+        private static int AfterReceiveWait(Sip sip, int* handles, int count, ChannelMessage* m, int* results, ulong timeoutNs, ulong deadline, bool signaled, ThreadChannels tc)
+        {
             int delivered = ChannelCalls.EndWait(count, tc, out Endpoint from);
             if (from != null)
             {
@@ -143,6 +155,177 @@ namespace Singularity.Kernel.Ipc
             return ChannelCalls.ReceiveAny(sip, handles, count, m, results, left);
         }
 
+        // ---- The lean entries (Arch/x64/ipc.asm) for the ABI's Call (44) and ReplyAndReceive (56) ----
+        // The asm disables interrupts once, pushes the thread's switch frame and calls the lean
+        // routine, which does the fast path up to the switch (Scheduler.HandOffLean) and returns
+        // the partner's saved stack pointer, or 0 having changed nothing (the asm then runs the
+        // general routine, the ABI entry as before). A thread switched away resumes in the asm,
+        // which calls the resume routine: it ends the wait from the entry's frame on the thread's
+        // own kernel stack (what a C# frame kept across HandOff before).
+
+        // Call's frame (ipc.asm, abi_channel_call): the ABI's arguments and the wait's state.
+        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+        private struct CallFrame
+        {
+            public ulong Deadline;
+            public nint Endpoint;           // the endpoint waited on (pinned by the registration)
+            public ulong Unused;            // alignment
+            public long Handle;             // the ABI's int, in a register's word
+            public ChannelMessage* Message;
+            public ulong TimeoutNs;
+        }
+
+        // ReplyAndReceive's frame (ipc.asm, abi_reply_and_receive).
+        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+        private struct ReplyFrame
+        {
+            public ulong Deadline;
+            public ulong Unused;            // alignment
+            public long Reply;
+            public ChannelMessage* Message;
+            public int* Handles;
+            public long Count;
+            public int* Results;
+            public ulong TimeoutNs;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "abi_channel_call_address")]
+        private static extern ulong AbiCallAddress();
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "abi_reply_and_receive_address")]
+        private static extern ulong AbiReplyAndReceiveAddress();
+
+        /// <summary>The ABI's Call handler (ipc.asm: the lean switch, else ChannelCalls.Call).</summary>
+        public static delegate*<int, ChannelMessage*, ulong, int> AbiCall => (delegate*<int, ChannelMessage*, ulong, int>)AbiCallAddress();
+
+        /// <summary>The ABI's ReplyAndReceive handler (ipc.asm: the lean switch, else ReplyAndReceive).</summary>
+        public static delegate*<int, ChannelMessage*, int*, int, int*, ulong, int> AbiReplyAndReceive =>
+            (delegate*<int, ChannelMessage*, int*, int, int*, ulong, int>)AbiReplyAndReceiveAddress();
+
+        // Call's fast path as TryCall, up to the switch: the partner's saved stack pointer, or 0
+        // with nothing changed. Interrupts off (the asm).
+        [System.Runtime.RuntimeExport("channel_call_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
+        private static ulong CallLean(CallFrame* f, ulong savedRsp, ulong now)
+        {
+            Thread me = Scheduler.Current;
+            Sip sip = Sip.Of(me);
+            Endpoint e = ChannelCalls.Own(sip, (int)f->Handle);
+            // A reply already queued for this side would end the wait at once: the general path.
+            if (e == null || e.QueuedCount != 0) return 0;
+            Endpoint dest = e.Peer;
+            Thread r = WaitingReceiver(dest);
+            if (r == null) return 0;
+            ChannelMessage* m = f->Message;
+            Checked c;
+            ulong* handles = &c.H0;
+            int* slots = &c.S0;
+            int count = CheckBlocks(sip, m, handles, slots);
+            if (count < 0) return 0;
+            Deliver(sip, dest, r, m, handles, slots, count);
+            ChannelCalls.WatchOne(e, me, ThreadChannels.Of(me), m);
+            ulong timeoutNs = f->TimeoutNs;
+            f->Deadline = timeoutNs == 0 ? 0 : ChannelCalls.Deadline(timeoutNs);
+            f->Endpoint = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref e);
+            return Scheduler.HandOffLean(r, timeoutNs, savedRsp, now);
+        }
+
+        [System.Runtime.RuntimeExport("channel_call_general")]
+        private static int CallGeneral(CallFrame* f) =>
+            ChannelCalls.Call(Sip.Of(Scheduler.Current), (int)f->Handle, f->Message, f->TimeoutNs);
+
+        // Call's thread runs again after CallLean switched it away: its wait ends as TryCall's.
+        // The usual case first, with nothing but loads and stores: the reply was delivered and no
+        // resume check is armed (Scheduler.AfterHandOff then does nothing but end the wait).
+        [System.Runtime.RuntimeExport("channel_call_resumed")]
+        private static int CallResumed(CallFrame* f)
+        {
+            Thread me = Scheduler.Current;
+            ThreadChannels tc = ThreadChannels.Peek(me);
+            if (tc.DirectFrom == null || Scheduler.ChecksResumes) return CallResumedOtherwise(f, me, tc);
+            me.DirectWait = false;
+            tc.DirectBuffer = null;
+            tc.DirectFrom = null;
+            return ChannelStatus.Ok;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int CallResumedOtherwise(CallFrame* f, Thread me, ThreadChannels tc)
+        {
+            bool signaled = Scheduler.AfterHandOff(me);
+            nint ep = f->Endpoint;
+            return AfterCallWait(Sip.Of(me), (int)f->Handle, System.Runtime.CompilerServices.Unsafe.As<nint, Endpoint>(ref ep),
+                                 f->Message, f->TimeoutNs, f->Deadline, signaled, tc);
+        }
+
+        // ReplyAndReceive's fast path (a reply to a client waiting for it, and none of the
+        // endpoints ready: ReplyAndReceive's delivery then ReceiveHandingOff's wait), up to the
+        // switch: the client's saved stack pointer, or 0 with nothing changed but the thread's
+        // registration (LookUp; the general path looks up again). Interrupts off (the asm).
+        [System.Runtime.RuntimeExport("channel_reply_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
+        private static ulong ReplyLean(ReplyFrame* f, ulong savedRsp, ulong now)
+        {
+            int count = (int)f->Count;
+            int replyHandle = (int)f->Reply;
+            if (replyHandle == 0 || count <= 0 || count > ChannelCalls.MaxSelect) return 0;
+            Thread me = Scheduler.Current;
+            Sip sip = Sip.Of(me);
+            Endpoint e = ChannelCalls.Own(sip, replyHandle);
+            Thread client = e == null ? null : WaitingReceiver(e.Peer);     // Own: open
+            if (client == null) return 0;
+            // The receive half's lookup first: a ready endpoint or a bad handle leaves it all to
+            // the general path. Each handle read once; the endpoints found are the ones waited on.
+            // Neither this nor the delivery below changes what WaitingReceiver looked at.
+            ThreadChannels tc = ThreadChannels.Of(me);
+            int* handles = f->Handles;
+            if (ChannelCalls.LookUp(sip, handles, count, me, tc) != ChannelCalls.NoneReady) return 0;
+            ChannelMessage* m = f->Message;
+            Checked c;
+            ulong* hs = &c.H0;
+            int* slots = &c.S0;
+            int n = CheckBlocks(sip, m, hs, slots);
+            if (n < 0) return 0;
+            Deliver(sip, e.Peer, client, m, hs, slots, n);
+            int* results = f->Results;
+            results[0] = -1;
+            results[1] = ChannelStatus.Ok;
+            ChannelCalls.WatchAll(count, me, tc, m);
+            ulong timeoutNs = f->TimeoutNs;
+            f->Deadline = timeoutNs == 0 ? 0 : ChannelCalls.Deadline(timeoutNs);
+            return Scheduler.HandOffLean(client, timeoutNs, savedRsp, now);
+        }
+
+        [System.Runtime.RuntimeExport("channel_reply_general")]
+        private static int ReplyGeneral(ReplyFrame* f) =>
+            ReplyAndReceive(Sip.Of(Scheduler.Current), (int)f->Reply, f->Message, f->Handles, (int)f->Count, f->Results, f->TimeoutNs);
+
+        // ReplyAndReceive's thread runs again after ReplyLean switched it away: its wait ends as
+        // ReceiveHandingOff's. The usual case first, as in CallResumed: a message delivered.
+        [System.Runtime.RuntimeExport("channel_reply_resumed")]
+        private static int ReplyResumed(ReplyFrame* f)
+        {
+            Thread me = Scheduler.Current;
+            ThreadChannels tc = ThreadChannels.Peek(me);
+            Endpoint from = tc.DirectFrom;
+            if (from == null || Scheduler.ChecksResumes) return ReplyResumedOtherwise(f, me, tc);
+            me.DirectWait = false;
+            tc.DirectBuffer = null;
+            tc.DirectFrom = null;
+            // Its index among the endpoints waited on (EndWait; -1 was written before the wait).
+            Endpoint[] w = tc.Watched;
+            int count = (int)f->Count;
+            for (int i = 0; i < count; i++)
+                if (w[i] == from) { f->Results[0] = i; break; }
+            return ChannelStatus.Ok;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int ReplyResumedOtherwise(ReplyFrame* f, Thread me, ThreadChannels tc)
+        {
+            bool signaled = Scheduler.AfterHandOff(me);
+            return AfterReceiveWait(Sip.Of(me), f->Handles, (int)f->Count, f->Message, f->Results, f->TimeoutNs, f->Deadline,
+                                    signaled, tc);
+        }
+
         // The handles of a checked message and their slots (no stackalloc: no zeroing call, no cookie).
         private struct Checked
         {
@@ -158,8 +341,9 @@ namespace Singularity.Kernel.Ipc
         private static Thread WaitingReceiver(Endpoint dest)
         {
             if (dest == null || dest.Closed || dest.Server != null || dest.QueuedCount != 0) return null;
+            // Blocked in BlockDirect (or HandOff): CanHandOff's first test, below.
             Thread r = dest.FirstReader;
-            if (r == null || r.State != ThreadState.Blocked || !r.DirectWait) return null;
+            if (r == null) return null;
             ThreadChannels rc = ThreadChannels.Peek(r);
             if (rc == null || rc.DirectBuffer == null) return null;
             Sip owner = dest.Owner;
@@ -175,6 +359,7 @@ namespace Singularity.Kernel.Ipc
         // to is replaced, in the message and in `slots`, by a copy, and `hs` takes the message's
         // handles again; -1 if the copies do not fit (the general way then answers OutOfMemory).
         // Interrupts off from here until the blocks have moved.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int CheckBlocks(Sip sip, ChannelMessage* m, ulong* hs, int* slots)
         {
             int count = m->HandleCount;
@@ -201,6 +386,7 @@ namespace Singularity.Kernel.Ipc
         // data words and the handles used), moves each block to the receiver's SIP in one step,
         // and marks the delivery for the receiver's wait (it returns Ok with the message in its
         // buffer). The receiver is not woken here: the caller hands it the CPU.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static void Deliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m, ulong* hs, int* slots, int count)
         {
             ThreadChannels rc = ThreadChannels.Peek(receiver);
@@ -217,7 +403,9 @@ namespace Singularity.Kernel.Ipc
                 rm->Handles[i] = hs[i];
             }
             rc.DirectBuffer = null;
-            rc.DirectFrom = dest;
+            // A reference store without the write barrier (a call that records nothing: the kernel
+            // heap is never collected).
+            System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref rc.DirectFrom) = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref dest);
         }
 
         // Left(): the deadline has passed.

@@ -12,15 +12,10 @@ namespace Singularity.Kernel.Syscalls
             t->ChannelReceive = &AbiChannelReceive;
             t->ChannelSelect = &AbiChannelSelect;
             t->ChannelClose = &AbiChannelClose;
-            t->ChannelCall = &AbiChannelCall;
+            t->ChannelCall = Ipc.ChannelFastPath.AbiCall;                     // ipc.asm: the lean fast path, else ChannelCalls.Call
             t->ChannelReceiveAny = &AbiChannelReceiveAny;
-            t->ChannelReplyAndReceive = &AbiChannelReplyAndReceive;
+            t->ChannelReplyAndReceive = Ipc.ChannelFastPath.AbiReplyAndReceive;  // ipc.asm: the lean fast path, else ChannelFastPath.ReplyAndReceive
         }
-
-        private static int AbiChannelReplyAndReceive(int reply, ChannelMessage* m, int* endpoints, int count, int* results, ulong timeoutNs) =>
-            Ipc.ChannelFastPath.ReplyAndReceive(AbiTable.Caller, reply, m, endpoints, count, results, timeoutNs);
-
-        private static int AbiChannelCall(int endpoint, ChannelMessage* m, ulong timeoutNs) => Ipc.ChannelCalls.Call(AbiTable.Caller, endpoint, m, timeoutNs);
 
         private static int AbiChannelReceiveAny(int* endpoints, int count, ChannelMessage* m, int* index, ulong timeoutNs) =>
             Ipc.ChannelCalls.ReceiveAny(AbiTable.Caller, endpoints, count, m, index, timeoutNs);

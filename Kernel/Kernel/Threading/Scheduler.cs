@@ -249,6 +249,9 @@ namespace Singularity.Kernel.Threading
         // only from then on; until then the check could find nothing to do.
         private static bool s_checkResumes;
 
+        /// <summary>Whether AfterHandOff runs the resume check (CheckResumes was called).</summary>
+        public static bool ChecksResumes => s_checkResumes;
+
         // A thread saved by yield.asm runs again: its next scheduling point, where injected faults
         // land (as after switch_context in SwitchTo and HandOff). Interrupts off.
         [RuntimeExport("scheduler_resumed")]
@@ -422,6 +425,43 @@ namespace Singularity.Kernel.Threading
         public static bool HandOff(Thread t, ulong timeoutNs)
         {
             Thread cur = s_current;
+            PrepareHandOff(cur, t, timeoutNs, Cpu.ReadTsc());
+            SwitchContext((ulong*)Unsafe.AsPointer(ref cur.SavedRsp), t.SavedRsp);
+            return AfterHandOff(cur);
+        }
+
+        /// <summary>
+        /// HandOff for the lean entries (Arch/x64/ipc.asm): all of it but the switch, which the asm
+        /// does with the stack pointer returned (<paramref name="t"/>'s saved one); the caller's
+        /// switch frame is at <paramref name="savedRsp"/>, and <paramref name="now"/> is the TSC it
+        /// is charged up to. When the caller runs again, the asm's resume routine calls AfterHandOff.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong HandOffLean(Thread t, ulong timeoutNs, ulong savedRsp, ulong now)
+        {
+            Thread cur = s_current;
+            cur.SavedRsp = savedRsp;
+            PrepareHandOff(cur, t, timeoutNs, now);
+            return t.SavedRsp;
+        }
+
+        /// <summary>
+        /// The caller of HandOff or HandOffLean runs again: its next scheduling point (the resume
+        /// check, as after every switch) and the end of its wait. False when the wait timed out.
+        /// Interrupts off.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool AfterHandOff(Thread cur)
+        {
+            if (s_checkResumes) Resumed();
+            cur.DirectWait = false;
+            return !cur.WaitTimedOut;
+        }
+
+        // HandOff up to the switch: `cur` (the running thread) blocked, `t` running. Interrupts off.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void PrepareHandOff(Thread cur, Thread t, ulong timeoutNs, ulong now)
+        {
             // `t` leaves its wait, as WakeDirect would take it out.
             if (t.WakeAtNs != 0) { RemoveSleeper(t); t.WakeAtNs = 0; }
             t.DirectWait = false;
@@ -452,7 +492,6 @@ namespace Singularity.Kernel.Threading
             }
             cur.State = ThreadState.Blocked;
             // Charge (as Charge(); the idle thread makes no channel calls).
-            ulong now = Cpu.ReadTsc();
             ulong cycles = now - s_chargedTsc;
             s_chargedTsc = now;
             cur.CpuCycles += cycles;
@@ -462,10 +501,6 @@ namespace Singularity.Kernel.Threading
             Link(ref s_current, t);
             ContextSwitches++;
             KernelEntry.Load(t.AbiSlot, t.KernelStackBase, t.KernelStackTop);
-            SwitchContext((ulong*)Unsafe.AsPointer(ref cur.SavedRsp), t.SavedRsp);
-            if (s_checkResumes) Resumed();
-            cur.DirectWait = false;
-            return !cur.WaitTimedOut;
         }
 
         // The hand-off thread, if any, goes into its ready queue like any woken thread.

@@ -246,8 +246,85 @@ public static class Program
                        st == RecvStatus.TimedOut && sq == RecvStatus.Ok && fromQ.Tag == 21 && sh == RecvStatus.Ok && fromH.Tag == 20);
         g.Close(); h.Close(); p.Close(); q.Close();
         a.Close(); b.Close(); d.Close(); e.Close(); f.Close();
+        wrong += RewrittenSet();
         Debug.WriteLine("fastpath: done, " + wrong.ToString() + " wrong");
         return wrong == 0 ? 0 : 1;
+    }
+
+    // Round trips over the fast path (Call to a server thread waiting in ReplyAndReceive, one
+    // block going back and forth) while a third thread keeps rewriting the server's endpoint
+    // array between its endpoint and a closed handle: a ReplyAndReceive that reads the closed one
+    // throws (its reply went; at least one must), the others receive; every round trip
+    // completes, nothing leaks.
+    private sealed class Rewritten
+    {
+        public RawEndpoint[] Set;
+        public int Running;
+        public int Threw;       // receives over the closed handle (the test's log shows the probe hit them)
+    }
+
+    private static int RewrittenSet()
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint client, out RawEndpoint server);
+        RawEndpoint.CreateChannel(out RawEndpoint x, out RawEndpoint stale);
+        stale.Close();
+        ulong before = Exchange.BytesOwned;
+        var shared = new Rewritten { Set = new[] { server }, Running = 1 };
+        Thread srv = Thread.Start(() => ServeRewritten(server, shared));
+        Thread rw = Thread.Start(() => Rewrite(server, stale, shared));
+        ExBlock block = ExBlock.Allocate(64);
+        // At least 300, and on until the server's receive has read the closed handle (the
+        // rewriter's windows are milliseconds apart; a bound in case it never does).
+        int ok = 0;
+        bool failed = false;
+        for (int i = 1; i <= 100000 && (ok < 300 || shared.Threw == 0); i++)
+        {
+            var req = new RawMessage { Tag = i };
+            req.Add(block);
+            if (client.Call(ref req, out RawMessage rep, 2000) != RecvStatus.Ok || rep.Tag != i || rep.HandleCount != 1) { failed = true; break; }
+            block = rep.GetBlock(0);
+            block[0] = (byte)i;
+            ok++;
+        }
+        shared.Running = 0;
+        if (!failed) block.Free();
+        bool allOk = !failed && ok >= 300 && shared.Threw != 0;
+        client.Close();
+        bool ended = srv.Join(5000) && rw.Join(5000);
+        server.Close();
+        x.Close();
+        Debug.WriteLine("fastpath: rewritten set: " + ok.ToString() + " round trips, " + shared.Threw.ToString() + " receives threw");
+        return Probe("round trips while the endpoint array is rewritten", allOk && ended && Exchange.BytesOwned == before);
+    }
+
+    // Echoes each request back until the client's end closes; a receive over the closed handle throws.
+    private static void ServeRewritten(RawEndpoint server, Rewritten shared)
+    {
+        RawEndpoint replyTo = default;
+        var reply = new RawMessage();
+        while (true)
+        {
+            try
+            {
+                RecvStatus st = RawEndpoint.ReplyAndReceive(replyTo, ref reply, shared.Set, out RawMessage m, out int index, out RecvStatus rs, 5000);
+                replyTo = default;
+                if (st != RecvStatus.Ok) return;
+                reply = m;
+                replyTo = server;
+            }
+            catch (InvalidOperationException) { replyTo = default; shared.Threw++; }
+        }
+    }
+
+    private static void Rewrite(RawEndpoint server, RawEndpoint stale, Rewritten shared)
+    {
+        while (shared.Running != 0)
+        {
+            shared.Set[0] = stale;
+            Thread.Sleep(1);
+            shared.Set[0] = server;
+            Thread.Sleep(1);
+        }
     }
 
     // The kept-registration probe's other thread: to h (tag 20), then to q (tag 21), once the

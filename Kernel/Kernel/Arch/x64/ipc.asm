@@ -1,0 +1,112 @@
+; The ABI's Call (entry 44) and ReplyAndReceive (entry 56) with the lean switch of the channel
+; fast path (issue 17, docs/channels.md "Fast path", docs/scheduling.md "Hand-off"). Their ABI
+; stubs call these on the thread's kernel stack. The C# side (Ipc/ChannelFastPath.cs) decides and
+; does all the work: the checks, the delivery into the partner's buffer and the hand-off's
+; bookkeeping (Scheduler.HandOffLean), and returns the partner's saved stack pointer; this file
+; only saves and swaps the stack, as yield.asm does for Yield. So the SIP's callee-saved registers
+; are pushed once (not by C# prologues and again by switch_context), interrupts are disabled once
+; (no rflags helper calls), and no C# frame lives across the switch.
+;
+; Below the switch frame, the entry keeps its arguments and what its wait needs afterwards on
+; the thread's own kernel stack (a CallFrame or ReplyFrame of ChannelFastPath): the thread that
+; is switched away resumes here, in the resume routine, which finishes its wait (a delivered
+; message: Ok and the index; else the general receive, a timeout, a close) from that frame.
+;
+; The frame pushed by .switch is switch_context's (switch.asm): r15..r12, rbx, rbp, then the
+; return address. A thread saved here may be resumed by switch_context and one saved by
+; switch_context resumed here.
+bits 64
+section .text
+global abi_channel_call_address, abi_reply_and_receive_address
+extern channel_call_lean, channel_call_general, channel_call_resumed
+extern channel_reply_lean, channel_reply_general, channel_reply_resumed
+
+abi_channel_call_address:
+    lea rax, [rel abi_channel_call]
+    ret
+abi_reply_and_receive_address:
+    lea rax, [rel abi_reply_and_receive]
+    ret
+
+; The switch half, the same for both entries, called from the entry (.switch) with its frame just
+; above the return address. %1: the C# lean routine (frame, saved rsp, now) -> the partner's saved
+; stack pointer or 0; %2: the general path (frame) -> the result; %3: the frame's size. Stack words
+; below the ABI slot: the stub's return address, rflags and the frame make an even count, so the
+; resume routine and the general path are called aligned; the switch frame's seven words make it
+; odd, so the lean routine gets one word of alignment.
+%macro LEAN_SWITCH 3
+    push rbp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rsi, rsp                    ; where this thread's frame is, if it is switched away
+    lea rdi, [rsp + 56]             ; the entry's frame
+    rdtsc                           ; the time it is charged up to, if it is
+    shl rdx, 32
+    or rdx, rax
+    sub rsp, 8                      ; 16-byte alignment for the call
+    call %1                         ; 0, or the partner's saved stack pointer (all else done)
+    test rax, rax
+    jz .general
+    mov rsp, rax                    ; from here the partner's stack
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbx
+    pop rbp
+    ret
+.general:
+    ; Not lean (nothing was changed): drop the alignment, the six saved registers (C# kept them
+    ; unchanged) and .switch's return address; the general path runs on the entry's frame.
+    add rsp, 64
+    mov rdi, rsp
+    call %2
+    add rsp, %3
+    popfq
+    ret
+%endmacro
+
+; int abi_channel_call(int handle /rdi/, ChannelMessage* m /rsi/, ulong timeoutNs /rdx/)
+; Its frame (ChannelFastPath.CallFrame, low to high): deadline, endpoint, unused, handle, m, timeout.
+abi_channel_call:
+    pushfq                          ; IF as the caller had it; popfq gives it back
+    cli                             ; channel and scheduler state is guarded by disabling interrupts
+    push rdx
+    push rsi
+    push rdi
+    sub rsp, 24
+    call .switch                    ; the resume address of this thread's switch frame
+    ; This thread runs again (switched away by the lean path, and back): its wait ended (the
+    ; partner delivered the reply, or anything else); the resume routine finishes it.
+    mov rdi, rsp
+    call channel_call_resumed
+    add rsp, 48
+    popfq
+    ret
+.switch:
+    LEAN_SWITCH channel_call_lean, channel_call_general, 48
+
+; int abi_reply_and_receive(int reply /rdi/, ChannelMessage* m /rsi/, int* handles /rdx/,
+;                           int count /rcx/, int* results /r8/, ulong timeoutNs /r9/)
+; Its frame (ChannelFastPath.ReplyFrame): deadline, unused, reply, m, handles, count, results, timeout.
+abi_reply_and_receive:
+    pushfq
+    cli
+    push r9
+    push r8
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    sub rsp, 16
+    call .switch
+    mov rdi, rsp
+    call channel_reply_resumed
+    add rsp, 64
+    popfq
+    ret
+.switch:
+    LEAN_SWITCH channel_reply_lean, channel_reply_general, 64
