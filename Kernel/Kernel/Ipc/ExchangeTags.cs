@@ -1,0 +1,37 @@
+using Singularity.Abi;
+using Singularity.Kernel.Processes;
+
+namespace Singularity.Kernel.Ipc
+{
+    /// <summary>
+    /// The tags exchange-block headers name owners by (ExchangeHeader.Check; docs/channels.md
+    /// "Exchange heap"): 1 to ExchangeHeader.MaxTag, 0 being nobody. A tag is unique among the SIPs
+    /// whose records exist (SipTable): a record leaves the table only after its SIP ended and
+    /// ExchangeHeap.ReclaimAll cleared every header that carried its tag, so a reused tag finds
+    /// no header naming it. SIP ids would not do: they only grow, and the check word has 24 bits.
+    /// </summary>
+    internal static class ExchangeTags
+    {
+        private static uint s_next = 1;
+
+        /// <summary>A tag no SIP record holds, or 0 if every one is held. Interrupts off.</summary>
+        public static uint Take()
+        {
+            // Taken in turn, so a tag goes back into use as late as possible; after a wrap, one
+            // held by a long-lived SIP is skipped. Bounded: the table holds fewer records than tags.
+            for (uint tried = 0; tried < ExchangeHeader.MaxTag; tried++)
+            {
+                uint tag = s_next;
+                s_next = tag == ExchangeHeader.MaxTag ? 1 : tag + 1;
+                if (!Held(tag)) return tag;
+            }
+            return 0;
+        }
+
+        private static bool Held(uint tag)
+        {
+            for (Sip s = SipTable.First; s != null; s = s.Next) if (s.ExchangeTag == tag) return true;
+            return false;
+        }
+    }
+}
