@@ -17,7 +17,7 @@ namespace Singularity.Abi
     /// records exist (Sip.ExchangeTag), and block addresses are below 2^TagShift (checked at boot),
     /// so Check names both the block's address and its owner: the runtime compares it with its
     /// value's data address xored with its own tag (ExchangeGuard.Check). Data, Length and
-    /// Generation are written by the kernel before Check names a SIP.
+    /// HandleHigh are written by the kernel before Check names a SIP.
     /// </remarks>
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct ExchangeHeader
@@ -36,8 +36,8 @@ namespace Singularity.Abi
         public uint Slot;                                           // the slot's index, written once with the chunk (the runtime makes handles from it)
         public uint Length;
         public byte* Data;
-        /// <summary>The generation of the slot's block (never 0 while a block is in it: HandleOf refuses 0).</summary>
-        public uint Generation;
+        /// <summary>The upper half of the block's handle: its kind and generation (never generation 0: the runtime names no block with it).</summary>
+        public uint HandleHigh;
         // To 32 bytes: a chunk starts on a 32-byte boundary (ExchangeHeap.AddHeaderChunks), so each
         // header, the words an access reads included, lies in one cache line.
         public uint Unused;

@@ -154,11 +154,11 @@ namespace Singularity.Kernel.Ipc
             uint generation = (s_blocks[slot].Generation + 1) & 0x3FFFFFFF;
             if (generation == 0) generation = 1;
             s_blocks[slot].Generation = generation;
-            // Address, length and generation first, then the check word that gives them to the SIP.
+            // Address, length and handle first, then the check word that gives them to the SIP.
             ExchangeHeader* x = Header(slot);
             x->Data = data;
             x->Length = (uint)length;
-            x->Generation = generation;
+            x->HandleHigh = (uint)(HandleOf(slot) >> 32);
             x->Check = ExchangeHeader.CheckOf(data, sip.ExchangeTag);
             s_freeHint = slot + 1;
             sip.ExchangeBytes += length;

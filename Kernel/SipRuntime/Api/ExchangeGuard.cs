@@ -23,7 +23,7 @@ namespace Singularity.Ipc
     /// <unsafe>The directory pointer is the kernel's (ExchangeHeaders ABI call at start-up): a fixed
     /// array of DirectoryChunks chunk pointers, each null or ChunkSlots headers that are never freed.
     /// Header() bounds the slot against the directory and checks the chunk. The kernel writes a
-    /// header's Data, Length and Generation before its Check names a SIP, keeps block addresses below
+    /// header's Data, Length and HandleHigh before its Check names a SIP, keeps block addresses below
     /// 2^TagShift and gives each SIP a tag no other SIP with a record holds, so a Check equal to
     /// D ^ (this SIP's tag &lt;&lt; TagShift) says: this header's block is at D, its Length is its
     /// length, and it is this SIP's; the kernel's quarantine keeps that memory from any other owner
@@ -78,16 +78,27 @@ namespace Singularity.Ipc
 
         /// <summary>
         /// The handle of the block at <paramref name="data"/> whose header is <paramref name="x"/> (not
-        /// null), made from the header (its slot and generation) if this SIP owns that block; else the
-        /// slot with generation 0, which the kernel never gives a block, so a free or send of a value
-        /// kept after its block was sent or freed names no block (as a stale handle did).
+        /// null), made from the header (its slot and its handle's upper half) if this SIP owns that
+        /// block; else the slot with generation 0, which the kernel never gives a block, so a free or
+        /// send of a value kept after its block was sent or freed names no block (as a stale handle did).
         /// </summary>
         public static ulong HandleOf(ExchangeHeader* x, byte* data)
         {
             ulong slot = ChannelMessage.KindBlock | x->Slot;
             if (x->Check != ((ulong)data ^ s_tagBits)) return slot;
-            return slot | ((ulong)x->Generation << 32 & ExchangeHeader.GenerationMask);
+            return slot | ((ulong)x->HandleHigh << 32 & ExchangeHeader.GenerationMask);
         }
+
+        /// <summary>
+        /// The data address a value made from <paramref name="handle"/> carries, for its header
+        /// <paramref name="x"/> (not null): the header's, or null if the handle's generation is not the
+        /// block's (a stale or guessed handle number), so its accesses fail as they did when the value
+        /// carried the generation. Only this SIP's own blocks are at stake: whatever address a value
+        /// carries, its accesses pass only where the header's check word names it and this SIP.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static byte* DataFor(ExchangeHeader* x, ulong handle) =>
+            x->HandleHigh == (uint)(handle >> 32) ? x->Data : null;
 
         /// <summary>
         /// Checks an access may begin: the header's Check is <paramref name="data"/> ^ this SIP's tag,

@@ -50,17 +50,17 @@ namespace Singularity.Ipc
         private readonly byte* _data;
 
         /// <unsafe>Stores the header ExchangeGuard.Header gives for the handle (null for any handle it does not
-        /// admit) and that header's Data as it reads now; every access checks the pair against the
-        /// header's check word.</unsafe>
+        /// admit) and that header's Data as it reads now (null if the handle's generation is not the
+        /// header's: ExchangeGuard.DataFor); every access checks the pair against the header's check word.</unsafe>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal ExBlock(ulong handle)
         {
             ExchangeHeader* x = ExchangeGuard.Header(handle);
             _header = x;
-            _data = x == null ? null : x->Data;
+            _data = x == null ? null : ExchangeGuard.DataFor(x, handle);
         }
 
-        /// <unsafe>Stores <paramref name="x"/>, a header ExchangeGuard gave (not null), and <paramref name="data"/>, its Data as read by the caller.</unsafe>
+        /// <unsafe>Stores <paramref name="x"/>, a header ExchangeGuard gave (not null), and <paramref name="data"/> (ExchangeGuard.DataFor).</unsafe>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal ExBlock(ExchangeHeader* x, byte* data)
         {
@@ -69,7 +69,7 @@ namespace Singularity.Ipc
         }
 
         /// <summary>The handle the kernel knows the block by (0 for the null block; one naming no block if this SIP no longer owns it).</summary>
-        /// <unsafe>Reads the header's Check, Slot (written once with the header chunk) and Generation (ExchangeGuard.HandleOf).</unsafe>
+        /// <unsafe>Reads the header's Check, Slot (written once with the header chunk) and HandleHigh (ExchangeGuard.HandleOf).</unsafe>
         internal ulong Handle
         {
             get
@@ -601,7 +601,7 @@ namespace Singularity.Ipc
             ExchangeHeader* chunk = ExchangeGuard.ChunkOf((uint)h);
             if (chunk == null) return default;
             ExchangeHeader* x = chunk + ((uint)h & (ExchangeHeader.ChunkSlots - 1));
-            return new ExBlock(x, x->Data);
+            return new ExBlock(x, ExchangeGuard.DataFor(x, h));
         }
 
         // GetBlock's handle is not a block-kind handle with its slot inside the directory: another
