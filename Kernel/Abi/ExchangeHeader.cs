@@ -46,6 +46,7 @@ namespace Singularity.Abi
         public const int Size = 32;
 
         /// <summary>The check word of a block at <paramref name="data"/> owned by the SIP with <paramref name="tag"/> (0: nobody).</summary>
+        /// <unsafe>Only turns the address into a number; nothing is read or written through it.</unsafe>
         public static ulong CheckOf(byte* data, uint tag) => (ulong)data ^ ((ulong)tag << TagShift);
     }
 }

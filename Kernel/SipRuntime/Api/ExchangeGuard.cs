@@ -56,7 +56,7 @@ namespace Singularity.Ipc
             return HeaderInDirectory((uint)handle);
         }
 
-        /// <summary>The header of <paramref name="slot"/>, below the directory's size (checked by the caller), or null if no chunk holds it.</summary>
+        /// <summary>The header of <paramref name="slot"/> (below the directory's size: the caller's BlockInDirectoryMask test), or null if no chunk holds it.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static ExchangeHeader* HeaderInDirectory(uint slot)
         {
@@ -64,11 +64,11 @@ namespace Singularity.Ipc
             return chunk == null ? null : chunk + (slot & (ExchangeHeader.ChunkSlots - 1));
         }
 
-        /// <summary>The chunk of headers holding <paramref name="slot"/> (below the directory's size, checked by the caller), or null.</summary>
-        /// <unsafe>Indexes the directory with <c>slot &gt;&gt; ChunkShift</c>, below DirectoryChunks when the
-        /// caller's BlockInDirectoryMask test passed; the chunk, if any, holds ChunkSlots headers.</unsafe>
+        /// <summary>The chunk of headers holding <paramref name="slot"/> (below the directory's size: the caller's BlockInDirectoryMask test), or null.</summary>
+        /// <unsafe>Indexes the directory with <c>slot &gt;&gt; ChunkShift</c> masked below DirectoryChunks (the
+        /// callers' test already keeps it there; the mask makes any value safe); the chunk, if any, holds ChunkSlots headers.</unsafe>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static ExchangeHeader* ChunkOf(uint slot) => s_directory[slot >> ExchangeHeader.ChunkShift];
+        public static ExchangeHeader* ChunkOf(uint slot) => s_directory[(slot >> ExchangeHeader.ChunkShift) & (ExchangeHeader.DirectoryChunks - 1)];
 
         /// <summary>A handle masked with this is KindBlock exactly when it is block-kind and its slot is inside the directory.</summary>
         public const ulong BlockInDirectoryMask = ChannelMessage.KindMask | SlotHighBits;
