@@ -13,6 +13,8 @@ namespace Singularity.Kernel.Ipc
     internal static class ExchangeTags
     {
         private static uint s_next = 1;
+        // Until the tags first run out, each was taken once: none can be held, nothing to look at.
+        private static bool s_wrapped;
 
         /// <summary>A tag no SIP record holds, or 0 if every one is held. Interrupts off.</summary>
         public static uint Take()
@@ -22,8 +24,9 @@ namespace Singularity.Kernel.Ipc
             for (uint tried = 0; tried < ExchangeHeader.MaxTag; tried++)
             {
                 uint tag = s_next;
-                s_next = tag == ExchangeHeader.MaxTag ? 1 : tag + 1;
-                if (!Held(tag)) return tag;
+                if (tag == ExchangeHeader.MaxTag) { s_next = 1; s_wrapped = true; }
+                else s_next = tag + 1;
+                if (!s_wrapped || !Held(tag)) return tag;
             }
             return 0;
         }
