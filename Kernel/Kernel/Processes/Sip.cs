@@ -23,7 +23,7 @@ namespace Singularity.Kernel.Processes
         private static int s_nextId = 1;
 
         public readonly int Id;
-        /// <summary>Names it as a block's owner in exchange-block headers (Ipc/ExchangeTags.cs): unique while its record exists.</summary>
+        /// <summary>Names it as a block's owner in exchange-block headers (ExchangeTags.cs): unique while its record exists.</summary>
         public readonly uint ExchangeTag;
         public readonly string Name;         // the record's own copies
         public readonly string Arguments;
@@ -113,7 +113,7 @@ namespace Singularity.Kernel.Processes
             Cpu.DisableInterrupts();
             var account = new SipAccount(s_nextId, parent?.Account, grant);
             Sip sip = null;
-            uint tag = Ipc.ExchangeTags.Take();
+            uint tag = ExchangeTags.Take();
             if (tag == 0) error = "no exchange-block owner tag is free";
             else if (!account.Fits(Charge.Record, RecordBytesBound)) error = "its record does not fit the kernel memory granted";
             else if (!KernelReserve.AllowsSipGrant(RecordBytesBound)) error = "not enough memory for its record";

@@ -1,11 +1,11 @@
 using Singularity.Abi;
-using Singularity.Kernel.Processes;
 
-namespace Singularity.Kernel.Ipc
+namespace Singularity.Kernel.Processes
 {
     /// <summary>
     /// The tags exchange-block headers name owners by (ExchangeHeader.Check; docs/channels.md
-    /// "Exchange heap"): 1 to ExchangeHeader.MaxTag, 0 being nobody. A tag is unique among the SIPs
+    /// "Exchange heap"): 1 to ExchangeHeader.MaxTag, 0 being nobody. Here, not in Ipc, because a
+    /// SIP record takes its tag when it is made (Sip.Create). A tag is unique among the SIPs
     /// whose records exist (SipTable): a record leaves the table only after its SIP ended and
     /// ExchangeHeap.ReclaimAll cleared every header that carried its tag, so a reused tag finds
     /// no header naming it. SIP ids would not do: they only grow, and the check word has 24 bits.
