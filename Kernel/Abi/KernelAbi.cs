@@ -85,7 +85,7 @@ namespace Singularity.Abi
     internal unsafe struct SipStartInfo
     {
         public int SipId;
-        public int Reserved;
+        public int ExchangeTag;         // names this SIP as a block's owner in exchange-block headers (Abi/ExchangeHeader.cs)
         public ulong ImageBase;
         public ulong ImageSize;
         public ulong HeapQuota;

@@ -4,7 +4,7 @@ namespace Singularity.Tests.Kernel;
 
 /// <summary>
 /// The exchange heap's quarantine (Kernel/Kernel/Ipc/ExchangeQuarantine.cs, docs/channels.md
-/// "Exchange heap"): an access to a block is a key check and then a load or store with no count
+/// "Exchange heap"): an access to a block is a check of its header and then a load or store with no count
 /// and no kernel call, so a thread the timer stops in between would, when it runs again, store
 /// into memory its SIP has meanwhile sent. The SIP (Tests/TestSips/Quarantine, the ownership
 /// analyzer off) sends a block each time its writer thread has been stopped in the middle of its

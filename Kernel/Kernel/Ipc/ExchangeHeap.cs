@@ -11,7 +11,7 @@ namespace Singularity.Kernel.Ipc
     /// Every block has exactly one owner: a SIP, or a message in flight on a channel. A block
     /// is named by a handle (slot index and generation), so a stale or forged handle finds
     /// nothing. When a SIP dies, every block it owns is freed. Only the SIP's trusted runtime gets a
-    /// block's address (Access); its exchange guard checks each access against the block's key, and a
+    /// block's address (Access); its exchange guard checks each access against the block's header (owner and address), and a
     /// block another thread of the SIP may still be inside an access to is parked, not handed on
     /// (ExchangeQuarantine.cs).
     /// Every block is charged to one SIP's account (docs/accounting.md): its owner's, or while it
@@ -62,7 +62,9 @@ namespace Singularity.Kernel.Ipc
         public static void Initialize()
         {
             if (sizeof(ExchangeHeader) != ExchangeHeader.Size) Panic.Halt("exchange heap: a block header is not ExchangeHeader.Size bytes");
-            if (ExchangeHeader.InFlightOwner != unchecked((uint)InFlight)) Panic.Halt("exchange heap: in flight's key owner is not (uint)InFlight (TransferAt)");
+            // A header's check word holds the block's address below the owner's tag (ExchangeHeader.CheckOf):
+            // every block (kernel heap or DMA frames, identity-mapped) must lie below 2^TagShift.
+            if (PhysicalMemory.HighestAddress > 1UL << ExchangeHeader.TagShift) Panic.Halt("exchange heap: memory above 1 TiB (block addresses must stay below the owner tag in a header's check word)");
             s_blocks = (Block*)KernelHeap.Allocate((ulong)(InitialCapacity * sizeof(Block)));
             s_headers = (ExchangeHeader**)KernelHeap.Allocate((ulong)(ExchangeHeader.DirectoryChunks * sizeof(ExchangeHeader*)));
             for (int c = 0; c < ExchangeHeader.DirectoryChunks; c++) s_headers[c] = null;
@@ -95,12 +97,9 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static ExchangeHeader* Header(int slot) => s_headers[slot >> ExchangeHeader.ChunkShift] + (slot & (ExchangeHeader.ChunkSlots - 1));
 
-        // Publishes the slot's owner to its header (after Data and Length). Interrupts off.
-        private static void PublishOwner(int slot, int owner)
-        {
-            ExchangeHeader* x = Header(slot);
-            x->Key = ExchangeHeader.KeyOf(HandleOf(slot), owner == InFlight ? ExchangeHeader.InFlightOwner : (uint)owner);
-        }
+        // The tag a header's check word carries for an owner: the SIP's, or 0 (nobody) in flight.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static uint TagOf(Sip owner) => owner != null ? owner.ExchangeTag : 0;
 
         private static ulong HandleOf(int slot) =>
             Abi.ChannelMessage.KindBlock | ((ulong)(s_blocks[slot].Generation & 0x3FFFFFFF) << 32) | (uint)slot;
@@ -151,11 +150,16 @@ namespace Singularity.Kernel.Ipc
             s_blocks[slot].Data = data;
             s_blocks[slot].Length = length;
             s_blocks[slot].Owner = sip.Id;
-            s_blocks[slot].Generation++;
+            // Never generation 0 (in the handle's 30 bits): the runtime names no block with it (ExchangeGuard.HandleOf).
+            uint generation = (s_blocks[slot].Generation + 1) & 0x3FFFFFFF;
+            if (generation == 0) generation = 1;
+            s_blocks[slot].Generation = generation;
+            // Address, length and handle first, then the check word that gives them to the SIP.
             ExchangeHeader* x = Header(slot);
             x->Data = data;
             x->Length = (uint)length;
-            PublishOwner(slot, sip.Id);
+            x->HandleHigh = (uint)(HandleOf(slot) >> 32);
+            x->Check = ExchangeHeader.CheckOf(data, sip.ExchangeTag);
             s_freeHint = slot + 1;
             sip.ExchangeBytes += length;
             sip.ExchangeBlocks++;
@@ -271,7 +275,7 @@ namespace Singularity.Kernel.Ipc
         /// <summary>
         /// A block that arrived in a queued message becomes <paramref name="sip"/>'s: its slot is the
         /// handle's own (the handle was checked when the message was sent, and an in-flight block is
-        /// reached only through its one queued message), so it is not looked up again; one key
+        /// reached only through its one queued message), so it is not looked up again; one check-word
         /// rewrite and the counts (TransferAt). False, with nothing changed, if the slot is not in
         /// flight (a kernel bug, never a SIP's doing). Interrupts off.
         /// </summary>
@@ -296,7 +300,7 @@ namespace Singularity.Kernel.Ipc
         /// <summary>
         /// Transfer of a block whose slot OwnedSlot found for <paramref name="handle"/> and the
         /// sender, with interrupts off since (so it is still the sender's): not looked up again.
-        /// One key rewrite, and the charge moved with one subtract and one add on each account
+        /// One check-word rewrite, and the charge moved with one subtract and one add on each account
         /// (SipAccount.MoveBlockTo) when it goes from the SIP charged to another SIP.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -304,9 +308,7 @@ namespace Singularity.Kernel.Ipc
         {
             Block* b = s_blocks + slot;
             b->Owner = to;
-            // The handle names this slot and its generation (OwnedSlot), so it is HandleOf(slot).
-            // In flight's key owner is (uint)InFlight, ExchangeHeader.InFlightOwner: no test needed.
-            Header(slot)->Key = ExchangeHeader.KeyOf(handle, (uint)to);
+            Header(slot)->Check = ExchangeHeader.CheckOf(b->Data, TagOf(toSip));   // toSip is null only in flight
             ulong len = b->Length;
             if (b->DmaPages != 0) DmaOwnerMoved(b, fromSip, toSip);
             if (fromSip != null) { fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--; }
@@ -390,7 +392,7 @@ namespace Singularity.Kernel.Ipc
             Uncharge(slot);
             ulong len = s_blocks[slot].Length;
             ExchangeHeader* x = Header(slot);
-            x->Key = 0;                         // before the memory goes: a runtime check now fails
+            x->Check = 0;                       // before the memory goes: a runtime check now fails (nobody's, no address)
             x->Length = 0;
             x->Data = null;
             if (s_blocks[slot].DmaPages != 0)

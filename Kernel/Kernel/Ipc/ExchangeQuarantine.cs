@@ -8,13 +8,13 @@ namespace Singularity.Kernel.Ipc
     /// <summary>
     /// The exchange heap's quarantine (docs/channels.md "Exchange heap"): what keeps a block's
     /// memory from its next owner while another thread of the SIP that gave it away may still be
-    /// inside an access to it. The runtime checks a block's key and then loads or stores with no
+    /// inside an access to it. The runtime checks a block's header and then loads or stores with no
     /// kernel call in between, so only a thread the timer stopped (Thread.Preempted, PreemptionMark)
     /// can be inside an access. When a SIP sends or frees a block and another of its threads carries
     /// that mark and its saved state (registers, kernel and SIP stacks) holds a word pointing at the
     /// block's header or into its data, the memory goes to nobody: a sent block is replaced in the
-    /// message by a fresh copy, and the original (or a freed block) is parked: its key 0 (every
-    /// check fails), its memory kept and charged to the SIP, until no marked thread of the SIP holds
+    /// message by a fresh copy, and the original (or a freed block) is parked: its check word
+    /// nobody's (every check fails), its memory kept and charged to the SIP, until no marked thread of the SIP holds
     /// such a word any more (each send, free or allocation of the SIP looks), or the SIP ends.
     /// Interrupts off, but for ReleaseParkedOfEnded.
     /// </summary>
@@ -107,12 +107,12 @@ namespace Singularity.Kernel.Ipc
             return copy;
         }
 
-        // The block at `slot`, owned by `sip`, leaves it for nobody: its key is 0 (every check
-        // fails; its header's Data and Length stay, for a thread that checked the key already), its
+        // The block at `slot`, owned by `sip`, leaves it for nobody: its check word carries tag 0
+        // (every check fails; its header's Data and Length stay, for a thread that checked already), its
         // memory and charge stay. A DMA block is no longer the SIP's device's to reach.
         private static void Park(int slot, Sip sip)
         {
-            Header(slot)->Key = 0;
+            Header(slot)->Check = ExchangeHeader.CheckOf(s_blocks[slot].Data, 0);     // nobody's
             s_blocks[slot].Owner = ParkedOwner;
             ulong len = s_blocks[slot].Length;
             sip.ExchangeBytes -= len;

@@ -186,6 +186,7 @@ namespace Singularity.Kernel.Loader
             var info = (SipStartInfo*)KernelHeap.Allocate((ulong)sizeof(SipStartInfo));
             sip.StartInfo = info;
             info->SipId = sip.Id;
+            info->ExchangeTag = (int)sip.ExchangeTag;
             info->ImageBase = sip.ImageBase;
             info->ImageSize = sip.ImagePages * PhysicalMemory.PageSize;
             info->HeapQuota = sip.HeapQuota;

@@ -23,6 +23,8 @@ namespace Singularity.Kernel.Processes
         private static int s_nextId = 1;
 
         public readonly int Id;
+        /// <summary>Names it as a block's owner in exchange-block headers (ExchangeTags.cs): unique while its record exists.</summary>
+        public readonly uint ExchangeTag;
         public readonly string Name;         // the record's own copies
         public readonly string Arguments;
         public SipState State;
@@ -82,9 +84,10 @@ namespace Singularity.Kernel.Processes
 
         // PendingFault and Hung (injected faults), Collector and Share (its CPU grant) are ThreadOwner's: the scheduler reads them.
 
-        private Sip(int id, string name, string arguments, SipAccount account, Sip parent)
+        private Sip(int id, uint exchangeTag, string name, string arguments, SipAccount account, Sip parent)
         {
             Id = id;
+            ExchangeTag = exchangeTag;
             Name = Copy(name);
             Arguments = Copy(arguments ?? "");
             Account = account;
@@ -110,12 +113,14 @@ namespace Singularity.Kernel.Processes
             Cpu.DisableInterrupts();
             var account = new SipAccount(s_nextId, parent?.Account, grant);
             Sip sip = null;
-            if (!account.Fits(Charge.Record, RecordBytesBound)) error = "its record does not fit the kernel memory granted";
+            uint tag = ExchangeTags.Take();
+            if (tag == 0) error = "no exchange-block owner tag is free";
+            else if (!account.Fits(Charge.Record, RecordBytesBound)) error = "its record does not fit the kernel memory granted";
             else if (!KernelReserve.AllowsSipGrant(RecordBytesBound)) error = "not enough memory for its record";
             else
             {
                 ulong mark = KernelHeap.BytesInUse;
-                sip = new Sip(s_nextId++, name, arguments, account, parent);
+                sip = new Sip(s_nextId++, tag, name, arguments, account, parent);
                 sip.ChargeRecord(KernelHeap.BytesInUse - mark);
                 account.Sip = sip;
                 SipTable.Add(sip);

@@ -9,35 +9,42 @@ namespace Singularity.Ipc
 {
     /// <summary>
     /// Checks this SIP's accesses to exchange blocks without a kernel call. Each block has a header
-    /// in a kernel table that never moves (Abi/ExchangeHeader.cs): its Key names the owning SIP (and
-    /// the handle's generation) and is rewritten by the kernel on every change of owner. An access
-    /// compares the Key with the one the block value carries, checks its range against the header's
-    /// Length and loads or stores through the header's Data, with no kernel call in between. Nothing
-    /// is counted: a thread of this SIP that the timer stops between its check and its load or store
-    /// is marked by the kernel, and a block such a thread may still touch (its saved state points at
-    /// the block) goes to nobody when another thread sends or frees it: the receiver gets a copy, the
-    /// memory stays parked with this SIP until that thread has moved on (docs/channels.md "Exchange
-    /// heap", Kernel/Kernel/Ipc/ExchangeQuarantine.cs).
+    /// in a kernel table that never moves (Abi/ExchangeHeader.cs): its Check word is the block's
+    /// address xored with the owning SIP's tag (0, nobody, in flight, parked or free), rewritten by
+    /// the kernel on every change of owner. A block value carries the header's address and the
+    /// block's data address D; an access compares the header's Check with D ^ this SIP's tag, checks
+    /// its range against the header's Length and loads or stores at D, with no kernel call in
+    /// between. Nothing is counted: a thread of this SIP that the timer stops between its check and
+    /// its load or store is marked by the kernel, and a block such a thread may still touch (its
+    /// saved state points at the block) goes to nobody when another thread sends or frees it: the
+    /// receiver gets a copy, the memory stays parked with this SIP until that thread has moved on
+    /// (docs/channels.md "Exchange heap", Kernel/Kernel/Ipc/ExchangeQuarantine.cs).
     /// </summary>
     /// <unsafe>The directory pointer is the kernel's (ExchangeHeaders ABI call at start-up): a fixed
     /// array of DirectoryChunks chunk pointers, each null or ChunkSlots headers that are never freed.
-    /// Header() bounds the slot against the directory and checks the chunk; a header's Data and
-    /// Length describe the block's memory whenever its Key is this SIP's (the kernel writes them
-    /// before the Key), and the kernel's quarantine keeps that memory from any other owner for as
-    /// long as a thread that checked the Key may still use it. An ExBlock caches its header pointer,
-    /// found through the directory when the value was made (from a kernel-issued handle); null (the
-    /// null block) faults on the Key read, in page 0, which is never mapped: a NullReferenceException.</unsafe>
+    /// Header() bounds the slot against the directory and checks the chunk. The kernel writes a
+    /// header's Data, Length and HandleHigh before its Check names a SIP, keeps block addresses below
+    /// 2^TagShift and gives each SIP a tag no other SIP with a record holds, so a Check equal to
+    /// D ^ (this SIP's tag &lt;&lt; TagShift) says: this header's block is at D, its Length is its
+    /// length, and it is this SIP's; the kernel's quarantine keeps that memory from any other owner
+    /// for as long as a thread that checked may still use it. A header pointer is null (the null
+    /// block: the Check read faults in page 0, never mapped: a NullReferenceException) or one
+    /// Header() gave; D is a header's Data as read when the value was made (or null).</unsafe>
     internal static unsafe class ExchangeGuard
     {
         private static ExchangeHeader** s_directory;
-        private static uint s_sipId;
+        // This SIP's tag where a header's Check holds it: an access compares Check with D ^ s_tagBits.
+        private static ulong s_tagBits;
 
         /// <summary>At start-up, before any block exists in this SIP: the directory is never null afterwards (the kernel's is a fixed allocation).</summary>
         public static void Initialize()
         {
             s_directory = KernelCalls.Abi->ExchangeHeaders();
             if (s_directory == null) KernelCalls.Fail("no exchange-block header directory", 0);
-            s_sipId = (uint)KernelCalls.Info->SipId;
+            uint tag = (uint)KernelCalls.Info->ExchangeTag;
+            // 0 is nobody's tag: with it every block in flight, parked or free would pass.
+            if (tag == 0 || tag > ExchangeHeader.MaxTag) KernelCalls.Fail("no exchange-block owner tag", 0);
+            s_tagBits = (ulong)tag << ExchangeHeader.TagShift;
         }
 
         /// <summary>The header of the slot <paramref name="handle"/> names, or null. Any value is safe.</summary>
@@ -45,41 +52,74 @@ namespace Singularity.Ipc
         public static ExchangeHeader* Header(ulong handle)
         {
             // One test for both: a block-kind handle whose slot is inside the directory (below 2^20).
-            if ((handle & (ChannelMessage.KindMask | SlotHighBits)) != ChannelMessage.KindBlock) return null;
-            uint slot = (uint)handle;
-            ExchangeHeader* chunk = s_directory[slot >> ExchangeHeader.ChunkShift];
+            if ((handle & BlockInDirectoryMask) != ChannelMessage.KindBlock) return null;
+            return HeaderInDirectory((uint)handle);
+        }
+
+        /// <summary>The header of <paramref name="slot"/> (below the directory's size: the caller's BlockInDirectoryMask test), or null if no chunk holds it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ExchangeHeader* HeaderInDirectory(uint slot)
+        {
+            ExchangeHeader* chunk = ChunkOf(slot);
             return chunk == null ? null : chunk + (slot & (ExchangeHeader.ChunkSlots - 1));
         }
+
+        /// <summary>The chunk of headers holding <paramref name="slot"/> (below the directory's size: the caller's BlockInDirectoryMask test), or null.</summary>
+        /// <unsafe>Indexes the directory with <c>slot &gt;&gt; ChunkShift</c> masked below DirectoryChunks (the
+        /// callers' test already keeps it there; the mask makes any value safe); the chunk, if any, holds ChunkSlots headers.</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ExchangeHeader* ChunkOf(uint slot) => s_directory[(slot >> ExchangeHeader.ChunkShift) & (ExchangeHeader.DirectoryChunks - 1)];
+
+        /// <summary>A handle masked with this is KindBlock exactly when it is block-kind and its slot is inside the directory.</summary>
+        public const ulong BlockInDirectoryMask = ChannelMessage.KindMask | SlotHighBits;
 
         // The bits of a handle's 32-bit slot field at and above the directory's size.
         private const ulong SlotHighBits = 0xFFFFFFFFUL & ~(ulong)(ExchangeHeader.DirectoryChunks * ExchangeHeader.ChunkSlots - 1);
 
-        /// <summary>The handle of the block whose header is <paramref name="x"/> (not null) and whose key is <paramref name="key"/>: the slot the header is for, the key's generation.</summary>
-        public static ulong HandleOf(ExchangeHeader* x, long key) =>
-            ChannelMessage.KindBlock | ((ulong)key & ExchangeHeader.GenerationMask) | x->Slot;
-
-        /// <summary>The key a header carries while this SIP owns the block <paramref name="handle"/> names.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static long KeyOf(ulong handle) => ExchangeHeader.KeyOf(handle, s_sipId);
+        /// <summary>
+        /// The handle of the block at <paramref name="data"/> whose header is <paramref name="x"/> (not
+        /// null), made from the header (its slot and its handle's upper half) if this SIP owns that
+        /// block; else the slot with generation 0, which the kernel never gives a block, so a free or
+        /// send of a value kept after its block was sent or freed names no block (as a stale handle did).
+        /// </summary>
+        public static ulong HandleOf(ExchangeHeader* x, byte* data)
+        {
+            ulong slot = ChannelMessage.KindBlock | x->Slot;
+            if (x->Check != ((ulong)data ^ s_tagBits)) return slot;
+            return slot | ((ulong)x->HandleHigh << 32 & ExchangeHeader.GenerationMask);
+        }
 
         /// <summary>
-        /// Checks an access may begin: the header's Key is this value's. Throws
+        /// The data address a value made from <paramref name="handle"/> carries, for its header
+        /// <paramref name="x"/> (not null): the header's, or null if the handle's generation is not the
+        /// block's (a stale or guessed handle number), so its accesses fail as they did when the value
+        /// carried the generation. Only this SIP's own blocks are at stake: whatever address a value
+        /// carries, its accesses pass only where the header's check word names it and this SIP.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static byte* DataFor(ExchangeHeader* x, ulong handle) =>
+            x->HandleHigh == (uint)(handle >> 32) ? x->Data : null;
+
+        /// <summary>
+        /// Checks an access may begin: the header's Check is <paramref name="data"/> ^ this SIP's tag,
+        /// so the header's block is at <paramref name="data"/> and this SIP's. Throws
         /// InvalidOperationException otherwise; a null header faults (NullReferenceException). The
-        /// caller then checks the range and loads or stores through the header with no kernel call
-        /// before it is done.
+        /// caller then checks the range against the header's Length and loads or stores at
+        /// <paramref name="data"/> with no kernel call before it is done.
         /// </summary>
         /// <remarks>
-        /// A plain load: the compiler may take the key, length and address once for a stretch of code
-        /// without calls (a loop over the block that stores nothing), never across a call, since a
-        /// call may change any memory. That is as sound as a load at every access: the window between
-        /// the load and the last use is still free of kernel entries, so only the timer can stop the
-        /// thread inside it, and the kernel's quarantine covers a stopped thread for as long as it
-        /// holds the header's or the data's address (docs/channels.md "Exchange heap").
+        /// A plain load: the compiler may take the check word (and the xor with the tag, a static
+        /// only start-up writes) once for a stretch of code without calls (a loop over the block that
+        /// stores nothing), never across a call, since a call may change any memory. That is as sound
+        /// as a load at every access: the window between the load and the last use is still free of
+        /// kernel entries, so only the timer can stop the thread inside it, and the kernel's
+        /// quarantine covers a stopped thread for as long as it holds the header's or the data's
+        /// address (docs/channels.md "Exchange heap").
         /// </remarks>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Check(ExchangeHeader* x, long key)
+        public static void Check(ExchangeHeader* x, byte* data)
         {
-            if (x->Key != key) NotOwned();
+            if (x->Check != ((ulong)data ^ s_tagBits)) NotOwned();
         }
 
         // Not NoInlining: the compiler then sees that these never return (it does not inline a

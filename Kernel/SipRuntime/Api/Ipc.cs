@@ -9,84 +9,102 @@ namespace Singularity.Ipc
     /// <summary>
     /// A block of the exchange heap: memory that moves between SIPs by ownership. Sending it in
     /// a message gives it away; afterwards this SIP can no longer reach it. An access needs no
-    /// kernel call: the block's header (in a kernel table the runtime reads, ExchangeGuard) names
-    /// its owner, and every access checks that it is this SIP, then its range against the header's
-    /// length, then loads or stores through the header's address. A thread stopped by the timer in
-    /// between is covered by the kernel's quarantine: a block it may still touch goes to nobody when
-    /// another thread sends or frees it (docs/channels.md "Exchange heap"). Contract-typed endpoints build on this.
+    /// kernel call: the block's header (in a kernel table the runtime reads, ExchangeGuard) holds
+    /// a check word naming the block's address and its owner, and every access checks that it names
+    /// this value's address and this SIP, then its range against the header's length, then loads or
+    /// stores at that address. A thread stopped by the timer in between is covered by the kernel's
+    /// quarantine: a block it may still touch goes to nobody when another thread sends or frees it
+    /// (docs/channels.md "Exchange heap"). Contract-typed endpoints build on this.
     /// </summary>
-    /// <safety>Opaque (internal fields): the header pointer and key the runtime found for a
-    /// kernel-issued handle when the value was made (through the kernel's fixed directory, only for a
-    /// block-kind handle whose slot is inside it; null otherwise). <c>default</c> is the null block,
-    /// whose accesses fail (the indexer's header read faults in page 0: NullReferenceException; Length,
-    /// ReadInt64, WriteInt64 and the copies check for null: InvalidOperationException). Each field is
-    /// read once per use: a copy in a heap object may be overwritten by another thread, and fields of
-    /// two values mixed that way reach at most a block whose header's key names this SIP (the key's
-    /// SIP id is this SIP's), through that header's own Data and Length (the data address and length
-    /// are deliberately not cached in the value: a torn value would pair them with another block's
-    /// key, and the check would vouch for memory it never looked at), and name for a free or send at
-    /// most a handle the kernel checks like any other. An access makes no kernel call between its key
-    /// check (a load of the header's key, which the compiler never moves across a call) and
-    /// its load or store, so a thread stopped in between is one the timer stopped, and the kernel
-    /// parks any block such a thread may still touch rather than hand its memory on (the receiver
-    /// gets a copy): no access of this SIP reaches memory the kernel has given to anyone else. The
-    /// header pointer is trusted as the runtime wrote it: only a verifier bug that let SIP code write
-    /// a runtime struct's internal field (SV0112 refuses overlapping layouts) could forge it, and that
-    /// one check is not repeated on every access (issue 17: the lookup was most of an access). Copies
-    /// name the same block; the header, which only the kernel rewrites on a change of owner, says who
-    /// owns it, so a copy kept after a free or send only gets InvalidOperationException.</safety>
+    /// <safety>Opaque (internal fields): the header pointer the runtime found for a kernel-issued
+    /// handle when the value was made (through the kernel's fixed directory, only for a block-kind
+    /// handle whose slot is inside it; null otherwise) and the data address that header held then.
+    /// <c>default</c> is the null block, whose accesses fail (the indexer's header read faults in page
+    /// 0: NullReferenceException; Length, ReadInt64, WriteInt64 and the copies check for null:
+    /// InvalidOperationException). Each field is read once per use. An access passes only if the
+    /// header's check word (which only the kernel writes: the block's address xored with its owner's
+    /// tag, each SIP's unique, addresses below the tag) equals this value's address xored with this
+    /// SIP's tag: then that header's block is at this address and is this SIP's, and the access stays
+    /// inside the header's length. So a value torn by a racing copy in a heap object (the header of
+    /// one value, the address of another) reaches at most a block of this SIP's at that very address,
+    /// and names for a free or send at most a handle the kernel checks like any other. A value kept
+    /// after its block was sent or freed fails (the check word names another owner, or nobody); one
+    /// kept after a free until this SIP gets a new block in the same slot at the same address reaches
+    /// that new block, which is this SIP's own (as a stale array reference would; isolation holds). An
+    /// access makes no kernel call between its check (a load of the header's check word, which the
+    /// compiler never moves across a call) and its load or store, so a thread stopped in between is
+    /// one the timer stopped, and the kernel parks any block such a thread may still touch rather than
+    /// hand its memory on (the receiver gets a copy): no access of this SIP reaches memory the kernel
+    /// has given to anyone else. The two fields are trusted as the runtime wrote them: only a verifier
+    /// bug that let SIP code write a runtime struct's internal field (SV0112 refuses overlapping
+    /// layouts) could forge them, and the directory lookup is not repeated on every access (issue 17:
+    /// the lookup was most of an access).</safety>
     public readonly unsafe struct ExBlock
     {
         // Two words, so the value travels in two registers and the compiler keeps both in registers
         // in a loop: the header the directory gives for the handle (null if it gives none: the null
-        // block), and the key it carries while this SIP owns the block. Accesses use only these two.
-        // The handle is made from them for a free or send (the slot is in the header, the generation
-        // in the key): a value torn by a racing copy (fields of different values) reaches at most a
-        // block whose header says it is this SIP's, through its own Data and Length, and names at most
-        // a handle the kernel checks.
+        // block), and the data address the header held when the value was made. Accesses use only
+        // these two (and the header's check word and length). The handle is made from the header for
+        // a free or send (its slot and generation), if the check word says this SIP owns the block.
         private readonly ExchangeHeader* _header;
-        private readonly long _key;
+        private readonly byte* _data;
 
         /// <unsafe>Stores the header ExchangeGuard.Header gives for the handle (null for any handle it does not
-        /// admit) and the key KeyOf computes; nothing is read through the pointer here.</unsafe>
+        /// admit) and that header's Data as it reads now (null if the handle's generation is not the
+        /// header's: ExchangeGuard.DataFor); every access checks the pair against the header's check word.</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal ExBlock(ulong handle)
         {
-            _header = ExchangeGuard.Header(handle);
-            _key = ExchangeGuard.KeyOf(handle);
+            ExchangeHeader* x = ExchangeGuard.Header(handle);
+            _header = x;
+            _data = x == null ? null : ExchangeGuard.DataFor(x, handle);
         }
 
-        /// <summary>The handle the kernel knows the block by (0 for the null block).</summary>
-        /// <unsafe>Reads the header's Slot, which the kernel writes once when it makes the header chunk.</unsafe>
+        /// <unsafe>Stores <paramref name="x"/>, a header ExchangeGuard gave (not null), and <paramref name="data"/> (ExchangeGuard.DataFor).</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal ExBlock(ExchangeHeader* x, byte* data)
+        {
+            _header = x;
+            _data = data;
+        }
+
+        /// <summary>The handle the kernel knows the block by (0 for the null block; one naming no block if this SIP no longer owns it).</summary>
+        /// <unsafe>Reads the header's Check, Slot (written once with the header chunk) and HandleHigh (ExchangeGuard.HandleOf).</unsafe>
         internal ulong Handle
         {
             get
             {
                 ExchangeHeader* x = _header;
-                return x == null ? 0 : ExchangeGuard.HandleOf(x, _key);
+                return x == null ? 0 : ExchangeGuard.HandleOf(x, _data);
             }
         }
 
-        // Begins an access on the cached header (ExchangeGuard.Check): the caller then checks its
-        // range against the header's Length and uses the header's Data, with no kernel call before
-        // its last load or store. The bulk members check for null first (InvalidOperationException).
-        /// <unsafe>Reads the cached header pointer and key once; ExchangeGuard.Check refuses a header whose
-        /// key is not this value's key (this SIP's); a null header faults in page 0.</unsafe>
+        // Begins an access (ExchangeGuard.Check): the header's block is at `data` and this SIP's. The
+        // caller then checks its range against the header's Length and loads or stores at `data`,
+        // with no kernel call before its last load or store. The bulk members check for null first
+        // (EnterChecked: InvalidOperationException).
+        /// <unsafe>Reads the header pointer and data address once each; ExchangeGuard.Check refuses a
+        /// header whose check word is not the address xored with this SIP's tag; a null header faults in page 0.</unsafe>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private ExchangeHeader* Enter()
+        private ExchangeHeader* Enter(out byte* data)
         {
             ExchangeHeader* x = _header;
-            ExchangeGuard.Check(x, _key);
+            byte* d = _data;
+            ExchangeGuard.Check(x, d);
+            data = d;
             return x;
         }
 
         // As Enter, with the null block refused as not owned (the bulk members, off the hot path).
         /// <unsafe>As Enter, after refusing a null header pointer.</unsafe>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private ExchangeHeader* EnterChecked()
+        private ExchangeHeader* EnterChecked(out byte* data)
         {
             ExchangeHeader* x = _header;
+            byte* d = _data;
             if (x == null) ExchangeGuard.NotOwned();
-            ExchangeGuard.Check(x, _key);
+            ExchangeGuard.Check(x, d);
+            data = d;
             return x;
         }
 
@@ -107,58 +125,65 @@ namespace Singularity.Ipc
             return new ExBlock(h);
         }
 
-        /// <safety>Checks the header's key names this SIP (else InvalidOperationException), then reads
-        /// the length from the header; touches no block memory.</safety>
+        /// <safety>Checks the header names this value's address and this SIP (else
+        /// InvalidOperationException), then reads the length from the header; touches no block memory.</safety>
         /// <unsafe>Reads the header (a kernel table entry that is never freed) after a null check.</unsafe>
         public int Length
         {
             get
             {
                 ExchangeHeader* x = _header;
-                if (x == null || x->Key != _key) ExchangeGuard.NotOwned();
+                if (x == null) ExchangeGuard.NotOwned();
+                ExchangeGuard.Check(x, _data);
                 return (int)x->Length;          // the kernel's blocks are at most 64 MiB
             }
         }
 
-        /// <safety>An access (ExchangeGuard.Check: the header's key is this SIP's; the kernel keeps the
-        /// memory from any other owner while this thread may still use it), <paramref name="index"/>
-        /// checked unsigned against the header's length (IndexOutOfRangeException), then one byte.</safety>
-        /// <unsafe>One byte at <c>Data + index</c> with <c>index &lt; Length</c>, both from the header, after the key check.</unsafe>
+        /// <safety>An access (ExchangeGuard.Check: the header's block is at this value's address and is
+        /// this SIP's; the kernel keeps the memory from any other owner while this thread may still use
+        /// it), <paramref name="index"/> checked unsigned against the header's length
+        /// (IndexOutOfRangeException), then one byte.</safety>
+        /// <unsafe>One byte at <c>data + index</c> with <c>index &lt; Length</c>, after the check that the
+        /// header's block is at <c>data</c> and this SIP's.</unsafe>
         public byte this[int index]
         {
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             get
             {
-                ExchangeHeader* x = Enter();
+                ExchangeHeader* x = _header;
+                byte* d = _data;
+                ExchangeGuard.Check(x, d);
                 if ((uint)index >= x->Length) ExchangeGuard.OutOfRange();
-                return x->Data[(uint)index];
+                return d[(uint)index];
             }
             [MethodImpl(MethodImplOptions.AggressiveInlining)]
             set
             {
-                ExchangeHeader* x = Enter();
+                ExchangeHeader* x = _header;
+                byte* d = _data;
+                ExchangeGuard.Check(x, d);
                 if ((uint)index >= x->Length) ExchangeGuard.OutOfRange();
-                x->Data[(uint)index] = value;
+                d[(uint)index] = value;
             }
         }
 
         /// <safety>As the indexer, for the 8 bytes at <paramref name="offset"/>: the range is checked
         /// in 64 bits (no wrap) against the block's length.</safety>
-        /// <unsafe>An unaligned 8-byte read at <c>Data + offset</c>, <c>offset + 8 &lt;= Length</c>, inside an access.</unsafe>
+        /// <unsafe>An unaligned 8-byte read at <c>data + offset</c>, <c>offset + 8 &lt;= Length</c>, inside an access.</unsafe>
         public long ReadInt64(int offset)
         {
-            ExchangeHeader* x = EnterChecked();
+            ExchangeHeader* x = EnterChecked(out byte* d);
             if (offset < 0 || (ulong)offset + 8 > x->Length) ExchangeGuard.OutOfRange();
-            return *(long*)(x->Data + offset);
+            return *(long*)(d + offset);
         }
 
         /// <safety>As ReadInt64, writing.</safety>
-        /// <unsafe>An unaligned 8-byte write at <c>Data + offset</c>, <c>offset + 8 &lt;= Length</c>, inside an access.</unsafe>
+        /// <unsafe>An unaligned 8-byte write at <c>data + offset</c>, <c>offset + 8 &lt;= Length</c>, inside an access.</unsafe>
         public void WriteInt64(int offset, long value)
         {
-            ExchangeHeader* x = EnterChecked();
+            ExchangeHeader* x = EnterChecked(out byte* d);
             if (offset < 0 || (ulong)offset + 8 > x->Length) ExchangeGuard.OutOfRange();
-            *(long*)(x->Data + offset) = value;
+            *(long*)(d + offset) = value;
         }
 
         /// <safety>Copies the whole array into the block at <paramref name="offset"/>: null throws
@@ -181,38 +206,38 @@ namespace Singularity.Ipc
         /// <safety>Null throws ArgumentNullException; both ranges are checked in 64 bits (no wrap)
         /// against the array's and the block's length (ArgumentOutOfRangeException,
         /// IndexOutOfRangeException); one memory move inside an access.</safety>
-        /// <unsafe>Moves <c>count</c> bytes from the array at <c>index</c> to <c>Data + offset</c>, both ranges checked, inside an access.</unsafe>
+        /// <unsafe>Moves <c>count</c> bytes from the array at <c>index</c> to <c>data + offset</c>, both ranges checked, inside an access.</unsafe>
         public void CopyFrom(byte[] source, int index, int offset, int count)
         {
             if (source == null) throw new ArgumentNullException("source");
             if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)source.Length) throw new ArgumentOutOfRangeException("count");
-            ExchangeHeader* x = EnterChecked();
+            ExchangeHeader* x = EnterChecked(out byte* d);
             if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange();
-            if (count > 0) SpanHelpers.Memmove(ref x->Data[offset], ref source[index], (nuint)count);
+            if (count > 0) SpanHelpers.Memmove(ref d[offset], ref source[index], (nuint)count);
         }
 
         /// <summary>Copies <paramref name="count"/> bytes of the block from <paramref name="offset"/> into <paramref name="destination"/> at <paramref name="index"/>.</summary>
         /// <safety>As the ranged CopyFrom, the other way.</safety>
-        /// <unsafe>Moves <c>count</c> bytes from <c>Data + offset</c> into the array at <c>index</c>, both ranges checked, inside an access.</unsafe>
+        /// <unsafe>Moves <c>count</c> bytes from <c>data + offset</c> into the array at <c>index</c>, both ranges checked, inside an access.</unsafe>
         public void CopyTo(int offset, byte[] destination, int index, int count)
         {
             if (destination == null) throw new ArgumentNullException("destination");
             if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)destination.Length) throw new ArgumentOutOfRangeException("count");
-            ExchangeHeader* x = EnterChecked();
+            ExchangeHeader* x = EnterChecked(out byte* d);
             if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange();
-            if (count > 0) SpanHelpers.Memmove(ref destination[index], ref x->Data[offset], (nuint)count);
+            if (count > 0) SpanHelpers.Memmove(ref destination[index], ref d[offset], (nuint)count);
         }
 
         /// <summary>Sets <paramref name="count"/> bytes from <paramref name="offset"/> to <paramref name="value"/>.</summary>
         /// <safety>The range is checked in 64 bits against the block's length (negative count:
         /// ArgumentOutOfRangeException, past the end: IndexOutOfRangeException); inside an access.</safety>
-        /// <unsafe>Writes <c>count</c> bytes at <c>Data + offset</c> (8 at a time, then the rest), range checked, inside an access.</unsafe>
+        /// <unsafe>Writes <c>count</c> bytes at <c>data + offset</c> (8 at a time, then the rest), range checked, inside an access.</unsafe>
         public void Fill(int offset, int count, byte value)
         {
             if (count < 0) throw new ArgumentOutOfRangeException("count");
-            ExchangeHeader* x = EnterChecked();
+            ExchangeHeader* x = EnterChecked(out byte* d);
             if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange();
-            byte* p = x->Data + offset;
+            byte* p = d + offset;
             if (value == 0) SpanHelpers.ClearWithoutReferences(ref *p, (nuint)count);
             else
             {
@@ -225,14 +250,14 @@ namespace Singularity.Ipc
 
         /// <summary>Whether <paramref name="count"/> bytes of the block from <paramref name="offset"/> equal those of <paramref name="other"/> from <paramref name="index"/>.</summary>
         /// <safety>As the ranged CopyTo: both ranges checked, a read-only compare inside an access.</safety>
-        /// <unsafe>Reads <c>count</c> bytes at <c>Data + offset</c> and of the pinned-by-nature array at <c>index</c> (8 at a time, then the rest), both ranges checked, inside an access.</unsafe>
+        /// <unsafe>Reads <c>count</c> bytes at <c>data + offset</c> and of the pinned-by-nature array at <c>index</c> (8 at a time, then the rest), both ranges checked, inside an access.</unsafe>
         public bool ContentEquals(int offset, byte[] other, int index, int count)
         {
             if (other == null) throw new ArgumentNullException("other");
             if (index < 0 || count < 0 || (ulong)index + (ulong)count > (ulong)other.Length) throw new ArgumentOutOfRangeException("count");
-            ExchangeHeader* x = EnterChecked();
+            ExchangeHeader* x = EnterChecked(out byte* d);
             if (offset < 0 || (ulong)offset + (ulong)count > x->Length) ExchangeGuard.OutOfRange();
-            byte* p = x->Data + offset;
+            byte* p = d + offset;
             bool equal = true;
             if (count > 0)
             {
@@ -246,31 +271,32 @@ namespace Singularity.Ipc
         }
 
         /// <summary>Element <paramref name="index"/> of the block viewed as T[] (ExArray's indexer).</summary>
-        /// <unsafe>Unsafe.Read of one T at <c>Data + index * size</c>, where <c>(index + 1) * size &lt;= Length</c>
+        /// <unsafe>Unsafe.Read of one T at <c>data + index * size</c>, where <c>(index + 1) * size &lt;= Length</c>
         /// (64-bit, no wrap), inside an access; callers check T has no references.</unsafe>
         internal T ReadElement<T>(int index) where T : unmanaged
         {
-            ExchangeHeader* x = Enter();
+            ExchangeHeader* x = Enter(out byte* d);
             ulong size = (ulong)Unsafe.SizeOf<T>();
             if (index < 0 || ((ulong)index + 1) * size > x->Length) ExchangeGuard.OutOfRange();
-            return Unsafe.Read<T>(x->Data + (ulong)index * size);
+            return Unsafe.Read<T>(d + (ulong)index * size);
         }
 
         /// <summary>Writes element <paramref name="index"/> of the block viewed as T[].</summary>
         /// <unsafe>As ReadElement, writing one T.</unsafe>
         internal void WriteElement<T>(int index, T value) where T : unmanaged
         {
-            ExchangeHeader* x = Enter();
+            ExchangeHeader* x = Enter(out byte* d);
             ulong size = (ulong)Unsafe.SizeOf<T>();
             if (index < 0 || ((ulong)index + 1) * size > x->Length) ExchangeGuard.OutOfRange();
-            Unsafe.Write<T>(x->Data + (ulong)index * size, value);
+            Unsafe.Write<T>(d + (ulong)index * size, value);
         }
 
         /// <safety>The kernel frees only a block this SIP owns (else InvalidOperationException), and
         /// parks it instead while another thread of this SIP may still be inside an access to it, so
         /// no access continues into memory given to anyone else.</safety>
-        /// <unsafe>Calls the kernel's ExFree with the handle made from the header's slot and the key's
-        /// generation; the kernel checks it like any other.</unsafe>
+        /// <unsafe>Calls the kernel's ExFree with the handle made from the header's slot and generation
+        /// (ExchangeGuard.HandleOf; one naming no block unless the header says this SIP owns it); the
+        /// kernel checks it like any other.</unsafe>
         public void Free()
         {
             if (KernelCalls.Abi->ExFree(Handle) != 0) throw new InvalidOperationException("this SIP does not own the exchange block");
@@ -562,21 +588,36 @@ namespace Singularity.Ipc
 
         /// <safety>Index checked against the count, itself read once and checked to be 0 to 4
         /// (IndexOutOfRangeException); a handle of another kind is InvalidCastException. The block
-        /// value's header and key come from the runtime's own directory lookup (ExBlock's constructor):
-        /// every access checks the key, which only the kernel sets, so a handle this SIP does not own
-        /// gives a value whose accesses fail; a free or send of it is checked by the kernel.</safety>
+        /// value's header comes from the runtime's own directory lookup (ExchangeGuard) and its address
+        /// from that header: every access checks the header's check word, which only the kernel sets,
+        /// so a handle this SIP does not own gives a value whose accesses fail; a free or send of it is
+        /// checked by the kernel.</safety>
         /// <unsafe>Reads handle field <c>i</c> as <c>Unsafe.Add(ref _h0, i)</c> after checking
         /// <c>i &lt; count &lt;= 4</c> unsigned: one of the four sequential handle fields.</unsafe>
         public ExBlock GetBlock(int i)
         {
+            // Two calls per round trip: one mask test for the kind and the directory's bound (as
+            // ExchangeGuard.Header), the directory read once, the throws out of line.
             int n = _handleCount;
             if ((uint)i >= (uint)n || (uint)n > ChannelMessage.MaxHandles) NoHandle();
             ulong h = Unsafe.Add(ref _h0, i);
-            if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock) NotOfKind(i, "an exchange block");
-            return new ExBlock(h);
+            if ((h & ExchangeGuard.BlockInDirectoryMask) != ChannelMessage.KindBlock) return NotInDirectory(h, i);
+            ExchangeHeader* chunk = ExchangeGuard.ChunkOf((uint)h);
+            if (chunk == null) return default;
+            ExchangeHeader* x = chunk + ((uint)h & (ExchangeHeader.ChunkSlots - 1));
+            return new ExBlock(x, ExchangeGuard.DataFor(x, h));
         }
 
+        // GetBlock's handle is not a block-kind handle with its slot inside the directory: another
+        // kind is refused; a block handle no directory chunk holds is the null block (as Header gives).
         [MethodImpl(MethodImplOptions.NoInlining)]
+        private static ExBlock NotInDirectory(ulong h, int i)
+        {
+            if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock) NotOfKind(i, "an exchange block");
+            return default;
+        }
+
+        // Not NoInlining: the compiler then sees that it never returns, so its callers save nothing around it.
         private static void NoHandle() => throw new IndexOutOfRangeException();
 
         [MethodImpl(MethodImplOptions.NoInlining)]

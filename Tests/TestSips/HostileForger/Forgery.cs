@@ -22,15 +22,16 @@ internal static class Forgery
     }
 
     // ExBlock is two words: the address of the block's header in the kernel's table (found through
-    // the kernel's directory when the value is made) and the key the header carries while this SIP
-    // owns the block (the handle's generation | this SIP's id). A forged handle number becomes, in
-    // the runtime's hands, the header of the slot it names and the key with its generation.
+    // the kernel's directory when the value is made) and the block's data address (the header's, read
+    // then). An access passes only if the header's check word is that address xored with this SIP's
+    // tag. A forged handle number becomes, in the runtime's hands, the header of the slot it names
+    // and whatever address that header holds.
     [StructLayout(LayoutKind.Explicit)]
     private struct ForgedBlock
     {
         [FieldOffset(0)] public ExBlock Block;
         [FieldOffset(0)] public ulong Header;
-        [FieldOffset(8)] public ulong Key;
+        [FieldOffset(8)] public ulong Data;
     }
 
     // RawMessage: tag, handle count, 8 data words, then the four handles (the first at 72).
@@ -164,21 +165,23 @@ internal static class Forgery
     // ways to forge: a handle number written into a message (sent as it is, or made into a block
     // by GetBlock, as the runtime makes one from any handle), and a block value whose fields are
     // written directly: the header of the guessed slot (its address worked out from this SIP's own
-    // blocks' headers, in the same chunk of the table) and a key with the guessed generation. The
-    // key's SIP id is this SIP's: the runtime trusts the value's fields as it wrote them, so a key
-    // naming another SIP is a forged capability, not a forged handle number (docs/channels.md).
+    // blocks' headers, in the same chunk of the table) with this SIP's own block's address, and this
+    // SIP's own header with other addresses (a block it freed, near misses). The runtime trusts the
+    // value's fields as it wrote them, so this stands for a verifier bug (docs/channels.md); still,
+    // a header passes only with its own block's address, and only for this SIP.
     private static void GuessedBlocks(Probes p)
     {
         ExBlock mine = ExBlock.Allocate(48);
         ExBlock second = ExBlock.Allocate(48);
         ulong myHandle = HandleOf(mine), secondHandle = HandleOf(second);
         p.Check("a block handle is a block-kind handle", (myHandle & (3UL << 62)) == KindBlock);
-        ulong myHeader = new ForgedBlock { Block = mine }.Header, myKey = new ForgedBlock { Block = mine }.Key;
-        ulong secondHeader = new ForgedBlock { Block = second }.Header;
+        ulong myHeader = new ForgedBlock { Block = mine }.Header, myData = new ForgedBlock { Block = mine }.Data;
+        ulong secondHeader = new ForgedBlock { Block = second }.Header, secondData = new ForgedBlock { Block = second }.Data;
         long slotStep = (long)(uint)secondHandle - (long)(uint)myHandle;
         long headerStep = slotStep == 0 ? 0 : ((long)secondHeader - (long)myHeader) / slotStep;
         second.Free();
-        p.Check("the key a block value carries is its handle's generation and this SIP's id", (myKey & ~0xFFFFFFFFUL) == (myHandle & (0x3FFFFFFFUL << 32)));
+        p.Check("a block value's second word is its block's address (below 2^40; the two blocks 48 bytes apart at least)",
+            myData != 0 && myData < 1UL << 40 && secondData < 1UL << 40 && (myData >= secondData + 48 || secondData >= myData + 48));
         p.Check("headers are a table (two blocks' header addresses a whole number of slots apart)", headerStep > 0 && headerStep <= 64);
         ulong mySlot = (uint)myHandle, chunkFirst = mySlot & ~1023UL;
         // Forged header addresses only inside the chunk of the two blocks measured (else the step is unknown).
@@ -201,22 +204,25 @@ internal static class Forgery
                     if (h != myHandle) p.Fail("a message carrying guessed block handle " + h.ToString() + " was not refused");
                     else if (s == RecvStatus.Ok && b.Receive(out RawMessage back, 1000) == RecvStatus.Ok) mine = back.GetBlock(0);
                 }
-                if (!fieldsForgeable) continue;
-                // The fields of a block value, forged: the guessed slot's header, the guessed generation.
-                var forged = new ForgedBlock { Header = (ulong)((long)myHeader + ((long)slot - (long)mySlot) * headerStep), Key = (gen << 32) | (myKey & 0xFFFFFFFFUL) };
-                var fm = new RawMessage { Tag = 12 };
-                fm.Add(forged.Block);
-                RecvStatus fs = a.Send(ref fm, 0);
-                if (fs != RecvStatus.BadMessage)
+                // The fields of a block value, forged (a value has no generation: once per slot): the
+                // guessed slot's header with this SIP's own block's address.
+                if (fieldsForgeable && gen == 0)
                 {
-                    forgedSends++;
-                    if (h != myHandle) p.Fail("a message carrying a forged block value for " + h.ToString() + " was not refused");
-                    else if (fs == RecvStatus.Ok && b.Receive(out RawMessage back2, 1000) == RecvStatus.Ok) mine = back2.GetBlock(0);
+                    var forged = new ForgedBlock { Header = (ulong)((long)myHeader + ((long)slot - (long)mySlot) * headerStep), Data = myData };
+                    var fm = new RawMessage { Tag = 12 };
+                    fm.Add(forged.Block);
+                    RecvStatus fs = a.Send(ref fm, 0);
+                    if (fs != RecvStatus.BadMessage)
+                    {
+                        forgedSends++;
+                        if (slot != mySlot) p.Fail("a message carrying a forged block value for slot " + slot.ToString() + " was not refused");
+                        else if (fs == RecvStatus.Ok && b.Receive(out RawMessage back2, 1000) == RecvStatus.Ok) mine = back2.GetBlock(0);
+                    }
+                    try { byte v = forged.Block[0]; forgedAccesses++; if (slot != mySlot) p.Fail("a forged block value for slot " + slot.ToString() + " read a byte"); }
+                    catch (InvalidOperationException) { }
                 }
                 if (gen < 2 && slot < chunkFirst + 256)
                 {
-                    try { byte v = forged.Block[0]; forgedAccesses++; if (h != myHandle) p.Fail("a forged block value for " + h.ToString() + " read a byte"); }
-                    catch (InvalidOperationException) { }
                     var g = new ForgedMessage();
                     g.HandleCount = 1;
                     g.H0 = h;
@@ -227,6 +233,19 @@ internal static class Forgery
             }
         p.Check("guessed block handles: only this SIP's own block was usable (" + accepted.ToString() + " sends, " + lengths.ToString() + " accesses)", accepted <= 1 && lengths <= 1);
         p.Check("forged block values: only this SIP's own block was usable (" + forgedSends.ToString() + " sends, " + forgedAccesses.ToString() + " accesses)", forgedSends <= 1 && forgedAccesses <= 1);
+        // This SIP's own header with other addresses, and the freed block's own value: refused.
+        ulong[] addresses = { myData + 1, myData + 16, myData - 16, myData + 4096, myData + (1UL << 40), myData ^ (1UL << 40), 0 };
+        int nearMisses = 0;
+        for (int k = 0; k <= addresses.Length; k++)
+        {
+            var near = k < addresses.Length ? new ForgedBlock { Header = myHeader, Data = addresses[k] } : new ForgedBlock { Header = secondHeader, Data = secondData };
+            try { byte v = near.Block[0]; nearMisses++; }
+            catch (InvalidOperationException) { }
+            var nm = new RawMessage { Tag = 13 };
+            nm.Add(near.Block);
+            if (a.Send(ref nm, 0) != RecvStatus.BadMessage) nearMisses++;
+        }
+        p.Check("a block's header with another address, and a freed block's value, are refused", nearMisses == 0);
         ulong[] hValues4 = Probes.Values(0UL, ulong.MaxValue, KindEndpoint | 1, KindBlock | 0xFFFFFFFFUL, KindBlock | (0x3FFFFFFFUL << 32), 3UL << 62);
         for (int k4 = 0; k4 < hValues4.Length; k4++)
         {

@@ -15,7 +15,7 @@ namespace Singularity.Drivers
     /// use this type (SV0403).
     /// </summary>
     /// <safety>Holds an exchange block handle of this SIP, reached only through ExBlock's checked
-    /// accesses (the header's key says whether this SIP still owns it), and a copy of the device
+    /// accesses (the header's check word says whether this SIP still owns it), and a copy of the device
     /// address, which gives no access to anything: only the device uses it.</safety>
     public sealed unsafe class DmaBuffer
     {
