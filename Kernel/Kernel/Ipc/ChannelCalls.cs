@@ -268,19 +268,25 @@ namespace Singularity.Kernel.Ipc
 
         /// <summary>
         /// Send, then receive on the same endpoint, in one kernel entry: the request/reply fast
-        /// path. The reply overwrites <paramref name="m"/>. A receiver already blocked on the peer
+        /// path. The reply goes to <paramref name="reply"/> (only for Ok), which may be the same
+        /// memory as <paramref name="request"/>: the request is read once, into a kernel copy, before
+        /// anything else (and before any wait). A receiver already blocked on the peer
         /// runs next directly (Scheduler.PreferNext), without a trip through the run queue; the
         /// caller's thread waits for the reply meanwhile. Returns the send's status if it failed,
         /// else the receive's.
         /// </summary>
-        public static int Call(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs)
+        [System.Runtime.CompilerServices.SkipLocalsInit]
+        public static int Call(Sip sip, int handle, ChannelMessage* request, ChannelMessage* reply, ulong timeoutNs)
         {
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             int result = ChannelStatus.BadHandle;
             Endpoint e = Own(sip, handle);
+            ChannelMessage copy;
+            ChannelMessage* m = &copy;
+            if (e != null) Endpoint.CopyUsed(m, request);
             // The rendezvous with a server already waiting (ChannelFastPath); else the general path.
-            if (e != null && ChannelFastPath.TryCall(sip, handle, e, m, timeoutNs, out result)) e = null;
+            if (e != null && ChannelFastPath.TryCall(sip, handle, e, m, reply, timeoutNs, out result)) e = null;
             if (e != null)
             {
                 ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
@@ -290,7 +296,7 @@ namespace Singularity.Kernel.Ipc
                     Endpoint peer = e.Peer;
                     Thread receiver = peer != null ? peer.FirstReader : null;
                     if (receiver != null && receiver != Scheduler.Current) Scheduler.PreferNext(receiver);
-                    result = ReceiveLocked(sip, e, m, timeoutNs, tcs);
+                    result = ReceiveLocked(sip, e, reply, timeoutNs, tcs);
                     Scheduler.PreferNext(null);
                 }
                 UnpinAfterWait(tcs);
