@@ -542,26 +542,6 @@ namespace Singularity.Ipc
 
         internal const int DataBytes = ChannelMessage.DataWords * 8;
 
-        // The message's 13 words, copied word by word (a struct copy of this size is a memmove
-        // call). The source is read once, whatever another thread does to it meanwhile.
-        /// <unsafe>Copies sizeof(RawMessage) (104) bytes, 13 unaligned-safe 8-byte words, from a
-        /// RawMessage to a RawMessage: both are whole messages (a local's address, or a ref the
-        /// caller holds; the collector never moves objects).</unsafe>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Copy(RawMessage* to, ref RawMessage from) => CopyWords((ulong*)to, (ulong*)Unsafe.AsPointer(ref from));
-
-        /// <unsafe>As Copy(RawMessage*, ref RawMessage), the other way.</unsafe>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Copy(ref RawMessage to, RawMessage* from) => CopyWords((ulong*)Unsafe.AsPointer(ref to), (ulong*)from);
-
-        /// <unsafe>Moves 13 words from <c>s</c> to <c>d</c>; callers pass two whole RawMessages (104 bytes:
-        /// two ints, eight longs, four ulongs, sequential, the ABI's ChannelMessage that the kernel copies too).</unsafe>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void CopyWords(ulong* d, ulong* s)
-        {
-            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4]; d[5] = s[5]; d[6] = s[6];
-            d[7] = s[7]; d[8] = s[8]; d[9] = s[9]; d[10] = s[10]; d[11] = s[11]; d[12] = s[12];
-        }
         internal const int MaxHandles = ChannelMessage.MaxHandles;
 
         // The data words are contiguous (the struct is sequential): D0 is the first byte. The
