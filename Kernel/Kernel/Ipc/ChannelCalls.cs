@@ -470,26 +470,42 @@ namespace Singularity.Kernel.Ipc
         /// stands; at the first that differs it is dropped (WatchAll makes it again if the thread
         /// waits). Returns the index of the first readable endpoint, NoneReady, or BadSet for a
         /// handle that is not the SIP's open endpoint (the registration dropped). Interrupts off.
+        /// A set registered as it is, its handle table unchanged since (WatchedVersion, the SIP's
+        /// HandleVersion), is recognised without the table: each handle read once and compared
+        /// with the one its endpoint was found from; from the first that differs, the lookup.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         internal static int LookUp(Sip sip, int* handles, int count, Thread me, ThreadChannels tc)
         {
             Endpoint[] w = tc.Watched;
+            int[] wh = tc.WatchedHandles;
+            bool same = tc.Watching == count && tc.WatchedVersion == sip.HandleVersion;
             for (int i = 0; i < count; i++)
             {
-                Endpoint e = Own(sip, handles[i]);
-                if (e == null)
+                int h = handles[i];
+                Endpoint e;
+                if (same && h == wh[i]) e = w[i];
+                else
                 {
-                    if (tc.Watching != 0) Unregister(me, tc, 0);
-                    return BadSet;
-                }
-                if (i >= tc.Watching || w[i] != e)
-                {
-                    if (tc.Watching != 0) Unregister(me, tc, i);
-                    Store(ref w[i], e);
+                    same = false;
+                    e = Own(sip, h);
+                    if (e == null)
+                    {
+                        if (tc.Watching != 0) Unregister(me, tc, 0);
+                        return BadSet;
+                    }
+                    if (i >= tc.Watching || w[i] != e)
+                    {
+                        if (tc.Watching != 0) Unregister(me, tc, i);
+                        Store(ref w[i], e);
+                    }
+                    wh[i] = h;
                 }
                 if (e.IsReadable) return i;
             }
+            // Watched[0..count) all found from WatchedHandles under this table (an early return
+            // leaves the version as it was: what it vouched for still holds, or it is stale).
+            tc.WatchedVersion = sip.HandleVersion;
             return NoneReady;
         }
 
@@ -538,6 +554,7 @@ namespace Singularity.Kernel.Ipc
             e.WatchReadable(me);
             Store(ref tc.Watched[0], e);
             tc.Watching = 1;
+            tc.WatchedVersion = 0;          // found from an endpoint, not a handle: LookUp looks up
         }
 
         /// <summary>
