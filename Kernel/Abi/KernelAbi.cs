@@ -64,7 +64,7 @@ namespace Singularity.Abi
         public delegate*<ulong, void> SetFaultEntry;                   // 41 where a null dereference or #DE in SIP code continues
         public delegate*<byte*, int, int> TakeStartupEndpoint;         // 42 (path) -> endpoint handle wired from the manifest, or -1
         public delegate*<ExchangeHeader**> ExchangeHeaders;          // 43 the fixed directory of exchange-block headers (read by the runtime; Abi/ExchangeHeader.cs)
-        public delegate*<int, ChannelMessage*, ulong, int> ChannelCall;    // 44 (endpoint, request in / reply out, timeout ns): send, then receive on the same endpoint
+        public delegate*<int, ChannelMessage*, ChannelMessage*, ulong, int> ChannelCall;    // 44 (endpoint, request in, reply out (Ok only; may be the request), timeout ns): send, then receive on the same endpoint
         public delegate*<int*, int, ChannelMessage*, int*, ulong, int> ChannelReceiveAny; // 45 (endpoints, count, message out, index out, timeout ns): select and receive in one entry
         public delegate*<DeviceInfo*, int, int> DeviceList;            // 46 (buffer, max records) -> PCI functions in all (may exceed max)
         public delegate*<int, int, ulong*, int> IoRange;               // 47 (kind 0 ports / 1 memory / 2 interrupt line (base = the line), index, out base and length) -> 0, or -1 when the caller holds no such range
@@ -76,7 +76,7 @@ namespace Singularity.Abi
         public delegate*<ulong, ulong> DmaAddress;                     // 53 (block handle) -> the device address of a DMA block the caller owns, or 0
         public delegate*<int, ulong, int> InterruptWait;               // 54 (interrupt index, timeout ns; 0 = for ever) -> 1 interrupt, 0 timeout, -1 another thread waits; not granted fails the caller
         public delegate*<int, void> InterruptAck;                      // 55 (interrupt index): serviced, the line is unmasked; not granted fails the caller
-        public delegate*<int, ChannelMessage*, int*, int, int*, ulong, int> ChannelReplyAndReceive; // 56 (reply endpoint or 0, message: reply in / received out, endpoints, count, results out [index, reply status], timeout ns): send the reply, then ChannelReceiveAny, in one entry
+        public delegate*<long, ChannelMessage*, ChannelMessage*, int*, int*, ulong, int> ChannelReplyAndReceive; // 56 (reply endpoint or 0 | endpoints' count << 32, reply in, received out (may be the reply), endpoints, results out [index, reply status], timeout ns): send the reply, then ChannelReceiveAny, in one entry
         public const int Count = 57;
     }
 

@@ -268,19 +268,25 @@ namespace Singularity.Kernel.Ipc
 
         /// <summary>
         /// Send, then receive on the same endpoint, in one kernel entry: the request/reply fast
-        /// path. The reply overwrites <paramref name="m"/>. A receiver already blocked on the peer
+        /// path. The reply goes to <paramref name="reply"/> (only for Ok), which may be the same
+        /// memory as <paramref name="request"/>: the request is read once, into a kernel copy, before
+        /// anything else (and before any wait). A receiver already blocked on the peer
         /// runs next directly (Scheduler.PreferNext), without a trip through the run queue; the
         /// caller's thread waits for the reply meanwhile. Returns the send's status if it failed,
         /// else the receive's.
         /// </summary>
-        public static int Call(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs)
+        [System.Runtime.CompilerServices.SkipLocalsInit]
+        public static int Call(Sip sip, int handle, ChannelMessage* request, ChannelMessage* reply, ulong timeoutNs)
         {
             ulong flags = Cpu.ReadRflags();
             Cpu.DisableInterrupts();
             int result = ChannelStatus.BadHandle;
             Endpoint e = Own(sip, handle);
+            ChannelMessage copy;
+            ChannelMessage* m = &copy;
+            if (e != null) Endpoint.CopyUsed(m, request);
             // The rendezvous with a server already waiting (ChannelFastPath); else the general path.
-            if (e != null && ChannelFastPath.TryCall(sip, handle, e, m, timeoutNs, out result)) e = null;
+            if (e != null && ChannelFastPath.TryCall(sip, handle, e, m, reply, timeoutNs, out result)) e = null;
             if (e != null)
             {
                 ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
@@ -290,7 +296,7 @@ namespace Singularity.Kernel.Ipc
                     Endpoint peer = e.Peer;
                     Thread receiver = peer != null ? peer.FirstReader : null;
                     if (receiver != null && receiver != Scheduler.Current) Scheduler.PreferNext(receiver);
-                    result = ReceiveLocked(sip, e, m, timeoutNs, tcs);
+                    result = ReceiveLocked(sip, e, reply, timeoutNs, tcs);
                     Scheduler.PreferNext(null);
                 }
                 UnpinAfterWait(tcs);
@@ -464,26 +470,42 @@ namespace Singularity.Kernel.Ipc
         /// stands; at the first that differs it is dropped (WatchAll makes it again if the thread
         /// waits). Returns the index of the first readable endpoint, NoneReady, or BadSet for a
         /// handle that is not the SIP's open endpoint (the registration dropped). Interrupts off.
+        /// A set registered as it is, its handle table unchanged since (WatchedVersion, the SIP's
+        /// HandleVersion), is recognised without the table: each handle read once and compared
+        /// with the one its endpoint was found from; from the first that differs, the lookup.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         internal static int LookUp(Sip sip, int* handles, int count, Thread me, ThreadChannels tc)
         {
             Endpoint[] w = tc.Watched;
+            int[] wh = tc.WatchedHandles;
+            bool same = tc.Watching == count && tc.WatchedVersion == sip.HandleVersion;
             for (int i = 0; i < count; i++)
             {
-                Endpoint e = Own(sip, handles[i]);
-                if (e == null)
+                int h = handles[i];
+                Endpoint e;
+                if (same && h == wh[i]) e = w[i];
+                else
                 {
-                    if (tc.Watching != 0) Unregister(me, tc, 0);
-                    return BadSet;
-                }
-                if (i >= tc.Watching || w[i] != e)
-                {
-                    if (tc.Watching != 0) Unregister(me, tc, i);
-                    Store(ref w[i], e);
+                    same = false;
+                    e = Own(sip, h);
+                    if (e == null)
+                    {
+                        if (tc.Watching != 0) Unregister(me, tc, 0);
+                        return BadSet;
+                    }
+                    if (i >= tc.Watching || w[i] != e)
+                    {
+                        if (tc.Watching != 0) Unregister(me, tc, i);
+                        Store(ref w[i], e);
+                    }
+                    wh[i] = h;
                 }
                 if (e.IsReadable) return i;
             }
+            // Watched[0..count) all found from WatchedHandles under this table (an early return
+            // leaves the version as it was: what it vouched for still holds, or it is stale).
+            tc.WatchedVersion = sip.HandleVersion;
             return NoneReady;
         }
 
@@ -532,6 +554,7 @@ namespace Singularity.Kernel.Ipc
             e.WatchReadable(me);
             Store(ref tc.Watched[0], e);
             tc.Watching = 1;
+            tc.WatchedVersion = 0;          // found from an endpoint, not a handle: LookUp looks up
         }
 
         /// <summary>

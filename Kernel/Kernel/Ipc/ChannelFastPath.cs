@@ -23,11 +23,12 @@ namespace Singularity.Kernel.Ipc
     {
         /// <summary>
         /// Call's fast path, from ChannelCalls.Call with interrupts off and <paramref name="e"/> the
-        /// caller's own open endpoint. False when it did nothing (the general path runs); true with
-        /// <paramref name="result"/> when the request was delivered and the reply waited for.
+        /// caller's own open endpoint and <paramref name="m"/> the kernel's copy of the request. False
+        /// when it did nothing (the general path runs); true with <paramref name="result"/> when the
+        /// request was delivered and the reply waited for (into <paramref name="reply"/>).
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static bool TryCall(Sip sip, int handle, Endpoint e, ChannelMessage* m, ulong timeoutNs, out int result)
+        public static bool TryCall(Sip sip, int handle, Endpoint e, ChannelMessage* m, ChannelMessage* reply, ulong timeoutNs, out int result)
         {
             result = ChannelStatus.Ok;
             // A reply already queued for this side would end the wait at once: the general path.
@@ -47,14 +48,15 @@ namespace Singularity.Kernel.Ipc
             // direct delivery), while the server runs.
             Thread me = Scheduler.Current;
             ThreadChannels tc = ThreadChannels.Of(me);
-            ChannelCalls.WatchOne(e, me, tc, m);
+            ChannelCalls.WatchOne(e, me, tc, reply);
             ulong deadline = timeoutNs == 0 ? 0 : ChannelCalls.Deadline(timeoutNs);
             bool signaled = Scheduler.HandOff(r, timeoutNs);
-            result = AfterCallWait(sip, handle, e, m, timeoutNs, deadline, signaled, tc);
+            result = AfterCallWait(sip, handle, e, reply, timeoutNs, deadline, signaled, tc);
             return true;
         }
 
-        // The end of Call's wait for the reply on `e` (registered on it, its buffer open), on the
+        // The end of Call's wait for the reply on `e` (registered on it, its buffer `m` the caller's
+        // reply, open), on the
         // caller's thread after the switch back: Ok when the partner delivered the reply, else as
         // the general receive (a queued reply, a close, the timeout, the SIP's end). Interrupts off.
         private static int AfterCallWait(Sip sip, int handle, Endpoint e, ChannelMessage* m, ulong timeoutNs, ulong deadline, bool signaled, ThreadChannels tc)
@@ -72,13 +74,16 @@ namespace Singularity.Kernel.Ipc
         }
 
         /// <summary>
-        /// ReplyAndReceive (ABI 56): sends <paramref name="m"/> on <paramref name="replyHandle"/> (none
+        /// ReplyAndReceive (ABI 56): sends <paramref name="reply"/> on <paramref name="replyHandle"/> (none
         /// if it is 0), then receives on one of <paramref name="handles"/> into <paramref name="m"/>
         /// as ReceiveAny, in one kernel entry. <paramref name="results"/>[0] gets the index received
         /// on (-1 for none), <paramref name="results"/>[1] the reply's status (the receive happens
-        /// whatever it is). Returns the receive's status.
+        /// whatever it is). Returns the receive's status. The reply is read once, into a kernel copy,
+        /// before anything else: it may be the same memory as <paramref name="m"/>, and another
+        /// thread may rewrite it meanwhile.
         /// </summary>
-        public static int ReplyAndReceive(Sip sip, int replyHandle, ChannelMessage* m, int* handles, int count, int* results, ulong timeoutNs)
+        [System.Runtime.CompilerServices.SkipLocalsInit]
+        public static int ReplyAndReceive(Sip sip, int replyHandle, ChannelMessage* reply, ChannelMessage* m, int* handles, int count, int* results, ulong timeoutNs)
         {
             if (count <= 0 || count > ChannelCalls.MaxSelect) return ChannelStatus.BadHandle;
             ulong flags = Cpu.ReadRflags();
@@ -88,20 +93,23 @@ namespace Singularity.Kernel.Ipc
             Thread client = null;
             if (replyHandle != 0)
             {
+                ChannelMessage copy;
+                Endpoint.CopyUsed(&copy, reply);
+                reply = &copy;
                 Endpoint e = ChannelCalls.Own(sip, replyHandle);
                 Thread r = e == null ? null : WaitingReceiver(e.Peer);     // Own: open
                 int n = -1;
                 Checked c;
                 ulong* hs = &c.H0;
                 int* slots = &c.S0;
-                if (r != null) n = CheckBlocks(sip, m, hs, slots);
+                if (r != null) n = CheckBlocks(sip, reply, hs, slots);
                 if (n >= 0)
                 {
                     // Delivered now; the client runs when this thread waits (or is woken as usual).
-                    Deliver(sip, e.Peer, r, m, hs, slots, n);
+                    Deliver(sip, e.Peer, r, reply, hs, slots, n);
                     client = r;
                 }
-                else results[1] = ChannelCalls.Send(sip, replyHandle, m, timeoutNs);
+                else results[1] = ChannelCalls.Send(sip, replyHandle, reply, timeoutNs);
             }
             int result = client == null ? ChannelCalls.ReceiveAny(sip, handles, count, m, results, timeoutNs)
                                         : ReceiveHandingOff(sip, client, handles, count, m, results, timeoutNs);
@@ -169,9 +177,9 @@ namespace Singularity.Kernel.Ipc
         {
             public ulong Deadline;
             public nint Endpoint;           // the endpoint waited on (pinned by the registration)
-            public ulong Unused;            // alignment
             public long Handle;             // the ABI's int, in a register's word
-            public ChannelMessage* Message;
+            public ChannelMessage* Request;
+            public ChannelMessage* Reply;
             public ulong TimeoutNs;
         }
 
@@ -181,12 +189,14 @@ namespace Singularity.Kernel.Ipc
         {
             public ulong Deadline;
             public ulong Unused;            // alignment
-            public long Reply;
-            public ChannelMessage* Message;
+            public long ReplyAndCount;      // the reply endpoint (low 32 bits, 0 for none) and the endpoints' count (high 32)
+            public ChannelMessage* Reply;
+            public ChannelMessage* Message; // the received message
             public int* Handles;
-            public long Count;
             public int* Results;
             public ulong TimeoutNs;
+            public int ReplyHandle => (int)ReplyAndCount;
+            public int Count => (int)(ReplyAndCount >> 32);
         }
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "abi_channel_call_address")]
@@ -196,14 +206,20 @@ namespace Singularity.Kernel.Ipc
         private static extern ulong AbiReplyAndReceiveAddress();
 
         /// <summary>The ABI's Call handler (ipc.asm: the lean switch, else ChannelCalls.Call).</summary>
-        public static delegate*<int, ChannelMessage*, ulong, int> AbiCall => (delegate*<int, ChannelMessage*, ulong, int>)AbiCallAddress();
+        public static delegate*<int, ChannelMessage*, ChannelMessage*, ulong, int> AbiCall =>
+            (delegate*<int, ChannelMessage*, ChannelMessage*, ulong, int>)AbiCallAddress();
 
         /// <summary>The ABI's ReplyAndReceive handler (ipc.asm: the lean switch, else ReplyAndReceive).</summary>
-        public static delegate*<int, ChannelMessage*, int*, int, int*, ulong, int> AbiReplyAndReceive =>
-            (delegate*<int, ChannelMessage*, int*, int, int*, ulong, int>)AbiReplyAndReceiveAddress();
+        public static delegate*<long, ChannelMessage*, ChannelMessage*, int*, int*, ulong, int> AbiReplyAndReceive =>
+            (delegate*<long, ChannelMessage*, ChannelMessage*, int*, int*, ulong, int>)AbiReplyAndReceiveAddress();
 
         // Call's fast path as TryCall, up to the switch: the partner's saved stack pointer, or 0
-        // with nothing changed. Interrupts off (the asm).
+        // with nothing changed. Interrupts off (the asm). The request is the caller's own (no copy
+        // in the runtime or here): CheckBlocks reads its count and handles once each, Deliver its
+        // tag and data once each, and nothing is written into it; the reply goes only into the
+        // caller's reply buffer, and only once the request was read (they may be the same memory).
+        // A request the lean path will not take (CheckBlocks -1) leaves what was read unused: the
+        // general path reads it afresh, once, into a kernel copy.
         [System.Runtime.RuntimeExport("channel_call_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
         private static ulong CallLean(CallFrame* f, ulong savedRsp, ulong now)
         {
@@ -215,14 +231,14 @@ namespace Singularity.Kernel.Ipc
             Endpoint dest = e.Peer;
             Thread r = WaitingReceiver(dest);
             if (r == null) return 0;
-            ChannelMessage* m = f->Message;
+            ChannelMessage* m = f->Request;
             Checked c;
             ulong* handles = &c.H0;
             int* slots = &c.S0;
             int count = CheckBlocks(sip, m, handles, slots);
             if (count < 0) return 0;
             Deliver(sip, dest, r, m, handles, slots, count);
-            ChannelCalls.WatchOne(e, me, ThreadChannels.Of(me), m);
+            ChannelCalls.WatchOne(e, me, ThreadChannels.Of(me), f->Reply);
             ulong timeoutNs = f->TimeoutNs;
             f->Deadline = timeoutNs == 0 ? 0 : ChannelCalls.Deadline(timeoutNs);
             f->Endpoint = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref e);
@@ -231,7 +247,7 @@ namespace Singularity.Kernel.Ipc
 
         [System.Runtime.RuntimeExport("channel_call_general")]
         private static int CallGeneral(CallFrame* f) =>
-            ChannelCalls.Call(Sip.Of(Scheduler.Current), (int)f->Handle, f->Message, f->TimeoutNs);
+            ChannelCalls.Call(Sip.Of(Scheduler.Current), (int)f->Handle, f->Request, f->Reply, f->TimeoutNs);
 
         // Call's thread runs again after CallLean switched it away: its wait ends as TryCall's.
         // The usual case first, with nothing but loads and stores: the reply was delivered and no
@@ -254,7 +270,7 @@ namespace Singularity.Kernel.Ipc
             bool signaled = Scheduler.AfterHandOff(me);
             nint ep = f->Endpoint;
             return AfterCallWait(Sip.Of(me), (int)f->Handle, System.Runtime.CompilerServices.Unsafe.As<nint, Endpoint>(ref ep),
-                                 f->Message, f->TimeoutNs, f->Deadline, signaled, tc);
+                                 f->Reply, f->TimeoutNs, f->Deadline, signaled, tc);
         }
 
         // ReplyAndReceive's fast path (a reply to a client waiting for it, and none of the
@@ -264,8 +280,8 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.RuntimeExport("channel_reply_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
         private static ulong ReplyLean(ReplyFrame* f, ulong savedRsp, ulong now)
         {
-            int count = (int)f->Count;
-            int replyHandle = (int)f->Reply;
+            int count = f->Count;
+            int replyHandle = f->ReplyHandle;
             if (replyHandle == 0 || count <= 0 || count > ChannelCalls.MaxSelect) return 0;
             Thread me = Scheduler.Current;
             Sip sip = Sip.Of(me);
@@ -278,7 +294,8 @@ namespace Singularity.Kernel.Ipc
             ThreadChannels tc = ThreadChannels.Of(me);
             int* handles = f->Handles;
             if (ChannelCalls.LookUp(sip, handles, count, me, tc) != ChannelCalls.NoneReady) return 0;
-            ChannelMessage* m = f->Message;
+            // The reply read as Call's request (CallLean); the received message goes to its own buffer.
+            ChannelMessage* m = f->Reply;
             Checked c;
             ulong* hs = &c.H0;
             int* slots = &c.S0;
@@ -288,7 +305,7 @@ namespace Singularity.Kernel.Ipc
             int* results = f->Results;
             results[0] = -1;
             results[1] = ChannelStatus.Ok;
-            ChannelCalls.WatchAll(count, me, tc, m);
+            ChannelCalls.WatchAll(count, me, tc, f->Message);
             ulong timeoutNs = f->TimeoutNs;
             f->Deadline = timeoutNs == 0 ? 0 : ChannelCalls.Deadline(timeoutNs);
             return Scheduler.HandOffLean(client, timeoutNs, savedRsp, now);
@@ -296,7 +313,7 @@ namespace Singularity.Kernel.Ipc
 
         [System.Runtime.RuntimeExport("channel_reply_general")]
         private static int ReplyGeneral(ReplyFrame* f) =>
-            ReplyAndReceive(Sip.Of(Scheduler.Current), (int)f->Reply, f->Message, f->Handles, (int)f->Count, f->Results, f->TimeoutNs);
+            ReplyAndReceive(Sip.Of(Scheduler.Current), f->ReplyHandle, f->Reply, f->Message, f->Handles, f->Count, f->Results, f->TimeoutNs);
 
         // ReplyAndReceive's thread runs again after ReplyLean switched it away: its wait ends as
         // ReceiveHandingOff's. The usual case first, as in CallResumed: a message delivered.
@@ -312,7 +329,7 @@ namespace Singularity.Kernel.Ipc
             tc.DirectFrom = null;
             // Its index among the endpoints waited on (EndWait; -1 was written before the wait).
             Endpoint[] w = tc.Watched;
-            int count = (int)f->Count;
+            int count = f->Count;
             for (int i = 0; i < count; i++)
                 if (w[i] == from) { f->Results[0] = i; break; }
             return ChannelStatus.Ok;
@@ -322,7 +339,7 @@ namespace Singularity.Kernel.Ipc
         private static int ReplyResumedOtherwise(ReplyFrame* f, Thread me, ThreadChannels tc)
         {
             bool signaled = Scheduler.AfterHandOff(me);
-            return AfterReceiveWait(Sip.Of(me), f->Handles, (int)f->Count, f->Message, f->Results, f->TimeoutNs, f->Deadline,
+            return AfterReceiveWait(Sip.Of(me), f->Handles, f->Count, f->Message, f->Results, f->TimeoutNs, f->Deadline,
                                     signaled, tc);
         }
 
@@ -358,6 +375,8 @@ namespace Singularity.Kernel.Ipc
         // general path (ExchangeHeap.BeforeSend): a block that thread may still be inside an access
         // to is replaced, in the message and in `slots`, by a copy, and `hs` takes the message's
         // handles again; -1 if the copies do not fit (the general way then answers OutOfMemory).
+        // The quarantine works on a kernel-side message holding the handles read (Quarantine): the
+        // message may be the SIP's own, which the kernel neither writes nor reads twice.
         // Interrupts off from here until the blocks have moved.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int CheckBlocks(Sip sip, ChannelMessage* m, ulong* hs, int* slots)
@@ -374,12 +393,21 @@ namespace Singularity.Kernel.Ipc
                 hs[i] = h;
                 slots[i] = slot;
             }
-            if (count != 0 && sip.PreemptedThreads != 0)
-            {
-                if (ExchangeHeap.BeforeSend(sip, m, slots, count) != ChannelStatus.Ok) return -1;
-                for (int i = 0; i < count; i++) hs[i] = m->Handles[i];
-            }
+            if (count != 0 && sip.PreemptedThreads != 0 && !Quarantine(sip, hs, slots, count)) return -1;
             return count;
+        }
+
+        // CheckBlocks' quarantine (rare: another thread of the SIP was preempted): BeforeSend on a
+        // kernel message carrying the checked handles, which it may replace by copies' handles.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static bool Quarantine(Sip sip, ulong* hs, int* slots, int count)
+        {
+            ChannelMessage k = default;
+            k.HandleCount = count;
+            for (int i = 0; i < count; i++) k.Handles[i] = hs[i];
+            if (ExchangeHeap.BeforeSend(sip, &k, slots, count) != ChannelStatus.Ok) return false;
+            for (int i = 0; i < count; i++) hs[i] = k.Handles[i];
+            return true;
         }
 
         // Copies the checked frame into the waiting receiver's buffer (the tag, the count, the

@@ -28,6 +28,13 @@ namespace Singularity.Kernel.Ipc
         public readonly Endpoint[] Watched = new Endpoint[ChannelCalls.MaxSelect];
         /// <summary>How many of Watched are registered (see Watched).</summary>
         public int Watching;
+        /// <summary>
+        /// The handles Watched was looked up from (ChannelCalls.LookUp), valid while WatchedVersion is
+        /// the SIP's HandleVersion: then Watched[i] is what WatchedHandles[i] names, for i below
+        /// Watching. 0 when they are not known (a registration made from an endpoint: WatchOne).
+        /// </summary>
+        public readonly int[] WatchedHandles = new int[ChannelCalls.MaxSelect];
+        public ulong WatchedVersion;
         /// <summary>The endpoint a channel send of this thread is blocked on (waiting for room) or a kernel server serves.</summary>
         public Endpoint Pinned;
         /// <summary>
@@ -79,6 +86,7 @@ namespace Singularity.Kernel.Ipc
                 if ((flags & (1 << 9)) != 0) Arch.Cpu.EnableInterrupts();
             }
             Allocator.Free(c.Watched);
+            Allocator.Free(c.WatchedHandles);
             Allocator.Free(c);
         }
     }

@@ -222,12 +222,21 @@ namespace Singularity.Kernel.Processes
 
         // ---- handles ------------------------------------------------------------------------
 
+        /// <summary>
+        /// Changes with every change of the handle table (a handle added, closed or taken; never 0):
+        /// a receive set looked up under one version names the same endpoints while it holds
+        /// (ChannelCalls.LookUp). An endpoint leaves this SIP (closed, or carried away) only with its
+        /// handle, so an unchanged table also means the endpoints it names are still open and this SIP's.
+        /// </summary>
+        public ulong HandleVersion = 1;
+
         public int AddHandle(object o)
         {
             if (_handles == null) return -1;
             for (int i = 1; i < MaxHandles; i++)
                 if (_handles[i] == null)
                 {
+                    HandleVersion++;
                     _handles[i] = o;
                     if (i >= _handlesHigh) _handlesHigh = i + 1;
                     return i;
@@ -276,6 +285,7 @@ namespace Singularity.Kernel.Processes
             object o = GetHandle(h);
             if (o != null)
             {
+                HandleVersion++;
                 _handles[h] = null;
                 // An endpoint closes (its peer still refers to it); events and mutexes die with
                 // the handle; a thread's record goes once the thread has ended and been reaped.
@@ -296,7 +306,7 @@ namespace Singularity.Kernel.Processes
         public object TakeHandle(int h)
         {
             object o = GetHandle(h);
-            if (o != null) _handles[h] = null;
+            if (o != null) { HandleVersion++; _handles[h] = null; }
             return o;
         }
 
@@ -429,6 +439,7 @@ namespace Singularity.Kernel.Processes
             // The parts of the record only a running SIP needs (their charge goes with the record).
             Allocator.Free(_handles);
             _handles = null;
+            HandleVersion++;
             KernelHeap.Free(_allocations);
             _allocations = null;
             if (StartInfo != null)

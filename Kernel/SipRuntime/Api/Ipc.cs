@@ -351,19 +351,22 @@ namespace Singularity.Ipc
         /// kernel call (request/reply protocols): a receiver already waiting runs next directly.
         /// Returns the send's status if it failed (no reply then), else the receive's.
         /// </summary>
-        /// <safety>As Send for the request: a checked copy on this thread's stack; the kernel checks every
-        /// handle before anything moves and quarantines a block another thread of this SIP may still be
-        /// inside an access to (the receiver gets a copy). Then as Receive for the reply, which the
-        /// kernel writes into the same local copy before it is copied out.</safety>
-        /// <unsafe>Hands the kernel's ChannelCall the address of a local copy of the request (the
-        /// ABI's ChannelMessage layout); the kernel writes the reply over it only once the request went.</unsafe>
+        /// <safety>As Send for the request: the kernel reads each word of it at most once, before any
+        /// wait, checks and moves only what it read (a count outside 0..4, a handle not this SIP's to
+        /// give, or one twice: BadMessage, nothing sent), never writes it, and quarantines a block
+        /// another thread of this SIP may still be inside an access to (the receiver gets a copy). As
+        /// Receive for the reply: the kernel writes it straight into <paramref name="reply"/>, only for
+        /// Ok and only once the request was read (the two may be the same variable); on any other
+        /// status the reply is set to default.</safety>
+        /// <unsafe>Hands the kernel's ChannelCall the addresses of the caller's request and reply (locals,
+        /// or fields of objects the collector never moves, referenced by the parameters for the call),
+        /// the ABI's ChannelMessage layout.</unsafe>
         public RecvStatus Call(ref RawMessage request, out RawMessage reply, int timeoutMs = -1)
         {
-            RawMessage copy;
-            RawMessage.Copy(&copy, ref request);
-            if ((uint)copy.RawHandleCount > ChannelMessage.MaxHandles) { reply = default; return RecvStatus.BadMessage; }
-            int r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)&copy, Threading.Sync.TimeoutNs(timeoutMs));
-            if (r == ChannelStatus.Ok) { Unsafe.SkipInit(out reply); RawMessage.Copy(ref reply, &copy); return RecvStatus.Ok; }
+            Unsafe.SkipInit(out reply);
+            int r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)Unsafe.AsPointer(ref request),
+                                                 (ChannelMessage*)Unsafe.AsPointer(ref reply), Threading.Sync.TimeoutNs(timeoutMs));
+            if (r == ChannelStatus.Ok) return RecvStatus.Ok;
             reply = default;
             return Status(r);
         }
@@ -450,16 +453,21 @@ namespace Singularity.Ipc
         /// straight from the array (a RawEndpoint is its one int handle), n of them, which another
         /// thread may change meanwhile: the kernel checks each handle as it reads it (a handle that is
         /// not this SIP's open endpoint throws InvalidOperationException) and answers an index, used
-        /// only if below the count. The reply as Send: copied once onto this
-        /// thread's stack, its count checked (outside 0..4: not sent, BadMessage); the kernel checks
-        /// every handle before anything moves (a block not this SIP's, or one twice: not sent,
-        /// BadMessage) and quarantines a block another thread of this SIP may still be inside an access
-        /// to (the client gets a copy). The kernel writes the received message over the same local copy and the index
-        /// and the reply's status into a local pair, and the index is used only if below the count.</safety>
+        /// only if below the count. The reply as Send (nothing read of it when
+        /// <paramref name="replyTo"/> is the null endpoint): the kernel reads each word of it at most
+        /// once, before any wait, never writes it, checks the count (outside 0..4: not sent,
+        /// BadMessage) and every handle before anything moves (a block not this SIP's, or one twice:
+        /// not sent, BadMessage), and quarantines a block another thread of this SIP may still be
+        /// inside an access to (the client gets a copy). The kernel writes the received message
+        /// straight into <paramref name="message"/>, only for Ok and only once the reply was read (the
+        /// two may be the same variable; on any other status it is set to default), and the index and
+        /// the reply's status into a local pair; the index is used only if below the count.</safety>
         /// <unsafe>The address of the array's first element (<c>endpoints.Length</c>, 1 to 128, RawEndpoints, each
         /// one int, so that many ints; the collector never moves objects, and the array stays referenced
-        /// by the parameter and the pointer for the call), of a local copy of the reply (the ABI's
-        /// ChannelMessage layout) and of a local pair of ints, passed to the kernel's ChannelReplyAndReceive.</unsafe>
+        /// by the parameter and the pointer for the call), the addresses of the caller's reply and
+        /// message (locals, or fields of objects the collector never moves, referenced by the
+        /// parameters for the call; the ABI's ChannelMessage layout) and of a local pair of ints,
+        /// passed to the kernel's ChannelReplyAndReceive.</unsafe>
         public static RecvStatus ReplyAndReceive(RawEndpoint replyTo, ref RawMessage reply, RawEndpoint[] endpoints, out RawMessage message,
                                                  out int index, out RecvStatus replyStatus, int timeoutMs = -1)
         {
@@ -468,25 +476,23 @@ namespace Singularity.Ipc
             if (n == 0 || n > SipLimits.SelectMaxEndpoints) throw new ArgumentOutOfRangeException("endpoints");
             int* handles = (int*)Unsafe.AsPointer(ref Unsafe.As<RawEndpoint, int>(ref endpoints[0]));
             int rh = replyTo.Handle;
-            RawMessage copy;
-            if (rh != 0) RawMessage.Copy(&copy, ref reply);
-            else copy = default;
-            RecvStatus rs = RecvStatus.Ok;
-            if (rh != 0 && (uint)copy.RawHandleCount > ChannelMessage.MaxHandles) { rs = RecvStatus.BadMessage; rh = 0; }
             // The index and the reply's status (two ints; a local, not a stack allocation).
             ulong pair;
             int* results = (int*)&pair;
             results[0] = -1;
             results[1] = ChannelStatus.Ok;
             ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
-            int r = KernelCalls.Abi->ChannelReplyAndReceive(rh, (ChannelMessage*)&copy, handles, n, results, timeoutNs);
-            if (rh != 0) rs = Status(results[1]);
-            replyStatus = rs;
-            if (r == ChannelStatus.BadHandle) throw new InvalidOperationException("receive over an endpoint this SIP does not hold");
+            Unsafe.SkipInit(out message);
+            // The reply endpoint and the count in one argument word (the ABI has six registers).
+            long replyAndCount = (long)(uint)rh | ((long)n << 32);
+            int r = KernelCalls.Abi->ChannelReplyAndReceive(replyAndCount, (ChannelMessage*)Unsafe.AsPointer(ref reply),
+                                                            (ChannelMessage*)Unsafe.AsPointer(ref message), handles, results, timeoutNs);
+            replyStatus = rh != 0 ? Status(results[1]) : RecvStatus.Ok;
             int at = results[0];
             index = at >= 0 && at < n ? at : -1;
-            if (r == ChannelStatus.Ok && index >= 0) { Unsafe.SkipInit(out message); RawMessage.Copy(ref message, &copy); return RecvStatus.Ok; }
+            if (r == ChannelStatus.Ok && index >= 0) return RecvStatus.Ok;
             message = default;
+            if (r == ChannelStatus.BadHandle) throw new InvalidOperationException("receive over an endpoint this SIP does not hold");
             if (index < 0 && r != ChannelStatus.TimedOut) return RecvStatus.BadHandle;
             return Status(r);
         }
@@ -536,26 +542,6 @@ namespace Singularity.Ipc
 
         internal const int DataBytes = ChannelMessage.DataWords * 8;
 
-        // The message's 13 words, copied word by word (a struct copy of this size is a memmove
-        // call). The source is read once, whatever another thread does to it meanwhile.
-        /// <unsafe>Copies sizeof(RawMessage) (104) bytes, 13 unaligned-safe 8-byte words, from a
-        /// RawMessage to a RawMessage: both are whole messages (a local's address, or a ref the
-        /// caller holds; the collector never moves objects).</unsafe>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Copy(RawMessage* to, ref RawMessage from) => CopyWords((ulong*)to, (ulong*)Unsafe.AsPointer(ref from));
-
-        /// <unsafe>As Copy(RawMessage*, ref RawMessage), the other way.</unsafe>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        internal static void Copy(ref RawMessage to, RawMessage* from) => CopyWords((ulong*)Unsafe.AsPointer(ref to), (ulong*)from);
-
-        /// <unsafe>Moves 13 words from <c>s</c> to <c>d</c>; callers pass two whole RawMessages (104 bytes:
-        /// two ints, eight longs, four ulongs, sequential, the ABI's ChannelMessage that the kernel copies too).</unsafe>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void CopyWords(ulong* d, ulong* s)
-        {
-            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4]; d[5] = s[5]; d[6] = s[6];
-            d[7] = s[7]; d[8] = s[8]; d[9] = s[9]; d[10] = s[10]; d[11] = s[11]; d[12] = s[12];
-        }
         internal const int MaxHandles = ChannelMessage.MaxHandles;
 
         // The data words are contiguous (the struct is sequential): D0 is the first byte. The

@@ -421,7 +421,7 @@ public static unsafe class Program
                 a->ChannelSend(exp, &reply, 0);
                 ChannelMessage m = default;
                 m.Tag = 44;
-                Expect((int)Call(a->ChannelCall, (ulong)imp, (ulong)&m, 0) == 0 && m.Tag == 45, "ChannelCall failed");
+                Expect((int)Call(a->ChannelCall, (ulong)imp, (ulong)&m, (ulong)&m, 0) == 0 && m.Tag == 45, "ChannelCall failed");
                 ChannelMessage r = default;
                 Expect(a->ChannelReceive(exp, &r, 1_000_000) == 0 && r.Tag == 44, "the request did not arrive");
                 break;
@@ -503,7 +503,7 @@ public static unsafe class Program
                 set[0] = exp;
                 int* results = stackalloc int[2];
                 results[0] = results[1] = 7;
-                Expect((int)Call(a->ChannelReplyAndReceive, (ulong)imp, (ulong)&m, (ulong)set, 1, (ulong)results, 0) == 0
+                Expect((int)Call(a->ChannelReplyAndReceive, (ulong)(uint)imp | 1UL << 32, (ulong)&m, (ulong)&m, (ulong)set, (ulong)results, 0) == 0
                        && results[0] == 0 && results[1] == 0 && m.Tag == 56, "ChannelReplyAndReceive failed");
                 break;
             }

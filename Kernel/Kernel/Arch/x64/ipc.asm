@@ -69,15 +69,17 @@ abi_reply_and_receive_address:
     ret
 %endmacro
 
-; int abi_channel_call(int handle /rdi/, ChannelMessage* m /rsi/, ulong timeoutNs /rdx/)
-; Its frame (ChannelFastPath.CallFrame, low to high): deadline, endpoint, unused, handle, m, timeout.
+; int abi_channel_call(int handle /rdi/, ChannelMessage* request /rsi/, ChannelMessage* reply /rdx/,
+;                      ulong timeoutNs /rcx/)
+; Its frame (ChannelFastPath.CallFrame, low to high): deadline, endpoint, handle, request, reply, timeout.
 abi_channel_call:
     pushfq                          ; IF as the caller had it; popfq gives it back
     cli                             ; channel and scheduler state is guarded by disabling interrupts
+    push rcx
     push rdx
     push rsi
     push rdi
-    sub rsp, 24
+    sub rsp, 16
     call .switch                    ; the resume address of this thread's switch frame
     ; This thread runs again (switched away by the lean path, and back): its wait ended (the
     ; partner delivered the reply, or anything else); the resume routine finishes it.
@@ -89,9 +91,11 @@ abi_channel_call:
 .switch:
     LEAN_SWITCH channel_call_lean, channel_call_general, 48
 
-; int abi_reply_and_receive(int reply /rdi/, ChannelMessage* m /rsi/, int* handles /rdx/,
-;                           int count /rcx/, int* results /r8/, ulong timeoutNs /r9/)
-; Its frame (ChannelFastPath.ReplyFrame): deadline, unused, reply, m, handles, count, results, timeout.
+; int abi_reply_and_receive(long replyAndCount /rdi/, ChannelMessage* reply /rsi/,
+;                           ChannelMessage* received /rdx/, int* handles /rcx/, int* results /r8/,
+;                           ulong timeoutNs /r9/)
+; Its frame (ChannelFastPath.ReplyFrame): deadline, unused, replyAndCount, reply, received, handles,
+; results, timeout.
 abi_reply_and_receive:
     pushfq
     cli
