@@ -94,8 +94,9 @@ namespace Singularity.Kernel.Ipc
             return true;
         }
 
+        // Unsigned (a slot is never negative): no sign extensions in every transfer's header address.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ExchangeHeader* Header(int slot) => s_headers[slot >> ExchangeHeader.ChunkShift] + (slot & (ExchangeHeader.ChunkSlots - 1));
+        private static ExchangeHeader* Header(int slot) => s_headers[(uint)slot >> ExchangeHeader.ChunkShift] + ((uint)slot & (ExchangeHeader.ChunkSlots - 1));
 
         // The tag a header's check word carries for an owner: the SIP's, or 0 (nobody) in flight.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
