@@ -186,7 +186,7 @@ namespace Singularity.Kernel.Ipc
             {
                 ulong h = m->Handles[i];
                 if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
-                    ExchangeHeap.TransferAt(slots[i], h, sip, ExchangeHeap.InFlight, null);
+                    ExchangeHeap.TransferAt(slots[i], sip, ExchangeHeap.InFlight, null);
                 else
                 {
                     sip.TakeHandle((int)(uint)h);
@@ -249,7 +249,7 @@ namespace Singularity.Kernel.Ipc
             {
                 ulong h = m->Handles[i];
                 if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock)
-                    ExchangeHeap.TransferAt(slots[i], h, sip, to.Id, to);
+                    ExchangeHeap.TransferAt(slots[i], sip, to.Id, to);
                 else
                 {
                     sip.TakeHandle((int)(uint)h);

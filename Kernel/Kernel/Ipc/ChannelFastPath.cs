@@ -427,7 +427,7 @@ namespace Singularity.Kernel.Ipc
             d[4] = s[4]; d[5] = s[5]; d[6] = s[6]; d[7] = s[7];
             for (int i = 0; i < count; i++)
             {
-                ExchangeHeap.TransferAt(slots[i], hs[i], sip, to.Id, to);
+                ExchangeHeap.TransferAt(slots[i], sip, to.Id, to);
                 rm->Handles[i] = hs[i];
             }
             rc.DirectBuffer = null;

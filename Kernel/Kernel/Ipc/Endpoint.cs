@@ -234,7 +234,7 @@ namespace Singularity.Kernel.Ipc
                 }
                 // Commit: the blocks leave the sender (the handles as the slot now holds them).
                 for (uint i = 0; i < n; i++)
-                    ExchangeHeap.TransferAt(slots[i], d[9 + i], sip, ExchangeHeap.InFlight, null);
+                    ExchangeHeap.TransferAt(slots[i], sip, ExchangeHeap.InFlight, null);
             }
             _count++;
             if (_readable.First != null) _readable.WakeAll();

@@ -94,8 +94,9 @@ namespace Singularity.Kernel.Ipc
             return true;
         }
 
+        // Unsigned (a slot is never negative): no sign extensions in every transfer's header address.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ExchangeHeader* Header(int slot) => s_headers[slot >> ExchangeHeader.ChunkShift] + (slot & (ExchangeHeader.ChunkSlots - 1));
+        private static ExchangeHeader* Header(int slot) => s_headers[(uint)slot >> ExchangeHeader.ChunkShift] + ((uint)slot & (ExchangeHeader.ChunkSlots - 1));
 
         // The tag a header's check word carries for an owner: the SIP's, or 0 (nobody) in flight.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -284,7 +285,7 @@ namespace Singularity.Kernel.Ipc
         {
             uint slot = (uint)handle;
             if (slot >= (uint)s_capacity || s_blocks[slot].Owner != InFlight) return false;
-            TransferAt((int)slot, handle, null, sip.Id, sip);
+            TransferAt((int)slot, null, sip.Id, sip);
             return true;
         }
 
@@ -293,59 +294,82 @@ namespace Singularity.Kernel.Ipc
         {
             int slot = OwnedSlot(handle, from);
             if (slot < 0) return false;
-            TransferAt(slot, handle, fromSip, to, toSip);
+            TransferAt(slot, fromSip, to, toSip);
             return true;
         }
 
         /// <summary>
-        /// Transfer of a block whose slot OwnedSlot found for <paramref name="handle"/> and the
-        /// sender, with interrupts off since (so it is still the sender's): not looked up again.
-        /// One check-word rewrite, and the charge moved with one subtract and one add on each account
-        /// (SipAccount.MoveBlockTo) when it goes from the SIP charged to another SIP.
+        /// Transfer of a block whose slot OwnedSlot found for the sender, with interrupts off since
+        /// (so it is still the sender's): not looked up again. Every send, receive, Call and reply
+        /// pays it once per block, so the common hops are inline and short: the check-word rewrite,
+        /// then only what changes. Into flight: the sender's counts. Out of flight: the receiver's
+        /// counts and the charge moved from the sender's account (ChargeMoved). Straight from the
+        /// SIP charged to another SIP: both SIPs' counts and one move between their accounts
+        /// (SipAccount.MoveBlockTo). Within one SIP (its own channel): nothing else changes. A DMA
+        /// block, or a direct hand-off of a block charged to a third SIP (never, by the invariant
+        /// that a block a SIP owns is charged to it, but kept exact), goes to one cold call.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static void TransferAt(int slot, ulong handle, Sip fromSip, int to, Sip toSip)
+        public static void TransferAt(int slot, Sip fromSip, int to, Sip toSip)
         {
             Block* b = s_blocks + slot;
             b->Owner = to;
             Header(slot)->Check = ExchangeHeader.CheckOf(b->Data, TagOf(toSip));   // toSip is null only in flight
             ulong len = b->Length;
-            if (b->DmaPages != 0) DmaOwnerMoved(b, fromSip, toSip);
+            // Callers pass a constant null for the in-flight side, so these branches fold at each call site.
+            if (fromSip != null && toSip != null)
+            {
+                int charged = b->Charged;
+                if (fromSip == toSip && charged == fromSip.Id) return;      // a SIP's own channel: same owner, same charge
+                if ((b->DmaPages | (uint)(charged ^ fromSip.Id)) != 0) { MovedRare(b, fromSip, toSip, len); return; }
+                fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--;
+                toSip.ExchangeBytes += len; toSip.ExchangeBlocks++;
+                b->Charged = toSip.Id;
+                fromSip.Account.MoveBlockTo(toSip.Account, len);
+                return;
+            }
+            if (b->DmaPages != 0) { MovedRare(b, fromSip, toSip, len); return; }
             if (fromSip != null) { fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--; }
             if (toSip == null) return;
-            // Received: the charge moves to the receiver (it cannot be refused: the message is taken).
+            // Received from flight: the charge moves to the receiver (it cannot be refused: the message is taken).
+            toSip.ExchangeBytes += len;
+            toSip.ExchangeBlocks++;
+            int was = b->Charged;
+            if (was == toSip.Id) return;                                     // back to the SIP charged (a reply, its own channel)
+            b->Charged = toSip.Id;
+            ChargeMoved(was, toSip, len);
+        }
+
+        // The rare transfers, out of line (the hot path keeps its registers): a DMA block (the
+        // device of the SIP that gave it away may no longer reach it, the receiver's may), or a
+        // direct hand-off of a block charged to neither side. The counts and charge as TransferAt's. Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void MovedRare(Block* b, Sip fromSip, Sip toSip, ulong len)
+        {
+            if (b->DmaPages != 0 && s_dmaOwner != null && fromSip != toSip)
+            {
+                if (fromSip != null) s_dmaOwner(fromSip, (ulong)b->Data, b->DmaPages, false);
+                if (toSip != null) s_dmaOwner(toSip, (ulong)b->Data, b->DmaPages, true);
+            }
+            if (fromSip != null) { fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--; }
+            if (toSip == null) return;
             toSip.ExchangeBytes += len;
             toSip.ExchangeBlocks++;
             int charged = b->Charged;
-            // Back to the SIP charged for it (a SIP's own channel, or a reply): nothing moves.
             if (charged == toSip.Id) return;
             b->Charged = toSip.Id;
-            // A direct hand-off from the SIP charged: one move between the two accounts.
-            SipAccount fromAccount = fromSip != null ? fromSip.Account : null, toAccount = toSip.Account;
-            if (fromAccount != null && toAccount != null && fromAccount.SipId == charged) fromAccount.MoveBlockTo(toAccount, len);
-            else ChargeMoved(charged, toSip, len);
+            ChargeMoved(charged, toSip, len);
         }
 
-        // A DMA block changed owner: the device of the SIP that gave it away may no longer reach
-        // it; the receiver's may. Interrupts off.
-        private static void DmaOwnerMoved(Block* b, Sip fromSip, Sip toSip)
-        {
-            if (s_dmaOwner == null) return;
-            if (fromSip != null) s_dmaOwner(fromSip, (ulong)b->Data, b->DmaPages, false);
-            if (toSip != null) s_dmaOwner(toSip, (ulong)b->Data, b->DmaPages, true);
-        }
-
-        // The receiver is not the SIP charged for the block and the block does not come straight
-        // from that SIP (a queued message taken by another SIP): the account charged (found by id)
-        // gives the charge back and the receiver's takes it. Interrupts off.
+        // The receiver is not the SIP charged for the block (a queued message taken, or a rare hand-off):
+        // the account charged (found by id; it lives while charged) moves the charge to the receiver's
+        // with SipAccount.MoveBlockTo (what Release there and Force here would do, without their
+        // interrupt toggles). An account not found (a kernel bug) leaves only the receiver's charge. Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void ChargeMoved(int charged, Sip toSip, ulong len)
         {
             SipAccount a = SipAccount.Find(charged);
-            if (a != null)
-            {
-                a.Release(Charge.Blocks, 1);
-                a.Release(Charge.Exchange, len);
-            }
+            if (a != null) { a.MoveBlockTo(toSip.Account, len); return; }
             toSip.Account.Force(Charge.Blocks, 1);
             toSip.Account.Force(Charge.Exchange, len);
         }

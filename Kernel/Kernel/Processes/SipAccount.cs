@@ -55,6 +55,10 @@ namespace Singularity.Kernel.Processes
         // no allocation of their own); indexed only by Charge values, which the kernel chooses.
         private Counters _own;
         private Counters _total;                                           // this and every account below
+        // Exchange and Blocks in plain fields instead (their slots in Counters stay 0): every block
+        // handed over on a channel moves them (MoveBlockTo), and a plain field is one add or
+        // subtract in memory where a fixed buffer's element costs an address computation too.
+        private ulong _ownExchange, _ownBlocks, _totalExchange, _totalBlocks;
         private ulong _kernelTotal;
         private bool _ended;
 
@@ -91,8 +95,22 @@ namespace Singularity.Kernel.Processes
             public fixed ulong Of[(int)Charge.Count];
         }
 
-        public ulong Own(Charge c) => _own.Of[(int)c];
-        public ulong Total(Charge c) => _total.Of[(int)c];
+        public ulong Own(Charge c) => OwnOf(c);
+        public ulong Total(Charge c) => TotalOf(c);
+
+        private ref ulong OwnOf(Charge c)
+        {
+            if (c == Charge.Exchange) return ref _ownExchange;
+            if (c == Charge.Blocks) return ref _ownBlocks;
+            return ref _own.Of[(int)c];
+        }
+
+        private ref ulong TotalOf(Charge c)
+        {
+            if (c == Charge.Exchange) return ref _totalExchange;
+            if (c == Charge.Blocks) return ref _totalBlocks;
+            return ref _total.Of[(int)c];
+        }
         public ulong KernelTotal => _kernelTotal;
         public bool Ended => _ended;
 
@@ -112,9 +130,9 @@ namespace Singularity.Kernel.Processes
             for (SipAccount a = this; a != null; a = a.Parent)
             {
                 ulong limit, used;
-                if (c == Charge.Heap) { limit = a.Quota.HeapBytes; used = a._total.Of[(int)c]; }
-                else if (c == Charge.Exchange) { limit = a.Quota.ExchangeBytes; used = a._total.Of[(int)c]; }
-                else if (c == Charge.Blocks) { limit = a.Quota.ExchangeBlocks; used = a._total.Of[(int)c]; }
+                if (c == Charge.Heap) { limit = a.Quota.HeapBytes; used = a.TotalOf(c); }
+                else if (c == Charge.Exchange) { limit = a.Quota.ExchangeBytes; used = a.TotalOf(c); }
+                else if (c == Charge.Blocks) { limit = a.Quota.ExchangeBlocks; used = a.TotalOf(c); }
                 else { limit = a.Quota.KernelBytes; used = a._kernelTotal; }
                 // Forced charges may have gone past the limit: nothing more fits then.
                 if (used > limit || n > limit - used) return false;
@@ -144,11 +162,11 @@ namespace Singularity.Kernel.Processes
 
         private void Add(Charge c, ulong n)
         {
-            _own.Of[(int)c] += n;
+            OwnOf(c) += n;
             bool kernel = IsKernel(c);
             for (SipAccount a = this; a != null; a = a.Parent)
             {
-                a._total.Of[(int)c] += n;
+                a.TotalOf(c) += n;
                 if (kernel) a._kernelTotal += n;
             }
         }
@@ -161,17 +179,17 @@ namespace Singularity.Kernel.Processes
             Cpu.DisableInterrupts();
             // More given back than was charged is a kernel bug (it would hide leaks): logged, and
             // only what was charged is given back, so the kernel goes on.
-            if (_own.Of[(int)c] < n)
+            if (OwnOf(c) < n)
             {
                 Log.Write("accounting: sip #"); Log.WriteDecimal((ulong)SipId); Log.Write(" gave back more than it was charged for kind ");
                 Log.WriteDecimal((ulong)c); Log.WriteLine();
-                n = _own.Of[(int)c];
+                n = OwnOf(c);
             }
-            _own.Of[(int)c] -= n;
+            OwnOf(c) -= n;
             bool kernel = IsKernel(c);
             for (SipAccount a = this; a != null; a = a.Parent)
             {
-                a._total.Of[(int)c] -= n;
+                a.TotalOf(c) -= n;
                 if (kernel) a._kernelTotal -= n;
             }
             FreeEmptyEnded(this);
@@ -190,19 +208,19 @@ namespace Singularity.Kernel.Processes
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void MoveBlockTo(SipAccount to, ulong bytes)
         {
-            if (_own.Of[(int)Charge.Blocks] == 0 || _own.Of[(int)Charge.Exchange] < bytes)
+            if (_ownBlocks == 0 || _ownExchange < bytes)
             {
                 MoveUncharged(to, bytes);
                 return;
             }
-            _own.Of[(int)Charge.Blocks] -= 1;
-            _own.Of[(int)Charge.Exchange] -= bytes;
-            _total.Of[(int)Charge.Blocks] -= 1;
-            _total.Of[(int)Charge.Exchange] -= bytes;
-            to._own.Of[(int)Charge.Blocks] += 1;
-            to._own.Of[(int)Charge.Exchange] += bytes;
-            to._total.Of[(int)Charge.Blocks] += 1;
-            to._total.Of[(int)Charge.Exchange] += bytes;
+            _ownBlocks--;
+            _ownExchange -= bytes;
+            _totalBlocks--;
+            _totalExchange -= bytes;
+            to._ownBlocks++;
+            to._ownExchange += bytes;
+            to._totalBlocks++;
+            to._totalExchange += bytes;
             if (Parent != to.Parent) MoveBlockAbove(to, bytes);
             if (_ended) FreeEmptyEnded(this);
         }
@@ -228,13 +246,13 @@ namespace Singularity.Kernel.Processes
                     if (a == b) { common = a; break; }
             for (SipAccount a = Parent; a != common; a = a.Parent)
             {
-                a._total.Of[(int)Charge.Blocks] -= 1;
-                a._total.Of[(int)Charge.Exchange] -= bytes;
+                a._totalBlocks--;
+                a._totalExchange -= bytes;
             }
             for (SipAccount a = to.Parent; a != common; a = a.Parent)
             {
-                a._total.Of[(int)Charge.Blocks] += 1;
-                a._total.Of[(int)Charge.Exchange] += bytes;
+                a._totalBlocks++;
+                a._totalExchange += bytes;
             }
         }
 
@@ -254,6 +272,7 @@ namespace Singularity.Kernel.Processes
             get
             {
                 for (int c = 0; c < (int)Charge.Count; c++) if (_total.Of[c] != 0) return false;
+                if (_totalExchange != 0 || _totalBlocks != 0) return false;
                 return true;
             }
         }
