@@ -16,6 +16,7 @@
 ; return address. A thread saved here may be resumed by switch_context and one saved by
 ; switch_context resumed here.
 bits 64
+%include "switch_frame.inc"
 section .text
 global abi_channel_call_address, abi_reply_and_receive_address
 extern channel_call_lean, channel_call_general, channel_call_resumed
@@ -35,12 +36,7 @@ abi_reply_and_receive_address:
 ; resume routine and the general path are called aligned; the switch frame's seven words make it
 ; odd, so the lean routine gets one word of alignment.
 %macro LEAN_SWITCH 3
-    push rbp
-    push rbx
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_SWITCH_FRAME
     mov rsi, rsp                    ; where this thread's frame is, if it is switched away
     lea rdi, [rsp + 56]             ; the entry's frame
     rdtsc                           ; the time it is charged up to, if it is
@@ -51,13 +47,7 @@ abi_reply_and_receive_address:
     test rax, rax
     jz .general
     mov rsp, rax                    ; from here the partner's stack
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop rbx
-    pop rbp
-    ret
+    POP_SWITCH_FRAME_AND_RETURN
 .general:
     ; Not lean (nothing was changed): drop the alignment, the six saved registers (C# kept them
     ; unchanged) and .switch's return address; the general path runs on the entry's frame.

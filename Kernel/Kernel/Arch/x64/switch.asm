@@ -8,27 +8,17 @@
 ; stub saved their whole register state (SSE included) in the interrupt frame further up the
 ; same stack; resuming them returns through the interrupt path.
 bits 64
+%include "switch_frame.inc"
 section .text
 global switch_context, thread_trampoline
 extern kernel_thread_start
 
 ; switch_context(ulong* saveRsp /rdi/, ulong newRsp /rsi/). Called with interrupts disabled.
 switch_context:
-    push rbp
-    push rbx
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_SWITCH_FRAME
     mov [rdi], rsp
     mov rsp, rsi
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop rbx
-    pop rbp
-    ret
+    POP_SWITCH_FRAME_AND_RETURN
 
 ; First code of every new thread (its initial stack "returns" here from switch_context).
 thread_trampoline:

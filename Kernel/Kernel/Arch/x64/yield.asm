@@ -8,6 +8,7 @@
 ; address. Every thread that is not running has that frame at its saved stack pointer, so a
 ; thread saved here may be resumed by switch_context and one saved by switch_context resumed here.
 bits 64
+%include "switch_frame.inc"
 section .text
 global abi_yield_address, yield_check_resumes
 extern scheduler_yield_lean, scheduler_yield_general, scheduler_resumed
@@ -38,12 +39,7 @@ abi_yield:
     popfq
     ret
 .switch:
-    push rbp
-    push rbx
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_SWITCH_FRAME
     mov rdi, rsp                    ; where this thread's frame is, if it is switched away
     rdtsc                           ; the time it is charged up to, if it is
     shl rdx, 32
@@ -54,13 +50,7 @@ abi_yield:
     test rax, rax
     jz .general
     mov rsp, rax                    ; from here the next thread's stack
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop rbx
-    pop rbp
-    ret
+    POP_SWITCH_FRAME_AND_RETURN
 .general:
     ; Not lean: drop the alignment, the six saved registers (C# kept them unchanged) and .switch's
     ; return address, and take the general path (which switches through switch_context, if at all).
