@@ -231,13 +231,7 @@ namespace Singularity.Kernel.Ipc
             Endpoint dest = e.Peer;
             Thread r = WaitingReceiver(dest);
             if (r == null) return 0;
-            ChannelMessage* m = f->Request;
-            Checked c;
-            ulong* handles = &c.H0;
-            int* slots = &c.S0;
-            int count = CheckBlocks(sip, m, handles, slots);
-            if (count < 0) return 0;
-            Deliver(sip, dest, r, m, handles, slots, count);
+            if (!TryDeliver(sip, dest, r, f->Request)) return 0;
             ChannelCalls.WatchOne(e, me, ThreadChannels.Of(me), f->Reply);
             ulong timeoutNs = f->TimeoutNs;
             f->Deadline = timeoutNs == 0 ? 0 : ChannelCalls.Deadline(timeoutNs);
@@ -295,13 +289,7 @@ namespace Singularity.Kernel.Ipc
             int* handles = f->Handles;
             if (ChannelCalls.LookUp(sip, handles, count, me, tc) != ChannelCalls.NoneReady) return 0;
             // The reply read as Call's request (CallLean); the received message goes to its own buffer.
-            ChannelMessage* m = f->Reply;
-            Checked c;
-            ulong* hs = &c.H0;
-            int* slots = &c.S0;
-            int n = CheckBlocks(sip, m, hs, slots);
-            if (n < 0) return 0;
-            Deliver(sip, e.Peer, client, m, hs, slots, n);
+            if (!TryDeliver(sip, e.Peer, client, f->Reply)) return 0;
             int* results = f->Results;
             results[0] = -1;
             results[1] = ChannelStatus.Ok;
@@ -366,6 +354,20 @@ namespace Singularity.Kernel.Ipc
             Sip owner = dest.Owner;
             if (owner == null || r.Owner != owner || !owner.IsAlive) return null;
             return Scheduler.CanHandOff(r) ? r : null;
+        }
+
+        // CheckBlocks then Deliver, for the lean entries: false, with nothing changed, when the
+        // message is not one the fast path delivers (the general path runs).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining), System.Runtime.CompilerServices.SkipLocalsInit]
+        private static bool TryDeliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m)
+        {
+            Checked c;
+            ulong* hs = &c.H0;
+            int* slots = &c.S0;
+            int n = CheckBlocks(sip, m, hs, slots);
+            if (n < 0) return false;
+            Deliver(sip, dest, receiver, m, hs, slots, n);
+            return true;
         }
 
         // The message's handles, read once each into `hs` with their slots: -1 unless the count is
