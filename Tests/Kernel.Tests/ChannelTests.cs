@@ -200,6 +200,9 @@ public class ChannelTests
             "stale reply handle", "reply to a closed peer", "reply carrying a freed block", "reply carrying one block twice",
             "receive set with a closed handle", "reply received in the same call", "block touched after its reply left", "the sent block arrived",
             "a kept registration delivers only to its own endpoint", "round trips while the endpoint array is rewritten",
+            "send of one freed block refused, nothing queued", "one sent block stale for the sender, whole for the receiver",
+            "one endpoint sent arrives and works", "a full queue holds the sender back; the ring keeps its order",
+            "send to a closed peer keeps its block",
         })
             boot.Contains("fastpath: " + probe + " ok");
         boot.Contains("fastpath: done, 0 wrong").DoesNotContain("WRONG");

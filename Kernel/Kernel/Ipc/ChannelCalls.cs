@@ -54,24 +54,48 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static int Send(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs) => SendOn(handle, m, timeoutNs, sip);
 
-        /// <summary>Send, its arguments in the ABI entry's order with the caller last (the entry passes its three on in their registers).</summary>
-        [System.Runtime.CompilerServices.SkipLocalsInit]   // SendBlocks' slot list (inlined here) is written before it is read
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "abi_channel_send_address")]
+        private static extern ulong AbiSendAddress();
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "abi_channel_receive_address")]
+        private static extern ulong AbiReceiveAddress();
+
+        /// <summary>The ABI's Send handler (Arch/x64/channel_move.asm: interrupts off, then SendEntry).</summary>
+        public static delegate*<int, ChannelMessage*, ulong, int> AbiSend => (delegate*<int, ChannelMessage*, ulong, int>)AbiSendAddress();
+
+        /// <summary>The ABI's Receive handler (Arch/x64/channel_move.asm: interrupts off, then ReceiveEntry).</summary>
+        public static delegate*<int, ChannelMessage*, ulong, int> AbiReceive => (delegate*<int, ChannelMessage*, ulong, int>)AbiReceiveAddress();
+
+        // ABI entry 27 behind channel_move.asm, which disabled interrupts and restores the caller's
+        // flags: no flags kept here, the caller found from the running thread.
+        [System.Runtime.RuntimeExport("channel_send_entry"), System.Runtime.CompilerServices.SkipLocalsInit]
+        private static int SendEntry(int handle, ChannelMessage* m, ulong timeoutNs) =>
+            SendOff(handle, m, timeoutNs, Sip.Of(Scheduler.Current));
+
+        /// <summary>Send from kernel code (interrupts as they are; the general paths of ChannelFastPath).</summary>
         public static int SendOn(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
             ulong flags = Cpu.SaveFlagsDisableInterrupts();
-            int result = ChannelStatus.BadHandle;
-            Endpoint e = Own(sip, handle);
-            if (e != null)
-            {
-                // The usual case: room in the peer's queue, nobody to deliver to directly, no kernel
-                // server, only blocks carried (Endpoint.SendBlocks). Anything else, the general send.
-                Endpoint peer = e.Peer;
-                result = peer != null && !peer.Closed && peer.HasRoom && peer.Server == null && DirectReceiver(peer) == null
-                    ? peer.SendBlocks(sip, m) : Endpoint.CarriesEndpoint;
-                if (result == Endpoint.CarriesEndpoint) result = SendGeneral(sip, e, m, timeoutNs);
-            }
+            int result = SendOff(handle, m, timeoutNs, sip);
             Restore(flags);
             return result;
+        }
+
+        // Send, interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static int SendOff(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
+        {
+            Endpoint e = Own(sip, handle);
+            if (e == null) return ChannelStatus.BadHandle;
+            // The usual case: room in the peer's queue, nobody to deliver to directly, no kernel
+            // server, only blocks carried (Endpoint.SendBlocks). Anything else, the general send.
+            Endpoint peer = e.Peer;
+            if (peer != null && !peer.Closed && peer.HasRoom && peer.Server == null && DirectReceiver(peer) == null)
+            {
+                int result = peer.SendBlocks(sip, m);
+                if (result != Endpoint.CarriesEndpoint) return result;
+            }
+            return SendGeneral(sip, e, m, timeoutNs);
         }
 
         // Send's general path: waits for room, endpoints carried, a direct delivery, a kernel server. Interrupts off.
@@ -308,19 +332,28 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static int Receive(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs) => ReceiveOn(handle, m, timeoutNs, sip);
 
-        /// <summary>Receive, its arguments in the ABI entry's order with the caller last (as SendOn).</summary>
+        // ABI entry 28 behind channel_move.asm, as SendEntry.
+        [System.Runtime.RuntimeExport("channel_receive_entry")]
+        private static int ReceiveEntry(int handle, ChannelMessage* m, ulong timeoutNs) =>
+            ReceiveOff(handle, m, timeoutNs, Sip.Of(Scheduler.Current));
+
+        /// <summary>Receive from kernel code (interrupts as they are), as SendOn.</summary>
         public static int ReceiveOn(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
             ulong flags = Cpu.SaveFlagsDisableInterrupts();
-            int result = ChannelStatus.BadHandle;
-            Endpoint e = Own(sip, handle);
-            if (e != null)
-            {
-                // The usual case first, here: a message is queued (no pin, no wait, nothing to unpin).
-                result = e.TryTake(sip, m) ? ChannelStatus.Ok : ReceiveGeneral(sip, e, m, timeoutNs);
-            }
+            int result = ReceiveOff(handle, m, timeoutNs, sip);
             Restore(flags);
             return result;
+        }
+
+        // Receive, interrupts off. The usual case first: a message is queued (no pin, no wait,
+        // nothing to unpin).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static int ReceiveOff(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
+        {
+            Endpoint e = Own(sip, handle);
+            if (e == null) return ChannelStatus.BadHandle;
+            return e.TryTake(sip, m) ? ChannelStatus.Ok : ReceiveGeneral(sip, e, m, timeoutNs);
         }
 
         // Receive's general path: nothing queued yet. Interrupts off.

@@ -196,48 +196,76 @@ namespace Singularity.Kernel.Ipc
         /// all passed, so a bad message changes nothing (BadMessage). Each block's key is rewritten
         /// to in flight as it is committed (ExchangeHeap.TransferAt). A message that carries an
         /// endpoint is left to the general send: CarriesEndpoint, nothing changed. Interrupts off.
+        /// The usual message carries no handle or one block, and its SIP has no thread stopped by
+        /// the timer: that block is checked and moved here, from registers; anything else goes
+        /// to SendChecked (the same checks over every handle, and the quarantine).
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        [System.Runtime.CompilerServices.SkipLocalsInit]   // `found` is written before it is read, as far as the count goes
         public int SendBlocks(Sip sip, ChannelMessage* m)
         {
-            int at = _head + _count;
-            if (at >= QueueCapacity) at -= QueueCapacity;
-            ChannelMessage* q = _queue + at;
+            // The capacity is a power of two: the tail is a mask, not a compare and a subtract.
+            ChannelMessage* q = _queue + (uint)((_head + _count) & (QueueCapacity - 1));
             ulong* d = (ulong*)q, s = (ulong*)m;
             CopyFixed(d, s);
             uint n = (uint)q->HandleCount;
-            if (n > ChannelMessage.MaxHandles) return ChannelStatus.BadMessage;
             if (n != 0)
             {
-                // Each handle read once into the slot, checked there: a block the sender owns, not
-                // named twice. Its slot, found once, is used by the move below (no wait between).
-                Slots found;
-                int* slots = &found.S0;
-                for (uint i = 0; i < n; i++)
+                // PreemptedThreads cannot change before the move (interrupts off), so the one-block
+                // case never needs the quarantine.
+                if (n != 1 || sip.PreemptedThreads != 0)
                 {
-                    ulong h = s[9 + i];
-                    d[9 + i] = h;
-                    if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock)
-                        return (h & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint ? CarriesEndpoint : ChannelStatus.BadMessage;
-                    for (uint j = 0; j < i; j++) if (d[9 + j] == h) return ChannelStatus.BadMessage;
-                    int slot = ExchangeHeap.OwnedSlot(h, sip.Id);
-                    if (slot < 0) return ChannelStatus.BadMessage;
-                    slots[i] = slot;
-                }
-                // Another thread of the SIP stopped by the timer may be inside an access to a block:
-                // that block's memory goes to nobody, the message carries a copy (ExchangeQuarantine.cs).
-                if (sip.PreemptedThreads != 0)
-                {
-                    int r = ExchangeHeap.BeforeSend(sip, q, slots, (int)n);
+                    int r = SendChecked(sip, q, s, n);
                     if (r != ChannelStatus.Ok) return r;
                 }
-                // Commit: the blocks leave the sender (the handles as the slot now holds them).
-                for (uint i = 0; i < n; i++)
-                    ExchangeHeap.TransferAt(slots[i], sip, ExchangeHeap.InFlight, null);
+                else
+                {
+                    ulong h = s[9];
+                    d[9] = h;
+                    // OwnedSlot checks the kind too: -1 for anything but a block the sender owns.
+                    int slot = ExchangeHeap.OwnedSlot(h, sip.Id);
+                    if (slot < 0) return (h & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint ? CarriesEndpoint : ChannelStatus.BadMessage;
+                    ExchangeHeap.TransferAt(slot, sip, ExchangeHeap.InFlight, null);
+                }
             }
             _count++;
             if (_readable.First != null) _readable.WakeAll();
+            return ChannelStatus.Ok;
+        }
+
+        // SendBlocks for more than one handle, or with a thread of the SIP stopped by the timer:
+        // each handle read once into the queue slot `q`, checked there (a block the sender owns,
+        // not named twice), then the quarantine, then each block committed. Ok, CarriesEndpoint or
+        // the failure, with nothing changed unless Ok. Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [System.Runtime.CompilerServices.SkipLocalsInit]   // `found` is written before it is read, as far as the count goes
+        private static int SendChecked(Sip sip, ChannelMessage* q, ulong* s, uint n)
+        {
+            if (n > ChannelMessage.MaxHandles) return ChannelStatus.BadMessage;
+            ulong* d = (ulong*)q;
+            // Each block's slot, found once, is used by the move below (no wait between).
+            Slots found;
+            int* slots = &found.S0;
+            for (uint i = 0; i < n; i++)
+            {
+                ulong h = s[9 + i];
+                d[9 + i] = h;
+                if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock)
+                    return (h & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint ? CarriesEndpoint : ChannelStatus.BadMessage;
+                for (uint j = 0; j < i; j++) if (d[9 + j] == h) return ChannelStatus.BadMessage;
+                int slot = ExchangeHeap.OwnedSlot(h, sip.Id);
+                if (slot < 0) return ChannelStatus.BadMessage;
+                slots[i] = slot;
+            }
+            // Another thread of the SIP stopped by the timer may be inside an access to a block:
+            // that block's memory goes to nobody, the message carries a copy (ExchangeQuarantine.cs).
+            if (sip.PreemptedThreads != 0)
+            {
+                int r = ExchangeHeap.BeforeSend(sip, q, slots, (int)n);
+                if (r != ChannelStatus.Ok) return r;
+            }
+            // Commit: the blocks leave the sender (the handles as the slot now holds them).
+            for (uint i = 0; i < n; i++)
+                ExchangeHeap.TransferAt(slots[i], sip, ExchangeHeap.InFlight, null);
             return ChannelStatus.Ok;
         }
 
@@ -260,10 +288,37 @@ namespace Singularity.Kernel.Ipc
         {
             if (_count == 0) return false;
             int head = _head;
-            ChannelMessage* q = _queue + head;
+            ChannelMessage* q = _queue + (uint)head;   // unsigned: no sign extension (head is 0..15)
             ulong* d = (ulong*)m, s = (ulong*)q;
             CopyFixed(d, s);
             uint n = (uint)q->HandleCount;
+            // The usual message: no handle, or one block (taken here); else TakeHandles.
+            if (n != 0)
+            {
+                ulong h = s[9];
+                // The kind in the top two bits, tested by a shift (no 64-bit mask constants to load).
+                if (n == 1 && h >> 62 == ChannelMessage.KindBlock >> 62)
+                {
+                    d[9] = h;
+                    ExchangeHeap.TakeArrived(h, sip);
+                }
+                else TakeHandles(sip, m, head, n);
+            }
+            _head = (head + 1) & (QueueCapacity - 1);
+            _count--;
+            // Room in this queue: senders on the peer may go on.
+            Endpoint peer = Peer;
+            if (peer != null && peer._writable.First != null) peer._writable.WakeAll();
+            return true;
+        }
+
+        // TryTake's handles beyond the usual one block: each copied, each block taken, then the
+        // endpoints (ArriveEndpoints), from queue slot `head` (intact: nothing queued since,
+        // interrupts off). Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private void TakeHandles(Sip sip, ChannelMessage* m, int head, uint n)
+        {
+            ulong* d = (ulong*)m, s = (ulong*)(_queue + head);
             if (n > ChannelMessage.MaxHandles) n = ChannelMessage.MaxHandles;
             bool endpoints = false;
             for (uint i = 0; i < n; i++)
@@ -273,13 +328,7 @@ namespace Singularity.Kernel.Ipc
                 if ((h & ChannelMessage.KindMask) == ChannelMessage.KindBlock) ExchangeHeap.TakeArrived(h, sip);
                 else if ((h & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint) endpoints = true;
             }
-            _head = head + 1 == QueueCapacity ? 0 : head + 1;
-            _count--;
-            // Room in this queue: senders on the peer may go on.
-            Endpoint peer = Peer;
-            if (peer != null && peer._writable.First != null) peer._writable.WakeAll();
             if (endpoints) ArriveEndpoints(sip, m, head, n);
-            return true;
         }
 
         // The endpoints of the message just taken from queue slot `head` (its copy is intact: nothing

@@ -8,8 +8,8 @@ namespace Singularity.Kernel.Syscalls
         public static void Register(KernelAbi* t)
         {
             t->ChannelCreate = &AbiChannelCreate;
-            t->ChannelSend = &AbiChannelSend;
-            t->ChannelReceive = &AbiChannelReceive;
+            t->ChannelSend = Ipc.ChannelCalls.AbiSend;                        // channel_move.asm: interrupts off once, then ChannelCalls.SendEntry
+            t->ChannelReceive = Ipc.ChannelCalls.AbiReceive;                  // channel_move.asm: then ChannelCalls.ReceiveEntry
             t->ChannelSelect = &AbiChannelSelect;
             t->ChannelClose = &AbiChannelClose;
             t->ChannelCall = Ipc.ChannelFastPath.AbiCall;                     // ipc.asm: the lean fast path, else ChannelCalls.Call
@@ -21,10 +21,6 @@ namespace Singularity.Kernel.Syscalls
             Ipc.ChannelCalls.ReceiveAny(AbiTable.Caller, endpoints, count, m, index, timeoutNs);
 
         private static int AbiChannelCreate(int* imp, int* exp) => Ipc.ChannelCalls.Create(AbiTable.Caller, imp, exp);
-
-        private static int AbiChannelSend(int endpoint, ChannelMessage* m, ulong timeoutNs) => Ipc.ChannelCalls.SendOn(endpoint, m, timeoutNs, AbiTable.Caller);
-
-        private static int AbiChannelReceive(int endpoint, ChannelMessage* m, ulong timeoutNs) => Ipc.ChannelCalls.ReceiveOn(endpoint, m, timeoutNs, AbiTable.Caller);
 
         private static int AbiChannelSelect(int* endpoints, int count, ulong timeoutNs) => Ipc.ChannelCalls.Select(AbiTable.Caller, endpoints, count, timeoutNs);
 

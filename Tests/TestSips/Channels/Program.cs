@@ -247,6 +247,7 @@ public static class Program
         g.Close(); h.Close(); p.Close(); q.Close();
         a.Close(); b.Close(); d.Close(); e.Close(); f.Close();
         wrong += RewrittenSet();
+        wrong += MoveProbes();
         Debug.WriteLine("fastpath: done, " + wrong.ToString() + " wrong");
         return wrong == 0 ? 0 : 1;
     }
@@ -261,6 +262,93 @@ public static class Program
         public RawEndpoint[] Set;
         public int Running;
         public int Threw;       // receives over the closed handle (the test's log shows the probe hit them)
+    }
+
+    // Send and Receive (ABI 27/28: the one-block case checked and moved inline, the rest in
+    // Endpoint.SendChecked/TakeHandles; docs/channels.md "Lean send and receive"): what each
+    // refuses changes nothing, what each takes arrives whole, and the ring keeps its order.
+    private static int MoveProbes()
+    {
+        int wrong = 0;
+        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+        ulong before = Exchange.BytesOwned;
+
+        // One block not this SIP's (freed): BadMessage, nothing queued.
+        ExBlock gone = ExBlock.Allocate(64);
+        gone.Free();
+        var m = new RawMessage { Tag = 20 };
+        m.Add(gone);
+        RecvStatus ss = a.Send(ref m, 10);
+        RecvStatus st = b.Receive(out RawMessage got, 10);
+        wrong += Probe("send of one freed block refused, nothing queued", ss == RecvStatus.BadMessage && st == RecvStatus.TimedOut);
+
+        // One block: stale at once for the sender, whole for the receiver.
+        ExBlock block = ExBlock.Allocate(64);
+        block[3] = 77;
+        ulong owned = Exchange.BytesOwned;
+        m = new RawMessage { Tag = 21 };
+        m.Add(block);
+        ss = a.Send(ref m, 10);
+        bool threw = false;
+        try { block[0] = 1; }
+        catch (InvalidOperationException) { threw = true; }
+        st = b.Receive(out got, 10);
+        bool arrived = st == RecvStatus.Ok && got.Tag == 21 && got.HandleCount == 1;
+        if (arrived) { block = got.GetBlock(0); arrived = block[3] == 77; }
+        wrong += Probe("one sent block stale for the sender, whole for the receiver", ss == RecvStatus.Ok && threw && arrived && Exchange.BytesOwned == owned);
+
+        // One endpoint (the general send behind the one-handle case): it arrives and works.
+        RawEndpoint.CreateChannel(out RawEndpoint c, out RawEndpoint d);
+        m = new RawMessage { Tag = 22 };
+        m.Add(d);
+        ss = a.Send(ref m, 10);
+        st = b.Receive(out got, 10);
+        bool carried = false;
+        if (ss == RecvStatus.Ok && st == RecvStatus.Ok && got.Tag == 22 && got.HandleCount == 1)
+        {
+            RawEndpoint moved = got.GetEndpoint(0);
+            var over = new RawMessage { Tag = 23 };
+            carried = c.Send(ref over, 10) == RecvStatus.Ok && moved.Receive(out RawMessage o, 10) == RecvStatus.Ok && o.Tag == 23;
+            moved.Close();
+        }
+        c.Close();
+        wrong += Probe("one endpoint sent arrives and works", carried);
+
+        // The ring: 16 fill it (the 17th times out), then 40 more sends each after a receive wrap
+        // it twice, in order; a two-block message (Endpoint.SendChecked and TakeHandles) on the way.
+        bool order = true;
+        for (int i = 0; i < 16; i++) { m = new RawMessage { Tag = 100 + i }; order &= a.Send(ref m, 10) == RecvStatus.Ok; }
+        m = new RawMessage { Tag = 999 };
+        bool full = a.Send(ref m, 10) == RecvStatus.TimedOut;
+        ExBlock x = ExBlock.Allocate(32), y = ExBlock.Allocate(32);
+        x[0] = 5; y[0] = 6;
+        for (int i = 16; i < 56; i++)
+        {
+            order &= b.Receive(out got, 10) == RecvStatus.Ok && got.Tag == 100 + i - 16;
+            if (got.HandleCount == 2)
+            {
+                ExBlock g0 = got.GetBlock(0), g1 = got.GetBlock(1);
+                order &= g0[0] == 5 && g1[0] == 6;
+                g0.Free();
+                g1.Free();
+            }
+            m = new RawMessage { Tag = 100 + i };
+            if (i == 30) { m.Add(x); m.Add(y); }
+            order &= a.Send(ref m, 10) == RecvStatus.Ok;
+        }
+        for (int i = 56; i < 72; i++) order &= b.Receive(out got, 10) == RecvStatus.Ok && got.Tag == 100 + i - 16;
+        wrong += Probe("a full queue holds the sender back; the ring keeps its order", order && full && b.Receive(out got, 10) == RecvStatus.TimedOut);
+
+        // A closed peer: Closed for the sender, nothing moved.
+        b.Close();
+        m = new RawMessage { Tag = 24 };
+        m.Add(block);
+        ss = a.Send(ref m, 10);
+        bool kept = block[3] == 77;
+        block.Free();
+        a.Close();
+        wrong += Probe("send to a closed peer keeps its block", ss == RecvStatus.Closed && kept && Exchange.BytesOwned == before);
+        return wrong;
     }
 
     private static int RewrittenSet()
