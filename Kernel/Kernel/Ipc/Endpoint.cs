@@ -16,6 +16,9 @@ namespace Singularity.Kernel.Ipc
     internal sealed unsafe class Endpoint : HandleObject
     {
         public const int QueueCapacity = 16;
+        // The ring's head and tail advance by a mask (SendBlocks, TryTake): the capacity must be a
+        // power of two, or this constant divides by zero and the kernel does not compile.
+        private const int CapacityIsAPowerOfTwo = 1 / ((QueueCapacity & (QueueCapacity - 1)) == 0 ? 1 : 0);
 
         public Endpoint Peer;
         public Sip Owner;                       // null while the endpoint travels inside a message

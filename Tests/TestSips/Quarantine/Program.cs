@@ -89,7 +89,8 @@ public static class Program
             box.Block = ExBlock.Allocate(BlockBytes);
             var m = new RawMessage { Tag = 1 };
             m.Add(last);
-            // Every other block by Send then Receive (the general send path, ChannelCalls.SendLocked),
+            // Every other block by Send then Receive (ChannelCalls.SendLocked when the receiver waits, else
+            // Endpoint.SendChecked: a one-block send takes it whenever a thread of the SIP was preempted),
             // the rest by Call (ABI 44; the fast path when the receiver waits: ChannelFastPath).
             bool ok;
             RawMessage answer = default;
