@@ -468,12 +468,15 @@ namespace Singularity.Ipc
         /// message (locals, or fields of objects the collector never moves, referenced by the
         /// parameters for the call; the ABI's ChannelMessage layout) and of a local pair of ints,
         /// passed to the kernel's ChannelReplyAndReceive.</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static RecvStatus ReplyAndReceive(RawEndpoint replyTo, ref RawMessage reply, RawEndpoint[] endpoints, out RawMessage message,
                                                  out int index, out RecvStatus replyStatus, int timeoutMs = -1)
         {
-            if (endpoints == null) throw new ArgumentNullException("endpoints");
+            // Inlined into the server's loop (once per round trip): no frame of its own, no
+            // registers saved, the arguments where the loop keeps them; the throws out of line.
+            if (endpoints == null) NullSet();
             int n = endpoints.Length;
-            if ((uint)(n - 1) >= SipLimits.SelectMaxEndpoints) throw new ArgumentOutOfRangeException("endpoints");
+            if (n == 0 || n > SipLimits.SelectMaxEndpoints) BadCount();
             int* handles = (int*)Unsafe.AsPointer(ref Unsafe.As<RawEndpoint, int>(ref endpoints[0]));
             // The index and the reply's status (two ints in one local word): -1 and Ok in one store.
             // The kernel writes the status only when there was a reply, so Ok stays for none.
@@ -493,7 +496,13 @@ namespace Singularity.Ipc
             return NotReceived(r, at, n, out message, out index);
         }
 
-        // ReplyAndReceive's (and ReceiveAny's) answer when no message was received: the message
+        // ReplyAndReceive's refusals of its endpoint array (null, a count outside 1 to 128). Not
+        // NoInlining: the compiler sees they never return, so the inlined caller saves nothing around them.
+        private static void NullSet() => throw new ArgumentNullException("endpoints");
+
+        private static void BadCount() => throw new ArgumentOutOfRangeException("endpoints");
+
+        // ReplyAndReceive's answer when no message was received: the message
         // cleared, the index -1 unless below the count, a bad handle thrown. Out of line: the
         // usual path keeps fewer registers.
         [MethodImpl(MethodImplOptions.NoInlining)]
@@ -605,7 +614,8 @@ namespace Singularity.Ipc
             ExchangeHeader* chunk = ExchangeGuard.ChunkOf((uint)h);
             if (chunk != null)
             {
-                ExchangeHeader* x = chunk + ((uint)h & (ExchangeHeader.ChunkSlots - 1));
+                // The slot's header in its chunk (h mod ChunkSlots headers in), as one scaled mask.
+                ExchangeHeader* x = (ExchangeHeader*)((byte*)chunk + (((uint)h * ExchangeHeader.Size) & ((ExchangeHeader.ChunkSlots - 1) * ExchangeHeader.Size)));
                 if (x->Slot == (uint)h && x->HandleHigh == (uint)(h >> 32)) return new ExBlock(x, x->Data);
             }
             return NotCurrent(h, i);
