@@ -597,7 +597,10 @@ namespace Singularity.Ipc
         /// so a handle this SIP does not own gives a value whose accesses fail; a free or send of it is
         /// checked by the kernel.</safety>
         /// <unsafe>Reads handle field <c>i</c> as <c>Unsafe.Add(ref _h0, i)</c> after checking
-        /// <c>i &lt; count &lt;= 4</c> unsigned: one of the four sequential handle fields.</unsafe>
+        /// <c>i &lt; count &lt;= 4</c> unsigned: one of the four sequential handle fields. Then the
+        /// directory entry ExchangeGuard.ChunkOf reads (its index masked inside the directory) and,
+        /// if it is a chunk, the header at the handle's slot masked below ChunkSlots in it (inside the
+        /// chunk): its Slot and HandleHigh, and its Data only when both equal the handle's.</unsafe>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ExBlock GetBlock(int i)
         {
@@ -656,7 +659,8 @@ namespace Singularity.Ipc
             _handleCount = n + 1;
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        // Not NoInlining (as NoHandle): the compiler sees it never returns, so Add keeps the count
+        // in a register across the check instead of saving it on the stack.
         private static void TooManyHandles() => throw new InvalidOperationException("a message carries at most four handles");
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
