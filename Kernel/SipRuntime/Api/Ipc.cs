@@ -468,31 +468,49 @@ namespace Singularity.Ipc
         /// message (locals, or fields of objects the collector never moves, referenced by the
         /// parameters for the call; the ABI's ChannelMessage layout) and of a local pair of ints,
         /// passed to the kernel's ChannelReplyAndReceive.</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static RecvStatus ReplyAndReceive(RawEndpoint replyTo, ref RawMessage reply, RawEndpoint[] endpoints, out RawMessage message,
                                                  out int index, out RecvStatus replyStatus, int timeoutMs = -1)
         {
-            if (endpoints == null) throw new ArgumentNullException("endpoints");
+            // Inlined into the server's loop (once per round trip): no frame of its own, no
+            // registers saved, the arguments where the loop keeps them; the throws out of line.
+            if (endpoints == null) NullSet();
             int n = endpoints.Length;
-            if (n == 0 || n > SipLimits.SelectMaxEndpoints) throw new ArgumentOutOfRangeException("endpoints");
+            if (n == 0 || n > SipLimits.SelectMaxEndpoints) BadCount();
             int* handles = (int*)Unsafe.AsPointer(ref Unsafe.As<RawEndpoint, int>(ref endpoints[0]));
-            int rh = replyTo.Handle;
-            // The index and the reply's status (two ints; a local, not a stack allocation).
-            ulong pair;
-            int* results = (int*)&pair;
-            results[0] = -1;
-            results[1] = ChannelStatus.Ok;
+            // The index and the reply's status (two ints in one local word): -1 and Ok in one store.
+            // The kernel writes the status only when there was a reply, so Ok stays for none.
+            ulong pair = 0xFFFFFFFFUL;
             ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
             Unsafe.SkipInit(out message);
             // The reply endpoint and the count in one argument word (the ABI has six registers).
-            long replyAndCount = (long)(uint)rh | ((long)n << 32);
+            long replyAndCount = (long)(uint)replyTo.Handle | ((long)n << 32);
             int r = KernelCalls.Abi->ChannelReplyAndReceive(replyAndCount, (ChannelMessage*)Unsafe.AsPointer(ref reply),
-                                                            (ChannelMessage*)Unsafe.AsPointer(ref message), handles, results, timeoutNs);
-            replyStatus = rh != 0 ? Status(results[1]) : RecvStatus.Ok;
-            int at = results[0];
-            index = at >= 0 && at < n ? at : -1;
-            if (r == ChannelStatus.Ok && index >= 0) return RecvStatus.Ok;
+                                                            (ChannelMessage*)Unsafe.AsPointer(ref message), handles, (int*)&pair, timeoutNs);
+            // The usual answer tested first, each result read once from this method's own local
+            // (no other thread reaches it): a message at an index below the count, the reply sent.
+            int at = (int)pair;
+            int rs = (int)(pair >> 32);
+            replyStatus = rs == ChannelStatus.Ok ? RecvStatus.Ok : Status(rs);
+            if (r == ChannelStatus.Ok && (uint)at < (uint)n) { index = at; return RecvStatus.Ok; }
+            return NotReceived(r, at, n, out message, out index);
+        }
+
+        // ReplyAndReceive's refusals of its endpoint array (null, a count outside 1 to 128). Not
+        // NoInlining: the compiler sees they never return, so the inlined caller saves nothing around them.
+        private static void NullSet() => throw new ArgumentNullException("endpoints");
+
+        private static void BadCount() => throw new ArgumentOutOfRangeException("endpoints");
+
+        // ReplyAndReceive's answer when no message was received: the message
+        // cleared, the index -1 unless below the count, a bad handle thrown. Out of line: the
+        // usual path keeps fewer registers.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static RecvStatus NotReceived(int r, int at, int n, out RawMessage message, out int index)
+        {
             message = default;
             if (r == ChannelStatus.BadHandle) throw new InvalidOperationException("receive over an endpoint this SIP does not hold");
+            index = (uint)at < (uint)n ? at : -1;
             if (index < 0 && r != ChannelStatus.TimedOut) return RecvStatus.BadHandle;
             return Status(r);
         }
@@ -579,28 +597,41 @@ namespace Singularity.Ipc
         /// so a handle this SIP does not own gives a value whose accesses fail; a free or send of it is
         /// checked by the kernel.</safety>
         /// <unsafe>Reads handle field <c>i</c> as <c>Unsafe.Add(ref _h0, i)</c> after checking
-        /// <c>i &lt; count &lt;= 4</c> unsigned: one of the four sequential handle fields.</unsafe>
+        /// <c>i &lt; count &lt;= 4</c> unsigned: one of the four sequential handle fields. Then the
+        /// directory entry ExchangeGuard.ChunkOf reads (its index masked inside the directory) and,
+        /// if it is a chunk, the header at the handle's slot masked below ChunkSlots in it (inside the
+        /// chunk): its Slot and HandleHigh, and its Data only when both equal the handle's.</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ExBlock GetBlock(int i)
         {
-            // Two calls per round trip: one mask test for the kind and the directory's bound (as
-            // ExchangeGuard.Header), the directory read once, the throws out of line.
+            // Inlined (two per round trip), and the usual case a few loads: the directory's chunk
+            // (its index masked, so any handle reads inside the directory), the header, and one
+            // compare each of the header's slot and handle's upper half (kind and generation, which
+            // the kernel writes with the block) with the handle's. Equal: the handle names that
+            // header's block as it is now, a block-kind handle inside the directory. Anything else
+            // (another kind, a slot past the directory or in no chunk, another generation) goes
+            // out of line, to the answers it always had.
             int n = _handleCount;
             if ((uint)i >= (uint)n || (uint)n > ChannelMessage.MaxHandles) NoHandle();
             ulong h = Unsafe.Add(ref _h0, i);
-            if ((h & ExchangeGuard.BlockInDirectoryMask) != ChannelMessage.KindBlock) return NotInDirectory(h, i);
             ExchangeHeader* chunk = ExchangeGuard.ChunkOf((uint)h);
-            if (chunk == null) return default;
-            ExchangeHeader* x = chunk + ((uint)h & (ExchangeHeader.ChunkSlots - 1));
-            return new ExBlock(x, ExchangeGuard.DataFor(x, h));
+            if (chunk != null)
+            {
+                // The slot's header in its chunk (h mod ChunkSlots headers in), as one scaled mask.
+                ExchangeHeader* x = (ExchangeHeader*)((byte*)chunk + (((uint)h * ExchangeHeader.Size) & ((ExchangeHeader.ChunkSlots - 1) * ExchangeHeader.Size)));
+                if (x->Slot == (uint)h && x->HandleHigh == (uint)(h >> 32)) return new ExBlock(x, x->Data);
+            }
+            return NotCurrent(h, i);
         }
 
-        // GetBlock's handle is not a block-kind handle with its slot inside the directory: another
-        // kind is refused; a block handle no directory chunk holds is the null block (as Header gives).
+        // GetBlock's handle does not name the current block of a header: another kind is refused;
+        // a block handle no directory chunk holds is the null block (as ExchangeGuard.Header gives),
+        // one of another generation a value whose accesses fail (ExchangeGuard.DataFor: no data address).
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static ExBlock NotInDirectory(ulong h, int i)
+        private static ExBlock NotCurrent(ulong h, int i)
         {
             if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock) NotOfKind(i, "an exchange block");
-            return default;
+            return new ExBlock(h);
         }
 
         // Not NoInlining: the compiler then sees that it never returns, so its callers save nothing around it.
@@ -628,7 +659,8 @@ namespace Singularity.Ipc
             _handleCount = n + 1;
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        // Not NoInlining (as NoHandle): the compiler sees it never returns, so Add keeps the count
+        // in a register across the check instead of saving it on the stack.
         private static void TooManyHandles() => throw new InvalidOperationException("a message carries at most four handles");
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -255,6 +255,19 @@ internal static class Forgery
             g.H0 = h;
             p.Refused("block handle " + h.ToString() + ": GetBlock and Free", () => { ExBlock guess = g.Message.GetBlock(0); guess.Free(); });
         }
+        // GetBlock's usual case finds the header from the handle's slot masked into the directory
+        // and takes it only if the header's own slot and generation equal the handle's: a handle
+        // whose slot is past the directory by a multiple of its size, with this SIP's own block's
+        // generation, lands on that block's header and must still be refused (the null block).
+        ulong live = HandleOf(mine);
+        for (int k5 = 1; k5 <= 3; k5++)
+        {
+            var g = new ForgedMessage();
+            g.HandleCount = 1;
+            g.H0 = live + ((ulong)k5 << 20);
+            p.Refused("block handle " + g.H0.ToString() + " (this SIP's own block's slot plus " + k5.ToString() + " x 2^20): GetBlock and Free",
+                () => { ExBlock alias = g.Message.GetBlock(0); int n = alias.Length; alias.Free(); });
+        }
         p.Check("this SIP's block is intact", mine.Length == 48);
         mine.Free();
         a.Close(); b.Close();
