@@ -200,6 +200,7 @@ public class ChannelTests
             "stale reply handle", "reply to a closed peer", "reply carrying a freed block", "reply carrying one block twice",
             "receive set with a closed handle", "reply received in the same call", "block touched after its reply left", "the sent block arrived",
             "a kept registration delivers only to its own endpoint", "round trips while the endpoint array is rewritten",
+            "lean deliveries report their endpoint's index", "a late reply after a call timed out arrives whole",
         })
             boot.Contains("fastpath: " + probe + " ok");
         boot.Contains("fastpath: done, 0 wrong").DoesNotContain("WRONG");
