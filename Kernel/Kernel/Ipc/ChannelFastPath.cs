@@ -240,7 +240,7 @@ namespace Singularity.Kernel.Ipc
             if (timeoutNs != 0) f->Deadline = ChannelCalls.Deadline(timeoutNs);    // read only with a timeout (Left)
             f->Endpoint = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref e);
             tc.LeanFrame = (nint)f;        // a CallFrame: even
-            return Scheduler.HandOffLean(r, timeoutNs, savedRsp);
+            return Scheduler.HandOffLean(me, r, timeoutNs, savedRsp);
         }
 
         [System.Runtime.RuntimeExport("channel_call_general")]
@@ -294,7 +294,7 @@ namespace Singularity.Kernel.Ipc
             if (timeoutNs != 0) f->Deadline = ChannelCalls.Deadline(timeoutNs);    // read only with a timeout (Left)
             f->Pending = 1;
             tc.LeanFrame = (nint)f + 1;    // a ReplyFrame: odd
-            return Scheduler.HandOffLean(client, timeoutNs, savedRsp);
+            return Scheduler.HandOffLean(me, client, timeoutNs, savedRsp);
         }
 
         [System.Runtime.RuntimeExport("channel_reply_general")]

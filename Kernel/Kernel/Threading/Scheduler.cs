@@ -196,8 +196,7 @@ namespace Singularity.Kernel.Threading
             // saved stack pointer is read by nobody, and the next switch away writes it again.
             cur.SavedRsp = savedRsp;
             int level = (int)cur.Priority;
-            // A thread that got the CPU by hand-offs (ChargeChain) yields through the general path.
-            if (s_handoff != null || s_preferred != null || (s_readyMask >> level) != 1 || cur != s_scheduled) return 0;
+            if (s_handoff != null || s_preferred != null || (s_readyMask >> level) != 1) return 0;
             ReadyQueue q = cur.Share.Queues[level];
             Thread next = q.Head;
             if (next == null || q.NextActive != null || s_active[level] != q) return 0;
@@ -223,6 +222,8 @@ namespace Singularity.Kernel.Threading
             s_quantumLeft = QuantumTicks;
             next.State = ThreadState.Running;
             Raw(ref s_current) = nextRef;
+            // A real switch: a chain of hand-offs that led to `cur` ends here, with no catch-up to
+            // do (ChargeChain: `next`, of cur's share, is queued, so the share competes already).
             Raw(ref s_scheduled) = nextRef;
             ContextSwitches++;
             KernelEntry.Load(next.AbiSlot, next.KernelStackBase, next.KernelStackTop);
@@ -440,13 +441,13 @@ namespace Singularity.Kernel.Threading
         /// <summary>
         /// HandOff for the lean entries (Arch/x64/ipc.asm): all of it but the switch, which the asm
         /// does with the stack pointer returned (<paramref name="t"/>'s saved one); the caller's
-        /// switch frame is at <paramref name="savedRsp"/>. When the caller runs again, the asm
-        /// returns at once if the deliverer completed its wait, else its resume routine calls AfterHandOff.
+        /// switch frame is at <paramref name="savedRsp"/>; <paramref name="cur"/> is the running
+        /// thread (the caller's, read once). When the caller runs again, the asm returns at once if
+        /// the deliverer completed its wait, else its resume routine calls AfterHandOff.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static ulong HandOffLean(Thread t, ulong timeoutNs, ulong savedRsp)
+        public static ulong HandOffLean(Thread cur, Thread t, ulong timeoutNs, ulong savedRsp)
         {
-            Thread cur = s_current;
             cur.SavedRsp = savedRsp;
             PrepareHandOff(cur, t, timeoutNs);
             return t.SavedRsp;
