@@ -35,7 +35,7 @@ namespace Singularity.Kernel.Threading
         public static ulong ContextSwitches;
         private static CpuShare s_kernelShare;
         private static ulong s_chargedTsc;          // the TSC when the running thread was last charged
-        private static Thread s_scheduled;          // the thread the last real switch ran (see ChargeChain)
+        private static Thread s_donor;              // HandOff: the thread that handed the CPU on, until the next charge (ChargeChain)
 
         public static Thread Current => s_current;
 
@@ -62,7 +62,6 @@ namespace Singularity.Kernel.Threading
             s_kernelShare = new CpuShare(CpuGrant.Kernel);
             s_chargedTsc = Cpu.ReadTsc();
             s_current = Thread.AdoptBootThread(bootStackBase, bootStackTop);
-            s_scheduled = s_current;
             s_idle = Thread.Create("idle", &IdleLoop, 0, ThreadPriority.Idle, null);
             if (s_idle == null) Panic.Halt("no memory for the idle thread");
             s_quantumLeft = QuantumTicks;
@@ -222,9 +221,6 @@ namespace Singularity.Kernel.Threading
             s_quantumLeft = QuantumTicks;
             next.State = ThreadState.Running;
             Raw(ref s_current) = nextRef;
-            // A real switch: a chain of hand-offs that led to `cur` ends here, with no catch-up to
-            // do (ChargeChain: `next`, of cur's share, is queued, so the share competes already).
-            Raw(ref s_scheduled) = nextRef;
             ContextSwitches++;
             KernelEntry.Load(next.AbiSlot, next.KernelStackBase, next.KernelStackTop);
             return next.SavedRsp;
@@ -423,8 +419,8 @@ namespace Singularity.Kernel.Threading
         /// timeout in ns, 0 = none) and <paramref name="t"/>, for which CanHandOff was true with
         /// interrupts off since, leaves its own wait and runs at once: no ready queue, no choice of
         /// share. Nobody is charged here and no share caught up: <paramref name="t"/> runs on the
-        /// time of the thread the last real switch ran, and the next charge (a tick, a switch)
-        /// settles the chain (ChargeChain, docs/scheduling.md "Hand-off chains"). The quantum is not
+        /// caller's time, and the next charge (a tick, a switch) settles it (ChargeChain,
+        /// docs/scheduling.md "Hand-off chains"). The quantum is not
         /// renewed (the rest of it goes with the CPU, so a pair handing the CPU back and forth is
         /// preempted at its end like one thread). False when the caller's wait timed out.
         /// Interrupts must be disabled.
@@ -485,9 +481,10 @@ namespace Singularity.Kernel.Threading
                 AddSleeper(cur);
             }
             cur.State = ThreadState.Blocked;
-            // Switch (as SwitchTo, the quantum kept; no charge: ChargeChain).
+            // Switch (as SwitchTo, the quantum kept; no charge: the next one settles, ChargeChain).
             t.State = ThreadState.Running;
             Link(ref s_current, t);
+            Link(ref s_donor, cur);
             ContextSwitches++;
             KernelEntry.Load(t.AbiSlot, t.KernelStackBase, t.KernelStackTop);
         }
@@ -614,7 +611,6 @@ namespace Singularity.Kernel.Threading
             if (next == prev)
             {
                 prev.State = ThreadState.Running;
-                Link(ref s_scheduled, prev);
                 return;
             }
             if (prev == s_idle && prev.State == ThreadState.Running) prev.State = ThreadState.Ready;
@@ -628,7 +624,6 @@ namespace Singularity.Kernel.Threading
             s_quantumLeft = QuantumTicks;
             next.State = ThreadState.Running;
             s_current = next;
-            Link(ref s_scheduled, next);
             ContextSwitches++;
             // From here, kernel entries (ABI calls, interrupts) of `next` use its kernel stack.
             KernelEntry.Load(next.AbiSlot, next.KernelStackBase, next.KernelStackTop);
@@ -646,27 +641,26 @@ namespace Singularity.Kernel.Threading
             ulong cycles = now - s_chargedTsc;
             s_chargedTsc = now;
             Thread t = s_current;
-            if (t != s_scheduled) ChargeChain(t);
+            if (s_donor != null) ChargeChain(t);
             t.CpuCycles += cycles;
             if (t != s_idle) t.Share.Charge(cycles);
         }
 
-        // The running thread got the CPU by hand-offs (HandOff: no charge, no catch-up per hop) since
-        // the last real switch ran s_scheduled, the chain's first thread (blocked in it now, or
-        // gone). Hand-offs run on that thread's time: the cycles since the last charge all go to
-        // the thread running now, as a tick charges whoever runs, so each of the chain's threads is
-        // charged about its part of it over many ticks, and the chain together exactly its time.
-        // Before that, its share is caught up as it would have been at the hand-off (CatchUp: a
-        // share none of whose threads was ready or running starts no further behind the shares at
-        // its level, here the chain's first thread's and the ready ones, than the wake credit), so
-        // it does not bring back into the ready queues the time it did not use while it waited.
-        // Interrupts off; `t` is the running thread, not s_scheduled.
+        // The running thread got the CPU by a hand-off (HandOff: no charge, no catch-up per hop)
+        // from s_donor since the last charge. Hand-offs run on the time of the thread that had the
+        // CPU: the cycles since the last charge all go to the thread running now, as a tick charges
+        // whoever runs, so each thread of a chain of hand-offs is charged about its part of it over
+        // many ticks, and the chain together exactly its time. Before that, its share is caught up
+        // as it would have been at the hand-off (CatchUp: a share none of whose threads is ready
+        // starts no further behind the donor's share and the ready ones at its level than the wake
+        // credit), so it does not bring into the ready queues the time it did not use while it
+        // waited. Interrupts off; `t` is the running thread.
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static void ChargeChain(Thread t)
         {
             CpuShare share = t.Share;
-            Thread o = s_scheduled;
-            Link(ref s_scheduled, t);       // charged from here on as a thread a real switch ran
+            Thread o = s_donor;
+            s_donor = null;                 // settled: charged from here on as any thread
             // Another of its threads queued: its share competes already (as at a hand-off). The
             // thread itself may be queued just now (a yield or a preemption queues it before Schedule).
             if (t == s_idle || share == null || share.Queued > (t.State == ThreadState.Ready ? 1 : 0)) return;
@@ -925,7 +919,7 @@ namespace Singularity.Kernel.Threading
                 if (t != null)
                 {
                     s_deadList = t.Next;
-                    if (t == s_scheduled) s_scheduled = null;      // ChargeChain reads it; its record may go
+                    if (t == s_donor) s_donor = null;      // ChargeChain reads it; its record may go
                     t.FreeStack();
                     // A SIP thread's record may go now too (if its handle is closed).
                     if (t.Owner != null) t.Owner.OnThreadReaped(t);
