@@ -203,6 +203,7 @@ public class ChannelTests
             "send of one freed block refused, nothing queued", "one sent block stale for the sender, whole for the receiver",
             "one endpoint sent arrives and works", "a full queue holds the sender back; the ring keeps its order",
             "send to a closed peer keeps its block",
+            "lean deliveries report their endpoint's index", "a late reply after a call timed out arrives whole",
         })
             boot.Contains("fastpath: " + probe + " ok");
         boot.Contains("fastpath: done, 0 wrong").DoesNotContain("WRONG");

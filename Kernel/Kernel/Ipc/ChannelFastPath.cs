@@ -169,14 +169,16 @@ namespace Singularity.Kernel.Ipc
         // the partner's saved stack pointer, or 0 having changed nothing (the asm then runs the
         // general routine, the ABI entry as before). A thread switched away resumes in the asm,
         // which calls the resume routine: it ends the wait from the entry's frame on the thread's
-        // own kernel stack (what a C# frame kept across HandOff before).
+        // own kernel stack (what a C# frame kept across HandOff before). In the usual case there is
+        // nothing left for it to do: the thread that delivered the message completed the wait in
+        // the frame (Deliver, through ThreadChannels.LeanFrame), and the asm returns Ok at once.
 
         // Call's frame (ipc.asm, abi_channel_call): the ABI's arguments and the wait's state.
         [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
         private struct CallFrame
         {
             public ulong Deadline;
-            public nint Endpoint;           // the endpoint waited on (pinned by the registration)
+            public nint Endpoint;           // the endpoint waited on (pinned by the registration); 0 once the reply was delivered (ipc.asm)
             public long Handle;             // the ABI's int, in a register's word
             public ChannelMessage* Request;
             public ChannelMessage* Reply;
@@ -188,7 +190,7 @@ namespace Singularity.Kernel.Ipc
         private struct ReplyFrame
         {
             public ulong Deadline;
-            public ulong Unused;            // alignment
+            public ulong Pending;           // 1 while it waits; 0 once a message was delivered and its index written (ipc.asm)
             public long ReplyAndCount;      // the reply endpoint (low 32 bits, 0 for none) and the endpoints' count (high 32)
             public ChannelMessage* Reply;
             public ChannelMessage* Message; // the received message
@@ -221,7 +223,7 @@ namespace Singularity.Kernel.Ipc
         // A request the lean path will not take (CheckBlocks -1) leaves what was read unused: the
         // general path reads it afresh, once, into a kernel copy.
         [System.Runtime.RuntimeExport("channel_call_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
-        private static ulong CallLean(CallFrame* f, ulong savedRsp, ulong now)
+        private static ulong CallLean(CallFrame* f, ulong savedRsp)
         {
             Thread me = Scheduler.Current;
             Sip sip = Sip.Of(me);
@@ -232,37 +234,31 @@ namespace Singularity.Kernel.Ipc
             Thread r = WaitingReceiver(dest);
             if (r == null) return 0;
             if (!TryDeliver(sip, dest, r, f->Request)) return 0;
-            ChannelCalls.WatchOne(e, me, ThreadChannels.Of(me), f->Reply);
+            ThreadChannels tc = ThreadChannels.Of(me);
+            ChannelCalls.WatchOne(e, me, tc, f->Reply);
             ulong timeoutNs = f->TimeoutNs;
-            f->Deadline = timeoutNs == 0 ? 0 : ChannelCalls.Deadline(timeoutNs);
+            if (timeoutNs != 0) f->Deadline = ChannelCalls.Deadline(timeoutNs);    // read only with a timeout (Left)
             f->Endpoint = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref e);
-            return Scheduler.HandOffLean(r, timeoutNs, savedRsp, now);
+            tc.LeanFrame = (nint)f;        // a CallFrame: even
+            return Scheduler.HandOffLean(me, r, timeoutNs, savedRsp);
         }
 
         [System.Runtime.RuntimeExport("channel_call_general")]
         private static int CallGeneral(CallFrame* f) =>
             ChannelCalls.Call(Sip.Of(Scheduler.Current), (int)f->Handle, f->Request, f->Reply, f->TimeoutNs);
 
-        // Call's thread runs again after CallLean switched it away: its wait ends as TryCall's.
-        // The usual case first, with nothing but loads and stores: the reply was delivered and no
-        // resume check is armed (Scheduler.AfterHandOff then does nothing but end the wait).
+        // Call's thread runs again after CallLean switched it away, and the asm did not return at
+        // once (ipc.asm: the reply was not delivered by the fast path, or the resume check is
+        // armed): its wait ends as TryCall's.
         [System.Runtime.RuntimeExport("channel_call_resumed")]
         private static int CallResumed(CallFrame* f)
         {
             Thread me = Scheduler.Current;
             ThreadChannels tc = ThreadChannels.Peek(me);
-            if (tc.DirectFrom == null || Scheduler.ChecksResumes) return CallResumedOtherwise(f, me, tc);
-            me.DirectWait = false;
-            tc.DirectBuffer = null;
-            tc.DirectFrom = null;
-            return ChannelStatus.Ok;
-        }
-
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static int CallResumedOtherwise(CallFrame* f, Thread me, ThreadChannels tc)
-        {
+            tc.LeanFrame = 0;
             bool signaled = Scheduler.AfterHandOff(me);
             nint ep = f->Endpoint;
+            if (ep == 0) return ChannelStatus.Ok;   // delivered (Deliver completed the wait)
             return AfterCallWait(Sip.Of(me), (int)f->Handle, System.Runtime.CompilerServices.Unsafe.As<nint, Endpoint>(ref ep),
                                  f->Reply, f->TimeoutNs, f->Deadline, signaled, tc);
         }
@@ -272,7 +268,7 @@ namespace Singularity.Kernel.Ipc
         // switch: the client's saved stack pointer, or 0 with nothing changed but the thread's
         // registration (LookUp; the general path looks up again). Interrupts off (the asm).
         [System.Runtime.RuntimeExport("channel_reply_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
-        private static ulong ReplyLean(ReplyFrame* f, ulong savedRsp, ulong now)
+        private static ulong ReplyLean(ReplyFrame* f, ulong savedRsp)
         {
             int count = f->Count;
             int replyHandle = f->ReplyHandle;
@@ -295,38 +291,26 @@ namespace Singularity.Kernel.Ipc
             results[1] = ChannelStatus.Ok;
             ChannelCalls.WatchAll(count, me, tc, f->Message);
             ulong timeoutNs = f->TimeoutNs;
-            f->Deadline = timeoutNs == 0 ? 0 : ChannelCalls.Deadline(timeoutNs);
-            return Scheduler.HandOffLean(client, timeoutNs, savedRsp, now);
+            if (timeoutNs != 0) f->Deadline = ChannelCalls.Deadline(timeoutNs);    // read only with a timeout (Left)
+            f->Pending = 1;
+            tc.LeanFrame = (nint)f + 1;    // a ReplyFrame: odd
+            return Scheduler.HandOffLean(me, client, timeoutNs, savedRsp);
         }
 
         [System.Runtime.RuntimeExport("channel_reply_general")]
         private static int ReplyGeneral(ReplyFrame* f) =>
             ReplyAndReceive(Sip.Of(Scheduler.Current), f->ReplyHandle, f->Reply, f->Message, f->Handles, f->Count, f->Results, f->TimeoutNs);
 
-        // ReplyAndReceive's thread runs again after ReplyLean switched it away: its wait ends as
-        // ReceiveHandingOff's. The usual case first, as in CallResumed: a message delivered.
+        // ReplyAndReceive's thread runs again after ReplyLean switched it away, and the asm did not
+        // return at once (as CallResumed): its wait ends as ReceiveHandingOff's.
         [System.Runtime.RuntimeExport("channel_reply_resumed")]
         private static int ReplyResumed(ReplyFrame* f)
         {
             Thread me = Scheduler.Current;
             ThreadChannels tc = ThreadChannels.Peek(me);
-            Endpoint from = tc.DirectFrom;
-            if (from == null || Scheduler.ChecksResumes) return ReplyResumedOtherwise(f, me, tc);
-            me.DirectWait = false;
-            tc.DirectBuffer = null;
-            tc.DirectFrom = null;
-            // Its index among the endpoints waited on (EndWait; -1 was written before the wait).
-            Endpoint[] w = tc.Watched;
-            int count = f->Count;
-            for (int i = 0; i < count; i++)
-                if (w[i] == from) { f->Results[0] = i; break; }
-            return ChannelStatus.Ok;
-        }
-
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static int ReplyResumedOtherwise(ReplyFrame* f, Thread me, ThreadChannels tc)
-        {
+            tc.LeanFrame = 0;
             bool signaled = Scheduler.AfterHandOff(me);
+            if (f->Pending == 0) return ChannelStatus.Ok;  // delivered, its index written (Deliver)
             return AfterReceiveWait(Sip.Of(me), f->Handles, f->Count, f->Message, f->Results, f->TimeoutNs, f->Deadline,
                                     signaled, tc);
         }
@@ -433,9 +417,38 @@ namespace Singularity.Kernel.Ipc
                 rm->Handles[i] = hs[i];
             }
             rc.DirectBuffer = null;
-            // A reference store without the write barrier (a call that records nothing: the kernel
-            // heap is never collected).
-            System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref rc.DirectFrom) = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref dest);
+            nint lean = rc.LeanFrame;
+            if (lean == 0)
+            {
+                // A reference store without the write barrier (a call that records nothing: the
+                // kernel heap is never collected).
+                System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref rc.DirectFrom) = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref dest);
+            }
+            else CompleteLean(rc, lean, dest);
+        }
+
+        // The receiver waits in a lean entry (ipc.asm; its frame published in LeanFrame while it
+        // waits there): its wait is completed here, so that it returns Ok as soon as it runs,
+        // without a C# call: a Call gets its frame's Endpoint zeroed; a ReplyAndReceive the index
+        // of `dest` among the endpoints it waits on in results[0] (its results buffer, written by
+        // it before the wait: -1 and Ok), then its frame's Pending zeroed. Nothing can end the wait
+        // otherwise from here (the message is the receiver's); the frame is on the receiver's
+        // kernel stack, below its switch frame, untouched until it runs. Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void CompleteLean(ThreadChannels rc, nint lean, Endpoint dest)
+        {
+            rc.LeanFrame = 0;
+            if ((lean & 1) == 0)
+            {
+                ((CallFrame*)lean)->Endpoint = 0;
+                return;
+            }
+            ReplyFrame* f = (ReplyFrame*)(lean - 1);
+            Endpoint[] w = rc.Watched;
+            int count = f->Count;
+            for (int i = 0; i < count; i++)
+                if (w[i] == dest) { f->Results[0] = i; break; }
+            f->Pending = 0;
         }
 
         // Left(): the deadline has passed.

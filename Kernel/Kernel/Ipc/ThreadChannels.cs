@@ -48,6 +48,14 @@ namespace Singularity.Kernel.Ipc
         /// <summary>The endpoint a direct delivery arrived on (set by the sender), or null.</summary>
         public Endpoint DirectFrom;
 
+        /// <summary>
+        /// While the thread waits in a lean entry (Arch/x64/ipc.asm): its entry's frame on its kernel
+        /// stack, a ChannelFastPath CallFrame (even) or ReplyFrame + 1 (odd), where a fast-path
+        /// delivery completes its wait (ChannelFastPath.CompleteLean) instead of setting DirectFrom.
+        /// 0 otherwise: cleared by that delivery or by the resume routine.
+        /// </summary>
+        public nint LeanFrame;
+
         /// <summary>The thread's state, or null if it has none yet (no allocation; a sender looking at a receiver).</summary>
         public static ThreadChannels Peek(Thread t) => Unsafe.As<ThreadChannels>(t.ChannelState);
 

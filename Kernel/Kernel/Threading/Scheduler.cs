@@ -35,6 +35,7 @@ namespace Singularity.Kernel.Threading
         public static ulong ContextSwitches;
         private static CpuShare s_kernelShare;
         private static ulong s_chargedTsc;          // the TSC when the running thread was last charged
+        private static Thread s_donor;              // HandOff: the thread that handed the CPU on, until the next charge (ChargeChain)
 
         public static Thread Current => s_current;
 
@@ -394,15 +395,17 @@ namespace Singularity.Kernel.Threading
 
         /// <summary>
         /// Whether <paramref name="t"/>, a thread blocked in BlockDirect, may have the CPU straight
-        /// from the running thread (HandOff): it is not the running or the idle thread, it has a
-        /// share, no earlier hand-off waits for the next switch, nothing ready outranks it (no bit of
-        /// the ready mask above its level, as HighestReady() &lt;= its priority), and its
-        /// SIP lets it run (MayRun, which also answers MustPark). Interrupts must be disabled.
+        /// from the running thread (HandOff): it has a share, no earlier hand-off waits for the next
+        /// switch, nothing ready outranks it (no bit of the ready mask above its level, as
+        /// HighestReady() &lt;= its priority), and its SIP lets it run (MayRun, which also answers
+        /// MustPark). Blocked, it is neither the running thread (which is Blocked only inside the
+        /// scheduler, between its state change and the switch, where no channel code runs) nor the
+        /// idle thread (which never blocks). Interrupts must be disabled.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool CanHandOff(Thread t)
         {
-            if (t.State != ThreadState.Blocked || !t.DirectWait || t == s_current || t == s_idle || t.Share == null
+            if (t.State != ThreadState.Blocked || !t.DirectWait || t.Share == null
                 || s_handoff != null || (s_readyMask >> (int)t.Priority) > 1) return false;
             // MayRun holds when its SIP neither collects nor hangs (two fields, as in YieldLean);
             // otherwise MayRun is asked.
@@ -415,17 +418,18 @@ namespace Singularity.Kernel.Threading
         /// thread blocks as in BlockDirect (until WakeDirect, WakeHandOff, a HandOff to it, or the
         /// timeout in ns, 0 = none) and <paramref name="t"/>, for which CanHandOff was true with
         /// interrupts off since, leaves its own wait and runs at once: no ready queue, no choice of
-        /// share. The caller is charged up to the switch (thread and share, as at every switch); a
-        /// share that had nothing ready or running is caught up as MakeReady does; the quantum is
-        /// not renewed (the rest of it goes with the CPU, so a pair handing the CPU back and forth
-        /// is preempted at its end like one thread). False when the caller's wait timed out.
+        /// share. Nobody is charged here and no share caught up: <paramref name="t"/> runs on the
+        /// caller's time, and the next charge (a tick, a switch) settles it (ChargeChain,
+        /// docs/scheduling.md "Hand-off chains"). The quantum is not
+        /// renewed (the rest of it goes with the CPU, so a pair handing the CPU back and forth is
+        /// preempted at its end like one thread). False when the caller's wait timed out.
         /// Interrupts must be disabled.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool HandOff(Thread t, ulong timeoutNs)
         {
             Thread cur = s_current;
-            PrepareHandOff(cur, t, timeoutNs, Cpu.ReadTsc());
+            PrepareHandOff(cur, t, timeoutNs);
             SwitchContext((ulong*)Unsafe.AsPointer(ref cur.SavedRsp), t.SavedRsp);
             return AfterHandOff(cur);
         }
@@ -433,15 +437,15 @@ namespace Singularity.Kernel.Threading
         /// <summary>
         /// HandOff for the lean entries (Arch/x64/ipc.asm): all of it but the switch, which the asm
         /// does with the stack pointer returned (<paramref name="t"/>'s saved one); the caller's
-        /// switch frame is at <paramref name="savedRsp"/>, and <paramref name="now"/> is the TSC it
-        /// is charged up to. When the caller runs again, the asm's resume routine calls AfterHandOff.
+        /// switch frame is at <paramref name="savedRsp"/>; <paramref name="cur"/> is the running
+        /// thread (the caller's, read once). When the caller runs again, the asm returns at once if
+        /// the deliverer completed its wait, else its resume routine calls AfterHandOff.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static ulong HandOffLean(Thread t, ulong timeoutNs, ulong savedRsp, ulong now)
+        public static ulong HandOffLean(Thread cur, Thread t, ulong timeoutNs, ulong savedRsp)
         {
-            Thread cur = s_current;
             cur.SavedRsp = savedRsp;
-            PrepareHandOff(cur, t, timeoutNs, now);
+            PrepareHandOff(cur, t, timeoutNs);
             return t.SavedRsp;
         }
 
@@ -460,25 +464,11 @@ namespace Singularity.Kernel.Threading
 
         // HandOff up to the switch: `cur` (the running thread) blocked, `t` running. Interrupts off.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void PrepareHandOff(Thread cur, Thread t, ulong timeoutNs, ulong now)
+        private static void PrepareHandOff(Thread cur, Thread t, ulong timeoutNs)
         {
             // `t` leaves its wait, as WakeDirect would take it out.
             if (t.WakeAtNs != 0) { RemoveSleeper(t); t.WakeAtNs = 0; }
             t.DirectWait = false;
-            CpuShare share = t.Share;
-            if (share.Queued == 0 && share != cur.Share)
-            {
-                // As CatchUp, inline for the usual case: nothing else ready at the level and the
-                // caller (at the same level) the only share to compare with.
-                int level = (int)t.Priority;
-                // No share ready at the level: its bit of the ready mask is clear (as s_active[level] == null).
-                if (((s_readyMask >> level) & 1) == 0 && (int)cur.Priority == level && cur != s_idle && s_wakeCredit != 0)
-                {
-                    ulong floor = cur.Share.VirtualTime - s_wakeCredit;
-                    if ((long)(share.VirtualTime - floor) < 0) share.VirtualTime = floor;
-                }
-                else CatchUp(share, level);
-            }
             if (s_preferred == t) s_preferred = null;
             // The caller waits, as in BlockDirect.
             cur.WaitTimedOut = false;
@@ -491,14 +481,10 @@ namespace Singularity.Kernel.Threading
                 AddSleeper(cur);
             }
             cur.State = ThreadState.Blocked;
-            // Charge (as Charge(); the idle thread makes no channel calls).
-            ulong cycles = now - s_chargedTsc;
-            s_chargedTsc = now;
-            cur.CpuCycles += cycles;
-            cur.Share.Charge(cycles);
-            // Switch (as SwitchTo, the quantum kept).
+            // Switch (as SwitchTo, the quantum kept; no charge: the next one settles, ChargeChain).
             t.State = ThreadState.Running;
             Link(ref s_current, t);
+            Link(ref s_donor, cur);
             ContextSwitches++;
             KernelEntry.Load(t.AbiSlot, t.KernelStackBase, t.KernelStackTop);
         }
@@ -655,8 +641,44 @@ namespace Singularity.Kernel.Threading
             ulong cycles = now - s_chargedTsc;
             s_chargedTsc = now;
             Thread t = s_current;
+            if (s_donor != null) ChargeChain(t);
             t.CpuCycles += cycles;
             if (t != s_idle) t.Share.Charge(cycles);
+        }
+
+        // The running thread got the CPU by a hand-off (HandOff: no charge, no catch-up per hop)
+        // from s_donor since the last charge. Hand-offs run on the time of the thread that had the
+        // CPU: the cycles since the last charge all go to the thread running now, as a tick charges
+        // whoever runs, so each thread of a chain of hand-offs is charged about its part of it over
+        // many ticks, and the chain together exactly its time. Before that, its share is caught up
+        // as it would have been at the hand-off (CatchUp: a share none of whose threads is ready
+        // starts no further behind the donor's share and the ready ones at its level than the wake
+        // credit), so it does not bring into the ready queues the time it did not use while it
+        // waited. Interrupts off; `t` is the running thread.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ChargeChain(Thread t)
+        {
+            CpuShare share = t.Share;
+            Thread o = s_donor;
+            s_donor = null;                 // settled: charged from here on as any thread
+            // Another of its threads queued: its share competes already (as at a hand-off). The
+            // thread itself may be queued just now (a yield or a preemption queues it before Schedule).
+            if (t == s_idle || share == null || share.Queued > (t.State == ThreadState.Ready ? 1 : 0)) return;
+            int level = (int)t.Priority;
+            bool any = false;
+            ulong least = 0;
+            for (ReadyQueue q = s_active[level]; q != null; q = q.NextActive)
+                if (q.Share != share && (!any || (long)(q.Share.VirtualTime - least) < 0)) { least = q.Share.VirtualTime; any = true; }
+            if (o != null && o != s_idle && o.State != ThreadState.Dead && o.Share != null && o.Share != share && (int)o.Priority == level
+                && (!any || (long)(o.Share.VirtualTime - least) < 0))
+            {
+                least = o.Share.VirtualTime;
+                any = true;
+            }
+            if (!any) return;
+            if (s_wakeCredit == 0) s_wakeCredit = CpuShare.DefaultVirtual(Clock.TscHz / 1000 * QuantumTicks / 2);
+            ulong floor = least - s_wakeCredit;
+            if ((long)(share.VirtualTime - floor) < 0) share.VirtualTime = floor;
         }
 
         /// <summary>Cycles as milliseconds (0 before the TSC is calibrated).</summary>
@@ -897,6 +919,7 @@ namespace Singularity.Kernel.Threading
                 if (t != null)
                 {
                     s_deadList = t.Next;
+                    if (t == s_donor) s_donor = null;      // ChargeChain reads it; its record may go
                     t.FreeStack();
                     // A SIP thread's record may go now too (if its handle is closed).
                     if (t.Owner != null) t.Owner.OnThreadReaped(t);

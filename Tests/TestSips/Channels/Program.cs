@@ -248,6 +248,8 @@ public static class Program
         a.Close(); b.Close(); d.Close(); e.Close(); f.Close();
         wrong += RewrittenSet();
         wrong += MoveProbes();
+        wrong += LeanIndex();
+        wrong += LateReply();
         Debug.WriteLine("fastpath: done, " + wrong.ToString() + " wrong");
         return wrong == 0 ? 0 : 1;
     }
@@ -413,6 +415,79 @@ public static class Program
             shared.Set[0] = server;
             Thread.Sleep(1);
         }
+    }
+
+    // Round trips to a server thread whose receive set is {another endpoint, the server's}: each
+    // request after the first is delivered straight into the server's lean wait, which the
+    // client's Call completes (ChannelFastPath.CompleteLean: the index found there); every
+    // receive must report index 1.
+    private sealed class IndexServer
+    {
+        public RawEndpoint[] Set;
+        public int Served;
+        public int Wrong;
+    }
+
+    private static int LeanIndex()
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint client, out RawEndpoint server);
+        RawEndpoint.CreateChannel(out RawEndpoint other, out RawEndpoint otherPeer);
+        var shared = new IndexServer { Set = new[] { otherPeer, server } };
+        Thread srv = Thread.Start(() => ServeIndex(shared));
+        bool ok = true;
+        for (int i = 1; i <= 50 && ok; i++)
+        {
+            var req = new RawMessage { Tag = i };
+            ok = client.Call(ref req, out RawMessage rep, 2000) == RecvStatus.Ok && rep.Tag == i;
+        }
+        client.Close();
+        bool ended = srv.Join(5000);
+        server.Close(); other.Close(); otherPeer.Close();
+        return Probe("lean deliveries report their endpoint's index", ok && ended && shared.Served == 50 && shared.Wrong == 0);
+    }
+
+    private static void ServeIndex(IndexServer shared)
+    {
+        RawEndpoint replyTo = default;
+        var reply = new RawMessage();
+        while (true)
+        {
+            RecvStatus st = RawEndpoint.ReplyAndReceive(replyTo, ref reply, shared.Set, out RawMessage m, out int index, out RecvStatus _, 5000);
+            if (st != RecvStatus.Ok) return;
+            if (index != 1) shared.Wrong++;
+            shared.Served++;
+            reply = m;
+            replyTo = shared.Set[1];
+        }
+    }
+
+    // A Call whose lean wait ends by its timeout (the server holds the request past it), then a
+    // plain receive on the same endpoint: the late reply, delivered straight into that receive
+    // by the server's ReplyAndReceive, must arrive whole (the timed-out lean wait left nothing a
+    // delivery would complete instead: ThreadChannels.LeanFrame cleared by the resume routine).
+    private static int LateReply()
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint client, out RawEndpoint server);
+        var set = new[] { server };
+        Thread srv = Thread.Start(() => ServeLate(set));
+        Thread.Sleep(20);                   // the server waits: the Call takes the lean path
+        var req = new RawMessage { Tag = 30 };
+        RecvStatus first = client.Call(ref req, out RawMessage rep, 20);
+        RecvStatus late = client.Receive(out RawMessage m, 2000);
+        client.Close();
+        bool ended = srv.Join(5000);
+        server.Close();
+        return Probe("a late reply after a call timed out arrives whole",
+                     first == RecvStatus.TimedOut && late == RecvStatus.Ok && m.Tag == 31 && ended);
+    }
+
+    private static void ServeLate(RawEndpoint[] set)
+    {
+        RecvStatus st = RawEndpoint.ReceiveAny(set, out RawMessage m, out int index, 2000);
+        if (st != RecvStatus.Ok) return;
+        Thread.Sleep(100);
+        var reply = new RawMessage { Tag = m.Tag + 1 };
+        RawEndpoint.ReplyAndReceive(set[0], ref reply, set, out m, out index, out RecvStatus _, 2000);
     }
 
     // The kept-registration probe's other thread: to h (tag 20), then to q (tag 21), once the

@@ -9,8 +9,10 @@
 ;
 ; Below the switch frame, the entry keeps its arguments and what its wait needs afterwards on
 ; the thread's own kernel stack (a CallFrame or ReplyFrame of ChannelFastPath): the thread that
-; is switched away resumes here, in the resume routine, which finishes its wait (a delivered
-; message: Ok and the index; else the general receive, a timeout, a close) from that frame.
+; is switched away resumes here. In the usual case the thread that delivered its message has
+; completed its wait already (ChannelFastPath.Deliver: the frame's word at [rsp + 8] zeroed, the
+; index written), and it returns Ok at once; else the resume routine finishes the wait from the
+; frame (the general receive, a timeout, a close, the resume check).
 ;
 ; The frame pushed by .switch is switch_context's (switch.asm): r15..r12, rbx, rbp, then the
 ; return address. A thread saved here may be resumed by switch_context and one saved by
@@ -21,6 +23,7 @@ section .text
 global abi_channel_call_address, abi_reply_and_receive_address
 extern channel_call_lean, channel_call_general, channel_call_resumed
 extern channel_reply_lean, channel_reply_general, channel_reply_resumed
+extern resume_checks
 
 abi_channel_call_address:
     lea rax, [rel abi_channel_call]
@@ -30,7 +33,7 @@ abi_reply_and_receive_address:
     ret
 
 ; The switch half, the same for both entries, called from the entry (.switch) with its frame just
-; above the return address. %1: the C# lean routine (frame, saved rsp, now) -> the partner's saved
+; above the return address. %1: the C# lean routine (frame, saved rsp) -> the partner's saved
 ; stack pointer or 0; %2: the general path (frame) -> the result; %3: the frame's size. Stack words
 ; below the ABI slot: the stub's return address, rflags and the frame make an even count, so the
 ; resume routine and the general path are called aligned; the switch frame's seven words make it
@@ -38,10 +41,7 @@ abi_reply_and_receive_address:
 %macro LEAN_SWITCH 3
     PUSH_SWITCH_FRAME
     mov rsi, rsp                    ; where this thread's frame is, if it is switched away
-    lea rdi, [rsp + 56]             ; the entry's frame
-    rdtsc                           ; the time it is charged up to, if it is
-    shl rdx, 32
-    or rdx, rax
+    lea rdi, [rsp + 56]             ; the entry's frame (no TSC: a hand-off charges nobody)
     sub rsp, 8                      ; 16-byte alignment for the call
     call %1                         ; 0, or the partner's saved stack pointer (all else done)
     test rax, rax
@@ -59,6 +59,27 @@ abi_reply_and_receive_address:
     ret
 %endmacro
 
+; The resume of a thread the lean path switched away, with rsp at its entry's frame. %1: the resume
+; routine; %2: the frame's size. The word at [rsp + 8] (CallFrame.Endpoint, ReplyFrame.Pending) is
+; 0 when the deliverer completed the wait (Ok, the index written): then nothing is left to do unless
+; the resume check is armed (Scheduler.CheckResumes), which the resume routine runs.
+%macro LEAN_RESUME 2
+    cmp qword [rsp + 8], 0
+    jne %%otherwise
+    cmp byte [rel resume_checks], 0
+    jne %%otherwise
+    xor eax, eax                    ; ChannelStatus.Ok
+    add rsp, %2
+    popfq
+    ret
+%%otherwise:
+    mov rdi, rsp
+    call %1
+    add rsp, %2
+    popfq
+    ret
+%endmacro
+
 ; int abi_channel_call(int handle /rdi/, ChannelMessage* request /rsi/, ChannelMessage* reply /rdx/,
 ;                      ulong timeoutNs /rcx/)
 ; Its frame (ChannelFastPath.CallFrame, low to high): deadline, endpoint, handle, request, reply, timeout.
@@ -72,19 +93,15 @@ abi_channel_call:
     sub rsp, 16
     call .switch                    ; the resume address of this thread's switch frame
     ; This thread runs again (switched away by the lean path, and back): its wait ended (the
-    ; partner delivered the reply, or anything else); the resume routine finishes it.
-    mov rdi, rsp
-    call channel_call_resumed
-    add rsp, 48
-    popfq
-    ret
+    ; partner delivered the reply, or anything else).
+    LEAN_RESUME channel_call_resumed, 48
 .switch:
     LEAN_SWITCH channel_call_lean, channel_call_general, 48
 
 ; int abi_reply_and_receive(long replyAndCount /rdi/, ChannelMessage* reply /rsi/,
 ;                           ChannelMessage* received /rdx/, int* handles /rcx/, int* results /r8/,
 ;                           ulong timeoutNs /r9/)
-; Its frame (ChannelFastPath.ReplyFrame): deadline, unused, replyAndCount, reply, received, handles,
+; Its frame (ChannelFastPath.ReplyFrame): deadline, pending, replyAndCount, reply, received, handles,
 ; results, timeout.
 abi_reply_and_receive:
     pushfq
@@ -97,10 +114,6 @@ abi_reply_and_receive:
     push rdi
     sub rsp, 16
     call .switch
-    mov rdi, rsp
-    call channel_reply_resumed
-    add rsp, 64
-    popfq
-    ret
+    LEAN_RESUME channel_reply_resumed, 64
 .switch:
     LEAN_SWITCH channel_reply_lean, channel_reply_general, 64

@@ -10,7 +10,7 @@
 bits 64
 %include "switch_frame.inc"
 section .text
-global abi_yield_address, yield_check_resumes
+global abi_yield_address, yield_check_resumes, resume_checks
 extern scheduler_yield_lean, scheduler_yield_general, scheduler_resumed
 
 abi_yield_address:
@@ -60,4 +60,5 @@ abi_yield:
     ret
 
 section .data
+; Set by Scheduler.CheckResumes (never cleared); ipc.asm's resumes read it too.
 resume_checks: db 0
