@@ -331,6 +331,12 @@ namespace Singularity.Kernel.Ipc
                                     signaled, tc);
         }
 
+        // A message's data words (ChannelMessage.DataWords), copied as one value.
+        private struct DataWords
+        {
+            public ulong W0, W1, W2, W3, W4, W5, W6, W7;
+        }
+
         // The handles of a checked message and their slots (no stackalloc: no zeroing call, no cookie).
         private struct Checked
         {
@@ -388,9 +394,10 @@ namespace Singularity.Kernel.Ipc
             for (int i = 0; i < count; i++)
             {
                 ulong h = m->Handles[i];
-                if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock) return -1;
                 for (int j = 0; j < i; j++) if (hs[j] == h) return -1;
-                int slot = ExchangeHeap.OwnedSlot(h, sip.Id);
+                // One compare of the handle's upper half with the slot's key checks the kind and
+                // the generation (an endpoint's or a forged handle matches no key), one the owner.
+                int slot = ExchangeHeap.SipOwnedSlot(h, sip);
                 if (slot < 0) return -1;
                 hs[i] = h;
                 slots[i] = slot;
@@ -424,9 +431,8 @@ namespace Singularity.Kernel.Ipc
             ChannelMessage* rm = rc.DirectBuffer;
             rm->Tag = m->Tag;
             rm->HandleCount = count;
-            long* d = rm->Data, s = m->Data;
-            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3];
-            d[4] = s[4]; d[5] = s[5]; d[6] = s[6]; d[7] = s[7];
+            // The data words as one 64-byte value: four 16-byte loads and stores, not eight of each.
+            *(DataWords*)rm->Data = *(DataWords*)m->Data;
             for (int i = 0; i < count; i++)
             {
                 ExchangeHeap.TransferAt(slots[i], sip, to.Id, to);

@@ -114,9 +114,7 @@ namespace Singularity.Kernel.Ipc
         {
             Header(slot)->Check = ExchangeHeader.CheckOf(s_blocks[slot].Data, 0);     // nobody's
             s_blocks[slot].Owner = ParkedOwner;
-            ulong len = s_blocks[slot].Length;
-            sip.ExchangeBytes -= len;
-            sip.ExchangeBlocks--;
+            sip.ExchangeHeld -= s_blocks[slot].Held;
             if (s_blocks[slot].DmaPages != 0 && s_dmaOwner != null)
                 s_dmaOwner(sip, (ulong)s_blocks[slot].Data, s_blocks[slot].DmaPages, false);
             s_blocks[slot].NextParked = s_parkedFirst;
