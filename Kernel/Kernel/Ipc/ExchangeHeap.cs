@@ -35,7 +35,7 @@ namespace Singularity.Kernel.Ipc
             // once claimed: a never-used slot's Key is 0, which no block handle has). One compare of
             // a handle's upper half with it checks both the kind and the generation.
             public uint Key;
-            public int Charged;                     // the SIP id whose account is charged for it
+            public int Charged;                     // while no SIP owns it (in flight, parked): the SIP id charged for it (ChargedOf)
             public int DmaOrigin;                   // a DMA block: the id of the driver SIP that allocated it
             public ulong DmaPages;                  // a DMA block: whole frames from PhysicalMemory (0 for an ordinary block)
             public ulong Held;                      // SipAccount.Held(Length): what a hand-over moves between counts
@@ -327,12 +327,12 @@ namespace Singularity.Kernel.Ipc
         /// Transfer of a block whose slot OwnedSlot found for the sender, with interrupts off since
         /// (so it is still the sender's): not looked up again. Every send, receive, Call and reply
         /// pays it once per block, so the common hops are inline and short: the check-word rewrite,
-        /// then only what changes. Into flight: the sender's counts. Out of flight: the receiver's
-        /// counts and the charge moved from the sender's account (ChargeMoved). Straight from the
-        /// SIP charged to another SIP: both SIPs' counts and one move between their accounts
-        /// (SipAccount.MoveBlockTo). Within one SIP (its own channel): nothing else changes. A DMA
-        /// block, or a direct hand-off of a block charged to a third SIP (never, by the invariant
-        /// that a block a SIP owns is charged to it, but kept exact), goes to one cold call.
+        /// then only what changes. Into flight: the sender's counts, and the sender recorded as the
+        /// SIP charged (ChargedOf). Out of flight: the receiver's counts and the charge moved from
+        /// the sender's account (ChargeMoved). Straight from one SIP to another: both SIPs' counts
+        /// and one move between their accounts (SipAccount.MoveHeldTo); the SIP charged is the
+        /// owner, by construction, so nothing about the charge is read or written. A DMA block goes
+        /// to one cold call.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void TransferAt(int slot, Sip fromSip, int to, Sip toSip)
@@ -343,26 +343,29 @@ namespace Singularity.Kernel.Ipc
             // Callers pass a constant null for the in-flight side, so these branches fold at each call site.
             if (fromSip != null && toSip != null)
             {
-                // Charged to the sender (a block a SIP owns is charged to it) and not DMA: the usual.
-                // Within one SIP (its own channel) the subtracts and adds below cancel out.
-                if ((b->DmaPages | (uint)(b->Charged ^ fromSip.Id)) != 0) { MovedRare(b, fromSip, toSip, b->Length); return; }
+                // From its owner, the SIP charged (ChargedOf: nothing to read or write), not DMA: the
+                // usual. Within one SIP (its own channel) the subtracts and adds below cancel out.
+                if (b->DmaPages != 0) { MovedRare(b, fromSip, toSip, b->Length); return; }
                 // Count and bytes in one word each (Held): one subtract, one add per side.
                 ulong held = b->Held;
                 fromSip.ExchangeHeld -= held;
                 toSip.ExchangeHeld += held;
-                b->Charged = toSip.Id;
                 fromSip.Account.MoveHeldTo(toSip.Account, held);
                 return;
             }
             ulong len = b->Length;
             if (b->DmaPages != 0) { MovedRare(b, fromSip, toSip, len); return; }
-            if (fromSip != null) fromSip.ExchangeHeld -= b->Held;
+            if (fromSip != null)
+            {
+                // Into flight: the charge stays the sender's, recorded now that no SIP owns the block.
+                fromSip.ExchangeHeld -= b->Held;
+                b->Charged = fromSip.Id;
+            }
             if (toSip == null) return;
             // Received from flight: the charge moves to the receiver (it cannot be refused: the message is taken).
             toSip.ExchangeHeld += b->Held;
             int was = b->Charged;
             if (was == toSip.Id) return;                                     // back to the SIP charged (a reply, its own channel)
-            b->Charged = toSip.Id;
             ChargeMoved(was, toSip, len);
         }
 
@@ -377,12 +380,11 @@ namespace Singularity.Kernel.Ipc
                 if (fromSip != null) s_dmaOwner(fromSip, (ulong)b->Data, b->DmaPages, false);
                 if (toSip != null) s_dmaOwner(toSip, (ulong)b->Data, b->DmaPages, true);
             }
+            int charged = fromSip != null ? fromSip.Id : b->Charged;     // ChargedOf before the owner changed
             if (fromSip != null) fromSip.ExchangeHeld -= b->Held;
-            if (toSip == null) return;
+            if (toSip == null) { b->Charged = charged; return; }          // into flight: recorded
             toSip.ExchangeHeld += b->Held;
-            int charged = b->Charged;
             if (charged == toSip.Id) return;
-            b->Charged = toSip.Id;
             ChargeMoved(charged, toSip, len);
         }
 
@@ -424,10 +426,19 @@ namespace Singularity.Kernel.Ipc
             Restore(flags);
         }
 
+        // The SIP whose account is charged for the block: its owner while a SIP owns it (a block a
+        // SIP owns is always charged to that SIP, so a hand-over from SIP to SIP reads and writes no
+        // charge), else Charged: the sender while in flight, the SIP that parked it while parked.
+        private static int ChargedOf(int slot)
+        {
+            int owner = s_blocks[slot].Owner;
+            return owner > 0 ? owner : s_blocks[slot].Charged;
+        }
+
         // Gives back the block's charge to the account charged (which lives while charged). Interrupts off.
         private static void Uncharge(int slot)
         {
-            SipAccount a = SipAccount.Find(s_blocks[slot].Charged);
+            SipAccount a = SipAccount.Find(ChargedOf(slot));
             if (a != null)
             {
                 a.Release(Charge.Blocks, 1);

@@ -113,6 +113,7 @@ namespace Singularity.Kernel.Ipc
         private static void Park(int slot, Sip sip)
         {
             Header(slot)->Check = ExchangeHeader.CheckOf(s_blocks[slot].Data, 0);     // nobody's
+            s_blocks[slot].Charged = sip.Id;      // ChargedOf: no SIP owns it now
             s_blocks[slot].Owner = ParkedOwner;
             sip.ExchangeHeld -= s_blocks[slot].Held;
             if (s_blocks[slot].DmaPages != 0 && s_dmaOwner != null)
