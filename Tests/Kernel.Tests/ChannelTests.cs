@@ -208,4 +208,27 @@ public class ChannelTests
             boot.Contains("fastpath: " + probe + " ok");
         boot.Contains("fastpath: done, 0 wrong").DoesNotContain("WRONG");
     }
+
+    /// <summary>
+    /// The fast path checks a block handle with one compare of its upper half against the slot's
+    /// key (kind and generation) and one of the owner (docs/channels.md "Lean blocks"): a forged
+    /// kind or generation, another slot, a block twice or a freed block, in a Call to a waiting
+    /// server or a reply to a waiting client, is BadMessage and delivers nothing.
+    /// Test SIP: Tests/TestSips/HostileForger/ForgedFastPath.cs (unverified: it forges handles).
+    /// </summary>
+    [Fact]
+    public void TheFastPathRefusesForgedBlockHandles()
+    {
+        var boot = BootAssert.Boot(new BootOptions { CommandLine = "", Sips = new[] { "hostileforger fastpath" }, StopWhen = " unexpected" })
+            .Exited(QemuExit.StoppedByHarness).DoesNotContain("KERNEL PANIC");
+        foreach (string probe in new[]
+        {
+            "forged block handles in a Call to a waiting server: all BadMessage (8 of 8)",
+            "forged block handles in a reply to a waiting client: all BadMessage (6 of 6), then the real reply",
+            "this SIP's block made a real round trip, whole", "the server received only the two real requests, one block",
+            "no exchange memory left owned",
+        })
+            boot.Contains("fastpath: " + probe + ": ok");
+        boot.DoesNotContain("UNEXPECTED").Match(@"fastpath: \d+ probes, 0 unexpected");
+    }
 }

@@ -38,10 +38,9 @@ namespace Singularity.Kernel.Ipc
             if (r == null) return false;
             Checked c;
             ulong* handles = &c.H0;
-            int* slots = &c.S0;
-            int count = CheckBlocks(sip, m, handles, slots);
+            int count = CheckBlocks(sip, m, handles);
             if (count < 0) return false;
-            Deliver(sip, dest, r, m, handles, slots, count);
+            Deliver(sip, dest, r, m, handles, count);
 
             // Wait for the reply on `e` as ChannelCalls' receive does (registered on it, which pins
             // it: kept from the last call on `e`, so usually nothing to do; the buffer offered to a
@@ -101,12 +100,11 @@ namespace Singularity.Kernel.Ipc
                 int n = -1;
                 Checked c;
                 ulong* hs = &c.H0;
-                int* slots = &c.S0;
-                if (r != null) n = CheckBlocks(sip, reply, hs, slots);
+                if (r != null) n = CheckBlocks(sip, reply, hs);
                 if (n >= 0)
                 {
                     // Delivered now; the client runs when this thread waits (or is woken as usual).
-                    Deliver(sip, e.Peer, r, reply, hs, slots, n);
+                    Deliver(sip, e.Peer, r, reply, hs, n);
                     client = r;
                 }
                 else results[1] = ChannelCalls.Send(sip, replyHandle, reply, timeoutNs);
@@ -315,11 +313,17 @@ namespace Singularity.Kernel.Ipc
                                     signaled, tc);
         }
 
-        // The handles of a checked message and their slots (no stackalloc: no zeroing call, no cookie).
+        // A message's data words (ChannelMessage.DataWords), copied as one value.
+        private struct DataWords
+        {
+            public ulong W0, W1, W2, W3, W4, W5, W6, W7;
+        }
+
+        // The handles of a checked message (no stackalloc: no zeroing call, no cookie). A block's
+        // slot is its handle's low half (ExchangeHeap.HandleOf), so no slots are kept beside them.
         private struct Checked
         {
             public ulong H0, H1, H2, H3;
-            public int S0, S1, S2, S3;
         }
 
         // A thread blocked in a receive on `dest` that a message can be delivered to and the CPU
@@ -347,50 +351,51 @@ namespace Singularity.Kernel.Ipc
         {
             Checked c;
             ulong* hs = &c.H0;
-            int* slots = &c.S0;
-            int n = CheckBlocks(sip, m, hs, slots);
+            int n = CheckBlocks(sip, m, hs);
             if (n < 0) return false;
-            Deliver(sip, dest, receiver, m, hs, slots, n);
+            Deliver(sip, dest, receiver, m, hs, n);
             return true;
         }
 
-        // The message's handles, read once each into `hs` with their slots: -1 unless the count is
+        // The message's handles, read once each into `hs` (each block's slot is its handle's low half): -1 unless the count is
         // 0 to 4 and every handle is an exchange block the sender owns, none twice (endpoints and
         // anything wrong go the general way, which moves endpoints or says BadMessage). When another
         // thread of the sender's SIP carries the preemption mark, the quarantine runs as on the
         // general path (ExchangeHeap.BeforeSend): a block that thread may still be inside an access
-        // to is replaced, in the message and in `slots`, by a copy, and `hs` takes the message's
+        // to is replaced, in the message, by a copy, and `hs` takes the message's
         // handles again; -1 if the copies do not fit (the general way then answers OutOfMemory).
         // The quarantine works on a kernel-side message holding the handles read (Quarantine): the
         // message may be the SIP's own, which the kernel neither writes nor reads twice.
         // Interrupts off from here until the blocks have moved.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static int CheckBlocks(Sip sip, ChannelMessage* m, ulong* hs, int* slots)
+        private static int CheckBlocks(Sip sip, ChannelMessage* m, ulong* hs)
         {
             int count = m->HandleCount;
             if ((uint)count > ChannelMessage.MaxHandles) return -1;
             for (int i = 0; i < count; i++)
             {
                 ulong h = m->Handles[i];
-                if ((h & ChannelMessage.KindMask) != ChannelMessage.KindBlock) return -1;
                 for (int j = 0; j < i; j++) if (hs[j] == h) return -1;
-                int slot = ExchangeHeap.OwnedSlot(h, sip.Id);
-                if (slot < 0) return -1;
+                // One compare of the handle's upper half with the slot's key checks the kind and
+                // the generation (an endpoint's or a forged handle matches no key), one the owner.
+                if (ExchangeHeap.SipOwnedSlot(h, sip) < 0) return -1;
                 hs[i] = h;
-                slots[i] = slot;
             }
-            if (count != 0 && sip.PreemptedThreads != 0 && !Quarantine(sip, hs, slots, count)) return -1;
+            if (count != 0 && sip.PreemptedThreads != 0 && !Quarantine(sip, hs, count)) return -1;
             return count;
         }
 
         // CheckBlocks' quarantine (rare: another thread of the SIP was preempted): BeforeSend on a
         // kernel message carrying the checked handles, which it may replace by copies' handles.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static bool Quarantine(Sip sip, ulong* hs, int* slots, int count)
+        private static bool Quarantine(Sip sip, ulong* hs, int count)
         {
             ChannelMessage k = default;
             k.HandleCount = count;
-            for (int i = 0; i < count; i++) k.Handles[i] = hs[i];
+            Endpoint.Slots found;
+            int* slots = &found.S0;
+            for (int i = 0; i < count; i++) { k.Handles[i] = hs[i]; slots[i] = (int)(uint)hs[i]; }
+            // A copy's handle names the copy's slot, as every handle does: hs carries both.
             if (ExchangeHeap.BeforeSend(sip, &k, slots, count) != ChannelStatus.Ok) return false;
             for (int i = 0; i < count; i++) hs[i] = k.Handles[i];
             return true;
@@ -401,20 +406,20 @@ namespace Singularity.Kernel.Ipc
         // and marks the delivery for the receiver's wait (it returns Ok with the message in its
         // buffer). The receiver is not woken here: the caller hands it the CPU.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void Deliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m, ulong* hs, int* slots, int count)
+        private static void Deliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m, ulong* hs, int count)
         {
             ThreadChannels rc = ThreadChannels.Peek(receiver);
             Sip to = dest.Owner;
             ChannelMessage* rm = rc.DirectBuffer;
             rm->Tag = m->Tag;
             rm->HandleCount = count;
-            long* d = rm->Data, s = m->Data;
-            d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3];
-            d[4] = s[4]; d[5] = s[5]; d[6] = s[6]; d[7] = s[7];
+            // The data words as one 64-byte value: four 16-byte loads and stores, not eight of each.
+            *(DataWords*)rm->Data = *(DataWords*)m->Data;
             for (int i = 0; i < count; i++)
             {
-                ExchangeHeap.TransferAt(slots[i], sip, to.Id, to);
-                rm->Handles[i] = hs[i];
+                ulong h = hs[i];
+                ExchangeHeap.TransferAt((int)(uint)h, sip, to.Id, to);     // the slot: the handle's low half
+                rm->Handles[i] = h;
             }
             rc.DirectBuffer = null;
             nint lean = rc.LeanFrame;

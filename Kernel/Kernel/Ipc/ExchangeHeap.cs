@@ -23,17 +23,27 @@ namespace Singularity.Kernel.Ipc
         public const int InFlight = -1;             // owner while a message carries the block
         private const int InitialCapacity = 16384;  // slots; the table doubles when full (more than four SIPs at their block limit)
         private const int MaxCapacity = 1 << 20;
+        // 64 bytes: a slot's entry is found with a shift. What a hand-over reads and writes is kept
+        // ready here (Key, Held, Header), not re-derived per hop (docs/channels.md "Lean blocks").
+        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Size = 64)]
         private struct Block
         {
             public byte* Data;
             public ulong Length;
             public int Owner;                       // SIP id, InFlight, or 0 when the slot is free
-            public uint Generation;
-            public int Charged;                     // the SIP id whose account is charged for it
-            public ulong DmaPages;                  // a DMA block: whole frames from PhysicalMemory (0 for an ordinary block)
+            // The upper half of the block's handle: KindBlock's bits and the generation (never 0
+            // once claimed: a never-used slot's Key is 0, which no block handle has). One compare of
+            // a handle's upper half with it checks both the kind and the generation.
+            public uint Key;
+            public int Charged;                     // while no SIP owns it (in flight, parked): the SIP id charged for it (ChargedOf)
             public int DmaOrigin;                   // a DMA block: the id of the driver SIP that allocated it
+            public ulong DmaPages;                  // a DMA block: whole frames from PhysicalMemory (0 for an ordinary block)
+            public ulong Held;                      // SipAccount.Held(Length): what a hand-over moves between counts
+            public ExchangeHeader* Header;          // its header (Header(slot), kept from Claim on)
             public int NextParked;                  // a parked block: the next one's slot + 1 (ExchangeQuarantine.cs)
         }
+
+        private const uint KeyKind = (uint)(Abi.ChannelMessage.KindBlock >> 32);
 
         // The I/O layer's DMA hooks (Boot/Kernel.cs ConnectLayers; IO/DmaBuffers.cs): a DMA block
         // gained or lost a SIP owner (the IOMMU maps or unmaps it for that SIP's device), and a DMA
@@ -62,6 +72,7 @@ namespace Singularity.Kernel.Ipc
         public static void Initialize()
         {
             if (sizeof(ExchangeHeader) != ExchangeHeader.Size) Panic.Halt("exchange heap: a block header is not ExchangeHeader.Size bytes");
+            if (sizeof(Block) != 64) Panic.Halt("exchange heap: a slot's entry is not 64 bytes");
             // A header's check word holds the block's address below the owner's tag (ExchangeHeader.CheckOf):
             // every block (kernel heap or DMA frames, identity-mapped) must lie below 2^TagShift.
             if (PhysicalMemory.HighestAddress > 1UL << ExchangeHeader.TagShift) Panic.Halt("exchange heap: memory above 1 TiB (block addresses must stay below the owner tag in a header's check word)");
@@ -98,22 +109,21 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static ExchangeHeader* Header(int slot) => s_headers[(uint)slot >> ExchangeHeader.ChunkShift] + ((uint)slot & (ExchangeHeader.ChunkSlots - 1));
 
-        // The tag a header's check word carries for an owner: the SIP's, or 0 (nobody) in flight.
+        // The tag a header's check word carries for an owner, shifted into place (Sip.ExchangeKey):
+        // the SIP's, or 0 (nobody) in flight.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static uint TagOf(Sip owner) => owner != null ? owner.ExchangeTag : 0;
+        private static ulong KeyOf(Sip owner) => owner != null ? owner.ExchangeKey : 0;
 
-        private static ulong HandleOf(int slot) =>
-            Abi.ChannelMessage.KindBlock | ((ulong)(s_blocks[slot].Generation & 0x3FFFFFFF) << 32) | (uint)slot;
+        private static ulong HandleOf(int slot) => ((ulong)s_blocks[slot].Key << 32) | (uint)slot;
 
         // The slot a handle names, or -1 if it names no live block. Interrupts off.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int Slot(ulong handle)
         {
-            if ((handle & Abi.ChannelMessage.KindMask) != Abi.ChannelMessage.KindBlock) return -1;
             uint slot = (uint)handle;
             if (slot >= (uint)s_capacity) return -1;
-            uint gen = (uint)(handle >> 32) & 0x3FFFFFFF;
-            if (s_blocks[slot].Owner == 0 || (s_blocks[slot].Generation & 0x3FFFFFFF) != gen) return -1;
+            // The key compare checks the kind too (every claimed slot's key has KindBlock's bits).
+            if (s_blocks[slot].Owner == 0 || s_blocks[slot].Key != (uint)(handle >> 32)) return -1;
             return (int)slot;
         }
 
@@ -150,20 +160,21 @@ namespace Singularity.Kernel.Ipc
             s_blocks[slot].Charged = sip.Id;
             s_blocks[slot].Data = data;
             s_blocks[slot].Length = length;
+            s_blocks[slot].Held = SipAccount.Held(length);
             s_blocks[slot].Owner = sip.Id;
             // Never generation 0 (in the handle's 30 bits): the runtime names no block with it (ExchangeGuard.HandleOf).
-            uint generation = (s_blocks[slot].Generation + 1) & 0x3FFFFFFF;
+            uint generation = (s_blocks[slot].Key + 1) & 0x3FFFFFFF;
             if (generation == 0) generation = 1;
-            s_blocks[slot].Generation = generation;
+            s_blocks[slot].Key = KeyKind | generation;
             // Address, length and handle first, then the check word that gives them to the SIP.
             ExchangeHeader* x = Header(slot);
+            s_blocks[slot].Header = x;
             x->Data = data;
             x->Length = (uint)length;
             x->HandleHigh = (uint)(HandleOf(slot) >> 32);
             x->Check = ExchangeHeader.CheckOf(data, sip.ExchangeTag);
             s_freeHint = slot + 1;
-            sip.ExchangeBytes += length;
-            sip.ExchangeBlocks++;
+            sip.ExchangeHeld += SipAccount.Held(length);
             s_bytes += length;
             s_count++;
             return HandleOf(slot);
@@ -260,17 +271,31 @@ namespace Singularity.Kernel.Ipc
 
         public static bool IsOwnedBy(ulong handle, int owner) => OwnedSlot(handle, owner) >= 0;
 
+        /// <summary>
+        /// OwnedSlot for a live SIP (its id is never 0, so a free slot, owner 0, is never its own):
+        /// the channel fast path's check of each block it hands over. Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static int SipOwnedSlot(ulong handle, Sip sip)
+        {
+            uint slot = (uint)handle;
+            if (slot >= (uint)s_capacity) return -1;
+            Block* b = s_blocks + slot;
+            return b->Owner == sip.Id && b->Key == (uint)(handle >> 32) ? (int)slot : -1;
+        }
+
         /// <summary>The slot of the block <paramref name="handle"/> names if <paramref name="owner"/> owns it, else -1. Interrupts off.</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static int OwnedSlot(ulong handle, int owner)
         {
-            // Slot's checks, the table read once through one block pointer (every send checks each block here).
+            // Slot's checks, the table read once through one block pointer (every send checks each
+            // block here): the key compare checks the kind and the generation at once.
             uint slot = (uint)handle;
-            if ((handle & Abi.ChannelMessage.KindMask) != Abi.ChannelMessage.KindBlock || slot >= (uint)s_capacity) return -1;
+            if (slot >= (uint)s_capacity) return -1;
             Block* b = s_blocks + slot;
             int o = b->Owner;
             // A free slot's owner is 0, which names no owner.
-            return o == owner && o != 0 && (((uint)(handle >> 32) ^ b->Generation) & 0x3FFFFFFF) == 0 ? (int)slot : -1;
+            return o == owner && o != 0 && b->Key == (uint)(handle >> 32) ? (int)slot : -1;
         }
 
         /// <summary>
@@ -302,41 +327,45 @@ namespace Singularity.Kernel.Ipc
         /// Transfer of a block whose slot OwnedSlot found for the sender, with interrupts off since
         /// (so it is still the sender's): not looked up again. Every send, receive, Call and reply
         /// pays it once per block, so the common hops are inline and short: the check-word rewrite,
-        /// then only what changes. Into flight: the sender's counts. Out of flight: the receiver's
-        /// counts and the charge moved from the sender's account (ChargeMoved). Straight from the
-        /// SIP charged to another SIP: both SIPs' counts and one move between their accounts
-        /// (SipAccount.MoveBlockTo). Within one SIP (its own channel): nothing else changes. A DMA
-        /// block, or a direct hand-off of a block charged to a third SIP (never, by the invariant
-        /// that a block a SIP owns is charged to it, but kept exact), goes to one cold call.
+        /// then only what changes. Into flight: the sender's counts, and the sender recorded as the
+        /// SIP charged (ChargedOf). Out of flight: the receiver's counts and the charge moved from
+        /// the sender's account (ChargeMoved). Straight from one SIP to another: both SIPs' counts
+        /// and one move between their accounts (SipAccount.MoveHeldTo); the SIP charged is the
+        /// owner, by construction, so nothing about the charge is read or written. A DMA block goes
+        /// to one cold call.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void TransferAt(int slot, Sip fromSip, int to, Sip toSip)
         {
             Block* b = s_blocks + slot;
             b->Owner = to;
-            Header(slot)->Check = ExchangeHeader.CheckOf(b->Data, TagOf(toSip));   // toSip is null only in flight
-            ulong len = b->Length;
+            b->Header->Check = (ulong)b->Data ^ KeyOf(toSip);     // CheckOf; toSip is null only in flight
             // Callers pass a constant null for the in-flight side, so these branches fold at each call site.
             if (fromSip != null && toSip != null)
             {
-                int charged = b->Charged;
-                if (fromSip == toSip && charged == fromSip.Id) return;      // a SIP's own channel: same owner, same charge
-                if ((b->DmaPages | (uint)(charged ^ fromSip.Id)) != 0) { MovedRare(b, fromSip, toSip, len); return; }
-                fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--;
-                toSip.ExchangeBytes += len; toSip.ExchangeBlocks++;
-                b->Charged = toSip.Id;
-                fromSip.Account.MoveBlockTo(toSip.Account, len);
+                // From its owner, the SIP charged (ChargedOf: nothing to read or write), not DMA: the
+                // usual. Within one SIP (its own channel) the subtracts and adds below cancel out.
+                if (b->DmaPages != 0) { MovedRare(b, fromSip, toSip, b->Length); return; }
+                // Count and bytes in one word each (Held): one subtract, one add per side.
+                ulong held = b->Held;
+                fromSip.ExchangeHeld -= held;
+                toSip.ExchangeHeld += held;
+                fromSip.Account.MoveHeldTo(toSip.Account, held);
                 return;
             }
+            ulong len = b->Length;
             if (b->DmaPages != 0) { MovedRare(b, fromSip, toSip, len); return; }
-            if (fromSip != null) { fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--; }
+            if (fromSip != null)
+            {
+                // Into flight: the charge stays the sender's, recorded now that no SIP owns the block.
+                fromSip.ExchangeHeld -= b->Held;
+                b->Charged = fromSip.Id;
+            }
             if (toSip == null) return;
             // Received from flight: the charge moves to the receiver (it cannot be refused: the message is taken).
-            toSip.ExchangeBytes += len;
-            toSip.ExchangeBlocks++;
+            toSip.ExchangeHeld += b->Held;
             int was = b->Charged;
             if (was == toSip.Id) return;                                     // back to the SIP charged (a reply, its own channel)
-            b->Charged = toSip.Id;
             ChargeMoved(was, toSip, len);
         }
 
@@ -351,13 +380,11 @@ namespace Singularity.Kernel.Ipc
                 if (fromSip != null) s_dmaOwner(fromSip, (ulong)b->Data, b->DmaPages, false);
                 if (toSip != null) s_dmaOwner(toSip, (ulong)b->Data, b->DmaPages, true);
             }
-            if (fromSip != null) { fromSip.ExchangeBytes -= len; fromSip.ExchangeBlocks--; }
-            if (toSip == null) return;
-            toSip.ExchangeBytes += len;
-            toSip.ExchangeBlocks++;
-            int charged = b->Charged;
+            int charged = fromSip != null ? fromSip.Id : b->Charged;     // ChargedOf before the owner changed
+            if (fromSip != null) fromSip.ExchangeHeld -= b->Held;
+            if (toSip == null) { b->Charged = charged; return; }          // into flight: recorded
+            toSip.ExchangeHeld += b->Held;
             if (charged == toSip.Id) return;
-            b->Charged = toSip.Id;
             ChargeMoved(charged, toSip, len);
         }
 
@@ -399,10 +426,19 @@ namespace Singularity.Kernel.Ipc
             Restore(flags);
         }
 
+        // The SIP whose account is charged for the block: its owner while a SIP owns it (a block a
+        // SIP owns is always charged to that SIP, so a hand-over from SIP to SIP reads and writes no
+        // charge), else Charged: the sender while in flight, the SIP that parked it while parked.
+        private static int ChargedOf(int slot)
+        {
+            int owner = s_blocks[slot].Owner;
+            return owner > 0 ? owner : s_blocks[slot].Charged;
+        }
+
         // Gives back the block's charge to the account charged (which lives while charged). Interrupts off.
         private static void Uncharge(int slot)
         {
-            SipAccount a = SipAccount.Find(s_blocks[slot].Charged);
+            SipAccount a = SipAccount.Find(ChargedOf(slot));
             if (a != null)
             {
                 a.Release(Charge.Blocks, 1);
@@ -434,7 +470,8 @@ namespace Singularity.Kernel.Ipc
             s_blocks[slot].Data = null;
             s_blocks[slot].Owner = 0;
             s_blocks[slot].Length = 0;
-            if (ownerSip != null) { ownerSip.ExchangeBytes -= len; ownerSip.ExchangeBlocks--; }
+            s_blocks[slot].Held = 0;
+            if (ownerSip != null) ownerSip.ExchangeHeld -= SipAccount.Held(len);
             s_bytes -= len;
             s_count--;
         }

@@ -113,10 +113,9 @@ namespace Singularity.Kernel.Ipc
         private static void Park(int slot, Sip sip)
         {
             Header(slot)->Check = ExchangeHeader.CheckOf(s_blocks[slot].Data, 0);     // nobody's
+            s_blocks[slot].Charged = sip.Id;      // ChargedOf: no SIP owns it now
             s_blocks[slot].Owner = ParkedOwner;
-            ulong len = s_blocks[slot].Length;
-            sip.ExchangeBytes -= len;
-            sip.ExchangeBlocks--;
+            sip.ExchangeHeld -= s_blocks[slot].Held;
             if (s_blocks[slot].DmaPages != 0 && s_dmaOwner != null)
                 s_dmaOwner(sip, (ulong)s_blocks[slot].Data, s_blocks[slot].DmaPages, false);
             s_blocks[slot].NextParked = s_parkedFirst;

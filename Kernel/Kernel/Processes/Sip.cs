@@ -24,7 +24,9 @@ namespace Singularity.Kernel.Processes
 
         public readonly int Id;
         /// <summary>Names it as a block's owner in exchange-block headers (ExchangeTags.cs): unique while its record exists.</summary>
-        public readonly uint ExchangeTag;
+        public uint ExchangeTag => (uint)(ExchangeKey >> Abi.ExchangeHeader.TagShift);
+        /// <summary>Its tag where a header's check word carries it (tag &lt;&lt; TagShift): kept shifted, so each block handed to it costs one xor.</summary>
+        public readonly ulong ExchangeKey;
         public readonly string Name;         // the record's own copies
         public readonly string Arguments;
         public SipState State;
@@ -61,8 +63,12 @@ namespace Singularity.Kernel.Processes
         // Heap pages granted through the ABI (charged as Charge.Heap), and the exchange blocks it owns.
         public ulong HeapQuota => Account.Quota.HeapBytes;
         public ulong HeapBytes;
-        public ulong ExchangeBytes;          // the blocks' lengths, as the SIP sees them
-        public int ExchangeBlocks;
+        // The blocks it owns, counted and their lengths summed, in one word (SipAccount.Held: the
+        // count above HeldShift, the bytes below): a block handed over on a channel is one subtract
+        // from the sender's and one add to the receiver's.
+        public ulong ExchangeHeld;
+        public ulong ExchangeBytes => SipAccount.HeldBytes(ExchangeHeld);   // the blocks' lengths, as the SIP sees them
+        public int ExchangeBlocks => (int)SipAccount.HeldBlocks(ExchangeHeld);
         private ulong* _allocations;         // pairs (address, pages); grows by doubling up to MaxAllocations
         private int _allocationCount;
         private int _allocationCapacity;
@@ -87,7 +93,7 @@ namespace Singularity.Kernel.Processes
         private Sip(int id, uint exchangeTag, string name, string arguments, SipAccount account, Sip parent)
         {
             Id = id;
-            ExchangeTag = exchangeTag;
+            ExchangeKey = (ulong)exchangeTag << Abi.ExchangeHeader.TagShift;
             Name = Copy(name);
             Arguments = Copy(arguments ?? "");
             Account = account;

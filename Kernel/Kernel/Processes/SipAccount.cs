@@ -55,10 +55,13 @@ namespace Singularity.Kernel.Processes
         // no allocation of their own); indexed only by Charge values, which the kernel chooses.
         private Counters _own;
         private Counters _total;                                           // this and every account below
-        // Exchange and Blocks in plain fields instead (their slots in Counters stay 0): every block
-        // handed over on a channel moves them (MoveBlockTo), and a plain field is one add or
-        // subtract in memory where a fixed buffer's element costs an address computation too.
-        private ulong _ownExchange, _ownBlocks, _totalExchange, _totalBlocks;
+        // Exchange and Blocks in one word instead (their slots in Counters stay 0; see Held): every
+        // block handed over on a channel moves them (MoveBlockTo), so one subtract here and one add
+        // there move both. And no total of its own: the account's is _ownHeld + _belowHeld, so a
+        // move between two accounts of one parent (a service and its client) changes only their
+        // _ownHeld; _belowHeld (every account below this one, together) changes only for a move
+        // across subtrees (MoveBlockAbove) and for charges made or given back below.
+        private ulong _ownHeld, _belowHeld;
         private ulong _kernelTotal;
         private bool _ended;
 
@@ -95,22 +98,32 @@ namespace Singularity.Kernel.Processes
             public fixed ulong Of[(int)Charge.Count];
         }
 
-        public ulong Own(Charge c) => OwnOf(c);
-        public ulong Total(Charge c) => TotalOf(c);
+        /// <summary>
+        /// Exchange blocks counted and their bytes summed in one word: the bytes from bit
+        /// <see cref="HeldShift"/> up, the count below. The count never reaches 2^HeldShift (16 Mi):
+        /// the block table has at most 2^20 slots. The bytes stay below 2^40: every exchange block,
+        /// DMA frames included, lies in memory below 2^40, checked at boot (ExchangeHeap.Initialize),
+        /// so no sum of charged lengths gets there. Neither field goes below 0 (a move or release
+        /// checks first), so neither borrows from the other. Bytes above: a word smaller than a
+        /// block's means too few bytes (or exactly its bytes and no block), so a move's check that
+        /// the charge is there is one compare and one test of the count (SipAccount.MoveHeldTo).
+        /// </summary>
+        public const int HeldShift = 24;
+        private const ulong HeldCountMask = (1UL << HeldShift) - 1;
+        /// <summary>One block of <paramref name="bytes"/> (under 2^40) as a Held word.</summary>
+        public static ulong Held(ulong bytes) => (bytes << HeldShift) | 1;
+        public static ulong HeldBytes(ulong held) => held >> HeldShift;
+        public static ulong HeldBlocks(ulong held) => held & HeldCountMask;
 
-        private ref ulong OwnOf(Charge c)
-        {
-            if (c == Charge.Exchange) return ref _ownExchange;
-            if (c == Charge.Blocks) return ref _ownBlocks;
-            return ref _own.Of[(int)c];
-        }
+        private static bool IsHeld(Charge c) => c == Charge.Exchange || c == Charge.Blocks;
 
-        private ref ulong TotalOf(Charge c)
-        {
-            if (c == Charge.Exchange) return ref _totalExchange;
-            if (c == Charge.Blocks) return ref _totalBlocks;
-            return ref _total.Of[(int)c];
-        }
+        // n of `c` (Exchange or Blocks) as a Held word.
+        private static ulong HeldOf(Charge c, ulong n) => c == Charge.Blocks ? n : n << HeldShift;
+
+        private static ulong Part(Charge c, ulong held) => c == Charge.Blocks ? HeldBlocks(held) : HeldBytes(held);
+
+        public ulong Own(Charge c) => IsHeld(c) ? Part(c, _ownHeld) : _own.Of[(int)c];
+        public ulong Total(Charge c) => IsHeld(c) ? Part(c, _ownHeld + _belowHeld) : _total.Of[(int)c];
         public ulong KernelTotal => _kernelTotal;
         public bool Ended => _ended;
 
@@ -130,9 +143,9 @@ namespace Singularity.Kernel.Processes
             for (SipAccount a = this; a != null; a = a.Parent)
             {
                 ulong limit, used;
-                if (c == Charge.Heap) { limit = a.Quota.HeapBytes; used = a.TotalOf(c); }
-                else if (c == Charge.Exchange) { limit = a.Quota.ExchangeBytes; used = a.TotalOf(c); }
-                else if (c == Charge.Blocks) { limit = a.Quota.ExchangeBlocks; used = a.TotalOf(c); }
+                if (c == Charge.Heap) { limit = a.Quota.HeapBytes; used = a.Total(c); }
+                else if (c == Charge.Exchange) { limit = a.Quota.ExchangeBytes; used = a.Total(c); }
+                else if (c == Charge.Blocks) { limit = a.Quota.ExchangeBlocks; used = a.Total(c); }
                 else { limit = a.Quota.KernelBytes; used = a._kernelTotal; }
                 // Forced charges may have gone past the limit: nothing more fits then.
                 if (used > limit || n > limit - used) return false;
@@ -162,11 +175,18 @@ namespace Singularity.Kernel.Processes
 
         private void Add(Charge c, ulong n)
         {
-            OwnOf(c) += n;
+            if (IsHeld(c))
+            {
+                ulong h = HeldOf(c, n);
+                _ownHeld += h;
+                for (SipAccount a = Parent; a != null; a = a.Parent) a._belowHeld += h;
+                return;
+            }
+            _own.Of[(int)c] += n;
             bool kernel = IsKernel(c);
             for (SipAccount a = this; a != null; a = a.Parent)
             {
-                a.TotalOf(c) += n;
+                a._total.Of[(int)c] += n;
                 if (kernel) a._kernelTotal += n;
             }
         }
@@ -179,18 +199,27 @@ namespace Singularity.Kernel.Processes
             Cpu.DisableInterrupts();
             // More given back than was charged is a kernel bug (it would hide leaks): logged, and
             // only what was charged is given back, so the kernel goes on.
-            if (OwnOf(c) < n)
+            if (Own(c) < n)
             {
                 Log.Write("accounting: sip #"); Log.WriteDecimal((ulong)SipId); Log.Write(" gave back more than it was charged for kind ");
                 Log.WriteDecimal((ulong)c); Log.WriteLine();
-                n = OwnOf(c);
+                n = Own(c);
             }
-            OwnOf(c) -= n;
-            bool kernel = IsKernel(c);
-            for (SipAccount a = this; a != null; a = a.Parent)
+            if (IsHeld(c))
             {
-                a.TotalOf(c) -= n;
-                if (kernel) a._kernelTotal -= n;
+                ulong h = HeldOf(c, n);
+                _ownHeld -= h;
+                for (SipAccount a = Parent; a != null; a = a.Parent) a._belowHeld -= h;
+            }
+            else
+            {
+                _own.Of[(int)c] -= n;
+                bool kernel = IsKernel(c);
+                for (SipAccount a = this; a != null; a = a.Parent)
+                {
+                    a._total.Of[(int)c] -= n;
+                    if (kernel) a._kernelTotal -= n;
+                }
             }
             FreeEmptyEnded(this);
             Restore(flags);
@@ -200,29 +229,36 @@ namespace Singularity.Kernel.Processes
         /// Moves one exchange block's charge (Blocks 1, Exchange <paramref name="bytes"/>) from this
         /// account to <paramref name="to"/>: a block handed over on a channel. The same as Release
         /// here and Force there, without their per-call interrupt toggles: the check that this
-        /// account holds the charge is made once, then one subtract and one add on each account's
-        /// two counters. The accounts above both (their common ancestors) keep their totals, since
-        /// the charge stays below them: for two SIPs of one parent (a service and its client,
-        /// usually, or two boot modules) only the two accounts change. Interrupts off.
+        /// account holds the charge is made once, then one subtract here and one add there (the
+        /// Held word: count and bytes together). The accounts above both (their common ancestors)
+        /// keep their totals, since the charge stays below them: for two SIPs of one parent (a
+        /// service and its client, usually, or two boot modules) only the two words change. Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void MoveBlockTo(SipAccount to, ulong bytes)
         {
-            if (_ownBlocks == 0 || _ownExchange < bytes)
+            MoveHeldTo(to, Held(bytes));
+            if (_ended) FreeEmptyEnded(this);
+        }
+
+        /// <summary>
+        /// MoveBlockTo of one block given as its Held word (<see cref="Held"/>), from a live SIP's
+        /// account (never ended: an account ends only after its SIP's record is gone, so there is
+        /// nothing to free here). To itself it changes nothing. Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void MoveHeldTo(SipAccount to, ulong held)
+        {
+            ulong own = _ownHeld;
+            // At least its bytes and one block charged here (see Held; else a kernel bug: the general path logs it).
+            if (own < held || ((uint)own & (uint)HeldCountMask) == 0)
             {
-                MoveUncharged(to, bytes);
+                MoveUncharged(to, HeldBytes(held));
                 return;
             }
-            _ownBlocks--;
-            _ownExchange -= bytes;
-            _totalBlocks--;
-            _totalExchange -= bytes;
-            to._ownBlocks++;
-            to._ownExchange += bytes;
-            to._totalBlocks++;
-            to._totalExchange += bytes;
-            if (Parent != to.Parent) MoveBlockAbove(to, bytes);
-            if (_ended) FreeEmptyEnded(this);
+            _ownHeld = own - held;
+            to._ownHeld += held;
+            if (Parent != to.Parent) MoveBlockAbove(to, held);
         }
 
         // MoveBlockTo of a block not charged here (a kernel bug): the general path logs it.
@@ -238,22 +274,14 @@ namespace Singularity.Kernel.Processes
         // MoveBlockTo for accounts of different parents: the ancestors' totals below the common
         // one change too (each a tree: walk up from both to the first account above both).
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private void MoveBlockAbove(SipAccount to, ulong bytes)
+        private void MoveBlockAbove(SipAccount to, ulong held)
         {
             SipAccount common = null;
             for (SipAccount a = Parent; a != null && common == null; a = a.Parent)
                 for (SipAccount b = to.Parent; b != null; b = b.Parent)
                     if (a == b) { common = a; break; }
-            for (SipAccount a = Parent; a != common; a = a.Parent)
-            {
-                a._totalBlocks--;
-                a._totalExchange -= bytes;
-            }
-            for (SipAccount a = to.Parent; a != common; a = a.Parent)
-            {
-                a._totalBlocks++;
-                a._totalExchange += bytes;
-            }
+            for (SipAccount a = Parent; a != common; a = a.Parent) a._belowHeld -= held;
+            for (SipAccount a = to.Parent; a != common; a = a.Parent) a._belowHeld += held;
         }
 
         /// <summary>The SIP's record is gone: the account goes once nothing is charged to it (now, or with its last charge).</summary>
@@ -272,7 +300,7 @@ namespace Singularity.Kernel.Processes
             get
             {
                 for (int c = 0; c < (int)Charge.Count; c++) if (_total.Of[c] != 0) return false;
-                if (_totalExchange != 0 || _totalBlocks != 0) return false;
+                if ((_ownHeld | _belowHeld) != 0) return false;
                 return true;
             }
         }
