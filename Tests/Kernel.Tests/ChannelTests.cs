@@ -200,6 +200,8 @@ public class ChannelTests
             "stale reply handle", "reply to a closed peer", "reply carrying a freed block", "reply carrying one block twice",
             "receive set with a closed handle", "reply received in the same call", "block touched after its reply left", "the sent block arrived",
             "a kept registration delivers only to its own endpoint", "round trips while the endpoint array is rewritten",
+            "a receiver waiting elsewhere gets no call for its old endpoint", "a message queued while the server runs is seen by its kept set",
+            "a call on a handle given away is refused",
         })
             boot.Contains("fastpath: " + probe + " ok");
         boot.Contains("fastpath: done, 0 wrong").DoesNotContain("WRONG");

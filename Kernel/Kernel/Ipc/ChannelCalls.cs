@@ -217,19 +217,17 @@ namespace Singularity.Kernel.Ipc
             return ChannelStatus.Ok;
         }
 
-        // The thread a message for `dest` can be delivered to directly: the first thread waiting
-        // for `dest` to become readable, if it is blocked in a receive (its buffer registered), its
-        // SIP still owns `dest` and is alive, and no message is queued ahead. Interrupts off.
+        // The thread a message for `dest` can be delivered to directly: its kept receiver
+        // (Endpoint.Receiver: the first thread registered on it, `dest` open and held by that
+        // thread's SIP) if it is blocked in a receive (a direct wait not yet ended, its buffer
+        // open: then nothing is queued on `dest`, see ChannelFastPath.WaitingReceiver) and its
+        // SIP is alive. Interrupts off.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Thread DirectReceiver(Endpoint dest)
         {
-            if (dest.QueuedCount != 0 || dest.Closed) return null;
-            Thread r = dest.FirstReader;
-            if (r == null || r.State != ThreadState.Blocked || !r.DirectWait) return null;
-            ThreadChannels rc = ThreadChannels.Peek(r);
-            if (rc == null || rc.DirectBuffer == null) return null;
-            Sip owner = dest.Owner;
-            if (owner == null || owner != Sip.Of(r) || !owner.IsAlive) return null;
+            Thread r = dest.Receiver;
+            if (r == null || !r.DirectWait) return null;
+            if (ThreadChannels.Peek(r).DirectBuffer == null || !dest.Owner.IsAlive) return null;
             return r;
         }
 
@@ -449,6 +447,7 @@ namespace Singularity.Kernel.Ipc
             Endpoint[] w = tc.Watched;
             int n = tc.Watching;
             tc.Watching = 0;
+            tc.Stirred = true;
             for (int i = 0; i < n; i++)
             {
                 Endpoint e = w[i];
@@ -480,14 +479,22 @@ namespace Singularity.Kernel.Ipc
             Endpoint[] w = tc.Watched;
             int[] wh = tc.WatchedHandles;
             bool same = tc.Watching == count && tc.WatchedVersion == sip.HandleVersion;
+            // The registered set, not stirred since a walk found none of it readable: the handles
+            // are still read and compared, the endpoints' readiness not tested (ThreadChannels.Stirred).
+            bool quiet = same && !tc.Stirred;
             for (int i = 0; i < count; i++)
             {
                 int h = handles[i];
                 Endpoint e;
-                if (same && h == wh[i]) e = w[i];
+                if (same && h == wh[i])
+                {
+                    if (quiet) continue;
+                    e = w[i];
+                }
                 else
                 {
                     same = false;
+                    quiet = false;
                     e = Own(sip, h);
                     if (e == null)
                     {
@@ -506,6 +513,10 @@ namespace Singularity.Kernel.Ipc
             // Watched[0..count) all found from WatchedHandles under this table (an early return
             // leaves the version as it was: what it vouched for still holds, or it is stale).
             tc.WatchedVersion = sip.HandleVersion;
+            // The registered set walked whole, none readable (interrupts off since): until something
+            // stirs it, the next lookup of it need not test readiness. A set not registered yet is
+            // not watched, so nothing would stir it: it stays stirred (Register marks it anyway).
+            if (same) tc.Stirred = false;
             return NoneReady;
         }
 
@@ -534,6 +545,7 @@ namespace Singularity.Kernel.Ipc
                 e.WatchReadable(me);
             }
             tc.Watching = count;
+            tc.Stirred = true;
         }
 
         /// <summary>
@@ -554,7 +566,48 @@ namespace Singularity.Kernel.Ipc
             e.WatchReadable(me);
             Store(ref tc.Watched[0], e);
             tc.Watching = 1;
+            tc.Stirred = true;
             tc.WatchedVersion = 0;          // found from an endpoint, not a handle: LookUp looks up
+        }
+
+        /// <summary>
+        /// WatchOne for Call's reply on <paramref name="e"/>, found from <paramref name="handle"/> in
+        /// <paramref name="sip"/>'s table now (Own, interrupts off since): the registration also keeps
+        /// the handle and the table's version, so the next Call on that handle, the table unchanged,
+        /// finds its endpoint without the table (KeptOne). Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static void WatchOneFound(Endpoint e, int handle, Sip sip, Thread me, ThreadChannels tc, ChannelMessage* m)
+        {
+            if (tc.Watching != 1 || tc.Watched[0] != e) RegisterOne(e, me, tc);
+            tc.WatchedHandles[0] = handle;
+            tc.WatchedVersion = sip.HandleVersion;
+            tc.DirectBuffer = m;
+            tc.DirectFrom = null;
+        }
+
+        /// <summary>
+        /// The endpoint <paramref name="handle"/> names when the thread's registration is one endpoint
+        /// found from that handle under the SIP's current table (WatchOneFound, or a lookup of one):
+        /// open and the SIP's, as Own would find it (an endpoint leaves a SIP, closed or carried
+        /// away, only with its handle, which changes the version), and registered on already. Else
+        /// null (Own then looks). Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static Endpoint KeptOne(Sip sip, int handle, ThreadChannels tc) =>
+            tc.Watching == 1 && tc.WatchedHandles[0] == handle && tc.WatchedVersion == sip.HandleVersion ? tc.Watched[0] : null;
+
+        /// <summary>
+        /// The endpoint <paramref name="handle"/> names if it is one of the set a lookup just
+        /// vouched for (LookUp returned NoneReady, interrupts off since: Watched[i] is what
+        /// WatchedHandles[i] names, for i below <paramref name="count"/>); else null. Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static Endpoint KeptAmong(int handle, int count, ThreadChannels tc)
+        {
+            int[] wh = tc.WatchedHandles;
+            for (int i = 0; i < count; i++) if (wh[i] == handle) return tc.Watched[i];
+            return null;
         }
 
         /// <summary>

@@ -35,6 +35,15 @@ namespace Singularity.Kernel.Ipc
         /// </summary>
         public readonly int[] WatchedHandles = new int[ChannelCalls.MaxSelect];
         public ulong WatchedVersion;
+        /// <summary>
+        /// False only while none of Watched[0..Watching) can be readable: cleared by a lookup that
+        /// walked the registered set and found none readable (ChannelCalls.LookUp), set by everything
+        /// that may make one readable since: a wake-up of the endpoint's readers (a message queued,
+        /// the peer closed, the endpoint closed: Watchers.WakeAll marks every watcher, waiting or
+        /// not) and any change of the registration (Register, Unregister). While it is false a
+        /// lookup of the same set tests no endpoint's readiness (docs/channels.md "Receiver kept").
+        /// </summary>
+        public bool Stirred = true;
         /// <summary>The endpoint a channel send of this thread is blocked on (waiting for room) or a kernel server serves.</summary>
         public Endpoint Pinned;
         /// <summary>

@@ -411,6 +411,20 @@ namespace Singularity.Kernel.Threading
         }
 
         /// <summary>
+        /// CanHandOff for a thread its caller knows is in a direct wait not yet ended (DirectWait,
+        /// read by the caller), hence neither the running nor the idle thread, and has a share
+        /// (the channel fast path's kept receiver, Ipc/Endpoint.cs Receiver): the rest of the test.
+        /// Interrupts must be disabled.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool CanHandOffWaiting(Thread t)
+        {
+            if (s_handoff != null || (s_readyMask >> (int)t.Priority) > 1) return false;
+            ThreadOwner o = t.Owner;
+            return o == null || (o.Collector == null && !o.Hung) || o.MayRun(t);
+        }
+
+        /// <summary>
         /// The rendezvous switch of the channel fast path (Ipc/ChannelFastPath.cs): the running
         /// thread blocks as in BlockDirect (until WakeDirect, WakeHandOff, a HandOff to it, or the
         /// timeout in ns, 0 = none) and <paramref name="t"/>, for which CanHandOff was true with
