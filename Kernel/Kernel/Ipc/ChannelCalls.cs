@@ -448,6 +448,7 @@ namespace Singularity.Kernel.Ipc
             int n = tc.Watching;
             tc.Watching = 0;
             tc.Stirred = true;
+            tc.CallVersion = 0;
             for (int i = 0; i < n; i++)
             {
                 Endpoint e = w[i];
@@ -476,25 +477,32 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         internal static int LookUp(Sip sip, int* handles, int count, Thread me, ThreadChannels tc)
         {
+            bool same = tc.Watching == count && tc.WatchedVersion == sip.HandleVersion;
+            int i = 0, h = 0;
+            if (same && !tc.Stirred)
+            {
+                // The registered set, not stirred since a walk found none of it readable: each
+                // handle read and compared with the kept one, no endpoint's readiness tested
+                // (ThreadChannels.Stirred). At the first that differs, the walk below goes on from
+                // it with the value read (the prefix is the quiet set's: none readable).
+                int* kh = tc.HandlesAt;
+                for (; i < count; i++)
+                {
+                    h = handles[i];
+                    if (h != kh[i]) break;
+                }
+                if (i == count) return NoneReady;
+            }
+            else if (count > 0) h = handles[0];
             Endpoint[] w = tc.Watched;
             int[] wh = tc.WatchedHandles;
-            bool same = tc.Watching == count && tc.WatchedVersion == sip.HandleVersion;
-            // The registered set, not stirred since a walk found none of it readable: the handles
-            // are still read and compared, the endpoints' readiness not tested (ThreadChannels.Stirred).
-            bool quiet = same && !tc.Stirred;
-            for (int i = 0; i < count; i++)
+            for (; i < count; h = ++i < count ? handles[i] : 0)
             {
-                int h = handles[i];
                 Endpoint e;
-                if (same && h == wh[i])
-                {
-                    if (quiet) continue;
-                    e = w[i];
-                }
+                if (same && h == wh[i]) e = w[i];
                 else
                 {
                     same = false;
-                    quiet = false;
                     e = Own(sip, h);
                     if (e == null)
                     {
@@ -546,6 +554,7 @@ namespace Singularity.Kernel.Ipc
             }
             tc.Watching = count;
             tc.Stirred = true;
+            tc.CallVersion = 0;
         }
 
         /// <summary>
@@ -567,46 +576,51 @@ namespace Singularity.Kernel.Ipc
             Store(ref tc.Watched[0], e);
             tc.Watching = 1;
             tc.Stirred = true;
+            tc.CallVersion = 0;
             tc.WatchedVersion = 0;          // found from an endpoint, not a handle: LookUp looks up
         }
 
         /// <summary>
         /// WatchOne for Call's reply on <paramref name="e"/>, found from <paramref name="handle"/> in
-        /// <paramref name="sip"/>'s table now (Own, interrupts off since): the registration also keeps
-        /// the handle and the table's version, so the next Call on that handle, the table unchanged,
+        /// <paramref name="sip"/>'s table now (Own, interrupts off since): the registration made (if
+        /// it is not that already), and kept with the handle and the table's version
+        /// (ThreadChannels.CallEndpoint), so the next Call on that handle, the table unchanged,
         /// finds its endpoint without the table (KeptOne). Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         internal static void WatchOneFound(Endpoint e, int handle, Sip sip, Thread me, ThreadChannels tc, ChannelMessage* m)
         {
             if (tc.Watching != 1 || tc.Watched[0] != e) RegisterOne(e, me, tc);
-            tc.WatchedHandles[0] = handle;
-            tc.WatchedVersion = sip.HandleVersion;
+            Store(ref tc.CallEndpoint, e);
+            tc.CallHandle = handle;
+            tc.CallVersion = sip.HandleVersion;
             tc.DirectBuffer = m;
             tc.DirectFrom = null;
         }
 
         /// <summary>
-        /// The endpoint <paramref name="handle"/> names when the thread's registration is one endpoint
-        /// found from that handle under the SIP's current table (WatchOneFound, or a lookup of one):
-        /// open and the SIP's, as Own would find it (an endpoint leaves a SIP, closed or carried
-        /// away, only with its handle, which changes the version), and registered on already. Else
-        /// null (Own then looks). Interrupts off.
+        /// The endpoint <paramref name="handle"/> names while the thread's kept Call endpoint stands
+        /// (ThreadChannels.CallEndpoint: that handle, the SIP's table unchanged since): open and the
+        /// SIP's, as Own would find it (an endpoint leaves a SIP, closed or carried away, only with its
+        /// handle, which changes the version), and registered on already. Else null (Own then
+        /// looks). Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         internal static Endpoint KeptOne(Sip sip, int handle, ThreadChannels tc) =>
-            tc.Watching == 1 && tc.WatchedHandles[0] == handle && tc.WatchedVersion == sip.HandleVersion ? tc.Watched[0] : null;
+            tc.CallVersion == sip.HandleVersion && tc.CallHandle == handle ? tc.CallEndpoint : null;
 
         /// <summary>
         /// The endpoint <paramref name="handle"/> names if it is one of the set a lookup just
         /// vouched for (LookUp returned NoneReady, interrupts off since: Watched[i] is what
-        /// WatchedHandles[i] names, for i below <paramref name="count"/>); else null. Interrupts off.
+        /// WatchedHandles[i] names, for i below <paramref name="count"/>, at most MaxSelect); else
+        /// null. Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         internal static Endpoint KeptAmong(int handle, int count, ThreadChannels tc)
         {
-            int[] wh = tc.WatchedHandles;
-            for (int i = 0; i < count; i++) if (wh[i] == handle) return tc.Watched[i];
+            int* wh = tc.HandlesAt;
+            for (int i = 0; i < count; i++)
+                if (wh[i] == handle) return System.Runtime.CompilerServices.Unsafe.As<nint, Endpoint>(ref tc.WatchedAt[i]);
             return null;
         }
 

@@ -229,16 +229,15 @@ namespace Singularity.Kernel.Ipc
             int handle = (int)f->Handle;
             // The endpoint of the last Call on this handle, registered on, while the table is
             // unchanged (KeptOne); else the table's.
-            Endpoint e = ChannelCalls.KeptOne(sip, handle, tc);
-            bool kept = e != null;
-            if (!kept) e = ChannelCalls.Own(sip, handle);
+            Endpoint kept = ChannelCalls.KeptOne(sip, handle, tc);
+            Endpoint e = kept ?? ChannelCalls.Own(sip, handle);
             // A reply already queued for this side would end the wait at once: the general path.
             if (e == null || e.QueuedCount != 0) return 0;
             Endpoint dest = e.Peer;
             Thread r = WaitingReceiver(dest);
             if (r == null) return 0;
             if (!TryDeliver(sip, dest, r, f->Request)) return 0;
-            if (kept)
+            if (kept != null)
             {
                 // Registered on `e` already: only the buffer opened.
                 tc.DirectBuffer = f->Reply;
@@ -367,9 +366,11 @@ namespace Singularity.Kernel.Ipc
         {
             Thread r = dest.Receiver;
             if (r == null || !r.DirectWait) return null;
-            // Registered, so its channel state exists.
-            if (ThreadChannels.Peek(r).DirectBuffer == null || !dest.Owner.IsAlive) return null;
-            return Scheduler.CanHandOffWaiting(r) ? r : null;
+            // Registered, so its channel state exists; its owner is the SIP holding `dest`.
+            if (ThreadChannels.Peek(r).DirectBuffer == null) return null;
+            ThreadOwner o = r.Owner;
+            if (!System.Runtime.CompilerServices.Unsafe.As<Sip>(o).IsAlive) return null;
+            return Scheduler.CanHandOffWaiting(r, o) ? r : null;
         }
 
         // CheckBlocks then Deliver, for the lean entries: false, with nothing changed, when the

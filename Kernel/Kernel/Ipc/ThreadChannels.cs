@@ -36,6 +36,22 @@ namespace Singularity.Kernel.Ipc
         public readonly int[] WatchedHandles = new int[ChannelCalls.MaxSelect];
         public ulong WatchedVersion;
         /// <summary>
+        /// Watched's and WatchedHandles' elements, addressed without a bounds check (the lookup's
+        /// per-hop loops; their callers bound the count by MaxSelect, the arrays' length). The
+        /// kernel heap never moves an object; both arrays live as long as this record.
+        /// </summary>
+        public readonly nint* WatchedAt;
+        public readonly int* HandlesAt;
+        /// <summary>
+        /// Call's kept endpoint (ChannelCalls.WatchOneFound, KeptOne): while CallVersion is the SIP's
+        /// HandleVersion, CallHandle names CallEndpoint (open, the SIP's) and the registration is
+        /// exactly that endpoint. 0 (never a version) after any change of the registration
+        /// (Register, RegisterOne, Unregister).
+        /// </summary>
+        public Endpoint CallEndpoint;
+        public int CallHandle;
+        public ulong CallVersion;
+        /// <summary>
         /// False only while none of Watched[0..Watching) can be readable: cleared by a lookup that
         /// walked the registered set and found none readable (ChannelCalls.LookUp), set by everything
         /// that may make one readable since: a wake-up of the endpoint's readers (a message queued,
@@ -56,6 +72,15 @@ namespace Singularity.Kernel.Ipc
         public ChannelMessage* DirectBuffer;
         /// <summary>The endpoint a direct delivery arrived on (set by the sender), or null.</summary>
         public Endpoint DirectFrom;
+
+        public ThreadChannels()
+        {
+            int[] wh = WatchedHandles;
+            Endpoint[] w = Watched;
+            // Single-dimensional arrays: the type pointer, the length padded to 8, the elements.
+            HandlesAt = (int*)(*(byte**)Unsafe.AsPointer(ref wh) + 16);
+            WatchedAt = (nint*)(*(byte**)Unsafe.AsPointer(ref w) + 16);
+        }
 
         /// <summary>The thread's state, or null if it has none yet (no allocation; a sender looking at a receiver).</summary>
         public static ThreadChannels Peek(Thread t) => Unsafe.As<ThreadChannels>(t.ChannelState);

@@ -412,16 +412,15 @@ namespace Singularity.Kernel.Threading
 
         /// <summary>
         /// CanHandOff for a thread its caller knows is in a direct wait not yet ended (DirectWait,
-        /// read by the caller), hence neither the running nor the idle thread, and has a share
-        /// (the channel fast path's kept receiver, Ipc/Endpoint.cs Receiver): the rest of the test.
-        /// Interrupts must be disabled.
+        /// read by the caller), hence neither the running nor the idle thread, has a share and has
+        /// <paramref name="o"/> for its owner, not null (the channel fast path's kept receiver,
+        /// Ipc/Endpoint.cs Receiver): the rest of the test. Interrupts must be disabled.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static bool CanHandOffWaiting(Thread t)
+        public static bool CanHandOffWaiting(Thread t, ThreadOwner o)
         {
             if (s_handoff != null || (s_readyMask >> (int)t.Priority) > 1) return false;
-            ThreadOwner o = t.Owner;
-            return o == null || (o.Collector == null && !o.Hung) || o.MayRun(t);
+            return (o.Collector == null && !o.Hung) || o.MayRun(t);
         }
 
         /// <summary>
