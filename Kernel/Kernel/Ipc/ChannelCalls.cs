@@ -447,7 +447,7 @@ namespace Singularity.Kernel.Ipc
             Endpoint[] w = tc.Watched;
             int n = tc.Watching;
             tc.Watching = 0;
-            tc.Stirred = true;
+            tc.Quiet = false;
             tc.CallVersion = 0;
             for (int i = 0; i < n; i++)
             {
@@ -479,11 +479,11 @@ namespace Singularity.Kernel.Ipc
         {
             bool same = tc.Watching == count && tc.WatchedVersion == sip.HandleVersion;
             int i = 0, h = 0;
-            if (same && !tc.Stirred)
+            if (same && tc.Quiet)
             {
                 // The registered set, not stirred since a walk found none of it readable: each
                 // handle read and compared with the kept one, no endpoint's readiness tested
-                // (ThreadChannels.Stirred). At the first that differs, the walk below goes on from
+                // (ThreadChannels.Quiet). At the first that differs, the walk below goes on from
                 // it with the value read (the prefix is the quiet set's: none readable).
                 int* kh = tc.HandlesAt;
                 for (; i < count; i++)
@@ -523,8 +523,8 @@ namespace Singularity.Kernel.Ipc
             tc.WatchedVersion = sip.HandleVersion;
             // The registered set walked whole, none readable (interrupts off since): until something
             // stirs it, the next lookup of it need not test readiness. A set not registered yet is
-            // not watched, so nothing would stir it: it stays stirred (Register marks it anyway).
-            if (same) tc.Stirred = false;
+            // not watched, so nothing would stir it: it is not marked quiet (Register clears it anyway).
+            if (same) tc.Quiet = true;
             return NoneReady;
         }
 
@@ -553,7 +553,7 @@ namespace Singularity.Kernel.Ipc
                 e.WatchReadable(me);
             }
             tc.Watching = count;
-            tc.Stirred = true;
+            tc.Quiet = false;
             tc.CallVersion = 0;
         }
 
@@ -575,7 +575,7 @@ namespace Singularity.Kernel.Ipc
             e.WatchReadable(me);
             Store(ref tc.Watched[0], e);
             tc.Watching = 1;
-            tc.Stirred = true;
+            tc.Quiet = false;
             tc.CallVersion = 0;
             tc.WatchedVersion = 0;          // found from an endpoint, not a handle: LookUp looks up
         }

@@ -71,8 +71,9 @@ namespace Singularity.Kernel.Ipc
             if (bytes > PairBytes) PairBytes = bytes;
             imp.Peer = exp;
             exp.Peer = imp;
-            imp.Owner = owner;
-            exp.Owner = owner;
+            // The fields, not Owner's setter: nobody watches a new endpoint, there is no receiver to elect.
+            imp._owner = owner;
+            exp._owner = owner;
             if (owner != null)
             {
                 owner.Account.Force(Charge.Channels, bytes);
@@ -462,8 +463,8 @@ namespace Singularity.Kernel.Ipc
         public Thread First => _first;
 
         /// <summary>
-        /// Makes every watching thread ready; they re-check what they wait for. Each is also marked
-        /// stirred (ThreadChannels.Stirred), waiting or not: its kept registration may have become
+        /// Makes every watching thread ready; they re-check what they wait for. Each also loses its
+        /// quiet mark (ThreadChannels.Quiet), waiting or not: its kept registration may have become
         /// readable. Interrupts off.
         /// </summary>
         public void WakeAll()
@@ -476,7 +477,7 @@ namespace Singularity.Kernel.Ipc
         private static void Wake(Thread t)
         {
             ThreadChannels tc = ThreadChannels.Peek(t);
-            if (tc != null) tc.Stirred = true;
+            if (tc != null) tc.Quiet = false;
             Scheduler.WakeDirect(t);
         }
 
