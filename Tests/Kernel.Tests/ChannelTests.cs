@@ -204,6 +204,8 @@ public class ChannelTests
             "one endpoint sent arrives and works", "a full queue holds the sender back; the ring keeps its order",
             "send to a closed peer keeps its block",
             "lean deliveries report their endpoint's index", "a late reply after a call timed out arrives whole",
+            "a receiver waiting elsewhere gets no call for its old endpoint", "a message queued while the server runs is seen by its kept set",
+            "a call on a handle given away is refused",
         })
             boot.Contains("fastpath: " + probe + " ok");
         boot.Contains("fastpath: done, 0 wrong").DoesNotContain("WRONG");

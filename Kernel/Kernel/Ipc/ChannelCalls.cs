@@ -241,19 +241,17 @@ namespace Singularity.Kernel.Ipc
             return ChannelStatus.Ok;
         }
 
-        // The thread a message for `dest` can be delivered to directly: the first thread waiting
-        // for `dest` to become readable, if it is blocked in a receive (its buffer registered), its
-        // SIP still owns `dest` and is alive, and no message is queued ahead. Interrupts off.
+        // The thread a message for `dest` can be delivered to directly: its kept receiver
+        // (Endpoint.Receiver: the first thread registered on it, `dest` open and held by that
+        // thread's SIP) if it is blocked in a receive (a direct wait not yet ended, its buffer
+        // open: then nothing is queued on `dest`, see ChannelFastPath.WaitingReceiver) and its
+        // SIP is alive. Interrupts off.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Thread DirectReceiver(Endpoint dest)
         {
-            if (dest.QueuedCount != 0 || dest.Closed) return null;
-            Thread r = dest.FirstReader;
-            if (r == null || r.State != ThreadState.Blocked || !r.DirectWait) return null;
-            ThreadChannels rc = ThreadChannels.Peek(r);
-            if (rc == null || rc.DirectBuffer == null) return null;
-            Sip owner = dest.Owner;
-            if (owner == null || owner != Sip.Of(r) || !owner.IsAlive) return null;
+            Thread r = dest.Receiver;
+            if (r == null || !r.DirectWait) return null;
+            if (ThreadChannels.Peek(r).DirectBuffer == null || !dest.Owner.IsAlive) return null;
             return r;
         }
 
@@ -482,6 +480,8 @@ namespace Singularity.Kernel.Ipc
             Endpoint[] w = tc.Watched;
             int n = tc.Watching;
             tc.Watching = 0;
+            tc.Quiet = false;
+            tc.CallVersion = 0;
             for (int i = 0; i < n; i++)
             {
                 Endpoint e = w[i];
@@ -510,12 +510,27 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         internal static int LookUp(Sip sip, int* handles, int count, Thread me, ThreadChannels tc)
         {
+            bool same = tc.Watching == count && tc.WatchedVersion == sip.HandleVersion;
+            int i = 0, h = 0;
+            if (same && tc.Quiet)
+            {
+                // The registered set, not stirred since a walk found none of it readable: each
+                // handle read and compared with the kept one, no endpoint's readiness tested
+                // (ThreadChannels.Quiet). At the first that differs, the walk below goes on from
+                // it with the value read (the prefix is the quiet set's: none readable).
+                int* kh = tc.HandlesAt;
+                for (; i < count; i++)
+                {
+                    h = handles[i];
+                    if (h != kh[i]) break;
+                }
+                if (i == count) return NoneReady;
+            }
+            else if (count > 0) h = handles[0];
             Endpoint[] w = tc.Watched;
             int[] wh = tc.WatchedHandles;
-            bool same = tc.Watching == count && tc.WatchedVersion == sip.HandleVersion;
-            for (int i = 0; i < count; i++)
+            for (; i < count; h = ++i < count ? handles[i] : 0)
             {
-                int h = handles[i];
                 Endpoint e;
                 if (same && h == wh[i]) e = w[i];
                 else
@@ -539,6 +554,10 @@ namespace Singularity.Kernel.Ipc
             // Watched[0..count) all found from WatchedHandles under this table (an early return
             // leaves the version as it was: what it vouched for still holds, or it is stale).
             tc.WatchedVersion = sip.HandleVersion;
+            // The registered set walked whole, none readable (interrupts off since): until something
+            // stirs it, the next lookup of it need not test readiness. A set not registered yet is
+            // not watched, so nothing would stir it: it is not marked quiet (Register clears it anyway).
+            if (same) tc.Quiet = true;
             return NoneReady;
         }
 
@@ -567,6 +586,8 @@ namespace Singularity.Kernel.Ipc
                 e.WatchReadable(me);
             }
             tc.Watching = count;
+            tc.Quiet = false;
+            tc.CallVersion = 0;
         }
 
         /// <summary>
@@ -587,7 +608,53 @@ namespace Singularity.Kernel.Ipc
             e.WatchReadable(me);
             Store(ref tc.Watched[0], e);
             tc.Watching = 1;
+            tc.Quiet = false;
+            tc.CallVersion = 0;
             tc.WatchedVersion = 0;          // found from an endpoint, not a handle: LookUp looks up
+        }
+
+        /// <summary>
+        /// WatchOne for Call's reply on <paramref name="e"/>, found from <paramref name="handle"/> in
+        /// <paramref name="sip"/>'s table now (Own, interrupts off since): the registration made (if
+        /// it is not that already), and kept with the handle and the table's version
+        /// (ThreadChannels.CallEndpoint), so the next Call on that handle, the table unchanged,
+        /// finds its endpoint without the table (KeptOne). Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static void WatchOneFound(Endpoint e, int handle, Sip sip, Thread me, ThreadChannels tc, ChannelMessage* m)
+        {
+            if (tc.Watching != 1 || tc.Watched[0] != e) RegisterOne(e, me, tc);
+            Store(ref tc.CallEndpoint, e);
+            tc.CallHandle = handle;
+            tc.CallVersion = sip.HandleVersion;
+            tc.DirectBuffer = m;
+            tc.DirectFrom = null;
+        }
+
+        /// <summary>
+        /// The endpoint <paramref name="handle"/> names while the thread's kept Call endpoint stands
+        /// (ThreadChannels.CallEndpoint: that handle, the SIP's table unchanged since): open and the
+        /// SIP's, as Own would find it (an endpoint leaves a SIP, closed or carried away, only with its
+        /// handle, which changes the version), and registered on already. Else null (Own then
+        /// looks). Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static Endpoint KeptOne(Sip sip, int handle, ThreadChannels tc) =>
+            tc.CallVersion == sip.HandleVersion && tc.CallHandle == handle ? tc.CallEndpoint : null;
+
+        /// <summary>
+        /// The endpoint <paramref name="handle"/> names if it is one of the set a lookup just
+        /// vouched for (LookUp returned NoneReady, interrupts off since: Watched[i] is what
+        /// WatchedHandles[i] names, for i below <paramref name="count"/>, at most MaxSelect); else
+        /// null. Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static Endpoint KeptAmong(int handle, int count, ThreadChannels tc)
+        {
+            int* wh = tc.HandlesAt;
+            for (int i = 0; i < count; i++)
+                if (wh[i] == handle) return System.Runtime.CompilerServices.Unsafe.As<nint, Endpoint>(ref tc.WatchedAt[i]);
+            return null;
         }
 
         /// <summary>

@@ -225,15 +225,25 @@ namespace Singularity.Kernel.Ipc
         {
             Thread me = Scheduler.Current;
             Sip sip = Sip.Of(me);
-            Endpoint e = ChannelCalls.Own(sip, (int)f->Handle);
+            ThreadChannels tc = ThreadChannels.Of(me);
+            int handle = (int)f->Handle;
+            // The endpoint of the last Call on this handle, registered on, while the table is
+            // unchanged (KeptOne); else the table's.
+            Endpoint kept = ChannelCalls.KeptOne(sip, handle, tc);
+            Endpoint e = kept ?? ChannelCalls.Own(sip, handle);
             // A reply already queued for this side would end the wait at once: the general path.
             if (e == null || e.QueuedCount != 0) return 0;
             Endpoint dest = e.Peer;
             Thread r = WaitingReceiver(dest);
             if (r == null) return 0;
             if (!TryDeliver(sip, dest, r, f->Request)) return 0;
-            ThreadChannels tc = ThreadChannels.Of(me);
-            ChannelCalls.WatchOne(e, me, tc, f->Reply);
+            if (kept != null)
+            {
+                // Registered on `e` already: only the buffer opened.
+                tc.DirectBuffer = f->Reply;
+                tc.DirectFrom = null;
+            }
+            else ChannelCalls.WatchOneFound(e, handle, sip, me, tc, f->Reply);
             ulong timeoutNs = f->TimeoutNs;
             if (timeoutNs != 0) f->Deadline = ChannelCalls.Deadline(timeoutNs);    // read only with a timeout (Left)
             f->Endpoint = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref e);
@@ -273,15 +283,18 @@ namespace Singularity.Kernel.Ipc
             if (replyHandle == 0 || count <= 0 || count > ChannelCalls.MaxSelect) return 0;
             Thread me = Scheduler.Current;
             Sip sip = Sip.Of(me);
-            Endpoint e = ChannelCalls.Own(sip, replyHandle);
-            Thread client = e == null ? null : WaitingReceiver(e.Peer);     // Own: open
-            if (client == null) return 0;
             // The receive half's lookup first: a ready endpoint or a bad handle leaves it all to
             // the general path. Each handle read once; the endpoints found are the ones waited on.
-            // Neither this nor the delivery below changes what WaitingReceiver looked at.
+            // Neither this nor the delivery below changes what WaitingReceiver looks at (the
+            // lookup's registration changes only this thread's, which runs).
             ThreadChannels tc = ThreadChannels.Of(me);
             int* handles = f->Handles;
             if (ChannelCalls.LookUp(sip, handles, count, me, tc) != ChannelCalls.NoneReady) return 0;
+            // The reply's endpoint: usually one of the set just vouched for (a server replies on
+            // the endpoint it received on), else the table's.
+            Endpoint e = ChannelCalls.KeptAmong(replyHandle, count, tc) ?? ChannelCalls.Own(sip, replyHandle);
+            Thread client = e == null ? null : WaitingReceiver(e.Peer);     // open: Own, or vouched for
+            if (client == null) return 0;
             // The reply read as Call's request (CallLean); the received message goes to its own buffer.
             if (!TryDeliver(sip, e.Peer, client, f->Reply)) return 0;
             int* results = f->Results;
@@ -327,21 +340,24 @@ namespace Singularity.Kernel.Ipc
         }
 
         // A thread blocked in a receive on `dest` that a message can be delivered to and the CPU
-        // handed to: as ChannelCalls' direct receiver (the first thread waiting for `dest` to
-        // become readable, blocked with its buffer offered, its SIP alive and still owning `dest`,
-        // nothing queued ahead, not a kernel-served end), and Scheduler.CanHandOff. Else null.
+        // handed to, else null. What does not change per message is kept ready on the endpoint
+        // (Endpoint.Receiver: the first thread registered on it, `dest` open, not kernel-served,
+        // held by that thread's SIP; the thread has a share); what is left is the thread's own
+        // state: blocked in a direct wait not yet ended (DirectWait: cleared by every wake-up,
+        // timeout, hand-off to it and kill, so it is neither the running nor the idle thread),
+        // its buffer open (so it waits on its registered set, `dest` among it: nothing is queued
+        // on `dest`, since it blocked seeing none readable and an enqueue wakes it), its SIP alive,
+        // and the scheduler's say (Scheduler.CanHandOffWaiting). Interrupts off.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Thread WaitingReceiver(Endpoint dest)
         {
-            if (dest == null || dest.Closed || dest.Server != null || dest.QueuedCount != 0) return null;
-            // Blocked in BlockDirect (or HandOff): CanHandOff's first test, below.
-            Thread r = dest.FirstReader;
-            if (r == null) return null;
-            ThreadChannels rc = ThreadChannels.Peek(r);
-            if (rc == null || rc.DirectBuffer == null) return null;
-            Sip owner = dest.Owner;
-            if (owner == null || r.Owner != owner || !owner.IsAlive) return null;
-            return Scheduler.CanHandOff(r) ? r : null;
+            Thread r = dest.Receiver;
+            if (r == null || !r.DirectWait) return null;
+            // Registered, so its channel state exists; its owner is the SIP holding `dest`.
+            if (ThreadChannels.Peek(r).DirectBuffer == null) return null;
+            ThreadOwner o = r.Owner;
+            if (!System.Runtime.CompilerServices.Unsafe.As<Sip>(o).IsAlive) return null;
+            return Scheduler.CanHandOffWaiting(r, o) ? r : null;
         }
 
         // CheckBlocks then Deliver, for the lean entries: false, with nothing changed, when the

@@ -21,7 +21,13 @@ namespace Singularity.Kernel.Ipc
         private const int CapacityIsAPowerOfTwo = 1 / ((QueueCapacity & (QueueCapacity - 1)) == 0 ? 1 : 0);
 
         public Endpoint Peer;
-        public Sip Owner;                       // null while the endpoint travels inside a message
+        /// <summary>The SIP holding this end; null while it travels inside a message or the kernel holds it. Setting it elects the receiver again.</summary>
+        public Sip Owner
+        {
+            get => _owner;
+            set { _owner = value; ElectReceiver(); }
+        }
+        private Sip _owner;
         public bool Closed;                     // this side closed
         public KernelServer Server;             // the kernel serves this end (KernelServer): nothing queues here
         public int Principal;                   // for a served end: the id of the SIP it acts for
@@ -68,8 +74,9 @@ namespace Singularity.Kernel.Ipc
             if (bytes > PairBytes) PairBytes = bytes;
             imp.Peer = exp;
             exp.Peer = imp;
-            imp.Owner = owner;
-            exp.Owner = owner;
+            // The fields, not Owner's setter: nobody watches a new endpoint, there is no receiver to elect.
+            imp._owner = owner;
+            exp._owner = owner;
             if (owner != null)
             {
                 owner.Account.Force(Charge.Channels, bytes);
@@ -119,10 +126,40 @@ namespace Singularity.Kernel.Ipc
         public bool IsReadable => _count > 0 || Peer == null || Peer.Closed;
         public bool PeerGone => Peer == null || Peer.Closed;
 
-        public void WatchReadable(Thread t) => _readable.Add(t);
+        /// <summary>
+        /// The thread a message for this end may be handed to directly, kept ready instead of
+        /// derived per message (docs/channels.md "Receiver kept"): null, or the first of the threads
+        /// registered for readability (ThreadChannels.Watched), while this end is open, not served
+        /// by the kernel, and held by that thread's SIP, and the thread has a share. Whether it is
+        /// waiting now (DirectWait with its buffer open) is the thread's own state, read by the
+        /// sender. Elected again by every change of what it depends on: a registration made or
+        /// dropped (WatchReadable, UnwatchReadable), the owner (Owner's setter), the close. Never
+        /// written per message. Interrupts off.
+        /// </summary>
+        public Thread Receiver;
+
+        // The rule above, applied to the watchers and fields as they are now. Interrupts off.
+        private void ElectReceiver()
+        {
+            Thread f = _readable.First;
+            Receiver = f != null && !Closed && Server == null && _owner != null && f.Owner == _owner && f.Share != null ? f : null;
+        }
+
+        public void WatchReadable(Thread t)
+        {
+            _readable.Add(t);
+            if (Receiver == null) ElectReceiver();
+        }
+
         /// <summary>A thread waiting for this endpoint to become readable (woken by the last enqueue), or null.</summary>
         public Thread FirstReader => _readable.First;
-        public void UnwatchReadable(Thread t) => _readable.Remove(t);
+
+        public void UnwatchReadable(Thread t)
+        {
+            _readable.Remove(t);
+            // A new first reader (or one that became eligible with the old first gone).
+            if (Receiver == t || Receiver == null) ElectReceiver();
+        }
         public void WatchWritable(Thread t) => _writable.Add(t);
         public void UnwatchWritable(Thread t) => _writable.Remove(t);
 
@@ -411,6 +448,7 @@ namespace Singularity.Kernel.Ipc
             _writable.WakeAll();
             _readable.Clear();
             _writable.Clear();
+            Receiver = null;
             if (Peer != null)
             {
                 Peer._readable.WakeAll();
@@ -476,12 +514,23 @@ namespace Singularity.Kernel.Ipc
         /// <summary>The first thread watching (the longest waiting), or null.</summary>
         public Thread First => _first;
 
-        /// <summary>Makes every watching thread ready; they re-check what they wait for. Interrupts off.</summary>
+        /// <summary>
+        /// Makes every watching thread ready; they re-check what they wait for. Each also loses its
+        /// quiet mark (ThreadChannels.Quiet), waiting or not: its kept registration may have become
+        /// readable. Interrupts off.
+        /// </summary>
         public void WakeAll()
         {
             if (_first == null) return;
-            Scheduler.WakeDirect(_first);
-            for (int i = 0; i < _count; i++) Scheduler.WakeDirect(_threads[i]);
+            Wake(_first);
+            for (int i = 0; i < _count; i++) Wake(_threads[i]);
+        }
+
+        private static void Wake(Thread t)
+        {
+            ThreadChannels tc = ThreadChannels.Peek(t);
+            if (tc != null) tc.Quiet = false;
+            Scheduler.WakeDirect(t);
         }
 
         /// <summary>Forgets every watcher (woken already). Interrupts off.</summary>

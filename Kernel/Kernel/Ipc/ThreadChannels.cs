@@ -35,6 +35,40 @@ namespace Singularity.Kernel.Ipc
         /// </summary>
         public readonly int[] WatchedHandles = new int[ChannelCalls.MaxSelect];
         public ulong WatchedVersion;
+        /// <summary>
+        /// Watched's and WatchedHandles' elements, addressed without a bounds check (the lookup's
+        /// per-hop loops; their callers bound the count by MaxSelect, the arrays' length). The
+        /// kernel heap never moves an object. Computed on use (no field: thread creation pays nothing).
+        /// </summary>
+        public nint* WatchedAt => (nint*)Unsafe.AsPointer(ref Unsafe.As<ArrayData>(Watched).First);
+        public int* HandlesAt => (int*)Unsafe.AsPointer(ref Unsafe.As<ArrayData>(WatchedHandles).First);
+
+        // A single-dimensional array seen as an object: the type pointer, the length (padded to 8),
+        // then the elements (First: the first element's address).
+        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit)]
+        private sealed class ArrayData
+        {
+            [System.Runtime.InteropServices.FieldOffset(8)] public byte First;   // after the type pointer and the length's 8 bytes
+        }
+        /// <summary>
+        /// Call's kept endpoint (ChannelCalls.WatchOneFound, KeptOne): while CallVersion is the SIP's
+        /// HandleVersion, CallHandle names CallEndpoint (open, the SIP's) and the registration is
+        /// exactly that endpoint. 0 (never a version) after any change of the registration
+        /// (Register, RegisterOne, Unregister).
+        /// </summary>
+        public Endpoint CallEndpoint;
+        public int CallHandle;
+        public ulong CallVersion;
+        /// <summary>
+        /// True only while none of Watched[0..Watching) can be readable: set by a lookup that walked
+        /// the registered set and found none readable (ChannelCalls.LookUp), cleared by everything
+        /// that may make one readable since: a wake-up of the endpoint's readers (a message queued,
+        /// the peer closed, the endpoint closed: Watchers.WakeAll clears it for every watcher,
+        /// waiting or not) and any change of the registration (Register, Unregister). While it is
+        /// true a lookup of the same set tests no endpoint's readiness (docs/channels.md "Receiver
+        /// kept"). False when made (no initializer: thread creation pays nothing).
+        /// </summary>
+        public bool Quiet;
         /// <summary>The endpoint a channel send of this thread is blocked on (waiting for room) or a kernel server serves.</summary>
         public Endpoint Pinned;
         /// <summary>

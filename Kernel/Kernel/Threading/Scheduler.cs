@@ -414,6 +414,19 @@ namespace Singularity.Kernel.Threading
         }
 
         /// <summary>
+        /// CanHandOff for a thread its caller knows is in a direct wait not yet ended (DirectWait,
+        /// read by the caller), hence neither the running nor the idle thread, has a share and has
+        /// <paramref name="o"/> for its owner, not null (the channel fast path's kept receiver,
+        /// Ipc/Endpoint.cs Receiver): the rest of the test. Interrupts must be disabled.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool CanHandOffWaiting(Thread t, ThreadOwner o)
+        {
+            if (s_handoff != null || (s_readyMask >> (int)t.Priority) > 1) return false;
+            return (o.Collector == null && !o.Hung) || o.MayRun(t);
+        }
+
+        /// <summary>
         /// The rendezvous switch of the channel fast path (Ipc/ChannelFastPath.cs): the running
         /// thread blocks as in BlockDirect (until WakeDirect, WakeHandOff, a HandOff to it, or the
         /// timeout in ns, 0 = none) and <paramref name="t"/>, for which CanHandOff was true with

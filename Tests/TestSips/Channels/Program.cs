@@ -250,6 +250,9 @@ public static class Program
         wrong += MoveProbes();
         wrong += LeanIndex();
         wrong += LateReply();
+        wrong += StaleReceiver();
+        wrong += StirredSet();
+        wrong += HandleGivenAway();
         Debug.WriteLine("fastpath: done, " + wrong.ToString() + " wrong");
         return wrong == 0 ? 0 : 1;
     }
@@ -447,6 +450,108 @@ public static class Program
     }
 
     private static void ServeIndex(IndexServer shared)
+    // docs/channels.md "Receiver kept": an endpoint's kept receiver follows its thread's
+    // registration. Registered on h (its last receive) and then waiting on q, this thread is no
+    // longer h's receiver: a Call on h's peer is queued for h (and times out), never delivered
+    // into the wait on q, which gets q's own message.
+    private static int StaleReceiver()
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint g, out RawEndpoint h);
+        RawEndpoint.CreateChannel(out RawEndpoint p, out RawEndpoint q);
+        var shared = new Rewritten { Set = new[] { g, p } };
+        Thread other = Thread.Start(() => CallThenSend(shared));
+        RecvStatus st = RawEndpoint.ReceiveAny(new[] { h }, out RawMessage m, out int index, 10);   // times out, registered on h
+        RecvStatus sq = q.Receive(out RawMessage fromQ, 2000);
+        RecvStatus sh = h.Receive(out RawMessage fromH, 10);
+        bool ended = other.Join(5000);
+        g.Close(); h.Close(); p.Close(); q.Close();
+        return Probe("a receiver waiting elsewhere gets no call for its old endpoint",
+                     st == RecvStatus.TimedOut && sq == RecvStatus.Ok && fromQ.Tag == 23 && sh == RecvStatus.Ok && fromH.Tag == 22
+                     && ended && shared.Threw == (int)RecvStatus.TimedOut);
+    }
+
+    // StaleReceiver's other thread: a Call on shared.Set[0] (tag 22; nobody answers: its status in
+    // Threw), then a send on shared.Set[1] (tag 23).
+    private static void CallThenSend(Rewritten shared)
+    {
+        Thread.Sleep(30);
+        var req = new RawMessage { Tag = 22 };
+        shared.Threw = (int)shared.Set[0].Call(ref req, out RawMessage _, 200);
+        var toQ = new RawMessage { Tag = 23 };
+        shared.Set[1].Send(ref toQ);
+    }
+
+    // docs/channels.md "Receiver kept": a server's kept registration skips its endpoints'
+    // readiness test only while nothing stirred them. Registered on {b1, b2}, running (a client's
+    // call just received), it sees a message queued on b2 meanwhile: its next ReplyAndReceive,
+    // the reply going to the client waiting for it (the lean path), takes that message at once
+    // instead of waiting for the timeout.
+    private static int StirredSet()
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b1);
+        RawEndpoint.CreateChannel(out RawEndpoint x, out RawEndpoint b2);
+        var set = new[] { b1, b2 };
+        var shared = new Rewritten { Set = new[] { a } };
+        Thread client = Thread.Start(() => CallOnce(shared));
+        var reply = new RawMessage();
+        // Registered on the set; the second lookup walks the registered set and finds it quiet.
+        RawEndpoint.ReplyAndReceive(default, ref reply, set, out RawMessage m, out int index, out RecvStatus rs, 5);
+        RawEndpoint.ReplyAndReceive(default, ref reply, set, out m, out index, out rs, 5);
+        RecvStatus st = RawEndpoint.ReplyAndReceive(default, ref reply, set, out m, out index, out rs, 2000);
+        bool got = st == RecvStatus.Ok && index == 0 && m.Tag == 30;
+        var late = new RawMessage { Tag = 31 };
+        RecvStatus sent = x.Send(ref late);
+        reply = new RawMessage { Tag = 32 };
+        ulong t0 = Clock.NowNs;
+        st = RawEndpoint.ReplyAndReceive(b1, ref reply, set, out m, out index, out rs, 1000);
+        ulong ms = (Clock.NowNs - t0) / 1000000;
+        bool ended = client.Join(5000);
+        a.Close(); b1.Close(); x.Close(); b2.Close();
+        Debug.WriteLine("fastpath: stirred set: the queued message after " + ms.ToString() + " ms");
+        return Probe("a message queued while the server runs is seen by its kept set",
+                     got && sent == RecvStatus.Ok && st == RecvStatus.Ok && rs == RecvStatus.Ok && index == 1 && m.Tag == 31 && ms < 500
+                     && ended && shared.Threw == 32);
+    }
+
+    // StirredSet's client: one Call on shared.Set[0] (tag 30), the reply's tag in Threw.
+    private static void CallOnce(Rewritten shared)
+    {
+        Thread.Sleep(50);
+        var req = new RawMessage { Tag = 30 };
+        shared.Threw = shared.Set[0].Call(ref req, out RawMessage rep, 3000) == RecvStatus.Ok ? (int)rep.Tag : -1;
+    }
+
+    // docs/channels.md "Receiver kept": Call finds its endpoint from its last call's registration
+    // only while the handle table is unchanged. The client's end sent away (in flight, then back
+    // under a new handle), a Call on the old handle is BadHandle, never delivered to the server
+    // still waiting on the far end; the new handle calls as before.
+    private static int HandleGivenAway()
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint c, out RawEndpoint s);
+        RawEndpoint.CreateChannel(out RawEndpoint t1, out RawEndpoint t2);
+        var set = new[] { s };
+        Thread server = Thread.Start(() => EchoUntilClosed(set));
+        var req = new RawMessage { Tag = 40 };
+        bool first = c.Call(ref req, out RawMessage rep, 2000) == RecvStatus.Ok && rep.Tag == 40;
+        req = new RawMessage { Tag = 41 };
+        first = first && c.Call(ref req, out rep, 2000) == RecvStatus.Ok && rep.Tag == 41;
+        var carry = new RawMessage { Tag = 1 };
+        carry.Add(c);
+        RecvStatus away = t1.Send(ref carry);
+        req = new RawMessage { Tag = 42 };
+        RecvStatus stale = c.Call(ref req, out rep, 100);
+        RecvStatus back = t2.Receive(out RawMessage got, 100);
+        RawEndpoint c2 = back == RecvStatus.Ok ? got.GetEndpoint(0) : default;
+        req = new RawMessage { Tag = 43 };
+        bool again = back == RecvStatus.Ok && c2.Call(ref req, out rep, 2000) == RecvStatus.Ok && rep.Tag == 43;
+        if (back == RecvStatus.Ok) c2.Close();
+        bool ended = server.Join(5000);
+        s.Close(); t1.Close(); t2.Close();
+        return Probe("a call on a handle given away is refused", first && away == RecvStatus.Ok && stale == RecvStatus.BadHandle && again && ended);
+    }
+
+    // Echoes each request back on the endpoint it came from until a receive is not Ok.
+    private static void EchoUntilClosed(RawEndpoint[] set)
     {
         RawEndpoint replyTo = default;
         var reply = new RawMessage();
@@ -488,6 +593,13 @@ public static class Program
         Thread.Sleep(100);
         var reply = new RawMessage { Tag = m.Tag + 1 };
         RawEndpoint.ReplyAndReceive(set[0], ref reply, set, out m, out index, out RecvStatus _, 2000);
+    }
+
+            RecvStatus st = RawEndpoint.ReplyAndReceive(replyTo, ref reply, set, out RawMessage m, out int index, out RecvStatus rs, 5000);
+            if (st != RecvStatus.Ok) return;
+            reply = m;
+            replyTo = set[index];
+        }
     }
 
     // The kept-registration probe's other thread: to h (tag 20), then to q (tag 21), once the
