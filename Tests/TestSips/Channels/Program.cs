@@ -450,6 +450,49 @@ public static class Program
     }
 
     private static void ServeIndex(IndexServer shared)
+    {
+        RawEndpoint replyTo = default;
+        var reply = new RawMessage();
+        while (true)
+        {
+            RecvStatus st = RawEndpoint.ReplyAndReceive(replyTo, ref reply, shared.Set, out RawMessage m, out int index, out RecvStatus _, 5000);
+            if (st != RecvStatus.Ok) return;
+            if (index != 1) shared.Wrong++;
+            shared.Served++;
+            reply = m;
+            replyTo = shared.Set[1];
+        }
+    }
+
+    // A Call whose lean wait ends by its timeout (the server holds the request past it), then a
+    // plain receive on the same endpoint: the late reply, delivered straight into that receive
+    // by the server's ReplyAndReceive, must arrive whole (the timed-out lean wait left nothing a
+    // delivery would complete instead: ThreadChannels.LeanFrame cleared by the resume routine).
+    private static int LateReply()
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint client, out RawEndpoint server);
+        var set = new[] { server };
+        Thread srv = Thread.Start(() => ServeLate(set));
+        Thread.Sleep(20);                   // the server waits: the Call takes the lean path
+        var req = new RawMessage { Tag = 30 };
+        RecvStatus first = client.Call(ref req, out RawMessage rep, 20);
+        RecvStatus late = client.Receive(out RawMessage m, 2000);
+        client.Close();
+        bool ended = srv.Join(5000);
+        server.Close();
+        return Probe("a late reply after a call timed out arrives whole",
+                     first == RecvStatus.TimedOut && late == RecvStatus.Ok && m.Tag == 31 && ended);
+    }
+
+    private static void ServeLate(RawEndpoint[] set)
+    {
+        RecvStatus st = RawEndpoint.ReceiveAny(set, out RawMessage m, out int index, 2000);
+        if (st != RecvStatus.Ok) return;
+        Thread.Sleep(100);
+        var reply = new RawMessage { Tag = m.Tag + 1 };
+        RawEndpoint.ReplyAndReceive(set[0], ref reply, set, out m, out index, out RecvStatus _, 2000);
+    }
+
     // docs/channels.md "Receiver kept": an endpoint's kept receiver follows its thread's
     // registration. Registered on h (its last receive) and then waiting on q, this thread is no
     // longer h's receiver: a Call on h's peer is queued for h (and times out), never delivered
@@ -557,44 +600,6 @@ public static class Program
         var reply = new RawMessage();
         while (true)
         {
-            RecvStatus st = RawEndpoint.ReplyAndReceive(replyTo, ref reply, shared.Set, out RawMessage m, out int index, out RecvStatus _, 5000);
-            if (st != RecvStatus.Ok) return;
-            if (index != 1) shared.Wrong++;
-            shared.Served++;
-            reply = m;
-            replyTo = shared.Set[1];
-        }
-    }
-
-    // A Call whose lean wait ends by its timeout (the server holds the request past it), then a
-    // plain receive on the same endpoint: the late reply, delivered straight into that receive
-    // by the server's ReplyAndReceive, must arrive whole (the timed-out lean wait left nothing a
-    // delivery would complete instead: ThreadChannels.LeanFrame cleared by the resume routine).
-    private static int LateReply()
-    {
-        RawEndpoint.CreateChannel(out RawEndpoint client, out RawEndpoint server);
-        var set = new[] { server };
-        Thread srv = Thread.Start(() => ServeLate(set));
-        Thread.Sleep(20);                   // the server waits: the Call takes the lean path
-        var req = new RawMessage { Tag = 30 };
-        RecvStatus first = client.Call(ref req, out RawMessage rep, 20);
-        RecvStatus late = client.Receive(out RawMessage m, 2000);
-        client.Close();
-        bool ended = srv.Join(5000);
-        server.Close();
-        return Probe("a late reply after a call timed out arrives whole",
-                     first == RecvStatus.TimedOut && late == RecvStatus.Ok && m.Tag == 31 && ended);
-    }
-
-    private static void ServeLate(RawEndpoint[] set)
-    {
-        RecvStatus st = RawEndpoint.ReceiveAny(set, out RawMessage m, out int index, 2000);
-        if (st != RecvStatus.Ok) return;
-        Thread.Sleep(100);
-        var reply = new RawMessage { Tag = m.Tag + 1 };
-        RawEndpoint.ReplyAndReceive(set[0], ref reply, set, out m, out index, out RecvStatus _, 2000);
-    }
-
             RecvStatus st = RawEndpoint.ReplyAndReceive(replyTo, ref reply, set, out RawMessage m, out int index, out RecvStatus rs, 5000);
             if (st != RecvStatus.Ok) return;
             reply = m;
