@@ -677,21 +677,7 @@ namespace Singularity.Kernel.Threading
             // Another of its threads queued: its share competes already (as at a hand-off). The
             // thread itself may be queued just now (a yield or a preemption queues it before Schedule).
             if (t == s_idle || share == null || share.Queued > (t.State == ThreadState.Ready ? 1 : 0)) return;
-            int level = (int)t.Priority;
-            bool any = false;
-            ulong least = 0;
-            for (ReadyQueue q = s_active[level]; q != null; q = q.NextActive)
-                if (q.Share != share && (!any || (long)(q.Share.VirtualTime - least) < 0)) { least = q.Share.VirtualTime; any = true; }
-            if (o != null && o != s_idle && o.State != ThreadState.Dead && o.Share != null && o.Share != share && (int)o.Priority == level
-                && (!any || (long)(o.Share.VirtualTime - least) < 0))
-            {
-                least = o.Share.VirtualTime;
-                any = true;
-            }
-            if (!any) return;
-            if (s_wakeCredit == 0) s_wakeCredit = CpuShare.DefaultVirtual(Clock.TscHz / 1000 * QuantumTicks / 2);
-            ulong floor = least - s_wakeCredit;
-            if ((long)(share.VirtualTime - floor) < 0) share.VirtualTime = floor;
+            CatchUp(share, (int)t.Priority, o);
         }
 
         /// <summary>Cycles as milliseconds (0 before the TSC is calibrated).</summary>
@@ -734,16 +720,21 @@ namespace Singularity.Kernel.Threading
         // A waking share starts no further behind the shares competing at its level than a wake
         // credit (half a quantum at the default share): it runs soon (an interactive SIP answers
         // within a quantum), but sleeping banks nothing, so it cannot then outrun them for long.
-        private static void CatchUp(CpuShare share, int level)
+        private static void CatchUp(CpuShare share, int level) => CatchUp(share, level, s_current);
+
+        // CatchUp against the shares ready at `level` and `other`'s (the running thread, or the donor
+        // of a chain of hand-offs: ChargeChain), `share` itself excepted (its thread may be queued
+        // just now when a chain is settled) and a dead or idle `other` ignored.
+        private static void CatchUp(CpuShare share, int level, Thread other)
         {
             bool any = false;
             ulong least = 0;
             for (ReadyQueue q = s_active[level]; q != null; q = q.NextActive)
-                if (!any || (long)(q.Share.VirtualTime - least) < 0) { least = q.Share.VirtualTime; any = true; }
-            Thread c = s_current;
-            if (c != s_idle && (int)c.Priority == level && (!any || (long)(c.Share.VirtualTime - least) < 0))
+                if (q.Share != share && (!any || (long)(q.Share.VirtualTime - least) < 0)) { least = q.Share.VirtualTime; any = true; }
+            if (other != null && other != s_idle && other.State != ThreadState.Dead && other.Share != null && other.Share != share
+                && (int)other.Priority == level && (!any || (long)(other.Share.VirtualTime - least) < 0))
             {
-                least = c.Share.VirtualTime;
+                least = other.Share.VirtualTime;
                 any = true;
             }
             if (!any) return;
