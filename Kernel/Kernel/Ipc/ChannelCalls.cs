@@ -579,13 +579,15 @@ namespace Singularity.Kernel.Ipc
         {
             if (tc.Watching != 0) Unregister(me, tc, count);
             Endpoint[] w = tc.Watched;
+            // Watching first: an election while watching finds its index in the new set
+            // (Endpoint.ReceiverIndex).
+            tc.Watching = count;
             for (int i = 0; i < count; i++)
             {
                 Endpoint e = w[i];
                 e.Pin();
                 e.WatchReadable(me);
             }
-            tc.Watching = count;
             tc.Quiet = false;
             tc.CallVersion = 0;
         }
@@ -604,10 +606,11 @@ namespace Singularity.Kernel.Ipc
         private static void RegisterOne(Endpoint e, Thread me, ThreadChannels tc)
         {
             if (tc.Watching != 0) Unregister(me, tc, 0);
-            e.Pin();
-            e.WatchReadable(me);
+            // The set first: an election while watching finds e's index in it (Endpoint.ReceiverIndex).
             Store(ref tc.Watched[0], e);
             tc.Watching = 1;
+            e.Pin();
+            e.WatchReadable(me);
             tc.Quiet = false;
             tc.CallVersion = 0;
             tc.WatchedVersion = 0;          // found from an endpoint, not a handle: LookUp looks up

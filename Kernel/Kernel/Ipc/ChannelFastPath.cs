@@ -464,11 +464,10 @@ namespace Singularity.Kernel.Ipc
                 ((CallFrame*)lean)->Endpoint = 0;
                 return;
             }
+            // The receiver is dest.Receiver (WaitingReceiver), waiting on exactly its registration:
+            // the election kept dest's index in it (Endpoint.ReceiverIndex), no search of the set.
             ReplyFrame* f = (ReplyFrame*)(lean - 1);
-            Endpoint[] w = rc.Watched;
-            int count = f->Count;
-            for (int i = 0; i < count; i++)
-                if (w[i] == dest) { f->Results[0] = i; break; }
+            f->Results[0] = dest.ReceiverIndex;
             f->Pending = 0;
         }
 

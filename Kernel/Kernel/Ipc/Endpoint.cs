@@ -137,12 +137,22 @@ namespace Singularity.Kernel.Ipc
         /// written per message. Interrupts off.
         /// </summary>
         public Thread Receiver;
+        /// <summary>
+        /// This end's index in Receiver's registration (its first in ThreadChannels.Watched), found
+        /// at the election, so a lean delivery completes a set receive's wait without searching
+        /// the set (ChannelFastPath.CompleteLean). Receiver's registration changes only through
+        /// Unregister and Register, which unwatch and watch again, so a new election: the index
+        /// stands while Receiver does. -1 when not found (or no Receiver).
+        /// </summary>
+        public int ReceiverIndex;
 
         // The rule above, applied to the watchers and fields as they are now. Interrupts off.
         private void ElectReceiver()
         {
             Thread f = _readable.First;
-            Receiver = f != null && !Closed && Server == null && _owner != null && f.Owner == _owner && f.Share != null ? f : null;
+            Thread r = f != null && !Closed && Server == null && _owner != null && f.Owner == _owner && f.Share != null ? f : null;
+            Receiver = r;
+            ReceiverIndex = r == null ? -1 : ThreadChannels.IndexOf(ThreadChannels.Peek(r), this);
         }
 
         public void WatchReadable(Thread t)

@@ -90,6 +90,20 @@ namespace Singularity.Kernel.Ipc
         /// </summary>
         public nint LeanFrame;
 
+        /// <summary>
+        /// The first index of <paramref name="e"/> in Watched[0..Watching), or -1 (also for no
+        /// state). Registering sets Watching before it watches, so an election during it finds the
+        /// new set (Endpoint.ReceiverIndex). Interrupts off.
+        /// </summary>
+        public static int IndexOf(ThreadChannels tc, Endpoint e)
+        {
+            if (tc == null) return -1;
+            Endpoint[] w = tc.Watched;
+            int n = tc.Watching;
+            for (int i = 0; i < n; i++) if (w[i] == e) return i;
+            return -1;
+        }
+
         /// <summary>The thread's state, or null if it has none yet (no allocation; a sender looking at a receiver).</summary>
         public static ThreadChannels Peek(Thread t) => Unsafe.As<ThreadChannels>(t.ChannelState);
 
