@@ -276,9 +276,8 @@ namespace Singularity.Kernel.Ipc
         /// <summary>
         /// The entry of the block <paramref name="handle"/> names if the live <paramref name="sip"/>
         /// owns it (its id is never 0, so a free slot, owner 0, is never its own), else null: the
-        /// channel fast path's check of each block it hands over, the entry then given straight to
-        /// TransferEntry (no second lookup). Valid while interrupts stay off (the table moves only
-        /// when it grows, with interrupts off). Interrupts off.
+        /// channel fast path's check of each block it hands over (Deliver finds the entry again
+        /// from the handle's low half: cheaper than keeping it beside the handle). Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static Block* SipOwnedEntry(ulong handle, Sip sip)
@@ -288,10 +287,6 @@ namespace Singularity.Kernel.Ipc
             Block* b = s_blocks + slot;
             return b->Owner == sip.Id && b->Key == (uint)(handle >> 32) ? b : null;
         }
-
-        /// <summary>The entry of a slot found by a check with interrupts off since (the quarantine's copies). Interrupts off.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static Block* EntryAt(int slot) => s_blocks + (uint)slot;
 
         /// <summary>OwnedSlot's entry, or null: the one-block send's check, the entry then given to TransferEntry. Interrupts off.</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
