@@ -333,7 +333,9 @@ namespace Singularity.Kernel.Ipc
         }
 
         // The handles of a checked message (no stackalloc: no zeroing call, no cookie). A block's
-        // slot is its handle's low half (ExchangeHeap.HandleOf), so no slots are kept beside them.
+        // slot is its handle's low half (ExchangeHeap.HandleOf), so its entry is found again with
+        // a shift: keeping the entries beside the handles cost more (a larger frame to zero and
+        // the stores and loads: round trip 916 to 922).
         private struct Checked
         {
             public ulong H0, H1, H2, H3;
@@ -394,7 +396,7 @@ namespace Singularity.Kernel.Ipc
                 for (int j = 0; j < i; j++) if (hs[j] == h) return -1;
                 // One compare of the handle's upper half with the slot's key checks the kind and
                 // the generation (an endpoint's or a forged handle matches no key), one the owner.
-                if (ExchangeHeap.SipOwnedSlot(h, sip) < 0) return -1;
+                if (ExchangeHeap.SipOwnedEntry(h, sip) == null) return -1;
                 hs[i] = h;
             }
             if (count != 0 && sip.PreemptedThreads != 0 && !Quarantine(sip, hs, count)) return -1;

@@ -271,10 +271,10 @@ namespace Singularity.Kernel.Ipc
                 {
                     ulong h = s[9];
                     d[9] = h;
-                    // OwnedSlot checks the kind too: -1 for anything but a block the sender owns.
-                    int slot = ExchangeHeap.OwnedSlot(h, sip.Id);
-                    if (slot < 0) return (h & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint ? CarriesEndpoint : ChannelStatus.BadMessage;
-                    ExchangeHeap.TransferAt(slot, sip, ExchangeHeap.InFlight, null);
+                    // OwnedEntry checks the kind too: null for anything but a block the sender owns.
+                    ExchangeHeap.Block* b = ExchangeHeap.OwnedEntry(h, sip.Id);
+                    if (b == null) return (h & ChannelMessage.KindMask) == ChannelMessage.KindEndpoint ? CarriesEndpoint : ChannelStatus.BadMessage;
+                    ExchangeHeap.TransferEntry(b, sip, ExchangeHeap.InFlight, null);     // the entry found: no second lookup
                 }
             }
             _count++;

@@ -25,8 +25,10 @@ namespace Singularity.Kernel.Ipc
         private const int MaxCapacity = 1 << 20;
         // 64 bytes: a slot's entry is found with a shift. What a hand-over reads and writes is kept
         // ready here (Key, Held, Header), not re-derived per hop (docs/channels.md "Lean blocks").
+        // Internal only so that a check can hand the entry it found to the hand-over (SipOwnedEntry,
+        // TransferEntry); nothing outside this class reads or writes its fields.
         [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Size = 64)]
-        private struct Block
+        internal struct Block
         {
             public byte* Data;
             public ulong Length;
@@ -272,16 +274,29 @@ namespace Singularity.Kernel.Ipc
         public static bool IsOwnedBy(ulong handle, int owner) => OwnedSlot(handle, owner) >= 0;
 
         /// <summary>
-        /// OwnedSlot for a live SIP (its id is never 0, so a free slot, owner 0, is never its own):
-        /// the channel fast path's check of each block it hands over. Interrupts off.
+        /// The entry of the block <paramref name="handle"/> names if the live <paramref name="sip"/>
+        /// owns it (its id is never 0, so a free slot, owner 0, is never its own), else null: the
+        /// channel fast path's check of each block it hands over (Deliver finds the entry again
+        /// from the handle's low half: cheaper than keeping it beside the handle). Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static int SipOwnedSlot(ulong handle, Sip sip)
+        public static Block* SipOwnedEntry(ulong handle, Sip sip)
         {
             uint slot = (uint)handle;
-            if (slot >= (uint)s_capacity) return -1;
+            if (slot >= (uint)s_capacity) return null;
             Block* b = s_blocks + slot;
-            return b->Owner == sip.Id && b->Key == (uint)(handle >> 32) ? (int)slot : -1;
+            return b->Owner == sip.Id && b->Key == (uint)(handle >> 32) ? b : null;
+        }
+
+        /// <summary>OwnedSlot's entry, or null: the one-block send's check, the entry then given to TransferEntry. Interrupts off.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static Block* OwnedEntry(ulong handle, int owner)
+        {
+            uint slot = (uint)handle;
+            if (slot >= (uint)s_capacity) return null;
+            Block* b = s_blocks + slot;
+            int o = b->Owner;
+            return o == owner && o != 0 && b->Key == (uint)(handle >> 32) ? b : null;
         }
 
         /// <summary>The slot of the block <paramref name="handle"/> names if <paramref name="owner"/> owns it, else -1. Interrupts off.</summary>
@@ -300,18 +315,16 @@ namespace Singularity.Kernel.Ipc
 
         /// <summary>
         /// A block that arrived in a queued message becomes <paramref name="sip"/>'s: its slot is the
-        /// handle's own (the handle was checked when the message was sent, and an in-flight block is
-        /// reached only through its one queued message), so it is not looked up again; one check-word
-        /// rewrite and the counts (TransferAt). False, with nothing changed, if the slot is not in
-        /// flight (a kernel bug, never a SIP's doing). Interrupts off.
+        /// handle's own and it is in flight, by construction, so nothing is checked again: the
+        /// handle was checked (kind, generation, owner, slot within the table) when the message was
+        /// sent, the queue's copy is the kernel's own, an in-flight block is reached only through
+        /// its one queued message, and the table never shrinks. One check-word rewrite and the
+        /// counts (TransferEntry). Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static bool TakeArrived(ulong handle, Sip sip)
+        public static void TakeArrived(ulong handle, Sip sip)
         {
-            uint slot = (uint)handle;
-            if (slot >= (uint)s_capacity || s_blocks[slot].Owner != InFlight) return false;
-            TransferAt((int)slot, null, sip.Id, sip);
-            return true;
+            TransferEntry(s_blocks + (uint)handle, null, sip.Id, sip);
         }
 
         /// <summary>Moves a block from one owner to another (SIP id or InFlight). False if <paramref name="from"/> does not own it. Interrupts off.</summary>
@@ -335,14 +348,17 @@ namespace Singularity.Kernel.Ipc
         /// to one cold call.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static void TransferAt(int slot, Sip fromSip, int to, Sip toSip)
+        public static void TransferAt(int slot, Sip fromSip, int to, Sip toSip) => TransferEntry(s_blocks + (uint)slot, fromSip, to, toSip);
+
+        /// <summary>TransferAt of the entry a check found (SipOwnedEntry, OwnedEntry), interrupts off since. Interrupts off.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static void TransferEntry(Block* b, Sip fromSip, int to, Sip toSip)
         {
-            Block* b = s_blocks + slot;
             b->Owner = to;
-            b->Header->Check = (ulong)b->Data ^ KeyOf(toSip);     // CheckOf; toSip is null only in flight
             // Callers pass a constant null for the in-flight side, so these branches fold at each call site.
             if (fromSip != null && toSip != null)
             {
+                b->Header->Check = (ulong)b->Data ^ toSip.ExchangeKey;   // CheckOf, no null test: a SIP on both sides
                 // From its owner, the SIP charged (ChargedOf: nothing to read or write), not DMA: the
                 // usual. Within one SIP (its own channel) the subtracts and adds below cancel out.
                 if (b->DmaPages != 0) { MovedRare(b, fromSip, toSip, b->Length); return; }
@@ -353,6 +369,7 @@ namespace Singularity.Kernel.Ipc
                 fromSip.Account.MoveHeldTo(toSip.Account, held);
                 return;
             }
+            b->Header->Check = (ulong)b->Data ^ KeyOf(toSip);     // CheckOf; toSip is null only in flight
             ulong len = b->Length;
             if (b->DmaPages != 0) { MovedRare(b, fromSip, toSip, len); return; }
             if (fromSip != null)
