@@ -84,7 +84,14 @@ namespace Singularity.Kernel.Loader
                     Sip sip = SipLoader.Start(name, args, (byte*)start, end - start, SipQuota.Default(quotaMiB * 1024 * 1024), CpuGrant.Default, null, out string error, keepRecord: true);
                     ulong whole = Log.BeginLine();
                     if (sip == null) { Log.Write("sip "); Log.Write(name); Log.Write(" not started: "); Log.WriteLine(error); }
-                    else { Log.Write("sip "); Log.Write(name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.WriteLine(" started"); }
+                    else
+                    {
+                        // Where the image sits (load address, link address of its lowest byte): lets
+                        // Tests/bench-profile place a SIP's code exactly. Boot modules only, so the
+                        // line costs SipLoader.Start (and ./sing bench's SIP start) nothing.
+                        Log.Write("sip "); Log.Write(name); Log.Write("#"); Log.WriteDecimal((ulong)sip.Id); Log.Write(" started, image ");
+                        Log.WriteHex(sip.ImageBase); Log.Write(" linked at "); Log.WriteHex(sip.ImageLow); Log.WriteLine();
+                    }
                     Log.EndLine(whole);
                     if (sip != null) Track(sip);
                 }
