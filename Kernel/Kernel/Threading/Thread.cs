@@ -62,7 +62,7 @@ namespace Singularity.Kernel.Threading
         public bool Exited;                 // it ended through Scheduler.Exit, not killed
         public bool Detached;               // its handle was closed (nobody can name it any more)
         public bool Reaped;                 // its stack was freed
-        public ulong CpuCycles;             // TSC cycles spent running (charged at every switch and tick)
+        public ulong CpuCycles;             // TSC cycles spent running (charged at every tick and real switch; a hand-off chain's time goes to whoever runs at the charge: Scheduler.ChargeChain)
         /// <summary>
         /// A SIP thread the timer switched out since its last voluntary kernel entry: it may be
         /// stopped inside an exchange-block access (between its key check and its load or store).
