@@ -36,11 +36,7 @@ namespace Singularity.Kernel.Ipc
             Endpoint dest = e.Peer;
             Thread r = WaitingReceiver(dest);
             if (r == null) return false;
-            Checked c;
-            ulong* handles = &c.H0;
-            int count = CheckBlocks(sip, m, handles);
-            if (count < 0) return false;
-            Deliver(sip, dest, r, m, handles, count);
+            if (!TryDeliver(sip, dest, r, m)) return false;
 
             // Wait for the reply on `e` as ChannelCalls' receive does (registered on it, which pins
             // it: kept from the last call on `e`, so usually nothing to do; the buffer offered to a
@@ -97,16 +93,8 @@ namespace Singularity.Kernel.Ipc
                 reply = &copy;
                 Endpoint e = ChannelCalls.Own(sip, replyHandle);
                 Thread r = e == null ? null : WaitingReceiver(e.Peer);     // Own: open
-                int n = -1;
-                Checked c;
-                ulong* hs = &c.H0;
-                if (r != null) n = CheckBlocks(sip, reply, hs);
-                if (n >= 0)
-                {
-                    // Delivered now; the client runs when this thread waits (or is woken as usual).
-                    Deliver(sip, e.Peer, r, reply, hs, n);
-                    client = r;
-                }
+                // Delivered now; the client runs when this thread waits (or is woken as usual).
+                if (r != null && TryDeliver(sip, e.Peer, r, reply)) client = r;
                 else results[1] = ChannelCalls.Send(sip, replyHandle, reply, timeoutNs);
             }
             int result = client == null ? ChannelCalls.ReceiveAny(sip, handles, count, m, results, timeoutNs)
@@ -215,10 +203,10 @@ namespace Singularity.Kernel.Ipc
 
         // Call's fast path as TryCall, up to the switch: the partner's saved stack pointer, or 0
         // with nothing changed. Interrupts off (the asm). The request is the caller's own (no copy
-        // in the runtime or here): CheckBlocks reads its count and handles once each, Deliver its
+        // in the runtime or here): TryDeliver reads its count and handles once each, and its
         // tag and data once each, and nothing is written into it; the reply goes only into the
         // caller's reply buffer, and only once the request was read (they may be the same memory).
-        // A request the lean path will not take (CheckBlocks -1) leaves what was read unused: the
+        // A request the lean path will not take (TryDeliver false) leaves what was read unused: the
         // general path reads it afresh, once, into a kernel copy.
         [System.Runtime.RuntimeExport("channel_call_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
         private static ulong CallLean(CallFrame* f, ulong savedRsp)
@@ -362,20 +350,53 @@ namespace Singularity.Kernel.Ipc
             return Scheduler.CanHandOffWaiting(r, o) ? r : null;
         }
 
-        // CheckBlocks then Deliver, for the lean entries: false, with nothing changed, when the
-        // message is not one the fast path delivers (the general path runs).
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining), System.Runtime.CompilerServices.SkipLocalsInit]
+        // Delivers `m` to the waiting `receiver` (CheckBlocks then Deliver): false, with nothing
+        // changed, when the message is not one the fast path delivers (the general path runs).
+        // The usual message, no block or one and no other thread of the sender's SIP preempted,
+        // is checked and handed over inline: its count and handle read once each, the entry its
+        // check found handed straight to the transfer (no handle array, no duplicate loop, no
+        // second lookup); anything else goes to DeliverMany, out of line, with the count read here.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static bool TryDeliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m)
+        {
+            int count = m->HandleCount;
+            ExchangeHeap.Block* b = null;
+            ulong h = 0;
+            if (count != 0)
+            {
+                if (count != 1 || sip.PreemptedThreads != 0) return DeliverMany(sip, dest, receiver, m, count);
+                h = m->Handles[0];
+                b = ExchangeHeap.SipOwnedEntry(h, sip);
+                if (b == null) return false;
+            }
+            ThreadChannels rc = ThreadChannels.Peek(receiver);
+            ChannelMessage* rm = rc.DirectBuffer;
+            rm->Tag = m->Tag;
+            rm->HandleCount = count;
+            *(DataWords*)rm->Data = *(DataWords*)m->Data;
+            if (b != null)
+            {
+                Sip to = dest.Owner;
+                ExchangeHeap.TransferEntry(b, sip, to.Id, to);
+                rm->Handles[0] = h;
+            }
+            Delivered(rc, dest);
+            return true;
+        }
+
+        // TryDeliver's rare messages (2 to 4 handles, or the quarantine): `count` as TryDeliver read it.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining), System.Runtime.CompilerServices.SkipLocalsInit]
+        private static bool DeliverMany(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m, int count)
         {
             Checked c;
             ulong* hs = &c.H0;
-            int n = CheckBlocks(sip, m, hs);
+            int n = CheckBlocks(sip, m, count, hs);
             if (n < 0) return false;
             Deliver(sip, dest, receiver, m, hs, n);
             return true;
         }
 
-        // The message's handles, read once each into `hs` (each block's slot is its handle's low half): -1 unless the count is
+        // The message's handles (`count` of them, as read by the caller), read once each into `hs` (each block's slot is its handle's low half): -1 unless the count is
         // 0 to 4 and every handle is an exchange block the sender owns, none twice (endpoints and
         // anything wrong go the general way, which moves endpoints or says BadMessage). When another
         // thread of the sender's SIP carries the preemption mark, the quarantine runs as on the
@@ -386,9 +407,8 @@ namespace Singularity.Kernel.Ipc
         // message may be the SIP's own, which the kernel neither writes nor reads twice.
         // Interrupts off from here until the blocks have moved.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static int CheckBlocks(Sip sip, ChannelMessage* m, ulong* hs)
+        private static int CheckBlocks(Sip sip, ChannelMessage* m, int count, ulong* hs)
         {
-            int count = m->HandleCount;
             if ((uint)count > ChannelMessage.MaxHandles) return -1;
             for (int i = 0; i < count; i++)
             {
@@ -439,6 +459,14 @@ namespace Singularity.Kernel.Ipc
                 ExchangeHeap.TransferAt((int)(uint)h, sip, to.Id, to);     // the slot: the handle's low half
                 rm->Handles[i] = h;
             }
+            Delivered(rc, dest);
+        }
+
+        // The end of a delivery into the receiver's buffer: closed, and the delivery marked for
+        // the receiver's wait (its lean frame completed, or DirectFrom set).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void Delivered(ThreadChannels rc, Endpoint dest)
+        {
             rc.DirectBuffer = null;
             nint lean = rc.LeanFrame;
             if (lean == 0)
