@@ -354,35 +354,58 @@ namespace Singularity.Kernel.Ipc
         // changed, when the message is not one the fast path delivers (the general path runs).
         // The usual message, no block or one and no other thread of the sender's SIP preempted,
         // is checked and handed over inline: its count and handle read once each, the entry its
-        // check found handed straight to the transfer (no handle array, no duplicate loop, no
-        // second lookup); anything else goes to DeliverMany, out of line, with the count read here.
+        // check found handed straight to the move (no handle array, no duplicate loop, no second
+        // lookup), and everything the move could find rare (a DMA block, the accounts' move not
+        // the usual one: SipAccount.MovesPlainly) tested before anything changes, so that the
+        // move has no branch and no call. No block and one block are two paths, each with its own
+        // copy of the frame (no values kept across a shared one). Anything else goes out of line:
+        // DeliverMany with the count read here, DeliverOne with the handle read here.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static bool TryDeliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m)
         {
             int count = m->HandleCount;
-            ExchangeHeap.Block* b = null;
-            ulong h = 0;
-            if (count != 0)
+            ThreadChannels rc;
+            ChannelMessage* rm;
+            if (count == 0)
             {
-                if (count != 1 || sip.PreemptedThreads != 0) return DeliverMany(sip, dest, receiver, m, count);
-                h = m->Handles[0];
-                b = ExchangeHeap.SipOwnedEntry(h, sip);
-                if (b == null) return false;
+                rc = ThreadChannels.Peek(receiver);
+                rm = rc.DirectBuffer;
+                CopyFrame(rm, m, 0);
+                Delivered(rc, dest);
+                return true;
             }
-            ThreadChannels rc = ThreadChannels.Peek(receiver);
-            ChannelMessage* rm = rc.DirectBuffer;
-            rm->Tag = m->Tag;
-            rm->HandleCount = count;
-            *(DataWords*)rm->Data = *(DataWords*)m->Data;
-            if (b != null)
-            {
-                Sip to = dest.Owner;
-                ExchangeHeap.TransferEntry(b, sip, to.Id, to);
-                rm->Handles[0] = h;
-            }
+            if (count != 1 || sip.PreemptedThreads != 0) return DeliverMany(sip, dest, receiver, m, count);
+            ulong h = m->Handles[0];
+            if (!ExchangeHeap.IsSipOwned(h, sip)) return false;
+            ExchangeHeap.Block* b = ExchangeHeap.EntryOf(h);
+            Sip to = dest.Owner;
+            // Tested apart, and each as its own branch (no flag to materialize and test again).
+            if (ExchangeHeap.IsDma(b)) { DeliverOne(sip, dest, receiver, m, h); return true; }
+            if (!sip.Account.MovesPlainly(to.Account, ExchangeHeap.HeldOf(b))) { DeliverOne(sip, dest, receiver, m, h); return true; }
+            rc = ThreadChannels.Peek(receiver);
+            rm = rc.DirectBuffer;
+            CopyFrame(rm, m, 1);
+            ExchangeHeap.MovePlainly(b, sip, to);
+            rm->Handles[0] = h;
             Delivered(rc, dest);
             return true;
         }
+
+        // The tag, the count and the data words into the receiver's buffer (each read once).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void CopyFrame(ChannelMessage* rm, ChannelMessage* m, int count)
+        {
+            rm->Tag = m->Tag;
+            rm->HandleCount = count;
+            // The data words as one 64-byte value: four 16-byte loads and stores, not eight of each.
+            *(DataWords*)rm->Data = *(DataWords*)m->Data;
+        }
+
+        // TryDeliver's one block that does not move plainly (a DMA block, accounts of different
+        // parents): checked already (`h` as TryDeliver read it), handed over by TransferAt.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void DeliverOne(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m, ulong h) =>
+            Deliver(sip, dest, receiver, m, &h, 1);
 
         // TryDeliver's rare messages (2 to 4 handles, or the quarantine): `count` as TryDeliver read it.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining), System.Runtime.CompilerServices.SkipLocalsInit]
@@ -416,7 +439,7 @@ namespace Singularity.Kernel.Ipc
                 for (int j = 0; j < i; j++) if (hs[j] == h) return -1;
                 // One compare of the handle's upper half with the slot's key checks the kind and
                 // the generation (an endpoint's or a forged handle matches no key), one the owner.
-                if (ExchangeHeap.SipOwnedEntry(h, sip) == null) return -1;
+                if (!ExchangeHeap.IsSipOwned(h, sip)) return -1;
                 hs[i] = h;
             }
             if (count != 0 && sip.PreemptedThreads != 0 && !Quarantine(sip, hs, count)) return -1;
@@ -449,10 +472,7 @@ namespace Singularity.Kernel.Ipc
             ThreadChannels rc = ThreadChannels.Peek(receiver);
             Sip to = dest.Owner;
             ChannelMessage* rm = rc.DirectBuffer;
-            rm->Tag = m->Tag;
-            rm->HandleCount = count;
-            // The data words as one 64-byte value: four 16-byte loads and stores, not eight of each.
-            *(DataWords*)rm->Data = *(DataWords*)m->Data;
+            CopyFrame(rm, m, count);
             for (int i = 0; i < count; i++)
             {
                 ulong h = hs[i];

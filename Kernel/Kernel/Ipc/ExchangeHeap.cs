@@ -25,7 +25,7 @@ namespace Singularity.Kernel.Ipc
         private const int MaxCapacity = 1 << 20;
         // 64 bytes: a slot's entry is found with a shift. What a hand-over reads and writes is kept
         // ready here (Key, Held, Header), not re-derived per hop (docs/channels.md "Lean blocks").
-        // Internal only so that a check can hand the entry it found to the hand-over (SipOwnedEntry,
+        // Internal only so that a check can hand the entry it found to the hand-over (EntryOf,
         // TransferEntry); nothing outside this class reads or writes its fields.
         [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Size = 64)]
         internal struct Block
@@ -274,18 +274,44 @@ namespace Singularity.Kernel.Ipc
         public static bool IsOwnedBy(ulong handle, int owner) => OwnedSlot(handle, owner) >= 0;
 
         /// <summary>
-        /// The entry of the block <paramref name="handle"/> names if the live <paramref name="sip"/>
-        /// owns it (its id is never 0, so a free slot, owner 0, is never its own), else null: the
-        /// channel fast path's check of each block it hands over (Deliver finds the entry again
-        /// from the handle's low half: cheaper than keeping it beside the handle). Interrupts off.
+        /// Whether the live <paramref name="sip"/> owns the block <paramref name="handle"/> names
+        /// (its id is never 0, so a free slot, owner 0, is never its own): the channel fast path's
+        /// check of each block it hands over; its entry is then EntryOf(handle). Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static Block* SipOwnedEntry(ulong handle, Sip sip)
+        public static bool IsSipOwned(ulong handle, Sip sip)
         {
             uint slot = (uint)handle;
-            if (slot >= (uint)s_capacity) return null;
-            Block* b = s_blocks + slot;
-            return b->Owner == sip.Id && b->Key == (uint)(handle >> 32) ? b : null;
+            return slot < (uint)s_capacity && s_blocks[slot].Owner == sip.Id && s_blocks[slot].Key == (uint)(handle >> 32);
+        }
+
+        /// <summary>The entry of a block IsSipOwned vouched for (its slot is the handle's low half), interrupts off since.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static Block* EntryOf(ulong handle) => s_blocks + (uint)handle;
+
+        /// <summary>Whether the block is a DMA block (its hand-over tells the I/O layer: TransferEntry's rare case).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static bool IsDma(Block* b) => b->DmaPages != 0;
+
+        /// <summary>The block's charge as a Held word (SipAccount.Held of its length).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static ulong HeldOf(Block* b) => b->Held;
+
+        /// <summary>
+        /// TransferEntry from SIP to SIP of a block that is not a DMA block and whose accounts'
+        /// move is the usual one (SipAccount.MovesPlainly), both tested before anything changed
+        /// (so this has no branch and no call), interrupts off since:
+        /// the owner, the check-word rewrite, the two SIPs' counts and the two accounts' words. Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static void MovePlainly(Block* b, Sip fromSip, Sip toSip)
+        {
+            b->Owner = toSip.Id;
+            b->Header->Check = (ulong)b->Data ^ toSip.ExchangeKey;     // CheckOf, a SIP on both sides
+            ulong held = b->Held;
+            fromSip.ExchangeHeld -= held;
+            toSip.ExchangeHeld += held;
+            fromSip.Account.MovePlainly(toSip.Account, held);
         }
 
         /// <summary>OwnedSlot's entry, or null: the one-block send's check, the entry then given to TransferEntry. Interrupts off.</summary>
@@ -350,7 +376,7 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void TransferAt(int slot, Sip fromSip, int to, Sip toSip) => TransferEntry(s_blocks + (uint)slot, fromSip, to, toSip);
 
-        /// <summary>TransferAt of the entry a check found (SipOwnedEntry, OwnedEntry), interrupts off since. Interrupts off.</summary>
+        /// <summary>TransferAt of the entry a check found (EntryOf, OwnedEntry), interrupts off since. Interrupts off.</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void TransferEntry(Block* b, Sip fromSip, int to, Sip toSip)
         {

@@ -261,6 +261,27 @@ namespace Singularity.Kernel.Processes
             if (Parent != to.Parent) MoveBlockAbove(to, held);
         }
 
+        /// <summary>
+        /// Whether MoveHeldTo of <paramref name="held"/> to <paramref name="to"/> is the usual move:
+        /// the charge is here (see Held) and both accounts have the same parent, so only the two
+        /// words change (MovePlainly). Asked before anything changes, so that the move itself has
+        /// no branch (ChannelFastPath.TryDeliver, ExchangeHeap.MovePlainly). Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public bool MovesPlainly(SipAccount to, ulong held)
+        {
+            ulong own = _ownHeld;
+            return own >= held && ((uint)own & (uint)HeldCountMask) != 0 && Parent == to.Parent;
+        }
+
+        /// <summary>MoveHeldTo of a move MovesPlainly said yes to, with interrupts off since. To itself it changes nothing.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void MovePlainly(SipAccount to, ulong held)
+        {
+            _ownHeld -= held;
+            to._ownHeld += held;
+        }
+
         // MoveBlockTo of a block not charged here (a kernel bug): the general path logs it.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private void MoveUncharged(SipAccount to, ulong bytes)

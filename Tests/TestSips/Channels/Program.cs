@@ -249,6 +249,7 @@ public static class Program
         wrong += RewrittenSet();
         wrong += MoveProbes();
         wrong += LeanIndex();
+        wrong += TwoBlocks();
         wrong += LateReply();
         wrong += StaleReceiver();
         wrong += StirredSet();
@@ -461,6 +462,58 @@ public static class Program
             shared.Served++;
             reply = m;
             replyTo = shared.Set[1];
+        }
+    }
+
+    // Two blocks each way over the fast path (a Call to a server thread waiting in
+    // ReplyAndReceive, and the reply to the client waiting in it): the messages the inline
+    // one-block hand-over leaves to ChannelFastPath.DeliverMany arrive whole, both blocks the
+    // receiver's, in their order, and none is left over.
+    private static int TwoBlocks()
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint client, out RawEndpoint server);
+        var set = new[] { server };
+        ulong before = Exchange.BytesOwned;
+        Thread srv = Thread.Start(() => ServeTwo(set));
+        Thread.Sleep(20);                   // the server waits: the Call takes the fast path
+        ExBlock x = ExBlock.Allocate(64), y = ExBlock.Allocate(128);
+        bool ok = true;
+        for (int i = 1; i <= 20 && ok; i++)
+        {
+            x[0] = (byte)i;
+            y[0] = (byte)(i + 100);
+            var req = new RawMessage { Tag = i };
+            req.Add(x);
+            req.Add(y);
+            ok = client.Call(ref req, out RawMessage rep, 2000) == RecvStatus.Ok && rep.Tag == i && rep.HandleCount == 2;
+            if (!ok) break;
+            x = rep.GetBlock(0);
+            y = rep.GetBlock(1);
+            ok = x.Length == 64 && y.Length == 128 && x[1] == (byte)i && y[1] == (byte)(i + 100);
+        }
+        if (ok) { x.Free(); y.Free(); }
+        client.Close();
+        bool ended = srv.Join(5000);
+        server.Close();
+        return Probe("two blocks each way on the fast path arrive whole", ok && ended && Exchange.BytesOwned == before);
+    }
+
+    // Echoes each request's two blocks back, each block's first byte copied into its second.
+    private static void ServeTwo(RawEndpoint[] set)
+    {
+        RawEndpoint replyTo = default;
+        var reply = new RawMessage();
+        while (true)
+        {
+            RecvStatus st = RawEndpoint.ReplyAndReceive(replyTo, ref reply, set, out RawMessage m, out int _, out RecvStatus _, 5000);
+            if (st != RecvStatus.Ok || m.HandleCount != 2) return;
+            ExBlock x = m.GetBlock(0), y = m.GetBlock(1);
+            x[1] = x[0];
+            y[1] = y[0];
+            reply = new RawMessage { Tag = m.Tag };
+            reply.Add(x);
+            reply.Add(y);
+            replyTo = set[0];
         }
     }
 
