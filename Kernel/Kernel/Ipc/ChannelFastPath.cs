@@ -288,8 +288,10 @@ namespace Singularity.Kernel.Ipc
             // Neither this nor the delivery below changes what WaitingReceiver looks at (the
             // lookup's registration changes only this thread's, which runs).
             // The reply's endpoint: usually one of the set (a server replies on the endpoint it
-            // received on), found in the same pass (LookUpReply), else the table's.
-            ThreadChannels tc = ThreadChannels.Of(me);
+            // received on), found in the same pass (LookUpReply), else the table's. Only a SIP
+            // thread enters here (the ABI), and a SIP thread's channel state is made with it
+            // (Thread.Create's attach hook) and freed after it ends: Peek, no test for none.
+            ThreadChannels tc = ThreadChannels.Peek(me);
             Endpoint e = ChannelCalls.LookUpReply(sip, f->Handles, count, replyHandle, me, tc);
             Thread client = e == null ? null : WaitingReceiver(e.Peer);     // open: Own, or vouched for
             if (client == null) return 0;
