@@ -480,7 +480,7 @@ namespace Singularity.Kernel.Ipc
             Endpoint[] w = tc.Watched;
             int n = tc.Watching;
             tc.Watching = 0;
-            tc.Quiet = false;
+            tc.QuietVersion = 0;
             tc.CallVersion = 0;
             for (int i = 0; i < n; i++)
             {
@@ -503,21 +503,19 @@ namespace Singularity.Kernel.Ipc
         /// stands; at the first that differs it is dropped (WatchAll makes it again if the thread
         /// waits). Returns the index of the first readable endpoint, NoneReady, or BadSet for a
         /// handle that is not the SIP's open endpoint (the registration dropped). Interrupts off.
-        /// A set registered as it is, its handle table unchanged since (WatchedVersion, the SIP's
-        /// HandleVersion), is recognised without the table: each handle read once and compared
-        /// with the one its endpoint was found from; from the first that differs, the lookup.
+        /// The registered set while it is quiet (ThreadChannels.QuietVersion: found from its kept
+        /// handles under the SIP's table as it is, none readable since) is recognised by each handle
+        /// read once and compared with the kept one: no table, no endpoint; from the first that
+        /// differs (or when not quiet), the walk (LookUpFrom).
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         internal static int LookUp(Sip sip, int* handles, int count, Thread me, ThreadChannels tc)
         {
-            bool same = tc.Watching == count && tc.WatchedVersion == sip.HandleVersion;
-            int i = 0, h = 0;
-            if (same && tc.Quiet)
+            // The cold walk is called after the loop, not in it: the loop's values stay in registers.
+            nint i = 0;
+            int h = 0;
+            if (tc.QuietVersion == sip.HandleVersion && tc.Watching == count)
             {
-                // The registered set, not stirred since a walk found none of it readable: each
-                // handle read and compared with the kept one, no endpoint's readiness tested
-                // (ThreadChannels.Quiet). At the first that differs, the walk below goes on from
-                // it with the value read (the prefix is the quiet set's: none readable).
                 int* kh = tc.HandlesAt;
                 for (; i < count; i++)
                 {
@@ -527,6 +525,61 @@ namespace Singularity.Kernel.Ipc
                 if (i == count) return NoneReady;
             }
             else if (count > 0) h = handles[0];
+            return LookUpFrom(sip, handles, count, me, tc, (int)i, h);
+        }
+
+        /// <summary>
+        /// ReplyAndReceive's lean lookup (ChannelFastPath.ReplyLean): LookUp over the set, and the
+        /// endpoint <paramref name="replyHandle"/> names (open, the SIP's). Null when an endpoint of
+        /// the set is readable, a handle of it is not the SIP's open endpoint (the registration
+        /// dropped, as LookUp), or the reply's handle names no open endpoint of the SIP: the
+        /// general path then does it all. On the quiet set the reply's endpoint is found in the
+        /// same pass as the compare (a server replies on an endpoint it received on: its handle is
+        /// one of the set's, and the kept handle names the kept endpoint), no search after it.
+        /// Interrupts off; <paramref name="count"/> 1 to MaxSelect.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static Endpoint LookUpReply(Sip sip, int* handles, int count, int replyHandle, Thread me, ThreadChannels tc)
+        {
+            nint i = 0;
+            int h;
+            if (tc.QuietVersion == sip.HandleVersion && tc.Watching == count)
+            {
+                int* kh = tc.HandlesAt;
+                nint r = -1;
+                do      // count >= 1
+                {
+                    h = handles[i];
+                    if (h != kh[i]) goto Walk;
+                    if (h == replyHandle) r = i;
+                }
+                while (++i < count);
+                if (r >= 0) return System.Runtime.CompilerServices.Unsafe.As<nint, Endpoint>(ref tc.WatchedAt[r]);
+                return OwnApart(sip, replyHandle);
+            }
+            h = handles[0];
+        Walk:
+            return LookUpReplyFrom(sip, handles, count, replyHandle, me, tc, (int)i, h);
+        }
+
+        // LookUpReply's walk (not quiet, or a handle that differs at `i`, read as `h`).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static Endpoint LookUpReplyFrom(Sip sip, int* handles, int count, int replyHandle, Thread me, ThreadChannels tc, int i, int h)
+        {
+            if (LookUpFrom(sip, handles, count, me, tc, i, h) != NoneReady) return null;
+            return KeptAmong(replyHandle, count, tc) ?? Own(sip, replyHandle);
+        }
+
+        // Own, out of line: a reply on an endpoint outside the set waited on (rare).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static Endpoint OwnApart(Sip sip, int handle) => Own(sip, handle);
+
+        // LookUp's walk from index `i`, its handle read already as `h` (handles below `i` are the
+        // quiet set's, none readable). Each handle read once.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int LookUpFrom(Sip sip, int* handles, int count, Thread me, ThreadChannels tc, int i, int h)
+        {
+            bool same = tc.Watching == count && tc.WatchedVersion == sip.HandleVersion;
             Endpoint[] w = tc.Watched;
             int[] wh = tc.WatchedHandles;
             for (; i < count; h = ++i < count ? handles[i] : 0)
@@ -557,7 +610,7 @@ namespace Singularity.Kernel.Ipc
             // The registered set walked whole, none readable (interrupts off since): until something
             // stirs it, the next lookup of it need not test readiness. A set not registered yet is
             // not watched, so nothing would stir it: it is not marked quiet (Register clears it anyway).
-            if (same) tc.Quiet = true;
+            if (same) tc.QuietVersion = sip.HandleVersion;
             return NoneReady;
         }
 
@@ -588,7 +641,7 @@ namespace Singularity.Kernel.Ipc
                 e.Pin();
                 e.WatchReadable(me);
             }
-            tc.Quiet = false;
+            tc.QuietVersion = 0;
             tc.CallVersion = 0;
         }
 
@@ -611,7 +664,7 @@ namespace Singularity.Kernel.Ipc
             tc.Watching = 1;
             e.Pin();
             e.WatchReadable(me);
-            tc.Quiet = false;
+            tc.QuietVersion = 0;
             tc.CallVersion = 0;
             tc.WatchedVersion = 0;          // found from an endpoint, not a handle: LookUp looks up
         }

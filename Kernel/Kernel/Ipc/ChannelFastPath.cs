@@ -275,12 +275,12 @@ namespace Singularity.Kernel.Ipc
             // the general path. Each handle read once; the endpoints found are the ones waited on.
             // Neither this nor the delivery below changes what WaitingReceiver looks at (the
             // lookup's registration changes only this thread's, which runs).
-            ThreadChannels tc = ThreadChannels.Of(me);
-            int* handles = f->Handles;
-            if (ChannelCalls.LookUp(sip, handles, count, me, tc) != ChannelCalls.NoneReady) return 0;
-            // The reply's endpoint: usually one of the set just vouched for (a server replies on
-            // the endpoint it received on), else the table's.
-            Endpoint e = ChannelCalls.KeptAmong(replyHandle, count, tc) ?? ChannelCalls.Own(sip, replyHandle);
+            // The reply's endpoint: usually one of the set (a server replies on the endpoint it
+            // received on), found in the same pass (LookUpReply), else the table's. Only a SIP
+            // thread enters here (the ABI), and a SIP thread's channel state is made with it
+            // (Thread.Create's attach hook) and freed after it ends: Peek, no test for none.
+            ThreadChannels tc = ThreadChannels.Peek(me);
+            Endpoint e = ChannelCalls.LookUpReply(sip, f->Handles, count, replyHandle, me, tc);
             Thread client = e == null ? null : WaitingReceiver(e.Peer);     // open: Own, or vouched for
             if (client == null) return 0;
             // The reply read as Call's request (CallLean); the received message goes to its own buffer.

@@ -526,7 +526,7 @@ namespace Singularity.Kernel.Ipc
 
         /// <summary>
         /// Makes every watching thread ready; they re-check what they wait for. Each also loses its
-        /// quiet mark (ThreadChannels.Quiet), waiting or not: its kept registration may have become
+        /// quiet mark (ThreadChannels.QuietVersion), waiting or not: its kept registration may have become
         /// readable. Interrupts off.
         /// </summary>
         public void WakeAll()
@@ -539,7 +539,7 @@ namespace Singularity.Kernel.Ipc
         private static void Wake(Thread t)
         {
             ThreadChannels tc = ThreadChannels.Peek(t);
-            if (tc != null) tc.Quiet = false;
+            if (tc != null) tc.QuietVersion = 0;
             Scheduler.WakeDirect(t);
         }
 

@@ -40,15 +40,18 @@ namespace Singularity.Kernel.Ipc
         /// per-hop loops; their callers bound the count by MaxSelect, the arrays' length). The
         /// kernel heap never moves an object. Computed on use (no field: thread creation pays nothing).
         /// </summary>
-        public nint* WatchedAt => (nint*)Unsafe.AsPointer(ref Unsafe.As<ArrayData>(Watched).First);
-        public int* HandlesAt => (int*)Unsafe.AsPointer(ref Unsafe.As<ArrayData>(WatchedHandles).First);
-
-        // A single-dimensional array seen as an object: the type pointer, the length (padded to 8),
-        // then the elements (First: the first element's address).
-        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit)]
-        private sealed class ArrayData
+        /// The arrays are made with the state and never null: the address is the reference plus 16
+        /// (a single-dimensional array: its type pointer, its length padded to 8, then the elements),
+        /// with no null test.
+        public nint* WatchedAt
         {
-            [System.Runtime.InteropServices.FieldOffset(8)] public byte First;   // after the type pointer and the length's 8 bytes
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => (nint*)(Unsafe.As<Endpoint[], nint>(ref Unsafe.AsRef(in Watched)) + 16);
+        }
+        public int* HandlesAt
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => (int*)(Unsafe.As<int[], nint>(ref Unsafe.AsRef(in WatchedHandles)) + 16);
         }
         /// <summary>
         /// Call's kept endpoint (ChannelCalls.WatchOneFound, KeptOne): while CallVersion is the SIP's
@@ -60,15 +63,18 @@ namespace Singularity.Kernel.Ipc
         public int CallHandle;
         public ulong CallVersion;
         /// <summary>
-        /// True only while none of Watched[0..Watching) can be readable: set by a lookup that walked
-        /// the registered set and found none readable (ChannelCalls.LookUp), cleared by everything
-        /// that may make one readable since: a wake-up of the endpoint's readers (a message queued,
-        /// the peer closed, the endpoint closed: Watchers.WakeAll clears it for every watcher,
-        /// waiting or not) and any change of the registration (Register, Unregister). While it is
-        /// true a lookup of the same set tests no endpoint's readiness (docs/channels.md "Receiver
-        /// kept"). False when made (no initializer: thread creation pays nothing).
+        /// Nonzero only while none of Watched[0..Watching) can be readable: then it is the SIP's
+        /// HandleVersion under which a lookup walked the registered set, found from WatchedHandles,
+        /// and found none readable (ChannelCalls.LookUp). So one compare with the SIP's version says
+        /// "quiet, and the kept handles still name the kept endpoints" (a changed table fails it).
+        /// Cleared (0, never a version) by everything that may make one readable since: a wake-up
+        /// of the endpoint's readers (a message queued, the peer closed, the endpoint closed:
+        /// Watchers.WakeAll clears it for every watcher, waiting or not) and any change of the
+        /// registration (Register, RegisterOne, Unregister). While it holds, a lookup of the same
+        /// set tests no endpoint's readiness (docs/channels.md "Receiver kept"). 0 when made (no
+        /// initializer: thread creation pays nothing).
         /// </summary>
-        public bool Quiet;
+        public ulong QuietVersion;
         /// <summary>The endpoint a channel send of this thread is blocked on (waiting for room) or a kernel server serves.</summary>
         public Endpoint Pinned;
         /// <summary>
