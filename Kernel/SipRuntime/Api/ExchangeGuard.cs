@@ -36,9 +36,28 @@ namespace Singularity.Ipc
         // This SIP's tag where a header's Check holds it: an access compares Check with D ^ s_tagBits.
         private static ulong s_tagBits;
 
+        // The header GetBlock found last, so a block that comes back (a buffer going back and forth
+        // over a channel) is found with one compare of its handle against that header's, without the
+        // directory. Only ever a header the directory gave (chunks are never freed) or s_none, so
+        // whatever a racing thread stored, it is a header, and the compare decides.
+        private static ExchangeHeader* s_last;
+        // Before the first: a header no handle equals (Slot and HandleHigh all ones: no block or
+        // endpoint handle has them), Check 0 and Data null, so nothing passes through it.
+        private static ExchangeHeader s_none;
+
+        /// <summary>The header GetBlock found last (never null): compared with a handle before the directory is asked.</summary>
+        public static ExchangeHeader* Last
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] get => s_last;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] set => s_last = value;
+        }
+
         /// <summary>At start-up, before any block exists in this SIP: the directory is never null afterwards (the kernel's is a fixed allocation).</summary>
         public static void Initialize()
         {
+            s_none.Slot = uint.MaxValue;
+            s_none.HandleHigh = uint.MaxValue;
+            s_last = (ExchangeHeader*)Unsafe.AsPointer(ref s_none);   // a static: the collector never moves it
             s_directory = KernelCalls.Abi->ExchangeHeaders();
             if (s_directory == null) KernelCalls.Fail("no exchange-block header directory", 0);
             uint tag = (uint)KernelCalls.Info->ExchangeTag;
@@ -88,10 +107,15 @@ namespace Singularity.Ipc
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static ulong HandleOf(ExchangeHeader* x, byte* data)
         {
-            ulong slot = x->Slot;
-            if (x->Check != ((ulong)data ^ s_tagBits)) return ChannelMessage.KindBlock | slot;
-            return slot | (ulong)x->HandleHigh << 32;
+            ulong handle = HandleWord(x);
+            if (x->Check != ((ulong)data ^ s_tagBits)) return ChannelMessage.KindBlock | (uint)handle;
+            return handle;
         }
+
+        /// <summary>The header's Slot and HandleHigh as one word: the handle of its current block.</summary>
+        /// <unsafe>One aligned 8-byte load at the header's Slot, which HandleHigh directly follows (ExchangeHeader).</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong HandleWord(ExchangeHeader* x) => *(ulong*)&x->Slot;
 
         /// <summary>
         /// The data address a value made from <paramref name="handle"/> carries, for its header
