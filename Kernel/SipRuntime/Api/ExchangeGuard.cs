@@ -29,7 +29,11 @@ namespace Singularity.Ipc
     /// length, and it is this SIP's; the kernel's quarantine keeps that memory from any other owner
     /// for as long as a thread that checked may still use it. A header pointer is null (the null
     /// block: the Check read faults in page 0, never mapped: a NullReferenceException) or one
-    /// Header() gave; D is a header's Data as read when the value was made (or null).</unsafe>
+    /// Header() gave; D is a header's Data as read when the value was made (or null). Last (the
+    /// header GetBlock found last) is only ever s_none (a static the collector never moves, its
+    /// Slot and HandleHigh all ones, which no handle equals) or a header the directory gave, so a
+    /// value a racing thread stored is still a header, and GetBlock's compare of its handle word
+    /// with the handle decides as it does for the directory's.</unsafe>
     internal static unsafe class ExchangeGuard
     {
         private static ExchangeHeader** s_directory;
