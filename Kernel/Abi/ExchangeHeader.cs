@@ -34,10 +34,12 @@ namespace Singularity.Abi
         /// <summary>Data ^ (owner's tag &lt;&lt; TagShift); the tag is 0 when no SIP owns the block.</summary>
         public ulong Check;                                         // first: a null header pointer faults on it, in page 0 (ExchangeGuard.Check)
         public uint Slot;                                           // the slot's index, written once with the chunk (the runtime makes handles from it)
-        public uint Length;
-        public byte* Data;
         /// <summary>The upper half of the block's handle: its kind and generation (never generation 0: the runtime names no block with it).</summary>
+        // Right after Slot: the two are the current block's handle as one aligned word (little-endian),
+        // so the runtime compares a handle with its header, or makes one, with one load (issue 17).
         public uint HandleHigh;
+        public byte* Data;
+        public uint Length;
         // To 32 bytes: a chunk starts on a 32-byte boundary (ExchangeHeap.AddHeaderChunks), so each
         // header, the words an access reads included, lies in one cache line.
         public uint Unused;

@@ -206,6 +206,8 @@ public class ChannelTests
             "lean deliveries report their endpoint's index", "two blocks each way on the fast path arrive whole", "a late reply after a call timed out arrives whole",
             "a receiver waiting elsewhere gets no call for its old endpoint", "a message queued while the server runs is seen by its kept set",
             "a call on a handle given away is refused",
+            "handles go by the count: two read back, none past it, no fifth",
+            "an in-place call gets its reply in the request; a refused one leaves it",
         })
             boot.Contains("fastpath: " + probe + " ok");
         boot.Contains("fastpath: done, 0 wrong").DoesNotContain("WRONG");

@@ -29,16 +29,39 @@ namespace Singularity.Ipc
     /// length, and it is this SIP's; the kernel's quarantine keeps that memory from any other owner
     /// for as long as a thread that checked may still use it. A header pointer is null (the null
     /// block: the Check read faults in page 0, never mapped: a NullReferenceException) or one
-    /// Header() gave; D is a header's Data as read when the value was made (or null).</unsafe>
+    /// Header() gave; D is a header's Data as read when the value was made (or null). Last (the
+    /// header GetBlock found last) is only ever s_none (a static the collector never moves, its
+    /// Slot and HandleHigh all ones, which no handle equals) or a header the directory gave, so a
+    /// value a racing thread stored is still a header, and GetBlock's compare of its handle word
+    /// with the handle decides as it does for the directory's.</unsafe>
     internal static unsafe class ExchangeGuard
     {
         private static ExchangeHeader** s_directory;
         // This SIP's tag where a header's Check holds it: an access compares Check with D ^ s_tagBits.
         private static ulong s_tagBits;
 
+        // The header GetBlock found last, so a block that comes back (a buffer going back and forth
+        // over a channel) is found with one compare of its handle against that header's, without the
+        // directory. Only ever a header the directory gave (chunks are never freed) or s_none, so
+        // whatever a racing thread stored, it is a header, and the compare decides.
+        private static ExchangeHeader* s_last;
+        // Before the first: a header no handle equals (Slot and HandleHigh all ones: no block or
+        // endpoint handle has them), Check 0 and Data null, so nothing passes through it.
+        private static ExchangeHeader s_none;
+
+        /// <summary>The header GetBlock found last (never null): compared with a handle before the directory is asked.</summary>
+        public static ExchangeHeader* Last
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] get => s_last;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] set => s_last = value;
+        }
+
         /// <summary>At start-up, before any block exists in this SIP: the directory is never null afterwards (the kernel's is a fixed allocation).</summary>
         public static void Initialize()
         {
+            s_none.Slot = uint.MaxValue;
+            s_none.HandleHigh = uint.MaxValue;
+            s_last = (ExchangeHeader*)Unsafe.AsPointer(ref s_none);   // a static: the collector never moves it
             s_directory = KernelCalls.Abi->ExchangeHeaders();
             if (s_directory == null) KernelCalls.Fail("no exchange-block header directory", 0);
             uint tag = (uint)KernelCalls.Info->ExchangeTag;
@@ -88,10 +111,15 @@ namespace Singularity.Ipc
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static ulong HandleOf(ExchangeHeader* x, byte* data)
         {
-            ulong slot = x->Slot;
-            if (x->Check != ((ulong)data ^ s_tagBits)) return ChannelMessage.KindBlock | slot;
-            return slot | (ulong)x->HandleHigh << 32;
+            ulong handle = HandleWord(x);
+            if (x->Check != ((ulong)data ^ s_tagBits)) return ChannelMessage.KindBlock | (uint)handle;
+            return handle;
         }
+
+        /// <summary>The header's Slot and HandleHigh as one word: the handle of its current block.</summary>
+        /// <unsafe>One aligned 8-byte load at the header's Slot, which HandleHigh directly follows (ExchangeHeader).</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong HandleWord(ExchangeHeader* x) => *(ulong*)&x->Slot;
 
         /// <summary>
         /// The data address a value made from <paramref name="handle"/> carries, for its header

@@ -342,7 +342,7 @@ namespace Singularity.Ipc
         /// whose layout is the ABI's ChannelMessage (both sequential, same fields).</unsafe>
         public RecvStatus Send(ref RawMessage message, int timeoutMs = -1)
         {
-            int r = KernelCalls.Abi->ChannelSend(Handle, (ChannelMessage*)Unsafe.AsPointer(ref message), Threading.Sync.TimeoutNs(timeoutMs));
+            int r = ChannelEntries.Send(Handle, (ChannelMessage*)Unsafe.AsPointer(ref message), Threading.Sync.TimeoutNs(timeoutMs));
             return r == ChannelStatus.Ok ? RecvStatus.Ok : Status(r);
         }
 
@@ -364,11 +364,31 @@ namespace Singularity.Ipc
         public RecvStatus Call(ref RawMessage request, out RawMessage reply, int timeoutMs = -1)
         {
             Unsafe.SkipInit(out reply);
-            int r = KernelCalls.Abi->ChannelCall(Handle, (ChannelMessage*)Unsafe.AsPointer(ref request),
-                                                 (ChannelMessage*)Unsafe.AsPointer(ref reply), Threading.Sync.TimeoutNs(timeoutMs));
+            int r = ChannelEntries.Call(Handle, (ChannelMessage*)Unsafe.AsPointer(ref request),
+                                        (ChannelMessage*)Unsafe.AsPointer(ref reply), Threading.Sync.TimeoutNs(timeoutMs));
             if (r == ChannelStatus.Ok) return RecvStatus.Ok;
             reply = default;
             return Status(r);
+        }
+
+        /// <summary>
+        /// As Call, with the reply written over the request (one message variable: a caller that no
+        /// longer needs its request has no second 104-byte local to clear). Returns the send's status
+        /// if it failed, else the receive's; on any status but Ok <paramref name="message"/> is left as
+        /// it was (the kernel writes it only for Ok).
+        /// </summary>
+        /// <safety>As Call with the request and the reply the same variable, which the ABI allows: the
+        /// kernel reads each word of the request at most once, before any wait, and writes the reply
+        /// into the variable only for Ok, after the request was read. Left as it was otherwise: its
+        /// handles are checked by the kernel on any later send like any other.</safety>
+        /// <unsafe>Hands the kernel's ChannelCall the address of the caller's message (a local, or a field
+        /// of an object the collector never moves, referenced by the parameter for the call) as both
+        /// request and reply, the ABI's ChannelMessage layout.</unsafe>
+        public RecvStatus Call(ref RawMessage message, int timeoutMs = -1)
+        {
+            ChannelMessage* m = (ChannelMessage*)Unsafe.AsPointer(ref message);
+            int r = ChannelEntries.Call(Handle, m, m, Threading.Sync.TimeoutNs(timeoutMs));
+            return r == ChannelStatus.Ok ? RecvStatus.Ok : Status(r);
         }
 
         /// <summary>Receives the next message; Closed once the peer is gone and the queue is empty.</summary>
@@ -383,7 +403,7 @@ namespace Singularity.Ipc
         public RecvStatus Receive(out RawMessage message, int timeoutMs = -1)
         {
             Unsafe.SkipInit(out message);
-            int r = KernelCalls.Abi->ChannelReceive(Handle, (ChannelMessage*)Unsafe.AsPointer(ref message), Threading.Sync.TimeoutNs(timeoutMs));
+            int r = ChannelEntries.Receive(Handle, (ChannelMessage*)Unsafe.AsPointer(ref message), Threading.Sync.TimeoutNs(timeoutMs));
             if (r == ChannelStatus.Ok) return RecvStatus.Ok;
             message = default;
             return Status(r);
@@ -468,7 +488,7 @@ namespace Singularity.Ipc
         /// message (locals, or fields of objects the collector never moves, referenced by the
         /// parameters for the call; the ABI's ChannelMessage layout) and of a local pair of ints,
         /// passed to the kernel's ChannelReplyAndReceive.</unsafe>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining), SkipLocalsInit]   // `pair` is set before the call: no zeroing in the loop it is inlined into
         public static RecvStatus ReplyAndReceive(RawEndpoint replyTo, ref RawMessage reply, RawEndpoint[] endpoints, out RawMessage message,
                                                  out int index, out RecvStatus replyStatus, int timeoutMs = -1)
         {
@@ -485,8 +505,8 @@ namespace Singularity.Ipc
             Unsafe.SkipInit(out message);
             // The reply endpoint and the count in one argument word (the ABI has six registers).
             long replyAndCount = (long)(uint)replyTo.Handle | ((long)n << 32);
-            int r = KernelCalls.Abi->ChannelReplyAndReceive(replyAndCount, (ChannelMessage*)Unsafe.AsPointer(ref reply),
-                                                            (ChannelMessage*)Unsafe.AsPointer(ref message), handles, (int*)&pair, timeoutNs);
+            int r = ChannelEntries.ReplyAndReceive(replyAndCount, (ChannelMessage*)Unsafe.AsPointer(ref reply),
+                                                   (ChannelMessage*)Unsafe.AsPointer(ref message), handles, (int*)&pair, timeoutNs);
             // The usual answer tested first, each result read once from this method's own local
             // (no other thread reaches it): a message at an index below the count, the reply sent.
             int at = (int)pair;
@@ -597,31 +617,41 @@ namespace Singularity.Ipc
         /// so a handle this SIP does not own gives a value whose accesses fail; a free or send of it is
         /// checked by the kernel.</safety>
         /// <unsafe>Reads handle field <c>i</c> as <c>Unsafe.Add(ref _h0, i)</c> after checking
-        /// <c>i &lt; count &lt;= 4</c> unsigned: one of the four sequential handle fields. Then the
-        /// directory entry ExchangeGuard.ChunkOf reads (its index masked inside the directory) and,
+        /// <c>i &lt;= count - 1 &lt; 4</c> unsigned: one of the four sequential handle fields. Then
+        /// ExchangeGuard.Last's header (one the directory gave, or the guard's own never-matching one)
+        /// and, unless its word equals the handle, the directory entry ExchangeGuard.ChunkOf reads (its index masked inside the directory) and,
         /// if it is a chunk, the header at the handle's slot masked below ChunkSlots in it (inside the
-        /// chunk): its Slot and HandleHigh, and its Data only when both equal the handle's.</unsafe>
+        /// chunk): its Slot and HandleHigh as one word (ExchangeGuard.HandleWord), and its Data only
+        /// when that word equals the handle.</unsafe>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ExBlock GetBlock(int i)
         {
-            // Inlined (two per round trip), and the usual case a few loads: the directory's chunk
-            // (its index masked, so any handle reads inside the directory), the header, and one
-            // compare each of the header's slot and handle's upper half (kind and generation, which
-            // the kernel writes with the block) with the handle's. Equal: the handle names that
-            // header's block as it is now, a block-kind handle inside the directory. Anything else
-            // (another kind, a slot past the directory or in no chunk, another generation) goes
-            // out of line, to the answers it always had.
-            int n = _handleCount;
-            if ((uint)i >= (uint)n || (uint)n > ChannelMessage.MaxHandles) NoHandle();
+            // Inlined (two per round trip). A header names the handle's block as it is now when its
+            // slot and handle's upper half (kind and generation, which the kernel writes with the
+            // block; one word) equal the handle: then it is a block-kind handle inside the directory.
+            // The header found last is asked first (a block coming back: one compare), then the
+            // directory's (its chunk index masked, so any handle reads inside the directory).
+            // Anything else (another kind, a slot past the directory or in no chunk, another
+            // generation) goes out of line, to the answers it always had.
+            // The index at most the last, the last below 4 (a count of 1 to 4), both unsigned: for
+            // GetBlock(0) the first compare folds away and one is left (a forged count outside
+            // 0..4 refuses every index, RuntimeHardeningTests).
+            int last = _handleCount - 1;
+            if ((uint)i > (uint)last || (uint)last >= ChannelMessage.MaxHandles) NoHandle();
             ulong h = Unsafe.Add(ref _h0, i);
-            ExchangeHeader* chunk = ExchangeGuard.ChunkOf((uint)h);
-            if (chunk != null)
+            // The header found last first (a block coming back): its Slot and HandleHigh, one
+            // word, equal to the handle say it is that header's block as it is now.
+            ExchangeHeader* x = ExchangeGuard.Last;
+            if (ExchangeGuard.HandleWord(x) != h)
             {
+                ExchangeHeader* chunk = ExchangeGuard.ChunkOf((uint)h);
+                if (chunk == null) return NotCurrent(h, i);
                 // The slot's header in its chunk (h mod ChunkSlots headers in), as one scaled mask.
-                ExchangeHeader* x = (ExchangeHeader*)((byte*)chunk + (((uint)h * ExchangeHeader.Size) & ((ExchangeHeader.ChunkSlots - 1) * ExchangeHeader.Size)));
-                if (x->Slot == (uint)h && x->HandleHigh == (uint)(h >> 32)) return new ExBlock(x, x->Data);
+                x = (ExchangeHeader*)((byte*)chunk + (((uint)h * ExchangeHeader.Size) & ((ExchangeHeader.ChunkSlots - 1) * ExchangeHeader.Size)));
+                if (ExchangeGuard.HandleWord(x) != h) return NotCurrent(h, i);
+                ExchangeGuard.Last = x;
             }
-            return NotCurrent(h, i);
+            return new ExBlock(x, x->Data);
         }
 
         // GetBlock's handle does not name the current block of a header: another kind is refused;
@@ -648,10 +678,21 @@ namespace Singularity.Ipc
             return new RawEndpoint((int)(uint)h);
         }
 
-        // The count is read once; whatever value a race left, only the four fields are touched.
+        // The usual message carries one handle: the first goes to its own field, no index; a race
+        // that adds another meanwhile leaves a count of 1 or 2, each naming a field that was written.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void AddHandle(ulong h)
+        {
+            if (_handleCount == 0) { _h0 = h; _handleCount = 1; }
+            else AddAt(h);
+        }
+
+        // A second to fourth handle. The count is read once; whatever value a race left, only the
+        // four fields are touched.
         /// <unsafe>Writes handle field <c>n</c> as <c>Unsafe.Add(ref _h0, n)</c> after checking <c>n &lt; 4</c>
         /// unsigned: one of the four sequential handle fields.</unsafe>
-        private void AddHandle(ulong h)
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void AddAt(ulong h)
         {
             int n = _handleCount;
             if ((uint)n >= ChannelMessage.MaxHandles) TooManyHandles();

@@ -18,6 +18,7 @@ namespace Singularity.Runtime
                 return -100;        // an ABI this runtime does not speak: fail without calling it
             KernelCalls.Abi = abi;
             KernelCalls.Info = info;
+            ChannelEntries.Initialize(abi);
             Singularity.Ipc.ExchangeGuard.Initialize();
             GcHeap.Initialize();
             ExceptionSupport.Initialize();
