@@ -202,7 +202,7 @@ public class ChannelTests
             "a kept registration delivers only to its own endpoint", "round trips while the endpoint array is rewritten",
             "send of one freed block refused, nothing queued", "one sent block stale for the sender, whole for the receiver",
             "one endpoint sent arrives and works", "a full queue holds the sender back; the ring keeps its order",
-            "send to a closed peer keeps its block",
+            "send to a closed peer keeps its block", "handle 0 names no endpoint",
             "lean deliveries report their endpoint's index", "a late reply after a call timed out arrives whole",
             "a receiver waiting elsewhere gets no call for its old endpoint", "a message queued while the server runs is seen by its kept set",
             "a call on a handle given away is refused",

@@ -85,8 +85,9 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int SendOff(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
-            Endpoint e = Own(sip, handle);
-            if (e == null) return ChannelStatus.BadHandle;
+            // Own's test, as branches straight to the failure (Own's null for a failure would be
+            // tested again here).
+            if (!(sip.GetHandle(handle) is Endpoint e) || e.Owner != sip || e.Closed) return ChannelStatus.BadHandle;
             // The usual case: room in the peer's queue, nobody to deliver to directly, no kernel
             // server, only blocks carried (Endpoint.SendBlocks, which hands anything else to the
             // general send). Anything else, the general send.
@@ -350,8 +351,8 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int ReceiveOff(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
-            Endpoint e = Own(sip, handle);
-            if (e == null) return ChannelStatus.BadHandle;
+            // Own's test, as SendOff.
+            if (!(sip.GetHandle(handle) is Endpoint e) || e.Owner != sip || e.Closed) return ChannelStatus.BadHandle;
             if (e.QueuedCount == 0) return ReceiveGeneral(sip, e, m, timeoutNs);
             return e.Take(sip, m);
         }

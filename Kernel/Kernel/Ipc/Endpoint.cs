@@ -261,23 +261,26 @@ namespace Singularity.Kernel.Ipc
             ulong* d = (ulong*)q, s = (ulong*)m;
             CopyFixed(d, s);
             uint n = (uint)q->HandleCount;
-            ExchangeHeap.Block* b = null;
-            if (n != 0)
+            // Committed (each case on its own, so no block pointer is tested twice). A reader to
+            // wake: out of line (the hand-over there too).
+            if (n == 0)
             {
-                // PreemptedThreads cannot change before the move (interrupts off), so the one-block
-                // case never needs the quarantine.
-                if (n != 1 || sip.PreemptedThreads != 0) return SendRest(sip, m, timeoutNs);
-                ulong h = s[9];
-                d[9] = h;
-                // OwnedEntry checks the kind too: null for anything but a block the sender owns.
-                b = ExchangeHeap.OwnedEntry(h, sip.Id);
-                if (b == null) return SendRest(sip, m, timeoutNs);
+                _count++;
+                if (_readable.First != null) return CommitWaking(null, sip);
+                return ChannelStatus.Ok;
             }
-            // Committed. A reader to wake: out of line (the hand-over there too).
+            // PreemptedThreads cannot change before the move (interrupts off), so the one-block
+            // case never needs the quarantine.
+            if (n != 1 || sip.PreemptedThreads != 0) return SendRest(sip, m, timeoutNs);
+            ulong h = s[9];
+            d[9] = h;
+            // OwnedEntry checks the kind too: null for anything but a block the sender owns.
+            ExchangeHeap.Block* b = ExchangeHeap.OwnedEntry(h, sip.Id);
+            if (b == null) return SendRest(sip, m, timeoutNs);
             _count++;
             if (_readable.First != null) return CommitWaking(b, sip);
             // The entry found: no second lookup. Nothing is live after it but the result.
-            if (b != null) ExchangeHeap.TransferEntry(b, sip, ExchangeHeap.InFlight, null);
+            ExchangeHeap.TransferEntry(b, sip, ExchangeHeap.InFlight, null);
             return ChannelStatus.Ok;
         }
 

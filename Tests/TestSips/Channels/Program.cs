@@ -353,6 +353,19 @@ public static class Program
         block.Free();
         a.Close();
         wrong += Probe("send to a closed peer keeps its block", ss == RecvStatus.Closed && kept && Exchange.BytesOwned == before);
+
+        // Handle 0 (a default endpoint) names nothing (Sip.GetHandle tests no handle for 0:
+        // AddHandle never fills slot 0): BadHandle for a send and a receive, the block kept.
+        RawEndpoint none = default;
+        ExBlock z = ExBlock.Allocate(16);
+        z[0] = 9;
+        m = new RawMessage { Tag = 25 };
+        m.Add(z);
+        ss = none.Send(ref m, 10);
+        st = none.Receive(out got, 10);
+        kept = z[0] == 9;
+        z.Free();
+        wrong += Probe("handle 0 names no endpoint", ss == RecvStatus.BadHandle && st == RecvStatus.BadHandle && kept && Exchange.BytesOwned == before);
         return wrong;
     }
 
