@@ -205,7 +205,7 @@ public class ChannelTests
             "send to a closed peer keeps its block", "handle 0 names no endpoint",
             "lean deliveries report their endpoint's index", "a late reply after a call timed out arrives whole",
             "a receiver waiting elsewhere gets no call for its old endpoint", "a message queued while the server runs is seen by its kept set",
-            "a call on a handle given away is refused",
+            "a call on a handle given away is refused", "a sender held back by a full queue goes on at a receive",
         })
             boot.Contains("fastpath: " + probe + " ok");
         boot.Contains("fastpath: done, 0 wrong").DoesNotContain("WRONG");

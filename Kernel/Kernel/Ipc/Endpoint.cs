@@ -170,8 +170,31 @@ namespace Singularity.Kernel.Ipc
             // A new first reader (or one that became eligible with the old first gone).
             if (Receiver == t || Receiver == null) ElectReceiver();
         }
-        public void WatchWritable(Thread t) => _writable.Add(t);
-        public void UnwatchWritable(Thread t) => _writable.Remove(t);
+        public void WatchWritable(Thread t)
+        {
+            _writable.Add(t);
+            WritersChanged();
+        }
+
+        public void UnwatchWritable(Thread t)
+        {
+            _writable.Remove(t);
+            WritersChanged();
+        }
+
+        /// <summary>
+        /// Whether senders wait for room in this queue (the peer's writable watchers, the only ones:
+        /// a sender watches the end it sends on), kept by every change of that list (the peer's
+        /// WatchWritable, UnwatchWritable, Close), so a receive tests one byte of its own endpoint
+        /// (Take) instead of loading the peer and its list. Interrupts off.
+        /// </summary>
+        private bool _sendersWaiting;
+
+        private void WritersChanged()
+        {
+            Endpoint p = Peer;
+            if (p != null) p._sendersWaiting = _writable.First != null;
+        }
 
         /// <summary>Queues a message whose handles have already been taken from the sender. Interrupts off.</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -385,8 +408,7 @@ namespace Singularity.Kernel.Ipc
             _head = (head + 1) & (QueueCapacity - 1);
             _count--;
             // Room in this queue: senders on the peer may go on (out of line, the handles there too).
-            Endpoint peer = Peer;
-            if (peer != null && peer._writable.First != null) return TakeWaking(sip, m, head, n);
+            if (_sendersWaiting) return TakeWaking(sip, m, head, n);
             if (n == 0) return ChannelStatus.Ok;
             // The usual message: one block (taken here); else TakeHandles.
             ulong h = s[9];
@@ -513,6 +535,7 @@ namespace Singularity.Kernel.Ipc
             _writable.WakeAll();
             _readable.Clear();
             _writable.Clear();
+            WritersChanged();
             Receiver = null;
             if (Peer != null)
             {

@@ -253,6 +253,7 @@ public static class Program
         wrong += StaleReceiver();
         wrong += StirredSet();
         wrong += HandleGivenAway();
+        wrong += HeldSenderWoken();
         Debug.WriteLine("fastpath: done, " + wrong.ToString() + " wrong");
         return wrong == 0 ? 0 : 1;
     }
@@ -367,6 +368,26 @@ public static class Program
         z.Free();
         wrong += Probe("handle 0 names no endpoint", ss == RecvStatus.BadHandle && st == RecvStatus.BadHandle && kept && Exchange.BytesOwned == before);
         return wrong;
+    }
+
+    // A sender waiting for room in a full queue goes on as soon as another thread receives
+    // (Endpoint.Take wakes it, from the flag its peer keeps), not at its timeout; the ring in order.
+    private static int HeldSenderWoken()
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+        for (int i = 0; i < 16; i++) { var f = new RawMessage { Tag = 40 + i }; a.Send(ref f, 10); }
+        var done = new int[2];      // [0]: 1 once the send returned; [1]: its status + 1
+        Thread.Start(() => { var w = new RawMessage { Tag = 56 }; RecvStatus s = a.Send(ref w, 5000); done[1] = (int)s + 1; done[0] = 1; });
+        Thread.Sleep(50);           // the sender waits for room by now
+        ulong t0 = Clock.NowNs;
+        bool first = b.Receive(out RawMessage got, 10) == RecvStatus.Ok && got.Tag == 40;
+        while (done[0] == 0 && Clock.NowNs - t0 < 3000000000UL) Thread.Sleep(1);
+        ulong ms = (Clock.NowNs - t0) / 1000000;
+        bool order = true;
+        for (int i = 1; i < 17; i++) order &= b.Receive(out got, 10) == RecvStatus.Ok && got.Tag == 40 + i;
+        a.Close();
+        b.Close();
+        return Probe("a sender held back by a full queue goes on at a receive", first && done[1] == 1 && order && ms < 1000);
     }
 
     private static int RewrittenSet()
