@@ -202,10 +202,10 @@ public class ChannelTests
             "a kept registration delivers only to its own endpoint", "round trips while the endpoint array is rewritten",
             "send of one freed block refused, nothing queued", "one sent block stale for the sender, whole for the receiver",
             "one endpoint sent arrives and works", "a full queue holds the sender back; the ring keeps its order",
-            "send to a closed peer keeps its block",
+            "send to a closed peer keeps its block", "handle 0 names no endpoint",
             "lean deliveries report their endpoint's index", "two blocks each way on the fast path arrive whole", "a late reply after a call timed out arrives whole",
             "a receiver waiting elsewhere gets no call for its old endpoint", "a message queued while the server runs is seen by its kept set",
-            "a call on a handle given away is refused",
+            "a call on a handle given away is refused", "a sender held back by a full queue goes on at a receive",
             "handles go by the count: two read back, none past it, no fifth",
             "an in-place call gets its reply in the request; a refused one leaves it",
         })

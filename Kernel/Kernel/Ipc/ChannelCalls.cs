@@ -81,26 +81,27 @@ namespace Singularity.Kernel.Ipc
             return result;
         }
 
-        // Send, interrupts off.
+        // Send, interrupts off. Every call is a tail call (SendEntry keeps no callee-saved register).
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int SendOff(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
-            Endpoint e = Own(sip, handle);
-            if (e == null) return ChannelStatus.BadHandle;
+            // Own's test, as branches straight to the failure (Own's null for a failure would be
+            // tested again here).
+            if (!(sip.GetHandle(handle) is Endpoint e) || e.Owner != sip || e.Closed) return ChannelStatus.BadHandle;
             // The usual case: room in the peer's queue, nobody to deliver to directly, no kernel
-            // server, only blocks carried (Endpoint.SendBlocks). Anything else, the general send.
+            // server, only blocks carried (Endpoint.SendBlocks, which hands anything else to the
+            // general send). Anything else, the general send.
             Endpoint peer = e.Peer;
-            if (peer != null && !peer.Closed && peer.HasRoom && peer.Server == null && DirectReceiver(peer) == null)
-            {
-                int result = peer.SendBlocks(sip, m);
-                if (result != Endpoint.CarriesEndpoint) return result;
-            }
-            return SendGeneral(sip, e, m, timeoutNs);
+            if (peer == null || peer.Closed || !peer.HasRoom || peer.Server != null || DirectReceiver(peer) != null)
+                return SendGeneral(sip, e, m, timeoutNs);
+            return peer.SendBlocks(sip, m, timeoutNs);
         }
 
+        // Send's general path: waits for room, endpoints carried, a direct delivery, a kernel server
+        // (also Endpoint.SendBlocks' for a message carrying an endpoint). Interrupts off.
         // Send's general path: waits for room, endpoints carried, a direct delivery, a kernel server. Interrupts off.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static int SendGeneral(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs)
+        internal static int SendGeneral(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs)
         {
             // The runtime's Send hands the caller's message itself (no stack copy of its own), and
             // SendLocked reads a handle more than once (its check, then its move): it works on a
@@ -345,13 +346,15 @@ namespace Singularity.Kernel.Ipc
         }
 
         // Receive, interrupts off. The usual case first: a message is queued (no pin, no wait,
-        // nothing to unpin).
+        // nothing to unpin). Every call is a tail call (Endpoint.Take: ReceiveEntry keeps no
+        // callee-saved register).
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int ReceiveOff(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
-            Endpoint e = Own(sip, handle);
-            if (e == null) return ChannelStatus.BadHandle;
-            return e.TryTake(sip, m) ? ChannelStatus.Ok : ReceiveGeneral(sip, e, m, timeoutNs);
+            // Own's test, as SendOff.
+            if (!(sip.GetHandle(handle) is Endpoint e) || e.Owner != sip || e.Closed) return ChannelStatus.BadHandle;
+            if (e.QueuedCount == 0) return ReceiveGeneral(sip, e, m, timeoutNs);
+            return e.Take(sip, m);
         }
 
         // Receive's general path: nothing queued yet. Interrupts off.

@@ -282,7 +282,14 @@ namespace Singularity.Kernel.Processes
         }
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public object GetHandle(int h) => h > 0 && h < MaxHandles && _handles != null ? _handles[h] : null;
+        // One unsigned compare with the table's length (MaxHandles) takes out negative handles too,
+        // and lets the compiler drop the array's own bounds check; handle 0 needs no test of its
+        // own: AddHandle never fills slot 0, so it names nothing. Every channel entry pays this.
+        public object GetHandle(int h)
+        {
+            object[] t = _handles;
+            return t != null && (uint)h < (uint)t.Length ? t[h] : null;
+        }
 
         public bool CloseHandle(int h)
         {

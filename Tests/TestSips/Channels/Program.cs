@@ -255,6 +255,7 @@ public static class Program
         wrong += StirredSet();
         wrong += HandleGivenAway();
         wrong += MessageHandles();
+        wrong += HeldSenderWoken();
         Debug.WriteLine("fastpath: done, " + wrong.ToString() + " wrong");
         return wrong == 0 ? 0 : 1;
     }
@@ -355,7 +356,40 @@ public static class Program
         block.Free();
         a.Close();
         wrong += Probe("send to a closed peer keeps its block", ss == RecvStatus.Closed && kept && Exchange.BytesOwned == before);
+
+        // Handle 0 (a default endpoint) names nothing (Sip.GetHandle tests no handle for 0:
+        // AddHandle never fills slot 0): BadHandle for a send and a receive, the block kept.
+        RawEndpoint none = default;
+        ExBlock z = ExBlock.Allocate(16);
+        z[0] = 9;
+        m = new RawMessage { Tag = 25 };
+        m.Add(z);
+        ss = none.Send(ref m, 10);
+        st = none.Receive(out got, 10);
+        kept = z[0] == 9;
+        z.Free();
+        wrong += Probe("handle 0 names no endpoint", ss == RecvStatus.BadHandle && st == RecvStatus.BadHandle && kept && Exchange.BytesOwned == before);
         return wrong;
+    }
+
+    // A sender waiting for room in a full queue goes on as soon as another thread receives
+    // (Endpoint.Take wakes it, from the flag its peer keeps), not at its timeout; the ring in order.
+    private static int HeldSenderWoken()
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint a, out RawEndpoint b);
+        for (int i = 0; i < 16; i++) { var f = new RawMessage { Tag = 40 + i }; a.Send(ref f, 10); }
+        var done = new int[2];      // [0]: 1 once the send returned; [1]: its status + 1
+        Thread.Start(() => { var w = new RawMessage { Tag = 56 }; RecvStatus s = a.Send(ref w, 5000); done[1] = (int)s + 1; done[0] = 1; });
+        Thread.Sleep(50);           // the sender waits for room by now
+        ulong t0 = Clock.NowNs;
+        bool first = b.Receive(out RawMessage got, 10) == RecvStatus.Ok && got.Tag == 40;
+        while (done[0] == 0 && Clock.NowNs - t0 < 3000000000UL) Thread.Sleep(1);
+        ulong ms = (Clock.NowNs - t0) / 1000000;
+        bool order = true;
+        for (int i = 1; i < 17; i++) order &= b.Receive(out got, 10) == RecvStatus.Ok && got.Tag == 40 + i;
+        a.Close();
+        b.Close();
+        return Probe("a sender held back by a full queue goes on at a receive", first && done[1] == 1 && order && ms < 1000);
     }
 
     private static int RewrittenSet()
