@@ -221,35 +221,71 @@ namespace Singularity.Kernel.Ipc
         // A request the lean path will not take (CheckBlocks -1) leaves what was read unused: the
         // general path reads it afresh, once, into a kernel copy.
         [System.Runtime.RuntimeExport("channel_call_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
-        private static ulong CallLean(CallFrame* f, ulong savedRsp)
+        private static ulong CallLean(CallFrame* f)
         {
             Thread me = Scheduler.Current;
             Sip sip = Sip.Of(me);
-            ThreadChannels tc = ThreadChannels.Of(me);
-            int handle = (int)f->Handle;
+            ThreadChannels tc = ThreadChannels.Peek(me);
             // The endpoint of the last Call on this handle, registered on, while the table is
-            // unchanged (KeptOne); else the table's.
-            Endpoint kept = ChannelCalls.KeptOne(sip, handle, tc);
-            Endpoint e = kept ?? ChannelCalls.Own(sip, handle);
+            // unchanged (KeptOne): the usual case. Else (a first call, another handle) out of line.
+            Endpoint kept = tc == null ? null : ChannelCalls.KeptOne(sip, (int)f->Handle, tc);
+            if (kept == null) return CallLeanUnkept(f);
+            return CallLeanOn(f, me, sip, tc, kept, true);
+        }
+
+        // CallLean with the table's endpoint, registered on here (WatchOneFound, which keeps it).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining), System.Runtime.CompilerServices.SkipLocalsInit]
+        private static ulong CallLeanUnkept(CallFrame* f)
+        {
+            Thread me = Scheduler.Current;
+            Sip sip = Sip.Of(me);
+            Endpoint e = ChannelCalls.Own(sip, (int)f->Handle);
+            if (e == null) return 0;
+            return CallLeanOn(f, me, sip, ThreadChannels.Of(me), e, false);
+        }
+
+        // CallLean on the caller's open endpoint `e` (registered on it when `kept`). Once the request
+        // is found deliverable nothing fails: the caller's own wait is set up first, so that few
+        // values live across the delivery (its rare cases are calls), then the request delivered
+        // and the CPU handed over.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining), System.Runtime.CompilerServices.SkipLocalsInit]
+        private static ulong CallLeanOn(CallFrame* f, Thread me, Sip sip, ThreadChannels tc, Endpoint e, bool kept)
+        {
             // A reply already queued for this side would end the wait at once: the general path.
-            if (e == null || e.QueuedCount != 0) return 0;
+            if (e.QueuedCount != 0) return 0;
             Endpoint dest = e.Peer;
-            Thread r = WaitingReceiver(dest);
+            Thread r = WaitingReceiverPlainly(dest);
             if (r == null) return 0;
-            if (!TryDeliver(sip, dest, r, f->Request)) return 0;
-            if (kept != null)
+            Checked c;
+            ulong* hs = &c.H0;
+            int n = CheckBlocks(sip, f->Request, hs);
+            if (n < 0) return 0;
+            if (kept)
             {
                 // Registered on `e` already: only the buffer opened.
                 tc.DirectBuffer = f->Reply;
                 tc.DirectFrom = null;
             }
-            else ChannelCalls.WatchOneFound(e, handle, sip, me, tc, f->Reply);
-            ulong timeoutNs = f->TimeoutNs;
-            if (timeoutNs != 0) f->Deadline = ChannelCalls.Deadline(timeoutNs);    // read only with a timeout (Left)
+            else ChannelCalls.WatchOneFound(e, (int)f->Handle, sip, me, tc, f->Reply);
             f->Endpoint = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref e);
             tc.LeanFrame = (nint)f;        // a CallFrame: even
-            return Scheduler.HandOffLean(me, r, timeoutNs, savedRsp);
+            Deliver(sip, dest, r, f->Request, hs, n);
+            return HandOffLean(&f->Deadline, f->TimeoutNs, me, r);
         }
+
+        // The hand-off of a lean entry whose message was delivered: `frame` is its frame (CallFrame
+        // or ReplyFrame, the deadline first) just above its switch frame (ipc.asm), `timeoutNs` its
+        // timeout.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ulong HandOffLean(ulong* frame, ulong timeoutNs, Thread me, Thread r)
+        {
+            if (timeoutNs != 0) *frame = ChannelCalls.Deadline(timeoutNs);    // the deadline, read only with a timeout (Left)
+            return Scheduler.HandOffLean(me, r, timeoutNs, (ulong)frame - SwitchFrameBytes);
+        }
+
+        // From an entry's switch frame up to its frame (ipc.asm): six registers and .switch's
+        // return address. The asm passes only the frame; the switch frame's place follows.
+        private const ulong SwitchFrameBytes = 7 * 8;
 
         [System.Runtime.RuntimeExport("channel_call_general")]
         private static int CallGeneral(CallFrame* f) =>
@@ -276,7 +312,7 @@ namespace Singularity.Kernel.Ipc
         // switch: the client's saved stack pointer, or 0 with nothing changed but the thread's
         // registration (LookUp; the general path looks up again). Interrupts off (the asm).
         [System.Runtime.RuntimeExport("channel_reply_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
-        private static ulong ReplyLean(ReplyFrame* f, ulong savedRsp)
+        private static ulong ReplyLean(ReplyFrame* f)
         {
             int count = f->Count;
             int replyHandle = f->ReplyHandle;
@@ -293,19 +329,25 @@ namespace Singularity.Kernel.Ipc
             // The reply's endpoint: usually one of the set just vouched for (a server replies on
             // the endpoint it received on), else the table's.
             Endpoint e = ChannelCalls.KeptAmong(replyHandle, count, tc) ?? ChannelCalls.Own(sip, replyHandle);
-            Thread client = e == null ? null : WaitingReceiver(e.Peer);     // open: Own, or vouched for
+            Thread client = e == null ? null : WaitingReceiverPlainly(e.Peer);     // open: Own, or vouched for
             if (client == null) return 0;
-            // The reply read as Call's request (CallLean); the received message goes to its own buffer.
-            if (!TryDeliver(sip, e.Peer, client, f->Reply)) return 0;
+            // The reply read as Call's request (CallLean); the received message goes to its own
+            // buffer. Once it is found deliverable nothing fails: this thread's wait is set up
+            // first (as CallLeanOn), then the reply delivered.
+            Endpoint dest = e.Peer;
+            Checked c;
+            ulong* hs = &c.H0;
+            int n = CheckBlocks(sip, f->Reply, hs);
+            if (n < 0) return 0;
+            ChannelCalls.WatchAll(count, me, tc, f->Message);
+            f->Pending = 1;
+            tc.LeanFrame = (nint)f + 1;    // a ReplyFrame: odd
+            Deliver(sip, dest, client, f->Reply, hs, n);
+            // The results (SIP memory, which may be the reply's) only once the reply was read.
             int* results = f->Results;
             results[0] = -1;
             results[1] = ChannelStatus.Ok;
-            ChannelCalls.WatchAll(count, me, tc, f->Message);
-            ulong timeoutNs = f->TimeoutNs;
-            if (timeoutNs != 0) f->Deadline = ChannelCalls.Deadline(timeoutNs);    // read only with a timeout (Left)
-            f->Pending = 1;
-            tc.LeanFrame = (nint)f + 1;    // a ReplyFrame: odd
-            return Scheduler.HandOffLean(me, client, timeoutNs, savedRsp);
+            return HandOffLean(&f->Deadline, f->TimeoutNs, me, client);
         }
 
         [System.Runtime.RuntimeExport("channel_reply_general")]
@@ -362,17 +404,17 @@ namespace Singularity.Kernel.Ipc
             return Scheduler.CanHandOffWaiting(r, o) ? r : null;
         }
 
-        // CheckBlocks then Deliver, for the lean entries: false, with nothing changed, when the
-        // message is not one the fast path delivers (the general path runs).
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining), System.Runtime.CompilerServices.SkipLocalsInit]
-        private static bool TryDeliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m)
+        // WaitingReceiver for the lean entries: no call (a call keeps their values across it in
+        // saved registers or on the stack); a receiver whose SIP collects or hangs is left to the
+        // general path, which asks MayRun.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static Thread WaitingReceiverPlainly(Endpoint dest)
         {
-            Checked c;
-            ulong* hs = &c.H0;
-            int n = CheckBlocks(sip, m, hs);
-            if (n < 0) return false;
-            Deliver(sip, dest, receiver, m, hs, n);
-            return true;
+            Thread r = dest.Receiver;
+            if (r == null || !r.DirectWait || ThreadChannels.Peek(r).DirectBuffer == null) return null;
+            ThreadOwner o = r.Owner;
+            if (!System.Runtime.CompilerServices.Unsafe.As<Sip>(o).IsAlive) return null;
+            return Scheduler.CanHandOffPlainly(r, o) ? r : null;
         }
 
         // The message's handles, read once each into `hs` (each block's slot is its handle's low half): -1 unless the count is

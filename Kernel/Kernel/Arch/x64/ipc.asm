@@ -33,15 +33,15 @@ abi_reply_and_receive_address:
     ret
 
 ; The switch half, the same for both entries, called from the entry (.switch) with its frame just
-; above the return address. %1: the C# lean routine (frame, saved rsp) -> the partner's saved
+; above the return address. %1: the C# lean routine (frame) -> the partner's saved
 ; stack pointer or 0; %2: the general path (frame) -> the result; %3: the frame's size. Stack words
 ; below the ABI slot: the stub's return address, rflags and the frame make an even count, so the
 ; resume routine and the general path are called aligned; the switch frame's seven words make it
 ; odd, so the lean routine gets one word of alignment.
 %macro LEAN_SWITCH 3
     PUSH_SWITCH_FRAME
-    mov rsi, rsp                    ; where this thread's frame is, if it is switched away
-    lea rdi, [rsp + 56]             ; the entry's frame (no TSC: a hand-off charges nobody)
+    lea rdi, [rsp + 56]             ; the entry's frame (no TSC: a hand-off charges nobody); the
+                                    ; switch frame, if this thread is switched away, is 56 below
     sub rsp, 8                      ; 16-byte alignment for the call
     call %1                         ; 0, or the partner's saved stack pointer (all else done)
     test rax, rax
