@@ -224,7 +224,7 @@ namespace Singularity.Kernel.Threading
             next.State = ThreadState.Running;
             Raw(ref s_current) = nextRef;
             ContextSwitches++;
-            KernelEntry.Load(next.AbiSlot, next.KernelStackBase, next.KernelStackTop);
+            KernelEntry.Load(ref next.EntryBlock);
             return next.SavedRsp;
         }
 
@@ -534,7 +534,7 @@ namespace Singularity.Kernel.Threading
             Unsafe.As<Thread, nint>(ref s_current) = next;
             Unsafe.As<Thread, nint>(ref s_donor) = donor;
             ContextSwitches++;
-            KernelEntry.Load(t.AbiSlot, t.KernelStackBase, t.KernelStackTop);
+            KernelEntry.Load(ref t.EntryBlock);
         }
 
         // The hand-off thread, if any, goes into its ready queue like any woken thread.
@@ -674,7 +674,7 @@ namespace Singularity.Kernel.Threading
             s_current = next;
             ContextSwitches++;
             // From here, kernel entries (ABI calls, interrupts) of `next` use its kernel stack.
-            KernelEntry.Load(next.AbiSlot, next.KernelStackBase, next.KernelStackTop);
+            KernelEntry.Load(ref next.EntryBlock);
             // Kernel objects never move (the kernel heap is not collected), so the pin is free.
             fixed (ulong* save = &prev.SavedRsp) SwitchContext(save, next.SavedRsp);
             // Here `prev` runs again: its next scheduling point, where injected faults land.
