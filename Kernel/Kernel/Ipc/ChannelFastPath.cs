@@ -177,6 +177,7 @@ namespace Singularity.Kernel.Ipc
         {
             public ulong Deadline;
             public nint Endpoint;           // the endpoint waited on (pinned by the registration); 0 once the reply was delivered (ipc.asm)
+            public ulong Alignment;         // unused: the lean routine is called aligned without a `sub` (ipc.asm)
             public long Handle;             // the ABI's int, in a register's word
             public ChannelMessage* Request;
             public ChannelMessage* Reply;
@@ -189,6 +190,7 @@ namespace Singularity.Kernel.Ipc
         {
             public ulong Deadline;
             public ulong Pending;           // 1 while it waits; 0 once a message was delivered and its index written (ipc.asm)
+            public ulong Alignment;         // unused (CallFrame)
             public long ReplyAndCount;      // the reply endpoint (low 32 bits, 0 for none) and the endpoints' count (high 32)
             public ChannelMessage* Reply;
             public ChannelMessage* Message; // the received message
@@ -343,10 +345,8 @@ namespace Singularity.Kernel.Ipc
             f->Pending = 1;
             tc.LeanFrame = (nint)f + 1;    // a ReplyFrame: odd
             Deliver(sip, dest, client, f->Reply, hs, n);
-            // The results (SIP memory, which may be the reply's) only once the reply was read.
-            int* results = f->Results;
-            results[0] = -1;
-            results[1] = ChannelStatus.Ok;
+            // The results are written when the wait ends: by the delivery that completes it
+            // (CompleteLean: the index and the reply's Ok in one store), else by ReplyResumed.
             return HandOffLean(&f->Deadline, f->TimeoutNs, me, client);
         }
 
@@ -363,8 +363,17 @@ namespace Singularity.Kernel.Ipc
             ThreadChannels tc = ThreadChannels.Peek(me);
             tc.LeanFrame = 0;
             bool signaled = Scheduler.AfterHandOff(me);
-            if (f->Pending == 0) return ChannelStatus.Ok;  // delivered, its index written (Deliver)
-            return AfterReceiveWait(Sip.Of(me), f->Handles, f->Count, f->Message, f->Results, f->TimeoutNs, f->Deadline,
+            if (f->Pending == 0) return ChannelStatus.Ok;  // delivered, its index and the reply's Ok written (Deliver)
+            // The reply went (ReplyLean); nothing received yet. The SIP's memory only while it
+            // lives (AfterReceiveWait then ends the wait, and says Closed if it does not).
+            Sip sip = Sip.Of(me);
+            int* results = f->Results;
+            if (sip.IsAlive)
+            {
+                results[0] = -1;
+                results[1] = ChannelStatus.Ok;
+            }
+            return AfterReceiveWait(sip, f->Handles, f->Count, f->Message, results, f->TimeoutNs, f->Deadline,
                                     signaled, tc);
         }
 
@@ -510,8 +519,10 @@ namespace Singularity.Kernel.Ipc
             }
             // The receiver is dest.Receiver (WaitingReceiver), waiting on exactly its registration:
             // the election kept dest's index in it (Endpoint.ReceiverIndex), no search of the set.
+            // results[0] the index, results[1] the reply's status (Ok = 0: ReplyLean delivered it)
+            // in one store.
             ReplyFrame* f = (ReplyFrame*)(lean - 1);
-            f->Results[0] = dest.ReceiverIndex;
+            *(ulong*)f->Results = (uint)dest.ReceiverIndex;
             f->Pending = 0;
         }
 
