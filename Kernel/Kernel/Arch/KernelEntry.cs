@@ -16,14 +16,25 @@ namespace Singularity.Kernel.Arch
         /// <summary>ABI entries the stubs can serve (ABI_STUBS in entry.asm).</summary>
         public const int AbiStubCapacity = 64;
 
+        /// <summary>
+        /// A thread's part of the entry state (Thread.EntryBlock): the entry code reads the running
+        /// thread's through one pointer, so a switch stores that pointer instead of copying these.
+        /// </summary>
+        [StructLayout(LayoutKind.Sequential)]
+        public struct ThreadEntry
+        {
+            public ulong AbiSlot;           // the ABI slot, 0 when it runs no SIP code
+            public ulong KernelStackLow;    // its kernel stack: lowest usable address
+            public ulong KernelStackHigh;   //                   top
+        }
+
         [StructLayout(LayoutKind.Sequential)]
         private struct EntryState
         {
-            public ulong AbiSlot;           // the running thread's ABI slot, 0 when it runs no SIP code
-            public ulong KernelStackLow;    // its kernel stack: lowest usable address
-            public ulong KernelStackHigh;   //                   top
+            public ThreadEntry* Running;    // the running thread's block (Boot's until the first switch)
             public ulong EntryStackLow;     // the IST stack interrupts land on
             public ulong EntryStackHigh;
+            public ThreadEntry Boot;        // the boot stack's, before the scheduler runs
         }
 
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "cpu_entry_state_address")]
@@ -50,29 +61,28 @@ namespace Singularity.Kernel.Arch
         public static void Initialize(ulong bootStackLow, ulong bootStackHigh, ulong entryStackLow, ulong entryStackHigh)
         {
             EntryState* s = s_state = StateAddress();
-            s->AbiSlot = 0;
-            s->KernelStackLow = bootStackLow;
-            s->KernelStackHigh = bootStackHigh;
+            s->Boot.AbiSlot = 0;
+            s->Boot.KernelStackLow = bootStackLow;
+            s->Boot.KernelStackHigh = bootStackHigh;
+            s->Running = &s->Boot;
             s->EntryStackLow = entryStackLow;
             s->EntryStackHigh = entryStackHigh;
         }
 
-        /// <summary>Describes the thread about to run. Interrupts must be disabled.</summary>
-        public static void Load(ulong abiSlot, ulong kernelStackLow, ulong kernelStackHigh)
-        {
-            EntryState* s = s_state;
-            s->AbiSlot = abiSlot;
-            s->KernelStackLow = kernelStackLow;
-            s->KernelStackHigh = kernelStackHigh;
-        }
+        /// <summary>
+        /// Describes the thread about to run: its block (in its Thread, which never moves: the
+        /// kernel heap is not collected). Interrupts must be disabled.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Load(ref ThreadEntry block) => s_state->Running = (ThreadEntry*)Unsafe.AsPointer(ref block);
 
         /// <summary>The running thread's kernel stack (for panic reports).</summary>
         public static void RunningKernelStack(out ulong low, out ulong high)
         {
             low = high = 0;
             if (s_state == null) return;            // a panic early in boot
-            low = s_state->KernelStackLow;
-            high = s_state->KernelStackHigh;
+            low = s_state->Running->KernelStackLow;
+            high = s_state->Running->KernelStackHigh;
         }
 
         /// <summary>

@@ -165,6 +165,7 @@ namespace Singularity.Kernel.Ipc
         {
             public ulong Deadline;
             public nint Endpoint;           // the endpoint waited on (pinned by the registration); 0 once the reply was delivered (ipc.asm)
+            public ulong Alignment;         // unused: the lean routine is called aligned without a `sub` (ipc.asm)
             public long Handle;             // the ABI's int, in a register's word
             public ChannelMessage* Request;
             public ChannelMessage* Reply;
@@ -177,6 +178,7 @@ namespace Singularity.Kernel.Ipc
         {
             public ulong Deadline;
             public ulong Pending;           // 1 while it waits; 0 once a message was delivered and its index written (ipc.asm)
+            public ulong Alignment;         // unused (CallFrame)
             public long ReplyAndCount;      // the reply endpoint (low 32 bits, 0 for none) and the endpoints' count (high 32)
             public ChannelMessage* Reply;
             public ChannelMessage* Message; // the received message
@@ -209,35 +211,66 @@ namespace Singularity.Kernel.Ipc
         // A request the lean path will not take (TryDeliver false) leaves what was read unused: the
         // general path reads it afresh, once, into a kernel copy.
         [System.Runtime.RuntimeExport("channel_call_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
-        private static ulong CallLean(CallFrame* f, ulong savedRsp)
+        private static ulong CallLean(CallFrame* f)
         {
             Thread me = Scheduler.Current;
             Sip sip = Sip.Of(me);
-            ThreadChannels tc = ThreadChannels.Of(me);
-            int handle = (int)f->Handle;
+            ThreadChannels tc = ThreadChannels.Peek(me);
             // The endpoint of the last Call on this handle, registered on, while the table is
-            // unchanged (KeptOne); else the table's.
-            Endpoint kept = ChannelCalls.KeptOne(sip, handle, tc);
-            Endpoint e = kept ?? ChannelCalls.Own(sip, handle);
+            // unchanged (KeptOne): the usual case. Else (a first call, another handle) out of line.
+            Endpoint kept = tc == null ? null : ChannelCalls.KeptOne(sip, (int)f->Handle, tc);
+            if (kept == null) return CallLeanUnkept(f);
+            return CallLeanOn(f, me, sip, tc, kept, true);
+        }
+
+        // CallLean with the table's endpoint, registered on here (WatchOneFound, which keeps it).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining), System.Runtime.CompilerServices.SkipLocalsInit]
+        private static ulong CallLeanUnkept(CallFrame* f)
+        {
+            Thread me = Scheduler.Current;
+            Sip sip = Sip.Of(me);
+            Endpoint e = ChannelCalls.Own(sip, (int)f->Handle);
+            if (e == null) return 0;
+            return CallLeanOn(f, me, sip, ThreadChannels.Of(me), e, false);
+        }
+
+        // CallLean on the caller's open endpoint `e` (registered on it when `kept`). Once the request
+        // is delivered (TryDeliver: checked and handed over, or nothing changed) nothing fails: the
+        // caller's own wait is set up and the CPU handed over.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining), System.Runtime.CompilerServices.SkipLocalsInit]
+        private static ulong CallLeanOn(CallFrame* f, Thread me, Sip sip, ThreadChannels tc, Endpoint e, bool kept)
+        {
             // A reply already queued for this side would end the wait at once: the general path.
-            if (e == null || e.QueuedCount != 0) return 0;
+            if (e.QueuedCount != 0) return 0;
             Endpoint dest = e.Peer;
-            Thread r = WaitingReceiver(dest);
+            Thread r = WaitingReceiverPlainly(dest);
             if (r == null) return 0;
             if (!TryDeliver(sip, dest, r, f->Request)) return 0;
-            if (kept != null)
+            if (kept)
             {
                 // Registered on `e` already: only the buffer opened.
                 tc.DirectBuffer = f->Reply;
                 tc.DirectFrom = null;
             }
-            else ChannelCalls.WatchOneFound(e, handle, sip, me, tc, f->Reply);
-            ulong timeoutNs = f->TimeoutNs;
-            if (timeoutNs != 0) f->Deadline = ChannelCalls.Deadline(timeoutNs);    // read only with a timeout (Left)
+            else ChannelCalls.WatchOneFound(e, (int)f->Handle, sip, me, tc, f->Reply);
             f->Endpoint = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref e);
             tc.LeanFrame = (nint)f;        // a CallFrame: even
-            return Scheduler.HandOffLean(me, r, timeoutNs, savedRsp);
+            return HandOffLean(&f->Deadline, f->TimeoutNs, me, r);
         }
+
+        // The hand-off of a lean entry whose message was delivered: `frame` is its frame (CallFrame
+        // or ReplyFrame, the deadline first) just above its switch frame (ipc.asm), `timeoutNs` its
+        // timeout.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ulong HandOffLean(ulong* frame, ulong timeoutNs, Thread me, Thread r)
+        {
+            if (timeoutNs != 0) *frame = ChannelCalls.Deadline(timeoutNs);    // the deadline, read only with a timeout (Left)
+            return Scheduler.HandOffLean(me, r, timeoutNs, (ulong)frame - SwitchFrameBytes);
+        }
+
+        // From an entry's switch frame up to its frame (ipc.asm): six registers and .switch's
+        // return address. The asm passes only the frame; the switch frame's place follows.
+        private const ulong SwitchFrameBytes = 7 * 8;
 
         [System.Runtime.RuntimeExport("channel_call_general")]
         private static int CallGeneral(CallFrame* f) =>
@@ -264,7 +297,7 @@ namespace Singularity.Kernel.Ipc
         // switch: the client's saved stack pointer, or 0 with nothing changed but the thread's
         // registration (LookUp; the general path looks up again). Interrupts off (the asm).
         [System.Runtime.RuntimeExport("channel_reply_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
-        private static ulong ReplyLean(ReplyFrame* f, ulong savedRsp)
+        private static ulong ReplyLean(ReplyFrame* f)
         {
             int count = f->Count;
             int replyHandle = f->ReplyHandle;
@@ -281,19 +314,17 @@ namespace Singularity.Kernel.Ipc
             // (Thread.Create's attach hook) and freed after it ends: Peek, no test for none.
             ThreadChannels tc = ThreadChannels.Peek(me);
             Endpoint e = ChannelCalls.LookUpReply(sip, f->Handles, count, replyHandle, me, tc);
-            Thread client = e == null ? null : WaitingReceiver(e.Peer);     // open: Own, or vouched for
+            Thread client = e == null ? null : WaitingReceiverPlainly(e.Peer);     // open: Own, or vouched for
             if (client == null) return 0;
-            // The reply read as Call's request (CallLean); the received message goes to its own buffer.
+            // The reply read as Call's request (CallLean); the received message goes to its own
+            // buffer. Once the reply is delivered nothing fails: this thread's wait is set up.
             if (!TryDeliver(sip, e.Peer, client, f->Reply)) return 0;
-            int* results = f->Results;
-            results[0] = -1;
-            results[1] = ChannelStatus.Ok;
             ChannelCalls.WatchAll(count, me, tc, f->Message);
-            ulong timeoutNs = f->TimeoutNs;
-            if (timeoutNs != 0) f->Deadline = ChannelCalls.Deadline(timeoutNs);    // read only with a timeout (Left)
             f->Pending = 1;
             tc.LeanFrame = (nint)f + 1;    // a ReplyFrame: odd
-            return Scheduler.HandOffLean(me, client, timeoutNs, savedRsp);
+            // The results are written when the wait ends: by the delivery that completes it
+            // (CompleteLean: the index and the reply's Ok in one store), else by ReplyResumed.
+            return HandOffLean(&f->Deadline, f->TimeoutNs, me, client);
         }
 
         [System.Runtime.RuntimeExport("channel_reply_general")]
@@ -309,8 +340,17 @@ namespace Singularity.Kernel.Ipc
             ThreadChannels tc = ThreadChannels.Peek(me);
             tc.LeanFrame = 0;
             bool signaled = Scheduler.AfterHandOff(me);
-            if (f->Pending == 0) return ChannelStatus.Ok;  // delivered, its index written (Deliver)
-            return AfterReceiveWait(Sip.Of(me), f->Handles, f->Count, f->Message, f->Results, f->TimeoutNs, f->Deadline,
+            if (f->Pending == 0) return ChannelStatus.Ok;  // delivered, its index and the reply's Ok written (Deliver)
+            // The reply went (ReplyLean); nothing received yet. The SIP's memory only while it
+            // lives (AfterReceiveWait then ends the wait, and says Closed if it does not).
+            Sip sip = Sip.Of(me);
+            int* results = f->Results;
+            if (sip.IsAlive)
+            {
+                results[0] = -1;
+                results[1] = ChannelStatus.Ok;
+            }
+            return AfterReceiveWait(sip, f->Handles, f->Count, f->Message, results, f->TimeoutNs, f->Deadline,
                                     signaled, tc);
         }
 
@@ -419,6 +459,19 @@ namespace Singularity.Kernel.Ipc
             return true;
         }
 
+        // WaitingReceiver for the lean entries: no call (a call keeps their values across it in
+        // saved registers or on the stack); a receiver whose SIP collects or hangs is left to the
+        // general path, which asks MayRun.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static Thread WaitingReceiverPlainly(Endpoint dest)
+        {
+            Thread r = dest.Receiver;
+            if (r == null || !r.DirectWait || ThreadChannels.Peek(r).DirectBuffer == null) return null;
+            ThreadOwner o = r.Owner;
+            if (!System.Runtime.CompilerServices.Unsafe.As<Sip>(o).IsAlive) return null;
+            return Scheduler.CanHandOffPlainly(r, o) ? r : null;
+        }
+
         // The message's handles (`count` of them, as read by the caller), read once each into `hs` (each block's slot is its handle's low half): -1 unless the count is
         // 0 to 4 and every handle is an exchange block the sender owns, none twice (endpoints and
         // anything wrong go the general way, which moves endpoints or says BadMessage). When another
@@ -501,8 +554,9 @@ namespace Singularity.Kernel.Ipc
         // The receiver waits in a lean entry (ipc.asm; its frame published in LeanFrame while it
         // waits there): its wait is completed here, so that it returns Ok as soon as it runs,
         // without a C# call: a Call gets its frame's Endpoint zeroed; a ReplyAndReceive the index
-        // of `dest` among the endpoints it waits on in results[0] (its results buffer, written by
-        // it before the wait: -1 and Ok), then its frame's Pending zeroed. Nothing can end the wait
+        // of `dest` among the endpoints it waits on and its reply's Ok in its results buffer (not
+        // written by it before the wait: ReplyResumed writes them if no delivery does), then its
+        // frame's Pending zeroed. Nothing can end the wait
         // otherwise from here (the message is the receiver's); the frame is on the receiver's
         // kernel stack, below its switch frame, untouched until it runs. Interrupts off.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -516,8 +570,10 @@ namespace Singularity.Kernel.Ipc
             }
             // The receiver is dest.Receiver (WaitingReceiver), waiting on exactly its registration:
             // the election kept dest's index in it (Endpoint.ReceiverIndex), no search of the set.
+            // results[0] the index, results[1] the reply's status (Ok = 0: ReplyLean delivered it)
+            // in one store.
             ReplyFrame* f = (ReplyFrame*)(lean - 1);
-            f->Results[0] = dest.ReceiverIndex;
+            *(ulong*)f->Results = (uint)dest.ReceiverIndex;
             f->Pending = 0;
         }
 

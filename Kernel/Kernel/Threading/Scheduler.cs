@@ -49,10 +49,12 @@ namespace Singularity.Kernel.Threading
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "switch_context")]
         private static extern void SwitchContext(ulong* saveRsp, ulong newRsp);
 
-        // A reference store without the write barrier the compiler adds to every one (a call): the
-        // kernel heap is never collected, so the barrier has nothing to record. Interrupts off.
+        // A reference as the word it is: the address of its first field less that field's offset.
+        // Stored through Raw, it skips the write barrier (a call; the kernel heap is never
+        // collected, the barrier has nothing to record). Unsafe.As on the reference itself would
+        // take a local's address: spilled to the stack and loaded back, at each use.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Link(ref Thread field, Thread value) => Unsafe.As<Thread, nint>(ref field) = Unsafe.As<Thread, nint>(ref value);
+        private static nint Bits(Thread t) => (nint)Unsafe.AsPointer(ref Unsafe.AddByteOffset(ref Unsafe.As<RawData>(t).Data, -8));
 
         /// <summary>Makes the boot thread the first thread and creates the idle thread.</summary>
         public static void Initialize(ulong bootStackBase, ulong bootStackTop)
@@ -222,7 +224,7 @@ namespace Singularity.Kernel.Threading
             next.State = ThreadState.Running;
             Raw(ref s_current) = nextRef;
             ContextSwitches++;
-            KernelEntry.Load(next.AbiSlot, next.KernelStackBase, next.KernelStackTop);
+            KernelEntry.Load(ref next.EntryBlock);
             return next.SavedRsp;
         }
 
@@ -427,6 +429,14 @@ namespace Singularity.Kernel.Threading
         }
 
         /// <summary>
+        /// CanHandOffWaiting without asking MayRun (no call): false also when the owner collects or
+        /// hangs, where MayRun might have said yes (the lean entries then take the general path).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool CanHandOffPlainly(Thread t, ThreadOwner o) =>
+            s_handoff == null && (s_readyMask >> (int)t.Priority) <= 1 && o.Collector == null && !o.Hung;
+
+        /// <summary>
         /// The rendezvous switch of the channel fast path (Ipc/ChannelFastPath.cs): the running
         /// thread blocks as in BlockDirect (until WakeDirect, WakeHandOff, a HandOff to it, or the
         /// timeout in ns, 0 = none) and <paramref name="t"/>, for which CanHandOff was true with
@@ -458,6 +468,23 @@ namespace Singularity.Kernel.Threading
         public static ulong HandOffLean(Thread cur, Thread t, ulong timeoutNs, ulong savedRsp)
         {
             cur.SavedRsp = savedRsp;
+            // The usual hop (no timeout on either side, `t` not the preferred thread) calls
+            // nothing, so the caller keeps no value across a call for it; the rest out of line.
+            if ((timeoutNs | t.WakeAtNs) != 0 || s_preferred == t) return HandOffLeanRare(cur, t, timeoutNs);
+            t.DirectWait = false;
+            cur.WaitTimedOut = false;
+            cur.WaitingOn = null;
+            cur.DirectWait = true;
+            cur.WakeAtNs = 0;
+            cur.State = ThreadState.Blocked;
+            SwitchLean(cur, t);
+            return t.SavedRsp;
+        }
+
+        // HandOffLean with a sleeper to add or remove, or the preferred thread to forget.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static ulong HandOffLeanRare(Thread cur, Thread t, ulong timeoutNs)
+        {
             PrepareHandOff(cur, t, timeoutNs);
             return t.SavedRsp;
         }
@@ -494,12 +521,20 @@ namespace Singularity.Kernel.Threading
                 AddSleeper(cur);
             }
             cur.State = ThreadState.Blocked;
-            // Switch (as SwitchTo, the quantum kept; no charge: the next one settles, ChargeChain).
+            SwitchLean(cur, t);
+        }
+
+        // A hand-off's switch (as SwitchTo, the quantum kept; no charge: the next one settles,
+        // ChargeChain) up to the stacks: `t` runs, `cur` (the running thread) is its donor.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void SwitchLean(Thread cur, Thread t)
+        {
             t.State = ThreadState.Running;
-            Link(ref s_current, t);
-            Link(ref s_donor, cur);
+            nint next = Bits(t), donor = Bits(cur);
+            Unsafe.As<Thread, nint>(ref s_current) = next;
+            Unsafe.As<Thread, nint>(ref s_donor) = donor;
             ContextSwitches++;
-            KernelEntry.Load(t.AbiSlot, t.KernelStackBase, t.KernelStackTop);
+            KernelEntry.Load(ref t.EntryBlock);
         }
 
         // The hand-off thread, if any, goes into its ready queue like any woken thread.
@@ -639,7 +674,7 @@ namespace Singularity.Kernel.Threading
             s_current = next;
             ContextSwitches++;
             // From here, kernel entries (ABI calls, interrupts) of `next` use its kernel stack.
-            KernelEntry.Load(next.AbiSlot, next.KernelStackBase, next.KernelStackTop);
+            KernelEntry.Load(ref next.EntryBlock);
             // Kernel objects never move (the kernel heap is not collected), so the pin is free.
             fixed (ulong* save = &prev.SavedRsp) SwitchContext(save, next.SavedRsp);
             // Here `prev` runs again: its next scheduling point, where injected faults land.

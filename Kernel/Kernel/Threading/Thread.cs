@@ -2,6 +2,8 @@ using System.Runtime;
 using System.Runtime.CompilerServices;
 using Singularity.Kernel.Memory;
 
+using Singularity.Kernel.Arch;
+
 namespace Singularity.Kernel.Threading
 {
     /// <summary>
@@ -34,8 +36,13 @@ namespace Singularity.Kernel.Threading
         /// <summary>The CPU share its time is charged to and scheduled by: its SIP's, or the kernel's.</summary>
         public CpuShare Share;
 
-        public ulong KernelStackBase;       // lowest usable address (the guard page is below)
-        public ulong KernelStackTop;
+        /// <summary>
+        /// Its kernel stack and ABI slot, where the kernel entry code reads them while it runs
+        /// (KernelEntry.Load points the entry state at this block at each switch).
+        /// </summary>
+        public KernelEntry.ThreadEntry EntryBlock;
+        public ref ulong KernelStackBase => ref EntryBlock.KernelStackLow;     // lowest usable address (the guard page is below)
+        public ref ulong KernelStackTop => ref EntryBlock.KernelStackHigh;
         public ulong SipStackBase;          // SIP threads only
         public ulong SipStackTop;
         public ulong SavedRsp;              // valid while not running; on the kernel stack
@@ -43,7 +50,7 @@ namespace Singularity.Kernel.Threading
         /// Where, on the kernel stack, the SIP's stack pointer is kept while the thread is inside
         /// the kernel (Arch/x64/entry.asm); 0 while the thread runs no SIP code.
         /// </summary>
-        public ulong AbiSlot;
+        public ref ulong AbiSlot => ref EntryBlock.AbiSlot;
 
         public delegate*<ulong, void> Entry;
         public ulong Argument;

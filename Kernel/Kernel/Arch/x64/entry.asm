@@ -2,8 +2,9 @@
 ; kernel, or be interrupted, with its stack pointer a few bytes above its guard page.
 ;
 ; cpu_entry_state describes the running thread (the scheduler loads it at every switch, see
-; KernelEntry.cs): its ABI slot and the bounds of its kernel stack, and the bounds of the
-; interrupt entry stack (TSS IST1). The ABI slot is the 16-byte-aligned address, on the thread's
+; KernelEntry.cs): a pointer to its block (KernelEntry.ThreadEntry, in its Thread: its ABI slot and
+; the bounds of its kernel stack; one store per switch), and the bounds of the interrupt entry
+; stack (TSS IST1). The ABI slot is the 16-byte-aligned address, on the thread's
 ; kernel stack, just below the frames of the kernel code that entered the SIP (sip_call). While
 ; the thread is inside the kernel, [slot] holds the SIP's stack pointer: the ABI stubs put it there,
 ; and an interrupt of SIP code builds its frame with the top at slot + 16, so the frame's saved
@@ -12,11 +13,12 @@ bits 64
 default rel
 section .text
 
-%define ENTRY_ABI_SLOT    0
-%define ENTRY_KSTACK_LOW  8
-%define ENTRY_KSTACK_HIGH 16
-%define ENTRY_IST_LOW     24
-%define ENTRY_IST_HIGH    32
+%define ENTRY_RUNNING     0                 ; the running thread's block:
+%define THREAD_ABI_SLOT   0                 ;   its ABI slot
+%define THREAD_KSTACK_LOW 8                 ;   its kernel stack
+%define THREAD_KSTACK_HIGH 16
+%define ENTRY_IST_LOW     8
+%define ENTRY_IST_HIGH    16
 %define ABI_STUBS         64                ; entries the stub table can hold (KernelEntry.AbiStubCapacity)
 
 global cpu_entry_state_address, abi_stub_handlers_address, abi_stub_addresses_address, sip_call
@@ -41,7 +43,8 @@ align 32
 %assign i 0
 %rep ABI_STUBS
 abi_stub_ %+ i:
-    mov r11, [cpu_entry_state + ENTRY_ABI_SLOT]
+    mov r11, [cpu_entry_state + ENTRY_RUNNING]
+    mov r11, [r11 + THREAD_ABI_SLOT]
     mov [r11], rsp
     mov rsp, r11
     call [abi_handlers + 8 * i]
@@ -64,8 +67,7 @@ sip_call:
     push r15
     push r8                             ; the thread's slot field, cleared on the way back
     sub rsp, 16                         ; the slot (16-byte aligned here)
-    mov [r8], rsp
-    mov [cpu_entry_state + ENTRY_ABI_SLOT], rsp
+    mov [r8], rsp                       ; the running thread's: the entry state points at it
     mov [rsp], rcx
     mov rax, rdi
     mov rdi, rsi
@@ -73,11 +75,11 @@ sip_call:
     mov rsp, rcx                        ; the SIP stack; from here on SIP code
     xor ebp, ebp                        ; the SIP's frame-pointer chain ends here
     call rax
-    mov rsp, [cpu_entry_state + ENTRY_ABI_SLOT]
+    mov rsp, [cpu_entry_state + ENTRY_RUNNING]
+    mov rsp, [rsp + THREAD_ABI_SLOT]
     add rsp, 16
     pop r8
     mov qword [r8], 0                   ; the thread runs no SIP code any more
-    mov qword [cpu_entry_state + ENTRY_ABI_SLOT], 0
     pop r15
     pop r14
     pop r13
@@ -99,7 +101,7 @@ section .data
 align 64
 global cpu_entry_state
 cpu_entry_state:
-    dq 0, 0, 0, 0, 0
+    dq 0, 0, 0, 0, 0, 0                 ; running, IST low, IST high, the boot block (3 words)
 align 8
 abi_handlers:
     times ABI_STUBS dq 0

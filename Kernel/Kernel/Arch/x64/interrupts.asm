@@ -21,11 +21,12 @@ global isr_table
 %define FRAME_RSP    160
 %define HANDLER_ROOM 4096               ; a kernel stack needs this much below a moved frame
 %define GUARD        4096
-%define ENTRY_ABI_SLOT    0             ; cpu_entry_state (entry.asm, KernelEntry.cs)
-%define ENTRY_KSTACK_LOW  8
-%define ENTRY_KSTACK_HIGH 16
-%define ENTRY_IST_LOW     24
-%define ENTRY_IST_HIGH    32
+%define ENTRY_RUNNING     0             ; cpu_entry_state (entry.asm, KernelEntry.cs): the running thread's block
+%define THREAD_ABI_SLOT   0             ;   its ABI slot
+%define THREAD_KSTACK_LOW 8             ;   its kernel stack
+%define THREAD_KSTACK_HIGH 16
+%define ENTRY_IST_LOW     8
+%define ENTRY_IST_HIGH    16
 
 %macro ISR_NOERR 1
 isr%1:
@@ -84,11 +85,12 @@ isr_common:
     cmp rax, 18
     je .stay
     mov rax, [rbx + FRAME_RSP]      ; the interrupted stack pointer
-    mov rcx, [cpu_entry_state + ENTRY_KSTACK_LOW]    ; the running thread's kernel stack
+    mov r8, [cpu_entry_state + ENTRY_RUNNING]
+    mov rcx, [r8 + THREAD_KSTACK_LOW]               ; the running thread's kernel stack
     lea rdx, [rcx - GUARD]          ; (its guard page counts: an overflow is reported from here)
     cmp rax, rdx
     jb .not_kernel
-    cmp rax, [cpu_entry_state + ENTRY_KSTACK_HIGH]
+    cmp rax, [r8 + THREAD_KSTACK_HIGH]
     ja .not_kernel
     and rax, -16                    ; kernel code on its kernel stack: continue below it, as the
     lea rdx, [rcx + FRAME_SIZE + HANDLER_ROOM]  ; CPU would without IST, if there is room
@@ -101,7 +103,7 @@ isr_common:
     cmp rax, [cpu_entry_state + ENTRY_IST_HIGH]
     jbe .stay
 .sip:
-    mov rdx, [cpu_entry_state + ENTRY_ABI_SLOT]      ; SIP code: the frame goes at the thread's ABI slot
+    mov rdx, [r8 + THREAD_ABI_SLOT]                 ; SIP code: the frame goes at the thread's ABI slot
     test rdx, rdx
     jz .stay
     lea rax, [rdx + 16]

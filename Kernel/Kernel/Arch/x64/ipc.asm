@@ -33,28 +33,28 @@ abi_reply_and_receive_address:
     ret
 
 ; The switch half, the same for both entries, called from the entry (.switch) with its frame just
-; above the return address. %1: the C# lean routine (frame, saved rsp) -> the partner's saved
+; above the return address. %1: the C# lean routine (frame) -> the partner's saved
 ; stack pointer or 0; %2: the general path (frame) -> the result; %3: the frame's size. Stack words
-; below the ABI slot: the stub's return address, rflags and the frame make an even count, so the
-; resume routine and the general path are called aligned; the switch frame's seven words make it
-; odd, so the lean routine gets one word of alignment.
+; below the ABI slot: the stub's return address, rflags and the frame (one word of it unused:
+; CallFrame.Alignment) make an odd count, and the switch frame's seven words an even one, so the
+; lean routine and the general path are called aligned from the switch frame, with no `sub`; the
+; resume routine, called from the entry's frame, takes a word of alignment (LEAN_RESUME).
 %macro LEAN_SWITCH 3
     PUSH_SWITCH_FRAME
-    mov rsi, rsp                    ; where this thread's frame is, if it is switched away
-    lea rdi, [rsp + 56]             ; the entry's frame (no TSC: a hand-off charges nobody)
-    sub rsp, 8                      ; 16-byte alignment for the call
+    lea rdi, [rsp + 56]             ; the entry's frame (no TSC: a hand-off charges nobody); the
+                                    ; switch frame, if this thread is switched away, is 56 below
     call %1                         ; 0, or the partner's saved stack pointer (all else done)
     test rax, rax
     jz .general
     mov rsp, rax                    ; from here the partner's stack
     POP_SWITCH_FRAME_AND_RETURN
 .general:
-    ; Not lean (nothing was changed): drop the alignment, the six saved registers (C# kept them
-    ; unchanged) and .switch's return address; the general path runs on the entry's frame.
-    add rsp, 64
-    mov rdi, rsp
+    ; Not lean (nothing was changed; C# kept the six saved registers unchanged): the general path
+    ; runs on the entry's frame, called from here (aligned); then the switch frame, .switch's
+    ; return address and the entry's frame are dropped.
+    lea rdi, [rsp + 56]
     call %2
-    add rsp, %3
+    add rsp, 56 + %3
     popfq
     ret
 %endmacro
@@ -74,15 +74,17 @@ abi_reply_and_receive_address:
     ret
 %%otherwise:
     mov rdi, rsp
+    sub rsp, 8                      ; 16-byte alignment for the call
     call %1
-    add rsp, %2
+    add rsp, %2 + 8
     popfq
     ret
 %endmacro
 
 ; int abi_channel_call(int handle /rdi/, ChannelMessage* request /rsi/, ChannelMessage* reply /rdx/,
 ;                      ulong timeoutNs /rcx/)
-; Its frame (ChannelFastPath.CallFrame, low to high): deadline, endpoint, handle, request, reply, timeout.
+; Its frame (ChannelFastPath.CallFrame, low to high): deadline, endpoint, alignment, handle,
+; request, reply, timeout.
 abi_channel_call:
     pushfq                          ; IF as the caller had it; popfq gives it back
     cli                             ; channel and scheduler state is guarded by disabling interrupts
@@ -90,19 +92,19 @@ abi_channel_call:
     push rdx
     push rsi
     push rdi
-    sub rsp, 16
+    sub rsp, 24
     call .switch                    ; the resume address of this thread's switch frame
     ; This thread runs again (switched away by the lean path, and back): its wait ended (the
     ; partner delivered the reply, or anything else).
-    LEAN_RESUME channel_call_resumed, 48
+    LEAN_RESUME channel_call_resumed, 56
 .switch:
-    LEAN_SWITCH channel_call_lean, channel_call_general, 48
+    LEAN_SWITCH channel_call_lean, channel_call_general, 56
 
 ; int abi_reply_and_receive(long replyAndCount /rdi/, ChannelMessage* reply /rsi/,
 ;                           ChannelMessage* received /rdx/, int* handles /rcx/, int* results /r8/,
 ;                           ulong timeoutNs /r9/)
-; Its frame (ChannelFastPath.ReplyFrame): deadline, pending, replyAndCount, reply, received, handles,
-; results, timeout.
+; Its frame (ChannelFastPath.ReplyFrame): deadline, pending, alignment, replyAndCount, reply,
+; received, handles, results, timeout.
 abi_reply_and_receive:
     pushfq
     cli
@@ -112,8 +114,8 @@ abi_reply_and_receive:
     push rdx
     push rsi
     push rdi
-    sub rsp, 16
+    sub rsp, 24
     call .switch
-    LEAN_RESUME channel_reply_resumed, 64
+    LEAN_RESUME channel_reply_resumed, 72
 .switch:
-    LEAN_SWITCH channel_reply_lean, channel_reply_general, 64
+    LEAN_SWITCH channel_reply_lean, channel_reply_general, 72
