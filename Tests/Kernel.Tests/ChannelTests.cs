@@ -201,7 +201,7 @@ public class ChannelTests
             "receive set with a closed handle", "reply received in the same call", "block touched after its reply left", "the sent block arrived",
             "a kept registration delivers only to its own endpoint", "round trips while the endpoint array is rewritten",
             "send of one freed block refused, nothing queued", "one sent block stale for the sender, whole for the receiver",
-            "one endpoint sent arrives and works", "a full queue holds the sender back; the ring keeps its order",
+            "one endpoint sent arrives and works", "a send to an end in flight waits in its queue", "a full queue holds the sender back; the ring keeps its order",
             "send to a closed peer keeps its block", "handle 0 names no endpoint",
             "lean deliveries report their endpoint's index", "two blocks each way on the fast path arrive whole", "a late reply after a call timed out arrives whole",
             "a receiver waiting elsewhere gets no call for its old endpoint", "a message queued while the server runs is seen by its kept set",

@@ -48,7 +48,8 @@ namespace Singularity.Kernel.Ipc
         internal static Endpoint Own(Sip sip, int handle)
         {
             Endpoint e = sip.GetHandle(handle) as Endpoint;
-            return e != null && e.Owner == sip && !e.Closed ? e : null;
+            // A closed end has no owner (Endpoint.Owner): held by `sip` is open too.
+            return e != null && e.Owner == sip ? e : null;
         }
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -86,13 +87,17 @@ namespace Singularity.Kernel.Ipc
         private static int SendOff(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
             // Own's test, as branches straight to the failure (Own's null for a failure would be
-            // tested again here).
-            if (!(sip.GetHandle(handle) is Endpoint e) || e.Owner != sip || e.Closed) return ChannelStatus.BadHandle;
-            // The usual case: room in the peer's queue, nobody to deliver to directly, no kernel
-            // server, only blocks carried (Endpoint.SendBlocks, which hands anything else to the
-            // general send). Anything else, the general send.
+            // tested again here). A closed end has no owner (Endpoint.Owner): the owner test is
+            // the open test too.
+            if (!(sip.GetHandle(handle) is Endpoint e) || e.Owner != sip) return ChannelStatus.BadHandle;
+            // The usual case: room in the peer's queue, nobody to deliver to directly, only blocks
+            // carried (Endpoint.SendBlocks, which hands anything else to the general send).
+            // Anything else, the general send: a peer with no owner (closed, served by the kernel,
+            // or travelling in a message: one test for the three, Endpoint.Owner) too. The peer is
+            // never null (Endpoint.Peer).
             Endpoint peer = e.Peer;
-            if (peer == null || peer.Closed || !peer.HasRoom || peer.Server != null || DirectReceiver(peer) != null)
+            // The room test last: the count is loaded where SendBlocks uses it (kept in a scratch register).
+            if (peer.Owner == null || DirectReceiver(peer) != null || !peer.HasRoom)
                 return SendGeneral(sip, e, m, timeoutNs);
             return peer.SendBlocks(sip, m, timeoutNs);
         }
@@ -351,8 +356,8 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int ReceiveOff(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
-            // Own's test, as SendOff.
-            if (!(sip.GetHandle(handle) is Endpoint e) || e.Owner != sip || e.Closed) return ChannelStatus.BadHandle;
+            // Own's test, as SendOff (the owner test is the open test too).
+            if (!(sip.GetHandle(handle) is Endpoint e) || e.Owner != sip) return ChannelStatus.BadHandle;
             if (e.QueuedCount == 0) return ReceiveGeneral(sip, e, m, timeoutNs);
             return e.Take(sip, m);
         }

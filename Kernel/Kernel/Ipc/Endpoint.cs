@@ -20,12 +20,22 @@ namespace Singularity.Kernel.Ipc
         // power of two, or this constant divides by zero and the kernel does not compile.
         private const int CapacityIsAPowerOfTwo = 1 / ((QueueCapacity & (QueueCapacity - 1)) == 0 ? 1 : 0);
 
-        public Endpoint Peer;
-        /// <summary>The SIP holding this end; null while it travels inside a message or the kernel holds it. Setting it elects the receiver again.</summary>
+        /// <summary>
+        /// The other end: set once, by the constructors (the first end makes its peer), so never
+        /// null, and the send and receive test no null peer.
+        /// </summary>
+        public readonly Endpoint Peer;
+        /// <summary>
+        /// The SIP holding this end; null while it travels inside a message, the kernel holds it
+        /// (a served end) or it is closed. Setting it elects the receiver again. A closed end keeps
+        /// no owner (Close clears it, and this setter gives none to a closed end), so "held by
+        /// SIP X" also says "open": the entries test Owner alone, and a send tests its peer's
+        /// Owner for null once for closed, served and travelling (ChannelCalls.SendOff).
+        /// </summary>
         public Sip Owner
         {
             get => _owner;
-            set { _owner = value; ElectReceiver(); }
+            set { _owner = Closed ? null : value; ElectReceiver(); }
         }
         private Sip _owner;
         public bool Closed;                     // this side closed
@@ -54,11 +64,13 @@ namespace Singularity.Kernel.Ipc
         private readonly Watchers _readable = new Watchers();
         private readonly Watchers _writable = new Watchers();
 
-        private Endpoint()
+        // The first end (first == null) makes its peer, which takes the first as its own.
+        private Endpoint(Endpoint first)
         {
             Id = s_nextId++;
             _queue = (ChannelMessage*)Memory.KernelHeap.Allocate((ulong)(QueueCapacity * sizeof(ChannelMessage)));
             _carried = new Endpoint[QueueCapacity * ChannelMessage.MaxHandles];
+            Peer = first ?? new Endpoint(this);
         }
 
         /// <summary>
@@ -68,12 +80,10 @@ namespace Singularity.Kernel.Ipc
         public static void CreatePair(Sip owner, out Endpoint imp, out Endpoint exp)
         {
             ulong mark = Memory.KernelHeap.BytesInUse;
-            imp = new Endpoint();
-            exp = new Endpoint();
+            imp = new Endpoint(null);
+            exp = imp.Peer;
             ulong bytes = Memory.KernelHeap.BytesInUse - mark;
             if (bytes > PairBytes) PairBytes = bytes;
-            imp.Peer = exp;
-            exp.Peer = imp;
             // The fields, not Owner's setter: nobody watches a new endpoint, there is no receiver to elect.
             imp._owner = owner;
             exp._owner = owner;
@@ -105,11 +115,11 @@ namespace Singularity.Kernel.Ipc
         {
             if (!Closed || _pins != 0) return;
             Endpoint peer = Peer;
-            if (peer != null && (!peer.Closed || peer._pins != 0)) return;
+            if (!peer.Closed || peer._pins != 0) return;
             SipAccount account = _account;
             ulong charge = _charge;
             FreeMemory();
-            if (peer != null) peer.FreeMemory();
+            peer.FreeMemory();
             if (account != null) account.Release(Charge.Channels, charge);
         }
 
@@ -123,8 +133,8 @@ namespace Singularity.Kernel.Ipc
         }
 
         public int QueuedCount => _count;
-        public bool IsReadable => _count > 0 || Peer == null || Peer.Closed;
-        public bool PeerGone => Peer == null || Peer.Closed;
+        public bool IsReadable => _count > 0 || Peer.Closed;
+        public bool PeerGone => Peer.Closed;
 
         /// <summary>
         /// The thread a message for this end may be handed to directly, kept ready instead of
@@ -192,8 +202,7 @@ namespace Singularity.Kernel.Ipc
 
         private void WritersChanged()
         {
-            Endpoint p = Peer;
-            if (p != null) p._sendersWaiting = _writable.First != null;
+            Peer._sendersWaiting = _writable.First != null;
         }
 
         /// <summary>Queues a message whose handles have already been taken from the sender. Interrupts off.</summary>
@@ -251,7 +260,7 @@ namespace Singularity.Kernel.Ipc
             _count--;
             // Room in this queue: senders on the peer may go on.
             Endpoint peer = Peer;
-            if (peer != null && peer._writable.First != null) peer._writable.WakeAll();
+            if (peer._writable.First != null) peer._writable.WakeAll();
             return true;
         }
 
@@ -537,17 +546,14 @@ namespace Singularity.Kernel.Ipc
             _writable.Clear();
             WritersChanged();
             Receiver = null;
-            if (Peer != null)
+            Peer._readable.WakeAll();
+            Peer._writable.WakeAll();
+            // A served end lives only as long as its peer: its close releases both (this one
+            // too, once no call holds it), so nothing of `this` is touched after it.
+            if (Peer.Server != null && !Peer.Closed)
             {
-                Peer._readable.WakeAll();
-                Peer._writable.WakeAll();
-                // A served end lives only as long as its peer: its close releases both (this one
-                // too, once no call holds it), so nothing of `this` is touched after it.
-                if (Peer.Server != null && !Peer.Closed)
-                {
-                    Peer.Close();
-                    return;
-                }
+                Peer.Close();
+                return;
             }
             ReleaseIfUnreachable();
         }

@@ -322,6 +322,36 @@ public static class Program
         c.Close();
         wrong += Probe("one endpoint sent arrives and works", carried);
 
+        // A send to an end travelling in a message: the end has no owner, which the send takes
+        // for "closed, served or travelling" in one test (ChannelCalls.SendOff) and leaves to the
+        // general send; the message, with its block, waits in the end's queue and is there once
+        // the end arrives.
+        RawEndpoint.CreateChannel(out RawEndpoint f, out RawEndpoint g);
+        ulong held = Exchange.BytesOwned;
+        m = new RawMessage { Tag = 26 };
+        m.Add(g);
+        ss = a.Send(ref m, 10);
+        ExBlock w = ExBlock.Allocate(16);
+        w[0] = 31;
+        var early = new RawMessage { Tag = 27 };
+        early.Add(w);
+        bool sentEarly = f.Send(ref early, 10) == RecvStatus.Ok;
+        st = b.Receive(out got, 10);
+        bool waited = false;
+        if (ss == RecvStatus.Ok && sentEarly && st == RecvStatus.Ok && got.Tag == 26 && got.HandleCount == 1)
+        {
+            RawEndpoint g2 = got.GetEndpoint(0);
+            if (g2.Receive(out RawMessage o, 10) == RecvStatus.Ok && o.Tag == 27 && o.HandleCount == 1)
+            {
+                ExBlock r = o.GetBlock(0);
+                waited = r[0] == 31;
+                r.Free();
+            }
+            g2.Close();
+        }
+        f.Close();
+        wrong += Probe("a send to an end in flight waits in its queue", waited && Exchange.BytesOwned == held);
+
         // The ring: 16 fill it (the 17th times out), then 40 more sends each after a receive wrap
         // it twice, in order; a two-block message (Endpoint.SendChecked and TakeHandles) on the way.
         bool order = true;
