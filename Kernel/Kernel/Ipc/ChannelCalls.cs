@@ -549,38 +549,42 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         internal static Endpoint LookUpReply(Sip sip, int* handles, int count, int replyHandle, Thread me, ThreadChannels tc)
         {
-            nint i = 0;
-            int h;
-            if (tc.QuietVersion == sip.HandleVersion && tc.Watching == count)
-            {
-                int* kh = tc.HandlesAt;
-                nint r = -1;
-                do      // count >= 1
-                {
-                    h = handles[i];
-                    if (h != kh[i]) goto Walk;
-                    if (h == replyHandle) r = i;
-                }
-                while (++i < count);
-                if (r >= 0) return System.Runtime.CompilerServices.Unsafe.As<nint, Endpoint>(ref tc.WatchedAt[r]);
-                return OwnApart(sip, replyHandle);
-            }
-            h = handles[0];
-        Walk:
-            return LookUpReplyFrom(sip, handles, count, replyHandle, me, tc, (int)i, h);
+            // The quiet set's case (QuietReply) reads the handles only to compare them: the walk,
+            // if it comes to that, reads them afresh from the first.
+            Endpoint e = QuietReply(sip, handles, count, replyHandle, tc);
+            return e ?? LookUpReplyFrom(sip, handles, count, replyHandle, me, tc, 0, handles[0]);
         }
 
-        // LookUpReply's walk (not quiet, or a handle that differs at `i`, read as `h`).
+        /// <summary>
+        /// LookUpReply's usual case alone (ChannelFastPath.ReplyLean, which calls nothing on its
+        /// way): the quiet set (the same handles, the table unchanged) with the reply's handle one
+        /// of it: that endpoint. Else null, with nothing acted on: LookUpReply then looks, reading
+        /// the handles afresh. Interrupts off; <paramref name="count"/> 1 to MaxSelect.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static Endpoint QuietReply(Sip sip, int* handles, int count, int replyHandle, ThreadChannels tc)
+        {
+            if (tc.QuietVersion != sip.HandleVersion || tc.Watching != count) return null;
+            int* kh = tc.HandlesAt;
+            nint i = 0, r = -1;
+            do      // count >= 1
+            {
+                int h = handles[i];
+                if (h != kh[i]) return null;
+                if (h == replyHandle) r = i;
+            }
+            while (++i < count);
+            return r < 0 ? null : System.Runtime.CompilerServices.Unsafe.As<nint, Endpoint>(ref tc.WatchedAt[r]);
+        }
+
+        // LookUpReply's walk (not quiet, a handle that differs, or the reply outside the set), from
+        // index `i`, its handle read as `h`.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static Endpoint LookUpReplyFrom(Sip sip, int* handles, int count, int replyHandle, Thread me, ThreadChannels tc, int i, int h)
         {
             if (LookUpFrom(sip, handles, count, me, tc, i, h) != NoneReady) return null;
             return KeptAmong(replyHandle, count, tc) ?? Own(sip, replyHandle);
         }
-
-        // Own, out of line: a reply on an endpoint outside the set waited on (rare).
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static Endpoint OwnApart(Sip sip, int handle) => Own(sip, handle);
 
         // LookUp's walk from index `i`, its handle read already as `h` (handles below `i` are the
         // quiet set's, none readable). Each handle read once.

@@ -213,12 +213,45 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.RuntimeExport("channel_call_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
         private static ulong CallLean(CallFrame* f)
         {
+            // The usual call only: the endpoint of the last Call on this handle, registered on,
+            // while the table is unchanged (KeptOne), no timeout, a message TryDeliverUsual hands
+            // over inline. Anything else goes, before anything changed, to CallLeanOut as a tail
+            // call: with no other call on the way the routine keeps no callee-saved register (the
+            // asm's switch frame saved them already) and spills nothing. Only a SIP thread enters
+            // here (the ABI): its channel state exists (Peek, as ReplyLean).
             Thread me = Scheduler.Current;
             Sip sip = Sip.Of(me);
             ThreadChannels tc = ThreadChannels.Peek(me);
-            // The endpoint of the last Call on this handle, registered on, while the table is
-            // unchanged (KeptOne): the usual case. Else (a first call, another handle) out of line.
-            Endpoint kept = tc == null ? null : ChannelCalls.KeptOne(sip, (int)f->Handle, tc);
+            Endpoint e = ChannelCalls.KeptOne(sip, (int)f->Handle, tc);
+            if (e == null || f->TimeoutNs != 0) return CallLeanOut(f);
+            // A reply already queued for this side would end the wait at once: the general path.
+            if (e.QueuedCount != 0) return 0;
+            // The entry's own frame, read only once it waits: written now, not kept live.
+            f->Endpoint = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref e);
+            Endpoint dest = e.Peer;
+            Thread r = WaitingReceiverPlainly(dest);
+            if (r == null) return 0;
+            int delivered = TryDeliverUsual(sip, dest, r, f->Request);
+            if (delivered <= 0) return delivered == 0 ? 0 : CallLeanOut(f);
+            // Registered on `e` already: only the buffer opened. The running thread and its state
+            // read again (one load each) rather than kept across the delivery.
+            me = Scheduler.Current;
+            tc = ThreadChannels.Peek(me);
+            tc.DirectBuffer = f->Reply;
+            tc.DirectFrom = null;
+            tc.LeanFrame = (nint)f;        // a CallFrame: even
+            return HandOffLean(&f->Deadline, 0, me, r);
+        }
+
+        // CallLean's every other case (a first call or another handle, a timeout, a rare message),
+        // out of line: the whole lean call afresh (each word of the request read once here).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining), System.Runtime.CompilerServices.SkipLocalsInit]
+        private static ulong CallLeanOut(CallFrame* f)
+        {
+            Thread me = Scheduler.Current;
+            Sip sip = Sip.Of(me);
+            ThreadChannels tc = ThreadChannels.Peek(me);
+            Endpoint kept = ChannelCalls.KeptOne(sip, (int)f->Handle, tc);
             if (kept == null) return CallLeanUnkept(f);
             return CallLeanOn(f, me, sip, tc, kept, true);
         }
@@ -298,6 +331,37 @@ namespace Singularity.Kernel.Ipc
         // registration (LookUp; the general path looks up again). Interrupts off (the asm).
         [System.Runtime.RuntimeExport("channel_reply_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
         private static ulong ReplyLean(ReplyFrame* f)
+        {
+            int count = f->Count;
+            int replyHandle = f->ReplyHandle;
+            if (replyHandle == 0 || count <= 0 || count > ChannelCalls.MaxSelect) return 0;
+            // The usual reply only (as CallLean): the quiet set, the reply on one of its endpoints
+            // (ChannelCalls.QuietReply), no timeout, a message TryDeliverUsual hands over inline.
+            // Anything else goes, before anything changed, to ReplyLeanOut as a tail call.
+            Thread me = Scheduler.Current;
+            Sip sip = Sip.Of(me);
+            ThreadChannels tc = ThreadChannels.Peek(me);
+            Endpoint e = ChannelCalls.QuietReply(sip, f->Handles, count, replyHandle, tc);
+            if (e == null || f->TimeoutNs != 0) return ReplyLeanOut(f);
+            Endpoint dest = e.Peer;
+            Thread client = WaitingReceiverPlainly(dest);     // open: vouched for by the quiet set
+            if (client == null) return 0;
+            int delivered = TryDeliverUsual(sip, dest, client, f->Reply);
+            if (delivered <= 0) return delivered == 0 ? 0 : ReplyLeanOut(f);
+            // The quiet set is the registration (Watching == count): WatchAll's buffer opened only.
+            me = Scheduler.Current;
+            tc = ThreadChannels.Peek(me);
+            tc.DirectBuffer = f->Message;
+            tc.DirectFrom = null;
+            f->Pending = 1;
+            tc.LeanFrame = (nint)f + 1;    // a ReplyFrame: odd
+            return HandOffLean(&f->Deadline, 0, me, client);
+        }
+
+        // ReplyLean's every other case (a set not quiet, a reply outside it, a timeout, a rare
+        // message), out of line: the whole lean reply afresh.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining), System.Runtime.CompilerServices.SkipLocalsInit]
+        private static ulong ReplyLeanOut(ReplyFrame* f)
         {
             int count = f->Count;
             int replyHandle = f->ReplyHandle;
@@ -392,16 +456,30 @@ namespace Singularity.Kernel.Ipc
 
         // Delivers `m` to the waiting `receiver` (CheckBlocks then Deliver): false, with nothing
         // changed, when the message is not one the fast path delivers (the general path runs).
-        // The usual message, no block or one and no other thread of the sender's SIP preempted,
-        // is checked and handed over inline: its count and handle read once each, the entry its
-        // check found handed straight to the move (no handle array, no duplicate loop, no second
-        // lookup), and everything the move could find rare (a DMA block, the accounts' move not
-        // the usual one: SipAccount.MovesPlainly) tested before anything changes, so that the
-        // move has no branch and no call. No block and one block are two paths, each with its own
-        // copy of the frame (no values kept across a shared one). Anything else goes out of line:
-        // DeliverMany with the count read here, DeliverOne with the handle read here.
+        // The usual message inline (TryDeliverUsual), the rest out of line (DeliverMany, which
+        // reads the count afresh: TryDeliverUsual acted on nothing it read).
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static bool TryDeliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m)
+        {
+            int delivered = TryDeliverUsual(sip, dest, receiver, m);
+            if (delivered >= 0) return delivered != 0;
+            return DeliverMany(sip, dest, receiver, m, m->HandleCount);
+        }
+
+        // TryDeliverUsual: not the usual message, nothing read acted on.
+        private const int Unusual = -1;
+
+        // TryDeliver's usual message (no block or one, no other thread of the sender's SIP
+        // preempted), checked and handed over inline: 1 delivered, 0 (nothing changed) not one the
+        // fast path delivers, Unusual (nothing changed) one for DeliverMany. Its count and handle
+        // read once each, the entry its check found handed straight to the move (no handle array,
+        // no duplicate loop, no second lookup), and everything the move could find rare (a DMA
+        // block, the accounts' move not the usual one: SipAccount.MovesPlainly) tested before
+        // anything changes, so that the move has no branch and no call. No block and one block
+        // are two paths, each with its own copy of the frame (no values kept across a shared one).
+        // No call at all: the lean routines make each of their rare cases a tail call.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static int TryDeliverUsual(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m)
         {
             int count = m->HandleCount;
             ThreadChannels rc;
@@ -412,23 +490,23 @@ namespace Singularity.Kernel.Ipc
                 rm = rc.DirectBuffer;
                 CopyFrame(rm, m, 0);
                 Delivered(rc, dest);
-                return true;
+                return 1;
             }
-            if (count != 1 || sip.PreemptedThreads != 0) return DeliverMany(sip, dest, receiver, m, count);
+            if (count != 1 || sip.PreemptedThreads != 0) return Unusual;
             ulong h = m->Handles[0];
-            if (!ExchangeHeap.IsSipOwned(h, sip)) return false;
+            if (!ExchangeHeap.IsSipOwned(h, sip)) return 0;
             ExchangeHeap.Block* b = ExchangeHeap.EntryOf(h);
             Sip to = dest.Owner;
             // Tested apart, and each as its own branch (no flag to materialize and test again).
-            if (ExchangeHeap.IsDma(b)) { DeliverOne(sip, dest, receiver, m, h); return true; }
-            if (!sip.Account.MovesPlainly(to.Account, ExchangeHeap.HeldOf(b))) { DeliverOne(sip, dest, receiver, m, h); return true; }
+            if (ExchangeHeap.IsDma(b)) return Unusual;
+            if (!sip.Account.MovesPlainly(to.Account, ExchangeHeap.HeldOf(b))) return Unusual;
             rc = ThreadChannels.Peek(receiver);
             rm = rc.DirectBuffer;
             CopyFrame(rm, m, 1);
             ExchangeHeap.MovePlainly(b, sip, to);
             rm->Handles[0] = h;
             Delivered(rc, dest);
-            return true;
+            return 1;
         }
 
         // The tag, the count and the data words into the receiver's buffer (each read once).
@@ -441,13 +519,8 @@ namespace Singularity.Kernel.Ipc
             *(DataWords*)rm->Data = *(DataWords*)m->Data;
         }
 
-        // TryDeliver's one block that does not move plainly (a DMA block, accounts of different
-        // parents): checked already (`h` as TryDeliver read it), handed over by TransferAt.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static void DeliverOne(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m, ulong h) =>
-            Deliver(sip, dest, receiver, m, &h, 1);
-
-        // TryDeliver's rare messages (2 to 4 handles, or the quarantine): `count` as TryDeliver read it.
+        // TryDeliver's rare messages (2 to 4 handles, the quarantine, a DMA block, accounts of
+        // different parents: Deliver's TransferAt): `count` as TryDeliver read it.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining), System.Runtime.CompilerServices.SkipLocalsInit]
         private static bool DeliverMany(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m, int count)
         {
