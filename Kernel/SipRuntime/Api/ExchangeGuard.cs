@@ -112,8 +112,10 @@ namespace Singularity.Ipc
         public static ulong HandleOf(ExchangeHeader* x, byte* data)
         {
             ulong handle = HandleWord(x);
-            if (x->Check != ((ulong)data ^ s_tagBits)) return ChannelMessage.KindBlock | (uint)handle;
-            return handle;
+            // The owned block first: the compiler then branches over the rare rewrite (one jump
+            // taken) rather than jumping back from it to the join.
+            if (x->Check == ((ulong)data ^ s_tagBits)) return handle;
+            return ChannelMessage.KindBlock | (uint)handle;
         }
 
         /// <summary>The header's Slot and HandleHigh as one word: the handle of its current block.</summary>

@@ -1015,10 +1015,13 @@ public static class Program
 
     private static ExBlock RoundTrip(RawEndpoint server, ExBlock block, long seq)
     {
+        // The in-place Call (the reply written over the request): one message variable, so no
+        // second 104-byte local for the prologue to clear (docs/channels.md "Raw API").
         var ping = new RawMessage { Tag = Ping, D0 = seq };
         ping.Add(block);
-        server.Call(ref ping, out RawMessage pong);
-        return pong.GetBlock(0);
+        // A refused call leaves the request as it was: fail, as GetBlock of the cleared reply did.
+        if (server.Call(ref ping) != RecvStatus.Ok) throw new InvalidOperationException("round trip: the call failed");
+        return ping.GetBlock(0);
     }
 
     // ---- helpers --------------------------------------------------------------------------
