@@ -60,8 +60,23 @@ namespace Singularity.Kernel.Ipc
             s_dmaRetire = retire;
         }
 
+        // The table's capacity is also in the word before its first entry (the table has one entry
+        // more, in front): a slot's check reads it through the table pointer it loads anyway, not
+        // through a second static's address (TableCapacity).
         private static Block* s_blocks;
         private static int s_capacity;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static uint TableCapacity(Block* table) => ((uint*)table)[-1];
+
+        // A table of `capacity` entries with the capacity in front, or null. Interrupts off or at start-up.
+        private static Block* NewTable(int capacity)
+        {
+            var raw = (Block*)KernelHeap.TryAllocate((ulong)(capacity + 1) * (ulong)sizeof(Block));
+            if (raw == null) return null;
+            ((uint*)(raw + 1))[-1] = (uint)capacity;
+            return raw + 1;
+        }
         // The runtime-visible headers (Abi/ExchangeHeader.cs): chunks never move or go away, so a
         // runtime holding a header pointer always reads a header, whatever became of its block.
         private static ExchangeHeader** s_headers;
@@ -78,7 +93,8 @@ namespace Singularity.Kernel.Ipc
             // A header's check word holds the block's address below the owner's tag (ExchangeHeader.CheckOf):
             // every block (kernel heap or DMA frames, identity-mapped) must lie below 2^TagShift.
             if (PhysicalMemory.HighestAddress > 1UL << ExchangeHeader.TagShift) Panic.Halt("exchange heap: memory above 1 TiB (block addresses must stay below the owner tag in a header's check word)");
-            s_blocks = (Block*)KernelHeap.Allocate((ulong)(InitialCapacity * sizeof(Block)));
+            s_blocks = NewTable(InitialCapacity);
+            if (s_blocks == null) Panic.Halt("exchange heap: no memory for the block table");
             s_headers = (ExchangeHeader**)KernelHeap.Allocate((ulong)(ExchangeHeader.DirectoryChunks * sizeof(ExchangeHeader*)));
             for (int c = 0; c < ExchangeHeader.DirectoryChunks; c++) s_headers[c] = null;
             if (!AddHeaderChunks(0, InitialCapacity)) Panic.Halt("exchange heap: no memory for block headers");
@@ -243,10 +259,10 @@ namespace Singularity.Kernel.Ipc
             if (s_capacity >= MaxCapacity) return -1;
             int bigger = s_capacity * 2;
             if (!AddHeaderChunks(s_capacity, bigger)) return -1;
-            var table = (Block*)KernelHeap.TryAllocate((ulong)bigger * (ulong)sizeof(Block));
+            Block* table = NewTable(bigger);
             if (table == null) return -1;
             for (int i = 0; i < s_capacity; i++) table[i] = s_blocks[i];
-            KernelHeap.Free(s_blocks);
+            KernelHeap.Free(s_blocks - 1);
             s_blocks = table;
             int first = s_capacity;
             s_capacity = bigger;
@@ -277,7 +293,8 @@ namespace Singularity.Kernel.Ipc
         public static bool IsSipOwned(ulong handle, Sip sip)
         {
             uint slot = (uint)handle;
-            return slot < (uint)s_capacity && s_blocks[slot].Owner == sip.Id && s_blocks[slot].Key == (uint)(handle >> 32);
+            // s_blocks read as such each time (no local copy): the compiler loads it once.
+            return slot < TableCapacity(s_blocks) && s_blocks[slot].Owner == sip.Id && s_blocks[slot].Key == (uint)(handle >> 32);
         }
 
         /// <summary>The entry of a block IsSipOwned vouched for (its slot is the handle's low half), interrupts off since.</summary>
