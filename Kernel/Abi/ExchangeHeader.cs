@@ -12,8 +12,9 @@ namespace Singularity.Abi
     /// <remarks>
     /// Check is written only by the kernel: <c>Data ^ (owner's tag &lt;&lt; TagShift)</c> (CheckOf) on
     /// every change of owner (allocate, send, receive, free, reclaim), with tag 0 ("nobody": no SIP
-    /// has it) while the block is in flight, parked (Kernel/Kernel/Ipc/ExchangeQuarantine.cs; Data
-    /// and Length stay until it is freed) or free. A SIP's tag is unique among the SIPs whose
+    /// has it) while the block is parked (Kernel/Kernel/Ipc/ExchangeQuarantine.cs; Data and Length
+    /// stay until it is freed); 0 itself (no tag, no address: the kernel writes it without reading
+    /// the address) while it is in flight or free, which no SIP's check passes. A SIP's tag is unique among the SIPs whose
     /// records exist (Sip.ExchangeTag), and block addresses are below 2^TagShift (checked at boot),
     /// so Check names both the block's address and its owner: the runtime compares it with its
     /// value's data address xored with its own tag (ExchangeGuard.Check). Data, Length and

@@ -306,9 +306,10 @@ namespace Singularity.Kernel.Ipc
             if (n != 1 || sip.PreemptedThreads != 0) return SendRest(sip, m, timeoutNs);
             ulong h = s[9];
             d[9] = h;
-            // OwnedEntry checks the kind too: null for anything but a block the sender owns.
-            ExchangeHeap.Block* b = ExchangeHeap.OwnedEntry(h, sip.Id);
-            if (b == null) return SendRest(sip, m, timeoutNs);
+            // IsSipOwned checks the kind too (the key compare). A test that branches, not an entry
+            // or null to test again: the entry then is the handle's slot's (EntryOf).
+            if (!ExchangeHeap.IsSipOwned(h, sip)) return SendRest(sip, m, timeoutNs);
+            ExchangeHeap.Block* b = ExchangeHeap.EntryOf(h);
             _count++;
             if (_readable.First != null) return CommitWaking(b, sip);
             // The entry found: no second lookup. Nothing is live after it but the result.

@@ -60,8 +60,23 @@ namespace Singularity.Kernel.Ipc
             s_dmaRetire = retire;
         }
 
+        // The table's capacity is also in the word before its first entry (the table has one entry
+        // more, in front): a slot's check reads it through the table pointer it loads anyway, not
+        // through a second static's address (TableCapacity).
         private static Block* s_blocks;
         private static int s_capacity;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static uint TableCapacity(Block* table) => ((uint*)table)[-1];
+
+        // A table of `capacity` entries with the capacity in front, or null. Interrupts off or at start-up.
+        private static Block* NewTable(int capacity)
+        {
+            var raw = (Block*)KernelHeap.TryAllocate((ulong)(capacity + 1) * (ulong)sizeof(Block));
+            if (raw == null) return null;
+            ((uint*)(raw + 1))[-1] = (uint)capacity;
+            return raw + 1;
+        }
         // The runtime-visible headers (Abi/ExchangeHeader.cs): chunks never move or go away, so a
         // runtime holding a header pointer always reads a header, whatever became of its block.
         private static ExchangeHeader** s_headers;
@@ -78,7 +93,8 @@ namespace Singularity.Kernel.Ipc
             // A header's check word holds the block's address below the owner's tag (ExchangeHeader.CheckOf):
             // every block (kernel heap or DMA frames, identity-mapped) must lie below 2^TagShift.
             if (PhysicalMemory.HighestAddress > 1UL << ExchangeHeader.TagShift) Panic.Halt("exchange heap: memory above 1 TiB (block addresses must stay below the owner tag in a header's check word)");
-            s_blocks = (Block*)KernelHeap.Allocate((ulong)(InitialCapacity * sizeof(Block)));
+            s_blocks = NewTable(InitialCapacity);
+            if (s_blocks == null) Panic.Halt("exchange heap: no memory for the block table");
             s_headers = (ExchangeHeader**)KernelHeap.Allocate((ulong)(ExchangeHeader.DirectoryChunks * sizeof(ExchangeHeader*)));
             for (int c = 0; c < ExchangeHeader.DirectoryChunks; c++) s_headers[c] = null;
             if (!AddHeaderChunks(0, InitialCapacity)) Panic.Halt("exchange heap: no memory for block headers");
@@ -110,11 +126,6 @@ namespace Singularity.Kernel.Ipc
         // Unsigned (a slot is never negative): no sign extensions in every transfer's header address.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static ExchangeHeader* Header(int slot) => s_headers[(uint)slot >> ExchangeHeader.ChunkShift] + ((uint)slot & (ExchangeHeader.ChunkSlots - 1));
-
-        // The tag a header's check word carries for an owner, shifted into place (Sip.ExchangeKey):
-        // the SIP's, or 0 (nobody) in flight.
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static ulong KeyOf(Sip owner) => owner != null ? owner.ExchangeKey : 0;
 
         private static ulong HandleOf(int slot) => ((ulong)s_blocks[slot].Key << 32) | (uint)slot;
 
@@ -248,10 +259,10 @@ namespace Singularity.Kernel.Ipc
             if (s_capacity >= MaxCapacity) return -1;
             int bigger = s_capacity * 2;
             if (!AddHeaderChunks(s_capacity, bigger)) return -1;
-            var table = (Block*)KernelHeap.TryAllocate((ulong)bigger * (ulong)sizeof(Block));
+            Block* table = NewTable(bigger);
             if (table == null) return -1;
             for (int i = 0; i < s_capacity; i++) table[i] = s_blocks[i];
-            KernelHeap.Free(s_blocks);
+            KernelHeap.Free(s_blocks - 1);
             s_blocks = table;
             int first = s_capacity;
             s_capacity = bigger;
@@ -275,14 +286,15 @@ namespace Singularity.Kernel.Ipc
 
         /// <summary>
         /// Whether the live <paramref name="sip"/> owns the block <paramref name="handle"/> names
-        /// (its id is never 0, so a free slot, owner 0, is never its own): the channel fast path's
-        /// check of each block it hands over; its entry is then EntryOf(handle). Interrupts off.
+        /// (its id is never 0, so a free slot, owner 0, is never its own): the channel fast path's and
+        /// the one-block send's check of the block it hands over; its entry is then EntryOf(handle). Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool IsSipOwned(ulong handle, Sip sip)
         {
             uint slot = (uint)handle;
-            return slot < (uint)s_capacity && s_blocks[slot].Owner == sip.Id && s_blocks[slot].Key == (uint)(handle >> 32);
+            // s_blocks read as such each time (no local copy): the compiler loads it once.
+            return slot < TableCapacity(s_blocks) && s_blocks[slot].Owner == sip.Id && s_blocks[slot].Key == (uint)(handle >> 32);
         }
 
         /// <summary>The entry of a block IsSipOwned vouched for (its slot is the handle's low half), interrupts off since.</summary>
@@ -312,17 +324,6 @@ namespace Singularity.Kernel.Ipc
             fromSip.ExchangeHeld -= held;
             toSip.ExchangeHeld += held;
             fromSip.Account.MovePlainly(toSip.Account, held);
-        }
-
-        /// <summary>OwnedSlot's entry, or null: the one-block send's check, the entry then given to TransferEntry. Interrupts off.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static Block* OwnedEntry(ulong handle, int owner)
-        {
-            uint slot = (uint)handle;
-            if (slot >= (uint)s_capacity) return null;
-            Block* b = s_blocks + slot;
-            int o = b->Owner;
-            return o == owner && o != 0 && b->Key == (uint)(handle >> 32) ? b : null;
         }
 
         /// <summary>The slot of the block <paramref name="handle"/> names if <paramref name="owner"/> owns it, else -1. Interrupts off.</summary>
@@ -376,7 +377,7 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void TransferAt(int slot, Sip fromSip, int to, Sip toSip) => TransferEntry(s_blocks + (uint)slot, fromSip, to, toSip);
 
-        /// <summary>TransferAt of the entry a check found (EntryOf, OwnedEntry), interrupts off since. Interrupts off.</summary>
+        /// <summary>TransferAt of the entry a check found (IsSipOwned and EntryOf), interrupts off since. Interrupts off.</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static void TransferEntry(Block* b, Sip fromSip, int to, Sip toSip)
         {
@@ -387,7 +388,7 @@ namespace Singularity.Kernel.Ipc
                 b->Header->Check = (ulong)b->Data ^ toSip.ExchangeKey;   // CheckOf, no null test: a SIP on both sides
                 // From its owner, the SIP charged (ChargedOf: nothing to read or write), not DMA: the
                 // usual. Within one SIP (its own channel) the subtracts and adds below cancel out.
-                if (b->DmaPages != 0) { MovedRare(b, fromSip, toSip, b->Length); return; }
+                if (b->DmaPages != 0) { MovedRare(b, fromSip, toSip); return; }
                 // Count and bytes in one word each (Held): one subtract, one add per side.
                 ulong held = b->Held;
                 fromSip.ExchangeHeld -= held;
@@ -395,29 +396,34 @@ namespace Singularity.Kernel.Ipc
                 fromSip.Account.MoveHeldTo(toSip.Account, held);
                 return;
             }
-            b->Header->Check = (ulong)b->Data ^ KeyOf(toSip);     // CheckOf; toSip is null only in flight
-            ulong len = b->Length;
-            if (b->DmaPages != 0) { MovedRare(b, fromSip, toSip, len); return; }
-            if (fromSip != null)
+            if (toSip == null)
             {
-                // Into flight: the charge stays the sender's, recorded now that no SIP owns the block.
+                // Into flight: check word 0, nobody's, as a freed block's (no SIP's tag and no block
+                // address give it), so the address is not read. The length only in the rare case.
+                b->Header->Check = 0;
+                if (b->DmaPages != 0) { MovedRare(b, fromSip, null); return; }
+                if (fromSip == null) return;
+                // The charge stays the sender's, recorded now that no SIP owns the block.
                 fromSip.ExchangeHeld -= b->Held;
                 b->Charged = fromSip.Id;
+                return;
             }
-            if (toSip == null) return;
+            b->Header->Check = (ulong)b->Data ^ toSip.ExchangeKey;       // CheckOf
+            if (b->DmaPages != 0) { MovedRare(b, fromSip, toSip); return; }
             // Received from flight: the charge moves to the receiver (it cannot be refused: the message is taken).
             toSip.ExchangeHeld += b->Held;
             int was = b->Charged;
             if (was == toSip.Id) return;                                     // back to the SIP charged (a reply, its own channel)
-            ChargeMoved(was, toSip, len);
+            ChargeMoved(was, toSip, b->Length);                              // the length read only here
         }
 
         // The rare transfers, out of line (the hot path keeps its registers): a DMA block (the
         // device of the SIP that gave it away may no longer reach it, the receiver's may), or a
         // direct hand-off of a block charged to neither side. The counts and charge as TransferAt's. Interrupts off.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static void MovedRare(Block* b, Sip fromSip, Sip toSip, ulong len)
+        private static void MovedRare(Block* b, Sip fromSip, Sip toSip)
         {
+            ulong len = b->Length;
             if (b->DmaPages != 0 && s_dmaOwner != null && fromSip != toSip)
             {
                 if (fromSip != null) s_dmaOwner(fromSip, (ulong)b->Data, b->DmaPages, false);
