@@ -56,9 +56,8 @@ abi_reply_and_receive_address:
     ; return address and the entry's frame are dropped.
     lea rdi, [rsp + 56]
     call %2
-    add rsp, 56 + %3
     sti
-    RETURN_TO_SIP
+    RETURN_TO_SIP_FROM 56 + %3
 %endmacro
 
 ; The resume of a thread the lean path switched away, with rsp at its entry's frame. %1: the resume
@@ -70,16 +69,14 @@ abi_reply_and_receive_address:
     mov rax, [rsp + 8]
     or rax, [rel resume_checks]
     jnz %%otherwise
-    add rsp, %2
     sti
-    RETURN_TO_SIP
+    RETURN_TO_SIP_FROM %2
 %%otherwise:
     mov rdi, rsp
     sub rsp, 8                      ; 16-byte alignment for the call
     call %1
-    add rsp, %2 + 8
     sti
-    RETURN_TO_SIP
+    RETURN_TO_SIP_FROM %2 + 8
 %endmacro
 
 align 16                            ; an entry word-aligned (the runtime refuses a fat pointer: bit 1)
