@@ -48,6 +48,9 @@ namespace Singularity.Kernel.Arch
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "abi_stub_addresses_address")]
         private static extern ulong* StubAddresses();
 
+        [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "abi_own_stubs_address")]
+        private static extern ulong* OwnStubs();
+
         [MethodImpl(MethodImplOptions.InternalCall), RuntimeImport("*", "sip_call")]
         private static extern ulong SipCallStub(ulong entry, ulong arg0, ulong arg1, ulong sipStackTop, ulong* abiSlot);
 
@@ -88,7 +91,9 @@ namespace Singularity.Kernel.Arch
         /// <summary>
         /// Puts a stub in front of each of the <paramref name="count"/> function pointers at
         /// <paramref name="entries"/> (the ABI table): the table then points at the stubs, which call
-        /// the original handlers on the kernel stack. Once, at boot.
+        /// the original handlers on the kernel stack. The hot entries that are their own stub
+        /// (entry.asm's abi_own_stubs: Yield and the channel calls) stay as they are: a stub in
+        /// front would record the kernel stack as the SIP's. Once, at boot.
         /// </summary>
         public static bool WrapAbiEntries(ulong* entries, int count)
         {
@@ -98,9 +103,16 @@ namespace Singularity.Kernel.Arch
             for (int i = 0; i < count; i++)
             {
                 handlers[i] = entries[i];
-                entries[i] = stubs[i];
+                if (!IsOwnStub(entries[i])) entries[i] = stubs[i];
             }
             return true;
+        }
+
+        private static bool IsOwnStub(ulong entry)
+        {
+            for (ulong* own = OwnStubs(); *own != 0; own++)
+                if (*own == entry) return true;
+            return false;
         }
 
         /// <summary>

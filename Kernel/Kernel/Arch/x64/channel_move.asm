@@ -1,13 +1,15 @@
 ; The ABI's Send (entry 27) and Receive (entry 28): the general channel send and receive, with
-; no switch of their own (docs/channels.md "Lean send and receive"). Their ABI stubs call these
-; on the thread's kernel stack; the C# side (Ipc/ChannelCalls.cs, SendEntry and ReceiveEntry)
-; does all the work with interrupts off. This file only disables interrupts once and gives the
-; caller's rflags back, so the C# side has no rflags helper calls and no flags to keep; a wait
+; no switch of their own (docs/channels.md "Lean send and receive"). Each is its own ABI stub
+; (abi_entry.inc: a call and a return fewer than a stub in front); the C# side (Ipc/ChannelCalls.cs,
+; SendEntry and ReceiveEntry) does all the work with interrupts off. This file only moves to the
+; kernel stack, disables interrupts once and enables them again (SIP code always runs with them
+; enabled, yield.asm), so the C# side has no rflags helper calls and no flags to keep; a wait
 ; in the general path blocks and resumes on this frame like any kernel call.
 bits 64
+%include "abi_entry.inc"
 section .text
-global abi_channel_send_address, abi_channel_receive_address
-extern channel_send_entry, channel_receive_entry
+global abi_channel_send_address, abi_channel_receive_address, abi_channel_send, abi_channel_receive
+extern channel_send_entry, channel_receive_entry, cpu_entry_state
 
 abi_channel_send_address:
     lea rax, [rel abi_channel_send]
@@ -16,19 +18,21 @@ abi_channel_receive_address:
     lea rax, [rel abi_channel_receive]
     ret
 
-; int abi_channel_send(int handle /rdi/, ChannelMessage* m /rsi/, ulong timeoutNs /rdx/): called
-; by abi_stub_27 with rsp 16-byte aligned before the call; the pushfq keeps the C# call aligned.
+align 16                            ; an entry word-aligned (the runtime refuses a fat pointer: bit 1)
+; int abi_channel_send(int handle /rdi/, ChannelMessage* m /rsi/, ulong timeoutNs /rdx/): entry 27,
+; called by SIP code; the C# call is aligned at the slot.
 abi_channel_send:
-    pushfq                          ; IF as the caller had it; popfq gives it back
+    ENTER_KERNEL_STACK
     cli                             ; channel state is guarded by disabling interrupts
     call channel_send_entry
-    popfq
-    ret
+    sti
+    RETURN_TO_SIP
 
-; int abi_channel_receive(int handle /rdi/, ChannelMessage* m /rsi/, ulong timeoutNs /rdx/): as above.
+align 16                            ; an entry word-aligned (the runtime refuses a fat pointer: bit 1)
+; int abi_channel_receive(int handle /rdi/, ChannelMessage* m /rsi/, ulong timeoutNs /rdx/): entry 28, as above.
 abi_channel_receive:
-    pushfq
+    ENTER_KERNEL_STACK
     cli
     call channel_receive_entry
-    popfq
-    ret
+    sti
+    RETURN_TO_SIP

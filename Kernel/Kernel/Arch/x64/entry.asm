@@ -11,17 +11,18 @@
 ; RSP lands in the same word. 0 when the thread is not running SIP code.
 bits 64
 default rel
+%include "abi_entry.inc"
 section .text
+extern abi_yield, abi_channel_send, abi_channel_receive, abi_channel_call, abi_reply_and_receive
 
-%define ENTRY_RUNNING     0                 ; the running thread's block:
-%define THREAD_ABI_SLOT   0                 ;   its ABI slot
-%define THREAD_KSTACK_LOW 8                 ;   its kernel stack
+%define THREAD_KSTACK_LOW 8                 ; the running thread's block (after its ABI slot): its kernel stack
 %define THREAD_KSTACK_HIGH 16
 %define ENTRY_IST_LOW     8
 %define ENTRY_IST_HIGH    16
 %define ABI_STUBS         64                ; entries the stub table can hold (KernelEntry.AbiStubCapacity)
 
 global cpu_entry_state_address, abi_stub_handlers_address, abi_stub_addresses_address, sip_call
+global abi_own_stubs_address
 
 cpu_entry_state_address:
     lea rax, [cpu_entry_state]
@@ -31,6 +32,9 @@ abi_stub_handlers_address:
     ret
 abi_stub_addresses_address:
     lea rax, [abi_stub_addresses]
+    ret
+abi_own_stubs_address:
+    lea rax, [abi_own_stubs]
     ret
 
 ; One stub per ABI entry (the table SIPs receive points here). The SIP's `call` pushed the
@@ -43,13 +47,9 @@ align 32
 %assign i 0
 %rep ABI_STUBS
 abi_stub_ %+ i:
-    mov r11, [cpu_entry_state + ENTRY_RUNNING]
-    mov r11, [r11 + THREAD_ABI_SLOT]
-    mov [r11], rsp
-    mov rsp, r11
+    ENTER_KERNEL_STACK
     call [abi_handlers + 8 * i]
-    pop rsp
-    ret
+    RETURN_TO_SIP
     align 32
 %assign i i + 1
 %endrep
@@ -96,6 +96,12 @@ abi_stub_addresses:
     dq abi_stub_ %+ i
 %assign i i + 1
 %endrep
+
+; The ABI entries that are their own stub (ENTER_KERNEL_STACK first, RETURN_TO_SIP last): the
+; table points at them directly (KernelEntry.WrapAbiEntries), a call and a return fewer per
+; entry on the hot paths. Zero-terminated.
+abi_own_stubs:
+    dq abi_yield, abi_channel_send, abi_channel_receive, abi_channel_call, abi_reply_and_receive, 0
 
 section .data
 align 64

@@ -1,6 +1,6 @@
-; The ABI's Yield (entry 5) with its lean switch (issue 17, docs/scheduling.md "Yield"). Its ABI
-; stub calls abi_yield on the thread's kernel stack. The C# side decides and does the bookkeeping
-; (Scheduler.YieldLean: checks, charge, queue rotation, entry state); this file only saves and
+; The ABI's Yield (entry 5) with its lean switch (issue 17, docs/scheduling.md "Yield"). abi_yield
+; is its own ABI stub (abi_entry.inc): it moves to the thread's kernel stack itself. The C# side
+; decides and does the bookkeeping (Scheduler.YieldLean: checks, charge, queue rotation, entry state); this file only saves and
 ; swaps the stack, so the SIP's callee-saved registers are pushed once (not by a C# prologue and
 ; again by switch_context) and no C# frame lives across the switch.
 ;
@@ -9,9 +9,10 @@
 ; thread saved here may be resumed by switch_context and one saved by switch_context resumed here.
 bits 64
 %include "switch_frame.inc"
+%include "abi_entry.inc"
 section .text
-global abi_yield_address, yield_check_resumes, resume_checks
-extern scheduler_yield_lean, scheduler_yield_general, scheduler_resumed
+global abi_yield_address, abi_yield, yield_check_resumes, resume_checks
+extern scheduler_yield_lean, scheduler_yield_general, scheduler_resumed, cpu_entry_state
 
 abi_yield_address:
     lea rax, [rel abi_yield]
@@ -23,21 +24,24 @@ yield_check_resumes:
     mov byte [rel resume_checks], 1
     ret
 
-; void abi_yield(): called by abi_stub_5 with rsp 16-byte aligned before the call.
+align 16                            ; an entry word-aligned (the runtime refuses a fat pointer: bit 1)
+; void abi_yield(): entry 5, called by SIP code. SIP code always runs with interrupts enabled (it
+; starts so, sip_call's callers enable them, and every ABI entry returns with them as it found
+; them), so cli here and sti on the way back stand for saving and restoring rflags.
 abi_yield:
-    pushfq                          ; IF as the caller had it; popfq gives it back
+    ENTER_KERNEL_STACK              ; rsp 16-byte aligned at the slot
     cli                             ; the scheduler's state is guarded by disabling interrupts
     call .switch                    ; the resume address of this thread's switch frame
     ; This thread runs again (it was switched away by the lean path and someone switched back):
     ; its next scheduling point, where the resume hook runs, as after every switch.
     cmp byte [rel resume_checks], 0
     jne .resumed
-    popfq
-    ret
+    sti
+    RETURN_TO_SIP
 .resumed:
     call scheduler_resumed
-    popfq
-    ret
+    sti
+    RETURN_TO_SIP
 .switch:
     PUSH_SWITCH_FRAME
     mov rdi, rsp                    ; where this thread's frame is, if it is switched away
@@ -56,9 +60,11 @@ abi_yield:
     ; return address, and take the general path (which switches through switch_context, if at all).
     add rsp, 64
     call scheduler_yield_general
-    popfq
-    ret
+    sti
+    RETURN_TO_SIP
 
 section .data
-; Set by Scheduler.CheckResumes (never cleared); ipc.asm's resumes read it too.
-resume_checks: db 0
+; Set by Scheduler.CheckResumes (never cleared); ipc.asm's resumes read it too, as a word (or'ed
+; with the frame's word in one test).
+align 8
+resume_checks: dq 0
