@@ -233,14 +233,23 @@ namespace Singularity.Kernel.Ipc
             if (r == null) return 0;
             int delivered = TryDeliverUsual(sip, dest, r, f->Request);
             if (delivered <= 0) return delivered == 0 ? 0 : CallLeanOut(f);
-            // Registered on `e` already: only the buffer opened. The running thread and its state
-            // read again (one load each) rather than kept across the delivery.
-            me = Scheduler.Current;
-            tc = ThreadChannels.Peek(me);
-            tc.DirectBuffer = f->Reply;
-            tc.DirectFrom = null;
+            // Registered on `e` already: only the buffer opened.
+            tc = OpenBuffer(f->Reply, out me);
             tc.LeanFrame = (nint)f;        // a CallFrame: even
             return HandOffLean(&f->Deadline, 0, me, r);
+        }
+
+        // The usual lean hop's own wait, after its delivery: the running thread's buffer opened
+        // for a direct delivery (its registration kept). The running thread and its channel state
+        // are read again (one load each) rather than kept live across the delivery.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ThreadChannels OpenBuffer(ChannelMessage* buffer, out Thread me)
+        {
+            me = Scheduler.Current;
+            ThreadChannels tc = ThreadChannels.Peek(me);
+            tc.DirectBuffer = buffer;
+            tc.DirectFrom = null;
+            return tc;
         }
 
         // CallLean's every other case (a first call or another handle, a timeout, a rare message),
@@ -349,23 +358,20 @@ namespace Singularity.Kernel.Ipc
             int delivered = TryDeliverUsual(sip, dest, client, f->Reply);
             if (delivered <= 0) return delivered == 0 ? 0 : ReplyLeanOut(f);
             // The quiet set is the registration (Watching == count): WatchAll's buffer opened only.
-            me = Scheduler.Current;
-            tc = ThreadChannels.Peek(me);
-            tc.DirectBuffer = f->Message;
-            tc.DirectFrom = null;
+            tc = OpenBuffer(f->Message, out me);
             f->Pending = 1;
             tc.LeanFrame = (nint)f + 1;    // a ReplyFrame: odd
             return HandOffLean(&f->Deadline, 0, me, client);
         }
 
         // ReplyLean's every other case (a set not quiet, a reply outside it, a timeout, a rare
-        // message), out of line: the whole lean reply afresh.
+        // message), out of line: the whole lean reply afresh. The frame's reply handle and count
+        // are as ReplyLean checked them (the frame is on this thread's kernel stack, written by
+        // ipc.asm from the ABI's registers: no SIP can change it since).
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining), System.Runtime.CompilerServices.SkipLocalsInit]
         private static ulong ReplyLeanOut(ReplyFrame* f)
         {
             int count = f->Count;
-            int replyHandle = f->ReplyHandle;
-            if (replyHandle == 0 || count <= 0 || count > ChannelCalls.MaxSelect) return 0;
             Thread me = Scheduler.Current;
             Sip sip = Sip.Of(me);
             // The receive half's lookup first: a ready endpoint or a bad handle leaves it all to
@@ -377,7 +383,7 @@ namespace Singularity.Kernel.Ipc
             // thread enters here (the ABI), and a SIP thread's channel state is made with it
             // (Thread.Create's attach hook) and freed after it ends: Peek, no test for none.
             ThreadChannels tc = ThreadChannels.Peek(me);
-            Endpoint e = ChannelCalls.LookUpReply(sip, f->Handles, count, replyHandle, me, tc);
+            Endpoint e = ChannelCalls.LookUpReply(sip, f->Handles, count, f->ReplyHandle, me, tc);
             Thread client = e == null ? null : WaitingReceiverPlainly(e.Peer);     // open: Own, or vouched for
             if (client == null) return 0;
             // The reply read as Call's request (CallLean); the received message goes to its own
