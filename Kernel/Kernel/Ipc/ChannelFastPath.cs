@@ -227,16 +227,17 @@ namespace Singularity.Kernel.Ipc
             // A reply already queued for this side would end the wait at once: the general path.
             if (e.QueuedCount != 0) return 0;
             // The entry's own frame, read only once it waits: written now, not kept live.
-            f->Endpoint = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref e);
+            f->Endpoint = Bits(e);
             Endpoint dest = e.Peer;
-            Thread r = WaitingReceiverPlainly(dest);
-            if (r == null) return 0;
-            int delivered = TryDeliverUsual(sip, dest, r, f->Request);
+            // The receiver is read again from `dest` where it is needed (TryDeliverUsual, the
+            // hand-off), not kept live: the delivery needs every register it can have.
+            if (WaitingReceiverPlainly(dest) == null) return 0;
+            int delivered = TryDeliverUsual(sip, dest, f->Request);
             if (delivered <= 0) return delivered == 0 ? 0 : CallLeanOut(f);
             // Registered on `e` already: only the buffer opened.
             tc = OpenBuffer(f->Reply, out me);
             tc.LeanFrame = (nint)f;        // a CallFrame: even
-            return HandOffLean(&f->Deadline, 0, me, r);
+            return HandOffLean(&f->Deadline, 0, me, dest.Receiver);
         }
 
         // The usual lean hop's own wait, after its delivery: the running thread's buffer opened
@@ -295,7 +296,7 @@ namespace Singularity.Kernel.Ipc
                 tc.DirectFrom = null;
             }
             else ChannelCalls.WatchOneFound(e, (int)f->Handle, sip, me, tc, f->Reply);
-            f->Endpoint = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref e);
+            f->Endpoint = Bits(e);
             tc.LeanFrame = (nint)f;        // a CallFrame: even
             return HandOffLean(&f->Deadline, f->TimeoutNs, me, r);
         }
@@ -353,15 +354,15 @@ namespace Singularity.Kernel.Ipc
             Endpoint e = ChannelCalls.QuietReply(sip, f->Handles, count, replyHandle, tc);
             if (e == null || f->TimeoutNs != 0) return ReplyLeanOut(f);
             Endpoint dest = e.Peer;
-            Thread client = WaitingReceiverPlainly(dest);     // open: vouched for by the quiet set
-            if (client == null) return 0;
-            int delivered = TryDeliverUsual(sip, dest, client, f->Reply);
+            // The client read again from `dest` where it is needed (as CallLean).
+            if (WaitingReceiverPlainly(dest) == null) return 0;     // open: vouched for by the quiet set
+            int delivered = TryDeliverUsual(sip, dest, f->Reply);
             if (delivered <= 0) return delivered == 0 ? 0 : ReplyLeanOut(f);
             // The quiet set is the registration (Watching == count): WatchAll's buffer opened only.
             tc = OpenBuffer(f->Message, out me);
             f->Pending = 1;
             tc.LeanFrame = (nint)f + 1;    // a ReplyFrame: odd
-            return HandOffLean(&f->Deadline, 0, me, client);
+            return HandOffLean(&f->Deadline, 0, me, dest.Receiver);
         }
 
         // ReplyLean's every other case (a set not quiet, a reply outside it, a timeout, a rare
@@ -467,7 +468,7 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static bool TryDeliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m)
         {
-            int delivered = TryDeliverUsual(sip, dest, receiver, m);
+            int delivered = TryDeliverUsual(sip, dest, m);
             if (delivered >= 0) return delivered != 0;
             return DeliverMany(sip, dest, receiver, m, m->HandleCount);
         }
@@ -484,15 +485,16 @@ namespace Singularity.Kernel.Ipc
         // anything changes, so that the move has no branch and no call. No block and one block
         // are two paths, each with its own copy of the frame (no values kept across a shared one).
         // No call at all: the lean routines make each of their rare cases a tail call.
+        // The receiver is dest.Receiver (WaitingReceiver's), read where it is needed.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static int TryDeliverUsual(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m)
+        private static int TryDeliverUsual(Sip sip, Endpoint dest, ChannelMessage* m)
         {
             int count = m->HandleCount;
             ThreadChannels rc;
             ChannelMessage* rm;
             if (count == 0)
             {
-                rc = ThreadChannels.Peek(receiver);
+                rc = ThreadChannels.Peek(dest.Receiver);
                 rm = rc.DirectBuffer;
                 CopyFrame(rm, m, 0);
                 Delivered(rc, dest);
@@ -502,15 +504,15 @@ namespace Singularity.Kernel.Ipc
             ulong h = m->Handles[0];
             if (!ExchangeHeap.IsSipOwned(h, sip)) return 0;
             ExchangeHeap.Block* b = ExchangeHeap.EntryOf(h);
-            Sip to = dest.Owner;
             // Tested apart, and each as its own branch (no flag to materialize and test again).
             if (ExchangeHeap.IsDma(b)) return Unusual;
-            if (!sip.Account.MovesPlainly(to.Account, ExchangeHeap.HeldOf(b))) return Unusual;
-            rc = ThreadChannels.Peek(receiver);
+            if (!sip.Account.MovesPlainly(dest.Owner.Account, ExchangeHeap.HeldOf(b))) return Unusual;
+            // The block moves first, so that its entry and the sender die before the copy.
+            ExchangeHeap.MovePlainly(b, sip, dest.Owner);
+            rc = ThreadChannels.Peek(dest.Receiver);
             rm = rc.DirectBuffer;
-            CopyFrame(rm, m, 1);
-            ExchangeHeap.MovePlainly(b, sip, to);
             rm->Handles[0] = h;
+            CopyFrame(rm, m, 1);
             Delivered(rc, dest);
             return 1;
         }
@@ -625,7 +627,7 @@ namespace Singularity.Kernel.Ipc
             {
                 // A reference store without the write barrier (a call that records nothing: the
                 // kernel heap is never collected).
-                System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref rc.DirectFrom) = System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref dest);
+                System.Runtime.CompilerServices.Unsafe.As<Endpoint, nint>(ref rc.DirectFrom) = Bits(dest);
             }
             else CompleteLean(rc, lean, dest);
         }
@@ -655,6 +657,14 @@ namespace Singularity.Kernel.Ipc
             *(ulong*)f->Results = (uint)dest.ReceiverIndex;
             f->Pending = 0;
         }
+
+        // An endpoint reference as the word it is (as Scheduler.Bits): Unsafe.As on the reference
+        // itself takes its local's address, which keeps the local on the stack (a store and a
+        // load back per use, and a frame for them) in the lean routines.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static nint Bits(Endpoint e) =>
+            (nint)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.CompilerServices.Unsafe.AddByteOffset(
+                ref System.Runtime.CompilerServices.Unsafe.As<System.Runtime.CompilerServices.RawData>(e).Data, -8));
 
         // Left(): the deadline has passed.
         private const ulong Expired = ulong.MaxValue;

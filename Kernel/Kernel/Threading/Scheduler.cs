@@ -20,22 +20,36 @@ namespace Singularity.Kernel.Threading
         private const ulong QuantumTicks = 10;
 
         private static ReadyQueue[] s_active;       // per level: the queues (shares) with ready threads there
-        private static Thread s_preferred;          // PreferNext: run this ready thread at the next switch
-        private static Thread s_handoff;            // WakeHandOff: ready, in no queue; the next switch runs it (or queues it)
         private static Thread s_yielding;           // Yield: run another share than this thread's if one is ready
         private static bool s_preempting;           // OnTick: the next Schedule switches the running thread out involuntarily
         private static ulong s_wakeCredit;          // see CatchUp (0 until the TSC is calibrated)
-        private static Thread s_current;
         private static Thread s_idle;
         private static Thread s_sleepers;           // sorted by WakeAtNs
         private static Thread s_deadList;           // stacks to free once off them
         private static ulong s_quantumLeft;
-        private static uint s_readyMask;            // bit L set when level L has a ready thread
         private static bool s_started;
-        public static ulong ContextSwitches;
         private static CpuShare s_kernelShare;
         private static ulong s_chargedTsc;          // the TSC when the running thread was last charged
-        private static Thread s_donor;              // HandOff: the thread that handed the CPU on, until the next charge (ChargeChain)
+
+        // The words every hand-off reads or writes, each the only static of its own class: a
+        // static at offset 0 of its class's block is one RIP-relative access, one anywhere else
+        // takes a `lea` of the block first. The threads are kept as words, not references: a
+        // reference static is reached through the GC statics' base, a load the lean channel
+        // routines' compiler keeps live in a register from their first read of Current to their
+        // last store. The kernel heap is never collected (Bits): a reference kept as a word needs
+        // no root. Read and written through the ref properties below as before.
+        private static class CurrentWord { public static nint Value; }
+        private static class DonorWord { public static nint Value; }
+        private static class HandOffWord { public static nint Value; }
+        private static class PreferredWord { public static nint Value; }
+        private static class ReadyMaskWord { public static uint Value; }
+        private static class SwitchesWord { public static ulong Value; }
+        private static ref Thread s_current => ref Unsafe.As<nint, Thread>(ref CurrentWord.Value);
+        private static ref Thread s_donor => ref Unsafe.As<nint, Thread>(ref DonorWord.Value);          // HandOff: the thread that handed the CPU on, until the next charge (ChargeChain)
+        private static ref Thread s_handoff => ref Unsafe.As<nint, Thread>(ref HandOffWord.Value);      // WakeHandOff: ready, in no queue; the next switch runs it (or queues it)
+        private static ref Thread s_preferred => ref Unsafe.As<nint, Thread>(ref PreferredWord.Value);  // PreferNext: run this ready thread at the next switch
+        private static ref uint s_readyMask => ref ReadyMaskWord.Value;                                 // bit L set when level L has a ready thread
+        public static ref ulong ContextSwitches => ref SwitchesWord.Value;
 
         public static Thread Current => s_current;
 
@@ -531,8 +545,8 @@ namespace Singularity.Kernel.Threading
         {
             t.State = ThreadState.Running;
             nint next = Bits(t), donor = Bits(cur);
-            Unsafe.As<Thread, nint>(ref s_current) = next;
-            Unsafe.As<Thread, nint>(ref s_donor) = donor;
+            CurrentWord.Value = next;
+            DonorWord.Value = donor;
             ContextSwitches++;
             KernelEntry.Load(ref t.EntryBlock);
         }
