@@ -228,17 +228,37 @@ namespace Singularity.Kernel.Ipc
             if (e.QueuedCount != 0) return 0;
             // The entry's own frame, read only once it waits: written now, not kept live.
             f->Endpoint = Bits(e);
-            Endpoint dest = e.Peer;
-            // The receiver is read again from `dest` where it is needed (TryDeliverUsual, the
-            // hand-off), not kept live: the delivery needs every register it can have.
-            if (WaitingReceiverPlainly(dest) == null) return 0;
-            int delivered = TryDeliverUsual(sip, dest, f->Request);
-            if (delivered <= 0) return delivered == 0 ? 0 : CallLeanOut(f);
-            // Registered on `e` already: only the buffer opened.
-            tc = OpenBuffer(f->Reply, out me);
-            tc.LeanFrame = (nint)f;        // a CallFrame: even
-            return HandOffLean(&f->Deadline, 0, me, dest.Receiver);
+            // Registered on `e` already: only the buffer opened (LeanHop).
+            return LeanHop(&f->Deadline, true, sip, e.Peer);
         }
+
+        // The usual hop of both lean routines from the partner's endpoint `dest` on: its waiting
+        // receiver, the message delivered (TryDeliverUsual: a Call's request, a reply), this
+        // thread's own wait (its registration kept: its buffer opened, the frame published) and
+        // the hand-off. `call` (a constant where inlined) tells the frames apart: a CallFrame is
+        // published even, a ReplyFrame odd with its Pending word set; each pointer is read from
+        // the frame where it is used, not kept live. 0 with nothing changed when the receiver is
+        // not waiting; any other case goes, before anything changed, to the routine's out-of-line
+        // path (LeanOut), as a tail call. The receiver is read again from `dest` where it is
+        // needed, not kept live: the delivery needs every register it can have. Each failing
+        // test leaves the routine at once (no outcome kept in a register and tested again).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ulong LeanHop(ulong* frame, bool call, Sip sip, Endpoint dest)
+        {
+            if (WaitingReceiverPlainly(dest) == null) return 0;
+            CallFrame* cf = (CallFrame*)frame;
+            ReplyFrame* rf = (ReplyFrame*)frame;
+            if (!TryDeliverUsual(sip, dest, call ? cf->Request : rf->Reply)) return LeanOut(frame, call);
+            ThreadChannels tc = OpenBuffer(call ? cf->Reply : rf->Message, out Thread me);
+            if (!call) rf->Pending = 1;
+            tc.LeanFrame = (nint)frame + (call ? 0 : 1);   // a CallFrame even, a ReplyFrame odd
+            return HandOffLean(frame, 0, me, dest.Receiver);
+        }
+
+        // The lean routine's out-of-line path (LeanHop's `call` says which), as a tail call.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ulong LeanOut(ulong* frame, bool call) =>
+            call ? CallLeanOut((CallFrame*)frame) : ReplyLeanOut((ReplyFrame*)frame);
 
         // The usual lean hop's own wait, after its delivery: the running thread's buffer opened
         // for a direct delivery (its registration kept). The running thread and its channel state
@@ -353,16 +373,9 @@ namespace Singularity.Kernel.Ipc
             ThreadChannels tc = ThreadChannels.Peek(me);
             Endpoint e = ChannelCalls.QuietReply(sip, f->Handles, count, replyHandle, tc);
             if (e == null || f->TimeoutNs != 0) return ReplyLeanOut(f);
-            Endpoint dest = e.Peer;
-            // The client read again from `dest` where it is needed (as CallLean).
-            if (WaitingReceiverPlainly(dest) == null) return 0;     // open: vouched for by the quiet set
-            int delivered = TryDeliverUsual(sip, dest, f->Reply);
-            if (delivered <= 0) return delivered == 0 ? 0 : ReplyLeanOut(f);
-            // The quiet set is the registration (Watching == count): WatchAll's buffer opened only.
-            tc = OpenBuffer(f->Message, out me);
-            f->Pending = 1;
-            tc.LeanFrame = (nint)f + 1;    // a ReplyFrame: odd
-            return HandOffLean(&f->Deadline, 0, me, dest.Receiver);
+            // The peer is open: vouched for by the quiet set. The quiet set is the registration
+            // (Watching == count): WatchAll's buffer opened only (LeanHop).
+            return LeanHop(&f->Deadline, false, sip, e.Peer);
         }
 
         // ReplyLean's every other case (a set not quiet, a reply outside it, a timeout, a rare
@@ -468,26 +481,23 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static bool TryDeliver(Sip sip, Endpoint dest, Thread receiver, ChannelMessage* m)
         {
-            int delivered = TryDeliverUsual(sip, dest, m);
-            if (delivered >= 0) return delivered != 0;
+            if (TryDeliverUsual(sip, dest, m)) return true;
             return DeliverMany(sip, dest, receiver, m, m->HandleCount);
         }
 
-        // TryDeliverUsual: not the usual message, nothing read acted on.
-        private const int Unusual = -1;
-
         // TryDeliver's usual message (no block or one, no other thread of the sender's SIP
-        // preempted), checked and handed over inline: 1 delivered, 0 (nothing changed) not one the
-        // fast path delivers, Unusual (nothing changed) one for DeliverMany. Its count and handle
-        // read once each, the entry its check found handed straight to the move (no handle array,
-        // no duplicate loop, no second lookup), and everything the move could find rare (a DMA
-        // block, the accounts' move not the usual one: SipAccount.MovesPlainly) tested before
-        // anything changes, so that the move has no branch and no call. No block and one block
-        // are two paths, each with its own copy of the frame (no values kept across a shared one).
-        // No call at all: the lean routines make each of their rare cases a tail call.
-        // The receiver is dest.Receiver (WaitingReceiver's), read where it is needed.
+        // preempted), checked and handed over inline: true delivered; false, nothing changed, for
+        // any other (DeliverMany reads it afresh and delivers it or says no: a block not the
+        // sender's too). Its count and handle read once each, the entry its check found handed
+        // straight to the move (no handle array, no duplicate loop, no second lookup), and
+        // everything the move could find rare tested before anything changes, so that the move
+        // has no branch and no call. The block moves first, so that its entry and the sender
+        // die before the copy. No block and one block are two paths, each with its own copy of
+        // the frame (the count a constant in each, not a value kept live across the checks).
+        // No call at all: the lean routines make each of their rare cases a tail call. The
+        // receiver is dest.Receiver (WaitingReceiver's), read where it is needed.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static int TryDeliverUsual(Sip sip, Endpoint dest, ChannelMessage* m)
+        private static bool TryDeliverUsual(Sip sip, Endpoint dest, ChannelMessage* m)
         {
             int count = m->HandleCount;
             ThreadChannels rc;
@@ -498,23 +508,28 @@ namespace Singularity.Kernel.Ipc
                 rm = rc.DirectBuffer;
                 CopyFrame(rm, m, 0);
                 Delivered(rc, dest);
-                return 1;
+                return true;
             }
-            if (count != 1 || sip.PreemptedThreads != 0) return Unusual;
+            if (count != 1) return false;
+            // Everything the hand-over could find rare tested before anything changes, each as
+            // its own branch (no flag or entry to materialize and test again): another thread of
+            // the sender's SIP preempted (the quarantine), a block not the sender's (IsSipOwned),
+            // a DMA block, the accounts' move not the usual one (SipAccount.HoldsPlainly and
+            // SharesParent, apart: fewer values live at once).
+            if (sip.PreemptedThreads != 0) return false;
             ulong h = m->Handles[0];
-            if (!ExchangeHeap.IsSipOwned(h, sip)) return 0;
+            if (!ExchangeHeap.IsSipOwned(h, sip)) return false;
             ExchangeHeap.Block* b = ExchangeHeap.EntryOf(h);
-            // Tested apart, and each as its own branch (no flag to materialize and test again).
-            if (ExchangeHeap.IsDma(b)) return Unusual;
-            if (!sip.Account.MovesPlainly(dest.Owner.Account, ExchangeHeap.HeldOf(b))) return Unusual;
-            // The block moves first, so that its entry and the sender die before the copy.
+            if (ExchangeHeap.IsDma(b)) return false;
+            if (!sip.Account.HoldsPlainly(ExchangeHeap.HeldOf(b))) return false;
+            if (!sip.Account.SharesParent(dest.Owner.Account)) return false;
             ExchangeHeap.MovePlainly(b, sip, dest.Owner);
             rc = ThreadChannels.Peek(dest.Receiver);
             rm = rc.DirectBuffer;
             rm->Handles[0] = h;
             CopyFrame(rm, m, 1);
             Delivered(rc, dest);
-            return 1;
+            return true;
         }
 
         // The tag, the count and the data words into the receiver's buffer (each read once).

@@ -311,7 +311,7 @@ namespace Singularity.Kernel.Ipc
 
         /// <summary>
         /// TransferEntry from SIP to SIP of a block that is not a DMA block and whose accounts'
-        /// move is the usual one (SipAccount.MovesPlainly), both tested before anything changed
+        /// move is the usual one (SipAccount.HoldsPlainly, SharesParent), both tested before anything changed
         /// (so this has no branch and no call), interrupts off since:
         /// the owner, the check-word rewrite, the two SIPs' counts and the two accounts' words. Interrupts off.
         /// </summary>

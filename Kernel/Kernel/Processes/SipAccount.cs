@@ -262,19 +262,25 @@ namespace Singularity.Kernel.Processes
         }
 
         /// <summary>
-        /// Whether MoveHeldTo of <paramref name="held"/> to <paramref name="to"/> is the usual move:
-        /// the charge is here (see Held) and both accounts have the same parent, so only the two
-        /// words change (MovePlainly). Asked before anything changes, so that the move itself has
-        /// no branch (ChannelFastPath.TryDeliver, ExchangeHeap.MovePlainly). Interrupts off.
+        /// With SharesParent: whether MoveHeldTo of <paramref name="held"/> to an account is the
+        /// usual move: the charge is here (see Held; this) and both accounts have the same parent
+        /// (SharesParent), so only the two words change (MovePlainly). Asked apart (each test on
+        /// as few values as it needs: the lean path has few registers to spare) and before
+        /// anything changes, so that the move itself has no branch (ChannelFastPath.TryDeliverUsual,
+        /// ExchangeHeap.MovePlainly). Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public bool MovesPlainly(SipAccount to, ulong held)
+        public bool HoldsPlainly(ulong held)
         {
             ulong own = _ownHeld;
-            return own >= held && ((uint)own & (uint)HeldCountMask) != 0 && Parent == to.Parent;
+            return own >= held && ((uint)own & (uint)HeldCountMask) != 0;
         }
 
-        /// <summary>MoveHeldTo of a move MovesPlainly said yes to, with interrupts off since. To itself it changes nothing.</summary>
+        /// <summary>HoldsPlainly's other half: both accounts have the same parent.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public bool SharesParent(SipAccount to) => Parent == to.Parent;
+
+        /// <summary>MoveHeldTo of a move HoldsPlainly and SharesParent said yes to, with interrupts off since. To itself it changes nothing.</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void MovePlainly(SipAccount to, ulong held)
         {
