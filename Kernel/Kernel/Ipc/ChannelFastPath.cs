@@ -229,7 +229,7 @@ namespace Singularity.Kernel.Ipc
             // The entry's own frame, read only once it waits: written now, not kept live.
             f->Endpoint = Bits(e);
             // Registered on `e` already: only the buffer opened (LeanHop).
-            return LeanHop(&f->Deadline, true, sip, e.Peer);
+            return LeanHop((ulong*)f, true, sip, e.Peer);     // the frame as its first word: no null check of `f`
         }
 
         // The usual hop of both lean routines from the partner's endpoint `dest` on: its waiting
@@ -375,7 +375,7 @@ namespace Singularity.Kernel.Ipc
             if (e == null || f->TimeoutNs != 0) return ReplyLeanOut(f);
             // The peer is open: vouched for by the quiet set. The quiet set is the registration
             // (Watching == count): WatchAll's buffer opened only (LeanHop).
-            return LeanHop(&f->Deadline, false, sip, e.Peer);
+            return LeanHop((ulong*)f, false, sip, e.Peer);
         }
 
         // ReplyLean's every other case (a set not quiet, a reply outside it, a timeout, a rare

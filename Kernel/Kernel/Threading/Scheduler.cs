@@ -547,7 +547,7 @@ namespace Singularity.Kernel.Threading
             nint next = Bits(t), donor = Bits(cur);
             CurrentWord.Value = next;
             DonorWord.Value = donor;
-            ContextSwitches++;
+            SwitchesWord.Value++;           // ContextSwitches, as the word itself: one `inc`, no `lea`
             KernelEntry.Load(ref t.EntryBlock);
         }
 
