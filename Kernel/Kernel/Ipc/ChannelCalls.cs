@@ -490,7 +490,6 @@ namespace Singularity.Kernel.Ipc
             tc.Watching = 0;
             tc.QuietVersion = 0;
             tc.CallVersion = 0;
-            tc.ReplyVersion = 0;
             for (int i = 0; i < n; i++)
             {
                 Endpoint e = w[i];
@@ -580,44 +579,42 @@ namespace Singularity.Kernel.Ipc
 
         /// <summary>
         /// ReplyLean's usual case (ChannelFastPath): the reply-and-count word <paramref name="key"/> the
-        /// kept one (ThreadChannels.ReplyKey) and the set quiet, both under the SIP's table as it
-        /// is, and the handles the kept ones: the peer of the reply's endpoint. One compare of
-        /// the word stands for the checks of the count and the reply handle and for the search of
-        /// the reply's endpoint; the handles are still each read once and compared (the SIP may
-        /// have rewritten its array), two at a time. Else false, nothing acted on (and
+        /// kept one (ThreadChannels.ReplyKey) over the set quiet under the SIP's table as it is, and
+        /// the handles the kept ones: the peer of the reply's endpoint. One compare of the word
+        /// stands for the checks of the count and the reply handle and for the search of the
+        /// reply's endpoint; the handles are still each read once and compared (the SIP may have
+        /// rewritten its array), two at a time. Else false, nothing acted on (and
         /// <paramref name="peer"/> not to be used). Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         internal static bool KeptReply(Sip sip, long key, int* handles, ThreadChannels tc, out Endpoint peer)
         {
-            // A bool, not a null peer: the kept peer is never null, and the caller tests nothing more.
-            System.Runtime.CompilerServices.Unsafe.SkipInit(out peer);
-            ulong v = sip.HandleVersion;
-            if (key != tc.ReplyKey || tc.ReplyVersion != v || tc.QuietVersion != v) return false;
+            peer = tc.ReplyPeer;
+            if (key != tc.ReplyKey || tc.QuietVersion != sip.HandleVersion || peer == null) return false;
             int* kh = tc.HandlesAt;
-            nint n = (nint)(key >> 32);     // the kept count: 1 to MaxSelect, and Watching (ReplyVersion)
+            nint n = (nint)(key >> 32);     // the kept count: 1 to MaxSelect, and Watching (the quiet)
             // An odd count's first handle alone, then pairs as one 8-byte compare each (only
             // handles below the count are read).
             nint i = n & 1;
             if (i != 0 && handles[0] != kh[0]) return false;
             for (; i < n; i += 2)
                 if (*(long*)(handles + i) != *(long*)(kh + i)) return false;
-            peer = tc.ReplyPeer;
             return true;
         }
 
         /// <summary>
-        /// Keeps the reply just delivered for KeptReply: <paramref name="key"/> (its handle, not 0,
-        /// and the count, 1 to MaxSelect) with the peer of <paramref name="e"/>, the endpoint the
-        /// handle names now (found under the table as it is, interrupts off since), after WatchAll
-        /// (so the count is Watching). Interrupts off.
+        /// Keeps the reply just delivered for KeptReply, if the set is quiet (its mark cleared
+        /// the last kept one): <paramref name="key"/> (its handle, not 0, and the count, 1 to
+        /// MaxSelect) with the peer of <paramref name="e"/>, the endpoint the handle names now
+        /// (found under the table as it is, interrupts off since), after WatchAll (so the count
+        /// is Watching, which only a registration's change, ending the quiet, alters). Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         internal static void KeepReply(Sip sip, long key, Endpoint e, ThreadChannels tc)
         {
+            if (tc.QuietVersion != sip.HandleVersion) return;
             tc.ReplyKey = key;
             Store(ref tc.ReplyPeer, e.Peer);
-            tc.ReplyVersion = sip.HandleVersion;
         }
 
         // LookUpReply's walk (not quiet, a handle that differs, or the reply outside the set), from
@@ -665,7 +662,13 @@ namespace Singularity.Kernel.Ipc
             // The registered set walked whole, none readable (interrupts off since): until something
             // stirs it, the next lookup of it need not test readiness. A set not registered yet is
             // not watched, so nothing would stir it: it is not marked quiet (Register clears it anyway).
-            if (same) tc.QuietVersion = sip.HandleVersion;
+            // The only place the quiet is marked: a reply kept before it is dropped (KeptReply
+            // trusts ReplyPeer only under the quiet it was kept under).
+            if (same)
+            {
+                tc.QuietVersion = sip.HandleVersion;
+                tc.ReplyPeer = null;
+            }
             return NoneReady;
         }
 
@@ -698,7 +701,6 @@ namespace Singularity.Kernel.Ipc
             }
             tc.QuietVersion = 0;
             tc.CallVersion = 0;
-            tc.ReplyVersion = 0;
         }
 
         /// <summary>
@@ -722,7 +724,6 @@ namespace Singularity.Kernel.Ipc
             e.WatchReadable(me);
             tc.QuietVersion = 0;
             tc.CallVersion = 0;
-            tc.ReplyVersion = 0;
             tc.WatchedVersion = 0;          // found from an endpoint, not a handle: LookUp looks up
         }
 

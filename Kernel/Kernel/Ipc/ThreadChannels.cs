@@ -64,16 +64,16 @@ namespace Singularity.Kernel.Ipc
         public ulong CallVersion;
         /// <summary>
         /// ReplyAndReceive's kept reply (ChannelCalls.KeepReply, ChannelFastPath.ReplyLean): while
-        /// ReplyVersion is the SIP's HandleVersion, ReplyKey is the ABI's reply-and-count word of a
-        /// reply the lean path delivered (a reply handle, not 0, and a count of 1 to MaxSelect, which
-        /// is Watching), and ReplyPeer the peer of the endpoint that handle names (open, the SIP's).
-        /// So a server replying again on the same handle over the same set finds where the reply
-        /// goes with one compare of the word, no search. 0 (never a version) after any change of
-        /// the registration (Register, RegisterOne, Unregister), as CallVersion.
+        /// ReplyPeer is not null and QuietVersion is the SIP's HandleVersion, ReplyKey is the ABI's
+        /// reply-and-count word of a reply the lean path delivered over that quiet set (a reply
+        /// handle, not 0, and a count of 1 to MaxSelect, which is Watching), and ReplyPeer the peer
+        /// of the endpoint that handle names (open, the SIP's). Kept only while the set is quiet,
+        /// and ReplyPeer cleared whenever the quiet is marked (ChannelCalls.LookUpFrom): so the
+        /// quiet version, which any change of the table or the registration ends, vouches for it
+        /// too (no version of its own: the state stays within its 128-byte heap block).
         /// </summary>
         public long ReplyKey;
         public Endpoint ReplyPeer;
-        public ulong ReplyVersion;
         /// <summary>
         /// Nonzero only while none of Watched[0..Watching) can be readable: then it is the SIP's
         /// HandleVersion under which a lookup walked the registered set, found from WatchedHandles,
