@@ -205,7 +205,9 @@ public class ChannelTests
             "send to a closed peer keeps its block", "handle 0 names no endpoint",
             "lean deliveries report their endpoint's index", "two blocks each way on the fast path arrive whole", "a late reply after a call timed out arrives whole",
             "a receiver waiting elsewhere gets no call for its old endpoint", "a message queued while the server runs is seen by its kept set",
-            "a call on a handle given away is refused", "a sender held back by a full queue goes on at a receive",
+            "a call on a handle given away is refused", "a reply on a handle given away is refused, never delivered to its far end",
+            "a reply kept over two endpoints, then a wait on one: the reply over two sees the second's message",
+            "a sender held back by a full queue goes on at a receive",
             "handles go by the count: two read back, none past it, no fifth",
             "an in-place call gets its reply in the request; a refused one leaves it",
         })

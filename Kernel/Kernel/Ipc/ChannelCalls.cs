@@ -577,6 +577,46 @@ namespace Singularity.Kernel.Ipc
             return r < 0 ? null : System.Runtime.CompilerServices.Unsafe.As<nint, Endpoint>(ref tc.WatchedAt[r]);
         }
 
+        /// <summary>
+        /// ReplyLean's usual case (ChannelFastPath): the reply-and-count word <paramref name="key"/> the
+        /// kept one (ThreadChannels.ReplyKey) over the set quiet under the SIP's table as it is, and
+        /// the handles the kept ones: the peer of the reply's endpoint. One compare of the word
+        /// stands for the checks of the count and the reply handle and for the search of the
+        /// reply's endpoint; the handles are still each read once and compared (the SIP may have
+        /// rewritten its array), two at a time. Else false, nothing acted on (and
+        /// <paramref name="peer"/> not to be used). Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static bool KeptReply(Sip sip, long key, int* handles, ThreadChannels tc, out Endpoint peer)
+        {
+            peer = tc.ReplyPeer;
+            if (key != tc.ReplyKey || tc.QuietVersion != sip.HandleVersion || peer == null) return false;
+            int* kh = tc.HandlesAt;
+            nint n = (nint)(key >> 32);     // the kept count: 1 to MaxSelect, and Watching (the quiet)
+            // An odd count's first handle alone, then pairs as one 8-byte compare each (only
+            // handles below the count are read).
+            nint i = n & 1;
+            if (i != 0 && handles[0] != kh[0]) return false;
+            for (; i < n; i += 2)
+                if (*(long*)(handles + i) != *(long*)(kh + i)) return false;
+            return true;
+        }
+
+        /// <summary>
+        /// Keeps the reply just delivered for KeptReply, if the set is quiet (its mark cleared
+        /// the last kept one): <paramref name="key"/> (its handle, not 0, and the count, 1 to
+        /// MaxSelect) with the peer of <paramref name="e"/>, the endpoint the handle names now
+        /// (found under the table as it is, interrupts off since), after WatchAll (so the count
+        /// is Watching, which only a registration's change, ending the quiet, alters). Interrupts off.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static void KeepReply(Sip sip, long key, Endpoint e, ThreadChannels tc)
+        {
+            if (tc.QuietVersion != sip.HandleVersion) return;
+            tc.ReplyKey = key;
+            Store(ref tc.ReplyPeer, e.Peer);
+        }
+
         // LookUpReply's walk (not quiet, a handle that differs, or the reply outside the set), from
         // index `i`, its handle read as `h`.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
@@ -622,7 +662,13 @@ namespace Singularity.Kernel.Ipc
             // The registered set walked whole, none readable (interrupts off since): until something
             // stirs it, the next lookup of it need not test readiness. A set not registered yet is
             // not watched, so nothing would stir it: it is not marked quiet (Register clears it anyway).
-            if (same) tc.QuietVersion = sip.HandleVersion;
+            // The only place the quiet is marked: a reply kept before it is dropped (KeptReply
+            // trusts ReplyPeer only under the quiet it was kept under).
+            if (same)
+            {
+                tc.QuietVersion = sip.HandleVersion;
+                tc.ReplyPeer = null;
+            }
             return NoneReady;
         }
 

@@ -362,30 +362,29 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.RuntimeExport("channel_reply_lean"), System.Runtime.CompilerServices.SkipLocalsInit]
         private static ulong ReplyLean(ReplyFrame* f)
         {
-            int count = f->Count;
-            int replyHandle = f->ReplyHandle;
-            if (replyHandle == 0 || count <= 0 || count > ChannelCalls.MaxSelect) return 0;
-            // The usual reply only (as CallLean): the quiet set, the reply on one of its endpoints
-            // (ChannelCalls.QuietReply), no timeout, a message TryDeliverUsual hands over inline.
-            // Anything else goes, before anything changed, to ReplyLeanOut as a tail call.
+            // The usual reply only (as CallLean): the reply and the count as the last lean reply
+            // (its endpoint's peer kept: ChannelCalls.KeptReply, which stands for the checks of
+            // both), over the same quiet set, no timeout, a message TryDeliverUsual hands over
+            // inline. Anything else goes, before anything changed, to ReplyLeanOut as a tail call.
             Thread me = Scheduler.Current;
             Sip sip = Sip.Of(me);
             ThreadChannels tc = ThreadChannels.Peek(me);
-            Endpoint e = ChannelCalls.QuietReply(sip, f->Handles, count, replyHandle, tc);
-            if (e == null || f->TimeoutNs != 0) return ReplyLeanOut(f);
-            // The peer is open: vouched for by the quiet set. The quiet set is the registration
-            // (Watching == count): WatchAll's buffer opened only (LeanHop).
-            return LeanHop((ulong*)f, false, sip, e.Peer);
+            if (!ChannelCalls.KeptReply(sip, f->ReplyAndCount, f->Handles, tc, out Endpoint dest) || f->TimeoutNs != 0)
+                return ReplyLeanOut(f);
+            // The peer is open: vouched for by the kept reply (the quiet set's). The quiet set is
+            // the registration (Watching == count): WatchAll's buffer opened only (LeanHop).
+            return LeanHop((ulong*)f, false, sip, dest);
         }
 
-        // ReplyLean's every other case (a set not quiet, a reply outside it, a timeout, a rare
-        // message), out of line: the whole lean reply afresh. The frame's reply handle and count
-        // are as ReplyLean checked them (the frame is on this thread's kernel stack, written by
-        // ipc.asm from the ABI's registers: no SIP can change it since).
+        // ReplyLean's every other case (no reply, a reply or a set other than the kept one, a set
+        // not quiet, a timeout, a rare message), out of line: the whole lean reply afresh, and the
+        // reply kept for the next (KeepReply). The frame is on this thread's kernel stack, written
+        // by ipc.asm from the ABI's registers: no SIP can change it since.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining), System.Runtime.CompilerServices.SkipLocalsInit]
         private static ulong ReplyLeanOut(ReplyFrame* f)
         {
             int count = f->Count;
+            if (f->ReplyHandle == 0 || count <= 0 || count > ChannelCalls.MaxSelect) return 0;
             Thread me = Scheduler.Current;
             Sip sip = Sip.Of(me);
             // The receive half's lookup first: a ready endpoint or a bad handle leaves it all to
@@ -404,6 +403,7 @@ namespace Singularity.Kernel.Ipc
             // buffer. Once the reply is delivered nothing fails: this thread's wait is set up.
             if (!TryDeliver(sip, e.Peer, client, f->Reply)) return 0;
             ChannelCalls.WatchAll(count, me, tc, f->Message);
+            ChannelCalls.KeepReply(sip, f->ReplyAndCount, e, tc);   // after WatchAll: count is Watching
             f->Pending = 1;
             tc.LeanFrame = (nint)f + 1;    // a ReplyFrame: odd
             // The results are written when the wait ends: by the delivery that completes it

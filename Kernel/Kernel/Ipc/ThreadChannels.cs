@@ -63,6 +63,18 @@ namespace Singularity.Kernel.Ipc
         public int CallHandle;
         public ulong CallVersion;
         /// <summary>
+        /// ReplyAndReceive's kept reply (ChannelCalls.KeepReply, ChannelFastPath.ReplyLean): while
+        /// ReplyPeer is not null and QuietVersion is the SIP's HandleVersion, ReplyKey is the ABI's
+        /// reply-and-count word of a reply the lean path delivered over that quiet set (a reply
+        /// handle, not 0, and a count of 1 to MaxSelect, which is Watching), and ReplyPeer the peer
+        /// of the endpoint that handle names (open, the SIP's). Kept only while the set is quiet,
+        /// and ReplyPeer cleared whenever the quiet is marked (ChannelCalls.LookUpFrom): so the
+        /// quiet version, which any change of the table or the registration ends, vouches for it
+        /// too (no version of its own: the state stays within its 128-byte heap block).
+        /// </summary>
+        public long ReplyKey;
+        public Endpoint ReplyPeer;
+        /// <summary>
         /// Nonzero only while none of Watched[0..Watching) can be readable: then it is the SIP's
         /// HandleVersion under which a lookup walked the registered set, found from WatchedHandles,
         /// and found none readable (ChannelCalls.LookUp). So one compare with the SIP's version says

@@ -254,6 +254,8 @@ public static class Program
         wrong += StaleReceiver();
         wrong += StirredSet();
         wrong += HandleGivenAway();
+        wrong += ReplyGivenAway();
+        wrong += ReplyOverAnotherCount();
         wrong += MessageHandles();
         wrong += HeldSenderWoken();
         Debug.WriteLine("fastpath: done, " + wrong.ToString() + " wrong");
@@ -772,6 +774,114 @@ public static class Program
         bool ended = server.Join(5000);
         s.Close(); t1.Close(); t2.Close();
         return Probe("a call on a handle given away is refused", first && away == RecvStatus.Ok && stale == RecvStatus.BadHandle && again && ended);
+    }
+
+    // docs/channels.md "Reply kept": ReplyAndReceive finds where its reply goes from the last lean
+    // reply's kept word only while the handle table is unchanged. A server receiving on x and
+    // replying on s (the third reply from the kept word); s given away (in flight), the set looked
+    // up again and quiet under the new table: a reply on s's old handle is BadHandle, never
+    // delivered to the client still waiting on the far end.
+    private static int ReplyGivenAway()
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint c, out RawEndpoint s);
+        RawEndpoint.CreateChannel(out RawEndpoint xp, out RawEndpoint x);
+        RawEndpoint.CreateChannel(out RawEndpoint t1, out RawEndpoint t2);
+        var shared = new ReplyAway { Requests = xp, Replies = c };
+        Thread client = Thread.Start(() => AskUntilUnanswered(shared));
+        var set = new[] { x };
+        var reply = new RawMessage();
+        RecvStatus st = RawEndpoint.ReplyAndReceive(default, ref reply, set, out RawMessage m, out int index, out RecvStatus rs, 2000);
+        bool served = st == RecvStatus.Ok && m.Tag == 60;
+        for (int i = 0; i < 3 && served; i++)
+        {
+            reply = new RawMessage { Tag = 50 + i };
+            st = RawEndpoint.ReplyAndReceive(s, ref reply, set, out m, out index, out rs, 2000);
+            served = st == RecvStatus.Ok && rs == RecvStatus.Ok && m.Tag == 61 + i;
+        }
+        var carry = new RawMessage { Tag = 1 };
+        carry.Add(s);
+        RecvStatus away = t1.Send(ref carry);
+        // Two receives with no reply: the first looks the set up in the changed table, the
+        // second finds it registered and marks it quiet.
+        reply = new RawMessage();
+        RawEndpoint.ReplyAndReceive(default, ref reply, set, out m, out index, out rs, 20);
+        RawEndpoint.ReplyAndReceive(default, ref reply, set, out m, out index, out rs, 20);
+        // No timeout: only then does the lean head (the kept reply) run. The client's last
+        // message (tag 69, once its short wait ended) ends the receive.
+        reply = new RawMessage { Tag = 59 };
+        st = RawEndpoint.ReplyAndReceive(s, ref reply, set, out m, out index, out rs);
+        bool ended = client.Join(5000);
+        RecvStatus back = t2.Receive(out RawMessage got, 100);
+        if (back == RecvStatus.Ok) got.GetEndpoint(0).Close();
+        c.Close(); xp.Close(); x.Close(); t1.Close(); t2.Close();
+        return Probe("a reply on a handle given away is refused, never delivered to its far end",
+                     served && away == RecvStatus.Ok && rs == RecvStatus.BadHandle && st == RecvStatus.Ok && m.Tag == 69
+                     && ended && shared.Got == 3 && shared.Last == RecvStatus.TimedOut && back == RecvStatus.Ok);
+    }
+
+    // The reply's kept word stands for the count only while the registration is the one it was
+    // kept with. A server replying on s over {x, y} (the third from the kept word), then waiting
+    // on {x} alone (registered on x only, quiet), then a message queued on y: a reply on s over
+    // {x, y} again takes that message at once (the set registered and looked at anew), not the
+    // client's last message on x (a wait on x alone).
+    private static int ReplyOverAnotherCount()
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint c, out RawEndpoint s);
+        RawEndpoint.CreateChannel(out RawEndpoint xp, out RawEndpoint x);
+        RawEndpoint.CreateChannel(out RawEndpoint yp, out RawEndpoint y);
+        var shared = new ReplyAway { Requests = xp, Replies = c };
+        Thread client = Thread.Start(() => AskUntilUnanswered(shared));
+        var two = new[] { x, y };
+        var one = new[] { x };
+        var reply = new RawMessage();
+        RecvStatus st = RawEndpoint.ReplyAndReceive(default, ref reply, two, out RawMessage m, out int index, out RecvStatus rs, 2000);
+        bool served = st == RecvStatus.Ok && m.Tag == 60;
+        for (int i = 0; i < 3 && served; i++)
+        {
+            reply = new RawMessage { Tag = 50 + i };
+            st = RawEndpoint.ReplyAndReceive(s, ref reply, two, out m, out index, out rs, 2000);
+            served = st == RecvStatus.Ok && rs == RecvStatus.Ok && m.Tag == 61 + i;
+        }
+        reply = new RawMessage();
+        RawEndpoint.ReplyAndReceive(default, ref reply, one, out m, out index, out rs, 20);
+        RawEndpoint.ReplyAndReceive(default, ref reply, one, out m, out index, out rs, 20);
+        var toY = new RawMessage { Tag = 70 };
+        RecvStatus queued = yp.Send(ref toY);
+        reply = new RawMessage { Tag = 53 };
+        ulong t0 = Clock.NowNs;
+        st = RawEndpoint.ReplyAndReceive(s, ref reply, two, out m, out index, out rs);     // no timeout: the lean head
+        ulong ms = (Clock.NowNs - t0) / 1000000;
+        bool ended = client.Join(5000);
+        c.Close(); s.Close(); xp.Close(); x.Close(); yp.Close(); y.Close();
+        return Probe("a reply kept over two endpoints, then a wait on one: the reply over two sees the second's message",
+                     served && queued == RecvStatus.Ok && rs == RecvStatus.Ok && st == RecvStatus.Ok && index == 1 && m.Tag == 70
+                     && ms < 500 && ended && shared.Got == 4);
+    }
+
+    private sealed class ReplyAway
+    {
+        public RawEndpoint Requests, Replies;
+        public int Got;             // replies received with the tag expected, in order
+        public RecvStatus Last;     // the last receive's status
+    }
+
+    // ReplyGivenAway's client: requests (tags 60..63) on Requests, each followed by a receive of
+    // its reply (tags 50..53) on Replies; the fourth waits only a short while (ReplyGivenAway
+    // never answers it); then tag 69.
+    private static void AskUntilUnanswered(ReplyAway shared)
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            var req = new RawMessage { Tag = 60 + i };
+            if (shared.Requests.Send(ref req) != RecvStatus.Ok) break;
+            RecvStatus st = shared.Replies.Receive(out RawMessage rep, i < 3 ? 2000 : 300);
+            shared.Last = st;
+            if (st != RecvStatus.Ok || rep.Tag != 50 + i) break;
+            shared.Got++;
+        }
+        // The last message (tag 69), whatever happened: it ends a server's receive with no timeout.
+        var last = new RawMessage { Tag = 69 };
+        shared.Requests.Send(ref last);
     }
 
     // Echoes each request back on the endpoint it came from until a receive is not Ok.
