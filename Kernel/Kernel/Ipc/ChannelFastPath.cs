@@ -152,20 +152,22 @@ namespace Singularity.Kernel.Ipc
         // ---- The lean entries (Arch/x64/ipc.asm) for the ABI's Call (44) and ReplyAndReceive (56) ----
         // The asm disables interrupts once, pushes the thread's switch frame and calls the lean
         // routine, which does the fast path up to the switch (Scheduler.HandOffLean) and returns
-        // the partner's saved stack pointer, or 0 having changed nothing (the asm then runs the
-        // general routine, the ABI entry as before). A thread switched away resumes in the asm,
-        // which calls the resume routine: it ends the wait from the entry's frame on the thread's
-        // own kernel stack (what a C# frame kept across HandOff before). In the usual case there is
-        // nothing left for it to do: the thread that delivered the message completed the wait in
-        // the frame (Deliver, through ThreadChannels.LeanFrame), and the asm returns Ok at once.
+        // the partner's saved stack pointer, or 0 having changed nothing (the asm then returns to
+        // the thread's own resume address, and the resume routine runs the general routine, the
+        // ABI entry as before). A thread switched away resumes in the asm, which calls the resume
+        // routine: it ends the wait from the entry's frame on the thread's own kernel stack (what a
+        // C# frame kept across HandOff before). In the usual case there is nothing left for it to
+        // do: the thread that delivered the message completed the wait (Deliver, through
+        // ThreadChannels.LeanFrame) and moved the thread's return address to the entry's done path,
+        // and the asm returns Ok at once.
 
         // Call's frame (ipc.asm, abi_channel_call): the ABI's arguments and the wait's state.
         [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
         private struct CallFrame
         {
             public ulong Deadline;
-            public nint Endpoint;           // the endpoint waited on (pinned by the registration); 0 once the reply was delivered (ipc.asm)
-            public ulong Alignment;         // unused: the lean routine is called aligned without a `sub` (ipc.asm)
+            public nint Endpoint;           // the endpoint waited on (pinned by the registration)
+            public ulong Unused0, Unused1, Unused2;     // the size of a ReplyFrame: one done path for both (ipc.asm)
             public long Handle;             // the ABI's int, in a register's word
             public ChannelMessage* Request;
             public ChannelMessage* Reply;
@@ -177,8 +179,8 @@ namespace Singularity.Kernel.Ipc
         private struct ReplyFrame
         {
             public ulong Deadline;
-            public ulong Pending;           // 1 while it waits; 0 once a message was delivered and its index written (ipc.asm)
-            public ulong Alignment;         // unused (CallFrame)
+            public ulong Pending;           // unused since the done path (ReplyLean still writes 1)
+            public ulong Alignment;         // unused: the lean routine is called aligned without a `sub` (ipc.asm)
             public long ReplyAndCount;      // the reply endpoint (low 32 bits, 0 for none) and the endpoints' count (high 32)
             public ChannelMessage* Reply;
             public ChannelMessage* Message; // the received message
@@ -335,22 +337,22 @@ namespace Singularity.Kernel.Ipc
         // return address. The asm passes only the frame; the switch frame's place follows.
         private const ulong SwitchFrameBytes = 7 * 8;
 
-        [System.Runtime.RuntimeExport("channel_call_general")]
         private static int CallGeneral(CallFrame* f) =>
             ChannelCalls.Call(Sip.Of(Scheduler.Current), (int)f->Handle, f->Request, f->Reply, f->TimeoutNs);
 
-        // Call's thread runs again after CallLean switched it away, and the asm did not return at
-        // once (ipc.asm: the reply was not delivered by the fast path, or the resume check is
-        // armed): its wait ends as TryCall's.
+        // Call's thread at its resume address (ipc.asm): CallLean returned 0 (no lean wait: the
+        // general path), or it runs again after CallLean switched it away and its wait was not
+        // completed by a delivery (CompleteLean moves a completed wait's return to the done path):
+        // the wait ends as TryCall's.
         [System.Runtime.RuntimeExport("channel_call_resumed")]
         private static int CallResumed(CallFrame* f)
         {
             Thread me = Scheduler.Current;
             ThreadChannels tc = ThreadChannels.Peek(me);
+            if (tc.LeanFrame == 0) return CallGeneral(f);      // set only once the lean path cannot fail
             tc.LeanFrame = 0;
             bool signaled = Scheduler.AfterHandOff(me);
             nint ep = f->Endpoint;
-            if (ep == 0) return ChannelStatus.Ok;   // delivered (Deliver completed the wait)
             return AfterCallWait(Sip.Of(me), (int)f->Handle, System.Runtime.CompilerServices.Unsafe.As<nint, Endpoint>(ref ep),
                                  f->Reply, f->TimeoutNs, f->Deadline, signaled, tc);
         }
@@ -411,20 +413,19 @@ namespace Singularity.Kernel.Ipc
             return HandOffLean(&f->Deadline, f->TimeoutNs, me, client);
         }
 
-        [System.Runtime.RuntimeExport("channel_reply_general")]
         private static int ReplyGeneral(ReplyFrame* f) =>
             ReplyAndReceive(Sip.Of(Scheduler.Current), f->ReplyHandle, f->Reply, f->Message, f->Handles, f->Count, f->Results, f->TimeoutNs);
 
-        // ReplyAndReceive's thread runs again after ReplyLean switched it away, and the asm did not
-        // return at once (as CallResumed): its wait ends as ReceiveHandingOff's.
+        // ReplyAndReceive's thread at its resume address (as CallResumed): ReplyLean returned 0 (the
+        // general path), or its wait was not completed by a delivery: it ends as ReceiveHandingOff's.
         [System.Runtime.RuntimeExport("channel_reply_resumed")]
         private static int ReplyResumed(ReplyFrame* f)
         {
             Thread me = Scheduler.Current;
             ThreadChannels tc = ThreadChannels.Peek(me);
+            if (tc.LeanFrame == 0) return ReplyGeneral(f);     // set only once the lean path cannot fail
             tc.LeanFrame = 0;
             bool signaled = Scheduler.AfterHandOff(me);
-            if (f->Pending == 0) return ChannelStatus.Ok;  // delivered, its index and the reply's Ok written (Deliver)
             // The reply went (ReplyLean); nothing received yet. The SIP's memory only while it
             // lives (AfterReceiveWait then ends the wait, and says Closed if it does not).
             Sip sip = Sip.Of(me);
@@ -437,6 +438,24 @@ namespace Singularity.Kernel.Ipc
             return AfterReceiveWait(sip, f->Handles, f->Count, f->Message, results, f->TimeoutNs, f->Deadline,
                                     signaled, tc);
         }
+
+        // A thread whose lean wait was completed runs again at its entry's done path once resume
+        // checks are armed (ipc.asm, lean_ok_checked): the resume check, as after every switch; Ok.
+        [System.Runtime.RuntimeExport("channel_lean_checked")]
+        private static int LeanChecked()
+        {
+            Scheduler.AfterHandOff(Scheduler.Current);
+            return ChannelStatus.Ok;
+        }
+
+        // From a lean entry's resume address to its done address (ipc.asm, LEAN_DONE_OFFSET).
+        private const ulong LeanDoneOffset = 32;
+
+        // A completed lean wait resumes at its entry's done path: the return address in the
+        // thread's switch frame, just below its entry's frame, moved there (one add). Whoever
+        // resumes the thread (a lean hand-off, HandOff, Schedule) returns to it.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static void ResumeDone(nint frame) => *((ulong*)frame - 1) += LeanDoneOffset;
 
         // A message's data words (ChannelMessage.DataWords), copied as one value.
         private struct DataWords
@@ -649,10 +668,10 @@ namespace Singularity.Kernel.Ipc
 
         // The receiver waits in a lean entry (ipc.asm; its frame published in LeanFrame while it
         // waits there): its wait is completed here, so that it returns Ok as soon as it runs,
-        // without a C# call: a Call gets its frame's Endpoint zeroed; a ReplyAndReceive the index
-        // of `dest` among the endpoints it waits on and its reply's Ok in its results buffer (not
-        // written by it before the wait: ReplyResumed writes them if no delivery does), then its
-        // frame's Pending zeroed. Nothing can end the wait
+        // without a C# call: a ReplyAndReceive gets the index of `dest` among the endpoints it
+        // waits on and its reply's Ok in its results buffer (not written by it before the wait:
+        // ReplyResumed writes them if no delivery does); either resumes at its done path
+        // (ResumeDone: ipc.asm returns Ok, no test). Nothing can end the wait
         // otherwise from here (the message is the receiver's); the frame is on the receiver's
         // kernel stack, below its switch frame, untouched until it runs. Interrupts off.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -661,7 +680,7 @@ namespace Singularity.Kernel.Ipc
             rc.LeanFrame = 0;
             if ((lean & 1) == 0)
             {
-                ((CallFrame*)lean)->Endpoint = 0;
+                ResumeDone(lean);
                 return;
             }
             // The receiver is dest.Receiver (WaitingReceiver), waiting on exactly its registration:
@@ -670,7 +689,7 @@ namespace Singularity.Kernel.Ipc
             // in one store.
             ReplyFrame* f = (ReplyFrame*)(lean - 1);
             *(ulong*)f->Results = (uint)dest.ReceiverIndex;
-            f->Pending = 0;
+            ResumeDone((nint)f);
         }
 
         // An endpoint reference as the word it is (as Scheduler.Bits): Unsafe.As on the reference

@@ -11,9 +11,10 @@
 ; Below the switch frame, the entry keeps its arguments and what its wait needs afterwards on
 ; the thread's own kernel stack (a CallFrame or ReplyFrame of ChannelFastPath): the thread that
 ; is switched away resumes here. In the usual case the thread that delivered its message has
-; completed its wait already (ChannelFastPath.Deliver: the frame's word at [rsp + 8] zeroed, the
-; index written), and it returns Ok at once; else the resume routine finishes the wait from the
-; frame (the general receive, a timeout, a close, the resume check).
+; completed its wait already (ChannelFastPath.CompleteLean: the index written, the thread's
+; return address moved to its done path), and it returns Ok at once; else the resume routine
+; finishes the wait from the frame (the general receive, a timeout, a close), or runs the general
+; path when the lean routine did nothing.
 ;
 ; The frame pushed by .switch is switch_context's (switch.asm): r15..r12, rbx, rbp, then the
 ; return address. A thread saved here may be resumed by switch_context and one saved by
@@ -23,9 +24,9 @@ bits 64
 %include "abi_entry.inc"
 section .text
 global abi_channel_call_address, abi_reply_and_receive_address, abi_channel_call, abi_reply_and_receive
-extern channel_call_lean, channel_call_general, channel_call_resumed
-extern channel_reply_lean, channel_reply_general, channel_reply_resumed
-extern resume_checks, cpu_entry_state
+global lean_check_resumes
+extern channel_call_lean, channel_call_resumed, channel_reply_lean, channel_reply_resumed
+extern channel_lean_checked, cpu_entry_state
 
 abi_channel_call_address:
     lea rax, [rel abi_channel_call]
@@ -34,56 +35,58 @@ abi_reply_and_receive_address:
     lea rax, [rel abi_reply_and_receive]
     ret
 
+; Both entries' frames are nine words (ChannelFastPath.CallFrame, ReplyFrame: Call's has three
+; unused), so one done path serves both. Stack words below the (16-byte aligned) ABI slot: the
+; frame's nine and the switch frame's seven make an even count, so the lean routine is called
+; aligned from the switch frame, with no `sub`; the resume routine, called from the entry's frame,
+; takes a word of alignment.
+%define LEAN_FRAME 72
+
+; From a lean entry's resume address (its `call .switch` returns there) to its done address: the
+; deliverer that completes a thread's wait adds this to the return address in that thread's
+; switch frame (ChannelFastPath.CompleteLean, LeanDoneOffset), so the thread resumes at the done
+; path, whoever resumes it, and the resume address proper is reached only by a wait not completed
+; (or an entry the lean path did nothing for). The same for both entries.
+%define LEAN_DONE_OFFSET 32
+
 ; The switch half, the same for both entries, called from the entry (.switch) with its frame just
-; above the return address. %1: the C# lean routine (frame) -> the partner's saved
-; stack pointer or 0; %2: the general path (frame) -> the result; %3: the frame's size. Stack words
-; below the (16-byte aligned) ABI slot: the frame (one word of it unused: CallFrame.Alignment)
-; makes an odd count, and the switch frame's seven words an even one, so the lean routine and the
-; general path are called aligned from the switch frame, with no `sub`; the resume routine, called
-; from the entry's frame, takes a word of alignment (LEAN_RESUME).
-%macro LEAN_SWITCH 3
+; above the return address. %1: the C# lean routine (frame) -> the partner's saved stack pointer
+; or 0. With 0 the lean routine changed nothing (and kept the six saved registers unchanged):
+; `cmovnz` leaves rsp at this thread's own switch frame, which is popped as a partner's would be
+; and returns to this thread's resume address, where the resume routine runs the general path
+; (it finds ThreadChannels.LeanFrame 0: no lean wait). So the usual hop has no branch here.
+%macro LEAN_SWITCH 1
     PUSH_SWITCH_FRAME
     lea rdi, [rsp + 56]             ; the entry's frame (no TSC: a hand-off charges nobody); the
                                     ; switch frame, if this thread is switched away, is 56 below
     call %1                         ; 0, or the partner's saved stack pointer (all else done)
     test rax, rax
-    jz .general
-    mov rsp, rax                    ; from here the partner's stack
+    cmovnz rsp, rax                 ; from here the partner's stack (or still this thread's)
     POP_SWITCH_FRAME_AND_RETURN
-.general:
-    ; Not lean (nothing was changed; C# kept the six saved registers unchanged): the general path
-    ; runs on the entry's frame, called from here (aligned); then the switch frame, .switch's
-    ; return address and the entry's frame are dropped.
-    lea rdi, [rsp + 56]
-    call %2
-    sti
-    RETURN_TO_SIP_FROM 56 + %3
 %endmacro
 
-; The resume of a thread the lean path switched away, with rsp at its entry's frame. %1: the resume
-; routine; %2: the frame's size. The word at [rsp + 8] (CallFrame.Endpoint, ReplyFrame.Pending) is
-; 0 when the deliverer completed the wait (Ok, the index written): then nothing is left to do unless
-; the resume check is armed (Scheduler.CheckResumes), which the resume routine runs. Both words
-; or'ed in one test, which leaves rax 0 (ChannelStatus.Ok) when there is nothing to do.
-%macro LEAN_RESUME 2
-    mov rax, [rsp + 8]
-    or rax, [rel resume_checks]
-    jnz %%otherwise
-    sti
-    RETURN_TO_SIP_FROM %2
-%%otherwise:
+; Right after an entry's `call .switch`: its resume address and, LEAN_DONE_OFFSET further, its done
+; address. %1: the resume routine (frame) -> the result. At the resume address the thread runs
+; again with its wait not completed by a delivery (a timeout, a close, a queued message, a
+; delivery by the general path: the resume routine ends it as the general path does), or the lean
+; routine returned 0 (the resume routine runs the general path on the frame).
+%macro LEAN_RESUME 1
+.resume:
     mov rdi, rsp
     sub rsp, 8                      ; 16-byte alignment for the call
     call %1
     sti
-    RETURN_TO_SIP_FROM %2 + 8
+    RETURN_TO_SIP_FROM LEAN_FRAME + 8
+    times LEAN_DONE_OFFSET - ($ - .resume) int3
+.done:                              ; the wait was completed (Ok; a ReplyAndReceive's index written)
+    jmp [rel lean_done]             ; lean_ok, or lean_ok_checked once resume checks are armed
 %endmacro
 
 align 16                            ; an entry word-aligned (the runtime refuses a fat pointer: bit 1)
 ; int abi_channel_call(int handle /rdi/, ChannelMessage* request /rsi/, ChannelMessage* reply /rdx/,
 ;                      ulong timeoutNs /rcx/)
-; Its frame (ChannelFastPath.CallFrame, low to high): deadline, endpoint, alignment, handle,
-; request, reply, timeout.
+; Its frame (ChannelFastPath.CallFrame, low to high): deadline, endpoint, three unused words,
+; handle, request, reply, timeout.
 abi_channel_call:
     ENTER_KERNEL_STACK              ; rsp 16-byte aligned at the slot
     cli                             ; channel and scheduler state is guarded by disabling interrupts
@@ -91,13 +94,13 @@ abi_channel_call:
     push rdx
     push rsi
     push rdi
-    sub rsp, 24
+    sub rsp, 40
     call .switch                    ; the resume address of this thread's switch frame
-    ; This thread runs again (switched away by the lean path, and back): its wait ended (the
-    ; partner delivered the reply, or anything else).
-    LEAN_RESUME channel_call_resumed, 56
+    ; This thread runs again (switched away by the lean path, and back), or the lean path did
+    ; nothing.
+    LEAN_RESUME channel_call_resumed
 .switch:
-    LEAN_SWITCH channel_call_lean, channel_call_general, 56
+    LEAN_SWITCH channel_call_lean
 
 align 16                            ; an entry word-aligned (the runtime refuses a fat pointer: bit 1)
 ; int abi_reply_and_receive(long replyAndCount /rdi/, ChannelMessage* reply /rsi/,
@@ -116,6 +119,31 @@ abi_reply_and_receive:
     push rdi
     sub rsp, 24
     call .switch
-    LEAN_RESUME channel_reply_resumed, 72
+    LEAN_RESUME channel_reply_resumed
 .switch:
-    LEAN_SWITCH channel_reply_lean, channel_reply_general, 72
+    LEAN_SWITCH channel_reply_lean
+
+; The done paths, with rsp at the entry's frame (either entry's: the same size). Ok at once, the
+; usual case; once resume checks are armed (Scheduler.CheckResumes, lean_check_resumes), the
+; resume check first (Scheduler.AfterHandOff), as after every switch. The choice is read when the
+; thread resumes, so a wait completed before the arming and resumed after runs the check too.
+lean_ok:
+    xor eax, eax                    ; ChannelStatus.Ok
+    sti
+    RETURN_TO_SIP_FROM LEAN_FRAME
+lean_ok_checked:
+    sub rsp, 8                      ; 16-byte alignment for the call
+    call channel_lean_checked       ; the resume check; Ok
+    sti
+    RETURN_TO_SIP_FROM LEAN_FRAME + 8
+
+; From now on the done paths run the resume check (called by yield.asm's yield_check_resumes,
+; Scheduler.CheckResumes; never undone).
+lean_check_resumes:
+    lea rax, [rel lean_ok_checked]
+    mov [rel lean_done], rax
+    ret
+
+section .data
+align 8
+lean_done: dq lean_ok

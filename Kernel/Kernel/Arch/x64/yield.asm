@@ -12,7 +12,7 @@ bits 64
 %include "abi_entry.inc"
 section .text
 global abi_yield_address, abi_yield, yield_check_resumes, resume_checks
-extern scheduler_yield_lean, scheduler_yield_general, scheduler_resumed, cpu_entry_state
+extern scheduler_yield_lean, scheduler_yield_general, scheduler_resumed, cpu_entry_state, lean_check_resumes
 
 abi_yield_address:
     lea rax, [rel abi_yield]
@@ -20,9 +20,10 @@ abi_yield_address:
 
 ; From now on a thread resumed here runs the scheduler's resume check (Scheduler.CheckResumes:
 ; a fault was armed or a SIP hung; never cleared). Until then the check has nothing to do.
+; The lean channel entries' done paths too (ipc.asm).
 yield_check_resumes:
     mov byte [rel resume_checks], 1
-    ret
+    jmp lean_check_resumes
 
 align 16                            ; an entry word-aligned (the runtime refuses a fat pointer: bit 1)
 ; void abi_yield(): entry 5, called by SIP code. SIP code always runs with interrupts enabled (it
@@ -64,7 +65,6 @@ abi_yield:
     RETURN_TO_SIP
 
 section .data
-; Set by Scheduler.CheckResumes (never cleared); ipc.asm's resumes read it too, as a word (or'ed
-; with the frame's word in one test).
+; Set by Scheduler.CheckResumes (never cleared).
 align 8
 resume_checks: dq 0
