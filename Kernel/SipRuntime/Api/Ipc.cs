@@ -656,31 +656,45 @@ namespace Singularity.Ipc
         /// from that header: every access checks the header's check word, which only the kernel sets,
         /// so a handle this SIP does not own gives a value whose accesses fail; a free or send of it is
         /// checked by the kernel.</safety>
-        /// <unsafe>Reads handle field <c>i</c> as <c>Unsafe.Add(ref _h0, i)</c> after checking
-        /// <c>i &lt;= count - 1 &lt; 4</c> unsigned: one of the four sequential handle fields. Then
-        /// ExchangeGuard.Last's header (one the directory gave, or the guard's own never-matching one)
-        /// and, unless its word equals the handle, the directory entry ExchangeGuard.ChunkOf reads (its index masked inside the directory) and,
-        /// if it is a chunk, the header at the handle's slot masked below ChunkSlots in it (inside the
-        /// chunk): its Slot and HandleHigh as one word (ExchangeGuard.HandleWord), and its Data only
-        /// when that word equals the handle.</unsafe>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ExBlock GetBlock(int i)
         {
-            // Inlined (two per round trip). A header names the handle's block as it is now when its
-            // slot and handle's upper half (kind and generation, which the kernel writes with the
-            // block; one word) equal the handle: then it is a block-kind handle inside the directory.
-            // The header found last is asked first (a block coming back: one compare), then the
-            // directory's (its chunk index masked, so any handle reads inside the directory).
-            // Anything else (another kind, a slot past the directory or in no chunk, another
-            // generation) goes out of line, to the answers it always had.
-            // The index at most the last, the last below 4 (a count of 1 to 4), both unsigned: for
-            // GetBlock(0) the first compare folds away and one is left (a forged count outside
-            // 0..4 refuses every index, RuntimeHardeningTests).
+            // Inlined (two per round trip). The usual message carries one handle, read as
+            // GetBlock(0): one compare of the count (for a constant 0 the index test folds away);
+            // any other index or count goes out of line (GetBlockAt), to the same answers.
+            if (i != 0 || _handleCount != 1) return GetBlockAt(i);
+            return BlockOf(_h0, 0);
+        }
+
+        // GetBlock of any index and count: the index at most the last, the last below 4 (a count
+        // of 1 to 4), both unsigned (a forged count outside 0..4 refuses every index,
+        // RuntimeHardeningTests).
+        /// <unsafe>Reads handle field <c>i</c> as <c>Unsafe.Add(ref _h0, i)</c> after checking
+        /// <c>i &lt;= count - 1 &lt; 4</c> unsigned: one of the four sequential handle fields.</unsafe>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private ExBlock GetBlockAt(int i)
+        {
             int last = _handleCount - 1;
             if ((uint)i > (uint)last || (uint)last >= ChannelMessage.MaxHandles) NoHandle();
-            ulong h = Unsafe.Add(ref _h0, i);
-            // The header found last first (a block coming back): its Slot and HandleHigh, one
-            // word, equal to the handle say it is that header's block as it is now.
+            return BlockOf(Unsafe.Add(ref _h0, i), i);
+        }
+
+        // The block value for handle `h` (handle `i` of a message). A header names the handle's
+        // block as it is now when its slot and handle's upper half (kind and generation, which the
+        // kernel writes with the block; one word) equal the handle: then it is a block-kind handle
+        // inside the directory. The header found last is asked first (a block coming back: one
+        // compare), then the directory's (its chunk index masked, so any handle reads inside the
+        // directory). Anything else (another kind, a slot past the directory or in no chunk,
+        // another generation) goes out of line, to the answers it always had.
+        /// <unsafe>ExchangeGuard.Last's header (one the directory gave, or the guard's own
+        /// never-matching one) and, unless its word equals the handle, the directory entry
+        /// ExchangeGuard.ChunkOf reads (its index masked inside the directory) and, if it is a chunk,
+        /// the header at the handle's slot masked below ChunkSlots in it (inside the chunk): its Slot
+        /// and HandleHigh as one word (ExchangeGuard.HandleWord), and its Data only when that word
+        /// equals the handle.</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ExBlock BlockOf(ulong h, int i)
+        {
             ExchangeHeader* x = ExchangeGuard.Last;
             if (ExchangeGuard.HandleWord(x) != h)
             {
