@@ -198,7 +198,8 @@ public class ChannelTests
         foreach (string probe in new[]
         {
             "stale reply handle", "reply to a closed peer", "reply carrying a freed block", "reply carrying one block twice",
-            "receive set with a closed handle", "reply received in the same call", "block touched after its reply left", "the sent block arrived",
+            "receive set with a closed handle", "a receive set of none or over 128 refused, its reply not sent",
+            "reply received in the same call", "block touched after its reply left", "the sent block arrived",
             "a kept registration delivers only to its own endpoint", "round trips while the endpoint array is rewritten",
             "send of one freed block refused, nothing queued", "one sent block stale for the sender, whole for the receiver",
             "one endpoint sent arrives and works", "a send to an end in flight waits in its queue", "a full queue holds the sender back; the ring keeps its order",
@@ -210,6 +211,7 @@ public class ChannelTests
             "a sender held back by a full queue goes on at a receive",
             "handles go by the count: two read back, none past it, no fifth",
             "an in-place call gets its reply in the request; a refused one leaves it",
+            "an in-place reply-and-receive sends the message and receives the next into it",
         })
             boot.Contains("fastpath: " + probe + " ok");
         boot.Contains("fastpath: done, 0 wrong").DoesNotContain("WRONG");

@@ -36,15 +36,23 @@ namespace Singularity.Ipc
     /// with the handle decides as it does for the directory's.</unsafe>
     internal static unsafe class ExchangeGuard
     {
-        private static ExchangeHeader** s_directory;
+        // The statics the hot paths read each sit first in their class: the compiler addresses a
+        // class's first static with one RIP-relative operand, any other through a register loaded
+        // with the class's base first (one instruction more per use).
         // This SIP's tag where a header's Check holds it: an access compares Check with D ^ s_tagBits.
         private static ulong s_tagBits;
+        private static ExchangeHeader** s_directory;
 
         // The header GetBlock found last, so a block that comes back (a buffer going back and forth
         // over a channel) is found with one compare of its handle against that header's, without the
         // directory. Only ever a header the directory gave (chunks are never freed) or s_none, so
-        // whatever a racing thread stored, it is a header, and the compare decides.
-        private static ExchangeHeader* s_last;
+        // whatever a racing thread stored, it is a header, and the compare decides. In a class of
+        // its own, so that it too is a first static.
+        private static class Found
+        {
+            public static ExchangeHeader* Last;
+        }
+
         // Before the first: a header no handle equals (Slot and HandleHigh all ones: no block or
         // endpoint handle has them), Check 0 and Data null, so nothing passes through it.
         private static ExchangeHeader s_none;
@@ -52,8 +60,8 @@ namespace Singularity.Ipc
         /// <summary>The header GetBlock found last (never null): compared with a handle before the directory is asked.</summary>
         public static ExchangeHeader* Last
         {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] get => s_last;
-            [MethodImpl(MethodImplOptions.AggressiveInlining)] set => s_last = value;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Found.Last;
+            [MethodImpl(MethodImplOptions.AggressiveInlining)] set => Found.Last = value;
         }
 
         /// <summary>At start-up, before any block exists in this SIP: the directory is never null afterwards (the kernel's is a fixed allocation).</summary>
@@ -61,7 +69,7 @@ namespace Singularity.Ipc
         {
             s_none.Slot = uint.MaxValue;
             s_none.HandleHigh = uint.MaxValue;
-            s_last = (ExchangeHeader*)Unsafe.AsPointer(ref s_none);   // a static: the collector never moves it
+            Found.Last = (ExchangeHeader*)Unsafe.AsPointer(ref s_none);   // a static: the collector never moves it
             s_directory = KernelCalls.Abi->ExchangeHeaders();
             if (s_directory == null) KernelCalls.Fail("no exchange-block header directory", 0);
             uint tag = (uint)KernelCalls.Info->ExchangeTag;

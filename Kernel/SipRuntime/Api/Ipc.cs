@@ -469,7 +469,9 @@ namespace Singularity.Ipc
         /// whatever it is, and a reply that was not sent leaves its blocks with this SIP. Returns
         /// the receive's status and index as ReceiveAny.
         /// </summary>
-        /// <safety>The endpoints: null throws, count 1 to 128 checked; the kernel reads the handles
+        /// <safety>The endpoints: null throws, a count outside 1 to 128 throws ArgumentOutOfRangeException
+        /// (none refused here; more than 128 refused by the kernel before it reads a handle or sends
+        /// the reply, then thrown); the kernel reads the handles
         /// straight from the array (a RawEndpoint is its one int handle), n of them, which another
         /// thread may change meanwhile: the kernel checks each handle as it reads it (a handle that is
         /// not this SIP's open endpoint throws InvalidOperationException) and answers an index, used
@@ -482,38 +484,77 @@ namespace Singularity.Ipc
         /// straight into <paramref name="message"/>, only for Ok and only once the reply was read (the
         /// two may be the same variable; on any other status it is set to default), and the index and
         /// the reply's status into a local pair; the index is used only if below the count.</safety>
-        /// <unsafe>The address of the array's first element (<c>endpoints.Length</c>, 1 to 128, RawEndpoints, each
-        /// one int, so that many ints; the collector never moves objects, and the array stays referenced
+        /// <unsafe>The address of the array's first element (<c>endpoints.Length</c>, at least 1, RawEndpoints, each
+        /// one int, so that many ints, which the kernel reads only for a count of at most 128; the
+        /// collector never moves objects, and the array stays referenced
         /// by the parameter and the pointer for the call), the addresses of the caller's reply and
         /// message (locals, or fields of objects the collector never moves, referenced by the
         /// parameters for the call; the ABI's ChannelMessage layout) and of a local pair of ints,
         /// passed to the kernel's ChannelReplyAndReceive.</unsafe>
-        [MethodImpl(MethodImplOptions.AggressiveInlining), SkipLocalsInit]   // `pair` is set before the call: no zeroing in the loop it is inlined into
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static RecvStatus ReplyAndReceive(RawEndpoint replyTo, ref RawMessage reply, RawEndpoint[] endpoints, out RawMessage message,
                                                  out int index, out RecvStatus replyStatus, int timeoutMs = -1)
+        {
+            Unsafe.SkipInit(out message);
+            return ReplyAndReceiveInto(replyTo, (ChannelMessage*)Unsafe.AsPointer(ref reply), endpoints, ref message, out index, out replyStatus, timeoutMs);
+        }
+
+        /// <summary>
+        /// As ReplyAndReceive, with the reply written over the received message (one message
+        /// variable, as the in-place Call): <paramref name="message"/> is sent as the reply on
+        /// <paramref name="replyTo"/> (nothing when it is the null endpoint), then the next message
+        /// is received into it. A server that answers a request by changing it (its tag, data words;
+        /// the blocks it carried, which the kernel moved to this SIP with it, go back with it) builds
+        /// no second message. On any status but Ok <paramref name="message"/> is set to default; a
+        /// reply that was not sent leaves its blocks with this SIP (the values taken from it still
+        /// name them).
+        /// </summary>
+        /// <safety>As ReplyAndReceive with the reply and the message the same variable, which the ABI
+        /// allows: the kernel reads each word of the reply at most once, before any wait and before it
+        /// writes the message, and writes the message only for Ok (handle fields past its count keep
+        /// what they held: every reader goes by the count).</safety>
+        /// <unsafe>As ReplyAndReceive, the address of the caller's one message (a local, or a field of
+        /// an object the collector never moves, referenced by the parameter for the call) passed as both
+        /// reply and message.</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static RecvStatus ReplyAndReceive(RawEndpoint replyTo, ref RawMessage message, RawEndpoint[] endpoints,
+                                                 out int index, out RecvStatus replyStatus, int timeoutMs = -1) =>
+            ReplyAndReceiveInto(replyTo, (ChannelMessage*)Unsafe.AsPointer(ref message), endpoints, ref message, out index, out replyStatus, timeoutMs);
+
+        // Both ReplyAndReceives: the reply at `reply` (the message's own address for the in-place one).
+        /// <unsafe>As ReplyAndReceive: <paramref name="reply"/> is the address of the caller's reply
+        /// (referenced by the caller's parameter for the call), <paramref name="message"/> the caller's.</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining), SkipLocalsInit]   // `pair` is set before the call: no zeroing in the loop it is inlined into
+        private static RecvStatus ReplyAndReceiveInto(RawEndpoint replyTo, ChannelMessage* reply, RawEndpoint[] endpoints, ref RawMessage message,
+                                                      out int index, out RecvStatus replyStatus, int timeoutMs)
         {
             // Inlined into the server's loop (once per round trip): no frame of its own, no
             // registers saved, the arguments where the loop keeps them; the throws out of line.
             if (endpoints == null) NullSet();
             int n = endpoints.Length;
-            if (n == 0 || n > SipLimits.SelectMaxEndpoints) BadCount();
+            // A count above 128 the kernel refuses before it reads a handle or sends the reply
+            // (BadHandle, thrown below as this refusal): one test here, which also keeps the
+            // address of the first element free of a bounds check.
+            if (n == 0) BadCount();
             int* handles = (int*)Unsafe.AsPointer(ref Unsafe.As<RawEndpoint, int>(ref endpoints[0]));
             // The index and the reply's status (two ints in one local word): -1 and Ok in one store.
             // The kernel writes the status only when there was a reply, so Ok stays for none.
             ulong pair = 0xFFFFFFFFUL;
             ulong timeoutNs = Threading.Sync.TimeoutNs(timeoutMs);
-            Unsafe.SkipInit(out message);
             // The reply endpoint and the count in one argument word (the ABI has six registers).
             long replyAndCount = (long)(uint)replyTo.Handle | ((long)n << 32);
-            int r = ChannelEntries.ReplyAndReceive(replyAndCount, (ChannelMessage*)Unsafe.AsPointer(ref reply),
-                                                   (ChannelMessage*)Unsafe.AsPointer(ref message), handles, (int*)&pair, timeoutNs);
+            int r = ChannelEntries.ReplyAndReceive(replyAndCount, reply, (ChannelMessage*)Unsafe.AsPointer(ref message), handles, (int*)&pair, timeoutNs);
             // The usual answer tested first, each result read once from this method's own local
             // (no other thread reaches it): a message at an index below the count, the reply sent.
             int at = (int)pair;
             int rs = (int)(pair >> 32);
             replyStatus = rs == ChannelStatus.Ok ? RecvStatus.Ok : Status(rs);
             if (r == ChannelStatus.Ok && (uint)at < (uint)n) { index = at; return RecvStatus.Ok; }
-            return NotReceived(r, at, n, out message, out index);
+            if (n > SipLimits.SelectMaxEndpoints) BadCount();
+            // The index set here, not through NotReceived: an index whose address went to a call
+            // would live in memory in the caller's loop, every use a load.
+            index = (uint)at < (uint)n ? at : -1;
+            return NotReceived(r, index, out message);
         }
 
         // ReplyAndReceive's refusals of its endpoint array (null, a count outside 1 to 128). Not
@@ -522,15 +563,14 @@ namespace Singularity.Ipc
 
         private static void BadCount() => throw new ArgumentOutOfRangeException("endpoints");
 
-        // ReplyAndReceive's answer when no message was received: the message
-        // cleared, the index -1 unless below the count, a bad handle thrown. Out of line: the
-        // usual path keeps fewer registers.
+        // ReplyAndReceive's answer when no message was received (the index already -1 unless
+        // below the count): the message cleared, a bad handle thrown. Out of line: the usual path
+        // keeps fewer registers.
         [MethodImpl(MethodImplOptions.NoInlining)]
-        private static RecvStatus NotReceived(int r, int at, int n, out RawMessage message, out int index)
+        private static RecvStatus NotReceived(int r, int index, out RawMessage message)
         {
             message = default;
             if (r == ChannelStatus.BadHandle) throw new InvalidOperationException("receive over an endpoint this SIP does not hold");
-            index = (uint)at < (uint)n ? at : -1;
             if (index < 0 && r != ChannelStatus.TimedOut) return RecvStatus.BadHandle;
             return Status(r);
         }
@@ -616,31 +656,45 @@ namespace Singularity.Ipc
         /// from that header: every access checks the header's check word, which only the kernel sets,
         /// so a handle this SIP does not own gives a value whose accesses fail; a free or send of it is
         /// checked by the kernel.</safety>
-        /// <unsafe>Reads handle field <c>i</c> as <c>Unsafe.Add(ref _h0, i)</c> after checking
-        /// <c>i &lt;= count - 1 &lt; 4</c> unsigned: one of the four sequential handle fields. Then
-        /// ExchangeGuard.Last's header (one the directory gave, or the guard's own never-matching one)
-        /// and, unless its word equals the handle, the directory entry ExchangeGuard.ChunkOf reads (its index masked inside the directory) and,
-        /// if it is a chunk, the header at the handle's slot masked below ChunkSlots in it (inside the
-        /// chunk): its Slot and HandleHigh as one word (ExchangeGuard.HandleWord), and its Data only
-        /// when that word equals the handle.</unsafe>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public ExBlock GetBlock(int i)
         {
-            // Inlined (two per round trip). A header names the handle's block as it is now when its
-            // slot and handle's upper half (kind and generation, which the kernel writes with the
-            // block; one word) equal the handle: then it is a block-kind handle inside the directory.
-            // The header found last is asked first (a block coming back: one compare), then the
-            // directory's (its chunk index masked, so any handle reads inside the directory).
-            // Anything else (another kind, a slot past the directory or in no chunk, another
-            // generation) goes out of line, to the answers it always had.
-            // The index at most the last, the last below 4 (a count of 1 to 4), both unsigned: for
-            // GetBlock(0) the first compare folds away and one is left (a forged count outside
-            // 0..4 refuses every index, RuntimeHardeningTests).
+            // Inlined (two per round trip). The usual message carries one handle, read as
+            // GetBlock(0): one compare of the count (for a constant 0 the index test folds away);
+            // any other index or count goes out of line (GetBlockAt), to the same answers.
+            if (i != 0 || _handleCount != 1) return GetBlockAt(i);
+            return BlockOf(_h0, 0);
+        }
+
+        // GetBlock of any index and count: the index at most the last, the last below 4 (a count
+        // of 1 to 4), both unsigned (a forged count outside 0..4 refuses every index,
+        // RuntimeHardeningTests).
+        /// <unsafe>Reads handle field <c>i</c> as <c>Unsafe.Add(ref _h0, i)</c> after checking
+        /// <c>i &lt;= count - 1 &lt; 4</c> unsigned: one of the four sequential handle fields.</unsafe>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private ExBlock GetBlockAt(int i)
+        {
             int last = _handleCount - 1;
             if ((uint)i > (uint)last || (uint)last >= ChannelMessage.MaxHandles) NoHandle();
-            ulong h = Unsafe.Add(ref _h0, i);
-            // The header found last first (a block coming back): its Slot and HandleHigh, one
-            // word, equal to the handle say it is that header's block as it is now.
+            return BlockOf(Unsafe.Add(ref _h0, i), i);
+        }
+
+        // The block value for handle `h` (handle `i` of a message). A header names the handle's
+        // block as it is now when its slot and handle's upper half (kind and generation, which the
+        // kernel writes with the block; one word) equal the handle: then it is a block-kind handle
+        // inside the directory. The header found last is asked first (a block coming back: one
+        // compare), then the directory's (its chunk index masked, so any handle reads inside the
+        // directory). Anything else (another kind, a slot past the directory or in no chunk,
+        // another generation) goes out of line, to the answers it always had.
+        /// <unsafe>ExchangeGuard.Last's header (one the directory gave, or the guard's own
+        /// never-matching one) and, unless its word equals the handle, the directory entry
+        /// ExchangeGuard.ChunkOf reads (its index masked inside the directory) and, if it is a chunk,
+        /// the header at the handle's slot masked below ChunkSlots in it (inside the chunk): its Slot
+        /// and HandleHigh as one word (ExchangeGuard.HandleWord), and its Data only when that word
+        /// equals the handle.</unsafe>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ExBlock BlockOf(ulong h, int i)
+        {
             ExchangeHeader* x = ExchangeGuard.Last;
             if (ExchangeGuard.HandleWord(x) != h)
             {

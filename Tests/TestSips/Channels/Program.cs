@@ -57,9 +57,10 @@ public static class Program
         int count = 1, served = 0;
         RawEndpoint[] set = null;
         // The reply to the last request goes out with the next receive (one kernel call: a client
-        // waiting in Call gets it directly and runs while this thread waits for the next message).
+        // waiting in Call gets it directly and runs while this thread waits for the next message),
+        // written over the request it answers (the in-place ReplyAndReceive: one message variable).
         RawEndpoint replyTo = default;
-        RawMessage reply = default;
+        RawMessage m = default;
         while (true)
         {
             if (set == null || set.Length != count)
@@ -67,7 +68,7 @@ public static class Program
                 set = new RawEndpoint[count];
                 for (int i = 0; i < count; i++) set[i] = endpoints[i];
             }
-            RecvStatus st = RawEndpoint.ReplyAndReceive(replyTo, ref reply, set, out RawMessage m, out int ready, out RecvStatus _);
+            RecvStatus st = RawEndpoint.ReplyAndReceive(replyTo, ref m, set, out int ready, out RecvStatus _);
             replyTo = default;
             if (ready < 0) continue;
             RawEndpoint ep = set[ready];
@@ -96,8 +97,9 @@ public static class Program
                 }
                 ExBlock block = m.GetBlock(0);
                 block.WriteInt64(8, m.D0 * 3);          // prove the server touched the same memory
-                reply = new RawMessage { Tag = Pong, D0 = m.D0 };
-                reply.Add(block);
+                // The reply is the request changed: Pong, the same D0 (the other words as the
+                // client sent them), its block going back with it.
+                m.Tag = Pong;
                 replyTo = ep;
             }
             else if (m.Tag == Carry)
@@ -210,6 +212,20 @@ public static class Program
         catch (InvalidOperationException) { threw = true; }
         st = b.Receive(out m, 10);
         wrong += Probe("receive set with a closed handle", threw && st == RecvStatus.Ok && m.Tag == 11);
+
+        // A receive set of 129 endpoints or none: ArgumentOutOfRangeException, the reply not sent
+        // (the runtime refuses none; the kernel refuses more than 128 before it sends anything).
+        var big = new RawEndpoint[129];
+        for (int i = 0; i < big.Length; i++) big[i] = b;
+        int refused = 0;
+        foreach (RawEndpoint[] bad in new[] { big, new RawEndpoint[0] })
+        {
+            reply = new RawMessage { Tag = 14 };
+            try { RawEndpoint.ReplyAndReceive(a, ref reply, bad, out m, out index, out rs, 10); }
+            catch (ArgumentOutOfRangeException) { refused++; }
+        }
+        st = b.Receive(out m, 10);
+        wrong += Probe("a receive set of none or over 128 refused, its reply not sent", refused == 2 && st == RecvStatus.TimedOut);
 
         // The reply received in the same call (sent on a, received on b): its block comes back.
         block[1] = 42;
@@ -591,7 +607,8 @@ public static class Program
     // A message's handle fields (docs/channels.md "The SIP side of a round trip"): the first handle
     // has a field of its own, the others go by the count; GetBlock reads only an index below the
     // count, a fifth Add throws. An in-place Call gets its reply, block and all, in the request's
-    // variable; a refused one leaves the variable as it was.
+    // variable; a refused one leaves the variable as it was. An in-place ReplyAndReceive sends the
+    // variable as the reply and receives the next message into it (ServeInPlace).
     private static int MessageHandles()
     {
         int wrong = 0;
@@ -620,6 +637,9 @@ public static class Program
         bool back = st == RecvStatus.Ok && req.Tag == 42 && req.D0 == 15 && req.HandleCount == 1;
         if (back) x = req.GetBlock(0);
         back = back && x[0] == 1 && x[1] == 9;
+        var next = new RawMessage { Tag = 44, D1 = 8 };
+        RecvStatus st2 = client.Call(ref next, 2000);
+        bool again = st2 == RecvStatus.Ok && next.Tag == 45 && next.D0 == 0 && next.D1 == 8 && next.HandleCount == 0;
         client.Close();
         bool ended = srv.Join(5000);
         server.Close();
@@ -630,6 +650,7 @@ public static class Program
         if (back) x.Free();             // else it may be in flight: the bytes check below tells
         if (left) y.Free();
         wrong += Probe("an in-place call gets its reply in the request; a refused one leaves it", back && ended && left && Exchange.BytesOwned == before);
+        wrong += Probe("an in-place reply-and-receive sends the message and receives the next into it", back && again && ended);
         return wrong;
     }
 
@@ -639,16 +660,22 @@ public static class Program
         catch (IndexOutOfRangeException) { return true; }
     }
 
-    // One request answered in place: the block written and sent back with the reply.
+    // Two requests answered in place, each reply written over the request it answers (the
+    // in-place ReplyAndReceive): the first's block written and sent back with it; the second
+    // (tag 44, D1 8, no handle) must arrive whole over the first's reply (its count 0, the reply's
+    // handle field past it), and goes back as tag 45.
     private static void ServeInPlace(RawEndpoint[] set)
     {
         RecvStatus st = RawEndpoint.ReceiveAny(set, out RawMessage m, out int index, 2000);
         if (st != RecvStatus.Ok || m.HandleCount != 1) return;
         ExBlock b = m.GetBlock(0);
         b[1] = 9;
-        var reply = new RawMessage { Tag = m.Tag + 1, D0 = m.D0 * 3 };
-        reply.Add(b);
-        RawEndpoint.ReplyAndReceive(set[0], ref reply, set, out m, out index, out RecvStatus _, 100);
+        m.Tag += 1;
+        m.D0 *= 3;
+        st = RawEndpoint.ReplyAndReceive(set[0], ref m, set, out index, out RecvStatus rs, 2000);
+        if (st != RecvStatus.Ok || rs != RecvStatus.Ok || index != 0 || m.Tag != 44 || m.D0 != 0 || m.D1 != 8 || m.HandleCount != 0) return;
+        m.Tag = 45;
+        RawEndpoint.ReplyAndReceive(set[0], ref m, set, out index, out rs, 100);
     }
 
     private static int LateReply()
