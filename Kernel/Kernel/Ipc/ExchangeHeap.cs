@@ -412,8 +412,9 @@ namespace Singularity.Kernel.Ipc
             if (b->DmaPages != 0) { MovedRare(b, fromSip, toSip); return; }
             // Received from flight: the charge moves to the receiver (it cannot be refused: the message is taken).
             toSip.ExchangeHeld += b->Held;
+            // `to` is toSip's id (out of flight only from TakeArrived): not loaded again.
             int was = b->Charged;
-            if (was == toSip.Id) return;                                     // back to the SIP charged (a reply, its own channel)
+            if (was == to) return;                                           // back to the SIP charged (a reply, its own channel)
             ChargeMoved(was, toSip, b->Length);                              // the length read only here
         }
 
