@@ -91,7 +91,7 @@ namespace Singularity.Kernel.Ipc
             // be tested again here; the table is never null, Sip.Handles). A closed end has no
             // owner (Endpoint.Owner): the owner test is the open test too.
             object[] t = sip.Handles;
-            if ((uint)handle >= (uint)t.Length || !(t[handle] is Endpoint e) || e.Owner != sip) return ChannelStatus.BadHandle;
+            if ((uint)handle >= (uint)t.Length || !(t[handle] is Endpoint e) || e.Owner != sip) return BadHandle();
             // The usual case: room in the peer's queue, an owner, no receiver kept: one compare of
             // its count with its kept limit (Endpoint.PlainLimit, 0 unless both hold), the count
             // then in a scratch register for SendBlocks. The peer is never null (Endpoint.Peer).
@@ -374,11 +374,16 @@ namespace Singularity.Kernel.Ipc
         {
             // Own's test, as SendOff (the owner test is the open test too).
             object[] t = sip.Handles;
-            if ((uint)handle >= (uint)t.Length || !(t[handle] is Endpoint e) || e.Owner != sip) return ChannelStatus.BadHandle;
+            if ((uint)handle >= (uint)t.Length || !(t[handle] is Endpoint e) || e.Owner != sip) return BadHandle();
             // A message queued and no sender waiting for room: one compare (Endpoint.TakeFloor).
             if (e.QueuedCount <= e.TakeFloor) return ReceiveAside(e, m, timeoutNs, sip);
             return e.Take(sip, m, true);
         }
+
+        // The entries' failure as a tail call, not a return of its own: their usual path's return
+        // then needs no jump to a return shared with another value.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int BadHandle() => ChannelStatus.BadHandle;
 
         // ReceiveOff past the floor: nothing queued (the general path), or senders to wake (Take's own test). Interrupts off.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
