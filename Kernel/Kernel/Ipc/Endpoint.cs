@@ -438,8 +438,10 @@ namespace Singularity.Kernel.Ipc
             if (n == 0) return ChannelStatus.Ok;
             // The usual message: one block (taken here); else TakeHandles.
             ulong h = s[9];
-            // The kind in the top two bits, tested by a shift (no 64-bit mask constants to load).
-            if (n != 1 || h >> 62 != ChannelMessage.KindBlock >> 62) return TakeHandles(m, head, sip, n);
+            // The kind in the top two bits (01 for a block), as one signed compare: kinds 10 and 11
+            // are negative, kind 00 lies below KindBlock, so only a block's handle is at least
+            // KindBlock (a constant load, a compare, a branch; the shift took a copy too).
+            if (n != 1 || (long)h < (long)ChannelMessage.KindBlock) return TakeHandles(m, head, sip, n);
             d[9] = h;
             ExchangeHeap.TakeArrived(h, sip);
             return ChannelStatus.Ok;
