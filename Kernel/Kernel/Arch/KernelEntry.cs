@@ -26,6 +26,10 @@ namespace Singularity.Kernel.Arch
             public ulong AbiSlot;           // the ABI slot, 0 when it runs no SIP code
             public ulong KernelStackLow;    // its kernel stack: lowest usable address
             public ulong KernelStackHigh;   //                   top
+            // Its SIP's record (Thread.Owner as an address; 0 for a kernel thread), set once at
+            // creation: the send and receive entries (channel_move.asm) pass it to the C# side,
+            // which then loads neither the running thread nor its owner.
+            public void* Sip;
         }
 
         [StructLayout(LayoutKind.Sequential)]

@@ -68,10 +68,11 @@ namespace Singularity.Kernel.Ipc
         public static delegate*<int, ChannelMessage*, ulong, int> AbiReceive => (delegate*<int, ChannelMessage*, ulong, int>)AbiReceiveAddress();
 
         // ABI entry 27 behind channel_move.asm, which disabled interrupts and restores the caller's
-        // flags: no flags kept here, the caller found from the running thread.
+        // flags: no flags kept here. The asm passes the running thread's SIP (its entry block's,
+        // KernelEntry.ThreadEntry.Sip: set at the thread's creation, never changed).
         [System.Runtime.RuntimeExport("channel_send_entry"), System.Runtime.CompilerServices.SkipLocalsInit]
-        private static int SendEntry(int handle, ChannelMessage* m, ulong timeoutNs) =>
-            SendOff(handle, m, timeoutNs, Sip.Of(Scheduler.Current));
+        private static int SendEntry(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip) =>
+            SendOff(handle, m, timeoutNs, sip);
 
         /// <summary>Send from kernel code (interrupts as they are; the general paths of ChannelFastPath).</summary>
         public static int SendOn(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
@@ -86,20 +87,35 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static int SendOff(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
-            // Own's test, as branches straight to the failure (Own's null for a failure would be
-            // tested again here). A closed end has no owner (Endpoint.Owner): the owner test is
-            // the open test too.
-            if (!(sip.GetHandle(handle) is Endpoint e) || e.Owner != sip) return ChannelStatus.BadHandle;
-            // The usual case: room in the peer's queue, nobody to deliver to directly, only blocks
-            // carried (Endpoint.SendBlocks, which hands anything else to the general send).
-            // Anything else, the general send: a peer with no owner (closed, served by the kernel,
-            // or travelling in a message: one test for the three, Endpoint.Owner) too. The peer is
-            // never null (Endpoint.Peer).
+            // Own's test, as branches straight to the failure (GetHandle's null for a failure would
+            // be tested again here; the table is never null, Sip.Handles). A closed end has no
+            // owner (Endpoint.Owner): the owner test is the open test too.
+            object[] t = sip.Handles;
+            if ((uint)handle >= (uint)t.Length || !(t[handle] is Endpoint e) || e.Owner != sip) return BadHandle();
+            // The usual case: room in the peer's queue, an owner, no receiver kept: one compare of
+            // its count with its kept limit (Endpoint.PlainLimit, 0 unless both hold), the count
+            // then in a scratch register for SendBlocks. The peer is never null (Endpoint.Peer).
             Endpoint peer = e.Peer;
-            // The room test last: the count is loaded where SendBlocks uses it (kept in a scratch register).
+            if (peer.QueuedCount >= peer.PlainLimit) return SendAside(e, m, timeoutNs, sip);
+            return peer.SendBlocks(sip, m, timeoutNs, true);
+        }
+
+        // The out-of-line paths the entries tail-call (SendAside, Endpoint.SendRest, ReceiveGeneral,
+        // Endpoint.TakeHandles/TakeWaking) take the message in rsi, the timeout in rdx and the SIP
+        // in rcx, where the entry received them: the entry then keeps them there, with no moves at
+        // its start (an order of their own made the compiler move all three on every call).
+        // SendOff past the limit: a receiver kept (not necessarily waiting), a peer with no owner,
+        // or a full queue. The tests the limit stands for, one by one: a peer with no owner (closed,
+        // served by the kernel, or travelling in a message: one test for the three,
+        // Endpoint.Owner), a receiver waiting for a direct delivery, no room: the general send;
+        // else the usual send. Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int SendAside(Endpoint e, ChannelMessage* m, ulong timeoutNs, Sip sip)
+        {
+            Endpoint peer = e.Peer;
             if (peer.Owner == null || DirectReceiver(peer) != null || !peer.HasRoom)
                 return SendGeneral(sip, e, m, timeoutNs);
-            return peer.SendBlocks(sip, m, timeoutNs);
+            return peer.SendBlocks(sip, m, timeoutNs, false);
         }
 
         // Send's general path: waits for room, endpoints carried, a direct delivery, a kernel server
@@ -336,10 +352,10 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static int Receive(Sip sip, int handle, ChannelMessage* m, ulong timeoutNs) => ReceiveOn(handle, m, timeoutNs, sip);
 
-        // ABI entry 28 behind channel_move.asm, as SendEntry.
+        // ABI entry 28 behind channel_move.asm, as SendEntry (the SIP passed by the asm).
         [System.Runtime.RuntimeExport("channel_receive_entry")]
-        private static int ReceiveEntry(int handle, ChannelMessage* m, ulong timeoutNs) =>
-            ReceiveOff(handle, m, timeoutNs, Sip.Of(Scheduler.Current));
+        private static int ReceiveEntry(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip) =>
+            ReceiveOff(handle, m, timeoutNs, sip);
 
         /// <summary>Receive from kernel code (interrupts as they are), as SendOn.</summary>
         public static int ReceiveOn(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
@@ -357,14 +373,29 @@ namespace Singularity.Kernel.Ipc
         private static int ReceiveOff(int handle, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
             // Own's test, as SendOff (the owner test is the open test too).
-            if (!(sip.GetHandle(handle) is Endpoint e) || e.Owner != sip) return ChannelStatus.BadHandle;
-            if (e.QueuedCount == 0) return ReceiveGeneral(sip, e, m, timeoutNs);
-            return e.Take(sip, m);
+            object[] t = sip.Handles;
+            if ((uint)handle >= (uint)t.Length || !(t[handle] is Endpoint e) || e.Owner != sip) return BadHandle();
+            // A message queued and no sender waiting for room: one compare (Endpoint.TakeFloor).
+            if (e.QueuedCount <= e.TakeFloor) return ReceiveAside(e, m, timeoutNs, sip);
+            return e.Take(sip, m, true);
+        }
+
+        // The entries' failure as a tail call, not a return of its own: their usual path's return
+        // then needs no jump to a return shared with another value.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int BadHandle() => ChannelStatus.BadHandle;
+
+        // ReceiveOff past the floor: nothing queued (the general path), or senders to wake (Take's own test). Interrupts off.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int ReceiveAside(Endpoint e, ChannelMessage* m, ulong timeoutNs, Sip sip)
+        {
+            if (e.QueuedCount == 0) return ReceiveGeneral(e, m, timeoutNs, sip);
+            return e.Take(sip, m, false);
         }
 
         // Receive's general path: nothing queued yet. Interrupts off.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private static int ReceiveGeneral(Sip sip, Endpoint e, ChannelMessage* m, ulong timeoutNs)
+        private static int ReceiveGeneral(Endpoint e, ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
             ThreadChannels tcs = ThreadChannels.Of(Scheduler.Current);
             int result = ReceiveLocked(sip, e, m, timeoutNs, tcs);

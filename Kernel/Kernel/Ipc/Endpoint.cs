@@ -87,6 +87,7 @@ namespace Singularity.Kernel.Ipc
             // The fields, not Owner's setter: nobody watches a new endpoint, there is no receiver to elect.
             imp._owner = owner;
             exp._owner = owner;
+            imp.PlainLimit = exp.PlainLimit = owner != null ? QueueCapacity : 0;     // ElectReceiver's rule, no watcher
             if (owner != null)
             {
                 owner.Account.Force(Charge.Channels, bytes);
@@ -156,6 +157,19 @@ namespace Singularity.Kernel.Ipc
         /// </summary>
         public int ReceiverIndex;
 
+        /// <summary>
+        /// The queued count at which a send to this end leaves the usual path (ChannelCalls.SendOff:
+        /// one compare instead of four tests): QueueCapacity while this end has an owner (open, not
+        /// served by the kernel, not travelling) and no thread watching it for readability (so no
+        /// Receiver and no reader to wake: SendBlocks' commit tests none), else 0, so every send
+        /// takes SendAside's tests. Kept by every change of what it depends on: the owner (Owner's
+        /// setter and CreatePair), the readable watchers (WatchReadable: a first watcher elects, a
+        /// later one finds Receiver or the limit 0 already; UnwatchReadable elects unless another
+        /// Receiver stays; Close clears the owner first) and the election (ElectReceiver).
+        /// Interrupts off.
+        /// </summary>
+        public int PlainLimit;
+
         // The rule above, applied to the watchers and fields as they are now. Interrupts off.
         private void ElectReceiver()
         {
@@ -163,6 +177,7 @@ namespace Singularity.Kernel.Ipc
             Thread r = f != null && !Closed && Server == null && _owner != null && f.Owner == _owner && f.Share != null ? f : null;
             Receiver = r;
             ReceiverIndex = r == null ? -1 : ThreadChannels.IndexOf(ThreadChannels.Peek(r), this);
+            PlainLimit = f == null && _owner != null ? QueueCapacity : 0;
         }
 
         public void WatchReadable(Thread t)
@@ -195,14 +210,15 @@ namespace Singularity.Kernel.Ipc
         /// <summary>
         /// Whether senders wait for room in this queue (the peer's writable watchers, the only ones:
         /// a sender watches the end it sends on), kept by every change of that list (the peer's
-        /// WatchWritable, UnwatchWritable, Close), so a receive tests one byte of its own endpoint
-        /// (Take) instead of loading the peer and its list. Interrupts off.
+        /// WatchWritable, UnwatchWritable, Close), as the queued count a receive must exceed to
+        /// take the usual path (ChannelCalls.ReceiveOff: one compare for "a message queued and no
+        /// sender to wake"): 0, or int.MaxValue while senders wait. Interrupts off.
         /// </summary>
-        private bool _sendersWaiting;
+        public int TakeFloor;
 
         private void WritersChanged()
         {
-            Peer._sendersWaiting = _writable.First != null;
+            Peer.TakeFloor = _writable.First != null ? int.MaxValue : 0;
         }
 
         /// <summary>Queues a message whose handles have already been taken from the sender. Interrupts off.</summary>
@@ -286,7 +302,7 @@ namespace Singularity.Kernel.Ipc
         /// no callee-saved register to push and pop (docs/channels.md "Lean send and receive").
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public int SendBlocks(Sip sip, ChannelMessage* m, ulong timeoutNs)
+        public int SendBlocks(Sip sip, ChannelMessage* m, ulong timeoutNs, bool noReaders)
         {
             // The capacity is a power of two: the tail is a mask, not a compare and a subtract.
             ChannelMessage* q = _queue + (uint)((_head + _count) & (QueueCapacity - 1));
@@ -298,20 +314,20 @@ namespace Singularity.Kernel.Ipc
             if (n == 0)
             {
                 _count++;
-                if (_readable.First != null) return CommitWaking(null, sip);
+                if (!noReaders && _readable.First != null) return CommitWaking(null, sip);
                 return ChannelStatus.Ok;
             }
             // PreemptedThreads cannot change before the move (interrupts off), so the one-block
             // case never needs the quarantine.
-            if (n != 1 || sip.PreemptedThreads != 0) return SendRest(sip, m, timeoutNs);
+            if (n != 1 || sip.PreemptedThreads != 0) return SendRest(m, timeoutNs, sip);
             ulong h = s[9];
             d[9] = h;
             // IsSipOwned checks the kind too (the key compare). A test that branches, not an entry
             // or null to test again: the entry then is the handle's slot's (EntryOf).
-            if (!ExchangeHeap.IsSipOwned(h, sip)) return SendRest(sip, m, timeoutNs);
+            if (!ExchangeHeap.IsSipOwned(h, sip)) return SendRest(m, timeoutNs, sip);
             ExchangeHeap.Block* b = ExchangeHeap.EntryOf(h);
             _count++;
-            if (_readable.First != null) return CommitWaking(b, sip);
+            if (!noReaders && _readable.First != null) return CommitWaking(b, sip);
             // The entry found: no second lookup. Nothing is live after it but the result.
             ExchangeHeap.TransferEntry(b, sip, ExchangeHeap.InFlight, null);
             return ChannelStatus.Ok;
@@ -331,7 +347,7 @@ namespace Singularity.Kernel.Ipc
         // the handles into it and checks them; a message carrying an endpoint goes to the general
         // send (from the other end of this channel: the sender's). Interrupts off.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private int SendRest(Sip sip, ChannelMessage* m, ulong timeoutNs)
+        private int SendRest(ChannelMessage* m, ulong timeoutNs, Sip sip)
         {
             ChannelMessage* q = _queue + (uint)((_head + _count) & (QueueCapacity - 1));
             int r = SendChecked(sip, q, (ulong*)m, (uint)q->HandleCount);
@@ -397,7 +413,7 @@ namespace Singularity.Kernel.Ipc
         public bool TryTake(Sip sip, ChannelMessage* m)
         {
             if (_count == 0) return false;
-            Take(sip, m);
+            Take(sip, m, false);
             return true;
         }
 
@@ -408,7 +424,7 @@ namespace Singularity.Kernel.Ipc
         /// taken (its copy stays intact: nothing is queued meanwhile, interrupts off). Interrupts off.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public int Take(Sip sip, ChannelMessage* m)
+        public int Take(Sip sip, ChannelMessage* m, bool noSenders)
         {
             int head = _head;
             ChannelMessage* q = _queue + (uint)head;   // unsigned: no sign extension (head is 0..15)
@@ -418,12 +434,14 @@ namespace Singularity.Kernel.Ipc
             _head = (head + 1) & (QueueCapacity - 1);
             _count--;
             // Room in this queue: senders on the peer may go on (out of line, the handles there too).
-            if (_sendersWaiting) return TakeWaking(sip, m, head, n);
+            if (!noSenders && TakeFloor != 0) return TakeWaking(m, head, sip, n);
             if (n == 0) return ChannelStatus.Ok;
             // The usual message: one block (taken here); else TakeHandles.
             ulong h = s[9];
-            // The kind in the top two bits, tested by a shift (no 64-bit mask constants to load).
-            if (n != 1 || h >> 62 != ChannelMessage.KindBlock >> 62) return TakeHandles(sip, m, head, n);
+            // The kind in the top two bits (01 for a block), as one signed compare: kinds 10 and 11
+            // are negative, kind 00 lies below KindBlock, so only a block's handle is at least
+            // KindBlock (a constant load, a compare, a branch; the shift took a copy too).
+            if (n != 1 || (long)h < (long)ChannelMessage.KindBlock) return TakeHandles(m, head, sip, n);
             d[9] = h;
             ExchangeHeap.TakeArrived(h, sip);
             return ChannelStatus.Ok;
@@ -431,9 +449,9 @@ namespace Singularity.Kernel.Ipc
 
         // Take with senders waiting for room on the peer: the handles, then the wake. Interrupts off.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private int TakeWaking(Sip sip, ChannelMessage* m, int head, uint n)
+        private int TakeWaking(ChannelMessage* m, int head, Sip sip, uint n)
         {
-            if (n != 0) TakeHandles(sip, m, head, n);
+            if (n != 0) TakeHandles(m, head, sip, n);
             Peer._writable.WakeAll();
             return ChannelStatus.Ok;
         }
@@ -442,7 +460,7 @@ namespace Singularity.Kernel.Ipc
         // endpoints (ArriveEndpoints), from queue slot `head` (intact: nothing queued since,
         // interrupts off). Interrupts off.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-        private int TakeHandles(Sip sip, ChannelMessage* m, int head, uint n)
+        private int TakeHandles(ChannelMessage* m, int head, Sip sip, uint n)
         {
             ulong* d = (ulong*)m, s = (ulong*)(_queue + head);
             if (n > ChannelMessage.MaxHandles) n = ChannelMessage.MaxHandles;

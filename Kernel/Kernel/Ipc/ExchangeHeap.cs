@@ -20,6 +20,12 @@ namespace Singularity.Kernel.Ipc
     /// </summary>
     internal static unsafe partial class ExchangeHeap
     {
+        // The block table (NewTable: its capacity in the word before its first entry), declared
+        // first: a static at the start of the class's statics is loaded in one instruction
+        // (rip-relative), one further in two (its address, then the load); every block check
+        // and hand-over loads it.
+        private static Block* s_blocks;
+
         public const int InFlight = -1;             // owner while a message carries the block
         private const int InitialCapacity = 16384;  // slots; the table doubles when full (more than four SIPs at their block limit)
         private const int MaxCapacity = 1 << 20;
@@ -63,7 +69,6 @@ namespace Singularity.Kernel.Ipc
         // The table's capacity is also in the word before its first entry (the table has one entry
         // more, in front): a slot's check reads it through the table pointer it loads anyway, not
         // through a second static's address (TableCapacity).
-        private static Block* s_blocks;
         private static int s_capacity;
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -412,8 +417,9 @@ namespace Singularity.Kernel.Ipc
             if (b->DmaPages != 0) { MovedRare(b, fromSip, toSip); return; }
             // Received from flight: the charge moves to the receiver (it cannot be refused: the message is taken).
             toSip.ExchangeHeld += b->Held;
+            // `to` is toSip's id (out of flight only from TakeArrived): not loaded again.
             int was = b->Charged;
-            if (was == toSip.Id) return;                                     // back to the SIP charged (a reply, its own channel)
+            if (was == to) return;                                           // back to the SIP charged (a reply, its own channel)
             ChargeMoved(was, toSip, b->Length);                              // the length read only here
         }
 

@@ -79,7 +79,12 @@ namespace Singularity.Kernel.Processes
         public Thread Threads;               // linked through NextInSip
         // Share (ThreadOwner): its CPU grant and the time its threads used (set by SipLoader).
         public int LiveThreads;
+        // Never null: an ended SIP's is s_noHandles (empty), so a lookup needs only the length test
+        // (GetHandle, the channel entries: ChannelCalls.SendEntry).
         private object[] _handles;
+        // Initialised at compile time (a frozen object in the image, as Grants.InputNames): no
+        // kernel-heap allocation, which would move what every SIP start allocates after it.
+        private static readonly object[] s_noHandles = new object[0];
         private int _handlesHigh;            // above the highest slot ever used: Terminate closes only below it
         public readonly WaitQueue ExitWaiters = new WaitQueue();
 
@@ -238,12 +243,12 @@ namespace Singularity.Kernel.Processes
 
         public int AddHandle(object o)
         {
-            if (_handles == null) return -1;
-            for (int i = 1; i < MaxHandles; i++)
-                if (_handles[i] == null)
+            object[] t = _handles;
+            for (int i = 1; i < t.Length; i++)
+                if (t[i] == null)
                 {
                     HandleVersion++;
-                    _handles[i] = o;
+                    t[i] = o;
                     if (i >= _handlesHigh) _handlesHigh = i + 1;
                     return i;
                 }
@@ -256,8 +261,8 @@ namespace Singularity.Kernel.Processes
         /// <summary>Whether <paramref name="n"/> AddHandle calls would succeed now.</summary>
         public bool HasFreeHandles(int n)
         {
-            if (_handles == null) return false;
-            for (int i = 1; i < MaxHandles && n > 0; i++) if (_handles[i] == null) n--;
+            object[] t = _handles;
+            for (int i = 1; i < t.Length && n > 0; i++) if (t[i] == null) n--;
             return n <= 0;
         }
 
@@ -284,11 +289,23 @@ namespace Singularity.Kernel.Processes
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         // One unsigned compare with the table's length (MaxHandles) takes out negative handles too,
         // and lets the compiler drop the array's own bounds check; handle 0 needs no test of its
-        // own: AddHandle never fills slot 0, so it names nothing. Every channel entry pays this.
+        // own: AddHandle never fills slot 0, so it names nothing. The table is never null (an
+        // ended SIP's is empty). Every channel entry pays this.
         public object GetHandle(int h)
         {
             object[] t = _handles;
-            return t != null && (uint)h < (uint)t.Length ? t[h] : null;
+            return (uint)h < (uint)t.Length ? t[h] : null;
+        }
+
+        /// <summary>
+        /// The handle table itself, never null (an ended SIP's is empty): the channel entries test a
+        /// handle against it as branches to their failure (ChannelCalls.SendOff), GetHandle's test
+        /// without a null answer to test again. Read only.
+        /// </summary>
+        public object[] Handles
+        {
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            get => _handles;
         }
 
         public bool CloseHandle(int h)
@@ -451,7 +468,7 @@ namespace Singularity.Kernel.Processes
             SipEndHooks.Run(SipEndStep.ThreadsReleased, this);
             // The parts of the record only a running SIP needs (their charge goes with the record).
             Allocator.Free(_handles);
-            _handles = null;
+            _handles = s_noHandles;
             HandleVersion++;
             KernelHeap.Free(_allocations);
             _allocations = null;

@@ -142,6 +142,7 @@ namespace Singularity.Kernel.Threading
             }
             var t = new Thread(name, priority);
             t.Owner = owner;
+            t.EntryBlock.Sip = (void*)Unsafe.As<ThreadOwner, nint>(ref owner);     // never changes (KernelEntry.ThreadEntry)
             t.Share = owner == null ? Scheduler.KernelShare : owner.Share;
             t.KernelStackBase = kernelBase;
             t.KernelStackTop = kernelTop;

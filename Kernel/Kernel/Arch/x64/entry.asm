@@ -107,7 +107,7 @@ section .data
 align 64
 global cpu_entry_state
 cpu_entry_state:
-    dq 0, 0, 0, 0, 0, 0                 ; running, IST low, IST high, the boot block (3 words)
+    dq 0, 0, 0, 0, 0, 0, 0              ; running, IST low, IST high, the boot block (4 words)
 align 8
 abi_handlers:
     times ABI_STUBS dq 0
