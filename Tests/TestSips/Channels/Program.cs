@@ -803,6 +803,50 @@ public static class Program
         return Probe("a call on a handle given away is refused", first && away == RecvStatus.Ok && stale == RecvStatus.BadHandle && again && ended);
     }
 
+    // The kept reply's probes' set-up: channels c-s (the client's replies) and xp-x (its
+    // requests), and the client asking on xp until it goes unanswered.
+    private sealed class ReplyRig
+    {
+        public RawEndpoint C, Xp;
+        public ReplyAway Shared;
+        public Thread Client;
+    }
+
+    private static ReplyRig StartReplyRig(out RawEndpoint s, out RawEndpoint x)
+    {
+        RawEndpoint.CreateChannel(out RawEndpoint c, out s);
+        RawEndpoint.CreateChannel(out RawEndpoint xp, out x);
+        var rig = new ReplyRig { C = c, Xp = xp, Shared = new ReplyAway { Requests = xp, Replies = c } };
+        rig.Client = Thread.Start(() => AskUntilUnanswered(rig.Shared));
+        return rig;
+    }
+
+    // Two receives over `set` with no reply (short timeouts): the first looks the set up (in the
+    // table as it is now), the second finds it registered and marks it quiet.
+    private static void WaitTwiceUnanswered(RawEndpoint[] set)
+    {
+        var none = new RawMessage();
+        RawEndpoint.ReplyAndReceive(default, ref none, set, out RawMessage _, out int _, out RecvStatus _, 20);
+        RawEndpoint.ReplyAndReceive(default, ref none, set, out RawMessage _, out int _, out RecvStatus _, 20);
+    }
+
+    // The kept reply's probes' opening: the client's first request received over `set`, then
+    // three replies on s over it, each taking the client's next request (the third from the
+    // kept word).
+    private static bool ServeThreeReplies(RawEndpoint s, RawEndpoint[] set)
+    {
+        var reply = new RawMessage();
+        RecvStatus st = RawEndpoint.ReplyAndReceive(default, ref reply, set, out RawMessage m, out int _, out RecvStatus rs, 2000);
+        bool served = st == RecvStatus.Ok && m.Tag == 60;
+        for (int i = 0; i < 3 && served; i++)
+        {
+            reply = new RawMessage { Tag = 50 + i };
+            st = RawEndpoint.ReplyAndReceive(s, ref reply, set, out m, out int _, out rs, 2000);
+            served = st == RecvStatus.Ok && rs == RecvStatus.Ok && m.Tag == 61 + i;
+        }
+        return served;
+    }
+
     // docs/channels.md "Reply kept": ReplyAndReceive finds where its reply goes from the last lean
     // reply's kept word only while the handle table is unchanged. A server receiving on x and
     // replying on s (the third reply from the kept word); s given away (in flight), the set looked
@@ -810,40 +854,25 @@ public static class Program
     // delivered to the client still waiting on the far end.
     private static int ReplyGivenAway()
     {
-        RawEndpoint.CreateChannel(out RawEndpoint c, out RawEndpoint s);
-        RawEndpoint.CreateChannel(out RawEndpoint xp, out RawEndpoint x);
+        ReplyRig rig = StartReplyRig(out RawEndpoint s, out RawEndpoint x);
         RawEndpoint.CreateChannel(out RawEndpoint t1, out RawEndpoint t2);
-        var shared = new ReplyAway { Requests = xp, Replies = c };
-        Thread client = Thread.Start(() => AskUntilUnanswered(shared));
         var set = new[] { x };
-        var reply = new RawMessage();
-        RecvStatus st = RawEndpoint.ReplyAndReceive(default, ref reply, set, out RawMessage m, out int index, out RecvStatus rs, 2000);
-        bool served = st == RecvStatus.Ok && m.Tag == 60;
-        for (int i = 0; i < 3 && served; i++)
-        {
-            reply = new RawMessage { Tag = 50 + i };
-            st = RawEndpoint.ReplyAndReceive(s, ref reply, set, out m, out index, out rs, 2000);
-            served = st == RecvStatus.Ok && rs == RecvStatus.Ok && m.Tag == 61 + i;
-        }
+        bool served = ServeThreeReplies(s, set);
         var carry = new RawMessage { Tag = 1 };
         carry.Add(s);
         RecvStatus away = t1.Send(ref carry);
-        // Two receives with no reply: the first looks the set up in the changed table, the
-        // second finds it registered and marks it quiet.
-        reply = new RawMessage();
-        RawEndpoint.ReplyAndReceive(default, ref reply, set, out m, out index, out rs, 20);
-        RawEndpoint.ReplyAndReceive(default, ref reply, set, out m, out index, out rs, 20);
+        WaitTwiceUnanswered(set);        // the set looked up in the changed table, then quiet
         // No timeout: only then does the lean head (the kept reply) run. The client's last
         // message (tag 69, once its short wait ended) ends the receive.
-        reply = new RawMessage { Tag = 59 };
-        st = RawEndpoint.ReplyAndReceive(s, ref reply, set, out m, out index, out rs);
-        bool ended = client.Join(5000);
+        var reply = new RawMessage { Tag = 59 };
+        RecvStatus st = RawEndpoint.ReplyAndReceive(s, ref reply, set, out RawMessage m, out int _, out RecvStatus rs);
+        bool ended = rig.Client.Join(5000);
         RecvStatus back = t2.Receive(out RawMessage got, 100);
         if (back == RecvStatus.Ok) got.GetEndpoint(0).Close();
-        c.Close(); xp.Close(); x.Close(); t1.Close(); t2.Close();
+        rig.C.Close(); rig.Xp.Close(); x.Close(); t1.Close(); t2.Close();
         return Probe("a reply on a handle given away is refused, never delivered to its far end",
                      served && away == RecvStatus.Ok && rs == RecvStatus.BadHandle && st == RecvStatus.Ok && m.Tag == 69
-                     && ended && shared.Got == 3 && shared.Last == RecvStatus.TimedOut && back == RecvStatus.Ok);
+                     && ended && rig.Shared.Got == 3 && rig.Shared.Last == RecvStatus.TimedOut && back == RecvStatus.Ok);
     }
 
     // The reply's kept word stands for the count only while the registration is the one it was
@@ -853,36 +882,23 @@ public static class Program
     // client's last message on x (a wait on x alone).
     private static int ReplyOverAnotherCount()
     {
-        RawEndpoint.CreateChannel(out RawEndpoint c, out RawEndpoint s);
-        RawEndpoint.CreateChannel(out RawEndpoint xp, out RawEndpoint x);
+        ReplyRig rig = StartReplyRig(out RawEndpoint s, out RawEndpoint x);
         RawEndpoint.CreateChannel(out RawEndpoint yp, out RawEndpoint y);
-        var shared = new ReplyAway { Requests = xp, Replies = c };
-        Thread client = Thread.Start(() => AskUntilUnanswered(shared));
         var two = new[] { x, y };
         var one = new[] { x };
-        var reply = new RawMessage();
-        RecvStatus st = RawEndpoint.ReplyAndReceive(default, ref reply, two, out RawMessage m, out int index, out RecvStatus rs, 2000);
-        bool served = st == RecvStatus.Ok && m.Tag == 60;
-        for (int i = 0; i < 3 && served; i++)
-        {
-            reply = new RawMessage { Tag = 50 + i };
-            st = RawEndpoint.ReplyAndReceive(s, ref reply, two, out m, out index, out rs, 2000);
-            served = st == RecvStatus.Ok && rs == RecvStatus.Ok && m.Tag == 61 + i;
-        }
-        reply = new RawMessage();
-        RawEndpoint.ReplyAndReceive(default, ref reply, one, out m, out index, out rs, 20);
-        RawEndpoint.ReplyAndReceive(default, ref reply, one, out m, out index, out rs, 20);
+        bool served = ServeThreeReplies(s, two);
+        WaitTwiceUnanswered(one);
         var toY = new RawMessage { Tag = 70 };
         RecvStatus queued = yp.Send(ref toY);
-        reply = new RawMessage { Tag = 53 };
+        var reply = new RawMessage { Tag = 53 };
         ulong t0 = Clock.NowNs;
-        st = RawEndpoint.ReplyAndReceive(s, ref reply, two, out m, out index, out rs);     // no timeout: the lean head
+        RecvStatus st = RawEndpoint.ReplyAndReceive(s, ref reply, two, out RawMessage m, out int index, out RecvStatus rs);     // no timeout: the lean head
         ulong ms = (Clock.NowNs - t0) / 1000000;
-        bool ended = client.Join(5000);
-        c.Close(); s.Close(); xp.Close(); x.Close(); yp.Close(); y.Close();
+        bool ended = rig.Client.Join(5000);
+        rig.C.Close(); s.Close(); rig.Xp.Close(); x.Close(); yp.Close(); y.Close();
         return Probe("a reply kept over two endpoints, then a wait on one: the reply over two sees the second's message",
                      served && queued == RecvStatus.Ok && rs == RecvStatus.Ok && st == RecvStatus.Ok && index == 1 && m.Tag == 70
-                     && ms < 500 && ended && shared.Got == 4);
+                     && ms < 500 && ended && rig.Shared.Got == 4);
     }
 
     private sealed class ReplyAway
