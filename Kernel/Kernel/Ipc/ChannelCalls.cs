@@ -623,9 +623,21 @@ namespace Singularity.Kernel.Ipc
             peer = tc.ReplyPeer;
             if (key != tc.ReplyKey || tc.QuietVersion != sip.HandleVersion || peer == null) return false;
             int* kh = tc.HandlesAt;
-            nint n = (nint)(key >> 32);     // the kept count: 1 to MaxSelect, and Watching (the quiet)
-            // An odd count's first handle alone, then pairs as one 8-byte compare each (only
-            // handles below the count are read).
+            // The key's count is Watching here (KeepReply keeps only a count that is Watching, and
+            // any change of the registration ends the quiet, which clears the peer): read from memory
+            // rather than shifted out of the key; a server's usual sets (a listener and one client, or one endpoint) compared
+            // at once, as one 8-byte or one 4-byte compare; other counts in KeptHandles.
+            int w = tc.Watching;
+            if (w == 2) return *(long*)handles == *(long*)kh;
+            if (w == 1) return handles[0] == kh[0];
+            return KeptHandles(handles, kh, w);
+        }
+
+        // KeptReply's handles beyond its usual counts: 3 to MaxSelect, an odd count's first handle
+        // alone, then pairs as one 8-byte compare each (only handles below the count are read).
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static bool KeptHandles(int* handles, int* kh, nint n)
+        {
             nint i = n & 1;
             if (i != 0 && handles[0] != kh[0]) return false;
             for (; i < n; i += 2)
@@ -786,6 +798,15 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         internal static Endpoint KeptOne(Sip sip, int handle, ThreadChannels tc) =>
             tc.CallVersion == sip.HandleVersion && tc.CallHandle == handle ? tc.CallEndpoint : null;
+
+        /// <summary>
+        /// KeptOne's test alone (ChannelFastPath.CallLean): whether the kept Call endpoint stands
+        /// for <paramref name="handle"/>. When it does, CallEndpoint is not null: CallVersion is
+        /// nonzero only once WatchOneFound stored an endpoint with it, and nothing stores null there.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        internal static bool IsKeptCall(Sip sip, int handle, ThreadChannels tc) =>
+            tc.CallVersion == sip.HandleVersion && tc.CallHandle == handle;
 
         /// <summary>
         /// The endpoint <paramref name="handle"/> names if it is one of the set a lookup just

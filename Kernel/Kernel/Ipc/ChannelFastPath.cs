@@ -166,7 +166,7 @@ namespace Singularity.Kernel.Ipc
         private struct CallFrame
         {
             public ulong Deadline;
-            public nint Endpoint;           // the endpoint waited on (pinned by the registration)
+            public nint Unused;             // the endpoint waited on is ThreadChannels.CallEndpoint (CallResumed)
             public ulong Unused0, Unused1, Unused2;     // the size of a ReplyFrame: one done path for both (ipc.asm)
             public long Handle;             // the ABI's int, in a register's word
             public ChannelMessage* Request;
@@ -224,12 +224,14 @@ namespace Singularity.Kernel.Ipc
             Thread me = Scheduler.Current;
             Sip sip = Sip.Of(me);
             ThreadChannels tc = ThreadChannels.Peek(me);
-            Endpoint e = ChannelCalls.KeptOne(sip, (int)f->Handle, tc);
-            if (e == null || f->TimeoutNs != 0) return CallLeanOut(f);
+            // The kept endpoint tested as branches (IsKeptCall: not null when it stands), not
+            // found as a value and tested for null again.
+            if (!ChannelCalls.IsKeptCall(sip, (int)f->Handle, tc) || f->TimeoutNs != 0) return CallLeanOut(f);
+            Endpoint e = tc.CallEndpoint;
             // A reply already queued for this side would end the wait at once: the general path.
             if (e.QueuedCount != 0) return 0;
-            // The entry's own frame, read only once it waits: written now, not kept live.
-            f->Endpoint = Bits(e);
+            // The endpoint waited on is the kept one (CallEndpoint, which only this thread's
+            // WatchOneFound writes): CallResumed reads it there; the frame keeps no copy.
             // Registered on `e` already: only the buffer opened (LeanHop).
             return LeanHop((ulong*)f, true, sip, e.Peer);     // the frame as its first word: no null check of `f`
         }
@@ -317,8 +319,7 @@ namespace Singularity.Kernel.Ipc
                 tc.DirectBuffer = f->Reply;
                 tc.DirectFrom = null;
             }
-            else ChannelCalls.WatchOneFound(e, (int)f->Handle, sip, me, tc, f->Reply);
-            f->Endpoint = Bits(e);
+            else ChannelCalls.WatchOneFound(e, (int)f->Handle, sip, me, tc, f->Reply);     // keeps e
             tc.LeanFrame = (nint)f;        // a CallFrame: even
             return HandOffLean(&f->Deadline, f->TimeoutNs, me, r);
         }
@@ -352,8 +353,8 @@ namespace Singularity.Kernel.Ipc
             if (tc.LeanFrame == 0) return CallGeneral(f);      // set only once the lean path cannot fail
             tc.LeanFrame = 0;
             bool signaled = Scheduler.AfterHandOff(me);
-            nint ep = f->Endpoint;
-            return AfterCallWait(Sip.Of(me), (int)f->Handle, System.Runtime.CompilerServices.Unsafe.As<nint, Endpoint>(ref ep),
+            // The endpoint waited on: the kept one (CallLean's and CallLeanOn's waits are on it).
+            return AfterCallWait(Sip.Of(me), (int)f->Handle, tc.CallEndpoint,
                                  f->Reply, f->TimeoutNs, f->Deadline, signaled, tc);
         }
 
