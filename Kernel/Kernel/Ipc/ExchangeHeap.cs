@@ -20,11 +20,12 @@ namespace Singularity.Kernel.Ipc
     /// </summary>
     internal static unsafe partial class ExchangeHeap
     {
-        // The block table (NewTable: its capacity in the word before its first entry), declared
-        // first: a static at the start of the class's statics is loaded in one instruction
-        // (rip-relative), one further in two (its address, then the load); every block check
-        // and hand-over loads it.
-        private static Block* s_blocks;
+        // The block table (NewTable: its capacity in the word before its first entry), the only
+        // static of its own class (as Scheduler's hand-off words): every block check and hand-over
+        // loads it, and a static at offset 0 of its class's block is one RIP-relative load, where
+        // the first of ExchangeHeap's statics still took a `lea` of their block first.
+        private static class TableWord { public static Block* Value; }
+        private static ref Block* s_blocks => ref TableWord.Value;
 
         public const int InFlight = -1;             // owner while a message carries the block
         private const int InitialCapacity = 16384;  // slots; the table doubles when full (more than four SIPs at their block limit)
@@ -95,6 +96,8 @@ namespace Singularity.Kernel.Ipc
         {
             if (sizeof(ExchangeHeader) != ExchangeHeader.Size) Panic.Halt("exchange heap: a block header is not ExchangeHeader.Size bytes");
             if (sizeof(Block) != 64) Panic.Halt("exchange heap: a slot's entry is not 64 bytes");
+            Block probe = default;
+            if ((byte*)&probe.Key != (byte*)&probe.Owner + 4) Panic.Halt("exchange heap: a slot's Key does not follow its Owner (OwnerAndKey)");
             // A header's check word holds the block's address below the owner's tag (ExchangeHeader.CheckOf):
             // every block (kernel heap or DMA frames, identity-mapped) must lie below 2^TagShift.
             if (PhysicalMemory.HighestAddress > 1UL << ExchangeHeader.TagShift) Panic.Halt("exchange heap: memory above 1 TiB (block addresses must stay below the owner tag in a header's check word)");
@@ -298,9 +301,15 @@ namespace Singularity.Kernel.Ipc
         public static bool IsSipOwned(ulong handle, Sip sip)
         {
             uint slot = (uint)handle;
-            // s_blocks read as such each time (no local copy): the compiler loads it once.
-            return slot < TableCapacity(s_blocks) && s_blocks[slot].Owner == sip.Id && s_blocks[slot].Key == (uint)(handle >> 32);
+            // s_blocks read as such each time (no local copy): the compiler loads it once. Owner
+            // and Key as one word (OwnerAndKey) xor the handle: its low half is the owner xor the
+            // slot, its upper half the key xor the handle's, so one compare checks both.
+            return slot < TableCapacity(s_blocks) && (OwnerAndKey(s_blocks + slot) ^ handle) == ((uint)sip.Id ^ slot);
         }
+
+        // Owner and Key, adjacent (Block's layout, checked at start-up), read as one word: the owner below.
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static ulong OwnerAndKey(Block* b) => *(ulong*)&b->Owner;
 
         /// <summary>The entry of a block IsSipOwned vouched for (its slot is the handle's low half), interrupts off since.</summary>
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -338,7 +347,7 @@ namespace Singularity.Kernel.Ipc
             // Slot's checks, the table read once through one block pointer (every send checks each
             // block here): the key compare checks the kind and the generation at once.
             uint slot = (uint)handle;
-            if (slot >= (uint)s_capacity) return -1;
+            if (slot >= TableCapacity(s_blocks)) return -1;
             Block* b = s_blocks + slot;
             int o = b->Owner;
             // A free slot's owner is 0, which names no owner.
