@@ -210,6 +210,7 @@ public class ChannelTests
             "a reply kept over two endpoints, then a wait on one: the reply over two sees the second's message",
             "a sender held back by a full queue goes on at a receive",
             "handles go by the count: two read back, none past it, no fifth",
+            "SetBlock leaves the message one handle, the block given",
             "an in-place call gets its reply in the request; a refused one leaves it",
             "an in-place reply-and-receive sends the message and receives the next into it",
         })

@@ -640,6 +640,21 @@ namespace Singularity.Ipc
             Unsafe.Write<T>((byte*)Unsafe.AsPointer(ref D0) + at, value);
         }
 
+        /// <summary>
+        /// Makes the message carry <paramref name="block"/> alone (a count of 1), whatever handles it
+        /// had: the usual message of one block (<c>new RawMessage { Tag = tag }</c> then
+        /// <c>SetBlock(block)</c>), without Add's count test and the call it keeps for a second handle.
+        /// </summary>
+        /// <safety>Writes the count (1) and the first handle field, the block's handle (as Add: the kernel
+        /// checks it when the message is sent); the other handle fields keep what they held, which every
+        /// reader and the kernel leave alone (they go by the count).</safety>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void SetBlock(ExBlock block)
+        {
+            _h0 = block.Handle;
+            _handleCount = 1;
+        }
+
         /// <safety>Adds the block's handle (see Add's limit); the kernel checks it when the message is sent.</safety>
         public void Add(ExBlock block) => AddHandle(block.Handle);
 
@@ -695,16 +710,25 @@ namespace Singularity.Ipc
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static ExBlock BlockOf(ulong h, int i)
         {
+            // Only the usual answer inlined (the block found last, coming back): the caller's code
+            // falls through to its use; the directory's lookup is a call (BlockInDirectory).
             ExchangeHeader* x = ExchangeGuard.Last;
-            if (ExchangeGuard.HandleWord(x) != h)
-            {
-                ExchangeHeader* chunk = ExchangeGuard.ChunkOf((uint)h);
-                if (chunk == null) return NotCurrent(h, i);
-                // The slot's header in its chunk (h mod ChunkSlots headers in), as one scaled mask.
-                x = (ExchangeHeader*)((byte*)chunk + (((uint)h * ExchangeHeader.Size) & ((ExchangeHeader.ChunkSlots - 1) * ExchangeHeader.Size)));
-                if (ExchangeGuard.HandleWord(x) != h) return NotCurrent(h, i);
-                ExchangeGuard.Last = x;
-            }
+            if (ExchangeGuard.HandleWord(x) == h) return new ExBlock(x, x->Data);
+            return BlockInDirectory(h, i);
+        }
+
+        // BlockOf's lookup of a handle other than the last one found, in the directory.
+        /// <unsafe>As BlockOf: the directory entry ExchangeGuard.ChunkOf reads and the header in that
+        /// chunk at the handle's slot masked below ChunkSlots, its Data read only when its word equals the handle.</unsafe>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static ExBlock BlockInDirectory(ulong h, int i)
+        {
+            ExchangeHeader* chunk = ExchangeGuard.ChunkOf((uint)h);
+            if (chunk == null) return NotCurrent(h, i);
+            // The slot's header in its chunk (h mod ChunkSlots headers in), as one scaled mask.
+            ExchangeHeader* x = (ExchangeHeader*)((byte*)chunk + (((uint)h * ExchangeHeader.Size) & ((ExchangeHeader.ChunkSlots - 1) * ExchangeHeader.Size)));
+            if (ExchangeGuard.HandleWord(x) != h) return NotCurrent(h, i);
+            ExchangeGuard.Last = x;
             return new ExBlock(x, x->Data);
         }
 

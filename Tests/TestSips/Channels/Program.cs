@@ -627,6 +627,13 @@ public static class Program
         try { m.Add(x); }
         catch (InvalidOperationException) { fifth = true; }
         wrong += Probe("handles go by the count: two read back, none past it, no fifth", two && past && fifth && m.HandleCount == 4);
+        // SetBlock over a message of four handles: one handle left, the block given; the next Add
+        // goes after it.
+        m.SetBlock(y);
+        bool one = m.HandleCount == 1 && m.GetBlock(0)[0] == 2 && GetBlockThrows(m, 1);
+        m.Add(x);
+        one = one && m.HandleCount == 2 && m.GetBlock(1)[0] == 1;
+        wrong += Probe("SetBlock leaves the message one handle, the block given", one);
 
         RawEndpoint.CreateChannel(out RawEndpoint client, out RawEndpoint server);
         var set = new[] { server };
@@ -1124,7 +1131,7 @@ public static class Program
         for (int i = 0; i < n; i++)
         {
             var m = new RawMessage { Tag = 1 };
-            m.Add(block);
+            m.SetBlock(block);
             a.Send(ref m);
             b.Receive(out RawMessage got);
             block = got.GetBlock(0);
@@ -1170,8 +1177,9 @@ public static class Program
     {
         // The in-place Call (the reply written over the request): one message variable, so no
         // second 104-byte local for the prologue to clear (docs/channels.md "Raw API").
+        // SetBlock (Raw API): no Add, so no count test and no call kept for a second handle.
         var ping = new RawMessage { Tag = Ping, D0 = seq };
-        ping.Add(block);
+        ping.SetBlock(block);
         // A refused call leaves the request as it was: fail, as GetBlock of the cleared reply did.
         if (server.Call(ref ping) != RecvStatus.Ok) throw new InvalidOperationException("round trip: the call failed");
         return ping.GetBlock(0);
