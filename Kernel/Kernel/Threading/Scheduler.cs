@@ -443,12 +443,13 @@ namespace Singularity.Kernel.Threading
         }
 
         /// <summary>
-        /// CanHandOffWaiting without asking MayRun (no call): false also when the owner collects or
-        /// hangs, where MayRun might have said yes (the lean entries then take the general path).
+        /// CanHandOffWaiting without asking MayRun (no call): false also when the owner collects,
+        /// hangs or has ended (ThreadOwner.Held: one byte for the three), where MayRun might have
+        /// said yes (the lean entries then take the general path).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool CanHandOffPlainly(Thread t, ThreadOwner o) =>
-            s_handoff == null && (s_readyMask >> (int)t.Priority) <= 1 && o.Collector == null && !o.Hung;
+            o.Held == 0 && s_handoff == null && (s_readyMask >> (int)t.Priority) <= 1;
 
         /// <summary>
         /// The rendezvous switch of the channel fast path (Ipc/ChannelFastPath.cs): the running
