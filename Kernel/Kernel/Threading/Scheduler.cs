@@ -218,7 +218,7 @@ namespace Singularity.Kernel.Threading
             // MayRun(next) holds when its SIP neither collects nor hangs (fields, no virtual call);
             // otherwise the general path asks MayRun and parks it if need be.
             ThreadOwner owner = next.Owner;
-            if (owner != null && (owner.Collector != null || owner.Hung)) return 0;
+            if (owner != null && owner.CollectsOrHangs) return 0;
             // Charge (as Charge()): this thread and its share, for the cycles since the last charge.
             ulong cycles = now - s_chargedTsc;
             s_chargedTsc = now;
@@ -426,7 +426,7 @@ namespace Singularity.Kernel.Threading
             // MayRun holds when its SIP neither collects nor hangs (two fields, as in YieldLean);
             // otherwise MayRun is asked.
             ThreadOwner o = t.Owner;
-            return o == null || (o.Collector == null && !o.Hung) || o.MayRun(t);
+            return o == null || !o.CollectsOrHangs || o.MayRun(t);
         }
 
         /// <summary>
@@ -439,7 +439,7 @@ namespace Singularity.Kernel.Threading
         public static bool CanHandOffWaiting(Thread t, ThreadOwner o)
         {
             if (s_handoff != null || (s_readyMask >> (int)t.Priority) > 1) return false;
-            return (o.Collector == null && !o.Hung) || o.MayRun(t);
+            return !o.CollectsOrHangs || o.MayRun(t);
         }
 
         /// <summary>
@@ -737,7 +737,7 @@ namespace Singularity.Kernel.Threading
         // threads off the CPU: they wait, parked, until the collection ends.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static bool MustPark(Thread t) =>
-            t.Owner != null && (t.Owner.Collector != null || t.Owner.Hung) && !t.Owner.MayRun(t);
+            t.Owner != null && t.Owner.CollectsOrHangs && !t.Owner.MayRun(t);
 
         private static void MakeReady(Thread t)
         {

@@ -55,7 +55,11 @@ namespace Singularity.Kernel.Threading
         /// <summary>Held's bit for an ended owner (Sip.State not Running).</summary>
         protected const byte HeldEnded = 4;
 
+        /// <summary>A collection runs or it hangs (Held's two bits, one test): MayRun may say no.</summary>
+        public bool CollectsOrHangs => (Held & (HeldCollects | HeldHung)) != 0;
+
         /// <summary>Sets or clears one of Held's bits.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         protected void Hold(byte bit, bool on) => Held = on ? (byte)(Held | bit) : (byte)(Held & ~bit);
 
         /// <summary>How many of its threads carry Thread.Preempted (the exchange heap tests it before a send or free).</summary>
