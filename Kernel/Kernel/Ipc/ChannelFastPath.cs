@@ -179,7 +179,7 @@ namespace Singularity.Kernel.Ipc
         private struct ReplyFrame
         {
             public ulong Deadline;
-            public ulong Pending;           // unused since the done path (ReplyLean still writes 1)
+            public ulong Unused;            // unused since the done path (nothing reads or writes it)
             public ulong Alignment;         // unused: the lean routine is called aligned without a `sub` (ipc.asm)
             public long ReplyAndCount;      // the reply endpoint (low 32 bits, 0 for none) and the endpoints' count (high 32)
             public ChannelMessage* Reply;
@@ -240,7 +240,7 @@ namespace Singularity.Kernel.Ipc
         // receiver, the message delivered (TryDeliverUsual: a Call's request, a reply), this
         // thread's own wait (its registration kept: its buffer opened, the frame published) and
         // the hand-off. `call` (a constant where inlined) tells the frames apart: a CallFrame is
-        // published even, a ReplyFrame odd with its Pending word set; each pointer is read from
+        // published even, a ReplyFrame odd; each pointer is read from
         // the frame where it is used, not kept live. 0 with nothing changed when the receiver is
         // not waiting; any other case goes, before anything changed, to the routine's out-of-line
         // path (LeanOut), as a tail call. The receiver is read again from `dest` where it is
@@ -254,7 +254,6 @@ namespace Singularity.Kernel.Ipc
             ReplyFrame* rf = (ReplyFrame*)frame;
             if (!TryDeliverUsual(sip, dest, call ? cf->Request : rf->Reply)) return LeanOut(frame, call);
             ThreadChannels tc = OpenBuffer(call ? cf->Reply : rf->Message, out Thread me);
-            if (!call) rf->Pending = 1;
             tc.LeanFrame = (nint)frame + (call ? 0 : 1);   // a CallFrame even, a ReplyFrame odd
             return HandOffLean(frame, 0, me, dest.Receiver);
         }
@@ -407,7 +406,6 @@ namespace Singularity.Kernel.Ipc
             if (!TryDeliver(sip, e.Peer, client, f->Reply)) return 0;
             ChannelCalls.WatchAll(count, me, tc, f->Message);
             ChannelCalls.KeepReply(sip, f->ReplyAndCount, e, tc);   // after WatchAll: count is Watching
-            f->Pending = 1;
             tc.LeanFrame = (nint)f + 1;    // a ReplyFrame: odd
             // The results are written when the wait ends: by the delivery that completes it
             // (CompleteLean: the index and the reply's Ok in one store), else by ReplyResumed.
@@ -576,16 +574,15 @@ namespace Singularity.Kernel.Ipc
         }
 
         // WaitingReceiver for the lean entries: no call (a call keeps their values across it in
-        // saved registers or on the stack); a receiver whose SIP collects or hangs is left to the
-        // general path, which asks MayRun.
+        // saved registers or on the stack); a receiver whose SIP collects, hangs or has ended
+        // (ThreadOwner.Held, one byte for the three, in CanHandOffPlainly) is left to the general
+        // path, which asks MayRun.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Thread WaitingReceiverPlainly(Endpoint dest)
         {
             Thread r = dest.Receiver;
             if (r == null || !r.DirectWait || ThreadChannels.Peek(r).DirectBuffer == null) return null;
-            ThreadOwner o = r.Owner;
-            if (!System.Runtime.CompilerServices.Unsafe.As<Sip>(o).IsAlive) return null;
-            return Scheduler.CanHandOffPlainly(r, o) ? r : null;
+            return Scheduler.CanHandOffPlainly(r, r.Owner) ? r : null;
         }
 
         // The message's handles (`count` of them, as read by the caller), read once each into `hs` (each block's slot is its handle's low half): -1 unless the count is

@@ -29,7 +29,13 @@ namespace Singularity.Kernel.Processes
         public readonly ulong ExchangeKey;
         public readonly string Name;         // the record's own copies
         public readonly string Arguments;
-        public SipState State;
+        /// <summary>Running, then how it ended; Held's ended bit kept with it (the setter: no writer misses it).</summary>
+        public SipState State
+        {
+            get => _state;
+            private set { _state = value; Hold(HeldEnded, value != SipState.Running); }
+        }
+        private SipState _state;
         public int ExitCode;
 
         /// <summary>What the kernel holds on its behalf, against its grant.</summary>

@@ -218,7 +218,7 @@ namespace Singularity.Kernel.Threading
             // MayRun(next) holds when its SIP neither collects nor hangs (fields, no virtual call);
             // otherwise the general path asks MayRun and parks it if need be.
             ThreadOwner owner = next.Owner;
-            if (owner != null && (owner.Collector != null || owner.Hung)) return 0;
+            if (owner != null && owner.CollectsOrHangs) return 0;
             // Charge (as Charge()): this thread and its share, for the cycles since the last charge.
             ulong cycles = now - s_chargedTsc;
             s_chargedTsc = now;
@@ -426,7 +426,7 @@ namespace Singularity.Kernel.Threading
             // MayRun holds when its SIP neither collects nor hangs (two fields, as in YieldLean);
             // otherwise MayRun is asked.
             ThreadOwner o = t.Owner;
-            return o == null || (o.Collector == null && !o.Hung) || o.MayRun(t);
+            return o == null || !o.CollectsOrHangs || o.MayRun(t);
         }
 
         /// <summary>
@@ -439,16 +439,17 @@ namespace Singularity.Kernel.Threading
         public static bool CanHandOffWaiting(Thread t, ThreadOwner o)
         {
             if (s_handoff != null || (s_readyMask >> (int)t.Priority) > 1) return false;
-            return (o.Collector == null && !o.Hung) || o.MayRun(t);
+            return !o.CollectsOrHangs || o.MayRun(t);
         }
 
         /// <summary>
-        /// CanHandOffWaiting without asking MayRun (no call): false also when the owner collects or
-        /// hangs, where MayRun might have said yes (the lean entries then take the general path).
+        /// CanHandOffWaiting without asking MayRun (no call): false also when the owner collects,
+        /// hangs or has ended (ThreadOwner.Held: one byte for the three), where MayRun might have
+        /// said yes (the lean entries then take the general path).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool CanHandOffPlainly(Thread t, ThreadOwner o) =>
-            s_handoff == null && (s_readyMask >> (int)t.Priority) <= 1 && o.Collector == null && !o.Hung;
+            o.Held == 0 && s_handoff == null && (s_readyMask >> (int)t.Priority) <= 1;
 
         /// <summary>
         /// The rendezvous switch of the channel fast path (Ipc/ChannelFastPath.cs): the running
@@ -736,7 +737,7 @@ namespace Singularity.Kernel.Threading
         // threads off the CPU: they wait, parked, until the collection ends.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static bool MustPark(Thread t) =>
-            t.Owner != null && (t.Owner.Collector != null || t.Owner.Hung) && !t.Owner.MayRun(t);
+            t.Owner != null && t.Owner.CollectsOrHangs && !t.Owner.MayRun(t);
 
         private static void MakeReady(Thread t)
         {

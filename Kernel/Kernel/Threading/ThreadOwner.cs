@@ -24,20 +24,43 @@ namespace Singularity.Kernel.Threading
         /// <summary>Set by an injected hang: the owner stays alive but none of its threads runs again.</summary>
         public bool Hung
         {
-            get => _hung;
-            set { _hung = value; if (value) Scheduler.CheckResumes(); }
+            get => (Held & HeldHung) != 0;
+            set { Hold(HeldHung, value); if (value) Scheduler.CheckResumes(); }
         }
 
         // Set only through the properties: the lean yield resumes threads without the resume
         // check until one of them is set (Scheduler.CheckResumes).
         private byte _pendingFault;
-        private bool _hung;
 
         /// <summary>
         /// The thread running a collection, during which only it may run; null otherwise. A field,
         /// not a virtual call: the lean yield reads it (with Hung) to know MayRun holds.
         /// </summary>
-        public Thread Collector { get; protected set; }
+        public Thread Collector
+        {
+            get => _collector;
+            protected set { _collector = value; Hold(HeldCollects, value != null); }
+        }
+        private Thread _collector;
+
+        /// <summary>
+        /// 0 while its threads may be handed the CPU plainly (the channel fast path's hop,
+        /// Scheduler.CanHandOffPlainly): no collection runs, not hung, not ended. One bit for each,
+        /// written only by the setters of Collector, Hung and (Sip) State, so no writer can miss
+        /// it; the hop tests one byte instead of three fields.
+        /// </summary>
+        public byte Held { get; private set; }
+
+        private const byte HeldCollects = 1, HeldHung = 2;
+        /// <summary>Held's bit for an ended owner (Sip.State not Running).</summary>
+        protected const byte HeldEnded = 4;
+
+        /// <summary>A collection runs or it hangs (Held's two bits, one test): MayRun may say no.</summary>
+        public bool CollectsOrHangs => (Held & (HeldCollects | HeldHung)) != 0;
+
+        /// <summary>Sets or clears one of Held's bits.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        protected void Hold(byte bit, bool on) => Held = on ? (byte)(Held | bit) : (byte)(Held & ~bit);
 
         /// <summary>How many of its threads carry Thread.Preempted (the exchange heap tests it before a send or free).</summary>
         public int PreemptedThreads;

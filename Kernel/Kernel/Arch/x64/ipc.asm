@@ -106,7 +106,7 @@ align 16                            ; an entry word-aligned (the runtime refuses
 ; int abi_reply_and_receive(long replyAndCount /rdi/, ChannelMessage* reply /rsi/,
 ;                           ChannelMessage* received /rdx/, int* handles /rcx/, int* results /r8/,
 ;                           ulong timeoutNs /r9/)
-; Its frame (ChannelFastPath.ReplyFrame): deadline, pending, alignment, replyAndCount, reply,
+; Its frame (ChannelFastPath.ReplyFrame): deadline, unused, alignment, replyAndCount, reply,
 ; received, handles, results, timeout.
 abi_reply_and_receive:
     ENTER_KERNEL_STACK
