@@ -454,7 +454,10 @@ namespace Singularity.Kernel.Ipc
         // thread's switch frame, just below its entry's frame, moved there (one add). Whoever
         // resumes the thread (a lean hand-off, HandOff, Schedule) returns to it.
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static void ResumeDone(nint frame) => *((ulong*)frame - 1) += LeanDoneOffset;
+        // Written out as a load and a store of the same address (not `+=`, whose address the C#
+        // compiler keeps in a temporary): the JIT makes one `add qword [r - 8], 32`.
+        private static void ResumeDone(nint frame) =>
+            *(ulong*)(frame - sizeof(ulong)) = *(ulong*)(frame - sizeof(ulong)) + LeanDoneOffset;
 
         // A message's data words (ChannelMessage.DataWords), copied as one value.
         private struct DataWords
@@ -685,9 +688,10 @@ namespace Singularity.Kernel.Ipc
             // the election kept dest's index in it (Endpoint.ReceiverIndex), no search of the set.
             // results[0] the index, results[1] the reply's status (Ok = 0: ReplyLean delivered it)
             // in one store.
-            ReplyFrame* f = (ReplyFrame*)(lean - 1);
-            *(ulong*)f->Results = (uint)dest.ReceiverIndex;
-            ResumeDone((nint)f);
+            // Both addresses from `lean` itself (its odd bit a constant in each operand), not
+            // from a frame pointer made first (a `dec` of its own).
+            *(ulong*)((ReplyFrame*)(lean - 1))->Results = (uint)dest.ReceiverIndex;
+            ResumeDone(lean - 1);
         }
 
         // An endpoint reference as the word it is (as Scheduler.Bits): Unsafe.As on the reference
