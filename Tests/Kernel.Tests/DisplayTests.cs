@@ -67,6 +67,9 @@ public class DisplayTests
         boot.Check(screen.Last(l => l.Length > 0).EndsWith("sh>", StringComparison.Ordinal), "the last line is not the prompt:\n" + string.Join("\n", screen));
     }
 
+    // The supervisor's line for a started display driver, whole: its number and the line's end.
+    private static readonly Regex DisplayStarted = new(@"supervisor: started display#(\d+)\r?\n");
+
     [Fact]
     public void KillingTheDisplayDriverLeavesTheRestRunningAndTheRestartedDriverShowsOutput()
     {
@@ -81,12 +84,13 @@ public class DisplayTests
                 BothServing("echo before the kill\n"),
                 ScriptStep.Matching(@"^before the kill\r?$", ""),
                 // The supervisor's "started" line goes through the console too and can come after
-                // the prompt: wait for both before naming the driver to kill.
+                // the prompt: wait for both before naming the driver to kill. The whole line (its
+                // end seen): the log can hold the line's start without its number yet.
                 ScriptStep.Until("the prompt and the supervisor's start of the display", (log, from) =>
                 {
                     int prompt = log.IndexOf("sh> ", from, StringComparison.Ordinal);
-                    return prompt < 0 || !log.Contains("supervisor: started display#", StringComparison.Ordinal) ? -1 : prompt + 4;
-                }, log => "kill " + Regex.Matches(log, @"supervisor: started display#(\d+)")[^1].Groups[1].Value + "\n"),
+                    return prompt < 0 || !DisplayStarted.IsMatch(log) ? -1 : prompt + 4;
+                }, log => "kill " + DisplayStarted.Matches(log)[^1].Groups[1].Value + "\n"),
                 ScriptStep.Matching(@"supervisor: display#\d+ failed; restart 1 of 3", ""),
                 new ScriptStep("display: serving /service/display", ""),
                 ScriptStep.Matching(HostileScenario.BystanderProgress, "echo after the restart\n"),
