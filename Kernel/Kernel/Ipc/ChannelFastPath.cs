@@ -197,6 +197,20 @@ namespace Singularity.Kernel.Ipc
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "abi_reply_and_receive_address")]
         private static extern ulong AbiReplyAndReceiveAddress();
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.InternalCall), System.Runtime.RuntimeImport("*", "lean_done_offset_value")]
+        private static extern ulong LeanDoneOffsetInAsm();
+
+        /// <summary>
+        /// Halts at boot unless ipc.asm's LEAN_DONE_OFFSET is LeanDoneOffset: ResumeDone moves a
+        /// completed wait's return address by the C# constant (one `add`), to where the asm put
+        /// the done path; a mismatch would send every completed wait into the padding.
+        /// </summary>
+        public static void CheckResumeLayout()
+        {
+            if (LeanDoneOffsetInAsm() != LeanDoneOffset)
+                Singularity.Kernel.Diagnostics.Panic.Halt("channel fast path: ipc.asm's LEAN_DONE_OFFSET is not ChannelFastPath.LeanDoneOffset");
+        }
+
         /// <summary>The ABI's Call handler (ipc.asm: the lean switch, else ChannelCalls.Call).</summary>
         public static delegate*<int, ChannelMessage*, ChannelMessage*, ulong, int> AbiCall =>
             (delegate*<int, ChannelMessage*, ChannelMessage*, ulong, int>)AbiCallAddress();

@@ -12,6 +12,7 @@ namespace Singularity.Kernel.Syscalls
             t->ChannelReceive = Ipc.ChannelCalls.AbiReceive;                  // channel_move.asm: then ChannelCalls.ReceiveEntry
             t->ChannelSelect = &AbiChannelSelect;
             t->ChannelClose = &AbiChannelClose;
+            Ipc.ChannelFastPath.CheckResumeLayout();                          // the asm's done path where ResumeDone moves to
             t->ChannelCall = Ipc.ChannelFastPath.AbiCall;                     // ipc.asm: the lean fast path, else ChannelCalls.Call
             t->ChannelReceiveAny = &AbiChannelReceiveAny;
             t->ChannelReplyAndReceive = Ipc.ChannelFastPath.AbiReplyAndReceive;  // ipc.asm: the lean fast path, else ChannelFastPath.ReplyAndReceive

@@ -23,7 +23,7 @@ bits 64
 %include "switch_frame.inc"
 %include "abi_entry.inc"
 section .text
-global abi_channel_call_address, abi_reply_and_receive_address, abi_channel_call, abi_reply_and_receive
+global abi_channel_call_address, abi_reply_and_receive_address, abi_channel_call, abi_reply_and_receive, lean_done_offset_value
 global lean_check_resumes
 extern channel_call_lean, channel_call_resumed, channel_reply_lean, channel_reply_resumed
 extern channel_lean_checked, cpu_entry_state
@@ -48,6 +48,9 @@ abi_reply_and_receive_address:
 ; path, whoever resumes it, and the resume address proper is reached only by a wait not completed
 ; (or an entry the lean path did nothing for). The same for both entries.
 %define LEAN_DONE_OFFSET 32
+lean_done_offset_value:             ; LEAN_DONE_OFFSET, for the C# side's boot check (ResumeDone)
+    mov eax, LEAN_DONE_OFFSET
+    ret
 
 ; The switch half, the same for both entries, called from the entry (.switch) with its frame just
 ; above the return address. %1: the C# lean routine (frame) -> the partner's saved stack pointer
